@@ -1,0 +1,90 @@
+// One run: read sources → pure core → write outputs. Returns a result; prints nothing.
+
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import { compile, type CompileResult } from './core/compile.js';
+import type { Diagnostic } from './core/diagnostics.js';
+import { readSources } from './io/read-sources.js';
+import { removeStaleTemps, writeOutputs } from './io/write-outputs.js';
+
+export interface BuildOptions {
+  readonly entriesDir: string;
+  readonly outDir: string;
+  readonly now: Date;
+  /** Validate only: nothing is written, no lock is taken. */
+  readonly dryRun?: boolean;
+  /** How long to wait for another builder's lock before giving up (ms). */
+  readonly lockWaitMs?: number;
+}
+
+export interface BuildResult {
+  readonly ok: boolean;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly compiled: CompileResult;
+  readonly written: readonly string[];
+  readonly unchanged: readonly string[];
+  readonly durationMs: number;
+}
+
+export const LOCK_FILE = '.storyfeed.lock';
+
+/** Another builder holds the output folder and did not let go in time. */
+export class LockBusyError extends Error {}
+
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const started = performance.now();
+  const read = await readSources(options.entriesDir);
+  const compiled = compile(read.sources, options.now, read.diagnostics);
+  const done = (written: string[], unchanged: string[]): BuildResult => ({
+    ok: compiled.ok,
+    diagnostics: compiled.diagnostics,
+    compiled,
+    written,
+    unchanged,
+    durationMs: performance.now() - started,
+  });
+  // Nothing lost: with any error nothing is written, so the published feeds stay as they were.
+  if (!compiled.ok || options.dryRun) return done([], []);
+  const result = await withOutputLock(options.outDir, options.lockWaitMs ?? 10_000, async () => {
+    await removeStaleTemps(options.outDir);
+    return writeOutputs(options.outDir, compiled.files);
+  });
+  return done(result.written, result.unchanged);
+}
+
+/**
+ * One builder at a time per output folder, across processes: a lock directory inside the output
+ * folder, refreshed while held, taken over when its holder died (stale after 30 s without refresh).
+ */
+export async function withOutputLock<T>(outDir: string, waitMs: number, work: () => Promise<T>): Promise<T> {
+  await mkdir(outDir, { recursive: true });
+  let compromised: Error | undefined;
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(outDir, {
+      lockfilePath: path.join(outDir, LOCK_FILE),
+      stale: 30_000,
+      update: 5_000,
+      realpath: false,
+      retries: waitMs > 0 ? { retries: Math.ceil(waitMs / 250), minTimeout: 250, maxTimeout: 250, factor: 1 } : 0,
+      // proper-lockfile's default throws from a timer and kills the process; record it instead
+      // and fail this build, leaving the other holder's work alone.
+      onCompromised: (error) => {
+        compromised = error;
+      },
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
+      throw new LockBusyError(`another storyfeed build is writing ${outDir} (lock ${path.join(outDir, LOCK_FILE)}); try again when it has finished`);
+    }
+    throw error;
+  }
+  try {
+    const result = await work();
+    if (compromised) throw new LockBusyError(`the lock on ${outDir} was lost during the build: ${compromised.message}`);
+    return result;
+  } finally {
+    await release().catch(() => undefined);
+  }
+}

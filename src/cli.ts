@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+// The command line: parse argv, call the library, print, set the exit code. The only module that
+// does any of those. Exit codes: 0 ok, 1 invalid entries, 2 usage or configuration error.
+
+import { parseArgs } from 'node:util';
+import { build, LockBusyError } from './build.js';
+import { parseRfc3339 } from './core/dates.js';
+import { formatDiagnostic } from './core/diagnostics.js';
+import { nextEmbargo } from './core/model.js';
+import { EntriesFolderError } from './io/read-sources.js';
+
+export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
+
+const HELP: Record<string, string> = {
+  main: `storyfeed — compile a developing story into RSS 2.0, Atom 1.0 and JSON Feed 1.1
+
+Usage:
+  storyfeed build [--entries DIR] [--out DIR] [--now RFC3339]   compile once
+  storyfeed check [--entries DIR] [--now RFC3339]               validate, write nothing
+  storyfeed start [--entries DIR] [--out DIR]                   build now and keep the feeds fresh
+  storyfeed <command> --help
+
+Exit codes: 0 ok, 1 invalid entries, 2 usage or configuration error.`,
+  build: `storyfeed build [--entries DIR] [--out DIR] [--now RFC3339]
+
+Compile the entries folder (default: entries/) into rss.xml, atom.xml and feed.json in the output
+folder (default: out/). Files whose bytes would not change are not rewritten. With any invalid
+entry nothing is written and the exit code is 1.
+
+  --entries DIR   the entries folder, with _story.md (default: entries)
+  --out DIR       the output folder (default: out)
+  --now RFC3339   the clock deciding what is published, e.g. 2026-05-27T09:00:00Z (default: now)`,
+  check: `storyfeed check [--entries DIR] [--now RFC3339]
+
+Validate every entry and report every problem as file:line:col CODE message, writing nothing.
+Lists entries scheduled for later. Exit 0 when valid, 1 otherwise.
+
+  --entries DIR   the entries folder, with _story.md (default: entries)
+  --now RFC3339   the clock deciding what is published (default: now)`,
+  start: `storyfeed start [--entries DIR] [--out DIR]
+
+Build the feeds now into the output folder.`,
+};
+
+type Io = { out: (line: string) => void; err: (line: string) => void };
+
+export async function main(argv: readonly string[], io: Io, clock: () => Date = () => new Date()): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.out(HELP.main!);
+    return command === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (!['build', 'check', 'start'].includes(command)) {
+    io.err(`storyfeed: unknown command \`${command}\`\n\n${HELP.main}`);
+    return EXIT.usage;
+  }
+  let values: { entries?: string; out?: string; now?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...rest],
+      options: {
+        entries: { type: 'string' },
+        out: { type: 'string' },
+        now: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    io.err(`storyfeed ${command}: ${(error as Error).message}\n\n${HELP[command]}`);
+    return EXIT.usage;
+  }
+  if (values.help) {
+    io.out(HELP[command]!);
+    return EXIT.ok;
+  }
+  if (command === 'check' && values.out !== undefined) {
+    io.err(`storyfeed check: --out is not an option of check (it writes nothing)\n\n${HELP.check}`);
+    return EXIT.usage;
+  }
+  let now = clock();
+  if (values.now !== undefined) {
+    const parsed = parseRfc3339(values.now);
+    if (!parsed.ok) {
+      io.err(`storyfeed ${command}: --now ${parsed.problem}; write e.g. --now 2026-05-27T09:00:00Z`);
+      return EXIT.usage;
+    }
+    now = parsed.date;
+  }
+  const entriesDir = values.entries ?? 'entries';
+  const outDir = values.out ?? 'out';
+
+  try {
+    const result = await build({ entriesDir, outDir, now, dryRun: command === 'check' });
+    for (const d of result.diagnostics) io.err(formatDiagnostic(d));
+    if (!result.ok) {
+      const count = result.diagnostics.filter((d) => d.severity === 'error').length;
+      io.err(`storyfeed ${command}: ${count} problem${count === 1 ? '' : 's'} in ${entriesDir}; ${command === 'check' ? 'fix them before publishing' : 'nothing was written, the published feeds are unchanged'}`);
+      return EXIT.invalid;
+    }
+    const feed = result.compiled.feed!;
+    const held = result.compiled.entries.filter((e) => !e.draft && e.published.getTime() > now.getTime());
+    if (command === 'check') {
+      io.out(`storyfeed check: ${result.compiled.entries.length} entries valid; ${feed.entries.length} published at ${now.toISOString()}`);
+      for (const e of [...held].sort((a, b) => a.published.getTime() - b.published.getTime())) {
+        io.out(`  scheduled ${e.published.toISOString()}  ${e.path}  ${e.title}`);
+      }
+      return EXIT.ok;
+    }
+    const next = nextEmbargo(result.compiled.entries, now);
+    io.out(
+      `storyfeed ${command}: ${feed.entries.length} published, ${held.length} scheduled, ` +
+        `wrote ${result.written.length ? result.written.join(', ') : 'nothing (no change)'} in ${outDir} ` +
+        `(${Math.round(result.durationMs)} ms)${next ? `; next scheduled entry at ${next.toISOString()}` : ''}`,
+    );
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof EntriesFolderError || error instanceof LockBusyError) {
+      io.err(`storyfeed ${command}: ${error.message}`);
+      return EXIT.usage;
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EROFS' || code === 'ENOSPC' || code === 'EPERM') {
+      io.err(`storyfeed ${command}: cannot write to ${outDir} (${code}); the published feeds are unchanged`);
+      return EXIT.usage;
+    }
+    // A bug, not a user error: say so once, with the stack, and fail.
+    io.err(`storyfeed ${command}: internal error — please report it:\n${(error as Error).stack ?? String(error)}`);
+    return EXIT.usage;
+  }
+}
+
+// Run only as a program, not when imported by tests.
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli.js')) {
+  main(process.argv.slice(2), {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`storyfeed: internal error — please report it:\n${String((error as Error)?.stack ?? error)}\n`);
+      process.exitCode = EXIT.usage;
+    },
+  );
+}

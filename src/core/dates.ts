@@ -1,0 +1,72 @@
+// Strict date-times. gray-matter/js-yaml 3 roll `2026-02-30` into March and read
+// `2026-05-26 14:00` as UTC; we keep dates as strings (YAML core schema) and accept only
+// RFC 3339 §5.6 `date-time` with an explicit offset, rejecting dates that do not exist.
+
+import { isExists } from 'date-fns';
+
+// RFC 3339 §5.6: full-date "T" partial-time time-offset; §5.6 NOTE allows "t"/"z" and a space
+// is tolerated by many producers — we accept "T"/"t" and a single space, nothing looser.
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|([+-])(\d{2}):(\d{2}))$/;
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/;
+
+export type DateParse = { ok: true; date: Date } | { ok: false; problem: string };
+
+export function parseRfc3339(text: string): DateParse {
+  const m = RFC3339.exec(text.trim());
+  if (!m) {
+    if (LOCAL_DATE_TIME.test(text.trim())) {
+      return { ok: false, problem: `\`${text}\` has no time-zone offset, so the instant it names is ambiguous` };
+    }
+    return { ok: false, problem: `\`${text}\` is not an RFC 3339 date-time` };
+  }
+  const [, y, mo, d, h, mi, s, frac, zone, sign, oh, om] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  // RFC 3339 allows second 60 (leap second), but ECMAScript time has none: refuse it rather
+  // than silently move the instant.
+  const second = Number(s);
+  if (!isExists(year, month - 1, day)) {
+    return { ok: false, problem: `\`${text}\` names a day that does not exist` };
+  }
+  if (hour > 23 || minute > 59 || second > 59) {
+    return { ok: false, problem: `\`${text}\` names a time of day that does not exist` };
+  }
+  let offsetMinutes = 0;
+  if (zone !== 'Z' && zone !== 'z') {
+    const offH = Number(oh);
+    const offM = Number(om);
+    if (offH > 23 || offM > 59) return { ok: false, problem: `\`${text}\` has an impossible offset` };
+    offsetMinutes = (sign === '-' ? -1 : 1) * (offH * 60 + offM);
+  }
+  const millis = frac ? Math.floor(Number(`0${frac}`) * 1000) : 0;
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
+  // Date.UTC maps years 0–99 to 1900–1999; feeds have no use for them anyway.
+  if (year < 1970 || year > 9999) return { ok: false, problem: `\`${text}\` is outside the years 1970–9999` };
+  return { ok: true, date: new Date(utc) };
+}
+
+/** RFC 3339 in UTC with second precision (milliseconds only when present): stable text for feeds. */
+export function formatRfc3339(date: Date): string {
+  const iso = date.toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+/** Human-readable date and time in the story's zone and language, for notes and the page. */
+export function formatHumanDate(date: Date, language: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(language, {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone,
+    hourCycle: 'h23',
+  }).format(date) + ` ${zoneLabel(date, language, timeZone)}`;
+}
+
+function zoneLabel(date: Date, language: string, timeZone: string): string {
+  const part = new Intl.DateTimeFormat(language, { timeZone, timeZoneName: 'short' })
+    .formatToParts(date)
+    .find((p) => p.type === 'timeZoneName');
+  return part?.value ?? timeZone;
+}

@@ -1,0 +1,333 @@
+// Typed access to front-matter fields that turns every problem into a diagnostic naming the
+// file, the line of the field, the field and what was expected. Used for entries and the story.
+
+import { closest } from 'fastest-levenshtein';
+import { parseRfc3339 } from './dates.js';
+import { diagnostic, FILE_START, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
+import { LIMITS } from './limits.js';
+import type { Person, Position, RawEntry, RawField } from './types.js';
+import { stripInvalidXmlChars } from './xml-chars.js';
+
+// A pragmatic address check (HTML's "valid e-mail address" production), not RFC 5322 in full:
+// what matters is that RSS <author> and Atom <email> carry something mail software accepts.
+const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
+
+export class FieldReader {
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(
+    private readonly raw: RawEntry,
+    known: readonly string[],
+  ) {
+    for (const [name, field] of raw.fields) {
+      if (!known.includes(name)) {
+        const guess = closest(name, known as string[]);
+        this.report(field.keyAt, 'E_FIELD_UNKNOWN', `unknown field \`${name}\``, `did you mean \`${guess}\`? Known fields: ${known.join(', ')}`, name);
+      }
+    }
+  }
+
+  report(at: Position, code: DiagnosticCode, message: string, hint: string, field?: string): void {
+    this.diagnostics.push(diagnostic(this.raw.path, at, code, message, hint, field));
+  }
+
+  has(name: string): boolean {
+    const f = this.raw.fields.get(name);
+    return f !== undefined && f.value !== null;
+  }
+
+  private field(name: string, required: boolean, expected: string): RawField | undefined {
+    const f = this.raw.fields.get(name);
+    if (f === undefined || f.value === null) {
+      if (required) this.report(f?.keyAt ?? FILE_START, 'E_FIELD_MISSING', `required field \`${name}\` is missing`, `add \`${name}:\` with ${expected}`, name);
+      return undefined;
+    }
+    return f;
+  }
+
+  private typeError(f: RawField, name: string, expected: string): undefined {
+    this.report(f.valueAt, 'E_FIELD_TYPE', `\`${name}\` must be ${expected}, not ${describe(f.value)}`, `write \`${name}:\` as ${expected}`, name);
+    return undefined;
+  }
+
+  /** Plain text: trimmed, XML-illegal characters removed, non-empty, bounded. */
+  text(name: string, opts: { required: boolean; max: number }): string | undefined {
+    const f = this.field(name, opts.required, 'plain text');
+    if (!f) return undefined;
+    return this.checkText(f, name, f.value, opts.max);
+  }
+
+  private checkText(f: RawField, name: string, value: unknown, max: number): string | undefined {
+    // Numbers and booleans are almost always a value that lost its quotes (`title: 2026`).
+    if (typeof value !== 'string') return this.typeError(f, name, 'text');
+    const text = normalizeText(value);
+    if (text === '') {
+      this.report(f.valueAt, 'E_FIELD_EMPTY', `\`${name}\` is empty`, `write some text after \`${name}:\``, name);
+      return undefined;
+    }
+    if (text.length > max) {
+      this.report(f.valueAt, 'E_FIELD_TOO_LONG', `\`${name}\` is ${text.length} characters long (at most ${max})`, `shorten \`${name}\``, name);
+      return undefined;
+    }
+    return text;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const f = this.field(name, false, 'true or false');
+    if (!f) return fallback;
+    if (typeof f.value !== 'boolean') return this.typeError(f, name, '`true` or `false`') ?? fallback;
+    return f.value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const f = this.field(name, false, 'a whole number');
+    if (!f) return fallback;
+    if (typeof f.value !== 'number' || !Number.isInteger(f.value)) return this.typeError(f, name, 'a whole number') ?? fallback;
+    if (f.value < min || f.value > max) {
+      this.report(f.valueAt, 'E_NUMBER_RANGE', `\`${name}\` is ${f.value}, outside ${min}–${max}`, `use a whole number from ${min} to ${max}`, name);
+      return fallback;
+    }
+    return f.value;
+  }
+
+  date(name: string, required: boolean): Date | undefined {
+    const f = this.field(name, required, 'an RFC 3339 date-time with offset, e.g. 2026-05-26T09:00:00Z');
+    if (!f) return undefined;
+    return this.checkDate(f, name, f.value);
+  }
+
+  private checkDate(f: RawField, name: string, value: unknown): Date | undefined {
+    if (typeof value !== 'string') return this.typeError(f, name, 'an RFC 3339 date-time such as 2026-05-26T09:00:00Z');
+    const parsed = parseRfc3339(value);
+    if (!parsed.ok) {
+      this.report(f.valueAt, 'E_DATE_INVALID', `\`${name}\`: ${parsed.problem}`, 'write an RFC 3339 date-time with an explicit offset, e.g. 2026-05-26T09:00:00Z or 2026-05-26T13:30:00+04:30', name);
+      return undefined;
+    }
+    return parsed.date;
+  }
+
+  /** Absolute http(s) URL, returned in WHATWG-canonical form (what `feed` would make of it anyway). */
+  url(name: string, required: boolean): string | undefined {
+    const f = this.field(name, required, 'an absolute https:// URL');
+    if (!f) return undefined;
+    return this.checkUrl(f, name, f.value);
+  }
+
+  private checkUrl(f: RawField, name: string, value: unknown): string | undefined {
+    if (typeof value !== 'string') return this.typeError(f, name, 'an absolute https:// URL');
+    const url = canonicalHttpUrl(value);
+    if (url === undefined || value.length > LIMITS.urlChars) {
+      this.report(f.valueAt, 'E_URL_INVALID', `\`${name}\` is not an absolute http(s) URL: \`${truncate(value)}\``, 'write the full address, starting with https://', name);
+      return undefined;
+    }
+    return url;
+  }
+
+  /** An id: an absolute IRI that `new URL` leaves byte-identical (feed 6.0.0 defect 1). */
+  id(name: string, required: boolean): string | undefined {
+    const f = this.field(name, required, 'a tag: URI such as tag:example.org,2026-05-25:story/slug');
+    if (!f) return undefined;
+    if (typeof f.value !== 'string') return this.typeError(f, name, 'a tag: URI (text)');
+    const id = f.value;
+    const hint = 'use a tag: URI (RFC 4151), e.g. tag:newsroom.example.org,2026-05-25:story/development — and never change it once published';
+    let parsed: URL;
+    try {
+      parsed = new URL(id);
+    } catch {
+      this.report(f.valueAt, 'E_ID_INVALID', `\`${name}\` is not an absolute IRI: \`${truncate(id)}\``, hint, name);
+      return undefined;
+    }
+    // RFC 4287 §4.2.6: ids are compared character by character, so the text we publish must be
+    // exactly what the newsroom wrote. feed@6.0.0 passes Atom ids through `new URL()`, which
+    // lower-cases hosts, adds slashes and percent-encodes: such an id would drift.
+    if (parsed.href !== id || /\s/.test(id)) {
+      this.report(f.valueAt, 'E_ID_NOT_CANONICAL', `\`${name}\` \`${truncate(id)}\` would be rewritten to \`${truncate(parsed.href)}\` by URL parsing`, `write it exactly as \`${truncate(parsed.href)}\` (or use a lower-case ASCII tag: URI)`, name);
+      return undefined;
+    }
+    if (id.length > LIMITS.urlChars) {
+      this.report(f.valueAt, 'E_FIELD_TOO_LONG', `\`${name}\` is longer than ${LIMITS.urlChars} characters`, hint, name);
+      return undefined;
+    }
+    return id;
+  }
+
+  language(name: string, fallback: string): string {
+    const f = this.field(name, false, 'a BCP 47 language tag such as en or en-GB');
+    if (!f) return fallback;
+    if (typeof f.value !== 'string') return this.typeError(f, name, 'a BCP 47 language tag such as `en`') ?? fallback;
+    try {
+      const [canonical] = Intl.getCanonicalLocales(f.value);
+      if (canonical) return canonical;
+    } catch {
+      // fall through to the diagnostic
+    }
+    this.report(f.valueAt, 'E_LANGUAGE_INVALID', `\`${name}\` \`${truncate(f.value)}\` is not a BCP 47 language tag`, 'write a language tag such as `en`, `en-GB` or `fa`', name);
+    return fallback;
+  }
+
+  timeZone(name: string, fallback: string): string {
+    const f = this.field(name, false, 'an IANA time zone such as Etc/UTC');
+    if (!f) return fallback;
+    if (typeof f.value !== 'string') return this.typeError(f, name, 'an IANA time zone such as `Etc/UTC`') ?? fallback;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: f.value });
+      return f.value;
+    } catch {
+      this.report(f.valueAt, 'E_TIMEZONE_INVALID', `\`${name}\` \`${truncate(f.value)}\` is not a known IANA time zone`, 'write a zone such as `Etc/UTC`, `Europe/London` or `Asia/Tehran`', name);
+      return fallback;
+    }
+  }
+
+  /** A raw value for fields with their own shape (lists, mappings); undefined when absent. */
+  rawField(name: string, required: boolean, expected: string): RawField | undefined {
+    return this.field(name, required, expected);
+  }
+
+  tags(name: string): string[] {
+    const f = this.field(name, false, 'a list of tags');
+    if (!f) return [];
+    const list = typeof f.value === 'string' ? [f.value] : f.value;
+    if (!Array.isArray(list)) return this.typeError(f, name, 'a list of tags, e.g. [diplomacy, iran]') ?? [];
+    if (list.length > LIMITS.tags) {
+      this.report(f.valueAt, 'E_FIELD_TOO_LONG', `\`${name}\` has ${list.length} tags (at most ${LIMITS.tags})`, 'keep the tags that matter most', name);
+      return [];
+    }
+    const tags: string[] = [];
+    for (const item of list) {
+      const tag = this.checkText(f, name, item, LIMITS.tagChars);
+      if (tag !== undefined && !tags.includes(tag)) tags.push(tag);
+    }
+    return tags;
+  }
+
+  /** `authors`: a list of names, or of mappings {name, email, url}. */
+  people(name: string, required: boolean): Person[] | undefined {
+    const expected = 'a list of authors, each a name or {name, email, url}';
+    const f = this.field(name, required, expected);
+    if (!f) return undefined;
+    const list = Array.isArray(f.value) ? f.value : [f.value];
+    if (list.length === 0 || list.length > LIMITS.authors) {
+      this.report(f.valueAt, 'E_FIELD_EMPTY', `\`${name}\` must list 1 to ${LIMITS.authors} authors`, `write ${expected}`, name);
+      return undefined;
+    }
+    const people: Person[] = [];
+    for (const item of list) {
+      const person = this.person(f, name, item);
+      if (person) people.push(person);
+    }
+    return people.length === list.length ? people : undefined;
+  }
+
+  private person(f: RawField, name: string, item: unknown): Person | undefined {
+    if (typeof item === 'string') {
+      const personName = this.checkText(f, `${name}[].name`, item, LIMITS.titleChars);
+      return personName === undefined ? undefined : { name: personName };
+    }
+    if (!isRecord(item)) return this.typeError(f, name, 'a name or a mapping {name, email, url}');
+    for (const key of Object.keys(item)) {
+      if (!['name', 'email', 'url'].includes(key)) {
+        this.report(f.valueAt, 'E_FIELD_UNKNOWN', `unknown author field \`${key}\``, 'an author has `name`, and optionally `email` and `url`', name);
+        return undefined;
+      }
+    }
+    const personName = this.checkText(f, `${name}[].name`, item['name'], LIMITS.titleChars);
+    if (personName === undefined) return undefined;
+    const person: { name: string; email?: string; url?: string } = { name: personName };
+    if (item['email'] !== undefined && item['email'] !== null) {
+      const email = item['email'];
+      if (typeof email !== 'string' || !EMAIL.test(email)) {
+        this.report(f.valueAt, 'E_EMAIL_INVALID', `\`${name}\`: \`${truncate(String(email))}\` is not an email address`, 'write an address such as desk@newsroom.example.org, or leave `email` out', name);
+        return undefined;
+      }
+      person.email = email;
+    }
+    if (item['url'] !== undefined && item['url'] !== null) {
+      const url = this.checkUrl(f, `${name}[].url`, item['url']);
+      if (url === undefined) return undefined;
+      person.url = url;
+    }
+    return person;
+  }
+
+  /** A mapping with known keys, for `image`, `correction`, `retracted`. */
+  record(name: string, keys: readonly string[], expected: string): Record<string, unknown> | undefined {
+    const f = this.field(name, false, expected);
+    if (!f) return undefined;
+    if (!isRecord(f.value)) return this.typeError(f, name, expected);
+    for (const key of Object.keys(f.value)) {
+      if (!keys.includes(key)) {
+        this.report(f.valueAt, 'E_FIELD_UNKNOWN', `unknown field \`${name}.${key}\``, `\`${name}\` has ${keys.map((k) => `\`${k}\``).join(', ')}`, name);
+        return undefined;
+      }
+    }
+    return f.value;
+  }
+
+  /** Check a nested value of `name` (reported at `name`'s line). */
+  nestedText(name: string, sub: string, value: unknown, max: number): string | undefined {
+    const f = this.raw.fields.get(name);
+    if (!f) return undefined;
+    if (value === undefined || value === null) {
+      this.report(f.valueAt, 'E_FIELD_MISSING', `\`${name}.${sub}\` is missing`, `add \`${sub}:\` under \`${name}:\``, name);
+      return undefined;
+    }
+    return this.checkText(f, `${name}.${sub}`, value, max);
+  }
+
+  nestedDate(name: string, sub: string, value: unknown): Date | undefined {
+    const f = this.raw.fields.get(name);
+    if (!f) return undefined;
+    if (value === undefined || value === null) {
+      this.report(f.valueAt, 'E_FIELD_MISSING', `\`${name}.${sub}\` is missing`, `add \`${sub}:\` under \`${name}:\` as an RFC 3339 date-time with offset`, name);
+      return undefined;
+    }
+    return this.checkDate(f, `${name}.${sub}`, value);
+  }
+
+  nestedUrl(name: string, sub: string, value: unknown): string | undefined {
+    const f = this.raw.fields.get(name);
+    if (!f) return undefined;
+    if (value === undefined || value === null) {
+      this.report(f.valueAt, 'E_FIELD_MISSING', `\`${name}.${sub}\` is missing`, `add \`${sub}:\` under \`${name}:\` as an absolute https:// URL`, name);
+      return undefined;
+    }
+    return this.checkUrl(f, `${name}.${sub}`, value);
+  }
+
+  at(name: string): Position {
+    const f = this.raw.fields.get(name);
+    return f?.valueAt ?? FILE_START;
+  }
+}
+
+/** Plain text as every format should carry it: no XML-illegal characters, single-line spacing trimmed. */
+export function normalizeText(value: string): string {
+  return stripInvalidXmlChars(value).replace(/\r\n?/g, '\n').trim();
+}
+
+export function canonicalHttpUrl(value: string): string | undefined {
+  try {
+    const url = new URL(value.trim());
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+    if (url.username || url.password) return undefined;
+    return url.href;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'nothing';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the text \`${truncate(value)}\``;
+  return `the ${typeof value} \`${String(value)}\``;
+}
+
+function truncate(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

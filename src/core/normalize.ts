@@ -1,0 +1,239 @@
+// RawEntry → Entry and RawEntry → Story: types, dates, ids, URLs, text cleaning, Markdown.
+// Everything the renderers need is decided here, so that no library sees unnormalized data.
+
+import { validate as validateCron } from 'node-cron';
+import { formatHumanDate } from './dates.js';
+import { diagnostic, type Diagnostic } from './diagnostics.js';
+import { FieldReader, canonicalHttpUrl } from './field-reader.js';
+import { LIMITS } from './limits.js';
+import { escapeHtml, renderMarkdown } from './markdown.js';
+import type { Correction, Entry, Image, RawEntry, Retraction, Story } from './types.js';
+
+export const STORY_FILE = '_story.md';
+
+export const ENTRY_FIELDS = [
+  'id', 'title', 'published', 'updated', 'summary', 'authors', 'tags', 'image', 'link', 'draft', 'correction', 'retracted',
+] as const;
+
+export const STORY_FIELDS = [
+  'id', 'title', 'description', 'home_page', 'feed_base', 'language', 'authors', 'item_limit', 'ttl',
+  'icon', 'favicon', 'copyright', 'time_zone', 'schedule', 'hub',
+] as const;
+
+export const STORY_DEFAULTS = {
+  language: 'en',
+  itemLimit: 50,
+  ttl: 5,
+  timeZone: 'Etc/UTC',
+  schedule: '*/5 * * * *',
+} as const;
+
+// IANA media types for the image extensions newsrooms use; anything else needs an explicit `type`.
+const IMAGE_TYPES: Readonly<Record<string, string>> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  svg: 'image/svg+xml',
+};
+
+export interface Normalized<T> {
+  readonly value?: T;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function normalizeStory(raw: RawEntry): Normalized<Story> {
+  const r = new FieldReader(raw, STORY_FIELDS);
+  const id = r.id('id', true);
+  const title = r.text('title', { required: true, max: LIMITS.titleChars });
+  const description = r.text('description', { required: true, max: LIMITS.summaryChars });
+  const homePage = r.url('home_page', true);
+  let feedBase = r.url('feed_base', true);
+  if (feedBase !== undefined && !feedBase.endsWith('/')) {
+    r.report(r.at('feed_base'), 'E_URL_INVALID', '`feed_base` must end with `/` (it is the folder the feeds are published in)', `write \`${feedBase}/\``, 'feed_base');
+    feedBase = undefined;
+  }
+  const language = r.language('language', STORY_DEFAULTS.language);
+  const authors = r.people('authors', true);
+  const itemLimit = r.integer('item_limit', STORY_DEFAULTS.itemLimit, 1, LIMITS.itemLimit);
+  const ttl = r.integer('ttl', STORY_DEFAULTS.ttl, 1, 7 * 24 * 60);
+  const icon = r.url('icon', false);
+  const favicon = r.url('favicon', false);
+  const copyright = r.text('copyright', { required: false, max: LIMITS.summaryChars });
+  const timeZone = r.timeZone('time_zone', STORY_DEFAULTS.timeZone);
+  const hub = r.url('hub', false);
+  let schedule: string = STORY_DEFAULTS.schedule;
+  const scheduleField = r.rawField('schedule', false, 'a cron expression');
+  if (scheduleField) {
+    if (typeof scheduleField.value === 'string' && validateCron(scheduleField.value)) schedule = scheduleField.value;
+    else r.report(scheduleField.valueAt, 'E_SCHEDULE_INVALID', `\`schedule\` \`${String(scheduleField.value)}\` is not a valid cron expression`, 'write five cron fields, e.g. "*/5 * * * *" (quoted), for every five minutes', 'schedule');
+  }
+  if (r.diagnostics.length > 0 || !id || !title || !description || !homePage || !feedBase || !authors) {
+    return { diagnostics: r.diagnostics };
+  }
+  const story: Story = {
+    path: raw.path,
+    id,
+    title,
+    description,
+    homePage,
+    feedBase,
+    language,
+    authors,
+    itemLimit,
+    ttl,
+    timeZone,
+    schedule,
+    summaryHtml: renderMarkdown(raw.body, { baseUrl: homePage }),
+    ...(icon ? { icon } : {}),
+    ...(favicon ? { favicon } : {}),
+    ...(copyright ? { copyright } : {}),
+    ...(hub ? { hub } : {}),
+  };
+  return { value: story, diagnostics: [] };
+}
+
+export function normalizeEntry(raw: RawEntry, story: Story): Normalized<Entry> {
+  const r = new FieldReader(raw, ENTRY_FIELDS);
+  const id = r.id('id', true);
+  const title = r.text('title', { required: true, max: LIMITS.titleChars });
+  const published = r.date('published', true);
+  const explicitUpdated = r.date('updated', false);
+  const summary = r.text('summary', { required: false, max: LIMITS.summaryChars });
+  const authors = r.people('authors', false) ?? story.authors;
+  const tags = r.tags('tags');
+  const link = r.url('link', false);
+  const draft = r.boolean('draft', false);
+  const image = readImage(r);
+  const correction = readCorrection(r);
+  const retraction = readRetraction(r);
+
+  if (id !== undefined && id === story.id) {
+    r.report(r.at('id'), 'E_STORY_ID_CLASH', 'the entry uses the story id as its own id', 'give each development its own id, e.g. the story id plus `/` and a short slug', 'id');
+  }
+  if (published) {
+    // RFC 4287 §4.2.15 / §4.2.9: an entry cannot be updated before it was first published.
+    const checkOrder = (date: Date | undefined, field: string) => {
+      if (date && date.getTime() < published.getTime()) {
+        r.report(r.at(field), 'E_DATE_ORDER', `\`${field}\` is before \`published\``, `a change can only come after the first publication: set \`${field}\` at or after \`published\``, field);
+      }
+    };
+    checkOrder(explicitUpdated, 'updated');
+    checkOrder(correction?.at, 'correction');
+    checkOrder(retraction?.at, 'retracted');
+  }
+  if (r.diagnostics.length > 0 || !id || !title || !published) return { diagnostics: r.diagnostics };
+
+  // A correction that matters bumps `updated` (standards.md: updates); a silent edit does not.
+  const updated = latest([published, explicitUpdated, correction?.at]);
+  const body = renderMarkdown(raw.body, { baseUrl: story.homePage });
+  const entry: Entry = {
+    path: raw.path,
+    id,
+    title,
+    published,
+    updated,
+    authors,
+    tags,
+    link: link ?? defaultLink(story.homePage, id),
+    draft,
+    contentHtml: correction ? renderCorrectionNote(correction, story) + body : body,
+    ...(summary ? { summary } : {}),
+    ...(image ? { image } : {}),
+    ...(correction ? { correction } : {}),
+    ...(retraction ? { retraction } : {}),
+  };
+  return { value: entry, diagnostics: [] };
+}
+
+function readImage(r: FieldReader): Image | undefined {
+  const rec = r.record('image', ['url', 'alt', 'type', 'length'], 'a mapping {url, alt, type, length}');
+  if (!rec) return undefined;
+  const url = r.nestedUrl('image', 'url', rec['url']);
+  const alt = r.nestedText('image', 'alt', rec['alt'], LIMITS.summaryChars);
+  if (!url || alt === undefined) return undefined;
+  let type: string | undefined;
+  if (rec['type'] !== undefined && rec['type'] !== null) {
+    const t = rec['type'];
+    if (typeof t === 'string' && /^image\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i.test(t)) type = t.toLowerCase();
+  } else {
+    const ext = /\.([a-z0-9]+)$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase();
+    type = ext ? IMAGE_TYPES[ext] : undefined;
+  }
+  if (!type) {
+    r.report(r.at('image'), 'E_MEDIA_TYPE', '`image.type` is missing or not an image media type', 'add `type: image/jpeg` (or image/png, image/webp, …) under `image:`', 'image');
+    return undefined;
+  }
+  let length: number | undefined;
+  if (rec['length'] !== undefined && rec['length'] !== null) {
+    const n = rec['length'];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) {
+      r.report(r.at('image'), 'E_NUMBER_RANGE', '`image.length` must be the file size in bytes, a positive whole number', 'write the size in bytes, or leave `length` out', 'image');
+      return undefined;
+    }
+    length = n;
+  }
+  return { url, alt, type, ...(length ? { length } : {}) };
+}
+
+function readCorrection(r: FieldReader): Correction | undefined {
+  const rec = r.record('correction', ['at', 'note'], 'a mapping {at, note}');
+  if (!rec) return undefined;
+  const at = r.nestedDate('correction', 'at', rec['at']);
+  const note = r.nestedText('correction', 'note', rec['note'], LIMITS.noteChars);
+  return at && note ? { at, note } : undefined;
+}
+
+function readRetraction(r: FieldReader): Retraction | undefined {
+  const rec = r.record('retracted', ['at', 'reason'], 'a mapping {at, reason}');
+  if (!rec) return undefined;
+  const at = r.nestedDate('retracted', 'at', rec['at']);
+  const reason = r.nestedText('retracted', 'reason', rec['reason'], LIMITS.noteChars);
+  return at && reason ? { at, reason } : undefined;
+}
+
+function renderCorrectionNote(correction: Correction, story: Story): string {
+  const when = formatHumanDate(correction.at, story.language, story.timeZone);
+  return `<p><strong>Correction (${escapeHtml(when)}):</strong> ${escapeHtml(correction.note)}</p>`;
+}
+
+function latest(dates: ReadonlyArray<Date | undefined>): Date {
+  let max: Date | undefined;
+  for (const d of dates) if (d && (!max || d.getTime() > max.getTime())) max = d;
+  if (!max) throw new Error('latest() needs at least one date');
+  return max;
+}
+
+/**
+ * The entry's place on the story page when it has no page of its own. Derived from the id, which
+ * never changes, so the link never changes either.
+ */
+export function defaultLink(homePage: string, id: string): string {
+  return canonicalHttpUrl(`${homePage.split('#')[0]}#${entryAnchor(id)}`) ?? homePage;
+}
+
+/** A stable HTML id for an entry: the last segment of its id, made safe for a fragment. */
+export function entryAnchor(id: string): string {
+  const tail = id.split(/[/:]/).filter(Boolean).pop() ?? id;
+  const slug = tail.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return slug === '' ? 'entry' : slug;
+}
+
+/** Cross-entry checks: ids are unique (readers collapse items that share one). */
+export function validateEntries(entries: readonly Entry[], raws: ReadonlyMap<string, RawEntry>): Diagnostic[] {
+  const seen = new Map<string, Entry>();
+  const diagnostics: Diagnostic[] = [];
+  const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const entry of sorted) {
+    const first = seen.get(entry.id);
+    if (first) {
+      const at = raws.get(entry.path)?.fields.get('id')?.valueAt ?? { line: 1, column: 1 };
+      diagnostics.push(diagnostic(entry.path, at, 'E_ID_DUPLICATE', `id \`${entry.id}\` is already used by ${first.path}`, 'every development needs its own id: a new development is a new entry with a new id', 'id'));
+    } else {
+      seen.set(entry.id, entry);
+    }
+  }
+  return diagnostics;
+}

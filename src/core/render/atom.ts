@@ -1,0 +1,92 @@
+// Feed → atom.xml (Atom 1.0, RFC 4287; extensions RFC 5005 and RFC 6721).
+
+import type { Element } from '@xmldom/xmldom';
+import { formatRfc3339 } from '../dates.js';
+import type { Entry, Feed, Person } from '../types.js';
+import { createWriter, feedUrls } from './feed-options.js';
+import { addStylesheet, type RssExtras } from './rss.js';
+import { addElement, childElements, declareNamespace, firstChild, NS, parseXml, serializeXml, setText } from './xml-dom.js';
+
+export type AtomExtras = RssExtras;
+
+export function renderAtom(feed: Feed, extras: AtomExtras = {}): string {
+  const urls = feedUrls(feed.story, extras.folder);
+  const doc = parseXml(createWriter(feed, urls).atom1());
+  const root = doc.documentElement;
+  if (!root) throw new Error('feed produced no <feed> element');
+
+  // RFC 4287 §2: xml:lang applies to the whole document (feed only puts language in RSS, defect 5).
+  root.setAttributeNS(NS.xml, 'xml:lang', feed.story.language);
+  fixDates(root);
+  // The self link gets its media type, so clients can tell the formats apart (RFC 4287 §4.2.7.3).
+  for (const link of childElements(root, 'link')) {
+    if (link.getAttribute('rel') === 'self') link.setAttribute('type', 'application/atom+xml');
+  }
+  // RFC 4287 §4.1.1: a feed has an author unless every entry has one; we always give both.
+  for (const person of feed.story.authors) addPerson(root, person);
+  for (const link of extras.links ?? []) {
+    addElement(root, NS.atom, 'link', { attributes: { rel: link.rel, href: link.href, type: link.type } });
+  }
+  if (extras.history) {
+    declareNamespace(root, 'fh', NS.fh);
+    addElement(root, NS.fh, `fh:${extras.history}`);
+  }
+
+  const entries = childElements(root, 'entry');
+  feed.entries.forEach((entry, i) => {
+    const el = entries[i];
+    if (!el) throw new Error('feed dropped an entry');
+    finishEntry(el, entry);
+  });
+
+  if (feed.retracted.length > 0) {
+    // RFC 6721 §2.1: at:deleted-entry beside the entries, `ref` = the entry's atom:id.
+    declareNamespace(root, 'at', NS.at);
+    for (const entry of feed.retracted) {
+      if (!entry.retraction) continue;
+      const tomb = addElement(root, NS.at, 'at:deleted-entry', {
+        attributes: { ref: entry.id, when: formatRfc3339(entry.retraction.at) },
+      });
+      addElement(tomb, NS.at, 'at:comment', { text: entry.retraction.reason });
+    }
+  }
+  addStylesheet(doc, extras.stylesheet);
+  return serializeXml(doc);
+}
+
+function finishEntry(el: Element, entry: Entry): void {
+  // feed marks plain-text titles as type="html" (defect 12): make them text, escaped by the DOM.
+  const title = firstChild(el, 'title');
+  title.removeAttribute('type');
+  setText(title, entry.title);
+  for (const old of childElements(el, 'author')) el.removeChild(old);
+  for (const person of entry.authors) addPerson(el, person);
+  // RFC 4287 §4.2.2: category needs `term`; `label` keeps the human form (defect 9).
+  for (const tag of entry.tags) addElement(el, NS.atom, 'category', { attributes: { term: tag } });
+  if (entry.image) {
+    // RFC 4287 §4.2.7.2 rel="enclosure" with the entry's own media type: feed would write
+    // image/<extension> (defect 6).
+    addElement(el, NS.atom, 'link', {
+      attributes: { rel: 'enclosure', href: entry.image.url, type: entry.image.type, length: entry.image.length, title: entry.image.alt },
+    });
+  }
+}
+
+function addPerson(parent: Element, person: Person): void {
+  const author = addElement(parent, NS.atom, 'author');
+  addElement(author, NS.atom, 'name', { text: person.name });
+  if (person.email) addElement(author, NS.atom, 'email', { text: person.email });
+  if (person.url) addElement(author, NS.atom, 'uri', { text: person.url });
+}
+
+/** feed writes `toISOString()` (always `.000Z`); second precision keeps the bytes stable and short. */
+function fixDates(root: Element): void {
+  const fix = (el: Element) => {
+    const value = el.textContent ?? '';
+    setText(el, formatRfc3339(new Date(value)));
+  };
+  for (const el of childElements(root, 'updated')) fix(el);
+  for (const entry of childElements(root, 'entry')) {
+    for (const name of ['updated', 'published']) for (const el of childElements(entry, name)) fix(el);
+  }
+}

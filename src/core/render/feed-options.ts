@@ -1,0 +1,78 @@
+// What RSS and Atom share when handed to the `feed` package: a fresh Feed per render (feed@6.0.0
+// defect 13: rss2() mutates its input), every date passed explicitly (defects 11 and 14), self
+// links per format only (defect 7), and nothing that feed serializes wrongly (those fields are
+// added afterwards with the DOM, see rss.ts / atom.ts).
+
+import { Feed as FeedWriter, type Author, type Item } from 'feed';
+import { escapeHtml } from '../markdown.js';
+import type { Entry, Feed, Story } from '../types.js';
+
+export const GENERATOR = 'storyfeed';
+
+export const OUTPUT_FILES = {
+  rss: 'rss.xml',
+  atom: 'atom.xml',
+  json: 'feed.json',
+  page: 'index.html',
+} as const;
+
+export function feedUrls(story: Story, folder = ''): { rss: string; atom: string; json: string } {
+  const base = new URL(folder, story.feedBase).href;
+  return {
+    rss: new URL(OUTPUT_FILES.rss, base).href,
+    atom: new URL(OUTPUT_FILES.atom, base).href,
+    json: new URL(OUTPUT_FILES.json, base).href,
+  };
+}
+
+/**
+ * Text that reaches feed's CDATA writer must not contain `]]>` (defect 2: only the first is
+ * escaped). Titles and summaries are HTML-escaped here, which removes every `>`; the renderers
+ * then replace titles with plain-text nodes, and summaries are HTML by RSS's definition anyway.
+ */
+function cdataSafe(text: string): string {
+  return escapeHtml(text);
+}
+
+/** `]]>` cannot survive in sanitized HTML text, but an attribute could hold it: `&gt;` is equivalent in both. */
+export function cdataSafeHtml(html: string): string {
+  return html.replaceAll(']]>', ']]&gt;');
+}
+
+export function createWriter(feed: Feed, selfLinks: { rss: string; atom: string; json: string }, homePage = feed.story.homePage): FeedWriter {
+  const { story } = feed;
+  const writer = new FeedWriter({
+    id: story.id,
+    title: story.title,
+    description: story.description,
+    link: homePage,
+    language: story.language,
+    ttl: story.ttl,
+    updated: feed.updated,
+    generator: GENERATOR,
+    feedLinks: selfLinks,
+    ...(story.hub ? { hub: story.hub } : {}),
+    ...(story.icon ? { image: story.icon } : {}),
+    ...(story.favicon ? { favicon: story.favicon } : {}),
+    ...(story.copyright ? { copyright: story.copyright } : {}),
+  });
+  for (const entry of feed.entries) writer.addItem(toItem(entry));
+  return writer;
+}
+
+function toItem(entry: Entry): Item {
+  // RSS <author> must be an email address (defect 8): only people with one are passed; every
+  // name goes out as dc:creator / atom:author from the DOM step.
+  const withEmail: Author[] = entry.authors.filter((p) => p.email).map((p) => ({ name: p.name, email: p.email }));
+  return {
+    title: cdataSafe(entry.title),
+    id: entry.id,
+    guid: entry.id,
+    link: entry.link,
+    date: entry.updated,
+    published: entry.published,
+    ...(entry.summary ? { description: cdataSafe(entry.summary) } : {}),
+    content: cdataSafeHtml(entry.contentHtml),
+    ...(withEmail.length > 0 ? { author: withEmail } : {}),
+  };
+}

@@ -1,0 +1,106 @@
+// A real XML tool (@xmldom/xmldom) to finish what feed@6.0.0 cannot express (defects 3, 5, 6, 8,
+// 9, 10, 12 in known-defects.md): parse its output, add or fix nodes, serialize. Escaping of
+// text and attributes is then the DOM serializer's job, never string splicing.
+
+import { DOMParser, XMLSerializer, type Document, type Element, type Node } from '@xmldom/xmldom';
+
+export const NS = {
+  atom: 'http://www.w3.org/2005/Atom',
+  dc: 'http://purl.org/dc/elements/1.1/',
+  content: 'http://purl.org/rss/1.0/modules/content/',
+  media: 'http://search.yahoo.com/mrss/',
+  // RFC 5005 §6 (Feed History) and RFC 6721 §2 (tombstones)
+  fh: 'http://purl.org/syndication/history/1.0',
+  at: 'http://purl.org/atompub/tombstones/1.0',
+  xml: 'http://www.w3.org/XML/1998/namespace',
+  xmlns: 'http://www.w3.org/2000/xmlns/',
+} as const;
+
+const INDENT = '    '; // feed's own indentation, so added nodes line up with the rest
+
+export function parseXml(xml: string): Document {
+  const errors: string[] = [];
+  const doc = new DOMParser({
+    onError: (level, message) => {
+      if (level !== 'warning') errors.push(message);
+    },
+  }).parseFromString(xml, 'text/xml');
+  // feed's output is parsed here before we touch it; a failure is a bug in normalization (an
+  // illegal character or `]]>` reached the serializer), not a user error.
+  if (errors.length > 0) throw new Error(`feed produced malformed XML: ${errors.join('; ')}`);
+  return doc;
+}
+
+export function serializeXml(doc: Document): string {
+  // XMLSerializer drops the XML declaration; feeds are always UTF-8.
+  return `<?xml version="1.0" encoding="utf-8"?>\n${new XMLSerializer().serializeToString(doc)}\n`;
+}
+
+export function declareNamespace(root: Element, prefix: string, uri: string): void {
+  root.setAttributeNS(NS.xmlns, `xmlns:${prefix}`, uri);
+}
+
+function depthOf(node: Node): number {
+  let depth = 0;
+  for (let p = node.parentNode; p && p.nodeType === 1; p = p.parentNode) depth += 1;
+  return depth;
+}
+
+/** Append `child` to `parent`, indented like feed's pretty-printed output. */
+function ownerOf(node: Node): Document {
+  const doc = node.ownerDocument;
+  if (!doc) throw new Error('node has no owner document');
+  return doc;
+}
+
+export function appendIndented(parent: Element, child: Element): Element {
+  const doc = ownerOf(parent);
+  const depth = depthOf(parent) + 1;
+  const last = parent.lastChild;
+  const closingIndent = '\n' + INDENT.repeat(depth - 1);
+  if (last && last.nodeType === 3 && /^\s*$/.test(last.nodeValue ?? '')) {
+    parent.insertBefore(doc.createTextNode('\n' + INDENT.repeat(depth)), last);
+    parent.insertBefore(child, last);
+  } else {
+    parent.appendChild(doc.createTextNode('\n' + INDENT.repeat(depth)));
+    parent.appendChild(child);
+    parent.appendChild(doc.createTextNode(closingIndent));
+  }
+  return child;
+}
+
+export interface ElementSpec {
+  readonly attributes?: Readonly<Record<string, string | number | undefined>>;
+  readonly text?: string;
+}
+
+/** Create `qualifiedName` in namespace `ns` and append it (indented) to `parent`. */
+export function addElement(parent: Element, ns: string | null, qualifiedName: string, spec: ElementSpec = {}): Element {
+  const doc = ownerOf(parent);
+  const el = ns === null ? doc.createElement(qualifiedName) : doc.createElementNS(ns, qualifiedName);
+  for (const [name, value] of Object.entries(spec.attributes ?? {})) {
+    if (value !== undefined) el.setAttribute(name, String(value));
+  }
+  if (spec.text !== undefined) el.appendChild(doc.createTextNode(spec.text));
+  return appendIndented(parent, el);
+}
+
+/** Replace an element's content with plain text (escaped by the serializer). */
+export function setText(el: Element, text: string): void {
+  while (el.firstChild) el.removeChild(el.firstChild);
+  el.appendChild(ownerOf(el).createTextNode(text));
+}
+
+export function childElements(parent: Element, localName: string): Element[] {
+  const out: Element[] = [];
+  for (let n = parent.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType === 1 && ((n as Element).localName === localName || (n as Element).nodeName === localName)) out.push(n as Element);
+  }
+  return out;
+}
+
+export function firstChild(parent: Element, localName: string): Element {
+  const el = childElements(parent, localName)[0];
+  if (!el) throw new Error(`expected <${localName}> in <${parent.nodeName}>`);
+  return el;
+}

@@ -1,0 +1,144 @@
+// Stage-named types of the pipeline:
+//   SourceFile → RawEntry → Entry → Feed → RenderedFile
+// Every stage is a pure function of its inputs; only src/io reads or writes.
+
+/** A file as read from the entries folder, before anything is interpreted. */
+export interface SourceFile {
+  /** Path relative to the entries folder, with forward slashes (used in diagnostics). */
+  readonly path: string;
+  /** The file's bytes decoded as UTF-8 (the reader rejects bytes that are not UTF-8). */
+  readonly text: string;
+  /** Size in bytes and mtime (ms), for caches; not used by the core for output. */
+  readonly size?: number;
+  readonly mtimeMs?: number;
+}
+
+/** A position in a source file, 1-based. */
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
+ * A front-matter field as written, with where it stands, so that later stages can
+ * report the line of a bad value.
+ */
+export interface RawField {
+  readonly value: unknown;
+  /** Where the key stands (the line to report for a missing or wrong value). */
+  readonly keyAt: Position;
+  /** Where the value starts. */
+  readonly valueAt: Position;
+}
+
+/** A source file split into front matter (still untyped) and Markdown body. */
+export interface RawEntry {
+  readonly path: string;
+  readonly fields: ReadonlyMap<string, RawField>;
+  readonly body: string;
+  /** Line in the file where the body starts (for Markdown diagnostics). */
+  readonly bodyLine: number;
+}
+
+export interface Person {
+  readonly name: string;
+  readonly email?: string;
+  readonly url?: string;
+}
+
+export interface Image {
+  readonly url: string;
+  readonly alt: string;
+  /** IANA media type, e.g. image/jpeg (explicit, or from the URL's extension). */
+  readonly type: string;
+  /** Size in bytes, when the newsroom knows it (RSS enclosure needs it). */
+  readonly length?: number;
+}
+
+export interface Correction {
+  /** When the correction was made (it becomes the entry's updated time). */
+  readonly at: Date;
+  /** What was corrected, plain text. */
+  readonly note: string;
+}
+
+export interface Retraction {
+  readonly at: Date;
+  readonly reason: string;
+}
+
+/** A validated, normalized development of the story. */
+export interface Entry {
+  readonly path: string;
+  /** Absolute IRI, canonical (byte-identical through WHATWG URL parsing). */
+  readonly id: string;
+  readonly title: string;
+  readonly published: Date;
+  /** Equals published unless an update or correction says otherwise. */
+  readonly updated: Date;
+  /** Plain text. */
+  readonly summary?: string;
+  readonly authors: readonly Person[];
+  readonly tags: readonly string[];
+  readonly image?: Image;
+  /** Absolute URL of the entry on the web (explicit, or the story page with a fragment). */
+  readonly link: string;
+  readonly draft: boolean;
+  /** Sanitized HTML with absolute URLs. */
+  readonly contentHtml: string;
+  readonly correction?: Correction;
+  readonly retraction?: Retraction;
+}
+
+/** The story's own metadata, from `_story.md` in the entries folder. */
+export interface Story {
+  readonly path: string;
+  /** Feed id: absolute IRI (Atom feed id, JSON Feed has none). */
+  readonly id: string;
+  readonly title: string;
+  /** Plain-text one-line description (RSS description, Atom subtitle, JSON description). */
+  readonly description: string;
+  /** The story page on the newsroom's site (RSS link, Atom alternate, JSON home_page_url). */
+  readonly homePage: string;
+  /** Absolute URL of the folder where the output files are published; ends with '/'. */
+  readonly feedBase: string;
+  /** BCP 47 language tag. */
+  readonly language: string;
+  readonly authors: readonly Person[];
+  readonly itemLimit: number;
+  /** RSS ttl, minutes. */
+  readonly ttl: number;
+  readonly icon?: string;
+  readonly favicon?: string;
+  readonly copyright?: string;
+  /** IANA time zone for human-readable times. */
+  readonly timeZone: string;
+  /** node-cron expression of the service's schedule. */
+  readonly schedule: string;
+  /** WebSub hub URL. */
+  readonly hub?: string;
+  /** The standing summary (story body), sanitized HTML. */
+  readonly summaryHtml: string;
+}
+
+/** What the feeds hold at one instant: the story and its visible entries, newest first. */
+export interface Feed {
+  readonly story: Story;
+  /** Entries visible at `now`: not drafts, not embargoed, not retracted; newest first, ties by id. */
+  readonly entries: readonly Entry[];
+  /** Retracted entries (for tombstones), newest retraction first. */
+  readonly retracted: readonly Entry[];
+  /** Newest updated time of the visible entries (and retractions); never the wall clock. */
+  readonly updated: Date;
+  /** True when `entries` holds every visible entry (RFC 5005 fh:complete). */
+  readonly complete: boolean;
+}
+
+/** One output file, rendered, not yet written. */
+export interface RenderedFile {
+  /** Path relative to the output folder, forward slashes. */
+  readonly path: string;
+  readonly contents: string;
+  /** Media type to serve it with. */
+  readonly mediaType: string;
+}

@@ -1,0 +1,94 @@
+// The only module that reads entries. It turns a folder into SourceFiles, and anything it cannot
+// read into diagnostics (never exceptions), so that one run reports every problem.
+
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
+import path from 'node:path';
+import { diagnostic, FILE_START, type Diagnostic } from '../core/diagnostics.js';
+import { LIMITS } from '../core/limits.js';
+import type { SourceFile } from '../core/types.js';
+
+export interface ReadResult {
+  readonly sources: SourceFile[];
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Which names in the entries folder are sources: `*.md`, except hidden and `_`-prefixed helpers (but `_story.md`). */
+export function isSourceName(name: string): boolean {
+  if (!name.endsWith('.md') || name.startsWith('.')) return false;
+  return !name.startsWith('_') || name === '_story.md';
+}
+
+export class EntriesFolderError extends Error {}
+
+export async function readSources(entriesDir: string): Promise<ReadResult> {
+  let root: string;
+  let names: string[];
+  try {
+    root = await realpath(entriesDir);
+    names = (await readdir(root)).filter(isSourceName).sort();
+  } catch (error) {
+    throw new EntriesFolderError(`cannot read the entries folder ${entriesDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const results = await Promise.all(names.map((name) => readSource(root, name)));
+  const sources: SourceFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const r of results) {
+    if ('source' in r) sources.push(r.source);
+    else diagnostics.push(r.diagnostic);
+  }
+  return { sources, diagnostics };
+}
+
+async function readSource(root: string, name: string): Promise<{ source: SourceFile } | { diagnostic: Diagnostic }> {
+  const full = path.join(root, name);
+  const fail = (code: Parameters<typeof diagnostic>[2], message: string, hint: string, at = FILE_START) => ({
+    diagnostic: diagnostic(name, at, code, message, hint),
+  });
+  try {
+    const link = await lstat(full);
+    if (link.isSymbolicLink()) {
+      // A symlink may point anywhere on the machine: follow it only within the entries folder.
+      const target = await realpath(full).catch(() => undefined);
+      if (target === undefined || !isInside(root, target)) {
+        return fail('E_FILE_SYMLINK_OUTSIDE', 'the symbolic link leads outside the entries folder (or nowhere)', 'copy the file into the entries folder instead of linking to it');
+      }
+    }
+    const info = await stat(full);
+    if (!info.isFile()) return fail('E_FILE_READ', 'not a regular file', 'entries are plain .md files');
+    if (info.size > LIMITS.entryBytes) {
+      return fail('E_FILE_TOO_LARGE', `the file is ${info.size} bytes (at most ${LIMITS.entryBytes})`, 'split the development into several entries, or move media out of the text');
+    }
+    const bytes = await readFile(full);
+    if (!isUtf8(bytes)) {
+      return fail('E_FILE_ENCODING', 'the file is not valid UTF-8', 'save the file as UTF-8 (most editors: "Save with encoding")', firstInvalidUtf8(bytes));
+    }
+    return { source: { path: name, text: bytes.toString('utf8'), size: info.size, mtimeMs: info.mtimeMs } };
+  } catch (error) {
+    // An entry deleted between listing and reading, or unreadable: report it, keep going.
+    return fail('E_FILE_READ', `the file could not be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'check that the file exists and is readable by the user running storyfeed');
+  }
+}
+
+export function isInside(root: string, target: string): boolean {
+  const rel = path.relative(root, target);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/** Line and column of the first line that is not UTF-8 (0x0A never occurs inside a multi-byte sequence). */
+function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end === -1) end = bytes.length;
+    const chunk = bytes.subarray(start, end);
+    if (!isUtf8(chunk)) {
+      const column = chunk.toString('utf8').indexOf('\uFFFD') + 1;
+      return { line, column: Math.max(column, 1) };
+    }
+    line += 1;
+    start = end + 1;
+  }
+  return FILE_START;
+}

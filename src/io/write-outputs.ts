@@ -1,0 +1,118 @@
+// The only module that writes outputs. A file whose bytes would not change is not touched (its
+// mtime, and so every reader's conditional GET, stays valid); a changed file is replaced
+// atomically: temp file in the same folder, fsync, rename, fsync the folder. A reader sees the
+// old file or the new one, never half of one.
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { RenderedFile } from '../core/types.js';
+
+export interface WriteResult {
+  readonly written: string[];
+  readonly unchanged: string[];
+}
+
+export const TEMP_PREFIX = '.storyfeed-tmp-';
+
+/** Resolve `relative` inside `outDir`, refusing anything that would land outside it. */
+export function resolveInside(outDir: string, relative: string): string {
+  if (relative === '' || path.isAbsolute(relative) || relative.split(/[\\/]/).some((part) => part === '..' || part === '')) {
+    throw new Error(`refusing to write outside the output folder: ${JSON.stringify(relative)}`);
+  }
+  const full = path.resolve(outDir, relative);
+  const rel = path.relative(path.resolve(outDir), full);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`refusing to write outside the output folder: ${relative}`);
+  return full;
+}
+
+async function sameBytes(file: string, contents: Buffer): Promise<boolean> {
+  try {
+    const existing = await readFile(file);
+    return existing.equals(contents);
+  } catch {
+    return false;
+  }
+}
+
+async function writeTemp(dir: string, contents: Buffer): Promise<string> {
+  const temp = path.join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+  const handle = await open(temp, 'wx', 0o644);
+  try {
+    await handle.writeFile(contents);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return temp;
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Makes the rename durable; not every platform allows fsync on a directory.
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // best effort
+  }
+}
+
+export async function writeOutputs(outDir: string, files: readonly RenderedFile[]): Promise<WriteResult> {
+  const planned: Array<{ file: RenderedFile; target: string; contents: Buffer }> = [];
+  for (const file of files) {
+    const contents = Buffer.from(file.contents, 'utf8');
+    const target = resolveInside(outDir, file.path);
+    if (!(await sameBytes(target, contents))) planned.push({ file, target, contents });
+  }
+  // All temp files first, then all renames: a failure while writing (disk full, read-only
+  // folder) leaves every published file as it was.
+  const temps: Array<{ temp: string; target: string; path: string }> = [];
+  try {
+    for (const p of planned) {
+      const dir = path.dirname(p.target);
+      await mkdir(dir, { recursive: true });
+      temps.push({ temp: await writeTemp(dir, p.contents), target: p.target, path: p.file.path });
+    }
+  } catch (error) {
+    await Promise.all(temps.map((t) => unlink(t.temp).catch(() => undefined)));
+    throw error;
+  }
+  const dirs = new Set<string>();
+  for (const t of temps) {
+    await rename(t.temp, t.target);
+    dirs.add(path.dirname(t.target));
+  }
+  for (const dir of dirs) await syncDir(dir);
+  const written = new Set(temps.map((t) => t.path));
+  return {
+    written: [...written],
+    unchanged: files.map((f) => f.path).filter((p) => !written.has(p)),
+  };
+}
+
+/** Remove temp files left by a process that was killed mid-write (they are never published). */
+export async function removeStaleTemps(outDir: string): Promise<number> {
+  let removed = 0;
+  const walk = async (dir: string): Promise<void> => {
+    let names: import('node:fs').Dirent[];
+    try {
+      names = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const d of names) {
+      const full = path.join(dir, d.name);
+      if (d.isDirectory()) await walk(full);
+      else if (d.name.startsWith(TEMP_PREFIX)) {
+        await unlink(full).catch(() => undefined);
+        removed += 1;
+      }
+    }
+  };
+  await walk(outDir);
+  return removed;
+}
