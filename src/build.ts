@@ -1,10 +1,12 @@
 // One run: read sources → pure core → write outputs. Returns a result; prints nothing.
 
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { compile, type CompileResult } from './core/compile.js';
 import type { Diagnostic } from './core/diagnostics.js';
+import { LEDGER_PATH } from './core/ledger.js';
+import type { SourceFile } from './core/types.js';
 import { readSources } from './io/read-sources.js';
 import { removeStaleTemps, writeOutputs } from './io/write-outputs.js';
 
@@ -16,6 +18,9 @@ export interface BuildOptions {
   readonly dryRun?: boolean;
   /** How long to wait for another builder's lock before giving up (ms). */
   readonly lockWaitMs?: number;
+  /** 'service' holds bad entries back instead of failing the run (see compile.ts). */
+  readonly mode?: 'strict' | 'service';
+  readonly lastGood?: ReadonlyMap<string, SourceFile>;
 }
 
 export interface BuildResult {
@@ -34,23 +39,29 @@ export class LockBusyError extends Error {}
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
-  const read = await readSources(options.entriesDir);
-  const compiled = compile(read.sources, options.now, read.diagnostics);
-  const done = (written: string[], unchanged: string[]): BuildResult => ({
-    ok: compiled.ok,
-    diagnostics: compiled.diagnostics,
-    compiled,
-    written,
-    unchanged,
-    durationMs: performance.now() - started,
-  });
-  // Nothing lost: with any error nothing is written, so the published feeds stay as they were.
-  if (!compiled.ok || options.dryRun) return done([], []);
-  const result = await withOutputLock(options.outDir, options.lockWaitMs ?? 10_000, async () => {
-    await removeStaleTemps(options.outDir);
-    return writeOutputs(options.outDir, compiled.files);
-  });
-  return done(result.written, result.unchanged);
+  const run = async (): Promise<BuildResult> => {
+    const read = await readSources(options.entriesDir);
+    const ledgerText = await readFile(path.join(options.outDir, LEDGER_PATH), 'utf8').catch(() => undefined);
+    const compiled = compile({
+      sources: read.sources,
+      now: options.now,
+      readDiagnostics: read.diagnostics,
+      ...(ledgerText === undefined ? {} : { ledgerText }),
+      mode: options.mode ?? 'strict',
+      ...(options.lastGood ? { lastGood: options.lastGood } : {}),
+    });
+    let written: string[] = [];
+    let unchanged: string[] = [];
+    // Nothing lost: with any error nothing is written, so the published feeds stay as they were.
+    if (compiled.ok && !options.dryRun) {
+      await removeStaleTemps(options.outDir);
+      ({ written, unchanged } = await writeOutputs(options.outDir, compiled.files));
+    }
+    return { ok: compiled.ok, diagnostics: compiled.diagnostics, compiled, written, unchanged, durationMs: performance.now() - started };
+  };
+  // check only reads; a build reads, compiles and writes under the lock, so the ledger it reads
+  // is the one the previous builder wrote.
+  return options.dryRun ? run() : withOutputLock(options.outDir, options.lockWaitMs ?? 10_000, run);
 }
 
 /**

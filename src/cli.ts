@@ -8,6 +8,7 @@ import { parseRfc3339 } from './core/dates.js';
 import { formatDiagnostic } from './core/diagnostics.js';
 import { nextEmbargo } from './core/model.js';
 import { EntriesFolderError } from './io/read-sources.js';
+import { startService, type RunningService } from './service.js';
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
 
@@ -16,7 +17,7 @@ const HELP: Record<string, string> = {
 
 Usage:
   storyfeed build [--entries DIR] [--out DIR] [--now RFC3339]   compile once
-  storyfeed check [--entries DIR] [--now RFC3339]               validate, write nothing
+  storyfeed check [--entries DIR] [--out DIR] [--now RFC3339]   validate, write nothing
   storyfeed start [--entries DIR] [--out DIR]                   build now and keep the feeds fresh
   storyfeed <command> --help
 
@@ -30,21 +31,58 @@ entry nothing is written and the exit code is 1.
   --entries DIR   the entries folder, with _story.md (default: entries)
   --out DIR       the output folder (default: out)
   --now RFC3339   the clock deciding what is published, e.g. 2026-05-27T09:00:00Z (default: now)`,
-  check: `storyfeed check [--entries DIR] [--now RFC3339]
+  check: `storyfeed check [--entries DIR] [--out DIR] [--now RFC3339]
 
 Validate every entry and report every problem as file:line:col CODE message, writing nothing.
 Lists entries scheduled for later. Exit 0 when valid, 1 otherwise.
 
   --entries DIR   the entries folder, with _story.md (default: entries)
+  --out DIR       the output folder whose id ledger the entries are checked against (default: out)
   --now RFC3339   the clock deciding what is published (default: now)`,
-  start: `storyfeed start [--entries DIR] [--out DIR]
+  start: `storyfeed start [--entries DIR] [--out DIR] [--host HOST] [--port PORT]
 
-Build the feeds now into the output folder.`,
+Build the feeds now, keep them fresh and serve the output folder over HTTP:
+  - rebuilds on the story's cron schedule (default every 5 minutes, UTC), at the exact instant the
+    next embargoed entry is due, and when a file in the entries folder changes;
+  - serves the output folder on http://HOST:PORT/ (default 127.0.0.1:8080; env HOST, PORT);
+  - logs one JSON line per run on stdout; stops cleanly on SIGINT/SIGTERM.
+A bad entry never takes the story down: it is held back (or keeps its last good version) and logged.
+
+  --entries DIR   the entries folder, with _story.md (default: entries)
+  --out DIR       the output folder (default: out)
+  --host HOST     address to listen on (default: $HOST or 127.0.0.1)
+  --port PORT     port to listen on (default: $PORT or 8080)`,
 };
 
 type Io = { out: (line: string) => void; err: (line: string) => void };
 
-export async function main(argv: readonly string[], io: Io, clock: () => Date = () => new Date()): Promise<number> {
+async function runService(entriesDir: string, outDir: string, host: string, portText: string, io: Io): Promise<number> {
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    io.err(`storyfeed start: port \`${portText}\` is not a number from 0 to 65535`);
+    return EXIT.usage;
+  }
+  let service: RunningService;
+  try {
+    service = await startService({ entriesDir, outDir, host, port, log: (record) => io.out(JSON.stringify({ time: new Date().toISOString(), ...record })) });
+  } catch (error) {
+    io.err(`storyfeed start: cannot start: ${(error as Error).message}`);
+    return EXIT.usage;
+  }
+  // Graceful stop: stop planning, let a running build finish, close the server, exit 0.
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void service.stop().then(resolve, resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return EXIT.ok;
+}
+
+export async function main(argv: readonly string[], io: Io, clock: () => Date = () => new Date(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.out(HELP.main!);
@@ -54,7 +92,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
     io.err(`storyfeed: unknown command \`${command}\`\n\n${HELP.main}`);
     return EXIT.usage;
   }
-  let values: { entries?: string; out?: string; now?: string; help?: boolean };
+  let values: { entries?: string; out?: string; now?: string; host?: string; port?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...rest],
@@ -62,6 +100,8 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
         entries: { type: 'string' },
         out: { type: 'string' },
         now: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -75,10 +115,6 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
     io.out(HELP[command]!);
     return EXIT.ok;
   }
-  if (command === 'check' && values.out !== undefined) {
-    io.err(`storyfeed check: --out is not an option of check (it writes nothing)\n\n${HELP.check}`);
-    return EXIT.usage;
-  }
   let now = clock();
   if (values.now !== undefined) {
     const parsed = parseRfc3339(values.now);
@@ -90,6 +126,17 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
   }
   const entriesDir = values.entries ?? 'entries';
   const outDir = values.out ?? 'out';
+  if (command !== 'start' && (values.host !== undefined || values.port !== undefined)) {
+    io.err(`storyfeed ${command}: --host and --port belong to \`storyfeed start\`\n\n${HELP[command]}`);
+    return EXIT.usage;
+  }
+  if (command === 'start') {
+    if (values.now !== undefined) {
+      io.err('storyfeed start: --now is for build and check; the service follows the real clock');
+      return EXIT.usage;
+    }
+    return runService(entriesDir, outDir, values.host ?? env.HOST ?? '127.0.0.1', values.port ?? env.PORT ?? '8080', io);
+  }
 
   try {
     const result = await build({ entriesDir, outDir, now, dryRun: command === 'check' });

@@ -1,9 +1,10 @@
-// The pure core in one call: SourceFile[] + now → diagnostics, the Feed and the RenderedFiles.
-// No I/O, no clock, no logging: src/build.ts wraps it with reading and writing.
+// The pure core in one call: SourceFile[] + ledger + now → diagnostics, the Feed and the
+// RenderedFiles. No I/O, no clock, no logging: src/build.ts wraps it with reading and writing.
 
 import { diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { parseFrontMatter } from './front-matter.js';
-import { buildFeed } from './model.js';
+import { parseLedger, renderLedger, updateLedger, validateIdentity, type Ledger } from './ledger.js';
+import { buildFeed, isPublished } from './model.js';
 import { normalizeEntry, normalizeStory, STORY_FILE, validateEntries } from './normalize.js';
 import { renderAtom } from './render/atom.js';
 import { OUTPUT_FILES } from './render/feed-options.js';
@@ -18,39 +19,65 @@ export const MEDIA_TYPES = {
   html: 'text/html; charset=utf-8',
 } as const;
 
-export interface ParsedSources {
-  readonly story?: Story;
-  readonly entries: readonly Entry[];
+export interface CompileInput {
+  readonly sources: readonly SourceFile[];
+  readonly now: Date;
+  /** Problems the reader found (unreadable files, symlinks out, bad encodings). */
+  readonly readDiagnostics?: readonly Diagnostic[];
+  /** The ledger's text as found in the output folder (undefined: none yet). */
+  readonly ledgerText?: string;
+  /**
+   * 'strict' (build, check): any error fails the run. 'service' (the long-running process): a bad
+   * entry is held back, or replaced by its last good version, and the story stays up.
+   */
+  readonly mode?: 'strict' | 'service';
+  /** Service mode: the last version of each file that compiled, by path. */
+  readonly lastGood?: ReadonlyMap<string, SourceFile>;
+}
+
+export interface EntryOutcome {
+  readonly path: string;
+  readonly status: 'ok' | 'kept-last-good' | 'rejected';
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Parse, normalize and validate every source; collects every problem, not just the first. */
-export function parseSources(sources: readonly SourceFile[], readDiagnostics: readonly Diagnostic[] = []): ParsedSources {
-  const diagnostics: Diagnostic[] = [...readDiagnostics];
-  const raws = new Map<string, RawEntry>();
-  let storyRaw: RawEntry | undefined;
-  for (const source of sources) {
-    const parsed = parseFrontMatter(source);
-    diagnostics.push(...parsed.diagnostics);
-    if (!parsed.entry) continue;
-    if (source.path === STORY_FILE) storyRaw = parsed.entry;
-    else raws.set(source.path, parsed.entry);
+export interface CompileResult {
+  readonly ok: boolean;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly story?: Story;
+  /** Every entry that compiled (drafts and embargoed included). */
+  readonly entries: readonly Entry[];
+  /** Files that compiled as written now (service mode: the ones worth remembering as last good). */
+  readonly goodSources: readonly SourceFile[];
+  readonly outcomes: readonly EntryOutcome[];
+  readonly feed?: Feed;
+  readonly files: readonly RenderedFile[];
+}
+
+interface Parsed {
+  readonly source: SourceFile;
+  readonly raw?: RawEntry;
+  readonly entry?: Entry;
+  readonly diagnostics: Diagnostic[];
+}
+
+function parseOne(source: SourceFile, story: Story): Parsed {
+  const fm = parseFrontMatter(source);
+  if (!fm.entry) return { source, diagnostics: [...fm.diagnostics] };
+  const n = normalizeEntry(fm.entry, story);
+  return { source, raw: fm.entry, diagnostics: [...n.diagnostics], ...(n.value ? { entry: n.value } : {}) };
+}
+
+function parseStory(sources: readonly SourceFile[], readDiagnostics: readonly Diagnostic[]): { story?: Story; diagnostics: Diagnostic[] } {
+  const source = sources.find((s) => s.path === STORY_FILE);
+  if (!source) {
+    if (readDiagnostics.some((d) => d.file === STORY_FILE)) return { diagnostics: [] };
+    return { diagnostics: [diagnostic(STORY_FILE, FILE_START, 'E_STORY_MISSING', 'the entries folder has no `_story.md`', "add `_story.md` with the story's id, title, description, home_page, feed_base and authors (see README)")] };
   }
-  if (!sources.some((s) => s.path === STORY_FILE) && !readDiagnostics.some((d) => d.file === STORY_FILE)) {
-    diagnostics.push(diagnostic(STORY_FILE, FILE_START, 'E_STORY_MISSING', 'the entries folder has no `_story.md`', 'add `_story.md` with the story\'s id, title, description, home_page, feed_base and authors (see README)'));
-  }
-  const story = storyRaw ? normalizeStory(storyRaw) : undefined;
-  if (story) diagnostics.push(...story.diagnostics);
-  const entries: Entry[] = [];
-  if (story?.value) {
-    for (const raw of raws.values()) {
-      const entry = normalizeEntry(raw, story.value);
-      diagnostics.push(...entry.diagnostics);
-      if (entry.value) entries.push(entry.value);
-    }
-    diagnostics.push(...validateEntries(entries, raws));
-  }
-  return { ...(story?.value ? { story: story.value } : {}), entries, diagnostics: sortDiagnostics(diagnostics) };
+  const fm = parseFrontMatter(source);
+  if (!fm.entry) return { diagnostics: [...fm.diagnostics] };
+  const n = normalizeStory(fm.entry);
+  return { diagnostics: [...n.diagnostics], ...(n.value ? { story: n.value } : {}) };
 }
 
 export function renderFeedFiles(feed: Feed): RenderedFile[] {
@@ -62,21 +89,99 @@ export function renderFeedFiles(feed: Feed): RenderedFile[] {
   ];
 }
 
-export interface CompileResult {
-  readonly diagnostics: readonly Diagnostic[];
-  readonly ok: boolean;
-  readonly story?: Story;
-  readonly entries: readonly Entry[];
-  readonly feed?: Feed;
-  readonly files: readonly RenderedFile[];
+export function compile(input: CompileInput): CompileResult {
+  const { now } = input;
+  const mode = input.mode ?? 'strict';
+  const readDiagnostics = input.readDiagnostics ?? [];
+  const diagnostics: Diagnostic[] = [];
+  const fail = (story?: Story): CompileResult => ({
+    ok: false,
+    diagnostics: sortDiagnostics(diagnostics),
+    entries: [],
+    goodSources: [],
+    outcomes: [],
+    files: [],
+    ...(story ? { story } : {}),
+  });
+
+  const storyResult = parseStory(input.sources, readDiagnostics);
+  diagnostics.push(...storyResult.diagnostics);
+  const story = storyResult.story;
+  const { ledger, problem } = parseLedger(input.ledgerText);
+  if (problem) {
+    diagnostics.push(diagnostic('.storyfeed/ledger.json', FILE_START, 'W_LEDGER_INVALID', problem, 'the ledger is rebuilt from this run; if ids were removed meanwhile, they are no longer guarded'));
+  }
+  // Without a valid story nothing can be built, in any mode: the previous feeds stay up.
+  if (!story) {
+    diagnostics.push(...readDiagnostics);
+    return fail();
+  }
+
+  const parsed = input.sources.filter((s) => s.path !== STORY_FILE).map((s) => parseOne(s, story));
+  // Problems of files the reader could not read belong to those files.
+  const unreadable = new Map<string, Diagnostic[]>();
+  for (const d of readDiagnostics) unreadable.set(d.file, [...(unreadable.get(d.file) ?? []), d]);
+
+  const candidates = parsed.filter((p) => p.entry && p.diagnostics.length === 0);
+  const raws = new Map(parsed.filter((p) => p.raw).map((p) => [p.source.path, p.raw!]));
+  const crossFile = [
+    ...validateEntries(candidates.map((p) => p.entry!), raws),
+    ...validateIdentity(ledger, parsed.flatMap((p) => (p.entry ? [p.entry] : [])), raws),
+  ];
+  const problemsOf = new Map<string, Diagnostic[]>();
+  const addProblem = (d: Diagnostic) => problemsOf.set(d.file, [...(problemsOf.get(d.file) ?? []), d]);
+  for (const p of parsed) for (const d of p.diagnostics) addProblem(d);
+  for (const list of unreadable.values()) for (const d of list) addProblem(d);
+  for (const d of crossFile) addProblem(d);
+
+  if (mode === 'strict') {
+    for (const list of problemsOf.values()) diagnostics.push(...list);
+    if (hasErrors(diagnostics)) return fail(story);
+    const entries = candidates.map((p) => p.entry!);
+    return finish(story, entries, ledger, now, diagnostics, candidates.map((p) => p.source), parsed.map((p) => ({ path: p.source.path, status: 'ok' as const, diagnostics: [] })));
+  }
+
+  // Service mode: hold back what is broken; a file that was published before keeps its last good version.
+  const entries: Entry[] = [];
+  const outcomes: EntryOutcome[] = [];
+  const good: SourceFile[] = [];
+  const paths = new Set([...parsed.map((p) => p.source.path), ...unreadable.keys()]);
+  for (const path of [...paths].sort()) {
+    const p = parsed.find((x) => x.source.path === path);
+    const problems = (problemsOf.get(path) ?? []).filter((d) => d.severity === 'error');
+    if (p?.entry && problems.length === 0) {
+      entries.push(p.entry);
+      good.push(p.source);
+      outcomes.push({ path, status: 'ok', diagnostics: [] });
+      continue;
+    }
+    diagnostics.push(...(problemsOf.get(path) ?? []));
+    const previous = input.lastGood?.get(path);
+    const fallback = previous ? parseOne(previous, story) : undefined;
+    if (fallback?.entry && fallback.diagnostics.length === 0 && !entries.some((e) => e.id === fallback.entry!.id)) {
+      entries.push(fallback.entry);
+      outcomes.push({ path, status: 'kept-last-good', diagnostics: problems });
+    } else {
+      outcomes.push({ path, status: 'rejected', diagnostics: problems });
+    }
+  }
+  // Ids gone from the folder (vanished) are reported but cannot hold the story back.
+  for (const [file, list] of problemsOf) if (!paths.has(file)) diagnostics.push(...list);
+  return finish(story, entries, ledger, now, diagnostics, good, outcomes);
 }
 
-/** Everything from sources to rendered files. With any error, nothing is rendered. */
-export function compile(sources: readonly SourceFile[], now: Date, readDiagnostics: readonly Diagnostic[] = []): CompileResult {
-  const parsed = parseSources(sources, readDiagnostics);
-  if (hasErrors(parsed.diagnostics) || !parsed.story) {
-    return { diagnostics: parsed.diagnostics, ok: false, entries: parsed.entries, files: [], ...(parsed.story ? { story: parsed.story } : {}) };
-  }
-  const feed = buildFeed(parsed.story, parsed.entries, now);
-  return { diagnostics: parsed.diagnostics, ok: true, story: parsed.story, entries: parsed.entries, feed, files: renderFeedFiles(feed) };
+function finish(
+  story: Story,
+  entries: readonly Entry[],
+  ledger: Ledger,
+  now: Date,
+  diagnostics: readonly Diagnostic[],
+  goodSources: readonly SourceFile[],
+  outcomes: readonly EntryOutcome[],
+): CompileResult {
+  const feed = buildFeed(story, entries, now);
+  // Retracted entries stay in the ledger: they were out, and their tombstone keeps their id.
+  const publishedNow = entries.filter((e) => isPublished(e, now));
+  const files = [...renderFeedFiles(feed), renderLedger(updateLedger(ledger, publishedNow))];
+  return { ok: true, diagnostics: sortDiagnostics(diagnostics), story, entries, goodSources, outcomes, feed, files };
 }

@@ -54,6 +54,9 @@ export const DIAGNOSTIC_CODES = {
   E_NUMBER_RANGE: 'a number is out of its allowed range',
   E_STORY_MISSING: 'the entries folder has no `_story.md`',
   E_STORY_ID_CLASH: 'an entry uses the story id as its own id',
+  E_ID_VANISHED: 'an entry that was published is gone without a retraction (the ledger remembers it)',
+  E_ID_CHANGED: 'the id of a published entry changed',
+  W_LEDGER_INVALID: 'warning: the id ledger in the output folder is unreadable and was started afresh',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
@@ -73,7 +76,7 @@ export function diagnostic(
     line: at.line,
     column: at.column,
     code,
-    severity: 'error',
+    severity: code.startsWith('W_') ? 'warning' : 'error',
     message,
     hint,
     ...(field === undefined ? {} : { field }),

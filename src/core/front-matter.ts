@@ -26,6 +26,7 @@ function refuse(): never {
  */
 class ParsedYaml {
   constructor(
+    readonly text: string,
     readonly document: Document.Parsed,
     readonly lineCounter: LineCounter,
   ) {}
@@ -57,7 +58,7 @@ function parseYaml(text: string): ParsedYaml {
     uniqueKeys: true,
     strict: true,
   });
-  return new ParsedYaml(document, lineCounter);
+  return new ParsedYaml(text, document, lineCounter);
 }
 
 const FENCE = '---';
@@ -135,7 +136,11 @@ function readFields(path: string, parsed: ParsedYaml, body: string, bodyLine: nu
     Node(_key, node) {
       if (isAlias(node)) aliases += 1;
       if (isNode(node) && node.tag !== undefined && node.range) {
-        diagnostics.push(diagnostic(path, position(node.range[0]), 'E_YAML_TAG', `the YAML tag \`${truncate(node.tag, 60)}\` is not allowed`, 'remove the tag: front matter holds plain strings, numbers, booleans, lists and mappings'));
+        // The node's range starts after its tag: report where the tag itself is written.
+        let bang = parsed.text.lastIndexOf('!', node.range[0]);
+        while (bang > 0 && parsed.text[bang - 1] === '!') bang -= 1;
+        const at = bang >= 0 && !parsed.text.slice(bang, node.range[0]).includes('\n') ? bang : node.range[0];
+        diagnostics.push(diagnostic(path, position(at), 'E_YAML_TAG', `the YAML tag \`${truncate(node.tag, 60)}\` is not allowed`, 'remove the tag: front matter holds plain strings, numbers, booleans, lists and mappings'));
       }
     },
   });

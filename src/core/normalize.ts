@@ -8,6 +8,7 @@ import { FieldReader, canonicalHttpUrl } from './field-reader.js';
 import { LIMITS } from './limits.js';
 import { escapeHtml, renderMarkdown } from './markdown.js';
 import type { Correction, Entry, Image, RawEntry, Retraction, Story } from './types.js';
+import { stripInvalidXmlChars } from './xml-chars.js';
 
 export const STORY_FILE = '_story.md';
 
@@ -86,7 +87,7 @@ export function normalizeStory(raw: RawEntry): Normalized<Story> {
     ttl,
     timeZone,
     schedule,
-    summaryHtml: renderMarkdown(raw.body, { baseUrl: homePage }),
+    summaryHtml: renderMarkdown(stripInvalidXmlChars(raw.body), { baseUrl: homePage }),
     ...(icon ? { icon } : {}),
     ...(favicon ? { favicon } : {}),
     ...(copyright ? { copyright } : {}),
@@ -128,7 +129,7 @@ export function normalizeEntry(raw: RawEntry, story: Story): Normalized<Entry> {
 
   // A correction that matters bumps `updated` (standards.md: updates); a silent edit does not.
   const updated = latest([published, explicitUpdated, correction?.at]);
-  const body = renderMarkdown(raw.body, { baseUrl: story.homePage });
+  const body = renderMarkdown(stripInvalidXmlChars(raw.body), { baseUrl: story.homePage });
   const entry: Entry = {
     path: raw.path,
     id,

@@ -32,8 +32,9 @@ export function parseXml(xml: string): Document {
 }
 
 export function serializeXml(doc: Document): string {
-  // XMLSerializer drops the XML declaration; feeds are always UTF-8.
-  return `<?xml version="1.0" encoding="utf-8"?>\n${new XMLSerializer().serializeToString(doc)}\n`;
+  // One declaration, on its own line; feeds are always UTF-8.
+  const body = new XMLSerializer().serializeToString(doc).replace(/^<\?xml[^?]*\?>\s*/, '');
+  return `<?xml version="1.0" encoding="utf-8"?>\n${body}\n`;
 }
 
 export function declareNamespace(root: Element, prefix: string, uri: string): void {

@@ -1,0 +1,87 @@
+// The identity ledger: which ids storyfeed has published, from which file, since when. Readers
+// key items on ids (standards.md "Identity"): an id that vanishes without a retraction, or a file
+// whose id changed, would make readers lose an item or show it twice. The ledger is an output file
+// (`.storyfeed/ledger.json`, never served), written with the feeds, atomically.
+
+import { formatRfc3339 } from './dates.js';
+import { compareStrings, diagnostic, FILE_START, type Diagnostic } from './diagnostics.js';
+import type { Entry, RawEntry, RenderedFile } from './types.js';
+
+export const LEDGER_PATH = '.storyfeed/ledger.json';
+export const LEDGER_VERSION = 1;
+
+export interface LedgerRecord {
+  readonly path: string;
+  readonly published: string;
+}
+
+export interface Ledger {
+  readonly version: typeof LEDGER_VERSION;
+  readonly ids: Readonly<Record<string, LedgerRecord>>;
+}
+
+export const EMPTY_LEDGER: Ledger = { version: LEDGER_VERSION, ids: {} };
+
+/** A ledger that does not parse is a problem of the output folder, reported, never trusted. */
+export function parseLedger(text: string | undefined): { ledger: Ledger; problem?: string } {
+  if (text === undefined) return { ledger: EMPTY_LEDGER };
+  try {
+    const data = JSON.parse(text) as unknown;
+    if (isLedger(data)) return { ledger: data };
+    return { ledger: EMPTY_LEDGER, problem: 'the ledger has an unknown shape or version' };
+  } catch (error) {
+    return { ledger: EMPTY_LEDGER, problem: `the ledger is not valid JSON (${(error as Error).message})` };
+  }
+}
+
+function isLedger(data: unknown): data is Ledger {
+  if (typeof data !== 'object' || data === null) return false;
+  const d = data as { version?: unknown; ids?: unknown };
+  if (d.version !== LEDGER_VERSION || typeof d.ids !== 'object' || d.ids === null) return false;
+  return Object.values(d.ids as Record<string, unknown>).every(
+    (r) => typeof r === 'object' && r !== null && typeof (r as LedgerRecord).path === 'string' && typeof (r as LedgerRecord).published === 'string',
+  );
+}
+
+/**
+ * Identity checks against what was published before. `entries` are all entries that parsed
+ * (drafts and embargoed included); a retracted entry keeps its file, so it never vanishes.
+ */
+export function validateIdentity(ledger: Ledger, entries: readonly Entry[], raws: ReadonlyMap<string, RawEntry>): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const byPath = new Map(entries.map((e) => [e.path, e]));
+  for (const [id, record] of Object.entries(ledger.ids)) {
+    if (byId.has(id)) continue;
+    const successor = byPath.get(record.path);
+    if (successor && !ledger.ids[successor.id]) {
+      const at = raws.get(successor.path)?.fields.get('id')?.valueAt ?? FILE_START;
+      diagnostics.push(
+        diagnostic(successor.path, at, 'E_ID_CHANGED', `the id of this published entry changed from \`${id}\` to \`${successor.id}\``, `put the id back to \`${id}\`: readers would show the entry again as new. A new development is a new file with a new id`, 'id'),
+      );
+    } else {
+      diagnostics.push(
+        diagnostic(record.path, FILE_START, 'E_ID_VANISHED', `the entry \`${id}\`, published ${record.published}, is gone from the entries folder`, 'restore the file; to withdraw a published entry keep it and add `retracted: {at, reason}` (readers then get a tombstone)', 'id'),
+      );
+    }
+  }
+  return diagnostics;
+}
+
+/** The ledger after a successful run: every id ever published, with where it lives now. */
+export function updateLedger(ledger: Ledger, published: readonly Entry[]): Ledger {
+  const ids: Record<string, LedgerRecord> = { ...ledger.ids };
+  for (const e of published) {
+    ids[e.id] = { path: e.path, published: ledger.ids[e.id]?.published ?? formatRfc3339(e.published) };
+  }
+  return { version: LEDGER_VERSION, ids };
+}
+
+export function renderLedger(ledger: Ledger): RenderedFile {
+  const sorted = Object.fromEntries(Object.entries(ledger.ids).sort(([a], [b]) => compareStrings(a, b)));
+  return {
+    path: LEDGER_PATH,
+    contents: `${JSON.stringify({ version: ledger.version, ids: sorted }, null, 2)}\n`,
+    mediaType: 'application/json',
+  };
+}

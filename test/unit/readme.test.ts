@@ -1,0 +1,28 @@
+// The README is part of the product: every diagnostic code and every field must be documented.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DIAGNOSTIC_CODES } from '../../src/core/diagnostics.js';
+import { ENTRY_FIELDS, STORY_FIELDS } from '../../src/core/normalize.js';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+describe('README documents the tool', () => {
+  it('opens with the two quick-start commands', () => {
+    const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    expect(firstBlock).toContain('npm install && npm start');
+    expect(firstBlock).toContain('npm test');
+    expect(readme.indexOf('npm install && npm start')).toBeLessThan(600);
+  });
+
+  it.each(Object.keys(DIAGNOSTIC_CODES))('diagnostic code %s has a row in the diagnostics table', (code) => {
+    expect(readme).toMatch(new RegExp(`^\\| \`${code}\` \\|`, 'm'));
+  });
+
+  it.each([...ENTRY_FIELDS])('entry field %s is in the field table', (field) => {
+    expect(readme).toMatch(new RegExp(`^\\| \`${field}\` \\|`, 'm'));
+  });
+
+  it.each([...STORY_FIELDS])('story field %s is in the story table', (field) => {
+    expect(readme).toMatch(new RegExp(`\`${field}\``));
+  });
+});
