@@ -12,6 +12,9 @@ import { startService, type RunningService } from './service.js';
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
 
+/** File-system errors that mean "the output folder cannot be written", a configuration problem. */
+const OUTPUT_FAULTS = new Set(['EACCES', 'EROFS', 'ENOSPC', 'EPERM', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EDQUOT']);
+
 const HELP: Record<string, string> = {
   main: `storyfeed — compile a developing story into RSS 2.0, Atom 1.0 and JSON Feed 1.1
 
@@ -168,8 +171,8 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
       return EXIT.usage;
     }
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EROFS' || code === 'ENOSPC' || code === 'EPERM') {
-      io.err(`storyfeed ${command}: cannot write to ${outDir} (${code}); the published feeds are unchanged`);
+    if (code && OUTPUT_FAULTS.has(code)) {
+      io.err(`storyfeed ${command}: cannot write to the output folder ${outDir} (${code}: ${(error as Error).message}); the published feeds are unchanged`);
       return EXIT.usage;
     }
     // A bug, not a user error: say so once, with the stack, and fail.

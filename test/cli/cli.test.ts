@@ -1,0 +1,207 @@
+// Black-box tests of the storyfeed program in temp folders: exit codes, messages, what is written.
+import { chmod, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { entryText, storyText, tempFolder } from '../helpers/story.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  await Promise.all(cleanups.map((c) => c()));
+});
+
+async function workspace(entries: Record<string, string>) {
+  const files: Record<string, string> = {};
+  for (const [name, text] of Object.entries(entries)) files[`entries/${name}`] = text;
+  const folder = await tempFolder(files);
+  cleanups.push(folder.cleanup);
+  const dir = folder.dir;
+  const build = (...args: string[]) => runCli(['build', '--entries', 'entries', '--out', 'out', '--now', '2026-06-01T00:00:00Z', ...args], { cwd: dir });
+  const snapshot = async () => {
+    const out: Record<string, { bytes: string; mtimeMs: number }> = {};
+    for (const name of ['rss.xml', 'atom.xml', 'feed.json', '.storyfeed/ledger.json']) {
+      const p = path.join(dir, 'out', name);
+      out[name] = { bytes: await readFile(p, 'utf8'), mtimeMs: (await stat(p)).mtimeMs };
+    }
+    return out;
+  };
+  return { dir, build, snapshot };
+}
+
+const story = {
+  '_story.md': storyText(),
+  'a.md': entryText({ slug: 'a', published: '2026-05-26T09:00:00Z' }),
+  'b.md': entryText({ slug: 'b', published: '2026-05-27T09:00:00Z' }),
+};
+
+describe('storyfeed build', () => {
+  it('writes the three feeds and the ledger, and says what it did', async () => {
+    const ws = await workspace(story);
+    const r = await ws.build();
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2 published, 0 scheduled, wrote rss\.xml, atom\.xml, feed\.json, \.storyfeed\/ledger\.json/);
+    const names = (await readdir(path.join(ws.dir, 'out'))).sort();
+    expect(names).toEqual(['.storyfeed', '.storyfeed.lock', 'atom.xml', 'feed.json', 'rss.xml'].filter((n) => names.includes(n)));
+    expect(names).toEqual(expect.arrayContaining(['atom.xml', 'feed.json', 'rss.xml']));
+    expect(names.some((n) => n.startsWith('.storyfeed-tmp-'))).toBe(false);
+  });
+
+  it('does not rewrite files whose bytes would not change (mtime stays)', async () => {
+    const ws = await workspace(story);
+    expect((await ws.build()).code).toBe(0);
+    const before = await ws.snapshot();
+    await new Promise((r) => setTimeout(r, 20));
+    const again = await ws.build();
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('wrote nothing (no change)');
+    expect(await ws.snapshot()).toEqual(before);
+  });
+
+  it('rewrites only the files that change', async () => {
+    const ws = await workspace(story);
+    await ws.build();
+    const before = await ws.snapshot();
+    await writeFile(path.join(ws.dir, 'entries/c.md'), entryText({ slug: 'c', published: '2026-05-28T09:00:00Z' }));
+    const r = await ws.build();
+    expect(r.code).toBe(0);
+    const after = await ws.snapshot();
+    for (const name of ['rss.xml', 'atom.xml', 'feed.json']) expect(after[name]!.bytes).not.toBe(before[name]!.bytes);
+  });
+
+  it('with a bad entry: exit 1, every problem as file:line:col CODE, and the published feeds stay byte-identical', async () => {
+    const ws = await workspace(story);
+    await ws.build();
+    const before = await ws.snapshot();
+    await writeFile(path.join(ws.dir, 'entries/bad.md'), '---\nid: tag:x.org,2026:bad\ntitle: Bad\npublised: 2026-05-26 10:00\n---\nBody\n');
+    await writeFile(path.join(ws.dir, 'entries/worse.md'), '---js\n{}\n---\n');
+    const r = await ws.build();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('bad.md:1:1 E_FIELD_MISSING required field `published` is missing');
+    expect(r.stderr).toContain('bad.md:4:1 E_FIELD_UNKNOWN unknown field `publised`');
+    expect(r.stderr).toContain('hint: did you mean `published`?');
+    expect(r.stderr).toContain('worse.md:1:4 E_FENCE_LANGUAGE');
+    expect(r.stderr).toMatch(/3 problems in entries; nothing was written, the published feeds are unchanged/);
+    expect(await ws.snapshot()).toEqual(before);
+  });
+
+  it('is deterministic: same entries → same bytes, whatever the file order or the wall clock', async () => {
+    const one = await workspace(story);
+    const reversed: Record<string, string> = {};
+    for (const name of Object.keys(story).reverse()) reversed[name] = story[name as keyof typeof story];
+    const two = await workspace(reversed);
+    await one.build();
+    await new Promise((r) => setTimeout(r, 1100));
+    await two.build();
+    const a = await one.snapshot();
+    const b = await two.snapshot();
+    for (const name of Object.keys(a)) expect(b[name]!.bytes).toBe(a[name]!.bytes);
+  });
+
+  it('--now decides what is published: drafts never, embargoed entries only once due', async () => {
+    const ws = await workspace({
+      ...story,
+      'later.md': entryText({ slug: 'later', published: '2026-06-02T09:00:00Z' }),
+      'draft.md': entryText({ slug: 'draft', published: '2026-05-20T09:00:00Z', extra: 'draft: true\n' }),
+    });
+    let r = await runCli(['build', '--entries', 'entries', '--out', 'early', '--now', '2026-06-02T08:59:59Z'], { cwd: ws.dir });
+    expect(r.stdout).toMatch(/2 published, 1 scheduled.*next scheduled entry at 2026-06-02T09:00:00.000Z/);
+    const early = await readFile(path.join(ws.dir, 'early/atom.xml'), 'utf8');
+    expect(early).not.toContain('later');
+    expect(early).not.toContain('draft');
+    expect(early).toContain('<updated>2026-05-27T09:00:00Z</updated>');
+    r = await runCli(['build', '--entries', 'entries', '--out', 'due', '--now', '2026-06-02T09:00:00Z'], { cwd: ws.dir });
+    expect(r.stdout).toMatch(/3 published, 0 scheduled/);
+    const due = await readFile(path.join(ws.dir, 'due/atom.xml'), 'utf8');
+    expect(due).toContain('test-story/later');
+    expect(due).not.toContain('test-story/draft');
+  });
+
+  it('cannot be made to write outside the output folder by entry text', async () => {
+    const ws = await workspace({ ...story, '..%2f..%2fescape.md': entryText({ slug: 'escape' }) });
+    const r = await ws.build();
+    expect(r.code).toBe(0);
+    const written = await readdir(path.join(ws.dir, 'out'));
+    expect(written.filter((n) => !n.startsWith('.')).sort()).toEqual(['atom.xml', 'feed.json', 'rss.xml']);
+  });
+});
+
+describe('identity guard across builds (ledger)', () => {
+  it('an entry deleted without a retraction fails the build; a retraction is fine', async () => {
+    const ws = await workspace(story);
+    expect((await ws.build()).code).toBe(0);
+    await rm(path.join(ws.dir, 'entries/a.md'));
+    let r = await ws.build();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('a.md:1:1 E_ID_VANISHED');
+    r = await runCli(['check', '--entries', 'entries', '--out', 'out', '--now', '2026-06-01T00:00:00Z'], { cwd: ws.dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('E_ID_VANISHED');
+    await writeFile(path.join(ws.dir, 'entries/a.md'), entryText({ slug: 'a', published: '2026-05-26T09:00:00Z', extra: 'retracted:\n  at: 2026-05-29T10:00:00Z\n  reason: The report could not be confirmed.\n' }));
+    r = await ws.build();
+    expect(r.code).toBe(0);
+    const atom = await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8');
+    expect(atom).toContain('<at:deleted-entry ref="tag:newsroom.example.org,2026-05-25:test-story/a" when="2026-05-29T10:00:00Z">');
+    expect(await readFile(path.join(ws.dir, 'out/rss.xml'), 'utf8')).not.toContain('test-story/a<');
+  });
+
+  it('an id changed in a published file is refused with a hint', async () => {
+    const ws = await workspace(story);
+    await ws.build();
+    await writeFile(path.join(ws.dir, 'entries/a.md'), entryText({ slug: 'a-renamed', published: '2026-05-26T09:00:00Z' }));
+    const r = await ws.build();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/a\.md:2:5 E_ID_CHANGED the id of this published entry changed from `tag:newsroom\.example\.org,2026-05-25:test-story\/a`/);
+    expect(r.stderr).toContain('hint: put the id back');
+  });
+});
+
+describe('storyfeed check', () => {
+  it('validates, writes nothing, and lists what is scheduled', async () => {
+    const ws = await workspace({ ...story, 'later.md': entryText({ slug: 'later', title: 'Later', published: '2026-06-02T09:00:00Z' }) });
+    const r = await runCli(['check', '--entries', 'entries', '--now', '2026-06-01T00:00:00Z'], { cwd: ws.dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('3 entries valid; 2 published at 2026-06-01T00:00:00.000Z');
+    expect(r.stdout).toContain('scheduled 2026-06-02T09:00:00.000Z  later.md  Later');
+    await expect(stat(path.join(ws.dir, 'out'))).rejects.toThrow();
+  });
+
+  it('reports problems with exit 1', async () => {
+    const ws = await workspace({ ...story, 'bad.md': entryText({ slug: 'bad', published: '2026-02-30T10:00:00Z' }) });
+    const r = await runCli(['check', '--entries', 'entries'], { cwd: ws.dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^bad\.md:4:12 E_DATE_INVALID `published`: `2026-02-30T10:00:00Z` names a day that does not exist$/m);
+  });
+});
+
+describe('usage', () => {
+  it.each([
+    [[], 2, /Usage:/],
+    [['--help'], 0, /Usage:/],
+    [['build', '--help'], 0, /storyfeed build \[--entries DIR\]/],
+    [['check', '-h'], 0, /writing nothing/],
+    [['start', '--help'], 0, /serves the output folder/],
+    [['publish'], 2, /unknown command `publish`/],
+    [['build', '--bogus'], 2, /Unknown option '--bogus'/],
+    [['build', '--now', 'tomorrow'], 2, /--now `tomorrow` is not an RFC 3339 date-time/],
+    [['build', '--now', '2026-06-01T10:00'], 2, /no time-zone offset/],
+    [['build', '--entries', '/nonexistent/folder'], 2, /cannot read the entries folder \/nonexistent\/folder: ENOENT/],
+    [['check', '--port', '9'], 2, /--host and --port belong to `storyfeed start`/],
+  ])('storyfeed %j → exit %i', async (args, code, pattern) => {
+    const r = await runCli(args as string[]);
+    expect(r.code).toBe(code);
+    expect(r.stdout + r.stderr).toMatch(pattern);
+  });
+});
+
+describe('output folder faults', () => {
+  it('an output path that is a file, not a folder: exit 2, clear message', async () => {
+    const ws = await workspace(story);
+    await writeFile(path.join(ws.dir, 'out'), 'not a folder');
+    const r = await ws.build();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/storyfeed build: /);
+    expect(r.stderr).not.toMatch(/internal error/);
+    await chmod(path.join(ws.dir, 'out'), 0o644);
+  });
+});
