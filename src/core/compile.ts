@@ -9,7 +9,9 @@ import { normalizeEntry, normalizeStory, STORY_FILE, validateEntries } from './n
 import { renderAtom } from './render/atom.js';
 import { OUTPUT_FILES } from './render/feed-options.js';
 import { renderJsonFeed } from './render/json-feed.js';
+import { renderPage } from './render/page.js';
 import { renderRss } from './render/rss.js';
+import { FEED_XSL, STYLESHEET_FILE } from './render/stylesheet.js';
 import type { Entry, Feed, RawEntry, RenderedFile, SourceFile, Story } from './types.js';
 
 export const MEDIA_TYPES = {
@@ -17,6 +19,7 @@ export const MEDIA_TYPES = {
   atom: 'application/atom+xml; charset=utf-8',
   json: 'application/feed+json; charset=utf-8',
   html: 'text/html; charset=utf-8',
+  xsl: 'text/xsl; charset=utf-8',
 } as const;
 
 export interface CompileInput {
@@ -82,10 +85,13 @@ function parseStory(sources: readonly SourceFile[], readDiagnostics: readonly Di
 
 export function renderFeedFiles(feed: Feed): RenderedFile[] {
   const history = feed.complete ? ('complete' as const) : undefined;
+  const stylesheet = STYLESHEET_FILE;
   return [
-    { path: OUTPUT_FILES.rss, contents: renderRss(feed, { history }), mediaType: MEDIA_TYPES.rss },
-    { path: OUTPUT_FILES.atom, contents: renderAtom(feed, { history }), mediaType: MEDIA_TYPES.atom },
+    { path: OUTPUT_FILES.rss, contents: renderRss(feed, { history, stylesheet }), mediaType: MEDIA_TYPES.rss },
+    { path: OUTPUT_FILES.atom, contents: renderAtom(feed, { history, stylesheet }), mediaType: MEDIA_TYPES.atom },
     { path: OUTPUT_FILES.json, contents: renderJsonFeed(feed), mediaType: MEDIA_TYPES.json },
+    { path: OUTPUT_FILES.page, contents: renderPage(feed), mediaType: MEDIA_TYPES.html },
+    { path: STYLESHEET_FILE, contents: FEED_XSL, mediaType: MEDIA_TYPES.xsl },
   ];
 }
 

@@ -5,7 +5,7 @@ import { formatRfc3339 } from '../dates.js';
 import type { Entry, Feed, Person } from '../types.js';
 import { createWriter, feedUrls } from './feed-options.js';
 import { addStylesheet, type RssExtras } from './rss.js';
-import { addElement, childElements, declareNamespace, firstChild, NS, parseXml, serializeXml, setText } from './xml-dom.js';
+import { addElement, childElements, declareNamespace, firstChild, NS, parseXml, removeElement, serializeXml, setText } from './xml-dom.js';
 
 export type AtomExtras = RssExtras;
 
@@ -22,17 +22,20 @@ export function renderAtom(feed: Feed, extras: AtomExtras = {}): string {
   for (const link of childElements(root, 'link')) {
     if (link.getAttribute('rel') === 'self') link.setAttribute('type', 'application/atom+xml');
   }
+  // The RELAX NG grammar (RFC 4287 appendix B) puts every feed-level element before the first
+  // entry: insert there, not at the end.
+  const entries = childElements(root, 'entry');
+  const before = entries[0] ?? null;
   // RFC 4287 §4.1.1: a feed has an author unless every entry has one; we always give both.
-  for (const person of feed.story.authors) addPerson(root, person);
+  for (const person of feed.story.authors) addPerson(root, person, before);
   for (const link of extras.links ?? []) {
-    addElement(root, NS.atom, 'link', { attributes: { rel: link.rel, href: link.href, type: link.type } });
+    addElement(root, NS.atom, 'link', { attributes: { rel: link.rel, href: link.href, type: link.type }, before });
   }
   if (extras.history) {
     declareNamespace(root, 'fh', NS.fh);
-    addElement(root, NS.fh, `fh:${extras.history}`);
+    addElement(root, NS.fh, `fh:${extras.history}`, { before });
   }
 
-  const entries = childElements(root, 'entry');
   feed.entries.forEach((entry, i) => {
     const el = entries[i];
     if (!el) throw new Error('feed dropped an entry');
@@ -46,6 +49,7 @@ export function renderAtom(feed: Feed, extras: AtomExtras = {}): string {
       if (!entry.retraction) continue;
       const tomb = addElement(root, NS.at, 'at:deleted-entry', {
         attributes: { ref: entry.id, when: formatRfc3339(entry.retraction.at) },
+        before,
       });
       addElement(tomb, NS.at, 'at:comment', { text: entry.retraction.reason });
     }
@@ -59,7 +63,7 @@ function finishEntry(el: Element, entry: Entry): void {
   const title = firstChild(el, 'title');
   title.removeAttribute('type');
   setText(title, entry.title);
-  for (const old of childElements(el, 'author')) el.removeChild(old);
+  for (const old of childElements(el, 'author')) removeElement(old);
   for (const person of entry.authors) addPerson(el, person);
   // RFC 4287 §4.2.2: category needs `term`; `label` keeps the human form (defect 9).
   for (const tag of entry.tags) addElement(el, NS.atom, 'category', { attributes: { term: tag } });
@@ -72,8 +76,8 @@ function finishEntry(el: Element, entry: Entry): void {
   }
 }
 
-function addPerson(parent: Element, person: Person): void {
-  const author = addElement(parent, NS.atom, 'author');
+function addPerson(parent: Element, person: Person, before: Element | null = null): void {
+  const author = addElement(parent, NS.atom, 'author', { before });
   addElement(author, NS.atom, 'name', { text: person.name });
   if (person.email) addElement(author, NS.atom, 'email', { text: person.email });
   if (person.url) addElement(author, NS.atom, 'uri', { text: person.url });

@@ -33,7 +33,10 @@ export function parseXml(xml: string): Document {
 
 export function serializeXml(doc: Document): string {
   // One declaration, on its own line; feeds are always UTF-8.
-  const body = new XMLSerializer().serializeToString(doc).replace(/^<\?xml[^?]*\?>\s*/, '');
+  const body = new XMLSerializer()
+    .serializeToString(doc)
+    .replace(/^<\?xml[^?]*\?>\s*/, '')
+    .replace(/^(<\?xml-stylesheet[^?]*\?>)(?!\n)/, '$1\n');
   return `<?xml version="1.0" encoding="utf-8"?>\n${body}\n`;
 }
 
@@ -47,16 +50,24 @@ function depthOf(node: Node): number {
   return depth;
 }
 
-/** Append `child` to `parent`, indented like feed's pretty-printed output. */
 function ownerOf(node: Node): Document {
   const doc = node.ownerDocument;
   if (!doc) throw new Error('node has no owner document');
   return doc;
 }
 
-export function appendIndented(parent: Element, child: Element): Element {
+/**
+ * Append `child` to `parent` (or insert it before `before`), indented like feed's pretty-printed
+ * output.
+ */
+export function appendIndented(parent: Element, child: Element, before?: Node | null): Element {
   const doc = ownerOf(parent);
   const depth = depthOf(parent) + 1;
+  if (before) {
+    parent.insertBefore(child, before);
+    parent.insertBefore(doc.createTextNode('\n' + INDENT.repeat(depth)), before);
+    return child;
+  }
   const last = parent.lastChild;
   const closingIndent = '\n' + INDENT.repeat(depth - 1);
   if (last && last.nodeType === 3 && /^\s*$/.test(last.nodeValue ?? '')) {
@@ -73,6 +84,8 @@ export function appendIndented(parent: Element, child: Element): Element {
 export interface ElementSpec {
   readonly attributes?: Readonly<Record<string, string | number | undefined>>;
   readonly text?: string;
+  /** Insert before this child instead of appending. */
+  readonly before?: Node | null;
 }
 
 /** Create `qualifiedName` in namespace `ns` and append it (indented) to `parent`. */
@@ -83,7 +96,16 @@ export function addElement(parent: Element, ns: string | null, qualifiedName: st
     if (value !== undefined) el.setAttribute(name, String(value));
   }
   if (spec.text !== undefined) el.appendChild(doc.createTextNode(spec.text));
-  return appendIndented(parent, el);
+  return appendIndented(parent, el, spec.before);
+}
+
+/** Remove an element together with the indentation before it. */
+export function removeElement(el: Element): void {
+  const parent = el.parentNode;
+  if (!parent) return;
+  const prev = el.previousSibling;
+  if (prev && prev.nodeType === 3 && /^\s*$/.test(prev.nodeValue ?? '')) parent.removeChild(prev);
+  parent.removeChild(el);
 }
 
 /** Replace an element's content with plain text (escaped by the serializer). */

@@ -1,0 +1,142 @@
+// Feed → index.html: the story page, from the same model as the feeds, in the same run.
+// No external requests, no JavaScript needed to read it (one small script only enhances the copy
+// buttons), semantic HTML, deterministic bytes.
+
+import { formatHumanDate, formatRfc3339 } from '../dates.js';
+import { escapeHtml } from '../markdown.js';
+import { entryAnchor } from '../normalize.js';
+import type { Entry, Feed } from '../types.js';
+import { feedUrls } from './feed-options.js';
+
+const STYLE = `
+:root { color-scheme: light dark; --fg: #1b1b1b; --bg: #fdfdfc; --muted: #595959; --rule: #d6d6d6; --accent: #0b57d0; --warn-bg: #fff4ce; --warn-fg: #4d3800; }
+@media (prefers-color-scheme: dark) { :root { --fg: #ececec; --bg: #141414; --muted: #b3b3b3; --rule: #3a3a3a; --accent: #8ab4f8; --warn-bg: #3d3200; --warn-fg: #ffe7a3; } }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg); font: 1.0625rem/1.6 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+header, main, footer { max-width: 44rem; margin: 0 auto; padding: 1rem 1.25rem; }
+h1 { font-size: 1.9rem; line-height: 1.25; margin: 1rem 0 .5rem; }
+h2 { font-size: 1.2rem; line-height: 1.3; margin: 1rem 0 .5rem; }
+h3 { font-size: 1.3rem; line-height: 1.3; margin: 0 0 .25rem; }
+a { color: var(--accent); }
+img { max-width: 100%; height: auto; }
+.summary { border-bottom: 1px solid var(--rule); padding-bottom: 1rem; }
+.subscribe { border: 1px solid var(--rule); border-radius: .5rem; padding: .75rem 1rem; margin: 1rem 0; }
+.subscribe h2 { font-size: 1.05rem; }
+.subscribe ul { list-style: none; margin: 0; padding: 0; }
+.subscribe li { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: .35rem 0; }
+.subscribe input { flex: 1 1 16rem; min-width: 0; font: inherit; font-size: .9rem; padding: .25rem .4rem; color: var(--fg); background: var(--bg); border: 1px solid var(--rule); border-radius: .25rem; }
+.subscribe button { font: inherit; font-size: .9rem; padding: .25rem .75rem; border-radius: .25rem; border: 1px solid var(--accent); background: var(--accent); color: var(--bg); cursor: pointer; }
+.subscribe button[hidden] { display: none; }
+ol.timeline { list-style: none; margin: 0; padding: 0; }
+ol.timeline > li { border-left: 3px solid var(--rule); padding: 0 0 1.5rem 1rem; margin: 0 0 0 .25rem; }
+.meta { color: var(--muted); font-size: .95rem; margin: 0 0 .5rem; }
+.tags { list-style: none; display: flex; flex-wrap: wrap; gap: .4rem; padding: 0; margin: .5rem 0 0; }
+.tags li { border: 1px solid var(--rule); border-radius: 1rem; padding: 0 .6rem; font-size: .875rem; }
+.retracted { color: var(--muted); }
+.notice { background: var(--warn-bg); color: var(--warn-fg); padding: .5rem .75rem; border-radius: .25rem; }
+figure { margin: .75rem 0; }
+figcaption { color: var(--muted); font-size: .9rem; }
+footer { color: var(--muted); font-size: .9rem; border-top: 1px solid var(--rule); }
+`.trim();
+
+// Progressive enhancement only: without JavaScript the URLs are still selectable text fields.
+const SCRIPT = `
+for (const button of document.querySelectorAll('button[data-copy]')) {
+  button.hidden = false;
+  button.addEventListener('click', async () => {
+    const input = document.getElementById(button.dataset.copy);
+    try { await navigator.clipboard.writeText(input.value); } catch { input.select(); document.execCommand('copy'); }
+    const label = button.textContent;
+    button.textContent = 'Copied';
+    setTimeout(() => { button.textContent = label; }, 1500);
+  });
+}
+`.trim();
+
+export function renderPage(feed: Feed): string {
+  const { story } = feed;
+  const urls = feedUrls(story);
+  const formats = [
+    { key: 'rss', label: 'RSS', type: 'application/rss+xml', url: urls.rss },
+    { key: 'atom', label: 'Atom', type: 'application/atom+xml', url: urls.atom },
+    { key: 'json', label: 'JSON Feed', type: 'application/feed+json', url: urls.json },
+  ];
+  const title = escapeHtml(story.title);
+  const timeline = [...feed.entries.map((e) => ({ entry: e, retracted: false })), ...feed.retracted.map((e) => ({ entry: e, retracted: true }))]
+    .sort((a, b) => b.entry.published.getTime() - a.entry.published.getTime() || (a.entry.id < b.entry.id ? -1 : 1))
+    .map(({ entry, retracted }) => (retracted ? renderRetracted(entry, feed) : renderEntry(entry, feed)));
+
+  return `<!doctype html>
+<html lang="${escapeHtml(story.language)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<meta name="description" content="${escapeHtml(story.description)}">
+<meta name="generator" content="storyfeed">
+<link rel="canonical" href="${escapeHtml(story.homePage)}">
+${formats.map((f) => `<link rel="alternate" type="${f.type}" title="${title} (${f.label})" href="${escapeHtml(f.url)}">`).join('\n')}
+<style>
+${STYLE}
+</style>
+</head>
+<body>
+<header>
+<h1>${title}</h1>
+<div class="summary">
+${story.summaryHtml}
+</div>
+<section class="subscribe" aria-labelledby="subscribe-title">
+<h2 id="subscribe-title">Follow this story in your feed reader</h2>
+<p>Copy one of these addresses into your feed reader to get every new development.</p>
+<ul>
+${formats
+  .map(
+    (f) =>
+      `<li><label for="feed-${f.key}"><a href="${escapeHtml(f.url)}" type="${f.type}">${f.label}</a></label> <input id="feed-${f.key}" type="url" readonly value="${escapeHtml(f.url)}"> <button type="button" data-copy="feed-${f.key}" hidden>Copy</button></li>`,
+  )
+  .join('\n')}
+</ul>
+</section>
+</header>
+<main>
+<h2>Developments, newest first</h2>
+${timeline.length === 0 ? '<p>No developments have been published yet.</p>' : `<ol class="timeline">\n${timeline.join('\n')}\n</ol>`}
+</main>
+<footer>
+<p>Updated <time datetime="${formatRfc3339(feed.updated)}">${escapeHtml(formatHumanDate(feed.updated, story.language, story.timeZone))}</time>. Built by storyfeed.</p>
+</footer>
+<script>
+${SCRIPT}
+</script>
+</body>
+</html>
+`;
+}
+
+function timeElement(date: Date, feed: Feed): string {
+  return `<time datetime="${formatRfc3339(date)}">${escapeHtml(formatHumanDate(date, feed.story.language, feed.story.timeZone))}</time>`;
+}
+
+function renderEntry(entry: Entry, feed: Feed): string {
+  const updated = entry.updated.getTime() !== entry.published.getTime() ? ` · updated ${timeElement(entry.updated, feed)}` : '';
+  const image = entry.image
+    ? `<figure><img src="${escapeHtml(entry.image.url)}" alt="${escapeHtml(entry.image.alt)}" loading="lazy"></figure>\n`
+    : '';
+  const tags = entry.tags.length > 0 ? `\n<ul class="tags" aria-label="Tags">${entry.tags.map((t) => `<li>${escapeHtml(t)}</li>`).join('')}</ul>` : '';
+  const correction = entry.correction ? ' data-corrected="true"' : '';
+  return `<li><article id="${entryAnchor(entry.id)}"${correction}>
+<h3><a href="#${entryAnchor(entry.id)}">${escapeHtml(entry.title)}</a></h3>
+<p class="meta">${timeElement(entry.published, feed)}${updated}</p>
+${image}${entry.contentHtml}${tags}
+</article></li>`;
+}
+
+function renderRetracted(entry: Entry, feed: Feed): string {
+  const retraction = entry.retraction!;
+  return `<li><article id="${entryAnchor(entry.id)}" class="retracted">
+<h3>Retracted: ${escapeHtml(entry.title)}</h3>
+<p class="meta">${timeElement(entry.published, feed)}</p>
+<p class="notice"><strong>Retracted ${timeElement(retraction.at, feed)}:</strong> ${escapeHtml(retraction.reason)}</p>
+</article></li>`;
+}
