@@ -40,10 +40,9 @@ describe('storyfeed build', () => {
     const r = await ws.build();
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/2 published, 0 scheduled, wrote rss\.xml, atom\.xml, feed\.json, \.storyfeed\/ledger\.json/);
+    expect(r.stdout).toMatch(/2 published, 0 scheduled, wrote rss\.xml, atom\.xml, feed\.json, index\.html, feed\.xsl, \.storyfeed\/ledger\.json/);
     const names = (await readdir(path.join(ws.dir, 'out'))).sort();
-    expect(names).toEqual(['.storyfeed', '.storyfeed.lock', 'atom.xml', 'feed.json', 'rss.xml'].filter((n) => names.includes(n)));
-    expect(names).toEqual(expect.arrayContaining(['atom.xml', 'feed.json', 'rss.xml']));
+    expect(names).toEqual(['.storyfeed', 'atom.xml', 'feed.json', 'feed.xsl', 'index.html', 'rss.xml']);
     expect(names.some((n) => n.startsWith('.storyfeed-tmp-'))).toBe(false);
   });
 
@@ -122,7 +121,7 @@ describe('storyfeed build', () => {
     const r = await ws.build();
     expect(r.code).toBe(0);
     const written = await readdir(path.join(ws.dir, 'out'));
-    expect(written.filter((n) => !n.startsWith('.')).sort()).toEqual(['atom.xml', 'feed.json', 'rss.xml']);
+    expect(written.filter((n) => !n.startsWith('.')).sort()).toEqual(['atom.xml', 'feed.json', 'feed.xsl', 'index.html', 'rss.xml']);
   });
 });
 
