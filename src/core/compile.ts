@@ -4,23 +4,13 @@
 import { diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { parseFrontMatter } from './front-matter.js';
 import { parseLedger, renderLedger, updateLedger, validateIdentity, type Ledger } from './ledger.js';
-import { buildFeed, isPublished } from './model.js';
+import { isPublished } from './model.js';
+import { renderOutputs } from './outputs.js';
 import { normalizeEntry, normalizeStory, STORY_FILE, validateEntries } from './normalize.js';
-import { renderAtom } from './render/atom.js';
-import { OUTPUT_FILES } from './render/feed-options.js';
-import { renderJsonFeed } from './render/json-feed.js';
-import { renderPage } from './render/page.js';
-import { renderRss } from './render/rss.js';
-import { FEED_XSL, STYLESHEET_FILE } from './render/stylesheet.js';
 import type { Entry, Feed, RawEntry, RenderedFile, SourceFile, Story } from './types.js';
 
-export const MEDIA_TYPES = {
-  rss: 'application/rss+xml; charset=utf-8',
-  atom: 'application/atom+xml; charset=utf-8',
-  json: 'application/feed+json; charset=utf-8',
-  html: 'text/html; charset=utf-8',
-  xsl: 'text/xsl; charset=utf-8',
-} as const;
+export { MEDIA_TYPES } from './outputs.js';
+
 
 export interface CompileInput {
   readonly sources: readonly SourceFile[];
@@ -83,17 +73,6 @@ function parseStory(sources: readonly SourceFile[], readDiagnostics: readonly Di
   return { diagnostics: [...n.diagnostics], ...(n.value ? { story: n.value } : {}) };
 }
 
-export function renderFeedFiles(feed: Feed): RenderedFile[] {
-  const history = feed.complete ? ('complete' as const) : undefined;
-  const stylesheet = STYLESHEET_FILE;
-  return [
-    { path: OUTPUT_FILES.rss, contents: renderRss(feed, { history, stylesheet }), mediaType: MEDIA_TYPES.rss },
-    { path: OUTPUT_FILES.atom, contents: renderAtom(feed, { history, stylesheet }), mediaType: MEDIA_TYPES.atom },
-    { path: OUTPUT_FILES.json, contents: renderJsonFeed(feed), mediaType: MEDIA_TYPES.json },
-    { path: OUTPUT_FILES.page, contents: renderPage(feed), mediaType: MEDIA_TYPES.html },
-    { path: STYLESHEET_FILE, contents: FEED_XSL, mediaType: MEDIA_TYPES.xsl },
-  ];
-}
 
 export function compile(input: CompileInput): CompileResult {
   const { now } = input;
@@ -185,9 +164,9 @@ function finish(
   goodSources: readonly SourceFile[],
   outcomes: readonly EntryOutcome[],
 ): CompileResult {
-  const feed = buildFeed(story, entries, now);
+  const { feed, files: outputs } = renderOutputs(story, entries, now);
   // Retracted entries stay in the ledger: they were out, and their tombstone keeps their id.
   const publishedNow = entries.filter((e) => isPublished(e, now));
-  const files = [...renderFeedFiles(feed), renderLedger(updateLedger(ledger, publishedNow))];
+  const files = [...outputs, renderLedger(updateLedger(ledger, publishedNow))];
   return { ok: true, diagnostics: sortDiagnostics(diagnostics), story, entries, goodSources, outcomes, feed, files };
 }

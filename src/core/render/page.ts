@@ -53,9 +53,22 @@ for (const button of document.querySelectorAll('button[data-copy]')) {
 }
 `.trim();
 
-export function renderPage(feed: Feed): string {
+export interface PageOptions {
+  /** Folder of this page under the output folder ('' for the story page, 'tags/x/' for a tag). */
+  readonly folder: string;
+  /** Tags that have pages, to link each entry's tags to. */
+  readonly tags: ReadonlyArray<{ tag: string; slug: string; count: number }>;
+}
+
+function rootPrefix(folder: string): string {
+  return '../'.repeat(folder.split('/').filter(Boolean).length);
+}
+
+export function renderPage(feed: Feed, options: PageOptions = { folder: '', tags: [] }): string {
   const { story } = feed;
-  const urls = feedUrls(story);
+  const urls = feedUrls(story, options.folder);
+  const root = rootPrefix(options.folder);
+  const tagLinks = new Map(options.tags.map((t) => [t.tag, `${root}tags/${t.slug}/`]));
   const formats = [
     { key: 'rss', label: 'RSS', type: 'application/rss+xml', url: urls.rss },
     { key: 'atom', label: 'Atom', type: 'application/atom+xml', url: urls.atom },
@@ -64,27 +77,14 @@ export function renderPage(feed: Feed): string {
   const title = escapeHtml(story.title);
   const timeline = [...feed.entries.map((e) => ({ entry: e, retracted: false })), ...feed.retracted.map((e) => ({ entry: e, retracted: true }))]
     .sort((a, b) => b.entry.published.getTime() - a.entry.published.getTime() || (a.entry.id < b.entry.id ? -1 : 1))
-    .map(({ entry, retracted }) => (retracted ? renderRetracted(entry, feed) : renderEntry(entry, feed)));
+    .map(({ entry, retracted }) => (retracted ? renderRetracted(entry, feed) : renderEntry(entry, feed, tagLinks)));
 
-  return `<!doctype html>
-<html lang="${escapeHtml(story.language)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<meta name="description" content="${escapeHtml(story.description)}">
-<meta name="generator" content="storyfeed">
-<link rel="canonical" href="${escapeHtml(story.homePage)}">
-${formats.map((f) => `<link rel="alternate" type="${f.type}" title="${title} (${f.label})" href="${escapeHtml(f.url)}">`).join('\n')}
-<style>
-${STYLE}
-</style>
-</head>
-<body>
+  const head = formats.map((f) => `<link rel="alternate" type="${f.type}" title="${title} (${f.label})" href="${escapeHtml(f.url)}">`).join('\n');
+  return `${pageStart(story.language, title, story.description, story.homePage, head)}
 <header>
-<h1>${title}</h1>
+${options.folder === '' ? '' : `<p><a href="${root}">← All developments</a> · <a href="${root}tags/">All tags</a></p>\n`}<h1>${title}</h1>
 <div class="summary">
-${story.summaryHtml}
+${options.folder === '' ? story.summaryHtml : `<p>${escapeHtml(story.description)}</p>`}
 </div>
 <section class="subscribe" aria-labelledby="subscribe-title">
 <h2 id="subscribe-title">Follow this story in your feed reader</h2>
@@ -104,7 +104,7 @@ ${formats
 ${timeline.length === 0 ? '<p>No developments have been published yet.</p>' : `<ol class="timeline">\n${timeline.join('\n')}\n</ol>`}
 </main>
 <footer>
-<p>Updated <time datetime="${formatRfc3339(feed.updated)}">${escapeHtml(formatHumanDate(feed.updated, story.language, story.timeZone))}</time>. Built by storyfeed.</p>
+<p>Updated <time datetime="${formatRfc3339(feed.updated)}">${escapeHtml(formatHumanDate(feed.updated, story.language, story.timeZone))}</time>. <a href="${root}tags/">Browse by tag</a>. Built by storyfeed.</p>
 </footer>
 <script>
 ${SCRIPT}
@@ -114,16 +114,55 @@ ${SCRIPT}
 `;
 }
 
+function pageStart(language: string, title: string, description: string, canonical: string, extraHead: string): string {
+  return `<!doctype html>
+<html lang="${escapeHtml(language)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<meta name="description" content="${escapeHtml(description)}">
+<meta name="generator" content="storyfeed">
+<link rel="canonical" href="${escapeHtml(canonical)}">
+${extraHead}
+<style>
+${STYLE}
+</style>
+</head>
+<body>`;
+}
+
+/** tags/index.html: every tag with its count, page and feeds. */
+export function renderTagIndex(feed: Feed, tags: ReadonlyArray<{ tag: string; slug: string; count: number }>): string {
+  const { story } = feed;
+  const title = escapeHtml(`${story.title}: tags`);
+  const rows = tags.map((t) => {
+    const urls = feedUrls(story, `tags/${t.slug}/`);
+    return `<li><a href="${t.slug}/" rel="tag">${escapeHtml(t.tag)}</a> (${t.count}) — <a href="${escapeHtml(urls.rss)}" type="application/rss+xml">RSS</a> · <a href="${escapeHtml(urls.atom)}" type="application/atom+xml">Atom</a> · <a href="${escapeHtml(urls.json)}" type="application/feed+json">JSON Feed</a></li>`;
+  });
+  return `${pageStart(story.language, title, story.description, new URL('tags/', story.feedBase).href, '')}
+<header>
+<p><a href="../">← All developments</a></p>
+<h1>${title}</h1>
+</header>
+<main>
+${rows.length === 0 ? '<p>No tags yet.</p>' : `<ul>\n${rows.join('\n')}\n</ul>`}
+</main>
+</body>
+</html>
+`;
+}
+
 function timeElement(date: Date, feed: Feed): string {
   return `<time datetime="${formatRfc3339(date)}">${escapeHtml(formatHumanDate(date, feed.story.language, feed.story.timeZone))}</time>`;
 }
 
-function renderEntry(entry: Entry, feed: Feed): string {
+function renderEntry(entry: Entry, feed: Feed, tagLinks: ReadonlyMap<string, string>): string {
   const updated = entry.updated.getTime() !== entry.published.getTime() ? ` · updated ${timeElement(entry.updated, feed)}` : '';
   const image = entry.image
     ? `<figure><img src="${escapeHtml(entry.image.url)}" alt="${escapeHtml(entry.image.alt)}" loading="lazy"></figure>\n`
     : '';
-  const tags = entry.tags.length > 0 ? `\n<ul class="tags" aria-label="Tags">${entry.tags.map((t) => `<li>${escapeHtml(t)}</li>`).join('')}</ul>` : '';
+  const tags = entry.tags.length > 0 ? `\n<ul class="tags" aria-label="Tags">${entry.tags.map((t) => `<li>${tagLinks.has(t) ? `<a href="${escapeHtml(tagLinks.get(t)!)}" rel="tag">${escapeHtml(t)}</a>` : escapeHtml(t)}</li>`).join('')}</ul>` : '';
   const correction = entry.correction ? ' data-corrected="true"' : '';
   return `<li><article id="${entryAnchor(entry.id)}"${correction}>
 <h3><a href="#${entryAnchor(entry.id)}">${escapeHtml(entry.title)}</a></h3>

@@ -1,0 +1,177 @@
+// Every document one run publishes: the subscription feeds, RFC 5005 archive pages, per-tag feeds
+// and pages, the story page and the feed stylesheet. Pure: Story + entries + now → RenderedFile[].
+
+import { createHash } from 'node:crypto';
+import { compareStrings } from './diagnostics.js';
+import { buildFeed, compareEntries, newestChange, selectVisible } from './model.js';
+import { renderAtom } from './render/atom.js';
+import { feedUrls, OUTPUT_FILES } from './render/feed-options.js';
+import { renderJsonFeed } from './render/json-feed.js';
+import { renderPage, renderTagIndex } from './render/page.js';
+import { renderRss } from './render/rss.js';
+import { FEED_XSL, STYLESHEET_FILE } from './render/stylesheet.js';
+import type { Entry, Feed, RenderedFile, Story } from './types.js';
+
+export const MEDIA_TYPES = {
+  rss: 'application/rss+xml; charset=utf-8',
+  atom: 'application/atom+xml; charset=utf-8',
+  json: 'application/feed+json; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+  xsl: 'text/xsl; charset=utf-8',
+} as const;
+
+export const ARCHIVE_FOLDER = 'archive';
+export const TAGS_FOLDER = 'tags';
+
+/** Documentation of the `_archive` JSON Feed extension (JSON Feed 1.1 "Extensions"). */
+export const ARCHIVE_EXTENSION_ABOUT = 'https://github.com/storyfeed/storyfeed#archives';
+
+interface DocumentLinks {
+  readonly folder: string;
+  readonly history?: 'complete' | 'archive';
+  readonly links: ReadonlyArray<{ rel: string; href: string; type?: string }>;
+  readonly nextUrl?: string;
+  readonly archive?: Record<string, unknown>;
+}
+
+function renderDocuments(feed: Feed, doc: DocumentLinks): RenderedFile[] {
+  const prefix = doc.folder;
+  const xmlExtras = {
+    folder: doc.folder,
+    links: doc.links,
+    stylesheet: `${'../'.repeat(doc.folder.split('/').filter(Boolean).length)}${STYLESHEET_FILE}`,
+    ...(doc.history ? { history: doc.history } : {}),
+  };
+  return [
+    { path: `${prefix}${OUTPUT_FILES.rss}`, contents: renderRss(feed, xmlExtras), mediaType: MEDIA_TYPES.rss },
+    { path: `${prefix}${OUTPUT_FILES.atom}`, contents: renderAtom(feed, xmlExtras), mediaType: MEDIA_TYPES.atom },
+    {
+      path: `${prefix}${OUTPUT_FILES.json}`,
+      contents: renderJsonFeed(feed, { folder: doc.folder, ...(doc.nextUrl ? { nextUrl: doc.nextUrl } : {}), ...(doc.archive ? { archive: doc.archive } : {}) }),
+      mediaType: MEDIA_TYPES.json,
+    },
+  ];
+}
+
+/**
+ * RFC 5005 §4 archives. Entries that fall out of the subscription feed are cut into pages counted
+ * from the oldest: page 1 holds the oldest `pageSize` entries, page 2 the next, and so on. A full
+ * page therefore never changes again unless one of its own entries is corrected or retracted.
+ */
+export function archivePages(visible: readonly Entry[], itemLimit: number): Entry[][] {
+  const older = [...visible.slice(itemLimit)].reverse(); // oldest first
+  const pages: Entry[][] = [];
+  for (let i = 0; i < older.length; i += itemLimit) pages.push(older.slice(i, i + itemLimit));
+  return pages;
+}
+
+function archiveFolder(page: number): string {
+  return `${ARCHIVE_FOLDER}/${page}/`;
+}
+
+function withLinkTypes(urls: { rss: string; atom: string; json: string }, rel: string) {
+  return { rss: { rel, href: urls.rss, type: 'application/rss+xml' }, atom: { rel, href: urls.atom, type: 'application/atom+xml' }, json: urls.json };
+}
+
+/** Subscription feeds + archives for one stream of entries (the story, or one tag). */
+function renderStream(story: Story, entries: readonly Entry[], retracted: readonly Entry[], folder: string): RenderedFile[] {
+  const visible = [...entries].sort(compareEntries);
+  const current = visible.slice(0, story.itemLimit);
+  const pages = archivePages(visible, story.itemLimit);
+  const files: RenderedFile[] = [];
+  const currentUrls = feedUrls(story, folder);
+  const pageUrls = (n: number) => feedUrls(story, `${folder}${archiveFolder(n)}`);
+
+  const subscription: Feed = { story, entries: current, retracted, updated: newestChange(current, retracted), complete: pages.length === 0 };
+  const newest = pages.length;
+  const prev = newest > 0 ? withLinkTypes(pageUrls(newest), 'prev-archive') : undefined;
+  files.push(
+    ...renderDocuments(subscription, {
+      folder,
+      ...(pages.length === 0 ? { history: 'complete' as const } : {}),
+      // RFC 5005 §4: the subscription document points at the newest archive document.
+      links: prev ? [prev.rss, prev.atom] : [],
+      ...(prev ? { nextUrl: prev.json, archive: { about: ARCHIVE_EXTENSION_ABOUT, prev_archive: prev.json } } : {}),
+    }),
+  );
+  pages.forEach((pageEntries, i) => {
+    const n = i + 1;
+    const newestFirst = [...pageEntries].sort(compareEntries);
+    const feed: Feed = { story, entries: newestFirst, retracted: [], updated: newestChange(newestFirst, []), complete: false };
+    const cur = withLinkTypes(currentUrls, 'current');
+    const older = n > 1 ? withLinkTypes(pageUrls(n - 1), 'prev-archive') : undefined;
+    const newer = n < newest ? withLinkTypes(pageUrls(n + 1), 'next-archive') : undefined;
+    const xmlLinks = [cur.rss, cur.atom, ...(older ? [older.rss, older.atom] : []), ...(newer ? [newer.rss, newer.atom] : [])];
+    files.push(
+      ...renderDocuments(feed, {
+        folder: `${folder}${archiveFolder(n)}`,
+        history: 'archive',
+        links: xmlLinks,
+        ...(older ? { nextUrl: older.json } : {}),
+        archive: {
+          about: ARCHIVE_EXTENSION_ABOUT,
+          archive: true,
+          current: cur.json,
+          ...(older ? { prev_archive: older.json } : {}),
+          ...(newer ? { next_archive: newer.json } : {}),
+        },
+      }),
+    );
+  });
+  return files;
+}
+
+/**
+ * A tag's folder name: the tag itself when it is already a clean ASCII slug, otherwise an ASCII
+ * approximation plus a short hash of the exact text, so that it is stable (it depends on the tag
+ * alone, never on the other tags), unique, and safe as a path segment and in a URL.
+ */
+export function tagSlug(tag: string): string {
+  const ascii = tag
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  if (ascii === tag) return ascii;
+  const hash = createHash('sha256').update(tag, 'utf8').digest('hex').slice(0, 8);
+  return ascii === '' ? `tag-${hash}` : `${ascii}-${hash}`;
+}
+
+export interface TagSummary {
+  readonly tag: string;
+  readonly slug: string;
+  readonly count: number;
+}
+
+export function renderOutputs(story: Story, entries: readonly Entry[], now: Date): { feed: Feed; files: RenderedFile[]; tags: TagSummary[] } {
+  const feed = buildFeed(story, entries, now);
+  const visible = selectVisible(entries, now);
+  const files: RenderedFile[] = [...renderStream(story, visible, feed.retracted, '')];
+
+  const byTag = new Map<string, Entry[]>();
+  for (const e of visible) for (const t of e.tags) byTag.set(t, [...(byTag.get(t) ?? []), e]);
+  const tags: TagSummary[] = [...byTag.entries()]
+    .map(([tag, list]) => ({ tag, slug: tagSlug(tag), count: list.length }))
+    .sort((a, b) => compareStrings(a.slug, b.slug));
+  for (const t of tags) {
+    const folder = `${TAGS_FOLDER}/${t.slug}/`;
+    const tagStory: Story = {
+      ...story,
+      id: `${story.id}/tags/${t.slug}`,
+      title: `${story.title}: ${t.tag}`,
+      description: `Developments tagged “${t.tag}” in: ${story.title}`,
+      homePage: new URL(folder, story.feedBase).href,
+    };
+    const tagEntries = byTag.get(t.tag)!;
+    files.push(...renderStream(tagStory, tagEntries, [], folder));
+    const tagFeed: Feed = { story: tagStory, entries: tagEntries.slice(0, story.itemLimit), retracted: [], updated: newestChange(tagEntries, []), complete: true };
+    files.push({ path: `${folder}${OUTPUT_FILES.page}`, contents: renderPage(tagFeed, { folder, tags }), mediaType: MEDIA_TYPES.html });
+  }
+  files.push({ path: `${TAGS_FOLDER}/${OUTPUT_FILES.page}`, contents: renderTagIndex(feed, tags), mediaType: MEDIA_TYPES.html });
+  files.push({ path: OUTPUT_FILES.page, contents: renderPage(feed, { folder: '', tags }), mediaType: MEDIA_TYPES.html });
+  files.push({ path: STYLESHEET_FILE, contents: FEED_XSL, mediaType: MEDIA_TYPES.xsl });
+  return { feed, files, tags };
+}
