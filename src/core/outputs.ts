@@ -36,15 +36,16 @@ interface DocumentLinks {
 
 function renderDocuments(feed: Feed, doc: DocumentLinks): RenderedFile[] {
   const prefix = doc.folder;
+  // Each format links its own kind of document (RFC 5005 links are per format).
+  const own = (type: string) => doc.links.filter((l) => l.type === type);
   const xmlExtras = {
     folder: doc.folder,
-    links: doc.links,
     stylesheet: `${'../'.repeat(doc.folder.split('/').filter(Boolean).length)}${STYLESHEET_FILE}`,
     ...(doc.history ? { history: doc.history } : {}),
   };
   return [
-    { path: `${prefix}${OUTPUT_FILES.rss}`, contents: renderRss(feed, xmlExtras), mediaType: MEDIA_TYPES.rss },
-    { path: `${prefix}${OUTPUT_FILES.atom}`, contents: renderAtom(feed, xmlExtras), mediaType: MEDIA_TYPES.atom },
+    { path: `${prefix}${OUTPUT_FILES.rss}`, contents: renderRss(feed, { ...xmlExtras, links: own('application/rss+xml') }), mediaType: MEDIA_TYPES.rss },
+    { path: `${prefix}${OUTPUT_FILES.atom}`, contents: renderAtom(feed, { ...xmlExtras, links: own('application/atom+xml') }), mediaType: MEDIA_TYPES.atom },
     {
       path: `${prefix}${OUTPUT_FILES.json}`,
       contents: renderJsonFeed(feed, { folder: doc.folder, ...(doc.nextUrl ? { nextUrl: doc.nextUrl } : {}), ...(doc.archive ? { archive: doc.archive } : {}) }),
