@@ -1,6 +1,6 @@
 // One run: read sources → pure core → write outputs. Returns a result; prints nothing.
 
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { compile, type CompileResult } from './core/compile.js';
@@ -70,32 +70,64 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
  */
 export async function withOutputLock<T>(outDir: string, waitMs: number, work: () => Promise<T>): Promise<T> {
   await mkdir(outDir, { recursive: true });
+  const lockPath = path.join(outDir, LOCK_FILE);
   let compromised: Error | undefined;
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(outDir, {
-      lockfilePath: path.join(outDir, LOCK_FILE),
-      stale: 30_000,
-      update: 5_000,
-      realpath: false,
-      retries: waitMs > 0 ? { retries: Math.ceil(waitMs / 250), minTimeout: 250, maxTimeout: 250, factor: 1 } : 0,
-      // proper-lockfile's default throws from a timer and kills the process; record it instead
-      // and fail this build, leaving the other holder's work alone.
-      onCompromised: (error) => {
-        compromised = error;
-      },
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
-      throw new LockBusyError(`another storyfeed build is writing ${outDir} (lock ${path.join(outDir, LOCK_FILE)}); try again when it has finished`);
+  let release: (() => Promise<void>) | undefined;
+  const deadline = Date.now() + waitMs;
+  while (!release) {
+    await recoverDeadLock(lockPath);
+    try {
+      release = await lockfile.lock(outDir, {
+        lockfilePath: lockPath,
+        stale: 30_000,
+        update: 5_000,
+        realpath: false,
+        retries: 0,
+        // proper-lockfile's default throws from a timer and kills the process; record it instead
+        // and fail this build, leaving the other holder's work alone.
+        onCompromised: (error) => {
+          compromised = error;
+        },
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      if (Date.now() >= deadline) {
+        throw new LockBusyError(`another storyfeed build is writing ${outDir} (lock ${lockPath}); try again when it has finished`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
     }
-    throw error;
   }
+  // Who holds the lock, so that a lock left by a killed builder can be recovered at once.
+  await writeFile(path.join(lockPath, 'pid'), `${process.pid}\n`).catch(() => undefined);
   try {
     const result = await work();
     if (compromised) throw new LockBusyError(`the lock on ${outDir} was lost during the build: ${compromised.message}`);
     return result;
   } finally {
+    // proper-lockfile removes the lock with rmdir: empty it first.
+    await rm(path.join(lockPath, 'pid'), { force: true }).catch(() => undefined);
     await release().catch(() => undefined);
+  }
+}
+
+/**
+ * A lock whose holder process is gone (killed mid-build) is removed right away instead of waiting
+ * for it to go stale. Only locks that name a pid on this machine are judged; others age out.
+ */
+async function recoverDeadLock(lockPath: string): Promise<void> {
+  const text = await readFile(path.join(lockPath, 'pid'), 'utf8').catch(() => undefined);
+  if (text === undefined) {
+    // A holder writes its pid right after taking the lock; a lock that has had no pid for
+    // seconds belongs to a process killed in between.
+    const info = await stat(lockPath).catch(() => undefined);
+    if (info && Date.now() - info.mtimeMs > 2_000) await rm(lockPath, { recursive: true, force: true });
+    return;
+  }
+  const pid = Number(text.trim());
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') await rm(lockPath, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,117 @@
+// Real processes racing for one output folder: no interleaving, no corruption, and a build killed
+// at any moment leaves every output complete (old or new) and parseable, and the lock recoverable.
+import { spawn } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { SaxesParser } from 'saxes';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, runCli } from '../helpers/cli.js';
+import { entryText, storyText, tempFolder } from '../helpers/story.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  await Promise.all(cleanups.map((c) => c()));
+});
+
+const FEEDS = ['rss.xml', 'atom.xml', 'feed.json', 'index.html'];
+
+async function writeStory(dir: string, count: number, variant: string): Promise<void> {
+  await mkdir(path.join(dir, 'entries'), { recursive: true });
+  await writeFile(path.join(dir, 'entries/_story.md'), storyText('item_limit: 1000\n'));
+  const body = `Paragraph ${variant}. `.repeat(200);
+  await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      writeFile(
+        path.join(dir, 'entries', `e${i}.md`),
+        entryText({ slug: `e${i}`, title: `Entry ${i} (${variant})`, published: `2026-05-${String(10 + (i % 18)).padStart(2, '0')}T09:00:00Z`, body }),
+      ),
+    ),
+  );
+}
+
+function parses(name: string, text: string): void {
+  if (name.endsWith('.json')) JSON.parse(text);
+  else if (name.endsWith('.xml')) new SaxesParser({ xmlns: true }).write(text).close();
+  else expect(text.trimEnd().endsWith('</html>')).toBe(true);
+}
+
+async function outputs(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of FEEDS) out[name] = await readFile(path.join(dir, 'out', name), 'utf8');
+  return out;
+}
+
+describe('two builders at once', () => {
+  it('never interleave: both succeed in turn (or one waits), outputs are whole', async () => {
+    const folder = await tempFolder();
+    cleanups.push(folder.cleanup);
+    await writeStory(folder.dir, 150, 'A');
+    const args = ['build', '--entries', 'entries', '--out', 'out', '--now', '2026-06-01T00:00:00Z'];
+    const [one, two] = await Promise.all([runCli(args, { cwd: folder.dir }), runCli(args, { cwd: folder.dir })]);
+    expect([one.code, two.code]).toEqual([0, 0]);
+    const out = await outputs(folder.dir);
+    for (const [name, text] of Object.entries(out)) parses(name, text);
+    expect((out['feed.json']!.match(/"id": "tag:/g) ?? []).length).toBe(150);
+    const left = await readdir(path.join(folder.dir, 'out'));
+    expect(left.filter((n) => n.startsWith('.storyfeed-tmp-') || n === '.storyfeed.lock')).toEqual([]);
+  });
+});
+
+describe('SIGKILL at random moments', () => {
+  it('outputs are always the complete old or new version, and the next build recovers the lock', async () => {
+    const folder = await tempFolder();
+    cleanups.push(folder.cleanup);
+    const dir = folder.dir;
+    const args = ['build', '--entries', 'entries', '--out', 'out', '--now', '2026-06-01T00:00:00Z'];
+    await writeStory(dir, 120, 'A');
+    expect((await runCli(args, { cwd: dir })).code).toBe(0);
+    const versionA = await outputs(dir);
+    await writeStory(dir, 120, 'B');
+    expect((await runCli(args, { cwd: dir })).code).toBe(0);
+    const versionB = await outputs(dir);
+
+    const kills = Number(process.env.STORYFEED_KILLS ?? 25);
+    let variant = 'A';
+    for (let i = 0; i < kills; i += 1) {
+      await writeStory(dir, 120, variant);
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, stdio: 'ignore' });
+      const exited = new Promise((r) => child.on('exit', r));
+      // Spread the kills over start-up, reading, rendering and writing.
+      await new Promise((r) => setTimeout(r, 120 + ((i * 37) % 400)));
+      child.kill('SIGKILL');
+      await exited;
+      const now = await outputs(dir);
+      for (const name of FEEDS) {
+        parses(name, now[name]!);
+        expect([versionA[name], versionB[name]]).toContain(now[name]);
+      }
+      JSON.parse(await readFile(path.join(dir, 'out/.storyfeed/ledger.json'), 'utf8'));
+      variant = variant === 'A' ? 'B' : 'A';
+    }
+    const recovered = await runCli(args, { cwd: dir, timeoutMs: 20_000 });
+    expect(recovered.stderr).toBe('');
+    expect(recovered.code).toBe(0);
+    const left = await readdir(path.join(dir, 'out'));
+    expect(left.filter((n) => n.startsWith('.storyfeed-tmp-') || n === '.storyfeed.lock')).toEqual([]);
+    expect(await outputs(dir)).toEqual(variant === 'A' ? versionB : versionA);
+  });
+});
+
+describe('the output lock', () => {
+  it('a build refuses with a clear message while a live process holds the lock, and recovers it once that process is gone', async () => {
+    const folder = await tempFolder();
+    cleanups.push(folder.cleanup);
+    const dir = folder.dir;
+    await writeStory(dir, 3, 'A');
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    const holderExit = new Promise((r) => holder.on('exit', r));
+    await mkdir(path.join(dir, 'out/.storyfeed.lock'), { recursive: true });
+    await writeFile(path.join(dir, 'out/.storyfeed.lock/pid'), `${holder.pid}\n`);
+    const { withOutputLock, LockBusyError } = await import('../../src/build.js');
+    await expect(withOutputLock(path.join(dir, 'out'), 300, async () => 'ran')).rejects.toBeInstanceOf(LockBusyError);
+    holder.kill('SIGKILL');
+    await holderExit;
+    const r = await runCli(['build', '--entries', 'entries', '--out', 'out', '--now', '2026-06-01T00:00:00Z'], { cwd: dir });
+    expect(r.code).toBe(0);
+  });
+});
