@@ -1,12 +1,98 @@
-// TEMPORARY STUB by the lead so the pipeline compiles; the markdown helper replaces this whole file.
+// Markdown (untrusted) → sanitized HTML with only absolute URLs, the same for every output.
+// markdown-it with raw HTML off (it is shown as text), then sanitize-html with an allowlist:
+// a reader renders this HTML, so nothing that runs, styles or tracks may pass.
+
 import MarkdownIt from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
-export interface MarkdownOptions { readonly baseUrl: string }
-const md = new MarkdownIt({ html: false });
-export function renderMarkdown(markdown: string, _options: MarkdownOptions): string {
-  return sanitizeHtml(md.render(markdown)).replaceAll(']]>', ']]&gt;');
+import { stripInvalidXmlChars } from './xml-chars.js';
+
+export interface MarkdownOptions {
+  /** Absolute http(s) URL that relative links and images are resolved against. */
+  readonly baseUrl: string;
 }
+
+const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
+
+const LINK_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
+const IMAGE_SCHEMES = new Set(['http:', 'https:']);
+
+/**
+ * Resolve a URL against the base (WHATWG URL), keeping only allowed schemes. The W3C feed
+ * validator warns on relative references in content (ContainsRelRef), and many readers ignore
+ * xml:base, so every href and src leaves absolute.
+ */
+function absolute(value: string, base: string, schemes: ReadonlySet<string>): string | undefined {
+  try {
+    const url = new URL(value.trim(), base);
+    return schemes.has(url.protocol) ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sanitizeOptions(baseUrl: string): sanitizeHtml.IOptions {
+  return {
+    allowedTags: ['p', 'br', 'hr', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'ul', 'ol', 'li', 'strong', 'em', 'b', 'i', 'code', 'pre', 'a', 'img', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'del', 'sup', 'sub'],
+    allowedAttributes: {
+      a: ['href', 'title'],
+      img: ['src', 'alt', 'title', 'width', 'height'],
+      ol: ['start'],
+      code: ['class'],
+    },
+    allowedClasses: { code: ['language-*'] },
+    allowedSchemes: ['http', 'https', 'mailto'],
+    allowedSchemesByTag: { img: ['http', 'https'] },
+    allowProtocolRelative: false,
+    disallowedTagsMode: 'discard',
+    // Void elements closed XML-style, so the fragment is also well-formed XML (it travels in CDATA
+    // and some readers parse it as XHTML).
+    selfClosing: ['img', 'br', 'hr'],
+    parser: { lowerCaseTags: true, lowerCaseAttributeNames: true },
+    transformTags: {
+      // The entry title is the page's heading: body headings start one level below.
+      h1: 'h2',
+      a: (tagName, attribs) => {
+        const href = attribs['href'] === undefined ? undefined : absolute(attribs['href'], baseUrl, LINK_SCHEMES);
+        const { href: _dropped, ...rest } = attribs;
+        return { tagName, attribs: href ? { ...rest, href } : rest };
+      },
+      img: (tagName, attribs) => {
+        const src = attribs['src'] === undefined ? undefined : absolute(attribs['src'], baseUrl, IMAGE_SCHEMES);
+        // An image without a usable source is dropped below (exclusiveFilter).
+        const { src: _dropped, ...rest } = attribs;
+        return { tagName, attribs: src ? { ...rest, src } : rest };
+      },
+    },
+    exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs['src'],
+  };
+}
+
+/** Markdown → sanitized HTML fragment with absolute URLs. Deterministic. */
+export function renderMarkdown(markdown: string, options: MarkdownOptions): string {
+  const html = sanitizeHtml(md.render(stripInvalidXmlChars(markdown)), sanitizeOptions(options.baseUrl));
+  // `]]>` would end a CDATA section early (feed@6.0.0 defect 2). In text sanitize-html already
+  // escapes `>`; in an attribute value `&gt;` means the same.
+  return toXmlEntities(html).replaceAll(']]>', ']]&gt;');
+}
+
+/**
+ * sanitize-html re-encodes text with HTML entities; XML knows only five named ones, so anything
+ * else (e.g. &nbsp;) becomes a numeric reference, valid in both.
+ */
+function toXmlEntities(html: string): string {
+  return html.replace(/&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);)([a-z][a-z0-9]*);/gi, (match, name: string) => {
+    const decoded = sanitizeHtml(match, { allowedTags: [], parser: { decodeEntities: true } });
+    const cp = decoded.length > 0 && decoded !== match ? decoded.codePointAt(0) : undefined;
+    return cp === undefined ? `&amp;${name};` : `&#${cp};`;
+  });
+}
+
+/** Escape text for HTML and XML text and attribute contexts. */
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
-export function htmlToText(html: string): string { return sanitizeHtml(html, { allowedTags: [] }); }
+
+/** Visible plain text of an HTML fragment. */
+export function htmlToText(html: string): string {
+  return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} });
+}
