@@ -40,6 +40,7 @@ export const DIAGNOSTIC_CODES = {
   E_FIELD_TYPE: 'a field has the wrong type',
   E_FIELD_EMPTY: 'a field that must hold text is empty',
   E_FIELD_TOO_LONG: 'a field is longer than its limit',
+  E_TEXT_MARKUP: 'a plain-text field (title, tag, author name) contains an HTML end tag or entity',
   E_DATE_INVALID: 'a date is not an RFC 3339 date-time with an explicit offset, or does not exist',
   E_DATE_ORDER: 'an updated, correction or retraction time is before the published time',
   E_ID_INVALID: 'an id is not an absolute IRI',

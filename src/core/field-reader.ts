@@ -50,14 +50,17 @@ export class FieldReader {
     return undefined;
   }
 
-  /** Plain text: trimmed, XML-illegal characters removed, non-empty, bounded. */
-  text(name: string, opts: { required: boolean; max: number }): string | undefined {
+  /**
+   * Plain text: trimmed, XML-illegal characters removed, non-empty, bounded. With `plain`, text that
+   * readers would take for HTML is refused (see looksLikeMarkup).
+   */
+  text(name: string, opts: { required: boolean; max: number; plain?: boolean }): string | undefined {
     const f = this.field(name, opts.required, 'plain text');
     if (!f) return undefined;
-    return this.checkText(f, name, f.value, opts.max);
+    return this.checkText(f, name, f.value, opts.max, opts.plain);
   }
 
-  private checkText(f: RawField, name: string, value: unknown, max: number): string | undefined {
+  private checkText(f: RawField, name: string, value: unknown, max: number, plain = false): string | undefined {
     // Numbers and booleans are almost always a value that lost its quotes (`title: 2026`).
     if (typeof value !== 'string') return this.typeError(f, name, 'text');
     const text = normalizeText(value);
@@ -67,6 +70,11 @@ export class FieldReader {
     }
     if (text.length > max) {
       this.report(f.valueAt, 'E_FIELD_TOO_LONG', `\`${name}\` is ${text.length} characters long (at most ${max})`, `shorten \`${name}\``, name);
+      return undefined;
+    }
+    const markup = plain ? looksLikeMarkup(text) : undefined;
+    if (markup) {
+      this.report(f.valueAt, 'E_TEXT_MARKUP', `\`${name}\` contains \`${markup}\`, which feed readers would take for HTML`, `\`${name}\` is plain text: write it without tags or entities (e.g. \`&\` instead of \`&amp;\`)`, name);
       return undefined;
     }
     return text;
@@ -194,7 +202,7 @@ export class FieldReader {
     }
     const tags: string[] = [];
     for (const item of list) {
-      const tag = this.checkText(f, name, item, LIMITS.tagChars);
+      const tag = this.checkText(f, name, item, LIMITS.tagChars, true);
       if (tag !== undefined && !tags.includes(tag)) tags.push(tag);
     }
     return tags;
@@ -220,7 +228,7 @@ export class FieldReader {
 
   private person(f: RawField, name: string, item: unknown): Person | undefined {
     if (typeof item === 'string') {
-      const personName = this.checkText(f, `${name}[].name`, item, LIMITS.titleChars);
+      const personName = this.checkText(f, `${name}[].name`, item, LIMITS.titleChars, true);
       return personName === undefined ? undefined : { name: personName };
     }
     if (!isRecord(item)) return this.typeError(f, name, 'a name or a mapping {name, email, url}');
@@ -230,7 +238,7 @@ export class FieldReader {
         return undefined;
       }
     }
-    const personName = this.checkText(f, `${name}[].name`, item['name'], LIMITS.titleChars);
+    const personName = this.checkText(f, `${name}[].name`, item['name'], LIMITS.titleChars, true);
     if (personName === undefined) return undefined;
     const person: { name: string; email?: string; url?: string } = { name: personName };
     if (item['email'] !== undefined && item['email'] !== null) {
@@ -298,6 +306,21 @@ export class FieldReader {
     const f = this.raw.fields.get(name);
     return f?.valueAt ?? FILE_START;
   }
+}
+
+// The W3C Feed Validation Service warns (ContainsHTML) when a plain-text element holds an HTML end
+// tag or an entity reference after XML decoding (feedvalidator validators.py, class nonhtml): many
+// readers render such titles as HTML. Plain-text fields may therefore not contain them.
+const HTML_TAGS = new Set(
+  ('a abbr acronym address applet area article aside audio b base basefont bdi bdo big blink blockquote body br button canvas caption center cite code col colgroup ' +
+    'data datalist dd del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header hr html i iframe img input ins ' +
+    'kbd label legend li link main map mark marquee menu meta meter nav noframes noscript object ol optgroup option output p param picture pre progress q rp rt ruby s samp script ' +
+    'section select small source span strike strong style sub summary sup svg table tbody td template textarea tfoot th thead time title tr track tt u ul var video wbr').split(' '),
+);
+
+export function looksLikeMarkup(text: string): string | undefined {
+  for (const m of text.matchAll(/<\/(\w+)>/g)) if (HTML_TAGS.has(m[1]!.toLowerCase())) return m[0];
+  return /&#?\w+;/.exec(text)?.[0];
 }
 
 /** Plain text as every format should carry it: no XML-illegal characters, single-line spacing trimmed. */

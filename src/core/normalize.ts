@@ -48,7 +48,7 @@ export interface Normalized<T> {
 export function normalizeStory(raw: RawEntry): Normalized<Story> {
   const r = new FieldReader(raw, STORY_FIELDS);
   const id = r.id('id', true);
-  const title = r.text('title', { required: true, max: LIMITS.titleChars });
+  const title = r.text('title', { required: true, max: LIMITS.titleChars, plain: true });
   const description = r.text('description', { required: true, max: LIMITS.summaryChars });
   const homePage = r.url('home_page', true);
   let feedBase = r.url('feed_base', true);
@@ -99,7 +99,7 @@ export function normalizeStory(raw: RawEntry): Normalized<Story> {
 export function normalizeEntry(raw: RawEntry, story: Story): Normalized<Entry> {
   const r = new FieldReader(raw, ENTRY_FIELDS);
   const id = r.id('id', true);
-  const title = r.text('title', { required: true, max: LIMITS.titleChars });
+  const title = r.text('title', { required: true, max: LIMITS.titleChars, plain: true });
   const published = r.date('published', true);
   const explicitUpdated = r.date('updated', false);
   const summary = r.text('summary', { required: false, max: LIMITS.summaryChars });
