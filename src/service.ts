@@ -112,8 +112,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await scheduler.stop();
     throw error;
   }
-  options.log({ event: 'start', url: server.url, entries: options.entriesDir, out: options.outDir });
-  await scheduler.start();
 
   let watcher: FSWatcher | undefined;
   let debounce: NodeJS.Timeout | undefined;
@@ -129,6 +127,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       watcher = undefined;
     }
   }
+  // Watch before the first build, so that nothing written meanwhile is missed.
+  options.log({ event: 'start', url: server.url, entries: options.entriesDir, out: options.outDir });
+  await scheduler.start();
 
   return {
     url: server.url,

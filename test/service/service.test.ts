@@ -123,3 +123,46 @@ describe('storyfeed start: configuration', () => {
     await readFile(path.join(folder.dir, 'out', 'rss.xml'));
   });
 });
+
+describe('storyfeed start: WebSub', () => {
+  it('pings the hub for each changed feed after a run, retrying a failing hub without holding the build', async () => {
+    const { startHub } = await import('../helpers/hub.js');
+    const hub = await startHub([503, 204]);
+    cleanups.push(() => hub.close());
+    const { dir, service } = await startWith({ '_story.md': storyText(`hub: ${hub.url}\n`), 'a.md': entryText({ slug: 'a' }) });
+    const build = await service.waitFor((l) => l.event === 'build');
+    expect(build['ok']).toBe(true);
+    const pings = await Promise.all(
+      ['rss.xml', 'atom.xml', 'feed.json'].map((f) => service.waitFor((l) => l.event === 'websub' && String(l['feed']).endsWith(f), { timeoutMs: 20_000 })),
+    );
+    for (const p of pings) expect(p['ok']).toBe(true);
+    expect(pings.some((p) => (p['attempts'] as number) > 1)).toBe(true);
+    // The build finished long before the retries did.
+    expect(Date.parse(String(build['time']))).toBeLessThan(Date.parse(String(pings[0]!['time'])));
+    const urls = hub.requests.map((r) => r.params['hub.url']);
+    expect(new Set(urls)).toEqual(new Set(['rss.xml', 'atom.xml', 'feed.json'].map((f) => `https://newsroom.example.org/stories/test/feeds/${f}`)));
+    const rss = await (await fetch(new URL('rss.xml', service.url))).text();
+    expect(rss).toContain(`<atom:link href="${hub.url}" rel="hub"/>`);
+    void dir;
+  });
+
+  it('a hub that refuses does not affect the build, and an unchanged run pings nobody', async () => {
+    const { startHub } = await import('../helpers/hub.js');
+    const hub = await startHub([400]);
+    cleanups.push(() => hub.close());
+    const { dir, service } = await startWith({ '_story.md': storyText(`hub: ${hub.url}\n`), 'a.md': entryText({ slug: 'a' }) });
+    await service.waitFor((l) => l.event === 'websub' && l['ok'] === false);
+    const before = hub.requests.length;
+    expect(before).toBe(3);
+    const mark = service.logs.length;
+    // A file storyfeed ignores: the run it triggers changes nothing, so nobody is pinged.
+    await writeFile(path.join(dir, 'entries/.notes.txt'), 'editor notes');
+    const quiet = await service.waitFor((l) => l.event === 'build' && l['reason'] === 'change', { from: mark });
+    expect(quiet['changed']).toEqual([]);
+    await new Promise((r) => setTimeout(r, 300));
+    const { code } = await service.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect(service.logs.filter((l) => l.event === 'build').every((l) => l['ok'] === true)).toBe(true);
+    expect(hub.requests.length).toBe(before);
+  });
+});
