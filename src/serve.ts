@@ -109,6 +109,12 @@ export function acceptsGzip(header: string | undefined): boolean {
   return Number.isFinite(q) && q > 0;
 }
 
+/** A browser navigating asks for text/html first; feed readers ask for feed types. */
+export function prefersHtml(accept: string | undefined): boolean {
+  if (!accept) return false;
+  return /(^|,)\s*text\/html/i.test(accept) && !/application\/(rss|atom)\+xml/i.test(accept);
+}
+
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const root = await realpath(path.resolve(options.outDir)).catch(() => path.resolve(options.outDir));
   const cache = new Map<string, Representation>();
@@ -164,16 +170,23 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     } finally {
       await handle.close();
     }
-    const type = mediaTypeOf(file);
+    // Browsers show application/rss+xml and application/atom+xml as text or a download, so the
+    // feed.xsl view never appears. A request that prefers HTML (a person clicking a feed link)
+    // gets the same bytes as application/xml, which browsers parse and style; feed readers, which
+    // ask for feed types, get the registered types. Vary: Accept keeps caches apart.
+    const feedType = mediaTypeOf(file);
+    const forBrowser = /^application\/(rss|atom)\+xml/.test(feedType) && prefersHtml(req.headers.accept);
+    const type = forBrowser ? 'application/xml; charset=utf-8' : feedType;
     const rep = represent(`${file}\0${stat.ino}\0${stat.size}\0${stat.mtimeMs}`, body, type);
     const gzip = rep.gzip && acceptsGzip(req.headers['accept-encoding']) ? rep.gzip : undefined;
-    const etag = gzip ? gzip.etag : rep.etag;
+    const baseEtag = gzip ? gzip.etag : rep.etag;
+    const etag = forBrowser ? baseEtag.replace(/"$/, '-xml"') : baseEtag;
     const lastModified = new Date(Math.floor(stat.mtimeMs / 1000) * 1000);
 
     res.setHeader('Content-Type', type);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', `public, max-age=${Math.max(0, Math.floor(options.maxAgeSeconds))}`);
-    res.setHeader('Vary', 'Accept-Encoding');
+    res.setHeader('Vary', /^application\/(rss|atom)\+xml/.test(feedType) ? 'Accept, Accept-Encoding' : 'Accept-Encoding');
     res.setHeader('ETag', etag);
     res.setHeader('Last-Modified', lastModified.toUTCString());
 

@@ -6,7 +6,7 @@ import { mkdir, rename, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptsGzip, resolveRequestPath, startServer, type RunningServer } from '../../src/serve.js';
+import { acceptsGzip, prefersHtml, resolveRequestPath, startServer, type RunningServer } from '../../src/serve.js';
 import { tempFolder } from '../helpers/story.js';
 
 interface Reply {
@@ -136,7 +136,7 @@ describe('gzip', () => {
     const plain = await request(server, '/rss.xml');
     const gz = await request(server, '/rss.xml', { headers: { 'Accept-Encoding': 'gzip, deflate' } });
     expect(gz.headers['content-encoding']).toBe('gzip');
-    expect(gz.headers['vary']).toBe('Accept-Encoding');
+    expect(gz.headers['vary']).toBe('Accept, Accept-Encoding');
     expect(gunzipSync(gz.body).equals(plain.body)).toBe(true);
     expect(gz.headers['etag']).not.toBe(plain.headers['etag']);
     expect((await request(server, '/rss.xml', { headers: { 'Accept-Encoding': 'gzip', 'If-None-Match': gz.headers['etag']! } })).status).toBe(304);
@@ -157,6 +157,31 @@ describe('gzip', () => {
   it('gzip;q=0 gets identity', async () => {
     const r = await request(server, '/rss.xml', { headers: { 'Accept-Encoding': 'gzip;q=0' } });
     expect(r.headers['content-encoding']).toBeUndefined();
+  });
+});
+
+describe('feeds opened in a browser', () => {
+  const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+  const READER = 'application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8';
+  it.each([
+    [BROWSER, true],
+    [READER, false],
+    ['*/*', false],
+    [undefined, false],
+    ['text/html, application/atom+xml', false],
+  ])('Accept %s → browser view %s', (accept, expected) => {
+    expect(prefersHtml(accept)).toBe(expected);
+  });
+
+  it('a browser gets the feed as application/xml (so feed.xsl applies), a reader gets its registered type', async () => {
+    const browser = await request(server, '/rss.xml', { headers: { Accept: BROWSER } });
+    const reader = await request(server, '/rss.xml', { headers: { Accept: READER } });
+    expect(browser.headers['content-type']).toBe('application/xml; charset=utf-8');
+    expect(reader.headers['content-type']).toBe('application/rss+xml; charset=utf-8');
+    expect(browser.body.equals(reader.body)).toBe(true);
+    expect(browser.headers['etag']).not.toBe(reader.headers['etag']);
+    expect(reader.headers['vary']).toBe('Accept, Accept-Encoding');
+    expect((await request(server, '/rss.xml', { headers: { Accept: READER, 'If-None-Match': reader.headers['etag']! } })).status).toBe(304);
   });
 });
 
