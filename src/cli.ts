@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { build, LockBusyError } from './build.js';
 import { parseRfc3339 } from './core/dates.js';
 import { formatDiagnostic } from './core/diagnostics.js';
-import { nextEmbargo } from './core/model.js';
+import { nextEmbargo, selectVisible } from './core/model.js';
 import { EntriesFolderError } from './io/read-sources.js';
 import { startService, type RunningService } from './service.js';
 
@@ -149,19 +149,20 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
       io.err(`storyfeed ${command}: ${count} problem${count === 1 ? '' : 's'} in ${entriesDir}; ${command === 'check' ? 'fix them before publishing' : 'nothing was written, the published feeds are unchanged'}`);
       return EXIT.invalid;
     }
-    const feed = result.compiled.feed!;
+    const visible = selectVisible(result.compiled.entries, now).length;
     const held = result.compiled.entries.filter((e) => !e.draft && e.published.getTime() > now.getTime());
     if (command === 'check') {
-      io.out(`storyfeed check: ${result.compiled.entries.length} entries valid; ${feed.entries.length} published at ${now.toISOString()}`);
+      io.out(`storyfeed check: ${result.compiled.entries.length} entries valid; ${visible} published at ${now.toISOString()}`);
       for (const e of [...held].sort((a, b) => a.published.getTime() - b.published.getTime())) {
         io.out(`  scheduled ${e.published.toISOString()}  ${e.path}  ${e.title}`);
       }
       return EXIT.ok;
     }
     const next = nextEmbargo(result.compiled.entries, now);
+    const written = result.written.length === 0 ? 'nothing (no change)' : result.written.length <= 8 ? result.written.join(', ') : `${result.written.length} files`;
     io.out(
-      `storyfeed ${command}: ${feed.entries.length} published, ${held.length} scheduled, ` +
-        `wrote ${result.written.length ? result.written.join(', ') : 'nothing (no change)'} in ${outDir} ` +
+      `storyfeed ${command}: ${visible} published, ${held.length} scheduled, ` +
+        `wrote ${written} in ${outDir} ` +
         `(${Math.round(result.durationMs)} ms)${next ? `; next scheduled entry at ${next.toISOString()}` : ''}`,
     );
     return EXIT.ok;

@@ -57,6 +57,12 @@ export class Scheduler {
     return this.wakeAt;
   }
 
+  /** The next instant a run is planned: the next cron tick or embargo wake-up, whichever is first. */
+  get nextRun(): Date | undefined {
+    const times = [this.cronTask?.getNextRun()?.getTime(), this.wakeAt?.getTime()].filter((t): t is number => t !== undefined);
+    return times.length > 0 ? new Date(Math.min(...times)) : undefined;
+  }
+
   start(): Promise<void> {
     return this.trigger('start');
   }

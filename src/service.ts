@@ -104,8 +104,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       outDir: options.outDir,
       host: options.host,
       port: options.port,
+      // Readers may cache until the next planned rebuild, and no longer (RFC 9111 §5.2.2.1).
       get maxAgeSeconds() {
-        return maxAgeSeconds;
+        const next = scheduler.nextRun;
+        if (!next) return maxAgeSeconds;
+        return Math.max(0, Math.min(maxAgeSeconds, Math.ceil((next.getTime() - clock().getTime()) / 1000)));
       },
     });
   } catch (error) {

@@ -1,41 +1,58 @@
-// Golden cases: one folder per behaviour (test/golden/<case>/entries, its `now`, and the expected
-// rss.xml, atom.xml and feed.json), compared byte for byte. The expected files are produced by the
-// code (`UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts`) and reviewed like code.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Golden cases: one folder per behaviour — test/golden/<case>/entries, its `now`, and every file a
+// build writes under expected/ — compared byte for byte. Expected files are produced by the code
+// (`UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts`) and reviewed like code.
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../src/core/compile.js';
 import { parseRfc3339 } from '../src/core/dates.js';
+import type { RenderedFile } from '../src/core/types.js';
 import { readSources } from '../src/io/read-sources.js';
 import { checkOutputFile } from './helpers/checkers.js';
 
 const goldenDir = new URL('./golden/', import.meta.url).pathname;
 const cases = readdirSync(goldenDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-const OUTPUTS = ['rss.xml', 'atom.xml', 'feed.json'];
+
+function listFiles(dir: string, prefix = ''): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((n) => {
+    const full = path.join(dir, n);
+    return statSync(full).isDirectory() ? listFiles(full, `${prefix}${n}/`) : [`${prefix}${n}`];
+  });
+}
+
+async function render(dir: string): Promise<RenderedFile[]> {
+  const parsed = parseRfc3339(readFileSync(path.join(dir, 'now'), 'utf8').trim());
+  if (!parsed.ok) throw new Error(`${dir}/now: ${parsed.problem}`);
+  const read = await readSources(path.join(dir, 'entries'));
+  const result = compile({ sources: read.sources, readDiagnostics: read.diagnostics, now: parsed.date });
+  expect(result.diagnostics).toEqual([]);
+  return [...result.files];
+}
 
 describe.each(cases)('golden case %s', (name) => {
   const dir = path.join(goldenDir, name);
-  const render = async () => {
-    const parsed = parseRfc3339(readFileSync(path.join(dir, 'now'), 'utf8').trim());
-    if (!parsed.ok) throw new Error(`${name}/now: ${parsed.problem}`);
-    const read = await readSources(path.join(dir, 'entries'));
-    const result = compile({ sources: read.sources, readDiagnostics: read.diagnostics, now: parsed.date });
-    expect(result.diagnostics).toEqual([]);
-    return result.files;
-  };
+  const expectedDir = path.join(dir, 'expected');
 
-  it.each(OUTPUTS)('%s matches the reviewed file byte for byte', async (file) => {
-    const rendered = (await render()).find((f) => f.path === file)!.contents;
-    const expectedPath = path.join(dir, file);
-    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(expectedPath)) {
-      if (process.env.CI === 'true') throw new Error(`${name}/${file} is missing: golden files are reviewed, never made on CI`);
-      writeFileSync(expectedPath, rendered);
+  it('writes exactly the reviewed files, byte for byte', async () => {
+    const files = await render(dir);
+    if (process.env.UPDATE_GOLDEN === '1') {
+      if (process.env.CI === 'true') throw new Error('golden files are reviewed, never made on CI');
+      for (const f of files) {
+        mkdirSync(path.dirname(path.join(expectedDir, f.path)), { recursive: true });
+        writeFileSync(path.join(expectedDir, f.path), f.contents);
+      }
     }
-    expect(rendered).toBe(readFileSync(expectedPath, 'utf8'));
+    expect(files.map((f) => f.path).sort()).toEqual(listFiles(expectedDir).sort());
+    for (const f of files) expect([f.path, f.contents]).toEqual([f.path, readFileSync(path.join(expectedDir, f.path), 'utf8')]);
   });
 
-  it.each(OUTPUTS)('%s passes every checker', async (file) => {
-    const problems = await checkOutputFile(file, readFileSync(path.join(dir, file), 'utf8'));
-    expect(problems).toEqual([]);
+  it('every feed file passes every checker', async () => {
+    const feeds = listFiles(expectedDir).filter((p) => /(^|\/)(rss\.xml|atom\.xml|feed\.json)$/.test(p));
+    expect(feeds.length).toBeGreaterThanOrEqual(3);
+    for (const p of feeds) {
+      const selfUrl = new URL(p, 'https://newsroom.example.org/stories/golden/feeds/').href;
+      expect([p, await checkOutputFile(p, readFileSync(path.join(expectedDir, p), 'utf8'), { selfUrl })]).toEqual([p, []]);
+    }
   });
 });

@@ -23,8 +23,8 @@ export const MEDIA_TYPES = {
 export const ARCHIVE_FOLDER = 'archive';
 export const TAGS_FOLDER = 'tags';
 
-/** Documentation of the `_archive` JSON Feed extension (JSON Feed 1.1 "Extensions"). */
-export const ARCHIVE_EXTENSION_ABOUT = 'https://github.com/storyfeed/storyfeed#archives';
+/** The `_archive` JSON Feed extension (JSON Feed 1.1 "Extensions") carries RFC 5005's links; `about` names that RFC. */
+export const ARCHIVE_EXTENSION_ABOUT = 'https://www.rfc-editor.org/rfc/rfc5005';
 
 interface DocumentLinks {
   readonly folder: string;

@@ -19,6 +19,7 @@ let browser: Browser;
 let service: ServiceProcess;
 let page: Page;
 let cleanup: () => Promise<void>;
+const external: string[] = [];
 
 beforeAll(async () => {
   const folder = await tempFolder({
@@ -37,6 +38,9 @@ beforeAll(async () => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url.replace(/\/$/, '') });
   page = await context.newPage();
   // No external requests: anything not on 127.0.0.1 is blocked and recorded.
+  page.on('request', (req) => {
+    if (!req.url().startsWith('http://127.0.0.1')) external.push(req.url());
+  });
   await page.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => route.abort());
   await page.goto(service.url);
 }, 60_000);
@@ -59,6 +63,10 @@ describe('the story page', () => {
     const first = page.locator('#second p').nth(1);
     await expect(first.textContent()).resolves.toMatch(/^Correction \(.*\): An earlier version gave the wrong day\.$/);
     expect(await first.isVisible()).toBe(true);
+  });
+
+  it('makes no external request (fonts, scripts, trackers) — only the entries’ own images', () => {
+    expect([...new Set(external)]).toEqual(['https://newsroom.example.org/img/a.png']);
   });
 
   it('has machine-readable times and the lead image with its alt text', async () => {

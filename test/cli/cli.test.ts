@@ -2,10 +2,20 @@
 import { chmod, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { checkOutputFile } from '../helpers/checkers.js';
 import { runCli } from '../helpers/cli.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 
 const cleanups: Array<() => Promise<void>> = [];
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const d of await readdir(dir, { withFileTypes: true })) {
+    if (d.isDirectory()) out.push(...(await listFiles(path.join(dir, d.name), `${prefix}${d.name}/`)));
+    else out.push(`${prefix}${d.name}`);
+  }
+  return out;
+}
 afterAll(async () => {
   await Promise.all(cleanups.map((c) => c()));
 });
@@ -114,6 +124,24 @@ describe('storyfeed build', () => {
     const due = await readFile(path.join(ws.dir, 'due/atom.xml'), 'utf8');
     expect(due).toContain('test-story/later');
     expect(due).not.toContain('test-story/draft');
+  });
+
+  it('embargoed and draft entries leak into no file at all (feeds, tags, archives, page), and every feed passes the checkers', async () => {
+    const ws = await workspace({
+      '_story.md': storyText('item_limit: 1\n'),
+      'a.md': entryText({ slug: 'a', published: '2026-05-26T09:00:00Z', extra: 'tags: [shared]\n' }),
+      'b.md': entryText({ slug: 'b', published: '2026-05-27T09:00:00Z', extra: 'tags: [shared]\n' }),
+      'later.md': entryText({ slug: 'secret-later', published: '2026-06-02T09:00:00Z', extra: 'tags: [shared, embargo-only]\n' }),
+      'draft.md': entryText({ slug: 'secret-draft', published: '2026-05-20T09:00:00Z', extra: 'draft: true\ntags: [shared, draft-only]\n' }),
+    });
+    expect((await ws.build()).code).toBe(0);
+    const files = await listFiles(path.join(ws.dir, 'out'));
+    expect(files).toEqual(expect.arrayContaining(['archive/1/atom.xml', 'tags/shared/archive/1/rss.xml', 'tags/shared/index.html']));
+    for (const f of files) {
+      const text = await readFile(path.join(ws.dir, 'out', f), 'utf8');
+      expect([f, text.includes('secret-'), text.includes('embargo-only'), text.includes('draft-only'), text.includes('2026-06-02')]).toEqual([f, false, false, false, false]);
+      expect([f, await checkOutputFile(f, text, { selfUrl: new URL(f, 'https://newsroom.example.org/stories/test/feeds/').href })]).toEqual([f, []]);
+    }
   });
 
   it('cannot be made to write outside the output folder by entry text', async () => {

@@ -34,6 +34,10 @@ describe('storyfeed start', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8');
     expect(await res.text()).toContain('test-story/a</id>');
+    // Cache-Control matches the schedule: readers may cache until the next 5-minute tick.
+    const maxAge = Number(/max-age=(\d+)/.exec(res.headers.get('cache-control') ?? '')?.[1]);
+    const untilTick = 300 - ((Date.now() / 1000) % 300);
+    expect(Math.abs(maxAge - untilTick)).toBeLessThanOrEqual(2);
 
     const mark = service.logs.length;
     await writeFile(path.join(dir, 'entries/b.md'), entryText({ slug: 'b', published: '2026-05-27T09:00:00Z' }));
