@@ -5,10 +5,12 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { compile, type CompileResult } from './core/compile.js';
 import type { Diagnostic } from './core/diagnostics.js';
+import { CACHE_PATH, cacheKey, EMPTY_CACHE, parseCache, serializeCache, type BuildCache } from './core/cache.js';
 import { LEDGER_PATH } from './core/ledger.js';
+import { STORY_FILE } from './core/normalize.js';
 import type { SourceFile } from './core/types.js';
 import { readSources } from './io/read-sources.js';
-import { removeStaleTemps, writeOutputs } from './io/write-outputs.js';
+import { removeStaleTemps, writeOutputs, writePlanned } from './io/write-outputs.js';
 
 export interface BuildOptions {
   readonly entriesDir: string;
@@ -21,6 +23,8 @@ export interface BuildOptions {
   /** 'service' holds bad entries back instead of failing the run (see compile.ts). */
   readonly mode?: 'strict' | 'service';
   readonly lastGood?: ReadonlyMap<string, SourceFile>;
+  /** Use the build cache in the output folder (default true); it never changes the output. */
+  readonly cache?: boolean;
 }
 
 export interface BuildResult {
@@ -29,6 +33,10 @@ export interface BuildResult {
   readonly compiled: CompileResult;
   readonly written: readonly string[];
   readonly unchanged: readonly string[];
+  /** Files read from the entries folder, entries parsed anew (not from the cache), outputs rendered. */
+  readonly entriesRead: number;
+  readonly entriesParsed: number;
+  readonly rendered: number;
   readonly durationMs: number;
 }
 
@@ -42,6 +50,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const run = async (): Promise<BuildResult> => {
     const read = await readSources(options.entriesDir);
     const ledgerText = await readFile(path.join(options.outDir, LEDGER_PATH), 'utf8').catch(() => undefined);
+    const storyText = read.sources.find((s) => s.path === STORY_FILE)?.text ?? '';
+    const useCache = options.cache !== false && !options.dryRun;
+    const cache = useCache ? parseCache(await readFile(path.join(options.outDir, CACHE_PATH), 'utf8').catch(() => undefined), cacheKey(storyText)) : EMPTY_CACHE;
     const compiled = compile({
       sources: read.sources,
       now: options.now,
@@ -49,15 +60,32 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       ...(ledgerText === undefined ? {} : { ledgerText }),
       mode: options.mode ?? 'strict',
       ...(options.lastGood ? { lastGood: options.lastGood } : {}),
+      ...(useCache ? { cached: cache.entries } : {}),
     });
     let written: string[] = [];
     let unchanged: string[] = [];
+    let rendered = 0;
     // Nothing lost: with any error nothing is written, so the published feeds stay as they were.
     if (compiled.ok && !options.dryRun) {
       await removeStaleTemps(options.outDir);
-      ({ written, unchanged } = await writeOutputs(options.outDir, compiled.files));
+      const result = await writePlanned(options.outDir, compiled.planned, cache.outputs);
+      ({ written, unchanged, rendered } = result);
+      if (useCache && (written.length > 0 || compiled.parsedCount > 0 || rendered > 0 || cache.key === '')) {
+        const next: BuildCache = { key: cacheKey(storyText), entries: compiled.parses, outputs: result.records };
+        await writeOutputs(options.outDir, [{ path: CACHE_PATH, contents: serializeCache(next), mediaType: 'application/json' }]);
+      }
     }
-    return { ok: compiled.ok, diagnostics: compiled.diagnostics, compiled, written, unchanged, durationMs: performance.now() - started };
+    return {
+      ok: compiled.ok,
+      diagnostics: compiled.diagnostics,
+      compiled,
+      written,
+      unchanged,
+      entriesRead: read.sources.length,
+      entriesParsed: compiled.parsedCount,
+      rendered,
+      durationMs: performance.now() - started,
+    };
   };
   // check only reads; a build reads, compiles and writes under the lock, so the ledger it reads
   // is the one the previous builder wrote.

@@ -5,9 +5,10 @@ import { diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } f
 import { parseFrontMatter } from './front-matter.js';
 import { parseLedger, renderLedger, updateLedger, validateIdentity, type Ledger } from './ledger.js';
 import { isPublished } from './model.js';
-import { renderOutputs } from './outputs.js';
+import { fingerprint, planOutputs } from './outputs.js';
 import { normalizeEntry, normalizeStory, STORY_FILE, validateEntries } from './normalize.js';
-import type { Entry, Feed, RawEntry, RenderedFile, SourceFile, Story } from './types.js';
+import { hashText, type CachedParse } from './cache.js';
+import type { Entry, Feed, PlannedFile, Position, RenderedFile, SourceFile, Story } from './types.js';
 
 export { MEDIA_TYPES } from './outputs.js';
 
@@ -26,6 +27,8 @@ export interface CompileInput {
   readonly mode?: 'strict' | 'service';
   /** Service mode: the last version of each file that compiled, by path. */
   readonly lastGood?: ReadonlyMap<string, SourceFile>;
+  /** What each file parsed to last time (build cache): unchanged files are not parsed again. */
+  readonly cached?: ReadonlyMap<string, CachedParse>;
 }
 
 export interface EntryOutcome {
@@ -44,21 +47,58 @@ export interface CompileResult {
   readonly goodSources: readonly SourceFile[];
   readonly outcomes: readonly EntryOutcome[];
   readonly feed?: Feed;
+  /** Every output, planned with its key; rendered on demand. */
+  readonly planned: readonly PlannedFile[];
+  /** Every output rendered (computed on first access). */
   readonly files: readonly RenderedFile[];
+  /** What each entry file parsed to, for the next run's cache. */
+  readonly parses: ReadonlyMap<string, CachedParse>;
+  /** How many entry files were parsed (not taken from the cache). */
+  readonly parsedCount: number;
+}
+
+function withFiles(result: Omit<CompileResult, 'files' | 'parses' | 'parsedCount'>, parses: ReadonlyMap<string, CachedParse> = new Map(), parsedCount = 0): CompileResult {
+  let files: RenderedFile[] | undefined;
+  return {
+    ...result,
+    parses,
+    parsedCount,
+    get files() {
+      files ??= result.planned.map((p) => ({ path: p.path, contents: p.render(), mediaType: p.mediaType }));
+      return files;
+    },
+  };
 }
 
 interface Parsed {
   readonly source: SourceFile;
-  readonly raw?: RawEntry;
+  readonly idAt?: Position;
   readonly entry?: Entry;
   readonly diagnostics: Diagnostic[];
+  readonly fromCache: boolean;
 }
 
-function parseOne(source: SourceFile, story: Story): Parsed {
+function parseOne(source: SourceFile, story: Story, cached?: CachedParse): Parsed {
+  // Unchanged file (same size and mtime, or same text): its last parse stands.
+  if (cached && ((source.size === cached.size && source.mtimeMs === cached.mtimeMs) || cached.hash === hashText(source.text))) {
+    return { source, diagnostics: [...cached.diagnostics], fromCache: true, ...(cached.idAt ? { idAt: cached.idAt } : {}), ...(cached.entry ? { entry: cached.entry } : {}) };
+  }
   const fm = parseFrontMatter(source);
-  if (!fm.entry) return { source, diagnostics: [...fm.diagnostics] };
+  if (!fm.entry) return { source, diagnostics: [...fm.diagnostics], fromCache: false };
   const n = normalizeEntry(fm.entry, story);
-  return { source, raw: fm.entry, diagnostics: [...n.diagnostics], ...(n.value ? { entry: n.value } : {}) };
+  const idAt = fm.entry.fields.get('id')?.valueAt;
+  return { source, diagnostics: [...n.diagnostics], fromCache: false, ...(idAt ? { idAt } : {}), ...(n.value ? { entry: n.value } : {}) };
+}
+
+function toCached(p: Parsed, previous?: CachedParse): CachedParse {
+  return {
+    size: p.source.size ?? p.source.text.length,
+    mtimeMs: p.source.mtimeMs ?? 0,
+    hash: p.fromCache && previous ? previous.hash : hashText(p.source.text),
+    diagnostics: p.diagnostics,
+    ...(p.idAt ? { idAt: p.idAt } : {}),
+    ...(p.entry ? { entry: p.entry } : {}),
+  };
 }
 
 function parseStory(sources: readonly SourceFile[], readDiagnostics: readonly Diagnostic[]): { story?: Story; diagnostics: Diagnostic[] } {
@@ -79,15 +119,16 @@ export function compile(input: CompileInput): CompileResult {
   const mode = input.mode ?? 'strict';
   const readDiagnostics = input.readDiagnostics ?? [];
   const diagnostics: Diagnostic[] = [];
-  const fail = (story?: Story): CompileResult => ({
-    ok: false,
-    diagnostics: sortDiagnostics(diagnostics),
-    entries: [],
-    goodSources: [],
-    outcomes: [],
-    files: [],
-    ...(story ? { story } : {}),
-  });
+  const fail = (story?: Story): CompileResult =>
+    withFiles({
+      ok: false,
+      diagnostics: sortDiagnostics(diagnostics),
+      entries: [],
+      goodSources: [],
+      outcomes: [],
+      planned: [],
+      ...(story ? { story } : {}),
+    });
 
   const storyResult = parseStory(input.sources, readDiagnostics);
   diagnostics.push(...storyResult.diagnostics);
@@ -102,16 +143,22 @@ export function compile(input: CompileInput): CompileResult {
     return fail();
   }
 
-  const parsed = input.sources.filter((s) => s.path !== STORY_FILE).map((s) => parseOne(s, story));
+  const parsed = input.sources.filter((s) => s.path !== STORY_FILE).map((s) => parseOne(s, story, input.cached?.get(s.path)));
+  // Drafts and embargoed entries are never cached: nothing unpublished is stored in the output
+  // folder, even in a file that is not served. They are parsed again on every run.
+  const parses = new Map(
+    parsed.filter((p) => !p.entry || isPublished(p.entry, now)).map((p) => [p.source.path, toCached(p, input.cached?.get(p.source.path))]),
+  );
+  const parsedCount = parsed.filter((p) => !p.fromCache).length;
   // Problems of files the reader could not read belong to those files.
   const unreadable = new Map<string, Diagnostic[]>();
   for (const d of readDiagnostics) unreadable.set(d.file, [...(unreadable.get(d.file) ?? []), d]);
 
   const candidates = parsed.filter((p) => p.entry && p.diagnostics.length === 0);
-  const raws = new Map(parsed.filter((p) => p.raw).map((p) => [p.source.path, p.raw!]));
+  const idAt = new Map(parsed.filter((p) => p.idAt).map((p) => [p.source.path, p.idAt!]));
   const crossFile = [
-    ...validateEntries(candidates.map((p) => p.entry!), raws),
-    ...validateIdentity(ledger, parsed.flatMap((p) => (p.entry ? [p.entry] : [])), raws),
+    ...validateEntries(candidates.map((p) => p.entry!), idAt),
+    ...validateIdentity(ledger, parsed.flatMap((p) => (p.entry ? [p.entry] : [])), idAt),
   ];
   const problemsOf = new Map<string, Diagnostic[]>();
   const addProblem = (d: Diagnostic) => problemsOf.set(d.file, [...(problemsOf.get(d.file) ?? []), d]);
@@ -123,7 +170,7 @@ export function compile(input: CompileInput): CompileResult {
     for (const list of problemsOf.values()) diagnostics.push(...list);
     if (hasErrors(diagnostics)) return fail(story);
     const entries = candidates.map((p) => p.entry!);
-    return finish(story, entries, ledger, now, diagnostics, candidates.map((p) => p.source), parsed.map((p) => ({ path: p.source.path, status: 'ok' as const, diagnostics: [] })));
+    return finish(story, entries, ledger, now, diagnostics, candidates.map((p) => p.source), parsed.map((p) => ({ path: p.source.path, status: 'ok' as const, diagnostics: [] })), parses, parsedCount);
   }
 
   // Service mode: hold back what is broken; a file that was published before keeps its last good version.
@@ -152,7 +199,7 @@ export function compile(input: CompileInput): CompileResult {
   }
   // Ids gone from the folder (vanished) are reported but cannot hold the story back.
   for (const [file, list] of problemsOf) if (!paths.has(file)) diagnostics.push(...list);
-  return finish(story, entries, ledger, now, diagnostics, good, outcomes);
+  return finish(story, entries, ledger, now, diagnostics, good, outcomes, parses, parsedCount);
 }
 
 function finish(
@@ -163,10 +210,13 @@ function finish(
   diagnostics: readonly Diagnostic[],
   goodSources: readonly SourceFile[],
   outcomes: readonly EntryOutcome[],
+  parses: ReadonlyMap<string, CachedParse>,
+  parsedCount: number,
 ): CompileResult {
-  const { feed, files: outputs } = renderOutputs(story, entries, now);
+  const { feed, files: outputs } = planOutputs(story, entries, now);
   // Retracted entries stay in the ledger: they were out, and their tombstone keeps their id.
   const publishedNow = entries.filter((e) => isPublished(e, now));
-  const files = [...outputs, renderLedger(updateLedger(ledger, publishedNow))];
-  return { ok: true, diagnostics: sortDiagnostics(diagnostics), story, entries, goodSources, outcomes, feed, files };
+  const ledgerFile = renderLedger(updateLedger(ledger, publishedNow));
+  const planned: PlannedFile[] = [...outputs, { path: ledgerFile.path, mediaType: ledgerFile.mediaType, key: fingerprint(ledgerFile.contents), render: () => ledgerFile.contents }];
+  return withFiles({ ok: true, diagnostics: sortDiagnostics(diagnostics), story, entries, goodSources, outcomes, feed, planned }, parses, parsedCount);
 }

@@ -5,7 +5,7 @@
 
 import { formatRfc3339 } from './dates.js';
 import { compareStrings, diagnostic, FILE_START, type Diagnostic } from './diagnostics.js';
-import type { Entry, RawEntry, RenderedFile } from './types.js';
+import type { Entry, Position, RenderedFile } from './types.js';
 
 export const LEDGER_PATH = '.storyfeed/ledger.json';
 export const LEDGER_VERSION = 1;
@@ -47,7 +47,7 @@ function isLedger(data: unknown): data is Ledger {
  * Identity checks against what was published before. `entries` are all entries that parsed
  * (drafts and embargoed included); a retracted entry keeps its file, so it never vanishes.
  */
-export function validateIdentity(ledger: Ledger, entries: readonly Entry[], raws: ReadonlyMap<string, RawEntry>): Diagnostic[] {
+export function validateIdentity(ledger: Ledger, entries: readonly Entry[], idAt: ReadonlyMap<string, Position>): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const byId = new Map(entries.map((e) => [e.id, e]));
   const byPath = new Map(entries.map((e) => [e.path, e]));
@@ -55,7 +55,7 @@ export function validateIdentity(ledger: Ledger, entries: readonly Entry[], raws
     if (byId.has(id)) continue;
     const successor = byPath.get(record.path);
     if (successor && !ledger.ids[successor.id]) {
-      const at = raws.get(successor.path)?.fields.get('id')?.valueAt ?? FILE_START;
+      const at = idAt.get(successor.path) ?? FILE_START;
       diagnostics.push(
         diagnostic(successor.path, at, 'E_ID_CHANGED', `the id of this published entry changed from \`${id}\` to \`${successor.id}\``, `put the id back to \`${id}\`: readers would show the entry again as new. A new development is a new file with a new id`, 'id'),
       );

@@ -7,7 +7,7 @@ import { diagnostic, type Diagnostic } from './diagnostics.js';
 import { FieldReader, canonicalHttpUrl } from './field-reader.js';
 import { LIMITS } from './limits.js';
 import { escapeHtml, renderMarkdown } from './markdown.js';
-import type { Correction, Entry, Image, RawEntry, Retraction, Story } from './types.js';
+import type { Correction, Entry, Image, Position, RawEntry, Retraction, Story } from './types.js';
 import { stripInvalidXmlChars } from './xml-chars.js';
 
 export const STORY_FILE = '_story.md';
@@ -223,14 +223,14 @@ export function entryAnchor(id: string): string {
 }
 
 /** Cross-entry checks: ids are unique (readers collapse items that share one). */
-export function validateEntries(entries: readonly Entry[], raws: ReadonlyMap<string, RawEntry>): Diagnostic[] {
+export function validateEntries(entries: readonly Entry[], idAt: ReadonlyMap<string, Position>): Diagnostic[] {
   const seen = new Map<string, Entry>();
   const diagnostics: Diagnostic[] = [];
   const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const entry of sorted) {
     const first = seen.get(entry.id);
     if (first) {
-      const at = raws.get(entry.path)?.fields.get('id')?.valueAt ?? { line: 1, column: 1 };
+      const at = idAt.get(entry.path) ?? { line: 1, column: 1 };
       diagnostics.push(diagnostic(entry.path, at, 'E_ID_DUPLICATE', `id \`${entry.id}\` is already used by ${first.path}`, 'every development needs its own id: a new development is a new entry with a new id', 'id'));
     } else {
       seen.set(entry.id, entry);

@@ -1,5 +1,6 @@
 // Every document one run publishes: the subscription feeds, RFC 5005 archive pages, per-tag feeds
-// and pages, the story page and the feed stylesheet. Pure: Story + entries + now → RenderedFile[].
+// and pages, the story page and the feed stylesheet. Pure: Story + entries + now → PlannedFile[]
+// (rendered on demand; each with a key that fingerprints its inputs).
 
 import { createHash } from 'node:crypto';
 import { compareStrings } from './diagnostics.js';
@@ -10,7 +11,7 @@ import { renderJsonFeed } from './render/json-feed.js';
 import { renderPage, renderTagIndex } from './render/page.js';
 import { renderRss } from './render/rss.js';
 import { FEED_XSL, STYLESHEET_FILE } from './render/stylesheet.js';
-import type { Entry, Feed, RenderedFile, Story } from './types.js';
+import type { Entry, Feed, PlannedFile, Story } from './types.js';
 
 export const MEDIA_TYPES = {
   rss: 'application/rss+xml; charset=utf-8',
@@ -34,7 +35,40 @@ interface DocumentLinks {
   readonly archive?: Record<string, unknown>;
 }
 
-function renderDocuments(feed: Feed, doc: DocumentLinks): RenderedFile[] {
+/** Bump when a renderer changes its output for the same inputs: every key changes with it. */
+export const RENDER_VERSION = 1;
+
+export function fingerprint(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('base64url');
+}
+
+const entryPrints = new WeakMap<Entry, string>();
+/** A fingerprint of everything about an entry that any output can show. */
+export function entryFingerprint(entry: Entry): string {
+  let print = entryPrints.get(entry);
+  if (print === undefined) {
+    print = fingerprint(entry);
+    entryPrints.set(entry, print);
+  }
+  return print;
+}
+
+function feedFingerprint(feed: Feed): unknown {
+  return {
+    v: RENDER_VERSION,
+    story: feed.story,
+    entries: feed.entries.map(entryFingerprint),
+    retracted: feed.retracted.map(entryFingerprint),
+    updated: feed.updated.getTime(),
+    complete: feed.complete,
+  };
+}
+
+function planned(path: string, mediaType: string, inputs: unknown, render: () => string): PlannedFile {
+  return { path, mediaType, key: fingerprint({ path, inputs }), render };
+}
+
+function planDocuments(feed: Feed, doc: DocumentLinks): PlannedFile[] {
   const prefix = doc.folder;
   // Each format links its own kind of document (RFC 5005 links are per format).
   const own = (type: string) => doc.links.filter((l) => l.type === type);
@@ -43,14 +77,12 @@ function renderDocuments(feed: Feed, doc: DocumentLinks): RenderedFile[] {
     stylesheet: `${'../'.repeat(doc.folder.split('/').filter(Boolean).length)}${STYLESHEET_FILE}`,
     ...(doc.history ? { history: doc.history } : {}),
   };
+  const jsonExtras = { folder: doc.folder, ...(doc.nextUrl ? { nextUrl: doc.nextUrl } : {}), ...(doc.archive ? { archive: doc.archive } : {}) };
+  const inputs = { feed: feedFingerprint(feed), doc };
   return [
-    { path: `${prefix}${OUTPUT_FILES.rss}`, contents: renderRss(feed, { ...xmlExtras, links: own('application/rss+xml') }), mediaType: MEDIA_TYPES.rss },
-    { path: `${prefix}${OUTPUT_FILES.atom}`, contents: renderAtom(feed, { ...xmlExtras, links: own('application/atom+xml') }), mediaType: MEDIA_TYPES.atom },
-    {
-      path: `${prefix}${OUTPUT_FILES.json}`,
-      contents: renderJsonFeed(feed, { folder: doc.folder, ...(doc.nextUrl ? { nextUrl: doc.nextUrl } : {}), ...(doc.archive ? { archive: doc.archive } : {}) }),
-      mediaType: MEDIA_TYPES.json,
-    },
+    planned(`${prefix}${OUTPUT_FILES.rss}`, MEDIA_TYPES.rss, inputs, () => renderRss(feed, { ...xmlExtras, links: own('application/rss+xml') })),
+    planned(`${prefix}${OUTPUT_FILES.atom}`, MEDIA_TYPES.atom, inputs, () => renderAtom(feed, { ...xmlExtras, links: own('application/atom+xml') })),
+    planned(`${prefix}${OUTPUT_FILES.json}`, MEDIA_TYPES.json, inputs, () => renderJsonFeed(feed, jsonExtras)),
   ];
 }
 
@@ -75,11 +107,11 @@ function withLinkTypes(urls: { rss: string; atom: string; json: string }, rel: s
 }
 
 /** Subscription feeds + archives for one stream of entries (the story, or one tag). */
-function renderStream(story: Story, entries: readonly Entry[], retracted: readonly Entry[], folder: string): RenderedFile[] {
+function planStream(story: Story, entries: readonly Entry[], retracted: readonly Entry[], folder: string): PlannedFile[] {
   const visible = [...entries].sort(compareEntries);
   const current = visible.slice(0, story.itemLimit);
   const pages = archivePages(visible, story.itemLimit);
-  const files: RenderedFile[] = [];
+  const files: PlannedFile[] = [];
   const currentUrls = feedUrls(story, folder);
   const pageUrls = (n: number) => feedUrls(story, `${folder}${archiveFolder(n)}`);
 
@@ -87,7 +119,7 @@ function renderStream(story: Story, entries: readonly Entry[], retracted: readon
   const newest = pages.length;
   const prev = newest > 0 ? withLinkTypes(pageUrls(newest), 'prev-archive') : undefined;
   files.push(
-    ...renderDocuments(subscription, {
+    ...planDocuments(subscription, {
       folder,
       ...(pages.length === 0 ? { history: 'complete' as const } : {}),
       // RFC 5005 §4: the subscription document points at the newest archive document.
@@ -104,7 +136,7 @@ function renderStream(story: Story, entries: readonly Entry[], retracted: readon
     const newer = n < newest ? withLinkTypes(pageUrls(n + 1), 'next-archive') : undefined;
     const xmlLinks = [cur.rss, cur.atom, ...(older ? [older.rss, older.atom] : []), ...(newer ? [newer.rss, newer.atom] : [])];
     files.push(
-      ...renderDocuments(feed, {
+      ...planDocuments(feed, {
         folder: `${folder}${archiveFolder(n)}`,
         history: 'archive',
         links: xmlLinks,
@@ -147,10 +179,10 @@ export interface TagSummary {
   readonly count: number;
 }
 
-export function renderOutputs(story: Story, entries: readonly Entry[], now: Date): { feed: Feed; files: RenderedFile[]; tags: TagSummary[] } {
+export function planOutputs(story: Story, entries: readonly Entry[], now: Date): { feed: Feed; files: PlannedFile[]; tags: TagSummary[] } {
   const feed = buildFeed(story, entries, now);
   const visible = selectVisible(entries, now);
-  const files: RenderedFile[] = [...renderStream(story, visible, feed.retracted, '')];
+  const files: PlannedFile[] = [...planStream(story, visible, feed.retracted, '')];
 
   const byTag = new Map<string, Entry[]>();
   for (const e of visible) for (const t of e.tags) byTag.set(t, [...(byTag.get(t) ?? []), e]);
@@ -167,12 +199,13 @@ export function renderOutputs(story: Story, entries: readonly Entry[], now: Date
       homePage: new URL(folder, story.feedBase).href,
     };
     const tagEntries = byTag.get(t.tag)!;
-    files.push(...renderStream(tagStory, tagEntries, [], folder));
+    files.push(...planStream(tagStory, tagEntries, [], folder));
     const tagFeed: Feed = { story: tagStory, entries: tagEntries.slice(0, story.itemLimit), retracted: [], updated: newestChange(tagEntries, []), complete: true };
-    files.push({ path: `${folder}${OUTPUT_FILES.page}`, contents: renderPage(tagFeed, { folder, tags }), mediaType: MEDIA_TYPES.html });
+    files.push(planned(`${folder}${OUTPUT_FILES.page}`, MEDIA_TYPES.html, { feed: feedFingerprint(tagFeed), folder, tags }, () => renderPage(tagFeed, { folder, tags })));
   }
-  files.push({ path: `${TAGS_FOLDER}/${OUTPUT_FILES.page}`, contents: renderTagIndex(feed, tags), mediaType: MEDIA_TYPES.html });
-  files.push({ path: OUTPUT_FILES.page, contents: renderPage(feed, { folder: '', tags }), mediaType: MEDIA_TYPES.html });
-  files.push({ path: STYLESHEET_FILE, contents: FEED_XSL, mediaType: MEDIA_TYPES.xsl });
+  const pageInputs = { feed: feedFingerprint(feed), tags };
+  files.push(planned(`${TAGS_FOLDER}/${OUTPUT_FILES.page}`, MEDIA_TYPES.html, pageInputs, () => renderTagIndex(feed, tags)));
+  files.push(planned(OUTPUT_FILES.page, MEDIA_TYPES.html, pageInputs, () => renderPage(feed, { folder: '', tags })));
+  files.push(planned(STYLESHEET_FILE, MEDIA_TYPES.xsl, { v: RENDER_VERSION, xsl: FEED_XSL }, () => FEED_XSL));
   return { feed, files, tags };
 }

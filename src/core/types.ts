@@ -142,3 +142,15 @@ export interface RenderedFile {
   /** Media type to serve it with. */
   readonly mediaType: string;
 }
+
+/**
+ * An output planned but not yet rendered. `key` is a fingerprint of everything the document is
+ * made from: the same key means the same bytes, so a build may skip rendering it when the file on
+ * disk was written from that key.
+ */
+export interface PlannedFile {
+  readonly path: string;
+  readonly mediaType: string;
+  readonly key: string;
+  render(): string;
+}

@@ -4,9 +4,10 @@
 // old file or the new one, never half of one.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { RenderedFile } from '../core/types.js';
+import type { OutputRecord } from '../core/cache.js';
+import type { PlannedFile, RenderedFile } from '../core/types.js';
 
 export interface WriteResult {
   readonly written: string[];
@@ -59,6 +60,46 @@ async function syncDir(dir: string): Promise<void> {
   } catch {
     // best effort
   }
+}
+
+export interface PlannedWriteResult extends WriteResult {
+  /** What each output was written (or found) from, for the next run's cache. */
+  readonly records: Map<string, OutputRecord>;
+  /** How many outputs were rendered (the rest were skipped by key). */
+  readonly rendered: number;
+}
+
+/**
+ * Write planned outputs. An output whose key matches the cache record, and whose file still has
+ * the recorded size and mtime, is neither rendered nor read. Every other output is rendered and
+ * written only if its bytes differ from the file on disk.
+ */
+export async function writePlanned(outDir: string, planned: readonly PlannedFile[], previous: ReadonlyMap<string, OutputRecord>): Promise<PlannedWriteResult> {
+  const records = new Map<string, OutputRecord>();
+  const toWrite: RenderedFile[] = [];
+  const keys = new Map<string, string>();
+  let rendered = 0;
+  for (const p of planned) {
+    const target = resolveInside(outDir, p.path);
+    const record = previous.get(p.path);
+    if (record && record.key === p.key) {
+      const info = await stat(target).catch(() => undefined);
+      if (info && info.size === record.size && info.mtimeMs === record.mtimeMs) {
+        records.set(p.path, record);
+        continue;
+      }
+    }
+    rendered += 1;
+    keys.set(p.path, p.key);
+    toWrite.push({ path: p.path, contents: p.render(), mediaType: p.mediaType });
+  }
+  const result = await writeOutputs(outDir, toWrite);
+  for (const [path, key] of keys) {
+    const info = await stat(resolveInside(outDir, path));
+    records.set(path, { key, size: info.size, mtimeMs: info.mtimeMs });
+  }
+  const written = new Set(result.written);
+  return { written: result.written, unchanged: planned.map((p) => p.path).filter((p) => !written.has(p)), records, rendered };
 }
 
 export async function writeOutputs(outDir: string, files: readonly RenderedFile[]): Promise<WriteResult> {

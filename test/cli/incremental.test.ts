@@ -1,0 +1,126 @@
+// The build cache: unchanged entries are not parsed again, unchanged outputs are neither rendered
+// nor rewritten, a corrupt or stale cache is rebuilt — and the cache never changes the output.
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { build } from '../../src/build.js';
+import { CACHE_PATH } from '../../src/core/cache.js';
+import { entryText, storyText, tempFolder } from '../helpers/story.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  await Promise.all(cleanups.map((c) => c()));
+});
+const NOW = new Date('2026-06-01T00:00:00Z');
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const d of await readdir(dir, { withFileTypes: true })) {
+    if (d.isDirectory()) out.push(...(await listFiles(path.join(dir, d.name), `${prefix}${d.name}/`)));
+    else out.push(`${prefix}${d.name}`);
+  }
+  return out.sort();
+}
+
+async function snapshot(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of await listFiles(dir)) if (f !== CACHE_PATH) out[f] = await readFile(path.join(dir, f), 'utf8');
+  return out;
+}
+
+async function setup(count = 30) {
+  const files: Record<string, string> = { 'entries/_story.md': storyText('item_limit: 10\n') };
+  for (let i = 0; i < count; i += 1) {
+    files[`entries/e${i}.md`] = entryText({ slug: `e${i}`, published: `2026-05-${String(1 + (i % 28)).padStart(2, '0')}T0${i % 10}:00:00Z`, extra: `tags: [t${i % 3}]\n` });
+  }
+  const folder = await tempFolder(files);
+  cleanups.push(folder.cleanup);
+  const entriesDir = path.join(folder.dir, 'entries');
+  const run = (out: string, cache = true) => build({ entriesDir, outDir: path.join(folder.dir, out), now: NOW, cache });
+  return { dir: folder.dir, entriesDir, run };
+}
+
+describe('incremental builds', () => {
+  it('a second run parses nothing, renders nothing and writes nothing', async () => {
+    const { run } = await setup();
+    const first = await run('out');
+    expect(first.entriesParsed).toBe(30);
+    expect(first.rendered).toBe(first.compiled.planned.length);
+    const second = await run('out');
+    expect([second.entriesRead, second.entriesParsed, second.rendered, second.written]).toEqual([31, 0, 0, []]);
+  });
+
+  it('one changed entry: one parse, only the documents that hold it rendered, the output equal to a build without cache', async () => {
+    const { dir, entriesDir, run } = await setup();
+    await run('out');
+    await writeFile(path.join(entriesDir, 'e29.md'), entryText({ slug: 'e29', title: 'Changed title', published: '2026-05-02T09:00:00Z', extra: 'tags: [t2]\n' }));
+    const changed = await run('out');
+    expect(changed.entriesParsed).toBe(1);
+    expect(changed.rendered).toBeGreaterThan(0);
+    expect(changed.rendered).toBeLessThan(changed.compiled.planned.length / 2);
+    expect(changed.written).toEqual(expect.arrayContaining(['archive/1/rss.xml', 'tags/t2/rss.xml']));
+    expect(changed.written).not.toContain('rss.xml');
+    expect(changed.written).not.toContain('tags/t0/rss.xml');
+    await run('fresh', false);
+    expect(await snapshot(path.join(dir, 'out'))).toEqual(await snapshot(path.join(dir, 'fresh')));
+  });
+
+  it('the cache makes no difference to the output', async () => {
+    const { dir, run } = await setup();
+    await run('with');
+    await run('with');
+    await run('without', false);
+    expect(await snapshot(path.join(dir, 'with'))).toEqual(await snapshot(path.join(dir, 'without')));
+    await expect(stat(path.join(dir, 'without', CACHE_PATH))).rejects.toThrow();
+  });
+
+  it.each([
+    ['garbage', 'not json at all'],
+    ['truncated', null],
+    ['another version', '{"version":999,"key":"x","entries":{},"outputs":{}}'],
+    ['wrong shapes', '{"version":1,"key":"x","entries":{"e1.md":{"hash":5}},"outputs":{"rss.xml":{"key":1}}}'],
+  ])('a corrupt cache (%s) is detected and rebuilt, never trusted', async (_name, text) => {
+    const { dir, run } = await setup(10);
+    await run('out');
+    const cacheFile = path.join(dir, 'out', CACHE_PATH);
+    const good = await readFile(cacheFile, 'utf8');
+    await writeFile(cacheFile, text ?? good.slice(0, good.length / 2));
+    await rm(path.join(dir, 'out', 'rss.xml'));
+    const r = await run('out');
+    expect(r.ok).toBe(true);
+    expect(r.entriesParsed).toBe(10);
+    expect(r.written).toContain('rss.xml');
+    await run('fresh', false);
+    expect(await snapshot(path.join(dir, 'out'))).toEqual(await snapshot(path.join(dir, 'fresh')));
+    expect(JSON.parse(await readFile(cacheFile, 'utf8')).version).toBe(1);
+  });
+
+  it('a stale cache is not trusted: a new story text re-parses every entry', async () => {
+    const { dir, run } = await setup(10);
+    await run('out');
+    await writeFile(path.join(dir, 'entries/_story.md'), storyText('item_limit: 10\n').replace('Test story', 'Renamed story'));
+    const r = await run('out');
+    expect(r.entriesParsed).toBe(10);
+    expect(await readFile(path.join(dir, 'out/rss.xml'), 'utf8')).toContain('<title>Renamed story</title>');
+  });
+
+  it('an output changed by hand is rendered and replaced again', async () => {
+    const { dir, run } = await setup(10);
+    await run('out');
+    const original = await readFile(path.join(dir, 'out/atom.xml'), 'utf8');
+    await writeFile(path.join(dir, 'out/atom.xml'), 'tampered');
+    const r = await run('out');
+    expect(r.written).toEqual(['atom.xml']);
+    expect(await readFile(path.join(dir, 'out/atom.xml'), 'utf8')).toBe(original);
+  });
+
+  it('an entry whose file changed but whose text did not (touched) is not parsed again', async () => {
+    const { entriesDir, run } = await setup(5);
+    await run('out');
+    const file = path.join(entriesDir, 'e1.md');
+    await writeFile(file, await readFile(file, 'utf8'));
+    const r = await run('out');
+    expect(r.entriesParsed).toBe(0);
+    expect(r.written).toEqual([]);
+  });
+});
