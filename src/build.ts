@@ -70,7 +70,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       await removeStaleTemps(options.outDir);
       const result = await writePlanned(options.outDir, compiled.planned, cache.outputs);
       ({ written, unchanged, rendered } = result);
-      if (useCache && (written.length > 0 || compiled.parsedCount > 0 || rendered > 0 || cache.key === '')) {
+      const parsesChanged =
+        compiled.parses.size !== cache.entries.size || [...compiled.parses].some(([p, record]) => cache.entries.get(p) !== record);
+      if (useCache && (written.length > 0 || rendered > 0 || parsesChanged || cache.key === '')) {
         const next: BuildCache = { key: cacheKey(storyText), entries: compiled.parses, outputs: result.records };
         await writeOutputs(options.outDir, [{ path: CACHE_PATH, contents: serializeCache(next), mediaType: 'application/json' }]);
       }

@@ -91,6 +91,8 @@ function parseOne(source: SourceFile, story: Story, cached?: CachedParse): Parse
 }
 
 function toCached(p: Parsed, previous?: CachedParse): CachedParse {
+  // Same file, same size and mtime: keep the record itself, so callers can tell nothing changed.
+  if (p.fromCache && previous && previous.size === p.source.size && previous.mtimeMs === p.source.mtimeMs) return previous;
   return {
     size: p.source.size ?? p.source.text.length,
     mtimeMs: p.source.mtimeMs ?? 0,

@@ -1,0 +1,133 @@
+// npm run bench — build times and memory on a generated corpus, next to the floor (node start-up,
+// reading every file) and, when Debian's `hugo` is installed, next to Hugo on the same corpus.
+// Not a test: it asserts nothing, it measures. Sizes: BENCH_SIZES=1000,10000 (default 1000).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateCorpus } from './corpus.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = path.join(root, 'dist/cli.js');
+const sizes = (process.env.BENCH_SIZES ?? '1000').split(',').map(Number);
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const work = path.join(os.tmpdir(), `storyfeed-bench-${process.pid}`);
+const NOW = '2026-06-01T00:00:00Z';
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** Run a command, return wall seconds and peak RSS (MB, via /usr/bin/time -f %M). */
+function measure(cmd, args, options = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = TIME
+    ? spawnSync(TIME, ['-f', '%M', cmd, ...args], { encoding: 'utf8', ...options })
+    : spawnSync(cmd, args, { encoding: 'utf8', ...options });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  const rssKb = TIME ? Number((r.stderr.trim().split('\n').pop() ?? '').trim()) : NaN;
+  return { seconds, rssMb: rssKb / 1024, stdout: r.stdout };
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function repeat(n, fn) {
+  const results = Array.from({ length: n }, (_, i) => fn(i));
+  return { seconds: median(results.map((r) => r.seconds)), rssMb: Math.max(...results.map((r) => r.rssMb)) };
+}
+
+const READ_ALL = `const fs=require('fs'),p=require('path');const d=process.argv[1];let n=0;for(const f of fs.readdirSync(d))n+=fs.readFileSync(p.join(d,f)).length;`;
+
+/** The same corpus as a Hugo site: RSS output only, every entry rendered in full. */
+function layOutHugo(entriesDir, siteDir, limit) {
+  rmSync(siteDir, { recursive: true, force: true });
+  mkdirSync(path.join(siteDir, 'content/posts'), { recursive: true });
+  mkdirSync(path.join(siteDir, 'layouts/_default'), { recursive: true });
+  writeFileSync(
+    path.join(siteDir, 'config.toml'),
+    // Pages are listed (so the feed can range over them) but not rendered: RSS output only.
+    `baseURL = "https://newsroom.example.org/bench/"\ntitle = "Benchmark story"\ndisableKinds = ["section", "taxonomy", "term", "sitemap", "robotsTXT", "404"]\n[outputs]\nhome = ["RSS"]\npage = []\n[services.rss]\nlimit = ${limit}\n[[cascade]]\n[cascade._build]\nrender = "never"\nlist = "always"\n[cascade._target]\nkind = "page"\n`,
+  );
+  writeFileSync(
+    path.join(siteDir, 'layouts/_default/rss.xml'),
+    `<rss version="2.0"><channel><title>{{ .Site.Title }}</title><link>{{ .Permalink }}</link><description>bench</description>{{ range first ${limit === -1 ? 1000000 : limit} (where .Site.RegularPages "Section" "posts") }}<item><title>{{ .Title }}</title><guid>{{ .Params.storyid }}</guid><pubDate>{{ .Date.Format "Mon, 02 Jan 2006 15:04:05 -0700" }}</pubDate><description>{{ .Content | html }}</description></item>{{ end }}</channel></rss>`,
+  );
+  for (const name of readdirSync(entriesDir)) {
+    if (name === '_story.md') continue;
+    const text = readFileSync(path.join(entriesDir, name), 'utf8');
+    const [, fm, body] = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(text) ?? [];
+    const get = (k) => new RegExp(`^${k}: (.*)$`, 'm').exec(fm)?.[1] ?? '';
+    const draft = /^draft: true$/m.test(fm);
+    writeFileSync(
+      path.join(siteDir, 'content/posts', name),
+      `---\ntitle: ${get('title')}\ndate: ${get('published')}\nstoryid: ${get('id')}\ntags: ${get('tags')}\ndraft: ${draft}\n---\n${body}`,
+    );
+  }
+}
+
+const rows = [];
+const print = (label, value, unit = 's') => console.log(`  ${label.padEnd(44)} ${typeof value === 'number' ? value.toFixed(unit === 's' ? 3 : 0) : value} ${unit}`);
+
+console.log(`storyfeed benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${runs} runs each (median)`);
+mkdirSync(work, { recursive: true });
+try {
+  for (const n of sizes) {
+    const entries = path.join(work, `entries-${n}`);
+    const out = path.join(work, `out-${n}`);
+    console.log(`\nN = ${n}`);
+    generateCorpus(entries, n, 42);
+    const nodeStart = repeat(runs, () => measure(process.execPath, ['-e', '0']));
+    const readAll = repeat(runs, () => measure(process.execPath, ['-e', READ_ALL, entries]));
+    const floor = readAll.seconds;
+    print('floor: node start-up', nodeStart.seconds);
+    print('floor: node start-up + reading all files', floor);
+    const cold = repeat(runs, () => {
+      rmSync(out, { recursive: true, force: true });
+      return measure(process.execPath, [CLI, 'build', '--entries', entries, '--out', out, '--now', NOW]);
+    });
+    print('cold build (3 formats, archives, tags, page)', cold.seconds);
+    print('  peak RSS', cold.rssMb, 'MB');
+    const noChange = repeat(runs, () => measure(process.execPath, [CLI, 'build', '--entries', entries, '--out', out, '--now', NOW]));
+    print('no-change rebuild', noChange.seconds);
+    print('  ratio to floor (target ≤ 1.5)', noChange.seconds / floor, '×');
+    const oneChanged = repeat(runs, (i) => {
+      const file = path.join(entries, `entry-${String(Math.floor(n / 2) + i).padStart(6, '0')}.md`);
+      writeFileSync(file, `${readFileSync(file, 'utf8')}\nOne more sentence (${i}).\n`);
+      return measure(process.execPath, [CLI, 'build', '--entries', entries, '--out', out, '--now', NOW]);
+    });
+    print('one-entry-changed rebuild', oneChanged.seconds);
+    print('  ratio to floor (target ≤ 2)', oneChanged.seconds / floor, '×');
+    const row = { n, nodeStart: nodeStart.seconds, floor, cold: cold.seconds, coldRss: cold.rssMb, noChange: noChange.seconds, oneChanged: oneChanged.seconds };
+    let hugoVersion;
+    try {
+      hugoVersion = execFileSync('hugo', ['version'], { encoding: 'utf8' }).trim();
+    } catch {
+      hugoVersion = undefined;
+    }
+    if (hugoVersion) {
+      for (const [label, limit] of [['all items', -1], ['newest 50', 50]]) {
+        const site = path.join(work, `hugo-${n}-${limit}`);
+        layOutHugo(entries, site, limit);
+        const hugo = repeat(runs, () => {
+          rmSync(path.join(site, 'public'), { recursive: true, force: true });
+          rmSync(path.join(site, 'resources'), { recursive: true, force: true });
+          return measure('hugo', ['--quiet', '--source', site]);
+        });
+        const items = (readFileSync(path.join(site, 'public/index.xml'), 'utf8').match(/<item>/g) ?? []).length;
+        print(`Hugo, RSS with ${label} (${items} items)`, hugo.seconds);
+        row[limit === -1 ? 'hugoAll' : 'hugo50'] = hugo.seconds;
+      }
+      print('storyfeed cold / Hugo all items (target ≤ 0.25)', row.cold / row.hugoAll, '×');
+      print('storyfeed cold / Hugo newest 50', row.cold / row.hugo50, '×');
+      console.log(`  (${hugoVersion})`);
+    } else {
+      console.log('  Hugo not installed (apt-get install hugo): comparison skipped');
+    }
+    rows.push(row);
+  }
+  writeFileSync(path.join(root, 'test-results', 'bench.json'), `${JSON.stringify(rows, null, 2)}\n`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
