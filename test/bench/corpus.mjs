@@ -57,9 +57,9 @@ export function generateCorpus(dir, n, seed = 42, options = {}) {
     const published = new Date(start + i * 3_600_000 + Math.floor(rand() * 3_000_000));
     const tags = [...new Set(Array.from({ length: 1 + Math.floor(rand() * 3) }, () => pick(TAGS)))];
     const extra = [];
-    if (rand() < 0.05) extra.push(`correction:\n  at: ${new Date(published.getTime() + 7_200_000).toISOString().replace('.000Z', 'Z')}\n  note: ${sentence()}`);
-    if (rand() < 0.02) extra.push('draft: true');
     const pub = options.embargo !== false && rand() < 0.01 ? new Date(Date.parse('2030-01-01T00:00:00Z') + i * 60_000) : published;
+    if (rand() < 0.05) extra.push(`correction:\n  at: ${new Date(pub.getTime() + 7_200_000).toISOString().replace('.000Z', 'Z')}\n  note: ${sentence()}`);
+    if (rand() < 0.02) extra.push('draft: true');
     writeFileSync(
       path.join(dir, `entry-${String(i).padStart(6, '0')}.md`),
       `---\nid: tag:newsroom.example.org,2026-01-01:bench/${i}\ntitle: "${sentence().slice(0, -1)} (${i})"\npublished: ${pub.toISOString().replace('.000Z', 'Z')}\nsummary: "${sentence()}"\ntags: [${tags.join(', ')}]\n${extra.length ? `${extra.join('\n')}\n` : ''}---\n${body()}\n`,
