@@ -271,35 +271,27 @@ export class FieldReader {
     return f.value;
   }
 
-  /** Check a nested value of `name` (reported at `name`'s line). */
-  nestedText(name: string, sub: string, value: unknown, max: number): string | undefined {
+  /** A required value inside the mapping `name` (reported at `name`'s line), checked by `check`. */
+  private nested<T>(name: string, sub: string, value: unknown, expected: string, check: (f: RawField, label: string, v: unknown) => T | undefined): T | undefined {
     const f = this.raw.fields.get(name);
     if (!f) return undefined;
     if (value === undefined || value === null) {
-      this.report(f.valueAt, 'E_FIELD_MISSING', `\`${name}.${sub}\` is missing`, `add \`${sub}:\` under \`${name}:\``, name);
+      this.report(f.valueAt, 'E_FIELD_MISSING', `\`${name}.${sub}\` is missing`, `add \`${sub}:\` under \`${name}:\` as ${expected}`, name);
       return undefined;
     }
-    return this.checkText(f, `${name}.${sub}`, value, max);
+    return check(f, `${name}.${sub}`, value);
+  }
+
+  nestedText(name: string, sub: string, value: unknown, max: number): string | undefined {
+    return this.nested(name, sub, value, 'plain text', (f, label, v) => this.checkText(f, label, v, max));
   }
 
   nestedDate(name: string, sub: string, value: unknown): Date | undefined {
-    const f = this.raw.fields.get(name);
-    if (!f) return undefined;
-    if (value === undefined || value === null) {
-      this.report(f.valueAt, 'E_FIELD_MISSING', `\`${name}.${sub}\` is missing`, `add \`${sub}:\` under \`${name}:\` as an RFC 3339 date-time with offset`, name);
-      return undefined;
-    }
-    return this.checkDate(f, `${name}.${sub}`, value);
+    return this.nested(name, sub, value, 'an RFC 3339 date-time with offset', (f, label, v) => this.checkDate(f, label, v));
   }
 
   nestedUrl(name: string, sub: string, value: unknown): string | undefined {
-    const f = this.raw.fields.get(name);
-    if (!f) return undefined;
-    if (value === undefined || value === null) {
-      this.report(f.valueAt, 'E_FIELD_MISSING', `\`${name}.${sub}\` is missing`, `add \`${sub}:\` under \`${name}:\` as an absolute https:// URL`, name);
-      return undefined;
-    }
-    return this.checkUrl(f, `${name}.${sub}`, value);
+    return this.nested(name, sub, value, 'an absolute https:// URL', (f, label, v) => this.checkUrl(f, label, v));
   }
 
   at(name: string): Position {

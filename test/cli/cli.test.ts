@@ -4,18 +4,11 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkOutputFile } from '../helpers/checkers.js';
 import { runCli } from '../helpers/cli.js';
+import { listFiles } from '../helpers/files.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 
-async function listFiles(dir: string, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const d of await readdir(dir, { withFileTypes: true })) {
-    if (d.isDirectory()) out.push(...(await listFiles(path.join(dir, d.name), `${prefix}${d.name}/`)));
-    else out.push(`${prefix}${d.name}`);
-  }
-  return out;
-}
 afterAll(async () => {
   await Promise.all(cleanups.map((c) => c()));
 });
