@@ -96,7 +96,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
 /**
  * One builder at a time per output folder, across processes: a lock directory inside the output
- * folder, refreshed while held, taken over when its holder died (stale after 30 s without refresh).
+ * folder holding the holder's pid, taken over at once when that process is gone (or, as a last
+ * resort, when it has not been refreshed for 10 minutes).
  */
 export async function withOutputLock<T>(outDir: string, waitMs: number, work: () => Promise<T>): Promise<T> {
   await mkdir(outDir, { recursive: true });
@@ -109,8 +110,11 @@ export async function withOutputLock<T>(outDir: string, waitMs: number, work: ()
     try {
       release = await lockfile.lock(outDir, {
         lockfilePath: lockPath,
-        stale: 30_000,
-        update: 5_000,
+        // A holder that died is detected by its pid (recoverDeadLock); staleness only backs that up
+        // (another machine on a shared disk). It must outlast the longest build: the event loop is
+        // busy while a large archive renders, and a late refresh would count as a lost lock.
+        stale: 10 * 60_000,
+        update: 60_000,
         realpath: false,
         retries: 0,
         // proper-lockfile's default throws from a timer and kills the process; record it instead
