@@ -76,47 +76,46 @@ export interface PlannedWriteResult extends WriteResult {
  */
 export async function writePlanned(outDir: string, planned: readonly PlannedFile[], previous: ReadonlyMap<string, OutputRecord>): Promise<PlannedWriteResult> {
   const records = new Map<string, OutputRecord>();
-  const toWrite: RenderedFile[] = [];
-  const keys = new Map<string, string>();
-  let rendered = 0;
+  const pending: Array<{ path: string; key: string; contents: () => string }> = [];
   for (const p of planned) {
-    const target = resolveInside(outDir, p.path);
     const record = previous.get(p.path);
     if (record && record.key === p.key) {
-      const info = await stat(target).catch(() => undefined);
+      const info = await stat(resolveInside(outDir, p.path)).catch(() => undefined);
       if (info && info.size === record.size && info.mtimeMs === record.mtimeMs) {
         records.set(p.path, record);
         continue;
       }
     }
-    rendered += 1;
-    keys.set(p.path, p.key);
-    toWrite.push({ path: p.path, contents: p.render(), mediaType: p.mediaType });
+    pending.push({ path: p.path, key: p.key, contents: () => p.render() });
   }
-  const result = await writeOutputs(outDir, toWrite);
-  for (const [path, key] of keys) {
-    const info = await stat(resolveInside(outDir, path));
-    records.set(path, { key, size: info.size, mtimeMs: info.mtimeMs });
+  const result = await writeLazily(outDir, pending);
+  for (const { path: file, key } of pending) {
+    const info = await stat(resolveInside(outDir, file));
+    records.set(file, { key, size: info.size, mtimeMs: info.mtimeMs });
   }
   const written = new Set(result.written);
-  return { written: result.written, unchanged: planned.map((p) => p.path).filter((p) => !written.has(p)), records, rendered };
+  return { written: result.written, unchanged: planned.map((p) => p.path).filter((p) => !written.has(p)), records, rendered: pending.length };
 }
 
-export async function writeOutputs(outDir: string, files: readonly RenderedFile[]): Promise<WriteResult> {
-  const planned: Array<{ file: RenderedFile; target: string; contents: Buffer }> = [];
-  for (const file of files) {
-    const contents = Buffer.from(file.contents, 'utf8');
-    const target = resolveInside(outDir, file.path);
-    if (!(await sameBytes(target, contents))) planned.push({ file, target, contents });
-  }
-  // All temp files first, then all renames: a failure while writing (disk full, read-only
-  // folder) leaves every published file as it was.
+export function writeOutputs(outDir: string, files: readonly RenderedFile[]): Promise<WriteResult> {
+  return writeLazily(outDir, files.map((f) => ({ path: f.path, contents: () => f.contents })));
+}
+
+/**
+ * Render, compare and stage one file at a time (so that memory holds one document, not the whole
+ * archive), then publish: all temp files first, then all renames. A failure while staging (disk
+ * full, read-only folder) leaves every published file as it was.
+ */
+async function writeLazily(outDir: string, files: ReadonlyArray<{ path: string; contents: () => string }>): Promise<WriteResult> {
   const temps: Array<{ temp: string; target: string; path: string }> = [];
   try {
-    for (const p of planned) {
-      const dir = path.dirname(p.target);
+    for (const file of files) {
+      const target = resolveInside(outDir, file.path);
+      const contents = Buffer.from(file.contents(), 'utf8');
+      if (await sameBytes(target, contents)) continue;
+      const dir = path.dirname(target);
       await mkdir(dir, { recursive: true });
-      temps.push({ temp: await writeTemp(dir, p.contents), target: p.target, path: p.file.path });
+      temps.push({ temp: await writeTemp(dir, contents), target, path: file.path });
     }
   } catch (error) {
     await Promise.all(temps.map((t) => unlink(t.temp).catch(() => undefined)));
