@@ -34,6 +34,7 @@ export const DIAGNOSTIC_CODES = {
   E_YAML_SYNTAX: 'the front matter is not valid YAML',
   E_YAML_TAG: 'the front matter uses a YAML tag (`!!js/function`, `!!binary`, …)',
   E_YAML_ALIAS: 'the front matter uses too many YAML aliases (alias bomb)',
+  E_YAML_NESTING: 'the front matter is nested too deeply',
   E_YAML_NOT_MAP: 'the front matter is not a mapping of field names to values',
   E_FIELD_UNKNOWN: 'a field name storyfeed does not know (often a typo)',
   E_FIELD_MISSING: 'a required field is missing',

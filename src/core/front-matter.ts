@@ -2,7 +2,7 @@
 // No code ever runs: see the gray-matter defects in ../shared/notes/known-defects.md.
 
 import matter from 'gray-matter';
-import { isAlias, isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { diagnostic, FILE_START, type Diagnostic } from './diagnostics.js';
 import { LIMITS } from './limits.js';
 import type { Position, RawEntry, RawField, SourceFile } from './types.js';
@@ -125,6 +125,10 @@ function readFields(path: string, parsed: ParsedYaml, body: string, bodyLine: nu
   const diagnostics: Diagnostic[] = [];
 
   for (const error of document.errors) {
+    if (/call stack/i.test(error.message)) {
+      diagnostics.push(diagnostic(path, position(error.pos[0]), 'E_YAML_NESTING', `the front matter is nested more than ${LIMITS.yamlDepth} levels deep`, 'front matter fields are flat values, lists or small mappings'));
+      continue;
+    }
     diagnostics.push(diagnostic(path, position(error.pos[0]), 'E_YAML_SYNTAX', `the front matter is not valid YAML: ${firstLine(error.message)}`, 'check indentation, colons and quotes; quote values that contain `: ` or start with a special character'));
   }
   if (diagnostics.length > 0) return { diagnostics };
@@ -132,8 +136,12 @@ function readFields(path: string, parsed: ParsedYaml, body: string, bodyLine: nu
   // YAML tags construct objects (`!!js/function`, `!!binary`, custom ones): nothing in an entry
   // needs one, so every explicit tag is refused rather than resolved.
   let aliases = 0;
+  let tooDeep: number | undefined;
   visit(document, {
-    Node(_key, node) {
+    Node(_key, node, ancestry) {
+      // Nothing in an entry nests deeply; a deep structure is an attack on the parser or on us.
+      const depth = ancestry.filter((a) => isMap(a) || isSeq(a)).length;
+      if (depth > LIMITS.yamlDepth && tooDeep === undefined && isNode(node) && node.range) tooDeep = node.range[0];
       if (isAlias(node)) aliases += 1;
       if (isNode(node) && node.tag !== undefined && node.range) {
         // The node's range starts after its tag: report where the tag itself is written.
@@ -144,6 +152,9 @@ function readFields(path: string, parsed: ParsedYaml, body: string, bodyLine: nu
       }
     },
   });
+  if (tooDeep !== undefined) {
+    return { diagnostics: [diagnostic(path, position(tooDeep), 'E_YAML_NESTING', `the front matter is nested more than ${LIMITS.yamlDepth} levels deep`, 'front matter fields are flat values, lists or small mappings')] };
+  }
   if (aliases > LIMITS.yamlAliases) {
     return {
       diagnostics: [

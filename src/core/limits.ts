@@ -5,6 +5,8 @@ export const LIMITS = {
   entryBytes: 1024 * 1024,
   /** YAML aliases in one front matter block (an alias bomb expands exponentially). */
   yamlAliases: 20,
+  /** Nesting depth of front matter values (lists in mappings in lists …). */
+  yamlDepth: 8,
   titleChars: 300,
   summaryChars: 2000,
   tagChars: 100,
