@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DIAGNOSTIC_CODES } from '../../src/core/diagnostics.js';
+import { LIMITS } from '../../src/core/limits.js';
 import { ENTRY_FIELDS, STORY_FIELDS } from '../../src/core/normalize.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -20,6 +21,13 @@ describe('README documents the tool', () => {
 
   it.each([...ENTRY_FIELDS])('entry field %s is in the field table', (field) => {
     expect(readme).toMatch(new RegExp(`^\\| \`${field}\` \\|`, 'm'));
+  });
+
+  it.each(Object.entries(LIMITS))('limit %s (%i) is documented with its value', (key, value) => {
+    const row = readme.split('\n').find((l) => l.includes(`(\`${key}\`)`));
+    expect(row).toBeDefined();
+    const shown = value === 1024 * 1024 ? '1 MiB' : value.toLocaleString('en');
+    expect(row).toContain(shown);
   });
 
   it.each([...STORY_FIELDS])('story field %s is in the story table', (field) => {
