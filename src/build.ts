@@ -25,6 +25,8 @@ export interface BuildOptions {
   readonly lastGood?: ReadonlyMap<string, SourceFile>;
   /** Use the build cache in the output folder (default true); it never changes the output. */
   readonly cache?: boolean;
+  /** Progress of rendering and writing, for long builds (called once per rendered output). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface BuildResult {
@@ -68,7 +70,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // Nothing lost: with any error nothing is written, so the published feeds stay as they were.
     if (compiled.ok && !options.dryRun) {
       await removeStaleTemps(options.outDir);
-      const result = await writePlanned(options.outDir, compiled.planned, cache.outputs);
+      const result = await writePlanned(options.outDir, compiled.planned, cache.outputs, options.onProgress);
       ({ written, unchanged, rendered } = result);
       const parsesChanged =
         compiled.parses.size !== cache.entries.size || [...compiled.parses].some(([p, record]) => cache.entries.get(p) !== record);

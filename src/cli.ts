@@ -57,7 +57,31 @@ A bad entry never takes the story down: it is held back (or keeps its last good 
   --port PORT     port to listen on (default: $PORT or 8080)`,
 };
 
-type Io = { out: (line: string) => void; err: (line: string) => void };
+type Io = { out: (line: string) => void; err: (line: string) => void; tty?: boolean; progress?: (text: string) => void };
+
+/**
+ * Long builds show progress: a bar redrawn in place on a terminal, a plain line every 10% in logs
+ * and CI. Short builds (under 200 outputs) show nothing.
+ */
+function progressReporter(io: Io): ((done: number, total: number) => void) | undefined {
+  let lastTenth = -1;
+  return (done, total) => {
+    if (total < 200) return;
+    if (io.tty && io.progress) {
+      if (done % 25 === 0 || done === total) {
+        const width = 30;
+        const filled = Math.round((done / total) * width);
+        io.progress(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} outputs${done === total ? '\n' : ''}`);
+      }
+      return;
+    }
+    const tenth = Math.floor((done / total) * 10);
+    if (tenth !== lastTenth) {
+      lastTenth = tenth;
+      io.err(`  rendering: ${done}/${total} outputs`);
+    }
+  };
+}
 
 async function runService(entriesDir: string, outDir: string, host: string, portText: string, io: Io): Promise<number> {
   const port = Number(portText);
@@ -142,7 +166,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
   }
 
   try {
-    const result = await build({ entriesDir, outDir, now, dryRun: command === 'check' });
+    const result = await build({ entriesDir, outDir, now, dryRun: command === 'check', onProgress: progressReporter(io) });
     for (const d of result.diagnostics) io.err(formatDiagnostic(d));
     if (!result.ok) {
       const count = result.diagnostics.filter((d) => d.severity === 'error').length;
@@ -165,6 +189,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
         `wrote ${written} in ${outDir} ` +
         `(${Math.round(result.durationMs)} ms)${next ? `; next scheduled entry at ${next.toISOString()}` : ''}`,
     );
+    io.out(`  read ${result.entriesRead} files, parsed ${result.entriesParsed} (the rest unchanged), rendered ${result.rendered} of ${result.compiled.planned.length} outputs`);
     return EXIT.ok;
   } catch (error) {
     if (error instanceof EntriesFolderError || error instanceof LockBusyError) {
@@ -187,6 +212,8 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   main(process.argv.slice(2), {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
+    tty: process.stderr.isTTY === true,
+    progress: (text) => process.stderr.write(text),
   }).then(
     (code) => {
       process.exitCode = code;

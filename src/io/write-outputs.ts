@@ -74,7 +74,12 @@ export interface PlannedWriteResult extends WriteResult {
  * the recorded size and mtime, is neither rendered nor read. Every other output is rendered and
  * written only if its bytes differ from the file on disk.
  */
-export async function writePlanned(outDir: string, planned: readonly PlannedFile[], previous: ReadonlyMap<string, OutputRecord>): Promise<PlannedWriteResult> {
+export async function writePlanned(
+  outDir: string,
+  planned: readonly PlannedFile[],
+  previous: ReadonlyMap<string, OutputRecord>,
+  onProgress?: (done: number, total: number) => void,
+): Promise<PlannedWriteResult> {
   const records = new Map<string, OutputRecord>();
   const pending: Array<{ path: string; key: string; contents: () => string }> = [];
   for (const p of planned) {
@@ -88,7 +93,7 @@ export async function writePlanned(outDir: string, planned: readonly PlannedFile
     }
     pending.push({ path: p.path, key: p.key, contents: () => p.render() });
   }
-  const result = await writeLazily(outDir, pending);
+  const result = await writeLazily(outDir, pending, onProgress);
   for (const { path: file, key } of pending) {
     const info = await stat(resolveInside(outDir, file));
     records.set(file, { key, size: info.size, mtimeMs: info.mtimeMs });
@@ -106,10 +111,16 @@ export function writeOutputs(outDir: string, files: readonly RenderedFile[]): Pr
  * archive), then publish: all temp files first, then all renames. A failure while staging (disk
  * full, read-only folder) leaves every published file as it was.
  */
-async function writeLazily(outDir: string, files: ReadonlyArray<{ path: string; contents: () => string }>): Promise<WriteResult> {
+async function writeLazily(
+  outDir: string,
+  files: ReadonlyArray<{ path: string; contents: () => string }>,
+  onProgress?: (done: number, total: number) => void,
+): Promise<WriteResult> {
   const temps: Array<{ temp: string; target: string; path: string }> = [];
   try {
+    let done = 0;
     for (const file of files) {
+      onProgress?.((done += 1), files.length);
       const target = resolveInside(outDir, file.path);
       const contents = Buffer.from(file.contents(), 'utf8');
       if (await sameBytes(target, contents)) continue;

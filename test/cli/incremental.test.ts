@@ -117,3 +117,31 @@ describe('incremental builds', () => {
     expect(r.written).toEqual([]);
   });
 });
+
+describe('progress and summary', () => {
+  it('a long build shows a bar on a terminal and plain lines elsewhere, then a summary line', async () => {
+    const { main } = await import('../../src/cli.js');
+    const files: Record<string, string> = { 'entries/_story.md': storyText('item_limit: 1\n') };
+    for (let i = 0; i < 80; i += 1) files[`entries/e${i}.md`] = entryText({ slug: `e${i}`, published: `2026-05-${String(1 + (i % 28)).padStart(2, '0')}T09:00:00Z` });
+    const folder = await tempFolder(files);
+    cleanups.push(folder.cleanup);
+    const args = (out: string) => ['build', '--entries', path.join(folder.dir, 'entries'), '--out', path.join(folder.dir, out), '--now', '2026-06-01T00:00:00Z'];
+
+    const tty = { out: [] as string[], err: [] as string[], bar: [] as string[] };
+    expect(await main(args('a'), { out: (l) => tty.out.push(l), err: (l) => tty.err.push(l), tty: true, progress: (t) => tty.bar.push(t) })).toBe(0);
+    expect(tty.bar.length).toBeGreaterThan(3);
+    expect(tty.bar.at(-1)).toMatch(/^\r\[#{30}\] (\d+)\/\1 outputs\n$/);
+    expect(tty.err).toEqual([]);
+
+    const plain = { out: [] as string[], err: [] as string[] };
+    expect(await main(args('b'), { out: (l) => plain.out.push(l), err: (l) => plain.err.push(l) })).toBe(0);
+    expect(plain.err.length).toBeGreaterThanOrEqual(10);
+    expect(plain.err.every((l) => /^ {2}rendering: \d+\/\d+ outputs$/.test(l))).toBe(true);
+    expect(plain.out[1]).toMatch(/^ {2}read 81 files, parsed 80 \(the rest unchanged\), rendered (\d+) of \1 outputs$/);
+
+    const again = { out: [] as string[], err: [] as string[] };
+    expect(await main(args('b'), { out: (l) => again.out.push(l), err: (l) => again.err.push(l) })).toBe(0);
+    expect(again.out[1]).toMatch(/read 81 files, parsed 0 \(the rest unchanged\), rendered 0 of \d+ outputs/);
+    expect(again.err).toEqual([]);
+  });
+});
