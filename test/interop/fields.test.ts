@@ -45,7 +45,7 @@ const unescapeHtml = (s: string | undefined) => s?.replace(/&lt;/g, '<').replace
 type Getter = () => unknown;
 const rss = () => parseRssFeed(out.rss).items![0]!;
 const atom = () => parseAtomFeed(out.atom).entries![0]!;
-const json = () => parseJsonFeed(JSON.parse(out.json)).items[0]!;
+const json = () => parseJsonFeed(JSON.parse(out.json)).items![0]!;
 
 const table: Array<[field: string, expected: () => unknown, parsers: Record<string, Getter>]> = [
   ['id', () => entry.id, {

@@ -72,7 +72,7 @@ describe('storyfeed start', () => {
     expect(woke['published']).toBe(2);
     expect(lag).toBeGreaterThanOrEqual(0);
     expect(lag).toBeLessThan(1_000);
-    const json = await (await fetch(new URL('feed.json', service.url))).json();
+    const json = (await (await fetch(new URL('feed.json', service.url))).json()) as { items: Array<{ id: string }> };
     expect(json.items.map((i: { id: string }) => i.id)).toContain('tag:newsroom.example.org,2026-05-25:test-story/later');
   });
 

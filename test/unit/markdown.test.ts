@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, htmlToText, renderMarkdown } from '../../src/core/markdown.js';
+import { escapeHtml, renderMarkdown } from '../../src/core/markdown.js';
 import { stripInvalidXmlChars } from '../../src/core/xml-chars.js';
 
 const base = { baseUrl: 'https://newsroom.example.org/stories/talks/' };
@@ -90,11 +90,8 @@ describe('stripInvalidXmlChars (XML 1.0 §2.2)', () => {
   });
 });
 
-describe('escapeHtml and htmlToText', () => {
+describe('escapeHtml', () => {
   it('escapes the five characters', () => {
     expect(escapeHtml(`<a href="x">&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;');
-  });
-  it('extracts visible text', () => {
-    expect(htmlToText('<p>A <strong>b</strong></p>')).toBe('A b');
   });
 });

@@ -39,13 +39,13 @@ export function cdataSafeHtml(html: string): string {
   return html.replaceAll(']]>', ']]&gt;');
 }
 
-export function createWriter(feed: Feed, selfLinks: { rss: string; atom: string; json: string }, homePage = feed.story.homePage): FeedWriter {
+export function createWriter(feed: Feed, selfLinks: { rss: string; atom: string; json: string }): FeedWriter {
   const { story } = feed;
   const writer = new FeedWriter({
     id: story.id,
     title: story.title,
     description: story.description,
-    link: homePage,
+    link: story.homePage,
     language: story.language,
     ttl: story.ttl,
     updated: feed.updated,
