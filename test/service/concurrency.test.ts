@@ -5,6 +5,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SaxesParser } from 'saxes';
 import { afterAll, describe, expect, it } from 'vitest';
+import { checkJsonFeedDocument, checkW3cAtom, checkW3cRss } from '../helpers/checkers.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 
@@ -85,6 +86,8 @@ describe('SIGKILL at random moments', () => {
         parses(name, now[name]!);
         expect([versionA[name], versionB[name]]).toContain(now[name]);
       }
+      // And it validates: the in-process W3C rules on what a reader would fetch right now.
+      expect([...checkW3cRss(now['rss.xml']!), ...checkW3cAtom(now['atom.xml']!), ...checkJsonFeedDocument(now['feed.json']!)]).toEqual([]);
       JSON.parse(await readFile(path.join(dir, 'out/.storyfeed/ledger.json'), 'utf8'));
       variant = variant === 'A' ? 'B' : 'A';
     }
