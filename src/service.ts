@@ -59,6 +59,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       options.log({
         event: 'build',
         reason,
+        started: started.toISOString(),
         ok: compiled.ok,
         changed: result.written,
         published: feed?.entries.length ?? 0,

@@ -29,6 +29,7 @@ describe('storyfeed start', () => {
     expect(first).toMatchObject({ reason: 'start', ok: true, published: 1, rejected: [], kept_last_good: [] });
     expect(first['changed']).toEqual(expect.arrayContaining(['rss.xml', 'atom.xml', 'feed.json']));
     expect(typeof first['duration_ms']).toBe('number');
+    expect(Date.parse(String(first['started']))).toBeLessThanOrEqual(Date.parse(String(first['time'])));
 
     const res = await fetch(new URL('atom.xml', service.url));
     expect(res.status).toBe(200);
