@@ -115,7 +115,6 @@ function parseStory(sources: readonly SourceFile[], readDiagnostics: readonly Di
   return { diagnostics: [...n.diagnostics], ...(n.value ? { story: n.value } : {}) };
 }
 
-
 export function compile(input: CompileInput): CompileResult {
   const { now } = input;
   const mode = input.mode ?? 'strict';
@@ -163,7 +162,11 @@ export function compile(input: CompileInput): CompileResult {
     ...validateIdentity(ledger, parsed.flatMap((p) => (p.entry ? [p.entry] : [])), idAt),
   ];
   const problemsOf = new Map<string, Diagnostic[]>();
-  const addProblem = (d: Diagnostic) => problemsOf.set(d.file, [...(problemsOf.get(d.file) ?? []), d]);
+  const addProblem = (d: Diagnostic) => {
+    const list = problemsOf.get(d.file);
+    if (list) list.push(d);
+    else problemsOf.set(d.file, [d]);
+  };
   for (const p of parsed) for (const d of p.diagnostics) addProblem(d);
   for (const list of unreadable.values()) for (const d of list) addProblem(d);
   for (const d of crossFile) addProblem(d);
@@ -179,9 +182,10 @@ export function compile(input: CompileInput): CompileResult {
   const entries: Entry[] = [];
   const outcomes: EntryOutcome[] = [];
   const good: SourceFile[] = [];
-  const paths = new Set([...parsed.map((p) => p.source.path), ...unreadable.keys()]);
+  const byPath = new Map(parsed.map((p) => [p.source.path, p]));
+  const paths = new Set([...byPath.keys(), ...unreadable.keys()]);
   for (const path of [...paths].sort()) {
-    const p = parsed.find((x) => x.source.path === path);
+    const p = byPath.get(path);
     const problems = (problemsOf.get(path) ?? []).filter((d) => d.severity === 'error');
     if (p?.entry && problems.length === 0) {
       entries.push(p.entry);
