@@ -54,19 +54,25 @@ export function formatRfc3339(date: Date): string {
   return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
 }
 
-/** Human-readable date and time in the story's zone and language, for notes and the page. */
-export function formatHumanDate(date: Date, language: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(language, {
-    dateStyle: 'long',
-    timeStyle: 'short',
-    timeZone,
-    hourCycle: 'h23',
-  }).format(date) + ` ${zoneLabel(date, language, timeZone)}`;
+// Intl formatters are costly to create and immutable: one per (language, zone), reused.
+const formatters = new Map<string, { dateTime: Intl.DateTimeFormat; zone: Intl.DateTimeFormat }>();
+
+function formattersFor(language: string, timeZone: string) {
+  const key = `${language}\u0000${timeZone}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = {
+      dateTime: new Intl.DateTimeFormat(language, { dateStyle: 'long', timeStyle: 'short', timeZone, hourCycle: 'h23' }),
+      zone: new Intl.DateTimeFormat(language, { timeZone, timeZoneName: 'short' }),
+    };
+    formatters.set(key, f);
+  }
+  return f;
 }
 
-function zoneLabel(date: Date, language: string, timeZone: string): string {
-  const part = new Intl.DateTimeFormat(language, { timeZone, timeZoneName: 'short' })
-    .formatToParts(date)
-    .find((p) => p.type === 'timeZoneName');
-  return part?.value ?? timeZone;
+/** Human-readable date and time in the story's zone and language, for notes and the page. */
+export function formatHumanDate(date: Date, language: string, timeZone: string): string {
+  const f = formattersFor(language, timeZone);
+  const zone = f.zone.formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+  return `${f.dateTime.format(date)} ${zone}`;
 }
