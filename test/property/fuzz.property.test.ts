@@ -10,7 +10,7 @@ import { checkJsonFeedDocument, checkSaxes, checkW3cAtom, checkW3cRss } from '..
 import { storyText } from '../helpers/story.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
-const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 500);
 
 const scalar = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 60 }),

@@ -63,22 +63,27 @@ describe('SIGKILL at random moments', () => {
     const folder = await tempFolder();
     cleanups.push(folder.cleanup);
     const dir = folder.dir;
+    const entries = Number(process.env.STORYFEED_ENTRIES ?? 120);
     const args = ['build', '--entries', 'entries', '--out', 'out', '--now', '2026-06-01T00:00:00Z'];
-    await writeStory(dir, 120, 'A');
-    expect((await runCli(args, { cwd: dir })).code).toBe(0);
+    await writeStory(dir, entries, 'A');
+    expect((await runCli(args, { cwd: dir, timeoutMs: 120_000 })).code).toBe(0);
     const versionA = await outputs(dir);
-    await writeStory(dir, 120, 'B');
-    expect((await runCli(args, { cwd: dir })).code).toBe(0);
+    await writeStory(dir, entries, 'B');
+    const t0 = performance.now();
+    expect((await runCli(args, { cwd: dir, timeoutMs: 120_000 })).code).toBe(0);
+    // A full build's duration, start-up included: kills are spread over all of it.
+    const buildMs = performance.now() - t0;
     const versionB = await outputs(dir);
 
     const kills = Number(process.env.STORYFEED_KILLS ?? 25);
     let variant = 'A';
     for (let i = 0; i < kills; i += 1) {
-      await writeStory(dir, 120, variant);
+      await writeStory(dir, entries, variant);
       const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, stdio: 'ignore' });
       const exited = new Promise((r) => child.on('exit', r));
-      // Spread the kills over start-up, reading, rendering and writing.
-      await new Promise((r) => setTimeout(r, 120 + ((i * 37) % 400)));
+      // A deterministic spread (golden-ratio sequence) over 0–120% of a build: start-up, reading,
+      // rendering, staging temp files and renaming all get hit.
+      await new Promise((r) => setTimeout(r, ((i * 0.618034) % 1) * buildMs * 1.2));
       child.kill('SIGKILL');
       await exited;
       const now = await outputs(dir);
@@ -91,13 +96,13 @@ describe('SIGKILL at random moments', () => {
       JSON.parse(await readFile(path.join(dir, 'out/.storyfeed/ledger.json'), 'utf8'));
       variant = variant === 'A' ? 'B' : 'A';
     }
-    const recovered = await runCli(args, { cwd: dir, timeoutMs: 20_000 });
+    const recovered = await runCli(args, { cwd: dir, timeoutMs: 120_000 });
     expect(recovered.stderr).toBe('');
     expect(recovered.code).toBe(0);
     const left = await readdir(path.join(dir, 'out'));
     expect(left.filter((n) => n.startsWith('.storyfeed-tmp-') || n === '.storyfeed.lock')).toEqual([]);
     expect(await outputs(dir)).toEqual(variant === 'A' ? versionB : versionA);
-  });
+  }, 600_000);
 });
 
 describe('the output lock', () => {
