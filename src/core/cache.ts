@@ -9,7 +9,7 @@ import { RENDER_VERSION } from './outputs.js';
 import type { Entry, Position } from './types.js';
 
 export const CACHE_PATH = '.storyfeed/cache.json';
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
 
 export interface CachedParse {
   readonly size: number;
@@ -20,6 +20,8 @@ export interface CachedParse {
   readonly diagnostics: readonly Diagnostic[];
   /** Where the id stands, for cross-file diagnostics (duplicates, identity guard). */
   readonly idAt?: Position;
+  /** The entry's fingerprint (outputs.ts entryFingerprint), kept so it is not computed again. */
+  readonly print?: string;
 }
 
 export interface OutputRecord {
@@ -80,6 +82,7 @@ export function parseCache(text: string | undefined, expectedKey: string): Build
           hash: r['hash'],
           diagnostics: r['diagnostics'] as Diagnostic[],
           ...(r['idAt'] ? { idAt: r['idAt'] as Position } : {}),
+          ...(typeof r['print'] === 'string' ? { print: r['print'] } : {}),
           ...(r['entry'] ? { entry: reviveEntry(r['entry'] as Record<string, unknown>) } : {}),
         });
       }

@@ -5,7 +5,7 @@ import { diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } f
 import { parseFrontMatter } from './front-matter.js';
 import { parseLedger, renderLedger, updateLedger, validateIdentity, type Ledger } from './ledger.js';
 import { isPublished } from './model.js';
-import { fingerprint, planOutputs } from './outputs.js';
+import { entryFingerprint, fingerprint, planOutputs, rememberFingerprint } from './outputs.js';
 import { normalizeEntry, normalizeStory, STORY_FILE, validateEntries } from './normalize.js';
 import { hashText, type CachedParse } from './cache.js';
 import type { Entry, Feed, PlannedFile, Position, RenderedFile, SourceFile, Story } from './types.js';
@@ -81,6 +81,7 @@ interface Parsed {
 function parseOne(source: SourceFile, story: Story, cached?: CachedParse): Parsed {
   // Unchanged file (same size and mtime, or same text): its last parse stands.
   if (cached && ((source.size === cached.size && source.mtimeMs === cached.mtimeMs) || cached.hash === hashText(source.text))) {
+    if (cached.entry && cached.print) rememberFingerprint(cached.entry, cached.print);
     return { source, diagnostics: [...cached.diagnostics], fromCache: true, ...(cached.idAt ? { idAt: cached.idAt } : {}), ...(cached.entry ? { entry: cached.entry } : {}) };
   }
   const fm = parseFrontMatter(source);
@@ -99,7 +100,7 @@ function toCached(p: Parsed, previous?: CachedParse): CachedParse {
     hash: p.fromCache && previous ? previous.hash : hashText(p.source.text),
     diagnostics: p.diagnostics,
     ...(p.idAt ? { idAt: p.idAt } : {}),
-    ...(p.entry ? { entry: p.entry } : {}),
+    ...(p.entry ? { entry: p.entry, print: entryFingerprint(p.entry) } : {}),
   };
 }
 

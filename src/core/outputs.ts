@@ -43,6 +43,11 @@ export function fingerprint(value: unknown): string {
 }
 
 const entryPrints = new WeakMap<Entry, string>();
+
+/** An entry revived from the build cache brings its fingerprint along (no re-serializing). */
+export function rememberFingerprint(entry: Entry, print: string): void {
+  entryPrints.set(entry, print);
+}
 /** A fingerprint of everything about an entry that any output can show. */
 export function entryFingerprint(entry: Entry): string {
   let print = entryPrints.get(entry);

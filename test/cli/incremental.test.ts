@@ -71,7 +71,7 @@ describe('incremental builds', () => {
     ['garbage', 'not json at all'],
     ['truncated', null],
     ['another version', '{"version":999,"key":"x","entries":{},"outputs":{}}'],
-    ['wrong shapes', '{"version":1,"key":"x","entries":{"e1.md":{"hash":5}},"outputs":{"rss.xml":{"key":1}}}'],
+    ['wrong shapes', '{"version":2,"key":"x","entries":{"e1.md":{"hash":5}},"outputs":{"rss.xml":{"key":1}}}'],
   ])('a corrupt cache (%s) is detected and rebuilt, never trusted', async (_name, text) => {
     const { dir, run } = await setup(10);
     await run('out');
@@ -85,7 +85,7 @@ describe('incremental builds', () => {
     expect(r.written).toContain('rss.xml');
     await run('fresh', false);
     expect(await snapshot(path.join(dir, 'out'))).toEqual(await snapshot(path.join(dir, 'fresh')));
-    expect(JSON.parse(await readFile(cacheFile, 'utf8')).version).toBe(1);
+    expect(JSON.parse(await readFile(cacheFile, 'utf8')).version).toBe(2);
   });
 
   it('a stale cache is not trusted: a new story text re-parses every entry', async () => {
