@@ -4,9 +4,10 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { compile, type CompileResult } from './core/compile.js';
-import type { Diagnostic } from './core/diagnostics.js';
 import { CACHE_PATH, cacheKey, EMPTY_CACHE, parseCache, serializeCache, type BuildCache } from './core/cache.js';
+import { hasErrors, type Diagnostic } from './core/diagnostics.js';
 import { LEDGER_PATH } from './core/ledger.js';
+import { MANIFEST_PATH, publishWindow, renderManifest } from './core/manifest.js';
 import { STORY_FILE } from './core/normalize.js';
 import type { SourceFile } from './core/types.js';
 import { readSources } from './io/read-sources.js';
@@ -74,10 +75,22 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       ({ written, unchanged, rendered } = result);
       const parsesChanged =
         compiled.parses.size !== cache.entries.size || [...compiled.parses].some(([p, record]) => cache.entries.get(p) !== record);
+      const bookkeeping = [];
       if (useCache && (written.length > 0 || rendered > 0 || parsesChanged || cache.key === '')) {
         const next: BuildCache = { key: cacheKey(storyText), entries: compiled.parses, outputs: result.records };
-        await writeOutputs(options.outDir, [{ path: CACHE_PATH, contents: serializeCache(next), mediaType: 'application/json' }]);
+        bookkeeping.push({ path: CACHE_PATH, contents: serializeCache(next), mediaType: 'application/json' });
       }
+      // Only a clean run (no entry held back or kept at a last good version) may vouch that a
+      // later build would write the same bytes.
+      if (useCache && !hasErrors(compiled.diagnostics)) {
+        const manifest = renderManifest({
+          entries: Object.fromEntries(read.sources.map((s) => [s.path, [s.size ?? 0, s.mtimeMs ?? 0] as const])),
+          outputs: Object.fromEntries([...result.records].map(([p, r]) => [p, [r.size, r.mtimeMs] as const])),
+          window: publishWindow(compiled.entries, options.now),
+        });
+        bookkeeping.push({ path: MANIFEST_PATH, contents: manifest, mediaType: 'application/json' });
+      }
+      if (bookkeeping.length > 0) await writeOutputs(options.outDir, bookkeeping);
     }
     return {
       ok: compiled.ok,

@@ -5,11 +5,11 @@
 
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from './diagnostics.js';
-import { RENDER_VERSION } from './outputs.js';
+import { CACHE_VERSION, RENDER_VERSION } from './versions.js';
 import type { Entry, Position } from './types.js';
 
 export const CACHE_PATH = '.storyfeed/cache.json';
-export const CACHE_VERSION = 2;
+export { CACHE_VERSION };
 
 export interface CachedParse {
   readonly size: number;

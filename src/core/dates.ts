@@ -2,7 +2,7 @@
 // `2026-05-26 14:00` as UTC; we keep dates as strings (YAML core schema) and accept only
 // RFC 3339 §5.6 `date-time` with an explicit offset, rejecting dates that do not exist.
 
-import { isExists } from 'date-fns';
+import { isExists } from 'date-fns/isExists';
 
 // RFC 3339 §5.6: full-date "T" partial-time time-offset; §5.6 NOTE allows "t"/"z" and a space
 // is tolerated by many producers — we accept "T"/"t" and a single space, nothing looser.

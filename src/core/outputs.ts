@@ -12,6 +12,7 @@ import { renderPage, renderTagIndex } from './render/page.js';
 import { renderRss } from './render/rss.js';
 import { FEED_XSL, STYLESHEET_FILE } from './render/stylesheet.js';
 import type { Entry, Feed, PlannedFile, Story } from './types.js';
+import { RENDER_VERSION } from './versions.js';
 
 export const MEDIA_TYPES = {
   rss: 'application/rss+xml; charset=utf-8',
@@ -35,8 +36,7 @@ interface DocumentLinks {
   readonly archive?: Record<string, unknown>;
 }
 
-/** Bump when a renderer changes its output for the same inputs: every key changes with it. */
-export const RENDER_VERSION = 1;
+export { RENDER_VERSION } from './versions.js';
 
 export function fingerprint(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('base64url');

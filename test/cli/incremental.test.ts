@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/build.js';
 import { CACHE_PATH } from '../../src/core/cache.js';
+import { MANIFEST_PATH } from '../../src/core/manifest.js';
 import { listFiles } from '../helpers/files.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 
@@ -17,7 +18,8 @@ const NOW = new Date('2026-06-01T00:00:00Z');
 
 async function snapshot(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const f of await listFiles(dir)) if (f !== CACHE_PATH) out[f] = await readFile(path.join(dir, f), 'utf8');
+  // The cache and the manifest are bookkeeping about a build, not part of what it publishes.
+  for (const f of await listFiles(dir)) if (f !== CACHE_PATH && f !== MANIFEST_PATH) out[f] = await readFile(path.join(dir, f), 'utf8');
   return out;
 }
 
@@ -139,9 +141,13 @@ describe('progress and summary', () => {
     expect(plain.err.every((l) => /^ {2}rendering: \d+\/\d+ outputs$/.test(l))).toBe(true);
     expect(plain.out[1]).toMatch(/^ {2}read 81 files, parsed 80 \(the rest unchanged\), rendered (\d+) of \1 outputs$/);
 
+    await rm(path.join(folder.dir, 'b', MANIFEST_PATH));
     const again = { out: [] as string[], err: [] as string[] };
     expect(await main(args('b'), { out: (l) => again.out.push(l), err: (l) => again.err.push(l) })).toBe(0);
     expect(again.out[1]).toMatch(/read 81 files, parsed 0 \(the rest unchanged\), rendered 0 of \d+ outputs/);
     expect(again.err).toEqual([]);
+    const fast = { out: [] as string[], err: [] as string[] };
+    expect(await main(args('b'), { out: (l) => fast.out.push(l), err: (l) => fast.err.push(l) })).toBe(0);
+    expect(fast.out).toEqual([expect.stringMatching(/^storyfeed build: no change since the last build \(81 files unchanged\)/)]);
   });
 });

@@ -1,0 +1,97 @@
+// The start-up fast path: "no change" is only ever answered when a full build would write the same
+// bytes. Every way the answer could go stale is tried here.
+import { readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MANIFEST_PATH } from '../../src/core/manifest.js';
+import { runCli } from '../helpers/cli.js';
+import { entryText, storyText, tempFolder } from '../helpers/story.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  await Promise.all(cleanups.map((c) => c()));
+});
+const FAST = /no change since the last build \(\d+ files unchanged\)/;
+
+async function workspace(extra: Record<string, string> = {}) {
+  const folder = await tempFolder({
+    'entries/_story.md': storyText(),
+    'entries/a.md': entryText({ slug: 'a', published: '2026-05-26T09:00:00Z' }),
+    ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`entries/${k}`, v])),
+  });
+  cleanups.push(folder.cleanup);
+  const build = (now = '2026-06-01T00:00:00Z') => runCli(['build', '--entries', 'entries', '--out', 'out', '--now', now], { cwd: folder.dir });
+  return { dir: folder.dir, build };
+}
+
+describe('storyfeed build fast path', () => {
+  it('answers "no change" after a build when nothing changed', async () => {
+    const ws = await workspace();
+    expect((await ws.build()).stdout).not.toMatch(FAST);
+    const again = await ws.build();
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(FAST);
+  });
+
+  it.each([
+    ['an entry edited', async (dir: string) => writeFile(path.join(dir, 'entries/a.md'), entryText({ slug: 'a', title: 'Edited', published: '2026-05-26T09:00:00Z' })), 'Edited'],
+    ['an entry added', async (dir: string) => writeFile(path.join(dir, 'entries/b.md'), entryText({ slug: 'b', title: 'Added' })), 'Added'],
+    ['an entry touched only', async (dir: string) => utimes(path.join(dir, 'entries/a.md'), new Date(), new Date('2030-01-01T00:00:00Z')), undefined],
+    ['the story edited', async (dir: string) => writeFile(path.join(dir, 'entries/_story.md'), storyText().replace('Test story', 'Renamed story')), 'Renamed story'],
+    ['an output changed by hand', async (dir: string) => writeFile(path.join(dir, 'out/atom.xml'), 'tampered'), undefined],
+    ['an output deleted', async (dir: string) => rm(path.join(dir, 'out/rss.xml')), undefined],
+    ['the ledger deleted', async (dir: string) => rm(path.join(dir, 'out/.storyfeed/ledger.json')), undefined],
+    ['the manifest corrupted', async (dir: string) => writeFile(path.join(dir, 'out', MANIFEST_PATH), '{"version":'), undefined],
+  ])('%s → a full build', async (_name, change, expectText) => {
+    const ws = await workspace();
+    await ws.build();
+    const before = await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8');
+    await change(ws.dir);
+    const r = await ws.build();
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(FAST);
+    const atom = await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8');
+    if (expectText) expect(atom).toContain(expectText);
+    else expect(atom).toBe(before);
+    expect((await ws.build()).stdout).toMatch(FAST);
+  });
+
+  it('an entry deleted → a full build (and the identity guard)', async () => {
+    const ws = await workspace({ 'b.md': entryText({ slug: 'b' }) });
+    await ws.build();
+    await rm(path.join(ws.dir, 'entries/b.md'));
+    const r = await ws.build();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('E_ID_VANISHED');
+  });
+
+  it('a bad entry is never answered with "no change"', async () => {
+    const ws = await workspace();
+    await ws.build();
+    await writeFile(path.join(ws.dir, 'entries/bad.md'), '---\ntitle: no id\n---\n');
+    expect((await ws.build()).code).toBe(1);
+    expect((await ws.build()).code).toBe(1);
+  });
+
+  it('crossing an embargo (forward or back) is a full build; inside the window is not', async () => {
+    const ws = await workspace({ 'later.md': entryText({ slug: 'later', published: '2026-06-02T09:00:00Z' }) });
+    await ws.build('2026-06-02T08:00:00Z');
+    expect((await ws.build('2026-06-02T08:59:59Z')).stdout).toMatch(FAST);
+    const due = await ws.build('2026-06-02T09:00:00Z');
+    expect(due.stdout).not.toMatch(FAST);
+    expect(await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8')).toContain('test-story/later');
+    expect((await ws.build('2026-06-03T00:00:00Z')).stdout).toMatch(FAST);
+    const back = await ws.build('2026-06-01T00:00:00Z');
+    expect(back.stdout).not.toMatch(FAST);
+    expect(await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8')).not.toContain('test-story/later');
+  });
+
+  it('a retraction falling due is a full build', async () => {
+    const ws = await workspace({ 'r.md': entryText({ slug: 'r', extra: 'retracted:\n  at: 2026-06-02T09:00:00Z\n  reason: Not confirmed.\n' }) });
+    await ws.build('2026-06-02T08:00:00Z');
+    expect(await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8')).toContain('test-story/r</id>');
+    const r = await ws.build('2026-06-02T10:00:00Z');
+    expect(r.stdout).not.toMatch(FAST);
+    expect(await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8')).toContain('at:deleted-entry ref="tag:newsroom.example.org,2026-05-25:test-story/r"');
+  });
+});
