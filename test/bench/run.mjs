@@ -68,7 +68,8 @@ function layOutHugo(entriesDir, siteDir, limit) {
 }
 
 const rows = [];
-const print = (label, value, unit = 's') => console.log(`  ${label.padEnd(44)} ${typeof value === 'number' ? value.toFixed(unit === 's' ? 3 : 0) : value} ${unit}`);
+const DIGITS = { s: 3, '×': 2, MB: 0 };
+const print = (label, value, unit = 's') => console.log(`  ${label.padEnd(44)} ${typeof value === 'number' ? value.toFixed(DIGITS[unit] ?? 0) : value} ${unit}`);
 
 console.log(`storyfeed benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${runs} runs each (median)`);
 mkdirSync(work, { recursive: true });
