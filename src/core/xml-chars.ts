@@ -4,6 +4,11 @@
 // text is cleaned before it reaches any renderer. Surrogate pairs (emoji) are kept.
 const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR are legal XML 1.0 characters, but XML 1.1 and some
+// parsers (xmldom among them) read them as line ends (XML 1.1 §2.11), so the same title would come
+// back different from RSS, Atom and JSON. They become plain line feeds, everywhere.
+const LINE_SEPARATORS = /[\u0085\u2028\u2029]/g;
+
 export function stripInvalidXmlChars(text: string): string {
-  return text.replace(INVALID_XML_CHARS, '');
+  return text.replace(INVALID_XML_CHARS, '').replace(LINE_SEPARATORS, '\n');
 }

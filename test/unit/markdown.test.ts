@@ -84,7 +84,8 @@ describe('stripInvalidXmlChars (XML 1.0 §2.2)', () => {
     ['lone high surrogate', 'a\ud800b', 'ab'],
     ['lone low surrogate', 'a\udc00b', 'ab'],
     ['surrogate pair kept', 'a\ud83d\udd4ab', 'a🕊b'],
-    ['DEL and C1 kept (legal in XML 1.0)', 'a\u007f\u0085b', 'a\u007f\u0085b'],
+    ['DEL and other C1 kept (legal in XML 1.0)', 'a\u007f\u0086b', 'a\u007f\u0086b'],
+    ['NEL, LS and PS become line feeds (XML 1.1 §2.11 line ends)', 'a\u0085b\u2028c\u2029d', 'a\nb\nc\nd'],
   ])('%s', (_name, input, output) => {
     expect(stripInvalidXmlChars(input)).toBe(output);
   });
