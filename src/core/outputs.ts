@@ -8,7 +8,7 @@ import { buildFeed, compareEntries, newestChange, selectVisible } from './model.
 import { renderAtom } from './render/atom.js';
 import { feedUrls, OUTPUT_FILES } from './render/feed-options.js';
 import { renderJsonFeed } from './render/json-feed.js';
-import { renderPage, renderTagIndex } from './render/page.js';
+import { PAGE_CSS, PAGE_CSS_FILE, renderPage, renderTagIndex } from './render/page.js';
 import { renderRss } from './render/rss.js';
 import { FEED_XSL, STYLESHEET_FILE } from './render/stylesheet.js';
 import type { Entry, Feed, PlannedFile, Story } from './types.js';
@@ -20,6 +20,7 @@ export const MEDIA_TYPES = {
   json: 'application/feed+json; charset=utf-8',
   html: 'text/html; charset=utf-8',
   xsl: 'text/xsl; charset=utf-8',
+  css: 'text/css; charset=utf-8',
 } as const;
 
 export const ARCHIVE_FOLDER = 'archive';
@@ -212,5 +213,6 @@ export function planOutputs(story: Story, entries: readonly Entry[], now: Date):
   files.push(planned(`${TAGS_FOLDER}/${OUTPUT_FILES.page}`, MEDIA_TYPES.html, pageInputs, () => renderTagIndex(feed, tags)));
   files.push(planned(OUTPUT_FILES.page, MEDIA_TYPES.html, pageInputs, () => renderPage(feed, { folder: '', tags })));
   files.push(planned(STYLESHEET_FILE, MEDIA_TYPES.xsl, { v: RENDER_VERSION, xsl: FEED_XSL }, () => FEED_XSL));
+  files.push(planned(PAGE_CSS_FILE, MEDIA_TYPES.css, { v: RENDER_VERSION, css: PAGE_CSS }, () => PAGE_CSS));
   return { feed, files, tags };
 }

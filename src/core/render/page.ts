@@ -8,7 +8,10 @@ import { entryAnchor } from '../normalize.js';
 import type { Entry, Feed } from '../types.js';
 import { feedUrls } from './feed-options.js';
 
-const STYLE = `
+/** The pages' one stylesheet, written once as `style.css` beside index.html. */
+export const PAGE_CSS_FILE = 'style.css';
+
+export const PAGE_CSS = `
 :root { color-scheme: light dark; --fg: #1b1b1b; --bg: #fdfdfc; --muted: #595959; --rule: #d6d6d6; --accent: #0b57d0; --warn-bg: #fff4ce; --warn-fg: #4d3800; }
 @media (prefers-color-scheme: dark) { :root { --fg: #ececec; --bg: #141414; --muted: #b3b3b3; --rule: #3a3a3a; --accent: #8ab4f8; --warn-bg: #3d3200; --warn-fg: #ffe7a3; } }
 * { box-sizing: border-box; }
@@ -37,7 +40,8 @@ ol.timeline > li { border-left: 3px solid var(--rule); padding: 0 0 1.5rem 1rem;
 figure { margin: .75rem 0; }
 figcaption { color: var(--muted); font-size: .9rem; }
 footer { color: var(--muted); font-size: .9rem; border-top: 1px solid var(--rule); }
-`.trim();
+
+`.trimStart();
 
 // Progressive enhancement only: without JavaScript the URLs are still selectable text fields.
 const SCRIPT = `
@@ -80,7 +84,7 @@ export function renderPage(feed: Feed, options: PageOptions = { folder: '', tags
     .map(({ entry, retracted }) => (retracted ? renderRetracted(entry, feed) : renderEntry(entry, feed, tagLinks)));
 
   const head = formats.map((f) => `<link rel="alternate" type="${f.type}" title="${title} (${f.label})" href="${escapeHtml(f.url)}">`).join('\n');
-  return `${pageStart(story.language, title, story.description, story.homePage, head)}
+  return `${pageStart(story.language, title, story.description, story.homePage, head, root)}
 <header>
 ${options.folder === '' ? '' : `<p><a href="${root}">← All developments</a> · <a href="${root}tags/">All tags</a></p>\n`}<h1>${title}</h1>
 <div class="summary">
@@ -114,7 +118,7 @@ ${SCRIPT}
 `;
 }
 
-function pageStart(language: string, title: string, description: string, canonical: string, extraHead: string): string {
+function pageStart(language: string, title: string, description: string, canonical: string, extraHead: string, root: string): string {
   return `<!doctype html>
 <html lang="${escapeHtml(language)}">
 <head>
@@ -125,9 +129,7 @@ function pageStart(language: string, title: string, description: string, canonic
 <meta name="generator" content="storyfeed">
 <link rel="canonical" href="${escapeHtml(canonical)}">
 ${extraHead}
-<style>
-${STYLE}
-</style>
+<link rel="stylesheet" href="${root}${PAGE_CSS_FILE}">
 </head>
 <body>`;
 }
@@ -140,7 +142,7 @@ export function renderTagIndex(feed: Feed, tags: ReadonlyArray<{ tag: string; sl
     const urls = feedUrls(story, `tags/${t.slug}/`);
     return `<li><a href="${t.slug}/" rel="tag">${escapeHtml(t.tag)}</a> (${t.count}) — <a href="${escapeHtml(urls.rss)}" type="application/rss+xml">RSS</a> · <a href="${escapeHtml(urls.atom)}" type="application/atom+xml">Atom</a> · <a href="${escapeHtml(urls.json)}" type="application/feed+json">JSON Feed</a></li>`;
   });
-  return `${pageStart(story.language, title, story.description, new URL('tags/', story.feedBase).href, '')}
+  return `${pageStart(story.language, title, story.description, new URL('tags/', story.feedBase).href, '', '../')}
 <header>
 <p><a href="../">← All developments</a></p>
 <h1>${title}</h1>
