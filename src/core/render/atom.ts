@@ -4,8 +4,8 @@ import type { Element } from '@xmldom/xmldom';
 import { formatRfc3339 } from '../dates.js';
 import type { Entry, Feed, Person } from '../types.js';
 import { createWriter, feedUrls } from './feed-options.js';
-import { addStylesheet, type RssExtras } from './rss.js';
-import { addElement, childElements, declareNamespace, firstChild, NS, parseXml, removeElement, serializeXml, setText } from './xml-dom.js';
+import type { RssExtras } from './rss.js';
+import { addElement, addStylesheet, childElements, declareNamespace, firstChild, NS, parseXml, removeElement, serializeXml, setText } from './xml-dom.js';
 
 export type AtomExtras = RssExtras;
 

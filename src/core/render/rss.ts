@@ -3,7 +3,7 @@
 import type { Element } from '@xmldom/xmldom';
 import type { Entry, Feed } from '../types.js';
 import { createWriter, feedUrls } from './feed-options.js';
-import { addElement, childElements, declareNamespace, firstChild, NS, parseXml, serializeXml, setText } from './xml-dom.js';
+import { addElement, addStylesheet, childElements, declareNamespace, firstChild, NS, parseXml, serializeXml, setText } from './xml-dom.js';
 
 export interface RssExtras {
   /** Folder of this document under the output folder ('' for the main feeds, 'tags/x/' …). */
@@ -66,11 +66,4 @@ function finishItem(item: Element, entry: Entry): void {
       addElement(item, null, 'enclosure', { attributes: { url: entry.image.url, length: entry.image.length, type: entry.image.type } });
     }
   }
-}
-
-/** An xml-stylesheet processing instruction, href escaped by the DOM (defect 3: feed leaves it raw). */
-export function addStylesheet(doc: ReturnType<typeof parseXml>, href: string | undefined): void {
-  if (!href) return;
-  const data = `type="text/xsl" href="${href.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')}"`;
-  doc.insertBefore(doc.createProcessingInstruction('xml-stylesheet', data), doc.documentElement);
 }

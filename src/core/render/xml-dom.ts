@@ -127,3 +127,10 @@ export function firstChild(parent: Element, localName: string): Element {
   if (!el) throw new Error(`expected <${localName}> in <${parent.nodeName}>`);
   return el;
 }
+
+/** An xml-stylesheet processing instruction, href escaped by the DOM (defect 3: feed leaves it raw). */
+export function addStylesheet(doc: Document, href: string | undefined): void {
+  if (!href) return;
+  const data = `type="text/xsl" href="${href.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')}"`;
+  doc.insertBefore(doc.createProcessingInstruction('xml-stylesheet', data), doc.documentElement);
+}
