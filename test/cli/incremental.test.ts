@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/build.js';
 import { CACHE_PATH } from '../../src/core/cache.js';
 import { MANIFEST_PATH } from '../../src/core/manifest.js';
+import { checkOutputFile } from '../helpers/checkers.js';
 import { listFiles } from '../helpers/files.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 
@@ -65,8 +66,13 @@ describe('incremental builds', () => {
     await run('with');
     await run('with');
     await run('without', false);
-    expect(await snapshot(path.join(dir, 'with'))).toEqual(await snapshot(path.join(dir, 'without')));
+    const withCache = await snapshot(path.join(dir, 'with'));
+    expect(withCache).toEqual(await snapshot(path.join(dir, 'without')));
     await expect(stat(path.join(dir, 'without', CACHE_PATH))).rejects.toThrow();
+    // Every feed this build wrote (subscription, archives, tags) passes every checker.
+    for (const [file, text] of Object.entries(withCache)) {
+      expect([file, await checkOutputFile(file, text, { selfUrl: new URL(file, 'https://newsroom.example.org/stories/test/feeds/').href })]).toEqual([file, []]);
+    }
   });
 
   it.each([

@@ -2,6 +2,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { checkOutputFile } from '../helpers/checkers.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/service.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 
@@ -46,6 +47,10 @@ describe('storyfeed start', () => {
     expect(next['reason']).toBe('change');
     const rss = await (await fetch(new URL('rss.xml', service.url))).text();
     expect(rss).toContain('test-story/b</guid>');
+    for (const file of ['rss.xml', 'atom.xml', 'feed.json']) {
+      const served = await (await fetch(new URL(file, service.url))).text();
+      expect([file, await checkOutputFile(file, served, { selfUrl: `https://newsroom.example.org/stories/test/feeds/${file}` })]).toEqual([file, []]);
+    }
 
     const { code, ms } = await service.stop('SIGTERM');
     expect(code).toBe(0);
