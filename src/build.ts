@@ -11,7 +11,9 @@ import { MANIFEST_PATH, publishWindow, renderManifest } from './core/manifest.js
 import { STORY_FILE } from './core/normalize.js';
 import type { SourceFile } from './core/types.js';
 import { readSources } from './io/read-sources.js';
-import { removeStaleTemps, writeOutputs, writePlanned } from './io/write-outputs.js';
+import { BuildAbortedError, removeStaleTemps, writeOutputs, writePlanned } from './io/write-outputs.js';
+
+export { BuildAbortedError };
 
 export interface BuildOptions {
   readonly entriesDir: string;
@@ -28,6 +30,8 @@ export interface BuildOptions {
   readonly cache?: boolean;
   /** Progress of rendering and writing, for long builds (called once per rendered output). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Abandon the build (shutdown): it stops before publishing anything and rejects with BuildAbortedError. */
+  readonly signal?: AbortSignal;
 }
 
 export interface BuildResult {
@@ -71,7 +75,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // Nothing lost: with any error nothing is written, so the published feeds stay as they were.
     if (compiled.ok && !options.dryRun) {
       await removeStaleTemps(options.outDir);
-      const result = await writePlanned(options.outDir, compiled.planned, cache.outputs, options.onProgress);
+      if (options.signal?.aborted) throw new BuildAbortedError();
+      const result = await writePlanned(options.outDir, compiled.planned, cache.outputs, options.onProgress, options.signal);
       ({ written, unchanged, rendered } = result);
       const parsesChanged =
         compiled.parses.size !== cache.entries.size || [...compiled.parses].some(([p, record]) => cache.entries.get(p) !== record);

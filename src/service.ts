@@ -3,7 +3,7 @@
 // being served; nothing here prints: every event goes to `log` as one structured record.
 
 import { watch, type FSWatcher } from 'node:fs';
-import { build, LockBusyError } from './build.js';
+import { build, BuildAbortedError, LockBusyError } from './build.js';
 import { formatRfc3339 } from './core/dates.js';
 import { nextEmbargo } from './core/model.js';
 import { feedUrls, OUTPUT_FILES } from './core/render/feed-options.js';
@@ -42,13 +42,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const clock = options.clock ?? (() => new Date());
   const lastGood = new Map<string, SourceFile>();
   const hubAbort = new AbortController();
+  // Shutdown abandons a running build between documents instead of waiting for a long archive.
+  const buildAbort = new AbortController();
   const pings = new Set<Promise<unknown>>();
   let maxAgeSeconds = DEFAULT_MAX_AGE_S;
 
   const runBuild = async (reason: Reason) => {
     const started = clock();
     try {
-      const result = await build({ entriesDir: options.entriesDir, outDir: options.outDir, now: started, mode: 'service', lastGood, lockWaitMs: 5_000 });
+      const result = await build({ entriesDir: options.entriesDir, outDir: options.outDir, now: started, mode: 'service', lastGood, lockWaitMs: 5_000, signal: buildAbort.signal });
       const { compiled } = result;
       for (const source of compiled.goodSources) lastGood.set(source.path, source);
       const story = compiled.story;
@@ -87,7 +89,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       };
     } catch (error) {
       // A failed run never kills the service: the previous feeds stay and the next run retries.
-      options.log({ event: 'build', reason, ok: false, error: error instanceof LockBusyError ? error.message : String((error as Error)?.stack ?? error) });
+      const expected = error instanceof LockBusyError || error instanceof BuildAbortedError;
+      options.log({ event: 'build', reason, ok: false, error: expected ? (error as Error).message : String((error as Error)?.stack ?? error) });
       return {};
     }
   };
@@ -142,6 +145,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     async stop() {
       watcher?.close();
       clearTimeout(debounce);
+      buildAbort.abort();
       await scheduler.stop();
       hubAbort.abort();
       await Promise.allSettled([...pings]);

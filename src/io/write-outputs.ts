@@ -16,6 +16,13 @@ export interface WriteResult {
 
 export const TEMP_PREFIX = '.storyfeed-tmp-';
 
+/** A build stopped on request (shutdown) before it published anything. */
+export class BuildAbortedError extends Error {
+  constructor() {
+    super('the build was abandoned before publishing; the previous outputs are unchanged');
+  }
+}
+
 /** Resolve `relative` inside `outDir`, refusing anything that would land outside it. */
 export function resolveInside(outDir: string, relative: string): string {
   if (relative === '' || path.isAbsolute(relative) || relative.split(/[\\/]/).some((part) => part === '..' || part === '')) {
@@ -79,6 +86,7 @@ export async function writePlanned(
   planned: readonly PlannedFile[],
   previous: ReadonlyMap<string, OutputRecord>,
   onProgress?: (done: number, total: number) => void,
+  signal?: AbortSignal,
 ): Promise<PlannedWriteResult> {
   const records = new Map<string, OutputRecord>();
   const pending: Array<{ path: string; key: string; contents: () => string }> = [];
@@ -93,7 +101,7 @@ export async function writePlanned(
     }
     pending.push({ path: p.path, key: p.key, contents: () => p.render() });
   }
-  const result = await writeLazily(outDir, pending, onProgress);
+  const result = await writeLazily(outDir, pending, onProgress, signal);
   for (const { path: file, key } of pending) {
     const info = await stat(resolveInside(outDir, file));
     records.set(file, { key, size: info.size, mtimeMs: info.mtimeMs });
@@ -115,11 +123,14 @@ async function writeLazily(
   outDir: string,
   files: ReadonlyArray<{ path: string; contents: () => string }>,
   onProgress?: (done: number, total: number) => void,
+  signal?: AbortSignal,
 ): Promise<WriteResult> {
   const temps: Array<{ temp: string; target: string; path: string }> = [];
   try {
     let done = 0;
     for (const file of files) {
+      // Shutdown may abandon a build while it stages: nothing is renamed, the temps are removed.
+      if (signal?.aborted) throw new BuildAbortedError();
       onProgress?.((done += 1), files.length);
       const target = resolveInside(outDir, file.path);
       const contents = Buffer.from(file.contents(), 'utf8');
@@ -131,6 +142,10 @@ async function writeLazily(
   } catch (error) {
     await Promise.all(temps.map((t) => unlink(t.temp).catch(() => undefined)));
     throw error;
+  }
+  if (signal?.aborted) {
+    await Promise.all(temps.map((t) => unlink(t.temp).catch(() => undefined)));
+    throw new BuildAbortedError();
   }
   const dirs = new Set<string>();
   for (const t of temps) {

@@ -157,3 +157,27 @@ describe('progress and summary', () => {
     expect(fast.out).toEqual([expect.stringMatching(/^storyfeed build: no change since the last build \(81 files unchanged\)/)]);
   });
 });
+
+describe('abandoning a build', () => {
+  it('a build aborted while staging publishes nothing and leaves no temp file', async () => {
+    const { dir, run } = await setup(30);
+    await run('out');
+    const before = await snapshot(path.join(dir, 'out'));
+    await writeFile(path.join(dir, 'entries/_story.md'), storyText('item_limit: 10\n').replace('Test story', 'Renamed'));
+    const controller = new AbortController();
+    const { BuildAbortedError } = await import('../../src/build.js');
+    await expect(
+      build({
+        entriesDir: path.join(dir, 'entries'),
+        outDir: path.join(dir, 'out'),
+        now: NOW,
+        signal: controller.signal,
+        onProgress: (done) => {
+          if (done === 5) controller.abort();
+        },
+      }),
+    ).rejects.toBeInstanceOf(BuildAbortedError);
+    expect(await snapshot(path.join(dir, 'out'))).toEqual(before);
+    expect((await listFiles(path.join(dir, 'out'))).filter((f) => f.includes('.storyfeed-tmp-'))).toEqual([]);
+  });
+});
