@@ -1,6 +1,7 @@
 // The README is part of the product: every diagnostic code and every field must be documented.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { compile } from '../../src/core/compile.js';
 import { DIAGNOSTIC_CODES } from '../../src/core/diagnostics.js';
 import { LIMITS } from '../../src/core/limits.js';
 import { ENTRY_FIELDS, STORY_FIELDS } from '../../src/core/normalize.js';
@@ -13,6 +14,15 @@ describe('README documents the tool', () => {
     expect(firstBlock).toContain('npm install && npm start');
     expect(firstBlock).toContain('npm test');
     expect(readme.indexOf('npm install && npm start')).toBeLessThan(600);
+  });
+
+  it('the example entry compiles as written', () => {
+    const example = /```markdown\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const story = readFileSync(new URL('../../entries/_story.md', import.meta.url), 'utf8');
+    const r = compile({ sources: [{ path: '_story.md', text: story }, { path: 'example.md', text: example! }], now: new Date('2026-06-01T00:00:00Z') });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.entries.map((e) => e.title)).toEqual(['What the draft memorandum would cover']);
   });
 
   it.each(Object.keys(DIAGNOSTIC_CODES))('diagnostic code %s has a row in the diagnostics table', (code) => {
