@@ -6,6 +6,7 @@ import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/core/compile.js';
 import { normalizeText } from '../../src/core/field-reader.js';
+import { checkJsonFeedDocument, checkW3cAtom, checkW3cRss } from '../helpers/checkers.js';
 import { entryText, sources, storyText } from '../helpers/story.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
@@ -48,6 +49,7 @@ describe('any title, summary, tag and body', () => {
         const [rss, atom, json] = [get('rss.xml'), get('atom.xml'), get('feed.json')];
         wellFormed(rss);
         wellFormed(atom);
+        expect([...checkW3cRss(rss), ...checkW3cAtom(atom), ...checkJsonFeedDocument(json)]).toEqual([]);
         // The page carries exactly one script: our own copy-button enhancement.
         expect(get('index.html').match(/<script/gi)).toHaveLength(1);
         expect(textOf(rss, 'item', 'title')).toEqual([cleanTitle]);
