@@ -3,7 +3,8 @@
 // being served; nothing here prints: every event goes to `log` as one structured record.
 
 import { watch, type FSWatcher } from 'node:fs';
-import { build, BuildAbortedError, LockBusyError } from './build.js';
+import { BuildAbortedError, LockBusyError } from './build.js';
+import { BuildRunner } from './build-runner.js';
 import { formatRfc3339 } from './core/dates.js';
 import { nextEmbargo } from './core/model.js';
 import { feedUrls, OUTPUT_FILES } from './core/render/feed-options.js';
@@ -42,33 +43,31 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const clock = options.clock ?? (() => new Date());
   const lastGood = new Map<string, SourceFile>();
   const hubAbort = new AbortController();
-  // Shutdown abandons a running build between documents instead of waiting for a long archive.
-  const buildAbort = new AbortController();
+  const runner = new BuildRunner();
   const pings = new Set<Promise<unknown>>();
   let maxAgeSeconds = DEFAULT_MAX_AGE_S;
 
   const runBuild = async (reason: Reason) => {
     const started = clock();
     try {
-      const result = await build({ entriesDir: options.entriesDir, outDir: options.outDir, now: started, mode: 'service', lastGood, lockWaitMs: 5_000, signal: buildAbort.signal });
-      const { compiled } = result;
-      for (const source of compiled.goodSources) lastGood.set(source.path, source);
-      const story = compiled.story;
+      // Builds run on the build thread: the server on this thread keeps answering meanwhile.
+      const result = await runner.run({ entriesDir: options.entriesDir, outDir: options.outDir, now: started.getTime(), mode: 'service', lastGood, lockWaitMs: 5_000 });
+      for (const source of result.goodSources) lastGood.set(source.path, source);
+      const story = result.story;
       if (story) maxAgeSeconds = story.ttl * 60;
-      const feed = compiled.feed;
       const now = started.getTime();
-      const next = nextEmbargo(compiled.entries, started);
+      const next = nextEmbargo(result.entries, started);
       options.log({
         event: 'build',
         reason,
         started: started.toISOString(),
-        ok: compiled.ok,
+        ok: result.ok,
         changed: result.written,
-        published: feed?.entries.length ?? 0,
-        held_back: compiled.entries.filter((e) => e.draft || e.published.getTime() > now).map((e) => ({ path: e.path, until: e.draft ? 'draft' : formatRfc3339(e.published) })),
-        rejected: compiled.outcomes.filter((o) => o.status === 'rejected').map((o) => ({ path: o.path, problems: o.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`) })),
-        kept_last_good: compiled.outcomes.filter((o) => o.status === 'kept-last-good').map((o) => ({ path: o.path, problems: o.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`) })),
-        problems: compiled.ok ? [] : compiled.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`),
+        published: result.published,
+        held_back: result.entries.filter((e) => e.draft || e.published.getTime() > now).map((e) => ({ path: e.path, until: e.draft ? 'draft' : formatRfc3339(e.published) })),
+        rejected: result.outcomes.filter((o) => o.status === 'rejected').map((o) => ({ path: o.path, problems: o.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`) })),
+        kept_last_good: result.outcomes.filter((o) => o.status === 'kept-last-good').map((o) => ({ path: o.path, problems: o.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`) })),
+        problems: result.ok ? [] : result.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`),
         duration_ms: Math.round(result.durationMs),
         next_due: next ? formatRfc3339(next) : null,
       });
@@ -145,8 +144,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     async stop() {
       watcher?.close();
       clearTimeout(debounce);
-      buildAbort.abort();
+      // Shutdown abandons a running build between documents instead of waiting for a long archive.
+      runner.abort();
       await scheduler.stop();
+      await runner.close();
       hubAbort.abort();
       await Promise.allSettled([...pings]);
       await server.close();
