@@ -170,15 +170,16 @@ export async function withOutputLock<T>(outDir: string, waitMs: number, work: ()
  */
 async function recoverDeadLock(lockPath: string): Promise<void> {
   const text = await readFile(path.join(lockPath, 'pid'), 'utf8').catch(() => undefined);
-  if (text === undefined) {
-    // A holder writes its pid right after taking the lock; a lock that has had no pid for
-    // seconds belongs to a process killed in between.
+  const pid = text === undefined ? NaN : Number(text.trim());
+  if (text === undefined || text.trim() === '' || !Number.isInteger(pid) || pid <= 0) {
+    // A holder writes its pid right after taking the lock; a lock that has had no pid (or a pid
+    // file cut short: killed between creating and writing it) for seconds belongs to a process
+    // killed in between.
     const info = await stat(lockPath).catch(() => undefined);
     if (info && Date.now() - info.mtimeMs > 2_000) await rm(lockPath, { recursive: true, force: true });
     return;
   }
-  const pid = Number(text.trim());
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return;
+  if (pid === process.pid) return;
   try {
     process.kill(pid, 0);
   } catch (error) {

@@ -1,7 +1,7 @@
 // Real processes racing for one output folder: no interleaving, no corruption, and a build killed
 // at any moment leaves every output complete (old or new) and parseable, and the lock recoverable.
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SaxesParser } from 'saxes';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -121,5 +121,28 @@ describe('the output lock', () => {
     await holderExit;
     const r = await runCli(['build', '--entries', 'entries', '--out', 'out', '--now', '2026-06-01T00:00:00Z'], { cwd: dir });
     expect(r.code).toBe(0);
+  });
+
+  // A builder killed between creating the lock and writing its pid (or mid-write of the pid file)
+  // leaves a lock no live process can vouch for: it is recovered once it is a few seconds old.
+  it.each([
+    ['no pid file', undefined],
+    ['an empty pid file (killed mid-write)', ''],
+    ['a pid file cut short to a newline', '\n'],
+    ['a garbled pid file', 'not-a-pid'],
+  ])('a lock left with %s is recovered once it is seconds old, and only then', async (_label, pidText) => {
+    const folder = await tempFolder();
+    cleanups.push(folder.cleanup);
+    const dir = folder.dir;
+    await writeStory(dir, 2, 'A');
+    const lock = path.join(dir, 'out/.storyfeed.lock');
+    await mkdir(lock, { recursive: true });
+    if (pidText !== undefined) await writeFile(path.join(lock, 'pid'), pidText);
+    const { withOutputLock, LockBusyError } = await import('../../src/build.js');
+    // Fresh: it may belong to a builder that is about to write its pid.
+    await expect(withOutputLock(path.join(dir, 'out'), 300, async () => 'ran')).rejects.toBeInstanceOf(LockBusyError);
+    const old = new Date(Date.now() - 5_000);
+    await utimes(lock, old, old);
+    await expect(withOutputLock(path.join(dir, 'out'), 300, async () => 'ran')).resolves.toBe('ran');
   });
 });
