@@ -4,7 +4,7 @@
 import type { BuildOptions, BuildResult } from './build.js';
 import type { EntryOutcome } from './core/compile.js';
 import type { Diagnostic } from './core/diagnostics.js';
-import type { Entry, SourceFile, Story } from './core/types.js';
+import type { EntryMeta, SourceFile, Story } from './core/types.js';
 
 export interface BuildSummary {
   readonly ok: boolean;
@@ -12,7 +12,7 @@ export interface BuildSummary {
   readonly durationMs: number;
   readonly story?: Story;
   /** Every entry that compiled (drafts and embargoed included). */
-  readonly entries: readonly Entry[];
+  readonly entries: readonly EntryMeta[];
   readonly goodSources: readonly SourceFile[];
   readonly outcomes: readonly EntryOutcome[];
   readonly diagnostics: readonly Diagnostic[];

@@ -1,19 +1,32 @@
-// One run: read sources → pure core → write outputs. Returns a result; prints nothing.
+// One run: list and read sources → pure core → write outputs. Returns a result; prints nothing.
+//
+// The build cache makes a run cost what changed: an entry file whose stamp (size, mtime) is as the
+// cache recorded is not even read; one whose text hashes the same is not parsed; documents whose
+// key is unchanged are not rendered; files whose bytes are unchanged are not rewritten; and a
+// document that is rendered takes its unchanged entries' fragments from the fragment pack.
 
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { compile, type CompileResult } from './core/compile.js';
-import { CACHE_PATH, cacheKey, EMPTY_CACHE, parseCache, serializeCache, type BuildCache } from './core/cache.js';
+import { CACHE_PATH, cacheKey, EMPTY_CACHE, hashText, parseCache, serializeCache, type BlobLocation, type BuildCache, type CachedParse } from './core/cache.js';
+import { compile, parseStory, type CompileResult, type ParsedSource } from './core/compile.js';
 import { hasErrors, type Diagnostic } from './core/diagnostics.js';
 import { LEDGER_PATH } from './core/ledger.js';
-import { MANIFEST_PATH, publishWindow, renderManifest } from './core/manifest.js';
+import { MANIFEST_PATH, publishWindow, renderManifest, type FileStamp } from './core/manifest.js';
+import { isPublished } from './core/model.js';
 import { STORY_FILE } from './core/normalize.js';
-import type { SourceFile } from './core/types.js';
-import { readSources } from './io/read-sources.js';
+import { isVisible } from './core/parse-sources.js';
+import { encodeFragments, slotBytes } from './core/render/fragments.js';
+import type { EntrySlot, SourceFile } from './core/types.js';
+import { CacheCorruptError, FragmentStore } from './io/fragment-store.js';
+import { listSources, readListed, type SourceStamp } from './io/read-sources.js';
 import { BuildAbortedError, removeStaleTemps, writeOutputs, writePlanned } from './io/write-outputs.js';
+import type { ParsedFile } from './parse-batch.js';
+import { createParser, PARALLEL_FROM, workerCount } from './parse-pool.js';
 
 export { BuildAbortedError };
+
+export type BuildPhase = 'parsing' | 'rendering';
 
 export interface BuildOptions {
   readonly entriesDir: string;
@@ -28,10 +41,15 @@ export interface BuildOptions {
   readonly lastGood?: ReadonlyMap<string, SourceFile>;
   /** Use the build cache in the output folder (default true); it never changes the output. */
   readonly cache?: boolean;
-  /** Progress of rendering and writing, for long builds (called once per rendered output). */
-  readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Progress of long builds: files parsed (only when there are many) and outputs rendered
+   * (called once per rendered output).
+   */
+  readonly onProgress?: (done: number, total: number, phase: BuildPhase) => void;
   /** Abandon the build (shutdown): it stops before publishing anything and rejects with BuildAbortedError. */
   readonly signal?: AbortSignal;
+  /** Parse workers (default: by size, see parse-pool.ts; 0 = parse on this thread). */
+  readonly workers?: number;
 }
 
 export interface BuildResult {
@@ -40,8 +58,9 @@ export interface BuildResult {
   readonly compiled: CompileResult;
   readonly written: readonly string[];
   readonly unchanged: readonly string[];
-  /** Files read from the entries folder, entries parsed anew (not from the cache), outputs rendered. */
+  /** Files in the entries folder, files read (the rest were unchanged by stamp), entries parsed, outputs rendered. */
   readonly entriesRead: number;
+  readonly filesRead: number;
   readonly entriesParsed: number;
   readonly rendered: number;
   readonly durationMs: number;
@@ -52,66 +71,224 @@ export const LOCK_FILE = '.storyfeed.lock';
 /** Another builder holds the output folder and did not let go in time. */
 export class LockBusyError extends Error {}
 
+/** Files read and parsed per batch (per message to a worker). */
+const BATCH = 32;
+
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
+  const useCache = options.cache !== false && !options.dryRun;
   const run = async (): Promise<BuildResult> => {
-    const read = await readSources(options.entriesDir);
-    const ledgerText = await readFile(path.join(options.outDir, LEDGER_PATH), 'utf8').catch(() => undefined);
-    const storyText = read.sources.find((s) => s.path === STORY_FILE)?.text ?? '';
-    const useCache = options.cache !== false && !options.dryRun;
-    const cache = useCache ? parseCache(await readFile(path.join(options.outDir, CACHE_PATH), 'utf8').catch(() => undefined), cacheKey(storyText)) : EMPTY_CACHE;
-    const compiled = compile({
-      sources: read.sources,
-      now: options.now,
-      readDiagnostics: read.diagnostics,
-      ...(ledgerText === undefined ? {} : { ledgerText }),
-      mode: options.mode ?? 'strict',
-      ...(options.lastGood ? { lastGood: options.lastGood } : {}),
-      ...(useCache ? { cached: cache.entries } : {}),
-    });
-    let written: string[] = [];
-    let unchanged: string[] = [];
-    let rendered = 0;
-    // Nothing lost: with any error nothing is written, so the published feeds stay as they were.
-    if (compiled.ok && !options.dryRun) {
-      await removeStaleTemps(options.outDir);
-      if (options.signal?.aborted) throw new BuildAbortedError();
-      const result = await writePlanned(options.outDir, compiled.planned, cache.outputs, options.onProgress, options.signal);
-      ({ written, unchanged, rendered } = result);
-      const parsesChanged =
-        compiled.parses.size !== cache.entries.size || [...compiled.parses].some(([p, record]) => cache.entries.get(p) !== record);
-      const bookkeeping = [];
-      if (useCache && (written.length > 0 || rendered > 0 || parsesChanged || cache.key === '')) {
-        const next: BuildCache = { key: cacheKey(storyText), entries: compiled.parses, outputs: result.records };
-        bookkeeping.push({ path: CACHE_PATH, contents: serializeCache(next), mediaType: 'application/json' });
-      }
-      // Only a clean run (no entry held back or kept at a last good version) may vouch that a
-      // later build would write the same bytes.
-      if (useCache && !hasErrors(compiled.diagnostics)) {
-        const manifest = renderManifest({
-          entries: Object.fromEntries(read.sources.map((s) => [s.path, [s.size ?? 0, s.mtimeMs ?? 0] as const])),
-          outputs: Object.fromEntries([...result.records].map(([p, r]) => [p, [r.size, r.mtimeMs] as const])),
-          window: publishWindow(compiled.entries, options.now),
-        });
-        bookkeeping.push({ path: MANIFEST_PATH, contents: manifest, mediaType: 'application/json' });
-      }
-      if (bookkeeping.length > 0) await writeOutputs(options.outDir, bookkeeping);
+    if (!options.dryRun) await removeStaleTemps(options.outDir);
+    try {
+      return await runOnce(options, useCache, started);
+    } catch (error) {
+      // A fragment pack that does not check out is never trusted: the run starts over without the cache.
+      if (error instanceof CacheCorruptError && useCache) return runOnce(options, false, started);
+      throw error;
     }
-    return {
-      ok: compiled.ok,
-      diagnostics: compiled.diagnostics,
-      compiled,
-      written,
-      unchanged,
-      entriesRead: read.sources.length,
-      entriesParsed: compiled.parsedCount,
-      rendered,
-      durationMs: performance.now() - started,
-    };
   };
   // check only reads; a build reads, compiles and writes under the lock, so the ledger it reads
   // is the one the previous builder wrote.
   return options.dryRun ? run() : withOutputLock(options.outDir, options.lockWaitMs ?? 10_000, run);
+}
+
+async function runOnce(options: BuildOptions, useCache: boolean, started: number): Promise<BuildResult> {
+  const { now, outDir } = options;
+  const mode = options.mode ?? 'strict';
+  const listing = await listSources(options.entriesDir);
+  const storyStamp = listing.stamps.find((s) => s.path === STORY_FILE);
+  const storyRead = await readListed(listing.root, storyStamp ? [storyStamp] : []);
+  const storyText = storyRead.sources[0]?.text ?? '';
+  const readDiagnostics: Diagnostic[] = [...listing.diagnostics, ...storyRead.diagnostics];
+  const ledgerText = await readFile(path.join(outDir, LEDGER_PATH), 'utf8').catch(() => undefined);
+  const base = { now, ...(ledgerText === undefined ? {} : { ledgerText }), mode, ...(options.lastGood ? { lastGood: options.lastGood } : {}) };
+  const { story } = parseStory(storyRead.sources, readDiagnostics);
+  const result = (compiled: CompileResult, extra: Partial<BuildResult> = {}): BuildResult => ({
+    ok: compiled.ok,
+    diagnostics: compiled.diagnostics,
+    compiled,
+    written: [],
+    unchanged: [],
+    entriesRead: listing.stamps.length,
+    filesRead: storyRead.sources.length,
+    entriesParsed: compiled.parsedCount,
+    rendered: 0,
+    durationMs: performance.now() - started,
+    ...extra,
+  });
+  // Without a valid story nothing is built; compile says why.
+  if (!story) return result(compile({ ...base, sources: storyRead.sources, readDiagnostics }));
+
+  const cache = useCache ? parseCache(await readFile(path.join(outDir, CACHE_PATH), 'utf8').catch(() => undefined), cacheKey(storyText)) : EMPTY_CACHE;
+  const locations = new Map<string, BlobLocation>();
+  for (const [p, c] of cache.entries) if (c.blob) locations.set(p, c.blob);
+  const store = await FragmentStore.open(outDir, useCache ? cache.pack : undefined, locations);
+  try {
+    // A cached parse stands for the file if its entry's fragments are there whenever the entry is
+    // visible now (an entry cached while retracted, rehearsed with an earlier --now, is not).
+    const usable = (c: CachedParse | undefined, p: string): c is CachedParse =>
+      c !== undefined && (!c.entry || !isVisible(c.entry, now) || (c.blob !== undefined && store.has(p)));
+    const entryStamps = listing.stamps.filter((s) => s.path !== STORY_FILE);
+    const hits = new Map<string, CachedParse>();
+    const toRead: SourceStamp[] = [];
+    for (const stamp of entryStamps) {
+      const c = cache.entries.get(stamp.path);
+      const sameStamp = c !== undefined && c.size === stamp.size && c.mtimeMs === stamp.mtimeMs;
+      if (usable(c, stamp.path) && sameStamp) hits.set(stamp.path, c);
+      // The service remembers every good file's text (last good versions): it reads them all.
+      if (!hits.has(stamp.path) || mode === 'service') toRead.push(stamp);
+    }
+
+    const fresh = new Map<string, ParsedFile>();
+    const texts: SourceFile[] = [];
+    let filesRead = storyRead.sources.length;
+    const toParse = await readAndParse(listing.root, toRead, {
+      onRead: (sources, diagnostics) => {
+        filesRead += sources.length;
+        readDiagnostics.push(...diagnostics);
+        if (mode === 'service') texts.push(...sources);
+        // Touched but not changed: the same text, the same parse (its stamp is updated).
+        return sources.filter((s) => {
+          if (hits.has(s.path)) return false;
+          const c = cache.entries.get(s.path);
+          if (!usable(c, s.path) || c.hash !== hashText(s.text)) return true;
+          hits.set(s.path, { ...c, size: s.size ?? c.size, mtimeMs: s.mtimeMs ?? c.mtimeMs });
+          return false;
+        });
+      },
+      onParsed: async (files) => {
+        for (const f of files) {
+          fresh.set(f.parsed.path, f);
+          if (f.blob && !options.dryRun) await store.add(f.parsed.path, f.blob, f.crc!);
+        }
+      },
+      story,
+      now,
+      workers: options.workers,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+
+    const parsed = new Map<string, ParsedSource>();
+    for (const [p, c] of hits) parsed.set(p, { path: p, diagnostics: c.diagnostics, ...(c.idAt ? { idAt: c.idAt } : {}), ...(c.entry ? { entry: c.entry } : {}) });
+    for (const [p, f] of fresh) parsed.set(p, f.parsed);
+    const compiled = compile({ ...base, sources: [...storyRead.sources, ...texts], readDiagnostics, parsed });
+    const counts = { filesRead, entriesParsed: toParse };
+    // Nothing lost: with any error nothing is written, so the published feeds stay as they were.
+    if (!compiled.ok || options.dryRun) {
+      await store.discard();
+      return result(compiled, counts);
+    }
+    if (options.signal?.aborted) throw new BuildAbortedError();
+
+    const resolve = async (slot: EntrySlot): Promise<readonly Uint8Array[]> => {
+      // A last good version (service mode) is rendered by compile itself, in memory.
+      const own = compiled.fragments.get(slot.entry);
+      return slotBytes(own ? encodeFragments(own) : await store.read(slot.entry), slot.format);
+    };
+    const renderProgress = options.onProgress && ((done: number, total: number) => options.onProgress!(done, total, 'rendering'));
+    const written = await writePlanned(outDir, compiled.planned, cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+
+    // What the next run may take as it is. Drafts and embargoed entries are never cached: nothing
+    // unpublished is stored in the output folder, even in a file that is not served.
+    const records = new Map<string, CachedParse>();
+    for (const [p, c] of hits) if (!c.entry || isPublished(c.entry, now)) records.set(p, c);
+    for (const [p, f] of fresh) {
+      if (f.parsed.entry && !isPublished(f.parsed.entry, now)) continue;
+      records.set(p, {
+        size: f.size,
+        mtimeMs: f.mtimeMs,
+        hash: f.hash,
+        diagnostics: f.parsed.diagnostics,
+        ...(f.parsed.idAt ? { idAt: f.parsed.idAt } : {}),
+        ...(f.parsed.entry ? { entry: f.parsed.entry } : {}),
+      });
+    }
+    // Only entries in the documents keep their fragments (a retracted entry's body is not kept).
+    const live = new Set<string>();
+    for (const [p, c] of records) if (c.entry && isVisible(c.entry, now) && (c.blob || fresh.get(p)?.blob)) live.add(p);
+    if (!useCache) {
+      await store.discard();
+      return result(compiled, { ...counts, written: written.written, unchanged: written.unchanged, rendered: written.rendered });
+    }
+    const pack = await store.commit(live);
+    for (const p of live) {
+      const loc = pack.locations.get(p);
+      const r = records.get(p)!;
+      const { blob: _old, ...rest } = r;
+      records.set(p, loc ? { ...rest, blob: loc } : rest);
+    }
+
+    const bookkeeping = [];
+    const changedParses = records.size !== cache.entries.size || [...records].some(([p, r]) => cache.entries.get(p) !== r);
+    if (useCache && (written.written.length > 0 || written.rendered > 0 || changedParses || cache.key === '')) {
+      const next: BuildCache = { key: cacheKey(storyText), pack: pack.info, entries: records, outputs: written.records };
+      bookkeeping.push({ path: CACHE_PATH, contents: serializeCache(next), mediaType: 'application/json' });
+    }
+    // Only a clean run (no entry held back or kept at a last good version) may vouch that a
+    // later build would write the same bytes.
+    if (useCache && !hasErrors(compiled.diagnostics)) {
+      const stamps: Record<string, FileStamp> = {};
+      for (const s of listing.stamps) stamps[s.path] = [s.size, s.mtimeMs];
+      for (const [p, f] of fresh) stamps[p] = [f.size, f.mtimeMs];
+      for (const [p, c] of hits) stamps[p] = [c.size, c.mtimeMs];
+      const manifest = renderManifest({
+        entries: stamps,
+        outputs: Object.fromEntries([...written.records].map(([p, r]) => [p, [r.size, r.mtimeMs] as const])),
+        window: publishWindow(compiled.entries, now),
+      });
+      bookkeeping.push({ path: MANIFEST_PATH, contents: manifest, mediaType: 'application/json' });
+    }
+    if (bookkeeping.length > 0) await writeOutputs(outDir, bookkeeping);
+    return result(compiled, { ...counts, written: written.written, unchanged: written.unchanged, rendered: written.rendered });
+  } catch (error) {
+    await store.discard();
+    throw error;
+  }
+}
+
+interface ReadAndParse {
+  /** Sources read in a batch → the ones that need parsing. */
+  readonly onRead: (sources: SourceFile[], diagnostics: Diagnostic[]) => SourceFile[];
+  readonly onParsed: (files: ParsedFile[]) => Promise<void>;
+  readonly story: NonNullable<ReturnType<typeof parseStory>['story']>;
+  readonly now: Date;
+  readonly workers: number | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly onProgress: BuildOptions['onProgress'];
+}
+
+/**
+ * Read the files in batches and parse those that need it, on worker threads for large builds;
+ * memory holds a few batches of text, never the whole folder. Returns how many were parsed.
+ */
+async function readAndParse(root: string, stamps: readonly SourceStamp[], r: ReadAndParse): Promise<number> {
+  if (stamps.length === 0) return 0;
+  const parser = createParser(r.story, r.now, r.workers ?? workerCount(stamps.length));
+  let next = 0;
+  let parsed = 0;
+  let done = 0;
+  const report = stamps.length >= PARALLEL_FROM && r.onProgress ? r.onProgress : undefined;
+  try {
+    const lane = async (): Promise<void> => {
+      while (next < stamps.length) {
+        if (r.signal?.aborted) throw new BuildAbortedError();
+        const batch = stamps.slice(next, (next += BATCH));
+        const read = await readListed(root, batch);
+        const sources = r.onRead(read.sources, read.diagnostics);
+        if (sources.length > 0) {
+          const files = await parser.parse(sources);
+          parsed += files.length;
+          await r.onParsed(files);
+        }
+        report?.((done += batch.length), stamps.length, 'parsing');
+      }
+    };
+    await Promise.all(Array.from({ length: parser.parallelism }, lane));
+  } finally {
+    await parser.close();
+  }
+  return parsed;
 }
 
 /**

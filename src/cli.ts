@@ -62,22 +62,23 @@ type Io = { out: (line: string) => void; err: (line: string) => void; tty?: bool
  * Long builds show progress: a bar redrawn in place on a terminal, a plain line every 10% in logs
  * and CI. Short builds (under 200 outputs) show nothing.
  */
-function progressReporter(io: Io): ((done: number, total: number) => void) | undefined {
-  let lastTenth = -1;
-  return (done, total) => {
+function progressReporter(io: Io): (done: number, total: number, phase: 'parsing' | 'rendering') => void {
+  const lastTenth = { parsing: -1, rendering: -1 };
+  return (done, total, phase) => {
     if (total < 200) return;
+    const unit = phase === 'parsing' ? 'files parsed' : 'outputs';
     if (io.tty && io.progress) {
       if (done % 25 === 0 || done === total) {
         const width = 30;
         const filled = Math.round((done / total) * width);
-        io.progress(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} outputs${done === total ? '\n' : ''}`);
+        io.progress(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${unit}${done === total ? '\n' : ''}`);
       }
       return;
     }
     const tenth = Math.floor((done / total) * 10);
-    if (tenth !== lastTenth) {
-      lastTenth = tenth;
-      io.err(`  rendering: ${done}/${total} outputs`);
+    if (tenth !== lastTenth[phase]) {
+      lastTenth[phase] = tenth;
+      io.err(`  ${phase}: ${done}/${total} ${unit}`);
     }
   };
 }
@@ -200,7 +201,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
         `wrote ${written} in ${outDir} ` +
         `(${Math.round(result.durationMs)} ms)${next ? `; next scheduled entry at ${next.toISOString()}` : ''}`,
     );
-    io.out(`  read ${result.entriesRead} files, parsed ${result.entriesParsed} (the rest unchanged), rendered ${result.rendered} of ${result.compiled.planned.length} outputs`);
+    io.out(`  ${result.entriesRead} files: read ${result.filesRead}, parsed ${result.entriesParsed} (the rest unchanged); rendered ${result.rendered} of ${result.compiled.planned.length} outputs`);
     return EXIT.ok;
   } catch (error) {
     if (error instanceof EntriesFolderError || error instanceof LockBusyError) {

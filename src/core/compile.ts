@@ -1,19 +1,23 @@
-// The pure core in one call: SourceFile[] + ledger + now → diagnostics, the Feed and the
-// RenderedFiles. No I/O, no clock, no logging: src/build.ts wraps it with reading and writing.
+// The pure core in one call: SourceFile[] + ledger + now → diagnostics, the Feed and the planned
+// outputs. No I/O, no clock, no logging: src/build.ts wraps it with reading and writing, and may
+// hand it entries parsed already (build cache, other threads) so that they are not parsed again.
 
-import { diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { fingerprint } from './fingerprint.js';
 import { parseFrontMatter } from './front-matter.js';
 import { parseLedger, renderLedger, updateLedger, validateIdentity, type Ledger } from './ledger.js';
 import { isPublished } from './model.js';
-import { entryFingerprint, fingerprint, planOutputs, rememberFingerprint } from './outputs.js';
-import { normalizeEntry, normalizeStory, STORY_FILE, validateEntries } from './normalize.js';
-import { hashText, type CachedParse } from './cache.js';
-import type { Entry, Feed, PlannedFile, Position, RenderedFile, SourceFile, Story } from './types.js';
+import { normalizeStory, STORY_FILE, validateEntries } from './normalize.js';
+import { planOutputs } from './outputs.js';
+import { parseSources, type ParsedSource } from './parse-sources.js';
+import { assembleText, type EntryFragments } from './render/fragments.js';
+import type { EntryMeta, EntrySlot, Feed, PlannedFile, RenderedFile, SourceFile, Story } from './types.js';
 
 export { MEDIA_TYPES } from './outputs.js';
-
+export type { ParsedSource } from './parse-sources.js';
 
 export interface CompileInput {
+  /** The story file and every entry file to parse (files in `parsed` need not be here). */
   readonly sources: readonly SourceFile[];
   readonly now: Date;
   /** Problems the reader found (unreadable files, symlinks out, bad encodings). */
@@ -27,8 +31,11 @@ export interface CompileInput {
   readonly mode?: 'strict' | 'service';
   /** Service mode: the last version of each file that compiled, by path. */
   readonly lastGood?: ReadonlyMap<string, SourceFile>;
-  /** What each file parsed to last time (build cache): unchanged files are not parsed again. */
-  readonly cached?: ReadonlyMap<string, CachedParse>;
+  /**
+   * Entry files parsed already, by path: from the build cache (unchanged files, whose fragments
+   * the build holds) or on other threads. They are not parsed again.
+   */
+  readonly parsed?: ReadonlyMap<string, ParsedSource>;
 }
 
 export interface EntryOutcome {
@@ -42,69 +49,45 @@ export interface CompileResult {
   readonly diagnostics: readonly Diagnostic[];
   readonly story?: Story;
   /** Every entry that compiled (drafts and embargoed included). */
-  readonly entries: readonly Entry[];
+  readonly entries: readonly EntryMeta[];
   /** Files that compiled as written now (service mode: the ones worth remembering as last good). */
   readonly goodSources: readonly SourceFile[];
   readonly outcomes: readonly EntryOutcome[];
   readonly feed?: Feed;
   /** Every output, planned with its key; rendered on demand. */
   readonly planned: readonly PlannedFile[];
-  /** Every output rendered (computed on first access). */
+  /** Every output as text (computed on first access; needs the fragments of every published entry in `fragments`). */
   readonly files: readonly RenderedFile[];
-  /** What each entry file parsed to, for the next run's cache. */
-  readonly parses: ReadonlyMap<string, CachedParse>;
-  /** How many entry files were parsed (not taken from the cache). */
+  /** What each entry file parsed to (given or parsed here), for the next run's cache. */
+  readonly parsed: ReadonlyMap<string, ParsedSource>;
+  /** Fragments this run holds in memory, by path, for the entries in the outputs (the others are in the build cache). */
+  readonly fragments: ReadonlyMap<string, EntryFragments>;
+  /** How many entry files were parsed here (not given). */
   readonly parsedCount: number;
 }
 
-function withFiles(result: Omit<CompileResult, 'files' | 'parses' | 'parsedCount'>, parses: ReadonlyMap<string, CachedParse> = new Map(), parsedCount = 0): CompileResult {
+type Planned = Omit<CompileResult, 'files' | 'parsed' | 'fragments' | 'parsedCount'>;
+
+function withFiles(result: Planned, parsed: ReadonlyMap<string, ParsedSource> = new Map(), fragments: ReadonlyMap<string, EntryFragments> = new Map(), parsedCount = 0): CompileResult {
   let files: RenderedFile[] | undefined;
+  const fragmentsOf = (slot: EntrySlot): EntryFragments => {
+    const f = fragments.get(slot.entry);
+    if (!f) throw new Error(`no fragments in memory for ${slot.entry}`);
+    return f;
+  };
   return {
     ...result,
-    parses,
+    parsed,
+    fragments,
     parsedCount,
     get files() {
-      files ??= result.planned.map((p) => ({ path: p.path, contents: p.render(), mediaType: p.mediaType }));
+      files ??= result.planned.map((p) => ({ path: p.path, contents: assembleText(p.render(), fragmentsOf), mediaType: p.mediaType }));
       return files;
     },
   };
 }
 
-interface Parsed {
-  readonly source: SourceFile;
-  readonly idAt?: Position;
-  readonly entry?: Entry;
-  readonly diagnostics: Diagnostic[];
-  readonly fromCache: boolean;
-}
-
-function parseOne(source: SourceFile, story: Story, cached?: CachedParse): Parsed {
-  // Unchanged file (same size and mtime, or same text): its last parse stands.
-  if (cached && ((source.size === cached.size && source.mtimeMs === cached.mtimeMs) || cached.hash === hashText(source.text))) {
-    if (cached.entry && cached.print) rememberFingerprint(cached.entry, cached.print);
-    return { source, diagnostics: [...cached.diagnostics], fromCache: true, ...(cached.idAt ? { idAt: cached.idAt } : {}), ...(cached.entry ? { entry: cached.entry } : {}) };
-  }
-  const fm = parseFrontMatter(source);
-  if (!fm.entry) return { source, diagnostics: [...fm.diagnostics], fromCache: false };
-  const n = normalizeEntry(fm.entry, story);
-  const idAt = fm.entry.fields.get('id')?.valueAt;
-  return { source, diagnostics: [...n.diagnostics], fromCache: false, ...(idAt ? { idAt } : {}), ...(n.value ? { entry: n.value } : {}) };
-}
-
-function toCached(p: Parsed, previous?: CachedParse): CachedParse {
-  // Same file, same size and mtime: keep the record itself, so callers can tell nothing changed.
-  if (p.fromCache && previous && previous.size === p.source.size && previous.mtimeMs === p.source.mtimeMs) return previous;
-  return {
-    size: p.source.size ?? p.source.text.length,
-    mtimeMs: p.source.mtimeMs ?? 0,
-    hash: p.fromCache && previous ? previous.hash : hashText(p.source.text),
-    diagnostics: p.diagnostics,
-    ...(p.idAt ? { idAt: p.idAt } : {}),
-    ...(p.entry ? { entry: p.entry, print: entryFingerprint(p.entry) } : {}),
-  };
-}
-
-function parseStory(sources: readonly SourceFile[], readDiagnostics: readonly Diagnostic[]): { story?: Story; diagnostics: Diagnostic[] } {
+export function parseStory(sources: readonly SourceFile[], readDiagnostics: readonly Diagnostic[] = []): { story?: Story; diagnostics: Diagnostic[] } {
   const source = sources.find((s) => s.path === STORY_FILE);
   if (!source) {
     if (readDiagnostics.some((d) => d.file === STORY_FILE)) return { diagnostics: [] };
@@ -145,19 +128,21 @@ export function compile(input: CompileInput): CompileResult {
     return fail();
   }
 
-  const parsed = input.sources.filter((s) => s.path !== STORY_FILE).map((s) => parseOne(s, story, input.cached?.get(s.path)));
-  // Drafts and embargoed entries are never cached: nothing unpublished is stored in the output
-  // folder, even in a file that is not served. They are parsed again on every run.
-  const parses = new Map(
-    parsed.filter((p) => !p.entry || isPublished(p.entry, now)).map((p) => [p.source.path, toCached(p, input.cached?.get(p.source.path))]),
-  );
-  const parsedCount = parsed.filter((p) => !p.fromCache).length;
+  const toParse = input.sources.filter((s) => s.path !== STORY_FILE && !input.parsed?.has(s.path));
+  const parsedHere = parseSources(toParse, story, now);
+  const parsedMap = new Map<string, ParsedSource>(input.parsed ?? []);
+  for (const p of parsedHere) parsedMap.set(p.path, p);
+  const parsed = [...parsedMap.values()].sort((a, b) => compareStrings(a.path, b.path));
+  const sourceOf = new Map(input.sources.map((s) => [s.path, s]));
+  const fragments = new Map<string, EntryFragments>();
+  for (const p of parsed) if (p.fragments) fragments.set(p.path, p.fragments);
+
   // Problems of files the reader could not read belong to those files.
   const unreadable = new Map<string, Diagnostic[]>();
   for (const d of readDiagnostics) unreadable.set(d.file, [...(unreadable.get(d.file) ?? []), d]);
 
   const candidates = parsed.filter((p) => p.entry && p.diagnostics.length === 0);
-  const idAt = new Map(parsed.filter((p) => p.idAt).map((p) => [p.source.path, p.idAt!]));
+  const idAt = new Map(parsed.filter((p) => p.idAt).map((p) => [p.path, p.idAt!]));
   const crossFile = [
     ...validateEntries(candidates.map((p) => p.entry!), idAt),
     ...validateIdentity(ledger, parsed.flatMap((p) => (p.entry ? [p.entry] : [])), idAt),
@@ -172,33 +157,42 @@ export function compile(input: CompileInput): CompileResult {
   for (const list of unreadable.values()) for (const d of list) addProblem(d);
   for (const d of crossFile) addProblem(d);
 
+  const done = (entries: readonly EntryMeta[], good: readonly SourceFile[], outcomes: readonly EntryOutcome[]) =>
+    finish(story, entries, ledger, now, diagnostics, good, outcomes, parsedMap, fragments, parsedHere.length);
+
   if (mode === 'strict') {
     for (const list of problemsOf.values()) diagnostics.push(...list);
     if (hasErrors(diagnostics)) return fail(story);
-    const entries = candidates.map((p) => p.entry!);
-    return finish(story, entries, ledger, now, diagnostics, candidates.map((p) => p.source), parsed.map((p) => ({ path: p.source.path, status: 'ok' as const, diagnostics: [] })), parses, parsedCount);
+    return done(
+      candidates.map((p) => p.entry!),
+      candidates.flatMap((p) => sourceOf.get(p.path) ?? []),
+      parsed.map((p) => ({ path: p.path, status: 'ok' as const, diagnostics: [] })),
+    );
   }
 
   // Service mode: hold back what is broken; a file that was published before keeps its last good version.
-  const entries: Entry[] = [];
+  const entries: EntryMeta[] = [];
   const outcomes: EntryOutcome[] = [];
   const good: SourceFile[] = [];
-  const byPath = new Map(parsed.map((p) => [p.source.path, p]));
-  const paths = new Set([...byPath.keys(), ...unreadable.keys()]);
+  const paths = new Set([...parsedMap.keys(), ...unreadable.keys()]);
   for (const path of [...paths].sort()) {
-    const p = byPath.get(path);
+    const p = parsedMap.get(path);
     const problems = (problemsOf.get(path) ?? []).filter((d) => d.severity === 'error');
     if (p?.entry && problems.length === 0) {
       entries.push(p.entry);
-      good.push(p.source);
+      const source = sourceOf.get(path);
+      if (source) good.push(source);
       outcomes.push({ path, status: 'ok', diagnostics: [] });
       continue;
     }
     diagnostics.push(...(problemsOf.get(path) ?? []));
     const previous = input.lastGood?.get(path);
-    const fallback = previous ? parseOne(previous, story) : undefined;
+    const fallback = previous ? parseSources([previous], story, now)[0] : undefined;
     if (fallback?.entry && fallback.diagnostics.length === 0 && !entries.some((e) => e.id === fallback.entry!.id)) {
       entries.push(fallback.entry);
+      // The documents show the last good version: its fragments, not the file's.
+      if (fallback.fragments) fragments.set(path, fallback.fragments);
+      else fragments.delete(path);
       outcomes.push({ path, status: 'kept-last-good', diagnostics: problems });
     } else {
       outcomes.push({ path, status: 'rejected', diagnostics: problems });
@@ -206,24 +200,25 @@ export function compile(input: CompileInput): CompileResult {
   }
   // Ids gone from the folder (vanished) are reported but cannot hold the story back.
   for (const [file, list] of problemsOf) if (!paths.has(file)) diagnostics.push(...list);
-  return finish(story, entries, ledger, now, diagnostics, good, outcomes, parses, parsedCount);
+  return done(entries, good, outcomes);
 }
 
 function finish(
   story: Story,
-  entries: readonly Entry[],
+  entries: readonly EntryMeta[],
   ledger: Ledger,
   now: Date,
   diagnostics: readonly Diagnostic[],
   goodSources: readonly SourceFile[],
   outcomes: readonly EntryOutcome[],
-  parses: ReadonlyMap<string, CachedParse>,
+  parsed: ReadonlyMap<string, ParsedSource>,
+  fragments: ReadonlyMap<string, EntryFragments>,
   parsedCount: number,
 ): CompileResult {
   const { feed, files: outputs } = planOutputs(story, entries, now);
   // Retracted entries stay in the ledger: they were out, and their tombstone keeps their id.
   const publishedNow = entries.filter((e) => isPublished(e, now));
   const ledgerFile = renderLedger(updateLedger(ledger, publishedNow));
-  const planned: PlannedFile[] = [...outputs, { path: ledgerFile.path, mediaType: ledgerFile.mediaType, key: fingerprint(ledgerFile.contents), render: () => ledgerFile.contents }];
-  return withFiles({ ok: true, diagnostics: sortDiagnostics(diagnostics), story, entries, goodSources, outcomes, feed, planned }, parses, parsedCount);
+  const planned: PlannedFile[] = [...outputs, { path: ledgerFile.path, mediaType: ledgerFile.mediaType, key: fingerprint(ledgerFile.contents), render: () => [ledgerFile.contents] }];
+  return withFiles({ ok: true, diagnostics: sortDiagnostics(diagnostics), story, entries, goodSources, outcomes, feed, planned }, parsed, fragments, parsedCount);
 }

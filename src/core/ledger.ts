@@ -5,7 +5,7 @@
 
 import { formatRfc3339 } from './dates.js';
 import { compareStrings, diagnostic, FILE_START, type Diagnostic } from './diagnostics.js';
-import type { Entry, Position, RenderedFile } from './types.js';
+import type { EntryMeta, Position, RenderedFile } from './types.js';
 
 export const LEDGER_PATH = '.storyfeed/ledger.json';
 export const LEDGER_VERSION = 1;
@@ -47,7 +47,7 @@ function isLedger(data: unknown): data is Ledger {
  * Identity checks against what was published before. `entries` are all entries that parsed
  * (drafts and embargoed included); a retracted entry keeps its file, so it never vanishes.
  */
-export function validateIdentity(ledger: Ledger, entries: readonly Entry[], idAt: ReadonlyMap<string, Position>): Diagnostic[] {
+export function validateIdentity(ledger: Ledger, entries: readonly EntryMeta[], idAt: ReadonlyMap<string, Position>): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const byId = new Map(entries.map((e) => [e.id, e]));
   const byPath = new Map(entries.map((e) => [e.path, e]));
@@ -69,7 +69,7 @@ export function validateIdentity(ledger: Ledger, entries: readonly Entry[], idAt
 }
 
 /** The ledger after a successful run: every id ever published, with where it lives now. */
-export function updateLedger(ledger: Ledger, published: readonly Entry[]): Ledger {
+export function updateLedger(ledger: Ledger, published: readonly EntryMeta[]): Ledger {
   const ids: Record<string, LedgerRecord> = { ...ledger.ids };
   for (const e of published) {
     ids[e.id] = { path: e.path, published: ledger.ids[e.id]?.published ?? formatRfc3339(e.published) };

@@ -3,7 +3,7 @@
 // stays the same. When nothing differs, a cron-driven `storyfeed build` can answer "no change"
 // without loading the compiler at all (see io/fast-path.ts).
 
-import type { Entry } from './types.js';
+import type { EntryMeta } from './types.js';
 import { CACHE_VERSION, MANIFEST_VERSION, RENDER_VERSION } from './versions.js';
 
 export const MANIFEST_PATH = '.storyfeed/manifest.json';
@@ -12,7 +12,7 @@ export type FileStamp = readonly [size: number, mtimeMs: number];
 
 export interface Manifest {
   readonly version: string;
-  /** Entry files by name, as the reader saw them. */
+  /** EntryMeta files by name, as the reader saw them. */
   readonly entries: Readonly<Record<string, FileStamp>>;
   /** Every output the build planned (and the ledger), as written. */
   readonly outputs: Readonly<Record<string, FileStamp>>;
@@ -25,7 +25,7 @@ export function manifestVersion(): string {
 }
 
 /** The instants at which an entry appears or leaves (embargo end, retraction). */
-export function publishWindow(entries: readonly Entry[], now: Date): [number | null, number | null] {
+export function publishWindow(entries: readonly EntryMeta[], now: Date): [number | null, number | null] {
   let start: number | null = null;
   let end: number | null = null;
   const t = now.getTime();

@@ -6,8 +6,10 @@ import { formatHumanDate } from './dates.js';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
 import { FieldReader, canonicalHttpUrl } from './field-reader.js';
 import { LIMITS } from './limits.js';
+import { fingerprint } from './fingerprint.js';
 import { escapeHtml, renderMarkdown } from './markdown.js';
-import type { Correction, Entry, Image, Position, RawEntry, Retraction, Story } from './types.js';
+import { cdataSafeHtml } from './render/fragments.js';
+import type { Correction, Entry, EntryMeta, Image, Position, RawEntry, Retraction, Story } from './types.js';
 import { stripInvalidXmlChars } from './xml-chars.js';
 
 export const STORY_FILE = '_story.md';
@@ -130,7 +132,9 @@ export function normalizeEntry(raw: RawEntry, story: Story): Normalized<Entry> {
   // A correction that matters bumps `updated` (standards.md: updates); a silent edit does not.
   const updated = latest([published, explicitUpdated, correction?.at]);
   const body = renderMarkdown(stripInvalidXmlChars(raw.body), { baseUrl: story.homePage });
-  const entry: Entry = {
+  // One body for every format: CDATA-safe (renderMarkdown already is; the note is escaped text).
+  const contentHtml = cdataSafeHtml(correction ? renderCorrectionNote(correction, story) + body : body);
+  const fields = {
     path: raw.path,
     id,
     title,
@@ -140,12 +144,12 @@ export function normalizeEntry(raw: RawEntry, story: Story): Normalized<Entry> {
     tags,
     link: link ?? defaultLink(story.homePage, id),
     draft,
-    contentHtml: correction ? renderCorrectionNote(correction, story) + body : body,
     ...(summary ? { summary } : {}),
     ...(image ? { image } : {}),
     ...(correction ? { correction } : {}),
     ...(retraction ? { retraction } : {}),
   };
+  const entry: Entry = { ...fields, hasContent: contentHtml !== '', print: fingerprint({ ...fields, contentHtml }), contentHtml };
   return { value: entry, diagnostics: [] };
 }
 
@@ -223,8 +227,8 @@ export function entryAnchor(id: string): string {
 }
 
 /** Cross-entry checks: ids are unique (readers collapse items that share one). */
-export function validateEntries(entries: readonly Entry[], idAt: ReadonlyMap<string, Position>): Diagnostic[] {
-  const seen = new Map<string, Entry>();
+export function validateEntries(entries: readonly EntryMeta[], idAt: ReadonlyMap<string, Position>): Diagnostic[] {
+  const seen = new Map<string, EntryMeta>();
   const diagnostics: Diagnostic[] = [];
   const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const entry of sorted) {

@@ -4,14 +4,16 @@
 
 import { createHash } from 'node:crypto';
 import { compareStrings } from './diagnostics.js';
+import { fingerprint } from './fingerprint.js';
 import { buildFeed, compareEntries, newestChange, selectVisible } from './model.js';
-import { renderAtom } from './render/atom.js';
+import { ATOM_SEPARATOR, renderAtomShell } from './render/atom.js';
 import { feedUrls, OUTPUT_FILES } from './render/feed-options.js';
-import { renderJsonFeed } from './render/json-feed.js';
+import { fillShell } from './render/fragments.js';
+import { JSON_SEPARATOR, renderJsonShell } from './render/json-feed.js';
 import { PAGE_CSS, PAGE_CSS_FILE, renderPage, renderTagIndex } from './render/page.js';
-import { renderRss } from './render/rss.js';
+import { renderRssShell, RSS_SEPARATOR } from './render/rss.js';
 import { FEED_XSL, STYLESHEET_FILE } from './render/stylesheet.js';
-import type { Entry, Feed, PlannedFile, Story } from './types.js';
+import type { DocumentPart, EntryMeta, Feed, PlannedFile, Story } from './types.js';
 import { RENDER_VERSION } from './versions.js';
 
 export const MEDIA_TYPES = {
@@ -39,22 +41,16 @@ interface DocumentLinks {
 
 export { RENDER_VERSION } from './versions.js';
 
-export function fingerprint(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('base64url');
-}
+export { fingerprint } from './fingerprint.js';
 
-const entryPrints = new WeakMap<Entry, string>();
+const storyPrints = new WeakMap<Story, string>();
 
-/** An entry revived from the build cache brings its fingerprint along (no re-serializing). */
-export function rememberFingerprint(entry: Entry, print: string): void {
-  entryPrints.set(entry, print);
-}
-/** A fingerprint of everything about an entry that any output can show. */
-export function entryFingerprint(entry: Entry): string {
-  let print = entryPrints.get(entry);
+/** The story's part of every key, computed once per story object (the story holds its summary HTML). */
+function storyFingerprint(story: Story): string {
+  let print = storyPrints.get(story);
   if (print === undefined) {
-    print = fingerprint(entry);
-    entryPrints.set(entry, print);
+    print = fingerprint(story);
+    storyPrints.set(story, print);
   }
   return print;
 }
@@ -62,15 +58,15 @@ export function entryFingerprint(entry: Entry): string {
 function feedFingerprint(feed: Feed): unknown {
   return {
     v: RENDER_VERSION,
-    story: feed.story,
-    entries: feed.entries.map(entryFingerprint),
-    retracted: feed.retracted.map(entryFingerprint),
+    story: storyFingerprint(feed.story),
+    entries: feed.entries.map((e) => e.print),
+    retracted: feed.retracted.map((e) => e.print),
     updated: feed.updated.getTime(),
     complete: feed.complete,
   };
 }
 
-function planned(path: string, mediaType: string, inputs: unknown, render: () => string): PlannedFile {
+function planned(path: string, mediaType: string, inputs: unknown, render: () => readonly DocumentPart[]): PlannedFile {
   return { path, mediaType, key: fingerprint({ path, inputs }), render };
 }
 
@@ -86,9 +82,13 @@ function planDocuments(feed: Feed, doc: DocumentLinks): PlannedFile[] {
   const jsonExtras = { folder: doc.folder, ...(doc.nextUrl ? { nextUrl: doc.nextUrl } : {}), ...(doc.archive ? { archive: doc.archive } : {}) };
   const inputs = { feed: feedFingerprint(feed), doc };
   return [
-    planned(`${prefix}${OUTPUT_FILES.rss}`, MEDIA_TYPES.rss, inputs, () => renderRss(feed, { ...xmlExtras, links: own('application/rss+xml') })),
-    planned(`${prefix}${OUTPUT_FILES.atom}`, MEDIA_TYPES.atom, inputs, () => renderAtom(feed, { ...xmlExtras, links: own('application/atom+xml') })),
-    planned(`${prefix}${OUTPUT_FILES.json}`, MEDIA_TYPES.json, inputs, () => renderJsonFeed(feed, jsonExtras)),
+    planned(`${prefix}${OUTPUT_FILES.rss}`, MEDIA_TYPES.rss, inputs, () =>
+      fillShell(renderRssShell(feed, { ...xmlExtras, links: own('application/rss+xml') }), feed.entries, 'rss', RSS_SEPARATOR),
+    ),
+    planned(`${prefix}${OUTPUT_FILES.atom}`, MEDIA_TYPES.atom, inputs, () =>
+      fillShell(renderAtomShell(feed, { ...xmlExtras, links: own('application/atom+xml') }), feed.entries, 'atom', ATOM_SEPARATOR),
+    ),
+    planned(`${prefix}${OUTPUT_FILES.json}`, MEDIA_TYPES.json, inputs, () => fillShell(renderJsonShell(feed, jsonExtras), feed.entries, 'json', JSON_SEPARATOR)),
   ];
 }
 
@@ -97,9 +97,9 @@ function planDocuments(feed: Feed, doc: DocumentLinks): PlannedFile[] {
  * from the oldest: page 1 holds the oldest `pageSize` entries, page 2 the next, and so on. A full
  * page therefore never changes again unless one of its own entries is corrected or retracted.
  */
-export function archivePages(visible: readonly Entry[], itemLimit: number): Entry[][] {
+export function archivePages<E extends EntryMeta>(visible: readonly E[], itemLimit: number): E[][] {
   const older = [...visible.slice(itemLimit)].reverse(); // oldest first
-  const pages: Entry[][] = [];
+  const pages: E[][] = [];
   for (let i = 0; i < older.length; i += itemLimit) pages.push(older.slice(i, i + itemLimit));
   return pages;
 }
@@ -113,7 +113,7 @@ function withLinkTypes(urls: { rss: string; atom: string; json: string }, rel: s
 }
 
 /** Subscription feeds + archives for one stream of entries (the story, or one tag). */
-function planStream(story: Story, entries: readonly Entry[], retracted: readonly Entry[], folder: string): PlannedFile[] {
+function planStream(story: Story, entries: readonly EntryMeta[], retracted: readonly EntryMeta[], folder: string): PlannedFile[] {
   const visible = [...entries].sort(compareEntries);
   const current = visible.slice(0, story.itemLimit);
   const pages = archivePages(visible, story.itemLimit);
@@ -185,13 +185,19 @@ export interface TagSummary {
   readonly count: number;
 }
 
-export function planOutputs(story: Story, entries: readonly Entry[], now: Date): { feed: Feed; files: PlannedFile[]; tags: TagSummary[] } {
+export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Date): { feed: Feed; files: PlannedFile[]; tags: TagSummary[] } {
   const feed = buildFeed(story, entries, now);
   const visible = selectVisible(entries, now);
   const files: PlannedFile[] = [...planStream(story, visible, feed.retracted, '')];
 
-  const byTag = new Map<string, Entry[]>();
-  for (const e of visible) for (const t of e.tags) byTag.set(t, [...(byTag.get(t) ?? []), e]);
+  const byTag = new Map<string, EntryMeta[]>();
+  for (const e of visible) {
+    for (const t of e.tags) {
+      const list = byTag.get(t);
+      if (list) list.push(e);
+      else byTag.set(t, [e]);
+    }
+  }
   const tags: TagSummary[] = [...byTag.entries()]
     .map(([tag, list]) => ({ tag, slug: tagSlug(tag), count: list.length }))
     .sort((a, b) => compareStrings(a.slug, b.slug));
@@ -210,9 +216,9 @@ export function planOutputs(story: Story, entries: readonly Entry[], now: Date):
     files.push(planned(`${folder}${OUTPUT_FILES.page}`, MEDIA_TYPES.html, { feed: feedFingerprint(tagFeed), folder, tags }, () => renderPage(tagFeed, { folder, tags })));
   }
   const pageInputs = { feed: feedFingerprint(feed), tags };
-  files.push(planned(`${TAGS_FOLDER}/${OUTPUT_FILES.page}`, MEDIA_TYPES.html, pageInputs, () => renderTagIndex(feed, tags)));
+  files.push(planned(`${TAGS_FOLDER}/${OUTPUT_FILES.page}`, MEDIA_TYPES.html, pageInputs, () => [renderTagIndex(feed, tags)]));
   files.push(planned(OUTPUT_FILES.page, MEDIA_TYPES.html, pageInputs, () => renderPage(feed, { folder: '', tags })));
-  files.push(planned(STYLESHEET_FILE, MEDIA_TYPES.xsl, { v: RENDER_VERSION, xsl: FEED_XSL }, () => FEED_XSL));
-  files.push(planned(PAGE_CSS_FILE, MEDIA_TYPES.css, { v: RENDER_VERSION, css: PAGE_CSS }, () => PAGE_CSS));
+  files.push(planned(STYLESHEET_FILE, MEDIA_TYPES.xsl, { v: RENDER_VERSION, xsl: FEED_XSL }, () => [FEED_XSL]));
+  files.push(planned(PAGE_CSS_FILE, MEDIA_TYPES.css, { v: RENDER_VERSION, css: PAGE_CSS }, () => [PAGE_CSS]));
   return { feed, files, tags };
 }

@@ -67,8 +67,12 @@ export interface Retraction {
   readonly reason: string;
 }
 
-/** A validated, normalized development of the story. */
-export interface Entry {
+/**
+ * A validated, normalized development of the story, without its body: everything that decides
+ * which documents hold the entry and where. This is what the build cache keeps for every entry and
+ * what documents are planned from; the body travels separately (EntryFragments).
+ */
+export interface EntryMeta {
   readonly path: string;
   /** Absolute IRI, canonical (byte-identical through WHATWG URL parsing). */
   readonly id: string;
@@ -84,10 +88,21 @@ export interface Entry {
   /** Absolute URL of the entry on the web (explicit, or the story page with a fragment). */
   readonly link: string;
   readonly draft: boolean;
-  /** Sanitized HTML with absolute URLs. */
-  readonly contentHtml: string;
   readonly correction?: Correction;
   readonly retraction?: Retraction;
+  /** The body is not empty (RSS and Atom then carry a content element). */
+  readonly hasContent: boolean;
+  /** Fingerprint of everything about the entry that any output can show, body included. */
+  readonly print: string;
+}
+
+/** An entry with its body. */
+export interface Entry extends EntryMeta {
+  /**
+   * Sanitized HTML with absolute URLs. CDATA-safe (no `]]>`, no CR) by construction, so the same
+   * text is the body of every format.
+   */
+  readonly contentHtml: string;
 }
 
 /** The story's own metadata, from `_story.md` in the entries folder. */
@@ -122,17 +137,29 @@ export interface Story {
 }
 
 /** What the feeds hold at one instant: the story and its visible entries, newest first. */
-export interface Feed {
+export interface Feed<E extends EntryMeta = EntryMeta> {
   readonly story: Story;
   /** Entries visible at `now`: not drafts, not embargoed, not retracted; newest first, ties by id. */
-  readonly entries: readonly Entry[];
+  readonly entries: readonly E[];
   /** Retracted entries (for tombstones), newest retraction first. */
-  readonly retracted: readonly Entry[];
+  readonly retracted: readonly EntryMeta[];
   /** Newest updated time of the visible entries (and retractions); never the wall clock. */
   readonly updated: Date;
   /** True when `entries` holds every visible entry (RFC 5005 fh:complete). */
   readonly complete: boolean;
 }
+
+/** Which rendering of an entry's body a document uses: a whole RSS item, Atom entry, JSON Feed item, or the bare HTML. */
+export type EntryFormat = 'rss' | 'atom' | 'json' | 'html';
+
+/** A place in a document where one entry goes, rendered in one format (see render/fragments.ts). */
+export interface EntrySlot {
+  readonly entry: string;
+  readonly format: EntryFormat;
+}
+
+/** A document as written: literal text and entry slots, in order. */
+export type DocumentPart = string | EntrySlot;
 
 /** One output file, rendered, not yet written. */
 export interface RenderedFile {
@@ -146,11 +173,12 @@ export interface RenderedFile {
 /**
  * An output planned but not yet rendered. `key` is a fingerprint of everything the document is
  * made from: the same key means the same bytes, so a build may skip rendering it when the file on
- * disk was written from that key.
+ * disk was written from that key. `render` gives the document's parts; the entry slots are filled
+ * from the entries' fragments by whoever writes it.
  */
 export interface PlannedFile {
   readonly path: string;
   readonly mediaType: string;
   readonly key: string;
-  render(): string;
+  render(): readonly DocumentPart[];
 }

@@ -21,7 +21,23 @@ export function isSourceName(name: string): boolean {
 
 export class EntriesFolderError extends Error {}
 
-export async function readSources(entriesDir: string): Promise<ReadResult> {
+/** An entry file as listed: where it is and its stamp (size, mtime), not yet read. */
+export interface SourceStamp {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+export interface Listing {
+  /** The entries folder, resolved (symlinks followed). */
+  readonly root: string;
+  readonly stamps: SourceStamp[];
+  /** Files that cannot be sources (symlinks out, too large, not regular files). */
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Every source of the folder, by name, with its stamp: `stat` calls only, no file is read. */
+export async function listSources(entriesDir: string): Promise<Listing> {
   let root: string;
   let names: string[];
   try {
@@ -30,7 +46,19 @@ export async function readSources(entriesDir: string): Promise<ReadResult> {
   } catch (error) {
     throw new EntriesFolderError(`cannot read the entries folder ${entriesDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  const results = await Promise.all(names.map((name) => readSource(root, name)));
+  const results = await Promise.all(names.map((name) => statSource(root, name)));
+  const stamps: SourceStamp[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const r of results) {
+    if ('stamp' in r) stamps.push(r.stamp);
+    else diagnostics.push(r.diagnostic);
+  }
+  return { root, stamps, diagnostics };
+}
+
+/** Read listed files (all of them, or those the caller needs). */
+export async function readListed(root: string, stamps: readonly SourceStamp[]): Promise<ReadResult> {
+  const results = await Promise.all(stamps.map((stamp) => readSource(root, stamp)));
   const sources: SourceFile[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const r of results) {
@@ -40,33 +68,61 @@ export async function readSources(entriesDir: string): Promise<ReadResult> {
   return { sources, diagnostics };
 }
 
-async function readSource(root: string, name: string): Promise<{ source: SourceFile } | { diagnostic: Diagnostic }> {
+/** List and read every source of the folder. */
+export async function readSources(entriesDir: string): Promise<ReadResult> {
+  const listing = await listSources(entriesDir);
+  const read = await readListed(listing.root, listing.stamps);
+  return { sources: read.sources, diagnostics: [...listing.diagnostics, ...read.diagnostics].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)) };
+}
+
+type Outcome<T> = T | { diagnostic: Diagnostic };
+
+function failure(name: string, code: Parameters<typeof diagnostic>[2], message: string, hint: string, at = FILE_START): { diagnostic: Diagnostic } {
+  return { diagnostic: diagnostic(name, at, code, message, hint) };
+}
+
+function readFailure(name: string, error: unknown): { diagnostic: Diagnostic } {
+  // An entry deleted between listing and reading, or unreadable: report it, keep going.
+  return failure(name, 'E_FILE_READ', `the file could not be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'check that the file exists and is readable by the user running storyfeed');
+}
+
+async function statSource(root: string, name: string): Promise<Outcome<{ stamp: SourceStamp }>> {
   const full = path.join(root, name);
-  const fail = (code: Parameters<typeof diagnostic>[2], message: string, hint: string, at = FILE_START) => ({
-    diagnostic: diagnostic(name, at, code, message, hint),
-  });
   try {
     const link = await lstat(full);
     if (link.isSymbolicLink()) {
       // A symlink may point anywhere on the machine: follow it only within the entries folder.
       const target = await realpath(full).catch(() => undefined);
       if (target === undefined || !isInside(root, target)) {
-        return fail('E_FILE_SYMLINK_OUTSIDE', 'the symbolic link leads outside the entries folder (or nowhere)', 'copy the file into the entries folder instead of linking to it');
+        return failure(name, 'E_FILE_SYMLINK_OUTSIDE', 'the symbolic link leads outside the entries folder (or nowhere)', 'copy the file into the entries folder instead of linking to it');
       }
     }
-    const info = await stat(full);
-    if (!info.isFile()) return fail('E_FILE_READ', 'not a regular file', 'entries are plain .md files');
+    const info = link.isSymbolicLink() ? await stat(full) : link;
+    if (!info.isFile()) return failure(name, 'E_FILE_READ', 'not a regular file', 'entries are plain .md files');
     if (info.size > LIMITS.entryBytes) {
-      return fail('E_FILE_TOO_LARGE', `the file is ${info.size} bytes (at most ${LIMITS.entryBytes})`, 'split the development into several entries, or move media out of the text');
+      return failure(name, 'E_FILE_TOO_LARGE', `the file is ${info.size} bytes (at most ${LIMITS.entryBytes})`, 'split the development into several entries, or move media out of the text');
     }
-    const bytes = await readFile(full);
-    if (!isUtf8(bytes)) {
-      return fail('E_FILE_ENCODING', 'the file is not valid UTF-8', 'save the file as UTF-8 (most editors: "Save with encoding")', firstInvalidUtf8(bytes));
-    }
-    return { source: { path: name, text: bytes.toString('utf8'), size: info.size, mtimeMs: info.mtimeMs } };
+    return { stamp: { path: name, size: info.size, mtimeMs: info.mtimeMs } };
   } catch (error) {
-    // An entry deleted between listing and reading, or unreadable: report it, keep going.
-    return fail('E_FILE_READ', `the file could not be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'check that the file exists and is readable by the user running storyfeed');
+    return readFailure(name, error);
+  }
+}
+
+async function readSource(root: string, stamp: SourceStamp): Promise<Outcome<{ source: SourceFile }>> {
+  const name = stamp.path;
+  try {
+    const bytes = await readFile(path.join(root, name));
+    // Changed since it was listed (an editor saving): it is read as it is now, and stamped so.
+    if (bytes.length > LIMITS.entryBytes) {
+      return failure(name, 'E_FILE_TOO_LARGE', `the file is ${bytes.length} bytes (at most ${LIMITS.entryBytes})`, 'split the development into several entries, or move media out of the text');
+    }
+    if (!isUtf8(bytes)) {
+      return failure(name, 'E_FILE_ENCODING', 'the file is not valid UTF-8', 'save the file as UTF-8 (most editors: "Save with encoding")', firstInvalidUtf8(bytes));
+    }
+    const size = bytes.length === stamp.size ? stamp.size : bytes.length;
+    return { source: { path: name, text: bytes.toString('utf8'), size, mtimeMs: size === stamp.size ? stamp.mtimeMs : -1 } };
+  } catch (error) {
+    return readFailure(name, error);
   }
 }
 

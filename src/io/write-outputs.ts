@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { OutputRecord } from '../core/cache.js';
-import type { PlannedFile, RenderedFile } from '../core/types.js';
+import type { DocumentPart, EntrySlot, PlannedFile, RenderedFile } from '../core/types.js';
 
 export interface WriteResult {
   readonly written: string[];
@@ -34,20 +34,29 @@ export function resolveInside(outDir: string, relative: string): string {
   return full;
 }
 
-async function sameBytes(file: string, contents: Buffer): Promise<boolean> {
+/** Is the file on disk exactly these bytes? (Size first: most changed files differ in length.) */
+async function sameBytes(file: string, contents: readonly Uint8Array[], length: number): Promise<boolean> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info || info.size !== length) return false;
   try {
     const existing = await readFile(file);
-    return existing.equals(contents);
+    let at = 0;
+    for (const c of contents) {
+      if (Buffer.compare(existing.subarray(at, at + c.byteLength), c) !== 0) return false;
+      at += c.byteLength;
+    }
+    return at === existing.length;
   } catch {
     return false;
   }
 }
 
-async function writeTemp(dir: string, contents: Buffer): Promise<string> {
+async function writeTemp(dir: string, contents: readonly Uint8Array[]): Promise<string> {
   const temp = path.join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
   const handle = await open(temp, 'wx', 0o644);
   try {
-    await handle.writeFile(contents);
+    // libuv writes every buffer (in IOV_MAX chunks, retrying short writes).
+    await handle.writev(contents as Uint8Array[]);
     await handle.sync();
   } finally {
     await handle.close();
@@ -76,6 +85,14 @@ export interface PlannedWriteResult extends WriteResult {
   readonly rendered: number;
 }
 
+/** The bytes of an entry slot (views into its fragment blob). */
+export type SlotResolver = (slot: EntrySlot) => Promise<readonly Uint8Array[]> | readonly Uint8Array[];
+
+export interface WriteOptions {
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly signal?: AbortSignal;
+}
+
 /**
  * Write planned outputs. An output whose key matches the cache record, and whose file still has
  * the recorded size and mtime, is neither rendered nor read. Every other output is rendered and
@@ -85,68 +102,114 @@ export async function writePlanned(
   outDir: string,
   planned: readonly PlannedFile[],
   previous: ReadonlyMap<string, OutputRecord>,
-  onProgress?: (done: number, total: number) => void,
-  signal?: AbortSignal,
+  resolve: SlotResolver,
+  options: WriteOptions = {},
 ): Promise<PlannedWriteResult> {
   const records = new Map<string, OutputRecord>();
-  const pending: Array<{ path: string; key: string; contents: () => string }> = [];
-  for (const p of planned) {
-    const record = previous.get(p.path);
-    if (record && record.key === p.key) {
+  const pending: Array<{ path: string; key: string; parts: () => readonly DocumentPart[] }> = [];
+  const stamps = await Promise.all(
+    planned.map(async (p) => {
+      const record = previous.get(p.path);
+      if (!record || record.key !== p.key) return undefined;
       const info = await stat(resolveInside(outDir, p.path)).catch(() => undefined);
-      if (info && info.size === record.size && info.mtimeMs === record.mtimeMs) {
-        records.set(p.path, record);
-        continue;
-      }
-    }
-    pending.push({ path: p.path, key: p.key, contents: () => p.render() });
-  }
-  const result = await writeLazily(outDir, pending, onProgress, signal);
-  for (const { path: file, key } of pending) {
-    const info = await stat(resolveInside(outDir, file));
-    records.set(file, { key, size: info.size, mtimeMs: info.mtimeMs });
-  }
+      return info && info.size === record.size && info.mtimeMs === record.mtimeMs ? record : undefined;
+    }),
+  );
+  planned.forEach((p, i) => {
+    const record = stamps[i];
+    if (record) records.set(p.path, record);
+    else pending.push({ path: p.path, key: p.key, parts: () => p.render() });
+  });
+  const result = await writeLazily(outDir, pending, resolve, options);
+  await Promise.all(
+    pending.map(async ({ path: file, key }) => {
+      const info = await stat(resolveInside(outDir, file));
+      records.set(file, { key, size: info.size, mtimeMs: info.mtimeMs });
+    }),
+  );
   const written = new Set(result.written);
   return { written: result.written, unchanged: planned.map((p) => p.path).filter((p) => !written.has(p)), records, rendered: pending.length };
 }
 
 export function writeOutputs(outDir: string, files: readonly RenderedFile[]): Promise<WriteResult> {
-  return writeLazily(outDir, files.map((f) => ({ path: f.path, contents: () => f.contents })));
+  return writeLazily(outDir, files.map((f) => ({ path: f.path, parts: () => [f.contents] })), () => {
+    throw new Error('a rendered file has no entry slots');
+  });
 }
 
+// Short literal parts (separators) recur thousands of times: encode each once.
+const encoded = new Map<string, Buffer>();
+function encode(text: string): Buffer {
+  if (text.length > 64) return Buffer.from(text, 'utf8');
+  let b = encoded.get(text);
+  if (!b) {
+    b = Buffer.from(text, 'utf8');
+    if (encoded.size < 256) encoded.set(text, b);
+  }
+  return b;
+}
+
+async function toBytes(parts: readonly DocumentPart[], resolve: SlotResolver): Promise<{ contents: Uint8Array[]; length: number }> {
+  const contents: Uint8Array[] = [];
+  let length = 0;
+  for (const part of parts) {
+    const pieces = typeof part === 'string' ? [encode(part)] : await resolve(part);
+    for (const p of pieces) {
+      if (p.byteLength === 0) continue;
+      contents.push(p);
+      length += p.byteLength;
+    }
+  }
+  return { contents, length };
+}
+
+/** Files rendered, compared and staged at once: enough to keep the disk busy, few enough to bound memory. */
+const IN_FLIGHT = 8;
+
 /**
- * Render, compare and stage one file at a time (so that memory holds one document, not the whole
- * archive), then publish: all temp files first, then all renames. A failure while staging (disk
- * full, read-only folder) leaves every published file as it was.
+ * Render, compare and stage a few files at a time (so that memory holds a few documents, not the
+ * whole archive), then publish: all temp files first, then all renames. A failure while staging
+ * (disk full, read-only folder) leaves every published file as it was.
  */
 async function writeLazily(
   outDir: string,
-  files: ReadonlyArray<{ path: string; contents: () => string }>,
-  onProgress?: (done: number, total: number) => void,
-  signal?: AbortSignal,
+  files: ReadonlyArray<{ path: string; parts: () => readonly DocumentPart[] }>,
+  resolve: SlotResolver,
+  options: WriteOptions = {},
 ): Promise<WriteResult> {
+  const { onProgress, signal } = options;
   const temps: Array<{ temp: string; target: string; path: string }> = [];
-  try {
-    let done = 0;
-    for (const file of files) {
-      // Shutdown may abandon a build while it stages: nothing is renamed, the temps are removed.
-      if (signal?.aborted) throw new BuildAbortedError();
-      onProgress?.((done += 1), files.length);
-      const target = resolveInside(outDir, file.path);
-      const contents = Buffer.from(file.contents(), 'utf8');
-      if (await sameBytes(target, contents)) continue;
-      const dir = path.dirname(target);
-      await mkdir(dir, { recursive: true });
-      temps.push({ temp: await writeTemp(dir, contents), target, path: file.path });
+  let failure: unknown;
+  let next = 0;
+  let done = 0;
+  const stage = async (): Promise<void> => {
+    while (failure === undefined && next < files.length) {
+      const file = files[next++]!;
+      try {
+        // Shutdown may abandon a build while it stages: nothing is renamed, the temps are removed.
+        if (signal?.aborted) throw new BuildAbortedError();
+        const target = resolveInside(outDir, file.path);
+        const { contents, length } = await toBytes(file.parts(), resolve);
+        if (!(await sameBytes(target, contents, length))) {
+          const dir = path.dirname(target);
+          await mkdir(dir, { recursive: true });
+          temps.push({ temp: await writeTemp(dir, contents), target, path: file.path });
+        }
+        onProgress?.((done += 1), files.length);
+      } catch (error) {
+        failure ??= error;
+      }
     }
-  } catch (error) {
+  };
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, files.length) }, stage));
+  if (failure === undefined && signal?.aborted) failure = new BuildAbortedError();
+  if (failure !== undefined) {
     await Promise.all(temps.map((t) => unlink(t.temp).catch(() => undefined)));
-    throw error;
+    throw failure;
   }
-  if (signal?.aborted) {
-    await Promise.all(temps.map((t) => unlink(t.temp).catch(() => undefined)));
-    throw new BuildAbortedError();
-  }
+  // Renames in plan order, so that a reader of several files sees them change in a stable order.
+  const order = new Map(files.map((f, i) => [f.path, i]));
+  temps.sort((a, b) => order.get(a.path)! - order.get(b.path)!);
   const dirs = new Set<string>();
   for (const t of temps) {
     await rename(t.temp, t.target);

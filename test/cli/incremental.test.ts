@@ -4,8 +4,9 @@ import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/build.js';
-import { CACHE_PATH } from '../../src/core/cache.js';
+import { CACHE_PATH, CACHE_VERSION } from '../../src/core/cache.js';
 import { MANIFEST_PATH } from '../../src/core/manifest.js';
+import { PACK_PATH } from '../../src/io/fragment-store.js';
 import { checkOutputFile } from '../helpers/checkers.js';
 import { listFiles } from '../helpers/files.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
@@ -19,8 +20,8 @@ const NOW = new Date('2026-06-01T00:00:00Z');
 
 async function snapshot(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  // The cache and the manifest are bookkeeping about a build, not part of what it publishes.
-  for (const f of await listFiles(dir)) if (f !== CACHE_PATH && f !== MANIFEST_PATH) out[f] = await readFile(path.join(dir, f), 'utf8');
+  // The cache (index and fragment pack) and the manifest are bookkeeping about a build, not part of what it publishes.
+  for (const f of await listFiles(dir)) if (f !== CACHE_PATH && f !== PACK_PATH && f !== MANIFEST_PATH) out[f] = await readFile(path.join(dir, f), 'utf8');
   return out;
 }
 
@@ -69,6 +70,7 @@ describe('incremental builds', () => {
     const withCache = await snapshot(path.join(dir, 'with'));
     expect(withCache).toEqual(await snapshot(path.join(dir, 'without')));
     await expect(stat(path.join(dir, 'without', CACHE_PATH))).rejects.toThrow();
+    await expect(stat(path.join(dir, 'without', PACK_PATH))).rejects.toThrow();
     // Every feed this build wrote (subscription, archives, tags) passes every checker.
     for (const [file, text] of Object.entries(withCache)) {
       expect([file, await checkOutputFile(file, text, { selfUrl: new URL(file, 'https://newsroom.example.org/stories/test/feeds/').href })]).toEqual([file, []]);
@@ -93,7 +95,7 @@ describe('incremental builds', () => {
     expect(r.written).toContain('rss.xml');
     await run('fresh', false);
     expect(await snapshot(path.join(dir, 'out'))).toEqual(await snapshot(path.join(dir, 'fresh')));
-    expect(JSON.parse(await readFile(cacheFile, 'utf8')).version).toBe(2);
+    expect(JSON.parse(await readFile(cacheFile, 'utf8')).version).toBe(CACHE_VERSION);
   });
 
   it('a stale cache is not trusted: a new story text re-parses every entry', async () => {
@@ -145,12 +147,12 @@ describe('progress and summary', () => {
     expect(await main(args('b'), { out: (l) => plain.out.push(l), err: (l) => plain.err.push(l) })).toBe(0);
     expect(plain.err.length).toBeGreaterThanOrEqual(10);
     expect(plain.err.every((l) => /^ {2}rendering: \d+\/\d+ outputs$/.test(l))).toBe(true);
-    expect(plain.out[1]).toMatch(/^ {2}read 81 files, parsed 80 \(the rest unchanged\), rendered (\d+) of \1 outputs$/);
+    expect(plain.out[1]).toMatch(/^ {2}81 files: read 81, parsed 80 \(the rest unchanged\); rendered (\d+) of \1 outputs$/);
 
     await rm(path.join(folder.dir, 'b', MANIFEST_PATH));
     const again = { out: [] as string[], err: [] as string[] };
     expect(await main(args('b'), { out: (l) => again.out.push(l), err: (l) => again.err.push(l) })).toBe(0);
-    expect(again.out[1]).toMatch(/read 81 files, parsed 0 \(the rest unchanged\), rendered 0 of \d+ outputs/);
+    expect(again.out[1]).toMatch(/81 files: read 1, parsed 0 \(the rest unchanged\); rendered 0 of \d+ outputs/);
     expect(again.err).toEqual([]);
     const fast = { out: [] as string[], err: [] as string[] };
     expect(await main(args('b'), { out: (l) => fast.out.push(l), err: (l) => fast.err.push(l) })).toBe(0);

@@ -3,7 +3,7 @@
 // field by field, with the entry it came from.
 import { parseAtomFeed, parseJsonFeed, parseRssFeed } from 'feedsmith';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Entry } from '../../src/core/types.js';
+import type { EntryMeta } from '../../src/core/types.js';
 import { compileEntries, type Outputs } from '../helpers/compile.js';
 import { parseWithFeedparser, type FeedparserResult } from '../helpers/checkers.js';
 
@@ -24,13 +24,15 @@ const ENTRY = {
 };
 
 let out: Outputs;
-let entry: Entry;
+let entry: EntryMeta;
+let body: string;
 let fpRss: FeedparserResult;
 let fpAtom: FeedparserResult;
 
 beforeAll(async () => {
   out = compileEntries([ENTRY]);
   entry = out.result.entries[0]!;
+  body = out.result.fragments.get(entry.path)!.html;
   const [r, a] = await Promise.all([parseWithFeedparser(out.rss), parseWithFeedparser(out.atom)]);
   if ('checker' in r || 'checker' in a) throw new Error(`feedparser unavailable: ${JSON.stringify([r, a])}`);
   fpRss = r;
@@ -88,7 +90,7 @@ const table: Array<[field: string, expected: () => unknown, parsers: Record<stri
     'rss/feedparser': () => unescapeHtml(fpRss.entries[0]!.summary),
     'atom/feedparser': () => unescapeHtml(fpAtom.entries[0]!.summary),
   }],
-  ['content', () => entry.contentHtml.trim(), {
+  ['content', () => body.trim(), {
     'rss/feedsmith': () => rss().content?.encoded?.trim(),
     'atom/feedsmith': () => (atom().content as { value?: string } | undefined)?.value?.trim(),
     'json/feedsmith': () => (json().content_html as string).trim(),

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_LEDGER, parseLedger, renderLedger, updateLedger, validateIdentity, type Ledger } from '../../src/core/ledger.js';
-import type { Entry } from '../../src/core/types.js';
+import type { EntryMeta } from '../../src/core/types.js';
 
-const entry = (id: string, path: string): Entry => ({
+const entry = (id: string, path: string): EntryMeta => ({
   path,
   id,
   title: 't',
@@ -12,7 +12,8 @@ const entry = (id: string, path: string): Entry => ({
   tags: [],
   link: 'https://x.org/',
   draft: false,
-  contentHtml: '<p>x</p>',
+  hasContent: true,
+  print: `print-${id}`,
 });
 
 const ledger = (ids: Record<string, string>): Ledger => ({

@@ -2,16 +2,21 @@
 
 import type { Element } from '@xmldom/xmldom';
 import { formatRfc3339 } from '../dates.js';
-import type { Entry, Feed, Person } from '../types.js';
-import { createWriter, feedUrls } from './feed-options.js';
+import type { Entry, EntryMeta, Feed, Person, Story } from '../types.js';
+import { createWriter, feedUrls, probeItems } from './feed-options.js';
+import { assembleFormat, cutElements, ENTRIES_MARKER, splitAtBody, splitShell, type Fragment } from './fragments.js';
 import type { RssExtras } from './rss.js';
 import { addElement, addStylesheet, childElements, declareNamespace, firstChild, NS, parseXml, removeElement, serializeXml, setText } from './xml-dom.js';
 
 export type AtomExtras = RssExtras;
 
-export function renderAtom(feed: Feed, extras: AtomExtras = {}): string {
+/**
+ * The DOM pipeline: feed writes the document with `items` (bodies as BODY_TOKEN), the DOM
+ * finishes it. Feed-level choices come from `feed`, never from `items`.
+ */
+function atomDocument(feed: Feed, items: readonly EntryMeta[], extras: AtomExtras): string {
   const urls = feedUrls(feed.story, extras.folder);
-  const doc = parseXml(createWriter(feed, urls).atom1());
+  const doc = parseXml(createWriter(feed.story, feed.updated, items, urls).atom1());
   const root = doc.documentElement;
   if (!root) throw new Error('feed produced no <feed> element');
 
@@ -36,7 +41,7 @@ export function renderAtom(feed: Feed, extras: AtomExtras = {}): string {
     addElement(root, NS.fh, `fh:${extras.history}`, { before });
   }
 
-  feed.entries.forEach((entry, i) => {
+  items.forEach((entry, i) => {
     const el = entries[i];
     if (!el) throw new Error('feed dropped an entry');
     finishEntry(el, entry);
@@ -54,11 +59,35 @@ export function renderAtom(feed: Feed, extras: AtomExtras = {}): string {
       addElement(tomb, NS.at, 'at:comment', { text: entry.retraction.reason });
     }
   }
+  if (extras.shell && before) root.replaceChild(doc.createComment(ENTRIES_MARKER.slice(4, -3)), before);
   addStylesheet(doc, extras.stylesheet);
   return serializeXml(doc);
 }
 
-function finishEntry(el: Element, entry: Entry): void {
+/** Each entry's <entry>, split at its body. */
+export function renderAtomEntries(story: Story, entries: readonly EntryMeta[]): Fragment[] {
+  if (entries.length === 0) return [];
+  const feed: Feed = { story, entries, retracted: [], updated: new Date(0), complete: true };
+  const elements = cutElements(atomDocument(feed, entries, {}), '<entry>', '</entry>');
+  if (elements.length !== entries.length) throw new Error('feed dropped an entry');
+  return elements.map((el) => splitAtBody(el, '<content type="html"><![CDATA[', ']]></content>'));
+}
+
+/** The document around its entries: ATOM_SEPARATOR goes between two entries. */
+export function renderAtomShell(feed: Feed, extras: AtomExtras = {}): readonly string[] {
+  return splitShell(atomDocument(feed, probeItems(feed), { ...extras, shell: true }));
+}
+
+/** Between two entries: the indentation of the feed's children. */
+export const ATOM_SEPARATOR = '\n    ';
+
+/** A whole document, for callers that hold every entry's body (tests, small tools). */
+export function renderAtom(feed: Feed<Entry>, extras: AtomExtras = {}): string {
+  const bodies = feed.entries.map((e) => e.contentHtml);
+  return assembleFormat(renderAtomShell(feed, extras), bodies, renderAtomEntries(feed.story, feed.entries), 'atom', ATOM_SEPARATOR);
+}
+
+function finishEntry(el: Element, entry: EntryMeta): void {
   // feed marks plain-text titles as type="html" (defect 12): make them text, escaped by the DOM.
   const title = firstChild(el, 'title');
   title.removeAttribute('type');

@@ -5,7 +5,8 @@
 
 import { Feed as FeedWriter, type Author, type Item } from 'feed';
 import { escapeHtml } from '../markdown.js';
-import type { Entry, Feed, Story } from '../types.js';
+import type { EntryMeta, Feed, Story } from '../types.js';
+import { BODY_TOKEN } from './fragments.js';
 
 export const GENERATOR = 'storyfeed';
 
@@ -34,13 +35,11 @@ function cdataSafe(text: string): string {
   return escapeHtml(text);
 }
 
-/** `]]>` cannot survive in sanitized HTML text, but an attribute could hold it: `&gt;` is equivalent in both. */
-export function cdataSafeHtml(html: string): string {
-  return html.replaceAll(']]>', ']]&gt;');
-}
-
-export function createWriter(feed: Feed, selfLinks: { rss: string; atom: string; json: string }): FeedWriter {
-  const { story } = feed;
+/**
+ * A fresh writer per render (defect 13). `items` are the entries feed writes; each body is
+ * BODY_TOKEN (fragments.ts puts the real body in afterwards).
+ */
+export function createWriter(story: Story, updated: Date, items: readonly EntryMeta[], selfLinks: { rss: string; atom: string; json: string }): FeedWriter {
   const writer = new FeedWriter({
     id: story.id,
     title: story.title,
@@ -48,7 +47,7 @@ export function createWriter(feed: Feed, selfLinks: { rss: string; atom: string;
     link: story.homePage,
     language: story.language,
     ttl: story.ttl,
-    updated: feed.updated,
+    updated,
     generator: GENERATOR,
     feedLinks: selfLinks,
     ...(story.hub ? { hub: story.hub } : {}),
@@ -56,11 +55,21 @@ export function createWriter(feed: Feed, selfLinks: { rss: string; atom: string;
     ...(story.favicon ? { favicon: story.favicon } : {}),
     ...(story.copyright ? { copyright: story.copyright } : {}),
   });
-  for (const entry of feed.entries) writer.addItem(toItem(entry));
+  for (const entry of items) writer.addItem(toItem(entry));
   return writer;
 }
 
-function toItem(entry: Entry): Item {
+/**
+ * What a document's shell is rendered with in place of its entries: one item, which the renderer
+ * then replaces by ENTRIES_MARKER. It has a body when any entry has one, because that is what
+ * makes feed declare its namespaces (the shell must match the document feed would have written).
+ */
+export function probeItems(feed: Feed): EntryMeta[] {
+  const first = feed.entries[0];
+  return first ? [{ ...first, hasContent: feed.entries.some((e) => e.hasContent) }] : [];
+}
+
+function toItem(entry: EntryMeta): Item {
   // RSS <author> must be an email address (defect 8): only people with one are passed; every
   // name goes out as dc:creator / atom:author from the DOM step.
   const withEmail: Author[] = entry.authors.filter((p) => p.email).map((p) => ({ name: p.name, email: p.email }));
@@ -72,7 +81,8 @@ function toItem(entry: Entry): Item {
     date: entry.updated,
     published: entry.published,
     ...(entry.summary ? { description: cdataSafe(entry.summary) } : {}),
-    content: cdataSafeHtml(entry.contentHtml),
+    // An empty content makes feed leave the element out, as it should for an entry without a body.
+    content: entry.hasContent ? BODY_TOKEN : '',
     ...(withEmail.length > 0 ? { author: withEmail } : {}),
   };
 }

@@ -3,8 +3,9 @@
 // Field comments quote https://jsonfeed.org/version/1.1.
 
 import { formatRfc3339 } from '../dates.js';
-import type { Entry, Feed, Person } from '../types.js';
+import type { Entry, EntryMeta, Feed, Person } from '../types.js';
 import { feedUrls } from './feed-options.js';
+import { assembleFormat, BODY_TOKEN, splitAtBody, type Fragment } from './fragments.js';
 
 export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
 
@@ -58,6 +59,7 @@ export interface JsonFeedExtras {
   readonly archive?: Record<string, unknown>;
 }
 
+/** The document without its items (`items` is empty; the shell puts them in). */
 export function buildJsonFeed(feed: Feed, extras: JsonFeedExtras = {}): JsonFeedDocument {
   const { story } = feed;
   const authors = story.authors.map(toAuthor);
@@ -74,23 +76,48 @@ export function buildJsonFeed(feed: Feed, extras: JsonFeedExtras = {}): JsonFeed
     ...(authors[0] ? { author: authors[0] } : {}),
     language: story.language,
     ...(story.hub ? { hubs: [{ type: 'WebSub', url: story.hub }] } : {}),
-    items: feed.entries.map(toItem),
+    items: [],
     ...(extras.archive ? { _archive: extras.archive } : {}),
   };
   return doc;
 }
 
-export function renderJsonFeed(feed: Feed, extras: JsonFeedExtras = {}): string {
-  return `${JSON.stringify(buildJsonFeed(feed, extras), null, 2)}\n`;
+// The document is `JSON.stringify(doc, null, 2)`: items sit two levels deep. `"items": []` can only
+// be the document's own key (a string holding it would have its quotes escaped).
+const EMPTY_ITEMS = '"items": []';
+const ITEM_INDENT = '    ';
+
+/** The document around its items: JSON_SEPARATOR goes between two items. */
+export function renderJsonShell(feed: Feed, extras: JsonFeedExtras = {}): readonly string[] {
+  const text = `${JSON.stringify(buildJsonFeed(feed, extras), null, 2)}\n`;
+  if (feed.entries.length === 0) return [text];
+  const at = text.indexOf(EMPTY_ITEMS);
+  if (at < 0) throw new Error('JSON Feed document without items');
+  return [`${text.slice(0, at)}"items": [\n${ITEM_INDENT}`, `\n  ]${text.slice(at + EMPTY_ITEMS.length)}`];
 }
 
-function toItem(entry: Entry): JsonItem {
+export const JSON_SEPARATOR = `,\n${ITEM_INDENT}`;
+
+/** Each entry's item as it stands in the document, split at its body. */
+export function renderJsonItems(entries: readonly EntryMeta[]): Fragment[] {
+  // JSON strings hold no raw line feed: every one in the text is layout, indented one level more
+  // inside the items array. `"content_html": "<token>"` can only be the item's own key.
+  return entries.map((e) => splitAtBody(JSON.stringify(toItem(e), null, 2).replaceAll('\n', `\n${ITEM_INDENT}`), '"content_html": ', '', JSON.stringify(BODY_TOKEN)));
+}
+
+/** A whole document, for callers that hold every entry's body (tests, small tools). */
+export function renderJsonFeed(feed: Feed<Entry>, extras: JsonFeedExtras = {}): string {
+  const bodies = feed.entries.map((e) => e.contentHtml);
+  return assembleFormat(renderJsonShell(feed, extras), bodies, renderJsonItems(feed.entries), 'json', JSON_SEPARATOR);
+}
+
+function toItem(entry: EntryMeta): JsonItem {
   const authors = entry.authors.map(toAuthor);
   const item: JsonItem = {
     id: entry.id,
     url: entry.link,
     title: entry.title,
-    content_html: entry.contentHtml,
+    content_html: BODY_TOKEN,
     ...(entry.summary ? { summary: entry.summary } : {}),
     ...(entry.image ? { image: entry.image.url } : {}),
     date_published: formatRfc3339(entry.published),

@@ -5,7 +5,7 @@
 import { formatHumanDate, formatRfc3339 } from '../dates.js';
 import { escapeHtml } from '../markdown.js';
 import { entryAnchor } from '../normalize.js';
-import type { Entry, Feed } from '../types.js';
+import type { DocumentPart, EntryMeta, Feed } from '../types.js';
 import { feedUrls } from './feed-options.js';
 
 /** The pages' one stylesheet, written once as `style.css` beside index.html. */
@@ -68,7 +68,25 @@ function rootPrefix(folder: string): string {
   return '../'.repeat(folder.split('/').filter(Boolean).length);
 }
 
-export function renderPage(feed: Feed, options: PageOptions = { folder: '', tags: [] }): string {
+// Where an entry's body goes in the page text. NUL is stripped from every text field and cannot be
+// in a URL, so only this module can have written it.
+const BODY_SLOT = '\u0000storyfeed-body\u0000';
+
+/** The page as parts: each published entry's body is an `html` slot. */
+export function renderPage(feed: Feed, options: PageOptions = { folder: '', tags: [] }): DocumentPart[] {
+  const withBodies = [...feed.entries].sort(compareTimeline);
+  const pieces = pageText(feed, options).split(BODY_SLOT);
+  if (pieces.length !== withBodies.length + 1) throw new Error('the page lost an entry body');
+  const parts: DocumentPart[] = [pieces[0]!];
+  withBodies.forEach((e, i) => parts.push({ entry: e.path, format: 'html' }, pieces[i + 1]!));
+  return parts;
+}
+
+function compareTimeline(a: EntryMeta, b: EntryMeta): number {
+  return b.published.getTime() - a.published.getTime() || (a.id < b.id ? -1 : 1);
+}
+
+function pageText(feed: Feed, options: PageOptions): string {
   const { story } = feed;
   const urls = feedUrls(story, options.folder);
   const root = rootPrefix(options.folder);
@@ -80,7 +98,7 @@ export function renderPage(feed: Feed, options: PageOptions = { folder: '', tags
   ];
   const title = escapeHtml(story.title);
   const timeline = [...feed.entries.map((e) => ({ entry: e, retracted: false })), ...feed.retracted.map((e) => ({ entry: e, retracted: true }))]
-    .sort((a, b) => b.entry.published.getTime() - a.entry.published.getTime() || (a.entry.id < b.entry.id ? -1 : 1))
+    .sort((a, b) => compareTimeline(a.entry, b.entry))
     .map(({ entry, retracted }) => (retracted ? renderRetracted(entry, feed) : renderEntry(entry, feed, tagLinks)));
 
   const head = formats.map((f) => `<link rel="alternate" type="${f.type}" title="${title} (${f.label})" href="${escapeHtml(f.url)}">`).join('\n');
@@ -159,7 +177,7 @@ function timeElement(date: Date, feed: Feed): string {
   return `<time datetime="${formatRfc3339(date)}">${escapeHtml(formatHumanDate(date, feed.story.language, feed.story.timeZone))}</time>`;
 }
 
-function renderEntry(entry: Entry, feed: Feed, tagLinks: ReadonlyMap<string, string>): string {
+function renderEntry(entry: EntryMeta, feed: Feed, tagLinks: ReadonlyMap<string, string>): string {
   const updated = entry.updated.getTime() !== entry.published.getTime() ? ` · updated ${timeElement(entry.updated, feed)}` : '';
   const image = entry.image
     ? `<figure><img src="${escapeHtml(entry.image.url)}" alt="${escapeHtml(entry.image.alt)}" loading="lazy"></figure>\n`
@@ -169,11 +187,11 @@ function renderEntry(entry: Entry, feed: Feed, tagLinks: ReadonlyMap<string, str
   return `<li><article id="${entryAnchor(entry.id)}"${correction}>
 <h3><a href="#${entryAnchor(entry.id)}">${escapeHtml(entry.title)}</a></h3>
 <p class="meta">${timeElement(entry.published, feed)}${updated}</p>
-${image}${entry.contentHtml}${tags}
+${image}${BODY_SLOT}${tags}
 </article></li>`;
 }
 
-function renderRetracted(entry: Entry, feed: Feed): string {
+function renderRetracted(entry: EntryMeta, feed: Feed): string {
   const retraction = entry.retraction!;
   return `<li><article id="${entryAnchor(entry.id)}" class="retracted">
 <h3>Retracted: ${escapeHtml(entry.title)}</h3>

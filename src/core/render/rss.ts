@@ -1,8 +1,9 @@
 // Feed → rss.xml (RSS 2.0, rssboard.org/rss-specification, plus the RSS Advisory Board profile).
 
 import type { Element } from '@xmldom/xmldom';
-import type { Entry, Feed } from '../types.js';
-import { createWriter, feedUrls } from './feed-options.js';
+import type { Entry, EntryMeta, Feed, Story } from '../types.js';
+import { createWriter, feedUrls, probeItems } from './feed-options.js';
+import { assembleFormat, cutElements, ENTRIES_MARKER, splitAtBody, splitShell, type Fragment } from './fragments.js';
 import { addElement, addStylesheet, childElements, declareNamespace, firstChild, NS, parseXml, serializeXml, setText } from './xml-dom.js';
 
 export interface RssExtras {
@@ -13,11 +14,17 @@ export interface RssExtras {
   /** Adds the RFC 5005 fh:complete / fh:archive marker. */
   readonly history?: 'complete' | 'archive';
   readonly stylesheet?: string;
+  /** Render the document's shell: the (one) probe item becomes ENTRIES_MARKER. */
+  readonly shell?: boolean;
 }
 
-export function renderRss(feed: Feed, extras: RssExtras = {}): string {
+/**
+ * The DOM pipeline: feed writes the channel with `items` (bodies as BODY_TOKEN), the DOM finishes
+ * it. Channel-level choices come from `feed` (all the document's entries), never from `items`.
+ */
+function rssDocument(feed: Feed, items: readonly EntryMeta[], extras: RssExtras): string {
   const urls = feedUrls(feed.story, extras.folder);
-  const doc = parseXml(createWriter(feed, urls).rss2());
+  const doc = parseXml(createWriter(feed.story, feed.updated, items, urls).rss2());
   const rss = doc.documentElement;
   if (!rss) throw new Error('feed produced no <rss> element');
   const channel = firstChild(rss, 'channel');
@@ -26,7 +33,7 @@ export function renderRss(feed: Feed, extras: RssExtras = {}): string {
   declareNamespace(rss, 'atom', NS.atom);
   declareNamespace(rss, 'dc', NS.dc);
   declareNamespace(rss, 'content', NS.content);
-  const items = childElements(channel, 'item');
+  const itemElements = childElements(channel, 'item');
   if (feed.entries.some((e) => e.image)) declareNamespace(rss, 'media', NS.media);
 
   // The docs URL feed writes points at the W3C validator's copy; the Board's spec is canonical.
@@ -40,16 +47,43 @@ export function renderRss(feed: Feed, extras: RssExtras = {}): string {
     addElement(channel, NS.fh, `fh:${extras.history}`);
   }
 
-  feed.entries.forEach((entry, i) => {
-    const item = items[i];
+  items.forEach((entry, i) => {
+    const item = itemElements[i];
     if (!item) throw new Error('feed dropped an item');
     finishItem(item, entry);
   });
+  if (extras.shell) {
+    const probe = itemElements[0];
+    if (probe) channel.replaceChild(doc.createComment(ENTRIES_MARKER.slice(4, -3)), probe);
+  }
   addStylesheet(doc, extras.stylesheet);
   return serializeXml(doc);
 }
 
-function finishItem(item: Element, entry: Entry): void {
+/** Each entry's <item>, split at its body. */
+export function renderRssItems(story: Story, entries: readonly EntryMeta[]): Fragment[] {
+  if (entries.length === 0) return [];
+  const feed: Feed = { story, entries, retracted: [], updated: new Date(0), complete: true };
+  const items = cutElements(rssDocument(feed, entries, {}), '<item>', '</item>');
+  if (items.length !== entries.length) throw new Error('feed dropped an item');
+  return items.map((item) => splitAtBody(item, '<content:encoded><![CDATA[', ']]></content:encoded>'));
+}
+
+/** The document around its items: RSS_SEPARATOR goes between two items. */
+export function renderRssShell(feed: Feed, extras: RssExtras = {}): readonly string[] {
+  return splitShell(rssDocument(feed, probeItems(feed), { ...extras, shell: true }));
+}
+
+/** Between two items: the indentation of the channel's children. */
+export const RSS_SEPARATOR = '\n        ';
+
+/** A whole document, for callers that hold every entry's body (tests, small tools). */
+export function renderRss(feed: Feed<Entry>, extras: RssExtras = {}): string {
+  const bodies = feed.entries.map((e) => e.contentHtml);
+  return assembleFormat(renderRssShell(feed, extras), bodies, renderRssItems(feed.story, feed.entries), 'rss', RSS_SEPARATOR);
+}
+
+function finishItem(item: Element, entry: EntryMeta): void {
   // Titles are plain text: an escaped text node, not HTML in CDATA (feed's choice), so that
   // `<` and `&` in a headline are shown, never interpreted, and `]]>` is harmless.
   setText(firstChild(item, 'title'), entry.title);

@@ -1,0 +1,63 @@
+// SourceFile[] → ParsedSource[]: front matter, normalization and, for every entry visible at `now`,
+// its fragments in every format. Pure, and independent per file, so a build may run it on several
+// threads (src/parse-pool.ts) and get the same result as in one.
+
+import type { Diagnostic } from './diagnostics.js';
+import { parseFrontMatter } from './front-matter.js';
+import { isPublished, isRetracted } from './model.js';
+import { normalizeEntry } from './normalize.js';
+import { renderAtomEntries } from './render/atom.js';
+import type { EntryFragments } from './render/fragments.js';
+import { renderJsonItems } from './render/json-feed.js';
+import { renderRssItems } from './render/rss.js';
+import type { Entry, EntryMeta, Position, SourceFile, Story } from './types.js';
+
+export interface ParsedSource {
+  readonly path: string;
+  readonly diagnostics: readonly Diagnostic[];
+  /** Where the id stands, for cross-file diagnostics (duplicates, identity guard). */
+  readonly idAt?: Position;
+  readonly entry?: EntryMeta;
+  /** The entry's fragments, when it is visible (published, not retracted) at the build's `now`. */
+  readonly fragments?: EntryFragments;
+}
+
+/** Is the entry in some document at `now`? Only those are rendered (nothing unpublished is). */
+export function isVisible(entry: EntryMeta, now: Date): boolean {
+  return isPublished(entry, now) && !isRetracted(entry, now);
+}
+
+export function toMeta(entry: Entry): EntryMeta {
+  const { contentHtml: _body, ...meta } = entry;
+  return meta;
+}
+
+/** Entry fragments of many entries at once: one pass of feed and the DOM per format. */
+export function renderEntryFragments(story: Story, entries: readonly Entry[]): EntryFragments[] {
+  const rss = renderRssItems(story, entries);
+  const atom = renderAtomEntries(story, entries);
+  const json = renderJsonItems(entries);
+  return entries.map((e, i) => ({ rss: rss[i]!, atom: atom[i]!, json: json[i]!, html: e.contentHtml }));
+}
+
+export function parseSources(sources: readonly SourceFile[], story: Story, now: Date): ParsedSource[] {
+  const results = sources.map((source) => {
+    const fm = parseFrontMatter(source);
+    if (!fm.entry) return { path: source.path, diagnostics: fm.diagnostics };
+    const n = normalizeEntry(fm.entry, story);
+    const idAt = fm.entry.fields.get('id')?.valueAt;
+    return { path: source.path, diagnostics: n.diagnostics, ...(idAt ? { idAt } : {}), ...(n.value ? { entry: n.value } : {}) };
+  });
+  const visible = results.flatMap((r) => (r.entry && r.diagnostics.length === 0 && isVisible(r.entry, now) ? [r.entry] : []));
+  const fragments = new Map(renderEntryFragments(story, visible).map((f, i) => [visible[i]!.path, f]));
+  return results.map((r): ParsedSource => {
+    const f = fragments.get(r.path);
+    return {
+      path: r.path,
+      diagnostics: r.diagnostics,
+      ...(r.idAt ? { idAt: r.idAt } : {}),
+      ...(r.entry ? { entry: toMeta(r.entry) } : {}),
+      ...(f ? { fragments: f } : {}),
+    };
+  });
+}

@@ -1,0 +1,170 @@
+// Entry fragments: every entry is rendered once per format — an RSS <item>, an Atom <entry>, a
+// JSON Feed item — and every document that holds it (subscription feed, archive page, each of its
+// tags' feeds and pages) is a shell with the entries' fragments put in their places.
+//
+// Why: a body appears in up to a dozen documents, and sending each document through feed's writer
+// (xml-js) and the DOM round trip (xmldom) cost more than everything else a build does. The pieces
+// are still made by those tools — feed writes each item, the DOM finishes it, exactly as when they
+// wrote whole documents — and the result is byte-identical to letting them write whole documents
+// (test/property/feeds.property.test.ts compares the two on generated feeds; the golden files pin it).
+//
+// The body is not handed to feed or the DOM at all: they see BODY_TOKEN in its place, and a
+// fragment is kept as the text before and after it. This is safe because the body is CDATA-safe
+// by construction (normalize.ts), and because every other field reaches the XML escaped, so the
+// markup this module looks for can only be the tools' own.
+
+import type { DocumentPart, EntryFormat, EntryMeta, EntrySlot } from '../types.js';
+
+/** What feed and the DOM get as an entry's body. Plain ASCII, no markup. */
+export const BODY_TOKEN = 'storyfeed-body';
+
+/** Where a shell's entries go: a comment node placed by the DOM (no text of ours can make one). */
+export const ENTRIES_MARKER = '<!--storyfeed-entries-->';
+
+/** The text before and after the body, in one format. */
+export type Fragment = readonly [head: string, tail: string];
+
+export interface EntryFragments {
+  readonly rss: Fragment;
+  readonly atom: Fragment;
+  readonly json: Fragment;
+  /** The body itself (sanitized HTML, CDATA-safe). */
+  readonly html: string;
+}
+
+/** `]]>` cannot survive in sanitized HTML text, but an attribute could hold it: `&gt;` is equivalent in both. XML 1.0 §2.11: CR and CRLF are read as LF. */
+export function cdataSafeHtml(html: string): string {
+  return html.replaceAll(']]>', ']]&gt;').replace(/\r\n?/g, '\n');
+}
+
+/**
+ * The elements `<open>…</close>` of a serialized document, in order (items do not nest, and the
+ * tag text cannot occur escaped text).
+ */
+export function cutElements(xml: string, open: string, close: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  for (;;) {
+    const start = xml.indexOf(open, from);
+    if (start < 0) return out;
+    const end = xml.indexOf(close, start);
+    if (end < 0) throw new Error(`unterminated ${open} in rendered document`);
+    out.push(xml.slice(start, end + close.length));
+    from = end + close.length;
+  }
+}
+
+/**
+ * Split an element's text at its body: `before` + `token` + `after` must occur once or not at all
+ * (no body). The head ends with `before`, the tail starts with `after`.
+ */
+export function splitAtBody(text: string, before: string, after: string, token = BODY_TOKEN): Fragment {
+  const needle = `${before}${token}${after}`;
+  const at = text.indexOf(needle);
+  if (at < 0) return [text, ''];
+  if (text.indexOf(needle, at + needle.length) >= 0) throw new Error('an element holds two bodies');
+  return [text.slice(0, at + before.length), text.slice(at + before.length + token.length)];
+}
+
+/** A shell's text around ENTRIES_MARKER: [before, after], or [whole] for a document without entries. */
+export function splitShell(text: string): readonly string[] {
+  const at = text.indexOf(ENTRIES_MARKER);
+  if (at < 0) return [text];
+  return [text.slice(0, at), text.slice(at + ENTRIES_MARKER.length)];
+}
+
+/** A document's parts: its shell with one slot per entry, `separator` between two entries. */
+export function fillShell(shell: readonly string[], entries: readonly EntryMeta[], format: EntryFormat, separator: string): DocumentPart[] {
+  if (shell.length === 1 || entries.length === 0) return [shell.join('')];
+  const parts: DocumentPart[] = [shell[0]!];
+  entries.forEach((e, i) => {
+    if (i > 0) parts.push(separator);
+    parts.push({ entry: e.path, format });
+  });
+  parts.push(shell[1]!);
+  return parts;
+}
+
+function bodyText(html: string, format: EntryFormat): string {
+  return format === 'json' ? JSON.stringify(html) : html;
+}
+
+/** One format's document from its shell, its entries' bodies and fragments (in document order). */
+export function assembleFormat(shell: readonly string[], bodies: readonly string[], fragments: readonly Fragment[], format: EntryFormat, separator: string): string {
+  if (shell.length === 1 || fragments.length === 0) return shell.join('');
+  return shell[0]! + fragments.map((f, i) => f[0] + bodyText(bodies[i]!, format) + f[1]).join(separator) + shell[1]!;
+}
+
+/** The text a slot stands for. */
+export function slotText(fragments: EntryFragments, format: EntryFormat): string {
+  switch (format) {
+    case 'rss':
+      return fragments.rss[0] + fragments.html + fragments.rss[1];
+    case 'atom':
+      return fragments.atom[0] + fragments.html + fragments.atom[1];
+    case 'json':
+      return fragments.json[0] + bodyText(fragments.html, 'json') + fragments.json[1];
+    case 'html':
+      return fragments.html;
+  }
+}
+
+/** A whole document as text, its slots filled by `fragmentsOf`. */
+export function assembleText(parts: readonly DocumentPart[], fragmentsOf: (slot: EntrySlot) => EntryFragments): string {
+  return parts.map((p) => (typeof p === 'string' ? p : slotText(fragmentsOf(p), p.format))).join('');
+}
+
+// ---- Bytes: fragments cross threads and live in the build cache as one UTF-8 blob per entry.
+
+/** The pieces of a blob, in order. */
+const PIECES = 8;
+const RSS_HEAD = 0, RSS_TAIL = 1, ATOM_HEAD = 2, ATOM_TAIL = 3, JSON_HEAD = 4, JSON_TAIL = 5, BODY = 6, JSON_BODY = 7;
+
+export interface FragmentBlob {
+  readonly bytes: Uint8Array;
+  /** End offset of each piece in `bytes`. */
+  readonly ends: readonly number[];
+}
+
+export function encodeFragments(f: EntryFragments): FragmentBlob {
+  const texts = [f.rss[0], f.rss[1], f.atom[0], f.atom[1], f.json[0], f.json[1], f.html, JSON.stringify(f.html)];
+  const buffers = texts.map((t) => Buffer.from(t, 'utf8'));
+  const ends: number[] = [];
+  let end = 0;
+  for (const b of buffers) ends.push((end += b.length));
+  return { bytes: Buffer.concat(buffers, end), ends };
+}
+
+function piece(blob: FragmentBlob, i: number): Uint8Array {
+  return blob.bytes.subarray(i === 0 ? 0 : blob.ends[i - 1]!, blob.ends[i]!);
+}
+
+/** Is this a blob's shape: PIECES ascending ends within the bytes? (A cache file is never trusted.) */
+export function isBlobShape(ends: unknown, length: number): ends is number[] {
+  if (!Array.isArray(ends) || ends.length !== PIECES) return false;
+  let previous = 0;
+  for (const e of ends) {
+    if (!Number.isInteger(e) || e < previous) return false;
+    previous = e as number;
+  }
+  return previous === length;
+}
+
+/** The bytes a slot stands for (views into the blob, no copies). */
+export function slotBytes(blob: FragmentBlob, format: EntryFormat): Uint8Array[] {
+  switch (format) {
+    case 'rss':
+      return [piece(blob, RSS_HEAD), piece(blob, BODY), piece(blob, RSS_TAIL)];
+    case 'atom':
+      return [piece(blob, ATOM_HEAD), piece(blob, BODY), piece(blob, ATOM_TAIL)];
+    case 'json':
+      return [piece(blob, JSON_HEAD), piece(blob, JSON_BODY), piece(blob, JSON_TAIL)];
+    case 'html':
+      return [piece(blob, BODY)];
+  }
+}
+
+export function decodeFragments(blob: FragmentBlob): EntryFragments {
+  const text = (i: number) => Buffer.from(piece(blob, i)).toString('utf8');
+  return { rss: [text(RSS_HEAD), text(RSS_TAIL)], atom: [text(ATOM_HEAD), text(ATOM_TAIL)], json: [text(JSON_HEAD), text(JSON_TAIL)], html: text(BODY) };
+}

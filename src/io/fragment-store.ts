@@ -1,0 +1,291 @@
+// The fragment pack (`.storyfeed/fragments.pack`): every published entry's fragments, one blob per
+// entry, so that a build re-renders a document from its entries' stored fragments instead of
+// reading, parsing and rendering every entry in it again. Part of the build cache: safe to delete,
+// never trusted — its header names the build that wrote it, the cache index records its size, and
+// every blob read back is checked against its CRC-32. A mismatch is CacheCorruptError, and the
+// build starts over without the cache.
+//
+// A run's new blobs stay in memory (up to a budget, then they spill to a temporary pack) and reach
+// the pack only when the run publishes: appended when they are few, or written as a new pack
+// (with every blob still in use) when the pack would be mostly garbage or the run spilled. A run
+// that fails or is abandoned leaves the pack as it was.
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { BlobLocation, PackInfo } from '../core/cache.js';
+import type { FragmentBlob } from '../core/render/fragments.js';
+import { TEMP_PREFIX } from './write-outputs.js';
+
+export const PACK_PATH = '.storyfeed/fragments.pack';
+const MAGIC = 'storyfeed-pack 1 ';
+// MAGIC + 16 hex digits of id + newline
+const HEADER_BYTES = MAGIC.length + 17;
+
+export class CacheCorruptError extends Error {}
+
+export function blobCrc(bytes: Uint8Array): number {
+  return crc32(bytes);
+}
+
+function blobLength(loc: BlobLocation): number {
+  return loc.ends[loc.ends.length - 1] ?? 0;
+}
+
+interface Fresh {
+  /** The bytes, while in memory. */
+  bytes?: Uint8Array;
+  /** Offset in the spill file once spilled. */
+  spilled?: number;
+  readonly ends: readonly number[];
+  readonly crc: number;
+  readonly length: number;
+}
+
+export interface StoreOptions {
+  /** Bytes of new blobs held in memory before they spill to disk. */
+  readonly memoryBudget?: number;
+}
+
+export class FragmentStore {
+  private readonly fresh = new Map<string, Fresh>();
+  private freshBytes = 0;
+  private spill: { handle: FileHandle; file: string; size: number } | undefined;
+  private readonly recent = new Map<string, FragmentBlob>();
+  private readonly budget: number;
+
+  private constructor(
+    private readonly outDir: string,
+    private readonly base: { handle: FileHandle; info: PackInfo } | undefined,
+    private readonly locations: ReadonlyMap<string, BlobLocation>,
+    options: StoreOptions,
+  ) {
+    this.budget = options.memoryBudget ?? 192 * 2 ** 20;
+  }
+
+  /**
+   * Open the pack the cache index names. Anything unexpected (missing, other id, shorter than
+   * recorded) gives a store without a base: every entry is then rendered anew.
+   */
+  static async open(outDir: string, info: PackInfo | undefined, locations: ReadonlyMap<string, BlobLocation>, options: StoreOptions = {}): Promise<FragmentStore> {
+    const empty = () => new FragmentStore(outDir, undefined, new Map(), options);
+    if (!info) return empty();
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(path.join(outDir, PACK_PATH), 'r');
+      const header = Buffer.alloc(HEADER_BYTES);
+      await handle.read(header, 0, HEADER_BYTES, 0);
+      const { size } = await handle.stat();
+      if (header.toString('latin1') !== headerText(info.id) || size < info.size) throw new CacheCorruptError('pack does not match the cache index');
+      for (const loc of locations.values()) if (loc.offset < HEADER_BYTES || loc.offset + blobLength(loc) > info.size) throw new CacheCorruptError('blob outside the pack');
+      return new FragmentStore(outDir, { handle, info }, locations, options);
+    } catch {
+      await handle?.close().catch(() => undefined);
+      return empty();
+    }
+  }
+
+  /** Has the pack a blob for this entry (as the cache index says)? */
+  has(entry: string): boolean {
+    return this.base !== undefined && this.locations.has(entry);
+  }
+
+  /** A new blob for this entry (replacing what the pack holds for it). */
+  async add(entry: string, blob: FragmentBlob, crc: number): Promise<void> {
+    const length = blob.bytes.byteLength;
+    const old = this.fresh.get(entry);
+    if (old?.bytes) this.freshBytes -= old.length;
+    this.fresh.set(entry, { bytes: blob.bytes, ends: blob.ends, crc, length });
+    this.freshBytes += length;
+    if (this.freshBytes > this.budget) await this.spillAll();
+  }
+
+  private async spillAll(): Promise<void> {
+    if (!this.spill) {
+      const dir = path.join(this.outDir, path.dirname(PACK_PATH));
+      await mkdir(dir, { recursive: true });
+      const file = path.join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+      const handle = await open(file, 'wx+', 0o600);
+      this.spill = { handle, file, size: 0 };
+      await this.appendTo(this.spill, [Buffer.from(headerText(newPackId()), 'latin1')]);
+      this.spill.size = HEADER_BYTES;
+    }
+    const pending: Buffer[] = [];
+    let at = this.spill.size;
+    for (const f of this.fresh.values()) {
+      if (!f.bytes) continue;
+      f.spilled = at;
+      pending.push(asBuffer(f.bytes));
+      at += f.length;
+      delete f.bytes;
+    }
+    await this.appendTo(this.spill, pending);
+    this.freshBytes = 0;
+  }
+
+  private async appendTo(target: { handle: FileHandle; size: number }, buffers: Buffer[]): Promise<void> {
+    let total = 0;
+    for (const b of buffers) total += b.length;
+    if (total === 0) return;
+    let written = 0;
+    while (written < total) {
+      const { bytesWritten } = await target.handle.writev(written === 0 ? buffers : sliceBuffers(buffers, written), target.size + written);
+      written += bytesWritten;
+    }
+    target.size += total;
+  }
+
+  /** The entry's blob: this run's, or the pack's (checked). */
+  async read(entry: string): Promise<FragmentBlob> {
+    const f = this.fresh.get(entry);
+    if (f?.bytes) return { bytes: f.bytes, ends: f.ends };
+    const hit = this.recent.get(entry);
+    if (hit) return hit;
+    let blob: FragmentBlob;
+    if (f && f.spilled !== undefined && this.spill) {
+      blob = { bytes: await readBytes(this.spill.handle, f.spilled, f.length, f.crc), ends: f.ends };
+    } else {
+      const loc = this.locations.get(entry);
+      if (!this.base || !loc) throw new Error(`no fragments for ${entry}`);
+      blob = { bytes: await readBytes(this.base.handle, loc.offset, blobLength(loc), loc.crc), ends: loc.ends };
+    }
+    // Documents of one stream come in order, and an entry is in a few streams: a small memory of
+    // recent blobs saves most second reads.
+    if (this.recent.size >= 2048) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(entry, blob);
+    return blob;
+  }
+
+  /**
+   * Publish this run's blobs. `live` names every entry whose blob the next cache index refers to;
+   * returns the pack's new info and every live entry's location.
+   */
+  async commit(live: ReadonlySet<string>): Promise<{ info: PackInfo; locations: Map<string, BlobLocation> }> {
+    const locations = new Map<string, BlobLocation>();
+    if (this.base && this.fresh.size === 0) {
+      // Nothing new: the pack stays as it is (what is no longer used is garbage until a rewrite).
+      let liveBytes = 0;
+      for (const [entry, loc] of this.locations) {
+        if (!live.has(entry)) continue;
+        locations.set(entry, loc);
+        liveBytes += blobLength(loc);
+      }
+      const info = { ...this.base.info, live: liveBytes };
+      await this.close();
+      return { info, locations };
+    }
+    let freshLive = 0;
+    for (const [entry, f] of this.fresh) if (live.has(entry)) freshLive += f.length;
+    let baseLive = 0;
+    if (this.base) for (const [entry, loc] of this.locations) if (live.has(entry) && !this.fresh.has(entry)) baseLive += blobLength(loc);
+    const packSize = this.base ? this.base.info.size : 0;
+    // Append when the pack stays mostly live; otherwise write a new pack of what is in use.
+    const append = this.base !== undefined && !this.spill && (baseLive + freshLive) * 2 >= packSize - HEADER_BYTES + freshLive;
+
+    if (append && this.base) {
+      const handle = await open(path.join(this.outDir, PACK_PATH), 'r+');
+      try {
+        // Bytes past the recorded size belong to a run that never published: overwrite them.
+        const target = { handle, size: this.base.info.size };
+        await handle.truncate(target.size);
+        const buffers: Buffer[] = [];
+        let at = target.size;
+        for (const [entry, f] of this.fresh) {
+          if (!live.has(entry) || !f.bytes) continue;
+          locations.set(entry, { offset: at, ends: f.ends, crc: f.crc });
+          buffers.push(asBuffer(f.bytes));
+          at += f.length;
+        }
+        await this.appendTo(target, buffers);
+        for (const [entry, loc] of this.locations) if (live.has(entry) && !this.fresh.has(entry)) locations.set(entry, loc);
+        const info = { id: this.base.info.id, size: target.size, live: baseLive + freshLive };
+        await this.close();
+        return { info, locations };
+      } finally {
+        await handle.close();
+      }
+    }
+
+    // A new pack: the spill file (every fresh blob goes there first), then the pack's blobs still in use.
+    await this.spillAll();
+    const spill = this.spill!;
+    const id = await readHeaderId(spill.handle);
+    for (const [entry, f] of this.fresh) {
+      if (live.has(entry) && f.spilled !== undefined) locations.set(entry, { offset: f.spilled, ends: f.ends, crc: f.crc });
+    }
+    if (this.base) {
+      for (const [entry, loc] of this.locations) {
+        if (!live.has(entry) || this.fresh.has(entry)) continue;
+        const bytes = await readBytes(this.base.handle, loc.offset, blobLength(loc), loc.crc);
+        locations.set(entry, { offset: spill.size, ends: loc.ends, crc: loc.crc });
+        await this.appendTo(spill, [asBuffer(bytes)]);
+      }
+    }
+    let liveBytes = 0;
+    for (const loc of locations.values()) liveBytes += blobLength(loc);
+    const info = { id, size: spill.size, live: liveBytes };
+    await spill.handle.close();
+    await rename(spill.file, path.join(this.outDir, PACK_PATH));
+    this.spill = undefined;
+    await this.close();
+    return { info, locations };
+  }
+
+  /** Drop this run's blobs (the build failed or was abandoned); the pack stays as it was. */
+  async discard(): Promise<void> {
+    if (this.spill) {
+      await this.spill.handle.close().catch(() => undefined);
+      await rm(this.spill.file, { force: true });
+      this.spill = undefined;
+    }
+    await this.close();
+  }
+
+  private async close(): Promise<void> {
+    await this.base?.handle.close().catch(() => undefined);
+  }
+}
+
+function headerText(id: string): string {
+  return `${MAGIC}${id}\n`;
+}
+
+function newPackId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+async function readHeaderId(handle: FileHandle): Promise<string> {
+  const header = Buffer.alloc(HEADER_BYTES);
+  await handle.read(header, 0, HEADER_BYTES, 0);
+  return header.toString('latin1').slice(MAGIC.length, -1);
+}
+
+async function readBytes(handle: FileHandle, offset: number, length: number, crc: number): Promise<Uint8Array> {
+  const bytes = Buffer.allocUnsafeSlow(length);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await handle.read(bytes, got, length - got, offset + got);
+    if (bytesRead === 0) throw new CacheCorruptError('the fragment pack is shorter than its index says');
+    got += bytesRead;
+  }
+  if (blobCrc(bytes) !== crc) throw new CacheCorruptError('a blob in the fragment pack does not match its checksum');
+  return bytes;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function sliceBuffers(buffers: Buffer[], skip: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (const b of buffers) {
+    if (skip >= b.length) {
+      skip -= b.length;
+      continue;
+    }
+    out.push(skip > 0 ? b.subarray(skip) : b);
+    skip = 0;
+  }
+  return out;
+}
