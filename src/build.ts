@@ -5,6 +5,7 @@
 // key is unchanged are not rendered; files whose bytes are unchanged are not rewritten; and a
 // document that is rendered takes its unchanged entries' fragments from the fragment pack.
 
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -64,6 +65,8 @@ export interface BuildResult {
   readonly entriesParsed: number;
   readonly rendered: number;
   readonly durationMs: number;
+  /** Milliseconds spent in each phase, in order (`storyfeed build --timings`). */
+  readonly timings: ReadonlyArray<readonly [phase: string, ms: number]>;
 }
 
 export const LOCK_FILE = '.storyfeed.lock';
@@ -95,6 +98,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 async function runOnce(options: BuildOptions, useCache: boolean, started: number): Promise<BuildResult> {
   const { now, outDir } = options;
   const mode = options.mode ?? 'strict';
+  const timings: Array<readonly [string, number]> = [];
+  let lap = performance.now();
+  const phase = (name: string) => {
+    const t = performance.now();
+    timings.push([name, Math.round(t - lap)]);
+    lap = t;
+  };
   const listing = await listSources(options.entriesDir);
   const storyStamp = listing.stamps.find((s) => s.path === STORY_FILE);
   const storyRead = await readListed(listing.root, storyStamp ? [storyStamp] : []);
@@ -103,6 +113,7 @@ async function runOnce(options: BuildOptions, useCache: boolean, started: number
   const ledgerText = await readFile(path.join(outDir, LEDGER_PATH), 'utf8').catch(() => undefined);
   const base = { now, ...(ledgerText === undefined ? {} : { ledgerText }), mode, ...(options.lastGood ? { lastGood: options.lastGood } : {}) };
   const { story } = parseStory(storyRead.sources, readDiagnostics);
+  phase('list');
   const result = (compiled: CompileResult, extra: Partial<BuildResult> = {}): BuildResult => ({
     ok: compiled.ok,
     diagnostics: compiled.diagnostics,
@@ -114,15 +125,17 @@ async function runOnce(options: BuildOptions, useCache: boolean, started: number
     entriesParsed: compiled.parsedCount,
     rendered: 0,
     durationMs: performance.now() - started,
+    timings,
     ...extra,
   });
   // Without a valid story nothing is built; compile says why.
   if (!story) return result(compile({ ...base, sources: storyRead.sources, readDiagnostics }));
 
-  const cache = useCache ? parseCache(await readFile(path.join(outDir, CACHE_PATH), 'utf8').catch(() => undefined), cacheKey(storyText)) : EMPTY_CACHE;
+  const cache = useCache ? parseCache(readIfThere(path.join(outDir, CACHE_PATH)), cacheKey(storyText)) : EMPTY_CACHE;
   const locations = new Map<string, BlobLocation>();
   for (const [p, c] of cache.entries) if (c.blob) locations.set(p, c.blob);
   const store = await FragmentStore.open(outDir, useCache ? cache.pack : undefined, locations);
+  phase('load cache');
   try {
     // A cached parse stands for the file if its entry's fragments are there whenever the entry is
     // visible now (an entry cached while retracted, rehearsed with an earlier --now, is not).
@@ -169,10 +182,12 @@ async function runOnce(options: BuildOptions, useCache: boolean, started: number
       onProgress: options.onProgress,
     });
 
+    phase('read and parse');
     const parsed = new Map<string, ParsedSource>();
     for (const [p, c] of hits) parsed.set(p, { path: p, diagnostics: c.diagnostics, ...(c.idAt ? { idAt: c.idAt } : {}), ...(c.entry ? { entry: c.entry } : {}) });
     for (const [p, f] of fresh) parsed.set(p, f.parsed);
     const compiled = compile({ ...base, sources: [...storyRead.sources, ...texts], readDiagnostics, parsed });
+    phase('plan');
     const counts = { filesRead, entriesParsed: toParse };
     // Nothing lost: with any error nothing is written, so the published feeds stay as they were.
     if (!compiled.ok || options.dryRun) {
@@ -189,6 +204,7 @@ async function runOnce(options: BuildOptions, useCache: boolean, started: number
     const renderProgress = options.onProgress && ((done: number, total: number) => options.onProgress!(done, total, 'rendering'));
     const written = await writePlanned(outDir, compiled.planned, cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) });
 
+    phase('render and write');
     // What the next run may take as it is. Drafts and embargoed entries are never cached: nothing
     // unpublished is stored in the output folder, even in a file that is not served.
     const records = new Map<string, CachedParse>();
@@ -239,11 +255,21 @@ async function runOnce(options: BuildOptions, useCache: boolean, started: number
       });
       bookkeeping.push({ path: MANIFEST_PATH, contents: manifest, mediaType: 'application/json' });
     }
-    if (bookkeeping.length > 0) await writeOutputs(outDir, bookkeeping);
+    if (bookkeeping.length > 0) await writeOutputs(outDir, bookkeeping, { durable: false });
+    phase('save cache');
     return result(compiled, { ...counts, written: written.written, unchanged: written.unchanged, rendered: written.rendered });
   } catch (error) {
     await store.discard();
     throw error;
+  }
+}
+
+/** A bookkeeping file's text, or undefined (read in one go: it is needed before anything else can start). */
+function readIfThere(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
   }
 }
 

@@ -18,7 +18,7 @@ const HELP: Record<string, string> = {
   main: `storyfeed — compile a developing story into RSS 2.0, Atom 1.0 and JSON Feed 1.1
 
 Usage:
-  storyfeed build [--entries DIR] [--out DIR] [--now RFC3339]   compile once
+  storyfeed build [--entries DIR] [--out DIR] [--now RFC3339] [--timings]   compile once
   storyfeed check [--entries DIR] [--out DIR] [--now RFC3339]   validate, write nothing
   storyfeed start [--entries DIR] [--out DIR]                   build now and keep the feeds fresh
   storyfeed <command> --help
@@ -32,7 +32,9 @@ entry nothing is written and the exit code is 1.
 
   --entries DIR   the entries folder, with _story.md (default: entries)
   --out DIR       the output folder (default: out)
-  --now RFC3339   the clock deciding what is published, e.g. 2026-05-27T09:00:00Z (default: now)`,
+  --now RFC3339   the clock deciding what is published, e.g. 2026-05-27T09:00:00Z (default: now)
+  --timings       also print how long each phase took (list, load cache, read and parse, plan,
+                  render and write, save cache)`,
   check: `storyfeed check [--entries DIR] [--out DIR] [--now RFC3339]
 
 Validate every entry and report every problem as file:line:col CODE message, writing nothing.
@@ -120,7 +122,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
     io.err(`storyfeed: unknown command \`${command}\`\n\n${HELP.main}`);
     return EXIT.usage;
   }
-  let values: { entries?: string; out?: string; now?: string; host?: string; port?: string; help?: boolean };
+  let values: { entries?: string; out?: string; now?: string; host?: string; port?: string; help?: boolean; timings?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...rest],
@@ -131,6 +133,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
         host: { type: 'string' },
         port: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        timings: { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -202,6 +205,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
         `(${Math.round(result.durationMs)} ms)${next ? `; next scheduled entry at ${next.toISOString()}` : ''}`,
     );
     io.out(`  ${result.entriesRead} files: read ${result.filesRead}, parsed ${result.entriesParsed} (the rest unchanged); rendered ${result.rendered} of ${result.compiled.planned.length} outputs`);
+    if (values.timings) io.out(`  timings: ${result.timings.map(([p, ms]) => `${p} ${ms} ms`).join(', ')}`);
     return EXIT.ok;
   } catch (error) {
     if (error instanceof EntriesFolderError || error instanceof LockBusyError) {

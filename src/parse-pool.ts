@@ -10,7 +10,7 @@ import type { SourceFile, Story } from './core/types.js';
 import { parseBatch, unpackBatch, type PackedBatch, type ParsedFile } from './parse-batch.js';
 
 /** Below this many files to parse, parsing stays on the build's thread. */
-export const PARALLEL_FROM = 200;
+export const PARALLEL_FROM = 400;
 
 /**
  * How many workers to use for `files` files: STORYFEED_WORKERS when set (0 = none), otherwise one

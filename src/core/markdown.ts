@@ -67,9 +67,18 @@ function sanitizeOptions(baseUrl: string): sanitizeHtml.IOptions {
   };
 }
 
+// sanitize-html prepares its options on every call: one options object per base URL (a story has one).
+const optionsByBase = new Map<string, sanitizeHtml.IOptions>();
+
 /** Markdown → sanitized HTML fragment with absolute URLs. Deterministic. */
 export function renderMarkdown(markdown: string, options: MarkdownOptions): string {
-  const html = sanitizeHtml(md.render(stripInvalidXmlChars(markdown)), sanitizeOptions(options.baseUrl));
+  let sanitize = optionsByBase.get(options.baseUrl);
+  if (!sanitize) {
+    if (optionsByBase.size > 64) optionsByBase.clear();
+    sanitize = sanitizeOptions(options.baseUrl);
+    optionsByBase.set(options.baseUrl, sanitize);
+  }
+  const html = sanitizeHtml(md.render(stripInvalidXmlChars(markdown)), sanitize);
   // `]]>` would end a CDATA section early (feed@6.0.0 defect 2). In text sanitize-html already
   // escapes `>`; in an attribute value `&gt;` means the same.
   return toXmlEntities(html).replaceAll(']]>', ']]&gt;');

@@ -98,7 +98,15 @@ export function normalizeStory(raw: RawEntry): Normalized<Story> {
   return { value: story, diagnostics: [] };
 }
 
-export function normalizeEntry(raw: RawEntry, story: Story): Normalized<Entry> {
+export interface NormalizeOptions {
+  /**
+   * Render the Markdown body (default true). An entry that is in no document (a draft, an embargoed
+   * or retracted entry) needs only its metadata: its body is then empty, and `hasContent` false.
+   */
+  readonly body?: boolean;
+}
+
+export function normalizeEntry(raw: RawEntry, story: Story, options: NormalizeOptions = {}): Normalized<Entry> {
   const r = new FieldReader(raw, ENTRY_FIELDS);
   const id = r.id('id', true);
   const title = r.text('title', { required: true, max: LIMITS.titleChars, plain: true });
@@ -131,9 +139,6 @@ export function normalizeEntry(raw: RawEntry, story: Story): Normalized<Entry> {
 
   // A correction that matters bumps `updated` (standards.md: updates); a silent edit does not.
   const updated = latest([published, explicitUpdated, correction?.at]);
-  const body = renderMarkdown(stripInvalidXmlChars(raw.body), { baseUrl: story.homePage });
-  // One body for every format: CDATA-safe (renderMarkdown already is; the note is escaped text).
-  const contentHtml = cdataSafeHtml(correction ? renderCorrectionNote(correction, story) + body : body);
   const fields = {
     path: raw.path,
     id,
@@ -149,8 +154,21 @@ export function normalizeEntry(raw: RawEntry, story: Story): Normalized<Entry> {
     ...(correction ? { correction } : {}),
     ...(retraction ? { retraction } : {}),
   };
-  const entry: Entry = { ...fields, hasContent: contentHtml !== '', print: fingerprint({ ...fields, contentHtml }), contentHtml };
-  return { value: entry, diagnostics: [] };
+  const meta = { ...fields, hasContent: false, print: fingerprint({ ...fields, body: raw.body }) };
+  const contentHtml = options.body === false ? '' : renderEntryBody(raw, meta, story);
+  // The print comes from the Markdown source, not the HTML, so that it is the same whether the
+  // body was rendered or not; the HTML is a function of that source, the story and the renderer
+  // version, and the last two are in every output's key.
+  return { value: { ...meta, hasContent: contentHtml !== '', contentHtml }, diagnostics: [] };
+}
+
+/**
+ * The entry's body as HTML, one text for every format: CDATA-safe (renderMarkdown already is; the
+ * correction note is escaped text).
+ */
+export function renderEntryBody(raw: RawEntry, entry: EntryMeta, story: Story): string {
+  const body = renderMarkdown(stripInvalidXmlChars(raw.body), { baseUrl: story.homePage });
+  return cdataSafeHtml(entry.correction ? renderCorrectionNote(entry.correction, story) + body : body);
 }
 
 function readImage(r: FieldReader): Image | undefined {

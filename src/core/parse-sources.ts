@@ -5,7 +5,7 @@
 import type { Diagnostic } from './diagnostics.js';
 import { parseFrontMatter } from './front-matter.js';
 import { isPublished, isRetracted } from './model.js';
-import { normalizeEntry } from './normalize.js';
+import { normalizeEntry, renderEntryBody } from './normalize.js';
 import { renderAtomEntries } from './render/atom.js';
 import type { EntryFragments } from './render/fragments.js';
 import { renderJsonItems } from './render/json-feed.js';
@@ -44,9 +44,16 @@ export function parseSources(sources: readonly SourceFile[], story: Story, now: 
   const results = sources.map((source) => {
     const fm = parseFrontMatter(source);
     if (!fm.entry) return { path: source.path, diagnostics: fm.diagnostics };
-    const n = normalizeEntry(fm.entry, story);
+    // Only entries that some document shows need their body: the others (drafts, embargoed and
+    // retracted entries) are parsed for their metadata and checked, and their Markdown left alone.
+    const n = normalizeEntry(fm.entry, story, { body: false });
     const idAt = fm.entry.fields.get('id')?.valueAt;
-    return { path: source.path, diagnostics: n.diagnostics, ...(idAt ? { idAt } : {}), ...(n.value ? { entry: n.value } : {}) };
+    let entry: Entry | undefined = n.value;
+    if (entry && isVisible(entry, now)) {
+      const contentHtml = renderEntryBody(fm.entry, entry, story);
+      entry = { ...entry, hasContent: contentHtml !== '', contentHtml };
+    }
+    return { path: source.path, diagnostics: n.diagnostics, ...(idAt ? { idAt } : {}), ...(entry ? { entry } : {}) };
   });
   const visible = results.flatMap((r) => (r.entry && r.diagnostics.length === 0 && isVisible(r.entry, now) ? [r.entry] : []));
   const fragments = new Map(renderEntryFragments(story, visible).map((f, i) => [visible[i]!.path, f]));

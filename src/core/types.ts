@@ -90,7 +90,7 @@ export interface EntryMeta {
   readonly draft: boolean;
   readonly correction?: Correction;
   readonly retraction?: Retraction;
-  /** The body is not empty (RSS and Atom then carry a content element). */
+  /** The body is not empty (RSS and Atom then carry a content element). Known for entries whose body was rendered: those visible when parsed. */
   readonly hasContent: boolean;
   /** Fingerprint of everything about the entry that any output can show, body included. */
   readonly print: string;

@@ -51,13 +51,13 @@ async function sameBytes(file: string, contents: readonly Uint8Array[], length: 
   }
 }
 
-async function writeTemp(dir: string, contents: readonly Uint8Array[]): Promise<string> {
+async function writeTemp(dir: string, contents: readonly Uint8Array[], durable: boolean): Promise<string> {
   const temp = path.join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
   const handle = await open(temp, 'wx', 0o644);
   try {
     // libuv writes every buffer (in IOV_MAX chunks, retrying short writes).
     await handle.writev(contents as Uint8Array[]);
-    await handle.sync();
+    if (durable) await handle.sync();
   } finally {
     await handle.close();
   }
@@ -91,6 +91,8 @@ export type SlotResolver = (slot: EntrySlot) => Promise<readonly Uint8Array[]> |
 export interface WriteOptions {
   readonly onProgress?: (done: number, total: number) => void;
   readonly signal?: AbortSignal;
+  /** fsync every file and folder before it counts as written (default true). */
+  readonly durable?: boolean;
 }
 
 /**
@@ -131,10 +133,16 @@ export async function writePlanned(
   return { written: result.written, unchanged: planned.map((p) => p.path).filter((p) => !written.has(p)), records, rendered: pending.length };
 }
 
-export function writeOutputs(outDir: string, files: readonly RenderedFile[]): Promise<WriteResult> {
-  return writeLazily(outDir, files.map((f) => ({ path: f.path, parts: () => [f.contents] })), () => {
+/**
+ * Write whole files. `durable: false` is for the build's bookkeeping (cache index, manifest):
+ * still atomic (a reader sees the old file or the new one), but not flushed to the disk, because
+ * each is checked when read and a lost or torn one only costs a full build.
+ */
+export function writeOutputs(outDir: string, files: readonly RenderedFile[], options: { durable?: boolean } = {}): Promise<WriteResult> {
+  const noSlots = () => {
     throw new Error('a rendered file has no entry slots');
-  });
+  };
+  return writeLazily(outDir, files.map((f) => ({ path: f.path, parts: () => [f.contents] })), noSlots, { durable: options.durable ?? true });
 }
 
 // Short literal parts (separators) recur thousands of times: encode each once.
@@ -178,10 +186,18 @@ async function writeLazily(
   options: WriteOptions = {},
 ): Promise<WriteResult> {
   const { onProgress, signal } = options;
+  const durable = options.durable ?? true;
   const temps: Array<{ temp: string; target: string; path: string }> = [];
   let failure: unknown;
   let next = 0;
   let done = 0;
+  // One mkdir per folder, not per file (an archive has thousands of files in a few hundred folders).
+  const folders = new Map<string, Promise<unknown>>();
+  const ensureFolder = (dir: string) => {
+    let made = folders.get(dir);
+    if (!made) folders.set(dir, (made = mkdir(dir, { recursive: true })));
+    return made;
+  };
   const stage = async (): Promise<void> => {
     while (failure === undefined && next < files.length) {
       const file = files[next++]!;
@@ -192,8 +208,8 @@ async function writeLazily(
         const { contents, length } = await toBytes(file.parts(), resolve);
         if (!(await sameBytes(target, contents, length))) {
           const dir = path.dirname(target);
-          await mkdir(dir, { recursive: true });
-          temps.push({ temp: await writeTemp(dir, contents), target, path: file.path });
+          await ensureFolder(dir);
+          temps.push({ temp: await writeTemp(dir, contents, durable), target, path: file.path });
         }
         onProgress?.((done += 1), files.length);
       } catch (error) {
@@ -215,7 +231,7 @@ async function writeLazily(
     await rename(t.temp, t.target);
     dirs.add(path.dirname(t.target));
   }
-  for (const dir of dirs) await syncDir(dir);
+  if (durable) for (const dir of dirs) await syncDir(dir);
   const written = new Set(temps.map((t) => t.path));
   return {
     written: [...written],

@@ -5,17 +5,17 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const vanish = vi.hoisted(() => ({ name: undefined as string | undefined }));
 
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const fs = await importOriginal<typeof import('node:fs/promises')>();
-  const readFile = (async (file: Parameters<typeof fs.readFile>[0], options?: Parameters<typeof fs.readFile>[1]) => {
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>();
+  const readFileSync = ((file: Parameters<typeof fs.readFileSync>[0], options?: Parameters<typeof fs.readFileSync>[1]) => {
     if (vanish.name && String(file).endsWith(vanish.name)) {
       // The file was listed, then deleted by an editor before it could be read.
-      await fs.unlink(String(file));
+      fs.unlinkSync(String(file));
       throw Object.assign(new Error(`ENOENT: no such file or directory, open '${String(file)}'`), { code: 'ENOENT' });
     }
-    return fs.readFile(file, options);
-  }) as typeof fs.readFile;
-  return { ...fs, readFile, default: { ...fs, readFile } };
+    return fs.readFileSync(file, options);
+  }) as typeof fs.readFileSync;
+  return { ...fs, readFileSync, default: { ...fs, readFileSync } };
 });
 
 const { readSources, EntriesFolderError, isSourceName } = await import('../../src/io/read-sources.js');
