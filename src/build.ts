@@ -51,6 +51,8 @@ export interface BuildOptions {
   readonly signal?: AbortSignal;
   /** Parse workers (default: by size, see parse-pool.ts; 0 = parse on this thread). */
   readonly workers?: number;
+  /** Bytes of new entry fragments held in memory before they spill to disk (default 192 MiB). */
+  readonly fragmentMemory?: number;
 }
 
 export interface BuildResult {
@@ -134,7 +136,7 @@ async function runOnce(options: BuildOptions, useCache: boolean, started: number
   const cache = useCache ? parseCache(readIfThere(path.join(outDir, CACHE_PATH)), cacheKey(storyText)) : EMPTY_CACHE;
   const locations = new Map<string, BlobLocation>();
   for (const [p, c] of cache.entries) if (c.blob) locations.set(p, c.blob);
-  const store = await FragmentStore.open(outDir, useCache ? cache.pack : undefined, locations);
+  const store = await FragmentStore.open(outDir, useCache ? cache.pack : undefined, locations, options.fragmentMemory === undefined ? {} : { memoryBudget: options.fragmentMemory });
   phase('load cache');
   try {
     // A cached parse stands for the file if its entry's fragments are there whenever the entry is

@@ -95,13 +95,23 @@ export class FragmentStore {
   async add(entry: string, blob: FragmentBlob, crc: number): Promise<void> {
     const length = blob.bytes.byteLength;
     const old = this.fresh.get(entry);
-    if (old?.bytes) this.freshBytes -= old.length;
+    if (old?.bytes && old.spilled === undefined) this.freshBytes -= old.length;
     this.fresh.set(entry, { bytes: blob.bytes, ends: blob.ends, crc, length });
     this.freshBytes += length;
     if (this.freshBytes > this.budget) await this.spillAll();
   }
 
-  private async spillAll(): Promise<void> {
+  /** Spills run one after another: each reserves its offsets before it writes. */
+  private spilling: Promise<void> = Promise.resolve();
+
+  private spillAll(): Promise<void> {
+    const run = this.spilling.then(() => this.spillNow());
+    // A failed spill fails the add() that asked for it (and so the build); later spills still run.
+    this.spilling = run.catch(() => undefined);
+    return run;
+  }
+
+  private async spillNow(): Promise<void> {
     if (!this.spill) {
       const dir = path.join(this.outDir, path.dirname(PACK_PATH));
       await mkdir(dir, { recursive: true });
@@ -109,31 +119,34 @@ export class FragmentStore {
       const handle = await open(file, 'wx+', 0o600);
       this.spill = { handle, file, size: 0 };
       await this.appendTo(this.spill, [Buffer.from(headerText(newPackId()), 'latin1')]);
-      this.spill.size = HEADER_BYTES;
     }
+    const spill = this.spill;
     const pending: Buffer[] = [];
-    let at = this.spill.size;
+    const written: Fresh[] = [];
     for (const f of this.fresh.values()) {
-      if (!f.bytes) continue;
-      f.spilled = at;
+      if (!f.bytes || f.spilled !== undefined) continue;
+      // The offset is the blob's from now on; its bytes stay readable in memory until they are on disk.
+      f.spilled = spill.size + pending.reduce((n, b) => n + b.length, 0);
       pending.push(asBuffer(f.bytes));
-      at += f.length;
-      delete f.bytes;
+      written.push(f);
+      this.freshBytes -= f.length;
     }
-    await this.appendTo(this.spill, pending);
-    this.freshBytes = 0;
+    await this.appendTo(spill, pending);
+    for (const f of written) delete f.bytes;
   }
 
+  /** Append at the end; the end moves before the write starts, so appends never overlap. */
   private async appendTo(target: { handle: FileHandle; size: number }, buffers: Buffer[]): Promise<void> {
     let total = 0;
     for (const b of buffers) total += b.length;
     if (total === 0) return;
+    const at = target.size;
+    target.size += total;
     let written = 0;
     while (written < total) {
-      const { bytesWritten } = await target.handle.writev(written === 0 ? buffers : sliceBuffers(buffers, written), target.size + written);
+      const { bytesWritten } = await target.handle.writev(written === 0 ? buffers : sliceBuffers(buffers, written), at + written);
       written += bytesWritten;
     }
-    target.size += total;
   }
 
   /** The entry's blob: this run's, or the pack's (checked). */
@@ -163,7 +176,12 @@ export class FragmentStore {
    */
   async commit(live: ReadonlySet<string>): Promise<{ info: PackInfo; locations: Map<string, BlobLocation> }> {
     const locations = new Map<string, BlobLocation>();
-    if (this.base && this.fresh.size === 0) {
+    // A blob dropped without a new one in its place (a retraction, an entry withdrawn or deleted)
+    // is never kept as garbage: that body must leave the output folder now, so the pack is
+    // rewritten. (An edit's old version is garbage until the pack is rewritten for size.)
+    let dropped = false;
+    for (const entry of this.locations.keys()) if (!live.has(entry) && !this.fresh.has(entry)) dropped = true;
+    if (this.base && this.fresh.size === 0 && !dropped) {
       // Nothing new: the pack stays as it is (what is no longer used is garbage until a rewrite).
       let liveBytes = 0;
       for (const [entry, loc] of this.locations) {
@@ -181,8 +199,9 @@ export class FragmentStore {
     if (this.base) for (const [entry, loc] of this.locations) if (live.has(entry) && !this.fresh.has(entry)) baseLive += blobLength(loc);
     const packSize = this.base ? this.base.info.size : 0;
     // Append when the pack stays mostly live; otherwise write a new pack of what is in use.
-    const append = this.base !== undefined && !this.spill && (baseLive + freshLive) * 2 >= packSize - HEADER_BYTES + freshLive;
+    const append = this.base !== undefined && !this.spill && !dropped && (baseLive + freshLive) * 2 >= packSize - HEADER_BYTES + freshLive;
 
+    await this.spilling;
     if (append && this.base) {
       const handle = await open(path.join(this.outDir, PACK_PATH), 'r+');
       try {
@@ -208,6 +227,7 @@ export class FragmentStore {
     }
 
     // A new pack: the spill file (every fresh blob goes there first), then the pack's blobs still in use.
+    await this.spilling;
     await this.spillAll();
     const spill = this.spill!;
     const id = await readHeaderId(spill.handle);
@@ -234,6 +254,7 @@ export class FragmentStore {
 
   /** Drop this run's blobs (the build failed or was abandoned); the pack stays as it was. */
   async discard(): Promise<void> {
+    await this.spilling;
     if (this.spill) {
       await this.spill.handle.close().catch(() => undefined);
       await rm(this.spill.file, { force: true });

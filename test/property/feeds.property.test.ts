@@ -80,3 +80,64 @@ describe('determinism', () => {
     );
   });
 });
+
+// Documents are assembled from a shell and entry fragments, each made by feed and the DOM (see
+// src/core/render/fragments.ts). Whatever the entries and whatever the document's own parts
+// (archive links, history marker, folder, stylesheet, hub, tombstones), the result is the very
+// document feed and the DOM write in one pass over every item.
+describe('entry fragments', () => {
+  const entrySpec = fc.record({
+    title: fc.oneof(fc.constant('Talks resume'), anyText),
+    body: fc.oneof(fc.constant(''), fc.constant('[a]: https://example.org/only-a-reference'), fc.constant('Text with a [link](/rel/) and ![img](/i.png) and `]]>`.'), anyText),
+    day: fc.integer({ min: 1, max: 28 }),
+    tags: fc.subarray(['diplomacy', 'Iran & U.S.', 'sanctions', ']]>', 'مذاکرات'], { maxLength: 3 }),
+    image: fc.constantFrom(undefined, 'image: {url: "https://newsroom.example.org/a.jpg", alt: "A & B"}', 'image: {url: "https://newsroom.example.org/b.png", alt: "x", length: 12345}'),
+    correction: fc.boolean(),
+    retracted: fc.boolean(),
+    email: fc.boolean(),
+  });
+  const docSpec = fc.record({
+    folder: fc.constantFrom('', 'archive/3/', 'tags/iran-u-s-3f2a1b0c/'),
+    history: fc.constantFrom(undefined, 'complete' as const, 'archive' as const),
+    links: fc.subarray([
+      { rel: 'prev-archive', href: 'https://newsroom.example.org/stories/test/feeds/archive/2/rss.xml', type: 'application/rss+xml' },
+      { rel: 'current', href: 'https://newsroom.example.org/stories/test/feeds/atom.xml?a=1&b=2', type: 'application/atom+xml' },
+    ]),
+    stylesheet: fc.constantFrom(undefined, 'feed.xsl', '../../feed.xsl'),
+    hub: fc.boolean(),
+    nextUrl: fc.constantFrom(undefined, 'https://newsroom.example.org/stories/test/feeds/archive/2/feed.json'),
+  });
+
+  it('assemble into exactly the document feed and the DOM write in one pass', async () => {
+    const { renderRss, renderRssWhole } = await import('../../src/core/render/rss.js');
+    const { renderAtom, renderAtomWhole } = await import('../../src/core/render/atom.js');
+    const { renderJsonFeed, renderJsonWhole } = await import('../../src/core/render/json-feed.js');
+    fc.assert(
+      fc.property(fc.array(entrySpec, { minLength: 0, maxLength: 6 }), docSpec, (specs, doc) => {
+        const files: Record<string, string> = { '_story.md': storyText(doc.hub ? 'hub: https://hub.example.org/\n' : '') };
+        specs.forEach((s, i) => {
+          const extra = [
+            s.tags.length > 0 ? `tags: [${s.tags.map(yamlString).join(', ')}]` : '',
+            s.image ?? '',
+            s.correction ? 'correction: {at: 2026-05-29T10:00:00Z, note: "A fix & <more>"}' : '',
+            s.retracted ? 'retracted: {at: 2026-05-30T10:00:00Z, reason: "Wrong"}' : '',
+            s.email ? 'authors: [{name: "Reporter", email: "reporter@newsroom.example.org"}, "Second Name"]' : '',
+          ].filter(Boolean).join('\n');
+          files[`e${i}.md`] = entryText({ slug: `e${i}`, title: 'placeholder', published: `2026-05-${String(s.day).padStart(2, '0')}T09:00:00Z`, extra: extra ? `${extra}\n` : '', body: s.body }).replace('title: "placeholder"', () => `title: ${yamlString(s.title)}`);
+        });
+        const r = compile({ sources: sources(files), now: NOW });
+        fc.pre(r.ok && r.feed !== undefined);
+        const withBody = (e: (typeof r.entries)[number]) => ({ ...e, contentHtml: r.fragments.get(e.path)?.html ?? '' });
+        const feed = { ...r.feed!, entries: r.feed!.entries.map(withBody) };
+        const extras = { folder: doc.folder, links: doc.links, ...(doc.history ? { history: doc.history } : {}), ...(doc.stylesheet ? { stylesheet: doc.stylesheet } : {}) };
+        const jsonExtras = { folder: doc.folder, ...(doc.nextUrl ? { nextUrl: doc.nextUrl, archive: { archive: true, prev_archive: doc.nextUrl } } : {}) };
+        const rss = renderRss(feed, extras);
+        expect(rss).toBe(renderRssWhole(feed, extras));
+        expect(renderAtom(feed, extras)).toBe(renderAtomWhole(feed, extras));
+        expect(renderJsonFeed(feed, jsonExtras)).toBe(renderJsonWhole(feed, jsonExtras));
+        wellFormed(rss);
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 150) },
+    );
+  });
+});

@@ -4,7 +4,7 @@ import type { Element } from '@xmldom/xmldom';
 import { formatRfc3339 } from '../dates.js';
 import type { Entry, EntryMeta, Feed, Person, Story } from '../types.js';
 import { createWriter, feedUrls, probeItems } from './feed-options.js';
-import { assembleFormat, cutElements, ENTRIES_MARKER, splitAtBody, splitShell, type Fragment } from './fragments.js';
+import { assembleFormat, cutElements, ENTRIES_MARKER, fillBodies, splitAtBody, splitShell, type Fragment } from './fragments.js';
 import type { RssExtras } from './rss.js';
 import { addElement, addStylesheet, childElements, declareNamespace, firstChild, NS, parseXml, removeElement, serializeXml, setText } from './xml-dom.js';
 
@@ -64,13 +64,16 @@ function atomDocument(feed: Feed, items: readonly EntryMeta[], extras: AtomExtra
   return serializeXml(doc);
 }
 
+/** Around an entry's body: feed writes content as CDATA of type html. */
+const ATOM_BODY = ['<content type="html"><![CDATA[', ']]></content>'] as const;
+
 /** Each entry's <entry>, split at its body. */
 export function renderAtomEntries(story: Story, entries: readonly EntryMeta[]): Fragment[] {
   if (entries.length === 0) return [];
   const feed: Feed = { story, entries, retracted: [], updated: new Date(0), complete: true };
   const elements = cutElements(atomDocument(feed, entries, {}), '<entry>', '</entry>');
   if (elements.length !== entries.length) throw new Error('feed dropped an entry');
-  return elements.map((el) => splitAtBody(el, '<content type="html"><![CDATA[', ']]></content>'));
+  return elements.map((el) => splitAtBody(el, ATOM_BODY[0], ATOM_BODY[1]));
 }
 
 /** The document around its entries: ATOM_SEPARATOR goes between two entries. */
@@ -85,6 +88,14 @@ export const ATOM_SEPARATOR = '\n    ';
 export function renderAtom(feed: Feed<Entry>, extras: AtomExtras = {}): string {
   const bodies = feed.entries.map((e) => e.contentHtml);
   return assembleFormat(renderAtomShell(feed, extras), bodies, renderAtomEntries(feed.story, feed.entries), 'atom', ATOM_SEPARATOR);
+}
+
+/**
+ * The whole document in one pass of feed and the DOM (how documents were written before entry
+ * fragments): the reference that test/property/feeds.property.test.ts holds renderAtom to.
+ */
+export function renderAtomWhole(feed: Feed<Entry>, extras: AtomExtras = {}): string {
+  return fillBodies(atomDocument(feed, feed.entries, extras), ATOM_BODY[0], ATOM_BODY[1], feed.entries);
 }
 
 function finishEntry(el: Element, entry: EntryMeta): void {

@@ -66,6 +66,26 @@ export function splitAtBody(text: string, before: string, after: string, token =
   return [text.slice(0, at + before.length), text.slice(at + before.length + token.length)];
 }
 
+/**
+ * Put the bodies into a document feed and the DOM wrote whole, with BODY_TOKEN as every body: the
+ * `before`+token+`after` places in order, one per entry that has a body. Only for the reference
+ * renderers (render*Whole), which the fragment path is tested against.
+ */
+export function fillBodies(xml: string, before: string, after: string, entries: readonly { readonly hasContent: boolean; readonly contentHtml: string }[]): string {
+  const needle = `${before}${BODY_TOKEN}${after}`;
+  const parts: string[] = [];
+  let from = 0;
+  for (const e of entries) {
+    if (!e.hasContent) continue;
+    const at = xml.indexOf(needle, from);
+    if (at < 0) throw new Error('a body has no place in the document');
+    parts.push(xml.slice(from, at), before, e.contentHtml, after);
+    from = at + needle.length;
+  }
+  parts.push(xml.slice(from));
+  return parts.join('');
+}
+
 /** A shell's text around ENTRIES_MARKER: [before, after], or [whole] for a document without entries. */
 export function splitShell(text: string): readonly string[] {
   const at = text.indexOf(ENTRIES_MARKER);
@@ -137,17 +157,6 @@ export function encodeFragments(f: EntryFragments): FragmentBlob {
 
 function piece(blob: FragmentBlob, i: number): Uint8Array {
   return blob.bytes.subarray(i === 0 ? 0 : blob.ends[i - 1]!, blob.ends[i]!);
-}
-
-/** Is this a blob's shape: PIECES ascending ends within the bytes? (A cache file is never trusted.) */
-export function isBlobShape(ends: unknown, length: number): ends is number[] {
-  if (!Array.isArray(ends) || ends.length !== PIECES) return false;
-  let previous = 0;
-  for (const e of ends) {
-    if (!Number.isInteger(e) || e < previous) return false;
-    previous = e as number;
-  }
-  return previous === length;
 }
 
 /** The bytes a slot stands for (views into the blob, no copies). */

@@ -111,6 +111,12 @@ export function renderJsonFeed(feed: Feed<Entry>, extras: JsonFeedExtras = {}): 
   return assembleFormat(renderJsonShell(feed, extras), bodies, renderJsonItems(feed.entries), 'json', JSON_SEPARATOR);
 }
 
+/** The whole document with JSON.stringify, items and bodies included: the reference renderJsonFeed is tested against. */
+export function renderJsonWhole(feed: Feed<Entry>, extras: JsonFeedExtras = {}): string {
+  const doc = { ...buildJsonFeed(feed, extras), items: feed.entries.map((e) => ({ ...toItem(e), content_html: e.contentHtml })) };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
 function toItem(entry: EntryMeta): JsonItem {
   const authors = entry.authors.map(toAuthor);
   const item: JsonItem = {

@@ -3,7 +3,7 @@
 import type { Element } from '@xmldom/xmldom';
 import type { Entry, EntryMeta, Feed, Story } from '../types.js';
 import { createWriter, feedUrls, probeItems } from './feed-options.js';
-import { assembleFormat, cutElements, ENTRIES_MARKER, splitAtBody, splitShell, type Fragment } from './fragments.js';
+import { assembleFormat, cutElements, ENTRIES_MARKER, fillBodies, splitAtBody, splitShell, type Fragment } from './fragments.js';
 import { addElement, addStylesheet, childElements, declareNamespace, firstChild, NS, parseXml, serializeXml, setText } from './xml-dom.js';
 
 export interface RssExtras {
@@ -60,13 +60,16 @@ function rssDocument(feed: Feed, items: readonly EntryMeta[], extras: RssExtras)
   return serializeXml(doc);
 }
 
+/** Around an item's body: feed writes content:encoded as CDATA. */
+const RSS_BODY = ['<content:encoded><![CDATA[', ']]></content:encoded>'] as const;
+
 /** Each entry's <item>, split at its body. */
 export function renderRssItems(story: Story, entries: readonly EntryMeta[]): Fragment[] {
   if (entries.length === 0) return [];
   const feed: Feed = { story, entries, retracted: [], updated: new Date(0), complete: true };
   const items = cutElements(rssDocument(feed, entries, {}), '<item>', '</item>');
   if (items.length !== entries.length) throw new Error('feed dropped an item');
-  return items.map((item) => splitAtBody(item, '<content:encoded><![CDATA[', ']]></content:encoded>'));
+  return items.map((item) => splitAtBody(item, RSS_BODY[0], RSS_BODY[1]));
 }
 
 /** The document around its items: RSS_SEPARATOR goes between two items. */
@@ -81,6 +84,14 @@ export const RSS_SEPARATOR = '\n        ';
 export function renderRss(feed: Feed<Entry>, extras: RssExtras = {}): string {
   const bodies = feed.entries.map((e) => e.contentHtml);
   return assembleFormat(renderRssShell(feed, extras), bodies, renderRssItems(feed.story, feed.entries), 'rss', RSS_SEPARATOR);
+}
+
+/**
+ * The whole document in one pass of feed and the DOM (how documents were written before entry
+ * fragments): the reference that test/property/feeds.property.test.ts holds renderRss to.
+ */
+export function renderRssWhole(feed: Feed<Entry>, extras: RssExtras = {}): string {
+  return fillBodies(rssDocument(feed, feed.entries, extras), RSS_BODY[0], RSS_BODY[1], feed.entries);
 }
 
 function finishItem(item: Element, entry: EntryMeta): void {
