@@ -6,7 +6,7 @@
 // document that is rendered takes its unchanged entries' fragments from the fragment pack.
 
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { CACHE_PATH, cacheKey, EMPTY_CACHE, hashText, parseCache, serializeCache, type BlobLocation, type BuildCache, type CachedParse } from './core/cache.js';
@@ -154,7 +154,7 @@ async function runOnce(options: BuildOptions, useCache: boolean, started: number
       if (!hits.has(stamp.path) || mode === 'service') toRead.push(stamp);
     }
 
-    const fresh = new Map<string, ParsedFile>();
+    const fresh = new Map<string, Omit<ParsedFile, 'blob'> & { readonly hasBlob: boolean }>();
     const texts: SourceFile[] = [];
     let filesRead = storyRead.sources.length;
     const toParse = await readAndParse(listing.root, toRead, {
@@ -172,9 +172,10 @@ async function runOnce(options: BuildOptions, useCache: boolean, started: number
         });
       },
       onParsed: async (files) => {
-        for (const f of files) {
-          fresh.set(f.parsed.path, f);
-          if (f.blob && !options.dryRun) await store.add(f.parsed.path, f.blob, f.crc!);
+        for (const { blob, ...f } of files) {
+          // The blob goes to the store (which bounds the memory it takes); only the parse stays here.
+          fresh.set(f.parsed.path, { ...f, hasBlob: blob !== undefined });
+          if (blob && !options.dryRun) await store.add(f.parsed.path, blob, f.crc!);
         }
       },
       story,
@@ -224,7 +225,7 @@ async function runOnce(options: BuildOptions, useCache: boolean, started: number
     }
     // Only entries in the documents keep their fragments (a retracted entry's body is not kept).
     const live = new Set<string>();
-    for (const [p, c] of records) if (c.entry && isVisible(c.entry, now) && (c.blob || fresh.get(p)?.blob)) live.add(p);
+    for (const [p, c] of records) if (c.entry && isVisible(c.entry, now) && (c.blob || fresh.get(p)?.hasBlob)) live.add(p);
     if (!useCache) {
       await store.discard();
       return result(compiled, { ...counts, written: written.written, unchanged: written.unchanged, rendered: written.rendered });
@@ -324,7 +325,7 @@ async function readAndParse(root: string, stamps: readonly SourceStamp[], r: Rea
  * folder holding the holder's pid, taken over at once when that process is gone (or, as a last
  * resort, when it has not been refreshed for 10 minutes).
  */
-export async function withOutputLock<T>(outDir: string, waitMs: number, work: () => Promise<T>): Promise<T> {
+export async function withOutputLock<T>(outDir: string, waitMs: number, work: () => Promise<T>, refreshMs = 60_000): Promise<T> {
   await mkdir(outDir, { recursive: true });
   const lockPath = path.join(outDir, LOCK_FILE);
   let compromised: Error | undefined;
@@ -339,7 +340,7 @@ export async function withOutputLock<T>(outDir: string, waitMs: number, work: ()
         // (another machine on a shared disk). It must outlast the longest build: the event loop is
         // busy while a large archive renders, and a late refresh would count as a lost lock.
         stale: 10 * 60_000,
-        update: 60_000,
+        update: refreshMs,
         realpath: false,
         retries: 0,
         // proper-lockfile's default throws from a timer and kills the process; record it instead
@@ -356,8 +357,13 @@ export async function withOutputLock<T>(outDir: string, waitMs: number, work: ()
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  // Who holds the lock, so that a lock left by a killed builder can be recovered at once.
+  // Who holds the lock, so that a lock left by a killed builder can be recovered at once. Writing
+  // into the lock folder moves its mtime, which proper-lockfile takes for someone else's lock at
+  // its next refresh (a build longer than `refreshMs` would lose its lock): put the mtime back to
+  // what proper-lockfile recorded when it made the folder.
+  const made = await stat(lockPath).catch(() => undefined);
   await writeFile(path.join(lockPath, 'pid'), `${process.pid}\n`).catch(() => undefined);
+  if (made) await utimes(lockPath, made.atime, made.mtime).catch(() => undefined);
   try {
     const result = await work();
     if (compromised) throw new LockBusyError(`the lock on ${outDir} was lost during the build: ${compromised.message}`);

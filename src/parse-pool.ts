@@ -35,7 +35,10 @@ export interface Parser {
 
 export function createParser(story: Story, now: Date, workers: number): Parser {
   if (workers <= 0) {
-    return { parallelism: 1, parse: async (sources) => parseBatch(sources, story, now), close: async () => undefined };
+    // A copy, as a worker's answer is: strings the parsers cut out of a file would otherwise keep
+    // the whole file's text alive (V8 sliced strings) for as long as the entry's metadata lives.
+    const parse = async (sources: readonly SourceFile[]) => parseBatch(sources, story, now).map((f) => ({ ...f, parsed: structuredClone(f.parsed) }));
+    return { parallelism: 1, parse, close: async () => undefined };
   }
   const pool = Array.from({ length: workers }, () => new Worker(WORKER_URL, { workerData: { story, now: now.getTime() } }));
   const pending = new Map<number, { resolve: (f: ParsedFile[]) => void; reject: (e: Error) => void }>();

@@ -1,6 +1,8 @@
 // npm run bench — build times and memory on a generated corpus, next to the floor (node start-up,
-// reading every file) and, when Debian's `hugo` is installed, next to Hugo on the same corpus.
-// Not a test: it asserts nothing, it measures. Sizes: BENCH_SIZES=1000,10000 (default 1000).
+// reading every file), a naive script with the same packages, and, when Debian's `hugo` is
+// installed, Hugo on the same corpus. Not a test: it asserts nothing, it measures.
+// Sizes: BENCH_SIZES=1000,10000 (the default; add 100000 for the memory target, ~10 min).
+// Runs per figure: BENCH_RUNS (default 3, medians). Results: test-results/bench.json and a table.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,7 +12,7 @@ import { generateCorpus } from './corpus.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(root, 'dist/cli.js');
-const sizes = (process.env.BENCH_SIZES ?? '1000').split(',').map(Number);
+const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const work = path.join(os.tmpdir(), `storyfeed-bench-${process.pid}`);
 const NOW = '2026-06-01T00:00:00Z';
@@ -67,6 +69,7 @@ function layOutHugo(entriesDir, siteDir, limit) {
   }
 }
 
+const NAIVE = path.join(root, 'test/bench/naive.mjs');
 const rows = [];
 const DIGITS = { s: 3, '×': 2, MB: 0 };
 const print = (label, value, unit = 's') => console.log(`  ${label.padEnd(44)} ${typeof value === 'number' ? value.toFixed(DIGITS[unit] ?? 0) : value} ${unit}`);
@@ -93,14 +96,35 @@ try {
     const noChange = repeat(runs, () => measure(process.execPath, [CLI, 'build', '--entries', entries, '--out', out, '--now', NOW]));
     print('no-change rebuild', noChange.seconds);
     print('  ratio to floor (target ≤ 1.5)', noChange.seconds / floor, '×');
+    // The same, without the stat-only fast path: every stamp checked against the build cache.
+    const noChangeFull = repeat(runs, () => {
+      rmSync(path.join(out, '.storyfeed/manifest.json'), { force: true });
+      return measure(process.execPath, [CLI, 'build', '--entries', entries, '--out', out, '--now', NOW]);
+    });
+    print('  without the fast path (manifest removed)', noChangeFull.seconds);
     const oneChanged = repeat(runs, (i) => {
       const file = path.join(entries, `entry-${String(Math.floor(n / 2) + i).padStart(6, '0')}.md`);
       writeFileSync(file, `${readFileSync(file, 'utf8')}\nOne more sentence (${i}).\n`);
       return measure(process.execPath, [CLI, 'build', '--entries', entries, '--out', out, '--now', NOW]);
     });
     print('one-entry-changed rebuild', oneChanged.seconds);
+    print('  peak RSS', oneChanged.rssMb, 'MB');
     print('  ratio to floor (target ≤ 2)', oneChanged.seconds / floor, '×');
-    const row = { n, nodeStart: nodeStart.seconds, floor, cold: cold.seconds, coldRss: cold.rssMb, noChange: noChange.seconds, oneChanged: oneChanged.seconds };
+    const naiveOut = path.join(work, `naive-${n}`);
+    const naive = repeat(runs, () => measure(process.execPath, [NAIVE, entries, naiveOut]));
+    print('naive script: gray-matter + markdown-it + feed, RSS and Atom', naive.seconds);
+    print('  peak RSS', naive.rssMb, 'MB');
+    const row = {
+      n,
+      nodeStart: nodeStart.seconds,
+      floor,
+      cold: cold.seconds,
+      coldRss: cold.rssMb,
+      noChange: noChange.seconds,
+      noChangeFull: noChangeFull.seconds,
+      oneChanged: oneChanged.seconds,
+      naive: naive.seconds,
+    };
     let hugoVersion;
     try {
       hugoVersion = execFileSync('hugo', ['version'], { encoding: 'utf8' }).trim();
@@ -129,6 +153,13 @@ try {
     rows.push(row);
   }
   writeFileSync(path.join(root, 'test-results', 'bench.json'), `${JSON.stringify(rows, null, 2)}\n`);
+  const f = (x, unit = 's') => (x === undefined ? '—' : unit === 's' ? `${x.toFixed(2)} s` : `${Math.round(x)} MB`);
+  const ratio = (a, b) => (a === undefined || b === undefined ? '—' : `${(a / b).toFixed(2)}×`);
+  console.log('\n| N | floor | cold build | peak RSS | no-change | (no fast path) | one changed | naive script | Hugo all items | Hugo newest 50 | cold / Hugo all | no-change / floor | one changed / floor |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    console.log(`| ${r.n.toLocaleString('en')} | ${f(r.floor)} | ${f(r.cold)} | ${f(r.coldRss, 'MB')} | ${f(r.noChange)} | ${f(r.noChangeFull)} | ${f(r.oneChanged)} | ${f(r.naive)} | ${f(r.hugoAll)} | ${f(r.hugo50)} | ${ratio(r.cold, r.hugoAll)} | ${ratio(r.noChange, r.floor)} | ${ratio(r.oneChanged, r.floor)} |`);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

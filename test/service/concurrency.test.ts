@@ -145,4 +145,16 @@ describe('the output lock', () => {
     await utimes(lock, old, old);
     await expect(withOutputLock(path.join(dir, 'out'), 300, async () => 'ran')).resolves.toBe('ran');
   });
+
+  // proper-lockfile refreshes its lock on a timer and gives it up as compromised when the lock
+  // folder's mtime is not the one it set; the pid file written into that folder must not move it.
+  it('a build that outlasts several lock refreshes keeps its lock', async () => {
+    const folder = await tempFolder();
+    cleanups.push(folder.cleanup);
+    const out = path.join(folder.dir, 'out');
+    const { withOutputLock } = await import('../../src/build.js');
+    const held = withOutputLock(out, 300, () => new Promise((r) => setTimeout(() => r('done'), 3_500)), 1_000);
+    await expect(held).resolves.toBe('done');
+    expect(await readdir(out)).toEqual([]);
+  });
 });

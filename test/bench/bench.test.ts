@@ -1,0 +1,30 @@
+// `npm run bench` works: a small run (N = 500, one run per figure) goes through every step — the
+// corpus, the floor, cold, no-change and one-change builds, the naive script and Hugo — and
+// writes its figures. It proves the benchmark runs; it never judges the times.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('npm run bench', () => {
+  it('measures every figure on a small corpus, next to Hugo', () => {
+    const hugo = spawnSync('hugo', ['version'], { encoding: 'utf8' });
+    expect(hugo.status, 'Hugo is needed for the comparison: apt-get install hugo').toBe(0);
+    const r = spawnSync(process.execPath, ['test/bench/run.mjs'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, BENCH_SIZES: '500', BENCH_RUNS: '1' },
+      timeout: 240_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const [row] = JSON.parse(readFileSync(`${root}/test-results/bench.json`, 'utf8')) as Array<Record<string, number>>;
+    expect(row!['n']).toBe(500);
+    for (const figure of ['floor', 'cold', 'coldRss', 'noChange', 'noChangeFull', 'oneChanged', 'naive', 'hugoAll', 'hugo50']) {
+      expect([figure, Number.isFinite(row![figure]) && row![figure]! > 0]).toEqual([figure, true]);
+    }
+    expect(r.stdout).toMatch(/^\| 500 \|/m);
+    expect(r.stdout).toMatch(/Hugo, RSS with all items \(\d+ items\)/);
+  }, 300_000);
+});
