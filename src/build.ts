@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { CACHE_PATH, cacheKey, EMPTY_CACHE, hashText, parseCache, serializeCache, type BlobLocation, type BuildCache, type CachedParse } from './core/cache.js';
+import { CACHE_PATH, cacheDefaults, cacheKey, EMPTY_CACHE, hashText, parseCache, serializeCache, type BlobLocation, type BuildCache, type CachedParse } from './core/cache.js';
 import { compile, parseStory, type CompileResult, type ParsedSource } from './core/compile.js';
 import { hasErrors, type Diagnostic } from './core/diagnostics.js';
 import { LEDGER_PATH } from './core/ledger.js';
@@ -133,7 +133,8 @@ async function runOnce(options: BuildOptions, useCache: boolean, started: number
   // Without a valid story nothing is built; compile says why.
   if (!story) return result(compile({ ...base, sources: storyRead.sources, readDiagnostics }));
 
-  const cache = useCache ? parseCache(readIfThere(path.join(outDir, CACHE_PATH)), cacheKey(storyText)) : EMPTY_CACHE;
+  const defaults = cacheDefaults(story);
+  const cache = useCache ? parseCache(readIfThere(path.join(outDir, CACHE_PATH)), cacheKey(storyText), defaults) : EMPTY_CACHE;
   const locations = new Map<string, BlobLocation>();
   for (const [p, c] of cache.entries) if (c.blob) locations.set(p, c.blob);
   const store = await FragmentStore.open(outDir, useCache ? cache.pack : undefined, locations, options.fragmentMemory === undefined ? {} : { memoryBudget: options.fragmentMemory });
@@ -242,7 +243,7 @@ async function runOnce(options: BuildOptions, useCache: boolean, started: number
     const changedParses = records.size !== cache.entries.size || [...records].some(([p, r]) => cache.entries.get(p) !== r);
     if (useCache && (written.written.length > 0 || written.rendered > 0 || changedParses || cache.key === '')) {
       const next: BuildCache = { key: cacheKey(storyText), pack: pack.info, entries: records, outputs: written.records };
-      bookkeeping.push({ path: CACHE_PATH, contents: serializeCache(next), mediaType: 'application/json' });
+      bookkeeping.push({ path: CACHE_PATH, contents: serializeCache(next, defaults), mediaType: 'application/json' });
     }
     // Only a clean run (no entry held back or kept at a last good version) may vouch that a
     // later build would write the same bytes.

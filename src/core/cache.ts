@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from './diagnostics.js';
 import { CACHE_VERSION, RENDER_VERSION } from './versions.js';
-import type { EntryMeta, Position } from './types.js';
+import { defaultLink } from './normalize.js';
+import type { EntryMeta, Image, Person, Position, Story } from './types.js';
 
 /** Where an entry's fragments are in the pack (offset, piece ends, CRC-32 of the blob). */
 export interface BlobLocation {
@@ -64,20 +65,146 @@ export function cacheKey(storyText: string): string {
 
 export const EMPTY_CACHE: BuildCache = { key: '', entries: new Map(), outputs: new Map() };
 
-const DATE_FIELDS = ['published', 'updated'] as const;
+// ---- The index on disk. One record per entry file, compact: an archive of 100,000 entries is read
+// and written on every run that changes anything, so fields at their default are left out (the
+// story's authors, the default link, `updated` = `published`, no tags, no diagnostics), dates are
+// numbers, and the entry's path is its key. Every field is checked when read.
 
-function reviveEntry(raw: Record<string, unknown>): EntryMeta {
-  const entry: Record<string, unknown> = { ...raw };
-  for (const f of DATE_FIELDS) entry[f] = new Date(raw[f] as string);
-  for (const f of ['correction', 'retraction'] as const) {
-    const v = raw[f] as { at: string } | undefined;
-    if (v) entry[f] = { ...v, at: new Date(v.at) };
-  }
-  return entry as unknown as EntryMeta;
+/** Every field of a record, as written. */
+interface WireRecord {
+  /** size, mtimeMs, hash of the text */
+  s: number;
+  m: number;
+  h: string;
+  /** diagnostics (when any) */
+  d?: Diagnostic[];
+  /** where the id stands: [line, column] */
+  i?: [number, number];
+  e?: WireEntry;
+  /** blob: [offset, crc, ...piece ends] */
+  b?: number[];
+}
+
+interface WireEntry {
+  id: string;
+  t: string;
+  p: number;
+  u?: number;
+  s?: string;
+  a?: Person[];
+  g?: string[];
+  im?: Image;
+  l?: string;
+  dr?: 1;
+  c?: [number, string];
+  r?: [number, string];
+  /** hasContent false */
+  nc?: 1;
+  pr: string;
+}
+
+/** What the index leaves out because the story implies it. */
+export interface CacheDefaults {
+  readonly authors: readonly Person[];
+  readonly link: (id: string) => string;
+}
+
+export function cacheDefaults(story: Story): CacheDefaults {
+  // Reading and writing the index both ask for every entry's default link (a URL parse each).
+  const links = new Map<string, string>();
+  const link = (id: string) => {
+    let l = links.get(id);
+    if (l === undefined) links.set(id, (l = defaultLink(story.homePage, id)));
+    return l;
+  };
+  return { authors: story.authors, link };
+}
+
+function sameAuthors(a: readonly Person[], b: readonly Person[]): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+function toWireEntry(e: EntryMeta, defaults: CacheDefaults): WireEntry {
+  const w: WireEntry = { id: e.id, t: e.title, p: e.published.getTime(), pr: e.print };
+  if (e.updated.getTime() !== w.p) w.u = e.updated.getTime();
+  if (e.summary !== undefined) w.s = e.summary;
+  if (!sameAuthors(e.authors, defaults.authors)) w.a = [...e.authors];
+  if (e.tags.length > 0) w.g = [...e.tags];
+  if (e.image) w.im = e.image;
+  if (e.link !== defaults.link(e.id)) w.l = e.link;
+  if (e.draft) w.dr = 1;
+  if (e.correction) w.c = [e.correction.at.getTime(), e.correction.note];
+  if (e.retraction) w.r = [e.retraction.at.getTime(), e.retraction.reason];
+  if (!e.hasContent) w.nc = 1;
+  return w;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
+const isPeople = (v: unknown): v is Person[] =>
+  Array.isArray(v) && v.every((p) => typeof p === 'object' && p !== null && isString((p as Person).name) && ['email', 'url'].every((k) => (p as Record<string, unknown>)[k] === undefined || isString((p as Record<string, unknown>)[k])));
+const isStamped = (v: unknown): v is [number, string] => Array.isArray(v) && v.length === 2 && isNumber(v[0]) && isString(v[1]);
+
+function fromWireEntry(path: string, w: unknown, defaults: CacheDefaults): EntryMeta | undefined {
+  if (typeof w !== 'object' || w === null) return undefined;
+  const e = w as Partial<WireEntry>;
+  if (!isString(e.id) || !isString(e.t) || !isNumber(e.p) || !isString(e.pr)) return undefined;
+  if ((e.u !== undefined && !isNumber(e.u)) || (e.s !== undefined && !isString(e.s)) || (e.l !== undefined && !isString(e.l))) return undefined;
+  if ((e.a !== undefined && !isPeople(e.a)) || (e.g !== undefined && !isStringList(e.g)) || (e.c !== undefined && !isStamped(e.c)) || (e.r !== undefined && !isStamped(e.r))) return undefined;
+  const im = e.im as Partial<Image> | undefined;
+  if (im !== undefined && (typeof im !== 'object' || im === null || !isString(im.url) || !isString(im.alt) || !isString(im.type) || (im.length !== undefined && !isNumber(im.length)))) return undefined;
+  return {
+    path,
+    id: e.id,
+    title: e.t,
+    published: new Date(e.p),
+    updated: new Date(e.u ?? e.p),
+    ...(e.s !== undefined ? { summary: e.s } : {}),
+    authors: e.a ?? defaults.authors,
+    tags: e.g ?? [],
+    ...(im ? { image: im as Image } : {}),
+    link: e.l ?? defaults.link(e.id),
+    draft: e.dr === 1,
+    ...(e.c ? { correction: { at: new Date(e.c[0]), note: e.c[1] } } : {}),
+    ...(e.r ? { retraction: { at: new Date(e.r[0]), reason: e.r[1] } } : {}),
+    hasContent: e.nc !== 1,
+    print: e.pr,
+  };
+}
+
+function toWire(r: CachedParse, defaults: CacheDefaults): WireRecord {
+  const w: WireRecord = { s: r.size, m: r.mtimeMs, h: r.hash };
+  if (r.diagnostics.length > 0) w.d = [...r.diagnostics];
+  if (r.idAt) w.i = [r.idAt.line, r.idAt.column];
+  if (r.entry) w.e = toWireEntry(r.entry, defaults);
+  if (r.blob) w.b = [r.blob.offset, r.blob.crc, ...r.blob.ends];
+  return w;
+}
+
+function fromWire(path: string, value: unknown, defaults: CacheDefaults): CachedParse | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const w = value as Partial<WireRecord>;
+  if (!isNumber(w.s) || !isNumber(w.m) || !isString(w.h)) return undefined;
+  if (w.d !== undefined && !Array.isArray(w.d)) return undefined;
+  if (w.i !== undefined && !(Array.isArray(w.i) && w.i.length === 2 && w.i.every(Number.isInteger))) return undefined;
+  const entry = w.e === undefined ? undefined : fromWireEntry(path, w.e, defaults);
+  if (w.e !== undefined && !entry) return undefined;
+  const blob = w.b === undefined ? undefined : readBlobLocation(w.b);
+  if (w.b !== undefined && !blob) return undefined;
+  return {
+    size: w.s,
+    mtimeMs: w.m,
+    hash: w.h,
+    diagnostics: w.d ?? [],
+    ...(w.i ? { idAt: { line: w.i[0], column: w.i[1] } } : {}),
+    ...(entry ? { entry } : {}),
+    ...(blob ? { blob } : {}),
+  };
 }
 
 /** Parse a cache file; anything unexpected gives the empty cache (it is rebuilt, never trusted). */
-export function parseCache(text: string | undefined, expectedKey: string): BuildCache {
+export function parseCache(text: string | undefined, expectedKey: string, defaults: CacheDefaults): BuildCache {
   if (text === undefined) return EMPTY_CACHE;
   try {
     const data = JSON.parse(text) as { version?: unknown; key?: unknown; pack?: unknown; entries?: unknown; outputs?: unknown };
@@ -92,21 +219,11 @@ export function parseCache(text: string | undefined, expectedKey: string): Build
     const entries = new Map<string, CachedParse>();
     const pack = readPackInfo(data.pack);
     if (data.key === expectedKey) {
-      for (const [path, r] of Object.entries(data.entries as Record<string, Record<string, unknown>>)) {
-        if (typeof r?.['hash'] !== 'string' || typeof r['size'] !== 'number' || typeof r['mtimeMs'] !== 'number' || !Array.isArray(r['diagnostics'])) continue;
-        const entry = r['entry'] as Record<string, unknown> | undefined;
-        if (entry !== undefined && (typeof entry !== 'object' || entry === null || typeof entry['print'] !== 'string' || typeof entry['path'] !== 'string')) continue;
-        const blob = readBlobLocation(r['blob']);
-        if (r['blob'] !== undefined && (!blob || !pack)) continue;
-        entries.set(path, {
-          size: r['size'],
-          mtimeMs: r['mtimeMs'],
-          hash: r['hash'],
-          diagnostics: r['diagnostics'] as Diagnostic[],
-          ...(r['idAt'] ? { idAt: r['idAt'] as Position } : {}),
-          ...(entry ? { entry: reviveEntry(entry) } : {}),
-          ...(blob ? { blob } : {}),
-        });
+      for (const [path, value] of Object.entries(data.entries as Record<string, unknown>)) {
+        const record = fromWire(path, value, defaults);
+        // A record that does not check out only costs its file a parse; one pointing into a pack
+        // that the index does not name is no record at all.
+        if (record && (!record.blob || pack)) entries.set(path, record);
       }
     }
     return { key: expectedKey, ...(pack && data.key === expectedKey ? { pack } : {}), entries, outputs };
@@ -115,10 +232,11 @@ export function parseCache(text: string | undefined, expectedKey: string): Build
   }
 }
 
-export function serializeCache(cache: BuildCache): string {
-  const sortedEntries = [...cache.entries.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const sortedOutputs = [...cache.outputs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify({ version: CACHE_VERSION, key: cache.key, ...(cache.pack ? { pack: cache.pack } : {}), entries: Object.fromEntries(sortedEntries), outputs: Object.fromEntries(sortedOutputs) });
+export function serializeCache(cache: BuildCache, defaults: CacheDefaults): string {
+  const byPath = <T>(m: ReadonlyMap<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries: Record<string, WireRecord> = {};
+  for (const [path, r] of byPath(cache.entries)) entries[path] = toWire(r, defaults);
+  return JSON.stringify({ version: CACHE_VERSION, key: cache.key, ...(cache.pack ? { pack: cache.pack } : {}), entries, outputs: Object.fromEntries(byPath(cache.outputs)) });
 }
 
 function readPackInfo(value: unknown): PackInfo | undefined {
@@ -129,9 +247,8 @@ function readPackInfo(value: unknown): PackInfo | undefined {
 }
 
 function readBlobLocation(value: unknown): BlobLocation | undefined {
-  const v = value as Partial<BlobLocation> | undefined;
-  if (typeof v !== 'object' || v === null || !Number.isInteger(v.offset) || !Number.isInteger(v.crc) || !Array.isArray(v.ends)) return undefined;
-  const ends = v.ends;
-  if (ends.length !== 8 || ends.some((e, i) => !Number.isInteger(e) || e < (i === 0 ? 0 : (ends[i - 1] as number)))) return undefined;
-  return { offset: v.offset!, ends, crc: v.crc! };
+  if (!Array.isArray(value) || value.length !== 10 || !value.every(Number.isInteger)) return undefined;
+  const [offset, crc, ...ends] = value as number[];
+  if (ends.some((e, i) => e < (i === 0 ? 0 : ends[i - 1]!))) return undefined;
+  return { offset: offset!, ends, crc: crc! };
 }
