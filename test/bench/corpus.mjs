@@ -52,7 +52,9 @@ export function generateCorpus(dir, n, seed = 42, options = {}) {
     path.join(dir, '_story.md'),
     `---\nid: tag:newsroom.example.org,2026-01-01:bench\ntitle: Benchmark story\ndescription: A generated story for benchmarks.\nhome_page: https://newsroom.example.org/bench/\nfeed_base: https://newsroom.example.org/bench/feeds/\nlanguage: en\nauthors: [Bench Desk]\nitem_limit: 50\n---\nA generated story.\n`,
   );
-  const start = Date.parse('2020-01-01T00:00:00Z');
+  // One development an hour, ending before the benchmark's clock (2026-06-01) whatever N is, so
+  // that only the intended 1% are embargoed.
+  const start = Date.parse('2026-05-01T00:00:00Z') - n * 3_600_000;
   for (let i = 0; i < n; i += 1) {
     const published = new Date(start + i * 3_600_000 + Math.floor(rand() * 3_000_000));
     const tags = [...new Set(Array.from({ length: 1 + Math.floor(rand() * 3) }, () => pick(TAGS)))];
