@@ -47,13 +47,7 @@ export async function listSources(entriesDir: string): Promise<Listing> {
   } catch (error) {
     throw new EntriesFolderError(`cannot read the entries folder ${entriesDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  const results = names.map((name) => statSource(root, name));
-  const stamps: SourceStamp[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (const r of results) {
-    if ('stamp' in r) stamps.push(r.stamp);
-    else diagnostics.push(r.diagnostic);
-  }
+  const { ok: stamps, diagnostics } = partition(names.map((name) => statSource(root, name)), (r) => ('stamp' in r ? r.stamp : undefined));
   return { root, stamps, diagnostics };
 }
 
@@ -64,13 +58,7 @@ export async function listSources(entriesDir: string): Promise<Listing> {
  * its own, so its server never waits for this.
  */
 export async function readListed(root: string, stamps: readonly SourceStamp[]): Promise<ReadResult> {
-  const results = stamps.map((stamp) => readSource(root, stamp));
-  const sources: SourceFile[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (const r of results) {
-    if ('source' in r) sources.push(r.source);
-    else diagnostics.push(r.diagnostic);
-  }
+  const { ok: sources, diagnostics } = partition(stamps.map((stamp) => readSource(root, stamp)), (r) => ('source' in r ? r.source : undefined));
   return { sources, diagnostics };
 }
 
@@ -82,6 +70,18 @@ export async function readSources(entriesDir: string): Promise<ReadResult> {
 }
 
 type Outcome<T> = T | { diagnostic: Diagnostic };
+
+/** Outcomes split into what worked and the diagnostics of what did not, in order. */
+function partition<T, V>(outcomes: ReadonlyArray<Outcome<T>>, value: (o: Outcome<T>) => V | undefined): { ok: V[]; diagnostics: Diagnostic[] } {
+  const ok: V[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const o of outcomes) {
+    const v = value(o);
+    if (v !== undefined) ok.push(v);
+    else diagnostics.push((o as { diagnostic: Diagnostic }).diagnostic);
+  }
+  return { ok, diagnostics };
+}
 
 function failure(name: string, code: Parameters<typeof diagnostic>[2], message: string, hint: string, at = FILE_START): { diagnostic: Diagnostic } {
   return { diagnostic: diagnostic(name, at, code, message, hint) };

@@ -2,13 +2,13 @@
 
 import type { Element } from '@xmldom/xmldom';
 import { formatRfc3339 } from '../dates.js';
-import type { Entry, EntryMeta, Feed, Person, Story } from '../types.js';
-import { createWriter, feedUrls, probeItems } from './feed-options.js';
-import { assembleFormat, cutElements, ENTRIES_MARKER, fillBodies, splitAtBody, splitShell, type Fragment } from './fragments.js';
-import type { RssExtras } from './rss.js';
+import type { EntryMeta, Feed, Person } from '../types.js';
+import { createWriter, feedUrls } from './feed-options.js';
+import { ENTRIES_MARKER } from './fragments.js';
+import { xmlFormat, type XmlExtras } from './xml-format.js';
 import { addElement, addStylesheet, childElements, declareNamespace, firstChild, NS, parseXml, removeElement, serializeXml, setText } from './xml-dom.js';
 
-export type AtomExtras = RssExtras;
+export type AtomExtras = XmlExtras;
 
 /**
  * The DOM pipeline: feed writes the document with `items` (bodies as BODY_TOKEN), the DOM
@@ -64,39 +64,25 @@ function atomDocument(feed: Feed, items: readonly EntryMeta[], extras: AtomExtra
   return serializeXml(doc);
 }
 
-/** Around an entry's body: feed writes content as CDATA of type html. */
-const ATOM_BODY = ['<content type="html"><![CDATA[', ']]></content>'] as const;
+const ATOM = xmlFormat({
+  format: 'atom',
+  document: atomDocument,
+  element: ['<entry>', '</entry>'],
+  // feed writes the body as CDATA of type html
+  body: ['<content type="html"><![CDATA[', ']]></content>'],
+  // the indentation of the feed's children
+  separator: '\n    ',
+});
 
 /** Each entry's <entry>, split at its body. */
-export function renderAtomEntries(story: Story, entries: readonly EntryMeta[]): Fragment[] {
-  if (entries.length === 0) return [];
-  const feed: Feed = { story, entries, retracted: [], updated: new Date(0), complete: true };
-  const elements = cutElements(atomDocument(feed, entries, {}), '<entry>', '</entry>');
-  if (elements.length !== entries.length) throw new Error('feed dropped an entry');
-  return elements.map((el) => splitAtBody(el, ATOM_BODY[0], ATOM_BODY[1]));
-}
-
-/** The document around its entries: ATOM_SEPARATOR goes between two entries. */
-export function renderAtomShell(feed: Feed, extras: AtomExtras = {}): readonly string[] {
-  return splitShell(atomDocument(feed, probeItems(feed), { ...extras, shell: true }));
-}
-
-/** Between two entries: the indentation of the feed's children. */
-export const ATOM_SEPARATOR = '\n    ';
-
+export const renderAtomEntries = ATOM.items;
+/** The document around its entries: ATOM_SEPARATOR goes between two. */
+export const renderAtomShell = ATOM.shell;
+export const ATOM_SEPARATOR = ATOM.separator;
 /** A whole document, for callers that hold every entry's body (tests, small tools). */
-export function renderAtom(feed: Feed<Entry>, extras: AtomExtras = {}): string {
-  const bodies = feed.entries.map((e) => e.contentHtml);
-  return assembleFormat(renderAtomShell(feed, extras), bodies, renderAtomEntries(feed.story, feed.entries), 'atom', ATOM_SEPARATOR);
-}
-
-/**
- * The whole document in one pass of feed and the DOM (how documents were written before entry
- * fragments): the reference that test/property/feeds.property.test.ts holds renderAtom to.
- */
-export function renderAtomWhole(feed: Feed<Entry>, extras: AtomExtras = {}): string {
-  return fillBodies(atomDocument(feed, feed.entries, extras), ATOM_BODY[0], ATOM_BODY[1], feed.entries);
-}
+export const renderAtom = ATOM.render;
+/** The whole document in one pass of feed and the DOM: the reference renderAtom is tested against. */
+export const renderAtomWhole = ATOM.whole;
 
 function finishEntry(el: Element, entry: EntryMeta): void {
   // feed marks plain-text titles as type="html" (defect 12): make them text, escaped by the DOM.

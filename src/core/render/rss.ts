@@ -1,22 +1,13 @@
 // Feed → rss.xml (RSS 2.0, rssboard.org/rss-specification, plus the RSS Advisory Board profile).
 
 import type { Element } from '@xmldom/xmldom';
-import type { Entry, EntryMeta, Feed, Story } from '../types.js';
-import { createWriter, feedUrls, probeItems } from './feed-options.js';
-import { assembleFormat, cutElements, ENTRIES_MARKER, fillBodies, splitAtBody, splitShell, type Fragment } from './fragments.js';
+import type { EntryMeta, Feed } from '../types.js';
+import { createWriter, feedUrls } from './feed-options.js';
+import { ENTRIES_MARKER } from './fragments.js';
+import { xmlFormat, type XmlExtras } from './xml-format.js';
 import { addElement, addStylesheet, childElements, declareNamespace, firstChild, NS, parseXml, serializeXml, setText } from './xml-dom.js';
 
-export interface RssExtras {
-  /** Folder of this document under the output folder ('' for the main feeds, 'tags/x/' …). */
-  readonly folder?: string;
-  /** Extra channel links (RFC 5005 archive links), rel → href. */
-  readonly links?: ReadonlyArray<{ rel: string; href: string; type?: string }>;
-  /** Adds the RFC 5005 fh:complete / fh:archive marker. */
-  readonly history?: 'complete' | 'archive';
-  readonly stylesheet?: string;
-  /** Render the document's shell: the (one) probe item becomes ENTRIES_MARKER. */
-  readonly shell?: boolean;
-}
+export type RssExtras = XmlExtras;
 
 /**
  * The DOM pipeline: feed writes the channel with `items` (bodies as BODY_TOKEN), the DOM finishes
@@ -60,39 +51,25 @@ function rssDocument(feed: Feed, items: readonly EntryMeta[], extras: RssExtras)
   return serializeXml(doc);
 }
 
-/** Around an item's body: feed writes content:encoded as CDATA. */
-const RSS_BODY = ['<content:encoded><![CDATA[', ']]></content:encoded>'] as const;
+const RSS = xmlFormat({
+  format: 'rss',
+  document: rssDocument,
+  element: ['<item>', '</item>'],
+  // feed writes the body as CDATA
+  body: ['<content:encoded><![CDATA[', ']]></content:encoded>'],
+  // the indentation of the channel's children
+  separator: '\n        ',
+});
 
 /** Each entry's <item>, split at its body. */
-export function renderRssItems(story: Story, entries: readonly EntryMeta[]): Fragment[] {
-  if (entries.length === 0) return [];
-  const feed: Feed = { story, entries, retracted: [], updated: new Date(0), complete: true };
-  const items = cutElements(rssDocument(feed, entries, {}), '<item>', '</item>');
-  if (items.length !== entries.length) throw new Error('feed dropped an item');
-  return items.map((item) => splitAtBody(item, RSS_BODY[0], RSS_BODY[1]));
-}
-
-/** The document around its items: RSS_SEPARATOR goes between two items. */
-export function renderRssShell(feed: Feed, extras: RssExtras = {}): readonly string[] {
-  return splitShell(rssDocument(feed, probeItems(feed), { ...extras, shell: true }));
-}
-
-/** Between two items: the indentation of the channel's children. */
-export const RSS_SEPARATOR = '\n        ';
-
+export const renderRssItems = RSS.items;
+/** The document around its items: RSS_SEPARATOR goes between two. */
+export const renderRssShell = RSS.shell;
+export const RSS_SEPARATOR = RSS.separator;
 /** A whole document, for callers that hold every entry's body (tests, small tools). */
-export function renderRss(feed: Feed<Entry>, extras: RssExtras = {}): string {
-  const bodies = feed.entries.map((e) => e.contentHtml);
-  return assembleFormat(renderRssShell(feed, extras), bodies, renderRssItems(feed.story, feed.entries), 'rss', RSS_SEPARATOR);
-}
-
-/**
- * The whole document in one pass of feed and the DOM (how documents were written before entry
- * fragments): the reference that test/property/feeds.property.test.ts holds renderRss to.
- */
-export function renderRssWhole(feed: Feed<Entry>, extras: RssExtras = {}): string {
-  return fillBodies(rssDocument(feed, feed.entries, extras), RSS_BODY[0], RSS_BODY[1], feed.entries);
-}
+export const renderRss = RSS.render;
+/** The whole document in one pass of feed and the DOM: the reference renderRss is tested against. */
+export const renderRssWhole = RSS.whole;
 
 function finishItem(item: Element, entry: EntryMeta): void {
   // Titles are plain text: an escaped text node, not HTML in CDATA (feed's choice), so that
