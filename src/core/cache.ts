@@ -232,11 +232,28 @@ export function parseCache(text: string | undefined, expectedKey: string, defaul
   }
 }
 
-export function serializeCache(cache: BuildCache, defaults: CacheDefaults): string {
+/**
+ * The index as JSON text, in chunks of a thousand records: an archive's index is tens of
+ * megabytes, and the writer puts each chunk on disk before the next is made.
+ */
+export function* serializeCache(cache: BuildCache, defaults: CacheDefaults): Generator<string> {
   const byPath = <T>(m: ReadonlyMap<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const entries: Record<string, WireRecord> = {};
-  for (const [path, r] of byPath(cache.entries)) entries[path] = toWire(r, defaults);
-  return JSON.stringify({ version: CACHE_VERSION, key: cache.key, ...(cache.pack ? { pack: cache.pack } : {}), entries, outputs: Object.fromEntries(byPath(cache.outputs)) });
+  const head = { version: CACHE_VERSION, key: cache.key, ...(cache.pack ? { pack: cache.pack } : {}) };
+  yield `${JSON.stringify(head).slice(0, -1)},"entries":{`;
+  let chunk: string[] = [];
+  let first = true;
+  const flush = () => {
+    const text = (first ? '' : ',') + chunk.join(',');
+    first = false;
+    chunk = [];
+    return text;
+  };
+  for (const [path, r] of byPath(cache.entries)) {
+    chunk.push(`${JSON.stringify(path)}:${JSON.stringify(toWire(r, defaults))}`);
+    if (chunk.length === 1000) yield flush();
+  }
+  if (chunk.length > 0) yield flush();
+  yield `},"outputs":${JSON.stringify(Object.fromEntries(byPath(cache.outputs)))}}`;
 }
 
 function readPackInfo(value: unknown): PackInfo | undefined {

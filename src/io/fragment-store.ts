@@ -263,7 +263,11 @@ export class FragmentStore {
     await this.close();
   }
 
+  /** Done: the pack's handle closed, and this run's blobs let go (they are in the pack now, or not wanted). */
   private async close(): Promise<void> {
+    this.fresh.clear();
+    this.recent.clear();
+    this.freshBytes = 0;
     await this.base?.handle.close().catch(() => undefined);
   }
 }

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { OutputRecord } from '../core/cache.js';
-import type { DocumentPart, EntrySlot, PlannedFile, RenderedFile } from '../core/types.js';
+import type { DocumentPart, EntrySlot, PlannedFile } from '../core/types.js';
 
 export interface WriteResult {
   readonly written: string[];
@@ -138,11 +138,17 @@ export async function writePlanned(
  * still atomic (a reader sees the old file or the new one), but not flushed to the disk, because
  * each is checked when read and a lost or torn one only costs a full build.
  */
-export function writeOutputs(outDir: string, files: readonly RenderedFile[], options: { durable?: boolean } = {}): Promise<WriteResult> {
+export function writeOutputs(outDir: string, files: readonly BookkeepingFile[], options: { durable?: boolean } = {}): Promise<WriteResult> {
   const noSlots = () => {
     throw new Error('a rendered file has no entry slots');
   };
-  return writeLazily(outDir, files.map((f) => ({ path: f.path, parts: () => [f.contents] })), noSlots, { durable: options.durable ?? true });
+  return writeLazily(outDir, files.map((f) => ({ path: f.path, parts: () => (typeof f.contents === 'string' ? [f.contents] : f.contents) })), noSlots, { durable: options.durable ?? true });
+}
+
+/** A whole file to write: its text, or its text in chunks (each encoded as it comes). */
+export interface BookkeepingFile {
+  readonly path: string;
+  readonly contents: string | Iterable<string>;
 }
 
 // Short literal parts (separators) recur thousands of times: encode each once.
@@ -157,7 +163,7 @@ function encode(text: string): Buffer {
   return b;
 }
 
-async function toBytes(parts: readonly DocumentPart[], resolve: SlotResolver): Promise<{ contents: Uint8Array[]; length: number }> {
+async function toBytes(parts: Iterable<DocumentPart>, resolve: SlotResolver): Promise<{ contents: Uint8Array[]; length: number }> {
   const contents: Uint8Array[] = [];
   let length = 0;
   for (const part of parts) {
@@ -181,7 +187,7 @@ const IN_FLIGHT = 8;
  */
 async function writeLazily(
   outDir: string,
-  files: ReadonlyArray<{ path: string; parts: () => readonly DocumentPart[] }>,
+  files: ReadonlyArray<{ path: string; parts: () => Iterable<DocumentPart> }>,
   resolve: SlotResolver,
   options: WriteOptions = {},
 ): Promise<WriteResult> {

@@ -160,6 +160,18 @@ describe('progress and summary', () => {
   });
 });
 
+describe('--timings', () => {
+  it('adds one line with the time of every phase, after the summary', async () => {
+    const { main } = await import('../../src/cli.js');
+    const { dir } = await setup(5);
+    const out: string[] = [];
+    const code = await main(['build', '--timings', '--entries', path.join(dir, 'entries'), '--out', path.join(dir, 'timed'), '--now', '2026-06-01T00:00:00Z'], { out: (l) => out.push(l), err: () => undefined });
+    expect(code).toBe(0);
+    expect(out).toHaveLength(3);
+    expect(out[2]).toMatch(/^ {2}timings: list \d+ ms, load cache \d+ ms, read and parse \d+ ms, plan \d+ ms, render and write \d+ ms, save cache \d+ ms$/);
+  });
+});
+
 describe('abandoning a build', () => {
   it('a build aborted while staging publishes nothing and leaves no temp file', async () => {
     const { dir, run } = await setup(30);
