@@ -51,7 +51,7 @@ export interface BuildOptions {
   readonly signal?: AbortSignal;
   /** Parse workers (default: by size, see parse-pool.ts; 0 = parse on this thread). */
   readonly workers?: number;
-  /** Bytes of new entry fragments held in memory before they spill to disk (default 192 MiB). */
+  /** Bytes of new entry fragments held in memory before they spill to disk (default 128 MiB). */
   readonly fragmentMemory?: number;
 }
 

@@ -61,7 +61,7 @@ export class FragmentStore {
     private readonly locations: ReadonlyMap<string, BlobLocation>,
     options: StoreOptions,
   ) {
-    this.budget = options.memoryBudget ?? 192 * 2 ** 20;
+    this.budget = options.memoryBudget ?? 128 * 2 ** 20;
   }
 
   /**

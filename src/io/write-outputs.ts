@@ -64,6 +64,20 @@ async function writeTemp(dir: string, contents: readonly Uint8Array[], durable: 
   return temp;
 }
 
+/** A temp file written chunk by chunk, each chunk encoded only when its turn comes. */
+async function writeTempStream(dir: string, chunks: Iterable<string>, durable: boolean): Promise<string> {
+  const temp = path.join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+  const handle = await open(temp, 'wx', 0o644);
+  try {
+    // writeFile on a handle writes all of it, at the current position: the chunks follow each other.
+    for (const chunk of chunks) await handle.writeFile(chunk, 'utf8');
+    if (durable) await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return temp;
+}
+
 async function syncDir(dir: string): Promise<void> {
   // Makes the rename durable; not every platform allows fsync on a directory.
   try {
@@ -142,7 +156,10 @@ export function writeOutputs(outDir: string, files: readonly BookkeepingFile[], 
   const noSlots = () => {
     throw new Error('a rendered file has no entry slots');
   };
-  return writeLazily(outDir, files.map((f) => ({ path: f.path, parts: () => (typeof f.contents === 'string' ? [f.contents] : f.contents) })), noSlots, { durable: options.durable ?? true });
+  // Bookkeeping is rewritten whenever it is written (no comparison with the file on disk), so its
+  // chunks go to the temp file as they are made: an archive's cache index never sits in memory whole.
+  const stream = (f: BookkeepingFile) => typeof f.contents !== 'string';
+  return writeLazily(outDir, files.map((f) => ({ path: f.path, parts: () => (typeof f.contents === 'string' ? [f.contents] : f.contents), stream: stream(f) })), noSlots, { durable: options.durable ?? true });
 }
 
 /** A whole file to write: its text, or its text in chunks (each encoded as it comes). */
@@ -187,7 +204,7 @@ const IN_FLIGHT = 8;
  */
 async function writeLazily(
   outDir: string,
-  files: ReadonlyArray<{ path: string; parts: () => Iterable<DocumentPart> }>,
+  files: ReadonlyArray<{ path: string; parts: () => Iterable<DocumentPart>; stream?: boolean }>,
   resolve: SlotResolver,
   options: WriteOptions = {},
 ): Promise<WriteResult> {
@@ -211,6 +228,13 @@ async function writeLazily(
         // Shutdown may abandon a build while it stages: nothing is renamed, the temps are removed.
         if (signal?.aborted) throw new BuildAbortedError();
         const target = resolveInside(outDir, file.path);
+        if (file.stream) {
+          const dir = path.dirname(target);
+          await ensureFolder(dir);
+          temps.push({ temp: await writeTempStream(dir, file.parts() as Iterable<string>, durable), target, path: file.path });
+          onProgress?.((done += 1), files.length);
+          continue;
+        }
         const { contents, length } = await toBytes(file.parts(), resolve);
         if (!(await sameBytes(target, contents, length))) {
           const dir = path.dirname(target);
