@@ -23,7 +23,7 @@ import { CacheCorruptError, FragmentStore } from './io/fragment-store.js';
 import { listSources, readListed, type SourceStamp } from './io/read-sources.js';
 import { BuildAbortedError, removeStaleTemps, writeOutputs, writePlanned } from './io/write-outputs.js';
 import type { ParsedFile } from './parse-batch.js';
-import { createParser, PARALLEL_FROM, workerCount } from './parse-pool.js';
+import { createParser, workerCount } from './parse-pool.js';
 
 export { BuildAbortedError };
 
@@ -78,6 +78,9 @@ export class LockBusyError extends Error {}
 
 /** Files read and parsed per batch (per message to a worker). */
 const BATCH = 32;
+
+/** From this many files to parse, a build reports its parsing progress. */
+const PARSE_PROGRESS_FROM = 400;
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
@@ -298,7 +301,7 @@ async function readAndParse(root: string, stamps: readonly SourceStamp[], r: Rea
   let next = 0;
   let parsed = 0;
   let done = 0;
-  const report = stamps.length >= PARALLEL_FROM && r.onProgress ? r.onProgress : undefined;
+  const report = stamps.length >= PARSE_PROGRESS_FROM && r.onProgress ? r.onProgress : undefined;
   try {
     const lane = async (): Promise<void> => {
       while (next < stamps.length) {

@@ -1,0 +1,55 @@
+// Parse workers change nothing but the time: the same folder parsed on worker threads and on the
+// build's own thread gives the same published bytes, diagnostics and summary.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CACHE_PATH } from '../../src/core/cache.js';
+import { MANIFEST_PATH } from '../../src/core/manifest.js';
+import { PACK_PATH } from '../../src/io/fragment-store.js';
+import { runCli } from '../helpers/cli.js';
+import { listFiles } from '../helpers/files.js';
+import { entryText, storyText, tempFolder } from '../helpers/story.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  await Promise.all(cleanups.map((c) => c()));
+});
+
+async function published(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  // The pack holds the same blobs in arrival order, so it and its index may differ: not published.
+  for (const f of await listFiles(dir)) if (![CACHE_PATH, PACK_PATH, MANIFEST_PATH].includes(f)) out[f] = await readFile(path.join(dir, f), 'utf8');
+  return out;
+}
+
+describe('parse workers', () => {
+  it('give the same bytes as parsing on one thread, and the same diagnostics', async () => {
+    const files: Record<string, string> = { 'entries/_story.md': storyText('item_limit: 7\n') };
+    for (let i = 0; i < 150; i += 1) {
+      const extra = [
+        `tags: [t${i % 4}${i % 9 === 0 ? ', "Iran & U.S."' : ''}]`,
+        i % 10 === 0 && i % 23 !== 0 ? 'correction: {at: 2026-05-30T10:00:00Z, note: "Fixed a name"}' : '',
+        i % 17 === 0 ? 'draft: true' : '',
+      ].filter(Boolean).join('\n');
+      // Every 23rd entry is embargoed until July.
+      const published = i % 23 === 0 ? '2026-07-01T00:00:00Z' : `2026-05-${String(1 + (i % 28)).padStart(2, '0')}T0${i % 10}:00:00Z`;
+      files[`entries/e${i}.md`] = entryText({ slug: `e${i}`, published, extra: `${extra}\n`, body: `Body ${i} with [a link](/x/${i}) and **bold**.\n\n- one\n- two` });
+    }
+    const folder = await tempFolder(files);
+    cleanups.push(folder.cleanup);
+    const build = (out: string, workers: string) =>
+      runCli(['build', '--entries', 'entries', '--out', out, '--now', '2026-06-01T00:00:00Z'], { cwd: folder.dir, env: { STORYFEED_WORKERS: workers }, timeoutMs: 120_000 });
+    const [threads, one] = [await build('threads', '2'), await build('one', '0')];
+    expect([threads.code, one.code, threads.stderr]).toEqual([0, 0, '']);
+    const summary = (r: { stdout: string }) => r.stdout.replace(/\(\d+ ms\)/, '').replace(/ in (threads|one) /, ' in OUT ');
+    expect(summary(threads)).toBe(summary(one));
+    expect(await published(path.join(folder.dir, 'threads'))).toEqual(await published(path.join(folder.dir, 'one')));
+
+    // A bad entry is reported the same way from a worker.
+    await import('node:fs/promises').then((fs) => fs.writeFile(path.join(folder.dir, 'entries/e3.md'), '---\ntitle: [unclosed\n---\nx\n'));
+    const [badThreads, badOne] = [await build('threads', '2'), await build('one', '0')];
+    expect([badThreads.code, badOne.code]).toEqual([1, 1]);
+    expect(badThreads.stderr).toBe(badOne.stderr);
+    expect(badThreads.stderr).toContain('e3.md:2');
+  });
+});
