@@ -70,6 +70,14 @@ function layOutHugo(entriesDir, siteDir, limit) {
 }
 
 const NAIVE = path.join(root, 'test/bench/naive.mjs');
+
+/** Items in Hugo's feed, counted on the bytes (at 100,000 entries it is longer than a JS string may be). */
+function countItems(file) {
+  const bytes = readFileSync(file);
+  let count = 0;
+  for (let at = bytes.indexOf('<item>'); at >= 0; at = bytes.indexOf('<item>', at + 6)) count += 1;
+  return count;
+}
 const rows = [];
 const DIGITS = { s: 3, '×': 2, MB: 0 };
 const print = (label, value, unit = 's') => console.log(`  ${label.padEnd(44)} ${typeof value === 'number' ? value.toFixed(DIGITS[unit] ?? 0) : value} ${unit}`);
@@ -146,7 +154,7 @@ try {
           rmSync(path.join(site, 'resources'), { recursive: true, force: true });
           return measure('hugo', ['--quiet', '--source', site]);
         });
-        const items = (readFileSync(path.join(site, 'public/index.xml'), 'utf8').match(/<item>/g) ?? []).length;
+        const items = countItems(path.join(site, 'public/index.xml'));
         print(`Hugo, RSS with ${label} (${items} items)`, hugo.seconds);
         row[limit === -1 ? 'hugoAll' : 'hugo50'] = hugo.seconds;
       }
