@@ -56,3 +56,45 @@ describe.each(cases)('golden case %s', (name) => {
     }
   });
 });
+
+// The same cases through the real program: the writer fills documents from fragment blobs (bytes,
+// not text), so its files are compared with the reviewed ones too — cold, then again with one
+// entry re-parsed and its documents re-filled from the fragment pack.
+describe.each(cases)('golden case %s, written by storyfeed build', (name) => {
+  it('writes the reviewed bytes, cold and from the build cache', async () => {
+    const { runCli } = await import('./helpers/cli.js');
+    const { tempFolder } = await import('./helpers/story.js');
+    const { cp, utimes } = await import('node:fs/promises');
+    const dir = path.join(goldenDir, name);
+    const now = readFileSync(path.join(dir, 'now'), 'utf8').trim();
+    const folder = await tempFolder();
+    try {
+      await cp(path.join(dir, 'entries'), path.join(folder.dir, 'entries'), { recursive: true });
+      const expected = listFiles(path.join(dir, 'expected')).sort();
+      const check = () => {
+        for (const p of expected) expect([p, readFileSync(path.join(folder.dir, 'out', p), 'utf8')]).toEqual([p, readFileSync(path.join(dir, 'expected', p), 'utf8')]);
+      };
+      const build = () => runCli(['build', '--entries', 'entries', '--out', 'out', '--now', now], { cwd: folder.dir });
+      expect((await build()).code).toBe(0);
+      check();
+      // One entry only touched (its stamp changes, its hash does not), and every document deleted:
+      // the second build refills them all from the fragment pack.
+      const first = readdirSync(path.join(folder.dir, 'entries')).find((n) => n !== '_story.md');
+      if (first) {
+        const later = new Date(Date.now() + 5_000);
+        await utimes(path.join(folder.dir, 'entries', first), later, later);
+      }
+      const { rm } = await import('node:fs/promises');
+      for (const p of expected.filter((f) => /(rss\.xml|atom\.xml|feed\.json|index\.html)$/.test(f))) await rm(path.join(folder.dir, 'out', p));
+      const again = await build();
+      expect(again.code).toBe(0);
+      // No published entry was parsed again (drafts and embargoed ones always are: never cached).
+      const published = Number(/(\d+) published/.exec(again.stdout)?.[1]);
+      const [, files, parsed] = (/(\d+) files: read \d+, parsed (\d+)/.exec(again.stdout) ?? []).map(Number);
+      expect(parsed).toBeLessThanOrEqual(files! - 1 - published);
+      check();
+    } finally {
+      await folder.cleanup();
+    }
+  });
+});

@@ -27,13 +27,13 @@ export function isVisible(entry: EntryMeta, now: Date): boolean {
   return isPublished(entry, now) && !isRetracted(entry, now);
 }
 
-export function toMeta(entry: Entry): EntryMeta {
+function toMeta(entry: Entry): EntryMeta {
   const { contentHtml: _body, ...meta } = entry;
   return meta;
 }
 
 /** Entry fragments of many entries at once: one pass of feed and the DOM per format. */
-export function renderEntryFragments(story: Story, entries: readonly Entry[]): EntryFragments[] {
+function renderEntryFragments(story: Story, entries: readonly Entry[]): EntryFragments[] {
   const rss = renderRssItems(story, entries);
   const atom = renderAtomEntries(story, entries);
   const json = renderJsonItems(entries);

@@ -6,7 +6,6 @@ import {
   BODY_TOKEN,
   cdataSafeHtml,
   cutElements,
-  decodeFragments,
   encodeFragments,
   ENTRIES_MARKER,
   fillShell,
@@ -104,11 +103,7 @@ describe('cdataSafeHtml', () => {
 describe('blobs', () => {
   const blob = encodeFragments(fragments);
 
-  it('round-trip every piece, non-ASCII included', () => {
-    expect(decodeFragments(blob)).toEqual(fragments);
-  });
-
-  it.each(['rss', 'atom', 'json', 'html'] as const)('give the same bytes for a %s slot as the text', (format) => {
+  it.each(['rss', 'atom', 'json', 'html'] as const)('give the same bytes for a %s slot as the text (non-ASCII included)', (format) => {
     expect(Buffer.concat(slotBytes(blob, format)).toString('utf8')).toBe(slotText(fragments, format));
   });
 });

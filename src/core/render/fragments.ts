@@ -105,33 +105,25 @@ export function fillShell(shell: readonly string[], entries: readonly EntryMeta[
   return parts;
 }
 
-function bodyText(html: string, format: EntryFormat): string {
-  return format === 'json' ? JSON.stringify(html) : html;
-}
-
-/** One format's document from its shell, its entries' bodies and fragments (in document order). */
-export function assembleFormat(shell: readonly string[], bodies: readonly string[], fragments: readonly Fragment[], format: EntryFormat, separator: string): string {
-  if (shell.length === 1 || fragments.length === 0) return shell.join('');
-  return shell[0]! + fragments.map((f, i) => f[0] + bodyText(bodies[i]!, format) + f[1]).join(separator) + shell[1]!;
-}
-
 /** The text a slot stands for. */
 export function slotText(fragments: EntryFragments, format: EntryFormat): string {
-  switch (format) {
-    case 'rss':
-      return fragments.rss[0] + fragments.html + fragments.rss[1];
-    case 'atom':
-      return fragments.atom[0] + fragments.html + fragments.atom[1];
-    case 'json':
-      return fragments.json[0] + bodyText(fragments.html, 'json') + fragments.json[1];
-    case 'html':
-      return fragments.html;
-  }
+  if (format === 'html') return fragments.html;
+  const [head, tail] = fragments[format];
+  return head + (format === 'json' ? JSON.stringify(fragments.html) : fragments.html) + tail;
 }
 
 /** A whole document as text, its slots filled by `fragmentsOf`. */
 export function assembleText(parts: readonly DocumentPart[], fragmentsOf: (slot: EntrySlot) => EntryFragments): string {
   return parts.map((p) => (typeof p === 'string' ? p : slotText(fragmentsOf(p), p.format))).join('');
+}
+
+/**
+ * One format's whole document from its shell and its entries (with bodies and that format's
+ * fragments), assembled exactly as the build assembles documents: fillShell, then slots.
+ */
+export function assembleFormat(shell: readonly string[], entries: ReadonlyArray<EntryMeta & { readonly contentHtml: string }>, fragments: readonly Fragment[], format: 'rss' | 'atom' | 'json', separator: string): string {
+  const byPath = new Map(entries.map((e, i) => [e.path, { rss: fragments[i]!, atom: fragments[i]!, json: fragments[i]!, html: e.contentHtml }]));
+  return assembleText(fillShell(shell, entries, format, separator), (slot) => byPath.get(slot.entry)!);
 }
 
 // ---- Bytes: fragments cross threads and live in the build cache as one UTF-8 blob per entry.
@@ -171,9 +163,4 @@ export function slotBytes(blob: FragmentBlob, format: EntryFormat): Uint8Array[]
     case 'html':
       return [piece(blob, BODY)];
   }
-}
-
-export function decodeFragments(blob: FragmentBlob): EntryFragments {
-  const text = (i: number) => Buffer.from(piece(blob, i)).toString('utf8');
-  return { rss: [text(RSS_HEAD), text(RSS_TAIL)], atom: [text(ATOM_HEAD), text(ATOM_TAIL)], json: [text(JSON_HEAD), text(JSON_TAIL)], html: text(BODY) };
 }

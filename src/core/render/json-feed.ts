@@ -107,8 +107,7 @@ export function renderJsonItems(entries: readonly EntryMeta[]): Fragment[] {
 
 /** A whole document, for callers that hold every entry's body (tests, small tools). */
 export function renderJsonFeed(feed: Feed<Entry>, extras: JsonFeedExtras = {}): string {
-  const bodies = feed.entries.map((e) => e.contentHtml);
-  return assembleFormat(renderJsonShell(feed, extras), bodies, renderJsonItems(feed.entries), 'json', JSON_SEPARATOR);
+  return assembleFormat(renderJsonShell(feed, extras), feed.entries, renderJsonItems(feed.entries), 'json', JSON_SEPARATOR);
 }
 
 /** The whole document with JSON.stringify, items and bodies included: the reference renderJsonFeed is tested against. */

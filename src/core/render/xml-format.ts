@@ -45,7 +45,7 @@ export function xmlFormat(f: XmlFormat) {
     separator: f.separator,
     /** A whole document, for callers that hold every entry's body (tests, small tools). */
     render: (feed: Feed<Entry>, extras: XmlExtras = {}): string =>
-      assembleFormat(shell(feed, extras), feed.entries.map((e) => e.contentHtml), items(feed.story, feed.entries), f.format, f.separator),
+      assembleFormat(shell(feed, extras), feed.entries, items(feed.story, feed.entries), f.format, f.separator),
     /**
      * The whole document in one pass of feed and the DOM (how documents were written before entry
      * fragments): the reference test/property/feeds.property.test.ts holds `render` to.
