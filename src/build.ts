@@ -14,9 +14,8 @@ import { compile, parseStory, type CompileResult, type ParsedSource } from './co
 import { hasErrors, type Diagnostic } from './core/diagnostics.js';
 import { LEDGER_PATH } from './core/ledger.js';
 import { MANIFEST_PATH, publishWindow, renderManifest, type FileStamp } from './core/manifest.js';
-import { isPublished } from './core/model.js';
+import { isPublished, isVisible } from './core/model.js';
 import { STORY_FILE } from './core/normalize.js';
-import { isVisible } from './core/parse-sources.js';
 import { encodeFragments, slotBytes } from './core/render/fragments.js';
 import type { EntrySlot, SourceFile } from './core/types.js';
 import { CacheCorruptError, FragmentStore } from './io/fragment-store.js';

@@ -17,9 +17,14 @@ export function isRetracted(entry: EntryMeta, now: Date): boolean {
   return entry.retraction !== undefined && entry.retraction.at.getTime() <= now.getTime();
 }
 
+/** Is the entry in some document at `now` (published, not retracted)? Only those are rendered. */
+export function isVisible(entry: EntryMeta, now: Date): boolean {
+  return isPublished(entry, now) && !isRetracted(entry, now);
+}
+
 /** Visible, not retracted entries, newest first (the whole history, before any item limit). */
 export function selectVisible(entries: readonly EntryMeta[], now: Date): EntryMeta[] {
-  return entries.filter((e) => isPublished(e, now) && !isRetracted(e, now)).sort(compareEntries);
+  return entries.filter((e) => isVisible(e, now)).sort(compareEntries);
 }
 
 export function buildFeed(story: Story, entries: readonly EntryMeta[], now: Date): Feed {

@@ -4,7 +4,7 @@
 
 import type { Diagnostic } from './diagnostics.js';
 import { parseFrontMatter } from './front-matter.js';
-import { isPublished, isRetracted } from './model.js';
+import { isVisible } from './model.js';
 import { normalizeEntry, renderEntryBody } from './normalize.js';
 import { renderAtomEntries } from './render/atom.js';
 import type { EntryFragments } from './render/fragments.js';
@@ -20,11 +20,6 @@ export interface ParsedSource {
   readonly entry?: EntryMeta;
   /** The entry's fragments, when it is visible (published, not retracted) at the build's `now`. */
   readonly fragments?: EntryFragments;
-}
-
-/** Is the entry in some document at `now`? Only those are rendered (nothing unpublished is). */
-export function isVisible(entry: EntryMeta, now: Date): boolean {
-  return isPublished(entry, now) && !isRetracted(entry, now);
 }
 
 function toMeta(entry: Entry): EntryMeta {
