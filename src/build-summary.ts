@@ -25,6 +25,8 @@ export type PlainBuildOptions = Omit<BuildOptions, 'onProgress' | 'signal' | 'no
 
 export function summarize(result: BuildResult): BuildSummary {
   const { compiled } = result;
+  // The service builds in service mode, which always compiles (only strict builds patch).
+  if (!compiled) throw new Error('a service build compiled nothing');
   return {
     ok: result.ok,
     written: result.written,

@@ -5,24 +5,26 @@
 // key is unchanged are not rendered; files whose bytes are unchanged are not rewritten; and a
 // document that is rendered takes its unchanged entries' fragments from the fragment pack.
 
-import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { CACHE_PATH, cacheDefaults, cacheKey, EMPTY_CACHE, hashText, parseCache, serializeCache, type BlobLocation, type BuildCache, type CachedParse } from './core/cache.js';
+import { CACHE_PATH, OVERLAY_PATH, cacheDefaults, cacheKey, EMPTY_CACHE, hashText, newGeneration, parseCache, serializeCache, type BlobLocation, type BuildCache, type CachedParse } from './core/cache.js';
 import { compile, parseStory, type CompileResult, type ParsedSource } from './core/compile.js';
 import { hasErrors, type Diagnostic } from './core/diagnostics.js';
 import { LEDGER_PATH } from './core/ledger.js';
-import { MANIFEST_PATH, publishWindow, renderManifest, type FileStamp } from './core/manifest.js';
-import { isPublished, isVisible } from './core/model.js';
+import { MANIFEST_PATH, publishWindow, renderManifest, type BuildCounts, type FileStamp } from './core/manifest.js';
+import { isPublished, isVisible, nextEmbargo, selectVisible } from './core/model.js';
 import { STORY_FILE } from './core/normalize.js';
 import { encodeFragments, slotBytes } from './core/render/fragments.js';
 import type { EntrySlot, SourceFile } from './core/types.js';
+import type { ChangedSince } from './io/fast-path.js';
 import { CacheCorruptError, FragmentStore } from './io/fragment-store.js';
+import { readBookkeeping } from './io/read-bookkeeping.js';
 import { listSources, readListed, type SourceStamp } from './io/read-sources.js';
 import { BuildAbortedError, removeStaleTemps, writeOutputs, writePlanned } from './io/write-outputs.js';
 import type { ParsedFile } from './parse-batch.js';
 import { createParser, workerCount } from './parse-pool.js';
+import { patchBuild } from './patch.js';
 
 export { BuildAbortedError };
 
@@ -52,12 +54,23 @@ export interface BuildOptions {
   readonly workers?: number;
   /** Bytes of new entry fragments held in memory before they spill to disk (default 128 MiB). */
   readonly fragmentMemory?: number;
+  /** Patch entry bodies in place when that is all that changed (default true; src/patch.ts). */
+  readonly patch?: boolean;
+  /** What the CLI's fast path found changed since the last build (spares the patch a listing). */
+  readonly changedSince?: ChangedSince;
 }
 
 export interface BuildResult {
   readonly ok: boolean;
   readonly diagnostics: readonly Diagnostic[];
-  readonly compiled: CompileResult;
+  /** What the core made of the entries; absent when the run patched the outputs (src/patch.ts) and compiled nothing. */
+  readonly compiled?: CompileResult;
+  /** What the run published (the summary line's numbers). */
+  readonly counts: BuildCounts;
+  /** The run changed only entry bodies, in place, without compiling the story (src/patch.ts). */
+  readonly patched: boolean;
+  /** Why a build with the cache could not patch (`--timings` prints it). */
+  readonly notPatched?: string;
   readonly written: readonly string[];
   readonly unchanged: readonly string[];
   /** Files in the entries folder, files read (the rest were unchanged by stamp), entries parsed, outputs rendered. */
@@ -85,9 +98,16 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
   const useCache = options.cache !== false && !options.dryRun;
   const run = async (): Promise<BuildResult> => {
+    let notPatched: string | undefined;
     if (!options.dryRun) await removeStaleTemps(options.outDir);
     try {
-      return await runOnce(options, useCache, started);
+      // A strict build with the cache may get away with patching a few entry bodies in place.
+      if (useCache && options.patch !== false && (options.mode ?? 'strict') === 'strict' && !options.lastGood) {
+        const patched = await patchBuild(options, started);
+        if (!('skipped' in patched)) return patched;
+        notPatched = patched.skipped;
+      }
+      return { ...(await runOnce(options, useCache, started)), ...(notPatched ? { notPatched } : {}) };
     } catch (error) {
       // A fragment pack that does not check out is never trusted: the run starts over without the cache.
       if (error instanceof CacheCorruptError && useCache) return runOnce(options, false, started);
@@ -122,6 +142,8 @@ async function runOnce(options: BuildOptions, useCache: boolean, started: number
     ok: compiled.ok,
     diagnostics: compiled.diagnostics,
     compiled,
+    counts: countsOf(compiled, now),
+    patched: false,
     written: [],
     unchanged: [],
     entriesRead: listing.stamps.length,
@@ -136,7 +158,7 @@ async function runOnce(options: BuildOptions, useCache: boolean, started: number
   if (!story) return result(compile({ ...base, sources: storyRead.sources, readDiagnostics }));
 
   const defaults = cacheDefaults(story);
-  const cache = useCache ? parseCache(readIfThere(path.join(outDir, CACHE_PATH)), cacheKey(storyText), defaults) : EMPTY_CACHE;
+  const cache = useCache ? parseCache(readBookkeeping(outDir, CACHE_PATH), cacheKey(storyText), defaults, readBookkeeping(outDir, OVERLAY_PATH)) : EMPTY_CACHE;
   const locations = new Map<string, BlobLocation>();
   for (const [p, c] of cache.entries) if (c.blob) locations.set(p, c.blob);
   const store = await FragmentStore.open(outDir, useCache ? cache.pack : undefined, locations, options.fragmentMemory === undefined ? {} : { memoryBudget: options.fragmentMemory });
@@ -243,9 +265,11 @@ async function runOnce(options: BuildOptions, useCache: boolean, started: number
 
     const bookkeeping = [];
     const changedParses = records.size !== cache.entries.size || [...records].some(([p, r]) => cache.entries.get(p) !== r);
-    if (useCache && (written.written.length > 0 || written.rendered > 0 || changedParses || cache.key === '')) {
+    let generation = cache.generation;
+    if (useCache && (written.written.length > 0 || written.rendered > 0 || changedParses || cache.key === '' || !generation)) {
       const next: BuildCache = { key: cacheKey(storyText), pack: pack.info, entries: records, outputs: written.records };
-      bookkeeping.push({ path: CACHE_PATH, contents: serializeCache(next, defaults), mediaType: 'application/json' });
+      generation = newGeneration();
+      bookkeeping.push({ path: CACHE_PATH, contents: serializeCache(next, defaults, generation), mediaType: 'application/json' });
     }
     // Only a clean run (no entry held back or kept at a last good version) may vouch that a
     // later build would write the same bytes.
@@ -258,10 +282,14 @@ async function runOnce(options: BuildOptions, useCache: boolean, started: number
         entries: stamps,
         outputs: Object.fromEntries([...written.records].map(([p, r]) => [p, [r.size, r.mtimeMs] as const])),
         window: publishWindow(compiled.entries, now),
+        generation,
+        counts: countsOf(compiled, now),
       });
       bookkeeping.push({ path: MANIFEST_PATH, contents: manifest, mediaType: 'application/json' });
     }
     if (bookkeeping.length > 0) await writeOutputs(outDir, bookkeeping, { durable: false });
+    // A new index takes in what a patch run's overlay held (which no longer matches it anyway).
+    if (generation !== cache.generation) await rm(path.join(outDir, OVERLAY_PATH), { force: true });
     phase('save cache');
     return result(compiled, { ...counts, written: written.written, unchanged: written.unchanged, rendered: written.rendered });
   } catch (error) {
@@ -270,13 +298,17 @@ async function runOnce(options: BuildOptions, useCache: boolean, started: number
   }
 }
 
-/** A bookkeeping file's text, or undefined (read in one go: it is needed before anything else can start). */
-function readIfThere(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+/** The summary line's numbers, from a compiled run. */
+function countsOf(compiled: CompileResult, now: Date): BuildCounts {
+  const next = nextEmbargo(compiled.entries, now);
+  return {
+    entries: compiled.entries.length,
+    visible: selectVisible(compiled.entries, now).length,
+    scheduled: compiled.entries.filter((e) => !e.draft && e.published.getTime() > now.getTime()).length,
+    nextScheduled: next ? next.getTime() : null,
+    outputs: compiled.planned.length,
+    diagnostics: compiled.diagnostics.length,
+  };
 }
 
 interface ReadAndParse {

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { parseRfc3339 } from './core/dates.js';
 import { formatDiagnostic } from './core/diagnostics.js';
-import { checkUpToDate } from './io/fast-path.js';
+import { checkUpToDate, type ChangedSince } from './io/fast-path.js';
 import { EntriesFolderError } from './io/read-sources.js';
 import type { RunningService } from './service.js';
 
@@ -170,42 +170,46 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
   }
 
   // A cron tick with nothing to do costs a few stat calls: the compiler is not even loaded.
+  let changedSince: ChangedSince | undefined;
   if (command === 'build') {
     const started = performance.now();
     const fast = checkUpToDate(entriesDir, outDir, now);
+    changedSince = fast.changedSince;
     if (fast.upToDate) {
       io.out(`storyfeed build: no change since the last build (${fast.entries} files unchanged); wrote nothing in ${outDir} (${Math.round(performance.now() - started)} ms)`);
       return EXIT.ok;
     }
   }
   const { build, LockBusyError } = await import('./build.js');
-  const { nextEmbargo, selectVisible } = await import('./core/model.js');
   try {
-    const result = await build({ entriesDir, outDir, now, dryRun: command === 'check', onProgress: progressReporter(io) });
+    const result = await build({ entriesDir, outDir, now, dryRun: command === 'check', onProgress: progressReporter(io), ...(changedSince ? { changedSince } : {}) });
     for (const d of result.diagnostics) io.err(formatDiagnostic(d));
     if (!result.ok) {
       const count = result.diagnostics.filter((d) => d.severity === 'error').length;
       io.err(`storyfeed ${command}: ${count} problem${count === 1 ? '' : 's'} in ${entriesDir}; ${command === 'check' ? 'fix them before publishing' : 'nothing was written, the published feeds are unchanged'}`);
       return EXIT.invalid;
     }
-    const visible = selectVisible(result.compiled.entries, now).length;
-    const held = result.compiled.entries.filter((e) => !e.draft && e.published.getTime() > now.getTime());
+    const { counts } = result;
     if (command === 'check') {
-      io.out(`storyfeed check: ${result.compiled.entries.length} entries valid; ${visible} published at ${now.toISOString()}`);
+      io.out(`storyfeed check: ${counts.entries} entries valid; ${counts.visible} published at ${now.toISOString()}`);
+      const held = (result.compiled?.entries ?? []).filter((e) => !e.draft && e.published.getTime() > now.getTime());
       for (const e of [...held].sort((a, b) => a.published.getTime() - b.published.getTime())) {
         io.out(`  scheduled ${e.published.toISOString()}  ${e.path}  ${e.title}`);
       }
       return EXIT.ok;
     }
-    const next = nextEmbargo(result.compiled.entries, now);
+    const next = counts.nextScheduled === null ? undefined : new Date(counts.nextScheduled);
     const written = result.written.length === 0 ? 'nothing (no change)' : result.written.length <= 8 ? result.written.join(', ') : `${result.written.length} files`;
     io.out(
-      `storyfeed ${command}: ${visible} published, ${held.length} scheduled, ` +
+      `storyfeed ${command}: ${counts.visible} published, ${counts.scheduled} scheduled, ` +
         `wrote ${written} in ${outDir} ` +
         `(${Math.round(result.durationMs)} ms)${next ? `; next scheduled entry at ${next.toISOString()}` : ''}`,
     );
-    io.out(`  ${result.entriesRead} files: read ${result.filesRead}, parsed ${result.entriesParsed} (the rest unchanged); rendered ${result.rendered} of ${result.compiled.planned.length} outputs`);
-    if (values.timings) io.out(`  timings: ${result.timings.map(([p, ms]) => `${p} ${ms} ms`).join(', ')}`);
+    io.out(
+      `  ${result.entriesRead} files: read ${result.filesRead}, parsed ${result.entriesParsed} (the rest unchanged); ` +
+        (result.patched ? `patched ${result.rendered} of ${counts.outputs} outputs in place` : `rendered ${result.rendered} of ${counts.outputs} outputs`),
+    );
+    if (values.timings) io.out(`  timings: ${result.timings.map(([p, ms]) => `${p} ${ms} ms`).join(', ')}${result.notPatched ? ` (full build: ${result.notPatched})` : ''}`);
     return EXIT.ok;
   } catch (error) {
     if (error instanceof EntriesFolderError || error instanceof LockBusyError) {

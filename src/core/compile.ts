@@ -3,12 +3,11 @@
 // hand it entries parsed already (build cache, other threads) so that they are not parsed again.
 
 import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
-import { fingerprint } from './fingerprint.js';
 import { parseFrontMatter } from './front-matter.js';
 import { parseLedger, renderLedger, updateLedger, validateIdentity, type Ledger } from './ledger.js';
 import { isPublished } from './model.js';
 import { normalizeStory, STORY_FILE, validateEntries } from './normalize.js';
-import { planOutputs } from './outputs.js';
+import { planned as plannedFile, planOutputs } from './outputs.js';
 import { parseSources, type ParsedSource } from './parse-sources.js';
 import { assembleText, type EntryFragments } from './render/fragments.js';
 import type { EntryMeta, EntrySlot, Feed, PlannedFile, RenderedFile, SourceFile, Story } from './types.js';
@@ -219,6 +218,6 @@ function finish(
   // Retracted entries stay in the ledger: they were out, and their tombstone keeps their id.
   const publishedNow = entries.filter((e) => isPublished(e, now));
   const ledgerFile = renderLedger(updateLedger(ledger, publishedNow));
-  const planned: PlannedFile[] = [...outputs, { path: ledgerFile.path, mediaType: ledgerFile.mediaType, key: fingerprint(ledgerFile.contents), render: () => [ledgerFile.contents] }];
+  const planned: PlannedFile[] = [...outputs, plannedFile(ledgerFile.path, ledgerFile.mediaType, ledgerFile.contents, [], () => [ledgerFile.contents])];
   return withFiles({ ok: true, diagnostics: sortDiagnostics(diagnostics), story, entries, goodSources, outcomes, feed, planned }, parsed, fragments, parsedCount);
 }

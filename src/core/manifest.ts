@@ -18,6 +18,26 @@ export interface Manifest {
   readonly outputs: Readonly<Record<string, FileStamp>>;
   /** [start, end): instants (ms) between which the published set does not change; null = unbounded. */
   readonly window: readonly [number | null, number | null];
+  /** The build cache index written with it (cache.ts generation): a patch run needs both to agree. */
+  readonly generation?: string;
+  /** What the build's summary line reports; true of every instant inside the window. */
+  readonly counts?: BuildCounts;
+}
+
+/** The numbers `storyfeed build` reports about what it published. */
+export interface BuildCounts {
+  /** Entries that compiled (drafts and embargoed included). */
+  readonly entries: number;
+  /** Entries visible now (published, not retracted). */
+  readonly visible: number;
+  /** Entries held for a later time (not drafts). */
+  readonly scheduled: number;
+  /** When the next of them is due (ms), if any. */
+  readonly nextScheduled: number | null;
+  /** Outputs planned. */
+  readonly outputs: number;
+  /** Problems reported (warnings: a build with errors writes no manifest). */
+  readonly diagnostics: number;
 }
 
 export function manifestVersion(): string {
@@ -41,8 +61,20 @@ export function publishWindow(entries: readonly EntryMeta[], now: Date): [number
 }
 
 export function renderManifest(manifest: Omit<Manifest, 'version'>): string {
-  const sorted = (r: Readonly<Record<string, FileStamp>>) => Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return `${JSON.stringify({ version: manifestVersion(), entries: sorted(manifest.entries), outputs: sorted(manifest.outputs), window: manifest.window })}\n`;
+  // A patch run hands back the records it parsed, in order already: sorting is then skipped.
+  const sorted = (r: Readonly<Record<string, FileStamp>>) => {
+    const keys = Object.keys(r);
+    if (keys.every((k, i) => i === 0 || keys[i - 1]! < k)) return r;
+    return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  };
+  return `${JSON.stringify({
+    version: manifestVersion(),
+    ...(manifest.generation ? { generation: manifest.generation } : {}),
+    ...(manifest.counts ? { counts: manifest.counts } : {}),
+    window: manifest.window,
+    entries: sorted(manifest.entries),
+    outputs: sorted(manifest.outputs),
+  })}\n`;
 }
 
 export function parseManifest(text: string | undefined): Manifest | undefined {

@@ -55,19 +55,32 @@ function storyFingerprint(story: Story): string {
   return print;
 }
 
-function feedFingerprint(feed: Feed): unknown {
+/** What a feed's documents are made of besides its entries' prints (those are the key's deps). */
+function feedBase(feed: Feed): unknown {
   return {
     v: RENDER_VERSION,
     story: storyFingerprint(feed.story),
-    entries: feed.entries.map((e) => e.print),
-    retracted: feed.retracted.map((e) => e.print),
+    entries: feed.entries.length,
+    retracted: feed.retracted.length,
     updated: feed.updated.getTime(),
     complete: feed.complete,
   };
 }
 
-function planned(path: string, mediaType: string, inputs: unknown, render: () => readonly DocumentPart[]): PlannedFile {
-  return { path, mediaType, key: fingerprint({ path, inputs }), render };
+const feedDeps = (feed: Feed): EntryMeta[] => [...feed.entries, ...feed.retracted];
+
+/**
+ * An output's key: its path, the fingerprint of its other inputs, and the prints of the entries it
+ * is made from, in order. A document's parts depend on its entries' metadata only (their bodies
+ * fill its slots), so a change to entry bodies alone changes the key, never the parts.
+ */
+export function documentKey(path: string, base: string, prints: readonly string[]): string {
+  return fingerprint([path, base, prints]);
+}
+
+export function planned(path: string, mediaType: string, inputs: unknown, deps: readonly EntryMeta[], render: () => readonly DocumentPart[]): PlannedFile {
+  const base = fingerprint(inputs);
+  return { path, mediaType, key: documentKey(path, base, deps.map((e) => e.print)), base, deps: deps.map((e) => e.path), render };
 }
 
 function planDocuments(feed: Feed, doc: DocumentLinks): PlannedFile[] {
@@ -80,15 +93,16 @@ function planDocuments(feed: Feed, doc: DocumentLinks): PlannedFile[] {
     ...(doc.history ? { history: doc.history } : {}),
   };
   const jsonExtras = { folder: doc.folder, ...(doc.nextUrl ? { nextUrl: doc.nextUrl } : {}), ...(doc.archive ? { archive: doc.archive } : {}) };
-  const inputs = { feed: feedFingerprint(feed), doc };
+  const inputs = { feed: feedBase(feed), doc };
+  const deps = feedDeps(feed);
   return [
-    planned(`${prefix}${OUTPUT_FILES.rss}`, MEDIA_TYPES.rss, inputs, () =>
+    planned(`${prefix}${OUTPUT_FILES.rss}`, MEDIA_TYPES.rss, inputs, deps, () =>
       fillShell(renderRssShell(feed, { ...xmlExtras, links: own('application/rss+xml') }), feed.entries, 'rss', RSS_SEPARATOR),
     ),
-    planned(`${prefix}${OUTPUT_FILES.atom}`, MEDIA_TYPES.atom, inputs, () =>
+    planned(`${prefix}${OUTPUT_FILES.atom}`, MEDIA_TYPES.atom, inputs, deps, () =>
       fillShell(renderAtomShell(feed, { ...xmlExtras, links: own('application/atom+xml') }), feed.entries, 'atom', ATOM_SEPARATOR),
     ),
-    planned(`${prefix}${OUTPUT_FILES.json}`, MEDIA_TYPES.json, inputs, () => fillShell(renderJsonShell(feed, jsonExtras), feed.entries, 'json', JSON_SEPARATOR)),
+    planned(`${prefix}${OUTPUT_FILES.json}`, MEDIA_TYPES.json, inputs, deps, () => fillShell(renderJsonShell(feed, jsonExtras), feed.entries, 'json', JSON_SEPARATOR)),
   ];
 }
 
@@ -213,12 +227,12 @@ export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Da
     const tagEntries = byTag.get(t.tag)!;
     files.push(...planStream(tagStory, tagEntries, [], folder));
     const tagFeed: Feed = { story: tagStory, entries: tagEntries.slice(0, story.itemLimit), retracted: [], updated: newestChange(tagEntries, []), complete: true };
-    files.push(planned(`${folder}${OUTPUT_FILES.page}`, MEDIA_TYPES.html, { feed: feedFingerprint(tagFeed), folder, tags }, () => renderPage(tagFeed, { folder, tags })));
+    files.push(planned(`${folder}${OUTPUT_FILES.page}`, MEDIA_TYPES.html, { feed: feedBase(tagFeed), folder, tags }, feedDeps(tagFeed), () => renderPage(tagFeed, { folder, tags })));
   }
-  const pageInputs = { feed: feedFingerprint(feed), tags };
-  files.push(planned(`${TAGS_FOLDER}/${OUTPUT_FILES.page}`, MEDIA_TYPES.html, pageInputs, () => [renderTagIndex(feed, tags)]));
-  files.push(planned(OUTPUT_FILES.page, MEDIA_TYPES.html, pageInputs, () => renderPage(feed, { folder: '', tags })));
-  files.push(planned(STYLESHEET_FILE, MEDIA_TYPES.xsl, { v: RENDER_VERSION, xsl: FEED_XSL }, () => [FEED_XSL]));
-  files.push(planned(PAGE_CSS_FILE, MEDIA_TYPES.css, { v: RENDER_VERSION, css: PAGE_CSS }, () => [PAGE_CSS]));
+  const pageInputs = { feed: feedBase(feed), tags };
+  files.push(planned(`${TAGS_FOLDER}/${OUTPUT_FILES.page}`, MEDIA_TYPES.html, pageInputs, feedDeps(feed), () => [renderTagIndex(feed, tags)]));
+  files.push(planned(OUTPUT_FILES.page, MEDIA_TYPES.html, pageInputs, feedDeps(feed), () => renderPage(feed, { folder: '', tags })));
+  files.push(planned(STYLESHEET_FILE, MEDIA_TYPES.xsl, { v: RENDER_VERSION, xsl: FEED_XSL }, [], () => [FEED_XSL]));
+  files.push(planned(PAGE_CSS_FILE, MEDIA_TYPES.css, { v: RENDER_VERSION, css: PAGE_CSS }, [], () => [PAGE_CSS]));
   return { feed, files, tags };
 }

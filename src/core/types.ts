@@ -180,5 +180,12 @@ export interface PlannedFile {
   readonly path: string;
   readonly mediaType: string;
   readonly key: string;
+  /**
+   * The key in two parts (outputs.ts documentKey): a fingerprint of everything but the entries'
+   * prints, and the entries whose prints complete it, by path, in order. A build that changes only
+   * entry bodies recomputes the key from these (src/patch.ts).
+   */
+  readonly base: string;
+  readonly deps: readonly string[];
   render(): readonly DocumentPart[];
 }

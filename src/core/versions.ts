@@ -3,5 +3,5 @@
 // are then invalidated. Kept in a module of its own, so that the start-up fast path can read it
 // without loading the renderers.
 export const RENDER_VERSION = 1;
-export const CACHE_VERSION = 3;
+export const CACHE_VERSION = 4;
 export const MANIFEST_VERSION = 1;

@@ -1,14 +1,27 @@
 // The start-up fast path of `storyfeed build`: with only stat calls, decide whether the last build
-// is still exactly what a build now would write. Loads no compiler, no renderer.
+// is still exactly what a build now would write. Loads no compiler, no renderer. When the only
+// difference is a few entry files, it says which, so that the build may patch (src/patch.ts)
+// without listing the folder again.
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { insideWindow, MANIFEST_PATH, parseManifest, type FileStamp } from '../core/manifest.js';
+import { insideWindow, MANIFEST_PATH, parseManifest, type FileStamp, type Manifest } from '../core/manifest.js';
 import { isSourceName } from './read-sources.js';
+
+/** More changed files than this: a full build (patching pays for a few edits, not a batch). */
+export const PATCH_LIMIT = 16;
+
+/** The last build's manifest, still true of every output, and the few entry files changed since. */
+export interface ChangedSince {
+  readonly manifestText: string;
+  readonly manifest: Manifest;
+  readonly changed: readonly string[];
+}
 
 export interface FastPathResult {
   readonly upToDate: boolean;
   readonly entries: number;
+  readonly changedSince?: ChangedSince;
 }
 
 const same = (a: FileStamp | undefined, size: number, mtimeMs: number) => a !== undefined && a[0] === size && a[1] === mtimeMs;
@@ -21,7 +34,7 @@ function stamp(file: string): { size: number; mtimeMs: number } | undefined {
 
 export function checkUpToDate(entriesDir: string, outDir: string, now: Date): FastPathResult {
   const no = { upToDate: false, entries: 0 };
-  let text: string | undefined;
+  let text: string;
   let names: string[];
   try {
     text = readFileSync(path.join(outDir, MANIFEST_PATH), 'utf8');
@@ -32,13 +45,22 @@ export function checkUpToDate(entriesDir: string, outDir: string, now: Date): Fa
   const manifest = parseManifest(text);
   if (!manifest || !insideWindow(manifest, now)) return no;
   if (names.length !== Object.keys(manifest.entries).length) return no;
+  const changed: string[] = [];
   for (const name of names) {
     const s = stamp(path.join(entriesDir, name));
-    if (!s || !same(manifest.entries[name], s.size, s.mtimeMs)) return no;
+    if (!s || !manifest.entries[name]) return no;
+    if (!same(manifest.entries[name], s.size, s.mtimeMs) && changed.push(name) > PATCH_LIMIT) return no;
   }
+  if (!outputsAsRecorded(outDir, manifest)) return no;
+  if (changed.length > 0) return { ...no, changedSince: { manifestText: text, manifest, changed } };
+  return { upToDate: true, entries: names.length };
+}
+
+/** Is every output the manifest names still as the build left it (size and mtime)? */
+export function outputsAsRecorded(outDir: string, manifest: Manifest): boolean {
   for (const [file, recorded] of Object.entries(manifest.outputs)) {
     const s = stamp(path.join(outDir, file));
-    if (!s || !same(recorded, s.size, s.mtimeMs)) return no;
+    if (!s || !same(recorded, s.size, s.mtimeMs)) return false;
   }
-  return { upToDate: true, entries: names.length };
+  return true;
 }

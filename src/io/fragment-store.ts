@@ -86,6 +86,11 @@ export class FragmentStore {
     }
   }
 
+  /** Is the pack the cache index names open (and as the index says)? */
+  get opened(): boolean {
+    return this.base !== undefined;
+  }
+
   /** Has the pack a blob for this entry (as the cache index says)? */
   has(entry: string): boolean {
     return this.base !== undefined && this.locations.has(entry);
@@ -199,34 +204,17 @@ export class FragmentStore {
     if (this.base) for (const [entry, loc] of this.locations) if (live.has(entry) && !this.fresh.has(entry)) baseLive += blobLength(loc);
     const packSize = this.base ? this.base.info.size : 0;
     // Append when the pack stays mostly live; otherwise write a new pack of what is in use.
-    const append = this.base !== undefined && !this.spill && !dropped && (baseLive + freshLive) * 2 >= packSize - HEADER_BYTES + freshLive;
+    const append = this.base !== undefined && !this.spill && !dropped && FragmentStore.worthAppending(packSize, baseLive + freshLive, freshLive);
 
     await this.spilling;
     if (append && this.base) {
-      const handle = await open(path.join(this.outDir, PACK_PATH), 'r+');
-      try {
-        // Bytes past the recorded size belong to a run that never published: overwrite them.
-        const target = { handle, size: this.base.info.size };
-        await handle.truncate(target.size);
-        const buffers: Buffer[] = [];
-        let at = target.size;
-        for (const [entry, f] of this.fresh) {
-          if (!live.has(entry) || !f.bytes) continue;
-          locations.set(entry, { offset: at, ends: f.ends, crc: f.crc });
-          buffers.push(asBuffer(f.bytes));
-          at += f.length;
-        }
-        await this.appendTo(target, buffers);
-        for (const [entry, loc] of this.locations) if (live.has(entry) && !this.fresh.has(entry)) locations.set(entry, loc);
-        const info = { id: this.base.info.id, size: target.size, live: baseLive + freshLive };
-        await this.close();
-        return { info, locations };
-      } finally {
-        await handle.close();
-      }
+      const appended = await this.appendToBase((entry) => live.has(entry));
+      for (const [entry, loc] of this.locations) if (live.has(entry) && !this.fresh.has(entry)) appended.locations.set(entry, loc);
+      const info = { id: this.base.info.id, size: appended.size, live: baseLive + freshLive };
+      await this.close();
+      return { info, locations: appended.locations };
     }
 
-    // A new pack: the spill file (every fresh blob goes there first), then the pack's blobs still in use.
     await this.spilling;
     await this.spillAll();
     const spill = this.spill!;
@@ -250,6 +238,54 @@ export class FragmentStore {
     this.spill = undefined;
     await this.close();
     return { info, locations };
+  }
+
+  /**
+   * A patch run's commit (src/patch.ts): this run's blobs appended to the pack as it is, every
+   * other blob left where it is. The store was opened with the locations of the entries it
+   * replaces only; their old blobs stop counting as live. Returns the new blobs' locations.
+   */
+  async commitAppended(): Promise<{ info: PackInfo; locations: Map<string, BlobLocation> }> {
+    if (!this.base || this.spill) throw new Error('commitAppended needs the pack and nothing spilled');
+    let replaced = 0;
+    let added = 0;
+    for (const [entry, f] of this.fresh) {
+      const old = this.locations.get(entry);
+      if (old) replaced += blobLength(old);
+      added += f.length;
+    }
+    const appended = await this.appendToBase(() => true);
+    const info = { id: this.base.info.id, size: appended.size, live: this.base.info.live - replaced + added };
+    await this.close();
+    return { info, locations: appended.locations };
+  }
+
+  /** Would a pack of `packSize` bytes, with `added` appended, still be at least half live? (Otherwise it is rewritten.) */
+  static worthAppending(packSize: number, liveAfter: number, added: number): boolean {
+    return liveAfter * 2 >= packSize - HEADER_BYTES + added;
+  }
+
+  /** Append the fresh blobs `include` picks at the pack's recorded end (past it: a torn earlier append). */
+  private async appendToBase(include: (entry: string) => boolean): Promise<{ size: number; locations: Map<string, BlobLocation> }> {
+    const base = this.base!;
+    const locations = new Map<string, BlobLocation>();
+    const handle = await open(path.join(this.outDir, PACK_PATH), 'r+');
+    try {
+      const target = { handle, size: base.info.size };
+      await handle.truncate(target.size);
+      const buffers: Buffer[] = [];
+      let at = target.size;
+      for (const [entry, f] of this.fresh) {
+        if (!include(entry) || !f.bytes) continue;
+        locations.set(entry, { offset: at, ends: f.ends, crc: f.crc });
+        buffers.push(asBuffer(f.bytes));
+        at += f.length;
+      }
+      await this.appendTo(target, buffers);
+      return { size: target.size, locations };
+    } finally {
+      await handle.close();
+    }
   }
 
   /** Drop this run's blobs (the build failed or was abandoned); the pack stays as it was. */

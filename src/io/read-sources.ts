@@ -52,6 +52,17 @@ export async function listSources(entriesDir: string): Promise<Listing> {
 }
 
 /**
+ * Some sources of the folder, stamped as listSources would (a patch run's changed files). Undefined
+ * when the folder cannot be resolved.
+ */
+export function listNamed(entriesDir: string, names: readonly string[]): Listing | undefined {
+  const root = realpathOrUndefined(entriesDir);
+  if (root === undefined) return undefined;
+  const { ok: stamps, diagnostics } = partition(names.map((name) => statSource(root, name)), (r) => ('stamp' in r ? r.stamp : undefined));
+  return { root, stamps, diagnostics };
+}
+
+/**
  * Read listed files (all of them, or those the caller needs). Synchronous on purpose, like the
  * stat calls of the listing: entry files are small, and ten thousand promise round trips (open,
  * fstat, read, close each) cost ten times the reads themselves. The service builds on a thread of

@@ -4,9 +4,10 @@
 // old file or the new one, never half of one.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { readdirSync, unlinkSync, type Dirent } from 'node:fs';
+import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { OutputRecord } from '../core/cache.js';
+import type { OutputRecord, SlotAt } from '../core/cache.js';
 import type { DocumentPart, EntrySlot, PlannedFile } from '../core/types.js';
 
 export interface WriteResult {
@@ -137,10 +138,12 @@ export async function writePlanned(
     else pending.push({ path: p.path, key: p.key, parts: () => p.render() });
   });
   const result = await writeLazily(outDir, pending, resolve, options);
+  const byPath = new Map(planned.map((p) => [p.path, p]));
   await Promise.all(
     pending.map(async ({ path: file, key }) => {
       const info = await stat(resolveInside(outDir, file));
-      records.set(file, { key, size: info.size, mtimeMs: info.mtimeMs });
+      const p = byPath.get(file)!;
+      records.set(file, { key, size: info.size, mtimeMs: info.mtimeMs, base: p.base, deps: p.deps, slots: result.layouts.get(file) ?? [] });
     }),
   );
   const written = new Set(result.written);
@@ -180,18 +183,27 @@ function encode(text: string): Buffer {
   return b;
 }
 
-async function toBytes(parts: Iterable<DocumentPart>, resolve: SlotResolver): Promise<{ contents: Uint8Array[]; length: number }> {
+type Part = DocumentPart | Uint8Array;
+
+async function toBytes(parts: Iterable<Part>, resolve: SlotResolver): Promise<{ contents: Uint8Array[]; length: number; slots: SlotAt[] }> {
   const contents: Uint8Array[] = [];
+  const slots: SlotAt[] = [];
   let length = 0;
   for (const part of parts) {
-    const pieces = typeof part === 'string' ? [encode(part)] : await resolve(part);
+    let pieces: readonly Uint8Array[];
+    if (typeof part === 'string') pieces = [encode(part)];
+    else if (part instanceof Uint8Array) pieces = [part];
+    else {
+      slots.push({ entry: part.entry, format: part.format, offset: length });
+      pieces = await resolve(part);
+    }
     for (const p of pieces) {
       if (p.byteLength === 0) continue;
       contents.push(p);
       length += p.byteLength;
     }
   }
-  return { contents, length };
+  return { contents, length, slots };
 }
 
 /** Files rendered, compared and staged at once: enough to keep the disk busy, few enough to bound memory. */
@@ -204,13 +216,14 @@ const IN_FLIGHT = 8;
  */
 async function writeLazily(
   outDir: string,
-  files: ReadonlyArray<{ path: string; parts: () => Iterable<DocumentPart>; stream?: boolean }>,
+  files: ReadonlyArray<{ path: string; parts: () => Iterable<Part>; stream?: boolean }>,
   resolve: SlotResolver,
   options: WriteOptions = {},
-): Promise<WriteResult> {
+): Promise<WriteResult & { readonly layouts: ReadonlyMap<string, readonly SlotAt[]> }> {
   const { onProgress, signal } = options;
   const durable = options.durable ?? true;
   const temps: Array<{ temp: string; target: string; path: string }> = [];
+  const layouts = new Map<string, readonly SlotAt[]>();
   let failure: unknown;
   let next = 0;
   let done = 0;
@@ -235,7 +248,8 @@ async function writeLazily(
           onProgress?.((done += 1), files.length);
           continue;
         }
-        const { contents, length } = await toBytes(file.parts(), resolve);
+        const { contents, length, slots } = await toBytes(file.parts(), resolve);
+        layouts.set(file.path, slots);
         if (!(await sameBytes(target, contents, length))) {
           const dir = path.dirname(target);
           await ensureFolder(dir);
@@ -266,28 +280,46 @@ async function writeLazily(
   return {
     written: [...written],
     unchanged: files.map((f) => f.path).filter((p) => !written.has(p)),
+    layouts,
   };
 }
 
-/** Remove temp files left by a process that was killed mid-write (they are never published). */
+/** Write files given as bytes (a patched document), each only if its bytes differ from the file on disk. */
+export function writeFiles(outDir: string, files: ReadonlyArray<{ path: string; contents: readonly Uint8Array[] }>, options: WriteOptions = {}): Promise<WriteResult> {
+  const noSlots = () => {
+    throw new Error('a patched file has no entry slots');
+  };
+  return writeLazily(outDir, files.map((f) => ({ path: f.path, parts: () => f.contents })), noSlots, options);
+}
+
+/**
+ * Remove temp files left by a process that was killed mid-write (they are never published).
+ * Synchronous on purpose: it walks every folder of an archive (hundreds) before each build, and
+ * a promise per readdir cost eight times the calls themselves (measured: 86 ms against 10 ms for
+ * 600 folders). The service builds on a thread of its own.
+ */
 export async function removeStaleTemps(outDir: string): Promise<number> {
   let removed = 0;
-  const walk = async (dir: string): Promise<void> => {
-    let names: import('node:fs').Dirent[];
+  const walk = (dir: string): void => {
+    let names: Dirent[];
     try {
-      names = await readdir(dir, { withFileTypes: true });
+      names = readdirSync(dir, { withFileTypes: true });
     } catch {
       return;
     }
     for (const d of names) {
       const full = path.join(dir, d.name);
-      if (d.isDirectory()) await walk(full);
+      if (d.isDirectory()) walk(full);
       else if (d.name.startsWith(TEMP_PREFIX)) {
-        await unlink(full).catch(() => undefined);
-        removed += 1;
+        try {
+          unlinkSync(full);
+          removed += 1;
+        } catch {
+          // gone already, or not ours to remove: it is never published either way
+        }
       }
     }
   };
-  await walk(outDir);
+  walk(outDir);
   return removed;
 }

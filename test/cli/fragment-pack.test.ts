@@ -5,7 +5,7 @@ import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/build.js';
-import { CACHE_PATH } from '../../src/core/cache.js';
+import { CACHE_PATH, CacheLines, OVERLAY_PATH } from '../../src/core/cache.js';
 import { LEDGER_PATH } from '../../src/core/ledger.js';
 import { MANIFEST_PATH } from '../../src/core/manifest.js';
 import { PACK_PATH } from '../../src/io/fragment-store.js';
@@ -17,7 +17,7 @@ afterAll(async () => {
   await Promise.all(cleanups.map((c) => c()));
 });
 const NOW = new Date('2026-06-01T00:00:00Z');
-const BOOKKEEPING = new Set([CACHE_PATH, PACK_PATH, MANIFEST_PATH]);
+const BOOKKEEPING = new Set([CACHE_PATH, OVERLAY_PATH, PACK_PATH, MANIFEST_PATH]);
 
 async function published(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -45,8 +45,10 @@ async function setup(count = 24) {
   return { dir: folder.dir, out, run, fresh, edit };
 }
 
+/** The pack as the cache index (and a patch run's overlay, when there is one) records it. */
 async function packInfo(out: string): Promise<{ size: number; live: number; id: string }> {
-  return JSON.parse(await readFile(path.join(out, CACHE_PATH), 'utf8')).pack;
+  const overlay = await readFile(path.join(out, OVERLAY_PATH), 'utf8').catch(() => undefined);
+  return CacheLines.parse(await readFile(path.join(out, CACHE_PATH)), overlay)!.header.pack!;
 }
 
 describe('the fragment pack', () => {

@@ -2,7 +2,7 @@
 // (the text is written in chunks of a thousand) and whichever fields are at their defaults; a
 // record that does not check out is dropped, never trusted.
 import { describe, expect, it } from 'vitest';
-import { cacheDefaults, parseCache, serializeCache, type BuildCache, type CachedParse } from '../../src/core/cache.js';
+import { CacheLines, cacheDefaults, parseCache, serializeCache, type BuildCache, type CachedParse, type OutputRecord } from '../../src/core/cache.js';
 import { parseStory } from '../../src/core/compile.js';
 import type { EntryMeta } from '../../src/core/types.js';
 import { storyText } from '../helpers/story.js';
@@ -49,23 +49,61 @@ function record(i: number): CachedParse {
 
 function cacheOf(count: number): BuildCache {
   const entries = new Map(Array.from({ length: count }, (_, i) => [entry(i).path, record(i)] as const));
-  return { key: 'k', pack: { id: '0123456789abcdef', size: 1_000_000, live: 900_000 }, entries, outputs: new Map([['rss.xml', { key: 'x', size: 10, mtimeMs: 5 }]]) };
+  const paths = [...entries.keys()];
+  // An output made from the first entries (when there are any), with their slots; and one without.
+  const planned: OutputRecord = {
+    key: 'x',
+    size: 10,
+    mtimeMs: 5,
+    base: 'base',
+    deps: paths.slice(0, 3),
+    slots: paths.slice(0, 2).map((entry, i) => ({ entry, format: i ? 'atom' : 'rss', offset: 100 * (i + 1) })),
+  };
+  return {
+    key: 'k',
+    pack: { id: '0123456789abcdef', size: 1_000_000, live: 900_000 },
+    entries,
+    outputs: new Map<string, OutputRecord>([
+      ['rss.xml', planned],
+      ['style.css', { key: 'y', size: 3, mtimeMs: 7, base: 'b2', deps: [], slots: [] }],
+    ]),
+  };
 }
+
+const text = (cache: BuildCache, generation = 'g1') => [...serializeCache(cache, defaults, generation)].join('');
+
+/** The index's lines as [kind, path, record] (the header first), to damage one and write it back. */
+const linesOf = (t: string) => {
+  const [header, ...rest] = t.split('\n').slice(0, -1);
+  return { header: JSON.parse(header!) as Record<string, unknown>, records: rest.map((l) => l.split('\t')).map(([k, p, r]) => [k!, JSON.parse(p!) as string, JSON.parse(r!) as Record<string, unknown>] as const) };
+};
+const textOf = (l: ReturnType<typeof linesOf>) => `${[JSON.stringify(l.header), ...l.records.map(([k, p, r]) => `${k}\t${JSON.stringify(p)}\t${JSON.stringify(r)}`)].join('\n')}\n`;
 
 describe('the cache index', () => {
   it.each([0, 1, 999, 1000, 1001, 2000])('%i records read back as written', (count) => {
     const cache = cacheOf(count);
-    const text = [...serializeCache(cache, defaults)].join('');
-    const back = parseCache(text, 'k', defaults);
+    const back = parseCache(text(cache), 'k', defaults);
     expect(back.pack).toEqual(cache.pack);
-    expect(back.outputs).toEqual(cache.outputs);
+    expect(back.generation).toBe('g1');
     expect(back.entries).toEqual(cache.entries);
+    expect(back.outputs).toEqual(cache.outputs);
+  });
+
+  it('keeps the key of an output made from an entry it does not hold, but not its plan (it cannot be patched)', () => {
+    const cache = cacheOf(2);
+    const lastGood: OutputRecord = { key: 'z', size: 1, mtimeMs: 2, base: 'b', deps: ['e00000.md', 'elsewhere.md'], slots: [] };
+    const back = parseCache(text({ ...cache, outputs: new Map([['feed.json', lastGood]]) }), 'k', defaults);
+    expect(back.outputs.get('feed.json')).toEqual({ key: 'z', size: 1, mtimeMs: 2 });
   });
 
   it('leaves defaults out: the story authors, the default link, updated = published, no tags', () => {
-    const text = [...serializeCache(cacheOf(3), defaults)].join('');
-    const plain = JSON.parse(text).entries['e00002.md'].e; // record 2 has every field at its default
+    const plain = linesOf(text(cacheOf(3))).records.find(([, p]) => p === 'e00002.md')![2]['e'] as Record<string, unknown>; // record 2 has every field at its default
     expect(Object.keys(plain).sort()).toEqual(['id', 'p', 'pr', 't']);
+  });
+
+  it('names entries in output records by their line among the entry lines', () => {
+    const rss = linesOf(text(cacheOf(5))).records.find(([k, p]) => k === 'o' && p === 'rss.xml')![2];
+    expect(rss).toEqual({ k: 'x', s: 10, m: 5, b: 'base', d: [0, 1, 2], t: [0, 0, 100, 1, 1, 200] });
   });
 
   it.each([
@@ -75,15 +113,68 @@ describe('the cache index', () => {
     ['a blob with piece ends out of order', (r: Record<string, unknown>) => (r['b'] = [1, 2, 9, 8, 7, 6, 5, 4, 3, 2])],
     ['a blob of the wrong shape', (r: Record<string, unknown>) => (r['b'] = [1, 2, 3])],
   ])('drops %s (that file is parsed again), keeps the others', (_name, damage) => {
-    const data = JSON.parse([...serializeCache(cacheOf(3), defaults)].join(''));
-    damage(data.entries['e00001.md']);
-    const back = parseCache(JSON.stringify(data), 'k', defaults);
+    const lines = linesOf(text(cacheOf(3)));
+    damage(lines.records.find(([, p]) => p === 'e00001.md')![2] as Record<string, unknown>);
+    const back = parseCache(textOf(lines), 'k', defaults);
     expect([...back.entries.keys()]).toEqual(['e00000.md', 'e00002.md']);
   });
 
   it('is not used for another story (key), and not at all when it does not parse', () => {
-    const text = [...serializeCache(cacheOf(3), defaults)].join('');
-    expect(parseCache(text, 'other', defaults).entries.size).toBe(0);
-    expect(parseCache(text.slice(0, -10), 'k', defaults).entries.size).toBe(0);
+    const t = text(cacheOf(3));
+    expect(parseCache(t, 'other', defaults).entries.size).toBe(0);
+    expect(parseCache(t.slice(0, -10), 'k', defaults).entries.size).toBe(0);
+    expect(parseCache(t.replace('\ne\t', '\nx\t'), 'k', defaults).entries.size).toBe(0);
+  });
+});
+
+describe('the cache index as lines (patch runs)', () => {
+  const cache = cacheOf(40);
+  const lines = () => CacheLines.parse(Buffer.from(text(cache)))!;
+
+  it('finds entries by path and outputs by position, decoding only those', () => {
+    const index = lines();
+    expect(index.header.generation).toBe('g1');
+    expect(index.ordinal('e00017.md')).toBe(17);
+    expect(index.ordinal('e00040.md')).toBeUndefined();
+    expect(index.entry(17, defaults)).toEqual(cache.entries.get('e00017.md'));
+    expect(index.outputCount).toBe(2);
+    expect(index.output(0)).toEqual({ path: 'rss.xml', record: cache.outputs.get('rss.xml') });
+  });
+
+  it('folds replaced records into an index that reads as if it had been written whole', () => {
+    const index = lines();
+    const changed: CachedParse = { ...record(5), hash: 'new', entry: { ...entry(5), print: 'new-print' } };
+    index.setEntry(5, changed, defaults);
+    const out = index.output(0)!;
+    const rss: OutputRecord = { ...out.record!, key: 'new-key', size: 99 };
+    index.setOutput('rss.xml', rss);
+    const pack = { ...cache.pack!, size: 2_000_000 };
+    const folded = [...index.serialize(pack, 'g2')].join('');
+    const whole = { ...cache, pack, entries: new Map([...cache.entries, ['e00005.md', changed]]), outputs: new Map([...cache.outputs, ['rss.xml', rss]]) };
+    expect(folded).toBe(text(whole, 'g2'));
+  });
+
+  it('writes an overlay that parseCache lays over the index it was made for, and over no other', () => {
+    const index = lines();
+    const changed: CachedParse = { ...record(7), hash: 'new' };
+    index.setEntry(7, changed, defaults);
+    index.output(0);
+    index.setOutput('rss.xml', { ...cache.outputs.get('rss.xml')!, key: 'k2' });
+    const pack = { ...cache.pack!, size: 1_500_000 };
+    const overlay = [...index.serializeOverlay(pack, 'g2')].join('');
+    const back = parseCache(text(cache), 'k', defaults, overlay);
+    expect(back.generation).toBe('g2');
+    expect(back.pack).toEqual(pack);
+    expect(back.entries.get('e00007.md')).toEqual(changed);
+    expect(back.outputs.get('rss.xml')!.key).toBe('k2');
+    // Stacked: a second patch run reads the first one's overlay through CacheLines.
+    const again = CacheLines.parse(Buffer.from(text(cache)), overlay)!;
+    expect(again.header.generation).toBe('g2');
+    expect(again.entry(7, defaults)).toEqual(changed);
+    // An index written since (another generation): the overlay is ignored.
+    const other = parseCache(text(cache, 'g3'), 'k', defaults, overlay);
+    expect(other.generation).toBe('g3');
+    expect(other.entries.get('e00007.md')).toEqual(cache.entries.get('e00007.md'));
+    expect(CacheLines.parse(Buffer.from(text(cache, 'g3')), overlay)!.header.generation).toBe('g3');
   });
 });
