@@ -5,6 +5,7 @@
 // key is unchanged are not rendered; files whose bytes are unchanged are not rewritten; and a
 // document that is rendered takes its unchanged entries' fragments from the fragment pack.
 
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -97,9 +98,11 @@ const PARSE_PROGRESS_FROM = 400;
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
   const useCache = options.cache !== false && !options.dryRun;
-  const run = async (): Promise<BuildResult> => {
+  const run = async (afterOther = true): Promise<BuildResult> => {
     let notPatched: string | undefined;
-    if (!options.dryRun) await removeStaleTemps(options.outDir);
+    // Temp files are left only by a builder that did not finish (its lock stays behind: see
+    // withOutputLock), or by a version that kept no manifest; otherwise the walk is not needed.
+    if (!options.dryRun && (afterOther || !existsSync(path.join(options.outDir, MANIFEST_PATH)))) await removeStaleTemps(options.outDir);
     try {
       // A strict build with the cache may get away with patching a few entry bodies in place.
       if (useCache && options.patch !== false && (options.mode ?? 'strict') === 'strict' && !options.lastGood) {
@@ -116,7 +119,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   };
   // check only reads; a build reads, compiles and writes under the lock, so the ledger it reads
   // is the one the previous builder wrote.
-  return options.dryRun ? run() : withOutputLock(options.outDir, options.lockWaitMs ?? 10_000, run);
+  return options.dryRun ? run(false) : withOutputLock(options.outDir, options.lockWaitMs ?? 10_000, run);
 }
 
 async function runOnce(options: BuildOptions, useCache: boolean, started: number): Promise<BuildResult> {
@@ -360,9 +363,15 @@ async function readAndParse(root: string, stamps: readonly SourceStamp[], r: Rea
  * folder holding the holder's pid, taken over at once when that process is gone (or, as a last
  * resort, when it has not been refreshed for 10 minutes).
  */
-export async function withOutputLock<T>(outDir: string, waitMs: number, work: () => Promise<T>, refreshMs = 60_000): Promise<T> {
+/**
+ * `work` learns whether the lock was there when it first looked: another builder held it, or one
+ * that was killed left it (a holder removes it only after its last write, and a killed one cannot:
+ * proper-lockfile's exit handler fails on the pid file inside).
+ */
+export async function withOutputLock<T>(outDir: string, waitMs: number, work: (afterOther: boolean) => Promise<T>, refreshMs = 60_000): Promise<T> {
   await mkdir(outDir, { recursive: true });
   const lockPath = path.join(outDir, LOCK_FILE);
+  const afterOther = existsSync(lockPath);
   let compromised: Error | undefined;
   let release: (() => Promise<void>) | undefined;
   const deadline = Date.now() + waitMs;
@@ -400,7 +409,7 @@ export async function withOutputLock<T>(outDir: string, waitMs: number, work: ()
   await writeFile(path.join(lockPath, 'pid'), `${process.pid}\n`).catch(() => undefined);
   if (made) await utimes(lockPath, made.atime, made.mtime).catch(() => undefined);
   try {
-    const result = await work();
+    const result = await work(afterOther);
     if (compromised) throw new LockBusyError(`the lock on ${outDir} was lost during the build: ${compromised.message}`);
     return result;
   } finally {

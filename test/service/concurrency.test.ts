@@ -123,6 +123,25 @@ describe('the output lock', () => {
     expect(r.code).toBe(0);
   });
 
+  it('temp files a killed builder left, in any folder, are removed by the next build (which finds its lock)', async () => {
+    const folder = await tempFolder();
+    cleanups.push(folder.cleanup);
+    const dir = folder.dir;
+    await writeStory(dir, 3, 'A');
+    const args = ['build', '--entries', 'entries', '--out', 'out', '--now', '2026-06-01T00:00:00Z'];
+    expect((await runCli(args, { cwd: dir })).code).toBe(0);
+    const gone = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    await new Promise((r) => gone.on('exit', r));
+    await mkdir(path.join(dir, 'out/.storyfeed.lock'), { recursive: true });
+    await writeFile(path.join(dir, 'out/.storyfeed.lock/pid'), `${gone.pid}\n`);
+    const temps = ['out/.storyfeed-tmp-1', 'out/tags/.storyfeed-tmp-2', 'out/.storyfeed/.storyfeed-tmp-3'];
+    for (const t of temps) await writeFile(path.join(dir, t), 'partial');
+    await writeStory(dir, 3, 'B');
+    expect((await runCli(args, { cwd: dir })).code).toBe(0);
+    for (const t of temps) await expect(readFile(path.join(dir, t))).rejects.toThrow();
+    expect(await readdir(path.join(dir, 'out'))).not.toContain('.storyfeed.lock');
+  });
+
   // A builder killed between creating the lock and writing its pid (or mid-write of the pid file)
   // leaves a lock no live process can vouch for: it is recovered once it is a few seconds old.
   it.each([
