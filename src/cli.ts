@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { parseRfc3339 } from './core/dates.js';
 import { formatDiagnostic } from './core/diagnostics.js';
 import { checkUpToDate, type ChangedSince } from './io/fast-path.js';
+import { startWarmParser, type WarmParser } from './parse-pool.js';
 import { EntriesFolderError } from './io/read-sources.js';
 import type { RunningService } from './service.js';
 
@@ -171,10 +172,18 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
 
   // A cron tick with nothing to do costs a few stat calls: the compiler is not even loaded.
   let changedSince: ChangedSince | undefined;
+  let warm: WarmParser | undefined;
   if (command === 'build') {
     const started = performance.now();
+    // A parse worker loads the parsers on the other core meanwhile, in case an entry needs parsing.
+    warm = startWarmParser();
     const fast = checkUpToDate(entriesDir, outDir, now);
     changedSince = fast.changedSince;
+    if (!changedSince && warm) {
+      // Nothing, or too much, to patch: a full build has workers of its own when it needs them.
+      void warm.close();
+      warm = undefined;
+    }
     if (fast.upToDate) {
       io.out(`storyfeed build: no change since the last build (${fast.entries} files unchanged); wrote nothing in ${outDir} (${Math.round(performance.now() - started)} ms)`);
       return EXIT.ok;
@@ -182,7 +191,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
   }
   const { build, LockBusyError } = await import('./build.js');
   try {
-    const result = await build({ entriesDir, outDir, now, dryRun: command === 'check', onProgress: progressReporter(io), ...(changedSince ? { changedSince } : {}) });
+    const result = await build({ entriesDir, outDir, now, dryRun: command === 'check', onProgress: progressReporter(io), ...(changedSince ? { changedSince } : {}), ...(warm ? { warm } : {}) });
     for (const d of result.diagnostics) io.err(formatDiagnostic(d));
     if (!result.ok) {
       const count = result.diagnostics.filter((d) => d.severity === 'error').length;

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SourceFile, Story } from './core/types.js';
-import { parseBatch, unpackBatch, type PackedBatch, type ParsedFile } from './parse-batch.js';
+import { unpackBatch, type PackedBatch, type ParsedFile } from './parsed-file.js';
 
 /**
  * Below this many files to parse, parsing stays on the build's thread: each worker warms up its own
@@ -40,10 +40,39 @@ export function createParser(story: Story, now: Date, workers: number): Parser {
   if (workers <= 0) {
     // A copy, as a worker's answer is: strings the parsers cut out of a file would otherwise keep
     // the whole file's text alive (V8 sliced strings) for as long as the entry's metadata lives.
-    const parse = async (sources: readonly SourceFile[]) => parseBatch(sources, story, now).map((f) => ({ ...f, parsed: structuredClone(f.parsed) }));
+    const parse = async (sources: readonly SourceFile[]) => {
+      const { parseBatch } = await import('./parse-batch.js');
+      return parseBatch(sources, story, now).map((f) => ({ ...f, parsed: structuredClone(f.parsed) }));
+    };
     return { parallelism: 1, parse, close: async () => undefined };
   }
   const pool = Array.from({ length: workers }, () => new Worker(WORKER_URL, { workerData: { story, now: now.getTime() } }));
+  return onWorkers(pool, {});
+}
+
+/**
+ * A parse worker started before the story is known: the CLI starts one as it begins, so that the
+ * worker loads the parsers on the other core while this thread finds out what changed. A build that
+ * needs it takes `parser(story, now)`; one that does not closes it.
+ */
+export interface WarmParser {
+  parser(story: Story, now: Date): Parser;
+  close(): Promise<void>;
+}
+
+export function startWarmParser(): WarmParser | undefined {
+  if (!existsSync(fileURLToPath(WORKER_URL))) return undefined;
+  const worker = new Worker(WORKER_URL);
+  // It must not hold the process open if nobody takes it (a run with nothing to do).
+  worker.unref();
+  const close = async () => {
+    await worker.terminate();
+  };
+  return { parser: (story, now) => onWorkers([worker], { story, now: now.getTime() }), close };
+}
+
+/** A parser on these workers; `context` (story and instant) goes with every batch when given. */
+function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: number }): Parser {
   const pending = new Map<number, { resolve: (f: ParsedFile[]) => void; reject: (e: Error) => void }>();
   const load = pool.map(() => 0);
   let nextId = 1;
@@ -70,7 +99,7 @@ export function createParser(story: Story, now: Date, workers: number): Parser {
     });
   });
   return {
-    parallelism: workers * 2,
+    parallelism: pool.length * 2,
     parse(sources) {
       // The least busy worker takes the batch.
       let w = 0;
@@ -79,7 +108,7 @@ export function createParser(story: Story, now: Date, workers: number): Parser {
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        pool[w]!.postMessage({ id, sources });
+        pool[w]!.postMessage({ id, sources, ...context });
       });
     },
     async close() {

@@ -3,12 +3,17 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SourceFile, Story } from './core/types.js';
-import { packBatch, parseBatch } from './parse-batch.js';
+import { parseBatch } from './parse-batch.js';
+import { packBatch } from './parsed-file.js';
 
-const { story, now } = workerData as { story: Story; now: number };
+// A pool's worker knows the story from the start; a warm one (parse-pool.ts) is told with each batch.
+const given = (workerData ?? {}) as { story?: Story; now?: number };
 
-parentPort?.on('message', (message: { id: number; sources: SourceFile[] }) => {
+parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?: Story; now?: number }) => {
   try {
+    const story = message.story ?? given.story;
+    const now = message.now ?? given.now;
+    if (!story || now === undefined) throw new Error('a parse worker needs the story and the instant');
     const packed = packBatch(parseBatch(message.sources, story, new Date(now)));
     parentPort?.postMessage({ id: message.id, batch: packed }, [packed.buffer]);
   } catch (error) {

@@ -10,19 +10,19 @@ import { readFileSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { CACHE_PATH, CacheLines, OVERLAY_PATH, cacheDefaults, cacheKey, hashText, metaText, newGeneration, type BlobLocation, type CachedParse, type OutputRecord, type SlotAt } from './core/cache.js';
-import { parseStory } from './core/compile.js';
 import { insideWindow, MANIFEST_PATH, parseManifest, renderManifest, type FileStamp } from './core/manifest.js';
 import { isVisible } from './core/model.js';
-import { STORY_FILE } from './core/normalize.js';
-import { documentKey } from './core/outputs.js';
+import { STORY_FILE } from './core/links.js';
+import { documentKey } from './core/fingerprint.js';
 import { slotBytes, type FragmentBlob } from './core/render/fragments.js';
-import type { SourceFile } from './core/types.js';
+import type { EntryMeta, SourceFile } from './core/types.js';
 import { FragmentStore } from './io/fragment-store.js';
 import { readBookkeeping, readBookkeepingBytes } from './io/read-bookkeeping.js';
 import { outputsAsRecorded, PATCH_LIMIT, type ChangedSince } from './io/fast-path.js';
 import { listNamed, listSources, readListed } from './io/read-sources.js';
 import { BuildAbortedError, resolveInside, writeFiles, writeOutputs } from './io/write-outputs.js';
-import { parseBatch, type ParsedFile } from './parse-batch.js';
+import { createParser, type WarmParser } from './parse-pool.js';
+import type { ParsedFile } from './parsed-file.js';
 import type { BuildResult } from './build.js';
 
 export interface PatchOptions {
@@ -31,6 +31,7 @@ export interface PatchOptions {
   readonly now: Date;
   readonly signal?: AbortSignal;
   readonly changedSince?: ChangedSince;
+  readonly warm?: WarmParser;
 }
 
 const concat = (pieces: readonly Uint8Array[]) => Buffer.concat(pieces);
@@ -66,8 +67,18 @@ export async function patchBuild(options: PatchOptions, started: number): Promis
   const storyStamp = listing.stamps.find((s) => s.path === STORY_FILE);
   const storyRead = await readListed(listing.root, storyStamp ? [storyStamp] : []);
   const storyText = storyRead.sources[0]?.text;
-  const { story } = parseStory(storyRead.sources);
-  if (storyText === undefined || !story) return skip('the story does not parse');
+  // The story as the last build parsed it: the index's key below vouches that its text is the same.
+  const story = manifest.story;
+  if (storyText === undefined || !story) return skip('the last build recorded no story');
+
+  // The changed files go to the parser at once (on the warm worker, when the CLI started one):
+  // everything up to the splice itself depends only on which entries changed, and is done while
+  // they are parsed.
+  const read = await readListed(listing.root, changed);
+  if (read.diagnostics.length > 0 || read.sources.length !== changed.length) return skip('a changed file cannot be read');
+  const parser = options.warm ? options.warm.parser(story, now) : createParser(story, now, 0);
+  const parsing = parser.parse(read.sources);
+  parsing.catch(() => undefined); // awaited below, unless the run gives up first
   phase('list');
 
   // The cache index the manifest was written with.
@@ -77,52 +88,29 @@ export async function patchBuild(options: PatchOptions, started: number): Promis
   const defaults = cacheDefaults(story);
   phase('load cache');
 
-  const read = await readListed(listing.root, changed);
-  if (read.diagnostics.length > 0 || read.sources.length !== changed.length) return skip('a changed file cannot be read');
   // Entry records to replace, by ordinal: touched files (same text, new stamp) and edited ones.
   const records = new Map<number, CachedParse>();
-  const edited: Array<{ ordinal: number; old: CachedParse; source: SourceFile }> = [];
+  const edited = new Map<string, { ordinal: number; old: CachedParse & { entry: EntryMeta; blob: BlobLocation }; source: SourceFile }>();
   for (const source of read.sources) {
     // Drafts and embargoed entries are not in the index: a change to one needs a full build.
     const ordinal = index.ordinal(source.path);
     const old = ordinal === undefined ? undefined : index.entry(ordinal, defaults);
     if (ordinal === undefined || !old || (old.entry && isVisible(old.entry, now) && !old.blob)) return skip('a changed file is a draft or embargoed, or not in the cache index');
-    if (old.hash === hashText(source.text)) records.set(ordinal, { ...old, size: source.size ?? old.size, mtimeMs: source.mtimeMs ?? old.mtimeMs });
-    else edited.push({ ordinal, old, source });
+    if (old.hash === hashText(source.text)) {
+      records.set(ordinal, { ...old, size: source.size ?? old.size, mtimeMs: source.mtimeMs ?? old.mtimeMs });
+      continue;
+    }
+    // Only a body edit of an entry that is and was in the documents (the new version is checked below).
+    if (!old.entry || old.diagnostics.length > 0 || !isVisible(old.entry, now) || !old.blob) return skip('a changed entry is not (or was not) published and visible');
+    edited.set(source.path, { ordinal, old: old as CachedParse & { entry: EntryMeta; blob: BlobLocation }, source });
   }
-  const parsed = parseBatch(
-    edited.map((e) => e.source),
-    story,
-    now,
-  );
-  const fresh = new Map<string, { ordinal: number; old: CachedParse; file: ParsedFile & { blob: FragmentBlob; crc: number } }>();
-  for (const [i, file] of parsed.entries()) {
-    const { ordinal, old } = edited[i]!;
-    const entry = file.parsed.entry;
-    // Only a body edit of an entry that is and was in the documents, with the same metadata.
-    if (!entry || !old.entry || file.parsed.diagnostics.length > 0 || old.diagnostics.length > 0) return skip('a changed entry has problems, or had');
-    if (!isVisible(entry, now) || !isVisible(old.entry, now) || !file.blob || file.crc === undefined || !old.blob) return skip('a changed entry is not (or was not) published and visible');
-    if (metaText(entry, defaults) !== metaText(old.entry, defaults)) return skip('the metadata of a changed entry changed');
-    fresh.set(entry.path, { ordinal, old, file: file as ParsedFile & { blob: FragmentBlob; crc: number } });
-  }
-  let replaced = 0;
-  let added = 0;
-  for (const { old, file } of fresh.values()) {
-    replaced += blobEnd(old.blob!);
-    added += file.blob.bytes.byteLength;
-  }
-  // A pack more dead than live is compacted by a full build.
-  if (!FragmentStore.worthAppending(pack.size, pack.live - replaced + added, added)) return skip('the fragment pack is due to be compacted');
-  phase('read and parse');
 
-  // The outputs made from an edited entry: a new key each, and new bytes where it has a slot.
-  const store = await FragmentStore.open(outDir, pack, new Map([...fresh].map(([p, f]) => [p, f.old.blob!])));
+  // The outputs made from an edited entry, each read and checked against the old fragments.
+  const store = await FragmentStore.open(outDir, pack, new Map([...edited].map(([p, e]) => [p, e.old.blob])));
   try {
     if (!store.opened) return skip('the fragment pack is not the one the cache index names');
     const prints = new Map<string, string>();
     const printOf = (p: string): string | undefined => {
-      const own = fresh.get(p)?.file.parsed.entry?.print;
-      if (own) return own;
       let print = prints.get(p);
       if (print === undefined) {
         const ordinal = index.ordinal(p);
@@ -131,31 +119,49 @@ export async function patchBuild(options: PatchOptions, started: number): Promis
       }
       return print;
     };
-    const patchedOutputs: Array<{ path: string; record: OutputRecord; contents?: Uint8Array[]; slots?: SlotAt[] }> = [];
+    const affected: Array<{ path: string; record: OutputRecord & { base: string; deps: readonly string[] }; file?: Opened }> = [];
     // Only lines that mention an edited entry's ordinal (as digits anywhere) are decoded.
-    const needles = [...fresh.values()].map((f) => String(f.ordinal));
-    for (let i = 0; i < index.outputCount; i++) {
+    const needles = [...edited.values()].map((e) => String(e.ordinal));
+    for (let i = 0; i < index.outputCount && edited.size > 0; i++) {
       const raw = index.outputText(i);
       if (!raw.includes('"d":[')) return skip('an output has no record of how it was made');
       if (!needles.some((n) => raw.includes(n))) continue;
       const line = index.output(i);
       const record = line?.record;
       if (!line || !record || record.base === undefined || !record.deps || !record.slots) return skip('an output has no record of how it was made');
-      if (!record.deps.some((p) => fresh.has(p))) continue;
-      const depPrints = record.deps.map(printOf);
-      if (depPrints.some((p) => p === undefined)) return skip('an output is made from an entry the cache index does not hold');
-      const next = { ...record, key: documentKey(line.path, record.base, depPrints as string[]) };
-      if (!record.slots.some((s) => fresh.has(s.entry))) {
-        patchedOutputs.push({ path: line.path, record: next });
-        continue;
-      }
-      const spliced = await splice(outDir, line.path, record, fresh, (p) => store.read(p));
-      if (!spliced) return skip('an output is not as the cache index says');
-      patchedOutputs.push({ path: line.path, record: next, ...spliced });
+      if (!record.deps.some((p) => edited.has(p))) continue;
+      if (record.deps.some((p) => !edited.has(p) && printOf(p) === undefined)) return skip('an output is made from an entry the cache index does not hold');
+      const slotted = record.slots.some((x) => edited.has(x.entry));
+      const file = slotted ? await openForSplice(outDir, line.path, record, edited, (p) => store.read(p)) : undefined;
+      if (slotted && !file) return skip('an output is not as the cache index says');
+      affected.push({ path: line.path, record: record as OutputRecord & { base: string; deps: readonly string[] }, ...(file ? { file } : {}) });
     }
     phase('plan');
+
+    const parsed = await parsing;
+    const fresh = new Map<string, { ordinal: number; file: ParsedFile & { blob: FragmentBlob; crc: number } }>();
+    let replaced = 0;
+    let added = 0;
+    for (const file of parsed) {
+      const e = edited.get(file.parsed.path);
+      if (!e) continue; // touched: its parse is the one recorded
+      const entry = file.parsed.entry;
+      if (!entry || file.parsed.diagnostics.length > 0) return skip('a changed entry has problems');
+      if (!isVisible(entry, now) || !file.blob || file.crc === undefined) return skip('a changed entry is not (or was not) published and visible');
+      if (metaText(entry, defaults) !== metaText(e.old.entry, defaults)) return skip('the metadata of a changed entry changed');
+      fresh.set(entry.path, { ordinal: e.ordinal, file: file as ParsedFile & { blob: FragmentBlob; crc: number } });
+      replaced += blobEnd(e.old.blob);
+      added += file.blob.bytes.byteLength;
+    }
+    // A pack more dead than live is compacted by a full build.
+    if (!FragmentStore.worthAppending(pack.size, pack.live - replaced + added, added)) return skip('the fragment pack is due to be compacted');
+    phase('read and parse');
     if (options.signal?.aborted) throw new BuildAbortedError();
 
+    const patchedOutputs = affected.map((o) => {
+      const key = documentKey(o.path, o.record.base, o.record.deps.map((p) => fresh.get(p)?.file.parsed.entry?.print ?? printOf(p)!));
+      return { path: o.path, record: { ...o.record, key }, ...(o.file ? splice(o.file, fresh) : {}) };
+    });
     for (const [p, f] of fresh) await store.add(p, f.file.blob, f.file.crc);
     const committed = await store.commitAppended();
     const files = patchedOutputs.flatMap((o) => (o.contents ? [{ path: o.path, contents: o.contents }] : []));
@@ -164,7 +170,7 @@ export async function patchBuild(options: PatchOptions, started: number): Promis
 
     const outputStamps: Record<string, FileStamp> = { ...manifest.outputs };
     for (const o of patchedOutputs) {
-      let record = o.record;
+      let record: OutputRecord = o.record;
       if (o.contents) {
         const info = statSync(resolveInside(outDir, o.path));
         record = { ...record, size: info.size, mtimeMs: info.mtimeMs, slots: o.slots! };
@@ -204,7 +210,7 @@ export async function patchBuild(options: PatchOptions, started: number): Promis
       unchanged: Object.keys(manifest.outputs).filter((p) => !writtenSet.has(p)),
       entriesRead: entryCount,
       filesRead: storyRead.sources.length + read.sources.length,
-      entriesParsed: parsed.length,
+      entriesParsed: fresh.size,
       rendered: files.length,
       durationMs: performance.now() - started,
       timings,
@@ -218,38 +224,55 @@ function blobEnd(loc: BlobLocation): number {
   return loc.ends[loc.ends.length - 1] ?? 0;
 }
 
+/** An output as read for a patch: its bytes, its slots, and the old bytes of each edited entry's slot. */
+interface Opened {
+  readonly bytes: Buffer;
+  readonly slots: readonly SlotAt[];
+  readonly old: ReadonlyMap<number, number>;
+}
+
 /**
- * An output with the edited entries' slots replaced: the old slot bytes (checked against the old
- * fragments, so that a file that is not what the index says is never patched) give way to the new.
+ * Read an output and check that each edited entry's slot holds that entry's old fragment (so that
+ * a file that is not what the index says is never patched). Gives the old slot lengths by slot.
  */
-async function splice(
+async function openForSplice(
   outDir: string,
   file: string,
   record: OutputRecord,
-  fresh: ReadonlyMap<string, { file: { blob: FragmentBlob } }>,
+  edited: ReadonlyMap<string, unknown>,
   oldBlob: (entry: string) => Promise<FragmentBlob>,
-): Promise<{ contents: Uint8Array[]; slots: SlotAt[] } | undefined> {
-  const text = readOutput(outDir, file);
-  if (!text || text.byteLength !== record.size) return undefined;
+): Promise<Opened | undefined> {
+  const bytes = readOutput(outDir, file);
+  if (!bytes || bytes.byteLength !== record.size) return undefined;
+  const old = new Map<number, number>();
+  let from = 0;
+  for (const [i, slot] of record.slots!.entries()) {
+    if (!edited.has(slot.entry)) continue;
+    const before = concat(slotBytes(await oldBlob(slot.entry), slot.format));
+    if (slot.offset < from || !bytes.subarray(slot.offset, slot.offset + before.length).equals(before)) return undefined;
+    old.set(i, before.length);
+    from = slot.offset + before.length;
+  }
+  return { bytes, slots: record.slots!, old };
+}
+
+/** The output with the edited entries' new fragments in place of the old, and its slots moved. */
+function splice(opened: Opened, fresh: ReadonlyMap<string, { file: { blob: FragmentBlob } }>): { contents: Uint8Array[]; slots: SlotAt[] } {
   const contents: Uint8Array[] = [];
   const slots: SlotAt[] = [];
   let from = 0;
   let shift = 0;
-  for (const slot of record.slots!) {
-    const edited = fresh.get(slot.entry);
-    if (!edited) {
-      slots.push({ ...slot, offset: slot.offset + shift });
-      continue;
-    }
-    const before = concat(slotBytes(await oldBlob(slot.entry), slot.format));
-    const after = concat(slotBytes(edited.file.blob, slot.format));
-    if (slot.offset < from || !text.subarray(slot.offset, slot.offset + before.length).equals(before)) return undefined;
-    contents.push(text.subarray(from, slot.offset), after);
+  opened.slots.forEach((slot, i) => {
     slots.push({ ...slot, offset: slot.offset + shift });
-    shift += after.length - before.length;
-    from = slot.offset + before.length;
-  }
-  contents.push(text.subarray(from));
+    const length = opened.old.get(i);
+    const edited = fresh.get(slot.entry);
+    if (length === undefined || !edited) return;
+    const after = concat(slotBytes(edited.file.blob, slot.format));
+    contents.push(opened.bytes.subarray(from, slot.offset), after);
+    shift += after.length - length;
+    from = slot.offset + length;
+  });
+  contents.push(opened.bytes.subarray(from));
   return { contents, slots };
 }
 

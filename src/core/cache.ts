@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Diagnostic } from './diagnostics.js';
 import { CACHE_VERSION, RENDER_VERSION } from './versions.js';
-import { defaultLink } from './normalize.js';
+import { defaultLink } from './links.js';
 import type { EntryFormat, EntryMeta, Image, Person, Position, Story } from './types.js';
 
 /** Where an entry's fragments are in the pack (offset, piece ends, CRC-32 of the blob). */

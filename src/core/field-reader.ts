@@ -4,6 +4,7 @@
 import { closest } from 'fastest-levenshtein';
 import { parseRfc3339 } from './dates.js';
 import { diagnostic, FILE_START, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
+import { canonicalHttpUrl } from './links.js';
 import { LIMITS } from './limits.js';
 import type { Person, Position, RawEntry, RawField } from './types.js';
 import { stripInvalidXmlChars } from './xml-chars.js';
@@ -320,16 +321,6 @@ export function normalizeText(value: string): string {
   return stripInvalidXmlChars(value).replace(/\r\n?/g, '\n').trim();
 }
 
-export function canonicalHttpUrl(value: string): string | undefined {
-  try {
-    const url = new URL(value.trim());
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-    if (url.username || url.password) return undefined;
-    return url.href;
-  } catch {
-    return undefined;
-  }
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

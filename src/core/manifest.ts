@@ -3,7 +3,7 @@
 // stays the same. When nothing differs, a cron-driven `storyfeed build` can answer "no change"
 // without loading the compiler at all (see io/fast-path.ts).
 
-import type { EntryMeta } from './types.js';
+import type { EntryMeta, Story } from './types.js';
 import { CACHE_VERSION, MANIFEST_VERSION, RENDER_VERSION } from './versions.js';
 
 export const MANIFEST_PATH = '.storyfeed/manifest.json';
@@ -22,6 +22,8 @@ export interface Manifest {
   readonly generation?: string;
   /** What the build's summary line reports; true of every instant inside the window. */
   readonly counts?: BuildCounts;
+  /** The story as this build parsed it (a patch run uses it instead of parsing the story again). */
+  readonly story?: Story;
 }
 
 /** The numbers `storyfeed build` reports about what it published. */
@@ -71,6 +73,7 @@ export function renderManifest(manifest: Omit<Manifest, 'version'>): string {
     version: manifestVersion(),
     ...(manifest.generation ? { generation: manifest.generation } : {}),
     ...(manifest.counts ? { counts: manifest.counts } : {}),
+    ...(manifest.story ? { story: manifest.story } : {}),
     window: manifest.window,
     entries: sorted(manifest.entries),
     outputs: sorted(manifest.outputs),

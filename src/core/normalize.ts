@@ -4,7 +4,8 @@
 import { validate as validateCron } from 'node-cron';
 import { formatHumanDate } from './dates.js';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
-import { FieldReader, canonicalHttpUrl } from './field-reader.js';
+import { FieldReader } from './field-reader.js';
+import { canonicalHttpUrl, defaultLink, entryAnchor, STORY_FILE } from './links.js';
 import { LIMITS } from './limits.js';
 import { fingerprint } from './fingerprint.js';
 import { escapeHtml, renderMarkdown } from './markdown.js';
@@ -12,7 +13,7 @@ import { cdataSafeHtml } from './render/fragments.js';
 import type { Correction, Entry, EntryMeta, Image, Position, RawEntry, Retraction, Story } from './types.js';
 import { stripInvalidXmlChars } from './xml-chars.js';
 
-export const STORY_FILE = '_story.md';
+export { defaultLink, entryAnchor, STORY_FILE };
 
 export const ENTRY_FIELDS = [
   'id', 'title', 'published', 'updated', 'summary', 'authors', 'tags', 'image', 'link', 'draft', 'correction', 'retracted',
@@ -227,21 +228,6 @@ function latest(dates: ReadonlyArray<Date | undefined>): Date {
   for (const d of dates) if (d && (!max || d.getTime() > max.getTime())) max = d;
   if (!max) throw new Error('latest() needs at least one date');
   return max;
-}
-
-/**
- * The entry's place on the story page when it has no page of its own. Derived from the id, which
- * never changes, so the link never changes either.
- */
-export function defaultLink(homePage: string, id: string): string {
-  return canonicalHttpUrl(`${homePage.split('#')[0]}#${entryAnchor(id)}`) ?? homePage;
-}
-
-/** A stable HTML id for an entry: the last segment of its id, made safe for a fragment. */
-export function entryAnchor(id: string): string {
-  const tail = id.split(/[/:]/).filter(Boolean).pop() ?? id;
-  const slug = tail.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-  return slug === '' ? 'entry' : slug;
 }
 
 /** Cross-entry checks: ids are unique (readers collapse items that share one). */

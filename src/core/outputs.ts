@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { compareStrings } from './diagnostics.js';
-import { fingerprint } from './fingerprint.js';
+import { documentKey, fingerprint } from './fingerprint.js';
 import { buildFeed, compareEntries, newestChange, selectVisible } from './model.js';
 import { ATOM_SEPARATOR, renderAtomShell } from './render/atom.js';
 import { feedUrls, OUTPUT_FILES } from './render/feed-options.js';
@@ -41,7 +41,7 @@ interface DocumentLinks {
 
 export { RENDER_VERSION } from './versions.js';
 
-export { fingerprint } from './fingerprint.js';
+export { documentKey, fingerprint } from './fingerprint.js';
 
 const storyPrints = new WeakMap<Story, string>();
 
@@ -69,14 +69,6 @@ function feedBase(feed: Feed): unknown {
 
 const feedDeps = (feed: Feed): EntryMeta[] => [...feed.entries, ...feed.retracted];
 
-/**
- * An output's key: its path, the fingerprint of its other inputs, and the prints of the entries it
- * is made from, in order. A document's parts depend on its entries' metadata only (their bodies
- * fill its slots), so a change to entry bodies alone changes the key, never the parts.
- */
-export function documentKey(path: string, base: string, prints: readonly string[]): string {
-  return fingerprint([path, base, prints]);
-}
 
 export function planned(path: string, mediaType: string, inputs: unknown, deps: readonly EntryMeta[], render: () => readonly DocumentPart[]): PlannedFile {
   const base = fingerprint(inputs);

@@ -11,6 +11,7 @@ import { CACHE_PATH, OVERLAY_LIMIT, OVERLAY_PATH } from '../../src/core/cache.js
 import { MANIFEST_PATH } from '../../src/core/manifest.js';
 import { PATCH_LIMIT } from '../../src/io/fast-path.js';
 import { PACK_PATH } from '../../src/io/fragment-store.js';
+import { runCli } from '../helpers/cli.js';
 import { listFiles } from '../helpers/files.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 
@@ -181,6 +182,18 @@ describe('patch runs', () => {
 });
 
 describe('patch runs from the CLI', () => {
+  it('the bundled program parses the edit on the worker it warmed up, with the same bytes', async () => {
+    const { dir, edit, fresh, out } = await setup();
+    await edit(20, 'Edited, and parsed on the warm worker.');
+    const r = await runCli(['build', '--entries', path.join(dir, 'entries'), '--out', out, '--now', NOW.toISOString()]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toMatch(/read 2, parsed 1 \(the rest unchanged\); patched \d+ of \d+ outputs in place/);
+    expect(await published(out)).toEqual(await fresh());
+    // Nothing changed since: the fast path answers, and the worker it started does not keep the process.
+    const again = await runCli(['build', '--entries', path.join(dir, 'entries'), '--out', out, '--now', NOW.toISOString()]);
+    expect(again.stdout).toMatch(/no change since the last build/);
+  });
+
   it('the fast path hands its findings to the patch, and the summary says what was patched', async () => {
     const { main } = await import('../../src/cli.js');
     const { dir, edit, fresh, out } = await setup();
@@ -190,7 +203,7 @@ describe('patch runs from the CLI', () => {
     expect(code).toBe(0);
     expect(lines[0]).toMatch(/^storyfeed build: 22 published, 1 scheduled, wrote .* in .*; next scheduled entry at 2026-07-01T09:00:00.000Z$/);
     expect(lines[1]).toMatch(/^ {2}25 files: read 2, parsed 1 \(the rest unchanged\); patched \d+ of \d+ outputs in place$/);
-    expect(lines[2]).toMatch(/^ {2}timings: list \d+ ms, load cache \d+ ms, read and parse \d+ ms, plan \d+ ms, render and write \d+ ms, save cache \d+ ms$/);
+    expect(lines[2]).toMatch(/^ {2}timings: list \d+ ms, load cache \d+ ms, plan \d+ ms, read and parse \d+ ms, render and write \d+ ms, save cache \d+ ms$/);
     expect(await published(out)).toEqual(await fresh());
   });
 });

@@ -4,7 +4,7 @@
 
 import { formatHumanDate, formatRfc3339 } from '../dates.js';
 import { escapeHtml } from '../markdown.js';
-import { entryAnchor } from '../normalize.js';
+import { entryAnchor } from '../links.js';
 import type { DocumentPart, EntryMeta, Feed } from '../types.js';
 import { feedUrls } from './feed-options.js';
 
