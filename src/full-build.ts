@@ -24,6 +24,7 @@ import { listSources, readListed, type SourceStamp } from './io/read-sources.js'
 import { BuildAbortedError, writeOutputs, writePlanned } from './io/write-outputs.js';
 import type { ParsedFile } from './parsed-file.js';
 import { createParser, workerCount } from './parse-pool.js';
+import { phaseTimer } from './timings.js';
 
 /** Files read and parsed per batch (per message to a worker). */
 const BATCH = 32;
@@ -34,13 +35,7 @@ const PARSE_PROGRESS_FROM = 400;
 export async function runOnce(options: BuildOptions, useCache: boolean, started: number): Promise<BuildResult> {
   const { now, outDir } = options;
   const mode = options.mode ?? 'strict';
-  const timings: Array<readonly [string, number]> = [];
-  let lap = performance.now();
-  const phase = (name: string) => {
-    const t = performance.now();
-    timings.push([name, Math.round(t - lap)]);
-    lap = t;
-  };
+  const { timings, phase } = phaseTimer();
   const listing = await listSources(options.entriesDir);
   const storyStamp = listing.stamps.find((s) => s.path === STORY_FILE);
   const storyRead = await readListed(listing.root, storyStamp ? [storyStamp] : []);

@@ -3,8 +3,8 @@
 // fixed, a paragraph added), no document can change its members, their order or its own parts:
 // only the bytes in those entries' slots. The run then parses those files alone, splices their
 // new fragments into the documents that hold them, and replaces their records in the cache index,
-// without decoding the other entries. Anything else, or anything unexpected, gives undefined and
-// the full build runs instead: it is always right, this only saves time. Tests compare the two.
+// without decoding the other entries. Anything else, or anything unexpected, says why, and the full
+// build runs instead: it is always right, this only saves time. Tests compare the two.
 
 import { readFileSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -24,6 +24,7 @@ import { BuildAbortedError, resolveInside, writeFiles, writeOutputs } from './io
 import { createParser, type WarmParser } from './parse-pool.js';
 import type { ParsedFile } from './parsed-file.js';
 import type { BuildResult } from './build.js';
+import { phaseTimer } from './timings.js';
 
 export interface PatchOptions {
   readonly entriesDir: string;
@@ -40,13 +41,7 @@ const concat = (pieces: readonly Uint8Array[]) => Buffer.concat(pieces);
 export async function patchBuild(options: PatchOptions, started: number): Promise<BuildResult | { readonly skipped: string }> {
   const skip = (reason: string) => ({ skipped: reason });
   const { entriesDir, outDir, now } = options;
-  const timings: Array<readonly [string, number]> = [];
-  let lap = performance.now();
-  const phase = (name: string) => {
-    const t = performance.now();
-    timings.push([name, Math.round(t - lap)]);
-    lap = t;
-  };
+  const { timings, phase } = phaseTimer();
 
   // The last build was clean and is still what its manifest says: every output as it wrote it.
   // The CLI's fast path may have checked that already (its manifest is still the one on disk).
@@ -138,7 +133,13 @@ export async function patchBuild(options: PatchOptions, started: number): Promis
     }
     phase('plan');
 
-    const parsed = await parsing;
+    // Only touched files: their parses are the ones recorded, and nothing waits for the parser.
+    let parsed: ParsedFile[] = [];
+    try {
+      if (edited.size > 0) parsed = await parsing;
+    } catch {
+      return skip('the edited files could not be parsed here');
+    }
     const fresh = new Map<string, { ordinal: number; file: ParsedFile & { blob: FragmentBlob; crc: number } }>();
     let replaced = 0;
     let added = 0;

@@ -7,9 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/build.js';
 import { CACHE_PATH, CacheLines, OVERLAY_PATH } from '../../src/core/cache.js';
 import { LEDGER_PATH } from '../../src/core/ledger.js';
-import { MANIFEST_PATH } from '../../src/core/manifest.js';
 import { PACK_PATH } from '../../src/io/fragment-store.js';
-import { listFiles } from '../helpers/files.js';
+import { listFiles, publishedFiles } from '../helpers/files.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -17,13 +16,7 @@ afterAll(async () => {
   await Promise.all(cleanups.map((c) => c()));
 });
 const NOW = new Date('2026-06-01T00:00:00Z');
-const BOOKKEEPING = new Set([CACHE_PATH, OVERLAY_PATH, PACK_PATH, MANIFEST_PATH]);
-
-async function published(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const f of await listFiles(dir)) if (!BOOKKEEPING.has(f)) out[f] = await readFile(path.join(dir, f), 'utf8');
-  return out;
-}
+const published = publishedFiles;
 
 const entry = (i: number, body = `Body of e${i}, **bold** and [a link](/x/${i}).`, extra = '') =>
   entryText({ slug: `e${i}`, published: `2026-05-${String(1 + (i % 28)).padStart(2, '0')}T0${i % 10}:00:00Z`, extra: `tags: [t${i % 3}]\n${extra}`, body });

@@ -4,11 +4,11 @@ import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/build.js';
-import { CACHE_PATH, CACHE_VERSION, OVERLAY_PATH } from '../../src/core/cache.js';
+import { CACHE_PATH, CACHE_VERSION } from '../../src/core/cache.js';
 import { MANIFEST_PATH } from '../../src/core/manifest.js';
 import { PACK_PATH } from '../../src/io/fragment-store.js';
 import { checkOutputFile } from '../helpers/checkers.js';
-import { listFiles } from '../helpers/files.js';
+import { listFiles, publishedFiles } from '../helpers/files.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -18,12 +18,8 @@ afterAll(async () => {
 const NOW = new Date('2026-06-01T00:00:00Z');
 
 
-async function snapshot(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  // The cache (index and fragment pack) and the manifest are bookkeeping about a build, not part of what it publishes.
-  for (const f of await listFiles(dir)) if (f !== CACHE_PATH && f !== OVERLAY_PATH && f !== PACK_PATH && f !== MANIFEST_PATH) out[f] = await readFile(path.join(dir, f), 'utf8');
-  return out;
-}
+// The cache (index, overlay and fragment pack) and the manifest are bookkeeping about a build, not part of what it publishes.
+const snapshot = publishedFiles;
 
 async function setup(count = 30) {
   const files: Record<string, string> = { 'entries/_story.md': storyText('item_limit: 10\n') };

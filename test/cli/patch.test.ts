@@ -10,9 +10,8 @@ import { build } from '../../src/build.js';
 import { CACHE_PATH, OVERLAY_LIMIT, OVERLAY_PATH } from '../../src/core/cache.js';
 import { MANIFEST_PATH } from '../../src/core/manifest.js';
 import { PATCH_LIMIT } from '../../src/io/fast-path.js';
-import { PACK_PATH } from '../../src/io/fragment-store.js';
 import { runCli } from '../helpers/cli.js';
-import { listFiles } from '../helpers/files.js';
+import { publishedFiles } from '../helpers/files.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -20,13 +19,7 @@ afterAll(async () => {
   await Promise.all(cleanups.map((c) => c()));
 });
 const NOW = new Date('2026-06-01T00:00:00Z');
-const BOOKKEEPING = new Set([CACHE_PATH, OVERLAY_PATH, PACK_PATH, MANIFEST_PATH]);
-
-async function published(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const f of await listFiles(dir)) if (!BOOKKEEPING.has(f)) out[f] = await readFile(path.join(dir, f), 'utf8');
-  return out;
-}
+const published = publishedFiles;
 
 const COUNT = 24;
 // e0 is a draft and e1 embargoed past NOW: neither is in the cache index.

@@ -1,5 +1,8 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { CACHE_PATH, OVERLAY_PATH } from '../../src/core/cache.js';
+import { MANIFEST_PATH } from '../../src/core/manifest.js';
+import { PACK_PATH } from '../../src/io/fragment-store.js';
 
 /** Every file below `dir`, as relative paths with forward slashes, sorted. */
 export async function listFiles(dir: string, prefix = ''): Promise<string[]> {
@@ -9,4 +12,14 @@ export async function listFiles(dir: string, prefix = ''): Promise<string[]> {
     else out.push(`${prefix}${d.name}`);
   }
   return out.sort();
+}
+
+/** The build's own files in the output folder: bookkeeping about a build, not what it publishes. */
+export const BOOKKEEPING: ReadonlySet<string> = new Set([CACHE_PATH, OVERLAY_PATH, PACK_PATH, MANIFEST_PATH]);
+
+/** Every file a build published below `dir` (the ledger included), by relative path, as text. */
+export async function publishedFiles(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of await listFiles(dir)) if (!BOOKKEEPING.has(f)) out[f] = await readFile(path.join(dir, f), 'utf8');
+  return out;
 }

@@ -141,6 +141,16 @@ describe('the cache index as lines (patch runs)', () => {
     expect(index.output(0)).toEqual({ path: 'rss.xml', record: cache.outputs.get('rss.xml') });
   });
 
+  it('finds entries whose names need escaping or are not ASCII, and not a name that is only part of another', () => {
+    const names = ['a "quoted" name.md', 'café-nouvelles.md', 'e1.md', 'xe1.md', 'tab\tname.md'];
+    const odd: BuildCache = { ...cacheOf(0), entries: new Map(names.map((n, i) => [n, { ...record(i), entry: { ...entry(i), path: n } }])), outputs: new Map() };
+    const index = CacheLines.parse(Buffer.from(text(odd)))!;
+    const sorted = [...names].sort();
+    for (const n of names) expect([n, index.ordinal(n)]).toEqual([n, sorted.indexOf(n)]);
+    expect(index.ordinal('1.md')).toBeUndefined();
+    expect(index.entry(index.ordinal('café-nouvelles.md')!, defaults)?.entry?.path).toBe('café-nouvelles.md');
+  });
+
   it('folds replaced records into an index that reads as if it had been written whole', () => {
     const index = lines();
     const changed: CachedParse = { ...record(5), hash: 'new', entry: { ...entry(5), print: 'new-print' } };
