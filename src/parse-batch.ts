@@ -3,7 +3,7 @@
 // on a parse worker (parse-worker.ts), so both give the same bytes.
 
 import { hashText } from './core/cache.js';
-import { parseSources, type ParsedSource } from './core/parse-sources.js';
+import { parseSources } from './core/parse-sources.js';
 import { encodeFragments } from './core/render/fragments.js';
 import type { SourceFile, Story } from './core/types.js';
 import { blobCrc } from './io/fragment-store.js';

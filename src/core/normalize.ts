@@ -5,7 +5,7 @@ import { validate as validateCron } from 'node-cron';
 import { formatHumanDate } from './dates.js';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
 import { FieldReader } from './field-reader.js';
-import { canonicalHttpUrl, defaultLink, entryAnchor, STORY_FILE } from './links.js';
+import { defaultLink, entryAnchor, STORY_FILE } from './links.js';
 import { LIMITS } from './limits.js';
 import { fingerprint } from './fingerprint.js';
 import { escapeHtml, renderMarkdown } from './markdown.js';

@@ -4,12 +4,12 @@
 import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { build } from '../../src/build.js';
 import { CACHE_PATH, CacheLines, OVERLAY_PATH } from '../../src/core/cache.js';
 import { LEDGER_PATH } from '../../src/core/ledger.js';
 import { PACK_PATH } from '../../src/io/fragment-store.js';
 import { listFiles, publishedFiles } from '../helpers/files.js';
-import { entryText, storyText, tempFolder } from '../helpers/story.js';
+import { storyFolder } from '../helpers/builds.js';
+import { entryText, storyText } from '../helpers/story.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -24,18 +24,9 @@ const entry = (i: number, body = `Body of e${i}, **bold** and [a link](/x/${i}).
 async function setup(count = 24) {
   const files: Record<string, string> = { 'entries/_story.md': storyText('item_limit: 5\n') };
   for (let i = 0; i < count; i += 1) files[`entries/e${i}.md`] = entry(i);
-  const folder = await tempFolder(files);
-  cleanups.push(folder.cleanup);
-  const entriesDir = path.join(folder.dir, 'entries');
-  const out = path.join(folder.dir, 'out');
-  const run = (extra: Partial<Parameters<typeof build>[0]> = {}) => build({ entriesDir, outDir: out, now: NOW, ...extra });
-  const fresh = async () => {
-    const dir = path.join(folder.dir, `fresh-${Math.random().toString(36).slice(2)}`);
-    await build({ entriesDir, outDir: dir, now: NOW, cache: false });
-    return published(dir);
-  };
+  const { dir, entriesDir, out, run, fresh } = await storyFolder(files, cleanups, NOW);
   const edit = (i: number, body: string, extra = '') => writeFile(path.join(entriesDir, `e${i}.md`), entry(i, body, extra));
-  return { dir: folder.dir, out, run, fresh, edit };
+  return { dir, out, run, fresh, edit };
 }
 
 /** The pack as the cache index (and a patch run's overlay, when there is one) records it. */

@@ -6,13 +6,13 @@ import fc from 'fast-check';
 import { readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { build } from '../../src/build.js';
 import { CACHE_PATH, OVERLAY_LIMIT, OVERLAY_PATH } from '../../src/core/cache.js';
 import { MANIFEST_PATH } from '../../src/core/manifest.js';
 import { PATCH_LIMIT } from '../../src/io/fast-path.js';
 import { runCli } from '../helpers/cli.js';
 import { publishedFiles } from '../helpers/files.js';
-import { entryText, storyText, tempFolder } from '../helpers/story.js';
+import { storyFolder } from '../helpers/builds.js';
+import { entryText, storyText } from '../helpers/story.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -35,16 +35,7 @@ const entry = (i: number, body = `Body of e${i}, **bold** and [a link](/x/${i}).
 async function setup() {
   const files: Record<string, string> = { 'entries/_story.md': storyText('item_limit: 5\n') };
   for (let i = 0; i < COUNT; i += 1) files[`entries/e${i}.md`] = entry(i);
-  const folder = await tempFolder(files);
-  cleanups.push(folder.cleanup);
-  const entriesDir = path.join(folder.dir, 'entries');
-  const out = path.join(folder.dir, 'out');
-  const run = (extra: Partial<Parameters<typeof build>[0]> = {}) => build({ entriesDir, outDir: out, now: NOW, ...extra });
-  const fresh = async () => {
-    const dir = path.join(folder.dir, `fresh-${Math.random().toString(36).slice(2)}`);
-    await build({ entriesDir, outDir: dir, now: NOW, cache: false });
-    return published(dir);
-  };
+  const { dir, entriesDir, out, run, fresh } = await storyFolder(files, cleanups, NOW);
   const edit = (i: number, body: string, title?: string) => writeFile(path.join(entriesDir, `e${i}.md`), entry(i, body, title));
   /** The folder is what a build from scratch writes, and a full build finds nothing to do. */
   const expectAsFresh = async () => {
@@ -54,7 +45,7 @@ async function setup() {
     return full;
   };
   await run();
-  return { dir: folder.dir, entriesDir, out, run, fresh, edit, expectAsFresh };
+  return { dir, entriesDir, out, run, fresh, edit, expectAsFresh };
 }
 
 describe('patch runs', () => {
