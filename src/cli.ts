@@ -175,9 +175,11 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
   let warm: WarmParser | undefined;
   if (command === 'build') {
     const started = performance.now();
-    // A parse worker loads the parsers on the other core meanwhile, in case an entry needs parsing.
-    warm = startWarmParser();
-    const fast = checkUpToDate(entriesDir, outDir, now);
+    // At the first changed entry, a parse worker starts loading the parsers on the other core
+    // while the fast path finishes (and the patch run prepares).
+    const fast = checkUpToDate(entriesDir, outDir, now, () => {
+      warm = startWarmParser();
+    });
     changedSince = fast.changedSince;
     if (!changedSince && warm) {
       // Nothing, or too much, to patch: a full build has workers of its own when it needs them.

@@ -32,7 +32,8 @@ function stamp(file: string): { size: number; mtimeMs: number } | undefined {
   return statSync(file, { throwIfNoEntry: false }) ?? undefined;
 }
 
-export function checkUpToDate(entriesDir: string, outDir: string, now: Date): FastPathResult {
+/** `onChange` is called when the first changed entry file is found (the CLI starts its parse worker then). */
+export function checkUpToDate(entriesDir: string, outDir: string, now: Date, onChange?: () => void): FastPathResult {
   const no = { upToDate: false, entries: 0 };
   let text: string;
   let names: string[];
@@ -49,7 +50,9 @@ export function checkUpToDate(entriesDir: string, outDir: string, now: Date): Fa
   for (const name of names) {
     const s = stamp(path.join(entriesDir, name));
     if (!s || !manifest.entries[name]) return no;
-    if (!same(manifest.entries[name], s.size, s.mtimeMs) && changed.push(name) > PATCH_LIMIT) return no;
+    if (same(manifest.entries[name], s.size, s.mtimeMs)) continue;
+    if (changed.push(name) === 1) onChange?.();
+    if (changed.length > PATCH_LIMIT) return no;
   }
   if (!outputsAsRecorded(outDir, manifest)) return no;
   if (changed.length > 0) return { ...no, changedSince: { manifestText: text, manifest, changed } };

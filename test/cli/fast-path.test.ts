@@ -4,6 +4,7 @@ import { readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MANIFEST_PATH } from '../../src/core/manifest.js';
+import { checkUpToDate } from '../../src/io/fast-path.js';
 import { runCli } from '../helpers/cli.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 
@@ -54,6 +55,24 @@ describe('storyfeed build fast path', () => {
     if (expectText) expect(atom).toContain(expectText);
     else expect(atom).toBe(before);
     expect((await ws.build()).stdout).toMatch(FAST);
+  });
+
+  it('says which few entries changed, and calls its hook once, at the first of them (never when nothing did)', async () => {
+    const ws = await workspace({ 'b.md': entryText({ slug: 'b' }), 'c.md': entryText({ slug: 'c' }) });
+    await ws.build();
+    const entries = path.join(ws.dir, 'entries');
+    const out = path.join(ws.dir, 'out');
+    const now = new Date('2026-06-01T00:00:00Z');
+    let calls = 0;
+    const quiet = checkUpToDate(entries, out, now, () => (calls += 1));
+    expect([quiet.upToDate, quiet.changedSince, calls]).toEqual([true, undefined, 0]);
+    await writeFile(path.join(entries, 'b.md'), entryText({ slug: 'b', body: 'Edited.' }));
+    await writeFile(path.join(entries, 'c.md'), entryText({ slug: 'c', body: 'Edited too.' }));
+    const edited = checkUpToDate(entries, out, now, () => (calls += 1));
+    expect(edited.upToDate).toBe(false);
+    expect([...edited.changedSince!.changed].sort()).toEqual(['b.md', 'c.md']);
+    expect(edited.changedSince!.manifestText).toBe(await readFile(path.join(out, MANIFEST_PATH), 'utf8'));
+    expect(calls).toBe(1);
   });
 
   it('an entry deleted → a full build (and the identity guard)', async () => {
