@@ -9,7 +9,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { CACHE_PATH, CacheLines, OVERLAY_PATH, cacheDefaults, cacheKey, hashText, metaText, newGeneration, type BlobLocation, type CachedParse, type OutputRecord, type SlotAt } from './core/cache.js';
+import { CACHE_PATH, CacheLines, OVERLAY_PATH, cacheDefaults, packSlots, unpackSlots, cacheKey, hashText, metaText, newGeneration, type BlobLocation, type CachedParse, type OutputRecord, type SlotAt } from './core/cache.js';
 import { insideWindow, MANIFEST_PATH, parseManifest, renderManifest, type FileStamp } from './core/manifest.js';
 import { isVisible } from './core/model.js';
 import { STORY_FILE } from './core/links.js';
@@ -126,7 +126,7 @@ export async function patchBuild(options: PatchOptions, started: number): Promis
       if (!line || !record || record.base === undefined || !record.deps || !record.slots) return skip('an output has no record of how it was made');
       if (!record.deps.some((p) => edited.has(p))) continue;
       if (record.deps.some((p) => !edited.has(p) && printOf(p) === undefined)) return skip('an output is made from an entry the cache index does not hold');
-      const slotted = record.slots.some((x) => edited.has(x.entry));
+      const slotted = record.slots.entries.some((entry) => edited.has(entry));
       const file = slotted ? await openForSplice(outDir, line.path, record, edited, (p) => store.read(p)) : undefined;
       if (slotted && !file) return skip('an output is not as the cache index says');
       affected.push({ path: line.path, record: record as OutputRecord & { base: string; deps: readonly string[] }, ...(file ? { file } : {}) });
@@ -174,7 +174,7 @@ export async function patchBuild(options: PatchOptions, started: number): Promis
       let record: OutputRecord = o.record;
       if (o.contents) {
         const info = statSync(resolveInside(outDir, o.path));
-        record = { ...record, size: info.size, mtimeMs: info.mtimeMs, slots: o.slots! };
+        record = { ...record, size: info.size, mtimeMs: info.mtimeMs, slots: packSlots(o.slots!) };
         outputStamps[o.path] = [info.size, info.mtimeMs];
       }
       index.setOutput(o.path, record);
@@ -247,14 +247,15 @@ async function openForSplice(
   if (!bytes || bytes.byteLength !== record.size) return undefined;
   const old = new Map<number, number>();
   let from = 0;
-  for (const [i, slot] of record.slots!.entries()) {
+  const slots = unpackSlots(record.slots!);
+  for (const [i, slot] of slots.entries()) {
     if (!edited.has(slot.entry)) continue;
     const before = concat(slotBytes(await oldBlob(slot.entry), slot.format));
     if (slot.offset < from || !bytes.subarray(slot.offset, slot.offset + before.length).equals(before)) return undefined;
     old.set(i, before.length);
     from = slot.offset + before.length;
   }
-  return { bytes, slots: record.slots!, old };
+  return { bytes, slots, old };
 }
 
 /** The output with the edited entries' new fragments in place of the old, and its slots moved. */

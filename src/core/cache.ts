@@ -58,7 +58,33 @@ export interface OutputRecord {
    */
   readonly base?: string;
   readonly deps?: readonly string[];
-  readonly slots?: readonly SlotAt[];
+  readonly slots?: SlotList;
+}
+
+/**
+ * An output's entry slots, packed: an archive's records hold some nine slots per entry until the
+ * index is written (a million at 100,000 entries), so not as an object each.
+ */
+export interface SlotList {
+  readonly entries: readonly string[];
+  /** Index into FORMAT_CODES, per slot. */
+  readonly formats: Uint8Array;
+  /** Byte offset of each slot in the file. */
+  readonly offsets: Float64Array;
+}
+
+const FORMAT_CODES: readonly EntryFormat[] = ['rss', 'atom', 'json', 'html'];
+
+export function packSlots(slots: readonly SlotAt[]): SlotList {
+  return {
+    entries: slots.map((s) => s.entry),
+    formats: Uint8Array.from(slots, (s) => FORMAT_CODES.indexOf(s.format)),
+    offsets: Float64Array.from(slots, (s) => s.offset),
+  };
+}
+
+export function unpackSlots(list: SlotList): SlotAt[] {
+  return list.entries.map((entry, i) => ({ entry, format: FORMAT_CODES[list.formats[i]!]!, offset: list.offsets[i]! }));
 }
 
 export interface BuildCache {
@@ -225,8 +251,6 @@ export function fromWire(path: string, value: unknown, defaults: CacheDefaults):
 // and replace the few records it touches without decoding the other hundred thousand. Outputs
 // name entries by their line number among the `e` lines.
 
-const FORMAT_CODES: readonly EntryFormat[] = ['rss', 'atom', 'json', 'html'];
-
 interface WireOutput {
   k: string;
   s: number;
@@ -271,7 +295,8 @@ export function toWireOutput(r: OutputRecord, ordinal: ReadonlyMap<string, numbe
   // An output made from an entry the index does not hold (a last good version) cannot be patched.
   if (r.base === undefined || !r.deps || !r.slots) return w;
   const d = r.deps.map((p) => ordinal.get(p));
-  const t = r.slots.flatMap((x) => [ordinal.get(x.entry), FORMAT_CODES.indexOf(x.format), x.offset]);
+  const { entries, formats, offsets } = r.slots;
+  const t = entries.flatMap((entry, i) => [ordinal.get(entry), formats[i], offsets[i]]);
   if (d.some((i) => i === undefined) || t.some((i) => i === undefined)) return w;
   return { ...w, b: r.base, d: d as number[], t: t as number[] };
 }
@@ -282,15 +307,17 @@ export function fromWireOutput(value: unknown, pathOf: (ordinal: number) => stri
   const plain: OutputRecord = { key: w.k, size: w.s, mtimeMs: w.m };
   if (!isString(w.b) || !Array.isArray(w.d) || !Array.isArray(w.t) || w.t.length % 3 !== 0) return plain;
   const deps = w.d.map((i) => (Number.isInteger(i) ? pathOf(i) : undefined));
-  const slots: SlotAt[] = [];
+  const entries: string[] = [];
   for (let i = 0; i < w.t.length; i += 3) {
     const entry = Number.isInteger(w.t[i]) ? pathOf(w.t[i]!) : undefined;
     const format = FORMAT_CODES[w.t[i + 1]!];
     const offset = w.t[i + 2];
     if (entry === undefined || format === undefined || !Number.isInteger(offset)) return plain;
-    slots.push({ entry, format, offset: offset! });
+    entries.push(entry);
   }
   if (deps.some((p) => p === undefined)) return plain;
+  const n = entries.length;
+  const slots: SlotList = { entries, formats: Uint8Array.from({ length: n }, (_, i) => w.t![i * 3 + 1]!), offsets: Float64Array.from({ length: n }, (_, i) => w.t![i * 3 + 2]!) };
   return { ...plain, base: w.b, deps: deps as string[], slots };
 }
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, unlinkSync, type Dirent } from 'node:fs';
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { OutputRecord, SlotAt } from '../core/cache.js';
+import { packSlots, type OutputRecord, type SlotAt, type SlotList } from '../core/cache.js';
 import type { DocumentPart, EntrySlot, PlannedFile } from '../core/types.js';
 
 export interface WriteResult {
@@ -143,7 +143,7 @@ export async function writePlanned(
     pending.map(async ({ path: file, key }) => {
       const info = await stat(resolveInside(outDir, file));
       const p = byPath.get(file)!;
-      records.set(file, { key, size: info.size, mtimeMs: info.mtimeMs, base: p.base, deps: p.deps, slots: result.layouts.get(file) ?? [] });
+      records.set(file, { key, size: info.size, mtimeMs: info.mtimeMs, base: p.base, deps: p.deps, slots: result.layouts.get(file) ?? packSlots([]) });
     }),
   );
   const written = new Set(result.written);
@@ -185,7 +185,7 @@ function encode(text: string): Buffer {
 
 type Part = DocumentPart | Uint8Array;
 
-async function toBytes(parts: Iterable<Part>, resolve: SlotResolver): Promise<{ contents: Uint8Array[]; length: number; slots: SlotAt[] }> {
+async function toBytes(parts: Iterable<Part>, resolve: SlotResolver): Promise<{ contents: Uint8Array[]; length: number; slots: SlotList }> {
   const contents: Uint8Array[] = [];
   const slots: SlotAt[] = [];
   let length = 0;
@@ -203,7 +203,7 @@ async function toBytes(parts: Iterable<Part>, resolve: SlotResolver): Promise<{ 
       length += p.byteLength;
     }
   }
-  return { contents, length, slots };
+  return { contents, length, slots: packSlots(slots) };
 }
 
 /** Files rendered, compared and staged at once: enough to keep the disk busy, few enough to bound memory. */
@@ -219,11 +219,11 @@ async function writeLazily(
   files: ReadonlyArray<{ path: string; parts: () => Iterable<Part>; stream?: boolean }>,
   resolve: SlotResolver,
   options: WriteOptions = {},
-): Promise<WriteResult & { readonly layouts: ReadonlyMap<string, readonly SlotAt[]> }> {
+): Promise<WriteResult & { readonly layouts: ReadonlyMap<string, SlotList> }> {
   const { onProgress, signal } = options;
   const durable = options.durable ?? true;
   const temps: Array<{ temp: string; target: string; path: string }> = [];
-  const layouts = new Map<string, readonly SlotAt[]>();
+  const layouts = new Map<string, SlotList>();
   let failure: unknown;
   let next = 0;
   let done = 0;

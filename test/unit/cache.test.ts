@@ -2,7 +2,7 @@
 // (the text is written in chunks of a thousand) and whichever fields are at their defaults; a
 // record that does not check out is dropped, never trusted.
 import { describe, expect, it } from 'vitest';
-import { CacheLines, cacheDefaults, parseCache, serializeCache, type BuildCache, type CachedParse, type OutputRecord } from '../../src/core/cache.js';
+import { CacheLines, cacheDefaults, packSlots, parseCache, serializeCache, type BuildCache, type CachedParse, type OutputRecord } from '../../src/core/cache.js';
 import { parseStory } from '../../src/core/compile.js';
 import type { EntryMeta } from '../../src/core/types.js';
 import { storyText } from '../helpers/story.js';
@@ -57,7 +57,7 @@ function cacheOf(count: number): BuildCache {
     mtimeMs: 5,
     base: 'base',
     deps: paths.slice(0, 3),
-    slots: paths.slice(0, 2).map((entry, i) => ({ entry, format: i ? 'atom' : 'rss', offset: 100 * (i + 1) })),
+    slots: packSlots(paths.slice(0, 2).map((entry, i) => ({ entry, format: i ? 'atom' : 'rss', offset: 100 * (i + 1) }))),
   };
   return {
     key: 'k',
@@ -65,7 +65,7 @@ function cacheOf(count: number): BuildCache {
     entries,
     outputs: new Map<string, OutputRecord>([
       ['rss.xml', planned],
-      ['style.css', { key: 'y', size: 3, mtimeMs: 7, base: 'b2', deps: [], slots: [] }],
+      ['style.css', { key: 'y', size: 3, mtimeMs: 7, base: 'b2', deps: [], slots: packSlots([]) }],
     ]),
   };
 }
@@ -91,7 +91,7 @@ describe('the cache index', () => {
 
   it('keeps the key of an output made from an entry it does not hold, but not its plan (it cannot be patched)', () => {
     const cache = cacheOf(2);
-    const lastGood: OutputRecord = { key: 'z', size: 1, mtimeMs: 2, base: 'b', deps: ['e00000.md', 'elsewhere.md'], slots: [] };
+    const lastGood: OutputRecord = { key: 'z', size: 1, mtimeMs: 2, base: 'b', deps: ['e00000.md', 'elsewhere.md'], slots: packSlots([]) };
     const back = parseCache(text({ ...cache, outputs: new Map([['feed.json', lastGood]]) }), 'k', defaults);
     expect(back.outputs.get('feed.json')).toEqual({ key: 'z', size: 1, mtimeMs: 2 });
   });
