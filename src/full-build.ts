@@ -206,10 +206,14 @@ export async function runOnce(options: BuildOptions, useCache: boolean, started:
   }
 }
 
-/** The summary line's numbers, from a compiled run. */
+const countsMade = new WeakMap<CompileResult, BuildCounts>();
+
+/** The summary line's numbers, from a compiled run (once per run: the result and the manifest both want them). */
 function countsOf(compiled: CompileResult, now: Date): BuildCounts {
+  const made = countsMade.get(compiled);
+  if (made) return made;
   const next = nextEmbargo(compiled.entries, now);
-  return {
+  const counts: BuildCounts = {
     entries: compiled.entries.length,
     visible: selectVisible(compiled.entries, now).length,
     scheduled: compiled.entries.filter((e) => !e.draft && e.published.getTime() > now.getTime()).length,
@@ -217,6 +221,8 @@ function countsOf(compiled: CompileResult, now: Date): BuildCounts {
     outputs: compiled.planned.length,
     diagnostics: compiled.diagnostics.length,
   };
+  countsMade.set(compiled, counts);
+  return counts;
 }
 
 interface ReadAndParse {

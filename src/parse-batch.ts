@@ -9,8 +9,6 @@ import type { SourceFile, Story } from './core/types.js';
 import { blobCrc } from './io/fragment-store.js';
 import type { ParsedFile } from './parsed-file.js';
 
-export type { ParsedFile } from './parsed-file.js';
-
 export function parseBatch(sources: readonly SourceFile[], story: Story, now: Date): ParsedFile[] {
   return parseSources(sources, story, now).map((p, i) => {
     const source = sources[i]!;

@@ -274,8 +274,9 @@ export function newGeneration(): string {
   return randomBytes(8).toString('hex');
 }
 
-function headerLine(cache: BuildCache, generation: string): string {
-  return JSON.stringify({ version: CACHE_VERSION, key: cache.key, generation, ...(cache.pack ? { pack: cache.pack } : {}) });
+/** The header line of an index (or, with `base`, of an overlay). */
+function headerLine(key: string, pack: PackInfo | undefined, generation: string, base?: string): string {
+  return JSON.stringify({ version: CACHE_VERSION, key, generation, ...(base ? { base } : {}), ...(pack ? { pack } : {}) });
 }
 
 export function parseHeader(line: string | undefined): CacheHeader | undefined {
@@ -398,7 +399,7 @@ const byPath = <T>(m: ReadonlyMap<string, T>) => [...m.entries()].sort(([a], [b]
  * the writer puts each chunk on disk before the next is made.
  */
 export function* serializeCache(cache: BuildCache, defaults: CacheDefaults, generation: string): Generator<string> {
-  yield `${headerLine(cache, generation)}\n`;
+  yield `${headerLine(cache.key, cache.pack, generation)}\n`;
   const ordinal = new Map<string, number>();
   let chunk: string[] = [];
   for (const [path, r] of byPath(cache.entries)) {
@@ -573,14 +574,14 @@ export class CacheLines {
 
   /** The overlay, with every record replaced so far, under a new header. */
   *serializeOverlay(pack: PackInfo, generation: string): Generator<string> {
-    yield `${JSON.stringify({ version: CACHE_VERSION, key: this.main.key, generation, base: this.main.generation, pack })}\n`;
+    yield `${headerLine(this.main.key, pack, generation, this.main.generation)}\n`;
     const lines = [...this.replaced.values()];
     for (let i = 0; i < lines.length; i += 1000) yield `${lines.slice(i, i + 1000).join('\n')}\n`;
   }
 
   /** A whole new index: every line as replaced, under a new header. */
   *serialize(pack: PackInfo, generation: string): Generator<string> {
-    yield `${headerLine({ key: this.main.key, pack, entries: new Map(), outputs: new Map() }, generation)}\n`;
+    yield `${headerLine(this.main.key, pack, generation)}\n`;
     const replacement = (i: number): string | undefined =>
       i < this.firstOutput ? this.replaced.get(`e${this.pathAt(i - 1)}`) : this.replaced.get(`o${this.outputPath(i - this.firstOutput)}`);
     const lines = this.starts.length - 1;

@@ -47,8 +47,7 @@ export async function listSources(entriesDir: string): Promise<Listing> {
   } catch (error) {
     throw new EntriesFolderError(`cannot read the entries folder ${entriesDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  const { ok: stamps, diagnostics } = partition(names.map((name) => statSource(root, name)), (r) => ('stamp' in r ? r.stamp : undefined));
-  return { root, stamps, diagnostics };
+  return stampAll(root, names);
 }
 
 /**
@@ -58,6 +57,10 @@ export async function listSources(entriesDir: string): Promise<Listing> {
 export function listNamed(entriesDir: string, names: readonly string[]): Listing | undefined {
   const root = realpathOrUndefined(entriesDir);
   if (root === undefined) return undefined;
+  return stampAll(root, names);
+}
+
+function stampAll(root: string, names: readonly string[]): Listing {
   const { ok: stamps, diagnostics } = partition(names.map((name) => statSource(root, name)), (r) => ('stamp' in r ? r.stamp : undefined));
   return { root, stamps, diagnostics };
 }
