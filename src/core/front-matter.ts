@@ -1,5 +1,5 @@
 // SourceFile → RawEntry: split the fences, parse the YAML, keep every key's position.
-// No code ever runs: see the gray-matter defects in ../shared/notes/known-defects.md.
+// No code ever runs: see the gray-matter defects in core/known-defects.md.
 
 import matter from 'gray-matter';
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';

@@ -1,5 +1,5 @@
 // The identity ledger: which ids storyfeed has published, from which file, since when. Readers
-// key items on ids (standards.md "Identity"): an id that vanishes without a retraction, or a file
+// key items on ids (core/standards.md "Identity"): an id that vanishes without a retraction, or a file
 // whose id changed, would make readers lose an item or show it twice. The ledger is an output file
 // (`.storyfeed/ledger.json`, never served), written with the feeds, atomically.
 

@@ -138,7 +138,7 @@ export function normalizeEntry(raw: RawEntry, story: Story, options: NormalizeOp
   }
   if (r.diagnostics.length > 0 || !id || !title || !published) return { diagnostics: r.diagnostics };
 
-  // A correction that matters bumps `updated` (standards.md: updates); a silent edit does not.
+  // A correction that matters bumps `updated` (core/standards.md "Updates"); a silent edit does not.
   const updated = latest([published, explicitUpdated, correction?.at]);
   const fields = {
     path: raw.path,

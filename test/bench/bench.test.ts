@@ -5,13 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { skipWithout, withoutNote } from '../helpers/tools.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-describe('npm run bench', () => {
+describe.skipIf(skipWithout('hugo', 'time'))(`npm run bench${withoutNote('hugo', 'time')}`, () => {
   it('measures every figure on a small corpus, next to Hugo', () => {
-    const hugo = spawnSync('hugo', ['version'], { encoding: 'utf8' });
-    expect(hugo.status, 'Hugo is needed for the comparison: apt-get install hugo').toBe(0);
     const r = spawnSync(process.execPath, ['test/bench/run.mjs'], {
       cwd: root,
       encoding: 'utf8',

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkOutputFile } from '../helpers/checkers.js';
 import { launchChromium } from '../helpers/browser.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/service.js';
+import { skipWithout, withoutNote } from '../helpers/tools.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 
 const require = createRequire(import.meta.url);
@@ -20,8 +21,10 @@ let service: ServiceProcess;
 let page: Page;
 let cleanup: () => Promise<void>;
 const external: string[] = [];
+const noChromium = skipWithout('chromium');
 
 beforeAll(async () => {
+  if (noChromium) return;
   const folder = await tempFolder({
     'entries/_story.md': storyText(),
     'entries/first.md': entryText({ slug: 'first', title: 'First development', published: '2026-05-25T09:00:00Z', extra: 'tags: [diplomacy]\nimage:\n  url: https://newsroom.example.org/img/a.png\n  alt: Delegates at the table\n' }),
@@ -51,7 +54,7 @@ afterAll(async () => {
   await cleanup?.();
 });
 
-describe('the story page', () => {
+describe.skipIf(noChromium)(`the story page${withoutNote('chromium')}`, () => {
   it('shows the developments newest first, retracted ones as retracted', async () => {
     const titles = await page.locator('ol.timeline h3').allTextContents();
     expect(titles).toEqual(['Fourth development', 'Retracted: Third development', 'Second development', 'First development']);
@@ -135,7 +138,7 @@ describe('the story page', () => {
   });
 });
 
-describe('feeds opened in a browser', () => {
+describe.skipIf(noChromium)(`feeds opened in a browser${withoutNote('chromium')}`, () => {
   it.each(['rss.xml', 'atom.xml'])('%s renders through feed.xsl with a "this is a feed" explanation', async (file) => {
     await page.goto(new URL(file, service.url).href);
     const text = await page.locator('body').innerText();

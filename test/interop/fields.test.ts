@@ -6,6 +6,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { EntryMeta } from '../../src/core/types.js';
 import { compileEntries, type Outputs } from '../helpers/compile.js';
 import { parseWithFeedparser, type FeedparserResult } from '../helpers/checkers.js';
+import { skipWithout, withoutNote } from '../helpers/tools.js';
+
+/** Without Debian's python3-feedparser (and not under CI), its rows are skipped, and say so. */
+const noFeedparser = skipWithout('feedparser');
 
 const ENTRY = {
   slug: 'rich',
@@ -33,6 +37,7 @@ beforeAll(async () => {
   out = compileEntries([ENTRY]);
   entry = out.result.entries[0]!;
   body = out.result.fragments.get(entry.path)!.html;
+  if (noFeedparser) return;
   const [r, a] = await Promise.all([parseWithFeedparser(out.rss), parseWithFeedparser(out.atom)]);
   if ('checker' in r || 'checker' in a) throw new Error(`feedparser unavailable: ${JSON.stringify([r, a])}`);
   fpRss = r;
@@ -139,12 +144,16 @@ const table: Array<[field: string, expected: () => unknown, parsers: Record<stri
 ];
 
 describe.each(table)('field %s', (_field, expected, parsers) => {
-  it.each(Object.entries(parsers))('survives through %s', (_name, get) => {
+  const rows = Object.entries(parsers);
+  it.each(rows.filter(([name]) => !name.includes('feedparser')))('survives through %s', (_name, get) => {
+    expect(get()).toEqual(expected());
+  });
+  it.skipIf(noFeedparser).each(rows.filter(([name]) => name.includes('feedparser')))(`survives through %s${withoutNote('feedparser')}`, (_name, get) => {
     expect(get()).toEqual(expected());
   });
 });
 
-describe('titles stay plain text for feedparser', () => {
+describe.skipIf(noFeedparser)(`titles stay plain text for feedparser${withoutNote('feedparser')}`, () => {
   it('RSS and Atom titles are read as text/plain', () => {
     expect(fpRss.entries[0]!.title_type).toBe('text/plain');
     expect(fpAtom.entries[0]!.title_type).toBe('text/plain');

@@ -1,4 +1,4 @@
-// Each known defect of feed@6.0.0 (../shared/notes/known-defects.md) is neutralized before or
+// Each known defect of feed@6.0.0 (src/core/known-defects.md) is neutralized before or
 // after the library; each test here fails if the workaround is removed while the defect remains.
 import { DOMParser } from '@xmldom/xmldom';
 import { Feed as FeedWriter } from 'feed';

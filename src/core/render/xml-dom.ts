@@ -1,5 +1,5 @@
 // A real XML tool (@xmldom/xmldom) to finish what feed@6.0.0 cannot express (defects 3, 5, 6, 8,
-// 9, 10, 12 in known-defects.md): parse its output, add or fix nodes, serialize. Escaping of
+// 9, 10, 12 in core/known-defects.md): parse its output, add or fix nodes, serialize. Escaping of
 // text and attributes is then the DOM serializer's job, never string splicing.
 
 import { DOMParser, XMLSerializer, type Document, type Element, type Node } from '@xmldom/xmldom';
