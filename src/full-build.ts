@@ -92,6 +92,7 @@ export async function runOnce(options: BuildOptions, useCache: boolean, started:
     const fresh = new Map<string, Omit<ParsedFile, 'blob'> & { readonly hasBlob: boolean }>();
     const texts: SourceFile[] = [];
     let filesRead = storyRead.sources.length;
+    const recorded = ledgerOverrides(ledger.ledger);
     const parsing: ReadAndParse = {
       onRead: (sources, diagnostics) => {
         filesRead += sources.length;
@@ -115,7 +116,7 @@ export async function runOnce(options: BuildOptions, useCache: boolean, started:
       },
       story,
       now,
-      anchors: ledgerOverrides(ledger.ledger),
+      anchors: recorded,
       workers: options.workers,
       signal: options.signal,
       onProgress: options.onProgress,
@@ -125,7 +126,7 @@ export async function runOnce(options: BuildOptions, useCache: boolean, started:
     // An entry whose plain anchor another new entry of this run took first (or, after the ledger was
     // deleted, one cached with an anchor planned otherwise) is parsed again with the planned anchors.
     const parsedEntries = [...[...hits.values()].flatMap((c) => c.entry ?? []), ...[...fresh.values()].flatMap((f) => f.parsed.entry ?? [])];
-    let anchors: AnchorPlan | undefined = planAnchors(ledger.ledger, parsedEntries, now);
+    let anchors: AnchorPlan | undefined = planAnchors(ledger.ledger, parsedEntries, now, recorded);
     if (anchors.mismatched.length > 0) {
       const again = new Set(anchors.mismatched);
       for (const p of again) hits.delete(p);

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { compareStrings } from './diagnostics.js';
 import type { Ledger } from './ledger.js';
-import { anchorOf, entryAnchor } from './links.js';
+import { entryAnchor } from './links.js';
 import { isPublished } from './model.js';
 import { PAGE_IDS } from './render/page.js';
 import type { EntryMeta } from './types.js';
@@ -36,29 +36,36 @@ export interface AnchorPlan {
 /** The anchors a ledger records that are not the plain form: enough to parse entries already published. */
 export function ledgerOverrides(ledger: Ledger): Map<string, string> {
   const overrides = new Map<string, string>();
-  for (const [id, record] of Object.entries(ledger.ids)) {
-    if (record.anchor !== undefined && record.anchor !== entryAnchor(id)) overrides.set(id, record.anchor);
+  // for…in, not Object.entries: a ledger holds every id ever published (100,000 and more).
+  for (const id in ledger.ids) {
+    const anchor = ledger.ids[id]!.anchor;
+    if (anchor !== undefined && anchor !== entryAnchor(id)) overrides.set(id, anchor);
   }
   return overrides;
 }
 
 /**
  * Every published id's anchor: the ledger's where it has one, otherwise the plain anchor if no
- * other id holds it, else the plain anchor with a suffix of the id's hash.
+ * other id holds it, else the plain anchor with a suffix of the id's hash. `recorded` is
+ * ledgerOverrides(ledger), when the caller has it already (it costs a pass over the ledger).
  */
-export function planAnchors(ledger: Ledger, entries: readonly EntryMeta[], now: Date): AnchorPlan {
+export function planAnchors(ledger: Ledger, entries: readonly EntryMeta[], now: Date, recorded: AnchorOverrides = ledgerOverrides(ledger)): AnchorPlan {
   // The page's own ids are taken from the start.
   const taken = new Set<string>(PAGE_IDS);
   const anchors = new Map<string, string>();
+  const overrides = new Map<string, string>();
   const pending = new Map<string, number>();
   // In the ledger's order (written sorted by id): of two records that name one anchor (a ledger
   // edited by hand), the first keeps it.
-  for (const [id, record] of Object.entries(ledger.ids)) {
+  for (const id in ledger.ids) {
+    const record = ledger.ids[id]!;
     // A record without an anchor comes from a ledger written before anchors were recorded (or
     // edited by hand into a clash): it gets one now, in the order of first publication.
     if (record.anchor !== undefined && record.anchor !== '' && !taken.has(record.anchor)) {
       taken.add(record.anchor);
       anchors.set(id, record.anchor);
+      const override = recorded.get(id);
+      if (override !== undefined) overrides.set(id, override);
     } else {
       const at = Date.parse(record.published);
       pending.set(id, Number.isNaN(at) ? 0 : at);
@@ -69,14 +76,15 @@ export function planAnchors(ledger: Ledger, entries: readonly EntryMeta[], now: 
   }
   const order = [...pending].sort(([a, at], [b, bt]) => at - bt || compareStrings(a, b));
   for (const [id] of order) {
-    let anchor = entryAnchor(id);
-    if (taken.has(anchor)) anchor = suffixedAnchor(id, taken);
+    const plain = entryAnchor(id);
+    const anchor = taken.has(plain) ? suffixedAnchor(id, taken) : plain;
     taken.add(anchor);
     anchors.set(id, anchor);
+    if (anchor !== plain) overrides.set(id, anchor);
   }
-  const overrides = new Map<string, string>();
-  for (const [id, anchor] of anchors) if (anchor !== entryAnchor(id)) overrides.set(id, anchor);
-  const mismatched = entries.filter((e) => isPublished(e, now) && anchorOf(e) !== anchors.get(e.id)).map((e) => e.path);
+  // An entry was parsed with its override (or none: the plain anchor); it matches when that is the plan's.
+  const mismatched: string[] = [];
+  for (const e of entries) if (isPublished(e, now) && e.anchor !== overrides.get(e.id)) mismatched.push(e.path);
   return { anchors, overrides, mismatched };
 }
 

@@ -133,13 +133,15 @@ export function compile(input: CompileInput): CompileResult {
   }
 
   const toParse = input.sources.filter((s) => s.path !== STORY_FILE && !input.parsed?.has(s.path));
-  const parsedHere = toParse.length === 0 ? [] : parseSources(toParse, story, now, ledgerOverrides(ledger));
+  // Entries are parsed with the anchors the ledger records (core/anchors.ts), unless the caller planned them.
+  const planned = toParse.length === 0 ? input.anchors : undefined;
+  const recorded = planned ? undefined : ledgerOverrides(ledger);
+  const parsedHere = toParse.length === 0 ? [] : parseSources(toParse, story, now, recorded);
   const parsedMap = new Map<string, ParsedSource>(input.parsed ?? []);
   for (const p of parsedHere) parsedMap.set(p.path, p);
   const sourceOf = new Map(input.sources.map((s) => [s.path, s]));
   // Anchors: entries whose plain anchor another new entry of this run took first are parsed again.
-  const anchorPlan =
-    input.anchors && parsedHere.length === 0 ? input.anchors : planAnchors(ledger, [...parsedMap.values()].flatMap((p) => (p.entry ? [p.entry] : [])), now);
+  const anchorPlan = planned ?? planAnchors(ledger, [...parsedMap.values()].flatMap((p) => (p.entry ? [p.entry] : [])), now, recorded);
   if (anchorPlan.mismatched.length > 0) {
     const again = anchorPlan.mismatched.map((p) => {
       const source = sourceOf.get(p);
