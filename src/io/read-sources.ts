@@ -221,14 +221,15 @@ function openEntry(root: string, name: string): Outcome<{ fd: number }> {
   try {
     fd = openSync(path.join(root, name), OPEN_FLAGS);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
+    // Linux says ELOOP for a link opened with O_NOFOLLOW; FreeBSD says EMLINK.
+    if (!isLinkRefusal(error)) throw error;
     const target = realpathOrUndefined(path.join(root, name));
     if (target === undefined || !isInside(root, target)) return outside();
     try {
       fd = openSync(target, OPEN_FLAGS);
     } catch (again) {
       // The target became a link itself since it was resolved: something is swapping files.
-      if ((again as NodeJS.ErrnoException).code === 'ELOOP') return outside();
+      if (isLinkRefusal(again)) return outside();
       throw again;
     }
   }
@@ -239,6 +240,8 @@ function openEntry(root: string, name: string): Outcome<{ fd: number }> {
   }
   return { fd };
 }
+
+const isLinkRefusal = (error: unknown) => ['ELOOP', 'EMLINK'].includes((error as NodeJS.ErrnoException).code ?? '');
 
 /** The path of the file an open descriptor refers to (Linux: /proc/self/fd), or undefined where the system cannot say. */
 function descriptorPath(fd: number): string | undefined {
