@@ -218,6 +218,7 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants
 function openEntry(root: string, name: string): Outcome<{ fd: number }> {
   const outside = () => failure(name, 'E_FILE_SYMLINK_OUTSIDE', 'the symbolic link leads outside the entries folder (or nowhere)', 'copy the file into the entries folder instead of linking to it');
   let fd: number;
+  let viaLink = false;
   try {
     fd = openSync(path.join(root, name), OPEN_FLAGS);
   } catch (error) {
@@ -232,9 +233,12 @@ function openEntry(root: string, name: string): Outcome<{ fd: number }> {
       if (isLinkRefusal(again)) return outside();
       throw again;
     }
+    viaLink = true;
   }
+  // Where the system cannot say (no /proc), only a file opened directly in the folder (no link
+  // followed on the way) is vouched for; one reached through a link is refused.
   const where = descriptorPath(fd);
-  if (where === undefined ? !isPlainName(root, name) : !isInside(root, where)) {
+  if (where === undefined ? viaLink : !isInside(root, where)) {
     closeSync(fd);
     return outside();
   }
@@ -249,18 +253,6 @@ function descriptorPath(fd: number): string | undefined {
     return readlinkSync(`/proc/self/fd/${fd}`);
   } catch {
     return undefined;
-  }
-}
-
-/**
- * Without /proc, only an entry that is no link at all can be vouched for: it was opened with
- * O_NOFOLLOW directly in the resolved folder. A link (even to inside) is then refused.
- */
-function isPlainName(root: string, name: string): boolean {
-  try {
-    return !lstatSync(path.join(root, name)).isSymbolicLink();
-  } catch {
-    return false;
   }
 }
 
