@@ -10,10 +10,11 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { BuildOptions, BuildResult } from './build.js';
 import { CACHE_PATH, OVERLAY_PATH, cacheDefaults, cacheKey, EMPTY_CACHE, hashText, newGeneration, parseCache, serializeCache, type BlobLocation, type BuildCache, type CachedParse } from './core/cache.js';
+import { ledgerOverrides, planAnchors, type AnchorPlan } from './core/anchors.js';
 import { compile, parseStory, type CompileResult, type ParsedSource } from './core/compile.js';
 import { hasErrors, type Diagnostic } from './core/diagnostics.js';
 import { STORY_FILE } from './core/links.js';
-import { LEDGER_PATH } from './core/ledger.js';
+import { LEDGER_PATH, parseLedger } from './core/ledger.js';
 import { MANIFEST_PATH, publishWindow, renderManifest, type BuildCounts, type FileStamp } from './core/manifest.js';
 import { isPublished, isVisible, nextEmbargo, selectVisible } from './core/model.js';
 import { encodeFragments, slotBytes } from './core/render/fragments.js';
@@ -42,7 +43,9 @@ export async function runOnce(options: BuildOptions, useCache: boolean, started:
   const storyText = storyRead.sources[0]?.text ?? '';
   const readDiagnostics: Diagnostic[] = [...listing.diagnostics, ...storyRead.diagnostics];
   const ledgerText = await readFile(path.join(outDir, LEDGER_PATH), 'utf8').catch(() => undefined);
-  const base = { now, ...(ledgerText === undefined ? {} : { ledgerText }), mode, ...(options.lastGood ? { lastGood: options.lastGood } : {}) };
+  // Parsed here already: entries are parsed with the anchors it records (core/anchors.ts).
+  const ledger = parseLedger(ledgerText);
+  const base = { now, ...(ledgerText === undefined ? {} : { ledgerText }), ledger, mode, ...(options.lastGood ? { lastGood: options.lastGood } : {}) };
   const { story } = parseStory(storyRead.sources, readDiagnostics);
   phase('list');
   const result = (compiled: CompileResult, extra: Partial<BuildResult> = {}): BuildResult => ({
@@ -89,7 +92,8 @@ export async function runOnce(options: BuildOptions, useCache: boolean, started:
     const fresh = new Map<string, Omit<ParsedFile, 'blob'> & { readonly hasBlob: boolean }>();
     const texts: SourceFile[] = [];
     let filesRead = storyRead.sources.length;
-    const toParse = await readAndParse(listing.root, toRead, {
+    const recorded = ledgerOverrides(ledger.ledger);
+    const parsing: ReadAndParse = {
       onRead: (sources, diagnostics) => {
         filesRead += sources.length;
         readDiagnostics.push(...diagnostics);
@@ -112,16 +116,30 @@ export async function runOnce(options: BuildOptions, useCache: boolean, started:
       },
       story,
       now,
+      anchors: recorded,
       workers: options.workers,
       signal: options.signal,
       onProgress: options.onProgress,
-    });
+    };
+    let toParse = await readAndParse(listing.root, toRead, parsing);
+
+    // An entry whose plain anchor another new entry of this run took first (or, after the ledger was
+    // deleted, one cached with an anchor planned otherwise) is parsed again with the planned anchors.
+    const parsedEntries = [...[...hits.values()].flatMap((c) => c.entry ?? []), ...[...fresh.values()].flatMap((f) => f.parsed.entry ?? [])];
+    let anchors: AnchorPlan | undefined = planAnchors(ledger.ledger, parsedEntries, now, recorded);
+    if (anchors.mismatched.length > 0) {
+      const again = new Set(anchors.mismatched);
+      for (const p of again) hits.delete(p);
+      const reparse = { ...parsing, onRead: (sources: SourceFile[], diagnostics: Diagnostic[]) => (readDiagnostics.push(...diagnostics), sources), anchors: anchors.overrides };
+      toParse += await readAndParse(listing.root, entryStamps.filter((s) => again.has(s.path)), reparse);
+      anchors = undefined; // compile plans them again, from what was parsed now
+    }
 
     phase('read and parse');
     const parsed = new Map<string, ParsedSource>();
     for (const [p, c] of hits) parsed.set(p, { path: p, diagnostics: c.diagnostics, ...(c.idAt ? { idAt: c.idAt } : {}), ...(c.entry ? { entry: c.entry } : {}) });
     for (const [p, f] of fresh) parsed.set(p, f.parsed);
-    const compiled = compile({ ...base, sources: [...storyRead.sources, ...texts], readDiagnostics, parsed });
+    const compiled = compile({ ...base, sources: [...storyRead.sources, ...texts], readDiagnostics, parsed, ...(anchors ? { anchors } : {}) });
     phase('plan');
     const counts = { filesRead, entriesParsed: toParse };
     // Nothing lost: with any error nothing is written, so the published feeds stay as they were.
@@ -231,6 +249,8 @@ interface ReadAndParse {
   readonly onParsed: (files: ParsedFile[]) => Promise<void>;
   readonly story: NonNullable<ReturnType<typeof parseStory>['story']>;
   readonly now: Date;
+  /** Entry anchors that are not the plain form, by id (core/anchors.ts). */
+  readonly anchors: ReadonlyMap<string, string>;
   readonly workers: number | undefined;
   readonly signal: AbortSignal | undefined;
   readonly onProgress: BuildOptions['onProgress'];
@@ -242,7 +262,7 @@ interface ReadAndParse {
  */
 async function readAndParse(root: string, stamps: readonly SourceStamp[], r: ReadAndParse): Promise<number> {
   if (stamps.length === 0) return 0;
-  const parser = createParser(r.story, r.now, r.workers ?? workerCount(stamps.length));
+  const parser = createParser(r.story, r.now, r.workers ?? workerCount(stamps.length), r.anchors);
   let next = 0;
   let parsed = 0;
   let done = 0;

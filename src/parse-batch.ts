@@ -9,8 +9,8 @@ import type { SourceFile, Story } from './core/types.js';
 import { blobCrc } from './io/fragment-store.js';
 import type { ParsedFile } from './parsed-file.js';
 
-export function parseBatch(sources: readonly SourceFile[], story: Story, now: Date): ParsedFile[] {
-  return parseSources(sources, story, now).map((p, i) => {
+export function parseBatch(sources: readonly SourceFile[], story: Story, now: Date, anchors?: ReadonlyMap<string, string>): ParsedFile[] {
+  return parseSources(sources, story, now, anchors).map((p, i) => {
     const source = sources[i]!;
     const { fragments, ...parsed } = p;
     const blob = fragments ? encodeFragments(fragments) : undefined;

@@ -36,17 +36,18 @@ export interface Parser {
   close(): Promise<void>;
 }
 
-export function createParser(story: Story, now: Date, workers: number): Parser {
+/** `anchors`: entry anchors that are not the plain form, by id (core/anchors.ts); a Map crosses threads as it is. */
+export function createParser(story: Story, now: Date, workers: number, anchors?: ReadonlyMap<string, string>): Parser {
   if (workers <= 0) {
     // A copy, as a worker's answer is: strings the parsers cut out of a file would otherwise keep
     // the whole file's text alive (V8 sliced strings) for as long as the entry's metadata lives.
     const parse = async (sources: readonly SourceFile[]) => {
       const { parseBatch } = await import('./parse-batch.js');
-      return parseBatch(sources, story, now).map((f) => ({ ...f, parsed: structuredClone(f.parsed) }));
+      return parseBatch(sources, story, now, anchors).map((f) => ({ ...f, parsed: structuredClone(f.parsed) }));
     };
     return { parallelism: 1, parse, close: async () => undefined };
   }
-  const pool = Array.from({ length: workers }, () => new Worker(WORKER_URL, { workerData: { story, now: now.getTime() } }));
+  const pool = Array.from({ length: workers }, () => new Worker(WORKER_URL, { workerData: { story, now: now.getTime(), ...(anchors ? { anchors } : {}) } }));
   return onWorkers(pool, {});
 }
 

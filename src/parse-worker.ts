@@ -7,14 +7,14 @@ import { parseBatch } from './parse-batch.js';
 import { packBatch } from './parsed-file.js';
 
 // A pool's worker knows the story from the start; a warm one (parse-pool.ts) is told with each batch.
-const given = (workerData ?? {}) as { story?: Story; now?: number };
+const given = (workerData ?? {}) as { story?: Story; now?: number; anchors?: Map<string, string> };
 
-parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?: Story; now?: number }) => {
+parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?: Story; now?: number; anchors?: Map<string, string> }) => {
   try {
     const story = message.story ?? given.story;
     const now = message.now ?? given.now;
     if (!story || now === undefined) throw new Error('a parse worker needs the story and the instant');
-    const packed = packBatch(parseBatch(message.sources, story, new Date(now)));
+    const packed = packBatch(parseBatch(message.sources, story, new Date(now), message.anchors ?? given.anchors));
     parentPort?.postMessage({ id: message.id, batch: packed }, [packed.buffer]);
   } catch (error) {
     const e = error as Error;

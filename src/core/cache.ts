@@ -137,6 +137,8 @@ interface WireEntry {
   g?: string[];
   im?: Image;
   l?: string;
+  /** anchor, when not the plain one (core/anchors.ts) */
+  an?: string;
   dr?: 1;
   c?: [number, string];
   r?: [number, string];
@@ -174,6 +176,7 @@ function toWireEntry(e: EntryMeta, defaults: CacheDefaults): WireEntry {
   if (e.tags.length > 0) w.g = [...e.tags];
   if (e.image) w.im = e.image;
   if (e.link !== defaults.link(e.id)) w.l = e.link;
+  if (e.anchor !== undefined) w.an = e.anchor;
   if (e.draft) w.dr = 1;
   if (e.correction) w.c = [e.correction.at.getTime(), e.correction.note];
   if (e.retraction) w.r = [e.retraction.at.getTime(), e.retraction.reason];
@@ -192,7 +195,7 @@ function fromWireEntry(path: string, w: unknown, defaults: CacheDefaults): Entry
   if (typeof w !== 'object' || w === null) return undefined;
   const e = w as Partial<WireEntry>;
   if (!isString(e.id) || !isString(e.t) || !isNumber(e.p) || !isString(e.pr)) return undefined;
-  if ((e.u !== undefined && !isNumber(e.u)) || (e.s !== undefined && !isString(e.s)) || (e.l !== undefined && !isString(e.l))) return undefined;
+  if ((e.u !== undefined && !isNumber(e.u)) || (e.s !== undefined && !isString(e.s)) || (e.l !== undefined && !isString(e.l)) || (e.an !== undefined && !isString(e.an))) return undefined;
   if ((e.a !== undefined && !isPeople(e.a)) || (e.g !== undefined && !isStringList(e.g)) || (e.c !== undefined && !isStamped(e.c)) || (e.r !== undefined && !isStamped(e.r))) return undefined;
   const im = e.im as Partial<Image> | undefined;
   if (im !== undefined && (typeof im !== 'object' || im === null || !isString(im.url) || !isString(im.alt) || !isString(im.type) || (im.length !== undefined && !isNumber(im.length)))) return undefined;
@@ -207,6 +210,7 @@ function fromWireEntry(path: string, w: unknown, defaults: CacheDefaults): Entry
     tags: e.g ?? [],
     ...(im ? { image: im as Image } : {}),
     link: e.l ?? defaults.link(e.id),
+    ...(e.an !== undefined ? { anchor: e.an } : {}),
     draft: e.dr === 1,
     ...(e.c ? { correction: { at: new Date(e.c[0]), note: e.c[1] } } : {}),
     ...(e.r ? { retraction: { at: new Date(e.r[0]), reason: e.r[1] } } : {}),

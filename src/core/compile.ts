@@ -3,11 +3,12 @@
 // hand it entries parsed already (build cache, other threads) so that they are not parsed again.
 
 import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { ledgerOverrides, planAnchors, type AnchorPlan } from './anchors.js';
 import { parseFrontMatter } from './front-matter.js';
 import { parseLedger, renderLedger, updateLedger, validateIdentity, type Ledger } from './ledger.js';
 import { isPublished } from './model.js';
 import { normalizeStory, STORY_FILE, validateEntries } from './normalize.js';
-import { planned as plannedFile, planOutputs } from './outputs.js';
+import { planned as plannedFile, planOutputs, tagSlugClashes } from './outputs.js';
 import { parseSources, type ParsedSource } from './parse-sources.js';
 import { assembleText, type EntryFragments } from './render/fragments.js';
 import type { EntryMeta, EntrySlot, Feed, PlannedFile, RenderedFile, SourceFile, Story } from './types.js';
@@ -23,6 +24,10 @@ export interface CompileInput {
   readonly readDiagnostics?: readonly Diagnostic[];
   /** The ledger's text as found in the output folder (undefined: none yet). */
   readonly ledgerText?: string;
+  /** The ledger already parsed from `ledgerText` (parseLedger), when the caller needed it before parsing entries. */
+  readonly ledger?: ReturnType<typeof parseLedger>;
+  /** The anchors the caller planned (core/anchors.ts) for exactly the entries in `parsed`, with none mismatched. */
+  readonly anchors?: AnchorPlan;
   /**
    * 'strict' (build, check): any error fails the run. 'service' (the long-running process): a bad
    * entry is held back, or replaced by its last good version, and the story stays up.
@@ -117,7 +122,7 @@ export function compile(input: CompileInput): CompileResult {
   const storyResult = parseStory(input.sources, readDiagnostics);
   diagnostics.push(...storyResult.diagnostics);
   const story = storyResult.story;
-  const { ledger, problem } = parseLedger(input.ledgerText);
+  const { ledger, problem } = input.ledger ?? parseLedger(input.ledgerText);
   if (problem) {
     diagnostics.push(diagnostic('.storyfeed/ledger.json', FILE_START, 'W_LEDGER_INVALID', problem, 'the ledger is rebuilt from this run; if ids were removed meanwhile, they are no longer guarded'));
   }
@@ -128,11 +133,24 @@ export function compile(input: CompileInput): CompileResult {
   }
 
   const toParse = input.sources.filter((s) => s.path !== STORY_FILE && !input.parsed?.has(s.path));
-  const parsedHere = parseSources(toParse, story, now);
+  // Entries are parsed with the anchors the ledger records (core/anchors.ts), unless the caller planned them.
+  const planned = toParse.length === 0 ? input.anchors : undefined;
+  const recorded = planned ? undefined : ledgerOverrides(ledger);
+  const parsedHere = toParse.length === 0 ? [] : parseSources(toParse, story, now, recorded);
   const parsedMap = new Map<string, ParsedSource>(input.parsed ?? []);
   for (const p of parsedHere) parsedMap.set(p.path, p);
-  const parsed = [...parsedMap.values()].sort((a, b) => compareStrings(a.path, b.path));
   const sourceOf = new Map(input.sources.map((s) => [s.path, s]));
+  // Anchors: entries whose plain anchor another new entry of this run took first are parsed again.
+  const anchorPlan = planned ?? planAnchors(ledger, [...parsedMap.values()].flatMap((p) => (p.entry ? [p.entry] : [])), now, recorded);
+  if (anchorPlan.mismatched.length > 0) {
+    const again = anchorPlan.mismatched.map((p) => {
+      const source = sourceOf.get(p);
+      if (!source) throw new Error(`${p} was parsed with another anchor than planned (core/anchors.ts): parse it with the planned anchors`);
+      return source;
+    });
+    for (const p of parseSources(again, story, now, anchorPlan.overrides)) parsedMap.set(p.path, p);
+  }
+  const parsed = [...parsedMap.values()].sort((a, b) => compareStrings(a.path, b.path));
   const fragments = new Map<string, EntryFragments>();
   for (const p of parsed) if (p.fragments) fragments.set(p.path, p.fragments);
 
@@ -144,6 +162,7 @@ export function compile(input: CompileInput): CompileResult {
   const idAt = new Map(parsed.filter((p) => p.idAt).map((p) => [p.path, p.idAt!]));
   const crossFile = [
     ...validateEntries(candidates.map((p) => p.entry!), idAt),
+    ...tagSlugClashes(candidates.map((p) => p.entry!)),
     ...validateIdentity(ledger, parsed.flatMap((p) => (p.entry ? [p.entry] : [])), idAt),
   ];
   const problemsOf = new Map<string, Diagnostic[]>();
@@ -157,7 +176,7 @@ export function compile(input: CompileInput): CompileResult {
   for (const d of crossFile) addProblem(d);
 
   const done = (entries: readonly EntryMeta[], good: readonly SourceFile[], outcomes: readonly EntryOutcome[]) =>
-    finish(story, entries, ledger, now, diagnostics, good, outcomes, parsedMap, fragments, parsedHere.length);
+    finish(story, entries, ledger, anchorPlan.anchors, now, diagnostics, good, outcomes, parsedMap, fragments, parsedHere.length);
 
   if (mode === 'strict') {
     for (const list of problemsOf.values()) diagnostics.push(...list);
@@ -186,7 +205,7 @@ export function compile(input: CompileInput): CompileResult {
     }
     diagnostics.push(...(problemsOf.get(path) ?? []));
     const previous = input.lastGood?.get(path);
-    const fallback = previous ? parseSources([previous], story, now)[0] : undefined;
+    const fallback = previous ? parseSources([previous], story, now, anchorPlan.overrides)[0] : undefined;
     if (fallback?.entry && fallback.diagnostics.length === 0 && !entries.some((e) => e.id === fallback.entry!.id)) {
       entries.push(fallback.entry);
       // The documents show the last good version: its fragments, not the file's.
@@ -206,6 +225,7 @@ function finish(
   story: Story,
   entries: readonly EntryMeta[],
   ledger: Ledger,
+  anchors: ReadonlyMap<string, string>,
   now: Date,
   diagnostics: readonly Diagnostic[],
   goodSources: readonly SourceFile[],
@@ -217,7 +237,7 @@ function finish(
   const { feed, files: outputs } = planOutputs(story, entries, now);
   // Retracted entries stay in the ledger: they were out, and their tombstone keeps their id.
   const publishedNow = entries.filter((e) => isPublished(e, now));
-  const ledgerFile = renderLedger(updateLedger(ledger, publishedNow));
+  const ledgerFile = renderLedger(updateLedger(ledger, publishedNow, anchors));
   const planned: PlannedFile[] = [...outputs, plannedFile(ledgerFile.path, ledgerFile.mediaType, ledgerFile.contents, [], () => [ledgerFile.contents])];
   return withFiles({ ok: true, diagnostics: sortDiagnostics(diagnostics), story, entries, goodSources, outcomes, feed, planned }, parsed, fragments, parsedCount);
 }

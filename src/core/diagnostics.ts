@@ -25,6 +25,7 @@ export interface Diagnostic {
 export const DIAGNOSTIC_CODES = {
   E_FILE_READ: 'the file could not be read',
   E_FILE_ENCODING: 'the file is not valid UTF-8',
+  E_FILE_NAME: 'a file name is not valid UTF-8',
   E_FILE_EMPTY: 'the file is empty',
   E_FILE_TOO_LARGE: 'the file is larger than the limit for one entry',
   E_FILE_SYMLINK_OUTSIDE: 'a symbolic link leads outside the entries folder',
@@ -58,6 +59,7 @@ export const DIAGNOSTIC_CODES = {
   E_STORY_ID_CLASH: 'an entry uses the story id as its own id',
   E_ID_VANISHED: 'an entry that was published is gone without a retraction (the ledger remembers it)',
   E_ID_CHANGED: 'the id of a published entry changed',
+  E_TAG_SLUG_CLASH: 'two different tags would share one folder under `tags/`',
   W_LEDGER_INVALID: 'warning: the id ledger in the output folder is unreadable and was started afresh',
 } as const;
 

@@ -1,6 +1,7 @@
 // Typed access to front-matter fields that turns every problem into a diagnostic naming the
 // file, the line of the field, the field and what was expected. Used for entries and the story.
 
+import { DecodingMode, decodeHTML } from 'entities';
 import { closest } from 'fastest-levenshtein';
 import { parseRfc3339 } from './dates.js';
 import { diagnostic, FILE_START, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
@@ -311,9 +312,32 @@ const HTML_TAGS = new Set(
     'section select small source span strike strong style sub summary sup svg table tbody td template textarea tfoot th thead time title tr track tt u ul var video wbr').split(' '),
 );
 
+// A reference as the W3C validator finds one: `&(#?\w+);` (Python's Unicode \w: letters, digits, `_`).
+const W3C_REFERENCE = /&(#?[\p{L}\p{N}_]+);/gu;
+const LETTERS = /^\p{L}+$/u;
+// What follows an `&` up to where a character reference could end (HTML §13.2.5.72–80: a named
+// reference is letters and digits, a numeric one `#` and digits or `#x` and hex digits).
+const REFERENCE_AT = /&#?[a-zA-Z0-9]*;?/y;
+
+/**
+ * The first HTML end tag or character reference in plain text, or undefined. A character reference
+ * is what an HTML parser decodes (HTML §13.5 named character references, the full list via the
+ * `entities` package, the legacy ones without `;` included; numeric references `&#38;`, `&#x26;`):
+ * a reader that takes the title for HTML would show something else. `R&D; cuts` or `US&Iran;`
+ * hold none and pass. Also refused: `&…;` with a digit or `_` in the name (`&D2;`), which the W3C
+ * validator reports as HTML (validators.py nonhtml: a name "not value.isalpha()") although HTML
+ * does not decode it — the feeds must pass that validator.
+ */
 export function looksLikeMarkup(text: string): string | undefined {
   for (const m of text.matchAll(/<\/(\w+)>/g)) if (HTML_TAGS.has(m[1]!.toLowerCase())) return m[0];
-  return /&#?\w+;/.exec(text)?.[0];
+  for (let at = text.indexOf('&'); at >= 0; at = text.indexOf('&', at + 1)) {
+    REFERENCE_AT.lastIndex = at;
+    const candidate = REFERENCE_AT.exec(text)![0];
+    // Decoded alone (the next `&` is not part of it), as HTML text content is decoded.
+    if (candidate.length > 1 && decodeHTML(candidate, DecodingMode.Legacy) !== candidate) return candidate;
+  }
+  for (const m of text.matchAll(W3C_REFERENCE)) if (!LETTERS.test(m[1]!)) return m[0];
+  return undefined;
 }
 
 /** Plain text as every format should carry it: no XML-illegal characters, single-line spacing trimmed. */

@@ -13,6 +13,11 @@ export const LEDGER_VERSION = 1;
 export interface LedgerRecord {
   readonly path: string;
   readonly published: string;
+  /**
+   * The entry's anchor on the story page (anchors.ts), fixed when it was first published. Ledgers
+   * written before anchors were recorded lack it; the next successful run adds it.
+   */
+  readonly anchor?: string;
 }
 
 export interface Ledger {
@@ -39,7 +44,12 @@ function isLedger(data: unknown): data is Ledger {
   const d = data as { version?: unknown; ids?: unknown };
   if (d.version !== LEDGER_VERSION || typeof d.ids !== 'object' || d.ids === null) return false;
   return Object.values(d.ids as Record<string, unknown>).every(
-    (r) => typeof r === 'object' && r !== null && typeof (r as LedgerRecord).path === 'string' && typeof (r as LedgerRecord).published === 'string',
+    (r) =>
+      typeof r === 'object' &&
+      r !== null &&
+      typeof (r as LedgerRecord).path === 'string' &&
+      typeof (r as LedgerRecord).published === 'string' &&
+      ((r as LedgerRecord).anchor === undefined || typeof (r as LedgerRecord).anchor === 'string'),
   );
 }
 
@@ -68,11 +78,19 @@ export function validateIdentity(ledger: Ledger, entries: readonly EntryMeta[], 
   return diagnostics;
 }
 
-/** The ledger after a successful run: every id ever published, with where it lives now. */
-export function updateLedger(ledger: Ledger, published: readonly EntryMeta[]): Ledger {
+/**
+ * The ledger after a successful run: every id ever published, with where it lives now and its
+ * anchor (`anchors`: anchors.ts planAnchors, which keeps every anchor the ledger had).
+ */
+export function updateLedger(ledger: Ledger, published: readonly EntryMeta[], anchors: ReadonlyMap<string, string> = new Map()): Ledger {
   const ids: Record<string, LedgerRecord> = { ...ledger.ids };
   for (const e of published) {
-    ids[e.id] = { path: e.path, published: ledger.ids[e.id]?.published ?? formatRfc3339(e.published) };
+    const old = ledger.ids[e.id];
+    ids[e.id] = { path: e.path, published: old?.published ?? formatRfc3339(e.published), ...(old?.anchor === undefined ? {} : { anchor: old.anchor }) };
+  }
+  for (const [id, anchor] of anchors) {
+    const record = ids[id];
+    if (record && record.anchor !== anchor) ids[id] = { path: record.path, published: record.published, anchor };
   }
   return { version: LEDGER_VERSION, ids };
 }

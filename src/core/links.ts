@@ -17,16 +17,35 @@ export function canonicalHttpUrl(value: string): string | undefined {
 }
 
 /**
- * The entry's place on the story page when it has no page of its own. Derived from the id, which
- * never changes, so the link never changes either.
+ * The entry's place on the story page when it has no page of its own: the story page with the
+ * entry's anchor (anchorOf; src/core/anchors.ts decides it once and the ledger keeps it), so the
+ * link never changes.
  */
-export function defaultLink(homePage: string, id: string): string {
-  return canonicalHttpUrl(`${homePage.split('#')[0]}#${entryAnchor(id)}`) ?? homePage;
+export function defaultLink(homePage: string, id: string, anchor: string = entryAnchor(id)): string {
+  return canonicalHttpUrl(`${homePage.split('#')[0]}#${anchor}`) ?? homePage;
 }
 
-/** A stable HTML id for an entry: the last segment of its id, made safe for a fragment. */
+/**
+ * An entry's plain HTML id: the last segment of its id, made safe for a fragment. Ids that end
+ * alike (`…/a/one`, `…/b/ONE`) share it; src/core/anchors.ts gives all but the first a suffix.
+ */
 export function entryAnchor(id: string): string {
-  const tail = id.split(/[/:]/).filter(Boolean).pop() ?? id;
+  // The last non-empty segment between `/` and `:` (the whole id when there is none), scanned
+  // rather than split: every run asks this of every id the ledger holds.
+  let end = id.length;
+  while (end > 0 && isSeparator(id.charCodeAt(end - 1))) end--;
+  let start = end;
+  while (start > 0 && !isSeparator(id.charCodeAt(start - 1))) start--;
+  const tail = end === 0 ? id : id.slice(start, end);
+  if (CLEAN_ANCHOR.test(tail)) return tail;
   const slug = tail.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   return slug === '' ? 'entry' : slug;
+}
+
+const CLEAN_ANCHOR = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const isSeparator = (c: number) => c === 0x2f /* / */ || c === 0x3a; /* : */
+
+/** The entry's id on the story page and the fragment of its default link. */
+export function anchorOf(entry: { readonly id: string; readonly anchor?: string }): string {
+  return entry.anchor ?? entryAnchor(entry.id);
 }

@@ -105,6 +105,11 @@ export interface NormalizeOptions {
    * or retracted entry) needs only its metadata: its body is then empty, and `hasContent` false.
    */
   readonly body?: boolean;
+  /**
+   * Anchors that are not the plain form, by id (anchors.ts): an id that ends like an earlier one
+   * links to, and stands on the story page under, an anchor with a suffix.
+   */
+  readonly anchors?: ReadonlyMap<string, string>;
 }
 
 export function normalizeEntry(raw: RawEntry, story: Story, options: NormalizeOptions = {}): Normalized<Entry> {
@@ -140,6 +145,8 @@ export function normalizeEntry(raw: RawEntry, story: Story, options: NormalizeOp
 
   // A correction that matters bumps `updated` (core/standards.md "Updates"); a silent edit does not.
   const updated = latest([published, explicitUpdated, correction?.at]);
+  const override = options.anchors?.get(id);
+  const anchor = override !== undefined && override !== entryAnchor(id) ? override : undefined;
   const fields = {
     path: raw.path,
     id,
@@ -148,7 +155,8 @@ export function normalizeEntry(raw: RawEntry, story: Story, options: NormalizeOp
     updated,
     authors,
     tags,
-    link: link ?? defaultLink(story.homePage, id),
+    link: link ?? defaultLink(story.homePage, id, anchor),
+    ...(anchor === undefined ? {} : { anchor }),
     draft,
     ...(summary ? { summary } : {}),
     ...(image ? { image } : {}),

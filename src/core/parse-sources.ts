@@ -35,13 +35,14 @@ function renderEntryFragments(story: Story, entries: readonly Entry[]): EntryFra
   return entries.map((e, i) => ({ rss: rss[i]!, atom: atom[i]!, json: json[i]!, html: e.contentHtml }));
 }
 
-export function parseSources(sources: readonly SourceFile[], story: Story, now: Date): ParsedSource[] {
+/** `anchors`: the entries' anchors that are not the plain form, by id (anchors.ts). */
+export function parseSources(sources: readonly SourceFile[], story: Story, now: Date, anchors?: ReadonlyMap<string, string>): ParsedSource[] {
   const results = sources.map((source) => {
     const fm = parseFrontMatter(source);
     if (!fm.entry) return { path: source.path, diagnostics: fm.diagnostics };
     // Only entries that some document shows need their body: the others (drafts, embargoed and
     // retracted entries) are parsed for their metadata and checked, and their Markdown left alone.
-    const n = normalizeEntry(fm.entry, story, { body: false });
+    const n = normalizeEntry(fm.entry, story, { body: false, ...(anchors ? { anchors } : {}) });
     const idAt = fm.entry.fields.get('id')?.valueAt;
     let entry: Entry | undefined = n.value;
     if (entry && isVisible(entry, now)) {

@@ -87,6 +87,11 @@ export interface EntryMeta {
   readonly image?: Image;
   /** Absolute URL of the entry on the web (explicit, or the story page with a fragment). */
   readonly link: string;
+  /**
+   * The entry's HTML id on the story page (and its default link's fragment) when it is not the
+   * plain form `entryAnchor(id)`: another id that ends alike had it first (src/core/anchors.ts).
+   */
+  readonly anchor?: string;
   readonly draft: boolean;
   readonly correction?: Correction;
   readonly retraction?: Retraction;

@@ -2,7 +2,15 @@
 // Anything else (C0 controls, U+FFFE/U+FFFF, lone surrogates) makes a document not well-formed,
 // and strict readers then drop the whole feed. feed@6.0.0 passes them through (defect 2), so
 // text is cleaned before it reaches any renderer. Surrogate pairs (emoji) are kept.
-const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+//
+// The same text also reaches HTML (the story and tag pages; readers that show content as HTML).
+// HTML Living Standard §13.2.3.5 "Preprocessing the input stream": C1 controls and DEL
+// (U+007F–U+009F) and noncharacters (U+FDD0–U+FDEF, U+xFFFE/U+xFFFF of every plane) are
+// "control-character-in-input-stream" / "noncharacter-in-input-stream" parse errors, and the W3C
+// validators flag them. XML 1.0 allows them but §2.2 discourages them; no reader shows them.
+// They are removed too, except NEL (U+0085), which is a line end (below).
+const INVALID_CHARS =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFDD0-\uFDEF\uFFFE\uFFFF]|[\uD83F\uD87F\uD8BF\uD8FF\uD93F\uD97F\uD9BF\uD9FF\uDA3F\uDA7F\uDABF\uDAFF\uDB3F\uDB7F\uDBBF\uDBFF][\uDFFE\uDFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 // NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR are legal XML 1.0 characters, but XML 1.1 and some
 // parsers (xmldom among them) read them as line ends (XML 1.1 §2.11), so the same title would come
@@ -10,5 +18,5 @@ const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|
 const LINE_SEPARATORS = /[\u0085\u2028\u2029]/g;
 
 export function stripInvalidXmlChars(text: string): string {
-  return text.replace(INVALID_XML_CHARS, '').replace(LINE_SEPARATORS, '\n');
+  return text.replace(INVALID_CHARS, '').replace(LINE_SEPARATORS, '\n');
 }

@@ -1,7 +1,7 @@
 // The only module that reads entries. It turns a folder into SourceFiles, and anything it cannot
 // read into diagnostics (never exceptions), so that one run reports every problem.
 
-import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
@@ -40,14 +40,58 @@ export interface Listing {
 /** Every source of the folder, by name, with its stamp: `stat` calls only, no file is read. */
 export async function listSources(entriesDir: string): Promise<Listing> {
   let root: string;
-  let names: string[];
+  let raw: Buffer[];
   try {
     root = await realpath(entriesDir);
-    names = (await readdir(root)).filter(isSourceName).sort();
+    // As bytes: a name that is not UTF-8 would come back as a string with U+FFFD in it, which
+    // names no file (opening it gives ENOENT), so the real cause would be lost.
+    raw = await readdir(root, { encoding: 'buffer' });
   } catch (error) {
     throw new EntriesFolderError(`cannot read the entries folder ${entriesDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  return stampAll(root, names);
+  const names: string[] = [];
+  const badNames: Diagnostic[] = [];
+  for (const bytes of raw) {
+    const name = bytes.toString('utf8');
+    if (!isSourceName(name)) continue;
+    if (isUtf8(bytes)) names.push(name);
+    else badNames.push(badNameFailure(bytes).diagnostic);
+  }
+  const listing = stampAll(root, names.sort());
+  return badNames.length === 0 ? listing : { ...listing, diagnostics: [...listing.diagnostics, ...badNames] };
+}
+
+/** A name as a person can find it: the bytes that are not UTF-8 written as `\xE9`. */
+export function printableName(bytes: Buffer): string {
+  let out = '';
+  let at = 0;
+  while (at < bytes.length) {
+    // The longest run from here that decodes: a valid sequence is 1 to 4 bytes long.
+    let length = 0;
+    for (let n = Math.min(4, bytes.length - at); n >= 1; n--) {
+      if (isUtf8(bytes.subarray(at, at + n))) {
+        length = n;
+        break;
+      }
+    }
+    if (length === 0) {
+      out += `\\x${bytes[at]!.toString(16).toUpperCase().padStart(2, '0')}`;
+      at += 1;
+    } else {
+      out += bytes.subarray(at, at + length).toString('utf8');
+      at += length;
+    }
+  }
+  return out;
+}
+
+function badNameFailure(bytes: Buffer): { diagnostic: Diagnostic } {
+  return failure(
+    printableName(bytes),
+    'E_FILE_NAME',
+    'the file name is not valid UTF-8 (it was probably made on a system with another encoding, e.g. Latin-1)',
+    'rename the file to a UTF-8 name, e.g. with plain ASCII letters, digits and `-` (`mv` with the name typed in a UTF-8 terminal, or `convmv -f latin1 -t utf8`)',
+  );
 }
 
 /**
@@ -130,11 +174,22 @@ function statSource(root: string, name: string): Outcome<{ stamp: SourceStamp }>
 
 function readSource(root: string, stamp: SourceStamp): Outcome<{ source: SourceFile }> {
   const name = stamp.path;
+  let fd: number | undefined;
   try {
-    const bytes = readFileSync(path.join(root, name));
+    const opened = openEntry(root, name);
+    if ('diagnostic' in opened) return opened;
+    fd = opened.fd;
+    // What was opened is judged, not what the name pointed to when it was listed: between the two,
+    // the file may have been swapped for a link, a FIFO or a device.
+    const info = fstatSync(fd);
+    if (!info.isFile()) return failure(name, 'E_FILE_READ', 'not a regular file', 'entries are plain .md files');
+    if (info.size > LIMITS.entryBytes) {
+      return failure(name, 'E_FILE_TOO_LARGE', `the file is ${info.size} bytes (at most ${LIMITS.entryBytes})`, 'split the development into several entries, or move media out of the text');
+    }
     // Changed since it was listed (an editor saving): it is read as it is now, and stamped so.
+    const bytes = readBounded(fd, info.size);
     if (bytes.length > LIMITS.entryBytes) {
-      return failure(name, 'E_FILE_TOO_LARGE', `the file is ${bytes.length} bytes (at most ${LIMITS.entryBytes})`, 'split the development into several entries, or move media out of the text');
+      return failure(name, 'E_FILE_TOO_LARGE', `the file is more than ${LIMITS.entryBytes} bytes`, 'split the development into several entries, or move media out of the text');
     }
     if (!isUtf8(bytes)) {
       return failure(name, 'E_FILE_ENCODING', 'the file is not valid UTF-8', 'save the file as UTF-8 (most editors: "Save with encoding")', firstInvalidUtf8(bytes));
@@ -143,7 +198,81 @@ function readSource(root: string, stamp: SourceStamp): Outcome<{ source: SourceF
     return { source: { path: name, text: bytes.toString('utf8'), size, mtimeMs: size === stamp.size ? stamp.mtimeMs : -1 } };
   } catch (error) {
     return readFailure(name, error);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+// O_NOFOLLOW: open(2) fails with ELOOP when the last component is a symbolic link, instead of
+// following it. O_NONBLOCK: opening a FIFO swapped in for an entry returns at once instead of
+// waiting for a writer (fstat then refuses it). Both are POSIX; where Node lacks them they are 0.
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/**
+ * Open an entry without following a link to anywhere. The name itself is opened with O_NOFOLLOW
+ * (the folder is a resolved path, so no link is followed on the way to it). A name that is a
+ * symbolic link is resolved and checked to lead inside the folder, and its target opened with
+ * O_NOFOLLOW in turn; then the opened descriptor's own path (/proc/self/fd, which names the file
+ * actually opened, whatever was swapped where in between) must be inside the folder too.
+ */
+function openEntry(root: string, name: string): Outcome<{ fd: number }> {
+  const outside = () => failure(name, 'E_FILE_SYMLINK_OUTSIDE', 'the symbolic link leads outside the entries folder (or nowhere)', 'copy the file into the entries folder instead of linking to it');
+  let fd: number;
+  let viaLink = false;
+  try {
+    fd = openSync(path.join(root, name), OPEN_FLAGS);
+  } catch (error) {
+    // Linux says ELOOP for a link opened with O_NOFOLLOW; FreeBSD says EMLINK.
+    if (!isLinkRefusal(error)) throw error;
+    const target = realpathOrUndefined(path.join(root, name));
+    if (target === undefined || !isInside(root, target)) return outside();
+    try {
+      fd = openSync(target, OPEN_FLAGS);
+    } catch (again) {
+      // The target became a link itself since it was resolved: something is swapping files.
+      if (isLinkRefusal(again)) return outside();
+      throw again;
+    }
+    viaLink = true;
+  }
+  // Where the system cannot say (no /proc), only a file opened directly in the folder (no link
+  // followed on the way) is vouched for; one reached through a link is refused.
+  const where = descriptorPath(fd);
+  if (where === undefined ? viaLink : !isInside(root, where)) {
+    closeSync(fd);
+    return outside();
+  }
+  return { fd };
+}
+
+const isLinkRefusal = (error: unknown) => ['ELOOP', 'EMLINK'].includes((error as NodeJS.ErrnoException).code ?? '');
+
+/** The path of the file an open descriptor refers to (Linux: /proc/self/fd), or undefined where the system cannot say. */
+function descriptorPath(fd: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Read a descriptor to its end, but never more than one byte past the limit (a file may grow after fstat). */
+function readBounded(fd: number, expected: number): Buffer {
+  const cap = LIMITS.entryBytes + 1;
+  let buffer = Buffer.allocUnsafe(Math.min(Math.max(expected, 4096), cap));
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      if (buffer.length >= cap) break;
+      const bigger = Buffer.allocUnsafe(Math.min(buffer.length * 2, cap));
+      buffer.copy(bigger, 0, 0, length);
+      buffer = bigger;
+    }
+    const n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (n === 0) break;
+    length += n;
+  }
+  return buffer.subarray(0, length);
 }
 
 function realpathOrUndefined(file: string): string | undefined {

@@ -50,6 +50,8 @@ describe('any title, summary, tag and body', () => {
         wellFormed(rss);
         wellFormed(atom);
         expect([...checkW3cRss(rss), ...checkW3cAtom(atom), ...checkJsonFeedDocument(json)]).toEqual([]);
+        // No control character (DEL and C1 included: HTML parse errors) in any output, pages included.
+        for (const f of r.files) expect(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.exec(f.contents)?.[0], f.path).toBeUndefined();
         // The page carries exactly one script: our own copy-button enhancement.
         expect(get('index.html').match(/<script/gi)).toHaveLength(1);
         expect(textOf(rss, 'item', 'title')).toEqual([cleanTitle]);

@@ -55,3 +55,26 @@ describe('ledger file', () => {
     expect(r.ledger).toEqual(EMPTY_LEDGER);
   });
 });
+
+describe('ledger anchors (core/anchors.ts)', () => {
+  it('a ledger written before anchors were recorded is read as it is, without a problem', () => {
+    const r = parseLedger('{"version":1,"ids":{"tag:x,2026:a":{"path":"a.md","published":"2026-05-26T09:00:00Z"}}}');
+    expect(r.problem).toBeUndefined();
+    expect(r.ledger.ids['tag:x,2026:a']).toEqual({ path: 'a.md', published: '2026-05-26T09:00:00Z' });
+  });
+
+  it('records each id\'s anchor, keeps it when the run names none, and round-trips it', () => {
+    const first = updateLedger(EMPTY_LEDGER, [entry('tag:x,2026:a', 'a.md'), entry('tag:x,2026:b/a', 'b.md')], new Map([['tag:x,2026:a', 'a'], ['tag:x,2026:b/a', 'a-12345678']]));
+    const moved = updateLedger(first, [entry('tag:x,2026:b/a', 'moved.md')]);
+    const text = renderLedger(moved).contents;
+    expect(JSON.parse(text).ids).toEqual({
+      'tag:x,2026:a': { path: 'a.md', published: '2026-05-26T09:00:00Z', anchor: 'a' },
+      'tag:x,2026:b/a': { path: 'moved.md', published: '2026-05-26T09:00:00Z', anchor: 'a-12345678' },
+    });
+    expect(parseLedger(text)).toEqual({ ledger: moved });
+  });
+
+  it('an anchor that is not text makes the ledger untrusted', () => {
+    expect(parseLedger('{"version":1,"ids":{"x":{"path":"a.md","published":"2026-05-26T09:00:00Z","anchor":7}}}').problem).toMatch(/unknown shape/);
+  });
+});

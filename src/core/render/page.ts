@@ -4,7 +4,7 @@
 
 import { formatHumanDate, formatRfc3339 } from '../dates.js';
 import { escapeHtml } from '../markdown.js';
-import { entryAnchor } from '../links.js';
+import { anchorOf } from '../links.js';
 import type { DocumentPart, EntryMeta, Feed } from '../types.js';
 import { feedUrls } from './feed-options.js';
 
@@ -56,6 +56,12 @@ for (const button of document.querySelectorAll('button[data-copy]')) {
   });
 }
 `.trim();
+
+/**
+ * The ids the pages use for themselves. Entry anchors share the id space of the story page
+ * (HTML §3.2.6.1: an id is unique in its document), so core/anchors.ts never gives these to an entry.
+ */
+export const PAGE_IDS = ['subscribe-title', 'feed-rss', 'feed-atom', 'feed-json'] as const;
 
 export interface PageOptions {
   /** Folder of this page under the output folder ('' for the story page, 'tags/x/' for a tag). */
@@ -184,8 +190,8 @@ function renderEntry(entry: EntryMeta, feed: Feed, tagLinks: ReadonlyMap<string,
     : '';
   const tags = entry.tags.length > 0 ? `\n<ul class="tags" aria-label="Tags">${entry.tags.map((t) => `<li>${tagLinks.has(t) ? `<a href="${escapeHtml(tagLinks.get(t)!)}" rel="tag">${escapeHtml(t)}</a>` : escapeHtml(t)}</li>`).join('')}</ul>` : '';
   const correction = entry.correction ? ' data-corrected="true"' : '';
-  return `<li><article id="${entryAnchor(entry.id)}"${correction}>
-<h3><a href="#${entryAnchor(entry.id)}">${escapeHtml(entry.title)}</a></h3>
+  return `<li><article id="${anchorOf(entry)}"${correction}>
+<h3><a href="#${anchorOf(entry)}">${escapeHtml(entry.title)}</a></h3>
 <p class="meta">${timeElement(entry.published, feed)}${updated}</p>
 ${image}${BODY_SLOT}${tags}
 </article></li>`;
@@ -193,7 +199,7 @@ ${image}${BODY_SLOT}${tags}
 
 function renderRetracted(entry: EntryMeta, feed: Feed): string {
   const retraction = entry.retraction!;
-  return `<li><article id="${entryAnchor(entry.id)}" class="retracted">
+  return `<li><article id="${anchorOf(entry)}" class="retracted">
 <h3>Retracted: ${escapeHtml(entry.title)}</h3>
 <p class="meta">${timeElement(entry.published, feed)}</p>
 <p class="notice"><strong>Retracted ${timeElement(retraction.at, feed)}:</strong> ${escapeHtml(retraction.reason)}</p>
