@@ -13,6 +13,12 @@ export const LEDGER_VERSION = 1;
 export interface LedgerRecord {
   readonly path: string;
   readonly published: string;
+  /**
+   * Every tag the entry carried while it was published, sorted (left out when none). An entry
+   * that is withdrawn, or loses a tag, keeps its place in those tags' archives (outputs.ts), so
+   * that their later pages do not shift. Ledgers written before this field read as "not known".
+   */
+  readonly tags?: readonly string[];
 }
 
 export interface Ledger {
@@ -38,9 +44,10 @@ function isLedger(data: unknown): data is Ledger {
   if (typeof data !== 'object' || data === null) return false;
   const d = data as { version?: unknown; ids?: unknown };
   if (d.version !== LEDGER_VERSION || typeof d.ids !== 'object' || d.ids === null) return false;
-  return Object.values(d.ids as Record<string, unknown>).every(
-    (r) => typeof r === 'object' && r !== null && typeof (r as LedgerRecord).path === 'string' && typeof (r as LedgerRecord).published === 'string',
-  );
+  return Object.values(d.ids as Record<string, unknown>).every((value) => {
+    const r = value as Partial<LedgerRecord> | null;
+    return typeof r === 'object' && r !== null && typeof r.path === 'string' && typeof r.published === 'string' && (r.tags === undefined || (Array.isArray(r.tags) && r.tags.every((t) => typeof t === 'string')));
+  });
 }
 
 /**
@@ -68,13 +75,20 @@ export function validateIdentity(ledger: Ledger, entries: readonly EntryMeta[], 
   return diagnostics;
 }
 
-/** The ledger after a successful run: every id ever published, with where it lives now. */
+/** The ledger after a successful run: every id ever published, with where it lives now and the tags it was published with. */
 export function updateLedger(ledger: Ledger, published: readonly EntryMeta[]): Ledger {
   const ids: Record<string, LedgerRecord> = { ...ledger.ids };
   for (const e of published) {
-    ids[e.id] = { path: e.path, published: ledger.ids[e.id]?.published ?? formatRfc3339(e.published) };
+    const before = ledger.ids[e.id];
+    const tags = mergeTags(before?.tags, e.tags);
+    ids[e.id] = { ...before, path: e.path, published: before?.published ?? formatRfc3339(e.published), ...(tags.length > 0 ? { tags } : {}) };
   }
   return { version: LEDGER_VERSION, ids };
+}
+
+function mergeTags(known: readonly string[] | undefined, current: readonly string[]): readonly string[] {
+  if (current.every((t) => known?.includes(t))) return known ?? [];
+  return [...new Set([...(known ?? []), ...current])].sort(compareStrings);
 }
 
 export function renderLedger(ledger: Ledger): RenderedFile {

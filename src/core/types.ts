@@ -65,6 +65,11 @@ export interface Correction {
 export interface Retraction {
   readonly at: Date;
   readonly reason: string;
+  /**
+   * When the retraction's stub leaves RSS, JSON Feed and the pages: `at` plus the story's
+   * `retraction_window` (README "Retractions"). Until then the entry is shown as a stub.
+   */
+  readonly until: Date;
 }
 
 /**
@@ -121,6 +126,8 @@ export interface Story {
   readonly language: string;
   readonly authors: readonly Person[];
   readonly itemLimit: number;
+  /** Days a retracted entry stays in RSS, JSON Feed and the pages as a stub (README "Retractions"). */
+  readonly retractionWindow: number;
   /** RSS ttl, minutes. */
   readonly ttl: number;
   readonly icon?: string;

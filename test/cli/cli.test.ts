@@ -162,7 +162,10 @@ describe('identity guard across builds (ledger)', () => {
     expect(r.code).toBe(0);
     const atom = await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8');
     expect(atom).toContain('<at:deleted-entry ref="tag:newsroom.example.org,2026-05-25:test-story/a" when="2026-05-29T10:00:00Z">');
-    expect(await readFile(path.join(ws.dir, 'out/rss.xml'), 'utf8')).not.toContain('test-story/a<');
+    // RSS keeps a stub for the retraction window (it has no tombstone): the notice, never the body.
+    const rss = await readFile(path.join(ws.dir, 'out/rss.xml'), 'utf8');
+    expect(rss).toContain('<title>Retracted: Development a</title>');
+    expect(rss).not.toContain('Body of a.');
   });
 
   it('an id changed in a published file is refused with a hint', async () => {
