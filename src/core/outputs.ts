@@ -70,8 +70,12 @@ function feedBase(feed: Feed, stubs: readonly EntryMeta[] = []): unknown {
 }
 
 export function planned(path: string, mediaType: string, inputs: unknown, deps: readonly EntryMeta[], render: () => readonly DocumentPart[]): PlannedFile {
-  const base = fingerprint(inputs);
-  return { path, mediaType, key: documentKey(path, base, deps.map((e) => e.print)), base, deps: deps.map((e) => e.path), render };
+  return plannedFrom(path, mediaType, fingerprint(inputs), deps.map((e) => e.print), deps.map((e) => e.path), render);
+}
+
+/** A planned file from its inputs' fingerprint (the three formats of a document share theirs). */
+function plannedFrom(path: string, mediaType: string, base: string, prints: readonly string[], deps: readonly string[], render: () => readonly DocumentPart[]): PlannedFile {
+  return { path, mediaType, key: documentKey(path, base, prints), base, deps, render };
 }
 
 /** What one document of a stream (a subscription feed or an archive page) holds at `now`. */
@@ -100,16 +104,18 @@ function planDocuments(story: Story, content: DocumentContent, complete: boolean
     ...(doc.history ? { history: doc.history } : {}),
   };
   const jsonExtras = { folder: doc.folder, ...(doc.nextUrl ? { nextUrl: doc.nextUrl } : {}), ...(doc.archive ? { archive: doc.archive } : {}) };
-  const inputs = { feed: feedBase(atomFeed, content.stubs), doc };
-  const deps = [...withStubs, ...content.retracted];
+  const base = fingerprint({ feed: feedBase(atomFeed, content.stubs), doc });
+  const entries = [...withStubs, ...content.retracted];
+  const prints = entries.map((e) => e.print);
+  const deps = entries.map((e) => e.path);
   return [
-    planned(`${prefix}${OUTPUT_FILES.rss}`, MEDIA_TYPES.rss, inputs, deps, () =>
+    plannedFrom(`${prefix}${OUTPUT_FILES.rss}`, MEDIA_TYPES.rss, base, prints, deps, () =>
       fillShell(renderRssShell(itemFeed, { ...xmlExtras, links: own('application/rss+xml') }), itemFeed.entries, 'rss', RSS_SEPARATOR),
     ),
-    planned(`${prefix}${OUTPUT_FILES.atom}`, MEDIA_TYPES.atom, inputs, deps, () =>
+    plannedFrom(`${prefix}${OUTPUT_FILES.atom}`, MEDIA_TYPES.atom, base, prints, deps, () =>
       fillShell(renderAtomShell(atomFeed, { ...xmlExtras, links: own('application/atom+xml') }), atomFeed.entries, 'atom', ATOM_SEPARATOR),
     ),
-    planned(`${prefix}${OUTPUT_FILES.json}`, MEDIA_TYPES.json, inputs, deps, () => fillShell(renderJsonShell(itemFeed, jsonExtras), itemFeed.entries, 'json', JSON_SEPARATOR)),
+    plannedFrom(`${prefix}${OUTPUT_FILES.json}`, MEDIA_TYPES.json, base, prints, deps, () => fillShell(renderJsonShell(itemFeed, jsonExtras), itemFeed.entries, 'json', JSON_SEPARATOR)),
   ];
 }
 
@@ -309,11 +315,29 @@ export function tagSlots(slots: readonly Slot[], entries: readonly EntryMeta[], 
   return byTag;
 }
 
-/** The tags a page links to: those of its entries, each with its slug (not the whole tag list, so that a page's key depends on what it shows). */
-function linkedTags(entries: readonly EntryMeta[], slugOf: ReadonlyMap<string, string>): Array<{ tag: string; slug: string }> {
-  const seen = new Map<string, string>();
-  for (const e of entries) for (const t of e.tags) if (!seen.has(t) && slugOf.has(t)) seen.set(t, slugOf.get(t)!);
-  return [...seen].map(([tag, slug]) => ({ tag, slug })).sort((a, b) => compareStrings(a.slug, b.slug));
+/**
+ * The tags a page links to: those of its entries, each with its slug — not the whole tag list, so
+ * that a page's key depends on what it shows. An entry is on as many tag pages as it has tags:
+ * its own links are made once (`made`) and a page of one entry takes them as they are.
+ */
+function linkedTags(entries: readonly EntryMeta[], slugOf: ReadonlyMap<string, string>, made: WeakMap<EntryMeta, TagLink[]>): readonly TagLink[] {
+  const own = (e: EntryMeta): TagLink[] => {
+    let links = made.get(e);
+    if (!links) {
+      links = e.tags.flatMap((tag) => (slugOf.has(tag) ? [{ tag, slug: slugOf.get(tag)! }] : [])).sort((a, b) => compareStrings(a.slug, b.slug));
+      made.set(e, links);
+    }
+    return links;
+  };
+  if (entries.length === 1) return own(entries[0]!);
+  const seen = new Map<string, TagLink>();
+  for (const e of entries) for (const link of own(e)) seen.set(link.tag, link);
+  return [...seen.values()].sort((a, b) => compareStrings(a.slug, b.slug));
+}
+
+interface TagLink {
+  readonly tag: string;
+  readonly slug: string;
 }
 
 export interface Plan {
@@ -345,6 +369,7 @@ export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Da
     .map(([tag, list]) => ({ tag, slug: tagSlug(tag), slots: list }))
     .sort((a, b) => compareStrings(a.slug, b.slug));
   const slugOf = new Map(streams.map((t) => [t.tag, t.slug]));
+  const links = new WeakMap<EntryMeta, TagLink[]>();
   const tags: TagSummary[] = [];
   for (const t of streams) {
     let count = 0;
@@ -362,17 +387,16 @@ export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Da
     };
     const stream = planStream(tagStory, t.slots, folder, now);
     files.push(...stream.files);
-    files.push(planPage(`${folder}${OUTPUT_FILES.page}`, stream.page, folder, slugOf));
+    files.push(planPage(`${folder}${OUTPUT_FILES.page}`, stream.page, folder, linkedTags(stream.page.entries, slugOf, links)));
   }
   files.push(planned(`${TAGS_FOLDER}/${OUTPUT_FILES.page}`, MEDIA_TYPES.html, { v: RENDER_VERSION, story: storyFingerprint(story), tags }, [], () => [renderTagIndex(main.page, tags)]));
-  files.push(planPage(OUTPUT_FILES.page, main.page, '', slugOf));
+  files.push(planPage(OUTPUT_FILES.page, main.page, '', linkedTags(main.page.entries, slugOf, links)));
   files.push(planned(STYLESHEET_FILE, MEDIA_TYPES.xsl, { v: RENDER_VERSION, xsl: FEED_XSL }, [], () => [FEED_XSL]));
   files.push(planned(PAGE_CSS_FILE, MEDIA_TYPES.css, { v: RENDER_VERSION, css: PAGE_CSS }, [], () => [PAGE_CSS]));
   return { feed: main.page, files, tags, stubs: [...stubs.values()] };
 }
 
 /** A story or tag page: its entries whole, the retraction notices within their window. */
-function planPage(path: string, feed: Feed, folder: string, slugOf: ReadonlyMap<string, string>): PlannedFile {
-  const tags = linkedTags(feed.entries, slugOf);
+function planPage(path: string, feed: Feed, folder: string, tags: readonly TagLink[]): PlannedFile {
   return planned(path, MEDIA_TYPES.html, { feed: feedBase(feed), folder, tags }, [...feed.entries, ...feed.retracted], () => renderPage(feed, { folder, tags }));
 }
