@@ -14,9 +14,9 @@ export interface LedgerRecord {
   readonly path: string;
   readonly published: string;
   /**
-   * Every tag the entry carried while it was published, sorted (left out when none). An entry
-   * that is withdrawn, or loses a tag, keeps its place in those tags' archives (outputs.ts), so
-   * that their later pages do not shift. Ledgers written before this field read as "not known".
+   * Every tag the entry carried while it was published, sorted ([] for none). An entry that is
+   * withdrawn, or loses a tag, keeps its place in those tags' archives (outputs.ts), so that their
+   * later pages do not shift. Absent in ledgers written before this field: "not known".
    */
   readonly tags?: readonly string[];
 }
@@ -81,13 +81,13 @@ export function updateLedger(ledger: Ledger, published: readonly EntryMeta[]): L
   for (const e of published) {
     const before = ledger.ids[e.id];
     const tags = mergeTags(before?.tags, e.tags);
-    ids[e.id] = { ...before, path: e.path, published: before?.published ?? formatRfc3339(e.published), ...(tags.length > 0 ? { tags } : {}) };
+    ids[e.id] = { ...before, path: e.path, published: before?.published ?? formatRfc3339(e.published), tags };
   }
   return { version: LEDGER_VERSION, ids };
 }
 
 function mergeTags(known: readonly string[] | undefined, current: readonly string[]): readonly string[] {
-  if (current.every((t) => known?.includes(t))) return known ?? [];
+  if (known && current.every((t) => known.includes(t))) return known;
   return [...new Set([...(known ?? []), ...current])].sort(compareStrings);
 }
 
