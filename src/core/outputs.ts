@@ -1,6 +1,7 @@
 // Every document one run publishes: the subscription feeds, RFC 5005 archive pages, per-tag feeds
-// and pages, the story page and the feed stylesheet. Pure: Story + entries + now → PlannedFile[]
-// (rendered on demand; each with a key that fingerprints its inputs).
+// and pages, the story page and the feed stylesheet. Pure: Story + entries + now + the ids the
+// ledger remembers → PlannedFile[] (rendered on demand; each with a key that fingerprints what it
+// shows, so that planning costs what the documents hold).
 
 import { createHash } from 'node:crypto';
 import { compareStrings } from './diagnostics.js';
