@@ -1,4 +1,5 @@
-// Story + EntryMeta[] + now → Feed: what the feeds hold at one instant. The clock is an argument.
+// What an entry is at one instant — published, retracted, a stub, due later — and the order of
+// entries. The clock is an argument. (outputs.ts makes the documents from these.)
 
 import { compareStrings } from './diagnostics.js';
 import type { EntryMeta } from './types.js';

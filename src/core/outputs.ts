@@ -283,6 +283,8 @@ export function storySlots(entries: readonly EntryMeta[], now: Date, past: Reado
   const slots: Slot[] = [];
   const published = new Set<string>();
   for (const e of entries) {
+    // A retraction is only announced for an entry that was out: an embargoed or draft entry
+    // withdrawn before its time leaves no trace (no tombstone, no stub, no place).
     if (!isPublished(e, now)) continue;
     slots.push({ id: e.id, published: e.published.getTime(), entry: e });
     published.add(e.id);
