@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Diagnostic } from './diagnostics.js';
 import { CACHE_VERSION, RENDER_VERSION } from './versions.js';
 import { defaultLink } from './links.js';
+import { retractionEnd } from './model.js';
 import type { EntryFormat, EntryMeta, Image, Person, Position, Story } from './types.js';
 
 /** Where an entry's fragments are in the pack (offset, piece ends, CRC-32 of the blob). */
@@ -151,6 +152,8 @@ interface WireEntry {
 export interface CacheDefaults {
   readonly authors: readonly Person[];
   readonly link: (id: string) => string;
+  /** The story's retraction window (days): a retraction's `until` is not stored, but derived. */
+  readonly retractionWindow: number;
 }
 
 export function cacheDefaults(story: Story): CacheDefaults {
@@ -161,7 +164,7 @@ export function cacheDefaults(story: Story): CacheDefaults {
     if (l === undefined) links.set(id, (l = defaultLink(story.homePage, id)));
     return l;
   };
-  return { authors: story.authors, link };
+  return { authors: story.authors, link, retractionWindow: story.retractionWindow };
 }
 
 function sameAuthors(a: readonly Person[], b: readonly Person[]): boolean {
@@ -213,7 +216,7 @@ function fromWireEntry(path: string, w: unknown, defaults: CacheDefaults): Entry
     ...(e.an !== undefined ? { anchor: e.an } : {}),
     draft: e.dr === 1,
     ...(e.c ? { correction: { at: new Date(e.c[0]), note: e.c[1] } } : {}),
-    ...(e.r ? { retraction: { at: new Date(e.r[0]), reason: e.r[1] } } : {}),
+    ...(e.r ? { retraction: { at: new Date(e.r[0]), reason: e.r[1], until: retractionEnd(new Date(e.r[0]), defaults.retractionWindow) } } : {}),
     hasContent: e.nc !== 1,
     print: e.pr,
   };

@@ -7,9 +7,9 @@ import { ledgerOverrides, planAnchors, type AnchorPlan } from './anchors.js';
 import { parseFrontMatter } from './front-matter.js';
 import { parseLedger, renderLedger, updateLedger, validateIdentity, type Ledger } from './ledger.js';
 import { isPublished } from './model.js';
-import { normalizeStory, STORY_FILE, validateEntries } from './normalize.js';
-import { planned as plannedFile, planOutputs, tagSlugClashes } from './outputs.js';
-import { parseSources, type ParsedSource } from './parse-sources.js';
+import { normalizeStory, renderRetractionNotice, STORY_FILE, validateEntries } from './normalize.js';
+import { planned as plannedFile, planOutputs, tagSlugClashes, type PastEntry } from './outputs.js';
+import { parseSources, renderEntryFragments, type ParsedSource } from './parse-sources.js';
 import { assembleText, type EntryFragments } from './render/fragments.js';
 import type { EntryMeta, EntrySlot, Feed, PlannedFile, RenderedFile, SourceFile, Story } from './types.js';
 
@@ -234,7 +234,17 @@ function finish(
   fragments: ReadonlyMap<string, EntryFragments>,
   parsedCount: number,
 ): CompileResult {
-  const { feed, files: outputs } = planOutputs(story, entries, now);
+  const past = new Map<string, PastEntry>();
+  for (const [id, r] of Object.entries(ledger.ids)) past.set(id, { published: Date.parse(r.published), ...(r.tags ? { tags: r.tags } : {}) });
+  const { feed, files: outputs, stubs } = planOutputs(story, entries, now, past);
+  if (stubs.length > 0) {
+    // A retraction stub's fragments: made here, from its metadata, with the notice as its body.
+    // They stand in for the entry's own (a retracted entry has none: its body is never rendered).
+    const all = new Map(fragments);
+    const made = renderEntryFragments(story, stubs.map((s) => ({ ...s, contentHtml: renderRetractionNotice(s.retraction!, story) })));
+    stubs.forEach((s, i) => all.set(s.path, made[i]!));
+    fragments = all;
+  }
   // Retracted entries stay in the ledger: they were out, and their tombstone keeps their id.
   const publishedNow = entries.filter((e) => isPublished(e, now));
   const ledgerFile = renderLedger(updateLedger(ledger, publishedNow, anchors));

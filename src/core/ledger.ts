@@ -18,6 +18,12 @@ export interface LedgerRecord {
    * written before anchors were recorded lack it; the next successful run adds it.
    */
   readonly anchor?: string;
+  /**
+   * Every tag the entry carried while it was published, sorted ([] for none). An entry that is
+   * withdrawn, or loses a tag, keeps its place in those tags' archives (outputs.ts), so that their
+   * later pages do not shift. Absent in ledgers written before this field: "not known".
+   */
+  readonly tags?: readonly string[];
 }
 
 export interface Ledger {
@@ -43,14 +49,17 @@ function isLedger(data: unknown): data is Ledger {
   if (typeof data !== 'object' || data === null) return false;
   const d = data as { version?: unknown; ids?: unknown };
   if (d.version !== LEDGER_VERSION || typeof d.ids !== 'object' || d.ids === null) return false;
-  return Object.values(d.ids as Record<string, unknown>).every(
-    (r) =>
+  return Object.values(d.ids as Record<string, unknown>).every((value) => {
+    const r = value as Partial<LedgerRecord> | null;
+    return (
       typeof r === 'object' &&
       r !== null &&
-      typeof (r as LedgerRecord).path === 'string' &&
-      typeof (r as LedgerRecord).published === 'string' &&
-      ((r as LedgerRecord).anchor === undefined || typeof (r as LedgerRecord).anchor === 'string'),
-  );
+      typeof r.path === 'string' &&
+      typeof r.published === 'string' &&
+      (r.anchor === undefined || typeof r.anchor === 'string') &&
+      (r.tags === undefined || (Array.isArray(r.tags) && r.tags.every((t) => typeof t === 'string')))
+    );
+  });
 }
 
 /**
@@ -79,20 +88,27 @@ export function validateIdentity(ledger: Ledger, entries: readonly EntryMeta[], 
 }
 
 /**
- * The ledger after a successful run: every id ever published, with where it lives now and its
- * anchor (`anchors`: anchors.ts planAnchors, which keeps every anchor the ledger had).
+ * The ledger after a successful run: every id ever published, with where it lives now, its anchor
+ * (`anchors`: anchors.ts planAnchors, which keeps every anchor the ledger had) and the tags it was
+ * published with.
  */
 export function updateLedger(ledger: Ledger, published: readonly EntryMeta[], anchors: ReadonlyMap<string, string> = new Map()): Ledger {
   const ids: Record<string, LedgerRecord> = { ...ledger.ids };
   for (const e of published) {
-    const old = ledger.ids[e.id];
-    ids[e.id] = { path: e.path, published: old?.published ?? formatRfc3339(e.published), ...(old?.anchor === undefined ? {} : { anchor: old.anchor }) };
+    const before = ledger.ids[e.id];
+    const tags = mergeTags(before?.tags, e.tags);
+    ids[e.id] = { ...before, path: e.path, published: before?.published ?? formatRfc3339(e.published), tags };
   }
   for (const [id, anchor] of anchors) {
     const record = ids[id];
-    if (record && record.anchor !== anchor) ids[id] = { path: record.path, published: record.published, anchor };
+    if (record && record.anchor !== anchor) ids[id] = { ...record, anchor };
   }
   return { version: LEDGER_VERSION, ids };
+}
+
+function mergeTags(known: readonly string[] | undefined, current: readonly string[]): readonly string[] {
+  if (known && current.every((t) => known.includes(t))) return known;
+  return [...new Set([...(known ?? []), ...current])].sort(compareStrings);
 }
 
 export function renderLedger(ledger: Ledger): RenderedFile {

@@ -3,6 +3,7 @@
 // stays the same. When nothing differs, a cron-driven `storyfeed build` can answer "no change"
 // without loading the compiler at all (see io/fast-path.ts).
 
+import { dueTimes } from './model.js';
 import type { EntryMeta, Story } from './types.js';
 import { CACHE_VERSION, MANIFEST_VERSION, RENDER_VERSION } from './versions.js';
 
@@ -46,15 +47,14 @@ export function manifestVersion(): string {
   return `${MANIFEST_VERSION}.${CACHE_VERSION}.${RENDER_VERSION}`;
 }
 
-/** The instants at which an entry appears or leaves (embargo end, retraction). */
+/** The instants at which an entry appears or leaves (embargo end, retraction, the end of its stub). */
 export function publishWindow(entries: readonly EntryMeta[], now: Date): [number | null, number | null] {
   let start: number | null = null;
   let end: number | null = null;
   const t = now.getTime();
   for (const e of entries) {
     if (e.draft) continue;
-    for (const due of [e.published.getTime(), e.retraction?.at.getTime()]) {
-      if (due === undefined) continue;
+    for (const due of dueTimes(e)) {
       if (due <= t && (start === null || due > start)) start = due;
       if (due > t && (end === null || due < end)) end = due;
     }

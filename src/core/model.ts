@@ -1,7 +1,8 @@
-// Story + EntryMeta[] + now → Feed: what the feeds hold at one instant. The clock is an argument.
+// What an entry is at one instant — published, retracted, a stub, due later — and the order of
+// entries. The clock is an argument. (outputs.ts makes the documents from these.)
 
 import { compareStrings } from './diagnostics.js';
-import type { EntryMeta, Feed, Story } from './types.js';
+import type { EntryMeta } from './types.js';
 
 /** Newest first by publication; ties broken by id so that file order never matters. */
 export function compareEntries(a: EntryMeta, b: EntryMeta): number {
@@ -17,6 +18,33 @@ export function isRetracted(entry: EntryMeta, now: Date): boolean {
   return entry.retraction !== undefined && entry.retraction.at.getTime() <= now.getTime();
 }
 
+/**
+ * Is the entry retracted and still within its retraction window at `now`? RSS and JSON Feed have
+ * no tombstone (RFC 6721 is Atom's), so until `until` they carry a stub in the entry's place, and
+ * the pages show the notice (README "Retractions").
+ */
+export function isStub(entry: EntryMeta, now: Date): boolean {
+  return isPublished(entry, now) && isRetracted(entry, now) && now.getTime() < entry.retraction!.until.getTime();
+}
+
+const DAY_MS = 86_400_000;
+
+/** When a retraction's stub leaves RSS, JSON Feed and the pages: `windowDays` days after it. */
+export function retractionEnd(at: Date, windowDays: number): Date {
+  return new Date(at.getTime() + windowDays * DAY_MS);
+}
+
+/**
+ * What RSS and JSON Feed carry in a retracted entry's place: the same id (so readers replace the
+ * item they stored), "Retracted: " before the title, `updated` = the retraction, and nothing of the
+ * original but its title, dates, authors and tags — no summary, image or correction. Its body is
+ * the retraction notice alone (normalize.ts renderRetractionNotice), never the original body.
+ */
+export function retractionStub(entry: EntryMeta): EntryMeta {
+  const { summary: _summary, image: _image, correction: _correction, ...rest } = entry;
+  return { ...rest, title: `Retracted: ${entry.title}`, updated: entry.retraction!.at, hasContent: true };
+}
+
 /** Is the entry in some document at `now` (published, not retracted)? Only those are rendered. */
 export function isVisible(entry: EntryMeta, now: Date): boolean {
   return isPublished(entry, now) && !isRetracted(entry, now);
@@ -25,23 +53,6 @@ export function isVisible(entry: EntryMeta, now: Date): boolean {
 /** Visible, not retracted entries, newest first (the whole history, before any item limit). */
 export function selectVisible(entries: readonly EntryMeta[], now: Date): EntryMeta[] {
   return entries.filter((e) => isVisible(e, now)).sort(compareEntries);
-}
-
-export function buildFeed(story: Story, entries: readonly EntryMeta[], now: Date): Feed {
-  const visible = selectVisible(entries, now);
-  // A retraction is only announced for an entry that was out; an embargoed draft that is
-  // withdrawn before its time leaves no trace (not even a tombstone).
-  const retracted = entries
-    .filter((e) => isPublished(e, now) && isRetracted(e, now))
-    .sort((a, b) => b.retraction!.at.getTime() - a.retraction!.at.getTime() || compareStrings(a.id, b.id));
-  const shown = visible.slice(0, story.itemLimit);
-  return {
-    story,
-    entries: shown,
-    retracted,
-    updated: newestChange(shown, retracted),
-    complete: shown.length === visible.length,
-  };
 }
 
 /**
@@ -55,12 +66,20 @@ export function newestChange(entries: readonly EntryMeta[], retracted: readonly 
   return new Date(newest);
 }
 
-/** The next instant after `now` at which an embargoed entry becomes due (for the scheduler). */
+/**
+ * The instants at which the published set changes because of the entry: it comes out, it is
+ * retracted, its retraction's stub leaves RSS, JSON Feed and the pages.
+ */
+export function dueTimes(e: EntryMeta): number[] {
+  return e.retraction ? [e.published.getTime(), e.retraction.at.getTime(), e.retraction.until.getTime()] : [e.published.getTime()];
+}
+
+/** The next instant after `now` at which an embargoed entry becomes due, or a retraction or its stub's end (for the scheduler). */
 export function nextEmbargo(entries: readonly EntryMeta[], now: Date): Date | undefined {
   let next: number | undefined;
   for (const e of entries) {
     if (e.draft) continue;
-    for (const t of [e.published.getTime(), e.retraction?.at.getTime()]) {
+    for (const t of dueTimes(e)) {
       if (t !== undefined && t > now.getTime() && (next === undefined || t < next)) next = t;
     }
   }

@@ -8,6 +8,7 @@ import { FieldReader } from './field-reader.js';
 import { defaultLink, entryAnchor, STORY_FILE } from './links.js';
 import { LIMITS } from './limits.js';
 import { fingerprint } from './fingerprint.js';
+import { retractionEnd } from './model.js';
 import { escapeHtml, renderMarkdown } from './markdown.js';
 import { cdataSafeHtml } from './render/fragments.js';
 import type { Correction, Entry, EntryMeta, Image, Position, RawEntry, Retraction, Story } from './types.js';
@@ -21,12 +22,14 @@ export const ENTRY_FIELDS = [
 
 export const STORY_FIELDS = [
   'id', 'title', 'description', 'home_page', 'feed_base', 'language', 'authors', 'item_limit', 'ttl',
-  'icon', 'favicon', 'copyright', 'time_zone', 'schedule', 'hub',
+  'icon', 'favicon', 'copyright', 'time_zone', 'schedule', 'hub', 'retraction_window',
 ] as const;
 
 export const STORY_DEFAULTS = {
   language: 'en',
   itemLimit: 50,
+  /** Days a retracted entry stays in RSS and JSON Feed as a stub (they have no tombstone). */
+  retractionWindow: 30,
   ttl: 5,
   timeZone: 'Etc/UTC',
   schedule: '*/5 * * * *',
@@ -63,6 +66,7 @@ export function normalizeStory(raw: RawEntry): Normalized<Story> {
   const authors = r.people('authors', true);
   const itemLimit = r.integer('item_limit', STORY_DEFAULTS.itemLimit, 1, LIMITS.itemLimit);
   const ttl = r.integer('ttl', STORY_DEFAULTS.ttl, 1, 7 * 24 * 60);
+  const retractionWindow = r.integer('retraction_window', STORY_DEFAULTS.retractionWindow, 0, MAX_RETRACTION_WINDOW);
   const icon = r.url('icon', false);
   const favicon = r.url('favicon', false);
   const copyright = r.text('copyright', { required: false, max: LIMITS.summaryChars });
@@ -87,6 +91,7 @@ export function normalizeStory(raw: RawEntry): Normalized<Story> {
     language,
     authors,
     itemLimit,
+    retractionWindow,
     ttl,
     timeZone,
     schedule,
@@ -125,7 +130,7 @@ export function normalizeEntry(raw: RawEntry, story: Story, options: NormalizeOp
   const draft = r.boolean('draft', false);
   const image = readImage(r);
   const correction = readCorrection(r);
-  const retraction = readRetraction(r);
+  const retraction = readRetraction(r, story);
 
   if (id !== undefined && id === story.id) {
     r.report(r.at('id'), 'E_STORY_ID_CLASH', 'the entry uses the story id as its own id', 'give each development its own id, e.g. the story id plus `/` and a short slug', 'id');
@@ -218,12 +223,24 @@ function readCorrection(r: FieldReader): Correction | undefined {
   return at && note ? { at, note } : undefined;
 }
 
-function readRetraction(r: FieldReader): Retraction | undefined {
+function readRetraction(r: FieldReader, story: Story): Retraction | undefined {
   const rec = r.record('retracted', ['at', 'reason'], 'a mapping {at, reason}');
   if (!rec) return undefined;
   const at = r.nestedDate('retracted', 'at', rec['at']);
   const reason = r.nestedText('retracted', 'reason', rec['reason'], LIMITS.noteChars);
-  return at && reason ? { at, reason } : undefined;
+  return at && reason ? { at, reason, until: retractionEnd(at, story.retractionWindow) } : undefined;
+}
+
+/** Longest `retraction_window`, in days (ten years): past that a stub is no longer news. */
+export const MAX_RETRACTION_WINDOW = 3650;
+
+/**
+ * A retraction stub's whole body (RSS content:encoded, JSON Feed content_html): the notice with its
+ * time, in the story's zone, and the reason. Escaped text, so CDATA-safe; the original body is gone.
+ */
+export function renderRetractionNotice(retraction: Retraction, story: Story): string {
+  const when = formatHumanDate(retraction.at, story.language, story.timeZone);
+  return cdataSafeHtml(`<p><strong>Retracted (${escapeHtml(when)}):</strong> ${escapeHtml(retraction.reason)}</p>`);
 }
 
 function renderCorrectionNote(correction: Correction, story: Story): string {

@@ -1,11 +1,12 @@
 // Every document one run publishes: the subscription feeds, RFC 5005 archive pages, per-tag feeds
-// and pages, the story page and the feed stylesheet. Pure: Story + entries + now → PlannedFile[]
-// (rendered on demand; each with a key that fingerprints its inputs).
+// and pages, the story page and the feed stylesheet. Pure: Story + entries + now + the ids the
+// ledger remembers → PlannedFile[] (rendered on demand; each with a key that fingerprints what it
+// shows, so that planning costs what the documents hold).
 
 import { createHash } from 'node:crypto';
 import { compareStrings, diagnostic, FILE_START, type Diagnostic } from './diagnostics.js';
 import { documentKey, fingerprint } from './fingerprint.js';
-import { buildFeed, compareEntries, newestChange, selectVisible } from './model.js';
+import { compareEntries, isPublished, isRetracted, isStub, newestChange, retractionStub } from './model.js';
 import { ATOM_SEPARATOR, renderAtomShell } from './render/atom.js';
 import { feedUrls, OUTPUT_FILES } from './render/feed-options.js';
 import { fillShell } from './render/fragments.js';
@@ -55,28 +56,47 @@ function storyFingerprint(story: Story): string {
   return print;
 }
 
-/** What a feed's documents are made of besides its entries' prints (those are the key's deps). */
-function feedBase(feed: Feed): unknown {
+/** What a document is made of besides its entries' prints (those are the key's deps). */
+function feedBase(feed: Feed, stubs: readonly EntryMeta[] = []): unknown {
   return {
     v: RENDER_VERSION,
     story: storyFingerprint(feed.story),
     entries: feed.entries.length,
+    // Which of the entries are retraction stubs (their prints alone do not say: it depends on the time).
+    stubs: stubs.map((e) => e.id),
     retracted: feed.retracted.length,
     updated: feed.updated.getTime(),
     complete: feed.complete,
   };
 }
 
-const feedDeps = (feed: Feed): EntryMeta[] => [...feed.entries, ...feed.retracted];
-
-
 export function planned(path: string, mediaType: string, inputs: unknown, deps: readonly EntryMeta[], render: () => readonly DocumentPart[]): PlannedFile {
-  const base = fingerprint(inputs);
-  return { path, mediaType, key: documentKey(path, base, deps.map((e) => e.print)), base, deps: deps.map((e) => e.path), render };
+  return plannedFrom(path, mediaType, fingerprint(inputs), deps.map((e) => e.print), deps.map((e) => e.path), render);
 }
 
-function planDocuments(feed: Feed, doc: DocumentLinks): PlannedFile[] {
+/** A planned file from its inputs' fingerprint (the three formats of a document share theirs). */
+function plannedFrom(path: string, mediaType: string, base: string, prints: readonly string[], deps: readonly string[], render: () => readonly DocumentPart[]): PlannedFile {
+  return { path, mediaType, key: documentKey(path, base, prints), base, deps, render };
+}
+
+/** What one document of a stream (a subscription feed or an archive page) holds at `now`. */
+interface DocumentContent {
+  /** Entries shown whole: published, not retracted; newest first. */
+  readonly visible: readonly EntryMeta[];
+  /** Retracted entries within their window, as RSS and JSON Feed show them (retractionStub). */
+  readonly stubs: readonly EntryMeta[];
+  /** Retracted entries, whatever the window: Atom's RFC 6721 tombstones; newest retraction first. */
+  readonly retracted: readonly EntryMeta[];
+}
+
+function planDocuments(story: Story, content: DocumentContent, complete: boolean, doc: DocumentLinks): PlannedFile[] {
   const prefix = doc.folder;
+  const updated = newestChange(content.visible, content.retracted);
+  // Atom carries the tombstones in place of retracted entries; RSS and JSON Feed, which have none,
+  // carry the stubs among the entries for the window (RFC 6721 §1; README "Retractions").
+  const atomFeed: Feed = { story, entries: content.visible, retracted: content.retracted, updated, complete };
+  const withStubs = content.stubs.length === 0 ? content.visible : [...content.visible, ...content.stubs].sort(compareEntries);
+  const itemFeed: Feed = { ...atomFeed, entries: withStubs };
   // Each format links its own kind of document (RFC 5005 links are per format).
   const own = (type: string) => doc.links.filter((l) => l.type === type);
   const xmlExtras = {
@@ -85,29 +105,60 @@ function planDocuments(feed: Feed, doc: DocumentLinks): PlannedFile[] {
     ...(doc.history ? { history: doc.history } : {}),
   };
   const jsonExtras = { folder: doc.folder, ...(doc.nextUrl ? { nextUrl: doc.nextUrl } : {}), ...(doc.archive ? { archive: doc.archive } : {}) };
-  const inputs = { feed: feedBase(feed), doc };
-  const deps = feedDeps(feed);
+  const base = fingerprint({ feed: feedBase(atomFeed, content.stubs), doc });
+  const entries = [...withStubs, ...content.retracted];
+  const prints = entries.map((e) => e.print);
+  const deps = entries.map((e) => e.path);
   return [
-    planned(`${prefix}${OUTPUT_FILES.rss}`, MEDIA_TYPES.rss, inputs, deps, () =>
-      fillShell(renderRssShell(feed, { ...xmlExtras, links: own('application/rss+xml') }), feed.entries, 'rss', RSS_SEPARATOR),
+    plannedFrom(`${prefix}${OUTPUT_FILES.rss}`, MEDIA_TYPES.rss, base, prints, deps, () =>
+      fillShell(renderRssShell(itemFeed, { ...xmlExtras, links: own('application/rss+xml') }), itemFeed.entries, 'rss', RSS_SEPARATOR),
     ),
-    planned(`${prefix}${OUTPUT_FILES.atom}`, MEDIA_TYPES.atom, inputs, deps, () =>
-      fillShell(renderAtomShell(feed, { ...xmlExtras, links: own('application/atom+xml') }), feed.entries, 'atom', ATOM_SEPARATOR),
+    plannedFrom(`${prefix}${OUTPUT_FILES.atom}`, MEDIA_TYPES.atom, base, prints, deps, () =>
+      fillShell(renderAtomShell(atomFeed, { ...xmlExtras, links: own('application/atom+xml') }), atomFeed.entries, 'atom', ATOM_SEPARATOR),
     ),
-    planned(`${prefix}${OUTPUT_FILES.json}`, MEDIA_TYPES.json, inputs, deps, () => fillShell(renderJsonShell(feed, jsonExtras), feed.entries, 'json', JSON_SEPARATOR)),
+    plannedFrom(`${prefix}${OUTPUT_FILES.json}`, MEDIA_TYPES.json, base, prints, deps, () => fillShell(renderJsonShell(itemFeed, jsonExtras), itemFeed.entries, 'json', JSON_SEPARATOR)),
   ];
 }
 
 /**
- * RFC 5005 §4 archives. Entries that fall out of the subscription feed are cut into pages counted
- * from the oldest: page 1 holds the oldest `pageSize` entries, page 2 the next, and so on. A full
- * page therefore never changes again unless one of its own entries is corrected or retracted.
+ * One place in a stream's order: an id that is published now, or was published before (the
+ * ledger remembers it). `entry` is what the stream shows there now: a published entry (visible or
+ * retracted) that, in a tag's stream, still carries the tag. Without one the slot is a hole — an
+ * entry made a draft again, moved back under embargo, deleted, or untagged — and keeps its place.
  */
-export function archivePages<E extends EntryMeta>(visible: readonly E[], itemLimit: number): E[][] {
-  const older = [...visible.slice(itemLimit)].reverse(); // oldest first
-  const pages: E[][] = [];
-  for (let i = 0; i < older.length; i += itemLimit) pages.push(older.slice(i, i + itemLimit));
-  return pages;
+export interface Slot {
+  readonly id: string;
+  /** Publication time (ms): the entry's now, or the ledger's for an id no longer published. */
+  readonly published: number;
+  readonly entry?: EntryMeta;
+}
+
+/** Oldest first; ties broken by id, the reverse of compareEntries (newest first). */
+function compareSlots(a: Slot, b: Slot): number {
+  return a.published - b.published || compareStrings(b.id, a.id);
+}
+
+/** An id published before, as the ledger remembers it (compile.ts reads it from the ledger). */
+export interface PastEntry {
+  /** Publication time (ms). */
+  readonly published: number;
+  /** The tags it was published with; undefined when the ledger predates tag records. */
+  readonly tags?: readonly string[];
+}
+
+/**
+ * RFC 5005 §4 archives with stable pages. A stream's slots (oldest first) are cut into pages of
+ * `pageSize` counted from the oldest: slot i is on page ⌊i / pageSize⌋ + 1, and the newest
+ * `pageSize` slots are the subscription feed's. A slot never moves because another is withdrawn:
+ * holes keep their place, so a removal changes only the document that held the entry, and the
+ * chain's length depends only on how many ids were ever published. Returns the subscription's
+ * first slot and the pages as [start, end) ranges of slots.
+ */
+export function archiveRanges(slotCount: number, pageSize: number): { current: number; pages: Array<readonly [number, number]> } {
+  const current = Math.max(0, slotCount - pageSize);
+  const pages: Array<readonly [number, number]> = [];
+  for (let start = 0; start < current; start += pageSize) pages.push([start, Math.min(start + pageSize, current)]);
+  return { current, pages };
 }
 
 function archiveFolder(page: number): string {
@@ -118,37 +169,65 @@ function withLinkTypes(urls: { rss: string; atom: string; json: string }, rel: s
   return { rss: { rel, href: urls.rss, type: 'application/rss+xml' }, atom: { rel, href: urls.atom, type: 'application/atom+xml' }, json: urls.json };
 }
 
-/** Subscription feeds + archives for one stream of entries (the story, or one tag). */
-function planStream(story: Story, entries: readonly EntryMeta[], retracted: readonly EntryMeta[], folder: string): PlannedFile[] {
-  const visible = [...entries].sort(compareEntries);
-  const current = visible.slice(0, story.itemLimit);
-  const pages = archivePages(visible, story.itemLimit);
+/** What slots [start, end) hold at `now`. */
+function contentOf(slots: readonly Slot[], start: number, end: number, now: Date): DocumentContent {
+  const visible: EntryMeta[] = [];
+  const stubs: EntryMeta[] = [];
+  const retracted: EntryMeta[] = [];
+  // Newest first: the slots are oldest first, in compareEntries' order reversed.
+  for (let i = end - 1; i >= start; i--) {
+    const e = slots[i]!.entry;
+    if (!e) continue;
+    if (!isRetracted(e, now)) visible.push(e);
+    else {
+      retracted.push(e);
+      if (isStub(e, now)) stubs.push(retractionStub(e));
+    }
+  }
+  retracted.sort(compareRetractions);
+  return { visible, stubs, retracted };
+}
+
+/** Newest retraction first, ties by id. */
+function compareRetractions(a: EntryMeta, b: EntryMeta): number {
+  return b.retraction!.at.getTime() - a.retraction!.at.getTime() || compareStrings(a.id, b.id);
+}
+
+/**
+ * Subscription feeds + archives for one stream of slots (the story, or one tag), oldest first.
+ * Returns the files and what the stream's page shows: the subscription feed's entries, and the
+ * notice of every retraction of the stream still within its window.
+ */
+function planStream(story: Story, slots: readonly Slot[], folder: string, now: Date): { files: PlannedFile[]; page: Feed } {
+  const { current, pages } = archiveRanges(slots.length, story.itemLimit);
   const files: PlannedFile[] = [];
   const currentUrls = feedUrls(story, folder);
   const pageUrls = (n: number) => feedUrls(story, `${folder}${archiveFolder(n)}`);
 
-  const subscription: Feed = { story, entries: current, retracted, updated: newestChange(current, retracted), complete: pages.length === 0 };
+  // The subscription feed holds the newest slots; every retraction of the stream reaches its
+  // readers there (the tombstone, and the stub within the window), wherever the entry was.
+  const all = contentOf(slots, 0, slots.length, now);
+  const head = contentOf(slots, current, slots.length, now);
+  const subscription: DocumentContent = { visible: head.visible, stubs: all.stubs, retracted: all.retracted };
   const newest = pages.length;
   const prev = newest > 0 ? withLinkTypes(pageUrls(newest), 'prev-archive') : undefined;
   files.push(
-    ...planDocuments(subscription, {
+    ...planDocuments(story, subscription, newest === 0, {
       folder,
-      ...(pages.length === 0 ? { history: 'complete' as const } : {}),
+      ...(newest === 0 ? { history: 'complete' as const } : {}),
       // RFC 5005 §4: the subscription document points at the newest archive document.
       links: prev ? [prev.rss, prev.atom] : [],
       ...(prev ? { nextUrl: prev.json, archive: { about: ARCHIVE_EXTENSION_ABOUT, prev_archive: prev.json } } : {}),
     }),
   );
-  pages.forEach((pageEntries, i) => {
+  pages.forEach(([start, end], i) => {
     const n = i + 1;
-    const newestFirst = [...pageEntries].sort(compareEntries);
-    const feed: Feed = { story, entries: newestFirst, retracted: [], updated: newestChange(newestFirst, []), complete: false };
     const cur = withLinkTypes(currentUrls, 'current');
     const older = n > 1 ? withLinkTypes(pageUrls(n - 1), 'prev-archive') : undefined;
     const newer = n < newest ? withLinkTypes(pageUrls(n + 1), 'next-archive') : undefined;
     const xmlLinks = [cur.rss, cur.atom, ...(older ? [older.rss, older.atom] : []), ...(newer ? [newer.rss, newer.atom] : [])];
     files.push(
-      ...planDocuments(feed, {
+      ...planDocuments(story, contentOf(slots, start, end, now), false, {
         folder: `${folder}${archiveFolder(n)}`,
         history: 'archive',
         links: xmlLinks,
@@ -163,7 +242,10 @@ function planStream(story: Story, entries: readonly EntryMeta[], retracted: read
       }),
     );
   });
-  return files;
+  // The pages show the notice in the entry's place, for the same window as the stubs.
+  const stubbed = all.stubs.length === 0 ? [] : all.retracted.filter((e) => isStub(e, now));
+  const page: Feed = { story, entries: head.visible, retracted: stubbed, updated: newestChange(head.visible, all.retracted), complete: newest === 0 };
+  return { files, page };
 }
 
 /**
@@ -231,26 +313,116 @@ export function tagSlugClashes(entries: readonly EntryMeta[]): Diagnostic[] {
 export interface TagSummary {
   readonly tag: string;
   readonly slug: string;
+  /** Entries of the tag shown whole somewhere (published, not retracted). */
   readonly count: number;
 }
 
-export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Date): { feed: Feed; files: PlannedFile[]; tags: TagSummary[] } {
-  const feed = buildFeed(story, entries, now);
-  const visible = selectVisible(entries, now);
-  const files: PlannedFile[] = [...planStream(story, visible, feed.retracted, '')];
+/**
+ * The story's slots: every id published now or before (`past`, from the ledger), oldest first.
+ * An id in the ledger whose entry is not published now (a draft again, embargoed again, deleted)
+ * is a hole at the time the ledger remembers.
+ */
+export function storySlots(entries: readonly EntryMeta[], now: Date, past: ReadonlyMap<string, PastEntry>): Slot[] {
+  const slots: Slot[] = [];
+  const published = new Set<string>();
+  for (const e of entries) {
+    // A retraction is only announced for an entry that was out: an embargoed or draft entry
+    // withdrawn before its time leaves no trace (no tombstone, no stub, no place).
+    if (!isPublished(e, now)) continue;
+    slots.push({ id: e.id, published: e.published.getTime(), entry: e });
+    published.add(e.id);
+  }
+  for (const [id, p] of past) if (!published.has(id) && Number.isFinite(p.published)) slots.push({ id, published: p.published });
+  return slots.sort(compareSlots);
+}
 
-  const byTag = new Map<string, EntryMeta[]>();
-  for (const e of visible) {
-    for (const t of e.tags) {
+/**
+ * Each tag's slots, in the story's order: every slot whose entry carries the tag now or was
+ * published with it (the ledger's tags). A slot whose entry is not published now, or no longer
+ * carries the tag, is a hole in that tag's stream. One pass over the slots and their tags.
+ */
+export function tagSlots(slots: readonly Slot[], entries: readonly EntryMeta[], past: ReadonlyMap<string, PastEntry>): Map<string, Slot[]> {
+  const present = new Map<string, EntryMeta>();
+  for (const e of entries) present.set(e.id, e);
+  const byTag = new Map<string, Slot[]>();
+  for (const slot of slots) {
+    const now = slot.entry?.tags ?? [];
+    // A ledger from before tag records: an unpublished entry keeps the places of the tags it has.
+    const before = past.get(slot.id)?.tags ?? (slot.entry ? [] : (present.get(slot.id)?.tags ?? []));
+    const carried = new Set(now);
+    const tags = before.length === 0 ? carried : new Set([...now, ...before]);
+    for (const t of tags) {
+      const member: Slot = slot.entry && carried.has(t) ? slot : { id: slot.id, published: slot.published };
       const list = byTag.get(t);
-      if (list) list.push(e);
-      else byTag.set(t, [e]);
+      if (list) list.push(member);
+      else byTag.set(t, [member]);
     }
   }
-  const tags: TagSummary[] = [...byTag.entries()]
-    .map(([tag, list]) => ({ tag, slug: tagSlug(tag), count: list.length }))
+  return byTag;
+}
+
+/**
+ * The tags a page links to: those of its entries, each with its slug — not the whole tag list, so
+ * that a page's key depends on what it shows. An entry is on as many tag pages as it has tags:
+ * its own links are made once (`made`) and a page of one entry takes them as they are.
+ */
+function linkedTags(entries: readonly EntryMeta[], slugOf: ReadonlyMap<string, string>, made: WeakMap<EntryMeta, TagLink[]>): readonly TagLink[] {
+  const own = (e: EntryMeta): TagLink[] => {
+    let links = made.get(e);
+    if (!links) {
+      links = e.tags.flatMap((tag) => (slugOf.has(tag) ? [{ tag, slug: slugOf.get(tag)! }] : [])).sort((a, b) => compareStrings(a.slug, b.slug));
+      made.set(e, links);
+    }
+    return links;
+  };
+  if (entries.length === 1) return own(entries[0]!);
+  const seen = new Map<string, TagLink>();
+  for (const e of entries) for (const link of own(e)) seen.set(link.tag, link);
+  return [...seen.values()].sort((a, b) => compareStrings(a.slug, b.slug));
+}
+
+interface TagLink {
+  readonly tag: string;
+  readonly slug: string;
+}
+
+export interface Plan {
+  /** What the story page shows: the subscription feed's entries and the retractions within their window. */
+  readonly feed: Feed;
+  readonly files: PlannedFile[];
+  /** Tags with a page in the tag index (some entry shown whole). */
+  readonly tags: TagSummary[];
+  /** The retraction stubs some document holds (RSS and JSON Feed): their fragments are the retraction notice. */
+  readonly stubs: EntryMeta[];
+}
+
+/**
+ * Every document at `now`, linear in what they hold: each key fingerprints only what its
+ * document shows. `past` is the ledger's memory of ids published before, which keeps withdrawn
+ * entries' places (archive pages do not shift) and their tags' feeds (their tombstones).
+ */
+export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Date, past: ReadonlyMap<string, PastEntry> = new Map()): Plan {
+  const slots = storySlots(entries, now, past);
+  const main = planStream(story, slots, '', now);
+  const files: PlannedFile[] = [...main.files];
+  const stubs = new Map<string, EntryMeta>();
+  for (const slot of slots) if (slot.entry && isStub(slot.entry, now)) stubs.set(slot.entry.path, retractionStub(slot.entry));
+
+  // A tag keeps its feeds while it holds a published entry, retracted ones included (its readers
+  // get the tombstone); the tag index lists the tags that show an entry whole.
+  const streams = [...tagSlots(slots, entries, past)]
+    .filter(([, list]) => list.some((s) => s.entry))
+    .map(([tag, list]) => ({ tag, slug: tagSlug(tag), slots: list }))
     .sort((a, b) => compareStrings(a.slug, b.slug));
-  for (const t of tags) {
+  const slugOf = new Map(streams.map((t) => [t.tag, t.slug]));
+  const links = new WeakMap<EntryMeta, TagLink[]>();
+  const tags: TagSummary[] = [];
+  for (const t of streams) {
+    let count = 0;
+    for (const s of t.slots) if (s.entry && !isRetracted(s.entry, now)) count += 1;
+    if (count > 0) tags.push({ tag: t.tag, slug: t.slug, count });
+  }
+  for (const t of streams) {
     const folder = `${TAGS_FOLDER}/${t.slug}/`;
     const tagStory: Story = {
       ...story,
@@ -259,15 +431,18 @@ export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Da
       description: `Developments tagged “${t.tag}” in: ${story.title}`,
       homePage: new URL(folder, story.feedBase).href,
     };
-    const tagEntries = byTag.get(t.tag)!;
-    files.push(...planStream(tagStory, tagEntries, [], folder));
-    const tagFeed: Feed = { story: tagStory, entries: tagEntries.slice(0, story.itemLimit), retracted: [], updated: newestChange(tagEntries, []), complete: true };
-    files.push(planned(`${folder}${OUTPUT_FILES.page}`, MEDIA_TYPES.html, { feed: feedBase(tagFeed), folder, tags }, feedDeps(tagFeed), () => renderPage(tagFeed, { folder, tags })));
+    const stream = planStream(tagStory, t.slots, folder, now);
+    files.push(...stream.files);
+    files.push(planPage(`${folder}${OUTPUT_FILES.page}`, stream.page, folder, linkedTags(stream.page.entries, slugOf, links)));
   }
-  const pageInputs = { feed: feedBase(feed), tags };
-  files.push(planned(`${TAGS_FOLDER}/${OUTPUT_FILES.page}`, MEDIA_TYPES.html, pageInputs, feedDeps(feed), () => [renderTagIndex(feed, tags)]));
-  files.push(planned(OUTPUT_FILES.page, MEDIA_TYPES.html, pageInputs, feedDeps(feed), () => renderPage(feed, { folder: '', tags })));
+  files.push(planned(`${TAGS_FOLDER}/${OUTPUT_FILES.page}`, MEDIA_TYPES.html, { v: RENDER_VERSION, story: storyFingerprint(story), tags }, [], () => [renderTagIndex(main.page, tags)]));
+  files.push(planPage(OUTPUT_FILES.page, main.page, '', linkedTags(main.page.entries, slugOf, links)));
   files.push(planned(STYLESHEET_FILE, MEDIA_TYPES.xsl, { v: RENDER_VERSION, xsl: FEED_XSL }, [], () => [FEED_XSL]));
   files.push(planned(PAGE_CSS_FILE, MEDIA_TYPES.css, { v: RENDER_VERSION, css: PAGE_CSS }, [], () => [PAGE_CSS]));
-  return { feed, files, tags };
+  return { feed: main.page, files, tags, stubs: [...stubs.values()] };
+}
+
+/** A story or tag page: its entries whole, the retraction notices within their window. */
+function planPage(path: string, feed: Feed, folder: string, tags: readonly TagLink[]): PlannedFile {
+  return planned(path, MEDIA_TYPES.html, { feed: feedBase(feed), folder, tags }, [...feed.entries, ...feed.retracted], () => renderPage(feed, { folder, tags }));
 }

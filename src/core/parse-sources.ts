@@ -28,7 +28,7 @@ function toMeta(entry: Entry): EntryMeta {
 }
 
 /** Entry fragments of many entries at once: one pass of feed and the DOM per format. */
-function renderEntryFragments(story: Story, entries: readonly Entry[]): EntryFragments[] {
+export function renderEntryFragments(story: Story, entries: readonly Entry[]): EntryFragments[] {
   const rss = renderRssItems(story, entries);
   const atom = renderAtomEntries(story, entries);
   const json = renderJsonItems(entries);

@@ -65,6 +65,11 @@ export interface Correction {
 export interface Retraction {
   readonly at: Date;
   readonly reason: string;
+  /**
+   * When the retraction's stub leaves RSS, JSON Feed and the pages: `at` plus the story's
+   * `retraction_window` (README "Retractions"). Until then the entry is shown as a stub.
+   */
+  readonly until: Date;
 }
 
 /**
@@ -126,6 +131,8 @@ export interface Story {
   readonly language: string;
   readonly authors: readonly Person[];
   readonly itemLimit: number;
+  /** Days a retracted entry stays in RSS, JSON Feed and the pages as a stub (README "Retractions"). */
+  readonly retractionWindow: number;
   /** RSS ttl, minutes. */
   readonly ttl: number;
   readonly icon?: string;
@@ -144,9 +151,13 @@ export interface Story {
 /** What the feeds hold at one instant: the story and its visible entries, newest first. */
 export interface Feed<E extends EntryMeta = EntryMeta> {
   readonly story: Story;
-  /** Entries visible at `now`: not drafts, not embargoed, not retracted; newest first, ties by id. */
+  /**
+   * Entries the document shows at `now`: not drafts, not embargoed, not retracted — and, in RSS and
+   * JSON Feed, the stubs of retractions within their window (model.ts retractionStub); newest
+   * first, ties by id.
+   */
   readonly entries: readonly E[];
-  /** Retracted entries (for tombstones), newest retraction first. */
+  /** Retracted entries: Atom's tombstones (every retraction), the pages' notices (those within their window); newest retraction first. */
   readonly retracted: readonly EntryMeta[];
   /** Newest updated time of the visible entries (and retractions); never the wall clock. */
   readonly updated: Date;

@@ -1,6 +1,7 @@
 // `npm run bench` works: a small run (N = 500, one run per figure) goes through every step — the
-// corpus, the floor, cold, no-change and one-change builds, the naive script and Hugo — and
-// writes its figures. It proves the benchmark runs; it never judges the times.
+// corpus, the floor, cold, no-change and one-change builds, the naive script and Hugo, and the
+// tag-heavy row on 10 entries × 50 tags — and writes its figures. It proves the benchmark runs;
+// it never judges the times.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,16 +15,23 @@ describe.skipIf(skipWithout('hugo', 'time'))(`npm run bench${withoutNote('hugo',
     const r = spawnSync(process.execPath, ['test/bench/run.mjs'], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, BENCH_SIZES: '500', BENCH_RUNS: '1' },
+      env: { ...process.env, BENCH_SIZES: '500', BENCH_RUNS: '1', BENCH_TAGS: '10x50' },
       timeout: 240_000,
     });
     expect(r.status, r.stderr).toBe(0);
-    const [row] = JSON.parse(readFileSync(`${root}/test-results/bench.json`, 'utf8')) as Array<Record<string, number>>;
+    const [row, tagRow] = JSON.parse(readFileSync(`${root}/test-results/bench.json`, 'utf8')) as Array<Record<string, number>>;
     expect(row!['n']).toBe(500);
     for (const figure of ['floor', 'cold', 'coldRss', 'noChange', 'noChangeFull', 'oneChanged', 'naive', 'hugoAll', 'hugo50']) {
       expect([figure, Number.isFinite(row![figure]) && row![figure]! > 0]).toEqual([figure, true]);
     }
     expect(r.stdout).toMatch(/^\| 500 \|/m);
+    // The tag-heavy row: every entry with 50 tags of its own, planning timed apart (--timings).
+    expect([tagRow!['n'], tagRow!['tagsPerEntry']]).toEqual([10, 50]);
+    expect(tagRow!['tags']).toBeGreaterThan(450);
+    for (const figure of ['cold', 'coldPlan', 'oneChanged', 'oneChangedPlan']) {
+      expect([figure, Number.isFinite(tagRow![figure]) && tagRow![figure]! >= 0]).toEqual([figure, true]);
+    }
+    expect(r.stdout).toMatch(/^\| 10 × 50 \| /m);
     expect(r.stdout).toMatch(/Hugo, RSS with all items \(\d+ items\)/);
   }, 300_000);
 });

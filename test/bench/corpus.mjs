@@ -1,5 +1,6 @@
 // Deterministic corpus generator for benchmarks: N entries of ~400–800 words of varied Markdown
-// with realistic front matter (tags from a set of 20, some corrections, drafts and embargoes).
+// with realistic front matter (tags from a set of 20, some corrections, drafts and embargoes), or
+// with `{ tagsPerEntry, tagPool }` as many tags per entry as asked (planning cost grows with tags).
 // Usage: node test/bench/corpus.mjs <dir> <N> [seed]
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -46,6 +47,12 @@ export function generateCorpus(dir, n, seed = 42, options = {}) {
     }
     return parts.join('\n\n');
   };
+  // `tagsPerEntry` distinct tags per entry, drawn from `pool` names (the tag-heavy row of run.mjs).
+  const manyTags = (count, pool) => {
+    const chosen = new Set();
+    while (chosen.size < count) chosen.add(`topic-${Math.floor(rand() * pool)}`);
+    return [...chosen];
+  };
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(
@@ -57,7 +64,7 @@ export function generateCorpus(dir, n, seed = 42, options = {}) {
   const start = Date.parse('2026-05-01T00:00:00Z') - n * 3_600_000;
   for (let i = 0; i < n; i += 1) {
     const published = new Date(start + i * 3_600_000 + Math.floor(rand() * 3_000_000));
-    const tags = [...new Set(Array.from({ length: 1 + Math.floor(rand() * 3) }, () => pick(TAGS)))];
+    const tags = options.tagsPerEntry ? manyTags(options.tagsPerEntry, options.tagPool ?? 5000) : [...new Set(Array.from({ length: 1 + Math.floor(rand() * 3) }, () => pick(TAGS)))];
     const extra = [];
     const pub = options.embargo !== false && rand() < 0.01 ? new Date(Date.parse('2030-01-01T00:00:00Z') + i * 60_000) : published;
     if (rand() < 0.05) extra.push(`correction:\n  at: ${new Date(pub.getTime() + 7_200_000).toISOString().replace('.000Z', 'Z')}\n  note: ${sentence()}`);

@@ -1,8 +1,9 @@
 // npm run bench — build times and memory on a generated corpus, next to the floor (node start-up,
 // reading every file), a naive script with the same packages, and, when Debian's `hugo` is
 // installed, Hugo on the same corpus. Not a test: it asserts nothing, it measures.
-// Sizes: BENCH_SIZES=1000,10000 (the default; add 100000 for the memory target, ~10 min).
+// Sizes: BENCH_SIZES=1000,10000 (the default; add 100000 for the memory target, ~10 min; 0 for none).
 // Runs per figure: BENCH_RUNS (default 3, medians). Results: test-results/bench.json and a table.
+// Plus a tag-heavy row, BENCH_TAGS=<entries>x<tags per entry> (default 100x50; 0 skips it).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,7 +13,7 @@ import { generateCorpus } from './corpus.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(root, 'dist/cli.js');
-const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
+const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number).filter((n) => n > 0);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const work = path.join(os.tmpdir(), `storyfeed-bench-${process.pid}`);
 const NOW = '2026-06-01T00:00:00Z';
@@ -166,7 +167,8 @@ try {
     }
     rows.push(row);
   }
-  writeFileSync(path.join(root, 'test-results', 'bench.json'), `${JSON.stringify(rows, null, 2)}\n`);
+  const tagRow = tagHeavy();
+  writeFileSync(path.join(root, 'test-results', 'bench.json'), `${JSON.stringify(tagRow ? [...rows, tagRow] : rows, null, 2)}\n`);
   const f = (x, unit = 's') => (x === undefined ? '—' : unit === 's' ? `${x.toFixed(2)} s` : `${Math.round(x)} MB`);
   const ratio = (a, b) => (a === undefined || b === undefined ? '—' : `${(a / b).toFixed(2)}×`);
   console.log('\n| N | floor | cold build | peak RSS | no-change | (no fast path) | one changed | naive script | Hugo all items | Hugo newest 50 | cold / Hugo all | no-change / floor | one changed / floor |');
@@ -174,6 +176,61 @@ try {
   for (const r of rows) {
     console.log(`| ${r.n.toLocaleString('en')} | ${f(r.floor)} | ${f(r.cold)} | ${f(r.coldRss, 'MB')} | ${f(r.noChange)} | ${f(r.noChangeFull)} | ${f(r.oneChanged)} | ${f(r.naive)} | ${f(r.hugoAll)} | ${f(r.hugo50)} | ${ratio(r.cold, r.hugoAll)} | ${ratio(r.noChange, r.floor)} | ${ratio(r.oneChanged, r.floor)} |`);
   }
+  if (tagRow) {
+    console.log('\n| entries × tags each | tags | outputs | cold build | of it planning | one title changed (full build) | of it planning |');
+    console.log('|---|---|---|---|---|---|---|');
+    console.log(`| ${tagRow.n} × ${tagRow.tagsPerEntry} | ${tagRow.tags.toLocaleString('en')} | ${tagRow.outputs.toLocaleString('en')} | ${f(tagRow.cold)} | ${f(tagRow.coldPlan)} | ${f(tagRow.oneChanged)} | ${f(tagRow.oneChangedPlan)} |`);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * The tag-heavy row (BENCH_TAGS=<entries>x<tags per entry>, default 100x50; 0 skips it): every
+ * entry with that many tags of its own, so the story has entries × tags tag streams (each with its
+ * feeds and page). Planning must grow with the outputs, not with outputs × tags: the row reports
+ * the plan phase of `--timings` next to the whole build, cold and with one entry's title changed
+ * (metadata, so a full build, not a patch).
+ */
+function tagHeavy() {
+  const spec = process.env.BENCH_TAGS ?? '100x50';
+  if (spec === '0') return undefined;
+  const [n, perEntry] = spec.split('x').map(Number);
+  const entries = path.join(work, 'entries-tags');
+  const out = path.join(work, 'out-tags');
+  console.log(`\n${n} entries × ${perEntry} tags each`);
+  // A pool far larger than the draws: nearly every tag is an entry's own.
+  generateCorpus(entries, n, 7, { tagsPerEntry: perEntry, tagPool: 1_000_000, embargo: false });
+  const timed = () => {
+    const r = measure(process.execPath, [CLI, 'build', '--entries', entries, '--out', out, '--now', NOW, '--timings']);
+    const plan = Number(/plan (\d+) ms/.exec(r.stdout)?.[1]) / 1000;
+    const outputs = Number(/rendered \d+ of (\d+) outputs/.exec(r.stdout)?.[1]);
+    return { ...r, plan, outputs };
+  };
+  const colds = Array.from({ length: runs }, () => {
+    rmSync(out, { recursive: true, force: true });
+    return timed();
+  });
+  const published = readdirSync(entries).filter((name) => name !== '_story.md' && !/^draft: true$/m.test(readFileSync(path.join(entries, name), 'utf8')));
+  const changed = Array.from({ length: runs }, (_, i) => {
+    const file = path.join(entries, published[(Math.floor(published.length / 2) + i) % published.length]);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^title: "/m, `title: "Changed ${i} `));
+    return timed();
+  });
+  const tags = readdirSync(path.join(out, 'tags'), { withFileTypes: true }).filter((d) => d.isDirectory()).length;
+  const row = {
+    n,
+    tagsPerEntry: perEntry,
+    tags,
+    outputs: colds[0].outputs,
+    cold: median(colds.map((r) => r.seconds)),
+    coldPlan: median(colds.map((r) => r.plan)),
+    oneChanged: median(changed.map((r) => r.seconds)),
+    oneChangedPlan: median(changed.map((r) => r.plan)),
+  };
+  print(`cold build (${tags.toLocaleString('en')} tags, ${row.outputs.toLocaleString('en')} outputs)`, row.cold);
+  print('  of it planning (--timings: plan)', row.coldPlan);
+  print('one title changed (a full build)', row.oneChanged);
+  print('  of it planning (--timings: plan)', row.oneChangedPlan);
+  return row;
 }

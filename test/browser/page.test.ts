@@ -26,7 +26,8 @@ const noChromium = skipWithout('chromium');
 beforeAll(async () => {
   if (noChromium) return;
   const folder = await tempFolder({
-    'entries/_story.md': storyText(),
+    // The service runs on the wall clock: a window of ten years keeps the retraction on the page.
+    'entries/_story.md': storyText('retraction_window: 3650\n'),
     'entries/first.md': entryText({ slug: 'first', title: 'First development', published: '2026-05-25T09:00:00Z', extra: 'tags: [diplomacy]\nimage:\n  url: https://newsroom.example.org/img/a.png\n  alt: Delegates at the table\n' }),
     'entries/second.md': entryText({ slug: 'second', title: 'Second development', published: '2026-05-26T09:00:00Z', extra: 'correction:\n  at: 2026-05-26T12:00:00Z\n  note: An earlier version gave the wrong day.\n' }),
     'entries/third.md': entryText({ slug: 'third', title: 'Third development', published: '2026-05-27T09:00:00Z', extra: 'retracted:\n  at: 2026-05-28T09:00:00Z\n  reason: The account could not be confirmed.\n' }),

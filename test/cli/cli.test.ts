@@ -119,9 +119,11 @@ describe('storyfeed build', () => {
     expect(due).not.toContain('test-story/draft');
   });
 
-  it('embargoed and draft entries leak into no file at all (feeds, tags, archives, page), and every feed passes the checkers', async () => {
+  it('embargoed, draft and retracted entries leak into no file at all (feeds, tags, archives, page), and every feed passes the checkers', async () => {
     const ws = await workspace({
       '_story.md': storyText('item_limit: 1\n'),
+      // Retracted on an archive page: its stub (the notice) stays, its body is in no file.
+      'withdrawn.md': entryText({ slug: 'withdrawn', published: '2026-05-25T09:00:00Z', extra: 'tags: [shared]\nretracted:\n  at: 2026-05-30T09:00:00Z\n  reason: Could not be confirmed.\n', body: 'The secret-retracted-body text.' }),
       'a.md': entryText({ slug: 'a', published: '2026-05-26T09:00:00Z', extra: 'tags: [shared]\n' }),
       'b.md': entryText({ slug: 'b', published: '2026-05-27T09:00:00Z', extra: 'tags: [shared]\n' }),
       'later.md': entryText({ slug: 'secret-later', published: '2026-06-02T09:00:00Z', extra: 'tags: [shared, embargo-only]\n' }),
@@ -135,6 +137,41 @@ describe('storyfeed build', () => {
       expect([f, text.includes('secret-'), text.includes('embargo-only'), text.includes('draft-only'), text.includes('2026-06-02')]).toEqual([f, false, false, false, false]);
       expect([f, await checkOutputFile(f, text, { selfUrl: new URL(f, 'https://newsroom.example.org/stories/test/feeds/').href })]).toEqual([f, []]);
     }
+    for (const f of ['rss.xml', 'archive/1/rss.xml', 'tags/shared/rss.xml', 'tags/shared/archive/1/feed.json']) {
+      expect([f, (await readFile(path.join(ws.dir, 'out', f), 'utf8')).includes('Retracted: Development withdrawn')]).toEqual([f, true]);
+    }
+  });
+
+  it('a retraction on an archive page (item_limit: 1): that page alone changes; every Atom feed that carried the entry has the tombstone, RSS and JSON Feed the stub', async () => {
+    const entry = (slug: string, day: number, extra = '') => entryText({ slug, published: `2026-05-2${day}T09:00:00Z`, extra: `tags: [shared${slug === 'a' ? ', own-a' : ''}]\n${extra}`, body: `The body of ${slug}, secret-${slug}.` });
+    const ws = await workspace({ '_story.md': storyText('item_limit: 1\n'), 'a.md': entry('a', 6), 'b.md': entry('b', 7), 'c.md': entry('c', 8) });
+    expect((await ws.build()).code).toBe(0);
+    const outDir = path.join(ws.dir, 'out');
+    const before = new Map<string, { text: string; mtimeMs: number }>();
+    for (const f of await listFiles(outDir)) before.set(f, { text: await readFile(path.join(outDir, f), 'utf8'), mtimeMs: (await stat(path.join(outDir, f))).mtimeMs });
+    expect(before.get('archive/1/atom.xml')!.text).toContain('secret-a');
+    await writeFile(path.join(ws.dir, 'entries/a.md'), entry('a', 6, 'retracted:\n  at: 2026-05-30T09:00:00Z\n  reason: The account could not be confirmed.\n'));
+    const r = await ws.build();
+    expect(r.code).toBe(0);
+    const files = await listFiles(outDir);
+    // The same files: no page dropped, none added.
+    expect(files).toEqual([...before.keys()]);
+    const tombstone = '<at:deleted-entry ref="tag:newsroom.example.org,2026-05-25:test-story/a" when="2026-05-30T09:00:00Z">';
+    for (const f of files) {
+      const text = await readFile(path.join(outDir, f), 'utf8');
+      expect([f, text.includes('secret-a')]).toEqual([f, false]);
+      if (f.endsWith('atom.xml')) {
+        const carried = ['atom.xml', 'archive/1/atom.xml', 'tags/shared/atom.xml', 'tags/shared/archive/1/atom.xml', 'tags/own-a/atom.xml'].includes(f);
+        expect([f, text.includes(tombstone)]).toEqual([f, carried]);
+      }
+      if (/(rss\.xml|atom\.xml|feed\.json)$/.test(f)) expect([f, await checkOutputFile(f, text, { selfUrl: new URL(f, 'https://newsroom.example.org/stories/test/feeds/').href })]).toEqual([f, []]);
+    }
+    for (const f of ['archive/1/rss.xml', 'archive/1/feed.json', 'tags/own-a/rss.xml']) expect([f, (await readFile(path.join(outDir, f), 'utf8')).includes('Retracted: Development a')]).toEqual([f, true]);
+    // The later page keeps its bytes and is not even rewritten; b stays on it.
+    for (const f of ['archive/2/rss.xml', 'archive/2/atom.xml', 'archive/2/feed.json', 'tags/shared/archive/2/atom.xml']) {
+      expect([f, await readFile(path.join(outDir, f), 'utf8'), (await stat(path.join(outDir, f))).mtimeMs]).toEqual([f, before.get(f)!.text, before.get(f)!.mtimeMs]);
+    }
+    expect(await readFile(path.join(outDir, 'archive/2/atom.xml'), 'utf8')).toContain('secret-b');
   });
 
   it('cannot be made to write outside the output folder by entry text', async () => {
@@ -162,7 +199,10 @@ describe('identity guard across builds (ledger)', () => {
     expect(r.code).toBe(0);
     const atom = await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8');
     expect(atom).toContain('<at:deleted-entry ref="tag:newsroom.example.org,2026-05-25:test-story/a" when="2026-05-29T10:00:00Z">');
-    expect(await readFile(path.join(ws.dir, 'out/rss.xml'), 'utf8')).not.toContain('test-story/a<');
+    // RSS keeps a stub for the retraction window (it has no tombstone): the notice, never the body.
+    const rss = await readFile(path.join(ws.dir, 'out/rss.xml'), 'utf8');
+    expect(rss).toContain('<title>Retracted: Development a</title>');
+    expect(rss).not.toContain('Body of a.');
   });
 
   it('an id changed in a published file is refused with a hint', async () => {

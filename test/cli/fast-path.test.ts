@@ -113,4 +113,16 @@ describe('storyfeed build fast path', () => {
     expect(r.stdout).not.toMatch(FAST);
     expect(await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8')).toContain('at:deleted-entry ref="tag:newsroom.example.org,2026-05-25:test-story/r"');
   });
+
+  it('the end of a retraction window is a full build: the stub leaves RSS on time', async () => {
+    const ws = await workspace({ 'r.md': entryText({ slug: 'r', extra: 'retracted:\n  at: 2026-06-02T09:00:00Z\n  reason: Not confirmed.\n' }) });
+    await ws.build('2026-07-02T08:00:00Z');
+    expect(await readFile(path.join(ws.dir, 'out/rss.xml'), 'utf8')).toContain('<title>Retracted: Development r</title>');
+    expect((await ws.build('2026-07-02T08:30:00Z')).stdout).toMatch(FAST);
+    // 30 days after the retraction (the default retraction_window).
+    const r = await ws.build('2026-07-02T09:00:00Z');
+    expect(r.stdout).not.toMatch(FAST);
+    expect(await readFile(path.join(ws.dir, 'out/rss.xml'), 'utf8')).not.toContain('Retracted: Development r');
+    expect(await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8')).toContain('at:deleted-entry ref="tag:newsroom.example.org,2026-05-25:test-story/r"');
+  });
 });

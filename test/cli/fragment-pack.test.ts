@@ -112,6 +112,18 @@ describe('the fragment pack', () => {
     expect(Math.max(...sizes)).toBeLessThan(Math.min(...sizes) * 3);
   });
 
+  it('a retraction falling due takes the body out of the pack, though no file changed', async () => {
+    const { out, run, fresh, edit } = await setup();
+    await edit(5, 'WITHDRAWN-BODY-TEXT in e5.', 'retracted: {at: 2026-06-01T00:00:00Z, reason: "Withdrawn"}\n');
+    await run({ now: new Date('2026-05-31T00:00:00Z') });
+    expect((await readFile(path.join(out, PACK_PATH), 'latin1')).includes('WITHDRAWN-BODY-TEXT')).toBe(true);
+    const due = await run();
+    expect(due.entriesParsed).toBe(0);
+    for (const f of await listFiles(out)) expect([f, (await readFile(path.join(out, f), 'latin1')).includes('WITHDRAWN-BODY-TEXT')]).toEqual([f, false]);
+    expect(await readFile(path.join(out, 'rss.xml'), 'utf8')).toContain('<title>Retracted: Development e5</title>');
+    expect(await published(out)).toEqual(await fresh({ ledger: true }));
+  });
+
   it.each([
     ['retracted', 'retracted: {at: 2026-05-31T00:00:00Z, reason: "Withdrawn"}\n'],
     ['made a draft again', 'draft: true\n'],
@@ -123,9 +135,16 @@ describe('the fragment pack', () => {
     await edit(5, 'WITHDRAWN-BODY-TEXT in e5.', extra);
     await run();
     for (const f of await listFiles(out)) expect([f, (await readFile(path.join(out, f), 'latin1')).includes('WITHDRAWN-BODY-TEXT')]).toEqual([f, false]);
-    // The ledger remembers that e5 was out once (its identity stays guarded); a fresh folder does not.
+    // A retraction leaves a stub in RSS and JSON Feed (the notice, made from the metadata) for its window.
+    const stubs = (await listFiles(out)).filter((f) => f.endsWith('rss.xml'));
+    const withStub = [];
+    for (const f of stubs) if ((await readFile(path.join(out, f), 'utf8')).includes('<title>Retracted: Development e5</title>')) withStub.push(f);
+    expect(withStub.length > 0).toBe(extra.startsWith('retracted'));
+    // The ledger remembers that e5 was out once (its identity stays guarded, and a draft keeps its
+    // place in the archive); a fresh folder does not — the same build without cache starts from it.
     const { [LEDGER_PATH]: _ledger, ...feeds } = await published(out);
     const { [LEDGER_PATH]: _freshLedger, ...freshFeeds } = await fresh();
-    expect(feeds).toEqual(freshFeeds);
+    if (extra.startsWith('retracted')) expect(feeds).toEqual(freshFeeds);
+    expect(await published(out)).toEqual(await fresh({ ledger: true }));
   });
 });

@@ -49,6 +49,19 @@ async function setup() {
 }
 
 describe('patch runs', () => {
+  it('a body edit beside a retraction stub is patched in place, byte for byte as a fresh build', async () => {
+    const { entriesDir, out, run, edit, expectAsFresh } = await setup();
+    await writeFile(path.join(entriesDir, 'e22.md'), entry(22).replace('tags: [t1]\n', 'tags: [t1]\nretracted:\n  at: 2026-05-31T00:00:00Z\n  reason: Not confirmed.\n'));
+    expect((await run()).patched).toBe(false);
+    await edit(23, 'A new body for e23, next to the stub of e22.');
+    const r = await run();
+    expect(r.patched).toBe(true);
+    expect(r.written).toContain('rss.xml');
+    const rss = await readFile(path.join(out, 'rss.xml'), 'utf8');
+    expect([rss.includes('next to the stub of e22'), rss.includes('<title>Retracted: Development e22</title>'), rss.includes('Body of e22')]).toEqual([true, true, false]);
+    await expectAsFresh();
+  });
+
   it('a body edit in the subscription feed and one in an archive page: two parses, only their documents rewritten', async () => {
     const { run, edit, expectAsFresh } = await setup();
     await edit(23, 'A new body for e23, with <b>raw</b> text & more.');

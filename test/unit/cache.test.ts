@@ -30,7 +30,8 @@ function entry(i: number): EntryMeta {
   if (i % 3 === 0) Object.assign(base, { updated: new Date(base.published.getTime() + 3_600_000), correction: { at: new Date(base.published.getTime() + 3_600_000), note: 'Fixed' } });
   if (i % 7 === 0) Object.assign(base, { authors: [{ name: 'Other', email: 'o@newsroom.example.org', url: 'https://newsroom.example.org/o' }], link: 'https://newsroom.example.org/elsewhere' });
   if (i % 11 === 0) Object.assign(base, { image: { url: 'https://newsroom.example.org/i.png', alt: 'An image', type: 'image/png', length: 2048 } });
-  if (i % 13 === 0) Object.assign(base, { retraction: { at: new Date(base.published.getTime() + 7_200_000), reason: 'Wrong' }, hasContent: false });
+  // `until` is not stored: it is read back as `at` plus the story's retraction window (30 days).
+  if (i % 13 === 0) Object.assign(base, { retraction: { at: new Date(base.published.getTime() + 7_200_000), reason: 'Wrong', until: new Date(base.published.getTime() + 7_200_000 + 30 * 86_400_000) }, hasContent: false });
   if (i % 17 === 0) Object.assign(base, { draft: true });
   return base;
 }

@@ -42,7 +42,7 @@ describe('ledger file', () => {
     const second = updateLedger(first, [later]);
     const text = renderLedger(second).contents;
     expect(Object.keys(JSON.parse(text).ids)).toEqual(['tag:x,2026:a', 'tag:x,2026:b']);
-    expect(parseLedger(text).ledger.ids['tag:x,2026:a']).toEqual({ path: 'moved.md', published: '2026-05-26T09:00:00Z' });
+    expect(parseLedger(text).ledger.ids['tag:x,2026:a']).toEqual({ path: 'moved.md', published: '2026-05-26T09:00:00Z', tags: [] });
   });
 
   it.each([

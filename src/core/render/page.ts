@@ -66,8 +66,8 @@ export const PAGE_IDS = ['subscribe-title', 'feed-rss', 'feed-atom', 'feed-json'
 export interface PageOptions {
   /** Folder of this page under the output folder ('' for the story page, 'tags/x/' for a tag). */
   readonly folder: string;
-  /** Tags that have pages, to link each entry's tags to. */
-  readonly tags: ReadonlyArray<{ tag: string; slug: string; count: number }>;
+  /** Tags that have pages, to link each entry's tags to (those of the page's entries suffice). */
+  readonly tags: ReadonlyArray<{ tag: string; slug: string }>;
 }
 
 function rootPrefix(folder: string): string {
