@@ -68,8 +68,8 @@ describe('ledger anchors (core/anchors.ts)', () => {
     const moved = updateLedger(first, [entry('tag:x,2026:b/a', 'moved.md')]);
     const text = renderLedger(moved).contents;
     expect(JSON.parse(text).ids).toEqual({
-      'tag:x,2026:a': { path: 'a.md', published: '2026-05-26T09:00:00Z', anchor: 'a' },
-      'tag:x,2026:b/a': { path: 'moved.md', published: '2026-05-26T09:00:00Z', anchor: 'a-12345678' },
+      'tag:x,2026:a': { path: 'a.md', published: '2026-05-26T09:00:00Z', tags: [], anchor: 'a' },
+      'tag:x,2026:b/a': { path: 'moved.md', published: '2026-05-26T09:00:00Z', tags: [], anchor: 'a-12345678' },
     });
     expect(parseLedger(text)).toEqual({ ledger: moved });
   });

@@ -190,7 +190,7 @@ describe('planning is linear: a page depends only on what it shows', () => {
 describe('the ledger remembers the tags each id was published with', () => {
   it('records them, keeps the ones an entry lost, and reads a ledger from before tag records', () => {
     const first = run(elevenEntries(), NOW);
-    expect(parseLedger(ledgerOf(first)).ledger.ids[idOf('e01')]).toEqual({ path: 'e01.md', published: '2026-05-02T09:00:00Z', tags: ['all', 'p1'] });
+    expect(parseLedger(ledgerOf(first)).ledger.ids[idOf('e01')]).toEqual({ path: 'e01.md', published: '2026-05-02T09:00:00Z', tags: ['all', 'p1'], anchor: 'e01' });
     const untagged = run(elevenEntries({ slug: 'e01', tags: 'p1, new' }), NOW, ledgerOf(first));
     expect(parseLedger(ledgerOf(untagged)).ledger.ids[idOf('e01')]!.tags).toEqual(['all', 'new', 'p1']);
     // A ledger written before tags were recorded is read as it is (no W_LEDGER_INVALID).
