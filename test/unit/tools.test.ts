@@ -13,7 +13,7 @@ function runInterop(ci: boolean) {
   const r = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'test/interop/fields.test.ts', 'test/story.test.ts'], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...env, STORYFEED_TEST_WITHOUT: 'all', ...(ci ? { CI: 'true' } : {}) },
+    env: { ...env, STORYFEED_TEST_WITHOUT: 'all', STORYFEED_TEST_NESTED: '1', ...(ci ? { CI: 'true' } : {}) },
     timeout: 120_000,
   });
   return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
