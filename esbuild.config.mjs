@@ -1,13 +1,14 @@
 // `npm run build`: type-check (tsc), then bundle the program into dist/ with esbuild. One bundle
 // loads in half the time of the same code as hundreds of ES modules, which is most of what a
 // no-change or one-change build costs. Entry points: the CLI and the two worker threads; code they
-// share sits in chunks beside them, so `new URL('./parse-worker.js', import.meta.url)` resolves.
+// share sits in chunks beside them. The entries are named, so that dist/ stays flat whatever the
+// folders in src/ are: `new URL('./parse-worker.js', import.meta.url)` resolves from any chunk.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 
 rmSync(new URL('./dist/', import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli.ts', 'src/build-worker.ts', 'src/parse-worker.ts'],
+  entryPoints: { cli: 'src/cli.ts', 'build-worker': 'src/service/build-thread-worker.ts', 'parse-worker': 'src/build/parse/worker.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -5,10 +5,10 @@
 import { parseArgs } from 'node:util';
 import { parseRfc3339 } from './core/dates.js';
 import { formatDiagnostic } from './core/diagnostics.js';
-import { checkUpToDate, type ChangedSince } from './io/fast-path.js';
-import { startWarmParser, type WarmParser } from './parse-pool.js';
+import { checkUpToDate, type ChangedSince } from './build/fast-path.js';
+import { startWarmParser, type WarmParser } from './build/parse/pool.js';
 import { EntriesFolderError } from './io/read-sources.js';
-import type { RunningService } from './service.js';
+import type { RunningService } from './service/index.js';
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
 
@@ -94,7 +94,7 @@ async function runService(entriesDir: string, outDir: string, host: string, port
   }
   let service: RunningService;
   try {
-    const { startService } = await import('./service.js');
+    const { startService } = await import('./service/index.js');
     service = await startService({ entriesDir, outDir, host, port, log: (record) => io.out(JSON.stringify({ time: new Date().toISOString(), ...record })) });
   } catch (error) {
     io.err(`storyfeed start: cannot start: ${(error as Error).message}`);
@@ -191,7 +191,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
       return EXIT.ok;
     }
   }
-  const { build, LockBusyError } = await import('./build.js');
+  const { build, LockBusyError } = await import('./build/index.js');
   try {
     const result = await build({ entriesDir, outDir, now, dryRun: command === 'check', onProgress: progressReporter(io), ...(changedSince ? { changedSince } : {}), ...(warm ? { warm } : {}) });
     for (const d of result.diagnostics) io.err(formatDiagnostic(d));

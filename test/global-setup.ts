@@ -1,5 +1,5 @@
 // Black-box tests run the compiled CLI (dist/), exactly as users do: bundle once per test run.
-// (Type errors are test/typecheck.test.ts's business.)
+// (Type errors are test/meta/typecheck.test.ts's business.)
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

@@ -8,12 +8,12 @@ import { parseFrontMatter } from './front-matter.js';
 import { parseLedger, renderLedger, updateLedger, validateIdentity, type Ledger } from './ledger.js';
 import { isPublished } from './model.js';
 import { normalizeStory, renderRetractionNotice, STORY_FILE, validateEntries } from './normalize.js';
-import { planned as plannedFile, planOutputs, tagSlugClashes, type PastEntry } from './outputs.js';
+import { planned as plannedFile, planOutputs, tagSlugClashes, type PastEntry } from './plan.js';
 import { parseSources, renderEntryFragments, type ParsedSource } from './parse-sources.js';
 import { assembleText, type EntryFragments } from './render/fragments.js';
 import type { EntryMeta, EntrySlot, Feed, PlannedFile, RenderedFile, SourceFile, Story } from './types.js';
 
-export { MEDIA_TYPES } from './outputs.js';
+export { MEDIA_TYPES } from './plan.js';
 export type { ParsedSource } from './parse-sources.js';
 
 export interface CompileInput {

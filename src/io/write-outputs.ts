@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, unlinkSync, type Dirent } from 'node:fs';
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { packSlots, type OutputRecord, type SlotAt, type SlotList } from '../core/cache.js';
+import { packSlots, type OutputRecord, type SlotAt, type SlotList } from '../build/state/cache.js';
 import type { DocumentPart, EntrySlot, PlannedFile } from '../core/types.js';
 
 export interface WriteResult {

@@ -4,7 +4,7 @@
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { build } from '../../src/build.js';
+import { build } from '../../src/build/index.js';
 import { runCli } from '../helpers/cli.js';
 import { publishedFiles } from '../helpers/files.js';
 import { HOME, storyText, tempFolder } from '../helpers/story.js';

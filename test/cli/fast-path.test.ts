@@ -3,8 +3,8 @@
 import { readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MANIFEST_PATH } from '../../src/core/manifest.js';
-import { checkUpToDate } from '../../src/io/fast-path.js';
+import { MANIFEST_PATH } from '../../src/build/state/manifest.js';
+import { checkUpToDate } from '../../src/build/fast-path.js';
 import { runCli } from '../helpers/cli.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 

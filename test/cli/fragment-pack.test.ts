@@ -4,9 +4,9 @@
 import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CACHE_PATH, CacheLines, OVERLAY_PATH } from '../../src/core/cache.js';
+import { CACHE_PATH, CacheLines, OVERLAY_PATH } from '../../src/build/state/cache.js';
 import { LEDGER_PATH } from '../../src/core/ledger.js';
-import { PACK_PATH } from '../../src/io/fragment-store.js';
+import { PACK_PATH } from '../../src/build/state/fragment-pack.js';
 import { listFiles, publishedFiles } from '../helpers/files.js';
 import { storyFolder } from '../helpers/builds.js';
 import { entryText, storyText } from '../helpers/story.js';

@@ -3,10 +3,10 @@
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { build } from '../../src/build.js';
-import { CACHE_PATH, CACHE_VERSION } from '../../src/core/cache.js';
-import { MANIFEST_PATH } from '../../src/core/manifest.js';
-import { PACK_PATH } from '../../src/io/fragment-store.js';
+import { build } from '../../src/build/index.js';
+import { CACHE_PATH, CACHE_VERSION } from '../../src/build/state/cache.js';
+import { MANIFEST_PATH } from '../../src/build/state/manifest.js';
+import { PACK_PATH } from '../../src/build/state/fragment-pack.js';
 import { checkOutputFile } from '../helpers/checkers.js';
 import { listFiles, publishedFiles } from '../helpers/files.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
@@ -175,7 +175,7 @@ describe('abandoning a build', () => {
     const before = await snapshot(path.join(dir, 'out'));
     await writeFile(path.join(dir, 'entries/_story.md'), storyText('item_limit: 10\n').replace('Test story', 'Renamed'));
     const controller = new AbortController();
-    const { BuildAbortedError } = await import('../../src/build.js');
+    const { BuildAbortedError } = await import('../../src/build/index.js');
     await expect(
       build({
         entriesDir: path.join(dir, 'entries'),

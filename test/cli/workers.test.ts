@@ -3,9 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CACHE_PATH } from '../../src/core/cache.js';
-import { MANIFEST_PATH } from '../../src/core/manifest.js';
-import { PACK_PATH } from '../../src/io/fragment-store.js';
+import { CACHE_PATH } from '../../src/build/state/cache.js';
+import { MANIFEST_PATH } from '../../src/build/state/manifest.js';
+import { PACK_PATH } from '../../src/build/state/fragment-pack.js';
 import { runCli } from '../helpers/cli.js';
 import { listFiles } from '../helpers/files.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';

@@ -2,7 +2,7 @@
 // to compare any state of out/ with.
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
-import { build } from '../../src/build.js';
+import { build } from '../../src/build/index.js';
 import { LEDGER_PATH } from '../../src/core/ledger.js';
 import { publishedFiles } from './files.js';
 import { tempFolder } from './story.js';

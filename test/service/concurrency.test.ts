@@ -115,7 +115,7 @@ describe('the output lock', () => {
     const holderExit = new Promise((r) => holder.on('exit', r));
     await mkdir(path.join(dir, 'out/.storyfeed.lock'), { recursive: true });
     await writeFile(path.join(dir, 'out/.storyfeed.lock/pid'), `${holder.pid}\n`);
-    const { withOutputLock, LockBusyError } = await import('../../src/build.js');
+    const { withOutputLock, LockBusyError } = await import('../../src/build/index.js');
     await expect(withOutputLock(path.join(dir, 'out'), 300, async () => 'ran')).rejects.toBeInstanceOf(LockBusyError);
     holder.kill('SIGKILL');
     await holderExit;
@@ -157,7 +157,7 @@ describe('the output lock', () => {
     const lock = path.join(dir, 'out/.storyfeed.lock');
     await mkdir(lock, { recursive: true });
     if (pidText !== undefined) await writeFile(path.join(lock, 'pid'), pidText);
-    const { withOutputLock, LockBusyError } = await import('../../src/build.js');
+    const { withOutputLock, LockBusyError } = await import('../../src/build/index.js');
     // Fresh: it may belong to a builder that is about to write its pid.
     await expect(withOutputLock(path.join(dir, 'out'), 300, async () => 'ran')).rejects.toBeInstanceOf(LockBusyError);
     const old = new Date(Date.now() - 5_000);
@@ -171,7 +171,7 @@ describe('the output lock', () => {
     const folder = await tempFolder();
     cleanups.push(folder.cleanup);
     const out = path.join(folder.dir, 'out');
-    const { withOutputLock } = await import('../../src/build.js');
+    const { withOutputLock } = await import('../../src/build/index.js');
     const held = withOutputLock(out, 300, () => new Promise((r) => setTimeout(() => r('done'), 3_500)), 1_000);
     await expect(held).resolves.toBe('done');
     expect(await readdir(out)).toEqual([]);

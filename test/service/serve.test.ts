@@ -6,7 +6,7 @@ import { mkdir, rename, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptsGzip, prefersHtml, resolveRequestPath, startServer, type RunningServer } from '../../src/serve.js';
+import { acceptsGzip, prefersHtml, resolveRequestPath, startServer, type RunningServer } from '../../src/service/serve.js';
 import { tempFolder } from '../helpers/story.js';
 
 interface Reply {

@@ -2,7 +2,7 @@
 // give-up rules, abort, and that the function never rejects.
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backoffMs, formatPingOutcome, pingHub } from '../../src/websub.js';
+import { backoffMs, formatPingOutcome, pingHub } from '../../src/service/websub.js';
 import { startHub, type HubStub } from '../helpers/hub.js';
 
 const FEEDS = ['https://newsroom.example.org/feeds/rss.xml', 'https://newsroom.example.org/feeds/atom.xml?x=1&y=2'];

@@ -1,0 +1,69 @@
+// The start-up fast path of `storyfeed build`: with only stat calls, decide whether the last build
+// is still exactly what a build now would write. Loads no compiler, no renderer. When the only
+// difference is a few entry files, it says which, so that the build may patch (src/patch.ts)
+// without listing the folder again.
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { insideWindow, MANIFEST_PATH, parseManifest, type FileStamp, type Manifest } from './state/manifest.js';
+import { isSourceName } from '../io/read-sources.js';
+
+/** More changed files than this: a full build (patching pays for a few edits, not a batch). */
+export const PATCH_LIMIT = 16;
+
+/** The last build's manifest, still true of every output, and the few entry files changed since. */
+export interface ChangedSince {
+  readonly manifestText: string;
+  readonly manifest: Manifest;
+  readonly changed: readonly string[];
+}
+
+export interface FastPathResult {
+  readonly upToDate: boolean;
+  readonly entries: number;
+  readonly changedSince?: ChangedSince;
+}
+
+const same = (a: FileStamp | undefined, size: number, mtimeMs: number) => a !== undefined && a[0] === size && a[1] === mtimeMs;
+
+// Synchronous on purpose: this runs once at start-up, before anything else, and thousands of
+// plain stat calls cost less than as many promises.
+function stamp(file: string): { size: number; mtimeMs: number } | undefined {
+  return statSync(file, { throwIfNoEntry: false }) ?? undefined;
+}
+
+/** `onChange` is called when the first changed entry file is found (the CLI starts its parse worker then). */
+export function checkUpToDate(entriesDir: string, outDir: string, now: Date, onChange?: () => void): FastPathResult {
+  const no = { upToDate: false, entries: 0 };
+  let text: string;
+  let names: string[];
+  try {
+    text = readFileSync(path.join(outDir, MANIFEST_PATH), 'utf8');
+    names = readdirSync(entriesDir).filter(isSourceName);
+  } catch {
+    return no;
+  }
+  const manifest = parseManifest(text);
+  if (!manifest || !insideWindow(manifest, now)) return no;
+  if (names.length !== Object.keys(manifest.entries).length) return no;
+  const changed: string[] = [];
+  for (const name of names) {
+    const s = stamp(path.join(entriesDir, name));
+    if (!s || !manifest.entries[name]) return no;
+    if (same(manifest.entries[name], s.size, s.mtimeMs)) continue;
+    if (changed.push(name) === 1) onChange?.();
+    if (changed.length > PATCH_LIMIT) return no;
+  }
+  if (!outputsAsRecorded(outDir, manifest)) return no;
+  if (changed.length > 0) return { ...no, changedSince: { manifestText: text, manifest, changed } };
+  return { upToDate: true, entries: names.length };
+}
+
+/** Is every output the manifest names still as the build left it (size and mtime)? */
+export function outputsAsRecorded(outDir: string, manifest: Manifest): boolean {
+  for (const [file, recorded] of Object.entries(manifest.outputs)) {
+    const s = stamp(path.join(outDir, file));
+    if (!s || !same(recorded, s.size, s.mtimeMs)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,290 @@
+// The full build (src/build.ts decides when it runs): list and read sources → pure core → write
+// outputs. Loaded on demand, with the parsers and renderers it needs: a patch run does without.
+//
+// The build cache makes a run cost what changed: an entry file whose stamp (size, mtime) is as the
+// cache recorded is not even read; one whose text hashes the same is not parsed; documents whose
+// key is unchanged are not rendered; files whose bytes are unchanged are not rewritten; and a
+// document that is rendered takes its unchanged entries' fragments from the fragment pack.
+
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { BuildOptions, BuildResult } from './types.js';
+import { CACHE_PATH, OVERLAY_PATH, cacheDefaults, cacheKey, EMPTY_CACHE, hashText, newGeneration, parseCache, serializeCache, type BlobLocation, type BuildCache, type CachedParse } from './state/cache.js';
+import { ledgerOverrides, planAnchors, type AnchorPlan } from '../core/anchors.js';
+import { compile, parseStory, type CompileResult, type ParsedSource } from '../core/compile.js';
+import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
+import { STORY_FILE } from '../core/links.js';
+import { LEDGER_PATH, parseLedger } from '../core/ledger.js';
+import { MANIFEST_PATH, publishWindow, renderManifest, type BuildCounts, type FileStamp } from './state/manifest.js';
+import { isPublished, isVisible, nextEmbargo, selectVisible } from '../core/model.js';
+import { encodeFragments, slotBytes } from '../core/render/fragments.js';
+import type { EntrySlot, SourceFile } from '../core/types.js';
+import { FragmentStore } from './state/fragment-pack.js';
+import { readBookkeeping } from './state/read-bookkeeping.js';
+import { listSources, readListed, type SourceStamp } from '../io/read-sources.js';
+import { BuildAbortedError, writeOutputs, writePlanned } from '../io/write-outputs.js';
+import type { ParsedFile } from './parse/wire.js';
+import { createParser, workerCount } from './parse/pool.js';
+import { phaseTimer } from './timings.js';
+
+/** Files read and parsed per batch (per message to a worker). */
+const BATCH = 32;
+
+/** From this many files to parse, a build reports its parsing progress. */
+const PARSE_PROGRESS_FROM = 400;
+
+export async function runOnce(options: BuildOptions, useCache: boolean, started: number): Promise<BuildResult> {
+  const { now, outDir } = options;
+  const mode = options.mode ?? 'strict';
+  const { timings, phase } = phaseTimer();
+  const listing = await listSources(options.entriesDir);
+  const storyStamp = listing.stamps.find((s) => s.path === STORY_FILE);
+  const storyRead = await readListed(listing.root, storyStamp ? [storyStamp] : []);
+  const storyText = storyRead.sources[0]?.text ?? '';
+  const readDiagnostics: Diagnostic[] = [...listing.diagnostics, ...storyRead.diagnostics];
+  const ledgerText = await readFile(path.join(outDir, LEDGER_PATH), 'utf8').catch(() => undefined);
+  // Parsed here already: entries are parsed with the anchors it records (core/anchors.ts).
+  const ledger = parseLedger(ledgerText);
+  const base = { now, ...(ledgerText === undefined ? {} : { ledgerText }), ledger, mode, ...(options.lastGood ? { lastGood: options.lastGood } : {}) };
+  const { story } = parseStory(storyRead.sources, readDiagnostics);
+  phase('list');
+  const result = (compiled: CompileResult, extra: Partial<BuildResult> = {}): BuildResult => ({
+    ok: compiled.ok,
+    diagnostics: compiled.diagnostics,
+    compiled,
+    counts: countsOf(compiled, now),
+    patched: false,
+    written: [],
+    unchanged: [],
+    entriesRead: listing.stamps.length,
+    filesRead: storyRead.sources.length,
+    entriesParsed: compiled.parsedCount,
+    rendered: 0,
+    durationMs: performance.now() - started,
+    timings,
+    ...extra,
+  });
+  // Without a valid story nothing is built; compile says why.
+  if (!story) return result(compile({ ...base, sources: storyRead.sources, readDiagnostics }));
+
+  const defaults = cacheDefaults(story);
+  const cache = useCache ? parseCache(readBookkeeping(outDir, CACHE_PATH), cacheKey(storyText), defaults, readBookkeeping(outDir, OVERLAY_PATH)) : EMPTY_CACHE;
+  const locations = new Map<string, BlobLocation>();
+  for (const [p, c] of cache.entries) if (c.blob) locations.set(p, c.blob);
+  const store = await FragmentStore.open(outDir, useCache ? cache.pack : undefined, locations, options.fragmentMemory === undefined ? {} : { memoryBudget: options.fragmentMemory });
+  phase('load cache');
+  try {
+    // A cached parse stands for the file if its entry's fragments are there whenever the entry is
+    // visible now (an entry cached while retracted, rehearsed with an earlier --now, is not).
+    const usable = (c: CachedParse | undefined, p: string): c is CachedParse =>
+      c !== undefined && (!c.entry || !isVisible(c.entry, now) || (c.blob !== undefined && store.has(p)));
+    const entryStamps = listing.stamps.filter((s) => s.path !== STORY_FILE);
+    const hits = new Map<string, CachedParse>();
+    const toRead: SourceStamp[] = [];
+    for (const stamp of entryStamps) {
+      const c = cache.entries.get(stamp.path);
+      const sameStamp = c !== undefined && c.size === stamp.size && c.mtimeMs === stamp.mtimeMs;
+      if (usable(c, stamp.path) && sameStamp) hits.set(stamp.path, c);
+      // The service remembers every good file's text (last good versions): it reads them all.
+      if (!hits.has(stamp.path) || mode === 'service') toRead.push(stamp);
+    }
+
+    const fresh = new Map<string, Omit<ParsedFile, 'blob'> & { readonly hasBlob: boolean }>();
+    const texts: SourceFile[] = [];
+    let filesRead = storyRead.sources.length;
+    const recorded = ledgerOverrides(ledger.ledger);
+    const parsing: ReadAndParse = {
+      onRead: (sources, diagnostics) => {
+        filesRead += sources.length;
+        readDiagnostics.push(...diagnostics);
+        if (mode === 'service') texts.push(...sources);
+        // Touched but not changed: the same text, the same parse (its stamp is updated).
+        return sources.filter((s) => {
+          if (hits.has(s.path)) return false;
+          const c = cache.entries.get(s.path);
+          if (!usable(c, s.path) || c.hash !== hashText(s.text)) return true;
+          hits.set(s.path, { ...c, size: s.size ?? c.size, mtimeMs: s.mtimeMs ?? c.mtimeMs });
+          return false;
+        });
+      },
+      onParsed: async (files) => {
+        for (const { blob, ...f } of files) {
+          // The blob goes to the store (which bounds the memory it takes); only the parse stays here.
+          fresh.set(f.parsed.path, { ...f, hasBlob: blob !== undefined });
+          if (blob && !options.dryRun) await store.add(f.parsed.path, blob, f.crc!);
+        }
+      },
+      story,
+      now,
+      anchors: recorded,
+      workers: options.workers,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    };
+    let toParse = await readAndParse(listing.root, toRead, parsing);
+
+    // An entry whose plain anchor another new entry of this run took first (or, after the ledger was
+    // deleted, one cached with an anchor planned otherwise) is parsed again with the planned anchors.
+    const parsedEntries = [...[...hits.values()].flatMap((c) => c.entry ?? []), ...[...fresh.values()].flatMap((f) => f.parsed.entry ?? [])];
+    let anchors: AnchorPlan | undefined = planAnchors(ledger.ledger, parsedEntries, now, recorded);
+    if (anchors.mismatched.length > 0) {
+      const again = new Set(anchors.mismatched);
+      for (const p of again) hits.delete(p);
+      const reparse = { ...parsing, onRead: (sources: SourceFile[], diagnostics: Diagnostic[]) => (readDiagnostics.push(...diagnostics), sources), anchors: anchors.overrides };
+      toParse += await readAndParse(listing.root, entryStamps.filter((s) => again.has(s.path)), reparse);
+      anchors = undefined; // compile plans them again, from what was parsed now
+    }
+
+    phase('read and parse');
+    const parsed = new Map<string, ParsedSource>();
+    for (const [p, c] of hits) parsed.set(p, { path: p, diagnostics: c.diagnostics, ...(c.idAt ? { idAt: c.idAt } : {}), ...(c.entry ? { entry: c.entry } : {}) });
+    for (const [p, f] of fresh) parsed.set(p, f.parsed);
+    const compiled = compile({ ...base, sources: [...storyRead.sources, ...texts], readDiagnostics, parsed, ...(anchors ? { anchors } : {}) });
+    phase('plan');
+    const counts = { filesRead, entriesParsed: toParse };
+    // Nothing lost: with any error nothing is written, so the published feeds stay as they were.
+    if (!compiled.ok || options.dryRun) {
+      await store.discard();
+      return result(compiled, counts);
+    }
+    if (options.signal?.aborted) throw new BuildAbortedError();
+
+    const resolve = async (slot: EntrySlot): Promise<readonly Uint8Array[]> => {
+      // A last good version (service mode) is rendered by compile itself, in memory.
+      const own = compiled.fragments.get(slot.entry);
+      return slotBytes(own ? encodeFragments(own) : await store.read(slot.entry), slot.format);
+    };
+    const renderProgress = options.onProgress && ((done: number, total: number) => options.onProgress!(done, total, 'rendering'));
+    const written = await writePlanned(outDir, compiled.planned, cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+
+    phase('render and write');
+    // What the next run may take as it is. Drafts and embargoed entries are never cached: nothing
+    // unpublished is stored in the output folder, even in a file that is not served.
+    const records = new Map<string, CachedParse>();
+    for (const [p, c] of hits) if (!c.entry || isPublished(c.entry, now)) records.set(p, c);
+    for (const [p, f] of fresh) {
+      if (f.parsed.entry && !isPublished(f.parsed.entry, now)) continue;
+      records.set(p, {
+        size: f.size,
+        mtimeMs: f.mtimeMs,
+        hash: f.hash,
+        diagnostics: f.parsed.diagnostics,
+        ...(f.parsed.idAt ? { idAt: f.parsed.idAt } : {}),
+        ...(f.parsed.entry ? { entry: f.parsed.entry } : {}),
+      });
+    }
+    // Only entries in the documents keep their fragments (a retracted entry's body is not kept).
+    const live = new Set<string>();
+    for (const [p, c] of records) if (c.entry && isVisible(c.entry, now) && (c.blob || fresh.get(p)?.hasBlob)) live.add(p);
+    if (!useCache) {
+      await store.discard();
+      return result(compiled, { ...counts, written: written.written, unchanged: written.unchanged, rendered: written.rendered });
+    }
+    const pack = await store.commit(live);
+    for (const p of live) {
+      const loc = pack.locations.get(p);
+      const r = records.get(p)!;
+      const { blob: _old, ...rest } = r;
+      records.set(p, loc ? { ...rest, blob: loc } : rest);
+    }
+
+    const bookkeeping = [];
+    const changedParses = records.size !== cache.entries.size || [...records].some(([p, r]) => cache.entries.get(p) !== r);
+    let generation = cache.generation;
+    if (useCache && (written.written.length > 0 || written.rendered > 0 || changedParses || cache.key === '' || !generation)) {
+      const next: BuildCache = { key: cacheKey(storyText), pack: pack.info, entries: records, outputs: written.records };
+      generation = newGeneration();
+      bookkeeping.push({ path: CACHE_PATH, contents: serializeCache(next, defaults, generation), mediaType: 'application/json' });
+    }
+    // Only a clean run (no entry held back or kept at a last good version) may vouch that a
+    // later build would write the same bytes.
+    if (useCache && !hasErrors(compiled.diagnostics)) {
+      const stamps: Record<string, FileStamp> = {};
+      for (const s of listing.stamps) stamps[s.path] = [s.size, s.mtimeMs];
+      for (const [p, f] of fresh) stamps[p] = [f.size, f.mtimeMs];
+      for (const [p, c] of hits) stamps[p] = [c.size, c.mtimeMs];
+      const manifest = renderManifest({
+        entries: stamps,
+        outputs: Object.fromEntries([...written.records].map(([p, r]) => [p, [r.size, r.mtimeMs] as const])),
+        window: publishWindow(compiled.entries, now),
+        generation,
+        counts: countsOf(compiled, now),
+        story,
+      });
+      bookkeeping.push({ path: MANIFEST_PATH, contents: manifest, mediaType: 'application/json' });
+    }
+    if (bookkeeping.length > 0) await writeOutputs(outDir, bookkeeping, { durable: false });
+    // A new index takes in what a patch run's overlay held (which no longer matches it anyway).
+    if (generation !== cache.generation) await rm(path.join(outDir, OVERLAY_PATH), { force: true });
+    phase('save cache');
+    return result(compiled, { ...counts, written: written.written, unchanged: written.unchanged, rendered: written.rendered });
+  } catch (error) {
+    await store.discard();
+    throw error;
+  }
+}
+
+const countsMade = new WeakMap<CompileResult, BuildCounts>();
+
+/** The summary line's numbers, from a compiled run (once per run: the result and the manifest both want them). */
+function countsOf(compiled: CompileResult, now: Date): BuildCounts {
+  const made = countsMade.get(compiled);
+  if (made) return made;
+  const next = nextEmbargo(compiled.entries, now);
+  const counts: BuildCounts = {
+    entries: compiled.entries.length,
+    visible: selectVisible(compiled.entries, now).length,
+    scheduled: compiled.entries.filter((e) => !e.draft && e.published.getTime() > now.getTime()).length,
+    nextScheduled: next ? next.getTime() : null,
+    outputs: compiled.planned.length,
+    diagnostics: compiled.diagnostics.length,
+  };
+  countsMade.set(compiled, counts);
+  return counts;
+}
+
+interface ReadAndParse {
+  /** Sources read in a batch → the ones that need parsing. */
+  readonly onRead: (sources: SourceFile[], diagnostics: Diagnostic[]) => SourceFile[];
+  readonly onParsed: (files: ParsedFile[]) => Promise<void>;
+  readonly story: NonNullable<ReturnType<typeof parseStory>['story']>;
+  readonly now: Date;
+  /** Entry anchors that are not the plain form, by id (core/anchors.ts). */
+  readonly anchors: ReadonlyMap<string, string>;
+  readonly workers: number | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly onProgress: BuildOptions['onProgress'];
+}
+
+/**
+ * Read the files in batches and parse those that need it, on worker threads for large builds;
+ * memory holds a few batches of text, never the whole folder. Returns how many were parsed.
+ */
+async function readAndParse(root: string, stamps: readonly SourceStamp[], r: ReadAndParse): Promise<number> {
+  if (stamps.length === 0) return 0;
+  const parser = createParser(r.story, r.now, r.workers ?? workerCount(stamps.length), r.anchors);
+  let next = 0;
+  let parsed = 0;
+  let done = 0;
+  const report = stamps.length >= PARSE_PROGRESS_FROM && r.onProgress ? r.onProgress : undefined;
+  try {
+    const lane = async (): Promise<void> => {
+      while (next < stamps.length) {
+        if (r.signal?.aborted) throw new BuildAbortedError();
+        const batch = stamps.slice(next, (next += BATCH));
+        const read = await readListed(root, batch);
+        const sources = r.onRead(read.sources, read.diagnostics);
+        if (sources.length > 0) {
+          const files = await parser.parse(sources);
+          parsed += files.length;
+          await r.onParsed(files);
+        }
+        report?.((done += batch.length), stamps.length, 'parsing');
+      }
+    };
+    await Promise.all(Array.from({ length: parser.parallelism }, lane));
+  } finally {
+    await parser.close();
+  }
+  return parsed;
+}

@@ -1,0 +1,119 @@
+// Parse workers for large builds: batches of entry files go to a few threads (parse-worker.ts) and
+// come back parsed, with their fragments as transferred buffers. Small builds parse on the build's
+// own thread: starting a worker costs more than parsing a few hundred entries.
+
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { SourceFile, Story } from '../../core/types.js';
+import { unpackBatch, type PackedBatch, type ParsedFile } from './wire.js';
+
+/**
+ * Below this many files to parse, parsing stays on the build's thread: each worker warms up its own
+ * compiled code, and measured here the break-even was between 3,000 and 10,000 entries (2 cores).
+ */
+export const PARALLEL_FROM = 4000;
+
+/**
+ * How many workers to use for `files` files: STORYFEED_WORKERS when set (0 = none), otherwise one
+ * per core for large builds. None when running from the TypeScript sources (tests): the worker is
+ * a compiled file.
+ */
+export function workerCount(files: number, env: NodeJS.ProcessEnv = process.env): number {
+  if (!existsSync(fileURLToPath(WORKER_URL))) return 0;
+  const set = env['STORYFEED_WORKERS'];
+  if (set !== undefined && /^\d+$/.test(set)) return Math.min(Number(set), 16);
+  return files >= PARALLEL_FROM ? Math.min(availableParallelism(), 8) : 0;
+}
+
+const WORKER_URL = new URL('./parse-worker.js', import.meta.url);
+
+export interface Parser {
+  parse(sources: readonly SourceFile[]): Promise<ParsedFile[]>;
+  /** How many batches it can usefully take at once. */
+  readonly parallelism: number;
+  close(): Promise<void>;
+}
+
+/** `anchors`: entry anchors that are not the plain form, by id (core/anchors.ts); a Map crosses threads as it is. */
+export function createParser(story: Story, now: Date, workers: number, anchors?: ReadonlyMap<string, string>): Parser {
+  if (workers <= 0) {
+    // A copy, as a worker's answer is: strings the parsers cut out of a file would otherwise keep
+    // the whole file's text alive (V8 sliced strings) for as long as the entry's metadata lives.
+    const parse = async (sources: readonly SourceFile[]) => {
+      const { parseBatch } = await import('./batch.js');
+      return parseBatch(sources, story, now, anchors).map((f) => ({ ...f, parsed: structuredClone(f.parsed) }));
+    };
+    return { parallelism: 1, parse, close: async () => undefined };
+  }
+  const pool = Array.from({ length: workers }, () => new Worker(WORKER_URL, { workerData: { story, now: now.getTime(), ...(anchors ? { anchors } : {}) } }));
+  return onWorkers(pool, {});
+}
+
+/**
+ * A parse worker started before the story is known: the CLI starts one as it begins, so that the
+ * worker loads the parsers on the other core while this thread finds out what changed. A build that
+ * needs it takes `parser(story, now)`; one that does not closes it.
+ */
+export interface WarmParser {
+  parser(story: Story, now: Date): Parser;
+  close(): Promise<void>;
+}
+
+export function startWarmParser(): WarmParser | undefined {
+  if (!existsSync(fileURLToPath(WORKER_URL))) return undefined;
+  const worker = new Worker(WORKER_URL);
+  // It must not hold the process open if nobody takes it (a run with nothing to do).
+  worker.unref();
+  const close = async () => {
+    await worker.terminate();
+  };
+  return { parser: (story, now) => onWorkers([worker], { story, now: now.getTime() }), close };
+}
+
+/** A parser on these workers; `context` (story and instant) goes with every batch when given. */
+function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: number }): Parser {
+  const pending = new Map<number, { resolve: (f: ParsedFile[]) => void; reject: (e: Error) => void }>();
+  const load = pool.map(() => 0);
+  let nextId = 1;
+  pool.forEach((worker, w) => {
+    worker.on('message', (m: { id: number; batch?: PackedBatch; error?: { message: string; stack?: string } }) => {
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      load[w]! -= 1;
+      if (m.batch) p.resolve(unpackBatch(m.batch));
+      else {
+        const error = new Error(m.error?.message ?? 'parse worker failed');
+        if (m.error?.stack) error.stack = m.error.stack;
+        p.reject(error);
+      }
+    });
+    const fail = (error: Error) => {
+      for (const p of pending.values()) p.reject(error);
+      pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (code !== 0) fail(new Error(`a parse worker exited (${code})`));
+    });
+  });
+  return {
+    parallelism: pool.length * 2,
+    parse(sources) {
+      // The least busy worker takes the batch.
+      let w = 0;
+      for (let i = 1; i < pool.length; i += 1) if (load[i]! < load[w]!) w = i;
+      load[w]! += 1;
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        pool[w]!.postMessage({ id, sources, ...context });
+      });
+    },
+    async close() {
+      await Promise.all(pool.map((worker) => worker.terminate()));
+    },
+  };
+}

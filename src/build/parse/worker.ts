@@ -1,0 +1,23 @@
+// A parse worker: batches of entry files in, parses and fragments out (parse-batch.ts). Started by
+// parse-pool.ts for large builds, so that Markdown, sanitizing and rendering use every core.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import type { SourceFile, Story } from '../../core/types.js';
+import { parseBatch } from './batch.js';
+import { packBatch } from './wire.js';
+
+// A pool's worker knows the story from the start; a warm one (parse-pool.ts) is told with each batch.
+const given = (workerData ?? {}) as { story?: Story; now?: number; anchors?: Map<string, string> };
+
+parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?: Story; now?: number; anchors?: Map<string, string> }) => {
+  try {
+    const story = message.story ?? given.story;
+    const now = message.now ?? given.now;
+    if (!story || now === undefined) throw new Error('a parse worker needs the story and the instant');
+    const packed = packBatch(parseBatch(message.sources, story, new Date(now), message.anchors ?? given.anchors));
+    parentPort?.postMessage({ id: message.id, batch: packed }, [packed.buffer]);
+  } catch (error) {
+    const e = error as Error;
+    parentPort?.postMessage({ id: message.id, error: { message: e?.message ?? String(error), stack: e?.stack } });
+  }
+});

@@ -1,0 +1,616 @@
+// The build cache index (`.storyfeed/cache.json` in the output folder): what each entry file
+// parsed to (its metadata, not its body), where its fragments are in the fragment pack
+// (io/fragment-store.ts), and which key each output was last written from. Versioned, safe to
+// delete, never trusted when it does not parse or was made for another story text or another
+// storyfeed version — then it is rebuilt. It only saves work: a test builds with and without it
+// and compares the bytes.
+
+import { createHash, randomBytes } from 'node:crypto';
+import type { Diagnostic } from '../../core/diagnostics.js';
+import { CACHE_VERSION, RENDER_VERSION } from '../../core/versions.js';
+import { defaultLink } from '../../core/links.js';
+import { retractionEnd } from '../../core/model.js';
+import type { EntryFormat, EntryMeta, Image, Person, Position, Story } from '../../core/types.js';
+
+/** Where an entry's fragments are in the pack (offset, piece ends, CRC-32 of the blob). */
+export interface BlobLocation {
+  readonly offset: number;
+  readonly ends: readonly number[];
+  readonly crc: number;
+}
+
+/** The pack the index was written with: its id, valid size, and the bytes still in use. */
+export interface PackInfo {
+  readonly id: string;
+  readonly size: number;
+  readonly live: number;
+}
+
+export const CACHE_PATH = '.storyfeed/cache.json';
+export { CACHE_VERSION };
+
+export interface CachedParse {
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** sha256 of the file's text, checked when size or mtime differ. */
+  readonly hash: string;
+  readonly entry?: EntryMeta;
+  readonly diagnostics: readonly Diagnostic[];
+  /** Where the id stands, for cross-file diagnostics (duplicates, identity guard). */
+  readonly idAt?: Position;
+  /** The entry's fragments in the pack (entries visible when they were parsed). */
+  readonly blob?: BlobLocation;
+}
+
+/** Where an entry slot's bytes start in an output. */
+export interface SlotAt {
+  readonly entry: string;
+  readonly format: EntryFormat;
+  readonly offset: number;
+}
+
+export interface OutputRecord {
+  readonly key: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  /**
+   * How the output was made, for patching it in place when only entry bodies change (src/patch.ts):
+   * its key's base and deps (PlannedFile) and where each entry slot starts in the file.
+   */
+  readonly base?: string;
+  readonly deps?: readonly string[];
+  readonly slots?: SlotList;
+}
+
+/**
+ * An output's entry slots, packed: an archive's records hold some nine slots per entry until the
+ * index is written (a million at 100,000 entries), so not as an object each.
+ */
+export interface SlotList {
+  readonly entries: readonly string[];
+  /** Index into FORMAT_CODES, per slot. */
+  readonly formats: Uint8Array;
+  /** Byte offset of each slot in the file. */
+  readonly offsets: Float64Array;
+}
+
+const FORMAT_CODES: readonly EntryFormat[] = ['rss', 'atom', 'json', 'html'];
+
+export function packSlots(slots: readonly SlotAt[]): SlotList {
+  return {
+    entries: slots.map((s) => s.entry),
+    formats: Uint8Array.from(slots, (s) => FORMAT_CODES.indexOf(s.format)),
+    offsets: Float64Array.from(slots, (s) => s.offset),
+  };
+}
+
+export function unpackSlots(list: SlotList): SlotAt[] {
+  return list.entries.map((entry, i) => ({ entry, format: FORMAT_CODES[list.formats[i]!]!, offset: list.offsets[i]! }));
+}
+
+export interface BuildCache {
+  /** Fingerprint of what every parse depends on: cache format, renderers, the story text. */
+  readonly key: string;
+  /** A new id each time the index is written; the manifest names the one it goes with. */
+  readonly generation?: string;
+  readonly pack?: PackInfo;
+  readonly entries: ReadonlyMap<string, CachedParse>;
+  readonly outputs: ReadonlyMap<string, OutputRecord>;
+}
+
+export function hashText(text: string): string {
+  return createHash('sha256').update(text).digest('base64url');
+}
+
+export function cacheKey(storyText: string): string {
+  return hashText(JSON.stringify({ cache: CACHE_VERSION, render: RENDER_VERSION, story: hashText(storyText) }));
+}
+
+export const EMPTY_CACHE: BuildCache = { key: '', entries: new Map(), outputs: new Map() };
+
+// ---- The index on disk. One record per entry file, compact: an archive of 100,000 entries is read
+// and written on every run that changes anything, so fields at their default are left out (the
+// story's authors, the default link, `updated` = `published`, no tags, no diagnostics), dates are
+// numbers, and the entry's path is its key. Every field is checked when read.
+
+/** Every field of a record, as written. */
+interface WireRecord {
+  /** size, mtimeMs, hash of the text */
+  s: number;
+  m: number;
+  h: string;
+  /** diagnostics (when any) */
+  d?: Diagnostic[];
+  /** where the id stands: [line, column] */
+  i?: [number, number];
+  e?: WireEntry;
+  /** blob: [offset, crc, ...piece ends] */
+  b?: number[];
+}
+
+interface WireEntry {
+  id: string;
+  t: string;
+  p: number;
+  u?: number;
+  s?: string;
+  a?: Person[];
+  g?: string[];
+  im?: Image;
+  l?: string;
+  /** anchor, when not the plain one (core/anchors.ts) */
+  an?: string;
+  dr?: 1;
+  c?: [number, string];
+  r?: [number, string];
+  /** hasContent false */
+  nc?: 1;
+  pr: string;
+}
+
+/** What the index leaves out because the story implies it. */
+export interface CacheDefaults {
+  readonly authors: readonly Person[];
+  readonly link: (id: string) => string;
+  /** The story's retraction window (days): a retraction's `until` is not stored, but derived. */
+  readonly retractionWindow: number;
+}
+
+export function cacheDefaults(story: Story): CacheDefaults {
+  // Reading and writing the index both ask for every entry's default link (a URL parse each).
+  const links = new Map<string, string>();
+  const link = (id: string) => {
+    let l = links.get(id);
+    if (l === undefined) links.set(id, (l = defaultLink(story.homePage, id)));
+    return l;
+  };
+  return { authors: story.authors, link, retractionWindow: story.retractionWindow };
+}
+
+function sameAuthors(a: readonly Person[], b: readonly Person[]): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+function toWireEntry(e: EntryMeta, defaults: CacheDefaults): WireEntry {
+  const w: WireEntry = { id: e.id, t: e.title, p: e.published.getTime(), pr: e.print };
+  if (e.updated.getTime() !== w.p) w.u = e.updated.getTime();
+  if (e.summary !== undefined) w.s = e.summary;
+  if (!sameAuthors(e.authors, defaults.authors)) w.a = [...e.authors];
+  if (e.tags.length > 0) w.g = [...e.tags];
+  if (e.image) w.im = e.image;
+  if (e.link !== defaults.link(e.id)) w.l = e.link;
+  if (e.anchor !== undefined) w.an = e.anchor;
+  if (e.draft) w.dr = 1;
+  if (e.correction) w.c = [e.correction.at.getTime(), e.correction.note];
+  if (e.retraction) w.r = [e.retraction.at.getTime(), e.retraction.reason];
+  if (!e.hasContent) w.nc = 1;
+  return w;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
+const isPeople = (v: unknown): v is Person[] =>
+  Array.isArray(v) && v.every((p) => typeof p === 'object' && p !== null && isString((p as Person).name) && ['email', 'url'].every((k) => (p as Record<string, unknown>)[k] === undefined || isString((p as Record<string, unknown>)[k])));
+const isStamped = (v: unknown): v is [number, string] => Array.isArray(v) && v.length === 2 && isNumber(v[0]) && isString(v[1]);
+
+function fromWireEntry(path: string, w: unknown, defaults: CacheDefaults): EntryMeta | undefined {
+  if (typeof w !== 'object' || w === null) return undefined;
+  const e = w as Partial<WireEntry>;
+  if (!isString(e.id) || !isString(e.t) || !isNumber(e.p) || !isString(e.pr)) return undefined;
+  if ((e.u !== undefined && !isNumber(e.u)) || (e.s !== undefined && !isString(e.s)) || (e.l !== undefined && !isString(e.l)) || (e.an !== undefined && !isString(e.an))) return undefined;
+  if ((e.a !== undefined && !isPeople(e.a)) || (e.g !== undefined && !isStringList(e.g)) || (e.c !== undefined && !isStamped(e.c)) || (e.r !== undefined && !isStamped(e.r))) return undefined;
+  const im = e.im as Partial<Image> | undefined;
+  if (im !== undefined && (typeof im !== 'object' || im === null || !isString(im.url) || !isString(im.alt) || !isString(im.type) || (im.length !== undefined && !isNumber(im.length)))) return undefined;
+  return {
+    path,
+    id: e.id,
+    title: e.t,
+    published: new Date(e.p),
+    updated: new Date(e.u ?? e.p),
+    ...(e.s !== undefined ? { summary: e.s } : {}),
+    authors: e.a ?? defaults.authors,
+    tags: e.g ?? [],
+    ...(im ? { image: im as Image } : {}),
+    link: e.l ?? defaults.link(e.id),
+    ...(e.an !== undefined ? { anchor: e.an } : {}),
+    draft: e.dr === 1,
+    ...(e.c ? { correction: { at: new Date(e.c[0]), note: e.c[1] } } : {}),
+    ...(e.r ? { retraction: { at: new Date(e.r[0]), reason: e.r[1], until: retractionEnd(new Date(e.r[0]), defaults.retractionWindow) } } : {}),
+    hasContent: e.nc !== 1,
+    print: e.pr,
+  };
+}
+
+function toWire(r: CachedParse, defaults: CacheDefaults): WireRecord {
+  const w: WireRecord = { s: r.size, m: r.mtimeMs, h: r.hash };
+  if (r.diagnostics.length > 0) w.d = [...r.diagnostics];
+  if (r.idAt) w.i = [r.idAt.line, r.idAt.column];
+  if (r.entry) w.e = toWireEntry(r.entry, defaults);
+  if (r.blob) w.b = [r.blob.offset, r.blob.crc, ...r.blob.ends];
+  return w;
+}
+
+export function fromWire(path: string, value: unknown, defaults: CacheDefaults): CachedParse | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const w = value as Partial<WireRecord>;
+  if (!isNumber(w.s) || !isNumber(w.m) || !isString(w.h)) return undefined;
+  if (w.d !== undefined && !Array.isArray(w.d)) return undefined;
+  if (w.i !== undefined && !(Array.isArray(w.i) && w.i.length === 2 && w.i.every(Number.isInteger))) return undefined;
+  const entry = w.e === undefined ? undefined : fromWireEntry(path, w.e, defaults);
+  if (w.e !== undefined && !entry) return undefined;
+  const blob = w.b === undefined ? undefined : readBlobLocation(w.b);
+  if (w.b !== undefined && !blob) return undefined;
+  return {
+    size: w.s,
+    mtimeMs: w.m,
+    hash: w.h,
+    diagnostics: w.d ?? [],
+    ...(w.i ? { idAt: { line: w.i[0], column: w.i[1] } } : {}),
+    ...(entry ? { entry } : {}),
+    ...(blob ? { blob } : {}),
+  };
+}
+
+// The file is a header line (JSON) and then one line per record: `e` lines for entry files in
+// path order, then `o` lines for outputs, each `kind TAB path-as-JSON TAB record-as-JSON` (JSON
+// text never holds a raw tab or newline). One record per line lets a patch run (src/patch.ts) read
+// and replace the few records it touches without decoding the other hundred thousand. Outputs
+// name entries by their line number among the `e` lines.
+
+interface WireOutput {
+  k: string;
+  s: number;
+  m: number;
+  b?: string;
+  d?: number[];
+  /** slots: [entry ordinal, format code, offset] × n */
+  t?: number[];
+}
+
+export interface CacheHeader {
+  readonly version: number;
+  readonly key: string;
+  readonly generation: string;
+  /** An overlay's: the generation of the index it goes on top of. */
+  readonly base?: string;
+  readonly pack?: PackInfo;
+}
+
+export function newGeneration(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** The header line of an index (or, with `base`, of an overlay). */
+function headerLine(key: string, pack: PackInfo | undefined, generation: string, base?: string): string {
+  return JSON.stringify({ version: CACHE_VERSION, key, generation, ...(base ? { base } : {}), ...(pack ? { pack } : {}) });
+}
+
+export function parseHeader(line: string | undefined): CacheHeader | undefined {
+  if (line === undefined) return undefined;
+  try {
+    const h = JSON.parse(line) as Partial<CacheHeader>;
+    if (h.version !== CACHE_VERSION || typeof h.key !== 'string' || typeof h.generation !== 'string' || (h.base !== undefined && typeof h.base !== 'string')) return undefined;
+    const pack = readPackInfo(h.pack);
+    return { version: h.version, key: h.key, generation: h.generation, ...(h.base ? { base: h.base } : {}), ...(pack ? { pack } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+export function toWireOutput(r: OutputRecord, ordinal: ReadonlyMap<string, number>): WireOutput {
+  const w: WireOutput = { k: r.key, s: r.size, m: r.mtimeMs };
+  // An output made from an entry the index does not hold (a last good version) cannot be patched.
+  if (r.base === undefined || !r.deps || !r.slots) return w;
+  const d = r.deps.map((p) => ordinal.get(p));
+  const { entries, formats, offsets } = r.slots;
+  const t = entries.flatMap((entry, i) => [ordinal.get(entry), formats[i], offsets[i]]);
+  if (d.some((i) => i === undefined) || t.some((i) => i === undefined)) return w;
+  return { ...w, b: r.base, d: d as number[], t: t as number[] };
+}
+
+export function fromWireOutput(value: unknown, pathOf: (ordinal: number) => string | undefined): OutputRecord | undefined {
+  const w = value as Partial<WireOutput> | null;
+  if (typeof w !== 'object' || w === null || !isString(w.k) || !isNumber(w.s) || !isNumber(w.m)) return undefined;
+  const plain: OutputRecord = { key: w.k, size: w.s, mtimeMs: w.m };
+  if (!isString(w.b) || !Array.isArray(w.d) || !Array.isArray(w.t) || w.t.length % 3 !== 0) return plain;
+  const deps = w.d.map((i) => (Number.isInteger(i) ? pathOf(i) : undefined));
+  const entries: string[] = [];
+  for (let i = 0; i < w.t.length; i += 3) {
+    const entry = Number.isInteger(w.t[i]) ? pathOf(w.t[i]!) : undefined;
+    const format = FORMAT_CODES[w.t[i + 1]!];
+    const offset = w.t[i + 2];
+    if (entry === undefined || format === undefined || !Number.isInteger(offset)) return plain;
+    entries.push(entry);
+  }
+  if (deps.some((p) => p === undefined)) return plain;
+  const n = entries.length;
+  const slots: SlotList = { entries, formats: Uint8Array.from({ length: n }, (_, i) => w.t![i * 3 + 1]!), offsets: Float64Array.from({ length: n }, (_, i) => w.t![i * 3 + 2]!) };
+  return { ...plain, base: w.b, deps: deps as string[], slots };
+}
+
+/** A record line: kind, path and record. */
+export function splitLine(line: string): { kind: string; path: string; record: unknown } | undefined {
+  const a = line.indexOf('\t');
+  const b = line.indexOf('\t', a + 1);
+  if (a !== 1 || b < 0) return undefined;
+  const path = JSON.parse(line.slice(a + 1, b)) as unknown;
+  if (!isString(path)) return undefined;
+  return { kind: line[0]!, path, record: JSON.parse(line.slice(b + 1)) };
+}
+
+export const entryLine = (path: string, r: CachedParse, defaults: CacheDefaults) => `e\t${JSON.stringify(path)}\t${JSON.stringify(toWire(r, defaults))}`;
+export const outputLine = (path: string, r: OutputRecord, ordinal: ReadonlyMap<string, number>) => `o\t${JSON.stringify(path)}\t${JSON.stringify(toWireOutput(r, ordinal))}`;
+
+/** Parse a cache file (and its overlay, if any); anything unexpected gives the empty cache (it is rebuilt, never trusted). */
+export function parseCache(text: string | undefined, expectedKey: string, defaults: CacheDefaults, overlayText?: string): BuildCache {
+  if (text === undefined) return EMPTY_CACHE;
+  try {
+    const lines = text.split('\n');
+    const header = parseHeader(lines[0]);
+    if (!header || lines[lines.length - 1] !== '') return EMPTY_CACHE;
+    const overlay = overlayLines(overlayText, header);
+    const top = overlay?.header ?? header;
+    // Entry parses depend on the story (base URL, default authors, zone): another story, no reuse.
+    const sameStory = header.key === expectedKey;
+    const pack = sameStory ? top.pack : undefined;
+    const entries = new Map<string, CachedParse>();
+    const outputs = new Map<string, OutputRecord>();
+    const paths: string[] = [];
+    const read = (from: readonly string[], start: number, end: number, main: boolean): boolean => {
+      for (let i = start; i < end; i++) {
+        const line = splitLine(from[i]!);
+        if (!line) return false;
+        if (line.kind === 'e') {
+          if (main) paths.push(line.path);
+          if (!sameStory) continue;
+          const record = fromWire(line.path, line.record, defaults);
+          // A record that does not check out only costs its file a parse; one pointing into a pack
+          // that the index does not name is no record at all.
+          if (record && (!record.blob || pack)) entries.set(line.path, record);
+          else entries.delete(line.path);
+        } else if (line.kind === 'o') {
+          const record = fromWireOutput(line.record, (i) => paths[i]);
+          if (record) outputs.set(line.path, record);
+        } else return false;
+      }
+      return true;
+    };
+    if (!read(lines, 1, lines.length - 1, true)) return EMPTY_CACHE;
+    if (overlay && !read(overlay.lines, 0, overlay.lines.length, false)) return EMPTY_CACHE;
+    return { key: expectedKey, generation: top.generation, ...(pack ? { pack } : {}), entries, outputs };
+  } catch {
+    return EMPTY_CACHE;
+  }
+}
+
+/**
+ * The overlay (`.storyfeed/cache-patch.json`): records a patch run replaced, on top of the index
+ * whose generation it names as its base. Any other overlay (a full build wrote a new index since)
+ * is no overlay at all.
+ */
+export const OVERLAY_PATH = '.storyfeed/cache-patch.json';
+
+function overlayLines(text: string | undefined, main: CacheHeader): { header: CacheHeader; lines: string[] } | undefined {
+  if (text === undefined) return undefined;
+  const lines = text.split('\n');
+  const header = parseHeader(lines[0]);
+  if (!header || header.base !== main.generation || header.key !== main.key || lines.pop() !== '') return undefined;
+  return { header, lines: lines.slice(1) };
+}
+
+const byPath = <T>(m: ReadonlyMap<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/**
+ * The index as text, in chunks of a thousand lines: an archive's index is tens of megabytes, and
+ * the writer puts each chunk on disk before the next is made.
+ */
+export function* serializeCache(cache: BuildCache, defaults: CacheDefaults, generation: string): Generator<string> {
+  yield `${headerLine(cache.key, cache.pack, generation)}\n`;
+  const ordinal = new Map<string, number>();
+  let chunk: string[] = [];
+  for (const [path, r] of byPath(cache.entries)) {
+    ordinal.set(path, ordinal.size);
+    chunk.push(entryLine(path, r, defaults));
+    if (chunk.length === 1000) {
+      yield `${chunk.join('\n')}\n`;
+      chunk = [];
+    }
+  }
+  for (const [path, r] of byPath(cache.outputs)) {
+    chunk.push(outputLine(path, r, ordinal));
+    if (chunk.length === 1000) {
+      yield `${chunk.join('\n')}\n`;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield `${chunk.join('\n')}\n`;
+}
+
+function readPackInfo(value: unknown): PackInfo | undefined {
+  const v = value as Partial<PackInfo> | undefined;
+  if (typeof v !== 'object' || v === null) return undefined;
+  if (typeof v.id !== 'string' || !/^[0-9a-f]{16}$/.test(v.id) || !Number.isInteger(v.size) || !Number.isInteger(v.live)) return undefined;
+  return { id: v.id, size: v.size!, live: v.live! };
+}
+
+function readBlobLocation(value: unknown): BlobLocation | undefined {
+  if (!Array.isArray(value) || value.length !== 10 || !value.every(Number.isInteger)) return undefined;
+  const [offset, crc, ...ends] = value as number[];
+  if (ends.some((e, i) => e < (i === 0 ? 0 : ends[i - 1]!))) return undefined;
+  return { offset: offset!, ends, crc: crc! };
+}
+
+/** Past this many replaced records (or a quarter of the index), a patch run folds its overlay into a new index. */
+export const OVERLAY_LIMIT = 512;
+
+/**
+ * The index as lines, each record decoded only when asked for (src/patch.ts): a run that changes a
+ * few records reads those and writes them to the overlay (or, once the overlay is large, a new
+ * index with every line replaced), leaving the other hundred thousand as they were.
+ */
+export class CacheLines {
+  private outputPaths: string[] | undefined;
+
+  private constructor(
+    private readonly main: CacheHeader,
+    /** The overlay's header when there is one: its generation and pack are the index's now. */
+    readonly header: CacheHeader,
+    /** The index as read, and where each line starts (the last start is the end). */
+    private readonly bytes: Buffer,
+    private readonly starts: readonly number[],
+    /** Entry lines are 1 to firstOutput - 1: an entry's ordinal is its line number less one. */
+    private readonly firstOutput: number,
+    /** Replaced lines by kind and path (the overlay's, then this run's). */
+    private readonly replaced: Map<string, string>,
+  ) {}
+
+  // The index stays bytes: a patch run decodes the few lines it needs, not tens of megabytes.
+  static parse(bytes: Buffer | undefined, overlayText?: string): CacheLines | undefined {
+    if (bytes === undefined) return undefined;
+    const starts = [0];
+    for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) starts.push(at + 1);
+    if (starts[starts.length - 1] !== bytes.length || starts.length < 2) return undefined;
+    const header = parseHeader(bytes.toString('utf8', 0, starts[1]! - 1));
+    if (!header) return undefined;
+    const kind = (i: number) => (bytes[starts[i]! + 1] === 9 ? bytes[starts[i]!] : undefined);
+    try {
+      const lines = starts.length - 1;
+      let i = 1;
+      while (i < lines && kind(i) === 0x65) i++;
+      for (let j = i; j < lines; j++) if (kind(j) !== 0x6f) return undefined;
+      const overlay = overlayLines(overlayText, header);
+      const replaced = new Map<string, string>();
+      for (const line of overlay?.lines ?? []) {
+        const path = linePath(line);
+        if (path === undefined || (line[0] !== 'e' && line[0] !== 'o')) return undefined;
+        replaced.set(`${line[0]}${path}`, line);
+      }
+      return new CacheLines(header, overlay?.header ?? header, bytes, starts, i, replaced);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The path a line names (decoded from the bytes between its two tabs). */
+  private pathOfLine(i: number): string | undefined {
+    const start = this.starts[i]!;
+    const path = JSON.parse(this.bytes.toString('utf8', start + 2, this.bytes.indexOf(9, start + 2))) as unknown;
+    return isString(path) ? path : undefined;
+  }
+
+  /** Ordinals of the entry paths decoded so far. */
+  private readonly known = new Map<string, number>();
+
+  /** The path of the entry with this ordinal. */
+  readonly pathAt = (ordinal: number): string | undefined => {
+    if (!(ordinal >= 0 && 1 + ordinal < this.firstOutput)) return undefined;
+    const path = this.pathOfLine(1 + ordinal);
+    if (path !== undefined) this.known.set(path, ordinal);
+    return path;
+  };
+
+  /** Line `i` of the index as written (without its newline). */
+  private line(i: number): string {
+    return this.bytes.toString('utf8', this.starts[i]!, this.starts[i + 1]! - 1);
+  }
+
+  /** An entry's ordinal: its line found by its bytes (`e`, tab, path as JSON, tab), no decoding. */
+  ordinal(path: string): number | undefined {
+    const seen = this.known.get(path);
+    if (seen !== undefined) return seen;
+    const needle = Buffer.from(`\ne\t${JSON.stringify(path)}\t`, 'utf8');
+    const at = this.bytes.indexOf(needle);
+    if (at < 0) return undefined;
+    // The line starting at at + 1: binary search of the starts.
+    let lo = 1;
+    let hi = this.firstOutput - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const start = this.starts[mid]!;
+      if (start === at + 1) {
+        this.known.set(path, mid - 1);
+        return mid - 1;
+      }
+      if (start < at + 1) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+
+  entry(ordinal: number, defaults: CacheDefaults): CachedParse | undefined {
+    const path = this.pathAt(ordinal);
+    const line = path === undefined ? undefined : (this.replaced.get(`e${path}`) ?? this.line(1 + ordinal));
+    const parts = line === undefined ? undefined : splitLine(line);
+    return parts ? fromWire(parts.path, parts.record, defaults) : undefined;
+  }
+
+  get outputCount(): number {
+    return this.starts.length - 1 - this.firstOutput;
+  }
+
+  private outputPath(i: number): string {
+    this.outputPaths ??= Array.from({ length: this.outputCount }, (_, j) => this.pathOfLine(this.firstOutput + j) ?? '');
+    return this.outputPaths[i]!;
+  }
+
+  /** An output's line as written (a patch run skims them for the entries it edits). */
+  outputText(i: number): string {
+    return this.replaced.get(`o${this.outputPath(i)}`) ?? this.line(this.firstOutput + i);
+  }
+
+  output(i: number): { path: string; record: OutputRecord | undefined } | undefined {
+    const parts = splitLine(this.outputText(i));
+    return parts && { path: parts.path, record: fromWireOutput(parts.record, this.pathAt) };
+  }
+
+  setEntry(ordinal: number, record: CachedParse, defaults: CacheDefaults): void {
+    const path = this.pathAt(ordinal)!;
+    this.replaced.set(`e${path}`, entryLine(path, record, defaults));
+  }
+
+  /** Replace an output's record (as read by output(), which learnt its entries' ordinals). */
+  setOutput(path: string, record: OutputRecord): void {
+    this.replaced.set(`o${path}`, outputLine(path, record, this.known));
+  }
+
+  /** Has the overlay grown enough to be folded into a new index (past the limit, or a quarter of the index)? */
+  get foldDue(): boolean {
+    return this.replaced.size > Math.min(OVERLAY_LIMIT, (this.starts.length - 2) / 4);
+  }
+
+  /** The overlay, with every record replaced so far, under a new header. */
+  *serializeOverlay(pack: PackInfo, generation: string): Generator<string> {
+    yield `${headerLine(this.main.key, pack, generation, this.main.generation)}\n`;
+    const lines = [...this.replaced.values()];
+    for (let i = 0; i < lines.length; i += 1000) yield `${lines.slice(i, i + 1000).join('\n')}\n`;
+  }
+
+  /** A whole new index: every line as replaced, under a new header. */
+  *serialize(pack: PackInfo, generation: string): Generator<string> {
+    yield `${headerLine(this.main.key, pack, generation)}\n`;
+    const replacement = (i: number): string | undefined =>
+      i < this.firstOutput ? this.replaced.get(`e${this.pathAt(i - 1)}`) : this.replaced.get(`o${this.outputPath(i - this.firstOutput)}`);
+    const lines = this.starts.length - 1;
+    // Runs of unchanged lines are copied as they were, a chunk at a time.
+    let from = 1;
+    for (let i = 1; i <= lines; i++) {
+      const r = i < lines ? replacement(i) : undefined;
+      if (r === undefined && i < lines && i - from < 1000) continue;
+      if (i > from) yield this.bytes.toString('utf8', this.starts[from]!, this.starts[i]!);
+      if (r !== undefined) yield `${r}\n`;
+      from = r !== undefined ? i + 1 : i;
+    }
+  }
+}
+
+function linePath(line: string): string | undefined {
+  const path = JSON.parse(line.slice(2, line.indexOf('\t', 2))) as unknown;
+  return isString(path) ? path : undefined;
+}
+
+/** Everything the index records of an entry but its print: the same for two versions that differ only in their body. */
+export function metaText(entry: EntryMeta, defaults: CacheDefaults): string {
+  const { pr: _print, ...rest } = toWireEntry(entry, defaults);
+  return JSON.stringify(rest);
+}

@@ -1,0 +1,98 @@
+// The up-to-date manifest (`.storyfeed/manifest.json`): what the last successful build read and
+// wrote, by size and mtime, and the window of instants during which the set of published entries
+// stays the same. When nothing differs, a cron-driven `storyfeed build` can answer "no change"
+// without loading the compiler at all (see io/fast-path.ts).
+
+import { dueTimes } from '../../core/model.js';
+import type { EntryMeta, Story } from '../../core/types.js';
+import { CACHE_VERSION, MANIFEST_VERSION, RENDER_VERSION } from '../../core/versions.js';
+
+export const MANIFEST_PATH = '.storyfeed/manifest.json';
+
+export type FileStamp = readonly [size: number, mtimeMs: number];
+
+export interface Manifest {
+  readonly version: string;
+  /** EntryMeta files by name, as the reader saw them. */
+  readonly entries: Readonly<Record<string, FileStamp>>;
+  /** Every output the build planned (and the ledger), as written. */
+  readonly outputs: Readonly<Record<string, FileStamp>>;
+  /** [start, end): instants (ms) between which the published set does not change; null = unbounded. */
+  readonly window: readonly [number | null, number | null];
+  /** The build cache index written with it (cache.ts generation): a patch run needs both to agree. */
+  readonly generation?: string;
+  /** What the build's summary line reports; true of every instant inside the window. */
+  readonly counts?: BuildCounts;
+  /** The story as this build parsed it (a patch run uses it instead of parsing the story again). */
+  readonly story?: Story;
+}
+
+/** The numbers `storyfeed build` reports about what it published. */
+export interface BuildCounts {
+  /** Entries that compiled (drafts and embargoed included). */
+  readonly entries: number;
+  /** Entries visible now (published, not retracted). */
+  readonly visible: number;
+  /** Entries held for a later time (not drafts). */
+  readonly scheduled: number;
+  /** When the next of them is due (ms), if any. */
+  readonly nextScheduled: number | null;
+  /** Outputs planned. */
+  readonly outputs: number;
+  /** Problems reported (warnings: a build with errors writes no manifest). */
+  readonly diagnostics: number;
+}
+
+export function manifestVersion(): string {
+  return `${MANIFEST_VERSION}.${CACHE_VERSION}.${RENDER_VERSION}`;
+}
+
+/** The instants at which an entry appears or leaves (embargo end, retraction, the end of its stub). */
+export function publishWindow(entries: readonly EntryMeta[], now: Date): [number | null, number | null] {
+  let start: number | null = null;
+  let end: number | null = null;
+  const t = now.getTime();
+  for (const e of entries) {
+    if (e.draft) continue;
+    for (const due of dueTimes(e)) {
+      if (due <= t && (start === null || due > start)) start = due;
+      if (due > t && (end === null || due < end)) end = due;
+    }
+  }
+  return [start, end];
+}
+
+export function renderManifest(manifest: Omit<Manifest, 'version'>): string {
+  // A patch run hands back the records it parsed, in order already: sorting is then skipped.
+  const sorted = (r: Readonly<Record<string, FileStamp>>) => {
+    const keys = Object.keys(r);
+    if (keys.every((k, i) => i === 0 || keys[i - 1]! < k)) return r;
+    return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  };
+  return `${JSON.stringify({
+    version: manifestVersion(),
+    ...(manifest.generation ? { generation: manifest.generation } : {}),
+    ...(manifest.counts ? { counts: manifest.counts } : {}),
+    ...(manifest.story ? { story: manifest.story } : {}),
+    window: manifest.window,
+    entries: sorted(manifest.entries),
+    outputs: sorted(manifest.outputs),
+  })}\n`;
+}
+
+export function parseManifest(text: string | undefined): Manifest | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const m = JSON.parse(text) as Manifest;
+    if (m.version !== manifestVersion() || typeof m.entries !== 'object' || typeof m.outputs !== 'object' || !Array.isArray(m.window)) return undefined;
+    return m;
+  } catch {
+    return undefined;
+  }
+}
+
+export function insideWindow(manifest: Manifest, now: Date): boolean {
+  const [start, end] = manifest.window;
+  const t = now.getTime();
+  return (start === null || start <= t) && (end === null || t < end);
+}

@@ -1,0 +1,66 @@
+// What a build takes and what it gives back: shared by the entry (index.ts), the full build and the
+// patch, and by the service's build thread, without any of them importing another for its types.
+
+import type { CompileResult } from '../core/compile.js';
+import type { Diagnostic } from '../core/diagnostics.js';
+import type { SourceFile } from '../core/types.js';
+import type { ChangedSince } from './fast-path.js';
+import type { WarmParser } from './parse/pool.js';
+import type { BuildCounts } from './state/manifest.js';
+
+export type BuildPhase = 'parsing' | 'rendering';
+
+export interface BuildOptions {
+  readonly entriesDir: string;
+  readonly outDir: string;
+  readonly now: Date;
+  /** Validate only: nothing is written, no lock is taken. */
+  readonly dryRun?: boolean;
+  /** How long to wait for another builder's lock before giving up (ms). */
+  readonly lockWaitMs?: number;
+  /** 'service' holds bad entries back instead of failing the run (see compile.ts). */
+  readonly mode?: 'strict' | 'service';
+  readonly lastGood?: ReadonlyMap<string, SourceFile>;
+  /** Use the build cache in the output folder (default true); it never changes the output. */
+  readonly cache?: boolean;
+  /**
+   * Progress of long builds: files parsed (only when there are many) and outputs rendered
+   * (called once per rendered output).
+   */
+  readonly onProgress?: (done: number, total: number, phase: BuildPhase) => void;
+  /** Abandon the build (shutdown): it stops before publishing anything and rejects with BuildAbortedError. */
+  readonly signal?: AbortSignal;
+  /** Parse workers (default: by size, see parse-pool.ts; 0 = parse on this thread). */
+  readonly workers?: number;
+  /** Bytes of new entry fragments held in memory before they spill to disk (default 128 MiB). */
+  readonly fragmentMemory?: number;
+  /** Patch entry bodies in place when that is all that changed (default true; src/patch.ts). */
+  readonly patch?: boolean;
+  /** What the CLI's fast path found changed since the last build (spares the patch a listing). */
+  readonly changedSince?: ChangedSince;
+  /** A parse worker the caller started ahead of need; the build closes it. */
+  readonly warm?: WarmParser;
+}
+
+export interface BuildResult {
+  readonly ok: boolean;
+  readonly diagnostics: readonly Diagnostic[];
+  /** What the core made of the entries; absent when the run patched the outputs (src/patch.ts) and compiled nothing. */
+  readonly compiled?: CompileResult;
+  /** What the run published (the summary line's numbers). */
+  readonly counts: BuildCounts;
+  /** The run changed only entry bodies, in place, without compiling the story (src/patch.ts). */
+  readonly patched: boolean;
+  /** Why a build with the cache could not patch (`--timings` prints it). */
+  readonly notPatched?: string;
+  readonly written: readonly string[];
+  readonly unchanged: readonly string[];
+  /** Files in the entries folder, files read (the rest were unchanged by stamp), entries parsed, outputs rendered. */
+  readonly entriesRead: number;
+  readonly filesRead: number;
+  readonly entriesParsed: number;
+  readonly rendered: number;
+  readonly durationMs: number;
+  /** Milliseconds spent in each phase, in order (`storyfeed build --timings`). */
+  readonly timings: ReadonlyArray<readonly [phase: string, ms: number]>;
+}

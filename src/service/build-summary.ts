@@ -1,0 +1,41 @@
+// What the service needs to know about one build, as plain data that can cross a worker boundary
+// (the planned outputs of a CompileResult hold closures and cannot).
+
+import type { BuildOptions, BuildResult } from '../build/types.js';
+import type { EntryOutcome } from '../core/compile.js';
+import type { Diagnostic } from '../core/diagnostics.js';
+import type { EntryMeta, SourceFile, Story } from '../core/types.js';
+
+export interface BuildSummary {
+  readonly ok: boolean;
+  readonly written: readonly string[];
+  readonly durationMs: number;
+  readonly story?: Story;
+  /** Every entry that compiled (drafts and embargoed included). */
+  readonly entries: readonly EntryMeta[];
+  readonly goodSources: readonly SourceFile[];
+  readonly outcomes: readonly EntryOutcome[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** Entries in the subscription feeds. */
+  readonly published: number;
+}
+
+/** Build options that can be sent to a worker (no callbacks, no signal). */
+export type PlainBuildOptions = Omit<BuildOptions, 'onProgress' | 'signal' | 'now'> & { readonly now: number };
+
+export function summarize(result: BuildResult): BuildSummary {
+  const { compiled } = result;
+  // The service builds in service mode, which always compiles (only strict builds patch).
+  if (!compiled) throw new Error('a service build compiled nothing');
+  return {
+    ok: result.ok,
+    written: result.written,
+    durationMs: result.durationMs,
+    ...(compiled.story ? { story: compiled.story } : {}),
+    entries: compiled.entries,
+    goodSources: compiled.goodSources,
+    outcomes: compiled.outcomes,
+    diagnostics: compiled.diagnostics,
+    published: compiled.feed?.entries.length ?? 0,
+  };
+}

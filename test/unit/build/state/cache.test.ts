@@ -1,0 +1,191 @@
+// The build cache index: what is written reads back as the same records, whatever their number
+// (the text is written in chunks of a thousand) and whichever fields are at their defaults; a
+// record that does not check out is dropped, never trusted.
+import { describe, expect, it } from 'vitest';
+import { CacheLines, cacheDefaults, packSlots, parseCache, serializeCache, type BuildCache, type CachedParse, type OutputRecord } from '../../../../src/build/state/cache.js';
+import { parseStory } from '../../../../src/core/compile.js';
+import type { EntryMeta } from '../../../../src/core/types.js';
+import { storyText } from '../../../helpers/story.js';
+
+const { story } = parseStory([{ path: '_story.md', text: storyText() }]);
+const defaults = cacheDefaults(story!);
+
+function entry(i: number): EntryMeta {
+  const id = `tag:newsroom.example.org,2026-05-25:test-story/e${i}`;
+  const base: EntryMeta = {
+    path: `e${String(i).padStart(5, '0')}.md`,
+    id,
+    title: `Title ${i} “quoted” & <odd>`,
+    published: new Date(Date.UTC(2026, 4, 1 + (i % 28), 9)),
+    updated: new Date(Date.UTC(2026, 4, 1 + (i % 28), 9)),
+    authors: story!.authors,
+    tags: [],
+    link: defaults.link(id),
+    draft: false,
+    hasContent: true,
+    print: `print-${i}`,
+  };
+  // Every field off its default in some records.
+  if (i % 2) Object.assign(base, { tags: ['a', `t${i % 5}`], summary: `Summary ${i}` });
+  if (i % 3 === 0) Object.assign(base, { updated: new Date(base.published.getTime() + 3_600_000), correction: { at: new Date(base.published.getTime() + 3_600_000), note: 'Fixed' } });
+  if (i % 7 === 0) Object.assign(base, { authors: [{ name: 'Other', email: 'o@newsroom.example.org', url: 'https://newsroom.example.org/o' }], link: 'https://newsroom.example.org/elsewhere' });
+  if (i % 11 === 0) Object.assign(base, { image: { url: 'https://newsroom.example.org/i.png', alt: 'An image', type: 'image/png', length: 2048 } });
+  // `until` is not stored: it is read back as `at` plus the story's retraction window (30 days).
+  if (i % 13 === 0) Object.assign(base, { retraction: { at: new Date(base.published.getTime() + 7_200_000), reason: 'Wrong', until: new Date(base.published.getTime() + 7_200_000 + 30 * 86_400_000) }, hasContent: false });
+  if (i % 17 === 0) Object.assign(base, { draft: true });
+  return base;
+}
+
+function record(i: number): CachedParse {
+  return {
+    size: 1000 + i,
+    mtimeMs: 1796203197655.0542 + i,
+    hash: `hash-${i}`,
+    diagnostics: [],
+    idAt: { line: 2, column: 5 },
+    entry: entry(i),
+    ...(i % 13 ? { blob: { offset: 33 + i * 100, crc: 12345 + i, ends: [1, 2, 3, 4, 5, 6, 7, 8 + i] } } : {}),
+  };
+}
+
+function cacheOf(count: number): BuildCache {
+  const entries = new Map(Array.from({ length: count }, (_, i) => [entry(i).path, record(i)] as const));
+  const paths = [...entries.keys()];
+  // An output made from the first entries (when there are any), with their slots; and one without.
+  const planned: OutputRecord = {
+    key: 'x',
+    size: 10,
+    mtimeMs: 5,
+    base: 'base',
+    deps: paths.slice(0, 3),
+    slots: packSlots(paths.slice(0, 2).map((entry, i) => ({ entry, format: i ? 'atom' : 'rss', offset: 100 * (i + 1) }))),
+  };
+  return {
+    key: 'k',
+    pack: { id: '0123456789abcdef', size: 1_000_000, live: 900_000 },
+    entries,
+    outputs: new Map<string, OutputRecord>([
+      ['rss.xml', planned],
+      ['style.css', { key: 'y', size: 3, mtimeMs: 7, base: 'b2', deps: [], slots: packSlots([]) }],
+    ]),
+  };
+}
+
+const text = (cache: BuildCache, generation = 'g1') => [...serializeCache(cache, defaults, generation)].join('');
+
+/** The index's lines as [kind, path, record] (the header first), to damage one and write it back. */
+const linesOf = (t: string) => {
+  const [header, ...rest] = t.split('\n').slice(0, -1);
+  return { header: JSON.parse(header!) as Record<string, unknown>, records: rest.map((l) => l.split('\t')).map(([k, p, r]) => [k!, JSON.parse(p!) as string, JSON.parse(r!) as Record<string, unknown>] as const) };
+};
+const textOf = (l: ReturnType<typeof linesOf>) => `${[JSON.stringify(l.header), ...l.records.map(([k, p, r]) => `${k}\t${JSON.stringify(p)}\t${JSON.stringify(r)}`)].join('\n')}\n`;
+
+describe('the cache index', () => {
+  it.each([0, 1, 999, 1000, 1001, 2000])('%i records read back as written', (count) => {
+    const cache = cacheOf(count);
+    const back = parseCache(text(cache), 'k', defaults);
+    expect(back.pack).toEqual(cache.pack);
+    expect(back.generation).toBe('g1');
+    expect(back.entries).toEqual(cache.entries);
+    expect(back.outputs).toEqual(cache.outputs);
+  });
+
+  it('keeps the key of an output made from an entry it does not hold, but not its plan (it cannot be patched)', () => {
+    const cache = cacheOf(2);
+    const lastGood: OutputRecord = { key: 'z', size: 1, mtimeMs: 2, base: 'b', deps: ['e00000.md', 'elsewhere.md'], slots: packSlots([]) };
+    const back = parseCache(text({ ...cache, outputs: new Map([['feed.json', lastGood]]) }), 'k', defaults);
+    expect(back.outputs.get('feed.json')).toEqual({ key: 'z', size: 1, mtimeMs: 2 });
+  });
+
+  it('leaves defaults out: the story authors, the default link, updated = published, no tags', () => {
+    const plain = linesOf(text(cacheOf(3))).records.find(([, p]) => p === 'e00002.md')![2]['e'] as Record<string, unknown>; // record 2 has every field at its default
+    expect(Object.keys(plain).sort()).toEqual(['id', 'p', 'pr', 't']);
+  });
+
+  it('names entries in output records by their line among the entry lines', () => {
+    const rss = linesOf(text(cacheOf(5))).records.find(([k, p]) => k === 'o' && p === 'rss.xml')![2];
+    expect(rss).toEqual({ k: 'x', s: 10, m: 5, b: 'base', d: [0, 1, 2], t: [0, 0, 100, 1, 1, 200] });
+  });
+
+  it.each([
+    ['a record without a hash', (r: Record<string, unknown>) => delete r['h']],
+    ['a date that is not a number', (r: Record<string, unknown>) => ((r['e'] as Record<string, unknown>)['p'] = '2026-05-01')],
+    ['authors that are not people', (r: Record<string, unknown>) => ((r['e'] as Record<string, unknown>)['a'] = [{ email: 'x' }])],
+    ['a blob with piece ends out of order', (r: Record<string, unknown>) => (r['b'] = [1, 2, 9, 8, 7, 6, 5, 4, 3, 2])],
+    ['a blob of the wrong shape', (r: Record<string, unknown>) => (r['b'] = [1, 2, 3])],
+  ])('drops %s (that file is parsed again), keeps the others', (_name, damage) => {
+    const lines = linesOf(text(cacheOf(3)));
+    damage(lines.records.find(([, p]) => p === 'e00001.md')![2] as Record<string, unknown>);
+    const back = parseCache(textOf(lines), 'k', defaults);
+    expect([...back.entries.keys()]).toEqual(['e00000.md', 'e00002.md']);
+  });
+
+  it('is not used for another story (key), and not at all when it does not parse', () => {
+    const t = text(cacheOf(3));
+    expect(parseCache(t, 'other', defaults).entries.size).toBe(0);
+    expect(parseCache(t.slice(0, -10), 'k', defaults).entries.size).toBe(0);
+    expect(parseCache(t.replace('\ne\t', '\nx\t'), 'k', defaults).entries.size).toBe(0);
+  });
+});
+
+describe('the cache index as lines (patch runs)', () => {
+  const cache = cacheOf(40);
+  const lines = () => CacheLines.parse(Buffer.from(text(cache)))!;
+
+  it('finds entries by path and outputs by position, decoding only those', () => {
+    const index = lines();
+    expect(index.header.generation).toBe('g1');
+    expect(index.ordinal('e00017.md')).toBe(17);
+    expect(index.ordinal('e00040.md')).toBeUndefined();
+    expect(index.entry(17, defaults)).toEqual(cache.entries.get('e00017.md'));
+    expect(index.outputCount).toBe(2);
+    expect(index.output(0)).toEqual({ path: 'rss.xml', record: cache.outputs.get('rss.xml') });
+  });
+
+  it('finds entries whose names need escaping or are not ASCII, and not a name that is only part of another', () => {
+    const names = ['a "quoted" name.md', 'café-nouvelles.md', 'e1.md', 'xe1.md', 'tab\tname.md'];
+    const odd: BuildCache = { ...cacheOf(0), entries: new Map(names.map((n, i) => [n, { ...record(i), entry: { ...entry(i), path: n } }])), outputs: new Map() };
+    const index = CacheLines.parse(Buffer.from(text(odd)))!;
+    const sorted = [...names].sort();
+    for (const n of names) expect([n, index.ordinal(n)]).toEqual([n, sorted.indexOf(n)]);
+    expect(index.ordinal('1.md')).toBeUndefined();
+    expect(index.entry(index.ordinal('café-nouvelles.md')!, defaults)?.entry?.path).toBe('café-nouvelles.md');
+  });
+
+  it('folds replaced records into an index that reads as if it had been written whole', () => {
+    const index = lines();
+    const changed: CachedParse = { ...record(5), hash: 'new', entry: { ...entry(5), print: 'new-print' } };
+    index.setEntry(5, changed, defaults);
+    const out = index.output(0)!;
+    const rss: OutputRecord = { ...out.record!, key: 'new-key', size: 99 };
+    index.setOutput('rss.xml', rss);
+    const pack = { ...cache.pack!, size: 2_000_000 };
+    const folded = [...index.serialize(pack, 'g2')].join('');
+    const whole = { ...cache, pack, entries: new Map([...cache.entries, ['e00005.md', changed]]), outputs: new Map([...cache.outputs, ['rss.xml', rss]]) };
+    expect(folded).toBe(text(whole, 'g2'));
+  });
+
+  it('writes an overlay that parseCache lays over the index it was made for, and over no other', () => {
+    const index = lines();
+    const changed: CachedParse = { ...record(7), hash: 'new' };
+    index.setEntry(7, changed, defaults);
+    index.output(0);
+    index.setOutput('rss.xml', { ...cache.outputs.get('rss.xml')!, key: 'k2' });
+    const pack = { ...cache.pack!, size: 1_500_000 };
+    const overlay = [...index.serializeOverlay(pack, 'g2')].join('');
+    const back = parseCache(text(cache), 'k', defaults, overlay);
+    expect(back.generation).toBe('g2');
+    expect(back.pack).toEqual(pack);
+    expect(back.entries.get('e00007.md')).toEqual(changed);
+    expect(back.outputs.get('rss.xml')!.key).toBe('k2');
+    // Stacked: a second patch run reads the first one's overlay through CacheLines.
+    const again = CacheLines.parse(Buffer.from(text(cache)), overlay)!;
+    expect(again.header.generation).toBe('g2');
+    expect(again.entry(7, defaults)).toEqual(changed);
+    // An index written since (another generation): the overlay is ignored.
+    const other = parseCache(text(cache, 'g3'), 'k', defaults, overlay);
+    expect(other.generation).toBe('g3');
+    expect(other.entries.get('e00007.md')).toEqual(cache.entries.get('e00007.md'));
+    expect(CacheLines.parse(Buffer.from(text(cache, 'g3')), overlay)!.header.generation).toBe('g3');
+  });
+});

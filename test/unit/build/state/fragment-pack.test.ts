@@ -1,0 +1,70 @@
+// The fragment pack on its own: blobs added at once from several lanes (as parse workers deliver
+// them) spill without overlapping, read back exactly, survive commit and reopening, and a pack
+// that does not match its index is not opened.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { encodeFragments, type FragmentBlob } from '../../../../src/core/render/fragments.js';
+import { blobCrc, FragmentStore, PACK_PATH } from '../../../../src/build/state/fragment-pack.js';
+import { tempFolder } from '../../../helpers/story.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  await Promise.all(cleanups.map((c) => c()));
+});
+
+function blobOf(i: number): FragmentBlob {
+  const text = `entry ${i} `.repeat(1 + (i % 37));
+  return encodeFragments({ rss: [`<item>${i}`, '</item>'], atom: [`<entry>${i}`, '</entry>'], json: ['{', `, "n": ${i}}`], html: `<p>${text}ü</p>` });
+}
+
+async function readAll(store: FragmentStore, count: number): Promise<void> {
+  for (let i = 0; i < count; i += 1) {
+    const got = await store.read(`e${i}.md`);
+    const want = blobOf(i);
+    expect([i, Buffer.from(got.bytes).equals(Buffer.from(want.bytes)), got.ends]).toEqual([i, true, want.ends]);
+  }
+}
+
+describe('FragmentStore', () => {
+  it.each([
+    ['all in memory', 1 << 30],
+    ['spilling on every add, from eight lanes at once', 1],
+    ['spilling now and then', 4096],
+  ])('%s: every blob reads back, before and after commit', async (_name, budget) => {
+    const folder = await tempFolder();
+    cleanups.push(folder.cleanup);
+    const count = 300;
+    const store = await FragmentStore.open(folder.dir, undefined, new Map(), { memoryBudget: budget });
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < count) {
+          const i = next++;
+          const blob = blobOf(i);
+          await store.add(`e${i}.md`, blob, blobCrc(blob.bytes));
+          if (i % 7 === 0) await store.read(`e${Math.floor(i / 2)}.md`);
+        }
+      }),
+    );
+    await readAll(store, count);
+    const live = new Set(Array.from({ length: count }, (_, i) => `e${i}.md`));
+    const { info, locations } = await store.commit(live);
+    expect(info.size).toBe((await readFile(path.join(folder.dir, PACK_PATH))).length);
+    const reopened = await FragmentStore.open(folder.dir, info, locations);
+    await readAll(reopened, count);
+    await reopened.discard();
+  });
+
+  it('does not open a pack whose header or size does not match the index', async () => {
+    const folder = await tempFolder();
+    cleanups.push(folder.cleanup);
+    const store = await FragmentStore.open(folder.dir, undefined, new Map());
+    const blob = blobOf(1);
+    await store.add('e1.md', blob, blobCrc(blob.bytes));
+    const { info, locations } = await store.commit(new Set(['e1.md']));
+    expect((await FragmentStore.open(folder.dir, info, locations)).has('e1.md')).toBe(true);
+    expect((await FragmentStore.open(folder.dir, { ...info, id: '0000000000000000' }, locations)).has('e1.md')).toBe(false);
+    expect((await FragmentStore.open(folder.dir, { ...info, size: info.size + 1 }, locations)).has('e1.md')).toBe(false);
+  });
+});

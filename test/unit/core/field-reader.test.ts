@@ -1,0 +1,94 @@
+// Plain-text fields: what readers would take for HTML is refused (E_TEXT_MARKUP), and nothing else.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../../src/core/compile.js';
+import { looksLikeMarkup, normalizeText } from '../../../src/core/field-reader.js';
+import { entryText, sources, storyText } from '../../helpers/story.js';
+
+describe('looksLikeMarkup: only real HTML end tags and character references', () => {
+  it.each([
+    // Not references: an HTML parser leaves them as they are.
+    ['R&D; cuts', undefined],
+    ['US&Iran; talks', undefined],
+    ['AT&T, S&P 500, Q&A, M&A', undefined],
+    ['Fish & chips; & more', undefined],
+    ['&', undefined],
+    ['&;', undefined],
+    ['&#;', undefined],
+    ['Smith&Co; Desk', undefined],
+    ['&Notaname;', undefined],
+    ['&İran;', undefined],
+    ['</notatag>', undefined],
+    ['a < b > c', undefined],
+    // Named character references (HTML §13.5, the full HTML5 list)
+    ['Talks &amp; more', '&amp;'],
+    ['&lt;b&gt;', '&lt;'],
+    ['Q&apos;s', '&apos;'],
+    ['&frac12; of it', '&frac12;'],
+    ['&NotEqualTilde;', '&NotEqualTilde;'],
+    ['&hearts;', '&hearts;'],
+    // Legacy references without `;`, which HTML decodes in text all the same
+    ['&copy 2026', '&copy'],
+    ['Pride&notice', '&notice'],
+    ['&amp', '&amp'],
+    // Numeric references
+    ['R&#38;D', '&#38;'],
+    ['R&#x26;D', '&#x26;'],
+    ['&#X26;', '&#X26;'],
+    ['&#38 without semicolon', '&#38'],
+    // What the W3C validator reports although HTML does not decode it (validators.py nonhtml:
+    // a name that is "not value.isalpha()")
+    ['R&D2; cuts', '&D2;'],
+    ['&a_b;', '&a_b;'],
+    ['&#abc;', '&#abc;'],
+    ['&#x;', '&#x;'],
+    // End tags of HTML elements
+    ['Talks <b>resume</b>', '</b>'],
+    ['</SCRIPT>', '</SCRIPT>'],
+  ])('%j → %j', (text, found) => {
+    expect(looksLikeMarkup(text)).toBe(found);
+  });
+
+  it('a title with a look-alike compiles and comes out exactly as written', () => {
+    const title = 'R&D; cuts as US&Iran; talks resume';
+    const files = { '_story.md': storyText(), 'e.md': entryText({ slug: 'e', title, extra: 'tags: ["R&D;"]\n' }) };
+    const r = compile({ sources: sources(files), now: new Date('2026-06-01T00:00:00Z') });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.entries.map((e) => [e.title, e.tags])).toEqual([[title, ['R&D;']]]);
+    const rss = r.files.find((f) => f.path === 'rss.xml')!.contents;
+    expect(rss).toContain('<title>R&amp;D; cuts as US&amp;Iran; talks resume</title>');
+  });
+
+  it('a title with a real reference is refused, naming it', () => {
+    const files = { '_story.md': storyText(), 'e.md': entryText({ slug: 'e', title: 'R&amp;D cuts' }) };
+    const r = compile({ sources: sources(files), now: new Date('2026-06-01T00:00:00Z') });
+    expect(r.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(['E_TEXT_MARKUP `title` contains `&amp;`, which feed readers would take for HTML']);
+  });
+
+  // What an HTML parser does with text: the entities package's decoder (the one htmlparser2 and
+  // markdown-it use), in the mode of text content.
+  it('whatever it lets through, an HTML parser reads back as the same text', async () => {
+    const { decodeHTML } = await import('entities');
+    const piece = fc.constantFrom('&', ';', '#', 'x', 'X', 'amp', 'lt', 'D', 'Iran', 'not', 'copy', '38', '26', 'a', ' ', '<', '/', 'b', '>', 'frac12', '_');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }).map((a) => a.join('')), (text) => {
+        if (looksLikeMarkup(text) === undefined) {
+          expect(decodeHTML(text)).toBe(text);
+          // and the W3C validator's rule finds nothing: `&(#?\w+);` with a name in the HTML 4 list or not all letters
+          for (const m of text.matchAll(/&(#?\w+);/g)) expect(/^[A-Za-z]+$/.test(m[1]!)).toBe(true);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('normalizeText', () => {
+  it.each([
+    ['trims', '  a  ', 'a'],
+    ['CRLF and CR become LF', 'a\r\nb\rc', 'a\nb\nc'],
+    ['DEL and C1 removed, NEL a line break', 'a\u007fb\u0080c\u0085d\u009f', 'abc\nd'],
+  ])('%s', (_name, input, output) => {
+    expect(normalizeText(input)).toBe(output);
+  });
+});
