@@ -7,10 +7,10 @@ import { parseRfc3339 } from './core/dates.js';
 import { formatDiagnostic } from './core/diagnostics.js';
 import { checkUpToDate, type ChangedSince } from './build/fast-path.js';
 import { startWarmParser, type WarmParser } from './build/parse/pool.js';
-import { EntriesFolderError } from './io/read-sources.js';
+import { UserError } from './errors.js';
 import type { RunningService } from './service/index.js';
 
-export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, invalid: 1, usage: 2, bug: 70 } as const;
 
 /** File-system errors that mean "the output folder cannot be written", a configuration problem. */
 const OUTPUT_FAULTS = new Set(['EACCES', 'EROFS', 'ENOSPC', 'EPERM', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EDQUOT']);
@@ -191,7 +191,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
       return EXIT.ok;
     }
   }
-  const { build, LockBusyError } = await import('./build/index.js');
+  const { build } = await import('./build/index.js');
   try {
     const result = await build({ entriesDir, outDir, now, dryRun: command === 'check', onProgress: progressReporter(io), ...(changedSince ? { changedSince } : {}), ...(warm ? { warm } : {}) });
     for (const d of result.diagnostics) io.err(formatDiagnostic(d));
@@ -223,7 +223,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
     if (values.timings) io.out(`  timings: ${result.timings.map(([p, ms]) => `${p} ${ms} ms`).join(', ')}${result.notPatched ? ` (full build: ${result.notPatched})` : ''}`);
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof EntriesFolderError || error instanceof LockBusyError) {
+    if (error instanceof UserError) {
       io.err(`storyfeed ${command}: ${error.message}`);
       return EXIT.usage;
     }
@@ -234,7 +234,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
     }
     // A bug, not a user error: say so once, with the stack, and fail.
     io.err(`storyfeed ${command}: internal error — please report it:\n${(error as Error).stack ?? String(error)}`);
-    return EXIT.usage;
+    return EXIT.bug;
   }
 }
 
@@ -251,7 +251,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     },
     (error: unknown) => {
       process.stderr.write(`storyfeed: internal error — please report it:\n${String((error as Error)?.stack ?? error)}\n`);
-      process.exitCode = EXIT.usage;
+      process.exitCode = EXIT.bug;
     },
   );
 }

@@ -3,10 +3,12 @@
 // difference is a few entry files, it says which, so that the build may patch (src/patch.ts)
 // without listing the folder again.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { insideWindow, MANIFEST_PATH, parseManifest, type FileStamp, type Manifest } from './state/manifest.js';
-import { isSourceName } from '../io/read-sources.js';
+import { insideWindow, parseManifest, type FileStamp, type Manifest } from './state/manifest.js';
+import { MANIFEST_PATH } from './state/layout.js';
+import { sourceNamesSync, stampSync } from '../io/read-sources.js';
+import { readBookkeeping } from './state/read-bookkeeping.js';
 
 /** More changed files than this: a full build (patching pays for a few edits, not a batch). */
 export const PATCH_LIMIT = 16;
@@ -26,20 +28,16 @@ export interface FastPathResult {
 
 const same = (a: FileStamp | undefined, size: number, mtimeMs: number) => a !== undefined && a[0] === size && a[1] === mtimeMs;
 
-// Synchronous on purpose: this runs once at start-up, before anything else, and thousands of
-// plain stat calls cost less than as many promises.
-function stamp(file: string): { size: number; mtimeMs: number } | undefined {
-  return statSync(file, { throwIfNoEntry: false }) ?? undefined;
-}
-
 /** `onChange` is called when the first changed entry file is found (the CLI starts its parse worker then). */
 export function checkUpToDate(entriesDir: string, outDir: string, now: Date, onChange?: () => void): FastPathResult {
   const no = { upToDate: false, entries: 0 };
   let text: string;
   let names: string[];
   try {
-    text = readFileSync(path.join(outDir, MANIFEST_PATH), 'utf8');
-    names = readdirSync(entriesDir).filter(isSourceName);
+    const found = readBookkeeping(outDir, MANIFEST_PATH);
+    if (found === undefined) return no;
+    text = found;
+    names = sourceNamesSync(entriesDir);
   } catch {
     return no;
   }
@@ -48,7 +46,7 @@ export function checkUpToDate(entriesDir: string, outDir: string, now: Date, onC
   if (names.length !== Object.keys(manifest.entries).length) return no;
   const changed: string[] = [];
   for (const name of names) {
-    const s = stamp(path.join(entriesDir, name));
+    const s = stampSync(entriesDir, name);
     if (!s || !manifest.entries[name]) return no;
     if (same(manifest.entries[name], s.size, s.mtimeMs)) continue;
     if (changed.push(name) === 1) onChange?.();
@@ -62,7 +60,7 @@ export function checkUpToDate(entriesDir: string, outDir: string, now: Date, onC
 /** Is every output the manifest names still as the build left it (size and mtime)? */
 export function outputsAsRecorded(outDir: string, manifest: Manifest): boolean {
   for (const [file, recorded] of Object.entries(manifest.outputs)) {
-    const s = stamp(path.join(outDir, file));
+    const s = statSync(path.join(outDir, file), { throwIfNoEntry: false });
     if (!s || !same(recorded, s.size, s.mtimeMs)) return false;
   }
   return true;

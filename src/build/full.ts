@@ -6,23 +6,26 @@
 // key is unchanged are not rendered; files whose bytes are unchanged are not rewritten; and a
 // document that is rendered takes its unchanged entries' fragments from the fragment pack.
 
-import { readFile, rm } from 'node:fs/promises';
+import { removeOverlay } from './state/cache-lines.js';
 import path from 'node:path';
+import { buildAborted } from '../errors.js';
 import type { BuildOptions, BuildResult } from './types.js';
-import { CACHE_PATH, OVERLAY_PATH, cacheDefaults, cacheKey, EMPTY_CACHE, hashText, newGeneration, parseCache, serializeCache, type BlobLocation, type BuildCache, type CachedParse } from './state/cache.js';
+import { cacheDefaults, cacheKey, EMPTY_CACHE, hashText, parseCache, serializeCache, type BlobLocation, type BuildCache, type CachedParse } from './state/cache.js';
+import { CACHE_PATH, LEDGER_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH } from './state/layout.js';
 import { ledgerOverrides, planAnchors, type AnchorPlan } from '../core/anchors.js';
-import { compile, parseStory, type CompileResult, type ParsedSource } from '../core/compile.js';
+import { compile, parseStory, type CompileResult } from '../core/compile.js';
+import type { ParsedSource } from '../core/parse-sources.js';
 import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { STORY_FILE } from '../core/links.js';
-import { LEDGER_PATH, parseLedger } from '../core/ledger.js';
-import { MANIFEST_PATH, publishWindow, renderManifest, type BuildCounts, type FileStamp } from './state/manifest.js';
+import { parseLedger } from '../core/ledger.js';
+import { publishWindow, renderManifest, type BuildCounts, type FileStamp } from './state/manifest.js';
 import { isPublished, isVisible, nextEmbargo, selectVisible } from '../core/model.js';
 import { encodeFragments, slotBytes } from '../core/render/fragments.js';
 import type { EntrySlot, SourceFile } from '../core/types.js';
 import { FragmentStore } from './state/fragment-pack.js';
 import { readBookkeeping } from './state/read-bookkeeping.js';
 import { listSources, readListed, type SourceStamp } from '../io/read-sources.js';
-import { BuildAbortedError, writeOutputs, writePlanned } from '../io/write-outputs.js';
+import { writeOutputs, writePlanned } from '../io/write-outputs.js';
 import type { ParsedFile } from './parse/wire.js';
 import { createParser, workerCount } from './parse/pool.js';
 import { phaseTimer } from './timings.js';
@@ -42,10 +45,10 @@ export async function runOnce(options: BuildOptions, useCache: boolean, started:
   const storyRead = await readListed(listing.root, storyStamp ? [storyStamp] : []);
   const storyText = storyRead.sources[0]?.text ?? '';
   const readDiagnostics: Diagnostic[] = [...listing.diagnostics, ...storyRead.diagnostics];
-  const ledgerText = await readFile(path.join(outDir, LEDGER_PATH), 'utf8').catch(() => undefined);
+  const ledgerText = readBookkeeping(outDir, LEDGER_PATH);
   // Parsed here already: entries are parsed with the anchors it records (core/anchors.ts).
   const ledger = parseLedger(ledgerText);
-  const base = { now, ...(ledgerText === undefined ? {} : { ledgerText }), ledger, mode, ...(options.lastGood ? { lastGood: options.lastGood } : {}) };
+  const base = { now, ledgerPath: LEDGER_PATH, ...(ledgerText === undefined ? {} : { ledgerText }), ledger, mode, ...(options.lastGood ? { lastGood: options.lastGood } : {}) };
   const { story } = parseStory(storyRead.sources, readDiagnostics);
   phase('list');
   const result = (compiled: CompileResult, extra: Partial<BuildResult> = {}): BuildResult => ({
@@ -147,7 +150,7 @@ export async function runOnce(options: BuildOptions, useCache: boolean, started:
       await store.discard();
       return result(compiled, counts);
     }
-    if (options.signal?.aborted) throw new BuildAbortedError();
+    if (options.signal?.aborted) throw buildAborted();
 
     const resolve = async (slot: EntrySlot): Promise<readonly Uint8Array[]> => {
       // A last good version (service mode) is rendered by compile itself, in memory.
@@ -215,7 +218,7 @@ export async function runOnce(options: BuildOptions, useCache: boolean, started:
     }
     if (bookkeeping.length > 0) await writeOutputs(outDir, bookkeeping, { durable: false });
     // A new index takes in what a patch run's overlay held (which no longer matches it anyway).
-    if (generation !== cache.generation) await rm(path.join(outDir, OVERLAY_PATH), { force: true });
+    if (generation !== cache.generation) await removeOverlay(outDir);
     phase('save cache');
     return result(compiled, { ...counts, written: written.written, unchanged: written.unchanged, rendered: written.rendered });
   } catch (error) {
@@ -270,7 +273,7 @@ async function readAndParse(root: string, stamps: readonly SourceStamp[], r: Rea
   try {
     const lane = async (): Promise<void> => {
       while (next < stamps.length) {
-        if (r.signal?.aborted) throw new BuildAbortedError();
+        if (r.signal?.aborted) throw buildAborted();
         const batch = stamps.slice(next, (next += BATCH));
         const read = await readListed(root, batch);
         const sources = r.onRead(read.sources, read.diagnostics);

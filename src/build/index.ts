@@ -6,18 +6,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { MANIFEST_PATH } from './state/manifest.js';
+import { MANIFEST_PATH } from './state/layout.js';
 import { CacheCorruptError } from './state/fragment-pack.js';
-import { BuildAbortedError, removeStaleTemps } from '../io/write-outputs.js';
+import { UserError } from '../errors.js';
+import { removeStaleTemps } from '../io/write-outputs.js';
 import { patchBuild } from './patch.js';
 import type { BuildOptions, BuildResult } from './types.js';
 
-export { BuildAbortedError };
 
 export const LOCK_FILE = '.storyfeed.lock';
 
-/** Another builder holds the output folder and did not let go in time. */
-export class LockBusyError extends Error {}
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
@@ -100,7 +98,7 @@ export async function withOutputLock<T>(outDir: string, waitMs: number, work: (a
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
       if (Date.now() >= deadline) {
-        throw new LockBusyError(`another storyfeed build is writing ${outDir} (lock ${lockPath}); try again when it has finished`);
+        throw new UserError('lock-busy', `another storyfeed build is writing ${outDir} (lock ${lockPath}); try again when it has finished`);
       }
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -114,7 +112,7 @@ export async function withOutputLock<T>(outDir: string, waitMs: number, work: (a
   if (made) await utimes(lockPath, made.atime, made.mtime).catch(() => undefined);
   try {
     const result = await work(afterOther);
-    if (compromised) throw new LockBusyError(`the lock on ${outDir} was lost during the build: ${compromised.message}`);
+    if (compromised) throw new UserError('lock-busy', `the lock on ${outDir} was lost during the build: ${compromised.message}`);
     return result;
   } finally {
     // proper-lockfile removes the lock with rmdir: empty it first.

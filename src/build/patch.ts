@@ -7,10 +7,12 @@
 // build runs instead: it is always right, this only saves time. Tests compare the two.
 
 import { readFileSync, statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { CACHE_PATH, CacheLines, OVERLAY_PATH, cacheDefaults, packSlots, unpackSlots, cacheKey, hashText, metaText, newGeneration, type BlobLocation, type CachedParse, type OutputRecord, type SlotAt } from './state/cache.js';
-import { insideWindow, MANIFEST_PATH, parseManifest, renderManifest, type FileStamp } from './state/manifest.js';
+import { CacheLines, removeOverlay } from './state/cache-lines.js';
+import { cacheDefaults, cacheKey, hashText, metaText, type BlobLocation, type CachedParse } from './state/cache.js';
+import { CACHE_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH } from './state/layout.js';
+import { packSlots, unpackSlots, type OutputRecord, type SlotAt } from '../io/output-record.js';
+import { insideWindow, parseManifest, renderManifest, type FileStamp } from './state/manifest.js';
 import { isVisible } from '../core/model.js';
 import { STORY_FILE } from '../core/links.js';
 import { documentKey } from '../core/fingerprint.js';
@@ -20,10 +22,12 @@ import { FragmentStore } from './state/fragment-pack.js';
 import { readBookkeeping, readBookkeepingBytes } from './state/read-bookkeeping.js';
 import { outputsAsRecorded, PATCH_LIMIT, type ChangedSince } from './fast-path.js';
 import { listNamed, listSources, readListed } from '../io/read-sources.js';
-import { BuildAbortedError, resolveInside, writeFiles, writeOutputs } from '../io/write-outputs.js';
+import { resolveInside } from '../io/paths.js';
+import { writeFiles, writeOutputs } from '../io/write-outputs.js';
 import { createParser, type WarmParser } from './parse/pool.js';
 import type { ParsedFile } from './parse/wire.js';
 import type { BuildResult } from './types.js';
+import { buildAborted } from '../errors.js';
 import { phaseTimer } from './timings.js';
 
 export interface PatchOptions {
@@ -157,7 +161,7 @@ export async function patchBuild(options: PatchOptions, started: number): Promis
     // A pack more dead than live is compacted by a full build.
     if (!FragmentStore.worthAppending(pack.size, pack.live - replaced + added, added)) return skip('the fragment pack is due to be compacted');
     phase('read and parse');
-    if (options.signal?.aborted) throw new BuildAbortedError();
+    if (options.signal?.aborted) throw buildAborted();
 
     const patchedOutputs = affected.map((o) => {
       const key = documentKey(o.path, o.record.base, o.record.deps.map((p) => fresh.get(p)?.file.parsed.entry?.print ?? printOf(p)!));
@@ -199,7 +203,7 @@ export async function patchBuild(options: PatchOptions, started: number): Promis
       ],
       { durable: false },
     );
-    if (fold) await rm(path.join(outDir, OVERLAY_PATH), { force: true });
+    if (fold) await removeOverlay(outDir);
     phase('save cache');
     const writtenSet = new Set(written.written);
     return {

@@ -7,14 +7,14 @@ import { ledgerOverrides, planAnchors, type AnchorPlan } from './anchors.js';
 import { parseFrontMatter } from './front-matter.js';
 import { parseLedger, renderLedger, updateLedger, validateIdentity, type Ledger } from './ledger.js';
 import { isPublished } from './model.js';
-import { normalizeStory, renderRetractionNotice, STORY_FILE, validateEntries } from './normalize.js';
-import { planned as plannedFile, planOutputs, tagSlugClashes, type PastEntry } from './plan.js';
+import { STORY_FILE } from './links.js';
+import { normalizeStory, renderRetractionNotice, validateEntries } from './normalize.js';
+import { planned as plannedFile, planOutputs, type PastEntry } from './plan.js';
+import { tagSlugClashes } from './tags.js';
 import { parseSources, renderEntryFragments, type ParsedSource } from './parse-sources.js';
 import { assembleText, type EntryFragments } from './render/fragments.js';
 import type { EntryMeta, EntrySlot, Feed, PlannedFile, RenderedFile, SourceFile, Story } from './types.js';
 
-export { MEDIA_TYPES } from './plan.js';
-export type { ParsedSource } from './parse-sources.js';
 
 export interface CompileInput {
   /** The story file and every entry file to parse (files in `parsed` need not be here). */
@@ -24,6 +24,11 @@ export interface CompileInput {
   readonly readDiagnostics?: readonly Diagnostic[];
   /** The ledger's text as found in the output folder (undefined: none yet). */
   readonly ledgerText?: string;
+  /**
+   * Where the ledger is published (the build's state folder, build/state/layout.ts). Without it the
+   * ledger is not among the files: a caller that keeps no state (a test of the feeds) needs none.
+   */
+  readonly ledgerPath?: string;
   /** The ledger already parsed from `ledgerText` (parseLedger), when the caller needed it before parsing entries. */
   readonly ledger?: ReturnType<typeof parseLedger>;
   /** The anchors the caller planned (core/anchors.ts) for exactly the entries in `parsed`, with none mismatched. */
@@ -124,7 +129,7 @@ export function compile(input: CompileInput): CompileResult {
   const story = storyResult.story;
   const { ledger, problem } = input.ledger ?? parseLedger(input.ledgerText);
   if (problem) {
-    diagnostics.push(diagnostic('.storyfeed/ledger.json', FILE_START, 'W_LEDGER_INVALID', problem, 'the ledger is rebuilt from this run; if ids were removed meanwhile, they are no longer guarded'));
+    diagnostics.push(diagnostic(input.ledgerPath ?? 'ledger', FILE_START, 'W_LEDGER_INVALID', problem, 'the ledger is rebuilt from this run; if ids were removed meanwhile, they are no longer guarded'));
   }
   // Without a valid story nothing can be built, in any mode: the previous feeds stay up.
   if (!story) {
@@ -176,7 +181,7 @@ export function compile(input: CompileInput): CompileResult {
   for (const d of crossFile) addProblem(d);
 
   const done = (entries: readonly EntryMeta[], good: readonly SourceFile[], outcomes: readonly EntryOutcome[]) =>
-    finish(story, entries, ledger, anchorPlan.anchors, now, diagnostics, good, outcomes, parsedMap, fragments, parsedHere.length);
+    finish(story, entries, ledger, anchorPlan.anchors, now, diagnostics, good, outcomes, parsedMap, fragments, parsedHere.length, input.ledgerPath);
 
   if (mode === 'strict') {
     for (const list of problemsOf.values()) diagnostics.push(...list);
@@ -233,6 +238,7 @@ function finish(
   parsed: ReadonlyMap<string, ParsedSource>,
   fragments: ReadonlyMap<string, EntryFragments>,
   parsedCount: number,
+  ledgerPath: string | undefined,
 ): CompileResult {
   const past = new Map<string, PastEntry>();
   for (const [id, r] of Object.entries(ledger.ids)) past.set(id, { published: Date.parse(r.published), ...(r.tags ? { tags: r.tags } : {}) });
@@ -247,7 +253,7 @@ function finish(
   }
   // Retracted entries stay in the ledger: they were out, and their tombstone keeps their id.
   const publishedNow = entries.filter((e) => isPublished(e, now));
-  const ledgerFile = renderLedger(updateLedger(ledger, publishedNow, anchors));
-  const planned: PlannedFile[] = [...outputs, plannedFile(ledgerFile.path, ledgerFile.mediaType, ledgerFile.contents, [], () => [ledgerFile.contents])];
+  const ledgerFile = ledgerPath === undefined ? undefined : renderLedger(updateLedger(ledger, publishedNow, anchors), ledgerPath);
+  const planned: PlannedFile[] = ledgerFile ? [...outputs, plannedFile(ledgerFile.path, ledgerFile.mediaType, ledgerFile.contents, [], () => [ledgerFile.contents])] : outputs;
   return withFiles({ ok: true, diagnostics: sortDiagnostics(diagnostics), story, entries, goodSources, outcomes, feed, planned }, parsed, fragments, parsedCount);
 }

@@ -7,7 +7,6 @@ import { formatRfc3339 } from './dates.js';
 import { compareStrings, diagnostic, FILE_START, type Diagnostic } from './diagnostics.js';
 import type { EntryMeta, Position, RenderedFile } from './types.js';
 
-export const LEDGER_PATH = '.storyfeed/ledger.json';
 export const LEDGER_VERSION = 1;
 
 export interface LedgerRecord {
@@ -111,10 +110,11 @@ function mergeTags(known: readonly string[] | undefined, current: readonly strin
   return [...new Set([...(known ?? []), ...current])].sort(compareStrings);
 }
 
-export function renderLedger(ledger: Ledger): RenderedFile {
+/** The ledger's text, as a file at `path` (where the build keeps its state: build/state/layout.ts). */
+export function renderLedger(ledger: Ledger, path: string): RenderedFile {
   const sorted = Object.fromEntries(Object.entries(ledger.ids).sort(([a], [b]) => compareStrings(a, b)));
   return {
-    path: LEDGER_PATH,
+    path,
     contents: `${JSON.stringify({ version: ledger.version, ids: sorted }, null, 2)}\n`,
     mediaType: 'application/json',
   };

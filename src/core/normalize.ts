@@ -14,8 +14,6 @@ import { cdataSafeHtml } from './render/fragments.js';
 import type { Correction, Entry, EntryMeta, Image, Position, RawEntry, Retraction, Story } from './types.js';
 import { stripInvalidXmlChars } from './xml-chars.js';
 
-export { defaultLink, entryAnchor, STORY_FILE };
-
 export const ENTRY_FIELDS = [
   'id', 'title', 'published', 'updated', 'summary', 'authors', 'tags', 'image', 'link', 'draft', 'correction', 'retracted',
 ] as const;

@@ -1,12 +1,14 @@
 // The only module that reads entries. It turns a folder into SourceFiles, and anything it cannot
 // read into diagnostics (never exceptions), so that one run reports every problem.
 
-import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { diagnostic, FILE_START, type Diagnostic } from '../core/diagnostics.js';
 import { LIMITS } from '../core/limits.js';
+import { isInside } from './paths.js';
+import { UserError } from '../errors.js';
 import type { SourceFile } from '../core/types.js';
 
 export interface ReadResult {
@@ -20,7 +22,19 @@ export function isSourceName(name: string): boolean {
   return !name.startsWith('_') || name === '_story.md';
 }
 
-export class EntriesFolderError extends Error {}
+
+/**
+ * For the CLI's fast path (build/fast-path.ts), before anything else runs: the source names as the
+ * folder lists them, and a plain stamp per name. Synchronous on purpose: thousands of plain stat
+ * calls cost less than as many promises. Nothing is judged or read here; a build does that.
+ */
+export function sourceNamesSync(entriesDir: string): string[] {
+  return readdirSync(entriesDir).filter(isSourceName);
+}
+
+export function stampSync(entriesDir: string, name: string): { size: number; mtimeMs: number } | undefined {
+  return statSync(path.join(entriesDir, name), { throwIfNoEntry: false }) ?? undefined;
+}
 
 /** An entry file as listed: where it is and its stamp (size, mtime), not yet read. */
 export interface SourceStamp {
@@ -47,7 +61,7 @@ export async function listSources(entriesDir: string): Promise<Listing> {
     // names no file (opening it gives ENOENT), so the real cause would be lost.
     raw = await readdir(root, { encoding: 'buffer' });
   } catch (error) {
-    throw new EntriesFolderError(`cannot read the entries folder ${entriesDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new UserError('entries-folder', `cannot read the entries folder ${entriesDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   const names: string[] = [];
   const badNames: Diagnostic[] = [];
@@ -281,11 +295,6 @@ function realpathOrUndefined(file: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-export function isInside(root: string, target: string): boolean {
-  const rel = path.relative(root, target);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 /** Line and column of the first line that is not UTF-8 (0x0A never occurs inside a multi-byte sequence). */

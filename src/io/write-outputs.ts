@@ -3,11 +3,12 @@
 // atomically: temp file in the same folder, fsync, rename, fsync the folder. A reader sees the
 // old file or the new one, never half of one.
 
-import { randomBytes } from 'node:crypto';
 import { readdirSync, unlinkSync, type Dirent } from 'node:fs';
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { packSlots, type OutputRecord, type SlotAt, type SlotList } from '../build/state/cache.js';
+import { buildAborted } from '../errors.js';
+import { resolveInside, tempPath, TEMP_PREFIX } from './paths.js';
+import { packSlots, type OutputRecord, type SlotAt, type SlotList } from './output-record.js';
 import type { DocumentPart, EntrySlot, PlannedFile } from '../core/types.js';
 
 export interface WriteResult {
@@ -15,25 +16,7 @@ export interface WriteResult {
   readonly unchanged: string[];
 }
 
-export const TEMP_PREFIX = '.storyfeed-tmp-';
 
-/** A build stopped on request (shutdown) before it published anything. */
-export class BuildAbortedError extends Error {
-  constructor() {
-    super('the build was abandoned before publishing; the previous outputs are unchanged');
-  }
-}
-
-/** Resolve `relative` inside `outDir`, refusing anything that would land outside it. */
-export function resolveInside(outDir: string, relative: string): string {
-  if (relative === '' || path.isAbsolute(relative) || relative.split(/[\\/]/).some((part) => part === '..' || part === '')) {
-    throw new Error(`refusing to write outside the output folder: ${JSON.stringify(relative)}`);
-  }
-  const full = path.resolve(outDir, relative);
-  const rel = path.relative(path.resolve(outDir), full);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`refusing to write outside the output folder: ${relative}`);
-  return full;
-}
 
 /** Is the file on disk exactly these bytes? (Size first: most changed files differ in length.) */
 async function sameBytes(file: string, contents: readonly Uint8Array[], length: number): Promise<boolean> {
@@ -53,7 +36,7 @@ async function sameBytes(file: string, contents: readonly Uint8Array[], length: 
 }
 
 async function writeTemp(dir: string, contents: readonly Uint8Array[], durable: boolean): Promise<string> {
-  const temp = path.join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+  const temp = tempPath(dir);
   const handle = await open(temp, 'wx', 0o644);
   try {
     // libuv writes every buffer (in IOV_MAX chunks, retrying short writes).
@@ -67,7 +50,7 @@ async function writeTemp(dir: string, contents: readonly Uint8Array[], durable: 
 
 /** A temp file written chunk by chunk, each chunk encoded only when its turn comes. */
 async function writeTempStream(dir: string, chunks: Iterable<string>, durable: boolean): Promise<string> {
-  const temp = path.join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+  const temp = tempPath(dir);
   const handle = await open(temp, 'wx', 0o644);
   try {
     // writeFile on a handle writes all of it, at the current position: the chunks follow each other.
@@ -239,7 +222,7 @@ async function writeLazily(
       const file = files[next++]!;
       try {
         // Shutdown may abandon a build while it stages: nothing is renamed, the temps are removed.
-        if (signal?.aborted) throw new BuildAbortedError();
+        if (signal?.aborted) throw buildAborted();
         const target = resolveInside(outDir, file.path);
         if (file.stream) {
           const dir = path.dirname(target);
@@ -262,7 +245,7 @@ async function writeLazily(
     }
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, files.length) }, stage));
-  if (failure === undefined && signal?.aborted) failure = new BuildAbortedError();
+  if (failure === undefined && signal?.aborted) failure = buildAborted();
   if (failure !== undefined) {
     await Promise.all(temps.map((t) => unlink(t.temp).catch(() => undefined)));
     throw failure;

@@ -4,6 +4,7 @@
 
 import { parentPort } from 'node:worker_threads';
 import { build } from '../build/index.js';
+import { toWire } from '../errors.js';
 import { summarize, type PlainBuildOptions } from './build-summary.js';
 
 type Request = { type: 'build'; id: number; options: PlainBuildOptions } | { type: 'abort' };
@@ -19,9 +20,6 @@ parentPort?.on('message', (message: Request) => {
   const { now, ...rest } = message.options;
   build({ ...rest, now: new Date(now), signal: controller.signal }).then(
     (result) => parentPort?.postMessage({ id: message.id, summary: summarize(result) }),
-    (error: unknown) => {
-      const e = error as Error;
-      parentPort?.postMessage({ id: message.id, error: { name: e?.constructor?.name ?? 'Error', message: e?.message ?? String(error), stack: e?.stack } });
-    },
+    (error: unknown) => parentPort?.postMessage({ id: message.id, error: toWire(error) }),
   );
 });

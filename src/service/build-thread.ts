@@ -2,7 +2,7 @@
 // worker's answers back into summaries or the errors build() would have thrown.
 
 import { Worker } from 'node:worker_threads';
-import { BuildAbortedError, LockBusyError } from '../build/index.js';
+import { fromWire, type WireError } from '../errors.js';
 import type { BuildSummary, PlainBuildOptions } from './build-summary.js';
 
 interface Pending {
@@ -18,12 +18,12 @@ export class BuildRunner {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(new URL('./build-worker.js', import.meta.url));
-    worker.on('message', (m: { id: number; summary?: BuildSummary; error?: { name: string; message: string; stack?: string } }) => {
+    worker.on('message', (m: { id: number; summary?: BuildSummary; error?: WireError }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
       if (m.summary) p.resolve(m.summary);
-      else p.reject(reviveError(m.error ?? { name: 'Error', message: 'unknown worker error' }));
+      else p.reject(fromWire(m.error ?? { message: 'unknown worker error' }));
     });
     // A worker that dies (a bug, out of memory) fails the builds it held; the next run starts a new one.
     const fail = (error: Error) => {
@@ -60,8 +60,3 @@ export class BuildRunner {
   }
 }
 
-function reviveError(e: { name: string; message: string; stack?: string }): Error {
-  const error = e.name === 'LockBusyError' ? new LockBusyError(e.message) : e.name === 'BuildAbortedError' ? new BuildAbortedError() : new Error(e.message);
-  if (e.stack && e.name !== 'LockBusyError' && e.name !== 'BuildAbortedError') error.stack = e.stack;
-  return error;
-}

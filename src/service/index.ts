@@ -3,8 +3,9 @@
 // being served; nothing here prints: every event goes to `log` as one structured record.
 
 import { watch, type FSWatcher } from 'node:fs';
-import { BuildAbortedError, LockBusyError } from '../build/index.js';
+import { isUserError } from '../errors.js';
 import { BuildRunner } from './build-thread.js';
+import { LEDGER_PATH } from '../build/state/layout.js';
 import { formatRfc3339 } from '../core/dates.js';
 import { nextEmbargo } from '../core/model.js';
 import { feedUrls, OUTPUT_FILES } from '../core/render/feed-options.js';
@@ -71,7 +72,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         duration_ms: Math.round(result.durationMs),
         next_due: next ? formatRfc3339(next) : null,
       });
-      if (story?.hub && result.written.some((f) => f !== '.storyfeed/ledger.json')) {
+      if (story?.hub && result.written.some((f) => f !== LEDGER_PATH)) {
         const urls = feedUrls(story);
         const byFile: Record<string, string> = { [OUTPUT_FILES.rss]: urls.rss, [OUTPUT_FILES.atom]: urls.atom, [OUTPUT_FILES.json]: urls.json };
         const changedFeeds = result.written.flatMap((f) => (byFile[f] ? [byFile[f]] : []));
@@ -88,7 +89,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       };
     } catch (error) {
       // A failed run never kills the service: the previous feeds stay and the next run retries.
-      const expected = error instanceof LockBusyError || error instanceof BuildAbortedError;
+      const expected = isUserError(error, 'lock-busy') || isUserError(error, 'aborted');
       options.log({ event: 'build', reason, ok: false, error: expected ? (error as Error).message : String((error as Error)?.stack ?? error) });
       return {};
     }

@@ -6,6 +6,7 @@ import { open, realpath } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { isInside } from '../io/paths.js';
 
 export interface ServeOptions {
   readonly outDir: string;
@@ -69,9 +70,7 @@ export function resolveRequestPath(outDir: string, urlPath: string): string | un
   const withIndex = relative === '' || relative.endsWith('/') ? `${relative}index.html` : relative;
   const root = path.resolve(outDir);
   const full = path.resolve(root, withIndex);
-  const rel = path.relative(root, full);
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
-  return full;
+  return isInside(root, full) ? full : undefined;
 }
 
 interface Representation {
@@ -153,8 +152,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     try {
       // Symlinks may only lead to files inside the output folder.
       const real = await realpath(file);
-      const rel = path.relative(root, real);
-      if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return end(res, 404);
+      if (!isInside(root, real)) return end(res, 404);
       handle = await open(real, 'r');
     } catch {
       return end(res, 404);

@@ -4,9 +4,8 @@ import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/build/index.js';
-import { CACHE_PATH, CACHE_VERSION } from '../../src/build/state/cache.js';
-import { MANIFEST_PATH } from '../../src/build/state/manifest.js';
-import { PACK_PATH } from '../../src/build/state/fragment-pack.js';
+import { CACHE_VERSION } from '../../src/core/versions.js';
+import { CACHE_PATH, MANIFEST_PATH, PACK_PATH } from '../../src/build/state/layout.js';
 import { checkOutputFile } from '../helpers/checkers.js';
 import { listFiles, publishedFiles } from '../helpers/files.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
@@ -175,7 +174,7 @@ describe('abandoning a build', () => {
     const before = await snapshot(path.join(dir, 'out'));
     await writeFile(path.join(dir, 'entries/_story.md'), storyText('item_limit: 10\n').replace('Test story', 'Renamed'));
     const controller = new AbortController();
-    const { BuildAbortedError } = await import('../../src/build/index.js');
+    const { UserError } = await import('../../src/errors.js');
     await expect(
       build({
         entriesDir: path.join(dir, 'entries'),
@@ -186,7 +185,7 @@ describe('abandoning a build', () => {
           if (done === 5) controller.abort();
         },
       }),
-    ).rejects.toBeInstanceOf(BuildAbortedError);
+    ).rejects.toSatisfy((e) => e instanceof UserError && e.kind === 'aborted');
     expect(await snapshot(path.join(dir, 'out'))).toEqual(before);
     expect((await listFiles(path.join(dir, 'out'))).filter((f) => f.includes('.storyfeed-tmp-'))).toEqual([]);
   });

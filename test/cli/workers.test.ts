@@ -3,9 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CACHE_PATH } from '../../src/build/state/cache.js';
-import { MANIFEST_PATH } from '../../src/build/state/manifest.js';
-import { PACK_PATH } from '../../src/build/state/fragment-pack.js';
+import { CACHE_PATH, MANIFEST_PATH, PACK_PATH } from '../../src/build/state/layout.js';
 import { runCli } from '../helpers/cli.js';
 import { listFiles } from '../helpers/files.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LEDGER_PATH } from '../../src/build/state/layout.js';
 import { compile } from '../../src/core/compile.js';
 import { parseRfc3339 } from '../../src/core/dates.js';
 import type { RenderedFile } from '../../src/core/types.js';
@@ -25,7 +26,7 @@ async function render(dir: string): Promise<RenderedFile[]> {
   const parsed = parseRfc3339(readFileSync(path.join(dir, 'now'), 'utf8').trim());
   if (!parsed.ok) throw new Error(`${dir}/now: ${parsed.problem}`);
   const read = await readSources(path.join(dir, 'entries'));
-  const result = compile({ sources: read.sources, readDiagnostics: read.diagnostics, now: parsed.date });
+  const result = compile({ sources: read.sources, readDiagnostics: read.diagnostics, now: parsed.date, ledgerPath: LEDGER_PATH });
   expect(result.diagnostics).toEqual([]);
   return [...result.files];
 }

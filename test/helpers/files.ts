@@ -1,8 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CACHE_PATH, OVERLAY_PATH } from '../../src/build/state/cache.js';
-import { MANIFEST_PATH } from '../../src/build/state/manifest.js';
-import { PACK_PATH } from '../../src/build/state/fragment-pack.js';
+import { CACHE_PATH, MANIFEST_PATH, OVERLAY_PATH, PACK_PATH } from '../../src/build/state/layout.js';
 
 /** Every file below `dir`, as relative paths with forward slashes, sorted. */
 export async function listFiles(dir: string, prefix = ''): Promise<string[]> {

@@ -1,10 +1,14 @@
-// The core stays pure: no file system, no process, no clock, no console. A small test holds the line.
+// The house plan, held by reading the sources: every import (static, dynamic, and the worker files a
+// module starts by URL) goes cli → service → build → io → core and never back, with no circles; the
+// core does no I/O, reads no clock, draws no randomness and knows nothing of the build's state
+// folder; only io/read-sources reads entries and only io/write-outputs (and build/state for the
+// build's own bookkeeping) writes. The rules are the issue's (#13); README "How it works" draws them.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const coreDir = new URL('../../src/core/', import.meta.url).pathname;
-const srcDir = new URL('../../src/', import.meta.url).pathname;
+const root = new URL('../../', import.meta.url).pathname;
+const srcDir = path.join(root, 'src');
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -13,28 +17,150 @@ function files(dir: string): string[] {
   });
 }
 
-describe('architecture', () => {
-  it.each(files(coreDir).map((f) => [path.relative(srcDir, f), f]))('%s does no I/O and reads no clock', (_name, file) => {
-    const text = readFileSync(file, 'utf8').replace(/\/\/.*$/gm, '');
-    expect(text).not.toMatch(/from 'node:(fs|fs\/promises|child_process|net|http|https|os)'/);
+const sources = files(srcDir).map((f) => path.relative(srcDir, f).split(path.sep).join('/')).sort();
+/** Source text without comments, so that prose about a rule does not count as breaking it. */
+const code = new Map(sources.map((rel) => [rel, readFileSync(path.join(srcDir, rel), 'utf8').replace(/\/\*[\s\S]*?\*\/|(^|[^:'"`])\/\/.*$/gm, '$1')]));
+
+/** Lower layers first: a module may import its own layer and the ones below, never one above. */
+const LAYERS = ['core', 'io', 'build', 'service', 'cli'] as const;
+type Layer = (typeof LAYERS)[number] | 'errors' | 'unplaced';
+function layerOf(rel: string): Layer {
+  if (rel === 'cli.ts') return 'cli';
+  if (rel === 'errors.ts') return 'errors';
+  const top = rel.split('/')[0]!;
+  return (LAYERS as readonly string[]).includes(top) ? (top as Layer) : 'unplaced';
+}
+/** errors.ts is below every layer but the core (the core reports diagnostics; it throws no user errors). */
+function rank(layer: Layer): number {
+  return layer === 'errors' ? 0.5 : LAYERS.indexOf(layer as (typeof LAYERS)[number]);
+}
+
+/** The bundle's named entry points (esbuild.config.mjs): dist/<name>.js is built from src/<file>. */
+function entryPoints(): Map<string, string> {
+  const config = readFileSync(path.join(root, 'esbuild.config.mjs'), 'utf8');
+  const block = /entryPoints:\s*\{([^}]*)\}/.exec(config)?.[1] ?? '';
+  return new Map([...block.matchAll(/'?([\w-]+)'?\s*:\s*'src\/([^']+)'/g)].map((m) => [`${m[1]}.js`, m[2]!]));
+}
+const ENTRY_POINTS = entryPoints();
+
+interface Edge {
+  from: string;
+  to: string;
+  how: 'import' | 'dynamic import' | 'worker';
+}
+
+function edgesOf(rel: string, text: string): Edge[] {
+  const edges: Edge[] = [];
+  const resolve = (spec: string) => path.posix.normalize(path.posix.join(path.posix.dirname(rel), spec)).replace(/\.js$/, '.ts');
+  for (const m of text.matchAll(/(?:^|[\s;])(?:import|export)\s[^'"]*?from\s+'(\.[^']+)'|(?:^|[\s;])import\s+'(\.[^']+)'/g)) edges.push({ from: rel, to: resolve((m[1] ?? m[2])!), how: 'import' });
+  for (const m of text.matchAll(/\bimport\(\s*'(\.[^']+)'\s*\)/g)) edges.push({ from: rel, to: resolve(m[1]!), how: 'dynamic import' });
+  // A worker file is named as the bundle has it (dist/ is flat): map it back through the entry points.
+  for (const m of text.matchAll(/new URL\(\s*'\.\/([^']+\.js)'\s*,\s*import\.meta\.url\s*\)/g)) edges.push({ from: rel, to: ENTRY_POINTS.get(m[1]!) ?? `(no entry point named ${m[1]})`, how: 'worker' });
+  return edges;
+}
+const EDGES = sources.flatMap((rel) => edgesOf(rel, code.get(rel)!));
+
+/** Files that read from disk, and why; each names what it reads (the entries are read-sources' alone). */
+const READERS: Record<string, string> = {
+  'io/read-sources.ts': 'the entries',
+  'io/write-outputs.ts': 'an output before replacing it (unchanged bytes are not rewritten)',
+  'build/index.ts': "the lock holder's pid",
+  'build/patch.ts': 'the published documents it splices',
+  'build/state/read-bookkeeping.ts': 'the build state files',
+  'build/state/fragment-pack.ts': 'the fragment pack',
+  'build/fast-path.ts': 'the manifest and the entries’ stamps (stat only; the listing is read-sources’)',
+  'service/serve.ts': 'the published files it serves',
+};
+/** Files that write, remove or rename on disk, and why. */
+const WRITERS: Record<string, string> = {
+  'io/write-outputs.ts': 'every published file, and the build state through it',
+  'build/index.ts': "the lock holder's pid",
+  'build/state/fragment-pack.ts': 'the fragment pack (the build cache’s own file)',
+  'build/state/cache-lines.ts': 'removes a stale overlay',
+};
+/** Calls count only in modules that import the file system. */
+const usesFs = (text: string) => /from 'node:fs(\/promises)?'/.test(text);
+const READ_CALL = /(?<![.\w])(readFile|readFileSync|createReadStream|openSync|readSync|readdir|readdirSync|opendir|opendirSync|readlink|readlinkSync|open)\(/;
+const WRITE_CALL = /(?<![.\w])(writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream|rename|renameSync|unlink|unlinkSync|rm|rmSync|rmdir|rmdirSync|copyFile|cp|truncate|mkdir|mkdirSync|symlink|utimes)\(/;
+
+describe('architecture: layers', () => {
+  it('src/ holds at most 3 files beside its folders, and every source file is in a layer', () => {
+    const loose = readdirSync(srcDir).filter((n) => !statSync(path.join(srcDir, n)).isDirectory());
+    expect(loose.length, loose.join(', ')).toBeLessThanOrEqual(3);
+    // src/ holds cli.ts, errors.ts and the folders of the layers; nothing else.
+    expect(sources.filter((rel) => layerOf(rel) === 'unplaced')).toEqual([]);
+  });
+
+  it('every import names a file that exists, and every worker URL names a bundle entry point', () => {
+    const missing = EDGES.filter((e) => !sources.includes(e.to)).map((e) => `${e.from} → ${e.to} (${e.how})`);
+    expect(missing).toEqual([]);
+    expect(EDGES.filter((e) => e.how === 'worker').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('arrows go cli → service → build → io → core, never back', () => {
+    const back = EDGES.filter((e) => sources.includes(e.to) && rank(layerOf(e.to)) > rank(layerOf(e.from))).map((e) => `${e.from} → ${e.to} (${e.how})`);
+    expect(back).toEqual([]);
+  });
+
+  it('the core imports nothing but the core', () => {
+    const out = EDGES.filter((e) => layerOf(e.from) === 'core' && layerOf(e.to) !== 'core').map((e) => `${e.from} → ${e.to}`);
+    expect(out).toEqual([]);
+  });
+
+  it('no circles among the modules', () => {
+    const next = new Map<string, string[]>();
+    for (const e of EDGES) next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
+    const state = new Map<string, 'open' | 'done'>();
+    const circles: string[] = [];
+    const visit = (node: string, trail: string[]) => {
+      if (state.get(node) === 'done') return;
+      if (state.get(node) === 'open') {
+        circles.push([...trail.slice(trail.indexOf(node)), node].join(' → '));
+        return;
+      }
+      state.set(node, 'open');
+      for (const to of next.get(node) ?? []) visit(to, [...trail, node]);
+      state.set(node, 'done');
+    };
+    for (const rel of sources) visit(rel, []);
+    expect(circles).toEqual([]);
+  });
+});
+
+describe('architecture: the core is pure', () => {
+  const core = sources.filter((rel) => layerOf(rel) === 'core');
+  it.each(core)('%s does no I/O, reads no clock, draws no randomness, knows no state folder', (rel) => {
+    const text = code.get(rel)!;
+    expect(text).not.toMatch(/from '(node:)?(fs|fs\/promises|child_process|net|http|https|http2|os|worker_threads|dgram|dns|tls|cluster|readline|process)'/);
     expect(text).not.toMatch(/\bprocess\.|\bconsole\.|Date\.now\(|new Date\(\)|performance\.now/);
-    expect(text).not.toMatch(/from '\.\.\/(io|build|cli|service|serve|schedule)/);
+    expect(text).not.toMatch(/randomBytes|randomUUID|randomInt|Math\.random|getRandomValues/);
+    expect(text).not.toMatch(/\.storyfeed\b(?!-)/);
   });
+});
 
+describe('architecture: who touches the disk', () => {
   it('only the CLI prints or sets the exit code', () => {
-    for (const file of files(srcDir)) {
-      if (file.endsWith('cli.ts')) continue;
-      const text = readFileSync(file, 'utf8');
-      expect([path.relative(srcDir, file), /process\.(stdout|stderr)|console\.|process\.exit/.test(text)]).toEqual([path.relative(srcDir, file), false]);
-    }
+    const offenders = sources.filter((rel) => rel !== 'cli.ts' && /process\.(stdout|stderr)|console\.|process\.exit/.test(code.get(rel)!));
+    expect(offenders).toEqual([]);
   });
 
-  it('only io/read-sources reads entries and only io/write-outputs writes outputs', () => {
-    for (const file of files(srcDir)) {
-      const rel = path.relative(srcDir, file);
-      const text = readFileSync(file, 'utf8');
-      // The fragment pack is the build cache's own file (build/state/fragment-pack.ts); every published file goes through write-outputs.
-      if (rel !== 'io/write-outputs.ts' && rel !== 'build/index.ts' && rel !== 'build/state/fragment-pack.ts') expect([rel, /\b(writeFile|rename|unlink)\(/.test(text)]).toEqual([rel, false]);
-    }
+  it('only io/read-sources reads the entries folder; every other reader is listed with what it reads', () => {
+    const readers = sources.filter((rel) => usesFs(code.get(rel)!) && READ_CALL.test(code.get(rel)!));
+    expect(readers.filter((rel) => !(rel in READERS))).toEqual([]);
+    // The entries folder is handed to the readers as `entriesDir`: no one else may pass it to a read.
+    const entryReaders = sources.filter((rel) => rel !== 'io/read-sources.ts' && /\b(readFile|readFileSync|createReadStream|open|openSync|readdir|readdirSync|opendir|opendirSync|stat|statSync|lstat|lstatSync|realpath|realpathSync)\([^)]*entriesDir/.test(code.get(rel)!));
+    expect(entryReaders).toEqual([]);
+  });
+
+  it('only io/write-outputs writes outputs; build/state writes the bookkeeping', () => {
+    const writers = sources.filter((rel) => usesFs(code.get(rel)!) && WRITE_CALL.test(code.get(rel)!));
+    expect(writers.filter((rel) => !(rel in WRITERS))).toEqual([]);
+  });
+});
+
+describe('architecture: size', () => {
+  it('no source file over 400 lines', () => {
+    const long = sources.map((rel) => [rel, code.get(rel) === undefined ? 0 : readFileSync(path.join(srcDir, rel), 'utf8').split('\n').length - 1] as const).filter(([, n]) => n > 400);
+    expect(long).toEqual([]);
   });
 });

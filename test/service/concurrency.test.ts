@@ -115,8 +115,9 @@ describe('the output lock', () => {
     const holderExit = new Promise((r) => holder.on('exit', r));
     await mkdir(path.join(dir, 'out/.storyfeed.lock'), { recursive: true });
     await writeFile(path.join(dir, 'out/.storyfeed.lock/pid'), `${holder.pid}\n`);
-    const { withOutputLock, LockBusyError } = await import('../../src/build/index.js');
-    await expect(withOutputLock(path.join(dir, 'out'), 300, async () => 'ran')).rejects.toBeInstanceOf(LockBusyError);
+    const { withOutputLock } = await import('../../src/build/index.js');
+    const { isUserError } = await import('../../src/errors.js');
+    await expect(withOutputLock(path.join(dir, 'out'), 300, async () => 'ran')).rejects.toSatisfy((e) => isUserError(e, 'lock-busy'));
     holder.kill('SIGKILL');
     await holderExit;
     const r = await runCli(['build', '--entries', 'entries', '--out', 'out', '--now', '2026-06-01T00:00:00Z'], { cwd: dir });
@@ -157,9 +158,10 @@ describe('the output lock', () => {
     const lock = path.join(dir, 'out/.storyfeed.lock');
     await mkdir(lock, { recursive: true });
     if (pidText !== undefined) await writeFile(path.join(lock, 'pid'), pidText);
-    const { withOutputLock, LockBusyError } = await import('../../src/build/index.js');
+    const { withOutputLock } = await import('../../src/build/index.js');
+    const { isUserError } = await import('../../src/errors.js');
     // Fresh: it may belong to a builder that is about to write its pid.
-    await expect(withOutputLock(path.join(dir, 'out'), 300, async () => 'ran')).rejects.toBeInstanceOf(LockBusyError);
+    await expect(withOutputLock(path.join(dir, 'out'), 300, async () => 'ran')).rejects.toSatisfy((e) => isUserError(e, 'lock-busy'));
     const old = new Date(Date.now() - 5_000);
     await utimes(lock, old, old);
     await expect(withOutputLock(path.join(dir, 'out'), 300, async () => 'ran')).resolves.toBe('ran');

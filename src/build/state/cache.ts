@@ -5,12 +5,13 @@
 // storyfeed version — then it is rebuilt. It only saves work: a test builds with and without it
 // and compares the bytes.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../../core/diagnostics.js';
 import { CACHE_VERSION, RENDER_VERSION } from '../../core/versions.js';
 import { defaultLink } from '../../core/links.js';
 import { retractionEnd } from '../../core/model.js';
-import type { EntryFormat, EntryMeta, Image, Person, Position, Story } from '../../core/types.js';
+import type { EntryMeta, Image, Person, Position, Story } from '../../core/types.js';
+import { FORMAT_CODES, type OutputRecord, type SlotList } from '../../io/output-record.js';
 
 /** Where an entry's fragments are in the pack (offset, piece ends, CRC-32 of the blob). */
 export interface BlobLocation {
@@ -26,8 +27,6 @@ export interface PackInfo {
   readonly live: number;
 }
 
-export const CACHE_PATH = '.storyfeed/cache.json';
-export { CACHE_VERSION };
 
 export interface CachedParse {
   readonly size: number;
@@ -40,52 +39,6 @@ export interface CachedParse {
   readonly idAt?: Position;
   /** The entry's fragments in the pack (entries visible when they were parsed). */
   readonly blob?: BlobLocation;
-}
-
-/** Where an entry slot's bytes start in an output. */
-export interface SlotAt {
-  readonly entry: string;
-  readonly format: EntryFormat;
-  readonly offset: number;
-}
-
-export interface OutputRecord {
-  readonly key: string;
-  readonly size: number;
-  readonly mtimeMs: number;
-  /**
-   * How the output was made, for patching it in place when only entry bodies change (src/patch.ts):
-   * its key's base and deps (PlannedFile) and where each entry slot starts in the file.
-   */
-  readonly base?: string;
-  readonly deps?: readonly string[];
-  readonly slots?: SlotList;
-}
-
-/**
- * An output's entry slots, packed: an archive's records hold some nine slots per entry until the
- * index is written (a million at 100,000 entries), so not as an object each.
- */
-export interface SlotList {
-  readonly entries: readonly string[];
-  /** Index into FORMAT_CODES, per slot. */
-  readonly formats: Uint8Array;
-  /** Byte offset of each slot in the file. */
-  readonly offsets: Float64Array;
-}
-
-const FORMAT_CODES: readonly EntryFormat[] = ['rss', 'atom', 'json', 'html'];
-
-export function packSlots(slots: readonly SlotAt[]): SlotList {
-  return {
-    entries: slots.map((s) => s.entry),
-    formats: Uint8Array.from(slots, (s) => FORMAT_CODES.indexOf(s.format)),
-    offsets: Float64Array.from(slots, (s) => s.offset),
-  };
-}
-
-export function unpackSlots(list: SlotList): SlotAt[] {
-  return list.entries.map((entry, i) => ({ entry, format: FORMAT_CODES[list.formats[i]!]!, offset: list.offsets[i]! }));
 }
 
 export interface BuildCache {
@@ -187,7 +140,7 @@ function toWireEntry(e: EntryMeta, defaults: CacheDefaults): WireEntry {
   return w;
 }
 
-const isString = (v: unknown): v is string => typeof v === 'string';
+export const isString = (v: unknown): v is string => typeof v === 'string';
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
 const isPeople = (v: unknown): v is Person[] =>
@@ -277,12 +230,8 @@ export interface CacheHeader {
   readonly pack?: PackInfo;
 }
 
-export function newGeneration(): string {
-  return randomBytes(8).toString('hex');
-}
-
 /** The header line of an index (or, with `base`, of an overlay). */
-function headerLine(key: string, pack: PackInfo | undefined, generation: string, base?: string): string {
+export function headerLine(key: string, pack: PackInfo | undefined, generation: string, base?: string): string {
   return JSON.stringify({ version: CACHE_VERSION, key, generation, ...(base ? { base } : {}), ...(pack ? { pack } : {}) });
 }
 
@@ -389,9 +338,8 @@ export function parseCache(text: string | undefined, expectedKey: string, defaul
  * whose generation it names as its base. Any other overlay (a full build wrote a new index since)
  * is no overlay at all.
  */
-export const OVERLAY_PATH = '.storyfeed/cache-patch.json';
 
-function overlayLines(text: string | undefined, main: CacheHeader): { header: CacheHeader; lines: string[] } | undefined {
+export function overlayLines(text: string | undefined, main: CacheHeader): { header: CacheHeader; lines: string[] } | undefined {
   if (text === undefined) return undefined;
   const lines = text.split('\n');
   const header = parseHeader(lines[0]);
@@ -439,174 +387,6 @@ function readBlobLocation(value: unknown): BlobLocation | undefined {
   const [offset, crc, ...ends] = value as number[];
   if (ends.some((e, i) => e < (i === 0 ? 0 : ends[i - 1]!))) return undefined;
   return { offset: offset!, ends, crc: crc! };
-}
-
-/** Past this many replaced records (or a quarter of the index), a patch run folds its overlay into a new index. */
-export const OVERLAY_LIMIT = 512;
-
-/**
- * The index as lines, each record decoded only when asked for (src/patch.ts): a run that changes a
- * few records reads those and writes them to the overlay (or, once the overlay is large, a new
- * index with every line replaced), leaving the other hundred thousand as they were.
- */
-export class CacheLines {
-  private outputPaths: string[] | undefined;
-
-  private constructor(
-    private readonly main: CacheHeader,
-    /** The overlay's header when there is one: its generation and pack are the index's now. */
-    readonly header: CacheHeader,
-    /** The index as read, and where each line starts (the last start is the end). */
-    private readonly bytes: Buffer,
-    private readonly starts: readonly number[],
-    /** Entry lines are 1 to firstOutput - 1: an entry's ordinal is its line number less one. */
-    private readonly firstOutput: number,
-    /** Replaced lines by kind and path (the overlay's, then this run's). */
-    private readonly replaced: Map<string, string>,
-  ) {}
-
-  // The index stays bytes: a patch run decodes the few lines it needs, not tens of megabytes.
-  static parse(bytes: Buffer | undefined, overlayText?: string): CacheLines | undefined {
-    if (bytes === undefined) return undefined;
-    const starts = [0];
-    for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) starts.push(at + 1);
-    if (starts[starts.length - 1] !== bytes.length || starts.length < 2) return undefined;
-    const header = parseHeader(bytes.toString('utf8', 0, starts[1]! - 1));
-    if (!header) return undefined;
-    const kind = (i: number) => (bytes[starts[i]! + 1] === 9 ? bytes[starts[i]!] : undefined);
-    try {
-      const lines = starts.length - 1;
-      let i = 1;
-      while (i < lines && kind(i) === 0x65) i++;
-      for (let j = i; j < lines; j++) if (kind(j) !== 0x6f) return undefined;
-      const overlay = overlayLines(overlayText, header);
-      const replaced = new Map<string, string>();
-      for (const line of overlay?.lines ?? []) {
-        const path = linePath(line);
-        if (path === undefined || (line[0] !== 'e' && line[0] !== 'o')) return undefined;
-        replaced.set(`${line[0]}${path}`, line);
-      }
-      return new CacheLines(header, overlay?.header ?? header, bytes, starts, i, replaced);
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** The path a line names (decoded from the bytes between its two tabs). */
-  private pathOfLine(i: number): string | undefined {
-    const start = this.starts[i]!;
-    const path = JSON.parse(this.bytes.toString('utf8', start + 2, this.bytes.indexOf(9, start + 2))) as unknown;
-    return isString(path) ? path : undefined;
-  }
-
-  /** Ordinals of the entry paths decoded so far. */
-  private readonly known = new Map<string, number>();
-
-  /** The path of the entry with this ordinal. */
-  readonly pathAt = (ordinal: number): string | undefined => {
-    if (!(ordinal >= 0 && 1 + ordinal < this.firstOutput)) return undefined;
-    const path = this.pathOfLine(1 + ordinal);
-    if (path !== undefined) this.known.set(path, ordinal);
-    return path;
-  };
-
-  /** Line `i` of the index as written (without its newline). */
-  private line(i: number): string {
-    return this.bytes.toString('utf8', this.starts[i]!, this.starts[i + 1]! - 1);
-  }
-
-  /** An entry's ordinal: its line found by its bytes (`e`, tab, path as JSON, tab), no decoding. */
-  ordinal(path: string): number | undefined {
-    const seen = this.known.get(path);
-    if (seen !== undefined) return seen;
-    const needle = Buffer.from(`\ne\t${JSON.stringify(path)}\t`, 'utf8');
-    const at = this.bytes.indexOf(needle);
-    if (at < 0) return undefined;
-    // The line starting at at + 1: binary search of the starts.
-    let lo = 1;
-    let hi = this.firstOutput - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const start = this.starts[mid]!;
-      if (start === at + 1) {
-        this.known.set(path, mid - 1);
-        return mid - 1;
-      }
-      if (start < at + 1) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return undefined;
-  }
-
-  entry(ordinal: number, defaults: CacheDefaults): CachedParse | undefined {
-    const path = this.pathAt(ordinal);
-    const line = path === undefined ? undefined : (this.replaced.get(`e${path}`) ?? this.line(1 + ordinal));
-    const parts = line === undefined ? undefined : splitLine(line);
-    return parts ? fromWire(parts.path, parts.record, defaults) : undefined;
-  }
-
-  get outputCount(): number {
-    return this.starts.length - 1 - this.firstOutput;
-  }
-
-  private outputPath(i: number): string {
-    this.outputPaths ??= Array.from({ length: this.outputCount }, (_, j) => this.pathOfLine(this.firstOutput + j) ?? '');
-    return this.outputPaths[i]!;
-  }
-
-  /** An output's line as written (a patch run skims them for the entries it edits). */
-  outputText(i: number): string {
-    return this.replaced.get(`o${this.outputPath(i)}`) ?? this.line(this.firstOutput + i);
-  }
-
-  output(i: number): { path: string; record: OutputRecord | undefined } | undefined {
-    const parts = splitLine(this.outputText(i));
-    return parts && { path: parts.path, record: fromWireOutput(parts.record, this.pathAt) };
-  }
-
-  setEntry(ordinal: number, record: CachedParse, defaults: CacheDefaults): void {
-    const path = this.pathAt(ordinal)!;
-    this.replaced.set(`e${path}`, entryLine(path, record, defaults));
-  }
-
-  /** Replace an output's record (as read by output(), which learnt its entries' ordinals). */
-  setOutput(path: string, record: OutputRecord): void {
-    this.replaced.set(`o${path}`, outputLine(path, record, this.known));
-  }
-
-  /** Has the overlay grown enough to be folded into a new index (past the limit, or a quarter of the index)? */
-  get foldDue(): boolean {
-    return this.replaced.size > Math.min(OVERLAY_LIMIT, (this.starts.length - 2) / 4);
-  }
-
-  /** The overlay, with every record replaced so far, under a new header. */
-  *serializeOverlay(pack: PackInfo, generation: string): Generator<string> {
-    yield `${headerLine(this.main.key, pack, generation, this.main.generation)}\n`;
-    const lines = [...this.replaced.values()];
-    for (let i = 0; i < lines.length; i += 1000) yield `${lines.slice(i, i + 1000).join('\n')}\n`;
-  }
-
-  /** A whole new index: every line as replaced, under a new header. */
-  *serialize(pack: PackInfo, generation: string): Generator<string> {
-    yield `${headerLine(this.main.key, pack, generation)}\n`;
-    const replacement = (i: number): string | undefined =>
-      i < this.firstOutput ? this.replaced.get(`e${this.pathAt(i - 1)}`) : this.replaced.get(`o${this.outputPath(i - this.firstOutput)}`);
-    const lines = this.starts.length - 1;
-    // Runs of unchanged lines are copied as they were, a chunk at a time.
-    let from = 1;
-    for (let i = 1; i <= lines; i++) {
-      const r = i < lines ? replacement(i) : undefined;
-      if (r === undefined && i < lines && i - from < 1000) continue;
-      if (i > from) yield this.bytes.toString('utf8', this.starts[from]!, this.starts[i]!);
-      if (r !== undefined) yield `${r}\n`;
-      from = r !== undefined ? i + 1 : i;
-    }
-  }
-}
-
-function linePath(line: string): string | undefined {
-  const path = JSON.parse(line.slice(2, line.indexOf('\t', 2))) as unknown;
-  return isString(path) ? path : undefined;
 }
 
 /** Everything the index records of an entry but its print: the same for two versions that differ only in their body. */

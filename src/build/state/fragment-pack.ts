@@ -10,15 +10,14 @@
 // (with every blob still in use) when the pack would be mostly garbage or the run spilled. A run
 // that fails or is abandoned leaves the pack as it was.
 
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { BlobLocation, PackInfo } from './cache.js';
 import type { FragmentBlob } from '../../core/render/fragments.js';
-import { TEMP_PREFIX } from '../../io/write-outputs.js';
+import { tempPath } from '../../io/paths.js';
 
-export const PACK_PATH = '.storyfeed/fragments.pack';
+import { newGeneration, PACK_PATH } from './layout.js';
 const MAGIC = 'storyfeed-pack 1 ';
 // MAGIC + 16 hex digits of id + newline
 const HEADER_BYTES = MAGIC.length + 17;
@@ -120,10 +119,10 @@ export class FragmentStore {
     if (!this.spill) {
       const dir = path.join(this.outDir, path.dirname(PACK_PATH));
       await mkdir(dir, { recursive: true });
-      const file = path.join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+      const file = tempPath(dir);
       const handle = await open(file, 'wx+', 0o600);
       this.spill = { handle, file, size: 0 };
-      await this.appendTo(this.spill, [Buffer.from(headerText(newPackId()), 'latin1')]);
+      await this.appendTo(this.spill, [Buffer.from(headerText(newGeneration()), 'latin1')]);
     }
     const spill = this.spill;
     const pending: Buffer[] = [];
@@ -310,10 +309,6 @@ export class FragmentStore {
 
 function headerText(id: string): string {
   return `${MAGIC}${id}\n`;
-}
-
-function newPackId(): string {
-  return randomBytes(8).toString('hex');
 }
 
 async function readHeaderId(handle: FileHandle): Promise<string> {

@@ -7,7 +7,6 @@ import { dueTimes } from '../../core/model.js';
 import type { EntryMeta, Story } from '../../core/types.js';
 import { CACHE_VERSION, MANIFEST_VERSION, RENDER_VERSION } from '../../core/versions.js';
 
-export const MANIFEST_PATH = '.storyfeed/manifest.json';
 
 export type FileStamp = readonly [size: number, mtimeMs: number];
 

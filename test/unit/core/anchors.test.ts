@@ -10,6 +10,7 @@ import { EMPTY_LEDGER, parseLedger, type Ledger } from '../../../src/core/ledger
 import { anchorOf, entryAnchor } from '../../../src/core/links.js';
 import { PAGE_IDS } from '../../../src/core/render/page.js';
 import type { EntryMeta } from '../../../src/core/types.js';
+import { LEDGER_PATH } from '../../../src/build/state/layout.js';
 import { HOME, sources, storyText } from '../../helpers/story.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
@@ -147,8 +148,8 @@ describe('the story page and the feeds agree, and nothing is said twice', () => 
   });
 
   it('the ledger records them, and the next run keeps them, even when an earlier entry that ends alike arrives', () => {
-    const first = compile({ sources: sources(files), now: NOW });
-    const ledgerText = first.files.find((f) => f.path === '.storyfeed/ledger.json')!.contents;
+    const first = compile({ sources: sources(files), now: NOW, ledgerPath: LEDGER_PATH });
+    const ledgerText = first.files.find((f) => f.path === LEDGER_PATH)!.contents;
     expect(Object.fromEntries(Object.entries(parseLedger(ledgerText).ledger.ids).map(([id, r]) => [id, r.anchor]))).toEqual({ [A]: 'one', [BU]: suffix(BU), [B]: suffix(B) });
     const C = `${STORY}/c/one`;
     const second = compile({ sources: sources({ ...files, 'c.md': entry(C, '2026-01-01T00:00:00Z') }), now: NOW, ledgerText });
@@ -160,9 +161,9 @@ describe('the story page and the feeds agree, and nothing is said twice', () => 
 
   it('a ledger written before anchors were recorded is read without a warning, and gains them', () => {
     const old = JSON.stringify({ version: 1, ids: { [B]: { path: 'b.md', published: '2026-05-20T00:00:00Z' }, [A]: { path: 'a.md', published: '2026-05-21T00:00:00Z' } } });
-    const r = compile({ sources: sources({ '_story.md': storyText(), 'a.md': entry(A, '2026-05-21T00:00:00Z'), 'b.md': entry(B, '2026-05-20T00:00:00Z') }), now: NOW, ledgerText: old });
+    const r = compile({ sources: sources({ '_story.md': storyText(), 'a.md': entry(A, '2026-05-21T00:00:00Z'), 'b.md': entry(B, '2026-05-20T00:00:00Z') }), now: NOW, ledgerText: old, ledgerPath: LEDGER_PATH });
     expect(r.diagnostics).toEqual([]);
-    const ledger = JSON.parse(r.files.find((f) => f.path === '.storyfeed/ledger.json')!.contents) as { ids: Record<string, { anchor?: string }> };
+    const ledger = JSON.parse(r.files.find((f) => f.path === LEDGER_PATH)!.contents) as { ids: Record<string, { anchor?: string }> };
     expect(ledger.ids[B]!.anchor).toBe('one');
     expect(ledger.ids[A]!.anchor).toBe(suffix(A));
   });

@@ -40,7 +40,7 @@ describe('ledger file', () => {
     const first = updateLedger(EMPTY_LEDGER, [entry('tag:x,2026:b', 'b.md'), entry('tag:x,2026:a', 'a.md')]);
     const later = { ...entry('tag:x,2026:a', 'moved.md'), published: new Date('2026-06-01T00:00:00Z') };
     const second = updateLedger(first, [later]);
-    const text = renderLedger(second).contents;
+    const text = renderLedger(second, 'ledger.json').contents;
     expect(Object.keys(JSON.parse(text).ids)).toEqual(['tag:x,2026:a', 'tag:x,2026:b']);
     expect(parseLedger(text).ledger.ids['tag:x,2026:a']).toEqual({ path: 'moved.md', published: '2026-05-26T09:00:00Z', tags: [] });
   });
@@ -66,7 +66,7 @@ describe('ledger anchors (core/anchors.ts)', () => {
   it('records each id\'s anchor, keeps it when the run names none, and round-trips it', () => {
     const first = updateLedger(EMPTY_LEDGER, [entry('tag:x,2026:a', 'a.md'), entry('tag:x,2026:b/a', 'b.md')], new Map([['tag:x,2026:a', 'a'], ['tag:x,2026:b/a', 'a-12345678']]));
     const moved = updateLedger(first, [entry('tag:x,2026:b/a', 'moved.md')]);
-    const text = renderLedger(moved).contents;
+    const text = renderLedger(moved, 'ledger.json').contents;
     expect(JSON.parse(text).ids).toEqual({
       'tag:x,2026:a': { path: 'a.md', published: '2026-05-26T09:00:00Z', tags: [], anchor: 'a' },
       'tag:x,2026:b/a': { path: 'moved.md', published: '2026-05-26T09:00:00Z', tags: [], anchor: 'a-12345678' },

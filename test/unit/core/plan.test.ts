@@ -3,7 +3,8 @@
 // planned, as `storyfeed build` does — so every document is compared as planned, byte for byte.
 import { describe, expect, it } from 'vitest';
 import { compile, type CompileResult } from '../../../src/core/compile.js';
-import { LEDGER_PATH, parseLedger } from '../../../src/core/ledger.js';
+import { parseLedger } from '../../../src/core/ledger.js';
+import { LEDGER_PATH } from '../../../src/build/state/layout.js';
 import { publishWindow } from '../../../src/build/state/manifest.js';
 import { nextEmbargo } from '../../../src/core/model.js';
 import { archiveRanges } from '../../../src/core/plan.js';
@@ -16,7 +17,7 @@ type Files = Record<string, string>;
 
 /** One run of the pure core: the files, the clock and the ledger the last run left. */
 function run(files: Files, now: Date, ledgerText?: string, mode: 'strict' | 'service' = 'strict'): CompileResult {
-  const r = compile({ sources: sources(files), now, mode, ...(ledgerText === undefined ? {} : { ledgerText }) });
+  const r = compile({ sources: sources(files), now, mode, ledgerPath: LEDGER_PATH, ...(ledgerText === undefined ? {} : { ledgerText }) });
   if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.file} ${d.code} ${d.message}`).join('\n'));
   return r;
 }

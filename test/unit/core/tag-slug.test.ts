@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../../src/core/compile.js';
-import { tagSlug, tagSlugClashes } from '../../../src/core/plan.js';
+import { tagSlug, tagSlugClashes } from '../../../src/core/tags.js';
 import type { EntryMeta } from '../../../src/core/types.js';
 import { entryText, sources, storyText } from '../../helpers/story.js';
 

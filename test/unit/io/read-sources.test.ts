@@ -25,7 +25,8 @@ vi.mock('node:fs', async (importOriginal) => {
   return { ...fs, realpathSync, default: { ...fs, realpathSync } };
 });
 
-const { readSources, listSources, readListed, EntriesFolderError, isSourceName, printableName } = await import('../../../src/io/read-sources.js');
+const { readSources, listSources, readListed, isSourceName, printableName } = await import('../../../src/io/read-sources.js');
+const { isUserError } = await import('../../../src/errors.js');
 const { compile } = await import('../../../src/core/compile.js');
 const { entryText, storyText, tempFolder } = await import('../../helpers/story.js');
 
@@ -62,7 +63,7 @@ describe('readSources', () => {
   });
 
   it('a folder that cannot be read is a configuration error', async () => {
-    await expect(readSources('/nonexistent/entries')).rejects.toBeInstanceOf(EntriesFolderError);
+    await expect(readSources('/nonexistent/entries')).rejects.toSatisfy((e) => isUserError(e, 'entries-folder'));
   });
 
   it.each([

@@ -20,7 +20,8 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   return { ...fs, open, default: { ...fs, open } };
 });
 
-const { writeOutputs, resolveInside } = await import('../../../src/io/write-outputs.js');
+const { writeOutputs } = await import('../../../src/io/write-outputs.js');
+const { resolveInside } = await import('../../../src/io/paths.js');
 const { main } = await import('../../../src/cli.js');
 const { entryText, storyText, tempFolder } = await import('../../helpers/story.js');
 

@@ -2,7 +2,9 @@
 // (the text is written in chunks of a thousand) and whichever fields are at their defaults; a
 // record that does not check out is dropped, never trusted.
 import { describe, expect, it } from 'vitest';
-import { CacheLines, cacheDefaults, packSlots, parseCache, serializeCache, type BuildCache, type CachedParse, type OutputRecord } from '../../../../src/build/state/cache.js';
+import { CacheLines } from '../../../../src/build/state/cache-lines.js';
+import { cacheDefaults, parseCache, serializeCache, type BuildCache, type CachedParse } from '../../../../src/build/state/cache.js';
+import { packSlots, type OutputRecord } from '../../../../src/io/output-record.js';
 import { parseStory } from '../../../../src/core/compile.js';
 import type { EntryMeta } from '../../../../src/core/types.js';
 import { storyText } from '../../../helpers/story.js';

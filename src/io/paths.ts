@@ -1,0 +1,28 @@
+// Paths in the two folders storyfeed touches: the one containment check every reader, writer and
+// the server use, and the one way a temp file is named (stale ones are found by the prefix).
+
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+/** Temp files: in the folder of the file they replace (so the rename is atomic), named by pid. */
+export const TEMP_PREFIX = '.storyfeed-tmp-';
+
+export function tempPath(dir: string): string {
+  return path.join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+}
+
+/** Is `target` strictly inside `root` (both absolute)? */
+export function isInside(root: string, target: string): boolean {
+  const rel = path.relative(root, target);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/** Resolve `relative` inside `outDir`, refusing anything that would land outside it. */
+export function resolveInside(outDir: string, relative: string): string {
+  if (relative === '' || path.isAbsolute(relative) || relative.split(/[\\/]/).some((part) => part === '..' || part === '')) {
+    throw new Error(`refusing to write outside the output folder: ${JSON.stringify(relative)}`);
+  }
+  const full = path.resolve(outDir, relative);
+  if (!isInside(path.resolve(outDir), full)) throw new Error(`refusing to write outside the output folder: ${relative}`);
+  return full;
+}
