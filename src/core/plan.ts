@@ -7,24 +7,16 @@ import { compareStrings } from './diagnostics.js';
 import { documentKey, fingerprint } from './fingerprint.js';
 import { compareEntries, isPublished, isRetracted, isStub, newestChange, retractionStub } from './model.js';
 import { ATOM_SEPARATOR, renderAtomShell } from './render/atom.js';
-import { feedUrls, OUTPUT_FILES } from './render/feed-options.js';
+import { feedUrls, FORMATS, MEDIA_TYPES, OUTPUT_FILES, PAGE_CSS_FILE, STYLESHEET_FILE } from './formats.js';
 import { fillShell } from './render/fragments.js';
 import { JSON_SEPARATOR, renderJsonShell } from './render/json-feed.js';
-import { PAGE_CSS, PAGE_CSS_FILE, renderPage, renderTagIndex } from './render/page.js';
+import { PAGE_CSS, renderPage, renderTagIndex } from './render/page.js';
 import { renderRssShell, RSS_SEPARATOR } from './render/rss.js';
-import { FEED_XSL, STYLESHEET_FILE } from './render/stylesheet.js';
+import { FEED_XSL } from './render/stylesheet.js';
 import type { DocumentPart, EntryMeta, Feed, PlannedFile, Story } from './types.js';
 import { RENDER_VERSION } from './versions.js';
 import { tagSlug, TAGS_FOLDER } from './tags.js';
 
-export const MEDIA_TYPES = {
-  rss: 'application/rss+xml; charset=utf-8',
-  atom: 'application/atom+xml; charset=utf-8',
-  json: 'application/feed+json; charset=utf-8',
-  html: 'text/html; charset=utf-8',
-  xsl: 'text/xsl; charset=utf-8',
-  css: 'text/css; charset=utf-8',
-} as const;
 
 export const ARCHIVE_FOLDER = 'archive';
 
@@ -106,10 +98,10 @@ function planDocuments(story: Story, content: DocumentContent, complete: boolean
   const deps = entries.map((e) => e.path);
   return [
     plannedFrom(`${prefix}${OUTPUT_FILES.rss}`, MEDIA_TYPES.rss, base, prints, deps, () =>
-      fillShell(renderRssShell(itemFeed, { ...xmlExtras, links: own('application/rss+xml') }), itemFeed.entries, 'rss', RSS_SEPARATOR),
+      fillShell(renderRssShell(itemFeed, { ...xmlExtras, links: own(FORMATS.rss.type) }), itemFeed.entries, 'rss', RSS_SEPARATOR),
     ),
     plannedFrom(`${prefix}${OUTPUT_FILES.atom}`, MEDIA_TYPES.atom, base, prints, deps, () =>
-      fillShell(renderAtomShell(atomFeed, { ...xmlExtras, links: own('application/atom+xml') }), atomFeed.entries, 'atom', ATOM_SEPARATOR),
+      fillShell(renderAtomShell(atomFeed, { ...xmlExtras, links: own(FORMATS.atom.type) }), atomFeed.entries, 'atom', ATOM_SEPARATOR),
     ),
     plannedFrom(`${prefix}${OUTPUT_FILES.json}`, MEDIA_TYPES.json, base, prints, deps, () => fillShell(renderJsonShell(itemFeed, jsonExtras), itemFeed.entries, 'json', JSON_SEPARATOR)),
   ];
@@ -161,7 +153,7 @@ function archiveFolder(page: number): string {
 }
 
 function withLinkTypes(urls: { rss: string; atom: string; json: string }, rel: string) {
-  return { rss: { rel, href: urls.rss, type: 'application/rss+xml' }, atom: { rel, href: urls.atom, type: 'application/atom+xml' }, json: urls.json };
+  return { rss: { rel, href: urls.rss, type: FORMATS.rss.type }, atom: { rel, href: urls.atom, type: FORMATS.atom.type }, json: urls.json };
 }
 
 /** What slots [start, end) hold at `now`. */

@@ -8,7 +8,7 @@ import { BuildRunner } from './build-thread.js';
 import { LEDGER_PATH } from '../build/state/layout.js';
 import { formatRfc3339 } from '../core/dates.js';
 import { nextEmbargo } from '../core/model.js';
-import { feedUrls, OUTPUT_FILES } from '../core/render/feed-options.js';
+import { feedUrls, OUTPUT_FILES } from '../core/formats.js';
 import type { SourceFile } from '../core/types.js';
 import { Scheduler, type Reason, type Timers } from './schedule.js';
 import { startServer, type RunningServer } from './serve.js';

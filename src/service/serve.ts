@@ -6,6 +6,7 @@ import { open, realpath } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { mediaTypeOfFile } from '../core/formats.js';
 import { isInside } from '../io/paths.js';
 
 export interface ServeOptions {
@@ -25,26 +26,8 @@ export interface RunningServer {
 
 const MAX_URL_LENGTH = 2048;
 
-const TYPES: ReadonlyArray<[RegExp, string]> = [
-  [/(^|\/)rss(-[^/]*)?\.xml$/, 'application/rss+xml; charset=utf-8'],
-  [/(^|\/)atom(-[^/]*)?\.xml$/, 'application/atom+xml; charset=utf-8'],
-  [/(^|\/)feed(-[^/]*)?\.json$/, 'application/feed+json; charset=utf-8'],
-  [/\.html$/, 'text/html; charset=utf-8'],
-  // Chromium applies an xml-stylesheet only when the stylesheet is served with an XML type.
-  [/\.xsl$/, 'text/xsl; charset=utf-8'],
-  [/\.xml$/, 'application/xml; charset=utf-8'],
-  [/\.json$/, 'application/json; charset=utf-8'],
-  [/\.css$/, 'text/css; charset=utf-8'],
-  [/\.svg$/, 'image/svg+xml'],
-  [/\.png$/, 'image/png'],
-  [/\.jpe?g$/, 'image/jpeg'],
-  [/\.webp$/, 'image/webp'],
-  [/\.gif$/, 'image/gif'],
-];
-
 export function mediaTypeOf(file: string): string {
-  for (const [pattern, type] of TYPES) if (pattern.test(file)) return type;
-  return 'application/octet-stream';
+  return mediaTypeOfFile(file);
 }
 
 const COMPRESSIBLE = /^(text\/|application\/(rss\+xml|atom\+xml|feed\+json|json|xml)|image\/svg\+xml)/;

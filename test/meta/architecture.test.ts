@@ -138,6 +138,13 @@ describe('architecture: the core is pure', () => {
   });
 });
 
+describe('architecture: one registry of formats', () => {
+  it('only core/formats.ts names the output files and their media types', () => {
+    const named = /application\/(rss|atom|feed)\+(xml|json)|text\/(xsl|css)|'(rss\.xml|atom\.xml|feed\.json|feed\.xsl|style\.css|index\.html)'/;
+    expect(sources.filter((rel) => rel !== 'core/formats.ts' && named.test(code.get(rel)!))).toEqual([]);
+  });
+});
+
 describe('architecture: who touches the disk', () => {
   it('only the CLI prints or sets the exit code', () => {
     const offenders = sources.filter((rel) => rel !== 'cli.ts' && /process\.(stdout|stderr)|console\.|process\.exit/.test(code.get(rel)!));

@@ -3,7 +3,8 @@
 import type { Element } from '@xmldom/xmldom';
 import { formatRfc3339 } from '../dates.js';
 import type { EntryMeta, Feed, Person } from '../types.js';
-import { createWriter, feedUrls } from './feed-options.js';
+import { feedUrls, FORMATS } from '../formats.js';
+import { createWriter } from './feed-options.js';
 import { ENTRIES_MARKER } from './fragments.js';
 import { xmlFormat, type XmlExtras } from './xml-format.js';
 import { addElement, addStylesheet, childElements, declareNamespace, firstChild, NS, parseXml, removeElement, serializeXml, setText } from './xml-dom.js';
@@ -25,7 +26,7 @@ function atomDocument(feed: Feed, items: readonly EntryMeta[], extras: AtomExtra
   fixDates(root);
   // The self link gets its media type, so clients can tell the formats apart (RFC 4287 §4.2.7.3).
   for (const link of childElements(root, 'link')) {
-    if (link.getAttribute('rel') === 'self') link.setAttribute('type', 'application/atom+xml');
+    if (link.getAttribute('rel') === 'self') link.setAttribute('type', FORMATS.atom.type);
   }
   // The RELAX NG grammar (RFC 4287 appendix B) puts every feed-level element before the first
   // entry: insert there, not at the end.

@@ -10,22 +10,6 @@ import { BODY_TOKEN } from './fragments.js';
 
 export const GENERATOR = 'storyfeed';
 
-export const OUTPUT_FILES = {
-  rss: 'rss.xml',
-  atom: 'atom.xml',
-  json: 'feed.json',
-  page: 'index.html',
-} as const;
-
-export function feedUrls(story: Story, folder = ''): { rss: string; atom: string; json: string } {
-  const base = new URL(folder, story.feedBase).href;
-  return {
-    rss: new URL(OUTPUT_FILES.rss, base).href,
-    atom: new URL(OUTPUT_FILES.atom, base).href,
-    json: new URL(OUTPUT_FILES.json, base).href,
-  };
-}
-
 /**
  * Text that reaches feed's CDATA writer must not contain `]]>` (defect 2: only the first is
  * escaped). Titles and summaries are HTML-escaped here, which removes every `>`; the renderers

@@ -4,7 +4,7 @@
 
 import { formatRfc3339 } from '../dates.js';
 import type { Entry, EntryMeta, Feed, Person } from '../types.js';
-import { feedUrls } from './feed-options.js';
+import { feedUrls } from '../formats.js';
 import { assembleFormat, BODY_TOKEN, splitAtBody, type Fragment } from './fragments.js';
 
 export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';

@@ -6,10 +6,9 @@ import { formatHumanDate, formatRfc3339 } from '../dates.js';
 import { escapeHtml } from '../markdown.js';
 import { anchorOf } from '../links.js';
 import type { DocumentPart, EntryMeta, Feed } from '../types.js';
-import { feedUrls } from './feed-options.js';
+import { FORMATS, feedUrls, PAGE_CSS_FILE } from '../formats.js';
 
 /** The pages' one stylesheet, written once as `style.css` beside index.html. */
-export const PAGE_CSS_FILE = 'style.css';
 
 export const PAGE_CSS = `
 :root { color-scheme: light dark; --fg: #1b1b1b; --bg: #fdfdfc; --muted: #595959; --rule: #d6d6d6; --accent: #0b57d0; --warn-bg: #fff4ce; --warn-fg: #4d3800; }
@@ -98,9 +97,9 @@ function pageText(feed: Feed, options: PageOptions): string {
   const root = rootPrefix(options.folder);
   const tagLinks = new Map(options.tags.map((t) => [t.tag, `${root}tags/${t.slug}/`]));
   const formats = [
-    { key: 'rss', label: 'RSS', type: 'application/rss+xml', url: urls.rss },
-    { key: 'atom', label: 'Atom', type: 'application/atom+xml', url: urls.atom },
-    { key: 'json', label: 'JSON Feed', type: 'application/feed+json', url: urls.json },
+    { key: 'rss', label: FORMATS.rss.label, type: FORMATS.rss.type, url: urls.rss },
+    { key: 'atom', label: FORMATS.atom.label, type: FORMATS.atom.type, url: urls.atom },
+    { key: 'json', label: FORMATS.json.label, type: FORMATS.json.type, url: urls.json },
   ];
   const title = escapeHtml(story.title);
   const timeline = [...feed.entries.map((e) => ({ entry: e, retracted: false })), ...feed.retracted.map((e) => ({ entry: e, retracted: true }))]
@@ -164,7 +163,7 @@ export function renderTagIndex(feed: Feed, tags: ReadonlyArray<{ tag: string; sl
   const title = escapeHtml(`${story.title}: tags`);
   const rows = tags.map((t) => {
     const urls = feedUrls(story, `tags/${t.slug}/`);
-    return `<li><a href="${t.slug}/" rel="tag">${escapeHtml(t.tag)}</a> (${t.count}) — <a href="${escapeHtml(urls.rss)}" type="application/rss+xml">RSS</a> · <a href="${escapeHtml(urls.atom)}" type="application/atom+xml">Atom</a> · <a href="${escapeHtml(urls.json)}" type="application/feed+json">JSON Feed</a></li>`;
+    return `<li><a href="${t.slug}/" rel="tag">${escapeHtml(t.tag)}</a> (${t.count}) — <a href="${escapeHtml(urls.rss)}" type="${FORMATS.rss.type}">${FORMATS.rss.label}</a> · <a href="${escapeHtml(urls.atom)}" type="${FORMATS.atom.type}">${FORMATS.atom.label}</a> · <a href="${escapeHtml(urls.json)}" type="${FORMATS.json.type}">${FORMATS.json.label}</a></li>`;
   });
   return `${pageStart(story.language, title, story.description, new URL('tags/', story.feedBase).href, '', '../')}
 <header>

@@ -2,7 +2,8 @@
 
 import type { Element } from '@xmldom/xmldom';
 import type { EntryMeta, Feed } from '../types.js';
-import { createWriter, feedUrls } from './feed-options.js';
+import { feedUrls } from '../formats.js';
+import { createWriter } from './feed-options.js';
 import { ENTRIES_MARKER } from './fragments.js';
 import { xmlFormat, type XmlExtras } from './xml-format.js';
 import { addElement, addStylesheet, childElements, declareNamespace, firstChild, NS, parseXml, serializeXml, setText } from './xml-dom.js';

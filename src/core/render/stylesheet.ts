@@ -1,7 +1,6 @@
 // feed.xsl: makes rss.xml and atom.xml readable when opened in a browser, with a "this is a feed"
 // explanation. An extra (browsers are dropping XSLT); the real human view is index.html.
 
-export const STYLESHEET_FILE = 'feed.xsl';
 
 export const FEED_XSL = `<?xml version="1.0" encoding="utf-8"?>
 <xsl:stylesheet version="1.0"

@@ -3,6 +3,7 @@
 // text and attributes is then the DOM serializer's job, never string splicing.
 
 import { DOMParser, XMLSerializer, type Document, type Element, type Node } from '@xmldom/xmldom';
+import { FORMATS } from '../formats.js';
 
 export const NS = {
   atom: 'http://www.w3.org/2005/Atom',
@@ -131,6 +132,6 @@ export function firstChild(parent: Element, localName: string): Element {
 /** An xml-stylesheet processing instruction, href escaped by the DOM (defect 3: feed leaves it raw). */
 export function addStylesheet(doc: Document, href: string | undefined): void {
   if (!href) return;
-  const data = `type="text/xsl" href="${href.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')}"`;
+  const data = `type="${FORMATS.xsl.type}" href="${href.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')}"`;
   doc.insertBefore(doc.createProcessingInstruction('xml-stylesheet', data), doc.documentElement);
 }

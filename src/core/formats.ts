@@ -1,0 +1,70 @@
+// THE registry of what storyfeed publishes: per format its file name (the same in every folder:
+// the story's, each archive page's, each tag's), its media type, and the self URLs built from
+// them. The planner, the page, the server and WebSub read it; nothing else names these files or
+// types. Media types: RSS (the RSS Advisory Board's application/rss+xml), RFC 4287 §7
+// (application/atom+xml), JSON Feed 1.1 (application/feed+json).
+import type { Story } from './types.js';
+
+export const FORMATS = {
+  rss: { file: 'rss.xml', type: 'application/rss+xml', label: 'RSS' },
+  atom: { file: 'atom.xml', type: 'application/atom+xml', label: 'Atom' },
+  json: { file: 'feed.json', type: 'application/feed+json', label: 'JSON Feed' },
+  html: { file: 'index.html', type: 'text/html' },
+  // Chromium applies an xml-stylesheet only when the stylesheet is served with an XML type.
+  xsl: { file: 'feed.xsl', type: 'text/xsl' },
+  css: { file: 'style.css', type: 'text/css' },
+} as const;
+
+export type Format = keyof typeof FORMATS;
+
+/** Every published file is UTF-8. */
+const withCharset = (type: string) => `${type}; charset=utf-8`;
+
+/** The Content-Type each format is written and served with. */
+export const MEDIA_TYPES = Object.fromEntries(Object.entries(FORMATS).map(([k, f]) => [k, withCharset(f.type)])) as { readonly [K in Format]: string };
+
+/** The file names of the documents every folder of a stream holds. */
+export const OUTPUT_FILES = { rss: FORMATS.rss.file, atom: FORMATS.atom.file, json: FORMATS.json.file, page: FORMATS.html.file } as const;
+export const STYLESHEET_FILE = FORMATS.xsl.file;
+export const PAGE_CSS_FILE = FORMATS.css.file;
+
+/** The self URL of each feed format in `folder` (relative to the story's feed base). */
+export function feedUrls(story: Story, folder = ''): { rss: string; atom: string; json: string } {
+  const base = new URL(folder, story.feedBase).href;
+  return {
+    rss: new URL(OUTPUT_FILES.rss, base).href,
+    atom: new URL(OUTPUT_FILES.atom, base).href,
+    json: new URL(OUTPUT_FILES.json, base).href,
+  };
+}
+
+/** Other files a server may find in the output folder (images an entry links locally), by extension. */
+const BY_EXTENSION: ReadonlyArray<readonly [string, string]> = [
+  ['.html', MEDIA_TYPES.html],
+  ['.xsl', MEDIA_TYPES.xsl],
+  ['.xml', withCharset('application/xml')],
+  ['.json', withCharset('application/json')],
+  ['.css', MEDIA_TYPES.css],
+  ['.svg', 'image/svg+xml'],
+  ['.png', 'image/png'],
+  ['.jpg', 'image/jpeg'],
+  ['.jpeg', 'image/jpeg'],
+  ['.webp', 'image/webp'],
+  ['.gif', 'image/gif'],
+];
+
+/**
+ * The media type of a file in the output folder, by its name: a feed by its format's file name
+ * (also `rss-….xml` and the like), anything else by its extension.
+ */
+export function mediaTypeOfFile(file: string): string {
+  const name = file.slice(file.lastIndexOf('/') + 1);
+  for (const format of ['rss', 'atom', 'json'] as const) {
+    const dot = FORMATS[format].file.lastIndexOf('.');
+    const stem = FORMATS[format].file.slice(0, dot);
+    const ext = FORMATS[format].file.slice(dot);
+    if (name.endsWith(ext) && (name === FORMATS[format].file || name.startsWith(`${stem}-`))) return MEDIA_TYPES[format];
+  }
+  for (const [ext, type] of BY_EXTENSION) if (name.endsWith(ext)) return type;
+  return 'application/octet-stream';
+}
