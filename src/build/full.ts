@@ -19,7 +19,7 @@ import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { STORY_FILE } from '../core/links.js';
 import { parseLedger } from '../core/ledger.js';
 import { publishWindow, renderManifest, type BuildCounts, type FileStamp } from './state/manifest.js';
-import { isPublished, isVisible, nextEmbargo, selectVisible } from '../core/model.js';
+import { isPublished, isScheduled, isVisible, nextEmbargo, selectVisible } from '../core/model.js';
 import { encodeFragments, slotBytes } from '../core/render/fragments.js';
 import type { EntrySlot, SourceFile } from '../core/types.js';
 import { FragmentStore } from './state/fragment-pack.js';
@@ -194,14 +194,14 @@ export async function runOnce(options: BuildOptions, useCache: boolean, started:
     const bookkeeping = [];
     const changedParses = records.size !== cache.entries.size || [...records].some(([p, r]) => cache.entries.get(p) !== r);
     let generation = cache.generation;
-    if (useCache && (written.written.length > 0 || written.rendered > 0 || changedParses || cache.key === '' || !generation)) {
+    if (written.written.length > 0 || written.rendered > 0 || changedParses || cache.key === '' || !generation) {
       const next: BuildCache = { key: cacheKey(storyText), pack: pack.info, entries: records, outputs: written.records };
       generation = newGeneration();
       bookkeeping.push({ path: CACHE_PATH, contents: serializeCache(next, defaults, generation), mediaType: 'application/json' });
     }
     // Only a clean run (no entry held back or kept at a last good version) may vouch that a
     // later build would write the same bytes.
-    if (useCache && !hasErrors(compiled.diagnostics)) {
+    if (!hasErrors(compiled.diagnostics)) {
       const stamps: Record<string, FileStamp> = {};
       for (const s of listing.stamps) stamps[s.path] = [s.size, s.mtimeMs];
       for (const [p, f] of fresh) stamps[p] = [f.size, f.mtimeMs];
@@ -237,7 +237,7 @@ function countsOf(compiled: CompileResult, now: Date): BuildCounts {
   const counts: BuildCounts = {
     entries: compiled.entries.length,
     visible: selectVisible(compiled.entries, now).length,
-    scheduled: compiled.entries.filter((e) => !e.draft && e.published.getTime() > now.getTime()).length,
+    scheduled: compiled.entries.filter((e) => isScheduled(e, now)).length,
     nextScheduled: next ? next.getTime() : null,
     outputs: compiled.planned.length,
     diagnostics: compiled.diagnostics.length,

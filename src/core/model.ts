@@ -14,6 +14,11 @@ export function isPublished(entry: EntryMeta, now: Date): boolean {
   return !entry.draft && entry.published.getTime() <= now.getTime();
 }
 
+/** Is the entry due later: not a draft, and not yet out at `now` (an embargo)? */
+export function isScheduled(entry: EntryMeta, now: Date): boolean {
+  return !entry.draft && entry.published.getTime() > now.getTime();
+}
+
 export function isRetracted(entry: EntryMeta, now: Date): boolean {
   return entry.retraction !== undefined && entry.retraction.at.getTime() <= now.getTime();
 }

@@ -3,7 +3,7 @@
 
 import { validate as validateCron } from 'node-cron';
 import { formatHumanDate } from './dates.js';
-import { diagnostic, type Diagnostic } from './diagnostics.js';
+import { compareStrings, diagnostic, type Diagnostic } from './diagnostics.js';
 import { FieldReader } from './field-reader.js';
 import { defaultLink, entryAnchor, STORY_FILE } from './links.js';
 import { LIMITS } from './limits.js';
@@ -257,7 +257,7 @@ function latest(dates: ReadonlyArray<Date | undefined>): Date {
 export function validateEntries(entries: readonly EntryMeta[], idAt: ReadonlyMap<string, Position>): Diagnostic[] {
   const seen = new Map<string, EntryMeta>();
   const diagnostics: Diagnostic[] = [];
-  const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const sorted = [...entries].sort((a, b) => compareStrings(a.path, b.path));
   for (const entry of sorted) {
     const first = seen.get(entry.id);
     if (first) {

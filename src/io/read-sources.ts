@@ -134,12 +134,6 @@ export async function readListed(root: string, stamps: readonly SourceStamp[]): 
   return { sources, diagnostics };
 }
 
-/** List and read every source of the folder. */
-export async function readSources(entriesDir: string): Promise<ReadResult> {
-  const listing = await listSources(entriesDir);
-  const read = await readListed(listing.root, listing.stamps);
-  return { sources: read.sources, diagnostics: [...listing.diagnostics, ...read.diagnostics].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)) };
-}
 
 type Outcome<T> = T | { diagnostic: Diagnostic };
 

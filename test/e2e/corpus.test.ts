@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compile, type CompileResult } from '../../src/core/compile.js';
 import { escapeHtml } from '../../src/core/markdown.js';
 import { formatDiagnostic } from '../../src/core/diagnostics.js';
-import { readSources } from '../../src/io/read-sources.js';
+import { readSources } from '../helpers/read-sources.js';
 import { entryText, HOME, storyText, tempFolder } from '../helpers/story.js';
 
 const corpusDir = new URL('../corpus/', import.meta.url).pathname;

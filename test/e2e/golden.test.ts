@@ -8,7 +8,7 @@ import { LEDGER_PATH } from '../../src/build/state/layout.js';
 import { compile } from '../../src/core/compile.js';
 import { parseRfc3339 } from '../../src/core/dates.js';
 import type { RenderedFile } from '../../src/core/types.js';
-import { readSources } from '../../src/io/read-sources.js';
+import { readSources } from '../helpers/read-sources.js';
 import { checkOutputFile } from '../helpers/checkers.js';
 
 const goldenDir = new URL('../golden/', import.meta.url).pathname;

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/core/compile.js';
-import { readSources } from '../../src/io/read-sources.js';
+import { readSources } from '../helpers/read-sources.js';
 import { hashRun, sixWordRuns } from '../fixtures/originality.mjs';
 import { checkOutputFile } from '../helpers/checkers.js';
 

@@ -6,12 +6,13 @@
 // and compares the bytes.
 
 import { createHash } from 'node:crypto';
-import type { Diagnostic } from '../../core/diagnostics.js';
+import { compareStrings, type Diagnostic } from '../../core/diagnostics.js';
 import { CACHE_VERSION, RENDER_VERSION } from '../../core/versions.js';
 import { defaultLink } from '../../core/links.js';
 import { retractionEnd } from '../../core/model.js';
 import type { EntryMeta, Image, Person, Position, Story } from '../../core/types.js';
 import { FORMAT_CODES, type OutputRecord, type SlotList } from '../../io/output-record.js';
+import { PIECES } from '../../core/render/fragments.js';
 
 /** Where an entry's fragments are in the pack (offset, piece ends, CRC-32 of the blob). */
 export interface BlobLocation {
@@ -347,7 +348,7 @@ export function overlayLines(text: string | undefined, main: CacheHeader): { hea
   return { header, lines: lines.slice(1) };
 }
 
-const byPath = <T>(m: ReadonlyMap<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+const byPath = <T>(m: ReadonlyMap<string, T>) => [...m.entries()].sort(([a], [b]) => compareStrings(a, b));
 
 /**
  * The index as text, in chunks of a thousand lines: an archive's index is tens of megabytes, and
@@ -383,7 +384,7 @@ function readPackInfo(value: unknown): PackInfo | undefined {
 }
 
 function readBlobLocation(value: unknown): BlobLocation | undefined {
-  if (!Array.isArray(value) || value.length !== 10 || !value.every(Number.isInteger)) return undefined;
+  if (!Array.isArray(value) || value.length !== 2 + PIECES || !value.every(Number.isInteger)) return undefined;
   const [offset, crc, ...ends] = value as number[];
   if (ends.some((e, i) => e < (i === 0 ? 0 : ends[i - 1]!))) return undefined;
   return { offset: offset!, ends, crc: crc! };

@@ -6,6 +6,7 @@
 import { dueTimes } from '../../core/model.js';
 import type { EntryMeta, Story } from '../../core/types.js';
 import { CACHE_VERSION, MANIFEST_VERSION, RENDER_VERSION } from '../../core/versions.js';
+import { compareStrings } from '../../core/diagnostics.js';
 
 
 export type FileStamp = readonly [size: number, mtimeMs: number];
@@ -66,7 +67,7 @@ export function renderManifest(manifest: Omit<Manifest, 'version'>): string {
   const sorted = (r: Readonly<Record<string, FileStamp>>) => {
     const keys = Object.keys(r);
     if (keys.every((k, i) => i === 0 || keys[i - 1]! < k)) return r;
-    return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return Object.fromEntries(Object.entries(r).sort(([a], [b]) => compareStrings(a, b)));
   };
   return `${JSON.stringify({
     version: manifestVersion(),

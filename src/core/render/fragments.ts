@@ -128,8 +128,8 @@ export function assembleFormat(shell: readonly string[], entries: ReadonlyArray<
 
 // ---- Bytes: fragments cross threads and live in the build cache as one UTF-8 blob per entry.
 
-/** The pieces of a blob, in order. */
-const PIECES = 8;
+/** The pieces of a blob, in order (the cache index records their ends: build/state/cache.ts). */
+export const PIECES = 8;
 const RSS_HEAD = 0, RSS_TAIL = 1, ATOM_HEAD = 2, ATOM_TAIL = 3, JSON_HEAD = 4, JSON_TAIL = 5, BODY = 6, JSON_BODY = 7;
 
 export interface FragmentBlob {
