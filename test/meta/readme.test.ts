@@ -1,5 +1,5 @@
 // The README is part of the product: every diagnostic code and every field must be documented.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/core/compile.js';
 import { DIAGNOSTIC_CODES } from '../../src/core/diagnostics.js';
@@ -9,6 +9,16 @@ import { ENTRY_FIELDS, STORY_FIELDS } from '../../src/core/normalize.js';
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
 describe('README documents the tool', () => {
+  it('stays a user guide: at most 25,000 characters (internals live next to their code)', () => {
+    expect([...readme].length).toBeLessThanOrEqual(25_000);
+  });
+
+  it.each(['README.md', 'src/build/README.md', 'src/core/README.md', 'src/service/README.md', 'test/README.md', 'test/bench/README.md'])('every src/ or test/ path %s names exists', (doc) => {
+    const text = readFileSync(new URL(`../../${doc}`, import.meta.url), 'utf8');
+    const paths = [...text.matchAll(/`((?:src|test)\/[\w./-]+\.(?:ts|md|mjs|png|rnc|txt))`/g)].map((m) => m[1]!);
+    expect(paths.filter((p) => !existsSync(new URL(`../../${p}`, import.meta.url)))).toEqual([]);
+  });
+
   it('opens with the two quick-start commands', () => {
     const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
     expect(firstBlock).toContain('npm install && npm start');
