@@ -12,7 +12,7 @@ import { MANIFEST_PATH, type BuildCounts } from './core/manifest.js';
 import type { SourceFile } from './core/types.js';
 import type { ChangedSince } from './io/fast-path.js';
 import { CacheCorruptError } from './io/fragment-store.js';
-import { BuildAbortedError, removeStaleTemps } from './io/write-outputs.js';
+import { BuildAbortedError, removeStaleTemps, unfinishedRun } from './io/write-outputs.js';
 import { patchBuild } from './patch.js';
 import type { WarmParser } from './parse-pool.js';
 
@@ -65,6 +65,8 @@ export interface BuildResult {
   readonly notPatched?: string;
   readonly written: readonly string[];
   readonly unchanged: readonly string[];
+  /** Files an earlier run published that this one no longer plans, deleted. */
+  readonly removed?: readonly string[];
   /** Files in the entries folder, files read (the rest were unchanged by stamp), entries parsed, outputs rendered. */
   readonly entriesRead: number;
   readonly filesRead: number;
@@ -87,8 +89,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     let notPatched: string | undefined;
     let withCache = useCache;
     // Temp files are left only by a builder that did not finish (its lock stays behind: see
-    // withOutputLock), or by a version that kept no manifest; otherwise the walk is not needed.
-    if (!options.dryRun && (afterOther || !existsSync(path.join(options.outDir, MANIFEST_PATH)))) await removeStaleTemps(options.outDir);
+    // withOutputLock; its run folder too: see write-outputs.ts), or by a version that kept no
+    // manifest; otherwise the walk is not needed.
+    if (!options.dryRun && (afterOther || unfinishedRun(options.outDir) || !existsSync(path.join(options.outDir, MANIFEST_PATH)))) await removeStaleTemps(options.outDir);
     // A strict build with the cache may get away with patching a few entry bodies in place.
     if (useCache && options.patch !== false && (options.mode ?? 'strict') === 'strict' && !options.lastGood) {
       try {

@@ -22,6 +22,7 @@ import type { EntrySlot, SourceFile } from './core/types.js';
 import { FragmentStore } from './io/fragment-store.js';
 import { readBookkeeping } from './io/read-bookkeeping.js';
 import { listSources, readListed, type SourceStamp } from './io/read-sources.js';
+import { previousPublished } from './io/output-folder.js';
 import { BuildAbortedError, writeOutputs, writePlanned } from './io/write-outputs.js';
 import type { ParsedFile } from './parsed-file.js';
 import { createParser, workerCount } from './parse-pool.js';
@@ -155,7 +156,10 @@ export async function runOnce(options: BuildOptions, useCache: boolean, started:
       return slotBytes(own ? encodeFragments(own) : await store.read(slot.entry), slot.format);
     };
     const renderProgress = options.onProgress && ((done: number, total: number) => options.onProgress!(done, total, 'rendering'));
-    const written = await writePlanned(outDir, compiled.planned, cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    // What earlier runs published (for a folder an older version built: what its bookkeeping names):
+    // whatever of it this run no longer plans is deleted once the new feeds are in place.
+    const published = previousPublished(outDir, cache.outputs.keys());
+    const written = await writePlanned(outDir, compiled.planned, cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}), published });
 
     phase('render and write');
     // What the next run may take as it is. Drafts and embargoed entries are never cached: nothing
@@ -178,7 +182,7 @@ export async function runOnce(options: BuildOptions, useCache: boolean, started:
     for (const [p, c] of records) if (c.entry && isVisible(c.entry, now) && (c.blob || fresh.get(p)?.hasBlob)) live.add(p);
     if (!useCache) {
       await store.discard();
-      return result(compiled, { ...counts, written: written.written, unchanged: written.unchanged, rendered: written.rendered });
+      return result(compiled, { ...counts, written: written.written, unchanged: written.unchanged, rendered: written.rendered, removed: written.removed });
     }
     const pack = await store.commit(live);
     for (const p of live) {
@@ -217,7 +221,7 @@ export async function runOnce(options: BuildOptions, useCache: boolean, started:
     // A new index takes in what a patch run's overlay held (which no longer matches it anyway).
     if (generation !== cache.generation) await rm(path.join(outDir, OVERLAY_PATH), { force: true });
     phase('save cache');
-    return result(compiled, { ...counts, written: written.written, unchanged: written.unchanged, rendered: written.rendered });
+    return result(compiled, { ...counts, written: written.written, unchanged: written.unchanged, rendered: written.rendered, removed: written.removed });
   } catch (error) {
     await store.discard();
     throw error;

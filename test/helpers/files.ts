@@ -3,6 +3,7 @@ import path from 'node:path';
 import { CACHE_PATH, OVERLAY_PATH } from '../../src/core/cache.js';
 import { MANIFEST_PATH } from '../../src/core/manifest.js';
 import { PACK_PATH } from '../../src/io/fragment-store.js';
+import { FOLDER_README_PATH, PUBLISHED_PATH } from '../../src/io/output-folder.js';
 
 /** Every file below `dir`, as relative paths with forward slashes, sorted. */
 export async function listFiles(dir: string, prefix = ''): Promise<string[]> {
@@ -15,7 +16,7 @@ export async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 }
 
 /** The build's own files in the output folder: bookkeeping about a build, not what it publishes. */
-export const BOOKKEEPING: ReadonlySet<string> = new Set([CACHE_PATH, OVERLAY_PATH, PACK_PATH, MANIFEST_PATH]);
+export const BOOKKEEPING: ReadonlySet<string> = new Set([CACHE_PATH, OVERLAY_PATH, PACK_PATH, MANIFEST_PATH, PUBLISHED_PATH, FOLDER_README_PATH]);
 
 /** Every file a build published below `dir` (the ledger included), by relative path, as text. */
 export async function publishedFiles(dir: string): Promise<Record<string, string>> {

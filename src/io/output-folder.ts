@@ -1,0 +1,154 @@
+// The output folder belongs to storyfeed, and within it only what storyfeed wrote. This module
+// decides whether a folder may be built into (ours, new or empty; a foreign one only with
+// --force), refuses an output folder inside the entries folder or the reverse (the service would
+// wake for its own writes forever), and keeps the record of what a run published
+// (`.storyfeed/published.json`), from which the next run learns which files it may delete. It
+// reads only; the writes go through io/write-outputs.ts.
+
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { LEDGER_PATH } from '../core/ledger.js';
+import { MANIFEST_PATH } from '../core/manifest.js';
+
+/** The sorted list of files the last run published (its plan): the only files a run ever deletes. */
+export const PUBLISHED_PATH = '.storyfeed/published.json';
+/** Says what the folder is; its presence (or that of the other bookkeeping) marks the folder as storyfeed's. */
+export const FOLDER_README_PATH = '.storyfeed/README.md';
+
+export const FOLDER_README = `This folder is storyfeed's output folder: storyfeed writes the feeds and pages here, and
+keeps its bookkeeping in .storyfeed/ (never served). published.json lists every file the last
+run published; a later run deletes only files listed there that it no longer publishes.
+Files of your own in this folder are never deleted.
+`;
+
+const PUBLISHED_VERSION = 1;
+
+/** A publish that failed part-way: one plain sentence saying which file and why, and what was done about it. */
+export class PublishError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A configuration problem with the output folder (exit 2). */
+export class OutputFolderError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+export function renderPublished(paths: Iterable<string>): string {
+  const files = [...new Set(paths)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return `${JSON.stringify({ version: PUBLISHED_VERSION, files }, null, 0)}\n`;
+}
+
+export function parsePublished(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const r = JSON.parse(text) as { version?: unknown; files?: unknown };
+    if (r.version !== PUBLISHED_VERSION || !Array.isArray(r.files) || !r.files.every((f) => typeof f === 'string')) return undefined;
+    return r.files as string[];
+  } catch {
+    return undefined;
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What earlier runs published, as far as this folder knows: the record, or for a folder built by a
+ * version that kept none, the outputs its last manifest (any version) and cache index name
+ * (`fallback`). Files an older version left behind and named nowhere are not known, so not deleted.
+ */
+export function previousPublished(outDir: string, fallback: Iterable<string> = []): { files: Set<string>; recorded: boolean } {
+  const recorded = parsePublished(readText(path.join(outDir, PUBLISHED_PATH)));
+  if (recorded) return { files: new Set(recorded), recorded: true };
+  const files = new Set(fallback);
+  try {
+    const manifest = JSON.parse(readText(path.join(outDir, MANIFEST_PATH)) ?? 'null') as { outputs?: unknown } | null;
+    if (manifest && typeof manifest.outputs === 'object' && manifest.outputs !== null) for (const p of Object.keys(manifest.outputs)) files.add(p);
+  } catch {
+    // no manifest, or a torn one: only the cache index's outputs are known
+  }
+  return { files, recorded: false };
+}
+
+/** The real path of `p`, for a path that may not exist yet: its nearest existing ancestor's real path plus the rest. */
+function realish(p: string): string {
+  let at = path.resolve(p);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return path.join(realpathSync(at), ...rest.reverse());
+    } catch {
+      const parent = path.dirname(at);
+      if (parent === at) return path.join(at, ...rest.reverse());
+      rest.push(path.basename(at));
+      at = parent;
+    }
+  }
+}
+
+const within = (inner: string, outer: string) => {
+  const rel = path.relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+};
+
+/** Names a build may find in a folder it has not published to yet: another builder's lock, temps of a killed run. */
+const TRANSIENT = /^(?:\.storyfeed\.lock|\.storyfeed-tmp-)/;
+
+/** Is this folder storyfeed's own (it holds storyfeed's bookkeeping)? */
+export function isOwnFolder(outDir: string): boolean {
+  return [FOLDER_README_PATH, PUBLISHED_PATH, LEDGER_PATH, MANIFEST_PATH].some((p) => existsSync(path.join(outDir, p)));
+}
+
+/**
+ * May a build write into `outDir`? Refuses (OutputFolderError) an output folder inside the entries
+ * folder or the reverse, and a non-empty folder storyfeed did not create unless `force`. Reads only:
+ * the folder is marked as storyfeed's by the first run that publishes into it.
+ */
+export function checkOutputFolder(entriesDir: string, outDir: string, options: { force?: boolean } = {}): void {
+  const entries = realish(entriesDir);
+  const out = realish(outDir);
+  if (within(out, entries)) {
+    throw new OutputFolderError(
+      `the output folder ${outDir} is ${out === entries ? 'the entries folder' : `inside the entries folder ${entriesDir}`}`,
+      'choose an output folder outside the entries folder, e.g. --out out beside entries/: the service would otherwise wake for its own writes',
+    );
+  }
+  if (within(entries, out)) {
+    throw new OutputFolderError(`the entries folder ${entriesDir} is inside the output folder ${outDir}`, 'keep the entries outside the output folder: the output folder is served, and the builds would wake for their own writes');
+  }
+  let info;
+  try {
+    info = statSync(outDir);
+  } catch {
+    return; // a new folder: storyfeed makes it
+  }
+  if (!info.isDirectory()) throw new OutputFolderError(`the output folder ${outDir} is not a folder`, 'give --out a folder (new, empty, or one storyfeed built)');
+  if (options.force || isOwnFolder(outDir)) return;
+  let names: string[];
+  try {
+    names = readdirSync(outDir).filter((n) => !TRANSIENT.test(n));
+  } catch {
+    return; // unreadable: the build reports why it cannot write there
+  }
+  if (names.length === 0) return;
+  const shown = names.sort().slice(0, 3).join(', ') + (names.length > 3 ? ', …' : '');
+  throw new OutputFolderError(
+    `the output folder ${outDir} holds files storyfeed did not write (${shown})`,
+    'choose a new or empty folder with --out, or use --force to build into this one anyway: storyfeed then replaces files with the names it publishes (index.html, rss.xml, …) and never deletes a file it did not write',
+  );
+}
