@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { insideWindow, MANIFEST_PATH, parseManifest, type FileStamp, type Manifest } from '../core/manifest.js';
 import { isSourceName } from './read-sources.js';
+import { unfinishedRun } from './output-folder.js';
 
 /** More changed files than this: a full build (patching pays for a few edits, not a batch). */
 export const PATCH_LIMIT = 16;
@@ -45,6 +46,8 @@ export function checkUpToDate(entriesDir: string, outDir: string, now: Date, onC
   }
   const manifest = parseManifest(text);
   if (!manifest || !insideWindow(manifest, now)) return no;
+  // A run that did not finish left temps to sweep (and maybe files to put right): a build does that.
+  if (unfinishedRun(outDir)) return no;
   if (names.length !== Object.keys(manifest.entries).length) return no;
   const changed: string[] = [];
   for (const name of names) {

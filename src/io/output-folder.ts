@@ -23,6 +23,18 @@ Files of your own in this folder are never deleted.
 
 const PUBLISHED_VERSION = 1;
 
+/** A run's folder (io/write-outputs.ts): `.storyfeed/run-<token>`, there while the run is. */
+export const RUN_FOLDER = /^run-[0-9a-f]{16}$/;
+
+/** Does an earlier run's folder say that it did not finish (killed, or its undo failed)? Its leftovers are then swept. */
+export function unfinishedRun(outDir: string): boolean {
+  try {
+    return readdirSync(path.join(outDir, '.storyfeed')).some((n) => RUN_FOLDER.test(n));
+  } catch {
+    return false;
+  }
+}
+
 /** A publish that failed part-way: one plain sentence saying which file and why, and what was done about it. */
 export class PublishError extends Error {
   constructor(

@@ -16,9 +16,9 @@ import { copyFile, link, lstat, mkdir, open, readFile, rename, rm, rmdir, stat, 
 import path from 'node:path';
 import { packSlots, type OutputRecord, type SlotAt, type SlotList } from '../core/cache.js';
 import type { DocumentPart, EntrySlot, PlannedFile } from '../core/types.js';
-import { FOLDER_README, FOLDER_README_PATH, PublishError, PUBLISHED_PATH, renderPublished } from './output-folder.js';
+import { FOLDER_README, FOLDER_README_PATH, PublishError, PUBLISHED_PATH, renderPublished, RUN_FOLDER, unfinishedRun } from './output-folder.js';
 
-export { PublishError };
+export { PublishError, unfinishedRun };
 
 export interface WriteResult {
   readonly written: string[];
@@ -33,8 +33,6 @@ export const TEMP_PREFIX = '.storyfeed-tmp-';
  * ever removed as stale: a user's own `.storyfeed-tmp-notes` is not a temp file of ours.
  */
 const OWN_TEMP = /^\.storyfeed-tmp-(?:[0-9a-f]{16}-\d+|\d+-[0-9a-f]{12})$/;
-/** A run's folder of kept old versions: `.storyfeed/run-<token>`. */
-const RUN_FOLDER = /^run-[0-9a-f]{16}$/;
 const BOOKKEEPING_FOLDER = '.storyfeed';
 
 export function isOwnTempName(name: string): boolean {
@@ -456,15 +454,6 @@ export function writeFiles(outDir: string, files: ReadonlyArray<{ path: string; 
     throw new Error('a patched file has no entry slots');
   };
   return writeLazily(outDir, files.map((f) => ({ path: f.path, parts: () => f.contents })), noSlots, options);
-}
-
-/** Does an earlier run's folder say that it did not finish (killed, or its undo failed)? */
-export function unfinishedRun(outDir: string): boolean {
-  try {
-    return readdirSync(path.join(outDir, BOOKKEEPING_FOLDER)).some((n) => RUN_FOLDER.test(n));
-  } catch {
-    return false;
-  }
 }
 
 /**
