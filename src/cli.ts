@@ -7,8 +7,9 @@ import { parseRfc3339 } from './core/dates.js';
 import { formatDiagnostic } from './core/diagnostics.js';
 import { checkUpToDate, type ChangedSince } from './build/fast-path.js';
 import { startWarmParser, type WarmParser } from './build/parse/pool.js';
-import { UserError } from './errors.js';
+import { isUserError, UserError } from './errors.js';
 import type { RunningService } from './service/index.js';
+import { checkOutputFolder } from './io/output-folder.js';
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2, bug: 70 } as const;
 
@@ -19,21 +20,24 @@ const HELP: Record<string, string> = {
   main: `storyfeed — compile a developing story into RSS 2.0, Atom 1.0 and JSON Feed 1.1
 
 Usage:
-  storyfeed build [--entries DIR] [--out DIR] [--now RFC3339] [--timings]   compile once
+  storyfeed build [--entries DIR] [--out DIR] [--now RFC3339] [--force] [--timings]   compile once
   storyfeed check [--entries DIR] [--out DIR] [--now RFC3339]   validate, write nothing
-  storyfeed start [--entries DIR] [--out DIR]                   build now and keep the feeds fresh
+  storyfeed start [--entries DIR] [--out DIR] [--force]         build now and keep the feeds fresh
   storyfeed <command> --help
 
 Exit codes: 0 ok, 1 invalid entries, 2 usage or configuration error.`,
-  build: `storyfeed build [--entries DIR] [--out DIR] [--now RFC3339]
+  build: `storyfeed build [--entries DIR] [--out DIR] [--now RFC3339] [--force]
 
 Compile the entries folder (default: entries/) into rss.xml, atom.xml and feed.json in the output
 folder (default: out/). Files whose bytes would not change are not rewritten. With any invalid
 entry nothing is written and the exit code is 1.
 
   --entries DIR   the entries folder, with _story.md (default: entries)
-  --out DIR       the output folder (default: out)
-  --now RFC3339   the clock deciding what is published, e.g. 2026-05-27T09:00:00Z (default: now)
+  --out DIR       the output folder (default: out); a new or empty folder, or one storyfeed built
+  --now RFC3339   the clock deciding what is published, e.g. 2026-05-27T09:00:00Z (default: now);
+                  a time later than now needs an --out of its own (a rehearsal)
+  --force         build into a non-empty folder storyfeed did not create (files of yours there
+                  are never deleted; files with the names storyfeed writes are replaced)
   --timings       also print how long each phase took (list, load cache, read and parse, plan,
                   render and write, save cache)`,
   check: `storyfeed check [--entries DIR] [--out DIR] [--now RFC3339]
@@ -44,7 +48,7 @@ Lists entries scheduled for later. Exit 0 when valid, 1 otherwise.
   --entries DIR   the entries folder, with _story.md (default: entries)
   --out DIR       the output folder whose id ledger the entries are checked against (default: out)
   --now RFC3339   the clock deciding what is published (default: now)`,
-  start: `storyfeed start [--entries DIR] [--out DIR] [--host HOST] [--port PORT]
+  start: `storyfeed start [--entries DIR] [--out DIR] [--host HOST] [--port PORT] [--force]
 
 Build the feeds now, keep them fresh and serve the output folder over HTTP:
   - rebuilds on the story's cron schedule (default every 5 minutes, UTC), at the exact instant the
@@ -56,7 +60,8 @@ A bad entry never takes the story down: it is held back (or keeps its last good 
   --entries DIR   the entries folder, with _story.md (default: entries)
   --out DIR       the output folder (default: out)
   --host HOST     address to listen on (default: $HOST or 127.0.0.1)
-  --port PORT     port to listen on (default: $PORT or 8080)`,
+  --port PORT     port to listen on (default: $PORT or 8080)
+  --force         serve and build into a non-empty folder storyfeed did not create`,
 };
 
 type Io = { out: (line: string) => void; err: (line: string) => void; tty?: boolean; progress?: (text: string) => void };
@@ -123,7 +128,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
     io.err(`storyfeed: unknown command \`${command}\`\n\n${HELP.main}`);
     return EXIT.usage;
   }
-  let values: { entries?: string; out?: string; now?: string; host?: string; port?: string; help?: boolean; timings?: boolean };
+  let values: { entries?: string; out?: string; now?: string; host?: string; port?: string; help?: boolean; timings?: boolean; force?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...rest],
@@ -135,6 +140,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
         port: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         timings: { type: 'boolean' },
+        force: { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -161,6 +167,27 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
   if (command !== 'start' && (values.host !== undefined || values.port !== undefined)) {
     io.err(`storyfeed ${command}: --host and --port belong to \`storyfeed start\`\n\n${HELP[command]}`);
     return EXIT.usage;
+  }
+  if (command === 'check' && values.force) {
+    io.err(`storyfeed check: --force belongs to build and start; check writes nothing\n\n${HELP.check}`);
+    return EXIT.usage;
+  }
+  // A rehearsal of the future publishes embargoed entries: never into the live feeds by default.
+  if (command === 'build' && values.now !== undefined && values.out === undefined && now.getTime() > clock().getTime()) {
+    io.err(
+      `storyfeed build: --now ${values.now} is later than the clock, and would publish embargoed entries into the live ${outDir}/\n` +
+        `  hint: rehearse into a folder of its own, e.g. storyfeed build --now ${values.now} --out /tmp/rehearsal`,
+    );
+    return EXIT.usage;
+  }
+  if (command !== 'check') {
+    try {
+      checkOutputFolder(entriesDir, outDir, { force: values.force === true });
+    } catch (error) {
+      if (!isUserError(error, 'output-folder')) throw error;
+      io.err(`storyfeed ${command}: ${error.message}\n  hint: ${error.hint}`);
+      return EXIT.usage;
+    }
   }
   if (command === 'start') {
     if (values.now !== undefined) {
@@ -214,6 +241,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
     io.out(
       `storyfeed ${command}: ${counts.visible} published, ${counts.scheduled} scheduled, ` +
         `wrote ${written} in ${outDir} ` +
+        (result.removed && result.removed.length > 0 ? `and removed ${result.removed.length <= 8 ? result.removed.join(', ') : `${result.removed.length} files`} it no longer publishes ` : '') +
         `(${Math.round(result.durationMs)} ms)${next ? `; next scheduled entry at ${next.toISOString()}` : ''}`,
     );
     io.out(
@@ -224,7 +252,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
     return EXIT.ok;
   } catch (error) {
     if (error instanceof UserError) {
-      io.err(`storyfeed ${command}: ${error.message}`);
+      io.err(`storyfeed ${command}: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}`);
       return EXIT.usage;
     }
     const code = (error as NodeJS.ErrnoException).code;

@@ -8,6 +8,8 @@ export const USER_ERROR_KINDS = {
   'lock-busy': 'another builder holds the output folder and did not let go in time',
   aborted: 'the build was abandoned (shutdown) before it published anything',
   'entries-folder': 'the entries folder cannot be listed',
+  'output-folder': 'the output folder may not be built into (not ours, nested with the entries, not a folder)',
+  publish: 'a run failed part-way through publishing (the message says what was put back)',
 } as const;
 
 export type UserErrorKind = keyof typeof USER_ERROR_KINDS;
@@ -16,6 +18,8 @@ export class UserError extends Error {
   constructor(
     readonly kind: UserErrorKind,
     message: string,
+    /** What to do about it, when there is something to say (the CLI prints it as `hint:`). */
+    readonly hint?: string,
   ) {
     super(message);
     this.name = 'UserError';
@@ -35,17 +39,18 @@ export function buildAborted(): UserError {
 export interface WireError {
   readonly kind?: UserErrorKind;
   readonly message: string;
+  readonly hint?: string;
   readonly stack?: string;
 }
 
 export function toWire(error: unknown): WireError {
-  if (error instanceof UserError) return { kind: error.kind, message: error.message };
+  if (error instanceof UserError) return { kind: error.kind, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
   const e = error as Error | undefined;
   return { message: e?.message ?? String(error), ...(e?.stack ? { stack: e.stack } : {}) };
 }
 
 export function fromWire(wire: WireError): Error {
-  if (wire.kind !== undefined && wire.kind in USER_ERROR_KINDS) return new UserError(wire.kind, wire.message);
+  if (wire.kind !== undefined && wire.kind in USER_ERROR_KINDS) return new UserError(wire.kind, wire.message, wire.hint);
   const error = new Error(wire.message);
   if (wire.stack) error.stack = wire.stack;
   return error;

@@ -6,9 +6,10 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { insideWindow, parseManifest, type FileStamp, type Manifest } from './state/manifest.js';
-import { MANIFEST_PATH } from './state/layout.js';
+import { MANIFEST_PATH } from '../io/state-folder.js';
 import { sourceNamesSync, stampSync } from '../io/read-sources.js';
 import { readBookkeeping } from './state/read-bookkeeping.js';
+import { unfinishedRun } from '../io/output-folder.js';
 
 /** More changed files than this: a full build (patching pays for a few edits, not a batch). */
 export const PATCH_LIMIT = 16;
@@ -43,6 +44,8 @@ export function checkUpToDate(entriesDir: string, outDir: string, now: Date, onC
   }
   const manifest = parseManifest(text);
   if (!manifest || !insideWindow(manifest, now)) return no;
+  // A run that did not finish left temps to sweep (and maybe files to put right): a build does that.
+  if (unfinishedRun(outDir)) return no;
   if (names.length !== Object.keys(manifest.entries).length) return no;
   const changed: string[] = [];
   for (const name of names) {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { buildAborted } from '../errors.js';
 import type { BuildOptions, BuildResult } from './types.js';
 import { cacheDefaults, cacheKey, EMPTY_CACHE, hashText, parseCache, serializeCache, type BlobLocation, type BuildCache, type CachedParse } from './state/cache.js';
-import { CACHE_PATH, LEDGER_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH } from './state/layout.js';
+import { CACHE_PATH, LEDGER_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH } from '../io/state-folder.js';
 import { ledgerOverrides, planAnchors, type AnchorPlan } from '../core/anchors.js';
 import { compile, parseStory, type CompileResult } from '../core/compile.js';
 import type { ParsedSource } from '../core/parse-sources.js';
@@ -25,6 +25,7 @@ import type { EntrySlot, SourceFile } from '../core/types.js';
 import { FragmentStore } from './state/fragment-pack.js';
 import { readBookkeeping } from './state/read-bookkeeping.js';
 import { listSources, readListed, type SourceStamp } from '../io/read-sources.js';
+import { previousPublished } from '../io/output-folder.js';
 import { writeOutputs, writePlanned } from '../io/write-outputs.js';
 import type { ParsedFile } from './parse/wire.js';
 import { createParser, workerCount } from './parse/pool.js';
@@ -158,7 +159,10 @@ export async function runOnce(options: BuildOptions, useCache: boolean, started:
       return slotBytes(own ? encodeFragments(own) : await store.read(slot.entry), slot.format);
     };
     const renderProgress = options.onProgress && ((done: number, total: number) => options.onProgress!(done, total, 'rendering'));
-    const written = await writePlanned(outDir, compiled.planned, cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    // What earlier runs published (for a folder an older version built: what its bookkeeping names):
+    // whatever of it this run no longer plans is deleted once the new feeds are in place.
+    const published = previousPublished(outDir, cache.outputs.keys());
+    const written = await writePlanned(outDir, compiled.planned, cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}), published });
 
     phase('render and write');
     // What the next run may take as it is. Drafts and embargoed entries are never cached: nothing
@@ -181,7 +185,7 @@ export async function runOnce(options: BuildOptions, useCache: boolean, started:
     for (const [p, c] of records) if (c.entry && isVisible(c.entry, now) && (c.blob || fresh.get(p)?.hasBlob)) live.add(p);
     if (!useCache) {
       await store.discard();
-      return result(compiled, { ...counts, written: written.written, unchanged: written.unchanged, rendered: written.rendered });
+      return result(compiled, { ...counts, written: written.written, unchanged: written.unchanged, rendered: written.rendered, removed: written.removed });
     }
     const pack = await store.commit(live);
     for (const p of live) {
@@ -220,7 +224,7 @@ export async function runOnce(options: BuildOptions, useCache: boolean, started:
     // A new index takes in what a patch run's overlay held (which no longer matches it anyway).
     if (generation !== cache.generation) await removeOverlay(outDir);
     phase('save cache');
-    return result(compiled, { ...counts, written: written.written, unchanged: written.unchanged, rendered: written.rendered });
+    return result(compiled, { ...counts, written: written.written, unchanged: written.unchanged, rendered: written.rendered, removed: written.removed });
   } catch (error) {
     await store.discard();
     throw error;

@@ -6,10 +6,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { MANIFEST_PATH } from './state/layout.js';
+import { MANIFEST_PATH } from '../io/state-folder.js';
 import { CacheCorruptError } from './state/fragment-pack.js';
 import { UserError } from '../errors.js';
-import { removeStaleTemps } from '../io/write-outputs.js';
+import { unfinishedRun } from '../io/output-folder.js';
+import { removeStaleTemps } from '../io/sweep-outputs.js';
 import { patchBuild } from './patch.js';
 import type { BuildOptions, BuildResult } from './types.js';
 
@@ -24,8 +25,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     let notPatched: string | undefined;
     let withCache = useCache;
     // Temp files are left only by a builder that did not finish (its lock stays behind: see
-    // withOutputLock), or by a version that kept no manifest; otherwise the walk is not needed.
-    if (!options.dryRun && (afterOther || !existsSync(path.join(options.outDir, MANIFEST_PATH)))) await removeStaleTemps(options.outDir);
+    // withOutputLock; its run folder too: see write-outputs.ts), or by a version that kept no
+    // manifest; otherwise the walk is not needed.
+    if (!options.dryRun && (afterOther || unfinishedRun(options.outDir) || !existsSync(path.join(options.outDir, MANIFEST_PATH)))) await removeStaleTemps(options.outDir);
     // A strict build with the cache may get away with patching a few entry bodies in place.
     if (useCache && options.patch !== false && (options.mode ?? 'strict') === 'strict' && !options.lastGood) {
       try {

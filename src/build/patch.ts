@@ -10,7 +10,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CacheLines, removeOverlay } from './state/cache-lines.js';
 import { cacheDefaults, cacheKey, hashText, metaText, type BlobLocation, type CachedParse } from './state/cache.js';
-import { CACHE_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH } from './state/layout.js';
+import { CACHE_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH } from '../io/state-folder.js';
 import { packSlots, unpackSlots, type OutputRecord, type SlotAt } from '../io/output-record.js';
 import { insideWindow, parseManifest, renderManifest, type FileStamp } from './state/manifest.js';
 import { isVisible } from '../core/model.js';

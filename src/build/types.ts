@@ -55,6 +55,8 @@ export interface BuildResult {
   readonly notPatched?: string;
   readonly written: readonly string[];
   readonly unchanged: readonly string[];
+  /** Files an earlier run published that this one no longer plans, deleted. */
+  readonly removed?: readonly string[];
   /** Files in the entries folder, files read (the rest were unchanged by stamp), entries parsed, outputs rendered. */
   readonly entriesRead: number;
   readonly filesRead: number;

@@ -25,7 +25,7 @@ export interface CompileInput {
   /** The ledger's text as found in the output folder (undefined: none yet). */
   readonly ledgerText?: string;
   /**
-   * Where the ledger is published (the build's state folder, build/state/layout.ts). Without it the
+   * Where the ledger is published (the build's state folder, io/state-folder.ts). Without it the
    * ledger is not among the files: a caller that keeps no state (a test of the feeds) needs none.
    */
   readonly ledgerPath?: string;

@@ -110,7 +110,7 @@ function mergeTags(known: readonly string[] | undefined, current: readonly strin
   return [...new Set([...(known ?? []), ...current])].sort(compareStrings);
 }
 
-/** The ledger's text, as a file at `path` (where the build keeps its state: build/state/layout.ts). */
+/** The ledger's text, as a file at `path` (where the build keeps its state: io/state-folder.ts). */
 export function renderLedger(ledger: Ledger, path: string): RenderedFile {
   const sorted = Object.fromEntries(Object.entries(ledger.ids).sort(([a], [b]) => compareStrings(a, b)));
   return {

@@ -4,4 +4,6 @@
 // without loading the renderers.
 export const RENDER_VERSION = 2;
 export const CACHE_VERSION = 4;
-export const MANIFEST_VERSION = 1;
+// 2: the first build of this version records what it published (.storyfeed/published.json), so
+// the fast path and the patch run do not take an older manifest.
+export const MANIFEST_VERSION = 2;

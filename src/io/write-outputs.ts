@@ -2,20 +2,30 @@
 // mtime, and so every reader's conditional GET, stays valid); a changed file is replaced
 // atomically: temp file in the same folder, fsync, rename, fsync the folder. A reader sees the
 // old file or the new one, never half of one.
+//
+// A run publishes whole: every file is staged before the first rename; the renames go in
+// dependency order (archives, then tag feeds and other secondary files, then the main feeds, then
+// the ledger), each over a hard link of the file it replaces kept in the run's folder
+// (`.storyfeed/run-<token>/`), so that a rename failing part-way puts back every file already
+// replaced. Only then are the files an earlier run published and this one no longer plans
+// deleted: the feeds that linked to them are already gone.
 
-import { readdirSync, unlinkSync, type Dirent } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, rmSync, unlinkSync, type Dirent } from 'node:fs';
+import { copyFile, link, lstat, mkdir, open, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { buildAborted } from '../errors.js';
+import { buildAborted, UserError } from '../errors.js';
 import { resolveInside, tempPath, TEMP_PREFIX } from './paths.js';
 import { packSlots, type OutputRecord, type SlotAt, type SlotList } from './output-record.js';
 import type { DocumentPart, EntrySlot, PlannedFile } from '../core/types.js';
+import { FOLDER_README, plainCause, publishRank, renderPublished } from './output-folder.js';
+import { retireFiles, syncDir } from './sweep-outputs.js';
+import { FOLDER_README_PATH, PUBLISHED_PATH, STATE_FOLDER } from './state-folder.js';
 
 export interface WriteResult {
   readonly written: string[];
   readonly unchanged: string[];
 }
-
 
 
 /** Is the file on disk exactly these bytes? (Size first: most changed files differ in length.) */
@@ -35,8 +45,19 @@ async function sameBytes(file: string, contents: readonly Uint8Array[], length: 
   }
 }
 
-async function writeTemp(dir: string, contents: readonly Uint8Array[], durable: boolean): Promise<string> {
-  const temp = tempPath(dir);
+/** One run's temp names: its token (random, so that no other run's temp is ever taken for its own) and a counter. */
+class RunNames {
+  readonly token = randomBytes(8).toString('hex');
+  private n = 0;
+  temp(dir: string): string {
+    return path.join(dir, `${TEMP_PREFIX}${this.token}-${(this.n += 1)}`);
+  }
+  folder(outDir: string): string {
+    return path.join(outDir, STATE_FOLDER, `run-${this.token}`);
+  }
+}
+
+async function writeTemp(temp: string, contents: readonly Uint8Array[], durable: boolean): Promise<string> {
   const handle = await open(temp, 'wx', 0o644);
   try {
     // libuv writes every buffer (in IOV_MAX chunks, retrying short writes).
@@ -49,8 +70,7 @@ async function writeTemp(dir: string, contents: readonly Uint8Array[], durable: 
 }
 
 /** A temp file written chunk by chunk, each chunk encoded only when its turn comes. */
-async function writeTempStream(dir: string, chunks: Iterable<string>, durable: boolean): Promise<string> {
-  const temp = tempPath(dir);
+async function writeTempStream(temp: string, chunks: Iterable<string>, durable: boolean): Promise<string> {
   const handle = await open(temp, 'wx', 0o644);
   try {
     // writeFile on a handle writes all of it, at the current position: the chunks follow each other.
@@ -62,25 +82,13 @@ async function writeTempStream(dir: string, chunks: Iterable<string>, durable: b
   return temp;
 }
 
-async function syncDir(dir: string): Promise<void> {
-  // Makes the rename durable; not every platform allows fsync on a directory.
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // best effort
-  }
-}
-
 export interface PlannedWriteResult extends WriteResult {
   /** What each output was written (or found) from, for the next run's cache. */
   readonly records: Map<string, OutputRecord>;
   /** How many outputs were rendered (the rest were skipped by key). */
   readonly rendered: number;
+  /** Files an earlier run published that this one deleted. */
+  readonly removed: readonly string[];
 }
 
 /** The bytes of an entry slot (views into its fragment blob). */
@@ -91,6 +99,15 @@ export interface WriteOptions {
   readonly signal?: AbortSignal;
   /** fsync every file and folder before it counts as written (default true). */
   readonly durable?: boolean;
+  /** The output folder as the user named it, for messages (default: the path given). */
+  readonly displayDir?: string;
+}
+
+/** What earlier runs published (output-folder.ts previousPublished): the files a run may delete. */
+export interface PreviousPublished {
+  readonly files: ReadonlySet<string>;
+  /** Read from the record (false: reconstructed for a folder an older version built). */
+  readonly recorded: boolean;
 }
 
 /**
@@ -103,8 +120,15 @@ export async function writePlanned(
   planned: readonly PlannedFile[],
   previous: ReadonlyMap<string, OutputRecord>,
   resolve: SlotResolver,
-  options: WriteOptions = {},
+  options: WriteOptions & { readonly published?: PreviousPublished } = {},
 ): Promise<PlannedWriteResult> {
+  const durable = options.durable ?? true;
+  const before = options.published;
+  const plannedPaths = new Set(planned.map((p) => p.path));
+  const added = before ? planned.some((p) => !before.files.has(p.path)) : false;
+  // Recorded before the first rename: whatever happens next, the record names every file of ours
+  // that may be on disk, so a later run can delete any of them.
+  if (before && (added || !before.recorded)) await writeRecord(outDir, [...before.files, ...plannedPaths], { durable });
   const records = new Map<string, OutputRecord>();
   const pending: Array<{ path: string; key: string; parts: () => readonly DocumentPart[] }> = [];
   const stamps = await Promise.all(
@@ -130,7 +154,17 @@ export async function writePlanned(
     }),
   );
   const written = new Set(result.written);
-  return { written: result.written, unchanged: planned.map((p) => p.path).filter((p) => !written.has(p)), records, rendered: pending.length };
+  const unchanged = planned.map((p) => p.path).filter((p) => !written.has(p));
+  if (!before) return { written: result.written, unchanged, records, rendered: pending.length, removed: [] };
+  // The new feeds no longer link to them: what this run does not plan goes now.
+  const stale = [...before.files].filter((p) => !plannedPaths.has(p));
+  const retired = await retireFiles(outDir, stale, { durable });
+  if (added || stale.length > 0 || !before.recorded) await writeRecord(outDir, [...plannedPaths, ...retired.failed.map((f) => f.path)], { durable });
+  const failed = retired.failed[0];
+  if (failed) {
+    throw new UserError('publish', `could not remove ${path.join(options.displayDir ?? outDir, failed.path)}, which this run no longer publishes: ${plainCause(failed.error)}; the new feeds are in place, and the next run removes it`);
+  }
+  return { written: result.written, unchanged, records, rendered: pending.length, removed: retired.removed };
 }
 
 /**
@@ -138,14 +172,14 @@ export async function writePlanned(
  * still atomic (a reader sees the old file or the new one), but not flushed to the disk, because
  * each is checked when read and a lost or torn one only costs a full build.
  */
-export function writeOutputs(outDir: string, files: readonly BookkeepingFile[], options: { durable?: boolean } = {}): Promise<WriteResult> {
+export function writeOutputs(outDir: string, files: readonly BookkeepingFile[], options: { durable?: boolean; displayDir?: string } = {}): Promise<WriteResult> {
   const noSlots = () => {
     throw new Error('a rendered file has no entry slots');
   };
   // Bookkeeping is rewritten whenever it is written (no comparison with the file on disk), so its
   // chunks go to the temp file as they are made: an archive's cache index never sits in memory whole.
   const stream = (f: BookkeepingFile) => typeof f.contents !== 'string';
-  return writeLazily(outDir, files.map((f) => ({ path: f.path, parts: () => (typeof f.contents === 'string' ? [f.contents] : f.contents), stream: stream(f) })), noSlots, { durable: options.durable ?? true });
+  return writeLazily(outDir, files.map((f) => ({ path: f.path, parts: () => (typeof f.contents === 'string' ? [f.contents] : f.contents), stream: stream(f) })), noSlots, { durable: options.durable ?? true, ...(options.displayDir ? { displayDir: options.displayDir } : {}) });
 }
 
 /** A whole file to write: its text, or its text in chunks (each encoded as it comes). */
@@ -195,7 +229,8 @@ const IN_FLIGHT = 8;
 /**
  * Render, compare and stage a few files at a time (so that memory holds a few documents, not the
  * whole archive), then publish: all temp files first, then all renames. A failure while staging
- * (disk full, read-only folder) leaves every published file as it was.
+ * (disk full, read-only folder) leaves every published file as it was; a rename that fails is
+ * undone (see publish).
  */
 async function writeLazily(
   outDir: string,
@@ -205,8 +240,14 @@ async function writeLazily(
 ): Promise<WriteResult & { readonly layouts: ReadonlyMap<string, SlotList> }> {
   const { onProgress, signal } = options;
   const durable = options.durable ?? true;
-  const temps: Array<{ temp: string; target: string; path: string }> = [];
+  const temps: Staged[] = [];
   const layouts = new Map<string, SlotList>();
+  if (files.length === 0) return { written: [], unchanged: [], layouts };
+  const names = new RunNames();
+  // The run's folder exists while its temps may: a run killed meanwhile leaves it behind, and the
+  // next run, finding it, sweeps the temps (removeStaleTemps).
+  const runFolder = names.folder(outDir);
+  await mkdir(runFolder, { recursive: true });
   let failure: unknown;
   let next = 0;
   let done = 0;
@@ -227,7 +268,7 @@ async function writeLazily(
         if (file.stream) {
           const dir = path.dirname(target);
           await ensureFolder(dir);
-          temps.push({ temp: await writeTempStream(dir, file.parts() as Iterable<string>, durable), target, path: file.path });
+          temps.push({ temp: await writeTempStream(names.temp(dir), file.parts() as Iterable<string>, durable), target, path: file.path });
           onProgress?.((done += 1), files.length);
           continue;
         }
@@ -236,7 +277,7 @@ async function writeLazily(
         if (!(await sameBytes(target, contents, length))) {
           const dir = path.dirname(target);
           await ensureFolder(dir);
-          temps.push({ temp: await writeTemp(dir, contents, durable), target, path: file.path });
+          temps.push({ temp: await writeTemp(names.temp(dir), contents, durable), target, path: file.path });
         }
         onProgress?.((done += 1), files.length);
       } catch (error) {
@@ -248,23 +289,74 @@ async function writeLazily(
   if (failure === undefined && signal?.aborted) failure = buildAborted();
   if (failure !== undefined) {
     await Promise.all(temps.map((t) => unlink(t.temp).catch(() => undefined)));
+    await dropRunFolder(runFolder);
     throw failure;
   }
-  // Renames in plan order, so that a reader of several files sees them change in a stable order.
   const order = new Map(files.map((f, i) => [f.path, i]));
-  temps.sort((a, b) => order.get(a.path)! - order.get(b.path)!);
-  const dirs = new Set<string>();
-  for (const t of temps) {
-    await rename(t.temp, t.target);
-    dirs.add(path.dirname(t.target));
-  }
-  if (durable) for (const dir of dirs) await syncDir(dir);
+  await publish(outDir, temps, order, runFolder, durable, options.displayDir ?? outDir);
   const written = new Set(temps.map((t) => t.path));
   return {
-    written: [...written],
+    // In plan order (the summary line lists them so), whatever order they were renamed in.
+    written: files.map((f) => f.path).filter((p) => written.has(p)),
     unchanged: files.map((f) => f.path).filter((p) => !written.has(p)),
     layouts,
   };
+}
+
+/** The run's folder once it is done with; `.storyfeed/` too if the run made it and it holds nothing else. */
+async function dropRunFolder(runFolder: string): Promise<void> {
+  await rm(runFolder, { recursive: true, force: true }).catch(() => undefined);
+  await rmdir(path.dirname(runFolder)).catch(() => undefined);
+}
+
+interface Staged {
+  readonly temp: string;
+  readonly target: string;
+  readonly path: string;
+}
+
+/**
+ * Rename the staged temps into place in publish order (publishRank, then plan order). Before a
+ * file is replaced, a hard link of it is kept in the run's folder; if a rename fails, the files
+ * already replaced get their old versions back (in reverse), the new ones that had none are
+ * removed, the remaining temps too, and a UserError of kind 'publish' says which file failed and why. If the undo
+ * itself fails, the run's folder stays, and the next run sweeps what is left and publishes whole.
+ */
+async function publish(outDir: string, temps: Staged[], order: ReadonlyMap<string, number>, runFolder: string, durable: boolean, displayDir: string): Promise<void> {
+  temps.sort((a, b) => publishRank(a.path) - publishRank(b.path) || order.get(a.path)! - order.get(b.path)!);
+  const done: Array<{ target: string; backup?: string }> = [];
+  const dirs = new Set<string>();
+  let kept = 0;
+  for (const [i, t] of temps.entries()) {
+    let backup: string | undefined;
+    try {
+      const old = await lstat(t.target).catch(() => undefined);
+      if (old?.isFile()) {
+        backup = path.join(runFolder, String((kept += 1)));
+        // A hard link costs no copy; a file system without them gets a copy.
+        await link(t.target, backup).catch(() => copyFile(t.target, backup!));
+      }
+      await rename(t.temp, t.target);
+      done.push(backup === undefined ? { target: t.target } : { target: t.target, backup });
+      dirs.add(path.dirname(t.target));
+    } catch (error) {
+      let undone = true;
+      for (const d of done.reverse()) {
+        try {
+          if (d.backup) await rename(d.backup, d.target);
+          else await unlink(d.target);
+        } catch {
+          undone = false;
+        }
+      }
+      for (const r of temps.slice(i)) await unlink(r.temp).catch((e: NodeJS.ErrnoException) => void (e.code === 'ENOENT' || (undone = false)));
+      if (undone) await dropRunFolder(runFolder);
+      const shown = path.join(displayDir, t.path);
+      throw new UserError('publish', `could not publish ${shown}: ${plainCause(error)}; ${undone ? 'the published files are as they were' : 'some files could not be put back, and the next run completes the publish'}`);
+    }
+  }
+  if (durable) for (const dir of dirs) await syncDir(dir);
+  await dropRunFolder(runFolder);
 }
 
 /** Write files given as bytes (a patched document), each only if its bytes differ from the file on disk. */
@@ -275,34 +367,11 @@ export function writeFiles(outDir: string, files: ReadonlyArray<{ path: string; 
   return writeLazily(outDir, files.map((f) => ({ path: f.path, parts: () => f.contents })), noSlots, options);
 }
 
-/**
- * Remove temp files left by a process that was killed mid-write (they are never published).
- * Synchronous on purpose: it walks every folder of an archive (hundreds) before each build, and
- * a promise per readdir cost eight times the calls themselves (measured: 86 ms against 10 ms for
- * 600 folders). The service builds on a thread of its own.
- */
-export async function removeStaleTemps(outDir: string): Promise<number> {
-  let removed = 0;
-  const walk = (dir: string): void => {
-    let names: Dirent[];
-    try {
-      names = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const d of names) {
-      const full = path.join(dir, d.name);
-      if (d.isDirectory()) walk(full);
-      else if (d.name.startsWith(TEMP_PREFIX)) {
-        try {
-          unlinkSync(full);
-          removed += 1;
-        } catch {
-          // gone already, or not ours to remove: it is never published either way
-        }
-      }
-    }
-  };
-  walk(outDir);
-  return removed;
+/** The record and the folder's README, before the first rename of a run that publishes files no record names yet. */
+export async function writeRecord(outDir: string, paths: Iterable<string>, options: { durable?: boolean; readme?: boolean } = {}): Promise<void> {
+  await writeOutputs(
+    outDir,
+    [...(options.readme === false ? [] : [{ path: FOLDER_README_PATH, contents: FOLDER_README }]), { path: PUBLISHED_PATH, contents: renderPublished(paths) }],
+    { durable: options.durable ?? true },
+  );
 }

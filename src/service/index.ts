@@ -5,7 +5,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { isUserError } from '../errors.js';
 import { BuildRunner } from './build-thread.js';
-import { LEDGER_PATH } from '../build/state/layout.js';
+import { LEDGER_PATH } from '../io/state-folder.js';
 import { formatRfc3339 } from '../core/dates.js';
 import { nextEmbargo } from '../core/model.js';
 import { feedUrls, OUTPUT_FILES } from '../core/formats.js';

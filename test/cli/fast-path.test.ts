@@ -3,7 +3,7 @@
 import { readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MANIFEST_PATH } from '../../src/build/state/layout.js';
+import { MANIFEST_PATH } from '../../src/io/state-folder.js';
 import { checkUpToDate } from '../../src/build/fast-path.js';
 import { runCli } from '../helpers/cli.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';

@@ -5,7 +5,7 @@ import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CacheLines } from '../../src/build/state/cache-lines.js';
-import { CACHE_PATH, LEDGER_PATH, OVERLAY_PATH, PACK_PATH } from '../../src/build/state/layout.js';
+import { CACHE_PATH, LEDGER_PATH, OVERLAY_PATH, PACK_PATH } from '../../src/io/state-folder.js';
 import { listFiles, publishedFiles } from '../helpers/files.js';
 import { storyFolder } from '../helpers/builds.js';
 import { entryText, storyText } from '../helpers/story.js';

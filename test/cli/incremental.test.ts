@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/build/index.js';
 import { CACHE_VERSION } from '../../src/core/versions.js';
-import { CACHE_PATH, MANIFEST_PATH, PACK_PATH } from '../../src/build/state/layout.js';
+import { CACHE_PATH, MANIFEST_PATH, PACK_PATH } from '../../src/io/state-folder.js';
 import { checkOutputFile } from '../helpers/checkers.js';
 import { listFiles, publishedFiles } from '../helpers/files.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';

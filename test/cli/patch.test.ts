@@ -7,7 +7,7 @@ import { readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OVERLAY_LIMIT } from '../../src/build/state/cache-lines.js';
-import { CACHE_PATH, MANIFEST_PATH, OVERLAY_PATH } from '../../src/build/state/layout.js';
+import { CACHE_PATH, MANIFEST_PATH, OVERLAY_PATH } from '../../src/io/state-folder.js';
 import { PATCH_LIMIT } from '../../src/build/fast-path.js';
 import { runCli } from '../helpers/cli.js';
 import { publishedFiles } from '../helpers/files.js';

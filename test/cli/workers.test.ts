@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CACHE_PATH, MANIFEST_PATH, PACK_PATH } from '../../src/build/state/layout.js';
+import { CACHE_PATH, MANIFEST_PATH, PACK_PATH } from '../../src/io/state-folder.js';
 import { runCli } from '../helpers/cli.js';
 import { listFiles } from '../helpers/files.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';

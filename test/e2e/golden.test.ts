@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LEDGER_PATH } from '../../src/build/state/layout.js';
+import { LEDGER_PATH } from '../../src/io/state-folder.js';
 import { compile } from '../../src/core/compile.js';
 import { parseRfc3339 } from '../../src/core/dates.js';
 import type { RenderedFile } from '../../src/core/types.js';

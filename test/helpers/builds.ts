@@ -3,7 +3,7 @@
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from '../../src/build/index.js';
-import { LEDGER_PATH } from '../../src/build/state/layout.js';
+import { LEDGER_PATH } from '../../src/io/state-folder.js';
 import { publishedFiles } from './files.js';
 import { tempFolder } from './story.js';
 

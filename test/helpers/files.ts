@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CACHE_PATH, MANIFEST_PATH, OVERLAY_PATH, PACK_PATH } from '../../src/build/state/layout.js';
+import { CACHE_PATH, FOLDER_README_PATH, MANIFEST_PATH, OVERLAY_PATH, PACK_PATH, PUBLISHED_PATH } from '../../src/io/state-folder.js';
 
 /** Every file below `dir`, as relative paths with forward slashes, sorted. */
 export async function listFiles(dir: string, prefix = ''): Promise<string[]> {
@@ -13,7 +13,7 @@ export async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 }
 
 /** The build's own files in the output folder: bookkeeping about a build, not what it publishes. */
-export const BOOKKEEPING: ReadonlySet<string> = new Set([CACHE_PATH, OVERLAY_PATH, PACK_PATH, MANIFEST_PATH]);
+export const BOOKKEEPING: ReadonlySet<string> = new Set([CACHE_PATH, OVERLAY_PATH, PACK_PATH, MANIFEST_PATH, PUBLISHED_PATH, FOLDER_README_PATH]);
 
 /** Every file a build published below `dir` (the ledger included), by relative path, as text. */
 export async function publishedFiles(dir: string): Promise<Record<string, string>> {

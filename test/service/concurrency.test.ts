@@ -135,7 +135,8 @@ describe('the output lock', () => {
     await new Promise((r) => gone.on('exit', r));
     await mkdir(path.join(dir, 'out/.storyfeed.lock'), { recursive: true });
     await writeFile(path.join(dir, 'out/.storyfeed.lock/pid'), `${gone.pid}\n`);
-    const temps = ['out/.storyfeed-tmp-1', 'out/tags/.storyfeed-tmp-2', 'out/.storyfeed/.storyfeed-tmp-3'];
+    // Named as a run of this version (run token, counter) and of an earlier one (pid, random) name them.
+    const temps = ['out/.storyfeed-tmp-0123456789abcdef-1', 'out/tags/.storyfeed-tmp-0123456789abcdef-2', 'out/.storyfeed/.storyfeed-tmp-4242-0123456789ab'];
     for (const t of temps) await writeFile(path.join(dir, t), 'partial');
     await writeStory(dir, 3, 'B');
     expect((await runCli(args, { cwd: dir })).code).toBe(0);

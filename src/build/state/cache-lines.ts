@@ -4,7 +4,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { OutputRecord } from '../../io/output-record.js';
-import { OVERLAY_PATH } from './layout.js';
+import { OVERLAY_PATH } from '../../io/state-folder.js';
 import { entryLine, fromWire, fromWireOutput, headerLine, isString, outputLine, overlayLines, parseHeader, splitLine, type CacheDefaults, type CacheHeader, type CachedParse, type PackInfo } from './cache.js';
 
 /** Past this many replaced records (or a quarter of the index), a patch run folds its overlay into a new index. */

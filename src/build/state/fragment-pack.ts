@@ -17,7 +17,7 @@ import type { BlobLocation, PackInfo } from './cache.js';
 import type { FragmentBlob } from '../../core/render/fragments.js';
 import { tempPath } from '../../io/paths.js';
 
-import { newGeneration, PACK_PATH } from './layout.js';
+import { newGeneration, PACK_PATH } from '../../io/state-folder.js';
 const MAGIC = 'storyfeed-pack 1 ';
 // MAGIC + 16 hex digits of id + newline
 const HEADER_BYTES = MAGIC.length + 17;

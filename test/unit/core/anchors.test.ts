@@ -10,7 +10,7 @@ import { EMPTY_LEDGER, parseLedger, type Ledger } from '../../../src/core/ledger
 import { anchorOf, entryAnchor } from '../../../src/core/links.js';
 import { PAGE_IDS } from '../../../src/core/render/page.js';
 import type { EntryMeta } from '../../../src/core/types.js';
-import { LEDGER_PATH } from '../../../src/build/state/layout.js';
+import { LEDGER_PATH } from '../../../src/io/state-folder.js';
 import { HOME, sources, storyText } from '../../helpers/story.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile, type CompileResult } from '../../../src/core/compile.js';
 import { parseLedger } from '../../../src/core/ledger.js';
-import { LEDGER_PATH } from '../../../src/build/state/layout.js';
+import { LEDGER_PATH } from '../../../src/io/state-folder.js';
 import { publishWindow } from '../../../src/build/state/manifest.js';
 import { nextEmbargo } from '../../../src/core/model.js';
 import { archiveRanges } from '../../../src/core/plan.js';

@@ -4,7 +4,7 @@ import { readdir, readFile, writeFile as realWriteFile } from 'node:fs/promises'
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 
-const faults = vi.hoisted(() => ({ code: undefined as string | undefined, afterOpens: 0, opens: 0 }));
+const faults = vi.hoisted(() => ({ code: undefined as string | undefined, afterOpens: 0, opens: 0, renameInto: undefined as RegExp | undefined, renameOut: undefined as RegExp | undefined }));
 
 vi.mock('node:fs/promises', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs/promises')>();
@@ -17,11 +17,23 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     }
     return fs.open(file, flags, mode);
   };
-  return { ...fs, open, default: { ...fs, open } };
+  // A rename into a target matching `renameInto` (a publish) or out of a kept old version matching
+  // `renameOut` (an undo) fails with EACCES.
+  const rename: typeof fs.rename = async (from, to) => {
+    if ((faults.renameInto && faults.renameInto.test(String(to))) || (faults.renameOut && faults.renameOut.test(String(from)))) {
+      throw Object.assign(new Error(`EACCES: injected fault, rename '${String(from)}' -> '${String(to)}'`), { code: 'EACCES' });
+    }
+    return fs.rename(from, to);
+  };
+  return { ...fs, open, rename, default: { ...fs, open, rename } };
 });
 
 const { writeOutputs } = await import('../../../src/io/write-outputs.js');
+const { publishRank } = await import('../../../src/io/output-folder.js');
+const { removeStaleTemps, retireFiles } = await import('../../../src/io/sweep-outputs.js');
 const { resolveInside } = await import('../../../src/io/paths.js');
+const { isUserError } = await import('../../../src/errors.js');
+const { listFiles } = await import('../../helpers/files.js');
 const { main } = await import('../../../src/cli.js');
 const { entryText, storyText, tempFolder } = await import('../../helpers/story.js');
 
@@ -33,6 +45,8 @@ afterEach(() => {
   faults.code = undefined;
   faults.opens = 0;
   faults.afterOpens = 0;
+  faults.renameInto = undefined;
+  faults.renameOut = undefined;
 });
 
 describe('writeOutputs under disk faults', () => {
@@ -82,5 +96,89 @@ describe('storyfeed build under a full disk', () => {
     faults.code = undefined;
     expect(await main(args, io().io)).toBe(0);
     expect(await readFile(path.join(folder.dir, 'out/atom.xml'), 'utf8')).toContain('test-story/b');
+  });
+});
+
+describe('a publish that fails part-way is undone', () => {
+  const files = (tag: string) => [
+    { path: 'rss.xml', contents: `new rss ${tag}` },
+    { path: 'archive/1/rss.xml', contents: `new archive ${tag}` },
+    { path: 'tags/x/rss.xml', contents: `new tag ${tag}` },
+    { path: 'tags/y/rss.xml', contents: `new tag y ${tag}` },
+    { path: 'index.html', contents: `new page ${tag}` },
+    { path: 'atom.xml', contents: `new atom ${tag}` },
+  ];
+
+  it('renames go archives, tag feeds, other files, main feeds, ledger; within a rank in plan order', () => {
+    const plan = ['rss.xml', 'atom.xml', 'feed.json', 'tags/index.html', 'index.html', 'feed.xsl', 'style.css', '.storyfeed/ledger.json', 'tags/x/rss.xml', 'tags/x/archive/1/atom.xml', 'archive/2/feed.json', 'archive/1/rss.xml', 'tags/archive/rss.xml'];
+    const order = [...plan].sort((a, b) => publishRank(a) - publishRank(b) || plan.indexOf(a) - plan.indexOf(b));
+    expect(order).toEqual(['tags/x/archive/1/atom.xml', 'archive/2/feed.json', 'archive/1/rss.xml', 'tags/x/rss.xml', 'tags/archive/rss.xml', 'tags/index.html', 'feed.xsl', 'style.css', 'rss.xml', 'atom.xml', 'feed.json', 'index.html', '.storyfeed/ledger.json']);
+  });
+
+  it('a rename failing part-way: files already replaced get their old bytes back, new ones are removed, no temp or run folder is left', async () => {
+    const folder = await tempFolder({ 'out/rss.xml': 'old rss', 'out/archive/1/rss.xml': 'old archive', 'out/tags/x/rss.xml': 'old tag', 'out/index.html': 'old page', 'out/atom.xml': 'old atom' });
+    cleanups.push(folder.cleanup);
+    const out = path.join(folder.dir, 'out');
+    faults.renameInto = /index\.html$/;
+    const failure = await writeOutputs(out, files('1'), { displayDir: 'out' }).catch((e: unknown) => e);
+    expect(isUserError(failure, 'publish')).toBe(true);
+    expect((failure as Error).message).toBe('could not publish out/index.html: permission denied; the published files are as they were');
+    expect(await listFiles(out)).toEqual(['archive/1/rss.xml', 'atom.xml', 'index.html', 'rss.xml', 'tags/x/rss.xml']);
+    for (const [f, text] of [['rss.xml', 'old rss'], ['archive/1/rss.xml', 'old archive'], ['tags/x/rss.xml', 'old tag'], ['index.html', 'old page'], ['atom.xml', 'old atom']]) {
+      expect([f, await readFile(path.join(out, f!), 'utf8')]).toEqual([f, text]);
+    }
+    faults.renameInto = undefined;
+    await writeOutputs(out, files('2'));
+    expect(await readFile(path.join(out, 'index.html'), 'utf8')).toBe('new page 2');
+    expect(await listFiles(out)).toEqual(['archive/1/rss.xml', 'atom.xml', 'index.html', 'rss.xml', 'tags/x/rss.xml', 'tags/y/rss.xml']);
+  });
+
+  it('an undo that fails too says so; the next run sweeps what is left and publishes whole', async () => {
+    const folder = await tempFolder({ 'out/rss.xml': 'old rss', 'out/archive/1/rss.xml': 'old archive', 'out/index.html': 'old page', 'out/.storyfeed/ledger.json': '{}' });
+    cleanups.push(folder.cleanup);
+    const out = path.join(folder.dir, 'out');
+    faults.renameInto = /index\.html$/;
+    faults.renameOut = /\/run-[0-9a-f]{16}\//;
+    await expect(writeOutputs(out, files('1'), { displayDir: 'out' })).rejects.toThrow('could not publish out/index.html: permission denied; some files could not be put back, and the next run completes the publish');
+    expect((await listFiles(out)).some((f) => f.startsWith('.storyfeed/run-'))).toBe(true);
+    faults.renameInto = undefined;
+    faults.renameOut = undefined;
+    expect(await removeStaleTemps(out)).toBeGreaterThan(0);
+    await writeOutputs(out, files('2'));
+    expect(await listFiles(out)).toEqual(['.storyfeed/ledger.json', 'archive/1/rss.xml', 'atom.xml', 'index.html', 'rss.xml', 'tags/x/rss.xml', 'tags/y/rss.xml']);
+    for (const f of files('2')) expect([f.path, await readFile(path.join(out, f.path), 'utf8')]).toEqual([f.path, f.contents]);
+  });
+});
+
+describe('stale temps and retired files: only what storyfeed wrote', () => {
+  it('removes temps of our exact form and dead runs\' folders, never a look-alike user file or the lock', async () => {
+    const ours = ['.storyfeed-tmp-0123456789abcdef-1', 'tags/x/.storyfeed-tmp-fedcba9876543210-22', '.storyfeed-tmp-4242-0123456789ab', '.storyfeed/.storyfeed-tmp-7-abcdefabcdef', '.storyfeed/run-0123456789abcdef/3'];
+    const theirs = ['.storyfeed-tmp-notes', 'tags/.storyfeed-tmp-1', '.storyfeed-tmp-0123456789abcdef', '.storyfeed-tmp-0123456789ABCDEF-1', '.storyfeed.lock/pid', '.storyfeed.lock/.storyfeed-tmp-4242-0123456789ab', '.storyfeed/run-notes/keep', 'keep.txt'];
+    const folder = await tempFolder(Object.fromEntries([...ours, ...theirs].map((f) => [`out/${f}`, 'x'])));
+    cleanups.push(folder.cleanup);
+    const out = path.join(folder.dir, 'out');
+    await removeStaleTemps(out);
+    expect(await listFiles(out)).toEqual([...theirs].sort());
+  });
+
+  it('deletes recorded files only: not bookkeeping, not outside the folder, not what became a folder or a link; empty folders go, others stay', async () => {
+    const folder = await tempFolder({
+      'out/tags/gone/rss.xml': 'a',
+      'out/tags/gone/atom.xml': 'a',
+      'out/tags/kept/rss.xml': 'a',
+      'out/tags/kept/notes.txt': 'mine',
+      'out/archive/3/rss.xml': 'a',
+      'out/now-a-folder/inside.txt': 'mine',
+      'out/.storyfeed/ledger.json': '{}',
+      'outside.txt': 'not in out',
+    });
+    cleanups.push(folder.cleanup);
+    const out = path.join(folder.dir, 'out');
+    const { symlink } = await import('node:fs/promises');
+    await symlink(path.join(folder.dir, 'outside.txt'), path.join(out, 'link.xml'));
+    const r = await retireFiles(out, ['tags/gone/rss.xml', 'tags/gone/atom.xml', 'tags/kept/rss.xml', 'archive/3/rss.xml', 'now-a-folder', 'link.xml', '.storyfeed/ledger.json', '../outside.txt', 'never-there.xml']);
+    expect(r.failed).toEqual([]);
+    expect(await listFiles(out)).toEqual(['.storyfeed/ledger.json', 'link.xml', 'now-a-folder/inside.txt', 'tags/kept/notes.txt']);
+    expect(await readFile(path.join(folder.dir, 'outside.txt'), 'utf8')).toBe('not in out');
   });
 });

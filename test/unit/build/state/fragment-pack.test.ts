@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeFragments, type FragmentBlob } from '../../../../src/core/render/fragments.js';
 import { blobCrc, FragmentStore } from '../../../../src/build/state/fragment-pack.js';
-import { PACK_PATH } from '../../../../src/build/state/layout.js';
+import { PACK_PATH } from '../../../../src/io/state-folder.js';
 import { tempFolder } from '../../../helpers/story.js';
 
 const cleanups: Array<() => Promise<void>> = [];

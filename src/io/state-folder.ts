@@ -1,7 +1,7 @@
 // The build's state folder in the output folder: every file in it, named once. Each has exactly
 // one module that reads and writes it: the ledger (core/ledger.ts makes its text), the cache index
 // and its overlay (cache.ts, cache-lines.ts), the fragment pack (fragment-pack.ts) and the manifest
-// (manifest.ts). The server refuses dotfiles, so none of them is ever served.
+// (manifest.ts), the record of what a run published (io/output-folder.ts). The server refuses dotfiles, so none of them is ever served.
 
 import { randomBytes } from 'node:crypto';
 
@@ -16,6 +16,10 @@ export const OVERLAY_PATH = `${STATE_FOLDER}/cache-patch.json`;
 export const PACK_PATH = `${STATE_FOLDER}/fragments.pack`;
 /** What the last build published and when it is due again (the CLI's fast path reads it). */
 export const MANIFEST_PATH = `${STATE_FOLDER}/manifest.json`;
+/** The sorted list of files the last run published (its plan): the only files a run ever deletes (output-folder.ts). */
+export const PUBLISHED_PATH = `${STATE_FOLDER}/published.json`;
+/** Says what the folder is; its presence (or that of the other bookkeeping) marks the folder as storyfeed's. */
+export const FOLDER_README_PATH = `${STATE_FOLDER}/README.md`;
 
 /** A fresh id for a generation of the index or of the pack: which files belong together. */
 export function newGeneration(): string {
