@@ -3,6 +3,7 @@
 
 import { Worker } from 'node:worker_threads';
 import { BuildAbortedError, LockBusyError } from './build.js';
+import { EntriesFolderError } from './io/read-sources.js';
 import type { BuildSummary, PlainBuildOptions } from './build-summary.js';
 
 interface Pending {
@@ -18,7 +19,7 @@ export class BuildRunner {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(new URL('./build-worker.js', import.meta.url));
-    worker.on('message', (m: { id: number; summary?: BuildSummary; error?: { name: string; message: string; stack?: string } }) => {
+    worker.on('message', (m: { id: number; summary?: BuildSummary; error?: WorkerError }) => {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
@@ -60,8 +61,20 @@ export class BuildRunner {
   }
 }
 
-function reviveError(e: { name: string; message: string; stack?: string }): Error {
-  const error = e.name === 'LockBusyError' ? new LockBusyError(e.message) : e.name === 'BuildAbortedError' ? new BuildAbortedError() : new Error(e.message);
-  if (e.stack && e.name !== 'LockBusyError' && e.name !== 'BuildAbortedError') error.stack = e.stack;
+interface WorkerError {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: string;
+  path?: string;
+}
+
+function reviveError(e: WorkerError): Error {
+  const known = { LockBusyError, BuildAbortedError, EntriesFolderError } as const;
+  const Kind = known[e.name as keyof typeof known];
+  const error: NodeJS.ErrnoException = Kind ? (Kind === BuildAbortedError ? new BuildAbortedError() : new Kind(e.message)) : new Error(e.message);
+  if (e.stack && !Kind) error.stack = e.stack;
+  if (e.code !== undefined) error.code = e.code;
+  if (e.path !== undefined) error.path = e.path;
   return error;
 }

@@ -20,8 +20,10 @@ parentPort?.on('message', (message: Request) => {
   build({ ...rest, now: new Date(now), signal: controller.signal }).then(
     (result) => parentPort?.postMessage({ id: message.id, summary: summarize(result) }),
     (error: unknown) => {
-      const e = error as Error;
-      parentPort?.postMessage({ id: message.id, error: { name: e?.constructor?.name ?? 'Error', message: e?.message ?? String(error), stack: e?.stack } });
+      const e = error as NodeJS.ErrnoException;
+      // The errno code and path cross too: the service explains a failed run from them.
+      const errno = typeof e?.code === 'string' ? { code: e.code, ...(typeof e.path === 'string' ? { path: e.path } : {}) } : {};
+      parentPort?.postMessage({ id: message.id, error: { name: e?.constructor?.name ?? 'Error', message: e?.message ?? String(error), stack: e?.stack, ...errno } });
     },
   );
 });
