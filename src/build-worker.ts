@@ -22,7 +22,9 @@ parentPort?.on('message', (message: Request) => {
     (error: unknown) => {
       const e = error as NodeJS.ErrnoException;
       // The errno code and path cross too: the service explains a failed run from them.
-      const errno = typeof e?.code === 'string' ? { code: e.code, ...(typeof e.path === 'string' ? { path: e.path } : {}) } : {};
+      // (a rename names its target in `dest`: that is the path in the way).
+      const target = (e as { dest?: unknown })?.dest ?? e?.path;
+      const errno = typeof e?.code === 'string' ? { code: e.code, ...(typeof target === 'string' ? { path: target } : {}) } : {};
       parentPort?.postMessage({ id: message.id, error: { name: e?.constructor?.name ?? 'Error', message: e?.message ?? String(error), stack: e?.stack, ...errno } });
     },
   );

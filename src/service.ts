@@ -58,8 +58,10 @@ export function explainFailure(error: unknown, outDir: string): { sentence: stri
   if (error instanceof LockBusyError || error instanceof EntriesFolderError) return { sentence: error.message, bug: false };
   if (error instanceof BuildAbortedError) return { sentence: 'the run was stopped (shutdown) before it published anything', bug: false };
   const e = error as NodeJS.ErrnoException;
-  const where = typeof e?.path === 'string' ? path.relative(outDir, e.path) || '.' : undefined;
-  const file = where && !where.startsWith('..') ? `\`${where}\` in the output folder` : where ? `\`${e.path}\`` : 'a file in the output folder';
+  // A rename names the path in the way in `dest` (the build thread passes it on as `path`).
+  const target = (e as { dest?: unknown })?.dest ?? e?.path;
+  const where = typeof target === 'string' ? path.relative(outDir, target) || '.' : undefined;
+  const file = where && !where.startsWith('..') ? `\`${where}\` in the output folder` : where ? `\`${String(target)}\`` : 'a file in the output folder';
   const plain: Record<string, string> = {
     EISDIR: `${file} is a folder where storyfeed writes a file; move that folder away`,
     ENOTDIR: `${file} sits where storyfeed needs a folder; move that file away`,
