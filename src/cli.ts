@@ -97,24 +97,32 @@ async function runService(entriesDir: string, outDir: string, host: string, port
     io.err(`storyfeed start: port \`${portText}\` is not a number from 0 to 65535`);
     return EXIT.usage;
   }
-  let service: RunningService;
+  // The handlers are in place before the first build starts: a stop during it abandons it cleanly
+  // (no temp files, the lock released) instead of killing the process mid-write.
+  let stopRequested = false;
+  let service: RunningService | undefined;
+  let stopped: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (stopped = resolve));
+  const stop = () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    stopRequested = true;
+    if (service) void service.stop().then(stopped, stopped);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     const { startService } = await import('./service/index.js');
     service = await startService({ entriesDir, outDir, host, port, log: (record) => io.out(JSON.stringify({ time: new Date().toISOString(), ...record })) });
   } catch (error) {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     io.err(`storyfeed start: cannot start: ${(error as Error).message}`);
     return EXIT.usage;
   }
-  // Graceful stop: stop planning, let a running build finish, close the server, exit 0.
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      void service.stop().then(resolve, resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  // Graceful stop: stop planning, abandon or finish a running build, close the server, exit 0.
+  if (stopRequested) void service.stop().then(stopped, stopped);
+  await done;
   return EXIT.ok;
 }
 

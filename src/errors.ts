@@ -41,17 +41,24 @@ export interface WireError {
   readonly message: string;
   readonly hint?: string;
   readonly stack?: string;
+  /** A file-system error's errno code and the path in its way (a rename names it in `dest`): the service explains a failed run from them. */
+  readonly code?: string;
+  readonly path?: string;
 }
 
 export function toWire(error: unknown): WireError {
   if (error instanceof UserError) return { kind: error.kind, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
-  const e = error as Error | undefined;
-  return { message: e?.message ?? String(error), ...(e?.stack ? { stack: e.stack } : {}) };
+  const e = error as (NodeJS.ErrnoException & { dest?: unknown }) | undefined;
+  const target = e?.dest ?? e?.path;
+  const errno = typeof e?.code === 'string' ? { code: e.code, ...(typeof target === 'string' ? { path: target } : {}) } : {};
+  return { message: e?.message ?? String(error), ...(e?.stack ? { stack: e.stack } : {}), ...errno };
 }
 
 export function fromWire(wire: WireError): Error {
   if (wire.kind !== undefined && wire.kind in USER_ERROR_KINDS) return new UserError(wire.kind, wire.message, wire.hint);
-  const error = new Error(wire.message);
+  const error: NodeJS.ErrnoException = new Error(wire.message);
   if (wire.stack) error.stack = wire.stack;
+  if (wire.code !== undefined) error.code = wire.code;
+  if (wire.path !== undefined) error.path = wire.path;
   return error;
 }

@@ -197,7 +197,10 @@ export function compile(input: CompileInput): CompileResult {
   const entries: EntryMeta[] = [];
   const outcomes: EntryOutcome[] = [];
   const good: SourceFile[] = [];
-  const paths = new Set([...parsedMap.keys(), ...unreadable.keys()]);
+  // A published entry whose file is gone (E_ID_VANISHED) is a bad entry like any other: it keeps
+  // its last good version, and its diagnostic is reported on every run until it is restored.
+  const vanished = [...problemsOf.keys()].filter((file) => input.lastGood?.has(file) && !parsedMap.has(file) && !unreadable.has(file));
+  const paths = new Set([...parsedMap.keys(), ...unreadable.keys(), ...vanished]);
   for (const path of [...paths].sort()) {
     const p = parsedMap.get(path);
     const problems = (problemsOf.get(path) ?? []).filter((d) => d.severity === 'error');

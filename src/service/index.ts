@@ -1,16 +1,22 @@
 // `storyfeed start`: build now, keep the feeds fresh (schedule, embargo wake-ups, file changes),
-// serve the output folder, ping the WebSub hub. A failed run is logged and the previous feeds keep
-// being served; nothing here prints: every event goes to `log` as one structured record.
+// serve the output folder, ping the WebSub hub. A failed run is logged in a plain sentence, the
+// previous feeds keep being served, and the run is retried; the schedule and the embargo wake-ups
+// are planned from the entries whatever a run's outcome. Nothing here prints: every event goes to
+// `log` as one structured record.
 
 import { watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
 import { isUserError } from '../errors.js';
 import { BuildRunner } from './build-thread.js';
+import type { BuildSummary } from './build-summary.js';
 import { LEDGER_PATH } from '../io/state-folder.js';
 import { formatRfc3339 } from '../core/dates.js';
+import { formatDiagnostic } from '../core/diagnostics.js';
 import { nextEmbargo } from '../core/model.js';
 import { feedUrls, OUTPUT_FILES } from '../core/formats.js';
 import type { SourceFile } from '../core/types.js';
-import { Scheduler, type Reason, type Timers } from './schedule.js';
+import { isSourceName } from '../io/read-sources.js';
+import { Scheduler, type Reason, type RunResult, type Timers } from './schedule.js';
 import { startServer, type RunningServer } from './serve.js';
 import { formatPingOutcome, pingHub } from './websub.js';
 
@@ -28,17 +34,53 @@ export interface ServiceOptions {
   readonly watch?: boolean;
   /** WebSub retry base delay, ms (tests shorten it). */
   readonly hubRetryBaseMs?: number;
+  /** How long a run waits for another builder's lock (ms, default 5 s). */
+  readonly lockWaitMs?: number;
 }
 
 export interface RunningService {
   readonly url: string;
   readonly scheduler: Scheduler;
+  /** The first build (started, not awaited, by startService: a stop may come during it). */
+  readonly firstRun: Promise<void>;
   /** Run a build now (as the schedule would) and wait for it. */
   runNow(): Promise<void>;
   stop(): Promise<void>;
 }
 
 const DEFAULT_MAX_AGE_S = 300;
+/** The watcher gathers an editor's burst of writes for this long after the last one… */
+const DEBOUNCE_MS = 200;
+/** …but never waits longer than this after the first (a file rewritten every 100 ms cannot starve it). */
+const DEBOUNCE_MAX_MS = 2_000;
+
+/** Why a run failed, in one plain sentence for the log (the raw error is for bugs only). */
+export function explainFailure(error: unknown, outDir: string): { sentence: string; bug: boolean } {
+  if (isUserError(error, 'aborted')) return { sentence: 'the run was stopped (shutdown) before it published anything', bug: false };
+  if (isUserError(error)) return { sentence: error.message, bug: false };
+  const e = error as NodeJS.ErrnoException;
+  // A rename names the path in the way in `dest` (the build thread passes it on as `path`).
+  const target = (e as { dest?: unknown })?.dest ?? e?.path;
+  const where = typeof target === 'string' ? path.relative(outDir, target) || '.' : undefined;
+  const file = where && !where.startsWith('..') ? `\`${where}\` in the output folder` : where ? `\`${String(target)}\`` : 'a file in the output folder';
+  const plain: Record<string, string> = {
+    EISDIR: `${file} is a folder where storyfeed writes a file; move that folder away`,
+    ENOTDIR: `${file} sits where storyfeed needs a folder; move that file away`,
+    EEXIST: `${file} is in the way of a folder storyfeed creates; move it away`,
+    EACCES: `storyfeed may not write ${file} (permission denied); give the service's user write access to ${outDir}`,
+    EPERM: `storyfeed may not write ${file} (operation not permitted); give the service's user write access to ${outDir}`,
+    EROFS: `the output folder ${outDir} is on a read-only file system`,
+    ENOSPC: `the disk holding ${outDir} is full`,
+    EDQUOT: `the disk quota for ${outDir} is used up`,
+    EMFILE: 'the service has run out of file descriptors (too many open connections or files)',
+    ENFILE: 'the system has run out of file descriptors',
+    ENOENT: `${file} disappeared during the run`,
+    EIO: `the disk holding ${outDir} reported an input/output error`,
+  };
+  const sentence = e?.code ? plain[e.code] : undefined;
+  if (sentence) return { sentence, bug: false };
+  return { sentence: `an internal error stopped the run (please report it): ${e?.message ?? String(error)}`, bug: true };
+}
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const clock = options.clock ?? (() => new Date());
@@ -48,11 +90,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const pings = new Set<Promise<unknown>>();
   let maxAgeSeconds = DEFAULT_MAX_AGE_S;
 
-  const runBuild = async (reason: Reason) => {
+  // What the entries ask for (next embargo, cron), whatever became of the run.
+  const planOf = (result: BuildSummary, started: Date): RunResult => {
+    const next = nextEmbargo(result.entries, started);
+    const story = result.story;
+    return { ...(next ? { nextDue: next } : {}), ...(story ? { cron: { expression: story.schedule, timeZone: story.timeZone } } : {}) };
+  };
+
+  const runBuild = async (reason: Reason): Promise<RunResult> => {
     const started = clock();
     try {
       // Builds run on the build thread: the server on this thread keeps answering meanwhile.
-      const result = await runner.run({ entriesDir: options.entriesDir, outDir: options.outDir, now: started.getTime(), mode: 'service', lastGood, lockWaitMs: 5_000 });
+      const result = await runner.run({ entriesDir: options.entriesDir, outDir: options.outDir, now: started.getTime(), mode: 'service', lastGood, lockWaitMs: options.lockWaitMs ?? 5_000 });
       for (const source of result.goodSources) lastGood.set(source.path, source);
       const story = result.story;
       if (story) maxAgeSeconds = story.ttl * 60;
@@ -68,7 +117,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         held_back: result.entries.filter((e) => e.draft || e.published.getTime() > now).map((e) => ({ path: e.path, until: e.draft ? 'draft' : formatRfc3339(e.published) })),
         rejected: result.outcomes.filter((o) => o.status === 'rejected').map((o) => ({ path: o.path, problems: o.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`) })),
         kept_last_good: result.outcomes.filter((o) => o.status === 'kept-last-good').map((o) => ({ path: o.path, problems: o.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`) })),
-        problems: result.ok ? [] : result.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`),
+        // Every diagnostic, warnings too, with its hint, on every run until its cause is gone.
+        problems: result.diagnostics.map(formatDiagnostic),
         duration_ms: Math.round(result.durationMs),
         next_due: next ? formatRfc3339(next) : null,
       });
@@ -83,15 +133,25 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         pings.add(ping);
         void ping.finally(() => pings.delete(ping));
       }
-      return {
-        ...(next ? { nextDue: next } : {}),
-        ...(story ? { cron: { expression: story.schedule, timeZone: story.timeZone } } : {}),
-      };
+      return planOf(result, started);
     } catch (error) {
-      // A failed run never kills the service: the previous feeds stay and the next run retries.
-      const expected = isUserError(error, 'lock-busy') || isUserError(error, 'aborted');
-      options.log({ event: 'build', reason, ok: false, error: expected ? (error as Error).message : String((error as Error)?.stack ?? error) });
-      return {};
+      // A failed run never kills the service: the previous feeds stay, the run is retried with
+      // backoff, and the schedule goes on from what the entries ask for (read without writing).
+      const { sentence, bug } = explainFailure(error, options.outDir);
+      options.log({
+        event: 'build',
+        reason,
+        started: started.toISOString(),
+        ok: false,
+        error: `The run failed: ${sentence}; it will be retried.`,
+        ...(bug ? { detail: String((error as Error)?.stack ?? error) } : {}),
+      });
+      if (isUserError(error, 'aborted')) return {};
+      const plan = await runner.run({ entriesDir: options.entriesDir, outDir: options.outDir, now: started.getTime(), mode: 'service', lastGood, dryRun: true }).then(
+        (dry) => planOf(dry, started),
+        () => ({}),
+      );
+      return { ...plan, failed: true };
     }
   };
 
@@ -122,12 +182,23 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   let watcher: FSWatcher | undefined;
   let debounce: NodeJS.Timeout | undefined;
+  let firstChange: number | undefined;
   if (options.watch !== false) {
     try {
-      // Re-plan when reporters drop or edit files: a short debounce gathers an editor's bursts.
-      watcher = watch(options.entriesDir, () => {
+      // Re-plan when reporters drop or edit entry files (not a sync tool's status file, not notes):
+      // a short debounce gathers an editor's bursts, capped so that steady writes cannot starve it.
+      watcher = watch(options.entriesDir, (_event, name) => {
+        if (name !== null && !isSourceName(path.basename(String(name)))) return;
+        const now = Date.now();
+        firstChange ??= now;
         clearTimeout(debounce);
-        debounce = setTimeout(() => void scheduler.trigger('change'), 200);
+        debounce = setTimeout(
+          () => {
+            firstChange = undefined;
+            void scheduler.trigger('change');
+          },
+          Math.max(0, Math.min(DEBOUNCE_MS, firstChange + DEBOUNCE_MAX_MS - now)),
+        );
       });
       watcher.on('error', () => undefined);
     } catch {
@@ -136,11 +207,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   }
   // Watch before the first build, so that nothing written meanwhile is missed.
   options.log({ event: 'start', url: server.url, entries: options.entriesDir, out: options.outDir });
-  await scheduler.start();
+  // Not awaited: the caller can stop the service during a long first build.
+  const firstRun = scheduler.start();
 
   return {
     url: server.url,
     scheduler,
+    firstRun,
     runNow: () => scheduler.trigger('manual'),
     async stop() {
       watcher?.close();

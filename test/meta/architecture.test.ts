@@ -66,7 +66,7 @@ const READERS: Record<string, string> = {
   'io/write-outputs.ts': 'an output before replacing it (unchanged bytes are not rewritten)',
   'io/output-folder.ts': 'the record of what was published, and whether the folder is ours (its bookkeeping, or its listing when it has none)',
   'io/sweep-outputs.ts': 'folder listings for temps of our exact form; folders to fsync',
-  'build/index.ts': "the lock holder's pid",
+  'io/output-lock.ts': 'the lock file: who holds it, and its heartbeat (its own file, beside the published ones)',
   'build/patch.ts': 'the published documents it splices',
   'build/state/read-bookkeeping.ts': 'the build state files',
   'build/state/fragment-pack.ts': 'the fragment pack',
@@ -77,7 +77,7 @@ const READERS: Record<string, string> = {
 const WRITERS: Record<string, string> = {
   'io/write-outputs.ts': 'every published file, and the build state through it',
   'io/sweep-outputs.ts': 'removes temps of runs that did not finish, and the files a run no longer plans (named by the record)',
-  'build/index.ts': "the lock holder's pid",
+  'io/output-lock.ts': 'the lock file: takes it (link), beats it, hands it over (rename), removes it',
   'build/state/fragment-pack.ts': 'the fragment pack (the build cache’s own file)',
   'build/state/cache-lines.ts': 'removes a stale overlay',
 };

@@ -106,6 +106,13 @@ describe('SIGKILL at random moments', () => {
 });
 
 describe('the output lock', () => {
+  /** A lock as a builder in process `pid` on this machine would hold it (src/io/output-lock.ts). */
+  async function lockFor(dir: string, pid: number, startTime: string): Promise<void> {
+    const { currentProcess, LOCK_FILE } = await import('../../src/io/output-lock.js');
+    await mkdir(path.join(dir, 'out'), { recursive: true });
+    await writeFile(path.join(dir, 'out', LOCK_FILE), JSON.stringify({ ...currentProcess(), pid, startTime, token: `t${pid}`, since: new Date().toISOString() }));
+  }
+
   it('a build refuses with a clear message while a live process holds the lock, and recovers it once that process is gone', async () => {
     const folder = await tempFolder();
     cleanups.push(folder.cleanup);
@@ -113,8 +120,8 @@ describe('the output lock', () => {
     await writeStory(dir, 3, 'A');
     const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
     const holderExit = new Promise((r) => holder.on('exit', r));
-    await mkdir(path.join(dir, 'out/.storyfeed.lock'), { recursive: true });
-    await writeFile(path.join(dir, 'out/.storyfeed.lock/pid'), `${holder.pid}\n`);
+    const { processStartTime } = await import('../../src/io/output-lock.js');
+    await lockFor(dir, holder.pid!, processStartTime(holder.pid!)!);
     const { withOutputLock } = await import('../../src/build/index.js');
     const { isUserError } = await import('../../src/errors.js');
     await expect(withOutputLock(path.join(dir, 'out'), 300, async () => 'ran')).rejects.toSatisfy((e) => isUserError(e, 'lock-busy'));
@@ -133,8 +140,7 @@ describe('the output lock', () => {
     expect((await runCli(args, { cwd: dir })).code).toBe(0);
     const gone = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
     await new Promise((r) => gone.on('exit', r));
-    await mkdir(path.join(dir, 'out/.storyfeed.lock'), { recursive: true });
-    await writeFile(path.join(dir, 'out/.storyfeed.lock/pid'), `${gone.pid}\n`);
+    await lockFor(dir, gone.pid!, '1');
     // Named as a run of this version (run token, counter) and of an earlier one (pid, random) name them.
     const temps = ['out/.storyfeed-tmp-0123456789abcdef-1', 'out/tags/.storyfeed-tmp-0123456789abcdef-2', 'out/.storyfeed/.storyfeed-tmp-4242-0123456789ab'];
     for (const t of temps) await writeFile(path.join(dir, t), 'partial');
@@ -144,38 +150,35 @@ describe('the output lock', () => {
     expect(await readdir(path.join(dir, 'out'))).not.toContain('.storyfeed.lock');
   });
 
-  // A builder killed between creating the lock and writing its pid (or mid-write of the pid file)
-  // leaves a lock no live process can vouch for: it is recovered once it is a few seconds old.
+  // A builder killed while its lock file was being written (a file system without link(2)) leaves a
+  // lock no owner record vouches for: it is recovered once it is a few seconds old.
   it.each([
-    ['no pid file', undefined],
-    ['an empty pid file (killed mid-write)', ''],
-    ['a pid file cut short to a newline', '\n'],
-    ['a garbled pid file', 'not-a-pid'],
-  ])('a lock left with %s is recovered once it is seconds old, and only then', async (_label, pidText) => {
+    ['an empty lock file (killed mid-write)', ''],
+    ['a lock cut short', '{"host":"h'],
+    ['a garbled lock', 'not-a-lock'],
+  ])('a lock left as %s is recovered once it is seconds old, and only then', async (_label, text) => {
     const folder = await tempFolder();
     cleanups.push(folder.cleanup);
     const dir = folder.dir;
     await writeStory(dir, 2, 'A');
     const lock = path.join(dir, 'out/.storyfeed.lock');
-    await mkdir(lock, { recursive: true });
-    if (pidText !== undefined) await writeFile(path.join(lock, 'pid'), pidText);
+    await mkdir(path.join(dir, 'out'), { recursive: true });
+    await writeFile(lock, text);
     const { withOutputLock } = await import('../../src/build/index.js');
     const { isUserError } = await import('../../src/errors.js');
-    // Fresh: it may belong to a builder that is about to write its pid.
+    // Fresh: it may belong to a builder that is writing it right now.
     await expect(withOutputLock(path.join(dir, 'out'), 300, async () => 'ran')).rejects.toSatisfy((e) => isUserError(e, 'lock-busy'));
     const old = new Date(Date.now() - 5_000);
     await utimes(lock, old, old);
     await expect(withOutputLock(path.join(dir, 'out'), 300, async () => 'ran')).resolves.toBe('ran');
   });
 
-  // proper-lockfile refreshes its lock on a timer and gives it up as compromised when the lock
-  // folder's mtime is not the one it set; the pid file written into that folder must not move it.
-  it('a build that outlasts several lock refreshes keeps its lock', async () => {
+  it('a build that outlasts several heartbeats keeps its lock, and leaves nothing behind', async () => {
     const folder = await tempFolder();
     cleanups.push(folder.cleanup);
     const out = path.join(folder.dir, 'out');
     const { withOutputLock } = await import('../../src/build/index.js');
-    const held = withOutputLock(out, 300, () => new Promise((r) => setTimeout(() => r('done'), 3_500)), 1_000);
+    const held = withOutputLock(out, 300, () => new Promise((r) => setTimeout(() => r('done'), 1_000)), 100);
     await expect(held).resolves.toBe('done');
     expect(await readdir(out)).toEqual([]);
   });

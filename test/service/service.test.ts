@@ -165,8 +165,8 @@ describe('storyfeed start: WebSub', () => {
     const before = hub.requests.length;
     expect(before).toBe(3);
     const mark = service.logs.length;
-    // A file storyfeed ignores: the run it triggers changes nothing, so nobody is pinged.
-    await writeFile(path.join(dir, 'entries/.notes.txt'), 'editor notes');
+    // An entry saved again as it was: the run it triggers changes nothing, so nobody is pinged.
+    await writeFile(path.join(dir, 'entries/a.md'), entryText({ slug: 'a' }));
     const quiet = await service.waitFor((l) => l.event === 'build' && l['reason'] === 'change', { from: mark });
     expect(quiet['changed']).toEqual([]);
     await new Promise((r) => setTimeout(r, 300));

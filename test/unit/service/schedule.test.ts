@@ -171,6 +171,41 @@ describe('Scheduler: runs never overlap', () => {
   });
 });
 
+describe('Scheduler: a failed run never stops the schedule', () => {
+  it('retries a failed run with backoff (1 s, 2 s, 4 s … capped at 5 min), and a success resets it', async () => {
+    let failing = true;
+    const { time, runs, scheduler } = setup(() => (failing ? { failed: true } : {}));
+    await scheduler.start();
+    await time.advance(3_600_000);
+    const gaps = runs.slice(1).map((r, i) => (Date.parse(r.at) - Date.parse(runs[i]!.at)) / 1000);
+    expect(gaps.slice(0, 11)).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
+    expect(runs.slice(1).every((r) => r.reason === 'retry')).toBe(true);
+    failing = false;
+    await time.advance(300_000);
+    const settled = runs.length;
+    expect(scheduler.nextRetry).toBeUndefined();
+    await time.advance(3_600_000);
+    expect(runs.length).toBe(settled);
+    // After a success, the next failure starts again at 1 s.
+    failing = true;
+    await scheduler.trigger('change');
+    expect(scheduler.nextRetry?.getTime()).toBe(time.now + 1_000);
+    await scheduler.stop();
+  });
+
+  it('a failed run that cannot read the plan keeps the wake-up planned before it', async () => {
+    const due = Date.parse('2026-05-27T09:00:00Z');
+    let calls = 0;
+    const { time, runs, scheduler } = setup(() => (++calls === 1 ? { nextDue: new Date(due) } : { failed: true }));
+    await scheduler.start();
+    await scheduler.trigger('change');
+    expect(scheduler.nextWake?.toISOString()).toBe('2026-05-27T09:00:00.000Z');
+    await time.advance(60_000);
+    expect(runs.some((r) => r.reason === 'embargo' && r.at === '2026-05-27T09:00:00.000Z')).toBe(true);
+    await scheduler.stop();
+  });
+});
+
 describe('Scheduler: cron', () => {
   it('plans node-cron in the zone the story asks for (UTC by default) and re-plans on change', async () => {
     const results: RunResult[] = [{ cron: { expression: '*/5 * * * *', timeZone: 'Etc/UTC' } }];
