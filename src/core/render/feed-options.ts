@@ -63,7 +63,10 @@ function toItem(entry: EntryMeta): Item {
     link: entry.link,
     date: entry.updated,
     published: entry.published,
-    ...(entry.summary ? { description: cdataSafe(entry.summary) } : {}),
+    // RSS profile (W3C NeedDescriptionBeforeContent): an item with content:encoded has a
+    // description before it; without a summary, the headline is the synopsis. Atom and JSON Feed
+    // leave their summary out instead.
+    ...(entry.summary || entry.hasContent ? { description: cdataSafe(entry.summary ?? entry.title) } : {}),
     // An empty content makes feed leave the element out, as it should for an entry without a body.
     content: entry.hasContent ? BODY_TOKEN : '',
   };
