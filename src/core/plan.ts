@@ -216,7 +216,11 @@ function planStream(story: Story, slots: readonly Slot[], folder: string, now: D
     files.push(
       ...planDocuments(story, contentOf(slots, start, end, now), false, {
         folder: `${folder}${archiveFolder(n)}`,
-        history: 'archive',
+        // RFC 5005 §4: an archive links the archive before it unless it is the first, and the one
+        // after it unless it is the newest. A stream's only page is both, so it has neither link,
+        // and an fh:archive without one reads as a broken chain (the W3C validator's
+        // ArchiveIncomplete). It is not complete either (fh:complete), so it keeps only `current`.
+        ...(newest > 1 ? { history: 'archive' as const } : {}),
         links: xmlLinks,
         ...(older ? { nextUrl: older.json } : {}),
         archive: {

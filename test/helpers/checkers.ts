@@ -121,6 +121,36 @@ async function checkFeedparser(xml: string, expected: 'rss20' | 'atom10'): Promi
   return problems;
 }
 
+// ---------------------------------------------------------------- newsboat
+
+export interface NewsboatItem {
+  guid: string;
+  title: string;
+  author: string;
+}
+
+/**
+ * What newsboat stores for each item of an RSS or Atom document: it reloads the file (file://) into
+ * a fresh cache, which Python's sqlite3 then reads (newsboat prints no items without a terminal).
+ */
+export async function readWithNewsboat(contents: string): Promise<NewsboatItem[] | Problem> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'storyfeed-newsboat-'));
+  try {
+    const feed = path.join(dir, 'feed.xml');
+    await writeFile(feed, contents);
+    await writeFile(path.join(dir, 'urls'), `file://${feed}\n`);
+    await writeFile(path.join(dir, 'config'), '');
+    const cache = path.join(dir, 'cache.db');
+    const reload = await run('newsboat', ['-u', path.join(dir, 'urls'), '-c', cache, '-C', path.join(dir, 'config'), '-x', 'reload']);
+    if (reload.code !== 0) return { checker: 'newsboat', message: reload.stderr.trim() || `exit ${reload.code}` };
+    const dump = await run(PYTHON, ['-c', 'import json,sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(json.dumps([dict(zip(("guid","title","author"),r)) for r in c.execute("select guid,title,author from rss_item")]))', cache]);
+    if (dump.code !== 0) return { checker: 'newsboat', message: dump.stderr.trim() };
+    return JSON.parse(dump.stdout) as NewsboatItem[];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 // ---------------------------------------------------------------- JSON Feed 1.1
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -313,12 +343,116 @@ export function checkW3cAtom(xml: string, selfUrl?: string): Problem[] {
   return problems;
 }
 
+// ---------------------------------------------------------------- W3C: RSS profile and RFC 5005
+// The validator's rules for document structure, as w3c/feedvalidator src/feedvalidator implements
+// them: channel.py (MisplacedItem), item.py (DuplicateItemSemantics, NeedDescriptionBeforeContent),
+// validators.py nonhtml + __init__.py rssCharData (CharacterData), feed.py (ArchiveIncomplete,
+// MissingCurrentInArchive, FeedRelInCompleteFeed, CurrentNotSelfInCompleteFeed, MisplacedMetadata).
+// Where ours is stricter, it says so.
+
+const RFC5005_RELS = new Set(['current', 'first', 'last', 'next', 'next-archive', 'prev-archive', 'previous']);
+const ITEM_SEMANTICS: ReadonlyArray<readonly [core: string, ext: string]> = [
+  ['author', 'dc:creator'],
+  ['category', 'dc:subject'],
+  ['pubDate', 'dc:date'],
+  ['pubDate', 'atom:published'],
+  ['guid', 'atom:id'],
+  ['source', 'dc:source'],
+];
+// RSS 2.0 elements the validator reads as plain text (validators.py class nonhtml and subclasses).
+const RSS_PLAIN_TEXT: Readonly<Record<string, readonly string[]>> = {
+  channel: ['title', 'description', 'copyright', 'category'],
+  image: ['title'],
+  item: ['title', 'category', 'source'],
+};
+
+function elementChildren(el: Element): Element[] {
+  const out: Element[] = [];
+  for (let n = el.firstChild; n; n = n.nextSibling) if (n.nodeType === 1) out.push(n as Element);
+  return out;
+}
+
+/** RFC 5005 markers and links of a feed-level element (RSS channel, Atom feed). */
+function checkHistory(top: Element, linkName: string, selfUrl: string | undefined, p: (m: string) => Problem): Problem[] {
+  const problems: Problem[] = [];
+  const kids = elementChildren(top);
+  const has = (name: string) => kids.some((k) => k.nodeName === name);
+  const links = kids.filter((k) => k.nodeName === linkName).map((l) => ({ rel: l.getAttribute('rel') ?? '', href: l.getAttribute('href') ?? '' }));
+  if (has('fh:complete')) {
+    for (const l of links.filter((x) => RFC5005_RELS.has(x.rel))) {
+      if (l.rel !== 'current') problems.push(p(`FeedRelInCompleteFeed: rel="${l.rel}" in a complete feed`));
+      else if (selfUrl && l.href !== selfUrl) problems.push(p('CurrentNotSelfInCompleteFeed'));
+    }
+  }
+  if (has('fh:archive') && !has('fh:complete')) {
+    if (!links.some((l) => l.rel === 'prev-archive' || l.rel === 'next-archive')) problems.push(p('ArchiveIncomplete: fh:archive without prev-archive or next-archive'));
+    if (!links.some((l) => l.rel === 'current')) problems.push(p('MissingCurrentInArchive'));
+  }
+  return problems;
+}
+
+/** The RSS profile and RFC 5005 rules of the W3C validator, over one document. */
+export function checkW3cStructure(xml: string, selfUrl?: string): Problem[] {
+  const doc = new DOMParser({ onError: () => undefined }).parseFromString(xml, 'text/xml');
+  const root = doc.documentElement;
+  if (!root) return [];
+  if (root.nodeName === 'rss') {
+    const p = (message: string) => ({ checker: 'w3c-rss', message });
+    const problems: Problem[] = [];
+    const channel = children(root, 'channel')[0];
+    if (!channel) return [];
+    // MisplacedItem: the validator names the channel elements it knows; any element after the
+    // first item is ours (atom:link and fh:* included).
+    let seenItem = false;
+    for (const kid of elementChildren(channel)) {
+      if (kid.nodeName === 'item') seenItem = true;
+      else if (seenItem) problems.push(p(`MisplacedItem: <${kid.nodeName}> after the first <item>`));
+    }
+    for (const item of children(channel, 'item')) {
+      const names = elementChildren(item).map((k) => k.nodeName);
+      for (const [core, ext] of ITEM_SEMANTICS) {
+        if (names.includes(core) && names.includes(ext)) problems.push(p(`DuplicateItemSemantics: an item should not include both ${core} and ${ext}`));
+      }
+      const content = names.indexOf('content:encoded');
+      if (content >= 0 && !names.slice(0, content).includes('description')) problems.push(p('NeedDescriptionBeforeContent'));
+    }
+    // CharacterData: decoded plain text holding `&#x`, `&#0-9`, `</` or `<letter>`, with no `&#x`
+    // reference on the element's lines in the source (the validator's rssCharData, line based).
+    const lines = xml.split('\n');
+    const plain = (parent: Element, names: readonly string[]) => {
+      for (const el of elementChildren(parent).filter((k) => names.includes(k.nodeName))) {
+        const text = el.textContent ?? '';
+        if (!/&#[x0-9]|<[/a-zA-Z]/.test(text)) continue;
+        const start = (el as unknown as { lineNumber: number }).lineNumber;
+        const span = lines.slice(start - 1, start + (text.match(/\n/g)?.length ?? 0));
+        if (!span.some((line) => line.includes('&#x'))) problems.push(p(`CharacterData: encode "&" and "<" in plain text using hexadecimal character references (${parent.nodeName} ${el.nodeName} ${JSON.stringify(text)})`));
+      }
+    };
+    plain(channel, RSS_PLAIN_TEXT['channel']!);
+    for (const image of children(channel, 'image')) plain(image, RSS_PLAIN_TEXT['image']!);
+    for (const item of children(channel, 'item')) plain(item, RSS_PLAIN_TEXT['item']!);
+    return [...problems, ...checkHistory(channel, 'atom:link', selfUrl, p)];
+  }
+  if (root.localName === 'feed') {
+    const p = (message: string) => ({ checker: 'w3c-atom', message });
+    const problems: Problem[] = [];
+    // MisplacedMetadata (an error): feed metadata after the first entry; stricter, every element.
+    let seenEntry = false;
+    for (const kid of elementChildren(root)) {
+      if (kid.localName === 'entry') seenEntry = true;
+      else if (seenEntry) problems.push(p(`MisplacedMetadata: <${kid.nodeName}> after the first <entry>`));
+    }
+    return [...problems, ...checkHistory(root, 'link', selfUrl, p)];
+  }
+  return [];
+}
+
 // ---------------------------------------------------------------- per format
 
 export async function checkRss(xml: string, opts: { selfUrl?: string } = {}): Promise<Problem[]> {
   const wellFormed = checkSaxes(xml);
   if (wellFormed.length > 0) return wellFormed;
-  const problems = [...checkW3cRss(xml, opts.selfUrl)];
+  const problems = [...checkW3cRss(xml, opts.selfUrl), ...checkW3cStructure(xml, opts.selfUrl)];
   try {
     parseRssFeed(xml);
   } catch (error) {
@@ -331,7 +465,7 @@ export async function checkRss(xml: string, opts: { selfUrl?: string } = {}): Pr
 export async function checkAtom(xml: string, opts: { selfUrl?: string } = {}): Promise<Problem[]> {
   const wellFormed = checkSaxes(xml);
   if (wellFormed.length > 0) return wellFormed;
-  const problems = [...checkW3cAtom(xml, opts.selfUrl)];
+  const problems = [...checkW3cAtom(xml, opts.selfUrl), ...checkW3cStructure(xml, opts.selfUrl)];
   try {
     parseAtomFeed(xml);
   } catch (error) {

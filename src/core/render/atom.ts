@@ -90,6 +90,9 @@ function finishEntry(el: Element, entry: EntryMeta): void {
   const title = firstChild(el, 'title');
   title.removeAttribute('type');
   setText(title, entry.title);
+  // feed writes the RSS description as the summary: without a summary of its own, an entry has
+  // none (the headline stands in for it in RSS only, see feed-options.ts).
+  if (!entry.summary) for (const old of childElements(el, 'summary')) removeElement(old);
   for (const old of childElements(el, 'author')) removeElement(old);
   for (const person of entry.authors) addPerson(el, person);
   // RFC 4287 §4.2.2: category needs `term`; `label` keeps the human form (defect 9).

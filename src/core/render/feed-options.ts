@@ -3,7 +3,7 @@
 // links per format only (defect 7), and nothing that feed serializes wrongly (those fields are
 // added afterwards with the DOM, see rss.ts / atom.ts).
 
-import { Feed as FeedWriter, type Author, type Item } from 'feed';
+import { Feed as FeedWriter, type Item } from 'feed';
 import { escapeHtml } from '../markdown.js';
 import type { EntryMeta, Feed, Story } from '../types.js';
 import { BODY_TOKEN } from './fragments.js';
@@ -54,9 +54,8 @@ export function probeItems(feed: Feed): EntryMeta[] {
 }
 
 function toItem(entry: EntryMeta): Item {
-  // RSS <author> must be an email address (defect 8): only people with one are passed; every
-  // name goes out as dc:creator / atom:author from the DOM step.
-  const withEmail: Author[] = entry.authors.filter((p) => p.email).map((p) => ({ name: p.name, email: p.email }));
+  // No author is passed: feed would write RSS <author> beside the dc:creator byline (W3C
+  // DuplicateItemSemantics); people go out as dc:creator / atom:author from the DOM step.
   return {
     title: cdataSafe(entry.title),
     id: entry.id,
@@ -64,9 +63,11 @@ function toItem(entry: EntryMeta): Item {
     link: entry.link,
     date: entry.updated,
     published: entry.published,
-    ...(entry.summary ? { description: cdataSafe(entry.summary) } : {}),
+    // RSS profile (W3C NeedDescriptionBeforeContent): an item with content:encoded has a
+    // description before it; without a summary, the headline is the synopsis. Atom and JSON Feed
+    // leave their summary out instead.
+    ...(entry.summary || entry.hasContent ? { description: cdataSafe(entry.summary ?? entry.title) } : {}),
     // An empty content makes feed leave the element out, as it should for an entry without a body.
     content: entry.hasContent ? BODY_TOKEN : '',
-    ...(withEmail.length > 0 ? { author: withEmail } : {}),
   };
 }

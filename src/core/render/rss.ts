@@ -1,7 +1,7 @@
 // Feed → rss.xml (RSS 2.0, rssboard.org/rss-specification, plus the RSS Advisory Board profile).
 
 import type { Element } from '@xmldom/xmldom';
-import type { EntryMeta, Feed } from '../types.js';
+import type { EntryMeta, Feed, Person } from '../types.js';
 import { feedUrls } from '../formats.js';
 import { createWriter } from './feed-options.js';
 import { ENTRIES_MARKER } from './fragments.js';
@@ -31,12 +31,14 @@ function rssDocument(feed: Feed, items: readonly EntryMeta[], extras: RssExtras)
   // The docs URL feed writes points at the W3C validator's copy; the Board's spec is canonical.
   setText(firstChild(channel, 'docs'), 'https://www.rssboard.org/rss-specification');
 
+  // RSS profile §4 (W3C "Misplaced Item"): every channel element comes before the first item.
+  const before = itemElements[0] ?? null;
   for (const link of extras.links ?? []) {
-    addElement(channel, NS.atom, 'atom:link', { attributes: { rel: link.rel, href: link.href, type: link.type } });
+    addElement(channel, NS.atom, 'atom:link', { attributes: { rel: link.rel, href: link.href, type: link.type }, before });
   }
   if (extras.history) {
     declareNamespace(rss, 'fh', NS.fh);
-    addElement(channel, NS.fh, `fh:${extras.history}`);
+    addElement(channel, NS.fh, `fh:${extras.history}`, { before });
   }
 
   items.forEach((entry, i) => {
@@ -49,7 +51,7 @@ function rssDocument(feed: Feed, items: readonly EntryMeta[], extras: RssExtras)
     if (probe) channel.replaceChild(doc.createComment(ENTRIES_MARKER.slice(4, -3)), probe);
   }
   addStylesheet(doc, extras.stylesheet);
-  return serializeXml(doc);
+  return serializeXml(doc, { hexTextReferences: true });
 }
 
 const RSS = xmlFormat({
@@ -72,12 +74,21 @@ export const renderRss = RSS.render;
 /** The whole document in one pass of feed and the DOM: the reference renderRss is tested against. */
 export const renderRssWhole = RSS.whole;
 
+/** The names in order, comma-separated: language-neutral, and what every reader shows as is. */
+export function byline(people: readonly Person[]): string {
+  return people.map((p) => p.name).join(', ');
+}
+
 function finishItem(item: Element, entry: EntryMeta): void {
   // Titles are plain text: an escaped text node, not HTML in CDATA (feed's choice), so that
   // `<` and `&` in a headline are shown, never interpreted, and `]]>` is harmless.
   setText(firstChild(item, 'title'), entry.title);
-  // RSS profile: a name without an email goes in dc:creator, never in <author> (defect 8).
-  for (const person of entry.authors) addElement(item, NS.dc, 'dc:creator', { text: person.name });
+  // One byline, in one dc:creator. Not <author> too: W3C DuplicateItemSemantics ("An item should
+  // not include both author and dc:creator"), and feedparser then reads each author twice and
+  // copies the first one's email onto the next. Not one dc:creator per author: newsboat keeps only
+  // the last. RSS <author> would need an email for every name (defect 8), so the emails stay in
+  // Atom and JSON Feed.
+  if (entry.authors.length > 0) addElement(item, NS.dc, 'dc:creator', { text: byline(entry.authors) });
   // Categories are added here, not by feed: it prints `undefined` for a missing name and leaves
   // the domain attribute unescaped (defects 3 and 9).
   for (const tag of entry.tags) addElement(item, null, 'category', { text: tag });

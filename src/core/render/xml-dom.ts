@@ -32,10 +32,26 @@ export function parseXml(xml: string): Document {
   return doc;
 }
 
-export function serializeXml(doc: Document): string {
+export interface SerializeOptions {
+  /**
+   * Write `&`, `<` and `>` in text as the hexadecimal references &#x26; &#x3C; &#x3E;: the RSS
+   * Advisory Board profile §3.1 ("Character Data"), which the W3C validator enforces as
+   * CharacterData ("Encode & and < in plain text using hexadecimal character references") on every
+   * plain-text RSS element whose decoded text holds `<x`, `</` or `&#`. The XML says the same.
+   */
+  readonly hexTextReferences?: boolean;
+}
+
+const HEX_REFERENCES: Readonly<Record<string, string>> = { '&': '&#x26;', '<': '&#x3C;', '>': '&#x3E;' };
+
+export function serializeXml(doc: Document, options: SerializeOptions = {}): string {
+  // xmldom writes a string returned by nodeFilter as it is (its typings only admit a Node);
+  // CDATA sections (bodies, summaries) are not text nodes and stay as they are.
+  const hex = (node: Node): Node | string => (node.nodeType === 3 ? (node.nodeValue ?? '').replace(/[&<>]/g, (c) => HEX_REFERENCES[c]!) : node);
+  const nodeFilter = options.hexTextReferences ? (hex as unknown as (node: Node) => Node) : null;
   // One declaration, on its own line; feeds are always UTF-8.
   const body = new XMLSerializer()
-    .serializeToString(doc)
+    .serializeToString(doc, nodeFilter ? { nodeFilter } : undefined)
     .replace(/^<\?xml[^?]*\?>\s*/, '')
     .replace(/^(<\?xml-stylesheet[^?]*\?>)(?!\n)/, '$1\n');
   return `<?xml version="1.0" encoding="utf-8"?>\n${body}\n`;

@@ -56,7 +56,7 @@ describe('looksLikeMarkup: only real HTML end tags and character references', ()
     expect(r.diagnostics).toEqual([]);
     expect(r.entries.map((e) => [e.title, e.tags])).toEqual([[title, ['R&D;']]]);
     const rss = r.files.find((f) => f.path === 'rss.xml')!.contents;
-    expect(rss).toContain('<title>R&amp;D; cuts as US&amp;Iran; talks resume</title>');
+    expect(rss).toContain('<title>R&#x26;D; cuts as US&#x26;Iran; talks resume</title>');
   });
 
   it('a title with a real reference is refused, naming it', () => {
