@@ -133,7 +133,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const method = req.method ?? 'GET';
     let url = req.url ?? '/';
     if (url.length > MAX_URL_LENGTH) return end(res, 414);
-    // Node keeps MAX_HEADERS + 1 fields (maxHeadersCount), so one too many is seen, not dropped.
+    // Node keeps every field (maxHeadersCount 0; the 16 KiB header size bounds them), so too
+    // many are answered, never silently dropped — a dropped Host would even turn into a 400.
     if (req.rawHeaders.length / 2 > MAX_HEADERS) {
       res.setHeader('Connection', 'close');
       return end(res, 431);
@@ -245,7 +246,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     );
   });
   server.timeout = timeout;
-  server.maxHeadersCount = MAX_HEADERS + 1;
+  server.maxHeadersCount = 0;
   capConnections(server, options.maxConnections ?? defaultMaxConnections());
 
   await new Promise<void>((resolve, reject) => {
