@@ -3,6 +3,7 @@
 // slash, cross-origin readers of the feeds, and floods of idle connections.
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
+import { closeSync, constants, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -86,6 +87,22 @@ const RSS = '<rss version="2.0"><channel><title>t</title></channel></rss>';
 let out: string;
 let server: RunningServer;
 const cleanups: Array<() => Promise<void>> = [];
+const FIFOS = ['fifo.xml', 'tags/iran/feed.json'];
+
+/**
+ * Open each FIFO for writing once, without the thread pool: a server that opened one for reading
+ * and hangs there (the bug) is let go, so that a regression fails its test instead of hanging
+ * the whole run (every fs call after it would wait for the blocked pool threads).
+ */
+function releaseFifos(): void {
+  for (const f of FIFOS) {
+    try {
+      closeSync(openSync(path.join(out, f), constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      // ENXIO: no reader is waiting, which is the good case.
+    }
+  }
+}
 
 beforeAll(async () => {
   const folder = await tempFolder({
@@ -101,11 +118,12 @@ beforeAll(async () => {
   cleanups.push(folder.cleanup);
   out = path.join(folder.dir, 'out');
   await mkdir(path.join(out, 'no-index'));
-  execFileSync('mkfifo', [path.join(out, 'fifo.xml'), path.join(out, 'tags/iran/feed.json')]);
+  execFileSync('mkfifo', FIFOS.map((f) => path.join(out, f)));
   server = await startServer({ outDir: out, port: 0, maxAgeSeconds: 60 });
 });
 
 afterAll(async () => {
+  releaseFifos();
   await server.close();
   await Promise.all(cleanups.map((c) => c()));
 });
@@ -156,7 +174,7 @@ describe('header fields', () => {
 });
 
 describe('only regular files are served', () => {
-  it('a FIFO (and a FIFO under a feed name) is 404, at once, and never blocks other requests', async () => {
+  it('a FIFO (and a FIFO under a feed name) is 404, at once, and never blocks other requests', { timeout: 10_000 }, async () => {
     const fifo = await Promise.all(Array.from({ length: 8 }, (_, i) => get(server.port, i % 2 ? '/fifo.xml' : '/tags/iran/feed.json')));
     expect(fifo.map((r) => r.status)).toEqual(Array(8).fill(404));
     expect((await get(server.port, '/rss.xml')).status).toBe(200);
@@ -226,7 +244,7 @@ describe('cross-origin readers (CORS)', () => {
     ['/rss.xml', {}, 204, undefined],
     ['/missing.json', { ...ORIGIN, 'Access-Control-Request-Method': 'GET' }, 404, undefined],
     ['*', {}, 204, undefined],
-  ])('OPTIONS %s → %i', async (p, headers, status, acao) => {
+  ])('OPTIONS %s with %o → %i', async (p, headers, status, acao) => {
     const r = await get(server.port, p, { method: 'OPTIONS', headers });
     expect(r.status).toBe(status);
     expect(r.headers['access-control-allow-origin']).toBe(acao);
