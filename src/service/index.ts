@@ -28,6 +28,10 @@ export interface ServiceOptions {
   readonly watch?: boolean;
   /** WebSub retry base delay, ms (tests shorten it). */
   readonly hubRetryBaseMs?: number;
+  /** The server's connection cap (default: half the open-file limit, at most 4,096). */
+  readonly maxConnections?: number;
+  /** How long a connection may take to send a request's headers (default 10 s). */
+  readonly headersTimeoutMs?: number;
 }
 
 export interface RunningService {
@@ -108,6 +112,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       outDir: options.outDir,
       host: options.host,
       port: options.port,
+      ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+      ...(options.headersTimeoutMs !== undefined ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
       // Readers may cache until the next planned rebuild, and no longer (RFC 9111 §5.2.2.1).
       get maxAgeSeconds() {
         const next = scheduler.nextRun;
