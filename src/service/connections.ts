@@ -67,7 +67,8 @@ export function serverTimeouts(headersTimeoutMs: number): http.ServerOptions & {
  */
 export function capConnections(server: http.Server, cap: number): void {
   const open = new Set<Socket>(); // insertion order: oldest first
-  const answering = new Set<Socket>();
+  // Requests being answered per connection (pipelined requests can overlap their responses).
+  const answering = new Map<Socket, number>();
   server.maxConnections = cap + 1;
   server.on('connection', (socket: Socket) => {
     open.add(socket);
@@ -87,7 +88,11 @@ export function capConnections(server: http.Server, cap: number): void {
   });
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const socket = req.socket;
-    answering.add(socket);
-    res.once('close', () => answering.delete(socket));
+    answering.set(socket, (answering.get(socket) ?? 0) + 1);
+    res.once('close', () => {
+      const left = (answering.get(socket) ?? 1) - 1;
+      if (left > 0) answering.set(socket, left);
+      else answering.delete(socket);
+    });
   });
 }
