@@ -141,7 +141,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     }
   }
   // Watch before the first build, so that nothing written meanwhile is missed.
-  options.log({ event: 'start', url: server.url, entries: options.entriesDir, out: options.outDir });
+  options.log({ event: 'start', url: server.url, entries: options.entriesDir, out: options.outDir, max_connections: server.maxConnections, headers_timeout_ms: server.headersTimeoutMs });
   await scheduler.start();
 
   return {

@@ -29,6 +29,9 @@ export interface ServeOptions {
 }
 
 export interface RunningServer {
+  /** The connection cap and headers timeout in force (logged at start). */
+  readonly maxConnections: number;
+  readonly headersTimeoutMs: number;
   readonly url: string;
   readonly port: number;
   close(): Promise<void>;
@@ -247,7 +250,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   server.timeout = timeout;
   server.maxHeadersCount = 0;
-  capConnections(server, options.maxConnections ?? defaultMaxConnections());
+  const maxConnections = options.maxConnections ?? defaultMaxConnections();
+  capConnections(server, maxConnections);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -262,6 +266,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   return {
     url: `http://${urlHost}:${port}/`,
     port,
+    maxConnections,
+    headersTimeoutMs,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -36,6 +36,8 @@ describe('storyfeed start under ulimit -n 300', () => {
       const service = await startServiceProcess(folder.dir, [], {}, { openFiles: 300 });
       cleanups.push(() => (service.child.exitCode === null ? service.stop('SIGKILL') : Promise.resolve()));
       expect(await service.waitFor((l) => l.event === 'build')).toMatchObject({ ok: true });
+      // Half of the 300 descriptors, the rest for the builder.
+      expect(service.logs.find((l) => l.event === 'start')).toMatchObject({ max_connections: 150, headers_timeout_ms: 10_000 });
       const { port } = new URL(service.url);
 
       const sockets: net.Socket[] = [];
@@ -68,6 +70,15 @@ describe('storyfeed start: server limits on the command line', () => {
     const r = await runCli(['start', '--port', '0', ...args], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(pattern);
+  });
+
+  it('--max-connections and STORYFEED_HEADERS_TIMEOUT_MS reach the server', async () => {
+    const folder = await tempFolder({ 'entries/_story.md': storyText(), 'entries/a.md': entryText({ slug: 'a' }) });
+    cleanups.push(folder.cleanup);
+    const service = await startServiceProcess(folder.dir, ['--max-connections', '7'], { STORYFEED_HEADERS_TIMEOUT_MS: '1234' });
+    cleanups.push(() => (service.child.exitCode === null ? service.stop('SIGKILL') : Promise.resolve()));
+    expect(service.logs.find((l) => l.event === 'start')).toMatchObject({ max_connections: 7, headers_timeout_ms: 1234 });
+    await service.stop();
   });
 
   it('--max-connections is for start only', async () => {
