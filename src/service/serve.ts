@@ -179,11 +179,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return end(res, 301);
     }
     const feedType = mediaTypeOf(file);
-    const public_ = isCrossOriginReadable(feedType);
+    const crossOrigin = isCrossOriginReadable(feedType);
     if (method === 'OPTIONS') {
       await found.handle.close();
       res.setHeader('Allow', ALLOW);
-      if (public_ && isPreflight(req.headers)) for (const [k, v] of Object.entries(PREFLIGHT_HEADERS)) res.setHeader(k, v);
+      if (crossOrigin && isPreflight(req.headers)) for (const [k, v] of Object.entries(PREFLIGHT_HEADERS)) res.setHeader(k, v);
       return end(res, 204);
     }
     let body: Buffer;
@@ -213,7 +213,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     res.setHeader('Vary', /^application\/(rss|atom)\+xml/.test(feedType) ? 'Accept, Accept-Encoding' : 'Accept-Encoding');
     res.setHeader('ETag', etag);
     res.setHeader('Last-Modified', lastModified.toUTCString());
-    if (public_) for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
+    if (crossOrigin) for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
 
     // RFC 9110 §13.2.2: If-None-Match first; If-Modified-Since only without it.
     const inm = req.headers['if-none-match'];
