@@ -48,7 +48,7 @@ Lists entries scheduled for later. Exit 0 when valid, 1 otherwise.
   --entries DIR   the entries folder, with _story.md (default: entries)
   --out DIR       the output folder whose id ledger the entries are checked against (default: out)
   --now RFC3339   the clock deciding what is published (default: now)`,
-  start: `storyfeed start [--entries DIR] [--out DIR] [--host HOST] [--port PORT] [--force]
+  start: `storyfeed start [--entries DIR] [--out DIR] [--host HOST] [--port PORT] [--max-connections N] [--force]
 
 Build the feeds now, keep them fresh and serve the output folder over HTTP:
   - rebuilds on the story's cron schedule (default every 5 minutes, UTC), at the exact instant the
@@ -61,7 +61,12 @@ A bad entry never takes the story down: it is held back (or keeps its last good 
   --out DIR       the output folder (default: out)
   --host HOST     address to listen on (default: $HOST or 127.0.0.1)
   --port PORT     port to listen on (default: $PORT or 8080)
-  --force         serve and build into a non-empty folder storyfeed did not create`,
+  --force         serve and build into a non-empty folder storyfeed did not create
+  --max-connections N
+                  connections held at once; over it the oldest idle one is closed
+                  (default: half the open-file limit, at most 4096)
+Env STORYFEED_HEADERS_TIMEOUT_MS: how long a connection may take to send its request's headers
+(default 10000); idle connections are closed after it.`,
 };
 
 type Io = { out: (line: string) => void; err: (line: string) => void; tty?: boolean; progress?: (text: string) => void };
@@ -91,10 +96,31 @@ function progressReporter(io: Io): (done: number, total: number, phase: 'parsing
   };
 }
 
-async function runService(entriesDir: string, outDir: string, host: string, portText: string, io: Io): Promise<number> {
+/** A whole number from `min` to `max` written in decimal digits, or undefined. */
+function wholeNumber(text: string, min: number, max: number): number | undefined {
+  const n = Number(text);
+  return /^\d+$/.test(text) && n >= min && n <= max ? n : undefined;
+}
+
+interface ServerLimits {
+  readonly maxConnections?: string | undefined;
+  readonly headersTimeoutMs?: string | undefined;
+}
+
+async function runService(entriesDir: string, outDir: string, host: string, portText: string, limits: ServerLimits, io: Io): Promise<number> {
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) {
     io.err(`storyfeed start: port \`${portText}\` is not a number from 0 to 65535`);
+    return EXIT.usage;
+  }
+  const maxConnections = limits.maxConnections === undefined ? undefined : wholeNumber(limits.maxConnections, 1, 1_000_000);
+  if (limits.maxConnections !== undefined && maxConnections === undefined) {
+    io.err(`storyfeed start: --max-connections \`${limits.maxConnections}\` is not a number from 1 to 1000000`);
+    return EXIT.usage;
+  }
+  const headersTimeoutMs = limits.headersTimeoutMs === undefined || limits.headersTimeoutMs === '' ? undefined : wholeNumber(limits.headersTimeoutMs, 1, 3_600_000);
+  if (limits.headersTimeoutMs && headersTimeoutMs === undefined) {
+    io.err(`storyfeed start: STORYFEED_HEADERS_TIMEOUT_MS \`${limits.headersTimeoutMs}\` is not a number of milliseconds from 1 to 3600000`);
     return EXIT.usage;
   }
   // The handlers are in place before the first build starts: a stop during it abandons it cleanly
@@ -113,7 +139,15 @@ async function runService(entriesDir: string, outDir: string, host: string, port
   process.on('SIGTERM', stop);
   try {
     const { startService } = await import('./service/index.js');
-    service = await startService({ entriesDir, outDir, host, port, log: (record) => io.out(JSON.stringify({ time: new Date().toISOString(), ...record })) });
+    service = await startService({
+      entriesDir,
+      outDir,
+      host,
+      port,
+      ...(maxConnections !== undefined ? { maxConnections } : {}),
+      ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}),
+      log: (record) => io.out(JSON.stringify({ time: new Date().toISOString(), ...record })),
+    });
   } catch (error) {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
@@ -136,7 +170,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
     io.err(`storyfeed: unknown command \`${command}\`\n\n${HELP.main}`);
     return EXIT.usage;
   }
-  let values: { entries?: string; out?: string; now?: string; host?: string; port?: string; help?: boolean; timings?: boolean; force?: boolean };
+  let values: { entries?: string; out?: string; now?: string; host?: string; port?: string; 'max-connections'?: string; help?: boolean; timings?: boolean; force?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...rest],
@@ -146,6 +180,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
         now: { type: 'string' },
         host: { type: 'string' },
         port: { type: 'string' },
+        'max-connections': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         timings: { type: 'boolean' },
         force: { type: 'boolean' },
@@ -172,8 +207,8 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
   }
   const entriesDir = values.entries ?? 'entries';
   const outDir = values.out ?? 'out';
-  if (command !== 'start' && (values.host !== undefined || values.port !== undefined)) {
-    io.err(`storyfeed ${command}: --host and --port belong to \`storyfeed start\`\n\n${HELP[command]}`);
+  if (command !== 'start' && (values.host !== undefined || values.port !== undefined || values['max-connections'] !== undefined)) {
+    io.err(`storyfeed ${command}: --host and --port belong to \`storyfeed start\`, as does --max-connections\n\n${HELP[command]}`);
     return EXIT.usage;
   }
   if (command === 'check' && values.force) {
@@ -202,7 +237,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
       io.err('storyfeed start: --now is for build and check; the service follows the real clock');
       return EXIT.usage;
     }
-    return runService(entriesDir, outDir, values.host ?? env.HOST ?? '127.0.0.1', values.port ?? env.PORT ?? '8080', io);
+    return runService(entriesDir, outDir, values.host ?? env.HOST ?? '127.0.0.1', values.port ?? env.PORT ?? '8080', { maxConnections: values['max-connections'], headersTimeoutMs: env['STORYFEED_HEADERS_TIMEOUT_MS'] }, io);
   }
 
   // A cron tick with nothing to do costs a few stat calls: the compiler is not even loaded.

@@ -36,6 +36,10 @@ export interface ServiceOptions {
   readonly hubRetryBaseMs?: number;
   /** How long a run waits for another builder's lock (ms, default 5 s). */
   readonly lockWaitMs?: number;
+  /** The server's connection cap (default: half the open-file limit, at most 4,096). */
+  readonly maxConnections?: number;
+  /** How long a connection may take to send a request's headers (default 10 s). */
+  readonly headersTimeoutMs?: number;
 }
 
 export interface RunningService {
@@ -168,6 +172,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       outDir: options.outDir,
       host: options.host,
       port: options.port,
+      ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+      ...(options.headersTimeoutMs !== undefined ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
       // Readers may cache until the next planned rebuild, and no longer (RFC 9111 §5.2.2.1).
       get maxAgeSeconds() {
         const next = scheduler.nextRun;
@@ -206,7 +212,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     }
   }
   // Watch before the first build, so that nothing written meanwhile is missed.
-  options.log({ event: 'start', url: server.url, entries: options.entriesDir, out: options.outDir });
+  options.log({ event: 'start', url: server.url, entries: options.entriesDir, out: options.outDir, max_connections: server.maxConnections, headers_timeout_ms: server.headersTimeoutMs });
   // Not awaited: the caller can stop the service during a long first build.
   const firstRun = scheduler.start();
 

@@ -1,12 +1,18 @@
 // The embedded HTTP server over the output folder: the right media types, strong validators and
-// conditional GET (RFC 9110 §13), gzip, HEAD, and nothing outside the folder — ever.
+// conditional GET (RFC 9110 §13), gzip, HEAD, OPTIONS and CORS for the public feeds, and nothing
+// outside the folder — ever. It holds its ground against hostile clients: bounded headers, bounded
+// idle time, a connection cap that leaves file descriptors for the builder (connections.ts), and
+// only regular files opened, never a FIFO or a device.
 
 import { createHash } from 'node:crypto';
-import { open, realpath } from 'node:fs/promises';
+import { constants as fsConstants, type Stats } from 'node:fs';
+import { open, realpath, type FileHandle } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { mediaTypeOfFile } from '../core/formats.js';
+import { mediaTypeOfFile, OUTPUT_FILES } from '../core/formats.js';
+import { capConnections, defaultMaxConnections, DEFAULT_HEADERS_TIMEOUT_MS, serverTimeouts } from './connections.js';
+import { absoluteTarget, ALLOW, CORS_HEADERS, isCrossOriginReadable, isPreflight, MAX_HEADERS, ownHosts, PREFLIGHT_HEADERS } from './http-rules.js';
 import { isInside } from '../io/paths.js';
 
 export interface ServeOptions {
@@ -16,9 +22,16 @@ export interface ServeOptions {
   /** Cache-Control max-age in seconds (the build schedule's interval); read on every request. */
   readonly maxAgeSeconds: number;
   readonly onRequest?: (info: { method: string; path: string; status: number; bytes: number }) => void;
+  /** Most connections held at once (default: {@link defaultMaxConnections}). */
+  readonly maxConnections?: number;
+  /** How long a connection may take to send a request's headers, idle fresh ones included (default 10 s). */
+  readonly headersTimeoutMs?: number;
 }
 
 export interface RunningServer {
+  /** The connection cap and headers timeout in force (logged at start). */
+  readonly maxConnections: number;
+  readonly headersTimeoutMs: number;
   readonly url: string;
   readonly port: number;
   close(): Promise<void>;
@@ -116,12 +129,33 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     return rep;
   };
 
+  const listenHost = options.host ?? '127.0.0.1';
+  let port = options.port ?? 8080;
+
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<number> => {
     const method = req.method ?? 'GET';
-    const url = req.url ?? '/';
+    let url = req.url ?? '/';
     if (url.length > MAX_URL_LENGTH) return end(res, 414);
-    if (method !== 'GET' && method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
+    // Node keeps every field (maxHeadersCount 0; the 16 KiB header size bounds them), so too
+    // many are answered, never silently dropped — a dropped Host would even turn into a 400.
+    if (req.rawHeaders.length / 2 > MAX_HEADERS) {
+      res.setHeader('Connection', 'close');
+      return end(res, 431);
+    }
+    // RFC 9112 §3.2.4: the asterisk-form is only for a server-wide OPTIONS.
+    if (url === '*') {
+      if (method !== 'OPTIONS') return end(res, 400);
+      res.setHeader('Allow', ALLOW);
+      return end(res, 204);
+    }
+    if (!url.startsWith('/')) {
+      const target = absoluteTarget(url, { hosts: ownHosts(listenHost, req.socket.localAddress), port });
+      if (target === 'bad') return end(res, 400);
+      if (target === 'misdirected') return end(res, 421);
+      url = target.path;
+    }
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+      res.setHeader('Allow', ALLOW);
       return end(res, 405);
     }
     try {
@@ -131,31 +165,40 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     const file = resolveRequestPath(root, url);
     if (!file) return end(res, 404);
-    let handle;
-    try {
-      // Symlinks may only lead to files inside the output folder.
-      const real = await realpath(file);
-      if (!isInside(root, real)) return end(res, 404);
-      handle = await open(real, 'r');
-    } catch {
-      return end(res, 404);
+    const found = await openServed(root, file);
+    if (found === undefined) return end(res, 404);
+    if (found === 'folder') {
+      // A folder named without its slash: send the reader to the slash form, where its relative
+      // links resolve (RFC 9110 §15.4.2). The path is the request's own, already checked above.
+      const q = url.indexOf('?');
+      const [pathname, query] = q === -1 ? [url, ''] : [url.slice(0, q), url.slice(q)];
+      const index = pathname.endsWith('/') ? undefined : await openServed(root, path.join(file, OUTPUT_FILES.page));
+      if (index === undefined || index === 'folder') return end(res, 404);
+      await index.handle.close();
+      res.setHeader('Location', `${pathname}/${query}`);
+      return end(res, 301);
+    }
+    const feedType = mediaTypeOf(file);
+    const crossOrigin = isCrossOriginReadable(feedType);
+    if (method === 'OPTIONS') {
+      await found.handle.close();
+      res.setHeader('Allow', ALLOW);
+      if (crossOrigin && isPreflight(req.headers)) for (const [k, v] of Object.entries(PREFLIGHT_HEADERS)) res.setHeader(k, v);
+      return end(res, 204);
     }
     let body: Buffer;
-    let stat;
+    const { stat } = found;
     try {
       // Stat and bytes from one open file: the builder replaces files by rename, so this is one
       // complete version, never a mix of two.
-      stat = await handle.stat();
-      if (!stat.isFile()) return end(res, 404);
-      body = await handle.readFile();
+      body = await found.handle.readFile();
     } finally {
-      await handle.close();
+      await found.handle.close();
     }
     // Browsers show application/rss+xml and application/atom+xml as text or a download, so the
     // feed.xsl view never appears. A request that prefers HTML (a person clicking a feed link)
     // gets the same bytes as application/xml, which browsers parse and style; feed readers, which
     // ask for feed types, get the registered types. Vary: Accept keeps caches apart.
-    const feedType = mediaTypeOf(file);
     const forBrowser = /^application\/(rss|atom)\+xml/.test(feedType) && prefersHtml(req.headers.accept);
     const type = forBrowser ? 'application/xml; charset=utf-8' : feedType;
     const rep = represent(`${file}\0${stat.ino}\0${stat.size}\0${stat.mtimeMs}`, body, type);
@@ -170,6 +213,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     res.setHeader('Vary', /^application\/(rss|atom)\+xml/.test(feedType) ? 'Accept, Accept-Encoding' : 'Accept-Encoding');
     res.setHeader('ETag', etag);
     res.setHeader('Last-Modified', lastModified.toUTCString());
+    if (crossOrigin) for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
 
     // RFC 9110 §13.2.2: If-None-Match first; If-Modified-Since only without it.
     const inm = req.headers['if-none-match'];
@@ -191,7 +235,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     return 200;
   };
 
-  const server = http.createServer((req, res) => {
+  const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const { timeout, ...timeouts } = serverTimeouts(headersTimeoutMs);
+  // Slow or huge requests cannot hold the server: bounded header size, time and count.
+  const server = http.createServer({ ...timeouts, maxHeaderSize: 16_384 }, (req, res) => {
     handle(req, res).then(
       (status) => options.onRequest?.({ method: req.method ?? '', path: req.url ?? '', status, bytes: Number(res.getHeader('Content-Length') ?? 0) }),
       () => {
@@ -201,26 +248,26 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       },
     );
   });
-  // Slow or huge requests cannot hold the server: bounded header size, time and count.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
-  server.maxHeadersCount = 50;
+  server.timeout = timeout;
+  server.maxHeadersCount = 0;
+  const maxConnections = options.maxConnections ?? defaultMaxConnections();
+  capConnections(server, maxConnections);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
+    server.listen(port, listenHost, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : (options.port ?? 8080);
-  const host = options.host ?? '127.0.0.1';
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  if (typeof address === 'object' && address) port = address.port;
+  const urlHost = listenHost.includes(':') ? `[${listenHost}]` : listenHost;
   return {
     url: `http://${urlHost}:${port}/`,
     port,
+    maxConnections,
+    headersTimeoutMs,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -240,4 +287,26 @@ function end(res: http.ServerResponse, status: number): number {
     res.end();
   }
   return status;
+}
+
+/**
+ * Open a file to serve: never following a last-component link (realpath already resolved the
+ * allowed ones), never waiting (a FIFO would block the open until a writer came: O_NONBLOCK), and
+ * judging what was opened (fstat), not its name. Only a regular file is served; a folder is told
+ * apart for the slash redirect; anything else (FIFO, socket, device) is not found.
+ */
+async function openServed(root: string, file: string): Promise<{ handle: FileHandle; stat: Stats } | 'folder' | undefined> {
+  let handle: FileHandle;
+  try {
+    // Symlinks may only lead to files inside the output folder.
+    const real = await realpath(file);
+    if (!isInside(root, real)) return undefined;
+    handle = await open(real, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  const stat = await handle.stat().catch(() => undefined);
+  if (stat?.isFile()) return { handle, stat };
+  await handle.close();
+  return stat?.isDirectory() ? 'folder' : undefined;
 }

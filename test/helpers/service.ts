@@ -17,8 +17,11 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
 }
 
-export async function startServiceProcess(cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [CLI, 'start', '--entries', 'entries', '--out', 'out', '--port', '0', ...args], {
+/** `openFiles`: run under `ulimit -n` (through /bin/sh, which `exec`s node: the child is node). */
+export async function startServiceProcess(cwd: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, limits: { openFiles?: number } = {}): Promise<ServiceProcess> {
+  const argv = [CLI, 'start', '--entries', 'entries', '--out', 'out', '--port', '0', ...args];
+  const [command, commandArgs] = limits.openFiles === undefined ? [process.execPath, argv] : ['/bin/sh', ['-c', `ulimit -n ${limits.openFiles} && exec "$0" "$@"`, process.execPath, ...argv]];
+  const child = spawn(command, commandArgs, {
     cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LEDGER_PATH } from '../../src/build/state/layout.js';
+import { LEDGER_PATH } from '../../src/io/state-folder.js';
 import { compile } from '../../src/core/compile.js';
 import type { EntryMeta, RenderedFile } from '../../src/core/types.js';
 import { byline } from '../../src/core/render/rss.js';

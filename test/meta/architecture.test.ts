@@ -72,6 +72,7 @@ const READERS: Record<string, string> = {
   'build/state/fragment-pack.ts': 'the fragment pack',
   'build/fast-path.ts': 'the manifest and the entries’ stamps (stat only; the listing is read-sources’)',
   'service/serve.ts': 'the published files it serves',
+  'service/connections.ts': 'the soft limit on open files (/proc/self/limits), for the default connection cap',
 };
 /** Files that write, remove or rename on disk, and why. */
 const WRITERS: Record<string, string> = {

@@ -88,7 +88,7 @@ describe('media types', () => {
   it('other methods get 405 with Allow', async () => {
     const r = await request(server, '/rss.xml', { method: 'POST' });
     expect(r.status).toBe(405);
-    expect(r.headers['allow']).toBe('GET, HEAD');
+    expect(r.headers['allow']).toBe('GET, HEAD, OPTIONS');
   });
 });
 
