@@ -8,6 +8,7 @@ export const USER_ERROR_KINDS = {
   'lock-busy': 'another builder holds the output folder and did not let go in time',
   aborted: 'the build was abandoned (shutdown) before it published anything',
   'entries-folder': 'the entries folder cannot be listed',
+  publish: 'publishing to object storage failed: configuration, credentials, network, or another publisher',
 } as const;
 
 export type UserErrorKind = keyof typeof USER_ERROR_KINDS;

@@ -44,9 +44,9 @@ export interface PublishPlan {
 
 const FEED_TYPES: ReadonlySet<string> = new Set([MEDIA_TYPES.rss, MEDIA_TYPES.atom, MEDIA_TYPES.json]);
 
-type Kind = 'asset' | 'page' | 'feed';
+export type Kind = 'asset' | 'page' | 'feed';
 
-function kindOf(contentType: string): Kind {
+export function kindOf(contentType: string): Kind {
   if (FEED_TYPES.has(contentType)) return 'feed';
   if (contentType === MEDIA_TYPES.html) return 'page';
   return 'asset';
@@ -67,7 +67,7 @@ function waveName(kind: Kind, depth: number): string {
 }
 
 /** Uploaded before with these bytes, not pending, and (when listed) still there as uploaded. */
-function isUpToDate(file: LocalFile, input: PlanInput, pending: ReadonlySet<string>): boolean {
+export function isUpToDate(file: LocalFile, input: PlanInput, pending: ReadonlySet<string>): boolean {
   const recorded = input.manifest.objects[file.key];
   if (!recorded || recorded.sha256 !== file.sha256 || pending.has(file.key)) return false;
   return input.listing === undefined || input.listing.get(file.key) === recorded.etag;
