@@ -1,7 +1,9 @@
 // The publish plan (src/publish/publish-plan.ts): what changed is uploaded, in an order where no
 // feed links to an object not yet there, and only storyfeed's own objects are deleted.
 import { describe, expect, it } from 'vitest';
+import { compile } from '../../../src/core/compile.js';
 import { mediaTypeOfFile } from '../../../src/core/formats.js';
+import { entryText, sources, storyText } from '../../helpers/story.js';
 import { formatPublishTarget, parsePublishTarget } from '../../../src/core/publish-target.js';
 import { EMPTY_MANIFEST, parseManifest, renderManifest, type RemoteManifest } from '../../../src/publish/manifest.js';
 import { planPublish, type LocalFile } from '../../../src/publish/publish-plan.js';
@@ -106,5 +108,22 @@ describe('publish target', () => {
 
   it.each(['https://bucket/x', 's3://', 's3://B', 's3://ab', 's3://bucket/a//b/', 's3://bucket/../x/', 's3://a..b'])('refuses %s', (text) => {
     expect(parsePublishTarget(text).ok).toBe(false);
+  });
+});
+
+describe('`publish:` in _story.md', () => {
+  const compileStory = (value: string) =>
+    compile({ sources: sources({ '_story.md': storyText(`publish: ${value}\n`), 'a.md': entryText({ slug: 'a' }) }), now: new Date('2026-06-01T00:00:00Z') });
+
+  it('is read as an s3:// address, the prefix made a folder', () => {
+    const r = compileStory('s3://my-bucket/stories/test');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.story?.publish).toBe('s3://my-bucket/stories/test/');
+  });
+
+  it('anything else is E_PUBLISH_INVALID at its line', () => {
+    const r = compileStory('https://my-bucket.s3.amazonaws.com/');
+    expect(r.diagnostics.map((d) => [d.code, d.file, d.message])).toEqual([['E_PUBLISH_INVALID', '_story.md', '`publish`: `https://my-bucket.s3.amazonaws.com/` is not an s3://BUCKET[/PREFIX/] address']]);
+    expect(r.diagnostics[0]!.line).toBe(storyText('publish: x\n').split('\n').findIndex((l) => l.startsWith('publish:')) + 1);
   });
 });
