@@ -76,7 +76,7 @@ async function readManifest(store: ObjectStore): Promise<{ manifest: RemoteManif
   const found = await store.get(MANIFEST_KEY);
   if (!found) return { manifest: EMPTY_MANIFEST };
   const parsed = parseManifest(found.body);
-  if (!parsed.ok) throw new UserError('publish', `${store.where}${MANIFEST_KEY} is not a storyfeed manifest (${parsed.problem}); is --to the right prefix?`);
+  if (!parsed.ok) throw new UserError('publish', `${store.url(MANIFEST_KEY)} is not a storyfeed manifest (${parsed.problem}); is --to the right prefix?`);
   return { manifest: parsed.manifest, etag: found.etag };
 }
 
@@ -142,7 +142,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
         lease.check();
         const body = renderManifest({ version: 1, objects, pending: [...pending], writtenBy: holder, writtenAt: clock().toISOString() });
         const put = await store.put(MANIFEST_KEY, body, { contentType: MANIFEST_TYPE, cacheControl: 'no-store', ...(etag ? { ifMatch: etag } : { ifAbsent: true }) });
-        if (!put.ok) throw new UserError('publish', `${store.where}${MANIFEST_KEY} was changed by another publisher during this publish; stopped (run publish again)`);
+        if (!put.ok) throw new UserError('publish', `${store.url(MANIFEST_KEY)} was changed by another publisher during this publish; stopped (run publish again)`);
         etag = put.etag;
       };
 

@@ -54,7 +54,7 @@ export async function acquireLease(o: LeaseOptions): Promise<HeldLease> {
     const current = await o.store.get(LEASE_KEY);
     if (current === undefined) continue; // let go between our two requests: try to create it again
     const record = parseLease(current.body);
-    if (!record) throw new UserError('publish', `${o.store.where}${LEASE_KEY} is not a storyfeed lease; remove it if no storyfeed publishes there`);
+    if (!record) throw new UserError('publish', `${o.store.url(LEASE_KEY)} is not a storyfeed lease; remove it if no storyfeed publishes there`);
     const now = o.clock().getTime();
     // Expired, or ours from an attempt this process gave up on (the network failed before it
     // could let go): take it over, only if it is still the version we read.

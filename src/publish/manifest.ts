@@ -43,6 +43,7 @@ export function parseManifest(text: string): { ok: true; manifest: RemoteManifes
   }
   if (typeof data !== 'object' || data === null) return { ok: false, problem: 'it is not a JSON object' };
   const d = data as Record<string, unknown>;
+  if (d['version'] === undefined) return { ok: false, problem: 'it has no `version`' };
   if (d['version'] !== 1) return { ok: false, problem: `its version ${JSON.stringify(d['version'])} is not 1 (written by a newer storyfeed?)` };
   const objects: Record<string, ManifestObject> = {};
   const rawObjects = d['objects'];

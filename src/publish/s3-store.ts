@@ -42,6 +42,8 @@ export type PutResult = { readonly ok: true; readonly etag: string } | { readonl
 export interface ObjectStore {
   /** `s3://bucket/prefix/` (and the endpoint, when custom), for messages. */
   readonly where: string;
+  /** `s3://bucket/prefix/key`, for messages. */
+  url(key: string): string;
   get(key: string): Promise<{ readonly body: string; readonly etag: string } | undefined>;
   put(key: string, body: Uint8Array | string, options: PutOptions): Promise<PutResult>;
   /** Delete; with `ifMatch`, only that version (false when it is not). Deleting a missing key is no error. */
@@ -84,6 +86,7 @@ export function openS3Store(options: StoreOptions): ObjectStore {
 
   return {
     where,
+    url: (key) => `${formatPublishTarget(options.target)}${key}`,
     async get(key) {
       try {
         const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: prefix + key }));

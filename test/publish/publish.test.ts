@@ -9,6 +9,7 @@ import { lastBuildOutputs } from '../../src/build/published-outputs.js';
 import { mediaTypeOfFile } from '../../src/core/formats.js';
 import { isUserError } from '../../src/errors.js';
 import { publish, type PublishOptions } from '../../src/publish/index.js';
+import { openS3Store, type ObjectStore } from '../../src/publish/s3-store.js';
 import { storyFolder } from '../helpers/builds.js';
 import { listFiles } from '../helpers/files.js';
 import { createBucket, exists, getObject, listKeys, motoClient, putRaw, startCountingProxy, startMoto, TEST_CREDENTIALS, type CountingProxy, type Moto } from '../helpers/moto.js';
@@ -214,6 +215,47 @@ describe.skipIf(skipWithout('moto_server'))(`publish to S3-compatible storage (m
       expect(leaseWrites[1]!.ifMatch).toBeDefined();
       // The only DELETE of the lease is this publisher releasing its own version.
       expect(leaseWrites.filter((r) => r.method === 'DELETE').every((r) => r.ifMatch !== undefined)).toBe(true);
+    });
+
+    it('a manifest storyfeed did not write stops the publish before any write (is --to the right prefix?)', async () => {
+      const prefix = 'foreign/';
+      const story = await storyFolder(storyFiles(), cleanups, NOW);
+      await story.run();
+      await putRaw(client, BUCKET, `${prefix}.storyfeed/publish.json`, '{"files": []}');
+      const mark = proxy.log.length;
+      const error = await run(story.out, prefix).catch((e: unknown) => e);
+      expect((error as Error).message).toBe(`s3://${BUCKET}/${prefix}.storyfeed/publish.json is not a storyfeed manifest (it has no `version`); is --to the right prefix?`);
+      expect(since(mark).filter((r) => r.method === 'PUT' || r.method === 'DELETE')).toEqual([]);
+    });
+
+    it('the manifest is written with If-Match: if someone else wrote it meanwhile, stop with a clear message', async () => {
+      const prefix = 'lease/manifest-cas/';
+      const story = await storyFolder(storyFiles(), cleanups, NOW);
+      await story.run();
+      await run(story.out, prefix);
+      await writeFile(path.join(story.entriesDir, 'a.md'), entryText({ slug: 'a', published: '2026-05-26T01:00:00Z', extra: 'tags: [common, only-a]\n', body: 'Changed.' }));
+      await story.run();
+      // A writer that ignores the lease (a stalled holder, a store without conditional writes)
+      // rewrites the manifest while this publish uploads.
+      const real = openS3Store({ target: { bucket: BUCKET, prefix }, endpoint: proxy.endpoint, env: process.env });
+      let interfered = false;
+      const store: ObjectStore = {
+        ...real,
+        where: real.where,
+        url: real.url,
+        async put(key, body, options) {
+          if (!interfered && !key.startsWith('.storyfeed/')) {
+            interfered = true;
+            await putRaw(client, BUCKET, `${prefix}.storyfeed/publish.json`, JSON.stringify({ version: 1, objects: {}, pending: [] }));
+          }
+          return real.put(key, body, options);
+        },
+      };
+      const error = await run(story.out, prefix, { store }).catch((e: unknown) => e);
+      real.close();
+      expect(isUserError(error, 'publish')).toBe(true);
+      expect((error as Error).message).toBe(`s3://${BUCKET}/${prefix}.storyfeed/publish.json was changed by another publisher during this publish; stopped (run publish again)`);
+      expect(await exists(client, BUCKET, `${prefix}.storyfeed/lease`)).toBe(false);
     });
 
     it('two publishers at once: one holds the lease, the other refuses or finds the work done; nothing is uploaded twice', async () => {
