@@ -12,9 +12,9 @@ import { skipWithout, withoutNote } from '../helpers/tools.js';
 
 const BUCKET = 'cli-feeds';
 
-async function builtStory(cleanups: Array<() => Promise<void>>) {
+async function builtStory(cleanups: Array<() => Promise<void>>, storyExtra = '') {
   const folder = await tempFolder({
-    'entries/_story.md': storyText(),
+    'entries/_story.md': storyText(storyExtra),
     'entries/a.md': entryText({ slug: 'a', extra: 'tags: [talks]\n' }),
   });
   cleanups.push(folder.cleanup);
@@ -70,6 +70,20 @@ describe.skipIf(skipWithout('moto_server'))(`storyfeed publish, storyfeed start 
     const second = await runCli(['publish', '--to', `s3://${BUCKET}/cli/`], { cwd: dir, env: { ...TEST_CREDENTIALS, AWS_ENDPOINT_URL_S3: moto.endpoint } });
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/^storyfeed publish: nothing to do; \d+ unchanged;/);
+  });
+
+  it('`publish:` in _story.md is where both commands publish when no address is given', async () => {
+    const dir = await builtStory(cleanups, `publish: s3://${BUCKET}/from-story\n`);
+    const r = await runCli(['publish', '--endpoint', moto.endpoint], { cwd: dir, env: TEST_CREDENTIALS });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/; s3:\/\/cli-feeds\/from-story\/ at /);
+    expect(await exists(client, BUCKET, 'from-story/rss.xml')).toBe(true);
+
+    const other = await builtStory(cleanups, `publish: s3://${BUCKET}/service-from-story/\n`);
+    const service = await startServiceProcess(other, ['--endpoint', moto.endpoint], TEST_CREDENTIALS);
+    cleanups.push(async () => void (await service.stop()));
+    expect(await service.waitFor((l) => l.event === 'publish')).toMatchObject({ ok: true, to: `s3://${BUCKET}/service-from-story/ at ${moto.endpoint}` });
+    expect(await exists(client, BUCKET, 'service-from-story/rss.xml')).toBe(true);
   });
 
   it.each([
