@@ -224,7 +224,7 @@ describe.skipIf(skipWithout('moto_server'))(`publish to S3-compatible storage (m
       await putRaw(client, BUCKET, `${prefix}.storyfeed/publish.json`, '{"files": []}');
       const mark = proxy.log.length;
       const error = await run(story.out, prefix).catch((e: unknown) => e);
-      expect((error as Error).message).toBe(`s3://${BUCKET}/${prefix}.storyfeed/publish.json is not a storyfeed manifest (it has no `version`); is --to the right prefix?`);
+      expect((error as Error).message).toBe(`s3://${BUCKET}/${prefix}.storyfeed/publish.json is not a storyfeed manifest (it has no \`version\`); is --to the right prefix?`);
       expect(since(mark).filter((r) => r.method === 'PUT' || r.method === 'DELETE')).toEqual([]);
     });
 
