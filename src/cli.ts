@@ -8,7 +8,7 @@ import { formatDiagnostic } from './core/diagnostics.js';
 import { checkUpToDate, type ChangedSince } from './build/fast-path.js';
 import { startWarmParser, type WarmParser } from './build/parse/pool.js';
 import { isUserError, UserError } from './errors.js';
-import type { RunningService } from './service/index.js';
+import type { PublishSettings, RunningService } from './service/index.js';
 import { checkOutputFolder } from './io/output-folder.js';
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2, bug: 70 } as const;
@@ -22,10 +22,11 @@ const HELP: Record<string, string> = {
 Usage:
   storyfeed build [--entries DIR] [--out DIR] [--now RFC3339] [--force] [--timings]   compile once
   storyfeed check [--entries DIR] [--out DIR] [--now RFC3339]   validate, write nothing
-  storyfeed start [--entries DIR] [--out DIR] [--force]         build now and keep the feeds fresh
+  storyfeed start [--entries DIR] [--out DIR] [--publish s3://…] [--force]   build now and keep the feeds fresh
+  storyfeed publish [--out DIR] --to s3://BUCKET[/PREFIX/]       upload the output folder
   storyfeed <command> --help
 
-Exit codes: 0 ok, 1 invalid entries, 2 usage or configuration error.`,
+Exit codes: 0 ok, 1 invalid entries, 2 usage, configuration, credentials or network error.`,
   build: `storyfeed build [--entries DIR] [--out DIR] [--now RFC3339] [--force]
 
 Compile the entries folder (default: entries/) into rss.xml, atom.xml and feed.json in the output
@@ -48,7 +49,8 @@ Lists entries scheduled for later. Exit 0 when valid, 1 otherwise.
   --entries DIR   the entries folder, with _story.md (default: entries)
   --out DIR       the output folder whose id ledger the entries are checked against (default: out)
   --now RFC3339   the clock deciding what is published (default: now)`,
-  start: `storyfeed start [--entries DIR] [--out DIR] [--host HOST] [--port PORT] [--max-connections N] [--force]
+  start: `storyfeed start [--entries DIR] [--out DIR] [--host HOST] [--port PORT] [--max-connections N]
+                [--force] [--publish s3://BUCKET[/PREFIX/]] [--endpoint URL]
 
 Build the feeds now, keep them fresh and serve the output folder over HTTP:
   - rebuilds on the story's cron schedule (default every 5 minutes, UTC), at the exact instant the
@@ -65,8 +67,24 @@ A bad entry never takes the story down: it is held back (or keeps its last good 
   --max-connections N
                   connections held at once; over it the oldest idle one is closed
                   (default: half the open-file limit, at most 4096)
+  --publish s3://BUCKET[/PREFIX/]   also publish to object storage after every run that changed
+                  something (default: the story's \`publish:\`); failures are logged and retried
+  --endpoint URL  S3-compatible endpoint (default: $AWS_ENDPOINT_URL_S3, $AWS_ENDPOINT_URL, AWS)
 Env STORYFEED_HEADERS_TIMEOUT_MS: how long a connection may take to send its request's headers
 (default 10000); idle connections are closed after it.`,
+  publish: `storyfeed publish [--out DIR] --to s3://BUCKET[/PREFIX/] [--endpoint URL] [--max-deletes N]
+                  [--wait SECONDS] [--cache-control VALUE]
+
+Upload the built output folder to S3-compatible object storage: only files whose bytes changed,
+story pages and tag and archive feeds before the main feeds, deletions (of objects storyfeed uploaded
+before, never others) last. Credentials and region come from the standard AWS configuration.
+
+  --out DIR            the output folder (default: out)
+  --to s3://…          the bucket and prefix (default: the story's \`publish:\`)
+  --endpoint URL       S3-compatible endpoint, path-style (default: $AWS_ENDPOINT_URL_S3, $AWS_ENDPOINT_URL)
+  --max-deletes N      refuse to delete more than N objects (default 1000)
+  --wait SECONDS       wait this long for another publisher's lease (default 0: refuse at once)
+  --cache-control V    Cache-Control of every object (default: public, max-age=<ttl>, stale-while-revalidate=<ttl>)`,
 };
 
 type Io = { out: (line: string) => void; err: (line: string) => void; tty?: boolean; progress?: (text: string) => void };
@@ -107,7 +125,7 @@ interface ServerLimits {
   readonly headersTimeoutMs?: string | undefined;
 }
 
-async function runService(entriesDir: string, outDir: string, host: string, portText: string, limits: ServerLimits, io: Io): Promise<number> {
+async function runService(entriesDir: string, outDir: string, host: string, portText: string, limits: ServerLimits, io: Io, publishing: PublishSettings): Promise<number> {
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) {
     io.err(`storyfeed start: port \`${portText}\` is not a number from 0 to 65535`);
@@ -144,6 +162,7 @@ async function runService(entriesDir: string, outDir: string, host: string, port
       outDir,
       host,
       port,
+      publishing,
       ...(maxConnections !== undefined ? { maxConnections } : {}),
       ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}),
       log: (record) => io.out(JSON.stringify({ time: new Date().toISOString(), ...record })),
@@ -160,17 +179,78 @@ async function runService(entriesDir: string, outDir: string, host: string, port
   return EXIT.ok;
 }
 
+const SECONDS = /^\d{1,9}$/;
+
+async function runPublish(outDir: string, values: PublishFlags, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  for (const [flag, value] of [['--max-deletes', values['max-deletes']], ['--wait', values.wait]] as const) {
+    if (value !== undefined && !SECONDS.test(value)) {
+      io.err(`storyfeed publish: ${flag} \`${value}\` is not a whole number`);
+      return EXIT.usage;
+    }
+  }
+  const { lastBuild } = await import('./build/published-outputs.js');
+  const built = lastBuild(outDir);
+  const to = values.to ?? built?.story?.publish;
+  if (to === undefined) {
+    io.err(`storyfeed publish: say where with --to s3://BUCKET[/PREFIX/] (or \`publish:\` in _story.md)\n\n${HELP.publish}`);
+    return EXIT.usage;
+  }
+  if (!built) {
+    io.err(`storyfeed publish: ${outDir} holds no build (no ${outDir}/.storyfeed/manifest.json); run storyfeed build first`);
+    return EXIT.usage;
+  }
+  // The SDK's notice that its next versions need Node 22 is the README's to give, not every run's.
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { publish } = await import('./publish/index.js');
+  try {
+    const result = await publish({
+      outDir,
+      to,
+      env,
+      builtOutputs: built.outputs,
+      ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}),
+      ...(values['max-deletes'] !== undefined ? { maxDeletes: Number(values['max-deletes']) } : {}),
+      ...(values.wait !== undefined ? { waitSeconds: Number(values.wait) } : {}),
+      ...(values['cache-control'] !== undefined ? { cacheControl: values['cache-control'] } : {}),
+      ...(built.story ? { maxAgeSeconds: built.story.ttl * 60 } : {}),
+    });
+    io.out(
+      `storyfeed publish: ${result.uploaded.length === 0 && result.deleted.length === 0 ? 'nothing to do' : `uploaded ${result.uploaded.length} file${result.uploaded.length === 1 ? '' : 's'} (${result.bytesUploaded} bytes), deleted ${result.deleted.length}`}; ${result.unchanged} unchanged; ${result.where}`,
+    );
+    const story = built.story;
+    if (story?.hub) {
+      const { changedFeedUrls, formatPingOutcome, pingHub } = await import('./service/websub.js');
+      const feeds = changedFeedUrls(story, result.uploaded);
+      if (feeds.length > 0) for (const o of await pingHub({ hub: story.hub, feedUrls: feeds })) io.out(`  websub: ${formatPingOutcome(o)}`);
+    }
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof UserError) {
+      io.err(`storyfeed publish: ${error.message}`);
+      return EXIT.usage;
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'ENOTDIR') {
+      io.err(`storyfeed publish: cannot read the output folder ${outDir} (${code}); run storyfeed build first`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}
+
+type PublishFlags = { to?: string; endpoint?: string; 'max-deletes'?: string; wait?: string; 'cache-control'?: string };
+
 export async function main(argv: readonly string[], io: Io, clock: () => Date = () => new Date(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.out(HELP.main!);
     return command === undefined ? EXIT.usage : EXIT.ok;
   }
-  if (!['build', 'check', 'start'].includes(command)) {
+  if (!['build', 'check', 'start', 'publish'].includes(command)) {
     io.err(`storyfeed: unknown command \`${command}\`\n\n${HELP.main}`);
     return EXIT.usage;
   }
-  let values: { entries?: string; out?: string; now?: string; host?: string; port?: string; 'max-connections'?: string; help?: boolean; timings?: boolean; force?: boolean };
+  let values: PublishFlags & { entries?: string; out?: string; now?: string; host?: string; port?: string; 'max-connections'?: string; help?: boolean; timings?: boolean; force?: boolean; publish?: string };
   try {
     ({ values } = parseArgs({
       args: [...rest],
@@ -184,6 +264,12 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
         help: { type: 'boolean', short: 'h' },
         timings: { type: 'boolean' },
         force: { type: 'boolean' },
+        publish: { type: 'string' },
+        to: { type: 'string' },
+        endpoint: { type: 'string' },
+        'max-deletes': { type: 'string' },
+        wait: { type: 'string' },
+        'cache-control': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -211,6 +297,31 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
     io.err(`storyfeed ${command}: --host and --port belong to \`storyfeed start\`, as does --max-connections\n\n${HELP[command]}`);
     return EXIT.usage;
   }
+  const publishOnly = (['to', 'max-deletes', 'wait', 'cache-control'] as const).filter((k) => values[k] !== undefined);
+  if (command !== 'publish' && publishOnly.length > 0) {
+    io.err(`storyfeed ${command}: --${publishOnly[0]} belongs to \`storyfeed publish\`\n\n${HELP[command]}`);
+    return EXIT.usage;
+  }
+  if (values.publish !== undefined && command !== 'start') {
+    io.err(`storyfeed ${command}: --publish belongs to \`storyfeed start\`${command === 'publish' ? '; write --to' : ''}\n\n${HELP[command]}`);
+    return EXIT.usage;
+  }
+  if (values.endpoint !== undefined && command !== 'start' && command !== 'publish') {
+    io.err(`storyfeed ${command}: --endpoint belongs to \`storyfeed start\` and \`storyfeed publish\`\n\n${HELP[command]}`);
+    return EXIT.usage;
+  }
+  if (command === 'publish') {
+    if (values.now !== undefined || values.entries !== undefined || values.timings) {
+      io.err(`storyfeed publish: it uploads what the last build wrote; --now, --entries and --timings belong to build\n\n${HELP.publish}`);
+      return EXIT.usage;
+    }
+    try {
+      return await runPublish(outDir, values, env, io);
+    } catch (error) {
+      io.err(`storyfeed publish: internal error — please report it:\n${(error as Error).stack ?? String(error)}`);
+      return EXIT.bug;
+    }
+  }
   if (command === 'check' && values.force) {
     io.err(`storyfeed check: --force belongs to build and start; check writes nothing\n\n${HELP.check}`);
     return EXIT.usage;
@@ -237,7 +348,17 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
       io.err('storyfeed start: --now is for build and check; the service follows the real clock');
       return EXIT.usage;
     }
-    return runService(entriesDir, outDir, values.host ?? env.HOST ?? '127.0.0.1', values.port ?? env.PORT ?? '8080', { maxConnections: values['max-connections'], headersTimeoutMs: env['STORYFEED_HEADERS_TIMEOUT_MS'] }, io);
+    if (values.publish !== undefined) {
+      const { parsePublishTarget } = await import('./core/publish-target.js');
+      const parsed = parsePublishTarget(values.publish);
+      if (!parsed.ok) {
+        io.err(`storyfeed start: --publish ${parsed.problem}; write e.g. --publish s3://my-bucket/stories/us-iran-talks/`);
+        return EXIT.usage;
+      }
+    }
+    env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    const publishing = { env, ...(values.publish !== undefined ? { to: values.publish } : {}), ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}) };
+    return runService(entriesDir, outDir, values.host ?? env.HOST ?? '127.0.0.1', values.port ?? env.PORT ?? '8080', { maxConnections: values['max-connections'], headersTimeoutMs: env['STORYFEED_HEADERS_TIMEOUT_MS'] }, io, publishing);
   }
 
   // A cron tick with nothing to do costs a few stat calls: the compiler is not even loaded.

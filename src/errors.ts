@@ -9,7 +9,8 @@ export const USER_ERROR_KINDS = {
   aborted: 'the build was abandoned (shutdown) before it published anything',
   'entries-folder': 'the entries folder cannot be listed',
   'output-folder': 'the output folder may not be built into (not ours, nested with the entries, not a folder)',
-  publish: 'a run failed part-way through publishing (the message says what was put back)',
+  write: 'a run failed part-way through writing the output folder (the message says what was put back)',
+  publish: 'publishing to object storage failed: configuration, credentials, network, or another publisher',
 } as const;
 
 export type UserErrorKind = keyof typeof USER_ERROR_KINDS;

@@ -54,6 +54,7 @@ export const DIAGNOSTIC_CODES = {
   E_MEDIA_TYPE: 'an image media type is missing, unknown or not an image type',
   E_TIMEZONE_INVALID: 'a time zone is not a known IANA zone',
   E_SCHEDULE_INVALID: 'a schedule is not a valid cron expression',
+  E_PUBLISH_INVALID: 'a `publish` address is not s3://BUCKET[/PREFIX/]',
   E_NUMBER_RANGE: 'a number is out of its allowed range',
   E_STORY_MISSING: 'the entries folder has no `_story.md`',
   E_STORY_ID_CLASH: 'an entry uses the story id as its own id',

@@ -13,6 +13,7 @@ import { escapeHtml, renderMarkdown } from './markdown.js';
 import { cdataSafeHtml } from './render/fragments.js';
 import type { Correction, Entry, EntryMeta, Image, Position, RawEntry, Retraction, Story } from './types.js';
 import { stripInvalidXmlChars } from './xml-chars.js';
+import { formatPublishTarget, parsePublishTarget } from './publish-target.js';
 
 export const ENTRY_FIELDS = [
   'id', 'title', 'published', 'updated', 'summary', 'authors', 'tags', 'image', 'link', 'draft', 'correction', 'retracted',
@@ -20,7 +21,7 @@ export const ENTRY_FIELDS = [
 
 export const STORY_FIELDS = [
   'id', 'title', 'description', 'home_page', 'feed_base', 'language', 'authors', 'item_limit', 'ttl',
-  'icon', 'favicon', 'copyright', 'time_zone', 'schedule', 'hub', 'retraction_window',
+  'icon', 'favicon', 'copyright', 'time_zone', 'schedule', 'hub', 'retraction_window', 'publish',
 ] as const;
 
 export const STORY_DEFAULTS = {
@@ -70,6 +71,13 @@ export function normalizeStory(raw: RawEntry): Normalized<Story> {
   const copyright = r.text('copyright', { required: false, max: LIMITS.summaryChars });
   const timeZone = r.timeZone('time_zone', STORY_DEFAULTS.timeZone);
   const hub = r.url('hub', false);
+  let publish: string | undefined;
+  const publishField = r.rawField('publish', false, 'an s3://BUCKET/PREFIX/ address');
+  if (publishField) {
+    const parsed = typeof publishField.value === 'string' ? parsePublishTarget(publishField.value) : undefined;
+    if (parsed?.ok) publish = formatPublishTarget(parsed.target);
+    else r.report(publishField.valueAt, 'E_PUBLISH_INVALID', `\`publish\`: ${parsed ? parsed.problem : 'must be an s3:// address'}`, 'write e.g. publish: s3://my-bucket/stories/us-iran-talks/', 'publish');
+  }
   let schedule: string = STORY_DEFAULTS.schedule;
   const scheduleField = r.rawField('schedule', false, 'a cron expression');
   if (scheduleField) {
@@ -98,6 +106,7 @@ export function normalizeStory(raw: RawEntry): Normalized<Story> {
     ...(favicon ? { favicon } : {}),
     ...(copyright ? { copyright } : {}),
     ...(hub ? { hub } : {}),
+    ...(publish ? { publish } : {}),
   };
   return { value: story, diagnostics: [] };
 }

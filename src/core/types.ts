@@ -144,6 +144,8 @@ export interface Story {
   readonly schedule: string;
   /** WebSub hub URL. */
   readonly hub?: string;
+  /** Object storage the service publishes to after each run, `s3://BUCKET/PREFIX/` (README "Publishing to object storage"). */
+  readonly publish?: string;
   /** The standing summary (story body), sanitized HTML. */
   readonly summaryHtml: string;
 }

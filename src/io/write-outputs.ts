@@ -162,7 +162,7 @@ export async function writePlanned(
   if (added || stale.length > 0 || !before.recorded) await writeRecord(outDir, [...plannedPaths, ...retired.failed.map((f) => f.path)], { durable });
   const failed = retired.failed[0];
   if (failed) {
-    throw new UserError('publish', `could not remove ${path.join(options.displayDir ?? outDir, failed.path)}, which this run no longer publishes: ${plainCause(failed.error)}; the new feeds are in place, and the next run removes it`);
+    throw new UserError('write', `could not remove ${path.join(options.displayDir ?? outDir, failed.path)}, which this run no longer publishes: ${plainCause(failed.error)}; the new feeds are in place, and the next run removes it`);
   }
   return { written: result.written, unchanged, records, rendered: pending.length, removed: retired.removed };
 }
@@ -319,7 +319,7 @@ interface Staged {
  * Rename the staged temps into place in publish order (publishRank, then plan order). Before a
  * file is replaced, a hard link of it is kept in the run's folder; if a rename fails, the files
  * already replaced get their old versions back (in reverse), the new ones that had none are
- * removed, the remaining temps too, and a UserError of kind 'publish' says which file failed and why. If the undo
+ * removed, the remaining temps too, and a UserError of kind 'write' says which file failed and why. If the undo
  * itself fails, the run's folder stays, and the next run sweeps what is left and publishes whole.
  */
 async function publish(outDir: string, temps: Staged[], order: ReadonlyMap<string, number>, runFolder: string, durable: boolean, displayDir: string): Promise<void> {
@@ -352,7 +352,7 @@ async function publish(outDir: string, temps: Staged[], order: ReadonlyMap<strin
       for (const r of temps.slice(i)) await unlink(r.temp).catch((e: NodeJS.ErrnoException) => void (e.code === 'ENOENT' || (undone = false)));
       if (undone) await dropRunFolder(runFolder);
       const shown = path.join(displayDir, t.path);
-      throw new UserError('publish', `could not publish ${shown}: ${plainCause(error)}; ${undone ? 'the published files are as they were' : 'some files could not be put back, and the next run completes the publish'}`);
+      throw new UserError('write', `could not publish ${shown}: ${plainCause(error)}; ${undone ? 'the published files are as they were' : 'some files could not be put back, and the next run completes the publish'}`);
     }
   }
   if (durable) for (const dir of dirs) await syncDir(dir);

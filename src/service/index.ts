@@ -14,11 +14,15 @@ import { formatRfc3339 } from '../core/dates.js';
 import { formatDiagnostic } from '../core/diagnostics.js';
 import { nextEmbargo } from '../core/model.js';
 import { feedUrls, OUTPUT_FILES } from '../core/formats.js';
-import type { SourceFile } from '../core/types.js';
+import type { SourceFile, Story } from '../core/types.js';
 import { isSourceName } from '../io/read-sources.js';
 import { Scheduler, type Reason, type RunResult, type Timers } from './schedule.js';
 import { startServer, type RunningServer } from './serve.js';
-import { formatPingOutcome, pingHub } from './websub.js';
+import { changedFeedUrls, formatPingOutcome, pingHub } from './websub.js';
+import { lastBuildOutputs } from '../build/published-outputs.js';
+import { Publisher, Turns, type PublishSettings } from './publisher.js';
+
+export type { PublishSettings } from './publisher.js';
 
 export type LogRecord = Record<string, unknown> & { event: string };
 
@@ -40,6 +44,8 @@ export interface ServiceOptions {
   readonly maxConnections?: number;
   /** How long a connection may take to send a request's headers (default 10 s). */
   readonly headersTimeoutMs?: number;
+  /** Publish to object storage after runs that changed something (--publish, or the story's `publish:`). */
+  readonly publishing?: PublishSettings;
 }
 
 export interface RunningService {
@@ -93,6 +99,31 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const runner = new BuildRunner();
   const pings = new Set<Promise<unknown>>();
   let maxAgeSeconds = DEFAULT_MAX_AGE_S;
+  const turns = new Turns();
+  let firstPublish = true;
+
+  const notifyHub = (story: Story, changed: readonly string[]) => {
+    if (!story.hub) return;
+    const changedFeeds = changedFeedUrls(story, changed);
+    if (changedFeeds.length === 0) return;
+    // Never block or fail the build on the hub: fire, log the outcome later.
+    const ping = pingHub({ hub: story.hub, feedUrls: changedFeeds, signal: hubAbort.signal, ...(options.hubRetryBaseMs ? { baseDelayMs: options.hubRetryBaseMs } : {}) }).then((outcomes) => {
+      for (const o of outcomes) options.log({ event: 'websub', ok: o.ok, feed: o.feedUrl, attempts: o.attempts, detail: formatPingOutcome(o) });
+    });
+    pings.add(ping);
+    void ping.finally(() => pings.delete(ping));
+  };
+  const publisher = options.publishing
+    ? new Publisher({
+        settings: options.publishing,
+        outDir: options.outDir,
+        log: options.log,
+        exclusive: (read) => turns.run(read),
+        builtOutputs: () => lastBuildOutputs(options.outDir),
+        // Readers of the CDN fetch what the hub announces: announce once it is uploaded.
+        onPublished: (result, story) => notifyHub(story, result.uploaded),
+      })
+    : undefined;
 
   // What the entries ask for (next embargo, cron), whatever became of the run.
   const planOf = (result: BuildSummary, started: Date): RunResult => {
@@ -105,7 +136,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const started = clock();
     try {
       // Builds run on the build thread: the server on this thread keeps answering meanwhile.
-      const result = await runner.run({ entriesDir: options.entriesDir, outDir: options.outDir, now: started.getTime(), mode: 'service', lastGood, lockWaitMs: options.lockWaitMs ?? 5_000 });
+      const result = await turns.run(() => runner.run({ entriesDir: options.entriesDir, outDir: options.outDir, now: started.getTime(), mode: 'service', lastGood, lockWaitMs: options.lockWaitMs ?? 5_000 }));
       for (const source of result.goodSources) lastGood.set(source.path, source);
       const story = result.story;
       if (story) maxAgeSeconds = story.ttl * 60;
@@ -126,17 +157,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         duration_ms: Math.round(result.durationMs),
         next_due: next ? formatRfc3339(next) : null,
       });
-      if (story?.hub && result.written.some((f) => f !== LEDGER_PATH)) {
-        const urls = feedUrls(story);
-        const byFile: Record<string, string> = { [OUTPUT_FILES.rss]: urls.rss, [OUTPUT_FILES.atom]: urls.atom, [OUTPUT_FILES.json]: urls.json };
-        const changedFeeds = result.written.flatMap((f) => (byFile[f] ? [byFile[f]] : []));
-        // Never block or fail the build on the hub: fire, log the outcome later.
-        const ping = pingHub({ hub: story.hub, feedUrls: changedFeeds, signal: hubAbort.signal, ...(options.hubRetryBaseMs ? { baseDelayMs: options.hubRetryBaseMs } : {}) }).then((outcomes) => {
-          for (const o of outcomes) options.log({ event: 'websub', ok: o.ok, feed: o.feedUrl, attempts: o.attempts, detail: formatPingOutcome(o) });
-        });
-        pings.add(ping);
-        void ping.finally(() => pings.delete(ping));
-      }
+      const changed = result.written.some((f) => f !== LEDGER_PATH);
+      const publishing = story !== undefined && publisher?.targetFor(story) !== undefined;
+      // The first run publishes even with nothing changed: the remote may be behind the folder.
+      if (story && publishing && (changed || firstPublish)) publisher!.request(story);
+      else if (story && changed) notifyHub(story, result.written);
+      firstPublish = false;
       return planOf(result, started);
     } catch (error) {
       // A failed run never kills the service: the previous feeds stay, the run is retried with
@@ -227,6 +253,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       // Shutdown abandons a running build between documents instead of waiting for a long archive.
       runner.abort();
       await scheduler.stop();
+      await publisher?.stop();
       await runner.close();
       hubAbort.abort();
       await Promise.allSettled([...pings]);

@@ -1,6 +1,15 @@
 // WebSub publisher notifications (W3C WebSub §7): after a run that changed a feed, tell the hub
 // with `hub.mode=publish&hub.url=<feed URL>`. Never throws, never blocks the build; retries with
 // exponential backoff on network errors, 5xx and 429.
+import { feedUrls, OUTPUT_FILES } from '../core/formats.js';
+import type { Story } from '../core/types.js';
+
+/** The public URLs of the story's own feeds among `changed` (output paths, as written or uploaded). */
+export function changedFeedUrls(story: Story, changed: readonly string[]): string[] {
+  const urls = feedUrls(story);
+  const byFile: Record<string, string> = { [OUTPUT_FILES.rss]: urls.rss, [OUTPUT_FILES.atom]: urls.atom, [OUTPUT_FILES.json]: urls.json };
+  return changed.flatMap((f) => (byFile[f] ? [byFile[f]] : []));
+}
 
 export interface PingOutcome {
   readonly feedUrl: string;

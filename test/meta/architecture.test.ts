@@ -1,5 +1,6 @@
 // The house plan, held by reading the sources: every import (static, dynamic, and the worker files a
-// module starts by URL) goes cli → service → build → io → core and never back, with no circles; the
+// module starts by URL) goes cli → service → build → io → core and never back, with no circles
+// (publish, issue 16, sits beside build: under service and the CLI, on io and core only); the
 // core does no I/O, reads no clock, draws no randomness and knows nothing of the build's state
 // folder; only io/read-sources reads entries and only io/write-outputs (and build/state for the
 // build's own bookkeeping) writes. The rules are the issue's (#13); README "How it works" draws them.
@@ -22,7 +23,7 @@ const sources = files(srcDir).map((f) => path.relative(srcDir, f).split(path.sep
 const code = new Map(sources.map((rel) => [rel, readFileSync(path.join(srcDir, rel), 'utf8').replace(/\/\*[\s\S]*?\*\/|(^|[^:'"`])\/\/.*$/gm, '$1')]));
 
 /** Lower layers first: a module may import its own layer and the ones below, never one above. */
-const LAYERS = ['core', 'io', 'build', 'service', 'cli'] as const;
+const LAYERS = ['core', 'io', 'build', 'publish', 'service', 'cli'] as const;
 type Layer = (typeof LAYERS)[number] | 'errors' | 'unplaced';
 function layerOf(rel: string): Layer {
   if (rel === 'cli.ts') return 'cli';
@@ -73,6 +74,7 @@ const READERS: Record<string, string> = {
   'build/fast-path.ts': 'the manifest and the entries’ stamps (stat only; the listing is read-sources’)',
   'service/serve.ts': 'the published files it serves',
   'service/connections.ts': 'the soft limit on open files (/proc/self/limits), for the default connection cap',
+  'publish/local-files.ts': 'the published files it uploads (hidden bookkeeping skipped)',
 };
 /** Files that write, remove or rename on disk, and why. */
 const WRITERS: Record<string, string> = {
@@ -104,6 +106,16 @@ describe('architecture: layers', () => {
   it('arrows go cli → service → build → io → core, never back', () => {
     const back = EDGES.filter((e) => sources.includes(e.to) && rank(layerOf(e.to)) > rank(layerOf(e.from))).map((e) => `${e.from} → ${e.to} (${e.how})`);
     expect(back).toEqual([]);
+  });
+
+  it('publish imports only the core, io and errors (never build or service)', () => {
+    const out = EDGES.filter((e) => layerOf(e.from) === 'publish' && !['publish', 'core', 'io', 'errors'].includes(layerOf(e.to))).map((e) => `${e.from} → ${e.to}`);
+    expect(out).toEqual([]);
+    expect(sources.filter((rel) => layerOf(rel) === 'publish').length).toBeGreaterThan(0);
+  });
+
+  it('only publish/s3-store.ts talks to S3', () => {
+    expect(sources.filter((rel) => /from '@aws-sdk\//.test(code.get(rel)!))).toEqual(['publish/s3-store.ts']);
   });
 
   it('the core imports nothing but the core', () => {

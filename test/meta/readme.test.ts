@@ -13,7 +13,7 @@ describe('README documents the tool', () => {
     expect([...readme].length).toBeLessThanOrEqual(32_000);
   });
 
-  it.each(['README.md', 'src/build/README.md', 'src/core/README.md', 'src/service/README.md', 'test/README.md', 'test/bench/README.md'])('every src/ or test/ path %s names exists', (doc) => {
+  it.each(['README.md', 'src/build/README.md', 'src/core/README.md', 'src/service/README.md', 'src/publish/README.md', 'test/README.md', 'test/bench/README.md'])('every src/ or test/ path %s names exists', (doc) => {
     const text = readFileSync(new URL(`../../${doc}`, import.meta.url), 'utf8');
     const paths = [...text.matchAll(/`((?:src|test)\/[\w./-]+\.(?:ts|md|mjs|png|rnc|txt))`/g)].map((m) => m[1]!);
     expect(paths.filter((p) => !existsSync(new URL(`../../${p}`, import.meta.url)))).toEqual([]);

@@ -121,7 +121,7 @@ describe('a publish that fails part-way is undone', () => {
     const out = path.join(folder.dir, 'out');
     faults.renameInto = /index\.html$/;
     const failure = await writeOutputs(out, files('1'), { displayDir: 'out' }).catch((e: unknown) => e);
-    expect(isUserError(failure, 'publish')).toBe(true);
+    expect(isUserError(failure, 'write')).toBe(true);
     expect((failure as Error).message).toBe('could not publish out/index.html: permission denied; the published files are as they were');
     expect(await listFiles(out)).toEqual(['archive/1/rss.xml', 'atom.xml', 'index.html', 'rss.xml', 'tags/x/rss.xml']);
     for (const [f, text] of [['rss.xml', 'old rss'], ['archive/1/rss.xml', 'old archive'], ['tags/x/rss.xml', 'old tag'], ['index.html', 'old page'], ['atom.xml', 'old atom']]) {

@@ -1,0 +1,132 @@
+// `storyfeed publish` and `storyfeed start --publish` as users run them (dist/cli.js in a child
+// process) against moto_server: exit codes, one plain sentence on failure, the service's retries.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { createBucket, exists, freePort, motoClient, startCountingProxy, startMoto, TEST_CREDENTIALS, type CountingProxy, type Moto } from '../helpers/moto.js';
+import { startServiceProcess } from '../helpers/service.js';
+import { entryText, storyText, tempFolder } from '../helpers/story.js';
+import { skipWithout, withoutNote } from '../helpers/tools.js';
+
+const BUCKET = 'cli-feeds';
+
+async function builtStory(cleanups: Array<() => Promise<void>>, storyExtra = '') {
+  const folder = await tempFolder({
+    'entries/_story.md': storyText(storyExtra),
+    'entries/a.md': entryText({ slug: 'a', extra: 'tags: [talks]\n' }),
+  });
+  cleanups.push(folder.cleanup);
+  const built = await runCli(['build', '--now', '2026-05-27T00:00:00Z'], { cwd: folder.dir });
+  expect(built.code).toBe(0);
+  return folder.dir;
+}
+
+/** One line on stderr, no stack trace. */
+function plainSentence(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(stderr).not.toMatch(/\n\s+at |Error:|internal error/);
+  return lines[0]!;
+}
+
+describe.skipIf(skipWithout('moto_server'))(`storyfeed publish, storyfeed start --publish (moto_server)${withoutNote('moto_server')}`, () => {
+  let moto: Moto;
+  let strict: Moto;
+  let client: S3Client;
+  let proxy: CountingProxy;
+  const cleanups: Array<() => Promise<void>> = [];
+  let unavailable: Error | undefined;
+
+  beforeAll(async () => {
+    try {
+      [moto, strict] = await Promise.all([startMoto(), startMoto({ auth: true })]);
+      client = motoClient(moto.endpoint);
+      await createBucket(client, BUCKET);
+      proxy = await startCountingProxy(moto.endpoint, BUCKET);
+    } catch (error) {
+      // Under CI=true a missing moto_server fails every test here, by name, with the reason.
+      unavailable = error as Error;
+    }
+  });
+  beforeEach(() => {
+    if (unavailable) throw unavailable;
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    client?.destroy();
+    await Promise.all([moto?.stop(), strict?.stop()]);
+    await Promise.all(cleanups.map((c) => c()));
+  });
+
+  it('publishes, then has nothing to do: exit 0 both times', async () => {
+    const dir = await builtStory(cleanups);
+    const first = await runCli(['publish', '--to', `s3://${BUCKET}/cli/`, '--endpoint', moto.endpoint], { cwd: dir, env: TEST_CREDENTIALS });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^storyfeed publish: uploaded \d+ files \(\d+ bytes\), deleted 0; 0 unchanged; s3:\/\/cli-feeds\/cli\/ at http/);
+    expect(await exists(client, BUCKET, 'cli/tags/talks/atom.xml')).toBe(true);
+    const second = await runCli(['publish', '--to', `s3://${BUCKET}/cli/`], { cwd: dir, env: { ...TEST_CREDENTIALS, AWS_ENDPOINT_URL_S3: moto.endpoint } });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/^storyfeed publish: nothing to do; \d+ unchanged;/);
+  });
+
+  it('`publish:` in _story.md is where both commands publish when no address is given', async () => {
+    const dir = await builtStory(cleanups, `publish: s3://${BUCKET}/from-story\n`);
+    const r = await runCli(['publish', '--endpoint', moto.endpoint], { cwd: dir, env: TEST_CREDENTIALS });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/; s3:\/\/cli-feeds\/from-story\/ at /);
+    expect(await exists(client, BUCKET, 'from-story/rss.xml')).toBe(true);
+
+    const other = await builtStory(cleanups, `publish: s3://${BUCKET}/service-from-story/\n`);
+    const service = await startServiceProcess(other, ['--endpoint', moto.endpoint], TEST_CREDENTIALS);
+    cleanups.push(async () => void (await service.stop()));
+    expect(await service.waitFor((l) => l.event === 'publish')).toMatchObject({ ok: true, to: `s3://${BUCKET}/service-from-story/ at ${moto.endpoint}` });
+    expect(await exists(client, BUCKET, 'service-from-story/rss.xml')).toBe(true);
+  });
+
+  it.each([
+    ['a missing bucket', () => ['--to', 's3://no-such-bucket/x/', '--endpoint', moto.endpoint], {}, /^storyfeed publish: the bucket `no-such-bucket` does not exist \(s3:\/\/no-such-bucket\/x\/ at http:\/\/127\.0\.0\.1:\d+\); create it or fix --to$/],
+    ['wrong credentials', () => ['--to', `s3://${BUCKET}/x/`, '--endpoint', strict.endpoint], { AWS_ACCESS_KEY_ID: 'AKIAWRONGWRONGWRONG0', AWS_SECRET_ACCESS_KEY: 'wrong' }, /^storyfeed publish: the credentials were refused by s3:\/\/cli-feeds\/x\/ at http:\/\/127\.0\.0\.1:\d+ \(InvalidAccessKeyId\); check AWS_ACCESS_KEY_ID \/ AWS_SECRET_ACCESS_KEY or the AWS profile$/],
+    ['an endpoint nobody answers', async () => ['--to', `s3://${BUCKET}/x/`, '--endpoint', `http://127.0.0.1:${await freePort()}`], {}, /^storyfeed publish: cannot reach s3:\/\/cli-feeds\/x\/ at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\) while trying to (read \.storyfeed\/publish\.json|list the prefix); check the endpoint and the network$/],
+    ['no --to and no publish: in the story', () => [], {}, /^storyfeed publish: say where with --to s3:\/\/BUCKET\[\/PREFIX\/\]/],
+    ['a --to that is no s3:// address', () => ['--to', 'https://example.org/'], {}, /^storyfeed publish: --to `https:\/\/example\.org\/` is not an s3:\/\/BUCKET\[\/PREFIX\/\] address; write e\.g\./],
+  ] as const)('%s: exit 2 with one plain sentence', async (_name, args, env, sentence) => {
+    const dir = await builtStory(cleanups);
+    const r = await runCli(['publish', ...(await args())], { cwd: dir, env: { ...TEST_CREDENTIALS, ...env } });
+    expect(r.code).toBe(2);
+    if (sentence.source.includes('say where')) expect(r.stderr.split('\n')[0]).toMatch(sentence);
+    else expect(plainSentence(r.stderr)).toMatch(sentence);
+  });
+
+  it('start --publish: publishes after the first run and after a change; a failure is logged, retried, and never stops the builds', async () => {
+    const dir = await builtStory(cleanups);
+    const service = await startServiceProcess(dir, ['--publish', `s3://${BUCKET}/service/`, '--endpoint', proxy.endpoint], TEST_CREDENTIALS);
+    cleanups.push(async () => void (await service.stop()));
+    const first = await service.waitFor((l) => l.event === 'publish');
+    expect(first).toMatchObject({ ok: true, to: `s3://${BUCKET}/service/ at ${proxy.endpoint}`, deleted: 0 });
+    expect(first['uploaded']).toBeGreaterThan(0);
+
+    // The storage goes away: the next run still builds and serves; the publish fails and is retried.
+    proxy.down = true;
+    let mark = service.logs.length;
+    await writeFile(path.join(dir, 'entries', 'b.md'), entryText({ slug: 'b', published: '2026-05-26T10:00:00Z', extra: 'tags: [talks]\n' }));
+    const build = await service.waitFor((l) => l.event === 'build' && l['ok'] === true && (l['changed'] as string[]).length > 0, { from: mark });
+    expect(build['changed']).toContain('rss.xml');
+    const failed = await service.waitFor((l) => l.event === 'publish', { from: mark });
+    expect(failed).toMatchObject({ ok: false, attempt: 1 });
+    expect(String(failed['error'])).toMatch(/^cannot reach s3:\/\/cli-feeds\/service\/ at .* \(.+\) while trying to .*; check the endpoint and the network$/);
+    expect(failed['retry_in_ms']).toBe(2000);
+    const served = await fetch(`${service.url}rss.xml`);
+    expect(await served.text()).toContain('Development b');
+
+    mark = service.logs.length;
+    proxy.down = false;
+    const recovered = await service.waitFor((l) => l.event === 'publish' && l['ok'] === true, { from: mark, timeoutMs: 30_000 });
+    expect(recovered['uploaded']).toBeGreaterThan(0);
+    expect(await exists(client, BUCKET, 'service/rss.xml')).toBe(true);
+    const { body } = await import('../helpers/moto.js').then((m) => m.getObject(client, BUCKET, 'service/rss.xml'));
+    expect(body.toString()).toContain('Development b');
+  });
+});
