@@ -26,7 +26,7 @@ const code = new Map(sources.map((rel) => [rel, readFileSync(path.join(srcDir, r
 const LAYERS = ['core', 'io', 'build', 'publish', 'service', 'cli'] as const;
 type Layer = (typeof LAYERS)[number] | 'errors' | 'unplaced';
 function layerOf(rel: string): Layer {
-  if (rel === 'cli.ts') return 'cli';
+  if (rel === 'cli.ts' || rel === 'cli-help.ts') return 'cli';
   if (rel === 'errors.ts') return 'errors';
   const top = rel.split('/')[0]!;
   return (LAYERS as readonly string[]).includes(top) ? (top as Layer) : 'unplaced';
@@ -185,5 +185,15 @@ describe('architecture: size', () => {
   it('no source file over 400 lines', () => {
     const long = sources.map((rel) => [rel, code.get(rel) === undefined ? 0 : readFileSync(path.join(srcDir, rel), 'utf8').split('\n').length - 1] as const).filter(([, n]) => n > 400);
     expect(long).toEqual([]);
+  });
+});
+
+describe('architecture: the project stands alone', () => {
+  it('no file in src/ or test/ names the workspace folder beside the repository (a fresh clone has none)', () => {
+    const outside = ['..', 'shared'].join('/');
+    const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.name === 'node_modules' ? [] : d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));
+    const root = path.dirname(srcDir);
+    const named = [...walk(srcDir), ...walk(path.join(root, 'test'))].filter((f) => /\.(ts|mjs|js|json|md|sh)$/.test(f) && readFileSync(f, 'utf8').includes(outside));
+    expect(named.map((f) => path.relative(root, f))).toEqual([]);
   });
 });
