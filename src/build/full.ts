@@ -26,7 +26,7 @@ import { FragmentStore } from './state/fragment-pack.js';
 import { readBookkeeping } from './state/read-bookkeeping.js';
 import { listSources, readListed, type SourceStamp } from '../io/read-sources.js';
 import { previousPublished } from '../io/output-folder.js';
-import { writeOutputs, writePlanned } from '../io/write-outputs.js';
+import { writeBookkeeping, writePlanned } from '../io/write-outputs.js';
 import type { ParsedFile } from './parse/wire.js';
 import { createParser, workerCount } from './parse/pool.js';
 import { phaseTimer } from './timings.js';
@@ -37,7 +37,7 @@ const BATCH = 32;
 /** From this many files to parse, a build reports its parsing progress. */
 const PARSE_PROGRESS_FROM = 400;
 
-export async function runOnce(options: BuildOptions, useCache: boolean, started: number): Promise<BuildResult> {
+export async function fullBuild(options: BuildOptions, useCache: boolean, started: number): Promise<BuildResult> {
   const { now, outDir } = options;
   const mode = options.mode ?? 'strict';
   const { timings, phase } = phaseTimer();
@@ -220,7 +220,7 @@ export async function runOnce(options: BuildOptions, useCache: boolean, started:
       });
       bookkeeping.push({ path: MANIFEST_PATH, contents: manifest, mediaType: 'application/json' });
     }
-    if (bookkeeping.length > 0) await writeOutputs(outDir, bookkeeping, { durable: false });
+    if (bookkeeping.length > 0) await writeBookkeeping(outDir, bookkeeping, { durable: false });
     // A new index takes in what a patch run's overlay held (which no longer matches it anyway).
     if (generation !== cache.generation) await removeOverlay(outDir);
     phase('save cache');

@@ -9,12 +9,9 @@ import { CacheCorruptError } from './state/fragment-pack.js';
 import { UserError } from '../errors.js';
 import { unfinishedRun } from '../io/output-folder.js';
 import { removeStaleTemps } from '../io/sweep-outputs.js';
-import { LOCK_FILE, withOutputLock } from '../io/output-lock.js';
+import { withOutputLock } from '../io/output-lock.js';
 import { patchBuild } from './patch.js';
 import type { BuildOptions, BuildResult } from './types.js';
-
-
-export { LOCK_FILE, withOutputLock };
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
@@ -40,8 +37,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
     // The full build has a pool of its own (when it is large enough for one).
     await options.warm?.close();
-    const { runOnce } = await import('./full.js');
-    const full = async (cache: boolean) => ({ ...(await runOnce(options, cache, started)), ...(notPatched ? { notPatched } : {}) });
+    const { fullBuild } = await import('./full.js');
+    const full = async (cache: boolean) => ({ ...(await fullBuild(options, cache, started)), ...(notPatched ? { notPatched } : {}) });
     try {
       return await full(withCache);
     } catch (error) {

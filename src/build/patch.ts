@@ -23,7 +23,7 @@ import { readBookkeeping, readBookkeepingBytes } from './state/read-bookkeeping.
 import { outputsAsRecorded, PATCH_LIMIT, type ChangedSince } from './fast-path.js';
 import { listNamed, listSources, readListed } from '../io/read-sources.js';
 import { resolveInside } from '../io/paths.js';
-import { writeFiles, writeOutputs } from '../io/write-outputs.js';
+import { writeFiles, writeBookkeeping } from '../io/write-outputs.js';
 import { createParser, type WarmParser } from './parse/pool.js';
 import type { ParsedFile } from './parse/wire.js';
 import type { BuildResult } from './types.js';
@@ -195,7 +195,7 @@ export async function patchBuild(options: PatchOptions, started: number): Promis
     // into a new index; the manifest, written last, names the generation that holds them.
     const generation = newGeneration();
     const fold = index.foldDue;
-    await writeOutputs(
+    await writeBookkeeping(
       outDir,
       [
         fold ? { path: CACHE_PATH, contents: index.serialize(committed.info, generation) } : { path: OVERLAY_PATH, contents: index.serializeOverlay(committed.info, generation) },

@@ -172,7 +172,7 @@ export async function writePlanned(
  * still atomic (a reader sees the old file or the new one), but not flushed to the disk, because
  * each is checked when read and a lost or torn one only costs a full build.
  */
-export function writeOutputs(outDir: string, files: readonly BookkeepingFile[], options: { durable?: boolean; displayDir?: string } = {}): Promise<WriteResult> {
+export function writeBookkeeping(outDir: string, files: readonly BookkeepingFile[], options: { durable?: boolean; displayDir?: string } = {}): Promise<WriteResult> {
   const noSlots = () => {
     throw new Error('a rendered file has no entry slots');
   };
@@ -369,7 +369,7 @@ export function writeFiles(outDir: string, files: ReadonlyArray<{ path: string; 
 
 /** The record and the folder's README, before the first rename of a run that publishes files no record names yet. */
 export async function writeRecord(outDir: string, paths: Iterable<string>, options: { durable?: boolean; readme?: boolean } = {}): Promise<void> {
-  await writeOutputs(
+  await writeBookkeeping(
     outDir,
     [...(options.readme === false ? [] : [{ path: FOLDER_README_PATH, contents: FOLDER_README }]), { path: PUBLISHED_PATH, contents: renderPublished(paths) }],
     { durable: options.durable ?? true },

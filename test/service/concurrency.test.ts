@@ -122,7 +122,7 @@ describe('the output lock', () => {
     const holderExit = new Promise((r) => holder.on('exit', r));
     const { processStartTime } = await import('../../src/io/output-lock.js');
     await lockFor(dir, holder.pid!, processStartTime(holder.pid!)!);
-    const { withOutputLock } = await import('../../src/build/index.js');
+    const { withOutputLock } = await import('../../src/io/output-lock.js');
     const { isUserError } = await import('../../src/errors.js');
     await expect(withOutputLock(path.join(dir, 'out'), 300, async () => 'ran')).rejects.toSatisfy((e) => isUserError(e, 'lock-busy'));
     holder.kill('SIGKILL');
@@ -164,7 +164,7 @@ describe('the output lock', () => {
     const lock = path.join(dir, 'out/.storyfeed.lock');
     await mkdir(path.join(dir, 'out'), { recursive: true });
     await writeFile(lock, text);
-    const { withOutputLock } = await import('../../src/build/index.js');
+    const { withOutputLock } = await import('../../src/io/output-lock.js');
     const { isUserError } = await import('../../src/errors.js');
     // Fresh: it may belong to a builder that is writing it right now.
     await expect(withOutputLock(path.join(dir, 'out'), 300, async () => 'ran')).rejects.toSatisfy((e) => isUserError(e, 'lock-busy'));
@@ -177,7 +177,7 @@ describe('the output lock', () => {
     const folder = await tempFolder();
     cleanups.push(folder.cleanup);
     const out = path.join(folder.dir, 'out');
-    const { withOutputLock } = await import('../../src/build/index.js');
+    const { withOutputLock } = await import('../../src/io/output-lock.js');
     const held = withOutputLock(out, 300, () => new Promise((r) => setTimeout(() => r('done'), 1_000)), 100);
     await expect(held).resolves.toBe('done');
     expect(await readdir(out)).toEqual([]);

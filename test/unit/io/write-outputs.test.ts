@@ -28,7 +28,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   return { ...fs, open, rename, default: { ...fs, open, rename } };
 });
 
-const { writeOutputs } = await import('../../../src/io/write-outputs.js');
+const { writeBookkeeping } = await import('../../../src/io/write-outputs.js');
 const { publishRank } = await import('../../../src/io/output-folder.js');
 const { removeStaleTemps, retireFiles } = await import('../../../src/io/sweep-outputs.js');
 const { resolveInside } = await import('../../../src/io/paths.js');
@@ -49,7 +49,7 @@ afterEach(() => {
   faults.renameOut = undefined;
 });
 
-describe('writeOutputs under disk faults', () => {
+describe('writeBookkeeping under disk faults', () => {
   it.each([
     ['ENOSPC', 0],
     ['ENOSPC', 1],
@@ -62,7 +62,7 @@ describe('writeOutputs under disk faults', () => {
     faults.code = code;
     faults.afterOpens = afterOpens;
     await expect(
-      writeOutputs(out, ['a', 'b', 'c'].map((n) => ({ path: `${n}.xml`, contents: `new ${n}`, mediaType: 'application/xml' }))),
+      writeBookkeeping(out, ['a', 'b', 'c'].map((n) => ({ path: `${n}.xml`, contents: `new ${n}`, mediaType: 'application/xml' }))),
     ).rejects.toMatchObject({ code });
     for (const n of ['a', 'b', 'c']) expect(await readFile(path.join(out, `${n}.xml`), 'utf8')).toBe(`old ${n}`);
     expect((await readdir(out)).sort()).toEqual(['a.xml', 'b.xml', 'c.xml']);
@@ -120,7 +120,7 @@ describe('a publish that fails part-way is undone', () => {
     cleanups.push(folder.cleanup);
     const out = path.join(folder.dir, 'out');
     faults.renameInto = /index\.html$/;
-    const failure = await writeOutputs(out, files('1'), { displayDir: 'out' }).catch((e: unknown) => e);
+    const failure = await writeBookkeeping(out, files('1'), { displayDir: 'out' }).catch((e: unknown) => e);
     expect(isUserError(failure, 'write')).toBe(true);
     expect((failure as Error).message).toBe('could not publish out/index.html: permission denied; the published files are as they were');
     expect(await listFiles(out)).toEqual(['archive/1/rss.xml', 'atom.xml', 'index.html', 'rss.xml', 'tags/x/rss.xml']);
@@ -128,7 +128,7 @@ describe('a publish that fails part-way is undone', () => {
       expect([f, await readFile(path.join(out, f!), 'utf8')]).toEqual([f, text]);
     }
     faults.renameInto = undefined;
-    await writeOutputs(out, files('2'));
+    await writeBookkeeping(out, files('2'));
     expect(await readFile(path.join(out, 'index.html'), 'utf8')).toBe('new page 2');
     expect(await listFiles(out)).toEqual(['archive/1/rss.xml', 'atom.xml', 'index.html', 'rss.xml', 'tags/x/rss.xml', 'tags/y/rss.xml']);
   });
@@ -139,12 +139,12 @@ describe('a publish that fails part-way is undone', () => {
     const out = path.join(folder.dir, 'out');
     faults.renameInto = /index\.html$/;
     faults.renameOut = /\/run-[0-9a-f]{16}\//;
-    await expect(writeOutputs(out, files('1'), { displayDir: 'out' })).rejects.toThrow('could not publish out/index.html: permission denied; some files could not be put back, and the next run completes the publish');
+    await expect(writeBookkeeping(out, files('1'), { displayDir: 'out' })).rejects.toThrow('could not publish out/index.html: permission denied; some files could not be put back, and the next run completes the publish');
     expect((await listFiles(out)).some((f) => f.startsWith('.storyfeed/run-'))).toBe(true);
     faults.renameInto = undefined;
     faults.renameOut = undefined;
     expect(await removeStaleTemps(out)).toBeGreaterThan(0);
-    await writeOutputs(out, files('2'));
+    await writeBookkeeping(out, files('2'));
     expect(await listFiles(out)).toEqual(['.storyfeed/ledger.json', 'archive/1/rss.xml', 'atom.xml', 'index.html', 'rss.xml', 'tags/x/rss.xml', 'tags/y/rss.xml']);
     for (const f of files('2')) expect([f.path, await readFile(path.join(out, f.path), 'utf8')]).toEqual([f.path, f.contents]);
   });
