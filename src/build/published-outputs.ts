@@ -1,5 +1,5 @@
-// What the last build wrote, from its manifest: publish uploads these (and any assets) and treats
-// a feed or page still on disk but no longer written as gone; the story it was built from gives
+// What the last build wrote, from its manifest: publish uploads these (and any assets) and leaves
+// out any other feed or page on disk (see publish/local-files.ts); the story it was built from gives
 // the default Cache-Control (its ttl), the WebSub hub and the `publish:` address.
 import type { Story } from '../core/types.js';
 import { MANIFEST_PATH } from '../io/state-folder.js';

@@ -25,9 +25,10 @@ async function walk(dir: string, rel: string, out: string[]): Promise<void> {
 
 /**
  * Read and hash the output folder; keep the bytes of the files `keep` selects (those to upload).
- * With `builtOutputs` (what the last build wrote, from its manifest), a feed or page the build no
- * longer writes (an untagged entry's tag feed, a re-cut archive page) is left out even if it is
- * still on disk, so that the remote copy is deleted; assets (images, the stylesheet) always count.
+ * With `builtOutputs` (what the last build wrote, from its manifest), only the feeds and pages that
+ * build published count: the build deletes what it no longer plans (io/sweep-outputs.ts), so this
+ * mostly keeps out pages of the newsroom's own in a folder built with --force, and a file whose
+ * removal failed (retried by the next build); assets (images, the stylesheet) always count.
  */
 export async function readOutputFolder(outDir: string, keep: (file: LocalFile) => boolean, builtOutputs?: ReadonlySet<string>): Promise<LocalSnapshot> {
   const all: string[] = [];
