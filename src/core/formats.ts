@@ -68,3 +68,16 @@ export function mediaTypeOfFile(file: string): string {
   for (const [ext, type] of BY_EXTENSION) if (name.endsWith(ext)) return type;
   return 'application/octet-stream';
 }
+
+/** Media types worth compressing: text, the feeds and JSON, XML and SVG. */
+export function isCompressible(type: string): boolean {
+  return /^(text\/|application\/(rss\+xml|atom\+xml|feed\+json|json|xml)|image\/svg\+xml)/.test(type);
+}
+
+/** The XML feed types (RSS, Atom), which browsers will not style with the feed's stylesheet. */
+export function isXmlFeedType(type: string): boolean {
+  return type.startsWith(FORMATS.rss.type) || type.startsWith(FORMATS.atom.type);
+}
+
+/** The type an XML feed is served with to a browser, which parses and styles it (feed.xsl). */
+export const BROWSER_XML_TYPE = withCharset('application/xml');
