@@ -9,7 +9,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CacheLines, removeOverlay } from './state/cache-lines.js';
-import { cacheDefaults, cacheKey, hashText, metaText, type BlobLocation, type CachedParse, type PackInfo } from './state/cache.js';
+import { cacheDefaults, cacheKey, hashText, metaText, type BlobLocation, type CachedParse, type PackInfo, OUTPUT_DEPS_FIELD } from './state/cache.js';
 import { CACHE_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH } from '../io/state-folder.js';
 import { packSlots, unpackSlots, type OutputRecord, type SlotAt } from '../io/output-record.js';
 import { insideWindow, parseManifest, renderManifest, type FileStamp, type Manifest } from './state/manifest.js';
@@ -212,7 +212,7 @@ async function findAffected(outDir: string, plan: PatchPlan, store: FragmentStor
   const needles = [...edited.values()].map((e) => String(e.ordinal));
   for (let i = 0; i < index.outputCount && edited.size > 0; i++) {
     const raw = index.outputText(i);
-    if (!raw.includes('"d":[')) return skip('unrecorded');
+    if (!raw.includes(OUTPUT_DEPS_FIELD)) return skip('unrecorded');
     if (!needles.some((n) => raw.includes(n))) continue;
     const line = index.output(i);
     const record = line?.record;
