@@ -257,7 +257,7 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   if (written.written.length > 0 || written.rendered > 0 || changedParses || cache.key === '' || !generation) {
     const next: BuildCache = { key: cacheKey(run.input.storyText), pack: pack.info, entries: records, outputs: written.records };
     generation = newGeneration();
-    bookkeeping.push({ path: CACHE_PATH, contents: serializeCache(next, cacheDefaults(run.story), generation), mediaType: 'application/json' });
+    bookkeeping.push({ path: CACHE_PATH, contents: serializeCache(next, cacheDefaults(run.story), generation) });
   }
   // Only a clean run (no entry held back or kept at a last good version) may vouch that a
   // later build would write the same bytes.
@@ -274,7 +274,7 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
       counts: countsOf(compiled, now),
       story: run.story,
     });
-    bookkeeping.push({ path: MANIFEST_PATH, contents: manifest, mediaType: 'application/json' });
+    bookkeeping.push({ path: MANIFEST_PATH, contents: manifest });
   }
   if (bookkeeping.length > 0) await writeBookkeeping(outDir, bookkeeping, { durable: false });
   // A new index takes in what a patch run's overlay held (which no longer matches it anyway).

@@ -141,7 +141,7 @@ export async function writePlanned(
   );
   planned.forEach((p, i) => {
     const record = stamps[i];
-    if (record) records.set(p.path, record);
+    if (record) records.set(p.path, record.mediaType === p.mediaType ? record : { ...record, mediaType: p.mediaType });
     else pending.push({ path: p.path, key: p.key, parts: () => p.render() });
   });
   const result = await writeLazily(outDir, pending, resolve, options);
@@ -150,7 +150,7 @@ export async function writePlanned(
     pending.map(async ({ path: file, key }) => {
       const info = await stat(resolveInside(outDir, file));
       const p = byPath.get(file)!;
-      records.set(file, { key, size: info.size, mtimeMs: info.mtimeMs, base: p.base, deps: p.deps, slots: result.layouts.get(file) ?? packSlots([]) });
+      records.set(file, { key, size: info.size, mtimeMs: info.mtimeMs, mediaType: p.mediaType, base: p.base, deps: p.deps, slots: result.layouts.get(file) ?? packSlots([]) });
     }),
   );
   const written = new Set(result.written);

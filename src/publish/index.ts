@@ -8,6 +8,7 @@
 // replaces one object atomically, the main feeds go last, deletes come after them; new keys are
 // recorded as `pending` in the manifest before they are uploaded, so the next publish knows they
 // are its own and completes the work.
+import { JSON_TYPE } from '../core/formats.js';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
@@ -57,7 +58,7 @@ export interface PublishResult {
 export const DEFAULT_MAX_DELETES = 1000;
 /** This process's name on the lease: one publish at a time per process (the service queues them). */
 const PROCESS_HOLDER = `${os.hostname()} pid ${process.pid} ${randomBytes(4).toString('hex')}`;
-const MANIFEST_TYPE = 'application/json; charset=utf-8';
+const MANIFEST_TYPE = JSON_TYPE;
 
 export function defaultCacheControl(maxAgeSeconds: number): string {
   // RFC 9111 §5.2.2.1 max-age; RFC 5861 §3 stale-while-revalidate: a CDN keeps answering from its

@@ -10,7 +10,7 @@ import { open, realpath, type FileHandle } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { BROWSER_XML_TYPE, isCompressible, isXmlFeedType, mediaTypeOfFile, OUTPUT_FILES } from '../core/formats.js';
+import { BROWSER_XML_TYPE, isCompressible, isXmlFeedType, mediaTypeOfFile, OUTPUT_FILES, PLAIN_TEXT_TYPE } from '../core/formats.js';
 import { capConnections, defaultMaxConnections, DEFAULT_HEADERS_TIMEOUT_MS, serverTimeouts } from './connections.js';
 import { absoluteTarget, ALLOW, CORS_HEADERS, isCrossOriginReadable, isPreflight, MAX_HEADERS, ownHosts, PREFLIGHT_HEADERS } from './http-rules.js';
 import { isInside } from '../io/paths.js';
@@ -311,7 +311,7 @@ function end(res: http.ServerResponse, status: number): number {
   res.statusCode = status;
   if (status >= 400) {
     const body = `${status} ${http.STATUS_CODES[status] ?? ''}\n`;
-    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.setHeader('Content-Type', PLAIN_TEXT_TYPE);
     res.setHeader('Content-Length', Buffer.byteLength(body));
     res.end(body);
   } else {

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/build/index.js';
 import { hashText } from '../../src/build/state/cache.js';
 import { CACHE_VERSION, RENDER_VERSION } from '../../src/core/versions.js';
+import { MEDIA_TYPES } from '../../src/core/formats.js';
 import { CACHE_PATH } from '../../src/io/state-folder.js';
 import { publishedFiles } from '../helpers/files.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
@@ -26,6 +27,8 @@ const V4_ENTRY: Record<string, string> = {
   link: 'l', anchor: 'an', draft: 'dr', correction: 'c', retraction: 'r', noContent: 'nc', print: 'pr',
 };
 const V4_OUTPUT: Record<string, string> = { key: 'k', size: 's', mtime: 'm', base: 'b', deps: 'd', slots: 't' };
+/** Version 4 did not record media types. */
+const dropType = ({ type: _type, ...r }: Record<string, unknown>) => r;
 
 const rename = (o: Record<string, unknown>, names: Record<string, string>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [names[k] ?? k, v]));
 
@@ -42,7 +45,7 @@ function asVersion4(index: string, story: string): string {
     }
     const [kind, p, record] = line.split('\t') as [string, string, string];
     const r = JSON.parse(record) as Record<string, unknown>;
-    const old = kind === 'e' ? rename({ ...r, ...(r['entry'] ? { entry: rename(r['entry'] as Record<string, unknown>, V4_ENTRY) } : {}) }, V4_RECORD) : rename(r, V4_OUTPUT);
+    const old = kind === 'e' ? rename({ ...r, ...(r['entry'] ? { entry: rename(r['entry'] as Record<string, unknown>, V4_ENTRY) } : {}) }, V4_RECORD) : rename(dropType(r), V4_OUTPUT);
     out.push(`${kind}\t${p}\t${JSON.stringify(old)}`);
   }
   return out.join('\n');
@@ -60,7 +63,9 @@ describe('cache format version', () => {
     expect(Object.keys(entry).sort()).toEqual(['blob', 'entry', 'hash', 'idAt', 'mtime', 'size']);
     expect(entry.entry).toMatchObject({ title: 'Development a', summary: 'A summary.' });
     const output = JSON.parse(rest.find((l) => l.startsWith('o\t"rss.xml"'))!.split('\t')[2]!);
-    expect(Object.keys(output).sort()).toEqual(['base', 'deps', 'key', 'mtime', 'size', 'slots']);
+    expect(Object.keys(output).sort()).toEqual(['base', 'deps', 'key', 'mtime', 'size', 'slots', 'type']);
+    // The writer keeps the media type each output was planned with (core/formats.ts).
+    expect(output.type).toBe(MEDIA_TYPES.rss);
   });
 
   it('a state folder written by version 4 is not misread: the next build starts from scratch and writes what a clean build writes', async () => {

@@ -155,9 +155,24 @@ describe('architecture: the core is pure', () => {
 });
 
 describe('architecture: one registry of formats', () => {
-  it('only core/formats.ts names the output files and their media types', () => {
-    const named = /application\/(rss|atom|feed)\+(xml|json)|text\/(xsl|css)|'(rss\.xml|atom\.xml|feed\.json|feed\.xsl|style\.css|index\.html)'/;
-    expect(sources.filter((rel) => rel !== 'core/formats.ts' && named.test(code.get(rel)!))).toEqual([]);
+  // Any quoted media type (feeds, pages, JSON, images, the server's plain text, the hub's form) or
+  // output file name.
+  const NAMED = /['"`](application|text|image|audio|video)\/[\w.+-]+|['"`](rss\.xml|atom\.xml|feed\.json|feed\.xsl|style\.css|index\.html)['"`]/;
+
+  it('only core/formats.ts names the output files and media types', () => {
+    expect(sources.filter((rel) => rel !== 'core/formats.ts' && NAMED.test(code.get(rel)!))).toEqual([]);
+    expect(NAMED.test(code.get('core/formats.ts')!)).toBe(true);
+  });
+
+  it.each([
+    ["mediaType: 'application/json'"],
+    ["res.setHeader('Content-Type', 'text/plain; charset=utf-8')"],
+    ["{ 'Content-Type': 'application/x-www-form-urlencoded' }"],
+    ["jpg: 'image/jpeg'"],
+    ["path.join(dir, 'index.html')"],
+    ['`${folder}/feed.json`'.replace('${folder}/', '')],
+  ])('the rule catches %s', (sample) => {
+    expect(NAMED.test(sample)).toBe(true);
   });
 });
 

@@ -216,6 +216,8 @@ interface WireOutput {
   key: string;
   size: number;
   mtime: number;
+  /** the media type it was planned with */
+  type?: string;
   /** the document's fingerprint without its entries' prints (core/fingerprint.ts) */
   base?: string;
   /** the entries it is made from, by ordinal */
@@ -254,7 +256,7 @@ export function parseHeader(line: string | undefined): CacheHeader | undefined {
 }
 
 export function toWireOutput(r: OutputRecord, ordinal: ReadonlyMap<string, number>): WireOutput {
-  const w: WireOutput = { key: r.key, size: r.size, mtime: r.mtimeMs };
+  const w: WireOutput = { key: r.key, size: r.size, mtime: r.mtimeMs, ...(r.mediaType ? { type: r.mediaType } : {}) };
   // An output made from an entry the index does not hold (a last good version) cannot be patched.
   if (r.base === undefined || !r.deps || !r.slots) return w;
   const d = r.deps.map((p) => ordinal.get(p));
@@ -267,7 +269,8 @@ export function toWireOutput(r: OutputRecord, ordinal: ReadonlyMap<string, numbe
 export function fromWireOutput(value: unknown, pathOf: (ordinal: number) => string | undefined): OutputRecord | undefined {
   const w = value as Partial<WireOutput> | null;
   if (typeof w !== 'object' || w === null || !isString(w.key) || !isNumber(w.size) || !isNumber(w.mtime)) return undefined;
-  const plain: OutputRecord = { key: w.key, size: w.size, mtimeMs: w.mtime };
+  if (w.type !== undefined && !isString(w.type)) return undefined;
+  const plain: OutputRecord = { key: w.key, size: w.size, mtimeMs: w.mtime, ...(w.type ? { mediaType: w.type } : {}) };
   const t = w.slots;
   if (!isString(w.base) || !Array.isArray(w.deps) || !Array.isArray(t) || t.length % 3 !== 0) return plain;
   const deps = w.deps.map((i) => (Number.isInteger(i) ? pathOf(i) : undefined));
@@ -345,7 +348,6 @@ export function parseCache(text: string | undefined, expectedKey: string, defaul
  * whose generation it names as its base. Any other overlay (a full build wrote a new index since)
  * is no overlay at all.
  */
-
 export function overlayLines(text: string | undefined, main: CacheHeader): { header: CacheHeader; lines: string[] } | undefined {
   if (text === undefined) return undefined;
   const lines = text.split('\n');
@@ -363,21 +365,13 @@ const byPath = <T>(m: ReadonlyMap<string, T>) => [...m.entries()].sort(([a], [b]
 export function* serializeCache(cache: BuildCache, defaults: CacheDefaults, generation: string): Generator<string> {
   yield `${headerLine(cache.key, cache.pack, generation)}\n`;
   const ordinal = new Map<string, number>();
+  const entries = byPath(cache.entries).map(([path, r]) => (ordinal.set(path, ordinal.size), () => entryLine(path, r, defaults)));
+  const outputs = byPath(cache.outputs).map(([path, r]) => () => outputLine(path, r, ordinal));
   let chunk: string[] = [];
-  for (const [path, r] of byPath(cache.entries)) {
-    ordinal.set(path, ordinal.size);
-    chunk.push(entryLine(path, r, defaults));
-    if (chunk.length === 1000) {
-      yield `${chunk.join('\n')}\n`;
-      chunk = [];
-    }
-  }
-  for (const [path, r] of byPath(cache.outputs)) {
-    chunk.push(outputLine(path, r, ordinal));
-    if (chunk.length === 1000) {
-      yield `${chunk.join('\n')}\n`;
-      chunk = [];
-    }
+  for (const line of [...entries, ...outputs]) {
+    if (chunk.push(line()) < 1000) continue;
+    yield `${chunk.join('\n')}\n`;
+    chunk = [];
   }
   if (chunk.length > 0) yield `${chunk.join('\n')}\n`;
 }
