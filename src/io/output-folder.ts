@@ -154,31 +154,6 @@ export function isOwnTempName(name: string): boolean {
 }
 
 
-/** The cause of a file-system error, in words. */
-export function plainCause(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  switch (code) {
-    case 'EISDIR':
-    case 'ENOTEMPTY':
-    case 'EEXIST':
-      return 'a directory is in the way';
-    case 'ENOTDIR':
-      return 'a file is in the way of its folder';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOSPC':
-    case 'EDQUOT':
-      return 'the disk is full';
-    case 'EROFS':
-      return 'the disk is read-only';
-    case 'EBUSY':
-      return 'the file is busy';
-    default:
-      return code ?? (error as Error)?.message ?? String(error);
-  }
-}
-
 /**
  * The order renames go in: what others link to first, so that a reader who follows a link from a
  * new document finds the document it names. Archive pages, then a tag's feeds and page, then the

@@ -18,7 +18,8 @@ import { buildAborted, UserError } from '../errors.js';
 import { resolveInside, tempPath, TEMP_PREFIX } from './paths.js';
 import { packSlots, type OutputRecord, type SlotAt, type SlotList } from './output-record.js';
 import type { DocumentPart, EntrySlot, PlannedFile } from '../core/types.js';
-import { FOLDER_README, plainCause, publishRank, renderPublished } from './output-folder.js';
+import { FOLDER_README, publishRank, renderPublished } from './output-folder.js';
+import { plainCause } from './file-errors.js';
 import { retireFiles, syncDir } from './sweep-outputs.js';
 import { FOLDER_README_PATH, PUBLISHED_PATH, STATE_FOLDER } from './state-folder.js';
 

@@ -16,6 +16,7 @@ import { isScheduled, nextEmbargo } from '../core/model.js';
 import { feedUrls, OUTPUT_FILES } from '../core/formats.js';
 import type { SourceFile, Story } from '../core/types.js';
 import { isSourceName } from '../io/read-sources.js';
+import { explainFileError } from '../io/file-errors.js';
 import { Scheduler, type Reason, type RunResult, type Timers } from './schedule.js';
 import { startServer, type RunningServer } from './serve.js';
 import { changedFeedUrls, formatPingOutcome, pingHub } from './websub.js';
@@ -73,21 +74,7 @@ export function explainFailure(error: unknown, outDir: string): { sentence: stri
   const target = (e as { dest?: unknown })?.dest ?? e?.path;
   const where = typeof target === 'string' ? path.relative(outDir, target) || '.' : undefined;
   const file = where && !where.startsWith('..') ? `\`${where}\` in the output folder` : where ? `\`${String(target)}\`` : 'a file in the output folder';
-  const plain: Record<string, string> = {
-    EISDIR: `${file} is a folder where storyfeed writes a file; move that folder away`,
-    ENOTDIR: `${file} sits where storyfeed needs a folder; move that file away`,
-    EEXIST: `${file} is in the way of a folder storyfeed creates; move it away`,
-    EACCES: `storyfeed may not write ${file} (permission denied); give the service's user write access to ${outDir}`,
-    EPERM: `storyfeed may not write ${file} (operation not permitted); give the service's user write access to ${outDir}`,
-    EROFS: `the output folder ${outDir} is on a read-only file system`,
-    ENOSPC: `the disk holding ${outDir} is full`,
-    EDQUOT: `the disk quota for ${outDir} is used up`,
-    EMFILE: 'the service has run out of file descriptors (too many open connections or files)',
-    ENFILE: 'the system has run out of file descriptors',
-    ENOENT: `${file} disappeared during the run`,
-    EIO: `the disk holding ${outDir} reported an input/output error`,
-  };
-  const sentence = e?.code ? plain[e.code] : undefined;
+  const sentence = explainFileError(e?.code, file, outDir);
   if (sentence) return { sentence, bug: false };
   return { sentence: `an internal error stopped the run (please report it): ${e?.message ?? String(error)}`, bug: true };
 }
