@@ -8,7 +8,9 @@ import { formatDiagnostic } from './core/diagnostics.js';
 import type { BuildResult } from './build/types.js';
 import { isScheduled } from './core/model.js';
 import { isUserError, UserError } from './errors.js';
-import type { PublishSettings, RunningService } from './service/index.js';
+import type { RunningService } from './service/index.js';
+import type { PublishSettings } from './service/publisher.js';
+import { MANIFEST_PATH } from './io/state-folder.js';
 import { checkOutputFolder } from './io/output-folder.js';
 import { HELP } from './cli-help.js';
 
@@ -127,7 +129,7 @@ async function runPublish(outDir: string, values: PublishFlags, env: NodeJS.Proc
     return EXIT.usage;
   }
   if (!built) {
-    io.err(`storyfeed publish: ${outDir} holds no build (no ${outDir}/.storyfeed/manifest.json); run storyfeed build first`);
+    io.err(`storyfeed publish: ${outDir} holds no build (no ${outDir}/${MANIFEST_PATH}); run storyfeed build first`);
     return EXIT.usage;
   }
   // The SDK's notice that its next versions need Node 22 is the README's to give, not every run's.

@@ -7,7 +7,6 @@
 // document that is rendered takes its unchanged entries' fragments from the fragment pack.
 
 import { removeOverlay } from './state/cache-lines.js';
-import path from 'node:path';
 import { buildAborted } from '../errors.js';
 import type { BuildOptions, BuildResult } from './types.js';
 import { cacheDefaults, cacheKey, EMPTY_CACHE, hashText, parseCache, serializeCache, type BlobLocation, type BuildCache, type CachedParse } from './state/cache.js';

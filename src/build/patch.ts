@@ -7,7 +7,6 @@
 // build runs instead: it is always right, this only saves time. Tests compare the two.
 
 import { readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { CacheLines, removeOverlay } from './state/cache-lines.js';
 import { cacheDefaults, cacheKey, hashText, metaText, type BlobLocation, type CachedParse, type PackInfo, OUTPUT_DEPS_FIELD } from './state/cache.js';
 import { CACHE_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH } from '../io/state-folder.js';

@@ -6,7 +6,7 @@ import { validate as validateCron } from 'node-cron';
 import { formatHumanDate } from './dates.js';
 import { compareStrings, diagnostic, type Diagnostic } from './diagnostics.js';
 import { FieldReader } from './field-reader.js';
-import { defaultLink, entryAnchor, STORY_FILE } from './links.js';
+import { defaultLink, entryAnchor } from './links.js';
 import { LIMITS } from './limits.js';
 import { fingerprint } from './fingerprint.js';
 import { retractionEnd } from './model.js';

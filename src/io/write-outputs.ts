@@ -11,11 +11,10 @@
 // deleted: the feeds that linked to them are already gone.
 
 import { randomBytes } from 'node:crypto';
-import { readdirSync, rmSync, unlinkSync, type Dirent } from 'node:fs';
 import { copyFile, link, lstat, mkdir, open, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { buildAborted, UserError } from '../errors.js';
-import { resolveInside, tempPath, TEMP_PREFIX } from './paths.js';
+import { resolveInside, runTempPath } from './paths.js';
 import { packSlots, type OutputRecord, type SlotAt, type SlotList } from './output-record.js';
 import type { DocumentPart, EntrySlot, PlannedFile } from '../core/types.js';
 import { FOLDER_README, publishRank, renderPublished } from './output-folder.js';
@@ -51,7 +50,7 @@ class RunNames {
   readonly token = randomBytes(8).toString('hex');
   private n = 0;
   temp(dir: string): string {
-    return path.join(dir, `${TEMP_PREFIX}${this.token}-${(this.n += 1)}`);
+    return runTempPath(dir, this.token, (this.n += 1));
   }
   folder(outDir: string): string {
     return path.join(outDir, STATE_FOLDER, `run-${this.token}`);

@@ -13,17 +13,15 @@ import { LEDGER_PATH } from '../io/state-folder.js';
 import { formatRfc3339 } from '../core/dates.js';
 import { formatDiagnostic, formatShortDiagnostic } from '../core/diagnostics.js';
 import { isScheduled, nextEmbargo } from '../core/model.js';
-import { feedUrls, OUTPUT_FILES } from '../core/formats.js';
 import type { SourceFile, Story } from '../core/types.js';
 import { isSourceName } from '../io/read-sources.js';
 import { explainFileError } from '../io/file-errors.js';
+import { isInside } from '../io/paths.js';
 import { Scheduler, type Reason, type RunResult, type Timers } from './schedule.js';
 import { startServer, type RunningServer } from './serve.js';
 import { changedFeedUrls, formatPingOutcome, pingHub } from './websub.js';
 import { lastBuildOutputs } from '../build/published-outputs.js';
 import { Publisher, Turns, type PublishSettings } from './publisher.js';
-
-export type { PublishSettings } from './publisher.js';
 
 export type LogRecord = Record<string, unknown> & { event: string };
 
@@ -73,7 +71,8 @@ export function explainFailure(error: unknown, outDir: string): { sentence: stri
   // A rename names the path in the way in `dest` (the build thread passes it on as `path`).
   const target = (e as { dest?: unknown })?.dest ?? e?.path;
   const where = typeof target === 'string' ? path.relative(outDir, target) || '.' : undefined;
-  const file = where && !where.startsWith('..') ? `\`${where}\` in the output folder` : where ? `\`${String(target)}\`` : 'a file in the output folder';
+  const inside = typeof target === 'string' && (where === '.' || isInside(path.resolve(outDir), path.resolve(target)));
+  const file = inside ? `\`${where}\` in the output folder` : where ? `\`${String(target)}\`` : 'a file in the output folder';
   const sentence = explainFileError(e?.code, file, outDir);
   if (sentence) return { sentence, bug: false };
   return { sentence: `an internal error stopped the run (please report it): ${e?.message ?? String(error)}`, bug: true };
