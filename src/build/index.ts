@@ -6,10 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MANIFEST_PATH } from '../io/state-folder.js';
-import { CacheCorruptError } from './state/fragment-pack.js';
 import { unfinishedRun } from '../io/output-folder.js';
-import { removeStaleTemps } from '../io/sweep-outputs.js';
-import { withOutputLock } from '../io/output-lock.js';
 import { checkUpToDate, type ChangedSince } from './fast-path.js';
 import { startWarmParser, type WarmParser } from './parse/pool.js';
 import type { BuildOptions, BuildResult } from './types.js';
@@ -22,7 +19,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   // is the one the previous builder wrote.
   try {
     const run = (afterOther = true) => runLocked(options, started, afterOther, ahead);
-    return await (options.dryRun ? run(false) : withOutputLock(options.outDir, options.lockWaitMs ?? 10_000, run));
+    if (options.dryRun) return await run(false);
+    // Loaded past the fast path, as everything below is: a run with nothing to do needs none of it.
+    const { withOutputLock } = await import('../io/output-lock.js');
+    return await withOutputLock(options.outDir, options.lockWaitMs ?? 10_000, run);
   } finally {
     await ahead?.warm?.close();
   }
@@ -58,13 +58,17 @@ function checkFastPath(options: BuildOptions, started: number): Ahead | { readon
 }
 
 async function runLocked(options: BuildOptions, started: number, afterOther: boolean, ahead: Ahead | undefined): Promise<BuildResult> {
+  const { CacheCorruptError } = await import('./state/fragment-pack.js');
   const useCache = options.cache !== false && !options.dryRun;
   let notPatched: string | undefined;
   let withCache = useCache;
   // Temp files are left only by a builder that did not finish (its lock stays behind: see
   // withOutputLock; its run folder too: see write-outputs.ts), or by a version that kept no
   // manifest; otherwise the walk is not needed.
-  if (!options.dryRun && (afterOther || unfinishedRun(options.outDir) || !existsSync(path.join(options.outDir, MANIFEST_PATH)))) await removeStaleTemps(options.outDir);
+  if (!options.dryRun && (afterOther || unfinishedRun(options.outDir) || !existsSync(path.join(options.outDir, MANIFEST_PATH)))) {
+    const { removeStaleTemps } = await import('../io/sweep-outputs.js');
+    await removeStaleTemps(options.outDir);
+  }
   // A strict build with the cache may get away with patching a few entry bodies in place.
   if (useCache && options.patch !== false && (options.mode ?? 'strict') === 'strict' && !options.lastGood) {
     try {
