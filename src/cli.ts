@@ -5,10 +5,12 @@
 import { parseArgs } from 'node:util';
 import { parseRfc3339 } from './core/dates.js';
 import { formatDiagnostic } from './core/diagnostics.js';
-import { checkUpToDate, type ChangedSince } from './build/fast-path.js';
-import { startWarmParser, type WarmParser } from './build/parse/pool.js';
+import type { BuildResult } from './build/types.js';
+import { isScheduled } from './core/model.js';
 import { isUserError, UserError } from './errors.js';
-import type { PublishSettings, RunningService } from './service/index.js';
+import type { RunningService } from './service/index.js';
+import type { PublishSettings } from './service/publisher.js';
+import { MANIFEST_PATH } from './io/state-folder.js';
 import { checkOutputFolder } from './io/output-folder.js';
 import { HELP } from './cli-help.js';
 
@@ -127,7 +129,7 @@ async function runPublish(outDir: string, values: PublishFlags, env: NodeJS.Proc
     return EXIT.usage;
   }
   if (!built) {
-    io.err(`storyfeed publish: ${outDir} holds no build (no ${outDir}/.storyfeed/manifest.json); run storyfeed build first`);
+    io.err(`storyfeed publish: ${outDir} holds no build (no ${outDir}/${MANIFEST_PATH}); run storyfeed build first`);
     return EXIT.usage;
   }
   // The SDK's notice that its next versions need Node 22 is the README's to give, not every run's.
@@ -170,92 +172,28 @@ async function runPublish(outDir: string, values: PublishFlags, env: NodeJS.Proc
 }
 
 type PublishFlags = { to?: string; endpoint?: string; 'max-deletes'?: string; wait?: string; 'cache-control'?: string };
+type Flags = PublishFlags & { entries?: string; out?: string; now?: string; host?: string; port?: string; 'max-connections'?: string; help?: boolean; timings?: boolean; force?: boolean; publish?: string };
+type Command = 'build' | 'check' | 'start' | 'publish';
 
 export async function main(argv: readonly string[], io: Io, clock: () => Date = () => new Date(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    io.out(HELP.main!);
-    return command === undefined ? EXIT.usage : EXIT.ok;
-  }
-  if (!['build', 'check', 'start', 'publish'].includes(command)) {
-    io.err(`storyfeed: unknown command \`${command}\`\n\n${HELP.main}`);
-    return EXIT.usage;
-  }
-  let values: PublishFlags & { entries?: string; out?: string; now?: string; host?: string; port?: string; 'max-connections'?: string; help?: boolean; timings?: boolean; force?: boolean; publish?: string };
-  try {
-    ({ values } = parseArgs({
-      args: [...rest],
-      options: {
-        entries: { type: 'string' },
-        out: { type: 'string' },
-        now: { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        'max-connections': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        timings: { type: 'boolean' },
-        force: { type: 'boolean' },
-        publish: { type: 'string' },
-        to: { type: 'string' },
-        endpoint: { type: 'string' },
-        'max-deletes': { type: 'string' },
-        wait: { type: 'string' },
-        'cache-control': { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    io.err(`storyfeed ${command}: ${(error as Error).message}\n\n${HELP[command]}`);
-    return EXIT.usage;
-  }
-  if (values.help) {
-    io.out(HELP[command]!);
-    return EXIT.ok;
-  }
-  let now = clock();
-  if (values.now !== undefined) {
-    const parsed = parseRfc3339(values.now);
-    if (!parsed.ok) {
-      io.err(`storyfeed ${command}: --now ${parsed.problem}; write e.g. --now 2026-05-27T09:00:00Z`);
-      return EXIT.usage;
-    }
-    now = parsed.date;
-  }
-  const entriesDir = values.entries ?? 'entries';
+  const parsed = parseCommand(argv, io);
+  if (typeof parsed === 'number') return parsed;
+  const { command, values } = parsed;
+  const now = readNow(command, values, clock, io);
+  if (typeof now === 'number') return now;
   const outDir = values.out ?? 'out';
-  if (command !== 'start' && (values.host !== undefined || values.port !== undefined || values['max-connections'] !== undefined)) {
-    io.err(`storyfeed ${command}: --host and --port belong to \`storyfeed start\`, as does --max-connections\n\n${HELP[command]}`);
-    return EXIT.usage;
-  }
-  const publishOnly = (['to', 'max-deletes', 'wait', 'cache-control'] as const).filter((k) => values[k] !== undefined);
-  if (command !== 'publish' && publishOnly.length > 0) {
-    io.err(`storyfeed ${command}: --${publishOnly[0]} belongs to \`storyfeed publish\`\n\n${HELP[command]}`);
-    return EXIT.usage;
-  }
-  if (values.publish !== undefined && command !== 'start') {
-    io.err(`storyfeed ${command}: --publish belongs to \`storyfeed start\`${command === 'publish' ? '; write --to' : ''}\n\n${HELP[command]}`);
-    return EXIT.usage;
-  }
-  if (values.endpoint !== undefined && command !== 'start' && command !== 'publish') {
-    io.err(`storyfeed ${command}: --endpoint belongs to \`storyfeed start\` and \`storyfeed publish\`\n\n${HELP[command]}`);
+  const misplaced = misplacedFlag(command, values);
+  if (misplaced) {
+    io.err(`storyfeed ${command}: ${misplaced}\n\n${HELP[command]}`);
     return EXIT.usage;
   }
   if (command === 'publish') {
-    if (values.now !== undefined || values.entries !== undefined || values.timings) {
-      io.err(`storyfeed publish: it uploads what the last build wrote; --now, --entries and --timings belong to build\n\n${HELP.publish}`);
-      return EXIT.usage;
-    }
     try {
       return await runPublish(outDir, values, env, io);
     } catch (error) {
       io.err(`storyfeed publish: internal error — please report it:\n${(error as Error).stack ?? String(error)}`);
       return EXIT.bug;
     }
-  }
-  if (command === 'check' && values.force) {
-    io.err(`storyfeed check: --force belongs to build and start; check writes nothing\n\n${HELP.check}`);
-    return EXIT.usage;
   }
   // A rehearsal of the future publishes embargoed entries: never into the live feeds by default.
   if (command === 'build' && values.now !== undefined && values.out === undefined && now.getTime() > clock().getTime()) {
@@ -265,6 +203,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
     );
     return EXIT.usage;
   }
+  const entriesDir = values.entries ?? 'entries';
   if (command !== 'check') {
     try {
       checkOutputFolder(entriesDir, outDir, { force: values.force === true });
@@ -274,91 +213,167 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
       return EXIT.usage;
     }
   }
-  if (command === 'start') {
-    if (values.now !== undefined) {
-      io.err('storyfeed start: --now is for build and check; the service follows the real clock');
+  if (command === 'start') return runStart(entriesDir, outDir, values, env, io);
+  return runBuild(command, { entriesDir, outDir, now, timings: values.timings === true }, io);
+}
+
+/** The command and its flags, or the exit code when there is nothing more to do (help, a bad flag). */
+function parseCommand(argv: readonly string[], io: Io): { command: Command; values: Flags } | number {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.out(HELP.main!);
+    return command === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (!['build', 'check', 'start', 'publish'].includes(command)) {
+    io.err(`storyfeed: unknown command \`${command}\`\n\n${HELP.main}`);
+    return EXIT.usage;
+  }
+  let values: Flags;
+  try {
+    ({ values } = parseArgs({ args: [...rest], options: FLAGS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    io.err(`storyfeed ${command}: ${(error as Error).message}\n\n${HELP[command]}`);
+    return EXIT.usage;
+  }
+  if (values.help) {
+    io.out(HELP[command]!);
+    return EXIT.ok;
+  }
+  return { command: command as Command, values };
+}
+
+const FLAGS = {
+  entries: { type: 'string' },
+  out: { type: 'string' },
+  now: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'max-connections': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  timings: { type: 'boolean' },
+  force: { type: 'boolean' },
+  publish: { type: 'string' },
+  to: { type: 'string' },
+  endpoint: { type: 'string' },
+  'max-deletes': { type: 'string' },
+  wait: { type: 'string' },
+  'cache-control': { type: 'string' },
+} as const;
+
+/** The clock, or the moment `--now` names; an exit code when it names none. */
+function readNow(command: Command, values: Flags, clock: () => Date, io: Io): Date | number {
+  if (values.now === undefined) return clock();
+  const parsed = parseRfc3339(values.now);
+  if (parsed.ok) return parsed.date;
+  io.err(`storyfeed ${command}: --now ${parsed.problem}; write e.g. --now 2026-05-27T09:00:00Z`);
+  return EXIT.usage;
+}
+
+/** A flag given to a command it does not belong to: the sentence that says so (help follows it). */
+function misplacedFlag(command: Command, values: Flags): string | undefined {
+  if (command !== 'start' && (values.host !== undefined || values.port !== undefined || values['max-connections'] !== undefined)) {
+    return '--host and --port belong to `storyfeed start`, as does --max-connections';
+  }
+  const publishOnly = (['to', 'max-deletes', 'wait', 'cache-control'] as const).filter((k) => values[k] !== undefined);
+  if (command !== 'publish' && publishOnly.length > 0) return `--${publishOnly[0]} belongs to \`storyfeed publish\``;
+  if (values.publish !== undefined && command !== 'start') return `--publish belongs to \`storyfeed start\`${command === 'publish' ? '; write --to' : ''}`;
+  if (values.endpoint !== undefined && command !== 'start' && command !== 'publish') return '--endpoint belongs to `storyfeed start` and `storyfeed publish`';
+  if (command === 'publish' && (values.now !== undefined || values.entries !== undefined || values.timings)) {
+    return 'it uploads what the last build wrote; --now, --entries and --timings belong to build';
+  }
+  if (command === 'check' && values.force) return '--force belongs to build and start; check writes nothing';
+  return undefined;
+}
+
+async function runStart(entriesDir: string, outDir: string, values: Flags, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  if (values.now !== undefined) {
+    io.err('storyfeed start: --now is for build and check; the service follows the real clock');
+    return EXIT.usage;
+  }
+  if (values.publish !== undefined) {
+    const { parsePublishTarget } = await import('./core/publish-target.js');
+    const parsed = parsePublishTarget(values.publish);
+    if (!parsed.ok) {
+      io.err(`storyfeed start: --publish ${parsed.problem}; write e.g. --publish s3://my-bucket/stories/us-iran-talks/`);
       return EXIT.usage;
     }
-    if (values.publish !== undefined) {
-      const { parsePublishTarget } = await import('./core/publish-target.js');
-      const parsed = parsePublishTarget(values.publish);
-      if (!parsed.ok) {
-        io.err(`storyfeed start: --publish ${parsed.problem}; write e.g. --publish s3://my-bucket/stories/us-iran-talks/`);
-        return EXIT.usage;
-      }
-    }
-    env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    const publishing = { env, ...(values.publish !== undefined ? { to: values.publish } : {}), ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}) };
-    return runService(entriesDir, outDir, values.host ?? env.HOST ?? '127.0.0.1', values.port ?? env.PORT ?? '8080', { maxConnections: values['max-connections'], headersTimeoutMs: env['STORYFEED_HEADERS_TIMEOUT_MS'] }, io, publishing);
   }
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const publishing = { env, ...(values.publish !== undefined ? { to: values.publish } : {}), ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}) };
+  const limits = { maxConnections: values['max-connections'], headersTimeoutMs: env['STORYFEED_HEADERS_TIMEOUT_MS'] };
+  return runService(entriesDir, outDir, values.host ?? env.HOST ?? '127.0.0.1', values.port ?? env.PORT ?? '8080', limits, io, publishing);
+}
 
-  // A cron tick with nothing to do costs a few stat calls: the compiler is not even loaded.
-  let changedSince: ChangedSince | undefined;
-  let warm: WarmParser | undefined;
-  if (command === 'build') {
-    const started = performance.now();
-    // At the first changed entry, a parse worker starts loading the parsers on the other core
-    // while the fast path finishes (and the patch run prepares).
-    const fast = checkUpToDate(entriesDir, outDir, now, () => {
-      warm = startWarmParser();
-    });
-    changedSince = fast.changedSince;
-    if (!changedSince && warm) {
-      // Nothing, or too much, to patch: a full build has workers of its own when it needs them.
-      void warm.close();
-      warm = undefined;
-    }
-    if (fast.upToDate) {
-      io.out(`storyfeed build: no change since the last build (${fast.entries} files unchanged); wrote nothing in ${outDir} (${Math.round(performance.now() - started)} ms)`);
-      return EXIT.ok;
-    }
-  }
+interface BuildRequest {
+  readonly entriesDir: string;
+  readonly outDir: string;
+  readonly now: Date;
+  readonly timings: boolean;
+}
+
+async function runBuild(command: 'build' | 'check', request: BuildRequest, io: Io): Promise<number> {
+  const { entriesDir, outDir, now } = request;
+  // Loaded here: build() itself loads the compiler only when the fast path finds work to do.
   const { build } = await import('./build/index.js');
   try {
-    const result = await build({ entriesDir, outDir, now, dryRun: command === 'check', onProgress: progressReporter(io), ...(changedSince ? { changedSince } : {}), ...(warm ? { warm } : {}) });
+    const result = await build({ entriesDir, outDir, now, dryRun: command === 'check', fastPath: command === 'build', onProgress: progressReporter(io) });
+    if (result.upToDate) {
+      io.out(`storyfeed build: no change since the last build (${result.entriesRead} files unchanged); wrote nothing in ${outDir} (${Math.round(result.durationMs)} ms)`);
+      return EXIT.ok;
+    }
     for (const d of result.diagnostics) io.err(formatDiagnostic(d));
     if (!result.ok) {
       const count = result.diagnostics.filter((d) => d.severity === 'error').length;
       io.err(`storyfeed ${command}: ${count} problem${count === 1 ? '' : 's'} in ${entriesDir}; ${command === 'check' ? 'fix them before publishing' : 'nothing was written, the published feeds are unchanged'}`);
       return EXIT.invalid;
     }
-    const { counts } = result;
-    if (command === 'check') {
-      io.out(`storyfeed check: ${counts.entries} entries valid; ${counts.visible} published at ${now.toISOString()}`);
-      const held = (result.compiled?.entries ?? []).filter((e) => !e.draft && e.published.getTime() > now.getTime());
-      for (const e of [...held].sort((a, b) => a.published.getTime() - b.published.getTime())) {
-        io.out(`  scheduled ${e.published.toISOString()}  ${e.path}  ${e.title}`);
-      }
-      return EXIT.ok;
-    }
-    const next = counts.nextScheduled === null ? undefined : new Date(counts.nextScheduled);
-    const written = result.written.length === 0 ? 'nothing (no change)' : result.written.length <= 8 ? result.written.join(', ') : `${result.written.length} files`;
-    io.out(
-      `storyfeed ${command}: ${counts.visible} published, ${counts.scheduled} scheduled, ` +
-        `wrote ${written} in ${outDir} ` +
-        (result.removed && result.removed.length > 0 ? `and removed ${result.removed.length <= 8 ? result.removed.join(', ') : `${result.removed.length} files`} it no longer publishes ` : '') +
-        `(${Math.round(result.durationMs)} ms)${next ? `; next scheduled entry at ${next.toISOString()}` : ''}`,
-    );
-    io.out(
-      `  ${result.entriesRead} files: read ${result.filesRead}, parsed ${result.entriesParsed} (the rest unchanged); ` +
-        (result.patched ? `patched ${result.rendered} of ${counts.outputs} outputs in place` : `rendered ${result.rendered} of ${counts.outputs} outputs`),
-    );
-    if (values.timings) io.out(`  timings: ${result.timings.map(([p, ms]) => `${p} ${ms} ms`).join(', ')}${result.notPatched ? ` (full build: ${result.notPatched})` : ''}`);
+    if (command === 'check') reportCheck(result, now, io);
+    else reportBuild(result, request, io);
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof UserError) {
-      io.err(`storyfeed ${command}: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}`);
-      return EXIT.usage;
-    }
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code && OUTPUT_FAULTS.has(code)) {
-      io.err(`storyfeed ${command}: cannot write to the output folder ${outDir} (${code}: ${(error as Error).message}); the published feeds are unchanged`);
-      return EXIT.usage;
-    }
-    // A bug, not a user error: say so once, with the stack, and fail.
-    io.err(`storyfeed ${command}: internal error — please report it:\n${(error as Error).stack ?? String(error)}`);
-    return EXIT.bug;
+    return reportFailure(command, outDir, error, io);
   }
+}
+
+function reportCheck(result: BuildResult, now: Date, io: Io): void {
+  io.out(`storyfeed check: ${result.counts.entries} entries valid; ${result.counts.visible} published at ${now.toISOString()}`);
+  const held = (result.compiled?.entries ?? []).filter((e) => isScheduled(e, now));
+  for (const e of [...held].sort((a, b) => a.published.getTime() - b.published.getTime())) {
+    io.out(`  scheduled ${e.published.toISOString()}  ${e.path}  ${e.title}`);
+  }
+}
+
+function reportBuild(result: BuildResult, request: BuildRequest, io: Io): void {
+  const { counts } = result;
+  const next = counts.nextScheduled === null ? undefined : new Date(counts.nextScheduled);
+  const written = result.written.length === 0 ? 'nothing (no change)' : result.written.length <= 8 ? result.written.join(', ') : `${result.written.length} files`;
+  io.out(
+    `storyfeed build: ${counts.visible} published, ${counts.scheduled} scheduled, ` +
+      `wrote ${written} in ${request.outDir} ` +
+      (result.removed && result.removed.length > 0 ? `and removed ${result.removed.length <= 8 ? result.removed.join(', ') : `${result.removed.length} files`} it no longer publishes ` : '') +
+      `(${Math.round(result.durationMs)} ms)${next ? `; next scheduled entry at ${next.toISOString()}` : ''}`,
+  );
+  io.out(
+    `  ${result.entriesRead} files: read ${result.filesRead}, parsed ${result.entriesParsed} (the rest unchanged); ` +
+      (result.patched ? `patched ${result.rendered} of ${counts.outputs} outputs in place` : `rendered ${result.rendered} of ${counts.outputs} outputs`),
+  );
+  if (request.timings) io.out(`  timings: ${result.timings.map(([p, ms]) => `${p} ${ms} ms`).join(', ')}${result.notPatched ? ` (full build: ${result.notPatched})` : ''}`);
+}
+
+/** A user error or an unwritable output folder is a usage error; anything else is a bug (exit 70). */
+function reportFailure(command: string, outDir: string, error: unknown, io: Io): number {
+  if (error instanceof UserError) {
+    io.err(`storyfeed ${command}: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}`);
+    return EXIT.usage;
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code && OUTPUT_FAULTS.has(code)) {
+    io.err(`storyfeed ${command}: cannot write to the output folder ${outDir} (${code}: ${(error as Error).message}); the published feeds are unchanged`);
+    return EXIT.usage;
+  }
+  // A bug, not a user error: say so once, with the stack, and fail.
+  io.err(`storyfeed ${command}: internal error — please report it:\n${(error as Error).stack ?? String(error)}`);
+  return EXIT.bug;
 }
 
 // Run only as a program, not when imported by tests.

@@ -1,11 +1,11 @@
-// The start-up fast path of `storyfeed build`: with only stat calls, decide whether the last build
+// The start-up fast path of `storyfeed build` (build() in index.ts runs it first): with only stat calls, decide whether the last build
 // is still exactly what a build now would write. Loads no compiler, no renderer. When the only
 // difference is a few entry files, it says which, so that the build may patch (src/patch.ts)
 // without listing the folder again.
 
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { insideWindow, parseManifest, type FileStamp, type Manifest } from './state/manifest.js';
+import { insideWindow, parseManifest, type BuildCounts, type FileStamp, type Manifest } from './state/manifest.js';
 import { MANIFEST_PATH } from '../io/state-folder.js';
 import { sourceNamesSync, stampSync } from '../io/read-sources.js';
 import { readBookkeeping } from './state/read-bookkeeping.js';
@@ -24,12 +24,14 @@ export interface ChangedSince {
 export interface FastPathResult {
   readonly upToDate: boolean;
   readonly entries: number;
+  /** What the last build published (its summary's numbers), when it is up to date. */
+  readonly counts?: BuildCounts;
   readonly changedSince?: ChangedSince;
 }
 
 const same = (a: FileStamp | undefined, size: number, mtimeMs: number) => a !== undefined && a[0] === size && a[1] === mtimeMs;
 
-/** `onChange` is called when the first changed entry file is found (the CLI starts its parse worker then). */
+/** `onChange` is called when the first changed entry file is found (build() starts its parse worker then). */
 export function checkUpToDate(entriesDir: string, outDir: string, now: Date, onChange?: () => void): FastPathResult {
   const no = { upToDate: false, entries: 0 };
   let text: string;
@@ -57,7 +59,7 @@ export function checkUpToDate(entriesDir: string, outDir: string, now: Date, onC
   }
   if (!outputsAsRecorded(outDir, manifest)) return no;
   if (changed.length > 0) return { ...no, changedSince: { manifestText: text, manifest, changed } };
-  return { upToDate: true, entries: names.length };
+  return { upToDate: true, entries: names.length, ...(manifest.counts ? { counts: manifest.counts } : {}) };
 }
 
 /** Is every output the manifest names still as the build left it (size and mtime)? */

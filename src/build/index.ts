@@ -1,59 +1,96 @@
-// One run, under the output folder's lock: a patch run (src/patch.ts) when only a few entry bodies
-// changed, the full build (src/full-build.ts, loaded only then) otherwise. Returns a result; prints
-// nothing.
+// The one way in for the CLI and the service: lock → fast path → patch | full. A build with the
+// fast path (`storyfeed build`) first checks with stat calls alone whether the last build is still
+// what a build now would write; only then are the patch (src/build/patch.ts) and the full build
+// (src/build/full.ts) loaded, each only when it runs. Returns a result; prints nothing.
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MANIFEST_PATH } from '../io/state-folder.js';
-import { CacheCorruptError } from './state/fragment-pack.js';
-import { UserError } from '../errors.js';
 import { unfinishedRun } from '../io/output-folder.js';
-import { removeStaleTemps } from '../io/sweep-outputs.js';
-import { withOutputLock } from '../io/output-lock.js';
-import { patchBuild } from './patch.js';
+import { checkUpToDate, type ChangedSince } from './fast-path.js';
+import { startWarmParser, type WarmParser } from './parse/pool.js';
 import type { BuildOptions, BuildResult } from './types.js';
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
-  const useCache = options.cache !== false && !options.dryRun;
-  const run = async (afterOther = true): Promise<BuildResult> => {
-    let notPatched: string | undefined;
-    let withCache = useCache;
-    // Temp files are left only by a builder that did not finish (its lock stays behind: see
-    // withOutputLock; its run folder too: see write-outputs.ts), or by a version that kept no
-    // manifest; otherwise the walk is not needed.
-    if (!options.dryRun && (afterOther || unfinishedRun(options.outDir) || !existsSync(path.join(options.outDir, MANIFEST_PATH)))) await removeStaleTemps(options.outDir);
-    // A strict build with the cache may get away with patching a few entry bodies in place.
-    if (useCache && options.patch !== false && (options.mode ?? 'strict') === 'strict' && !options.lastGood) {
-      try {
-        const patched = await patchBuild(options, started);
-        if (!('skipped' in patched)) return patched;
-        notPatched = patched.skipped;
-      } catch (error) {
-        if (!(error instanceof CacheCorruptError)) throw error;
-        notPatched = 'a stored fragment failed its checksum';
-        withCache = false;
-      }
-    }
-    // The full build has a pool of its own (when it is large enough for one).
-    await options.warm?.close();
-    const { fullBuild } = await import('./full.js');
-    const full = async (cache: boolean) => ({ ...(await fullBuild(options, cache, started)), ...(notPatched ? { notPatched } : {}) });
-    try {
-      return await full(withCache);
-    } catch (error) {
-      // A fragment pack that does not check out is never trusted: the run starts over without the cache.
-      if (error instanceof CacheCorruptError && withCache) return full(false);
-      throw error;
-    }
-  };
+  const ahead = options.fastPath && !options.dryRun ? checkFastPath(options, started) : undefined;
+  if (ahead && 'upToDate' in ahead) return ahead.upToDate;
   // check only reads; a build reads, compiles and writes under the lock, so the ledger it reads
   // is the one the previous builder wrote.
   try {
-    return await (options.dryRun ? run(false) : withOutputLock(options.outDir, options.lockWaitMs ?? 10_000, run));
+    const run = (afterOther = true) => runLocked(options, started, afterOther, ahead);
+    if (options.dryRun) return await run(false);
+    // Loaded past the fast path, as everything below is: a run with nothing to do needs none of it.
+    const { withOutputLock } = await import('../io/output-lock.js');
+    return await withOutputLock(options.outDir, options.lockWaitMs ?? 10_000, run);
   } finally {
-    await options.warm?.close();
+    await ahead?.warm?.close();
   }
 }
 
+/** What the fast path found for the run: the few entries changed, and a parser warming up for them. */
+interface Ahead {
+  readonly changedSince?: ChangedSince;
+  readonly warm?: WarmParser;
+}
 
+/**
+ * A cron tick with nothing to do costs a few stat calls: the compiler is not even loaded. At the
+ * first changed entry, a parse worker starts loading the parsers on the other core while the fast
+ * path finishes (and the patch run prepares).
+ */
+function checkFastPath(options: BuildOptions, started: number): Ahead | { readonly upToDate: BuildResult } {
+  let warm: WarmParser | undefined;
+  const fast = checkUpToDate(options.entriesDir, options.outDir, options.now, () => {
+    warm = startWarmParser();
+  });
+  if (fast.upToDate) {
+    const counts = fast.counts ?? { entries: 0, visible: 0, scheduled: 0, nextScheduled: null, outputs: 0, diagnostics: 0 };
+    const durationMs = performance.now() - started;
+    return { upToDate: { ok: true, upToDate: true, diagnostics: [], counts, patched: false, written: [], unchanged: [], entriesRead: fast.entries, filesRead: 0, entriesParsed: 0, rendered: 0, durationMs, timings: [] } };
+  }
+  if (!fast.changedSince) {
+    // Nothing, or too much, to patch: a full build has workers of its own when it needs them.
+    void warm?.close();
+    return {};
+  }
+  return { changedSince: fast.changedSince, ...(warm ? { warm } : {}) };
+}
+
+async function runLocked(options: BuildOptions, started: number, afterOther: boolean, ahead: Ahead | undefined): Promise<BuildResult> {
+  const { CacheCorruptError } = await import('./state/fragment-pack.js');
+  const useCache = options.cache !== false && !options.dryRun;
+  let notPatched: string | undefined;
+  let withCache = useCache;
+  // Temp files are left only by a builder that did not finish (its lock stays behind: see
+  // withOutputLock; its run folder too: see write-outputs.ts), or by a version that kept no
+  // manifest; otherwise the walk is not needed.
+  if (!options.dryRun && (afterOther || unfinishedRun(options.outDir) || !existsSync(path.join(options.outDir, MANIFEST_PATH)))) {
+    const { removeStaleTemps } = await import('../io/sweep-outputs.js');
+    await removeStaleTemps(options.outDir);
+  }
+  // A strict build with the cache may get away with patching a few entry bodies in place.
+  if (useCache && options.patch !== false && (options.mode ?? 'strict') === 'strict' && !options.lastGood) {
+    try {
+      const { patchBuild } = await import('./patch.js');
+      const patched = await patchBuild({ ...options, ...ahead }, started);
+      if (!('skipped' in patched)) return patched;
+      notPatched = patched.skipped;
+    } catch (error) {
+      if (!(error instanceof CacheCorruptError)) throw error;
+      notPatched = 'a stored fragment failed its checksum';
+      withCache = false;
+    }
+  }
+  // The full build has a pool of its own (when it is large enough for one).
+  await ahead?.warm?.close();
+  const { fullBuild } = await import('./full.js');
+  const full = async (cache: boolean) => ({ ...(await fullBuild(options, cache, started)), ...(notPatched ? { notPatched } : {}) });
+  try {
+    return await full(withCache);
+  } catch (error) {
+    // A fragment pack that does not check out is never trusted: the run starts over without the cache.
+    if (error instanceof CacheCorruptError && withCache) return full(false);
+    throw error;
+  }
+}

@@ -4,8 +4,6 @@
 import type { CompileResult } from '../core/compile.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import type { SourceFile } from '../core/types.js';
-import type { ChangedSince } from './fast-path.js';
-import type { WarmParser } from './parse/pool.js';
 import type { BuildCounts } from './state/manifest.js';
 
 export type BuildPhase = 'parsing' | 'rendering';
@@ -36,14 +34,17 @@ export interface BuildOptions {
   readonly fragmentMemory?: number;
   /** Patch entry bodies in place when that is all that changed (default true; src/patch.ts). */
   readonly patch?: boolean;
-  /** What the CLI's fast path found changed since the last build (spares the patch a listing). */
-  readonly changedSince?: ChangedSince;
-  /** A parse worker the caller started ahead of need; the build closes it. */
-  readonly warm?: WarmParser;
+  /**
+   * First check, with stat calls alone, whether the last build is still what this one would write
+   * (src/build/fast-path.ts): if so the run writes nothing and loads no compiler (`upToDate`).
+   */
+  readonly fastPath?: boolean;
 }
 
 export interface BuildResult {
   readonly ok: boolean;
+  /** The fast path found nothing changed since the last build: nothing was read or written. */
+  readonly upToDate?: boolean;
   readonly diagnostics: readonly Diagnostic[];
   /** What the core made of the entries; absent when the run patched the outputs (src/patch.ts) and compiled nothing. */
   readonly compiled?: CompileResult;

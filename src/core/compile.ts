@@ -109,8 +109,6 @@ export function parseStory(sources: readonly SourceFile[], readDiagnostics: read
 }
 
 export function compile(input: CompileInput): CompileResult {
-  const { now } = input;
-  const mode = input.mode ?? 'strict';
   const readDiagnostics = input.readDiagnostics ?? [];
   const diagnostics: Diagnostic[] = [];
   const fail = (story?: Story): CompileResult =>
@@ -136,29 +134,66 @@ export function compile(input: CompileInput): CompileResult {
     diagnostics.push(...readDiagnostics);
     return fail();
   }
+  const entries = parseEntries(input, story, ledger);
+  const problems = gatherProblems(entries.parsed, readDiagnostics, ledger);
+  const run: CompileRun = { input, story, ledger, diagnostics, entries, problems };
+  if ((input.mode ?? 'strict') === 'strict') {
+    for (const list of problems.byFile.values()) diagnostics.push(...list);
+    if (hasErrors(diagnostics)) return fail(story);
+    return finish(run, selectStrict(run));
+  }
+  return finish(run, selectService(run));
+}
 
+/** What the entry files parsed to, with the anchors planned for them and the fragments in memory. */
+interface ParsedEntries {
+  /** By path, sorted by path. */
+  readonly parsed: readonly ParsedSource[];
+  readonly byPath: ReadonlyMap<string, ParsedSource>;
+  readonly sourceOf: ReadonlyMap<string, SourceFile>;
+  readonly anchorPlan: AnchorPlan;
+  /** Fragments in memory, by path (service mode replaces a bad file's with its last good version's). */
+  readonly fragments: Map<string, EntryFragments>;
+  /** How many were parsed here (not given). */
+  readonly parsedCount: number;
+}
+
+function parseEntries(input: CompileInput, story: Story, ledger: Ledger): ParsedEntries {
+  const { now } = input;
   const toParse = input.sources.filter((s) => s.path !== STORY_FILE && !input.parsed?.has(s.path));
   // Entries are parsed with the anchors the ledger records (core/anchors.ts), unless the caller planned them.
   const planned = toParse.length === 0 ? input.anchors : undefined;
   const recorded = planned ? undefined : ledgerOverrides(ledger);
   const parsedHere = toParse.length === 0 ? [] : parseSources(toParse, story, now, recorded);
-  const parsedMap = new Map<string, ParsedSource>(input.parsed ?? []);
-  for (const p of parsedHere) parsedMap.set(p.path, p);
+  const byPath = new Map<string, ParsedSource>(input.parsed ?? []);
+  for (const p of parsedHere) byPath.set(p.path, p);
   const sourceOf = new Map(input.sources.map((s) => [s.path, s]));
   // Anchors: entries whose plain anchor another new entry of this run took first are parsed again.
-  const anchorPlan = planned ?? planAnchors(ledger, [...parsedMap.values()].flatMap((p) => (p.entry ? [p.entry] : [])), now, recorded);
+  const anchorPlan = planned ?? planAnchors(ledger, [...byPath.values()].flatMap((p) => (p.entry ? [p.entry] : [])), now, recorded);
   if (anchorPlan.mismatched.length > 0) {
     const again = anchorPlan.mismatched.map((p) => {
       const source = sourceOf.get(p);
       if (!source) throw new Error(`${p} was parsed with another anchor than planned (core/anchors.ts): parse it with the planned anchors`);
       return source;
     });
-    for (const p of parseSources(again, story, now, anchorPlan.overrides)) parsedMap.set(p.path, p);
+    for (const p of parseSources(again, story, now, anchorPlan.overrides)) byPath.set(p.path, p);
   }
-  const parsed = [...parsedMap.values()].sort((a, b) => compareStrings(a.path, b.path));
+  const parsed = [...byPath.values()].sort((a, b) => compareStrings(a.path, b.path));
   const fragments = new Map<string, EntryFragments>();
   for (const p of parsed) if (p.fragments) fragments.set(p.path, p.fragments);
+  return { parsed, byPath, sourceOf, anchorPlan, fragments, parsedCount: parsedHere.length };
+}
 
+interface Problems {
+  /** Every problem, by the file it belongs to. */
+  readonly byFile: ReadonlyMap<string, Diagnostic[]>;
+  /** Problems of files the reader could not read, by file. */
+  readonly unreadable: ReadonlyMap<string, Diagnostic[]>;
+  /** Entries with no problem of their own (cross-file problems may still hold them back). */
+  readonly candidates: readonly ParsedSource[];
+}
+
+function gatherProblems(parsed: readonly ParsedSource[], readDiagnostics: readonly Diagnostic[], ledger: Ledger): Problems {
   // Problems of files the reader could not read belong to those files.
   const unreadable = new Map<string, Diagnostic[]>();
   for (const d of readDiagnostics) unreadable.set(d.file, [...(unreadable.get(d.file) ?? []), d]);
@@ -170,40 +205,60 @@ export function compile(input: CompileInput): CompileResult {
     ...tagSlugClashes(candidates.map((p) => p.entry!)),
     ...validateIdentity(ledger, parsed.flatMap((p) => (p.entry ? [p.entry] : [])), idAt),
   ];
-  const problemsOf = new Map<string, Diagnostic[]>();
+  const byFile = new Map<string, Diagnostic[]>();
   const addProblem = (d: Diagnostic) => {
-    const list = problemsOf.get(d.file);
+    const list = byFile.get(d.file);
     if (list) list.push(d);
-    else problemsOf.set(d.file, [d]);
+    else byFile.set(d.file, [d]);
   };
   for (const p of parsed) for (const d of p.diagnostics) addProblem(d);
   for (const list of unreadable.values()) for (const d of list) addProblem(d);
   for (const d of crossFile) addProblem(d);
+  return { byFile, unreadable, candidates };
+}
 
-  const done = (entries: readonly EntryMeta[], good: readonly SourceFile[], outcomes: readonly EntryOutcome[]) =>
-    finish(story, entries, ledger, anchorPlan.anchors, now, diagnostics, good, outcomes, parsedMap, fragments, parsedHere.length, input.ledgerPath);
+/** One compile: what both modes select from, and the diagnostics they add to. */
+interface CompileRun {
+  readonly input: CompileInput;
+  readonly story: Story;
+  readonly ledger: Ledger;
+  readonly diagnostics: Diagnostic[];
+  readonly entries: ParsedEntries;
+  readonly problems: Problems;
+}
 
-  if (mode === 'strict') {
-    for (const list of problemsOf.values()) diagnostics.push(...list);
-    if (hasErrors(diagnostics)) return fail(story);
-    return done(
-      candidates.map((p) => p.entry!),
-      candidates.flatMap((p) => sourceOf.get(p.path) ?? []),
-      parsed.map((p) => ({ path: p.path, status: 'ok' as const, diagnostics: [] })),
-    );
-  }
+/** The entries that go into the documents, the files worth remembering, and each file's outcome. */
+interface Selection {
+  readonly entries: readonly EntryMeta[];
+  readonly goodSources: readonly SourceFile[];
+  readonly outcomes: readonly EntryOutcome[];
+}
 
-  // Service mode: hold back what is broken; a file that was published before keeps its last good version.
+/** Strict mode (build, check): with no error anywhere, every entry goes in. */
+function selectStrict(run: CompileRun): Selection {
+  const { candidates } = run.problems;
+  return {
+    entries: candidates.map((p) => p.entry!),
+    goodSources: candidates.flatMap((p) => run.entries.sourceOf.get(p.path) ?? []),
+    outcomes: run.entries.parsed.map((p) => ({ path: p.path, status: 'ok' as const, diagnostics: [] })),
+  };
+}
+
+/** Service mode: hold back what is broken; a file that was published before keeps its last good version. */
+function selectService(run: CompileRun): Selection {
+  const { input, story, diagnostics } = run;
+  const { byPath, sourceOf, fragments, anchorPlan } = run.entries;
+  const { byFile, unreadable } = run.problems;
   const entries: EntryMeta[] = [];
   const outcomes: EntryOutcome[] = [];
   const good: SourceFile[] = [];
   // A published entry whose file is gone (E_ID_VANISHED) is a bad entry like any other: it keeps
   // its last good version, and its diagnostic is reported on every run until it is restored.
-  const vanished = [...problemsOf.keys()].filter((file) => input.lastGood?.has(file) && !parsedMap.has(file) && !unreadable.has(file));
-  const paths = new Set([...parsedMap.keys(), ...unreadable.keys(), ...vanished]);
+  const vanished = [...byFile.keys()].filter((file) => input.lastGood?.has(file) && !byPath.has(file) && !unreadable.has(file));
+  const paths = new Set([...byPath.keys(), ...unreadable.keys(), ...vanished]);
   for (const path of [...paths].sort()) {
-    const p = parsedMap.get(path);
-    const problems = (problemsOf.get(path) ?? []).filter((d) => d.severity === 'error');
+    const p = byPath.get(path);
+    const problems = (byFile.get(path) ?? []).filter((d) => d.severity === 'error');
     if (p?.entry && problems.length === 0) {
       entries.push(p.entry);
       const source = sourceOf.get(path);
@@ -211,9 +266,9 @@ export function compile(input: CompileInput): CompileResult {
       outcomes.push({ path, status: 'ok', diagnostics: [] });
       continue;
     }
-    diagnostics.push(...(problemsOf.get(path) ?? []));
+    diagnostics.push(...(byFile.get(path) ?? []));
     const previous = input.lastGood?.get(path);
-    const fallback = previous ? parseSources([previous], story, now, anchorPlan.overrides)[0] : undefined;
+    const fallback = previous ? parseSources([previous], story, input.now, anchorPlan.overrides)[0] : undefined;
     if (fallback?.entry && fallback.diagnostics.length === 0 && !entries.some((e) => e.id === fallback.entry!.id)) {
       entries.push(fallback.entry);
       // The documents show the last good version: its fragments, not the file's.
@@ -225,24 +280,16 @@ export function compile(input: CompileInput): CompileResult {
     }
   }
   // Ids gone from the folder (vanished) are reported but cannot hold the story back.
-  for (const [file, list] of problemsOf) if (!paths.has(file)) diagnostics.push(...list);
-  return done(entries, good, outcomes);
+  for (const [file, list] of byFile) if (!paths.has(file)) diagnostics.push(...list);
+  return { entries, goodSources: good, outcomes };
 }
 
-function finish(
-  story: Story,
-  entries: readonly EntryMeta[],
-  ledger: Ledger,
-  anchors: ReadonlyMap<string, string>,
-  now: Date,
-  diagnostics: readonly Diagnostic[],
-  goodSources: readonly SourceFile[],
-  outcomes: readonly EntryOutcome[],
-  parsed: ReadonlyMap<string, ParsedSource>,
-  fragments: ReadonlyMap<string, EntryFragments>,
-  parsedCount: number,
-  ledgerPath: string | undefined,
-): CompileResult {
+/** Plan the outputs of the selected entries, the ledger among them. */
+function finish(run: CompileRun, selection: Selection): CompileResult {
+  const { story, ledger } = run;
+  const { now, ledgerPath } = run.input;
+  const { entries } = selection;
+  let fragments: ReadonlyMap<string, EntryFragments> = run.entries.fragments;
   const past = new Map<string, PastEntry>();
   for (const [id, r] of Object.entries(ledger.ids)) past.set(id, { published: Date.parse(r.published), ...(r.tags ? { tags: r.tags } : {}) });
   const { feed, files: outputs, stubs } = planOutputs(story, entries, now, past);
@@ -256,7 +303,8 @@ function finish(
   }
   // Retracted entries stay in the ledger: they were out, and their tombstone keeps their id.
   const publishedNow = entries.filter((e) => isPublished(e, now));
-  const ledgerFile = ledgerPath === undefined ? undefined : renderLedger(updateLedger(ledger, publishedNow, anchors), ledgerPath);
+  const ledgerFile = ledgerPath === undefined ? undefined : renderLedger(updateLedger(ledger, publishedNow, run.entries.anchorPlan.anchors), ledgerPath);
   const planned: PlannedFile[] = ledgerFile ? [...outputs, plannedFile(ledgerFile.path, ledgerFile.mediaType, ledgerFile.contents, [], () => [ledgerFile.contents])] : outputs;
-  return withFiles({ ok: true, diagnostics: sortDiagnostics(diagnostics), story, entries, goodSources, outcomes, feed, planned }, parsed, fragments, parsedCount);
+  const result = { ok: true, diagnostics: sortDiagnostics(run.diagnostics), story, entries, goodSources: selection.goodSources, outcomes: selection.outcomes, feed, planned };
+  return withFiles(result, run.entries.byPath, fragments, run.entries.parsedCount);
 }

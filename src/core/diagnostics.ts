@@ -90,7 +90,12 @@ export function diagnostic(
 
 /** `file:line:col CODE message (hint: …)`: the one format every diagnostic is printed in. */
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}\n  hint: ${d.hint}`;
+  return `${d.file}:${formatShortDiagnostic(d)}\n  hint: ${d.hint}`;
+}
+
+/** `line:col CODE message`: a diagnostic listed under its file (the service's log records). */
+export function formatShortDiagnostic(d: Diagnostic): string {
+  return `${d.line}:${d.column} ${d.code} ${d.message}`;
 }
 
 /** Stable order: by file, then line, column and code, so output does not depend on read order. */

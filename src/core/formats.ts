@@ -38,19 +38,40 @@ export function feedUrls(story: Story, folder = ''): { rss: string; atom: string
   };
 }
 
+/** JSON that is not a feed: the build's state files, the remote's publish manifest and lease. */
+export const JSON_TYPE = withCharset('application/json');
+
+/** The type an XML feed is served with to a browser, which parses and styles it (feed.xsl). */
+export const BROWSER_XML_TYPE = withCharset('application/xml');
+
+/** The server's own short answers (404, 405 …). */
+export const PLAIN_TEXT_TYPE = withCharset('text/plain');
+
+/** How a WebSub publisher pings its hub (W3C WebSub §7: a form-encoded POST). */
+export const HUB_PING_TYPE = 'application/x-www-form-urlencoded';
+
+/** How the renderers' XML is parsed back (DOMParser's mode for generic XML). */
+export const XML_PARSE_TYPE = 'text/xml';
+
+/** IANA media types for the image extensions newsrooms use (an entry's `image:`; images served locally). */
+export const IMAGE_TYPES: Readonly<Record<string, string>> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  svg: 'image/svg+xml',
+};
+
 /** Other files a server may find in the output folder (images an entry links locally), by extension. */
 const BY_EXTENSION: ReadonlyArray<readonly [string, string]> = [
   ['.html', MEDIA_TYPES.html],
   ['.xsl', MEDIA_TYPES.xsl],
-  ['.xml', withCharset('application/xml')],
-  ['.json', withCharset('application/json')],
+  ['.xml', BROWSER_XML_TYPE],
+  ['.json', JSON_TYPE],
   ['.css', MEDIA_TYPES.css],
-  ['.svg', 'image/svg+xml'],
-  ['.png', 'image/png'],
-  ['.jpg', 'image/jpeg'],
-  ['.jpeg', 'image/jpeg'],
-  ['.webp', 'image/webp'],
-  ['.gif', 'image/gif'],
+  ...(['svg', 'png', 'jpg', 'jpeg', 'webp', 'gif'] as const).map((ext) => [`.${ext}`, IMAGE_TYPES[ext]!] as const),
 ];
 
 /**
@@ -67,4 +88,14 @@ export function mediaTypeOfFile(file: string): string {
   }
   for (const [ext, type] of BY_EXTENSION) if (name.endsWith(ext)) return type;
   return 'application/octet-stream';
+}
+
+/** Media types worth compressing: text, the feeds and JSON, XML and SVG. */
+export function isCompressible(type: string): boolean {
+  return /^(text\/|application\/(rss\+xml|atom\+xml|feed\+json|json|xml)|image\/svg\+xml)/.test(type);
+}
+
+/** The XML feed types (RSS, Atom), which browsers will not style with the feed's stylesheet. */
+export function isXmlFeedType(type: string): boolean {
+  return type.startsWith(FORMATS.rss.type) || type.startsWith(FORMATS.atom.type);
 }

@@ -122,47 +122,10 @@ function readFields(path: string, parsed: ParsedYaml, body: string, bodyLine: nu
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
-  const diagnostics: Diagnostic[] = [];
-
-  for (const error of document.errors) {
-    if (/call stack/i.test(error.message)) {
-      diagnostics.push(diagnostic(path, position(error.pos[0]), 'E_YAML_NESTING', `the front matter is nested more than ${LIMITS.yamlDepth} levels deep`, 'front matter fields are flat values, lists or small mappings'));
-      continue;
-    }
-    diagnostics.push(diagnostic(path, position(error.pos[0]), 'E_YAML_SYNTAX', `the front matter is not valid YAML: ${firstLine(error.message)}`, 'check indentation, colons and quotes; quote values that contain `: ` or start with a special character'));
-  }
-  if (diagnostics.length > 0) return { diagnostics };
-
-  // YAML tags construct objects (`!!js/function`, `!!binary`, custom ones): nothing in an entry
-  // needs one, so every explicit tag is refused rather than resolved.
-  let aliases = 0;
-  let tooDeep: number | undefined;
-  visit(document, {
-    Node(_key, node, ancestry) {
-      // Nothing in an entry nests deeply; a deep structure is an attack on the parser or on us.
-      const depth = ancestry.filter((a) => isMap(a) || isSeq(a)).length;
-      if (depth > LIMITS.yamlDepth && tooDeep === undefined && isNode(node) && node.range) tooDeep = node.range[0];
-      if (isAlias(node)) aliases += 1;
-      if (isNode(node) && node.tag !== undefined && node.range) {
-        // The node's range starts after its tag: report where the tag itself is written.
-        let bang = parsed.text.lastIndexOf('!', node.range[0]);
-        while (bang > 0 && parsed.text[bang - 1] === '!') bang -= 1;
-        const at = bang >= 0 && !parsed.text.slice(bang, node.range[0]).includes('\n') ? bang : node.range[0];
-        diagnostics.push(diagnostic(path, position(at), 'E_YAML_TAG', `the YAML tag \`${truncate(node.tag, 60)}\` is not allowed`, 'remove the tag: front matter holds plain strings, numbers, booleans, lists and mappings'));
-      }
-    },
-  });
-  if (tooDeep !== undefined) {
-    return { diagnostics: [diagnostic(path, position(tooDeep), 'E_YAML_NESTING', `the front matter is nested more than ${LIMITS.yamlDepth} levels deep`, 'front matter fields are flat values, lists or small mappings')] };
-  }
-  if (aliases > LIMITS.yamlAliases) {
-    return {
-      diagnostics: [
-        diagnostic(path, FILE_START, 'E_YAML_ALIAS', `the front matter uses ${aliases} YAML aliases (at most ${LIMITS.yamlAliases} allowed)`, 'write the values out instead of using anchors and aliases'),
-      ],
-    };
-  }
-  if (diagnostics.length > 0) return { diagnostics };
+  const syntax = syntaxProblems(path, document, position);
+  if (syntax.length > 0) return { diagnostics: syntax };
+  const shape = shapeProblems(path, parsed, position);
+  if (shape.length > 0) return { diagnostics: shape };
 
   const contents = document.contents;
   if (contents === null || (isScalar(contents) && contents.value === null)) {
@@ -172,7 +135,7 @@ function readFields(path: string, parsed: ParsedYaml, body: string, bodyLine: nu
     const offset = isNode(contents) && contents.range ? contents.range[0] : 0;
     return { diagnostics: [diagnostic(path, position(offset), 'E_YAML_NOT_MAP', 'the front matter is not a list of `field: value` lines', 'write one `field: value` per line, e.g. `title: Talks resume`')] };
   }
-
+  const diagnostics: Diagnostic[] = [];
   const fields = new Map<string, RawField>();
   for (const pair of contents.items) {
     const key = pair.key;
@@ -195,6 +158,49 @@ function readFields(path: string, parsed: ParsedYaml, body: string, bodyLine: nu
   }
   if (diagnostics.length > 0) return { diagnostics };
   return { entry: { path, fields, body, bodyLine }, diagnostics: [] };
+}
+
+type Locate = (offset: number) => Position;
+
+const tooDeepAt = (path: string, at: Position) =>
+  diagnostic(path, at, 'E_YAML_NESTING', `the front matter is nested more than ${LIMITS.yamlDepth} levels deep`, 'front matter fields are flat values, lists or small mappings');
+
+/** What the YAML parser itself refused. */
+function syntaxProblems(path: string, document: ParsedYaml['document'], position: Locate): Diagnostic[] {
+  return document.errors.map((error) =>
+    /call stack/i.test(error.message)
+      ? tooDeepAt(path, position(error.pos[0]))
+      : diagnostic(path, position(error.pos[0]), 'E_YAML_SYNTAX', `the front matter is not valid YAML: ${firstLine(error.message)}`, 'check indentation, colons and quotes; quote values that contain `: ` or start with a special character'),
+  );
+}
+
+/**
+ * Valid YAML that no entry needs and that attacks the parser or us: explicit tags (they construct
+ * objects: `!!js/function`, `!!binary`, custom ones), deep nesting, many aliases.
+ */
+function shapeProblems(path: string, parsed: ParsedYaml, position: Locate): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  let aliases = 0;
+  let tooDeep: number | undefined;
+  visit(parsed.document, {
+    Node(_key, node, ancestry) {
+      const depth = ancestry.filter((a) => isMap(a) || isSeq(a)).length;
+      if (depth > LIMITS.yamlDepth && tooDeep === undefined && isNode(node) && node.range) tooDeep = node.range[0];
+      if (isAlias(node)) aliases += 1;
+      if (isNode(node) && node.tag !== undefined && node.range) {
+        // The node's range starts after its tag: report where the tag itself is written.
+        let bang = parsed.text.lastIndexOf('!', node.range[0]);
+        while (bang > 0 && parsed.text[bang - 1] === '!') bang -= 1;
+        const at = bang >= 0 && !parsed.text.slice(bang, node.range[0]).includes('\n') ? bang : node.range[0];
+        diagnostics.push(diagnostic(path, position(at), 'E_YAML_TAG', `the YAML tag \`${truncate(node.tag, 60)}\` is not allowed`, 'remove the tag: front matter holds plain strings, numbers, booleans, lists and mappings'));
+      }
+    },
+  });
+  if (tooDeep !== undefined) return [tooDeepAt(path, position(tooDeep))];
+  if (aliases > LIMITS.yamlAliases) {
+    return [diagnostic(path, FILE_START, 'E_YAML_ALIAS', `the front matter uses ${aliases} YAML aliases (at most ${LIMITS.yamlAliases} allowed)`, 'write the values out instead of using anchors and aliases')];
+  }
+  return diagnostics;
 }
 
 function firstLine(message: string): string {

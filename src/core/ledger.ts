@@ -3,6 +3,7 @@
 // whose id changed, would make readers lose an item or show it twice. The ledger is an output file
 // (`.storyfeed/ledger.json`, never served), written with the feeds, atomically.
 
+import { JSON_TYPE } from './formats.js';
 import { formatRfc3339 } from './dates.js';
 import { compareStrings, diagnostic, FILE_START, type Diagnostic } from './diagnostics.js';
 import type { EntryMeta, Position, RenderedFile } from './types.js';
@@ -116,6 +117,6 @@ export function renderLedger(ledger: Ledger, path: string): RenderedFile {
   return {
     path,
     contents: `${JSON.stringify({ version: ledger.version, ids: sorted }, null, 2)}\n`,
-    mediaType: 'application/json',
+    mediaType: JSON_TYPE,
   };
 }

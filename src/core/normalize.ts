@@ -1,11 +1,12 @@
 // RawEntry → Entry and RawEntry → Story: types, dates, ids, URLs, text cleaning, Markdown.
 // Everything the renderers need is decided here, so that no library sees unnormalized data.
 
+import { IMAGE_TYPES } from './formats.js';
 import { validate as validateCron } from 'node-cron';
 import { formatHumanDate } from './dates.js';
 import { compareStrings, diagnostic, type Diagnostic } from './diagnostics.js';
 import { FieldReader } from './field-reader.js';
-import { defaultLink, entryAnchor, STORY_FILE } from './links.js';
+import { defaultLink, entryAnchor } from './links.js';
 import { LIMITS } from './limits.js';
 import { fingerprint } from './fingerprint.js';
 import { retractionEnd } from './model.js';
@@ -34,16 +35,7 @@ export const STORY_DEFAULTS = {
   schedule: '*/5 * * * *',
 } as const;
 
-// IANA media types for the image extensions newsrooms use; anything else needs an explicit `type`.
-const IMAGE_TYPES: Readonly<Record<string, string>> = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  avif: 'image/avif',
-  svg: 'image/svg+xml',
-};
+// Image types come from core/formats.ts (IMAGE_TYPES); any other extension needs an explicit `type`.
 
 export interface Normalized<T> {
   readonly value?: T;

@@ -8,7 +8,9 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { OUTPUT_FILES } from '../core/formats.js';
+import { compareStrings } from '../core/diagnostics.js';
 import { UserError } from '../errors.js';
+import { isInside } from './paths.js';
 import { FOLDER_README_PATH, LEDGER_PATH, MANIFEST_PATH, PUBLISHED_PATH, STATE_FOLDER } from './state-folder.js';
 
 
@@ -33,7 +35,7 @@ export function unfinishedRun(outDir: string): boolean {
 }
 
 export function renderPublished(paths: Iterable<string>): string {
-  const files = [...new Set(paths)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const files = [...new Set(paths)].sort(compareStrings);
   return `${JSON.stringify({ version: PUBLISHED_VERSION, files }, null, 0)}\n`;
 }
 
@@ -90,10 +92,7 @@ function realish(p: string): string {
   }
 }
 
-const within = (inner: string, outer: string) => {
-  const rel = path.relative(outer, inner);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-};
+const within = (inner: string, outer: string) => path.relative(outer, inner) === '' || isInside(outer, inner);
 
 /** Names a build may find in a folder it has not published to yet: another builder's lock, temps of a killed run. */
 const TRANSIENT = /^(?:\.storyfeed\.lock|\.storyfeed-tmp-)/;
@@ -142,42 +141,7 @@ export function checkOutputFolder(entriesDir: string, outDir: string, options: {
   );
 }
 
-/**
- * Temp files this version writes (`.storyfeed-tmp-<run token>-<n>`) and those of earlier versions
- * and of the fragment store (`.storyfeed-tmp-<pid>-<12 hex>`). Only names of exactly this form are
- * ever removed as stale: a user's own `.storyfeed-tmp-notes` is not a temp file of ours.
- */
-const OWN_TEMP = /^\.storyfeed-tmp-(?:[0-9a-f]{16}-\d+|\d+-[0-9a-f]{12})$/;
 
-export function isOwnTempName(name: string): boolean {
-  return OWN_TEMP.test(name);
-}
-
-
-/** The cause of a file-system error, in words. */
-export function plainCause(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  switch (code) {
-    case 'EISDIR':
-    case 'ENOTEMPTY':
-    case 'EEXIST':
-      return 'a directory is in the way';
-    case 'ENOTDIR':
-      return 'a file is in the way of its folder';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOSPC':
-    case 'EDQUOT':
-      return 'the disk is full';
-    case 'EROFS':
-      return 'the disk is read-only';
-    case 'EBUSY':
-      return 'the file is busy';
-    default:
-      return code ?? (error as Error)?.message ?? String(error);
-  }
-}
 
 /**
  * The order renames go in: what others link to first, so that a reader who follows a link from a

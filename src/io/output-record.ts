@@ -15,6 +15,8 @@ export interface OutputRecord {
   readonly key: string;
   readonly size: number;
   readonly mtimeMs: number;
+  /** The media type it was planned with (PlannedFile.mediaType, from core/formats.ts). */
+  readonly mediaType?: string;
   /**
    * How the output was made, for patching it in place when only entry bodies change (build/patch.ts):
    * its key's base and deps (PlannedFile) and where each entry slot starts in the file.

@@ -7,8 +7,25 @@ import path from 'node:path';
 /** Temp files: in the folder of the file they replace (so the rename is atomic), named by pid. */
 export const TEMP_PREFIX = '.storyfeed-tmp-';
 
+/** A temp file of the fragment store's: by pid and a random tag. */
 export function tempPath(dir: string): string {
   return path.join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+}
+
+/** A writer's temp file: by its run's token (16 hex) and a counter. */
+export function runTempPath(dir: string, token: string, n: number): string {
+  return path.join(dir, `${TEMP_PREFIX}${token}-${n}`);
+}
+
+/**
+ * Temp files this version writes (`.storyfeed-tmp-<run token>-<n>`) and those of earlier versions
+ * and of the fragment store (`.storyfeed-tmp-<pid>-<12 hex>`). Only names of exactly this form are
+ * ever removed as stale: a user's own `.storyfeed-tmp-notes` is not a temp file of ours.
+ */
+const OWN_TEMP = /^\.storyfeed-tmp-(?:[0-9a-f]{16}-\d+|\d+-[0-9a-f]{12})$/;
+
+export function isOwnTempName(name: string): boolean {
+  return OWN_TEMP.test(name);
 }
 
 /** Is `target` strictly inside `root` (both absolute)? */

@@ -6,8 +6,8 @@
 import { readdirSync, rmSync, unlinkSync, type Dirent } from 'node:fs';
 import { lstat, open, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { isOwnTempName, RUN_FOLDER } from './output-folder.js';
-import { resolveInside, TEMP_PREFIX } from './paths.js';
+import { RUN_FOLDER } from './output-folder.js';
+import { isInside, isOwnTempName, resolveInside, TEMP_PREFIX } from './paths.js';
 import { STATE_FOLDER } from './state-folder.js';
 
 /** fsync a folder, so that the renames and removals in it survive a power loss. */
@@ -125,7 +125,7 @@ export async function retireFiles(outDir: string, stale: Iterable<string>, optio
   const synced = new Set<string>();
   for (const dir of [...emptied].sort((a, b) => b.length - a.length)) {
     let at = dir;
-    while (at !== root && at.startsWith(`${root}${path.sep}`)) {
+    while (isInside(root, at)) {
       try {
         await rmdir(at);
       } catch {

@@ -11,14 +11,14 @@
 // deleted: the feeds that linked to them are already gone.
 
 import { randomBytes } from 'node:crypto';
-import { readdirSync, rmSync, unlinkSync, type Dirent } from 'node:fs';
 import { copyFile, link, lstat, mkdir, open, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { buildAborted, UserError } from '../errors.js';
-import { resolveInside, tempPath, TEMP_PREFIX } from './paths.js';
+import { resolveInside, runTempPath } from './paths.js';
 import { packSlots, type OutputRecord, type SlotAt, type SlotList } from './output-record.js';
 import type { DocumentPart, EntrySlot, PlannedFile } from '../core/types.js';
-import { FOLDER_README, plainCause, publishRank, renderPublished } from './output-folder.js';
+import { FOLDER_README, publishRank, renderPublished } from './output-folder.js';
+import { plainCause } from './file-errors.js';
 import { retireFiles, syncDir } from './sweep-outputs.js';
 import { FOLDER_README_PATH, PUBLISHED_PATH, STATE_FOLDER } from './state-folder.js';
 
@@ -50,7 +50,7 @@ class RunNames {
   readonly token = randomBytes(8).toString('hex');
   private n = 0;
   temp(dir: string): string {
-    return path.join(dir, `${TEMP_PREFIX}${this.token}-${(this.n += 1)}`);
+    return runTempPath(dir, this.token, (this.n += 1));
   }
   folder(outDir: string): string {
     return path.join(outDir, STATE_FOLDER, `run-${this.token}`);
@@ -141,7 +141,7 @@ export async function writePlanned(
   );
   planned.forEach((p, i) => {
     const record = stamps[i];
-    if (record) records.set(p.path, record);
+    if (record) records.set(p.path, record.mediaType === p.mediaType ? record : { ...record, mediaType: p.mediaType });
     else pending.push({ path: p.path, key: p.key, parts: () => p.render() });
   });
   const result = await writeLazily(outDir, pending, resolve, options);
@@ -150,7 +150,7 @@ export async function writePlanned(
     pending.map(async ({ path: file, key }) => {
       const info = await stat(resolveInside(outDir, file));
       const p = byPath.get(file)!;
-      records.set(file, { key, size: info.size, mtimeMs: info.mtimeMs, base: p.base, deps: p.deps, slots: result.layouts.get(file) ?? packSlots([]) });
+      records.set(file, { key, size: info.size, mtimeMs: info.mtimeMs, mediaType: p.mediaType, base: p.base, deps: p.deps, slots: result.layouts.get(file) ?? packSlots([]) });
     }),
   );
   const written = new Set(result.written);
@@ -223,6 +223,45 @@ async function toBytes(parts: Iterable<Part>, resolve: SlotResolver): Promise<{ 
   return { contents, length, slots: packSlots(slots) };
 }
 
+type LazyFile = { path: string; parts: () => Iterable<Part>; stream?: boolean };
+
+/** What the staging lanes of one write share. */
+interface Staging {
+  readonly outDir: string;
+  readonly names: RunNames;
+  readonly durable: boolean;
+  readonly resolve: SlotResolver;
+  readonly temps: Staged[];
+  readonly layouts: Map<string, SlotList>;
+  readonly ensureFolder: (dir: string) => Promise<unknown>;
+}
+
+/** One mkdir per folder, not per file (an archive has thousands of files in a few hundred folders). */
+function folderMaker(): (dir: string) => Promise<unknown> {
+  const folders = new Map<string, Promise<unknown>>();
+  return (dir) => {
+    let made = folders.get(dir);
+    if (!made) folders.set(dir, (made = mkdir(dir, { recursive: true })));
+    return made;
+  };
+}
+
+/** Render a file and stage it in a temp file beside its target, unless its bytes are already there. */
+async function stageFile(s: Staging, file: LazyFile): Promise<void> {
+  const target = resolveInside(s.outDir, file.path);
+  const dir = path.dirname(target);
+  if (file.stream) {
+    await s.ensureFolder(dir);
+    s.temps.push({ temp: await writeTempStream(s.names.temp(dir), file.parts() as Iterable<string>, s.durable), target, path: file.path });
+    return;
+  }
+  const { contents, length, slots } = await toBytes(file.parts(), s.resolve);
+  s.layouts.set(file.path, slots);
+  if (await sameBytes(target, contents, length)) return;
+  await s.ensureFolder(dir);
+  s.temps.push({ temp: await writeTemp(s.names.temp(dir), contents, s.durable), target, path: file.path });
+}
+
 /** Files rendered, compared and staged at once: enough to keep the disk busy, few enough to bound memory. */
 const IN_FLIGHT = 8;
 
@@ -234,7 +273,7 @@ const IN_FLIGHT = 8;
  */
 async function writeLazily(
   outDir: string,
-  files: ReadonlyArray<{ path: string; parts: () => Iterable<Part>; stream?: boolean }>,
+  files: ReadonlyArray<LazyFile>,
   resolve: SlotResolver,
   options: WriteOptions = {},
 ): Promise<WriteResult & { readonly layouts: ReadonlyMap<string, SlotList> }> {
@@ -251,34 +290,14 @@ async function writeLazily(
   let failure: unknown;
   let next = 0;
   let done = 0;
-  // One mkdir per folder, not per file (an archive has thousands of files in a few hundred folders).
-  const folders = new Map<string, Promise<unknown>>();
-  const ensureFolder = (dir: string) => {
-    let made = folders.get(dir);
-    if (!made) folders.set(dir, (made = mkdir(dir, { recursive: true })));
-    return made;
-  };
+  const staging: Staging = { outDir, names, durable, resolve, temps, layouts, ensureFolder: folderMaker() };
   const stage = async (): Promise<void> => {
     while (failure === undefined && next < files.length) {
       const file = files[next++]!;
       try {
         // Shutdown may abandon a build while it stages: nothing is renamed, the temps are removed.
         if (signal?.aborted) throw buildAborted();
-        const target = resolveInside(outDir, file.path);
-        if (file.stream) {
-          const dir = path.dirname(target);
-          await ensureFolder(dir);
-          temps.push({ temp: await writeTempStream(names.temp(dir), file.parts() as Iterable<string>, durable), target, path: file.path });
-          onProgress?.((done += 1), files.length);
-          continue;
-        }
-        const { contents, length, slots } = await toBytes(file.parts(), resolve);
-        layouts.set(file.path, slots);
-        if (!(await sameBytes(target, contents, length))) {
-          const dir = path.dirname(target);
-          await ensureFolder(dir);
-          temps.push({ temp: await writeTemp(names.temp(dir), contents, durable), target, path: file.path });
-        }
+        await stageFile(staging, file);
         onProgress?.((done += 1), files.length);
       } catch (error) {
         failure ??= error;

@@ -8,11 +8,12 @@
 // replaces one object atomically, the main feeds go last, deletes come after them; new keys are
 // recorded as `pending` in the manifest before they are uploaded, so the next publish knows they
 // are its own and completes the work.
+import { JSON_TYPE } from '../core/formats.js';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { parsePublishTarget, type PublishTarget } from '../core/publish-target.js';
-import { acquireLease } from './lease.js';
+import { acquireLease, type HeldLease } from './lease.js';
 import { readOutputFolder, type LocalSnapshot } from './local-files.js';
 import { EMPTY_MANIFEST, MANIFEST_KEY, parseManifest, renderManifest, validKey, type ManifestObject, type RemoteManifest } from './manifest.js';
 import { isUpToDate, planPublish, type PublishPlan } from './publish-plan.js';
@@ -57,7 +58,7 @@ export interface PublishResult {
 export const DEFAULT_MAX_DELETES = 1000;
 /** This process's name on the lease: one publish at a time per process (the service queues them). */
 const PROCESS_HOLDER = `${os.hostname()} pid ${process.pid} ${randomBytes(4).toString('hex')}`;
-const MANIFEST_TYPE = 'application/json; charset=utf-8';
+const MANIFEST_TYPE = JSON_TYPE;
 
 export function defaultCacheControl(maxAgeSeconds: number): string {
   // RFC 9111 §5.2.2.1 max-age; RFC 5861 §3 stale-while-revalidate: a CDN keeps answering from its
@@ -105,27 +106,12 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   const store = options.store ?? openS3Store({ target, env: options.env ?? {}, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
   const clock = options.clock ?? (() => new Date());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const maxDeletes = options.maxDeletes ?? DEFAULT_MAX_DELETES;
-  const readLocal = options.readLocal ?? (<T>(read: () => Promise<T>) => read());
-  const cacheControl = options.cacheControl ?? defaultCacheControl(options.maxAgeSeconds ?? 300);
   const holder = options.holder ?? PROCESS_HOLDER;
-
-  const survey = async (remote: Remote): Promise<{ snapshot: LocalSnapshot; plan: PublishPlan }> => {
-    const pending = new Set(remote.manifest.pending);
-    const input = { manifest: remote.manifest, listing: remote.listing, maxDeletes };
-    const snapshot = await readLocal(() => readOutputFolder(options.outDir, (f) => !isUpToDate(f, { ...input, local: [] }, pending), options.builtOutputs));
-    const plan = planPublish({ ...input, local: snapshot.files });
-    if (plan.tooManyDeletes) {
-      throw new UserError('publish', `${plan.tooManyDeletes.count} objects would be deleted from ${store.where}, more than --max-deletes ${plan.tooManyDeletes.max}; nothing was changed (wrong --out or --to? raise --max-deletes if it is meant)`);
-    }
-    return { snapshot, plan };
-  };
   const isEmpty = (plan: PublishPlan) => plan.waves.length === 0 && plan.deletes.length === 0;
-
   try {
     let remote = await readRemote(store);
-    let { snapshot, plan } = await survey(remote);
-    if (isEmpty(plan) && remote.manifest.pending.length === 0) return { where: store.where, uploaded: [], deleted: [], unchanged: plan.unchanged, bytesUploaded: 0 };
+    let surveyed = await survey(options, store, remote);
+    if (isEmpty(surveyed.plan) && remote.manifest.pending.length === 0) return { where: store.where, uploaded: [], deleted: [], unchanged: surveyed.plan.unchanged, bytesUploaded: 0 };
 
     const lease = await acquireLease({ store, holder, ttlMs: options.leaseTtlMs ?? 60_000, waitMs: (options.waitSeconds ?? 0) * 1000, clock, sleep });
     try {
@@ -133,59 +119,92 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
       const again = await readRemote(store);
       if (again.etag !== remote.etag) {
         remote = again;
-        ({ snapshot, plan } = await survey(remote));
+        surveyed = await survey(options, store, remote);
       }
-      const objects: Record<string, ManifestObject> = { ...remote.manifest.objects };
-      const pending = new Set(remote.manifest.pending);
-      let etag = remote.etag;
-      const writeManifest = async () => {
-        lease.check();
-        const body = renderManifest({ version: 1, objects, pending: [...pending], writtenBy: holder, writtenAt: clock().toISOString() });
-        const put = await store.put(MANIFEST_KEY, body, { contentType: MANIFEST_TYPE, cacheControl: 'no-store', ...(etag ? { ifMatch: etag } : { ifAbsent: true }) });
-        if (!put.ok) throw new UserError('publish', `${store.url(MANIFEST_KEY)} was changed by another publisher during this publish; stopped (run publish again)`);
-        etag = put.etag;
-      };
-
-      // New keys become ours before they exist: recorded as pending first.
-      const uploads = plan.waves.flatMap((w) => w.files);
-      const fresh = uploads.filter((f) => !(f.key in objects) && !pending.has(f.key));
-      if (fresh.length > 0) {
-        for (const f of fresh) pending.add(f.key);
-        await writeManifest();
-      }
-
-      const uploaded: string[] = [];
-      let bytesUploaded = 0;
-      for (const wave of plan.waves) {
-        lease.check();
-        await pool(wave.files, options.concurrency ?? 8, async (file) => {
-          const bytes = snapshot.bytes.get(file.key);
-          if (!bytes) throw new Error(`publish: no bytes kept for ${file.key}`);
-          const put = await store.put(file.key, bytes, { contentType: file.contentType, cacheControl, metadata: { sha256: file.sha256 } });
-          if (!put.ok) throw new Error(`publish: unconditional upload of ${file.key} reported a conflict`);
-          objects[file.key] = { sha256: file.sha256, size: file.size, etag: put.etag };
-          pending.delete(file.key);
-          uploaded.push(file.key);
-          bytesUploaded += bytes.length;
-        });
-      }
-
-      // Deletes last, once no uploaded feed links to them. Only the version we uploaded (If-Match):
-      // an object someone replaced since is theirs now.
-      const deleted: string[] = [];
-      lease.check();
-      await pool(plan.deletes, options.concurrency ?? 8, async (key) => {
-        const recorded = objects[key];
-        if (await store.delete(key, recorded?.etag)) deleted.push(key);
-        delete objects[key];
-        pending.delete(key);
-      });
-      await writeManifest();
-      return { where: store.where, uploaded, deleted, unchanged: plan.unchanged, bytesUploaded };
+      return await applyPlan({ options, store, lease, holder, clock }, remote, surveyed);
     } finally {
       await lease.release();
     }
   } finally {
     if (!options.store) store.close();
   }
+}
+
+interface Surveyed {
+  readonly snapshot: LocalSnapshot;
+  readonly plan: PublishPlan;
+}
+
+/** The local files that differ from the remote, and the plan to bring the remote in line. */
+async function survey(options: PublishOptions, store: ObjectStore, remote: Remote): Promise<Surveyed> {
+  const readLocal = options.readLocal ?? (<T>(read: () => Promise<T>) => read());
+  const pending = new Set(remote.manifest.pending);
+  const input = { manifest: remote.manifest, listing: remote.listing, maxDeletes: options.maxDeletes ?? DEFAULT_MAX_DELETES };
+  const snapshot = await readLocal(() => readOutputFolder(options.outDir, (f) => !isUpToDate(f, { ...input, local: [] }, pending), options.builtOutputs));
+  const plan = planPublish({ ...input, local: snapshot.files });
+  if (plan.tooManyDeletes) {
+    throw new UserError('publish', `${plan.tooManyDeletes.count} objects would be deleted from ${store.where}, more than --max-deletes ${plan.tooManyDeletes.max}; nothing was changed (wrong --out or --to? raise --max-deletes if it is meant)`);
+  }
+  return { snapshot, plan };
+}
+
+interface Publishing {
+  readonly options: PublishOptions;
+  readonly store: ObjectStore;
+  readonly lease: HeldLease;
+  readonly holder: string;
+  readonly clock: () => Date;
+}
+
+/** Under the lease: record new keys as pending, upload wave by wave, delete last, record the result. */
+async function applyPlan(p: Publishing, remote: Remote, { snapshot, plan }: Surveyed): Promise<PublishResult> {
+  const { options, store, lease } = p;
+  const cacheControl = options.cacheControl ?? defaultCacheControl(options.maxAgeSeconds ?? 300);
+  const objects: Record<string, ManifestObject> = { ...remote.manifest.objects };
+  const pending = new Set(remote.manifest.pending);
+  let etag = remote.etag;
+  const writeManifest = async () => {
+    lease.check();
+    const body = renderManifest({ version: 1, objects, pending: [...pending], writtenBy: p.holder, writtenAt: p.clock().toISOString() });
+    const put = await store.put(MANIFEST_KEY, body, { contentType: MANIFEST_TYPE, cacheControl: 'no-store', ...(etag ? { ifMatch: etag } : { ifAbsent: true }) });
+    if (!put.ok) throw new UserError('publish', `${store.url(MANIFEST_KEY)} was changed by another publisher during this publish; stopped (run publish again)`);
+    etag = put.etag;
+  };
+
+  // New keys become ours before they exist: recorded as pending first.
+  const uploads = plan.waves.flatMap((w) => w.files);
+  const fresh = uploads.filter((f) => !(f.key in objects) && !pending.has(f.key));
+  if (fresh.length > 0) {
+    for (const f of fresh) pending.add(f.key);
+    await writeManifest();
+  }
+
+  const uploaded: string[] = [];
+  let bytesUploaded = 0;
+  for (const wave of plan.waves) {
+    lease.check();
+    await pool(wave.files, options.concurrency ?? 8, async (file) => {
+      const bytes = snapshot.bytes.get(file.key);
+      if (!bytes) throw new Error(`publish: no bytes kept for ${file.key}`);
+      const put = await store.put(file.key, bytes, { contentType: file.contentType, cacheControl, metadata: { sha256: file.sha256 } });
+      if (!put.ok) throw new Error(`publish: unconditional upload of ${file.key} reported a conflict`);
+      objects[file.key] = { sha256: file.sha256, size: file.size, etag: put.etag };
+      pending.delete(file.key);
+      uploaded.push(file.key);
+      bytesUploaded += bytes.length;
+    });
+  }
+
+  // Deletes last, once no uploaded feed links to them. Only the version we uploaded (If-Match):
+  // an object someone replaced since is theirs now.
+  const deleted: string[] = [];
+  lease.check();
+  await pool(plan.deletes, options.concurrency ?? 8, async (key) => {
+    const recorded = objects[key];
+    if (await store.delete(key, recorded?.etag)) deleted.push(key);
+    delete objects[key];
+    pending.delete(key);
+  });
+  await writeManifest();
+  return { where: store.where, uploaded, deleted, unchanged: plan.unchanged, bytesUploaded };
 }

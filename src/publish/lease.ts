@@ -4,6 +4,7 @@
 // never by a blind delete: of two builders that find it expired, one wins the swap and the other
 // sees a conflict and waits. Expiry times come from the holder's clock, so clocks are assumed to
 // agree within the lease's length (60 s by default; NTP keeps them to milliseconds).
+import { JSON_TYPE } from '../core/formats.js';
 import { UserError } from '../errors.js';
 import { LEASE_KEY } from './manifest.js';
 import type { ObjectStore } from './s3-store.js';
@@ -29,7 +30,7 @@ export interface HeldLease {
   release(): Promise<void>;
 }
 
-const LEASE_TYPE = 'application/json; charset=utf-8';
+const LEASE_TYPE = JSON_TYPE;
 
 function parseLease(text: string): LeaseRecord | undefined {
   try {

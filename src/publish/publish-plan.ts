@@ -11,6 +11,7 @@
 // it has finished. Deletes come after every upload, in the reverse order, so the feeds that
 // dropped an object already say so when it goes.
 import { MEDIA_TYPES, mediaTypeOfFile } from '../core/formats.js';
+import { compareStrings } from '../core/diagnostics.js';
 import type { RemoteManifest, RelativeKey } from './manifest.js';
 
 export interface LocalFile {
@@ -89,11 +90,11 @@ export function planPublish(input: PlanInput): PublishPlan {
     wave.files.push(f);
     byRank.set(r, wave);
   }
-  const waves = [...byRank.entries()].sort(([a], [b]) => a - b).map(([, w]) => ({ name: w.name, files: w.files.sort((a, b) => (a.key < b.key ? -1 : 1)) }));
+  const waves = [...byRank.entries()].sort(([a], [b]) => a - b).map(([, w]) => ({ name: w.name, files: w.files.sort((a, b) => compareStrings(a.key, b.key)) }));
 
   // A deleted object's kind is the one its name gives (core/formats.ts), as when it was uploaded.
   const deleteRank = (key: string) => -rank(kindOf(mediaTypeOfFile(key)), depthOf(key), maxDepth);
-  const deletes = [...gone].sort((a, b) => deleteRank(a) - deleteRank(b) || (a < b ? -1 : 1));
+  const deletes = [...gone].sort((a, b) => deleteRank(a) - deleteRank(b) || compareStrings(a, b));
   return {
     waves,
     deletes,

@@ -65,21 +65,7 @@ export function openS3Store(options: StoreOptions): ObjectStore {
   }
   const { bucket, prefix } = options.target;
   const where = `${formatPublishTarget(options.target)}${endpoint ? ` at ${endpoint}` : ''}`;
-  const config: S3ClientConfig = {
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
-    ...(endpoint
-      ? {
-          endpoint,
-          forcePathStyle: true,
-          requestChecksumCalculation: 'WHEN_REQUIRED',
-          responseChecksumValidation: 'WHEN_REQUIRED',
-          // S3-compatible servers mostly ignore the region, but the signature needs one.
-          ...(options.env['AWS_REGION'] ? {} : { region: 'us-east-1' }),
-        }
-      : {}),
-  };
-  const client = new S3Client(config);
+  const client = new S3Client(clientConfig(endpoint, options.env));
   const fail = (error: unknown, doing: string): never => {
     throw new UserError('publish', describeS3Error(error, { where, bucket, doing }));
   };
@@ -127,23 +113,45 @@ export function openS3Store(options: StoreOptions): ObjectStore {
       }
     },
     async list() {
-      const found = new Map<string, string>();
-      let token: string | undefined;
       try {
-        do {
-          const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
-          for (const o of page.Contents ?? []) if (o.Key) found.set(o.Key.slice(prefix.length), o.ETag ?? '');
-          token = page.IsTruncated ? page.NextContinuationToken : undefined;
-        } while (token);
+        return await listKeys(client, bucket, prefix);
       } catch (error) {
         return fail(error, 'list the prefix');
       }
-      return found;
     },
     close() {
       client.destroy();
     },
   };
+}
+
+function clientConfig(endpoint: string | undefined, env: StoreOptions['env']): S3ClientConfig {
+  return {
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
+    ...(endpoint
+      ? {
+          endpoint,
+          forcePathStyle: true,
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+          // S3-compatible servers mostly ignore the region, but the signature needs one.
+          ...(env['AWS_REGION'] ? {} : { region: 'us-east-1' }),
+        }
+      : {}),
+  };
+}
+
+/** Every key under the prefix (relative to it), with its ETag, page by page. */
+async function listKeys(client: S3Client, bucket: string, prefix: string): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+    for (const o of page.Contents ?? []) if (o.Key) found.set(o.Key.slice(prefix.length), o.ETag ?? '');
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return found;
 }
 
 const nameOf = (error: unknown) => (error as { name?: string } | undefined)?.name ?? '';

@@ -11,18 +11,17 @@ import { BuildRunner } from './build-thread.js';
 import type { BuildSummary } from './build-summary.js';
 import { LEDGER_PATH } from '../io/state-folder.js';
 import { formatRfc3339 } from '../core/dates.js';
-import { formatDiagnostic } from '../core/diagnostics.js';
-import { nextEmbargo } from '../core/model.js';
-import { feedUrls, OUTPUT_FILES } from '../core/formats.js';
+import { formatDiagnostic, formatShortDiagnostic } from '../core/diagnostics.js';
+import { isScheduled, nextEmbargo } from '../core/model.js';
 import type { SourceFile, Story } from '../core/types.js';
 import { isSourceName } from '../io/read-sources.js';
+import { explainFileError } from '../io/file-errors.js';
+import { isInside } from '../io/paths.js';
 import { Scheduler, type Reason, type RunResult, type Timers } from './schedule.js';
 import { startServer, type RunningServer } from './serve.js';
 import { changedFeedUrls, formatPingOutcome, pingHub } from './websub.js';
 import { lastBuildOutputs } from '../build/published-outputs.js';
 import { Publisher, Turns, type PublishSettings } from './publisher.js';
-
-export type { PublishSettings } from './publisher.js';
 
 export type LogRecord = Record<string, unknown> & { event: string };
 
@@ -72,47 +71,18 @@ export function explainFailure(error: unknown, outDir: string): { sentence: stri
   // A rename names the path in the way in `dest` (the build thread passes it on as `path`).
   const target = (e as { dest?: unknown })?.dest ?? e?.path;
   const where = typeof target === 'string' ? path.relative(outDir, target) || '.' : undefined;
-  const file = where && !where.startsWith('..') ? `\`${where}\` in the output folder` : where ? `\`${String(target)}\`` : 'a file in the output folder';
-  const plain: Record<string, string> = {
-    EISDIR: `${file} is a folder where storyfeed writes a file; move that folder away`,
-    ENOTDIR: `${file} sits where storyfeed needs a folder; move that file away`,
-    EEXIST: `${file} is in the way of a folder storyfeed creates; move it away`,
-    EACCES: `storyfeed may not write ${file} (permission denied); give the service's user write access to ${outDir}`,
-    EPERM: `storyfeed may not write ${file} (operation not permitted); give the service's user write access to ${outDir}`,
-    EROFS: `the output folder ${outDir} is on a read-only file system`,
-    ENOSPC: `the disk holding ${outDir} is full`,
-    EDQUOT: `the disk quota for ${outDir} is used up`,
-    EMFILE: 'the service has run out of file descriptors (too many open connections or files)',
-    ENFILE: 'the system has run out of file descriptors',
-    ENOENT: `${file} disappeared during the run`,
-    EIO: `the disk holding ${outDir} reported an input/output error`,
-  };
-  const sentence = e?.code ? plain[e.code] : undefined;
+  const inside = typeof target === 'string' && (where === '.' || isInside(path.resolve(outDir), path.resolve(target)));
+  const file = inside ? `\`${where}\` in the output folder` : where ? `\`${String(target)}\`` : 'a file in the output folder';
+  const sentence = explainFileError(e?.code, file, outDir);
   if (sentence) return { sentence, bug: false };
   return { sentence: `an internal error stopped the run (please report it): ${e?.message ?? String(error)}`, bug: true };
 }
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const clock = options.clock ?? (() => new Date());
-  const lastGood = new Map<string, SourceFile>();
-  const hubAbort = new AbortController();
   const runner = new BuildRunner();
-  const pings = new Set<Promise<unknown>>();
-  let maxAgeSeconds = DEFAULT_MAX_AGE_S;
   const turns = new Turns();
-  let firstPublish = true;
-
-  const notifyHub = (story: Story, changed: readonly string[]) => {
-    if (!story.hub) return;
-    const changedFeeds = changedFeedUrls(story, changed);
-    if (changedFeeds.length === 0) return;
-    // Never block or fail the build on the hub: fire, log the outcome later.
-    const ping = pingHub({ hub: story.hub, feedUrls: changedFeeds, signal: hubAbort.signal, ...(options.hubRetryBaseMs ? { baseDelayMs: options.hubRetryBaseMs } : {}) }).then((outcomes) => {
-      for (const o of outcomes) options.log({ event: 'websub', ok: o.ok, feed: o.feedUrl, attempts: o.attempts, detail: formatPingOutcome(o) });
-    });
-    pings.add(ping);
-    void ping.finally(() => pings.delete(ping));
-  };
+  const hub = hubNotifier(options);
   const publisher = options.publishing
     ? new Publisher({
         settings: options.publishing,
@@ -121,72 +91,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         exclusive: (read) => turns.run(read),
         builtOutputs: () => lastBuildOutputs(options.outDir),
         // Readers of the CDN fetch what the hub announces: announce once it is uploaded.
-        onPublished: (result, story) => notifyHub(story, result.uploaded),
+        onPublished: (result, story) => hub.notify(story, result.uploaded),
       })
     : undefined;
-
-  // What the entries ask for (next embargo, cron), whatever became of the run.
-  const planOf = (result: BuildSummary, started: Date): RunResult => {
-    const next = nextEmbargo(result.entries, started);
-    const story = result.story;
-    return { ...(next ? { nextDue: next } : {}), ...(story ? { cron: { expression: story.schedule, timeZone: story.timeZone } } : {}) };
-  };
-
-  const runBuild = async (reason: Reason): Promise<RunResult> => {
-    const started = clock();
-    try {
-      // Builds run on the build thread: the server on this thread keeps answering meanwhile.
-      const result = await turns.run(() => runner.run({ entriesDir: options.entriesDir, outDir: options.outDir, now: started.getTime(), mode: 'service', lastGood, lockWaitMs: options.lockWaitMs ?? 5_000 }));
-      for (const source of result.goodSources) lastGood.set(source.path, source);
-      const story = result.story;
-      if (story) maxAgeSeconds = story.ttl * 60;
-      const now = started.getTime();
-      const next = nextEmbargo(result.entries, started);
-      options.log({
-        event: 'build',
-        reason,
-        started: started.toISOString(),
-        ok: result.ok,
-        changed: result.written,
-        published: result.published,
-        held_back: result.entries.filter((e) => e.draft || e.published.getTime() > now).map((e) => ({ path: e.path, until: e.draft ? 'draft' : formatRfc3339(e.published) })),
-        rejected: result.outcomes.filter((o) => o.status === 'rejected').map((o) => ({ path: o.path, problems: o.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`) })),
-        kept_last_good: result.outcomes.filter((o) => o.status === 'kept-last-good').map((o) => ({ path: o.path, problems: o.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`) })),
-        // Every diagnostic, warnings too, with its hint, on every run until its cause is gone.
-        problems: result.diagnostics.map(formatDiagnostic),
-        duration_ms: Math.round(result.durationMs),
-        next_due: next ? formatRfc3339(next) : null,
-      });
-      const changed = result.written.some((f) => f !== LEDGER_PATH);
-      const publishing = story !== undefined && publisher?.targetFor(story) !== undefined;
-      // The first run publishes even with nothing changed: the remote may be behind the folder.
-      if (story && publishing && (changed || firstPublish)) publisher!.request(story);
-      else if (story && changed) notifyHub(story, result.written);
-      firstPublish = false;
-      return planOf(result, started);
-    } catch (error) {
-      // A failed run never kills the service: the previous feeds stay, the run is retried with
-      // backoff, and the schedule goes on from what the entries ask for (read without writing).
-      const { sentence, bug } = explainFailure(error, options.outDir);
-      options.log({
-        event: 'build',
-        reason,
-        started: started.toISOString(),
-        ok: false,
-        error: `The run failed: ${sentence}; it will be retried.`,
-        ...(bug ? { detail: String((error as Error)?.stack ?? error) } : {}),
-      });
-      if (isUserError(error, 'aborted')) return {};
-      const plan = await runner.run({ entriesDir: options.entriesDir, outDir: options.outDir, now: started.getTime(), mode: 'service', lastGood, dryRun: true }).then(
-        (dry) => planOf(dry, started),
-        () => ({}),
-      );
-      return { ...plan, failed: true };
-    }
-  };
-
+  const state: RunState = { lastGood: new Map(), maxAgeSeconds: DEFAULT_MAX_AGE_S, firstPublish: true };
   const scheduler = new Scheduler({
-    run: runBuild,
+    run: (reason) => runBuild({ options, clock, runner, turns, hub, publisher, state }, reason),
     clock,
     ...(options.timers ? { timers: options.timers } : {}),
     onError: (error, reason) => options.log({ event: 'error', reason, error: String(error) }),
@@ -194,50 +104,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   let server: RunningServer;
   try {
-    server = await startServer({
-      outDir: options.outDir,
-      host: options.host,
-      port: options.port,
-      ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
-      ...(options.headersTimeoutMs !== undefined ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
-      // Readers may cache until the next planned rebuild, and no longer (RFC 9111 §5.2.2.1).
-      get maxAgeSeconds() {
-        const next = scheduler.nextRun;
-        if (!next) return maxAgeSeconds;
-        return Math.max(0, Math.min(maxAgeSeconds, Math.ceil((next.getTime() - clock().getTime()) / 1000)));
-      },
-    });
+    server = await openServer(options, () => scheduler.nextRun, state, clock);
   } catch (error) {
     await scheduler.stop();
     throw error;
   }
 
-  let watcher: FSWatcher | undefined;
-  let debounce: NodeJS.Timeout | undefined;
-  let firstChange: number | undefined;
-  if (options.watch !== false) {
-    try {
-      // Re-plan when reporters drop or edit entry files (not a sync tool's status file, not notes):
-      // a short debounce gathers an editor's bursts, capped so that steady writes cannot starve it.
-      watcher = watch(options.entriesDir, (_event, name) => {
-        if (name !== null && !isSourceName(path.basename(String(name)))) return;
-        const now = Date.now();
-        firstChange ??= now;
-        clearTimeout(debounce);
-        debounce = setTimeout(
-          () => {
-            firstChange = undefined;
-            void scheduler.trigger('change');
-          },
-          Math.max(0, Math.min(DEBOUNCE_MS, firstChange + DEBOUNCE_MAX_MS - now)),
-        );
-      });
-      watcher.on('error', () => undefined);
-    } catch {
-      watcher = undefined;
-    }
-  }
   // Watch before the first build, so that nothing written meanwhile is missed.
+  const watcher = options.watch !== false ? watchEntries(options.entriesDir, () => void scheduler.trigger('change')) : undefined;
   options.log({ event: 'start', url: server.url, entries: options.entriesDir, out: options.outDir, max_connections: server.maxConnections, headers_timeout_ms: server.headersTimeoutMs });
   // Not awaited: the caller can stop the service during a long first build.
   const firstRun = scheduler.start();
@@ -249,16 +123,179 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     runNow: () => scheduler.trigger('manual'),
     async stop() {
       watcher?.close();
-      clearTimeout(debounce);
       // Shutdown abandons a running build between documents instead of waiting for a long archive.
       runner.abort();
       await scheduler.stop();
       await publisher?.stop();
       await runner.close();
-      hubAbort.abort();
-      await Promise.allSettled([...pings]);
+      await hub.close();
       await server.close();
       options.log({ event: 'stop' });
+    },
+  };
+}
+
+function openServer(options: ServiceOptions, nextRun: () => Date | undefined, state: RunState, clock: () => Date): Promise<RunningServer> {
+  return startServer({
+    outDir: options.outDir,
+    host: options.host,
+    port: options.port,
+    ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+    ...(options.headersTimeoutMs !== undefined ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
+    // Readers may cache until the next planned rebuild, and no longer (RFC 9111 §5.2.2.1).
+    get maxAgeSeconds() {
+      const next = nextRun();
+      if (!next) return state.maxAgeSeconds;
+      return Math.max(0, Math.min(state.maxAgeSeconds, Math.ceil((next.getTime() - clock().getTime()) / 1000)));
+    },
+  });
+}
+
+/** What the service's runs carry from one to the next. */
+interface RunState {
+  /** The last good version of each entry file (service mode keeps it when a new one is broken). */
+  readonly lastGood: Map<string, SourceFile>;
+  /** The story's ttl, in seconds: the longest readers may cache. */
+  maxAgeSeconds: number;
+  /** The first run publishes even with nothing changed: the remote may be behind the folder. */
+  firstPublish: boolean;
+}
+
+interface HubNotifier {
+  notify(story: Story, changed: readonly string[]): void;
+  /** Abandon pings still retrying and wait for them to settle. */
+  close(): Promise<void>;
+}
+
+function hubNotifier(options: ServiceOptions): HubNotifier {
+  const hubAbort = new AbortController();
+  const pings = new Set<Promise<unknown>>();
+  return {
+    notify(story, changed) {
+      if (!story.hub) return;
+      const changedFeeds = changedFeedUrls(story, changed);
+      if (changedFeeds.length === 0) return;
+      // Never block or fail the build on the hub: fire, log the outcome later.
+      const ping = pingHub({ hub: story.hub, feedUrls: changedFeeds, signal: hubAbort.signal, ...(options.hubRetryBaseMs ? { baseDelayMs: options.hubRetryBaseMs } : {}) }).then((outcomes) => {
+        for (const o of outcomes) options.log({ event: 'websub', ok: o.ok, feed: o.feedUrl, attempts: o.attempts, detail: formatPingOutcome(o) });
+      });
+      pings.add(ping);
+      void ping.finally(() => pings.delete(ping));
+    },
+    async close() {
+      hubAbort.abort();
+      await Promise.allSettled([...pings]);
+    },
+  };
+}
+
+interface RunContext {
+  readonly options: ServiceOptions;
+  readonly clock: () => Date;
+  readonly runner: BuildRunner;
+  readonly turns: Turns;
+  readonly hub: HubNotifier;
+  readonly publisher: Publisher | undefined;
+  readonly state: RunState;
+}
+
+/** What the entries ask for (next embargo, cron), whatever became of the run. */
+function planOf(result: BuildSummary, started: Date): RunResult {
+  const next = nextEmbargo(result.entries, started);
+  const story = result.story;
+  return { ...(next ? { nextDue: next } : {}), ...(story ? { cron: { expression: story.schedule, timeZone: story.timeZone } } : {}) };
+}
+
+async function runBuild(ctx: RunContext, reason: Reason): Promise<RunResult> {
+  const { options, runner, state } = ctx;
+  const started = ctx.clock();
+  const request = { entriesDir: options.entriesDir, outDir: options.outDir, now: started.getTime(), mode: 'service' as const, lastGood: state.lastGood };
+  try {
+    // Builds run on the build thread: the server on this thread keeps answering meanwhile.
+    const result = await ctx.turns.run(() => runner.run({ ...request, lockWaitMs: options.lockWaitMs ?? 5_000 }));
+    for (const source of result.goodSources) state.lastGood.set(source.path, source);
+    const story = result.story;
+    if (story) state.maxAgeSeconds = story.ttl * 60;
+    options.log(buildRecord(result, reason, started));
+    const changed = result.written.some((f) => f !== LEDGER_PATH);
+    const publishing = story !== undefined && ctx.publisher?.targetFor(story) !== undefined;
+    // The first run publishes even with nothing changed: the remote may be behind the folder.
+    if (story && publishing && (changed || state.firstPublish)) ctx.publisher!.request(story);
+    else if (story && changed) ctx.hub.notify(story, result.written);
+    state.firstPublish = false;
+    return planOf(result, started);
+  } catch (error) {
+    // A failed run never kills the service: the previous feeds stay, the run is retried with
+    // backoff, and the schedule goes on from what the entries ask for (read without writing).
+    const { sentence, bug } = explainFailure(error, options.outDir);
+    options.log({
+      event: 'build',
+      reason,
+      started: started.toISOString(),
+      ok: false,
+      error: `The run failed: ${sentence}; it will be retried.`,
+      ...(bug ? { detail: String((error as Error)?.stack ?? error) } : {}),
+    });
+    if (isUserError(error, 'aborted')) return {};
+    const plan = await runner.run({ ...request, dryRun: true }).then(
+      (dry) => planOf(dry, started),
+      () => ({}),
+    );
+    return { ...plan, failed: true };
+  }
+}
+
+/** The log record of a run that finished (its entries may still have been held back or rejected). */
+function buildRecord(result: BuildSummary, reason: Reason, started: Date): LogRecord {
+  const next = nextEmbargo(result.entries, started);
+  const problems = (o: BuildSummary['outcomes'][number]) => ({ path: o.path, problems: o.diagnostics.map(formatShortDiagnostic) });
+  return {
+    event: 'build',
+    reason,
+    started: started.toISOString(),
+    ok: result.ok,
+    changed: result.written,
+    published: result.published,
+    held_back: result.entries.filter((e) => e.draft || isScheduled(e, started)).map((e) => ({ path: e.path, until: e.draft ? 'draft' : formatRfc3339(e.published) })),
+    rejected: result.outcomes.filter((o) => o.status === 'rejected').map(problems),
+    kept_last_good: result.outcomes.filter((o) => o.status === 'kept-last-good').map(problems),
+    // Every diagnostic, warnings too, with its hint, on every run until its cause is gone.
+    problems: result.diagnostics.map(formatDiagnostic),
+    duration_ms: Math.round(result.durationMs),
+    next_due: next ? formatRfc3339(next) : null,
+  };
+}
+
+/**
+ * Re-plan when reporters drop or edit entry files (not a sync tool's status file, not notes): a
+ * short debounce gathers an editor's bursts, capped so that steady writes cannot starve it.
+ */
+function watchEntries(entriesDir: string, onChange: () => void): { close(): void } | undefined {
+  let debounce: NodeJS.Timeout | undefined;
+  let firstChange: number | undefined;
+  let watcher: FSWatcher;
+  try {
+    watcher = watch(entriesDir, (_event, name) => {
+      if (name !== null && !isSourceName(path.basename(String(name)))) return;
+      const now = Date.now();
+      firstChange ??= now;
+      clearTimeout(debounce);
+      debounce = setTimeout(
+        () => {
+          firstChange = undefined;
+          onChange();
+        },
+        Math.max(0, Math.min(DEBOUNCE_MS, firstChange + DEBOUNCE_MAX_MS - now)),
+      );
+    });
+    watcher.on('error', () => undefined);
+  } catch {
+    return undefined;
+  }
+  return {
+    close() {
+      watcher.close();
+      clearTimeout(debounce);
     },
   };
 }

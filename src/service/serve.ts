@@ -10,7 +10,7 @@ import { open, realpath, type FileHandle } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { mediaTypeOfFile, OUTPUT_FILES } from '../core/formats.js';
+import { BROWSER_XML_TYPE, isCompressible, isXmlFeedType, mediaTypeOfFile, OUTPUT_FILES, PLAIN_TEXT_TYPE } from '../core/formats.js';
 import { capConnections, defaultMaxConnections, DEFAULT_HEADERS_TIMEOUT_MS, serverTimeouts } from './connections.js';
 import { absoluteTarget, ALLOW, CORS_HEADERS, isCrossOriginReadable, isPreflight, MAX_HEADERS, ownHosts, PREFLIGHT_HEADERS } from './http-rules.js';
 import { isInside } from '../io/paths.js';
@@ -38,12 +38,6 @@ export interface RunningServer {
 }
 
 const MAX_URL_LENGTH = 2048;
-
-export function mediaTypeOf(file: string): string {
-  return mediaTypeOfFile(file);
-}
-
-const COMPRESSIBLE = /^(text\/|application\/(rss\+xml|atom\+xml|feed\+json|json|xml)|image\/svg\+xml)/;
 
 /**
  * The file a request path maps to, or undefined for 404. Pure: it does not look at the disk
@@ -112,73 +106,20 @@ export function prefersHtml(accept: string | undefined): boolean {
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const root = await realpath(path.resolve(options.outDir)).catch(() => path.resolve(options.outDir));
-  const cache = new Map<string, Representation>();
-
-  const represent = (key: string, body: Buffer, type: string): Representation => {
-    const cached = cache.get(key);
-    if (cached) return cached;
-    const etag = `"${etagOf(body)}"`;
-    const rep: Representation = {
-      key,
-      body,
-      etag,
-      ...(COMPRESSIBLE.test(type) && body.length > 256 ? { gzip: { body: gzipSync(body, { level: 6 }), etag: `"${etagOf(body)}-gz"` } } : {}),
-    };
-    if (cache.size > 256) cache.clear();
-    cache.set(key, rep);
-    return rep;
-  };
-
+  const represent = representations();
   const listenHost = options.host ?? '127.0.0.1';
   let port = options.port ?? 8080;
 
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<number> => {
-    const method = req.method ?? 'GET';
-    let url = req.url ?? '/';
-    if (url.length > MAX_URL_LENGTH) return end(res, 414);
-    // Node keeps every field (maxHeadersCount 0; the 16 KiB header size bounds them), so too
-    // many are answered, never silently dropped — a dropped Host would even turn into a 400.
-    if (req.rawHeaders.length / 2 > MAX_HEADERS) {
-      res.setHeader('Connection', 'close');
-      return end(res, 431);
-    }
-    // RFC 9112 §3.2.4: the asterisk-form is only for a server-wide OPTIONS.
-    if (url === '*') {
-      if (method !== 'OPTIONS') return end(res, 400);
-      res.setHeader('Allow', ALLOW);
-      return end(res, 204);
-    }
-    if (!url.startsWith('/')) {
-      const target = absoluteTarget(url, { hosts: ownHosts(listenHost, req.socket.localAddress), port });
-      if (target === 'bad') return end(res, 400);
-      if (target === 'misdirected') return end(res, 421);
-      url = target.path;
-    }
-    if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
-      res.setHeader('Allow', ALLOW);
-      return end(res, 405);
-    }
-    try {
-      decodeURIComponent(url.split(/[?#]/)[0] ?? '');
-    } catch {
-      return end(res, 400);
-    }
+  const answer = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<number> => {
+    const target = checkRequest(req, res, { listenHost, port });
+    if (typeof target === 'number') return target;
+    const { method, url } = target;
     const file = resolveRequestPath(root, url);
     if (!file) return end(res, 404);
     const found = await openServed(root, file);
     if (found === undefined) return end(res, 404);
-    if (found === 'folder') {
-      // A folder named without its slash: send the reader to the slash form, where its relative
-      // links resolve (RFC 9110 §15.4.2). The path is the request's own, already checked above.
-      const q = url.indexOf('?');
-      const [pathname, query] = q === -1 ? [url, ''] : [url.slice(0, q), url.slice(q)];
-      const index = pathname.endsWith('/') ? undefined : await openServed(root, path.join(file, OUTPUT_FILES.page));
-      if (index === undefined || index === 'folder') return end(res, 404);
-      await index.handle.close();
-      res.setHeader('Location', `${pathname}/${query}`);
-      return end(res, 301);
-    }
-    const feedType = mediaTypeOf(file);
+    if (found === 'folder') return redirectFolder(res, root, file, url);
+    const feedType = mediaTypeOfFile(file);
     const crossOrigin = isCrossOriginReadable(feedType);
     if (method === 'OPTIONS') {
       await found.handle.close();
@@ -187,7 +128,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return end(res, 204);
     }
     let body: Buffer;
-    const { stat } = found;
     try {
       // Stat and bytes from one open file: the builder replaces files by rename, so this is one
       // complete version, never a mix of two.
@@ -195,51 +135,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     } finally {
       await found.handle.close();
     }
-    // Browsers show application/rss+xml and application/atom+xml as text or a download, so the
-    // feed.xsl view never appears. A request that prefers HTML (a person clicking a feed link)
-    // gets the same bytes as application/xml, which browsers parse and style; feed readers, which
-    // ask for feed types, get the registered types. Vary: Accept keeps caches apart.
-    const forBrowser = /^application\/(rss|atom)\+xml/.test(feedType) && prefersHtml(req.headers.accept);
-    const type = forBrowser ? 'application/xml; charset=utf-8' : feedType;
-    const rep = represent(`${file}\0${stat.ino}\0${stat.size}\0${stat.mtimeMs}`, body, type);
-    const gzip = rep.gzip && acceptsGzip(req.headers['accept-encoding']) ? rep.gzip : undefined;
-    const baseEtag = gzip ? gzip.etag : rep.etag;
-    const etag = forBrowser ? baseEtag.replace(/"$/, '-xml"') : baseEtag;
-    const lastModified = new Date(Math.floor(stat.mtimeMs / 1000) * 1000);
-
-    res.setHeader('Content-Type', type);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Cache-Control', `public, max-age=${Math.max(0, Math.floor(options.maxAgeSeconds))}`);
-    res.setHeader('Vary', /^application\/(rss|atom)\+xml/.test(feedType) ? 'Accept, Accept-Encoding' : 'Accept-Encoding');
-    res.setHeader('ETag', etag);
-    res.setHeader('Last-Modified', lastModified.toUTCString());
-    if (crossOrigin) for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
-
-    // RFC 9110 §13.2.2: If-None-Match first; If-Modified-Since only without it.
-    const inm = req.headers['if-none-match'];
-    const ims = req.headers['if-modified-since'];
-    let notModified = false;
-    if (inm !== undefined) notModified = matchesIfNoneMatch(inm, [etag]);
-    else if (ims !== undefined) {
-      const since = Date.parse(ims);
-      notModified = Number.isFinite(since) && lastModified.getTime() <= since;
-    }
-    if (notModified) return end(res, 304);
-
-    const payload = gzip ? gzip.body : rep.body;
-    if (gzip) res.setHeader('Content-Encoding', 'gzip');
-    res.setHeader('Content-Length', payload.length);
-    res.statusCode = 200;
-    if (method === 'HEAD') res.end();
-    else res.end(payload);
-    return 200;
+    return sendFile(req, res, { file, stat: found.stat, body, feedType, crossOrigin, maxAgeSeconds: options.maxAgeSeconds, represent });
   };
 
   const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
   const { timeout, ...timeouts } = serverTimeouts(headersTimeoutMs);
   // Slow or huge requests cannot hold the server: bounded header size, time and count.
   const server = http.createServer({ ...timeouts, maxHeaderSize: 16_384 }, (req, res) => {
-    handle(req, res).then(
+    answer(req, res).then(
       (status) => options.onRequest?.({ method: req.method ?? '', path: req.url ?? '', status, bytes: Number(res.getHeader('Content-Length') ?? 0) }),
       () => {
         if (!res.headersSent) end(res, 500);
@@ -252,16 +155,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   server.maxHeadersCount = 0;
   const maxConnections = options.maxConnections ?? defaultMaxConnections();
   capConnections(server, maxConnections);
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, listenHost, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (typeof address === 'object' && address) port = address.port;
+  port = await listen(server, port, listenHost);
   const urlHost = listenHost.includes(':') ? `[${listenHost}]` : listenHost;
   return {
     url: `http://${urlHost}:${port}/`,
@@ -276,11 +170,148 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
 }
 
+/** Listen, and give the port listened on (the one asked for, or the one given for port 0). */
+async function listen(server: http.Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : port;
+}
+
+/** Each version of a file's bytes, with its validators and gzip form, made once (a bounded memo). */
+function representations(): (key: string, body: Buffer, type: string) => Representation {
+  const cache = new Map<string, Representation>();
+  return (key, body, type) => {
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const etag = `"${etagOf(body)}"`;
+    const rep: Representation = {
+      key,
+      body,
+      etag,
+      ...(isCompressible(type) && body.length > 256 ? { gzip: { body: gzipSync(body, { level: 6 }), etag: `"${etagOf(body)}-gz"` } } : {}),
+    };
+    if (cache.size > 256) cache.clear();
+    cache.set(key, rep);
+    return rep;
+  };
+}
+
+/**
+ * The request line and headers, judged before any file is looked at: the method and the
+ * origin-form path to serve, or the status already answered.
+ */
+function checkRequest(req: http.IncomingMessage, res: http.ServerResponse, listening: { listenHost: string; port: number }): { method: string; url: string } | number {
+  const method = req.method ?? 'GET';
+  let url = req.url ?? '/';
+  if (url.length > MAX_URL_LENGTH) return end(res, 414);
+  // Node keeps every field (maxHeadersCount 0; the 16 KiB header size bounds them), so too
+  // many are answered, never silently dropped — a dropped Host would even turn into a 400.
+  if (req.rawHeaders.length / 2 > MAX_HEADERS) {
+    res.setHeader('Connection', 'close');
+    return end(res, 431);
+  }
+  // RFC 9112 §3.2.4: the asterisk-form is only for a server-wide OPTIONS.
+  if (url === '*') {
+    if (method !== 'OPTIONS') return end(res, 400);
+    res.setHeader('Allow', ALLOW);
+    return end(res, 204);
+  }
+  if (!url.startsWith('/')) {
+    const target = absoluteTarget(url, { hosts: ownHosts(listening.listenHost, req.socket.localAddress), port: listening.port });
+    if (target === 'bad') return end(res, 400);
+    if (target === 'misdirected') return end(res, 421);
+    url = target.path;
+  }
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+    res.setHeader('Allow', ALLOW);
+    return end(res, 405);
+  }
+  try {
+    decodeURIComponent(url.split(/[?#]/)[0] ?? '');
+  } catch {
+    return end(res, 400);
+  }
+  return { method, url };
+}
+
+/**
+ * A folder named without its slash: send the reader to the slash form, where its relative links
+ * resolve (RFC 9110 §15.4.2). The path is the request's own, already checked.
+ */
+async function redirectFolder(res: http.ServerResponse, root: string, folder: string, url: string): Promise<number> {
+  const q = url.indexOf('?');
+  const [pathname, query] = q === -1 ? [url, ''] : [url.slice(0, q), url.slice(q)];
+  const index = pathname.endsWith('/') ? undefined : await openServed(root, path.join(folder, OUTPUT_FILES.page));
+  if (index === undefined || index === 'folder') return end(res, 404);
+  await index.handle.close();
+  res.setHeader('Location', `${pathname}/${query}`);
+  return end(res, 301);
+}
+
+interface Served {
+  readonly file: string;
+  readonly stat: Stats;
+  readonly body: Buffer;
+  readonly feedType: string;
+  readonly crossOrigin: boolean;
+  readonly maxAgeSeconds: number;
+  readonly represent: ReturnType<typeof representations>;
+}
+
+/** A GET or HEAD of a regular file: validators, conditional GET, gzip. */
+function sendFile(req: http.IncomingMessage, res: http.ServerResponse, served: Served): number {
+  const { file, stat, feedType } = served;
+  // Browsers show application/rss+xml and application/atom+xml as text or a download, so the
+  // feed.xsl view never appears. A request that prefers HTML (a person clicking a feed link)
+  // gets the same bytes as application/xml, which browsers parse and style; feed readers, which
+  // ask for feed types, get the registered types. Vary: Accept keeps caches apart.
+  const forBrowser = isXmlFeedType(feedType) && prefersHtml(req.headers.accept);
+  const type = forBrowser ? BROWSER_XML_TYPE : feedType;
+  const rep = served.represent(`${file}\0${stat.ino}\0${stat.size}\0${stat.mtimeMs}`, served.body, type);
+  const gzip = rep.gzip && acceptsGzip(req.headers['accept-encoding']) ? rep.gzip : undefined;
+  const baseEtag = gzip ? gzip.etag : rep.etag;
+  const etag = forBrowser ? baseEtag.replace(/"$/, '-xml"') : baseEtag;
+  const lastModified = new Date(Math.floor(stat.mtimeMs / 1000) * 1000);
+
+  res.setHeader('Content-Type', type);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Cache-Control', `public, max-age=${Math.max(0, Math.floor(served.maxAgeSeconds))}`);
+  res.setHeader('Vary', isXmlFeedType(feedType) ? 'Accept, Accept-Encoding' : 'Accept-Encoding');
+  res.setHeader('ETag', etag);
+  res.setHeader('Last-Modified', lastModified.toUTCString());
+  if (served.crossOrigin) for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
+
+  // RFC 9110 §13.2.2: If-None-Match first; If-Modified-Since only without it.
+  const inm = req.headers['if-none-match'];
+  const ims = req.headers['if-modified-since'];
+  let notModified = false;
+  if (inm !== undefined) notModified = matchesIfNoneMatch(inm, [etag]);
+  else if (ims !== undefined) {
+    const since = Date.parse(ims);
+    notModified = Number.isFinite(since) && lastModified.getTime() <= since;
+  }
+  if (notModified) return end(res, 304);
+
+  const payload = gzip ? gzip.body : rep.body;
+  if (gzip) res.setHeader('Content-Encoding', 'gzip');
+  res.setHeader('Content-Length', payload.length);
+  res.statusCode = 200;
+  if (req.method === 'HEAD') res.end();
+  else res.end(payload);
+  return 200;
+}
+
 function end(res: http.ServerResponse, status: number): number {
   res.statusCode = status;
   if (status >= 400) {
     const body = `${status} ${http.STATUS_CODES[status] ?? ''}\n`;
-    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.setHeader('Content-Type', PLAIN_TEXT_TYPE);
     res.setHeader('Content-Length', Buffer.byteLength(body));
     res.end(body);
   } else {

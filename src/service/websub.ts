@@ -1,7 +1,7 @@
 // WebSub publisher notifications (W3C WebSub §7): after a run that changed a feed, tell the hub
 // with `hub.mode=publish&hub.url=<feed URL>`. Never throws, never blocks the build; retries with
 // exponential backoff on network errors, 5xx and 429.
-import { feedUrls, OUTPUT_FILES } from '../core/formats.js';
+import { feedUrls, HUB_PING_TYPE, OUTPUT_FILES } from '../core/formats.js';
 import type { Story } from '../core/types.js';
 
 /** The public URLs of the story's own feeds among `changed` (output paths, as written or uploaded). */
@@ -63,7 +63,7 @@ async function pingOne(feedUrl: string, options: PingOptions): Promise<PingOutco
       const signals = [AbortSignal.timeout(options.timeoutMs ?? 10_000), ...(options.signal ? [options.signal] : [])];
       const res = await doFetch(options.hub, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        headers: { 'Content-Type': HUB_PING_TYPE },
         body,
         signal: AbortSignal.any(signals),
       });

@@ -70,36 +70,36 @@ export const EMPTY_CACHE: BuildCache = { key: '', entries: new Map(), outputs: n
 /** Every field of a record, as written. */
 interface WireRecord {
   /** size, mtimeMs, hash of the text */
-  s: number;
-  m: number;
-  h: string;
+  size: number;
+  mtime: number;
+  hash: string;
   /** diagnostics (when any) */
-  d?: Diagnostic[];
+  problems?: Diagnostic[];
   /** where the id stands: [line, column] */
-  i?: [number, number];
-  e?: WireEntry;
-  /** blob: [offset, crc, ...piece ends] */
-  b?: number[];
+  idAt?: [number, number];
+  entry?: WireEntry;
+  /** where the fragments are in the pack: [offset, crc, ...piece ends] */
+  blob?: number[];
 }
 
 interface WireEntry {
   id: string;
-  t: string;
-  p: number;
-  u?: number;
-  s?: string;
-  a?: Person[];
-  g?: string[];
-  im?: Image;
-  l?: string;
+  title: string;
+  published: number;
+  updated?: number;
+  summary?: string;
+  authors?: Person[];
+  tags?: string[];
+  image?: Image;
+  link?: string;
   /** anchor, when not the plain one (core/anchors.ts) */
-  an?: string;
-  dr?: 1;
-  c?: [number, string];
-  r?: [number, string];
+  anchor?: string;
+  draft?: 1;
+  correction?: [number, string];
+  retraction?: [number, string];
   /** hasContent false */
-  nc?: 1;
-  pr: string;
+  noContent?: 1;
+  print: string;
 }
 
 /** What the index leaves out because the story implies it. */
@@ -126,18 +126,18 @@ function sameAuthors(a: readonly Person[], b: readonly Person[]): boolean {
 }
 
 function toWireEntry(e: EntryMeta, defaults: CacheDefaults): WireEntry {
-  const w: WireEntry = { id: e.id, t: e.title, p: e.published.getTime(), pr: e.print };
-  if (e.updated.getTime() !== w.p) w.u = e.updated.getTime();
-  if (e.summary !== undefined) w.s = e.summary;
-  if (!sameAuthors(e.authors, defaults.authors)) w.a = [...e.authors];
-  if (e.tags.length > 0) w.g = [...e.tags];
-  if (e.image) w.im = e.image;
-  if (e.link !== defaults.link(e.id)) w.l = e.link;
-  if (e.anchor !== undefined) w.an = e.anchor;
-  if (e.draft) w.dr = 1;
-  if (e.correction) w.c = [e.correction.at.getTime(), e.correction.note];
-  if (e.retraction) w.r = [e.retraction.at.getTime(), e.retraction.reason];
-  if (!e.hasContent) w.nc = 1;
+  const w: WireEntry = { id: e.id, title: e.title, published: e.published.getTime(), print: e.print };
+  if (e.updated.getTime() !== w.published) w.updated = e.updated.getTime();
+  if (e.summary !== undefined) w.summary = e.summary;
+  if (!sameAuthors(e.authors, defaults.authors)) w.authors = [...e.authors];
+  if (e.tags.length > 0) w.tags = [...e.tags];
+  if (e.image) w.image = e.image;
+  if (e.link !== defaults.link(e.id)) w.link = e.link;
+  if (e.anchor !== undefined) w.anchor = e.anchor;
+  if (e.draft) w.draft = 1;
+  if (e.correction) w.correction = [e.correction.at.getTime(), e.correction.note];
+  if (e.retraction) w.retraction = [e.retraction.at.getTime(), e.retraction.reason];
+  if (!e.hasContent) w.noContent = 1;
   return w;
 }
 
@@ -151,56 +151,56 @@ const isStamped = (v: unknown): v is [number, string] => Array.isArray(v) && v.l
 function fromWireEntry(path: string, w: unknown, defaults: CacheDefaults): EntryMeta | undefined {
   if (typeof w !== 'object' || w === null) return undefined;
   const e = w as Partial<WireEntry>;
-  if (!isString(e.id) || !isString(e.t) || !isNumber(e.p) || !isString(e.pr)) return undefined;
-  if ((e.u !== undefined && !isNumber(e.u)) || (e.s !== undefined && !isString(e.s)) || (e.l !== undefined && !isString(e.l)) || (e.an !== undefined && !isString(e.an))) return undefined;
-  if ((e.a !== undefined && !isPeople(e.a)) || (e.g !== undefined && !isStringList(e.g)) || (e.c !== undefined && !isStamped(e.c)) || (e.r !== undefined && !isStamped(e.r))) return undefined;
-  const im = e.im as Partial<Image> | undefined;
+  if (!isString(e.id) || !isString(e.title) || !isNumber(e.published) || !isString(e.print)) return undefined;
+  if ((e.updated !== undefined && !isNumber(e.updated)) || (e.summary !== undefined && !isString(e.summary)) || (e.link !== undefined && !isString(e.link)) || (e.anchor !== undefined && !isString(e.anchor))) return undefined;
+  if ((e.authors !== undefined && !isPeople(e.authors)) || (e.tags !== undefined && !isStringList(e.tags)) || (e.correction !== undefined && !isStamped(e.correction)) || (e.retraction !== undefined && !isStamped(e.retraction))) return undefined;
+  const im = e.image as Partial<Image> | undefined;
   if (im !== undefined && (typeof im !== 'object' || im === null || !isString(im.url) || !isString(im.alt) || !isString(im.type) || (im.length !== undefined && !isNumber(im.length)))) return undefined;
   return {
     path,
     id: e.id,
-    title: e.t,
-    published: new Date(e.p),
-    updated: new Date(e.u ?? e.p),
-    ...(e.s !== undefined ? { summary: e.s } : {}),
-    authors: e.a ?? defaults.authors,
-    tags: e.g ?? [],
+    title: e.title,
+    published: new Date(e.published),
+    updated: new Date(e.updated ?? e.published),
+    ...(e.summary !== undefined ? { summary: e.summary } : {}),
+    authors: e.authors ?? defaults.authors,
+    tags: e.tags ?? [],
     ...(im ? { image: im as Image } : {}),
-    link: e.l ?? defaults.link(e.id),
-    ...(e.an !== undefined ? { anchor: e.an } : {}),
-    draft: e.dr === 1,
-    ...(e.c ? { correction: { at: new Date(e.c[0]), note: e.c[1] } } : {}),
-    ...(e.r ? { retraction: { at: new Date(e.r[0]), reason: e.r[1], until: retractionEnd(new Date(e.r[0]), defaults.retractionWindow) } } : {}),
-    hasContent: e.nc !== 1,
-    print: e.pr,
+    link: e.link ?? defaults.link(e.id),
+    ...(e.anchor !== undefined ? { anchor: e.anchor } : {}),
+    draft: e.draft === 1,
+    ...(e.correction ? { correction: { at: new Date(e.correction[0]), note: e.correction[1] } } : {}),
+    ...(e.retraction ? { retraction: { at: new Date(e.retraction[0]), reason: e.retraction[1], until: retractionEnd(new Date(e.retraction[0]), defaults.retractionWindow) } } : {}),
+    hasContent: e.noContent !== 1,
+    print: e.print,
   };
 }
 
 function toWire(r: CachedParse, defaults: CacheDefaults): WireRecord {
-  const w: WireRecord = { s: r.size, m: r.mtimeMs, h: r.hash };
-  if (r.diagnostics.length > 0) w.d = [...r.diagnostics];
-  if (r.idAt) w.i = [r.idAt.line, r.idAt.column];
-  if (r.entry) w.e = toWireEntry(r.entry, defaults);
-  if (r.blob) w.b = [r.blob.offset, r.blob.crc, ...r.blob.ends];
+  const w: WireRecord = { size: r.size, mtime: r.mtimeMs, hash: r.hash };
+  if (r.diagnostics.length > 0) w.problems = [...r.diagnostics];
+  if (r.idAt) w.idAt = [r.idAt.line, r.idAt.column];
+  if (r.entry) w.entry = toWireEntry(r.entry, defaults);
+  if (r.blob) w.blob = [r.blob.offset, r.blob.crc, ...r.blob.ends];
   return w;
 }
 
 export function fromWire(path: string, value: unknown, defaults: CacheDefaults): CachedParse | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const w = value as Partial<WireRecord>;
-  if (!isNumber(w.s) || !isNumber(w.m) || !isString(w.h)) return undefined;
-  if (w.d !== undefined && !Array.isArray(w.d)) return undefined;
-  if (w.i !== undefined && !(Array.isArray(w.i) && w.i.length === 2 && w.i.every(Number.isInteger))) return undefined;
-  const entry = w.e === undefined ? undefined : fromWireEntry(path, w.e, defaults);
-  if (w.e !== undefined && !entry) return undefined;
-  const blob = w.b === undefined ? undefined : readBlobLocation(w.b);
-  if (w.b !== undefined && !blob) return undefined;
+  if (!isNumber(w.size) || !isNumber(w.mtime) || !isString(w.hash)) return undefined;
+  if (w.problems !== undefined && !Array.isArray(w.problems)) return undefined;
+  if (w.idAt !== undefined && !(Array.isArray(w.idAt) && w.idAt.length === 2 && w.idAt.every(Number.isInteger))) return undefined;
+  const entry = w.entry === undefined ? undefined : fromWireEntry(path, w.entry, defaults);
+  if (w.entry !== undefined && !entry) return undefined;
+  const blob = w.blob === undefined ? undefined : readBlobLocation(w.blob);
+  if (w.blob !== undefined && !blob) return undefined;
   return {
-    size: w.s,
-    mtimeMs: w.m,
-    hash: w.h,
-    diagnostics: w.d ?? [],
-    ...(w.i ? { idAt: { line: w.i[0], column: w.i[1] } } : {}),
+    size: w.size,
+    mtimeMs: w.mtime,
+    hash: w.hash,
+    diagnostics: w.problems ?? [],
+    ...(w.idAt ? { idAt: { line: w.idAt[0], column: w.idAt[1] } } : {}),
     ...(entry ? { entry } : {}),
     ...(blob ? { blob } : {}),
   };
@@ -213,14 +213,21 @@ export function fromWire(path: string, value: unknown, defaults: CacheDefaults):
 // name entries by their line number among the `e` lines.
 
 interface WireOutput {
-  k: string;
-  s: number;
-  m: number;
-  b?: string;
-  d?: number[];
+  key: string;
+  size: number;
+  mtime: number;
+  /** the media type it was planned with */
+  type?: string;
+  /** the document's fingerprint without its entries' prints (core/fingerprint.ts) */
+  base?: string;
+  /** the entries it is made from, by ordinal */
+  deps?: number[];
   /** slots: [entry ordinal, format code, offset] × n */
-  t?: number[];
+  slots?: number[];
 }
+
+/** The field of an output line that names the entries it is made from (a patch run looks for it undecoded). */
+export const OUTPUT_DEPS_FIELD = '"deps":[';
 
 export interface CacheHeader {
   readonly version: number;
@@ -249,34 +256,36 @@ export function parseHeader(line: string | undefined): CacheHeader | undefined {
 }
 
 export function toWireOutput(r: OutputRecord, ordinal: ReadonlyMap<string, number>): WireOutput {
-  const w: WireOutput = { k: r.key, s: r.size, m: r.mtimeMs };
+  const w: WireOutput = { key: r.key, size: r.size, mtime: r.mtimeMs, ...(r.mediaType ? { type: r.mediaType } : {}) };
   // An output made from an entry the index does not hold (a last good version) cannot be patched.
   if (r.base === undefined || !r.deps || !r.slots) return w;
   const d = r.deps.map((p) => ordinal.get(p));
   const { entries, formats, offsets } = r.slots;
   const t = entries.flatMap((entry, i) => [ordinal.get(entry), formats[i], offsets[i]]);
   if (d.some((i) => i === undefined) || t.some((i) => i === undefined)) return w;
-  return { ...w, b: r.base, d: d as number[], t: t as number[] };
+  return { ...w, base: r.base, deps: d as number[], slots: t as number[] };
 }
 
 export function fromWireOutput(value: unknown, pathOf: (ordinal: number) => string | undefined): OutputRecord | undefined {
   const w = value as Partial<WireOutput> | null;
-  if (typeof w !== 'object' || w === null || !isString(w.k) || !isNumber(w.s) || !isNumber(w.m)) return undefined;
-  const plain: OutputRecord = { key: w.k, size: w.s, mtimeMs: w.m };
-  if (!isString(w.b) || !Array.isArray(w.d) || !Array.isArray(w.t) || w.t.length % 3 !== 0) return plain;
-  const deps = w.d.map((i) => (Number.isInteger(i) ? pathOf(i) : undefined));
+  if (typeof w !== 'object' || w === null || !isString(w.key) || !isNumber(w.size) || !isNumber(w.mtime)) return undefined;
+  if (w.type !== undefined && !isString(w.type)) return undefined;
+  const plain: OutputRecord = { key: w.key, size: w.size, mtimeMs: w.mtime, ...(w.type ? { mediaType: w.type } : {}) };
+  const t = w.slots;
+  if (!isString(w.base) || !Array.isArray(w.deps) || !Array.isArray(t) || t.length % 3 !== 0) return plain;
+  const deps = w.deps.map((i) => (Number.isInteger(i) ? pathOf(i) : undefined));
   const entries: string[] = [];
-  for (let i = 0; i < w.t.length; i += 3) {
-    const entry = Number.isInteger(w.t[i]) ? pathOf(w.t[i]!) : undefined;
-    const format = FORMAT_CODES[w.t[i + 1]!];
-    const offset = w.t[i + 2];
+  for (let i = 0; i < t.length; i += 3) {
+    const entry = Number.isInteger(t[i]) ? pathOf(t[i]!) : undefined;
+    const format = FORMAT_CODES[t[i + 1]!];
+    const offset = t[i + 2];
     if (entry === undefined || format === undefined || !Number.isInteger(offset)) return plain;
     entries.push(entry);
   }
   if (deps.some((p) => p === undefined)) return plain;
   const n = entries.length;
-  const slots: SlotList = { entries, formats: Uint8Array.from({ length: n }, (_, i) => w.t![i * 3 + 1]!), offsets: Float64Array.from({ length: n }, (_, i) => w.t![i * 3 + 2]!) };
-  return { ...plain, base: w.b, deps: deps as string[], slots };
+  const slots: SlotList = { entries, formats: Uint8Array.from({ length: n }, (_, i) => t[i * 3 + 1]!), offsets: Float64Array.from({ length: n }, (_, i) => t[i * 3 + 2]!) };
+  return { ...plain, base: w.base, deps: deps as string[], slots };
 }
 
 /** A record line: kind, path and record. */
@@ -339,7 +348,6 @@ export function parseCache(text: string | undefined, expectedKey: string, defaul
  * whose generation it names as its base. Any other overlay (a full build wrote a new index since)
  * is no overlay at all.
  */
-
 export function overlayLines(text: string | undefined, main: CacheHeader): { header: CacheHeader; lines: string[] } | undefined {
   if (text === undefined) return undefined;
   const lines = text.split('\n');
@@ -357,21 +365,13 @@ const byPath = <T>(m: ReadonlyMap<string, T>) => [...m.entries()].sort(([a], [b]
 export function* serializeCache(cache: BuildCache, defaults: CacheDefaults, generation: string): Generator<string> {
   yield `${headerLine(cache.key, cache.pack, generation)}\n`;
   const ordinal = new Map<string, number>();
+  const entries = byPath(cache.entries).map(([path, r]) => (ordinal.set(path, ordinal.size), () => entryLine(path, r, defaults)));
+  const outputs = byPath(cache.outputs).map(([path, r]) => () => outputLine(path, r, ordinal));
   let chunk: string[] = [];
-  for (const [path, r] of byPath(cache.entries)) {
-    ordinal.set(path, ordinal.size);
-    chunk.push(entryLine(path, r, defaults));
-    if (chunk.length === 1000) {
-      yield `${chunk.join('\n')}\n`;
-      chunk = [];
-    }
-  }
-  for (const [path, r] of byPath(cache.outputs)) {
-    chunk.push(outputLine(path, r, ordinal));
-    if (chunk.length === 1000) {
-      yield `${chunk.join('\n')}\n`;
-      chunk = [];
-    }
+  for (const line of [...entries, ...outputs]) {
+    if (chunk.push(line()) < 1000) continue;
+    yield `${chunk.join('\n')}\n`;
+    chunk = [];
   }
   if (chunk.length > 0) yield `${chunk.join('\n')}\n`;
 }
@@ -392,6 +392,6 @@ function readBlobLocation(value: unknown): BlobLocation | undefined {
 
 /** Everything the index records of an entry but its print: the same for two versions that differ only in their body. */
 export function metaText(entry: EntryMeta, defaults: CacheDefaults): string {
-  const { pr: _print, ...rest } = toWireEntry(entry, defaults);
+  const { print: _print, ...rest } = toWireEntry(entry, defaults);
   return JSON.stringify(rest);
 }

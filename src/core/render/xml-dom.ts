@@ -2,6 +2,7 @@
 // 9, 10, 12 in core/known-defects.md): parse its output, add or fix nodes, serialize. Escaping of
 // text and attributes is then the DOM serializer's job, never string splicing.
 
+import { XML_PARSE_TYPE } from '../formats.js';
 import { DOMParser, XMLSerializer, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { FORMATS } from '../formats.js';
 
@@ -25,7 +26,7 @@ export function parseXml(xml: string): Document {
     onError: (level, message) => {
       if (level !== 'warning') errors.push(message);
     },
-  }).parseFromString(xml, 'text/xml');
+  }).parseFromString(xml, XML_PARSE_TYPE);
   // feed's output is parsed here before we touch it; a failure is a bug in normalization (an
   // illegal character or `]]>` reached the serializer), not a user error.
   if (errors.length > 0) throw new Error(`feed produced malformed XML: ${errors.join('; ')}`);

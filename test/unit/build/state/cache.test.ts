@@ -100,21 +100,21 @@ describe('the cache index', () => {
   });
 
   it('leaves defaults out: the story authors, the default link, updated = published, no tags', () => {
-    const plain = linesOf(text(cacheOf(3))).records.find(([, p]) => p === 'e00002.md')![2]['e'] as Record<string, unknown>; // record 2 has every field at its default
-    expect(Object.keys(plain).sort()).toEqual(['id', 'p', 'pr', 't']);
+    const plain = linesOf(text(cacheOf(3))).records.find(([, p]) => p === 'e00002.md')![2]['entry'] as Record<string, unknown>; // record 2 has every field at its default
+    expect(Object.keys(plain).sort()).toEqual(['id', 'print', 'published', 'title']);
   });
 
   it('names entries in output records by their line among the entry lines', () => {
     const rss = linesOf(text(cacheOf(5))).records.find(([k, p]) => k === 'o' && p === 'rss.xml')![2];
-    expect(rss).toEqual({ k: 'x', s: 10, m: 5, b: 'base', d: [0, 1, 2], t: [0, 0, 100, 1, 1, 200] });
+    expect(rss).toEqual({ key: 'x', size: 10, mtime: 5, base: 'base', deps: [0, 1, 2], slots: [0, 0, 100, 1, 1, 200] });
   });
 
   it.each([
-    ['a record without a hash', (r: Record<string, unknown>) => delete r['h']],
-    ['a date that is not a number', (r: Record<string, unknown>) => ((r['e'] as Record<string, unknown>)['p'] = '2026-05-01')],
-    ['authors that are not people', (r: Record<string, unknown>) => ((r['e'] as Record<string, unknown>)['a'] = [{ email: 'x' }])],
-    ['a blob with piece ends out of order', (r: Record<string, unknown>) => (r['b'] = [1, 2, 9, 8, 7, 6, 5, 4, 3, 2])],
-    ['a blob of the wrong shape', (r: Record<string, unknown>) => (r['b'] = [1, 2, 3])],
+    ['a record without a hash', (r: Record<string, unknown>) => delete r['hash']],
+    ['a date that is not a number', (r: Record<string, unknown>) => ((r['entry'] as Record<string, unknown>)['published'] = '2026-05-01')],
+    ['authors that are not people', (r: Record<string, unknown>) => ((r['entry'] as Record<string, unknown>)['authors'] = [{ email: 'x' }])],
+    ['a blob with piece ends out of order', (r: Record<string, unknown>) => (r['blob'] = [1, 2, 9, 8, 7, 6, 5, 4, 3, 2])],
+    ['a blob of the wrong shape', (r: Record<string, unknown>) => (r['blob'] = [1, 2, 3])],
   ])('drops %s (that file is parsed again), keeps the others', (_name, damage) => {
     const lines = linesOf(text(cacheOf(3)));
     damage(lines.records.find(([, p]) => p === 'e00001.md')![2] as Record<string, unknown>);
