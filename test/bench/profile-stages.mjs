@@ -16,7 +16,8 @@ const SANITIZE_FNS = /sanitiz|^absolute$|^a$|^img$|toXmlEntities|exclusiveFilter
 // Stage by source path (first match wins), in the order a reader of the budget wants them.
 const STAGES = [
   ['GC', (f) => f.functionName === '(garbage collector)'],
-  ['idle / program', (f) => f.functionName === '(idle)' || f.functionName === '(program)'],
+  ['(idle: waiting, not CPU)', (f) => f.functionName === '(idle)'],
+  ['V8 (program: compile, IC, runtime)', (f) => f.functionName === '(program)'],
   ['front matter (gray-matter, yaml)', (f) => /node_modules\/(gray-matter|yaml|js-yaml|section-matter|kind-of|strip-bom-string|extend-shallow)\/|src\/core\/(front-matter|field-reader)\.ts/.test(f.src)],
   ['Markdown (markdown-it)', (f) => /node_modules\/(markdown-it|linkify-it|mdurl|uc\.micro|punycode\.js)\//.test(f.src) || (f.src.endsWith('src/core/markdown.ts') && !SANITIZE_FNS.test(f.functionName))],
   ['sanitizing (sanitize-html)', (f) => /node_modules\/(sanitize-html|htmlparser2|domhandler|domutils|dom-serializer|domelementtype|parse-srcset|deepmerge|is-plain-object|escape-string-regexp)\//.test(f.src) || (f.src.endsWith('src/core/markdown.ts') && SANITIZE_FNS.test(f.functionName))],
@@ -91,9 +92,12 @@ const entries = Number(entriesArg);
 const files = inputs.flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(p, f)) : [p]));
 const totals = new Map();
 for (const file of files) stagesOf(JSON.parse(readFileSync(file, 'utf8')), totals);
+const IDLE = '(idle: waiting, not CPU)';
+const idle = totals.get(IDLE) ?? 0;
+totals.delete(IDLE);
 const sum = [...totals.values()].reduce((a, b) => a + b, 0);
 const order = new Map([...STAGES.map(([n], i) => [n, i]), ['other', STAGES.length]]);
-console.log(`${files.length} profile(s), ${(sum / 1e6).toFixed(2)} s sampled, ${entries} entries\n`);
+console.log(`${files.length} profile(s) (threads), ${(sum / 1e6).toFixed(2)} s of CPU sampled (${(idle / 1e6).toFixed(2)} s idle left out), ${entries} entries\n`);
 console.log('| stage | CPU | share | µs per entry |');
 console.log('|---|---|---|---|');
 for (const [stage, us] of [...totals].sort((a, b) => order.get(a[0]) - order.get(b[0]))) {
