@@ -1,6 +1,7 @@
 // `npm run bench` works: a small run (N = 500, one run per figure) goes through every step — the
 // corpus, the floor, cold, no-change and one-change builds, the naive script and Hugo, and the
-// tag-heavy row on 10 entries × 50 tags — and writes its figures. It proves the benchmark runs;
+// tag-heavy row on 10 entries × 50 tags, and the newsroom-shaped row (200 entries) against Hugo
+// writing the same three formats — and writes its figures. It proves the benchmark runs;
 // it never judges the times.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -15,11 +16,11 @@ describe.skipIf(skipWithout('hugo', 'time'))(`npm run bench${withoutNote('hugo',
     const r = spawnSync(process.execPath, ['test/bench/run.mjs'], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, BENCH_SIZES: '500', BENCH_RUNS: '1', BENCH_TAGS: '10x50' },
+      env: { ...process.env, BENCH_SIZES: '500', BENCH_RUNS: '1', BENCH_TAGS: '10x50', BENCH_NEWSROOM_SIZES: '200' },
       timeout: 240_000,
     });
     expect(r.status, r.stderr).toBe(0);
-    const [row, tagRow] = JSON.parse(readFileSync(`${root}/test-results/bench.json`, 'utf8')) as Array<Record<string, number>>;
+    const [row, tagRow, newsroomRow] = JSON.parse(readFileSync(`${root}/test-results/bench.json`, 'utf8')) as Array<Record<string, number>>;
     expect(row!['n']).toBe(500);
     for (const figure of ['floor', 'cold', 'coldRss', 'noChange', 'noChangeFull', 'oneChanged', 'naive', 'hugoAll', 'hugo50']) {
       expect([figure, Number.isFinite(row![figure]) && row![figure]! > 0]).toEqual([figure, true]);
@@ -33,5 +34,13 @@ describe.skipIf(skipWithout('hugo', 'time'))(`npm run bench${withoutNote('hugo',
     }
     expect(r.stdout).toMatch(/^\| 10 × 50 \| /m);
     expect(r.stdout).toMatch(/Hugo, RSS with all items \(\d+ items\)/);
+    // The newsroom-shaped row: storyfeed cold against Hugo writing RSS, Atom and JSON Feed of all
+    // 200 items, and Hugo RSS only.
+    expect([newsroomRow!['shape'], newsroomRow!['n']]).toEqual(['newsroom', 200]);
+    for (const figure of ['cold', 'coldRss', 'hugoThree', 'hugoRss']) {
+      expect([figure, Number.isFinite(newsroomRow![figure]) && newsroomRow![figure]! > 0]).toEqual([figure, true]);
+    }
+    expect(r.stdout).toMatch(/Hugo, RSS \+ Atom \+ JSON Feed \(200 items, 200 Atom entries\)/);
+    expect(r.stdout).toMatch(/^\| 200 \| .* \| .*× \| .*× \|$/m);
   }, 300_000);
 });

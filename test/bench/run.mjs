@@ -3,13 +3,16 @@
 // installed, Hugo on the same corpus. Not a test: it asserts nothing, it measures.
 // Sizes: BENCH_SIZES=1000,10000 (the default; add 100000 for the memory target, ~10 min; 0 for none).
 // Runs per figure: BENCH_RUNS (default 3, medians). Results: test-results/bench.json and a table.
-// Plus a tag-heavy row, BENCH_TAGS=<entries>x<tags per entry> (default 100x50; 0 skips it).
+// Plus a tag-heavy row, BENCH_TAGS=<entries>x<tags per entry> (default 100x50; 0 skips it), and the
+// newsroom-shaped rows against Hugo writing the same three formats (newsroom-bench.mjs,
+// BENCH_NEWSROOM_SIZES, default 1000,10000; 0 skips them).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCorpus } from './corpus.mjs';
+import { benchNewsroom, printNewsroomTable } from './newsroom-bench.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(root, 'dist/cli.js');
@@ -81,7 +84,7 @@ function countItems(file) {
 }
 const rows = [];
 const DIGITS = { s: 3, '×': 2, MB: 0 };
-const print = (label, value, unit = 's') => console.log(`  ${label.padEnd(44)} ${typeof value === 'number' ? value.toFixed(DIGITS[unit] ?? 0) : value} ${unit}`);
+const print = (label, value, unit = 's') => console.log(`  ${label.padEnd(58)} ${typeof value === 'number' ? value.toFixed(DIGITS[unit] ?? 0) : value} ${unit}`);
 
 console.log(`storyfeed benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${runs} runs each (median)`);
 mkdirSync(work, { recursive: true });
@@ -168,11 +171,12 @@ try {
     rows.push(row);
   }
   const tagRow = tagHeavy();
-  writeFileSync(path.join(root, 'test-results', 'bench.json'), `${JSON.stringify(tagRow ? [...rows, tagRow] : rows, null, 2)}\n`);
+  const newsroomRows = benchNewsroom({ work, cli: CLI, now: NOW, measure, repeat, runs, print, hugoVersion: hugoVersionOf() });
+  writeFileSync(path.join(root, 'test-results', 'bench.json'), `${JSON.stringify([...rows, ...(tagRow ? [tagRow] : []), ...newsroomRows], null, 2)}\n`);
   const f = (x, unit = 's') => (x === undefined ? '—' : unit === 's' ? `${x.toFixed(2)} s` : `${Math.round(x)} MB`);
   const ratio = (a, b) => (a === undefined || b === undefined ? '—' : `${(a / b).toFixed(2)}×`);
-  console.log('\n| N | floor | cold build | peak RSS | no-change | (no fast path) | one changed | naive script | Hugo all items | Hugo newest 50 | cold / Hugo all | no-change / floor | one changed / floor |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  if (rows.length) console.log('\n| N | floor | cold build | peak RSS | no-change | (no fast path) | one changed | naive script | Hugo all items | Hugo newest 50 | cold / Hugo all | no-change / floor | one changed / floor |');
+  if (rows.length) console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(`| ${r.n.toLocaleString('en')} | ${f(r.floor)} | ${f(r.cold)} | ${f(r.coldRss, 'MB')} | ${f(r.noChange)} | ${f(r.noChangeFull)} | ${f(r.oneChanged)} | ${f(r.naive)} | ${f(r.hugoAll)} | ${f(r.hugo50)} | ${ratio(r.cold, r.hugoAll)} | ${ratio(r.noChange, r.floor)} | ${ratio(r.oneChanged, r.floor)} |`);
   }
@@ -181,8 +185,17 @@ try {
     console.log('|---|---|---|---|---|---|---|');
     console.log(`| ${tagRow.n} × ${tagRow.tagsPerEntry} | ${tagRow.tags.toLocaleString('en')} | ${tagRow.outputs.toLocaleString('en')} | ${f(tagRow.cold)} | ${f(tagRow.coldPlan)} | ${f(tagRow.oneChanged)} | ${f(tagRow.oneChangedPlan)} |`);
   }
+  printNewsroomTable(newsroomRows);
 } finally {
   rmSync(work, { recursive: true, force: true });
+}
+
+function hugoVersionOf() {
+  try {
+    return execFileSync('hugo', ['version'], { encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /**
