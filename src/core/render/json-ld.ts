@@ -69,6 +69,8 @@ export function renderLiveBlog(feed: Feed, options: LiveBlogOptions): string {
   const entries = feed.entries;
   const oldest = entries.length > 0 ? entries[entries.length - 1]!.published : undefined;
   const start = options.coverageStart ?? oldest;
+  // Google recommends an image for every Article type: the story's icon, else the newest photo.
+  const image = story.icon ?? entries.find((e) => e.image)?.image?.url;
   const updates: BlogPosting[] = entries.map((e, i) => ({
     '@type': 'BlogPosting',
     headline: e.title,
@@ -92,7 +94,7 @@ export function renderLiveBlog(feed: Feed, options: LiveBlogOptions): string {
     dateModified: formatRfc3339(feed.updated),
     ...(story.authors.length > 0 ? { author: story.authors.map(person) } : {}),
     publisher: publisher(feed),
-    ...(story.icon ? { image: story.icon } : {}),
+    ...(image ? { image } : {}),
     liveBlogUpdate: updates,
   };
   let json = scriptSafeJson(data, 1);
