@@ -185,7 +185,7 @@ export function renderEntryBody(raw: RawEntry, entry: EntryMeta, story: Story): 
 }
 
 function readImage(r: FieldReader): Image | undefined {
-  const rec = r.record('image', ['url', 'alt', 'type', 'length'], 'a mapping {url, alt, type, length}');
+  const rec = r.record('image', ['url', 'alt', 'type', 'length', 'caption', 'credit'], 'a mapping {url, alt, type, length, caption, credit}');
   if (!rec) return undefined;
   const url = r.nestedUrl('image', 'url', rec['url']);
   const alt = r.nestedText('image', 'alt', rec['alt'], LIMITS.summaryChars);
@@ -211,7 +211,12 @@ function readImage(r: FieldReader): Image | undefined {
     }
     length = n;
   }
-  return { url, alt, type, ...(length ? { length } : {}) };
+  // Optional, shown under the image on the pages (a caption says what it shows, a credit who made it).
+  const optional = (sub: string, max: number) => (rec[sub] === undefined || rec[sub] === null ? undefined : r.nestedText('image', sub, rec[sub], max));
+  const caption = optional('caption', LIMITS.summaryChars);
+  const credit = optional('credit', LIMITS.titleChars);
+  if ((rec['caption'] != null && caption === undefined) || (rec['credit'] != null && credit === undefined)) return undefined;
+  return { url, alt, type, ...(length ? { length } : {}), ...(caption ? { caption } : {}), ...(credit ? { credit } : {}) };
 }
 
 function readCorrection(r: FieldReader): Correction | undefined {

@@ -8,6 +8,7 @@ import { isVisible } from './model.js';
 import { normalizeEntry, renderEntryBody } from './normalize.js';
 import { renderAtomEntries } from './render/atom.js';
 import type { EntryFragments } from './render/fragments.js';
+import { bodyTextFragment } from './render/json-ld.js';
 import { renderJsonItems } from './render/json-feed.js';
 import { renderRssItems } from './render/rss.js';
 import type { Entry, EntryMeta, Position, SourceFile, Story } from './types.js';
@@ -32,7 +33,7 @@ export function renderEntryFragments(story: Story, entries: readonly Entry[]): E
   const rss = renderRssItems(story, entries);
   const atom = renderAtomEntries(story, entries);
   const json = renderJsonItems(entries);
-  return entries.map((e, i) => ({ rss: rss[i]!, atom: atom[i]!, json: json[i]!, html: e.contentHtml }));
+  return entries.map((e, i) => ({ rss: rss[i]!, atom: atom[i]!, json: json[i]!, html: e.contentHtml, text: bodyTextFragment(e.contentHtml) }));
 }
 
 /** `anchors`: the entries' anchors that are not the plain form, by id (anchors.ts). */

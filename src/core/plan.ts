@@ -365,13 +365,16 @@ export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Da
     files.push(planPage(`${folder}${OUTPUT_FILES.page}`, stream.page, folder, linkedTags(stream.page.entries, slugOf, links)));
   }
   files.push(planned(`${TAGS_FOLDER}/${OUTPUT_FILES.page}`, MEDIA_TYPES.html, { v: RENDER_VERSION, story: storyFingerprint(story), tags }, [], () => [renderTagIndex(main.page, tags)]));
-  files.push(planPage(OUTPUT_FILES.page, main.page, '', linkedTags(main.page.entries, slugOf, links)));
+  // Coverage started with the first entry ever published (the ledger remembers those no longer out).
+  const first = slots[0];
+  files.push(planPage(OUTPUT_FILES.page, main.page, '', linkedTags(main.page.entries, slugOf, links), first ? new Date(first.published) : undefined));
   files.push(planned(STYLESHEET_FILE, MEDIA_TYPES.xsl, { v: RENDER_VERSION, xsl: FEED_XSL }, [], () => [FEED_XSL]));
   files.push(planned(PAGE_CSS_FILE, MEDIA_TYPES.css, { v: RENDER_VERSION, css: PAGE_CSS }, [], () => [PAGE_CSS]));
   return { feed: main.page, files, tags, stubs: [...stubs.values()] };
 }
 
 /** A story or tag page: its entries whole, the retraction notices within their window. */
-function planPage(path: string, feed: Feed, folder: string, tags: readonly TagLink[]): PlannedFile {
-  return planned(path, MEDIA_TYPES.html, { feed: feedBase(feed), folder, tags }, [...feed.entries, ...feed.retracted], () => renderPage(feed, { folder, tags }));
+function planPage(path: string, feed: Feed, folder: string, tags: readonly TagLink[], coverageStart?: Date): PlannedFile {
+  const options = { folder, tags, ...(coverageStart ? { coverageStart } : {}) };
+  return planned(path, MEDIA_TYPES.html, { feed: feedBase(feed), folder, tags, start: coverageStart?.getTime() }, [...feed.entries, ...feed.retracted], () => renderPage(feed, options));
 }

@@ -53,6 +53,10 @@ export interface Image {
   readonly type: string;
   /** Size in bytes, when the newsroom knows it (RSS enclosure needs it). */
   readonly length?: number;
+  /** What the image shows, plain text (pages only: no feed format has a standard place for it). */
+  readonly caption?: string;
+  /** Who made it ("Photo: …"), plain text (pages only). */
+  readonly credit?: string;
 }
 
 export interface Correction {
@@ -167,8 +171,11 @@ export interface Feed<E extends EntryMeta = EntryMeta> {
   readonly complete: boolean;
 }
 
-/** Which rendering of an entry's body a document uses: a whole RSS item, Atom entry, JSON Feed item, or the bare HTML. */
-export type EntryFormat = 'rss' | 'atom' | 'json' | 'html';
+/**
+ * Which rendering of an entry's body a document uses: a whole RSS item, Atom entry, JSON Feed item,
+ * the bare HTML, or the plain text as a script-safe JSON string (the page's JSON-LD articleBody).
+ */
+export type EntryFormat = 'rss' | 'atom' | 'json' | 'html' | 'text';
 
 /** A place in a document where one entry goes, rendered in one format (see render/fragments.ts). */
 export interface EntrySlot {

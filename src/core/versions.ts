@@ -2,9 +2,10 @@
 // renderer changes its output for the same inputs: every cached key and the up-to-date manifest
 // are then invalidated. Kept in a module of its own, so that the start-up fast path can read it
 // without loading the renderers.
-export const RENDER_VERSION = 3;
+export const RENDER_VERSION = 4;
 // 5: the index's records name their fields in words (`size`, `summary`, `slots`, `blob`, `base`), not letters.
-export const CACHE_VERSION = 5;
+// 6: each entry's blob has a fifth fragment, its plain text (the page's JSON-LD articleBody).
+export const CACHE_VERSION = 6;
 // 2: the first build of this version records what it published (.storyfeed/published.json), so
 // the fast path and the patch run do not take an older manifest.
 export const MANIFEST_VERSION = 2;

@@ -38,7 +38,7 @@ export interface SlotList {
   readonly offsets: Float64Array;
 }
 
-export const FORMAT_CODES: readonly EntryFormat[] = ['rss', 'atom', 'json', 'html'];
+export const FORMAT_CODES: readonly EntryFormat[] = ['rss', 'atom', 'json', 'html', 'text'];
 
 export function packSlots(slots: readonly SlotAt[]): SlotList {
   return {

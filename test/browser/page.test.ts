@@ -1,6 +1,7 @@
-// The story page in a real browser, served by `storyfeed start`: timeline order, autodiscovery,
+// The story page in a real browser, served by `storyfeed start`: the news first (status, latest
+// update, latest development in the first viewport), timeline order, bylines, captions, autodiscovery,
 // correction and retraction display, the copy button, narrow and wide layouts, the styled feed
-// views, and an axe-core accessibility check.
+// views, and axe-core in light and dark schemes.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -27,11 +28,19 @@ beforeAll(async () => {
   if (noChromium) return;
   const folder = await tempFolder({
     // The service runs on the wall clock: a window of ten years keeps the retraction on the page.
-    'entries/_story.md': storyText('retraction_window: 3650\n'),
-    'entries/first.md': entryText({ slug: 'first', title: 'First development', published: '2026-05-25T09:00:00Z', extra: 'tags: [diplomacy]\nimage:\n  url: https://newsroom.example.org/img/a.png\n  alt: Delegates at the table\n' }),
+    'entries/_story.md': storyText('retraction_window: 3650\ntime_zone: Asia/Tehran\n'),
+    'entries/first.md': entryText({
+      slug: 'first',
+      title: 'First development',
+      published: '2026-05-25T09:00:00Z',
+      extra: 'tags: [diplomacy]\nimage:\n  url: https://newsroom.example.org/img/a.png\n  alt: Delegates at the table\n  caption: Delegates meet in Muscat.\n  credit: Jane Roe / Newsroom\nauthors:\n  - name: Jane Roe\n    url: https://newsroom.example.org/jane/\n  - name: Sam Poe\n',
+      body: 'Body of first.\n\n| Side | Demand |\n| --- | --- |\n| U.S. | Inspections |\n\n> A quoted official.\n\n```\ncode block\n```\n',
+    }),
     'entries/second.md': entryText({ slug: 'second', title: 'Second development', published: '2026-05-26T09:00:00Z', extra: 'correction:\n  at: 2026-05-26T12:00:00Z\n  note: An earlier version gave the wrong day.\n' }),
     'entries/third.md': entryText({ slug: 'third', title: 'Third development', published: '2026-05-27T09:00:00Z', extra: 'retracted:\n  at: 2026-05-28T09:00:00Z\n  reason: The account could not be confirmed.\n' }),
-    'entries/fourth.md': entryText({ slug: 'fourth', title: 'Fourth development', published: '2026-05-28T09:00:00Z', extra: 'tags: [diplomacy, sanctions]\n' }),
+    'entries/fourth.md': entryText({ slug: 'fourth', title: 'Fourth development', published: '2026-05-28T09:00:00Z', extra: 'tags: [diplomacy, sanctions]\nsummary: Sanctions & ceasefire\n' }),
+    'entries/later.md': entryText({ slug: 'later', title: 'Embargoed development', published: '2099-01-01T00:00:00Z' }),
+    'entries/draft.md': entryText({ slug: 'draft', title: 'Draft development', published: '2026-05-28T10:00:00Z', extra: 'draft: true\n' }),
   });
   cleanup = folder.cleanup;
   await mkdir(ARTIFACTS, { recursive: true });
@@ -44,6 +53,7 @@ beforeAll(async () => {
   // No external requests: anything not on 127.0.0.1 is blocked and recorded.
   page.on('request', (req) => {
     if (!req.url().startsWith('http://127.0.0.1')) external.push(req.url());
+    if (new URL(req.url()).pathname === '/favicon.ico') external.push(req.url());
   });
   await page.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => route.abort());
   await page.goto(service.url);
@@ -98,7 +108,8 @@ describe.skipIf(noChromium)(`the story page${withoutNote('chromium')}`, () => {
     }
   });
 
-  it('copies a feed URL with one click', async () => {
+  it('copies a feed URL with one click (behind the one-line follow box)', async () => {
+    await page.locator('.follow summary').click();
     const button = page.locator('button[data-copy=feed-atom]');
     expect(await button.isVisible()).toBe(true);
     await button.click();
@@ -112,30 +123,109 @@ describe.skipIf(noChromium)(`the story page${withoutNote('chromium')}`, () => {
     const plain = await context.newPage();
     await plain.goto(service.url);
     expect(await plain.locator('ol.timeline h3').count()).toBe(4);
+    expect(await plain.locator('button[data-copy]:visible').count()).toBe(0);
     expect(await plain.locator('input#feed-rss').inputValue()).toContain('/rss.xml');
     await context.close();
   });
 
   it.each([
-    ['narrow', 375, 800],
-    ['wide', 1440, 900],
-  ])('fits a %s viewport without horizontal scrolling (screenshot saved)', async (name, width, height) => {
+    ['narrow', 390, 844],
+    ['wide', 1280, 800],
+  ])('leads with the news in a %s first viewport, without horizontal scrolling (screenshot saved)', async (name, width, height) => {
     await page.setViewportSize({ width, height });
     await page.goto(service.url);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    // The status and the latest update come first, then the latest development's headline: all on screen.
+    const status = await page.locator('header .status').boundingBox();
+    const headline = await page.locator('main ol.timeline h3').first().boundingBox();
+    expect(await page.locator('main ol.timeline h3').first().textContent()).toBe('Fourth development');
+    expect(await page.locator('header .status').textContent()).toMatch(/^Developing story · Updated /);
+    expect(status!.y).toBeLessThan(headline!.y);
+    expect(headline!.y + headline!.height).toBeLessThanOrEqual(height);
+    // Following is one compact line: its height is a line or two of text, not a box of buttons.
+    expect((await page.locator('.follow').boundingBox())!.height).toBeLessThan(width < 500 ? 110 : 70);
+    await page.screenshot({ path: path.join(ARTIFACTS, `story-${width}.png`) });
     await page.screenshot({ path: path.join(ARTIFACTS, `page-${name}.png`), fullPage: true });
   });
 
-  it('passes axe-core with no serious or critical violations', async () => {
+  it('puts the summary after the latest development, headings in order and sized in order', async () => {
     await page.goto(service.url);
-    await page.addScriptTag({ content: await readFile(AXE, 'utf8') });
-    const result = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> } }).axe;
-      return axe.run(document, { resultTypes: ['violations'] });
+    const outline = await page.locator('h1, h2, h3').evaluateAll((els) => els.map((e) => [e.tagName, e.textContent, parseFloat(getComputedStyle(e).fontSize)] as const));
+    expect(outline.map(([tag, text]) => `${tag} ${text}`)).toEqual([
+      'H1 Test story',
+      'H2 Latest development',
+      'H3 Fourth development',
+      'H2 The story so far',
+      'H2 Earlier developments',
+      'H3 Retracted: Third development',
+      'H3 Second development',
+      'H3 First development',
+    ]);
+    const size = (tag: string) => outline.find(([t]) => t === tag)![2];
+    expect(size('H1')).toBeGreaterThan(size('H2'));
+    expect(size('H2')).toBeGreaterThan(size('H3'));
+  });
+
+  it('shows bylines, times in the story’s time zone, caption and credit, and styles tables, code and quotes', async () => {
+    await page.goto(service.url);
+    expect(await page.locator('#first .byline').textContent()).toBe('By Jane Roe and Sam Poe');
+    expect(await page.locator('#first .byline a').getAttribute('href')).toBe('https://newsroom.example.org/jane/');
+    // 09:00Z is 12:30 in Tehran (UTC+3:30).
+    expect(await page.locator('#first .meta time').first().textContent()).toMatch(/12:30/);
+    expect(await page.locator('#second .meta time').nth(1).getAttribute('datetime')).toBe('2026-05-26T12:00:00Z');
+    expect(await page.locator('#first figcaption').textContent()).toBe('Delegates meet in Muscat. Jane Roe / Newsroom');
+    const styled = await page.evaluate(() => {
+      const css = (sel: string, prop: string) => getComputedStyle(document.querySelector(sel)!).getPropertyValue(prop);
+      return [css('#first td', 'border-top-style'), css('#first blockquote', 'border-left-style'), css('#first pre', 'background-color')];
     });
-    const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(serious.map((v) => `${v.id} (${v.impact})`)).toEqual([]);
+    expect(styled[0]).toBe('solid');
+    expect(styled[1]).toBe('solid');
+    expect(styled[2]).not.toBe('rgba(0, 0, 0, 0)');
+  });
+
+  it('never shows a draft or an embargoed entry, not even in its structured data', async () => {
+    await page.goto(service.url);
+    const html = await page.content();
+    expect(html).not.toContain('Embargoed development');
+    expect(html).not.toContain('Draft development');
+    const ld = JSON.parse((await page.locator('script[type="application/ld+json"]').textContent())!);
+    expect(ld['@type']).toBe('LiveBlogPosting');
+    expect(ld.liveBlogUpdate.map((u: { headline: string }) => u.headline)).toEqual(['Fourth development', 'Second development', 'First development']);
+  });
+
+  it('has an icon, so the browser never asks for /favicon.ico', async () => {
+    await page.goto(service.url);
+    expect(await page.locator('head link[rel=icon]').getAttribute('href')).toMatch(/^data:image\/svg\+xml,/);
+    expect(external.filter((u) => u.endsWith('/favicon.ico'))).toEqual([]);
+  });
+
+  it('says "Follow this tag" on a tag page', async () => {
+    await page.goto(new URL('tags/sanctions/', service.url).href);
+    expect(await page.locator('#subscribe-title').textContent()).toBe('Follow this tag in a feed reader:');
+    await page.goto(service.url);
+    expect(await page.locator('#subscribe-title').textContent()).toBe('Follow this story in a feed reader:');
+  });
+
+  it.each([
+    [390, 'light'],
+    [390, 'dark'],
+    [1280, 'light'],
+    [1280, 'dark'],
+  ] as const)('passes axe-core at %i px in the %s scheme with no serious or critical violations', async (width, scheme) => {
+    await page.setViewportSize({ width, height: 800 });
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const where of ['', 'tags/sanctions/']) {
+      await page.goto(new URL(where, service.url).href);
+      await page.addScriptTag({ content: await readFile(AXE, 'utf8') });
+      const result = await page.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> } }).axe;
+        return axe.run(document, { resultTypes: ['violations'] });
+      });
+      const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      expect(serious.map((v) => `${where || 'story'}: ${v.id} (${v.impact})`)).toEqual([]);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 });
 
@@ -143,9 +233,27 @@ describe.skipIf(noChromium)(`feeds opened in a browser${withoutNote('chromium')}
   it.each(['rss.xml', 'atom.xml'])('%s renders through feed.xsl with a "this is a feed" explanation', async (file) => {
     await page.goto(new URL(file, service.url).href);
     const text = await page.locator('body').innerText();
-    expect(text).toContain('This is a web feed.');
+    expect(text).toContain('This is a web feed: copy its address into your reader');
     expect(text).toContain(`https://newsroom.example.org/stories/test/feeds/${file}`);
     expect(text).toContain('Fourth development');
+    // The summary is escaped once in the feed (it is HTML there) and shown as the text it is.
+    expect(text).toContain('Sanctions & ceasefire');
+    expect(text).not.toContain('&amp;');
+    // Dates for people, the machine form in <time datetime>.
+    expect(text).toMatch(/28 May 2026, 09:00 (GMT|UTC)/);
+    // The notice comes first, and stays in view and uncovered (Chromium's own XSLT banner sits in
+    // the top layer over the top of the page) wherever the list is scrolled.
+    expect(await page.evaluate(() => document.querySelector('body > :not(xslt-warning-banner)')!.className)).toBe('about');
+    for (const y of [0, 100_000]) {
+      const shown = await page.evaluate((scroll) => {
+        window.scrollTo(0, scroll);
+        const about = document.querySelector('.about')!;
+        const r = about.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + 20, r.top + r.height / 2);
+        return r.top >= 0 && r.bottom <= window.innerHeight && hit !== null && about.contains(hit);
+      }, y);
+      expect(shown).toBe(true);
+    }
     await page.screenshot({ path: path.join(ARTIFACTS, `styled-${file.replace('.xml', '')}.png`) });
     await writeFile(path.join(ARTIFACTS, `styled-${file}.txt`), text);
   });

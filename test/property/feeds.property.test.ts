@@ -52,8 +52,13 @@ describe('any title, summary, tag and body', () => {
         expect([...checkW3cRss(rss), ...checkW3cAtom(atom), ...checkJsonFeedDocument(json)]).toEqual([]);
         // No control character (DEL and C1 included: HTML parse errors) in any output, pages included.
         for (const f of r.files) expect(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.exec(f.contents)?.[0], f.path).toBeUndefined();
-        // The page carries exactly one script: our own copy-button enhancement.
-        expect(get('index.html').match(/<script/gi)).toHaveLength(1);
+        // The page carries exactly two scripts: the copy-button enhancement and the JSON-LD, which
+        // no text can end early (</script, <!--) and which parses back with the title intact.
+        const page = get('index.html');
+        expect(page.match(/<script/gi)).toHaveLength(2);
+        const ld = /<script type="application\/ld\+json">\n([\s\S]*?)\n<\/script>/.exec(page)![1]!;
+        expect(ld).not.toMatch(/<|\u2028|\u2029/);
+        expect(JSON.parse(ld).liveBlogUpdate[0].headline).toBe(cleanTitle);
         expect(textOf(rss, 'item', 'title')).toEqual([cleanTitle]);
         expect(textOf(atom, 'entry', 'title')).toEqual([cleanTitle]);
         const doc = JSON.parse(json);

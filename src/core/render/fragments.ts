@@ -30,6 +30,8 @@ export interface EntryFragments {
   readonly json: Fragment;
   /** The body itself (sanitized HTML, CDATA-safe). */
   readonly html: string;
+  /** The body as plain text, a JSON string literal safe inside a `<script>` (render/json-ld.ts). */
+  readonly text: string;
 }
 
 /** `]]>` cannot survive in sanitized HTML text, but an attribute could hold it: `&gt;` is equivalent in both. XML 1.0 §2.11: CR and CRLF are read as LF. */
@@ -108,6 +110,7 @@ export function fillShell(shell: readonly string[], entries: readonly EntryMeta[
 /** The text a slot stands for. */
 export function slotText(fragments: EntryFragments, format: EntryFormat): string {
   if (format === 'html') return fragments.html;
+  if (format === 'text') return fragments.text;
   const [head, tail] = fragments[format];
   return head + (format === 'json' ? JSON.stringify(fragments.html) : fragments.html) + tail;
 }
@@ -122,15 +125,15 @@ export function assembleText(parts: readonly DocumentPart[], fragmentsOf: (slot:
  * fragments), assembled exactly as the build assembles documents: fillShell, then slots.
  */
 export function assembleFormat(shell: readonly string[], entries: ReadonlyArray<EntryMeta & { readonly contentHtml: string }>, fragments: readonly Fragment[], format: 'rss' | 'atom' | 'json', separator: string): string {
-  const byPath = new Map(entries.map((e, i) => [e.path, { rss: fragments[i]!, atom: fragments[i]!, json: fragments[i]!, html: e.contentHtml }]));
+  const byPath = new Map(entries.map((e, i) => [e.path, { rss: fragments[i]!, atom: fragments[i]!, json: fragments[i]!, html: e.contentHtml, text: '' }]));
   return assembleText(fillShell(shell, entries, format, separator), (slot) => byPath.get(slot.entry)!);
 }
 
 // ---- Bytes: fragments cross threads and live in the build cache as one UTF-8 blob per entry.
 
 /** The pieces of a blob, in order (the cache index records their ends: build/state/cache.ts). */
-export const PIECES = 8;
-const RSS_HEAD = 0, RSS_TAIL = 1, ATOM_HEAD = 2, ATOM_TAIL = 3, JSON_HEAD = 4, JSON_TAIL = 5, BODY = 6, JSON_BODY = 7;
+export const PIECES = 9;
+const RSS_HEAD = 0, RSS_TAIL = 1, ATOM_HEAD = 2, ATOM_TAIL = 3, JSON_HEAD = 4, JSON_TAIL = 5, BODY = 6, JSON_BODY = 7, TEXT = 8;
 
 export interface FragmentBlob {
   readonly bytes: Uint8Array;
@@ -139,7 +142,7 @@ export interface FragmentBlob {
 }
 
 export function encodeFragments(f: EntryFragments): FragmentBlob {
-  const texts = [f.rss[0], f.rss[1], f.atom[0], f.atom[1], f.json[0], f.json[1], f.html, JSON.stringify(f.html)];
+  const texts = [f.rss[0], f.rss[1], f.atom[0], f.atom[1], f.json[0], f.json[1], f.html, JSON.stringify(f.html), f.text];
   const buffers = texts.map((t) => Buffer.from(t, 'utf8'));
   const ends: number[] = [];
   let end = 0;
@@ -162,5 +165,7 @@ export function slotBytes(blob: FragmentBlob, format: EntryFormat): Uint8Array[]
       return [piece(blob, JSON_HEAD), piece(blob, JSON_BODY), piece(blob, JSON_TAIL)];
     case 'html':
       return [piece(blob, BODY)];
+    case 'text':
+      return [piece(blob, TEXT)];
   }
 }

@@ -46,7 +46,7 @@ function record(i: number): CachedParse {
     diagnostics: [],
     idAt: { line: 2, column: 5 },
     entry: entry(i),
-    ...(i % 13 ? { blob: { offset: 33 + i * 100, crc: 12345 + i, ends: [1, 2, 3, 4, 5, 6, 7, 8 + i] } } : {}),
+    ...(i % 13 ? { blob: { offset: 33 + i * 100, crc: 12345 + i, ends: [1, 2, 3, 4, 5, 6, 7, 8, 9 + i] } } : {}),
   };
 }
 
@@ -113,7 +113,7 @@ describe('the cache index', () => {
     ['a record without a hash', (r: Record<string, unknown>) => delete r['hash']],
     ['a date that is not a number', (r: Record<string, unknown>) => ((r['entry'] as Record<string, unknown>)['published'] = '2026-05-01')],
     ['authors that are not people', (r: Record<string, unknown>) => ((r['entry'] as Record<string, unknown>)['authors'] = [{ email: 'x' }])],
-    ['a blob with piece ends out of order', (r: Record<string, unknown>) => (r['blob'] = [1, 2, 9, 8, 7, 6, 5, 4, 3, 2])],
+    ['a blob with piece ends out of order', (r: Record<string, unknown>) => (r['blob'] = [1, 2, 10, 9, 8, 7, 6, 5, 4, 3, 2])],
     ['a blob of the wrong shape', (r: Record<string, unknown>) => (r['blob'] = [1, 2, 3])],
   ])('drops %s (that file is parsed again), keeps the others', (_name, damage) => {
     const lines = linesOf(text(cacheOf(3)));

@@ -16,7 +16,7 @@ afterAll(async () => {
 
 function blobOf(i: number): FragmentBlob {
   const text = `entry ${i} `.repeat(1 + (i % 37));
-  return encodeFragments({ rss: [`<item>${i}`, '</item>'], atom: [`<entry>${i}`, '</entry>'], json: ['{', `, "n": ${i}}`], html: `<p>${text}ü</p>` });
+  return encodeFragments({ rss: [`<item>${i}`, '</item>'], atom: [`<entry>${i}`, '</entry>'], json: ['{', `, "n": ${i}}`], html: `<p>${text}ü</p>`, text: JSON.stringify(`${text}ü`) });
 }
 
 async function readAll(store: FragmentStore, count: number): Promise<void> {

@@ -36,6 +36,7 @@ const fragments: EntryFragments = {
   atom: ['<entry><c><![CDATA[', ']]></c></entry>'],
   json: ['{"content_html": ', ', "id": "é"}'],
   html: '<p>Körper "quoted" & ü</p>',
+  text: '"Körper \\"quoted\\" \\u0026 ü"',
 };
 
 describe('cutElements', () => {
@@ -103,7 +104,7 @@ describe('cdataSafeHtml', () => {
 describe('blobs', () => {
   const blob = encodeFragments(fragments);
 
-  it.each(['rss', 'atom', 'json', 'html'] as const)('give the same bytes for a %s slot as the text (non-ASCII included)', (format) => {
+  it.each(['rss', 'atom', 'json', 'html', 'text'] as const)('give the same bytes for a %s slot as the text (non-ASCII included)', (format) => {
     expect(Buffer.concat(slotBytes(blob, format)).toString('utf8')).toBe(slotText(fragments, format));
   });
 });

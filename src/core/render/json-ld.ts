@@ -1,0 +1,105 @@
+// The story page's structured data: a schema.org LiveBlogPosting (https://schema.org/LiveBlogPosting)
+// in a <script type="application/ld+json">, the type search engines read for live coverage.
+// Only what the page itself shows goes in: published entries (never drafts, embargoed or retracted
+// ones — the page's Feed holds none of them), newest first.
+
+import { decodeHTML } from 'entities';
+import type { BlogPosting, LiveBlogPosting, Organization, Person as SchemaPerson, WithContext } from 'schema-dts';
+import { formatRfc3339 } from '../dates.js';
+import { anchorOf } from '../links.js';
+import type { EntryMeta, Feed, Person } from '../types.js';
+
+/**
+ * JSON that cannot end or confuse the script element it stands in (HTML §4.12.1.3 "Restrictions
+ * for contents of script elements"): every `<` is written \u003c, so neither `</script` nor `<!--`
+ * can occur; `>` and `&` likewise for symmetry. U+2028/2029 are escaped because they end a line in
+ * pre-ES2019 JavaScript, where JSON text is sometimes evaluated.
+ */
+export function scriptSafeJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+// Any start or end tag of sanitized HTML (attribute values are quoted and may hold `>`).
+const TAG = /<(?:[^>"']|"[^"]*"|'[^']*')*>/g;
+// Elements that end a line of text: their tags become a space, so words never run together.
+const BLOCK = /^<\/?(?:p|div|h[1-6]|li|ul|ol|blockquote|pre|table|tr|td|th|br|hr|figure|figcaption)\b/i;
+
+/** Sanitized HTML → plain text: tags dropped, character references decoded, white space collapsed. */
+export function plainTextOf(html: string): string {
+  return decodeHTML(html.replace(TAG, (tag) => (BLOCK.test(tag) ? ' ' : '')))
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** An entry body's `text` fragment: its plain text as a script-safe JSON string literal. */
+export function bodyTextFragment(html: string): string {
+  return scriptSafeJson(plainTextOf(html));
+}
+
+function person(p: Person): SchemaPerson {
+  return { '@type': 'Person', name: p.name, ...(p.url ? { url: p.url } : {}) };
+}
+
+/** The organization that publishes the story: its first author (a desk, usually), else the site's host. */
+function publisher(feed: Feed): Organization {
+  const { story } = feed;
+  const first = story.authors[0];
+  const name = first?.name ?? new URL(story.homePage).host;
+  const url = first?.url ?? new URL('/', story.homePage).href;
+  return { '@type': 'Organization', name, url, ...(story.icon ? { logo: { '@type': 'ImageObject', url: story.icon } } : {}) };
+}
+
+export interface LiveBlogOptions {
+  /** The story page's URL (its canonical link). */
+  readonly url: string;
+  /** When coverage started: the first publication of any entry of the story, archives included. */
+  readonly coverageStart?: Date;
+  /** When coverage ended, once the story says so. */
+  readonly coverageEnd?: Date;
+  /** The marker the page puts where an entry's `text` fragment goes. */
+  readonly bodySlot: (entry: EntryMeta) => string;
+}
+
+// A JSON string no field can produce (every text field has NUL stripped): where a body goes.
+const PLACEHOLDER = (i: number) => `\u0000body${i}\u0000`;
+
+/** The `<script type="application/ld+json">` element, with the entries' bodies as slots. */
+export function renderLiveBlog(feed: Feed, options: LiveBlogOptions): string {
+  const { story } = feed;
+  const entries = feed.entries;
+  const oldest = entries.length > 0 ? entries[entries.length - 1]!.published : undefined;
+  const start = options.coverageStart ?? oldest;
+  // Google recommends an image for every Article type: the story's icon, else the newest photo.
+  const image = story.icon ?? entries.find((e) => e.image)?.image?.url;
+  const updates: BlogPosting[] = entries.map((e, i) => ({
+    '@type': 'BlogPosting',
+    headline: e.title,
+    url: `${options.url}#${anchorOf(e)}`,
+    datePublished: formatRfc3339(e.published),
+    dateModified: formatRfc3339(e.updated),
+    ...(e.authors.length > 0 ? { author: e.authors.map(person) } : {}),
+    ...(e.image ? { image: e.image.url } : {}),
+    articleBody: PLACEHOLDER(i),
+  }));
+  const data: WithContext<LiveBlogPosting> = {
+    '@context': 'https://schema.org',
+    '@type': 'LiveBlogPosting',
+    headline: story.title,
+    description: story.description,
+    url: options.url,
+    mainEntityOfPage: options.url,
+    inLanguage: story.language,
+    ...(start ? { coverageStartTime: formatRfc3339(start), datePublished: formatRfc3339(start) } : {}),
+    ...(options.coverageEnd ? { coverageEndTime: formatRfc3339(options.coverageEnd) } : {}),
+    dateModified: formatRfc3339(feed.updated),
+    ...(story.authors.length > 0 ? { author: story.authors.map(person) } : {}),
+    publisher: publisher(feed),
+    ...(image ? { image } : {}),
+    liveBlogUpdate: updates,
+  };
+  let json = scriptSafeJson(data, 1);
+  entries.forEach((e, i) => {
+    json = json.replace(scriptSafeJson(PLACEHOLDER(i)), options.bodySlot(e));
+  });
+  return `<script type="application/ld+json">\n${json}\n</script>`;
+}

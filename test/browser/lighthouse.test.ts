@@ -1,0 +1,65 @@
+// Lighthouse 12.2.3 (mobile preset: its default config) on Debian's Chromium through chrome-launcher,
+// never a downloaded browser, against pages served by `storyfeed start`: the story page and a tag
+// page must score 100 in Performance, Accessibility, Best Practices and SEO. The scores are printed;
+// a score below 100 fails with the audits that cost points named.
+import { writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import * as chromeLauncher from 'chrome-launcher';
+import lighthouse from 'lighthouse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM } from '../helpers/browser.js';
+import { startServiceProcess, type ServiceProcess } from '../helpers/service.js';
+import { skipWithout, withoutNote } from '../helpers/tools.js';
+import { entryText, storyText, tempFolder } from '../helpers/story.js';
+
+const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
+const ARTIFACTS = path.resolve('test-results/lighthouse');
+const noChromium = skipWithout('chromium');
+
+let service: ServiceProcess;
+let chrome: chromeLauncher.LaunchedChrome;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  if (noChromium) return;
+  const body = 'Officials met for a **second** round.\n\n| Side | Demand |\n| --- | --- |\n| U.S. | Inspections |\n\n> A quoted official.\n\n```\ncode\n```\n';
+  const folder = await tempFolder({
+    'entries/_story.md': storyText('retraction_window: 3650\n'),
+    'entries/first.md': entryText({ slug: 'first', title: 'Talks begin in Muscat', published: '2026-05-25T09:00:00Z', extra: 'tags: [diplomacy]\nauthors:\n  - name: Jane Roe\n    url: https://newsroom.example.org/jane/\n', body }),
+    'entries/second.md': entryText({ slug: 'second', title: 'A second round', published: '2026-05-26T09:00:00Z', extra: 'tags: [diplomacy, sanctions]\nsummary: Sanctions & ceasefire\ncorrection:\n  at: 2026-05-26T12:00:00Z\n  note: An earlier version gave the wrong day.\n', body }),
+    'entries/third.md': entryText({ slug: 'third', title: 'An account withdrawn', published: '2026-05-27T09:00:00Z', extra: 'retracted:\n  at: 2026-05-28T09:00:00Z\n  reason: The account could not be confirmed.\n' }),
+  });
+  cleanup = folder.cleanup;
+  await mkdir(ARTIFACTS, { recursive: true });
+  service = await startServiceProcess(folder.dir);
+  await service.waitFor((l) => l.event === 'build');
+  chrome = await chromeLauncher.launch({ chromePath: CHROMIUM, chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+}, 60_000);
+
+afterAll(async () => {
+  chrome?.kill();
+  await service?.stop();
+  await cleanup?.();
+});
+
+describe.skipIf(noChromium)(`Lighthouse, mobile preset${withoutNote('chromium')}`, () => {
+  it.each([
+    ['the story page', ''],
+    ['a tag page', 'tags/diplomacy/'],
+  ])('scores 100 in all four categories on %s', async (name, where) => {
+    const url = new URL(where, service.url).href;
+    const result = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: [...CATEGORIES] });
+    const lhr = result!.lhr;
+    await writeFile(path.join(ARTIFACTS, `${where === '' ? 'story' : 'tag'}.json`), JSON.stringify(lhr));
+    const scores = Object.fromEntries(CATEGORIES.map((c) => [c, Math.round((lhr.categories[c]!.score ?? 0) * 100)]));
+    console.log(`Lighthouse ${lhr.lighthouseVersion} on ${name} (${lhr.environment.hostUserAgent.match(/Chrome\/[\d.]+/)?.[0]}): ${CATEGORIES.map((c) => `${c} ${scores[c]}`).join(', ')}`);
+    // Every audit that counts and did not pass, by category, with its title.
+    const failing = CATEGORIES.flatMap((c) =>
+      lhr.categories[c]!.auditRefs
+        .filter((ref) => ref.weight > 0 && lhr.audits[ref.id]!.score !== null && lhr.audits[ref.id]!.score! < 1)
+        .map((ref) => `${c}: ${ref.id} (${lhr.audits[ref.id]!.title}) ${lhr.audits[ref.id]!.displayValue ?? ''}`.trim()),
+    );
+    expect(failing).toEqual([]);
+    expect(scores).toEqual({ performance: 100, accessibility: 100, 'best-practices': 100, seo: 100 });
+  }, 120_000);
+});
