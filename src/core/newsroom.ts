@@ -5,11 +5,11 @@
 import { diagnostic, FILE_START, type Diagnostic } from './diagnostics.js';
 import { FieldReader } from './field-reader.js';
 import { parseFrontMatter } from './front-matter.js';
-import { STORY_FILE } from './links.js';
+import { NEWSROOM_FILE, STORY_FILE } from './links.js';
 import { normalizeStory } from './normalize.js';
 import type { Position, RawEntry, RawField, SourceFile, Story } from './types.js';
 
-export const NEWSROOM_FILE = '_newsroom.md';
+export { NEWSROOM_FILE };
 
 /** A story folder's name: it becomes a path segment of every URL of the story. */
 export const STORY_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
