@@ -107,7 +107,8 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
       storyProblems.push(diagnostic(`${prefix}${STORY_FILE}`, config.coverageEndAt ?? FILE_START, 'E_COVERAGE', '`coverage_end` is before the story\'s first entry (its coverage start)', 'set `coverage_end` at or after the first entry, or set `coverage_start`', 'coverage_end'));
     }
     diagnostics.push(...storyProblems);
-    if (!result.ok || hasErrors(storyProblems)) continue;
+    // Service mode: the story compile held its bad entries back; only a story that cannot compile is left out.
+    if (!result.ok || (mode === 'strict' && hasErrors(storyProblems))) continue;
     const ledgerFile = result.planned.find((p) => p.path === STORY_LEDGER);
     if (ledgerFile) ledgers.push(qualify(parseLedger(assembleText(ledgerFile.render(), noSlots)).ledger, prefix));
     stories.push({ slug: folder.slug, config, result, summary });
