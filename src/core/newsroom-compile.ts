@@ -13,8 +13,8 @@ import { parseFrontMatter } from './front-matter.js';
 import { parseLedger, renderLedger, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
 import { STORY_FILE } from './links.js';
 import { isPublished } from './model.js';
-import { detectLayout, parseNewsroom, parseStoryConfig, splitNewsroom, type StoryConfig } from './newsroom.js';
-import { planNewsroom, type StorySummary } from './newsroom-plan.js';
+import { detectLayout, parseNewsroom, parseStoryConfig, splitNewsroom, type StoryConfig, type StorySummary } from './newsroom.js';
+import { planNewsroom } from './newsroom-plan.js';
 import { assembleText, type EntryFragments } from './render/fragments.js';
 import type { EntryMeta, PlannedFile, RenderedFile, SourceFile, Story } from './types.js';
 

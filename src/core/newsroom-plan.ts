@@ -14,21 +14,11 @@ import { PAGE_CSS } from './render/page.js';
 import { renderRss } from './render/rss.js';
 import { renderStoriesJson } from './render/stories-json.js';
 import { FEED_XSL } from './render/stylesheet.js';
+import type { StorySummary } from './newsroom.js';
 import type { Entry, EntryMeta, Feed, PlannedFile, Story } from './types.js';
 import { RENDER_VERSION } from './versions.js';
 
-export interface StorySummary {
-  readonly slug: string;
-  readonly story: Story;
-  readonly status: 'live' | 'ended';
-  /** Published entries at `now` (not retracted). */
-  readonly entryCount: number;
-  /** As written, or the first entry's publication. */
-  readonly coverageStart?: Date;
-  readonly coverageEnd?: Date;
-  /** The newest published entry. */
-  readonly latest?: EntryMeta;
-}
+export type { StorySummary };
 
 /**
  * The front page's order, also stories.json's and the OPML's: live stories first, newest

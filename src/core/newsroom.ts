@@ -7,7 +7,7 @@ import { FieldReader } from './field-reader.js';
 import { parseFrontMatter } from './front-matter.js';
 import { NEWSROOM_FILE, STORY_FILE } from './links.js';
 import { normalizeStory } from './normalize.js';
-import type { Position, RawEntry, RawField, SourceFile, Story } from './types.js';
+import type { EntryMeta, Position, RawEntry, RawField, SourceFile, Story } from './types.js';
 
 export { NEWSROOM_FILE };
 
@@ -33,6 +33,20 @@ export interface StoryConfig {
   readonly coverageEnd?: Date;
   /** Where `coverage_end` stands (diagnostics that need the entries: newsroom-compile.ts). */
   readonly coverageEndAt?: Position;
+}
+
+/** What the front page, stories.json and the OPML say of a story (newsroom-compile.ts makes it). */
+export interface StorySummary {
+  readonly slug: string;
+  readonly story: Story;
+  readonly status: 'live' | 'ended';
+  /** Published entries at `now` (not retracted). */
+  readonly entryCount: number;
+  /** As written, or the first entry's publication. */
+  readonly coverageStart?: Date;
+  readonly coverageEnd?: Date;
+  /** The newest published entry. */
+  readonly latest?: EntryMeta;
 }
 
 export type Layout =

@@ -4,7 +4,7 @@
 
 import { escapeHtml } from '../markdown.js';
 import { feedUrls, FORMATS } from '../formats.js';
-import type { StorySummary } from '../newsroom-plan.js';
+import type { StorySummary } from '../newsroom.js';
 import type { Story } from '../types.js';
 
 /** XML attribute text: escapeHtml covers & < > " ', and line ends are kept as character references. */

@@ -3,7 +3,7 @@
 
 import { formatRfc3339 } from '../dates.js';
 import { feedUrls, NEWSROOM_FILES } from '../formats.js';
-import type { StorySummary } from '../newsroom-plan.js';
+import type { StorySummary } from '../newsroom.js';
 import type { Story } from '../types.js';
 
 export const STORIES_JSON_VERSION = 1;
