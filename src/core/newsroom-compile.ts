@@ -153,11 +153,15 @@ const noSlots = (): never => {
   throw new Error('the ledger has no entry slots');
 };
 
-/** A story's planned file moved under its folder: paths and deps qualified, key re-made from them. */
+/**
+ * A story's planned file moved under its folder: path, deps and entry slots qualified. The key is
+ * the story's own (documentKey of the path inside the folder): a build that recomputes keys from
+ * `base` and the deps' prints (patch runs) does so with the path relative to the story folder.
+ */
 function underFolder(p: PlannedFile, prefix: string): PlannedFile {
   const path = prefix + p.path;
   const render = () => p.render().map((part) => (typeof part === 'string' ? part : { ...part, entry: prefix + part.entry }));
-  return { path, mediaType: p.mediaType, key: fingerprint([path, p.key]), base: p.base, deps: p.deps.map((d) => prefix + d), render };
+  return { path, mediaType: p.mediaType, key: p.key, base: p.base, deps: p.deps.map((d) => prefix + d), render };
 }
 
 function storyLedger(ledger: Ledger, prefix: string): Ledger {

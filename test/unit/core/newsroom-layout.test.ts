@@ -118,6 +118,21 @@ describe('inheritance and defaults', () => {
   });
 });
 
+describe("a story's outputs are a single-story build's", () => {
+  it('talks/ holds byte for byte what compile() writes for the same story written out whole', () => {
+    const r = run(base);
+    const whole = newsroomStoryText(
+      'talks',
+      'home_page: https://newsroom.example.org/live/talks/\nfeed_base: https://newsroom.example.org/live/feeds/talks/\nlanguage: en\nitem_limit: 3\nauthors:\n  - name: Live Desk\n    url: https://newsroom.example.org/desk/\n',
+      'U.S.–Iran talks',
+    );
+    const single = compile({ sources: sources({ '_story.md': whole, 'a.md': base['talks/a.md']!, 'b.md': base['talks/b.md']! }), now: NOW });
+    expect(single.ok).toBe(true);
+    const mine = Object.fromEntries(r.files.filter((f) => f.path.startsWith('talks/')).map((f) => [f.path.slice('talks/'.length), f.contents]));
+    expect(mine).toEqual(Object.fromEntries(single.files.map((f) => [f.path, f.contents])));
+  });
+});
+
 describe('the ledger covers every story', () => {
   const LEDGER = '.storyfeed/ledger.json';
   it('one ledger with story-qualified paths; a vanished id in one story is reported there', () => {
