@@ -45,6 +45,11 @@ export interface CompileInput {
    * the build holds) or on other threads. They are not parsed again.
    */
   readonly parsed?: ReadonlyMap<string, ParsedSource>;
+  /**
+   * The story, normalized already (a newsroom's story, whose `_story.md` inherits the newsroom's
+   * fields: core/newsroom.ts). Without it `_story.md` is read from `sources`.
+   */
+  readonly story?: Story;
 }
 
 export interface EntryOutcome {
@@ -122,7 +127,7 @@ export function compile(input: CompileInput): CompileResult {
       ...(story ? { story } : {}),
     });
 
-  const storyResult = parseStory(input.sources, readDiagnostics);
+  const storyResult = input.story ? { story: input.story, diagnostics: [] } : parseStory(input.sources, readDiagnostics);
   diagnostics.push(...storyResult.diagnostics);
   const story = storyResult.story;
   const { ledger, problem } = input.ledger ?? parseLedger(input.ledgerText);

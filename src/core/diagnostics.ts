@@ -61,6 +61,12 @@ export const DIAGNOSTIC_CODES = {
   E_ID_VANISHED: 'an entry that was published is gone without a retraction (the ledger remembers it)',
   E_ID_CHANGED: 'the id of a published entry changed',
   E_TAG_SLUG_CLASH: 'two different tags would share one folder under `tags/`',
+  E_LAYOUT: 'the entries folder has both `_story.md` and `_newsroom.md`',
+  E_NEWSROOM_ROOT_ENTRY: "an entry file stands at a newsroom's root instead of in a story folder",
+  E_STORY_SLUG: 'a story folder name is not a slug (lowercase letters, digits, hyphens)',
+  E_STORY_FOLDER: 'a story folder has no `_story.md`',
+  E_STORY_STATUS: 'a story `status` is not `live` or `ended`',
+  E_COVERAGE: 'an ended story has no `coverage_end`, or it is before `coverage_start`',
   W_LEDGER_INVALID: 'warning: the id ledger in the output folder is unreadable and was started afresh',
 } as const;
 

@@ -13,6 +13,10 @@ export const FORMATS = {
   // Chromium applies an xml-stylesheet only when the stylesheet is served with an XML type.
   xsl: { file: 'feed.xsl', type: 'text/xsl' },
   css: { file: 'style.css', type: 'text/css' },
+  // A newsroom's root (core/newsroom-plan.ts): the subscription list (OPML 2.0; no registered
+  // media type, text/x-opml is what readers and opml.org use) and the stories as data.
+  opml: { file: 'stories.opml', type: 'text/x-opml' },
+  stories: { file: 'stories.json', type: 'application/json' },
 } as const;
 
 export type Format = keyof typeof FORMATS;
@@ -27,6 +31,8 @@ export const MEDIA_TYPES = Object.fromEntries(Object.entries(FORMATS).map(([k, f
 export const OUTPUT_FILES = { rss: FORMATS.rss.file, atom: FORMATS.atom.file, json: FORMATS.json.file, page: FORMATS.html.file } as const;
 export const STYLESHEET_FILE = FORMATS.xsl.file;
 export const PAGE_CSS_FILE = FORMATS.css.file;
+/** The files only a newsroom's root holds, besides its feeds, page and stylesheets. */
+export const NEWSROOM_FILES = { opml: FORMATS.opml.file, stories: FORMATS.stories.file } as const;
 
 /** The self URL of each feed format in `folder` (relative to the story's feed base). */
 export function feedUrls(story: Story, folder = ''): { rss: string; atom: string; json: string } {
@@ -71,6 +77,7 @@ const BY_EXTENSION: ReadonlyArray<readonly [string, string]> = [
   ['.xml', BROWSER_XML_TYPE],
   ['.json', JSON_TYPE],
   ['.css', MEDIA_TYPES.css],
+  ['.opml', MEDIA_TYPES.opml],
   ...(['svg', 'png', 'jpg', 'jpeg', 'webp', 'gif'] as const).map((ext) => [`.${ext}`, IMAGE_TYPES[ext]!] as const),
 ];
 

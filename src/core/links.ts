@@ -4,6 +4,9 @@
 /** The story file's name in the entries folder. */
 export const STORY_FILE = '_story.md';
 
+/** A newsroom's file at the root of the entries folder (core/newsroom.ts). */
+export const NEWSROOM_FILE = '_newsroom.md';
+
 /** An absolute http(s) URL as URL parsing writes it, or undefined (other schemes, credentials). */
 export function canonicalHttpUrl(value: string): string | undefined {
   try {

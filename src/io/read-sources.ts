@@ -7,6 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { diagnostic, FILE_START, type Diagnostic } from '../core/diagnostics.js';
 import { LIMITS } from '../core/limits.js';
+import { NEWSROOM_FILE } from '../core/links.js';
 import { isInside } from './paths.js';
 import { UserError } from '../errors.js';
 import type { SourceFile } from '../core/types.js';
@@ -16,10 +17,10 @@ export interface ReadResult {
   readonly diagnostics: Diagnostic[];
 }
 
-/** Which names in the entries folder are sources: `*.md`, except hidden and `_`-prefixed helpers (but `_story.md`). */
+/** Which names in the entries folder are sources: `*.md`, except hidden and `_`-prefixed helpers (but `_story.md` and `_newsroom.md`). */
 export function isSourceName(name: string): boolean {
   if (!name.endsWith('.md') || name.startsWith('.')) return false;
-  return !name.startsWith('_') || name === '_story.md';
+  return !name.startsWith('_') || name === '_story.md' || name === NEWSROOM_FILE;
 }
 
 
@@ -71,8 +72,55 @@ export async function listSources(entriesDir: string): Promise<Listing> {
     if (isUtf8(bytes)) names.push(name);
     else badNames.push(badNameFailure(bytes).diagnostic);
   }
+  // A newsroom (core/newsroom.ts): one level of story folders, their files named `<folder>/<file>`.
+  if (names.includes(NEWSROOM_FILE)) {
+    for (const bytes of raw) {
+      const folder = bytes.toString('utf8');
+      if (folder.startsWith('.') || folder.startsWith('_') || !isFolder(root, folder)) continue;
+      if (!isUtf8(bytes)) {
+        badNames.push(badNameFailure(bytes).diagnostic);
+        continue;
+      }
+      const nested = listStoryFolder(root, folder);
+      names.push(...nested.names);
+      badNames.push(...nested.diagnostics);
+    }
+  }
   const listing = stampAll(root, names.sort());
   return badNames.length === 0 ? listing : { ...listing, diagnostics: [...listing.diagnostics, ...badNames] };
+}
+
+/** Is `name` in the folder a folder (a symbolic link to one counts: listStoryFolder judges where it leads)? */
+function isFolder(root: string, name: string): boolean {
+  return statSync(path.join(root, name), { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+/**
+ * The sources of one story folder, as `<folder>/<file>`. A folder that is a link leading outside
+ * the entries folder is refused whole; each file is then judged as a root file is (statSource,
+ * openEntry: links, size, encoding). Deeper folders are not read.
+ */
+function listStoryFolder(root: string, folder: string): { names: string[]; diagnostics: Diagnostic[] } {
+  const full = path.join(root, folder);
+  const target = realpathOrUndefined(full);
+  if (target === undefined || !isInside(root, target) || target === root) {
+    return { names: [], diagnostics: [failure(`${folder}/`, 'E_FILE_SYMLINK_OUTSIDE', 'the story folder is a symbolic link that leads outside the entries folder (or nowhere)', 'move the story folder into the entries folder instead of linking to it').diagnostic] };
+  }
+  let raw: Buffer[];
+  try {
+    raw = readdirSync(full, { encoding: 'buffer' });
+  } catch (error) {
+    return { names: [], diagnostics: [readFailure(`${folder}/`, error).diagnostic] };
+  }
+  const names: string[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const bytes of raw) {
+    const name = bytes.toString('utf8');
+    if (!isSourceName(name) || name === NEWSROOM_FILE) continue;
+    if (isUtf8(bytes)) names.push(`${folder}/${name}`);
+    else diagnostics.push({ ...badNameFailure(bytes).diagnostic, file: `${folder}/${printableName(bytes)}` });
+  }
+  return { names, diagnostics };
 }
 
 /** A name as a person can find it: the bytes that are not UTF-8 written as `\xE9`. */

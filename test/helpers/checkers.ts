@@ -151,6 +151,27 @@ export async function readWithNewsboat(contents: string): Promise<NewsboatItem[]
   }
 }
 
+/** The feed URLs newsboat subscribes to when it imports an OPML list (`newsboat -i`), in a fresh HOME. */
+export async function importWithNewsboat(opml: string): Promise<string[] | Problem> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'storyfeed-newsboat-'));
+  try {
+    const file = path.join(dir, 'stories.opml');
+    await writeFile(file, opml);
+    await writeFile(path.join(dir, 'urls'), '');
+    await writeFile(path.join(dir, 'config'), '');
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile('newsboat', ['-i', file, '-u', path.join(dir, 'urls'), '-C', path.join(dir, 'config'), '-c', path.join(dir, 'cache.db')], { timeout: 60_000, env: { ...process.env, HOME: dir } }, (error, _stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr }),
+      );
+    });
+    if (r.code !== 0) return { checker: 'newsboat', message: r.stderr.trim() || `exit ${r.code}` };
+    const { readFile } = await import('node:fs/promises');
+    return (await readFile(path.join(dir, 'urls'), 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 // ---------------------------------------------------------------- JSON Feed 1.1
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;

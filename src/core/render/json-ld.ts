@@ -103,3 +103,13 @@ export function renderLiveBlog(feed: Feed, options: LiveBlogOptions): string {
   });
   return `<script type="application/ld+json">\n${json}\n</script>`;
 }
+
+/** `value` as indented JSON text that is safe inside `<script type="application/ld+json">`. */
+export function scriptJson(value: unknown): string {
+  return scriptSafeJson(value, 2);
+}
+
+/** The whole element. */
+export function renderJsonLd(value: unknown): string {
+  return `<script type="application/ld+json">\n${scriptJson(value)}\n</script>`;
+}

@@ -1,0 +1,101 @@
+// The documents at a newsroom's root: the newsroom feed (RSS, Atom, JSON Feed: the newest
+// `item_limit` entries of all stories), the front page, stories.opml and stories.json, and the
+// stylesheets they link. Pure: newsroom + stories + now → PlannedFile[].
+
+import { compareStrings } from './diagnostics.js';
+import { documentKey, fingerprint } from './fingerprint.js';
+import { FORMATS, MEDIA_TYPES, NEWSROOM_FILES, OUTPUT_FILES, PAGE_CSS_FILE, STYLESHEET_FILE } from './formats.js';
+import { compareEntries, isPublished, isRetracted, newestChange } from './model.js';
+import { renderAtom } from './render/atom.js';
+import { renderFrontPage } from './render/front-page.js';
+import { renderJsonFeed } from './render/json-feed.js';
+import { renderOpml } from './render/opml.js';
+import { PAGE_CSS } from './render/page.js';
+import { renderRss } from './render/rss.js';
+import { renderStoriesJson } from './render/stories-json.js';
+import { FEED_XSL } from './render/stylesheet.js';
+import type { StorySummary } from './newsroom.js';
+import type { Entry, EntryMeta, Feed, PlannedFile, Story } from './types.js';
+import { RENDER_VERSION } from './versions.js';
+
+export type { StorySummary };
+
+/**
+ * The front page's order, also stories.json's and the OPML's: live stories first, newest
+ * development first (stories without one after, by slug); then ended stories, latest end first.
+ */
+export function orderStories(stories: readonly StorySummary[]): StorySummary[] {
+  const time = (d: Date | undefined) => d?.getTime() ?? -Infinity;
+  return [...stories].sort((a, b) => {
+    if (a.status !== b.status) return a.status === 'live' ? -1 : 1;
+    const key = (s: StorySummary) => (s.status === 'live' ? time(s.latest?.published) : time(s.coverageEnd));
+    return key(b) - key(a) || compareStrings(a.slug, b.slug);
+  });
+}
+
+/**
+ * The newsroom feed's entries at `now`: the newest `limit` published entries over all stories, each
+ * with its story's title as its first category. Retracted entries go to Atom's tombstones.
+ */
+export function selectNewsroomEntries(
+  stories: ReadonlyArray<{ readonly summary: StorySummary; readonly entries: ReadonlyArray<EntryMeta & { contentHtml: string }> }>,
+  limit: number,
+  now: Date,
+): { entries: Entry[]; retracted: EntryMeta[]; complete: boolean } {
+  const all: Entry[] = [];
+  const retracted: EntryMeta[] = [];
+  for (const { summary, entries } of stories) {
+    for (const e of entries) {
+      if (!isPublished(e, now)) continue;
+      const tags = [summary.story.title, ...e.tags.filter((t) => t !== summary.story.title)];
+      if (isRetracted(e, now)) retracted.push({ ...e, tags });
+      else all.push({ ...e, tags });
+    }
+  }
+  all.sort(compareEntries);
+  retracted.sort((a, b) => b.retraction!.at.getTime() - a.retraction!.at.getTime() || compareStrings(a.id, b.id));
+  return { entries: all.slice(0, limit), retracted, complete: all.length <= limit };
+}
+
+export interface NewsroomPlanOptions {
+  /** OPML dateCreated / dateModified, when the caller keeps them; else taken from the data. */
+  readonly opmlDates?: { readonly created?: Date; readonly modified?: Date };
+}
+
+export function planNewsroom(
+  newsroom: Story,
+  stories: ReadonlyArray<{ readonly summary: StorySummary; readonly entries: ReadonlyArray<EntryMeta & { contentHtml: string }> }>,
+  now: Date,
+  options: NewsroomPlanOptions = {},
+): PlannedFile[] {
+  const selected = selectNewsroomEntries(stories, newsroom.itemLimit, now);
+  const feed: Feed<Entry> = { story: newsroom, entries: selected.entries, retracted: selected.retracted, updated: newestChange(selected.entries, selected.retracted), complete: selected.complete };
+  const ordered = orderStories(stories.map((s) => s.summary));
+  // The key: everything the documents show (entry prints stand for their bodies).
+  const base = fingerprint({
+    v: RENDER_VERSION,
+    newsroom: fingerprint(newsroom),
+    entries: selected.entries.map((e) => [e.path, e.print, e.tags[0]]),
+    retracted: selected.retracted.map((e) => [e.path, e.print]),
+    stories: ordered.map((s) => fingerprint(s)),
+    opml: options.opmlDates ?? null,
+  });
+  const file = (path: string, mediaType: string, render: () => string): PlannedFile => {
+    let text: string | undefined;
+    return { path, mediaType, key: documentKey(path, base, []), base, deps: [], render: () => [(text ??= render())] };
+  };
+  const xml = { folder: '', stylesheet: STYLESHEET_FILE, ...(selected.complete ? { history: 'complete' as const } : {}) };
+  return [
+    file(OUTPUT_FILES.rss, MEDIA_TYPES.rss, () => renderRss({ ...feed, entries: feed.entries }, xml)),
+    file(OUTPUT_FILES.atom, MEDIA_TYPES.atom, () => renderAtom(feed, xml)),
+    file(OUTPUT_FILES.json, MEDIA_TYPES.json, () => renderJsonFeed(feed, { folder: '' })),
+    file(OUTPUT_FILES.page, MEDIA_TYPES.html, () => renderFrontPage(newsroom, ordered)),
+    file(NEWSROOM_FILES.opml, MEDIA_TYPES.opml, () => renderOpml(newsroom, ordered, options.opmlDates)),
+    file(NEWSROOM_FILES.stories, MEDIA_TYPES.stories, () => renderStoriesJson(newsroom, ordered)),
+    file(STYLESHEET_FILE, MEDIA_TYPES.xsl, () => FEED_XSL),
+    file(PAGE_CSS_FILE, MEDIA_TYPES.css, () => PAGE_CSS),
+  ].sort((a, b) => compareStrings(a.path, b.path));
+}
+
+/** The labels of the three feed formats, for links. */
+export const FEED_FORMATS = (['rss', 'atom', 'json'] as const).map((k) => ({ key: k, label: FORMATS[k].label, type: FORMATS[k].type }));

@@ -1,0 +1,192 @@
+// A newsroom of stories: the layout of the entries folder (one story, or `_newsroom.md` with one
+// folder per story) and each story's settings, inherited from the newsroom's. Pure: SourceFile[]
+// in, a layout and diagnostics out.
+
+import { diagnostic, FILE_START, type Diagnostic } from './diagnostics.js';
+import { FieldReader } from './field-reader.js';
+import { parseFrontMatter } from './front-matter.js';
+import { NEWSROOM_FILE, STORY_FILE } from './links.js';
+import { normalizeStory } from './normalize.js';
+import type { EntryMeta, Position, RawEntry, RawField, SourceFile, Story } from './types.js';
+
+export { NEWSROOM_FILE };
+
+/** A story folder's name: it becomes a path segment of every URL of the story. */
+export const STORY_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** Fields only a story of a newsroom has (the others are _story.md's, inherited from _newsroom.md). */
+export const STORY_LIFECYCLE_FIELDS = ['status', 'coverage_start', 'coverage_end'] as const;
+
+/** What a story does not inherit from the newsroom: its identity. */
+const OWN_FIELDS = new Set(['id', 'title', 'description']);
+
+export type StoryStatus = 'live' | 'ended';
+
+export interface StoryConfig {
+  /** The folder's name, and the story's path segment under the newsroom. */
+  readonly slug: string;
+  /** The story as the per-story compile takes it (path `_story.md`, relative to its folder). */
+  readonly story: Story;
+  readonly status: StoryStatus;
+  /** As written; compileNewsroom defaults it to the first entry's publication. */
+  readonly coverageStart?: Date;
+  readonly coverageEnd?: Date;
+  /** Where `coverage_end` stands (diagnostics that need the entries: newsroom-compile.ts). */
+  readonly coverageEndAt?: Position;
+}
+
+/** What the front page, stories.json and the OPML say of a story (newsroom-compile.ts makes it). */
+export interface StorySummary {
+  readonly slug: string;
+  readonly story: Story;
+  readonly status: 'live' | 'ended';
+  /** Published entries at `now` (not retracted). */
+  readonly entryCount: number;
+  /** As written, or the first entry's publication. */
+  readonly coverageStart?: Date;
+  readonly coverageEnd?: Date;
+  /** The newest published entry. */
+  readonly latest?: EntryMeta;
+}
+
+export type Layout =
+  | { readonly kind: 'story'; readonly diagnostics: readonly Diagnostic[] }
+  | { readonly kind: 'newsroom'; readonly diagnostics: readonly Diagnostic[] };
+
+/**
+ * Which layout the sources have: `_newsroom.md` at the root makes a newsroom; `_story.md` (or
+ * neither) a single story; both are E_LAYOUT. A file the reader could not read counts as present.
+ */
+export function detectLayout(sources: readonly SourceFile[], readDiagnostics: readonly Diagnostic[] = []): Layout {
+  const present = (name: string) => sources.some((s) => s.path === name) || readDiagnostics.some((d) => d.file === name);
+  if (!present(NEWSROOM_FILE)) return { kind: 'story', diagnostics: [] };
+  if (!present(STORY_FILE)) return { kind: 'newsroom', diagnostics: [] };
+  return {
+    kind: 'newsroom',
+    diagnostics: [
+      diagnostic(STORY_FILE, FILE_START, 'E_LAYOUT', 'the entries folder has both `_story.md` and `_newsroom.md`', 'keep one: `_story.md` for a single story, or `_newsroom.md` with one folder per story (move `_story.md` and its entries into `<slug>/`)'),
+    ],
+  };
+}
+
+/** The sources of one story folder, relative to it (`slug/a.md` → `a.md`). */
+export interface StoryFolder {
+  readonly slug: string;
+  readonly sources: readonly SourceFile[];
+  readonly readDiagnostics: readonly Diagnostic[];
+}
+
+/**
+ * The newsroom's sources split by folder: `_newsroom.md`, and each story folder's files relative to
+ * it. Entries at the root, folders that are not slugs, and folders without `_story.md` are
+ * diagnostics (their files are left out).
+ */
+export function splitNewsroom(sources: readonly SourceFile[], readDiagnostics: readonly Diagnostic[] = []): { newsroom?: SourceFile; folders: StoryFolder[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const bySlug = new Map<string, { sources: SourceFile[]; readDiagnostics: Diagnostic[] }>();
+  const folderOf = (file: string) => {
+    const slash = file.indexOf('/');
+    return slash === -1 ? undefined : { slug: file.slice(0, slash), rest: file.slice(slash + 1) };
+  };
+  const group = (slug: string) => {
+    let g = bySlug.get(slug);
+    if (!g) bySlug.set(slug, (g = { sources: [], readDiagnostics: [] }));
+    return g;
+  };
+  let newsroom: SourceFile | undefined;
+  for (const source of sources) {
+    const at = folderOf(source.path);
+    if (at) group(at.slug).sources.push({ ...source, path: at.rest });
+    else if (source.path === NEWSROOM_FILE) newsroom = source;
+    else if (source.path !== STORY_FILE) {
+      diagnostics.push(diagnostic(source.path, FILE_START, 'E_NEWSROOM_ROOT_ENTRY', `\`${source.path}\` stands at the newsroom's root, where only \`_newsroom.md\` belongs`, `move it into a story folder, e.g. \`<slug>/${source.path}\``));
+    }
+  }
+  for (const d of readDiagnostics) {
+    const at = folderOf(d.file);
+    if (at) group(at.slug).readDiagnostics.push({ ...d, file: at.rest });
+    else diagnostics.push(d);
+  }
+  const folders: StoryFolder[] = [];
+  for (const [slug, g] of [...bySlug].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (!STORY_SLUG.test(slug)) {
+      diagnostics.push(diagnostic(`${slug}/`, FILE_START, 'E_STORY_SLUG', `the story folder \`${slug}\` is not a slug`, `rename it with lowercase letters, digits and hyphens only, e.g. \`${suggestSlug(slug)}\` (it is part of the story's URLs)`));
+      continue;
+    }
+    const hasStory = g.sources.some((s) => s.path === STORY_FILE) || g.readDiagnostics.some((d) => d.file === STORY_FILE);
+    if (!hasStory) {
+      diagnostics.push(diagnostic(`${slug}/${STORY_FILE}`, FILE_START, 'E_STORY_FOLDER', `the story folder \`${slug}\` has no \`_story.md\``, `add \`${slug}/_story.md\` with the story's id, title and description (the rest is inherited from \`_newsroom.md\`)`));
+      continue;
+    }
+    folders.push({ slug, sources: g.sources, readDiagnostics: g.readDiagnostics });
+  }
+  return { ...(newsroom ? { newsroom } : {}), folders, diagnostics };
+}
+
+function suggestSlug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'story';
+}
+
+/** `_newsroom.md`: the fields of `_story.md`; its body is the front page's introduction. */
+export function parseNewsroom(source: SourceFile): { newsroom?: Story; raw?: RawEntry; diagnostics: Diagnostic[] } {
+  const fm = parseFrontMatter(source);
+  if (!fm.entry) return { diagnostics: [...fm.diagnostics] };
+  const n = normalizeStory(fm.entry);
+  return { diagnostics: [...n.diagnostics], ...(n.value ? { newsroom: n.value, raw: fm.entry } : {}) };
+}
+
+/** A folder's `<slug>/` appended to a base URL (which may lack its final slash). */
+export function storyUrl(base: string, slug: string): string {
+  return `${base.endsWith('/') ? base : `${base}/`}${slug}/`;
+}
+
+/**
+ * A story's `_story.md` (path relative to its folder) with the newsroom's fields under it: every
+ * field but id, title and description is inherited unless the story writes it; home_page and
+ * feed_base default to the newsroom's plus `<slug>/`. Diagnostics name `<slug>/_story.md`.
+ */
+export function parseStoryConfig(source: SourceFile, slug: string, newsroom: Story, newsroomRaw: RawEntry): { config?: StoryConfig; diagnostics: Diagnostic[] } {
+  const fm = parseFrontMatter(source);
+  if (!fm.entry) return { diagnostics: [...fm.diagnostics] };
+  const raw = fm.entry;
+  const own = new Map<string, RawField>();
+  const lifecycle = new Map<string, RawField>();
+  for (const [name, field] of raw.fields) ((STORY_LIFECYCLE_FIELDS as readonly string[]).includes(name) ? lifecycle : own).set(name, field);
+  const merged = new Map<string, RawField>();
+  for (const [name, field] of newsroomRaw.fields) if (!OWN_FIELDS.has(name)) merged.set(name, field);
+  const derived = (value: string): RawField => ({ value, keyAt: FILE_START, valueAt: FILE_START });
+  merged.set('home_page', derived(storyUrl(newsroom.homePage, slug)));
+  merged.set('feed_base', derived(storyUrl(newsroom.feedBase, slug)));
+  for (const [name, field] of own) merged.set(name, field);
+  const n = normalizeStory({ ...raw, fields: merged });
+
+  const r = new FieldReader({ ...raw, fields: lifecycle }, STORY_LIFECYCLE_FIELDS);
+  let status: StoryStatus = 'live';
+  const statusField = r.rawField('status', false, '`live` or `ended`');
+  if (statusField) {
+    if (statusField.value === 'live' || statusField.value === 'ended') status = statusField.value;
+    else r.report(statusField.valueAt, 'E_STORY_STATUS', `\`status\` is \`${String(statusField.value)}\``, 'write `status: live` (the default) or `status: ended`', 'status');
+  }
+  const coverageStart = r.date('coverage_start', false);
+  const coverageEnd = r.date('coverage_end', false);
+  const coverageEndAt = lifecycle.get('coverage_end')?.valueAt;
+  if (status === 'ended' && !coverageEnd && !lifecycle.has('coverage_end')) {
+    r.report(lifecycle.get('status')?.valueAt ?? FILE_START, 'E_COVERAGE', 'an ended story needs `coverage_end`', 'add `coverage_end:` with the time coverage ended (RFC 3339 with an offset)', 'coverage_end');
+  }
+  if (coverageStart && coverageEnd && coverageEnd.getTime() < coverageStart.getTime()) {
+    r.report(coverageEndAt ?? FILE_START, 'E_COVERAGE', '`coverage_end` is before `coverage_start`', 'coverage ends at or after it starts: fix either time', 'coverage_end');
+  }
+  const diagnostics = [...n.diagnostics, ...r.diagnostics].map((d) => ({ ...d, file: `${slug}/${d.file}` }));
+  if (!n.value || r.diagnostics.length > 0) return { diagnostics };
+  return {
+    config: {
+      slug,
+      story: n.value,
+      status,
+      ...(coverageStart ? { coverageStart } : {}),
+      ...(coverageEnd ? { coverageEnd } : {}),
+      ...(coverageEndAt ? { coverageEndAt } : {}),
+    },
+    diagnostics,
+  };
+}

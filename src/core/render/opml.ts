@@ -1,0 +1,58 @@
+// stories.opml: OPML 2.0 (http://opml.org/spec2.opml) subscription list of a newsroom's stories.
+// One `type="rss"` outline per story (text, title, htmlUrl, xmlUrl = its Atom feed), holding its RSS
+// and JSON Feed as further outlines. Dates are RFC 822 (spec2 "<head>"), from the data, never the clock.
+
+import { escapeHtml } from '../markdown.js';
+import { feedUrls, FORMATS } from '../formats.js';
+import type { StorySummary } from '../newsroom.js';
+import type { Story } from '../types.js';
+
+/** XML attribute text: escapeHtml covers & < > " ', and line ends are kept as character references. */
+const attr = (value: string) => escapeHtml(value).replaceAll('\n', '&#10;').replaceAll('\t', '&#9;');
+
+/** RFC 822 date-time (RFC 1123's four-digit year), in GMT. */
+const rfc822 = (d: Date) => d.toUTCString();
+
+export function opmlDates(stories: readonly StorySummary[]): { created?: Date; modified?: Date } {
+  let created: Date | undefined;
+  let modified: Date | undefined;
+  for (const s of stories) {
+    for (const d of [s.coverageStart, s.latest?.published]) if (d && (!created || d < created)) created = d;
+    for (const d of [s.latest?.updated, s.coverageEnd, s.coverageStart]) if (d && (!modified || d > modified)) modified = d;
+  }
+  return { ...(created ? { created } : {}), ...(modified ? { modified } : {}) };
+}
+
+export function renderOpml(newsroom: Story, stories: readonly StorySummary[], dates?: { readonly created?: Date; readonly modified?: Date }): string {
+  const fromData = opmlDates(stories);
+  const created = dates?.created ?? fromData.created;
+  const modified = dates?.modified ?? fromData.modified;
+  const head = [
+    `    <title>${attr(newsroom.title)}</title>`,
+    ...(created ? [`    <dateCreated>${rfc822(created)}</dateCreated>`] : []),
+    ...(modified ? [`    <dateModified>${rfc822(modified)}</dateModified>`] : []),
+    ...(newsroom.authors[0] ? [`    <ownerName>${attr(newsroom.authors[0].name)}</ownerName>`] : []),
+    `    <docs>http://opml.org/spec2.opml</docs>`,
+  ];
+  const outlines = stories.map((s) => {
+    const urls = feedUrls(s.story);
+    const title = attr(s.story.title);
+    const common = `type="rss" text="${title}" title="${title}" htmlUrl="${attr(s.story.homePage)}" language="${attr(s.story.language)}"`;
+    return [
+      `    <outline ${common} description="${attr(s.story.description)}" xmlUrl="${attr(urls.atom)}" version="ATOM">`,
+      `      <outline ${common.replace(`text="${title}" title="${title}"`, `text="${title} (${FORMATS.rss.label})" title="${title} (${FORMATS.rss.label})"`)} xmlUrl="${attr(urls.rss)}" version="RSS2"/>`,
+      `      <outline ${common.replace(`text="${title}" title="${title}"`, `text="${title} (${FORMATS.json.label})" title="${title} (${FORMATS.json.label})"`)} xmlUrl="${attr(urls.json)}" version="JSONFEED"/>`,
+      `    </outline>`,
+    ].join('\n');
+  });
+  return `<?xml version="1.0" encoding="utf-8"?>
+<opml version="2.0">
+  <head>
+${head.join('\n')}
+  </head>
+  <body>
+${outlines.join('\n')}
+  </body>
+</opml>
+`;
+}

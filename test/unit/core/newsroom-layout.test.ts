@@ -1,0 +1,152 @@
+// The newsroom layout and its settings (core/newsroom.ts, core/newsroom-compile.ts): which folder
+// is which, every diagnostic with its file, line and field, inheritance and defaults, and ids that
+// are unique across stories.
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../../src/core/compile.js';
+import { compileNewsroom } from '../../../src/core/newsroom-compile.js';
+import { detectLayout } from '../../../src/core/newsroom.js';
+import { newsroomEntryText, newsroomStoryText, newsroomText, sampleNewsroom } from '../../helpers/newsroom.js';
+import { sources, storyText } from '../../helpers/story.js';
+
+const NOW = new Date('2026-06-01T00:00:00Z');
+const run = (files: Record<string, string>) => compileNewsroom({ sources: sources(files), now: NOW });
+const where = (r: ReturnType<typeof run>) => r.diagnostics.map((d) => `${d.file}:${d.line} ${d.code}${d.field ? ` ${d.field}` : ''}`);
+
+describe('layout', () => {
+  it.each([
+    ['single story', { '_story.md': '', 'a.md': '' }, 'story', []],
+    ['neither file (the story compile reports E_STORY_MISSING)', { 'a.md': '' }, 'story', []],
+    ['newsroom', { '_newsroom.md': '', 'x/_story.md': '' }, 'newsroom', []],
+    ['both', { '_newsroom.md': '', '_story.md': '' }, 'newsroom', ['E_LAYOUT']],
+  ] as const)('%s', (_name, files, kind, codes) => {
+    const layout = detectLayout(sources(files));
+    expect(layout.kind).toBe(kind);
+    expect(layout.diagnostics.map((d) => d.code)).toEqual(codes);
+  });
+
+  it('a single story still compiles as before (the single-story compile is unchanged)', () => {
+    expect(compile({ sources: sources({ '_story.md': storyText() }), now: NOW }).ok).toBe(true);
+  });
+});
+
+const base = sampleNewsroom();
+
+describe('diagnostics', () => {
+  it.each<[string, Record<string, string>, string[]]>([
+    ['both _story.md and _newsroom.md', { ...base, '_story.md': storyText() }, ['_story.md:1 E_LAYOUT']],
+    ['an entry at the root', { ...base, 'stray.md': newsroomEntryText('x', 'stray', '2026-05-26T09:00:00Z') }, ['stray.md:1 E_NEWSROOM_ROOT_ENTRY']],
+    ['a folder that is not a slug', { ...base, 'Big Story/_story.md': newsroomStoryText('big') }, ['Big Story/:1 E_STORY_SLUG']],
+    ['an underscore in a folder name', { ...base, 'big_story/_story.md': newsroomStoryText('big') }, ['big_story/:1 E_STORY_SLUG']],
+    ['a story folder without _story.md', { ...base, 'orphan/a.md': newsroomEntryText('orphan', 'a', '2026-05-26T09:00:00Z') }, ['orphan/_story.md:1 E_STORY_FOLDER']],
+    ['a story without id, title, description', { ...base, 'bare/_story.md': '---\nlanguage: de\n---\n' }, ['bare/_story.md:1 E_FIELD_MISSING description', 'bare/_story.md:1 E_FIELD_MISSING id', 'bare/_story.md:1 E_FIELD_MISSING title']],
+    ['an unknown status', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'status: over\n') }, ['talks/_story.md:5 E_STORY_STATUS status']],
+    ['ended without coverage_end', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'status: ended\n') }, ['talks/_story.md:5 E_COVERAGE coverage_end']],
+    ['coverage_end before coverage_start', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'coverage_start: 2026-05-20T00:00:00Z\ncoverage_end: 2026-05-19T00:00:00Z\n') }, ['talks/_story.md:6 E_COVERAGE coverage_end']],
+    ['coverage_end before the first entry', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'status: ended\ncoverage_end: 2026-05-20T00:00:00Z\n') }, ['talks/_story.md:6 E_COVERAGE coverage_end']],
+    ['a bad coverage date', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'coverage_start: yesterday\n') }, ['talks/_story.md:5 E_DATE_INVALID coverage_start']],
+    ['a bad overridden field', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'language: 12\n') }, ['talks/_story.md:5 E_FIELD_TYPE language']],
+    ['a typo in a story field', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'stauts: live\n') }, ['talks/_story.md:5 E_FIELD_UNKNOWN stauts']],
+    ['a broken _newsroom.md', { ...base, '_newsroom.md': newsroomText('ttl: 0\n') }, ['_newsroom.md:12 E_NUMBER_RANGE ttl']],
+    ['an entry error inside a story', { ...base, 'talks/c.md': newsroomEntryText('talks', 'c', 'soon') }, ['talks/c.md:4 E_DATE_INVALID published']],
+    ['the same id in two stories', { ...base, 'storm/dup.md': newsroomEntryText('talks', 'a', '2026-05-26T10:00:00Z') }, ['talks/a.md:2 E_ID_DUPLICATE id']],
+    ['a story with the newsroom id', { ...base, 'talks/_story.md': newsroomStoryText('talks').replace('2026-05-25:talks', '2026-05-25:newsroom') }, ['talks/_story.md:2 E_ID_DUPLICATE id']],
+  ])('%s', (_name, files, expected) => {
+    const r = run(files);
+    expect(r.ok).toBe(false);
+    expect(where(r)).toEqual(expected);
+    expect(r.planned).toEqual([]);
+  });
+
+  it('E_ID_DUPLICATE across stories names both files', () => {
+    const r = run({ ...base, 'storm/dup.md': newsroomEntryText('talks', 'a', '2026-05-26T10:00:00Z') });
+    const d = r.diagnostics.find((x) => x.code === 'E_ID_DUPLICATE')!;
+    expect(`${d.file} ${d.message}`).toMatch(/^talks\/a\.md .*storm\/dup\.md/);
+  });
+
+  it('service mode leaves a broken story out and publishes the others', () => {
+    const r = compileNewsroom({ sources: sources({ ...base, 'talks/c.md': newsroomEntryText('talks', 'c', 'soon') }), now: NOW, mode: 'service' });
+    expect(r.stories.map((s) => s.slug).sort()).toEqual(['storm', 'talks', 'vote']);
+    expect(r.ok).toBe(false);
+    expect(r.stories.find((s) => s.slug === 'talks')!.result.outcomes.find((o) => o.path === 'c.md')!.status).toBe('rejected');
+    const broken = compileNewsroom({ sources: sources({ ...base, 'talks/_story.md': newsroomStoryText('talks', 'status: over\n') }), now: NOW, mode: 'service' });
+    expect(broken.stories.map((s) => s.slug)).toEqual(['storm', 'vote']);
+    expect(broken.planned.some((p) => p.path.startsWith('talks/'))).toBe(false);
+    expect(broken.planned.some((p) => p.path === 'stories.json')).toBe(true);
+  });
+});
+
+describe('inheritance and defaults', () => {
+  const r = run(base);
+  const story = (slug: string) => r.stories.find((s) => s.slug === slug)!;
+
+  it('compiles the sample newsroom without diagnostics', () => {
+    expect(where(r)).toEqual([]);
+    expect(r.ok).toBe(true);
+  });
+
+  it.each([
+    ['home_page', (s: string) => story(s).config.story.homePage, 'talks', 'https://newsroom.example.org/live/talks/'],
+    ['feed_base', (s: string) => story(s).config.story.feedBase, 'talks', 'https://newsroom.example.org/live/feeds/talks/'],
+    ['item_limit inherited', (s: string) => story(s).config.story.itemLimit, 'talks', 3],
+    ['item_limit overridden', (s: string) => story(s).config.story.itemLimit, 'storm', 10],
+    ['authors inherited', (s: string) => story(s).config.story.authors[0]!.name, 'talks', 'Live Desk'],
+    ['status default', (s: string) => story(s).config.status, 'talks', 'live'],
+    ['status ended', (s: string) => story(s).config.status, 'vote', 'ended'],
+    ['coverage_start defaults to the first entry', (s: string) => story(s).summary.coverageStart?.toISOString(), 'talks', '2026-05-26T09:00:00.000Z'],
+    ['coverage_end', (s: string) => story(s).summary.coverageEnd?.toISOString(), 'vote', '2026-05-30T00:00:00.000Z'],
+    ['the story id is its own', (s: string) => story(s).config.story.id, 'talks', 'tag:newsroom.example.org,2026-05-25:talks'],
+  ] as const)('%s', (_name, get, slug, expected) => {
+    expect(get(slug)).toEqual(expected);
+  });
+
+  it('an explicit home_page and feed_base win, and a newsroom base without a final slash still gets one', () => {
+    const files = {
+      ...base,
+      '_newsroom.md': newsroomText().replace('home_page: https://newsroom.example.org/live/', 'home_page: https://newsroom.example.org/live'),
+      'talks/_story.md': newsroomStoryText('talks', 'home_page: https://other.example.org/talks\nfeed_base: https://cdn.example.org/talks/\n'),
+    };
+    const r2 = run(files);
+    expect(where(r2)).toEqual([]);
+    const s = (slug: string) => r2.stories.find((x) => x.slug === slug)!.config.story;
+    expect([s('talks').homePage, s('talks').feedBase, s('storm').homePage]).toEqual(['https://other.example.org/talks', 'https://cdn.example.org/talks/', 'https://newsroom.example.org/live/storm/']);
+  });
+
+  it("each story's documents are under its folder, with self links naming their own location", () => {
+    const atom = r.files.find((f) => f.path === 'talks/atom.xml')!.contents;
+    expect(atom).toContain('<link rel="self" href="https://newsroom.example.org/live/feeds/talks/atom.xml"');
+    expect(r.planned.map((p) => p.path)).toEqual(expect.arrayContaining(['talks/index.html', 'storm/rss.xml', 'vote/feed.json', 'talks/tags/diplomacy/atom.xml']));
+  });
+});
+
+describe("a story's outputs are a single-story build's", () => {
+  it('talks/ holds byte for byte what compile() writes for the same story written out whole', () => {
+    const r = run(base);
+    const whole = newsroomStoryText(
+      'talks',
+      'home_page: https://newsroom.example.org/live/talks/\nfeed_base: https://newsroom.example.org/live/feeds/talks/\nlanguage: en\nitem_limit: 3\nauthors:\n  - name: Live Desk\n    url: https://newsroom.example.org/desk/\n',
+      'U.S.–Iran talks',
+    );
+    const single = compile({ sources: sources({ '_story.md': whole, 'a.md': base['talks/a.md']!, 'b.md': base['talks/b.md']! }), now: NOW });
+    expect(single.ok).toBe(true);
+    const mine = Object.fromEntries(r.files.filter((f) => f.path.startsWith('talks/')).map((f) => [f.path.slice('talks/'.length), f.contents]));
+    expect(mine).toEqual(Object.fromEntries(single.files.map((f) => [f.path, f.contents])));
+  });
+});
+
+describe('the ledger covers every story', () => {
+  const LEDGER = '.storyfeed/ledger.json';
+  it('one ledger with story-qualified paths; a vanished id in one story is reported there', () => {
+    const first = compileNewsroom({ sources: sources(base), now: NOW, ledgerPath: LEDGER });
+    const text = first.files.find((f) => f.path === LEDGER)!.contents;
+    const ids = JSON.parse(text).ids as Record<string, { path: string }>;
+    expect(ids['tag:newsroom.example.org,2026-05-25:talks/a']!.path).toBe('talks/a.md');
+    expect(ids['tag:newsroom.example.org,2026-05-25:storm/b']!.path).toBe('storm/b.md');
+    expect(Object.keys(ids)).not.toContain('tag:newsroom.example.org,2026-05-25:storm/later');
+    const { 'talks/a.md': _gone, ...rest } = base;
+    const second = compileNewsroom({ sources: sources(rest), now: NOW, ledgerPath: LEDGER, ledgerText: text });
+    expect(where(second)).toEqual(['talks/a.md:1 E_ID_VANISHED id']);
+    const again = compileNewsroom({ sources: sources(base), now: NOW, ledgerPath: LEDGER, ledgerText: text });
+    expect(again.ok).toBe(true);
+    expect(again.files.find((f) => f.path === LEDGER)!.contents).toBe(text);
+  });
+});

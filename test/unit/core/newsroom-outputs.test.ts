@@ -1,0 +1,221 @@
+// What a newsroom publishes at its root (core/newsroom-plan.ts and render/{opml,stories-json,
+// front-page,json-ld}.ts): the newsroom feed's selection, its three formats judged by the same
+// checkers as every feed, stories.opml parsed back and imported by newsboat, stories.json's shape,
+// and the front page's order and JSON-LD.
+import { DOMParser } from '@xmldom/xmldom';
+import { Parser as HtmlParser } from 'htmlparser2';
+import { describe, expect, it } from 'vitest';
+import { compileNewsroom } from '../../../src/core/newsroom-compile.js';
+import { orderStories, type StorySummary } from '../../../src/core/newsroom-plan.js';
+import { scriptJson } from '../../../src/core/render/json-ld.js';
+import { renderOpml } from '../../../src/core/render/opml.js';
+import { mediaTypeOfFile } from '../../../src/core/formats.js';
+import { checkAtom, checkJsonFeed, checkRss, checkSaxes, checkXmllint, importWithNewsboat } from '../../helpers/checkers.js';
+import { newsroomEntryText, newsroomStoryText, NEWSROOM_FEEDS, sampleNewsroom } from '../../helpers/newsroom.js';
+import { sources } from '../../helpers/story.js';
+import { skipWithout, withoutNote } from '../../helpers/tools.js';
+
+const NOW = new Date('2026-06-01T00:00:00Z');
+const build = (files: Record<string, string> = sampleNewsroom(), now = NOW) => {
+  const r = compileNewsroom({ sources: sources(files), now });
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.file}:${d.line} ${d.code} ${d.message}`).join('\n'));
+  const file = (p: string) => r.files.find((f) => f.path === p)!.contents;
+  return { r, file };
+};
+const id = (slug: string, name: string) => `tag:newsroom.example.org,2026-05-25:${slug}/${name}`;
+
+describe('the newsroom feed', () => {
+  it.each([
+    ['the newest item_limit (3) entries over all stories, embargoed left out', sampleNewsroom(), NOW, [id('vote', 'b'), id('storm', 'b'), id('talks', 'b')]],
+    ['the embargo lifts at its time', sampleNewsroom(), new Date('2026-07-02T00:00:00Z'), [id('storm', 'later'), id('vote', 'b'), id('storm', 'b')]],
+    ['drafts and retracted entries never', { ...sampleNewsroom(), 'vote/b.md': newsroomEntryText('vote', 'b', '2026-05-29T12:00:00Z', 'draft: true\n'), 'storm/b.md': newsroomEntryText('storm', 'b', '2026-05-29T09:00:00Z', 'retracted: {at: 2026-05-30T00:00:00Z, reason: Wrong.}\n') }, NOW, [id('talks', 'b'), id('storm', 'a'), id('talks', 'a')]],
+  ] as const)('%s', (_name, files, now, ids) => {
+    const { file } = build(files, now);
+    const json = JSON.parse(file('feed.json')) as { items: Array<{ id: string; tags: string[]; url: string }> };
+    expect(json.items.map((i) => i.id)).toEqual(ids);
+    for (const item of json.items) expect(item.url).toMatch(/^https:\/\/newsroom\.example\.org\/live\/(talks|storm|vote)\/#/);
+  });
+
+  it("each item has its story's title as its first category", () => {
+    const { file } = build();
+    const json = JSON.parse(file('feed.json')) as { items: Array<{ id: string; tags: string[] }> };
+    expect(json.items.map((i) => i.tags)).toEqual([['The vote'], ['Storm <Alba>'], ['U.S.–Iran talks', 'diplomacy']]);
+    expect(file('atom.xml')).toContain('<category term="Storm &lt;Alba&gt;"/>');
+    expect(file('rss.xml')).toContain('<category>U.S.–Iran talks</category>');
+  });
+
+  it('a retraction gives an Atom tombstone in the newsroom feed', () => {
+    const { file } = build({ ...sampleNewsroom(), 'storm/b.md': newsroomEntryText('storm', 'b', '2026-05-29T09:00:00Z', 'retracted: {at: 2026-05-30T00:00:00Z, reason: Wrong.}\n') });
+    expect(file('atom.xml')).toContain(`ref="${id('storm', 'b')}"`);
+  });
+
+  it.each([
+    ['rss.xml', checkRss],
+    ['atom.xml', checkAtom],
+    ['feed.json', checkJsonFeed],
+  ] as const)('%s validates with 0 problems, its self link naming its own location', async (name, check) => {
+    const { file } = build();
+    expect(await check(file(name), { selfUrl: `${NEWSROOM_FEEDS}${name}` })).toEqual([]);
+  });
+
+  it.each(['talks', 'storm', 'vote'])("story %s's feeds validate with their own self links", async (slug) => {
+    const { file } = build();
+    expect(await checkRss(file(`${slug}/rss.xml`), { selfUrl: `${NEWSROOM_FEEDS}${slug}/rss.xml` })).toEqual([]);
+    expect(await checkAtom(file(`${slug}/atom.xml`), { selfUrl: `${NEWSROOM_FEEDS}${slug}/atom.xml` })).toEqual([]);
+    expect(await checkJsonFeed(file(`${slug}/feed.json`), { selfUrl: `${NEWSROOM_FEEDS}${slug}/feed.json` })).toEqual([]);
+  });
+});
+
+function outlines(opml: string) {
+  const doc = new DOMParser().parseFromString(opml, 'text/xml');
+  const body = doc.getElementsByTagName('body')[0]!;
+  const tops = Array.from(body.childNodes).filter((n) => n.nodeName === 'outline') as unknown as Element[];
+  return {
+    doc,
+    tops: tops.map((o) => ({
+      text: o.getAttribute('text'),
+      htmlUrl: o.getAttribute('htmlUrl'),
+      xmlUrl: o.getAttribute('xmlUrl'),
+      nested: (Array.from(o.childNodes).filter((n) => n.nodeName === 'outline') as unknown as Element[]).map((n) => n.getAttribute('xmlUrl')),
+    })),
+  };
+}
+
+describe('stories.opml', () => {
+  const { file, r } = build();
+  const opml = file('stories.opml');
+
+  it('is well-formed XML (saxes, xmllint) with an OPML 2.0 root', async () => {
+    expect(checkSaxes(opml)).toEqual([]);
+    expect(await checkXmllint(opml)).toEqual([]);
+    expect(outlines(opml).doc.documentElement!.getAttribute('version')).toBe('2.0');
+    expect(r.planned.find((p) => p.path === 'stories.opml')!.mediaType).toBe(mediaTypeOfFile('stories.opml'));
+  });
+
+  it('has one outline per story: Atom as xmlUrl, RSS and JSON Feed as further outlines', () => {
+    expect(outlines(opml).tops).toEqual(
+      ['storm', 'talks', 'vote'].map((slug) => ({
+        text: { storm: 'Storm <Alba>', talks: 'U.S.–Iran talks', vote: 'The vote' }[slug],
+        htmlUrl: `https://newsroom.example.org/live/${slug}/`,
+        xmlUrl: `${NEWSROOM_FEEDS}${slug}/atom.xml`,
+        nested: [`${NEWSROOM_FEEDS}${slug}/rss.xml`, `${NEWSROOM_FEEDS}${slug}/feed.json`],
+      })),
+    );
+  });
+
+  it.each([
+    ['from the data', undefined, 'Mon, 25 May 2026 09:00:00 GMT', 'Sat, 30 May 2026 00:00:00 GMT'],
+    ['as passed', { created: new Date('2026-01-01T00:00:00Z'), modified: new Date('2026-06-01T00:00:00Z') }, 'Thu, 01 Jan 2026 00:00:00 GMT', 'Mon, 01 Jun 2026 00:00:00 GMT'],
+  ] as const)('dateCreated and dateModified %s', (_name, dates, created, modified) => {
+    const text = renderOpml(r.newsroom!, orderStories(r.stories.map((s) => s.summary)), dates);
+    expect(text).toContain(`<dateCreated>${created}</dateCreated>`);
+    expect(text).toContain(`<dateModified>${modified}</dateModified>`);
+  });
+
+  it.skipIf(skipWithout('newsboat'))(`newsboat imports every feed of it (newsboat -i)${withoutNote('newsboat')}`, async () => {
+    const urls = await importWithNewsboat(opml);
+    expect(urls).toEqual(['storm', 'talks', 'vote'].flatMap((s) => ['atom.xml', 'rss.xml', 'feed.json'].map((f) => `${NEWSROOM_FEEDS}${s}/${f}`)));
+  });
+});
+
+describe('stories.json', () => {
+  it('lists each story with slug, title, status, coverage, feed URLs and latest entry, in the front page order', () => {
+    const { file } = build();
+    const data = JSON.parse(file('stories.json'));
+    expect(data.feeds).toEqual({ rss: `${NEWSROOM_FEEDS}rss.xml`, atom: `${NEWSROOM_FEEDS}atom.xml`, json: `${NEWSROOM_FEEDS}feed.json` });
+    expect(data.stories.map((s: Record<string, unknown>) => [s.slug, s.status, s.coverage_start, s.coverage_end, s.entry_count])).toEqual([
+      ['storm', 'live', '2026-05-27T09:00:00Z', null, 2],
+      ['talks', 'live', '2026-05-26T09:00:00Z', null, 2],
+      ['vote', 'ended', '2026-05-25T09:00:00Z', '2026-05-30T00:00:00Z', 2],
+    ]);
+    expect(data.stories[1]).toMatchObject({
+      title: 'U.S.–Iran talks',
+      feeds: { atom: `${NEWSROOM_FEEDS}talks/atom.xml` },
+      latest: { id: id('talks', 'b'), title: 'talks b', url: 'https://newsroom.example.org/live/talks/#b', published: '2026-05-28T09:00:00Z' },
+    });
+  });
+
+  it('a story without published entries has latest null', () => {
+    const files = { ...sampleNewsroom(), 'quiet/_story.md': newsroomStoryText('quiet') };
+    const data = JSON.parse(build(files).file('stories.json'));
+    expect(data.stories.find((s: { slug: string }) => s.slug === 'quiet')).toMatchObject({ latest: null, coverage_start: null, entry_count: 0 });
+  });
+});
+
+/** Text of elements matching `test`, and every JSON-LD block, read with a real HTML parser. */
+function readPage(html: string) {
+  const stories: string[] = [];
+  const scripts: string[] = [];
+  let inScript = false;
+  let inH3 = false;
+  const parser = new HtmlParser({
+    onopentag(name, attrs) {
+      if (name === 'script' && attrs['type'] === 'application/ld+json') (inScript = true), scripts.push('');
+      if (name === 'h3') (inH3 = true), stories.push('');
+    },
+    ontext(text) {
+      if (inScript) scripts[scripts.length - 1] += text;
+      if (inH3) stories[stories.length - 1] += text;
+    },
+    onclosetag(name) {
+      if (name === 'script') inScript = false;
+      if (name === 'h3') inH3 = false;
+    },
+  }, { decodeEntities: true });
+  parser.write(html);
+  parser.end();
+  return { stories, jsonLd: scripts.map((s) => JSON.parse(s) as Record<string, unknown>) };
+}
+
+describe('the front page', () => {
+  it('lists live stories by newest development, then ended ones, with the latest headline, intro and subscribe links', () => {
+    const { file } = build();
+    const html = file('index.html');
+    expect(readPage(html).stories).toEqual(['Storm <Alba>', 'U.S.–Iran talks', 'The vote']);
+    expect(html.indexOf('Live now')).toBeLessThan(html.indexOf('Storm &lt;Alba&gt;'));
+    expect(html.indexOf('>Ended<')).toBeGreaterThan(html.indexOf('U.S.–Iran talks</a>'));
+    expect(html).toContain('<a href="https://newsroom.example.org/live/storm/#b">storm b</a> · <time datetime="2026-05-29T09:00:00Z">');
+    expect(html).toContain('<p>What we cover, live.</p>');
+    expect(html).toContain(`href="${NEWSROOM_FEEDS}atom.xml"`);
+    expect(html).toContain('href="stories.opml"');
+    expect(html).toContain('<link rel="stylesheet" href="style.css">');
+  });
+
+  it('a newer development moves its story up', () => {
+    const files = { ...sampleNewsroom(), 'talks/c.md': newsroomEntryText('talks', 'c', '2026-05-31T09:00:00Z') };
+    expect(readPage(build(files).file('index.html')).stories).toEqual(['U.S.–Iran talks', 'Storm <Alba>', 'The vote']);
+  });
+
+  it('carries an ItemList of the stories that parses back', () => {
+    const [ld] = readPage(build().file('index.html')).jsonLd;
+    expect(ld).toMatchObject({ '@context': 'https://schema.org', '@type': 'ItemList', numberOfItems: 3 });
+    expect((ld!['itemListElement'] as Array<Record<string, unknown>>).map((e) => [e['position'], e['name'], e['url']])).toEqual([
+      [1, 'Storm <Alba>', 'https://newsroom.example.org/live/storm/'],
+      [2, 'U.S.–Iran talks', 'https://newsroom.example.org/live/talks/'],
+      [3, 'The vote', 'https://newsroom.example.org/live/vote/'],
+    ]);
+  });
+
+  it.each(['</script><script>alert(1)</script>', '<!-- x', 'line\u2028sep\u2029para', '& <b>'])('JSON-LD holds %j safely and means the same', (text) => {
+    const json = scriptJson({ name: text });
+    expect(json).not.toMatch(/[<>\u2028\u2029]/);
+    expect(JSON.parse(json)).toEqual({ name: text });
+    const files = { ...sampleNewsroom(), 'talks/_story.md': newsroomStoryText('talks', '', 'Talks').replace('title: "Talks"', `title: ${JSON.stringify(text.replace(/[<>&]/g, ''))}`) };
+    const html = build(files).file('index.html');
+    const block = html.slice(html.indexOf('<script'), html.indexOf('</script>'));
+    expect(block).not.toMatch(/[\u2028\u2029]/);
+  });
+});
+
+describe('orderStories', () => {
+  const s = (slug: string, status: 'live' | 'ended', latest?: string, end?: string): StorySummary =>
+    ({ slug, status, entryCount: 0, story: {} as StorySummary['story'], ...(latest ? { latest: { published: new Date(latest) } as StorySummary['latest'] } : {}), ...(end ? { coverageEnd: new Date(end) } : {}) });
+  it.each([
+    ['live before ended', [s('b', 'ended', '2026-05-30T00:00:00Z', '2026-05-31T00:00:00Z'), s('a', 'live', '2026-05-01T00:00:00Z')], ['a', 'b']],
+    ['live by newest development', [s('a', 'live', '2026-05-01T00:00:00Z'), s('b', 'live', '2026-05-02T00:00:00Z')], ['b', 'a']],
+    ['live without entries last, by slug', [s('z', 'live'), s('y', 'live'), s('a', 'live', '2026-05-01T00:00:00Z')], ['a', 'y', 'z']],
+    ['ended by latest end', [s('a', 'ended', undefined, '2026-05-01T00:00:00Z'), s('b', 'ended', undefined, '2026-05-09T00:00:00Z')], ['b', 'a']],
+  ] as const)('%s', (_name, list, expected) => {
+    expect(orderStories(list).map((x) => x.slug)).toEqual(expected);
+  });
+});
