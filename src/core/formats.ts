@@ -59,6 +59,9 @@ export const HUB_PING_TYPE = 'application/x-www-form-urlencoded';
 /** How the renderers' XML is parsed back (DOMParser's mode for generic XML). */
 export const XML_PARSE_TYPE = 'text/xml';
 
+/** Structured data embedded in pages (JSON-LD 1.1 §C, the script element's type). */
+export const JSON_LD_TYPE = 'application/ld+json';
+
 /** IANA media types for the image extensions newsrooms use (an entry's `image:`; images served locally). */
 export const IMAGE_TYPES: Readonly<Record<string, string>> = {
   jpg: 'image/jpeg',
