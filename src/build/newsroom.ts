@@ -6,17 +6,18 @@
 
 import { buildAborted } from '../errors.js';
 import type { BuildOptions, BuildResult, StoryResult } from './types.js';
-import { LEDGER_PATH } from '../io/state-folder.js';
+import { LEDGER_PATH, MANIFEST_PATH } from '../io/state-folder.js';
+import { hasErrors } from '../core/diagnostics.js';
 import { compileNewsroom, type NewsroomCompileResult } from '../core/newsroom-compile.js';
 import type { EntryOutcome } from '../core/compile.js';
 import { isScheduled, nextEmbargo, selectVisible } from '../core/model.js';
 import { encodeFragments, slotBytes, type EntryFragments } from '../core/render/fragments.js';
 import type { EntryMeta, EntrySlot, SourceFile } from '../core/types.js';
-import type { BuildCounts } from './state/manifest.js';
+import { publishWindow, renderManifest, type BuildCounts, type FileStamp } from './state/manifest.js';
 import { readBookkeeping } from './state/read-bookkeeping.js';
 import { listSources, readListed } from '../io/read-sources.js';
 import { previousPublished } from '../io/output-folder.js';
-import { writePlanned, writeRecord } from '../io/write-outputs.js';
+import { writeBookkeeping, writePlanned, writeRecord } from '../io/write-outputs.js';
 import { phaseTimer } from './timings.js';
 
 export async function newsroomBuild(options: BuildOptions, started: number): Promise<BuildResult> {
@@ -73,6 +74,19 @@ export async function newsroomBuild(options: BuildOptions, started: number): Pro
   const published = { files: new Set([...before.files].filter((p) => !kept.includes(p))), recorded: before.recorded };
   const written = await writePlanned(outDir, compiled.planned, new Map(), resolve, { ...(options.signal ? { signal: options.signal } : {}), published });
   if (kept.length > 0) await writeRecord(outDir, [...compiled.planned.map((p) => p.path), ...kept]);
+  // What a clean run wrote, for `storyfeed publish` and the service's publisher (build/published-outputs.ts:
+  // which files to upload, the newsroom's ttl, hub and publish address). Never read by the fast
+  // path or the patch run for a newsroom (build() sends a newsroom here first).
+  if (!hasErrors(compiled.diagnostics)) {
+    const manifest = renderManifest({
+      entries: Object.fromEntries(listing.stamps.map((s) => [s.path, [s.size, s.mtimeMs] as FileStamp])),
+      outputs: Object.fromEntries([...written.records].map(([p, r]) => [p, [r.size, r.mtimeMs] as FileStamp])),
+      window: publishWindow(allEntries(compiled), now),
+      counts: countsOf(compiled, now),
+      ...(compiled.newsroom ? { story: compiled.newsroom } : {}),
+    });
+    await writeBookkeeping(outDir, [{ path: MANIFEST_PATH, contents: manifest }], { durable: false });
+  }
   phase('render and write');
   return result({ written: written.written, unchanged: written.unchanged, rendered: written.rendered, removed: written.removed, newsroom: newsroomResult(compiled, now, written.written) });
 }

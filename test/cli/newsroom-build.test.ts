@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { tempFolder } from '../helpers/story.js';
 import { checkAtom, checkJsonFeed, checkRss, importWithNewsboat } from '../helpers/checkers.js';
-import { newsroomEntryText, newsroomStoryText, newsroomText, NEWSROOM_FEEDS } from '../helpers/newsroom.js';
+import { lastBuild } from '../../src/build/published-outputs.js';
+import { newsroomEntryText, newsroomStoryText, newsroomText, NEWSROOM_FEEDS, NEWSROOM_ID } from '../helpers/newsroom.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -75,6 +76,10 @@ describe('storyfeed build of a newsroom', () => {
     expect(urls).toEqual(['talks', 'storm'].flatMap((s) => ['atom.xml', 'rss.xml', 'feed.json'].map((f) => `${NEWSROOM_FEEDS}${s}/${f}`)));
     const published = JSON.parse(await text('.storyfeed/published.json')) as unknown;
     expect(JSON.stringify(published)).toContain('talks/atom.xml');
+    // What `storyfeed publish` uploads, and the newsroom's settings it publishes with.
+    const last = lastBuild(path.join(ws.dir, 'out'));
+    expect(last?.story?.id).toBe(NEWSROOM_ID);
+    expect([...(last?.outputs ?? [])].filter((p) => !p.startsWith('.')).sort()).toEqual([...(await mtimes(path.join(ws.dir, 'out'))).keys()].sort());
   });
 
   it('an edit in one story rewrites its files and the newsroom\'s, never the other story\'s (no "up to date" answer)', async () => {
