@@ -97,6 +97,23 @@ describe('storyfeed build of a newsroom', () => {
     for (const p of storm) expect([p, after.get(p)]).toEqual([p, before.get(p)]);
   });
 
+  it('a story folder added to a newsroom is built (the fast path, which lists only the top folder, never answers for a newsroom)', async () => {
+    const folder = await tempFolder({ 'entries/_newsroom.md': newsroomText() });
+    cleanups.push(folder.cleanup);
+    const build = () => runCli(['build', '--entries', 'entries', '--out', 'out', '--now', NOW], { cwd: folder.dir });
+    expect((await build()).code).toBe(0);
+    expect(existsSync(path.join(folder.dir, 'out/stories.json'))).toBe(true);
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(folder.dir, 'entries/talks'));
+    await writeFile(path.join(folder.dir, 'entries/talks/_story.md'), newsroomStoryText('talks'));
+    await writeFile(path.join(folder.dir, 'entries/talks/a.md'), newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z'));
+    const r = await build();
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/no change since the last build/);
+    expect(await readFile(path.join(folder.dir, 'out/talks/atom.xml'), 'utf8')).toContain('talks a');
+    expect(await readFile(path.join(folder.dir, 'out/stories.json'), 'utf8')).toContain('talks');
+  });
+
   it('strict: an error anywhere fails the build and writes nothing', async () => {
     const bad = await workspace({ 'storm/b.md': newsroomEntryText('storm', 'b', 'not a date') });
     const r = await bad.build();
