@@ -7,18 +7,22 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MANIFEST_PATH } from '../io/state-folder.js';
 import { unfinishedRun } from '../io/output-folder.js';
+import { isNewsroomSync } from '../io/read-sources.js';
 import { checkUpToDate, type ChangedSince } from './fast-path.js';
 import { startWarmParser, type WarmParser } from './parse/pool.js';
 import type { BuildOptions, BuildResult } from './types.js';
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
-  const ahead = options.fastPath && !options.dryRun ? checkFastPath(options, started) : undefined;
+  // A newsroom has no fast path or patch: every run compiles it whole (build/newsroom.ts). Checked
+  // first, so that a manifest a single-story build left never answers "up to date" for it.
+  const newsroom = isNewsroomSync(options.entriesDir);
+  const ahead = options.fastPath && !options.dryRun && !newsroom ? checkFastPath(options, started) : undefined;
   if (ahead && 'upToDate' in ahead) return ahead.upToDate;
   // check only reads; a build reads, compiles and writes under the lock, so the ledger it reads
   // is the one the previous builder wrote.
   try {
-    const run = (afterOther = true) => runLocked(options, started, afterOther, ahead);
+    const run = (afterOther = true) => (newsroom ? runNewsroom(options, started, afterOther) : runLocked(options, started, afterOther, ahead));
     if (options.dryRun) return await run(false);
     // Loaded past the fast path, as everything below is: a run with nothing to do needs none of it.
     const { withOutputLock } = await import('../io/output-lock.js');
@@ -55,6 +59,15 @@ function checkFastPath(options: BuildOptions, started: number): Ahead | { readon
     return {};
   }
   return { changedSince: fast.changedSince, ...(warm ? { warm } : {}) };
+}
+
+async function runNewsroom(options: BuildOptions, started: number, afterOther: boolean): Promise<BuildResult> {
+  if (!options.dryRun && (afterOther || unfinishedRun(options.outDir))) {
+    const { removeStaleTemps } = await import('../io/sweep-outputs.js');
+    await removeStaleTemps(options.outDir);
+  }
+  const { newsroomBuild } = await import('./newsroom.js');
+  return newsroomBuild(options, started);
 }
 
 async function runLocked(options: BuildOptions, started: number, afterOther: boolean, ahead: Ahead | undefined): Promise<BuildResult> {

@@ -3,7 +3,8 @@
 
 import type { CompileResult } from '../core/compile.js';
 import type { Diagnostic } from '../core/diagnostics.js';
-import type { SourceFile } from '../core/types.js';
+import type { EntryOutcome } from '../core/compile.js';
+import type { EntryMeta, SourceFile, Story } from '../core/types.js';
 import type { BuildCounts } from './state/manifest.js';
 
 export type BuildPhase = 'parsing' | 'rendering';
@@ -66,4 +67,37 @@ export interface BuildResult {
   readonly durationMs: number;
   /** Milliseconds spent in each phase, in order (`storyfeed build --timings`). */
   readonly timings: ReadonlyArray<readonly [phase: string, ms: number]>;
+  /** A newsroom's run (build/newsroom.ts): `compiled` is then absent, this says what it made. */
+  readonly newsroom?: NewsroomResult;
+}
+
+/** What a newsroom run made: plain data (it crosses the service's worker boundary). */
+export interface NewsroomResult {
+  /** The newsroom's own settings (`_newsroom.md`), when they compiled. */
+  readonly story?: Story;
+  /** Every story that compiled, in folder order (service mode: a story that could not is absent). */
+  readonly stories: readonly StoryResult[];
+  /** Every story's entries (drafts and embargoed included), paths `<slug>/file.md`. */
+  readonly entries: readonly EntryMeta[];
+  /** Good sources (service mode's last good versions), paths `<slug>/file.md`. */
+  readonly goodSources: readonly SourceFile[];
+  readonly outcomes: readonly EntryOutcome[];
+  /** Entries in the stories' subscription feeds, summed. */
+  readonly published: number;
+}
+
+/** One story of a newsroom run (`storyfeed check` and the service's log use it). */
+export interface StoryResult {
+  readonly slug: string;
+  readonly title: string;
+  readonly status: 'live' | 'ended';
+  /** Entries visible now (published, not retracted). */
+  readonly published: number;
+  /** Entries held for a later time (not drafts). */
+  readonly scheduled: number;
+  readonly drafts: number;
+  /** When its next scheduled entry is due (ms), if any. */
+  readonly nextScheduled: number | null;
+  /** Did this run write any of its files (`<slug>/…`)? */
+  readonly changed: boolean;
 }

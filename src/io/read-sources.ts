@@ -356,3 +356,8 @@ function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } {
   }
   return FILE_START;
 }
+
+/** Does the entries folder hold `_newsroom.md` (a newsroom: build/newsroom.ts builds it)? A stat call, for build() before the fast path. */
+export function isNewsroomSync(entriesDir: string): boolean {
+  return statSync(path.join(entriesDir, NEWSROOM_FILE), { throwIfNoEntry: false })?.isFile() ?? false;
+}

@@ -18,13 +18,31 @@ export interface BuildSummary {
   readonly diagnostics: readonly Diagnostic[];
   /** Entries in the subscription feeds. */
   readonly published: number;
+  /** A newsroom's run: the stories whose files it changed (`stories_changed` in the log), by slug. */
+  readonly storiesChanged?: readonly string[];
 }
 
 /** Build options that can be sent to a worker (no callbacks, no signal). */
 export type PlainBuildOptions = Omit<BuildOptions, 'onProgress' | 'signal' | 'now'> & { readonly now: number };
 
 export function summarize(result: BuildResult): BuildSummary {
-  const { compiled } = result;
+  const { compiled, newsroom } = result;
+  // A newsroom (build/newsroom.ts): every story's entries, paths `<slug>/file.md`, and the
+  // newsroom's own settings as the story (its ttl, schedule, hub and publish target).
+  if (newsroom) {
+    return {
+      ok: result.ok,
+      written: result.written,
+      durationMs: result.durationMs,
+      ...(newsroom.story ? { story: newsroom.story } : {}),
+      entries: newsroom.entries,
+      goodSources: newsroom.goodSources,
+      outcomes: newsroom.outcomes,
+      diagnostics: result.diagnostics,
+      published: newsroom.published,
+      storiesChanged: newsroom.stories.filter((s) => s.changed).map((s) => s.slug),
+    };
+  }
   // The service builds in service mode, which always compiles (only strict builds patch).
   if (!compiled) throw new Error('a service build compiled nothing');
   return {

@@ -14,7 +14,7 @@ import { formatRfc3339 } from '../core/dates.js';
 import { formatDiagnostic, formatShortDiagnostic } from '../core/diagnostics.js';
 import { isScheduled, nextEmbargo } from '../core/model.js';
 import type { SourceFile, Story } from '../core/types.js';
-import { isSourceName } from '../io/read-sources.js';
+import { isNewsroomSync, isSourceName } from '../io/read-sources.js';
 import { explainFileError } from '../io/file-errors.js';
 import { isInside } from '../io/paths.js';
 import { Scheduler, type Reason, type RunResult, type Timers } from './schedule.js';
@@ -263,6 +263,7 @@ function buildRecord(result: BuildSummary, reason: Reason, started: Date): LogRe
     problems: result.diagnostics.map(formatDiagnostic),
     duration_ms: Math.round(result.durationMs),
     next_due: next ? formatRfc3339(next) : null,
+    ...(result.storiesChanged ? { stories_changed: result.storiesChanged } : {}),
   };
 }
 
@@ -275,7 +276,8 @@ function watchEntries(entriesDir: string, onChange: () => void): { close(): void
   let firstChange: number | undefined;
   let watcher: FSWatcher;
   try {
-    watcher = watch(entriesDir, (_event, name) => {
+    // A newsroom's entries are in its story folders (one level down): watch those too.
+    watcher = watch(entriesDir, { recursive: isNewsroomSync(entriesDir) }, (_event, name) => {
       if (name !== null && !isSourceName(path.basename(String(name)))) return;
       const now = Date.now();
       firstChange ??= now;

@@ -1,0 +1,133 @@
+// `storyfeed build` of a newsroom (build/newsroom.ts), through the real program: every story's
+// outputs under out/<slug>/, the newsroom's at the root, checked by the feed checkers; an edit in
+// one story rewrites that story's and the newsroom's files only; a strict failure writes nothing.
+import { readFile, stat, writeFile, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { tempFolder } from '../helpers/story.js';
+import { checkAtom, checkJsonFeed, checkRss, importWithNewsboat } from '../helpers/checkers.js';
+import { lastBuild } from '../../src/build/published-outputs.js';
+import { newsroomEntryText, newsroomStoryText, newsroomText, NEWSROOM_FEEDS, NEWSROOM_ID } from '../helpers/newsroom.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  await Promise.all(cleanups.map((c) => c()));
+});
+
+const NOW = '2026-06-01T00:00:00Z';
+const SLUGS = ['storm', 'talks'];
+
+async function workspace(extra: Record<string, string> = {}) {
+  const files: Record<string, string> = {
+    '_newsroom.md': newsroomText(),
+    'talks/_story.md': newsroomStoryText('talks', '', 'U.S.–Iran talks'),
+    'talks/a.md': newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z'),
+    'talks/b.md': newsroomEntryText('talks', 'b', '2026-05-28T09:00:00Z'),
+    'storm/_story.md': newsroomStoryText('storm', '', 'Storm Alba'),
+    'storm/a.md': newsroomEntryText('storm', 'a', '2026-05-27T09:00:00Z'),
+    'storm/later.md': newsroomEntryText('storm', 'later', '2026-07-01T09:00:00Z'),
+    ...extra,
+  };
+  const folder = await tempFolder(Object.fromEntries(Object.entries(files).map(([k, v]) => [`entries/${k}`, v])));
+  cleanups.push(folder.cleanup);
+  const build = (...more: string[]) => runCli(['build', '--entries', 'entries', '--out', 'out', '--now', NOW, ...more], { cwd: folder.dir });
+  const out = (p: string) => path.join(folder.dir, 'out', p);
+  const entries = (p: string) => path.join(folder.dir, 'entries', p);
+  return { dir: folder.dir, build, out, entries };
+}
+
+/** Every file under a folder (but the bookkeeping), relative, with its mtime. */
+async function mtimes(root: string, under = ''): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  for (const e of await readdir(path.join(root, under), { withFileTypes: true })) {
+    const rel = under ? `${under}/${e.name}` : e.name;
+    if (e.name === '.storyfeed') continue;
+    if (e.isDirectory()) for (const [k, v] of await mtimes(root, rel)) found.set(k, v);
+    else found.set(rel, (await stat(path.join(root, rel))).mtimeMs);
+  }
+  return found;
+}
+
+describe('storyfeed build of a newsroom', () => {
+  let ws: Awaited<ReturnType<typeof workspace>>;
+  beforeAll(async () => {
+    ws = await workspace();
+  });
+
+  it('writes the newsroom at the root and every story under its folder, and the feeds pass the checkers', async () => {
+    const r = await ws.build();
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const f of ['rss.xml', 'atom.xml', 'feed.json', 'index.html', 'stories.opml', 'stories.json']) expect(existsSync(ws.out(f))).toBe(true);
+    for (const slug of SLUGS) for (const f of ['rss.xml', 'atom.xml', 'feed.json', 'index.html']) expect(existsSync(ws.out(`${slug}/${f}`))).toBe(true);
+    const text = (p: string) => readFile(ws.out(p), 'utf8');
+    for (const prefix of ['', ...SLUGS.map((s) => `${s}/`)]) {
+      expect(await checkRss(await text(`${prefix}rss.xml`), { selfUrl: `${NEWSROOM_FEEDS}${prefix}rss.xml` })).toEqual([]);
+      expect(await checkAtom(await text(`${prefix}atom.xml`), { selfUrl: `${NEWSROOM_FEEDS}${prefix}atom.xml` })).toEqual([]);
+      expect(await checkJsonFeed(await text(`${prefix}feed.json`), { selfUrl: `${NEWSROOM_FEEDS}${prefix}feed.json` })).toEqual([]);
+    }
+    // The scheduled entry is not out yet, anywhere.
+    expect(await text('storm/atom.xml')).not.toContain('storm later');
+    expect(await text('atom.xml')).toContain('talks b');
+    const urls = await importWithNewsboat(await text('stories.opml'));
+    // Live stories by newest development: talks (May 28) before storm (May 27).
+    expect(urls).toEqual(['talks', 'storm'].flatMap((s) => ['atom.xml', 'rss.xml', 'feed.json'].map((f) => `${NEWSROOM_FEEDS}${s}/${f}`)));
+    const published = JSON.parse(await text('.storyfeed/published.json')) as unknown;
+    expect(JSON.stringify(published)).toContain('talks/atom.xml');
+    // What `storyfeed publish` uploads, and the newsroom's settings it publishes with.
+    const last = lastBuild(path.join(ws.dir, 'out'));
+    expect(last?.story?.id).toBe(NEWSROOM_ID);
+    expect([...(last?.outputs ?? [])].filter((p) => !p.startsWith('.')).sort()).toEqual([...(await mtimes(path.join(ws.dir, 'out'))).keys()].sort());
+  });
+
+  it('an edit in one story rewrites its files and the newsroom\'s, never the other story\'s (no "up to date" answer)', async () => {
+    const before = await mtimes(path.join(ws.dir, 'out'));
+    await writeFile(ws.entries('talks/b.md'), newsroomEntryText('talks', 'b', '2026-05-28T09:00:00Z').replace('Body of talks b.', 'Body of talks b, corrected.'));
+    const r = await ws.build();
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/no change since the last build/);
+    const after = await mtimes(path.join(ws.dir, 'out'));
+    expect(await readFile(ws.out('talks/atom.xml'), 'utf8')).toContain('corrected');
+    expect(after.get('talks/atom.xml')).not.toBe(before.get('talks/atom.xml'));
+    expect(after.get('atom.xml')).not.toBe(before.get('atom.xml'));
+    const storm = [...before.keys()].filter((p) => p.startsWith('storm/'));
+    expect(storm.length).toBeGreaterThan(3);
+    for (const p of storm) expect([p, after.get(p)]).toEqual([p, before.get(p)]);
+  });
+
+  it('a story folder added to a newsroom is built (the fast path, which lists only the top folder, never answers for a newsroom)', async () => {
+    const folder = await tempFolder({ 'entries/_newsroom.md': newsroomText() });
+    cleanups.push(folder.cleanup);
+    const build = () => runCli(['build', '--entries', 'entries', '--out', 'out', '--now', NOW], { cwd: folder.dir });
+    expect((await build()).code).toBe(0);
+    expect(existsSync(path.join(folder.dir, 'out/stories.json'))).toBe(true);
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(folder.dir, 'entries/talks'));
+    await writeFile(path.join(folder.dir, 'entries/talks/_story.md'), newsroomStoryText('talks'));
+    await writeFile(path.join(folder.dir, 'entries/talks/a.md'), newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z'));
+    const r = await build();
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/no change since the last build/);
+    expect(await readFile(path.join(folder.dir, 'out/talks/atom.xml'), 'utf8')).toContain('talks a');
+    expect(await readFile(path.join(folder.dir, 'out/stories.json'), 'utf8')).toContain('talks');
+  });
+
+  it('strict: an error anywhere fails the build and writes nothing', async () => {
+    const bad = await workspace({ 'storm/b.md': newsroomEntryText('storm', 'b', 'not a date') });
+    const r = await bad.build();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/storm\/b\.md/);
+    expect(existsSync(bad.out('atom.xml'))).toBe(false);
+    expect(existsSync(bad.out('talks/atom.xml'))).toBe(false);
+  });
+
+  it('a folder with both `_story.md` and `_newsroom.md` is E_LAYOUT (exit 1)', async () => {
+    const both = await workspace({ '_story.md': newsroomStoryText('root') });
+    const r = await both.build();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/E_LAYOUT/);
+    expect(existsSync(both.out('atom.xml'))).toBe(false);
+  });
+});

@@ -1,0 +1,67 @@
+// `storyfeed start` on a newsroom (build/newsroom.ts in service mode): the embargo wake-up covers
+// every story's entries, the watcher wakes for files in story folders, the log names the stories a
+// run changed, and a broken story keeps its last good outputs served while the others publish.
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startServiceProcess, type LogLine, type ServiceProcess } from '../helpers/service.js';
+import { tempFolder } from '../helpers/story.js';
+import { newsroomEntryText, newsroomStoryText, newsroomText } from '../helpers/newsroom.js';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+const isoIn = (ms: number) => new Date(Date.now() + ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const at = (l: LogLine) => Date.parse(String(l['time']));
+const sorted = (v: unknown) => [...(v as string[])].sort();
+
+describe('storyfeed start on a newsroom', () => {
+  it('wakes for a story entry\'s embargo, logs stories_changed, and a broken story keeps its last good outputs while the other publishes', async () => {
+    const due = isoIn(5_000);
+    const folder = await tempFolder({
+      'entries/_newsroom.md': newsroomText(),
+      'entries/talks/_story.md': newsroomStoryText('talks', '', 'Talks'),
+      'entries/talks/a.md': newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z'),
+      'entries/storm/_story.md': newsroomStoryText('storm', '', 'Storm'),
+      'entries/storm/a.md': newsroomEntryText('storm', 'a', '2026-05-27T09:00:00Z'),
+      'entries/storm/later.md': newsroomEntryText('storm', 'later', due),
+    });
+    cleanups.push(folder.cleanup);
+    const service: ServiceProcess = await startServiceProcess(folder.dir);
+    cleanups.push(() => (service.child.exitCode === null && service.child.signalCode === null ? service.stop('SIGKILL') : Promise.resolve()));
+    const get = async (p: string) => (await fetch(new URL(p, service.url))).text();
+
+    const first = await service.waitFor((l) => l.event === 'build');
+    expect(first['ok']).toBe(true);
+    expect(sorted(first['stories_changed'])).toEqual(['storm', 'talks']);
+    expect(first['next_due']).toBe(due);
+    expect(await get('storm/atom.xml')).not.toContain('storm later');
+
+    // The embargo of an entry inside a story folder wakes the service: only that story changed.
+    const mark = service.logs.length;
+    const woke = await service.waitFor((l) => l.event === 'build' && Array.isArray(l['stories_changed']) && (l['stories_changed'] as string[]).length > 0, { from: mark, timeoutMs: 15_000 });
+    expect(at(woke) - Date.parse(due)).toBeLessThan(2_000);
+    expect(woke['stories_changed']).toEqual(['storm']);
+    expect(await get('storm/atom.xml')).toContain('storm later');
+    expect(await get('atom.xml')).toContain('storm later');
+
+    // Storm's settings broken, talks edited: talks publishes, storm's last outputs stay served.
+    const mark2 = service.logs.length;
+    await writeFile(path.join(folder.dir, 'entries/storm/_story.md'), '---\ntitle: Storm, broken\n---\nno id, no description\n');
+    await writeFile(path.join(folder.dir, 'entries/talks/a.md'), newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z').replace('Body of talks a.', 'Body of talks a, corrected.'));
+    const run = await service.waitFor((l) => l.event === 'build' && Array.isArray(l['stories_changed']) && (l['stories_changed'] as string[]).includes('talks'), { from: mark2, timeoutMs: 15_000 });
+    expect(run['reason']).toBe('change');
+    expect(run['stories_changed']).toEqual(['talks']);
+    expect(JSON.stringify(run['problems'])).toContain('storm/_story.md');
+    expect(await get('talks/atom.xml')).toContain('corrected');
+    const storm = await get('storm/atom.xml');
+    expect(storm).toContain('storm later');
+    expect(storm).toContain('storm a');
+    expect(await readFile(path.join(folder.dir, 'out/storm/rss.xml'), 'utf8')).toContain('storm later');
+    // …and stays recorded as published, so that a later run may still remove it.
+    expect(await readFile(path.join(folder.dir, 'out/.storyfeed/published.json'), 'utf8')).toContain('storm/atom.xml');
+    await service.stop();
+  });
+});
