@@ -8,6 +8,7 @@ import { createWriter } from './feed-options.js';
 import { ENTRIES_MARKER } from './fragments.js';
 import { xmlFormat, type XmlExtras } from './xml-format.js';
 import { addElement, addStylesheet, childElements, declareNamespace, firstChild, NS, parseXml, removeElement, serializeXml, setText } from './xml-dom.js';
+import { escapeText, localName, readRawElement, writeChild, writeElement } from './xml-tokens.js';
 
 export type AtomExtras = XmlExtras;
 
@@ -67,6 +68,8 @@ function atomDocument(feed: Feed, items: readonly EntryMeta[], extras: AtomExtra
 
 const ATOM = xmlFormat({
   format: 'atom',
+  raw: (story, items) => createWriter(story, new Date(0), items, feedUrls(story)).atom1(),
+  finish: finishAtomEntryText,
   document: atomDocument,
   element: ['<entry>', '</entry>'],
   // feed writes the body as CDATA of type html
@@ -77,6 +80,8 @@ const ATOM = xmlFormat({
 
 /** Each entry's <entry>, split at its body. */
 export const renderAtomEntries = ATOM.items;
+/** renderAtomEntries through the DOM only: the reference its token path is tested against. */
+export const renderAtomEntriesDom = ATOM.itemsDom;
 /** The document around its entries: ATOM_SEPARATOR goes between two. */
 export const renderAtomShell = ATOM.shell;
 export const ATOM_SEPARATOR = ATOM.separator;
@@ -123,4 +128,49 @@ function fixDates(root: Element): void {
   for (const entry of childElements(root, 'entry')) {
     for (const name of ['updated', 'published']) for (const el of childElements(entry, name)) fix(el);
   }
+}
+
+/** An entry's children and their children, at their depth (feed > entry > child). */
+const ENTRY_CHILD = '\n' + '    '.repeat(2);
+const PERSON_CHILD = '\n' + '    '.repeat(3);
+
+/**
+ * fixDates + finishEntry as token operations on feed's <entry> (xml-tokens.ts): the same nodes,
+ * written as serializeXml writes them. `null` where the DOM must decide.
+ */
+export function finishAtomEntryText(raw: string, entry: EntryMeta): string | null {
+  const el = readRawElement(raw, '<entry>', '</entry>');
+  if (!el || el.closingSpace === '' || !el.children.some((c) => c.name === 'title')) return null;
+  let out = '<entry>';
+  let title = true;
+  for (const c of el.children) {
+    const name = localName(c.name);
+    // childElements matches by local name too: leave any prefixed twin to the DOM.
+    if (name !== c.name && ['title', 'summary', 'author', 'updated', 'published'].includes(name)) return null;
+    if (c.name === 'title' && title) {
+      // defect 12: plain text, no type="html"
+      out += c.space + writeElement('title', c.attributes.filter(([a]) => a !== 'type'), escapeText(entry.title));
+      title = false;
+    } else if ((c.name === 'summary' && !entry.summary) || c.name === 'author') {
+      continue; // removed with the indentation before it (removeElement)
+    } else if (c.name === 'updated' || c.name === 'published') {
+      if (c.text === undefined) return null;
+      out += c.space + writeElement(c.name, c.attributes, escapeText(formatRfc3339(new Date(c.text))));
+    } else out += c.space + writeChild(c, escapeText);
+  }
+  for (const person of entry.authors) out += ENTRY_CHILD + writePerson(person);
+  for (const tag of entry.tags) out += ENTRY_CHILD + writeElement('category', [['term', tag]]);
+  if (entry.image) {
+    const { url, type, length, alt } = entry.image;
+    out += ENTRY_CHILD + writeElement('link', [['rel', 'enclosure'], ['href', url], ['type', type], ['length', length], ['title', alt]]);
+  }
+  return out + el.closingSpace + '</entry>';
+}
+
+/** addPerson's <author> inside an entry, as a string. */
+function writePerson(person: Person): string {
+  let inner = PERSON_CHILD + writeElement('name', [], escapeText(person.name));
+  if (person.email) inner += PERSON_CHILD + writeElement('email', [], escapeText(person.email));
+  if (person.url) inner += PERSON_CHILD + writeElement('uri', [], escapeText(person.url));
+  return writeElement('author', [], inner + ENTRY_CHILD);
 }

@@ -4,8 +4,9 @@
 //
 // Why: a body appears in up to a dozen documents, and sending each document through feed's writer
 // (xml-js) and the DOM round trip (xmldom) cost more than everything else a build does. The pieces
-// are still made by those tools — feed writes each item, the DOM finishes it, exactly as when they
-// wrote whole documents — and the result is byte-identical to letting them write whole documents
+// are still made by feed, and finished as the DOM finishes whole documents (by token operations
+// that write the DOM's bytes, xml-tokens.ts, or by the DOM itself where the parser would change
+// something) — and the result is byte-identical to letting them write whole documents
 // (test/property/feeds.property.test.ts compares the two on generated feeds; the golden files pin it).
 //
 // The body is not handed to feed or the DOM at all: they see BODY_TOKEN in its place, and a

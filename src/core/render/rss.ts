@@ -7,6 +7,7 @@ import { createWriter } from './feed-options.js';
 import { ENTRIES_MARKER } from './fragments.js';
 import { xmlFormat, type XmlExtras } from './xml-format.js';
 import { addElement, addStylesheet, childElements, declareNamespace, firstChild, NS, parseXml, serializeXml, setText } from './xml-dom.js';
+import { escapeTextHex, localName, readRawElement, writeChild, writeElement } from './xml-tokens.js';
 
 export type RssExtras = XmlExtras;
 
@@ -56,6 +57,8 @@ function rssDocument(feed: Feed, items: readonly EntryMeta[], extras: RssExtras)
 
 const RSS = xmlFormat({
   format: 'rss',
+  raw: (story, items) => createWriter(story, new Date(0), items, feedUrls(story)).rss2(),
+  finish: finishRssItemText,
   document: rssDocument,
   element: ['<item>', '</item>'],
   // feed writes the body as CDATA
@@ -66,6 +69,8 @@ const RSS = xmlFormat({
 
 /** Each entry's <item>, split at its body. */
 export const renderRssItems = RSS.items;
+/** renderRssItems through the DOM only: the reference its token path is tested against. */
+export const renderRssItemsDom = RSS.itemsDom;
 /** The document around its items: RSS_SEPARATOR goes between two. */
 export const renderRssShell = RSS.shell;
 export const RSS_SEPARATOR = RSS.separator;
@@ -100,4 +105,36 @@ function finishItem(item: Element, entry: EntryMeta): void {
       addElement(item, null, 'enclosure', { attributes: { url: entry.image.url, length: entry.image.length, type: entry.image.type } });
     }
   }
+}
+
+/** An item's children, at their depth in the channel (rss > channel > item > child). */
+const ITEM_CHILD = '\n' + '    '.repeat(3);
+
+/**
+ * finishItem as token operations on feed's <item> (xml-tokens.ts): the same nodes, written as
+ * serializeXml({ hexTextReferences: true }) writes them. `null` where the DOM must decide.
+ */
+export function finishRssItemText(raw: string, entry: EntryMeta): string | null {
+  const el = readRawElement(raw, '<item>', '</item>');
+  if (!el || el.closingSpace === '' || !el.children.some((c) => c.name === 'title')) return null;
+  let out = '<item>';
+  let title = true;
+  for (const c of el.children) {
+    // childElements matches by local name too: leave any prefixed twin to the DOM.
+    if (localName(c.name) === 'title' && (c.name !== 'title' || !title)) return null;
+    out += c.space;
+    if (c.name === 'title') {
+      out += writeElement('title', c.attributes, escapeTextHex(entry.title));
+      title = false;
+    } else out += writeChild(c, escapeTextHex);
+  }
+  if (entry.authors.length > 0) out += ITEM_CHILD + writeElement('dc:creator', [], escapeTextHex(byline(entry.authors)));
+  for (const tag of entry.tags) out += ITEM_CHILD + writeElement('category', [], escapeTextHex(tag));
+  if (entry.image) {
+    out += ITEM_CHILD + writeElement('media:thumbnail', [['url', entry.image.url]]);
+    if (entry.image.length) {
+      out += ITEM_CHILD + writeElement('enclosure', [['url', entry.image.url], ['length', entry.image.length], ['type', entry.image.type]]);
+    }
+  }
+  return out + el.closingSpace + '</item>';
 }

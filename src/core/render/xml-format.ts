@@ -19,6 +19,13 @@ export interface XmlExtras {
 
 export interface XmlFormat {
   readonly format: 'rss' | 'atom';
+  /** What feed writes for a batch of entries, unfinished (the fast path's input). */
+  readonly raw: (story: Story, items: readonly EntryMeta[]) => string;
+  /**
+   * One element of `raw` finished by token operations into the bytes `document` gives it
+   * (xml-tokens.ts), or `null` where the DOM must decide.
+   */
+  readonly finish: (element: string, entry: EntryMeta) => string | null;
   /** The format's DOM pipeline: feed writes the document with `items`, the DOM finishes it. */
   readonly document: (feed: Feed, items: readonly EntryMeta[], extras: XmlExtras) => string;
   /** An entry's element as feed writes it, and the text around its body inside. */
@@ -30,17 +37,31 @@ export interface XmlFormat {
 
 export function xmlFormat(f: XmlFormat) {
   /** Each entry's element, split at its body. */
-  const items = (story: Story, entries: readonly EntryMeta[]): Fragment[] => {
+  const finished = (story: Story, entries: readonly EntryMeta[]): string[] | null => {
+    const raw = cutElements(f.raw(story, entries), f.element[0], f.element[1]);
+    if (raw.length !== entries.length) return null;
+    const out: string[] = [];
+    for (let i = 0; i < raw.length; i += 1) {
+      const el = f.finish(raw[i]!, entries[i]!);
+      if (el === null) return null;
+      out.push(el);
+    }
+    return out;
+  };
+  const items = (story: Story, entries: readonly EntryMeta[], dom = false): Fragment[] => {
     if (entries.length === 0) return [];
     const feed: Feed = { story, entries, retracted: [], updated: new Date(0), complete: true };
-    const elements = cutElements(f.document(feed, entries, {}), f.element[0], f.element[1]);
+    // The token path where it is provably the DOM's equal; the whole batch through the DOM otherwise.
+    const elements = (dom ? null : finished(story, entries)) ?? cutElements(f.document(feed, entries, {}), f.element[0], f.element[1]);
     if (elements.length !== entries.length) throw new Error(`feed dropped an ${f.element[0]}`);
     return elements.map((el) => splitAtBody(el, f.body[0], f.body[1]));
   };
   /** The document around its entries (`separator` goes between two). */
   const shell = (feed: Feed, extras: XmlExtras = {}): readonly string[] => splitShell(f.document(feed, probeItems(feed), { ...extras, shell: true }));
   return {
-    items,
+    items: (story: Story, entries: readonly EntryMeta[]): Fragment[] => items(story, entries),
+    /** `items` through the DOM only: what the token path is tested against. */
+    itemsDom: (story: Story, entries: readonly EntryMeta[]): Fragment[] => items(story, entries, true),
     shell,
     separator: f.separator,
     /** A whole document, for callers that hold every entry's body (tests, small tools). */
