@@ -230,7 +230,7 @@ describe('storyfeed check', () => {
     const ws = await workspace({ ...story, 'bad.md': entryText({ slug: 'bad', published: '2026-02-30T10:00:00Z' }) });
     const r = await runCli(['check', '--entries', 'entries'], { cwd: ws.dir });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^bad\.md:4:12 E_DATE_INVALID `published`: `2026-02-30T10:00:00Z` names a day that does not exist$/m);
+    expect(r.stderr).toMatch(/^entries\/bad\.md:4:12 E_DATE_INVALID `published`: `2026-02-30T10:00:00Z` names a day that does not exist$/m);
   });
 });
 
