@@ -82,9 +82,13 @@ export function progressReporter(io: Io): (done: number, total: number, phase: '
  * directory, or absolute where that is shorter (the core's paths are relative to the entries folder).
  */
 export function fromHere(entriesDir: string, d: Diagnostic): Diagnostic {
-  const absolute = path.resolve(entriesDir, d.file);
+  return { ...d, file: pathFromHere(entriesDir, d.file) };
+}
+
+export function pathFromHere(entriesDir: string, file: string): string {
+  const absolute = path.resolve(entriesDir, file);
   const relative = path.relative(process.cwd(), absolute) || '.';
-  return { ...d, file: relative.length <= absolute.length ? relative : absolute };
+  return relative.length <= absolute.length ? relative : absolute;
 }
 
 /** `10 published, 1 scheduled, 1 draft, 0 retracted` (a patched run compiled nothing: drafts and retractions together). */

@@ -13,7 +13,7 @@ import type { RunningService } from './service/index.js';
 import type { PublishSettings } from './service/publisher.js';
 import { MANIFEST_PATH } from './io/state-folder.js';
 import { checkOutputFolder } from './io/output-folder.js';
-import { fromHere, HELP, misplacedFlag, OPTIONS, progressReporter, tally, type Command, type Flags, type Io, type PublishFlags } from './cli-help.js';
+import { fromHere, HELP, misplacedFlag, OPTIONS, pathFromHere, progressReporter, tally, type Command, type Flags, type Io, type PublishFlags } from './cli-help.js';
 
 /** package.json's version: esbuild.config.mjs defines it in the bundle; unbundled runs read the file. */
 declare const STORYFEED_VERSION: string | undefined;
@@ -303,7 +303,7 @@ async function runBuild(command: 'build' | 'check', request: BuildRequest, io: I
       io.err(`storyfeed ${command}: ${count} problem${count === 1 ? '' : 's'} in ${entriesDir}; ${command === 'check' ? 'fix them before publishing' : 'nothing was written, the published feeds are unchanged'}`);
       return EXIT.invalid;
     }
-    if (command === 'check') reportCheck(result, now, io);
+    if (command === 'check') reportCheck(result, entriesDir, now, io);
     else reportBuild(result, request, io);
     return EXIT.ok;
   } catch (error) {
@@ -311,11 +311,11 @@ async function runBuild(command: 'build' | 'check', request: BuildRequest, io: I
   }
 }
 
-function reportCheck(result: BuildResult, now: Date, io: Io): void {
+function reportCheck(result: BuildResult, entriesDir: string, now: Date, io: Io): void {
   io.out(`storyfeed check: ${result.counts.entries} entries valid at ${now.toISOString()}: ${tally(result, now)}`);
   const held = (result.compiled?.entries ?? []).filter((e) => isScheduled(e, now));
   for (const e of [...held].sort((a, b) => a.published.getTime() - b.published.getTime())) {
-    io.out(`  scheduled ${e.published.toISOString()}  ${e.path}  ${e.title}`);
+    io.out(`  scheduled ${e.published.toISOString()}  ${pathFromHere(entriesDir, e.path)}  ${e.title}`);
   }
 }
 

@@ -74,6 +74,8 @@ export function planSkeleton(request: SkeletonRequest, settings: readonly Source
     const text = `---\nid: tag:${tag[1]},${localRfc3339(now, zone).slice(0, 10)}:${request.slug}\ntitle: ${JSON.stringify(title)}\ndescription: ${JSON.stringify(`What is known about ${title.toLowerCase()}, newest first.`)}\n---\nThe standing summary: what the story is about, in a paragraph or two.\n`;
     return { ok: true, path: `${request.slug}/${STORY_FILE}`, text };
   }
+  // A title is one line of text (a line break would not survive the feeds' one-line titles).
+  if (/[\u0000-\u001f\u007f]/.test(request.title) || request.title.trim() === '') return { ok: false, problem: 'the title must be one line of text' };
   const inFolder = request.story !== '.';
   if (inFolder && !STORY_SLUG.test(request.story)) return { ok: false, problem: `\`${request.story}\` is not a story folder name (or \`.\` for the single story)` };
   if (inFolder && !newsroom) return { ok: false, problem: `no newsroom (${NEWSROOM_FILE}): write \`.\` for the single story at the entries root` };

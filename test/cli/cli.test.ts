@@ -222,7 +222,7 @@ describe('storyfeed check', () => {
     const r = await runCli(['check', '--entries', 'entries', '--now', '2026-06-01T00:00:00Z'], { cwd: ws.dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('3 entries valid at 2026-06-01T00:00:00.000Z: 2 published, 1 scheduled, 0 draft, 0 retracted');
-    expect(r.stdout).toContain('scheduled 2026-06-02T09:00:00.000Z  later.md  Later');
+    expect(r.stdout).toContain('scheduled 2026-06-02T09:00:00.000Z  entries/later.md  Later');
     await expect(stat(path.join(ws.dir, 'out'))).rejects.toThrow();
   });
 

@@ -65,6 +65,7 @@ describe('planSkeleton', () => {
     [{ kind: 'entry', story: '.', title: 't' } as const, { '_newsroom.md': newsroomText() }, /is a newsroom/],
     [{ kind: 'entry', story: 'missing', title: 't' } as const, { '_newsroom.md': newsroomText() }, /no story at missing\/_story\.md/],
     [{ kind: 'entry', story: 'x', title: 't' } as const, { '_story.md': storyText() }, /no newsroom/],
+    [{ kind: 'entry', story: '.', title: 'two\nlines' } as const, { '_story.md': storyText() }, /one line/],
   ])('%j refused', (request, files, problem) => {
     const s = planSkeleton(request, sources(files), NOW);
     expect(s.ok).toBe(false);
