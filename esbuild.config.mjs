@@ -4,7 +4,9 @@
 // share sits in chunks beside them. The entries are named, so that dist/ stays flat whatever the
 // folders in src/ are: `new URL('./parse-worker.js', import.meta.url)` resolves from any chunk.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 rmSync(new URL('./dist/', import.meta.url), { recursive: true, force: true });
 await build({
@@ -17,6 +19,8 @@ await build({
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
+  // `storyfeed --version` (src/cli.ts): the bundle carries the version it was built from.
+  define: { STORYFEED_VERSION: JSON.stringify(version) },
   // Two dependencies of mandated packages that storyfeed never calls are loaded only if called (see
   // each stand-in); the bundle is what every cron tick loads, so its start-up is the product.
   alias: { 'js-yaml': './src/bundle/lazy-js-yaml.cjs', postcss: './src/bundle/lazy-postcss.cjs' },

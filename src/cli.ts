@@ -2,6 +2,7 @@
 // The command line: parse argv, call the library, print, set the exit code. The only module that
 // does any of those. Exit codes: 0 ok, 1 invalid entries, 2 usage or configuration error.
 
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { parseRfc3339 } from './core/dates.js';
 import { formatDiagnostic } from './core/diagnostics.js';
@@ -12,7 +13,11 @@ import type { RunningService } from './service/index.js';
 import type { PublishSettings } from './service/publisher.js';
 import { MANIFEST_PATH } from './io/state-folder.js';
 import { checkOutputFolder } from './io/output-folder.js';
-import { HELP } from './cli-help.js';
+import { fromHere, HELP, misplacedFlag, OPTIONS, pathFromHere, progressReporter, tally, type Command, type Flags, type Io, type PublishFlags } from './cli-help.js';
+
+/** package.json's version: esbuild.config.mjs defines it in the bundle; unbundled runs read the file. */
+declare const STORYFEED_VERSION: string | undefined;
+const VERSION = typeof STORYFEED_VERSION === 'string' ? STORYFEED_VERSION : (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2, bug: 70 } as const;
 
@@ -20,32 +25,6 @@ export const EXIT = { ok: 0, invalid: 1, usage: 2, bug: 70 } as const;
 const OUTPUT_FAULTS = new Set(['EACCES', 'EROFS', 'ENOSPC', 'EPERM', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EDQUOT']);
 
 
-type Io = { out: (line: string) => void; err: (line: string) => void; tty?: boolean; progress?: (text: string) => void };
-
-/**
- * Long builds show progress: a bar redrawn in place on a terminal, a plain line every 10% in logs
- * and CI. Short builds (under 200 outputs) show nothing.
- */
-function progressReporter(io: Io): (done: number, total: number, phase: 'parsing' | 'rendering') => void {
-  const lastTenth = { parsing: -1, rendering: -1 };
-  return (done, total, phase) => {
-    if (total < 200) return;
-    const unit = phase === 'parsing' ? 'files parsed' : 'outputs';
-    if (io.tty && io.progress) {
-      if (done % 25 === 0 || done === total) {
-        const width = 30;
-        const filled = Math.round((done / total) * width);
-        io.progress(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${unit}${done === total ? '\n' : ''}`);
-      }
-      return;
-    }
-    const tenth = Math.floor((done / total) * 10);
-    if (tenth !== lastTenth[phase]) {
-      lastTenth[phase] = tenth;
-      io.err(`  ${phase}: ${done}/${total} ${unit}`);
-    }
-  };
-}
 
 /** A whole number from `min` to `max` written in decimal digits, or undefined. */
 function wholeNumber(text: string, min: number, max: number): number | undefined {
@@ -171,14 +150,12 @@ async function runPublish(outDir: string, values: PublishFlags, env: NodeJS.Proc
   }
 }
 
-type PublishFlags = { to?: string; endpoint?: string; 'max-deletes'?: string; wait?: string; 'cache-control'?: string };
-type Flags = PublishFlags & { entries?: string; out?: string; now?: string; host?: string; port?: string; 'max-connections'?: string; help?: boolean; timings?: boolean; force?: boolean; publish?: string };
-type Command = 'build' | 'check' | 'start' | 'publish';
 
 export async function main(argv: readonly string[], io: Io, clock: () => Date = () => new Date(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const parsed = parseCommand(argv, io);
   if (typeof parsed === 'number') return parsed;
   const { command, values } = parsed;
+  if (command === 'new') return runNew(parsed.positionals, values, clock(), io);
   const now = readNow(command, values, clock, io);
   if (typeof now === 'number') return now;
   const outDir = values.out ?? 'out';
@@ -218,19 +195,24 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
 }
 
 /** The command and its flags, or the exit code when there is nothing more to do (help, a bad flag). */
-function parseCommand(argv: readonly string[], io: Io): { command: Command; values: Flags } | number {
+function parseCommand(argv: readonly string[], io: Io): { command: Command; values: Flags; positionals: string[] } | number {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.out(HELP.main!);
     return command === undefined ? EXIT.usage : EXIT.ok;
   }
-  if (!['build', 'check', 'start', 'publish'].includes(command)) {
+  if (command === '--version' || command === '-V') {
+    io.out(`storyfeed ${VERSION}`);
+    return EXIT.ok;
+  }
+  if (!['build', 'check', 'start', 'publish', 'new'].includes(command)) {
     io.err(`storyfeed: unknown command \`${command}\`\n\n${HELP.main}`);
     return EXIT.usage;
   }
   let values: Flags;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({ args: [...rest], options: FLAGS, strict: true, allowPositionals: false }));
+    ({ values, positionals } = parseArgs({ args: [...rest], options: FLAGS, strict: true, allowPositionals: command === 'new' }));
   } catch (error) {
     io.err(`storyfeed ${command}: ${(error as Error).message}\n\n${HELP[command]}`);
     return EXIT.usage;
@@ -239,26 +221,36 @@ function parseCommand(argv: readonly string[], io: Io): { command: Command; valu
     io.out(HELP[command]!);
     return EXIT.ok;
   }
-  return { command: command as Command, values };
+  return { command: command as Command, values, positionals };
 }
 
-const FLAGS = {
-  entries: { type: 'string' },
-  out: { type: 'string' },
-  now: { type: 'string' },
-  host: { type: 'string' },
-  port: { type: 'string' },
-  'max-connections': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  timings: { type: 'boolean' },
-  force: { type: 'boolean' },
-  publish: { type: 'string' },
-  to: { type: 'string' },
-  endpoint: { type: 'string' },
-  'max-deletes': { type: 'string' },
-  wait: { type: 'string' },
-  'cache-control': { type: 'string' },
-} as const;
+/** `storyfeed new story SLUG` or `storyfeed new entry SLUG|. "TITLE"`: a skeleton that checks clean. */
+async function runNew(args: readonly string[], values: Flags, now: Date, io: Io): Promise<number> {
+  const [kind, slug, title, ...extra] = args;
+  const stray = Object.keys(values).find((k) => k !== 'entries' && values[k as keyof Flags] !== undefined);
+  const shape = kind === 'story' ? title === undefined : kind === 'entry' && title !== undefined && title.trim() !== '' && extra.length === 0;
+  if (stray || !shape || slug === undefined) {
+    io.err(`storyfeed new: ${stray ? `--${stray} does not belong to \`storyfeed new\`` : 'write `new story SLUG` or `new entry SLUG|. "TITLE"`'}\n\n${HELP.new}`);
+    return EXIT.usage;
+  }
+  const { planSkeleton, skeletonSettings } = await import('./core/skeleton.js');
+  const { readSettingsFiles } = await import('./io/read-sources.js');
+  const { writeSkeleton } = await import('./io/write-skeleton.js');
+  const entriesDir = values.entries ?? 'entries';
+  const request = kind === 'story' ? { kind, slug } as const : { kind: 'entry', story: slug, title: title! } as const;
+  const plan = planSkeleton(request, readSettingsFiles(entriesDir, skeletonSettings(request)), now);
+  const written = plan.ok ? writeSkeleton(entriesDir, plan.path, plan.text) : plan;
+  if (!written.ok) {
+    io.err(`storyfeed new: ${written.problem}`);
+    return EXIT.usage;
+  }
+  io.out(`storyfeed new: wrote ${written.file}`);
+  return EXIT.ok;
+}
+
+const FLAGS = Object.fromEntries(Object.entries(OPTIONS).map(([name, { type, ...o }]) => [name, 'short' in o ? { type, short: o.short } : { type }])) as {
+  [K in keyof typeof OPTIONS]: { type: (typeof OPTIONS)[K]['type']; short?: string };
+};
 
 /** The clock, or the moment `--now` names; an exit code when it names none. */
 function readNow(command: Command, values: Flags, clock: () => Date, io: Io): Date | number {
@@ -267,22 +259,6 @@ function readNow(command: Command, values: Flags, clock: () => Date, io: Io): Da
   if (parsed.ok) return parsed.date;
   io.err(`storyfeed ${command}: --now ${parsed.problem}; write e.g. --now 2026-05-27T09:00:00Z`);
   return EXIT.usage;
-}
-
-/** A flag given to a command it does not belong to: the sentence that says so (help follows it). */
-function misplacedFlag(command: Command, values: Flags): string | undefined {
-  if (command !== 'start' && (values.host !== undefined || values.port !== undefined || values['max-connections'] !== undefined)) {
-    return '--host and --port belong to `storyfeed start`, as does --max-connections';
-  }
-  const publishOnly = (['to', 'max-deletes', 'wait', 'cache-control'] as const).filter((k) => values[k] !== undefined);
-  if (command !== 'publish' && publishOnly.length > 0) return `--${publishOnly[0]} belongs to \`storyfeed publish\``;
-  if (values.publish !== undefined && command !== 'start') return `--publish belongs to \`storyfeed start\`${command === 'publish' ? '; write --to' : ''}`;
-  if (values.endpoint !== undefined && command !== 'start' && command !== 'publish') return '--endpoint belongs to `storyfeed start` and `storyfeed publish`';
-  if (command === 'publish' && (values.now !== undefined || values.entries !== undefined || values.timings)) {
-    return 'it uploads what the last build wrote; --now, --entries and --timings belong to build';
-  }
-  if (command === 'check' && values.force) return '--force belongs to build and start; check writes nothing';
-  return undefined;
 }
 
 async function runStart(entriesDir: string, outDir: string, values: Flags, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
@@ -321,13 +297,13 @@ async function runBuild(command: 'build' | 'check', request: BuildRequest, io: I
       io.out(`storyfeed build: no change since the last build (${result.entriesRead} files unchanged); wrote nothing in ${outDir} (${Math.round(result.durationMs)} ms)`);
       return EXIT.ok;
     }
-    for (const d of result.diagnostics) io.err(formatDiagnostic(d));
+    for (const d of result.diagnostics) io.err(formatDiagnostic(fromHere(entriesDir, d)));
     if (!result.ok) {
       const count = result.diagnostics.filter((d) => d.severity === 'error').length;
       io.err(`storyfeed ${command}: ${count} problem${count === 1 ? '' : 's'} in ${entriesDir}; ${command === 'check' ? 'fix them before publishing' : 'nothing was written, the published feeds are unchanged'}`);
       return EXIT.invalid;
     }
-    if (command === 'check') reportCheck(result, now, io);
+    if (command === 'check') reportCheck(result, entriesDir, now, io);
     else reportBuild(result, request, io);
     return EXIT.ok;
   } catch (error) {
@@ -335,11 +311,11 @@ async function runBuild(command: 'build' | 'check', request: BuildRequest, io: I
   }
 }
 
-function reportCheck(result: BuildResult, now: Date, io: Io): void {
-  io.out(`storyfeed check: ${result.counts.entries} entries valid; ${result.counts.visible} published at ${now.toISOString()}`);
+function reportCheck(result: BuildResult, entriesDir: string, now: Date, io: Io): void {
+  io.out(`storyfeed check: ${result.counts.entries} entries valid at ${now.toISOString()}: ${tally(result, now)}`);
   const held = (result.compiled?.entries ?? []).filter((e) => isScheduled(e, now));
   for (const e of [...held].sort((a, b) => a.published.getTime() - b.published.getTime())) {
-    io.out(`  scheduled ${e.published.toISOString()}  ${e.path}  ${e.title}`);
+    io.out(`  scheduled ${e.published.toISOString()}  ${pathFromHere(entriesDir, e.path)}  ${e.title}`);
   }
 }
 
@@ -348,7 +324,7 @@ function reportBuild(result: BuildResult, request: BuildRequest, io: Io): void {
   const next = counts.nextScheduled === null ? undefined : new Date(counts.nextScheduled);
   const written = result.written.length === 0 ? 'nothing (no change)' : result.written.length <= 8 ? result.written.join(', ') : `${result.written.length} files`;
   io.out(
-    `storyfeed build: ${counts.visible} published, ${counts.scheduled} scheduled, ` +
+    `storyfeed build: built ${counts.entries} entr${counts.entries === 1 ? 'y' : 'ies'}: ${tally(result, request.now)}; ` +
       `wrote ${written} in ${request.outDir} ` +
       (result.removed && result.removed.length > 0 ? `and removed ${result.removed.length <= 8 ? result.removed.join(', ') : `${result.removed.length} files`} it no longer publishes ` : '') +
       `(${Math.round(result.durationMs)} ms)${next ? `; next scheduled entry at ${next.toISOString()}` : ''}`,

@@ -1,7 +1,7 @@
 // The only module that reads entries. It turns a folder into SourceFiles, and anything it cannot
 // read into diagnostics (never exceptions), so that one run reports every problem.
 
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
@@ -360,4 +360,24 @@ function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } {
 /** Does the entries folder hold `_newsroom.md` (a newsroom: build/newsroom.ts builds it)? A stat call, for build() before the fast path. */
 export function isNewsroomSync(entriesDir: string): boolean {
   return statSync(path.join(entriesDir, NEWSROOM_FILE), { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
+/** `storyfeed new`: the settings files among `names` that exist inside the entries folder (the skeleton's plan says what is missing). */
+export function readSettingsFiles(entriesDir: string, names: readonly string[]): SourceFile[] {
+  let root: string;
+  try {
+    root = realpathSync(entriesDir);
+  } catch {
+    return [];
+  }
+  const files: SourceFile[] = [];
+  for (const name of names) {
+    try {
+      const real = realpathSync(path.join(root, name));
+      if (isInside(root, real)) files.push({ path: name, text: readFileSync(real, 'utf8') });
+    } catch {
+      // Absent (or unreadable): the skeleton's plan says what is missing.
+    }
+  }
+  return files;
 }

@@ -43,7 +43,7 @@ describe('storyfeed build', () => {
     const r = await ws.build();
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/2 published, 0 scheduled, wrote rss\.xml, atom\.xml, feed\.json, tags\/index\.html, index\.html, feed\.xsl, style\.css, \.storyfeed\/ledger\.json in out/);
+    expect(r.stdout).toMatch(/built 2 entries: 2 published, 0 scheduled, 0 draft, 0 retracted; wrote rss\.xml, atom\.xml, feed\.json, tags\/index\.html, index\.html, feed\.xsl, style\.css, \.storyfeed\/ledger\.json in out/);
     const names = (await readdir(path.join(ws.dir, 'out'))).sort();
     expect(names).toEqual(['.storyfeed', 'atom.xml', 'feed.json', 'feed.xsl', 'index.html', 'rss.xml', 'style.css', 'tags']);
     expect(names.some((n) => n.startsWith('.storyfeed-tmp-'))).toBe(false);
@@ -221,8 +221,8 @@ describe('storyfeed check', () => {
     const ws = await workspace({ ...story, 'later.md': entryText({ slug: 'later', title: 'Later', published: '2026-06-02T09:00:00Z' }) });
     const r = await runCli(['check', '--entries', 'entries', '--now', '2026-06-01T00:00:00Z'], { cwd: ws.dir });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('3 entries valid; 2 published at 2026-06-01T00:00:00.000Z');
-    expect(r.stdout).toContain('scheduled 2026-06-02T09:00:00.000Z  later.md  Later');
+    expect(r.stdout).toContain('3 entries valid at 2026-06-01T00:00:00.000Z: 2 published, 1 scheduled, 0 draft, 0 retracted');
+    expect(r.stdout).toContain('scheduled 2026-06-02T09:00:00.000Z  entries/later.md  Later');
     await expect(stat(path.join(ws.dir, 'out'))).rejects.toThrow();
   });
 
@@ -230,7 +230,7 @@ describe('storyfeed check', () => {
     const ws = await workspace({ ...story, 'bad.md': entryText({ slug: 'bad', published: '2026-02-30T10:00:00Z' }) });
     const r = await runCli(['check', '--entries', 'entries'], { cwd: ws.dir });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^bad\.md:4:12 E_DATE_INVALID `published`: `2026-02-30T10:00:00Z` names a day that does not exist$/m);
+    expect(r.stderr).toMatch(/^entries\/bad\.md:4:12 E_DATE_INVALID `published`: `2026-02-30T10:00:00Z` names a day that does not exist$/m);
   });
 });
 

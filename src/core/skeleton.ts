@@ -1,0 +1,95 @@
+// `storyfeed new story|entry`: the text of a new story or entry that checks clean, and where it
+// goes. Pure: the settings files in, a path and text (or the problem) out; the clock is passed in.
+// Newsrooms expect it from Hugo's `hugo new` (issue 14).
+
+import { parseFrontMatter } from './front-matter.js';
+import { NEWSROOM_FILE, STORY_FILE } from './links.js';
+import { STORY_SLUG } from './newsroom.js';
+import type { SourceFile } from './types.js';
+
+export type SkeletonRequest =
+  | { readonly kind: 'story'; readonly slug: string }
+  | { readonly kind: 'entry'; readonly story: string; readonly title: string };
+
+export type Skeleton = { readonly ok: true; readonly path: string; readonly text: string } | { readonly ok: false; readonly problem: string };
+
+/** The settings files a request needs read (paths relative to the entries folder). */
+export function skeletonSettings(request: SkeletonRequest): string[] {
+  return request.kind === 'entry' && request.story !== '.' ? [NEWSROOM_FILE, `${request.story}/${STORY_FILE}`] : [NEWSROOM_FILE, STORY_FILE];
+}
+
+// RFC 4151 §2.1: tag:authorityName,YYYY[-MM[-DD]]:specific
+const TAG = /^tag:([^,\s]+),(\d{4}(?:-\d{2}(?:-\d{2})?)?):([^#\s]*)$/;
+
+/** A file name's worth of the title: lower-case ASCII words joined by hyphens. */
+export function slugOf(title: string): string {
+  const words = title.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().match(/[a-z0-9]+/g) ?? [];
+  let slug = '';
+  for (const w of words) if ((slug + '-' + w).length <= 61) slug = slug ? `${slug}-${w}` : w;
+  return slug || 'entry';
+}
+
+/** `now` in `timeZone` as RFC 3339 with its offset, e.g. 2026-05-27T11:00:00+02:00. */
+export function localRfc3339(now: Date, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+      .formatToParts(now)
+      .map((p) => [p.type, p.value]),
+  );
+  const local = `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
+  const whole = Math.floor(now.getTime() / 1000) * 1000;
+  const offset = Math.round((Date.parse(`${local}Z`) - whole) / 60_000);
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+function fieldOf(file: SourceFile | undefined, key: string): string | undefined {
+  if (!file) return undefined;
+  const value = parseFrontMatter(file).entry?.fields.get(key)?.value;
+  return typeof value === 'string' ? value : undefined;
+}
+
+function validZone(zone: string | undefined): string {
+  if (zone === undefined) return 'Etc/UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone;
+  } catch {
+    return 'Etc/UTC';
+  }
+}
+
+/** The skeleton for `request` at `now`, given the settings files that exist (skeletonSettings). */
+export function planSkeleton(request: SkeletonRequest, settings: readonly SourceFile[], now: Date): Skeleton {
+  const file = (p: string) => settings.find((s) => s.path === p);
+  const newsroom = file(NEWSROOM_FILE);
+  if (request.kind === 'story') {
+    if (!newsroom) return { ok: false, problem: `a story folder needs a newsroom: the entries folder has no ${NEWSROOM_FILE}` };
+    if (!STORY_SLUG.test(request.slug)) return { ok: false, problem: `\`${request.slug}\` is not a story folder name: lower-case letters and digits, words joined by single hyphens` };
+    const tag = TAG.exec(fieldOf(newsroom, 'id') ?? '');
+    if (!tag) return { ok: false, problem: `${NEWSROOM_FILE} has no tag: id to take the authority from` };
+    const zone = validZone(fieldOf(newsroom, 'time_zone'));
+    const title = request.slug.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
+    const text = `---\nid: tag:${tag[1]},${localRfc3339(now, zone).slice(0, 10)}:${request.slug}\ntitle: ${JSON.stringify(title)}\ndescription: ${JSON.stringify(`What is known about ${title.toLowerCase()}, newest first.`)}\n---\nThe standing summary: what the story is about, in a paragraph or two.\n`;
+    return { ok: true, path: `${request.slug}/${STORY_FILE}`, text };
+  }
+  // A title is one line of text (a line break would not survive the feeds' one-line titles).
+  if (/[\u0000-\u001f\u007f]/.test(request.title) || request.title.trim() === '') return { ok: false, problem: 'the title must be one line of text' };
+  const inFolder = request.story !== '.';
+  if (inFolder && !STORY_SLUG.test(request.story)) return { ok: false, problem: `\`${request.story}\` is not a story folder name (or \`.\` for the single story)` };
+  if (inFolder && !newsroom) return { ok: false, problem: `no newsroom (${NEWSROOM_FILE}): write \`.\` for the single story at the entries root` };
+  if (!inFolder && newsroom) return { ok: false, problem: `the entries folder is a newsroom: name the story folder instead of \`.\`` };
+  const storyPath = inFolder ? `${request.story}/${STORY_FILE}` : STORY_FILE;
+  const story = file(storyPath);
+  if (!story) return { ok: false, problem: `no story at ${storyPath}` };
+  const tag = TAG.exec(fieldOf(story, 'id') ?? '');
+  if (!tag) return { ok: false, problem: `${storyPath} has no tag: id to take the authority from` };
+  const zone = validZone(fieldOf(story, 'time_zone') ?? fieldOf(newsroom, 'time_zone'));
+  const published = localRfc3339(now, zone);
+  const date = published.slice(0, 10);
+  const slug = slugOf(request.title);
+  const specific = tag[3]!.split('/')[0] || (inFolder ? request.story : 'story');
+  const text = `---\nid: tag:${tag[1]},${date}:${specific}/${slug}\ntitle: ${JSON.stringify(request.title)}\npublished: ${published}\n---\nWhat happened, in a few paragraphs.\n`;
+  return { ok: true, path: `${inFolder ? `${request.story}/` : ''}${date}-${slug}.md`, text };
+}

@@ -1,0 +1,152 @@
+// The command line's own surface (issues 14 and 15): --version, help that lists every option, the
+// success line's counts, diagnostic paths that open from where the command ran, and `storyfeed new`.
+import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { OPTIONS } from '../../src/cli-help.js';
+import { runCli } from '../helpers/cli.js';
+import { newsroomText } from '../helpers/newsroom.js';
+import { entryText, storyText, tempFolder } from '../helpers/story.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  await Promise.all(cleanups.map((c) => c()));
+});
+async function folder(files: Record<string, string>): Promise<string> {
+  const f = await tempFolder(files);
+  cleanups.push(f.cleanup);
+  return f.dir;
+}
+
+describe('storyfeed --version', () => {
+  it.each([['--version'], ['-V']])('%s prints the version in package.json, exit 0', async (flag) => {
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const r = await runCli([flag]);
+    expect(r).toMatchObject({ code: 0, stdout: `storyfeed ${version}\n`, stderr: '' });
+  });
+});
+
+describe('--help lists every option', () => {
+  const main = runCli(['--help']);
+  const byCommand = new Map<string, Promise<string>>();
+  const help = (command: string) => {
+    if (!byCommand.has(command)) byCommand.set(command, runCli([command, '--help']).then((r) => (r.code === 0 ? r.stdout : `exit ${r.code}: ${r.stderr}`)));
+    return byCommand.get(command)!;
+  };
+  it.each(Object.entries(OPTIONS).flatMap(([name, o]) => o.commands.map((c) => [name, c] as const)))('--%s in `storyfeed %s --help` and in `storyfeed --help`', async (name, command) => {
+    expect(await help(command)).toMatch(new RegExp(`(^|[\\s\\[,])--${name}\\b`));
+    expect((await main).stdout).toMatch(new RegExp(`(^|[\\s\\[,])--${name}\\b`));
+  });
+  it('the top-level help names --version, new, and the start options', async () => {
+    const text = (await main).stdout;
+    for (const word of ['--version', '-V', 'storyfeed new story', 'storyfeed new entry', '--host HOST', '--port PORT', '--max-connections N', '--publish']) expect(text).toContain(word);
+  });
+});
+
+const NOW = '2026-06-01T00:00:00Z';
+
+describe('the success line', () => {
+  it('counts published, scheduled, draft and retracted entries', async () => {
+    const dir = await folder({
+      'entries/_story.md': storyText(),
+      'entries/a.md': entryText({ slug: 'a', published: '2026-05-26T09:00:00Z' }),
+      'entries/b.md': entryText({ slug: 'b', published: '2026-05-27T09:00:00Z' }),
+      'entries/later.md': entryText({ slug: 'later', published: '2026-06-02T09:00:00Z' }),
+      'entries/draft.md': entryText({ slug: 'draft', published: '2026-05-20T09:00:00Z', extra: 'draft: true\n' }),
+      'entries/gone.md': entryText({ slug: 'gone', published: '2026-05-25T09:00:00Z', extra: 'retracted:\n  at: 2026-05-30T09:00:00Z\n  reason: Not confirmed.\n' }),
+    });
+    const built = await runCli(['build', '--entries', 'entries', '--out', 'out', '--now', NOW], { cwd: dir });
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.stdout).toMatch(/^storyfeed build: built 5 entries: 2 published, 1 scheduled, 1 draft, 1 retracted; wrote .* in out /);
+    const checked = await runCli(['check', '--entries', 'entries', '--now', NOW], { cwd: dir });
+    expect(checked.stdout).toContain(`storyfeed check: 5 entries valid at 2026-06-01T00:00:00.000Z: 2 published, 1 scheduled, 1 draft, 1 retracted`);
+  });
+});
+
+describe('diagnostic paths', () => {
+  const bad = entryText({ slug: 'bad', published: '2026-02-30T10:00:00Z' });
+  it('are relative to the current directory, wherever --entries points', async () => {
+    const dir = await folder({ 'news/desk/entries/_story.md': storyText(), 'news/desk/entries/bad.md': bad, 'work/.keep': '' });
+    const r = await runCli(['check', '--entries', '../news/desk/entries', '--now', NOW], { cwd: path.join(dir, 'work') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^\.\.\/news\/desk\/entries\/bad\.md:4:12 E_DATE_INVALID /m);
+    const inside = await runCli(['check', '--entries', '.', '--now', NOW], { cwd: path.join(dir, 'news/desk/entries') });
+    expect(inside.stderr).toMatch(/^bad\.md:4:12 E_DATE_INVALID /m);
+  });
+  it('are absolute where that is shorter', async () => {
+    const dir = await folder({ 'entries/_story.md': storyText(), 'entries/bad.md': bad, 'a/b/c/d/e/f/g/h/i/j/k/l/m/n/.keep': '' });
+    const r = await runCli(['check', '--entries', path.join(dir, 'entries'), '--now', NOW], { cwd: path.join(dir, 'a/b/c/d/e/f/g/h/i/j/k/l/m/n') });
+    expect(r.stderr.startsWith(`${path.join(dir, 'entries', 'bad.md')}:4:12 E_DATE_INVALID `), r.stderr).toBe(true);
+    expect(r.stderr).not.toContain('../');
+  });
+});
+
+describe('storyfeed new', () => {
+  it('new entry . writes a skeleton in the single story that builds clean, and never overwrites it', async () => {
+    const dir = await folder({ 'entries/_story.md': storyText('time_zone: Asia/Tehran\n') });
+    const r = await runCli(['new', 'entry', '.', 'Talks resume in Muscat — “officials”'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const names = (await readdir(path.join(dir, 'entries'))).filter((n) => n !== '_story.md');
+    expect(names).toHaveLength(1);
+    const name = names[0]!;
+    expect(name).toMatch(/^\d{4}-\d{2}-\d{2}-talks-resume-in-muscat-officials\.md$/);
+    expect(r.stdout).toBe(`storyfeed new: wrote entries/${name}\n`);
+    const text = await readFile(path.join(dir, 'entries', name), 'utf8');
+    expect(text).toMatch(/^id: tag:newsroom\.example\.org,\d{4}-\d{2}-\d{2}:test-story\/talks-resume-in-muscat-officials$/m);
+    expect(text).toMatch(/^published: \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+03:30$/m);
+    expect(text).toContain('title: "Talks resume in Muscat — “officials”"');
+    const check = await runCli(['check', '--entries', 'entries'], { cwd: dir });
+    expect(check.stderr).toBe('');
+    expect(check.stdout).toMatch(/1 entries valid .*: 1 published/);
+    // The same title again: the file is there, and stays as it was.
+    await writeFile(path.join(dir, 'entries', name), 'mine');
+    const again = await runCli(['new', 'entry', '.', 'Talks resume in Muscat — “officials”'], { cwd: dir });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/exists; it was not replaced/);
+    expect(await readFile(path.join(dir, 'entries', name), 'utf8')).toBe('mine');
+  });
+
+  it('new story needs a newsroom and a story-folder slug; new entry SLUG writes in that folder', async () => {
+    const single = await folder({ 'entries/_story.md': storyText() });
+    const noNewsroom = await runCli(['new', 'story', 'ceasefire'], { cwd: single });
+    expect(noNewsroom.code).toBe(2);
+    expect(noNewsroom.stderr).toMatch(/needs a newsroom/);
+    const dir = await folder({ 'entries/_newsroom.md': newsroomText('time_zone: America/New_York\n') });
+    const badSlug = await runCli(['new', 'story', 'Cease_Fire'], { cwd: dir });
+    expect(badSlug.code).toBe(2);
+    expect(badSlug.stderr).toMatch(/not a story folder name/);
+    const story = await runCli(['new', 'story', 'ceasefire'], { cwd: dir });
+    expect(story.code, story.stderr).toBe(0);
+    const storyText_ = await readFile(path.join(dir, 'entries/ceasefire/_story.md'), 'utf8');
+    expect(storyText_).toMatch(/^id: tag:newsroom\.example\.org,\d{4}-\d{2}-\d{2}:ceasefire$/m);
+    expect((await runCli(['new', 'story', 'ceasefire'], { cwd: dir })).code).toBe(2);
+    const dot = await runCli(['new', 'entry', '.', 'A title'], { cwd: dir });
+    expect(dot.code).toBe(2);
+    const entry = await runCli(['new', 'entry', 'ceasefire', 'Truce holds overnight'], { cwd: dir });
+    expect(entry.code, entry.stderr).toBe(0);
+    const [name] = (await readdir(path.join(dir, 'entries/ceasefire'))).filter((n) => n !== '_story.md');
+    expect(name).toMatch(/-truce-holds-overnight\.md$/);
+    expect(await readFile(path.join(dir, 'entries/ceasefire', name!), 'utf8')).toMatch(/^published: \S+-0[45]:00$/m);
+  });
+
+  it('never writes through a symlink out of the entries folder', async () => {
+    const dir = await folder({ 'entries/_newsroom.md': newsroomText(), 'elsewhere/.keep': '' });
+    await symlink(path.join(dir, 'elsewhere'), path.join(dir, 'entries', 'escape'));
+    const r = await runCli(['new', 'story', 'escape'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(await readdir(path.join(dir, 'elsewhere'))).toEqual(['.keep']);
+    await mkdir(path.join(dir, 'entries', 'linked'));
+    await symlink(path.join(dir, 'elsewhere', 'target.md'), path.join(dir, 'entries', 'linked', '_story.md'));
+    const dangling = await runCli(['new', 'story', 'linked'], { cwd: dir });
+    expect(dangling.code).toBe(2);
+    expect(await readdir(path.join(dir, 'elsewhere'))).toEqual(['.keep']);
+  });
+
+  it.each([[['new']], [['new', 'entry', '.']], [['new', 'story', 'a', 'b']], [['new', 'entry', '.', 't', '--now', NOW]]])('storyfeed %j → exit 2 with the help', async (args) => {
+    const dir = await folder({ 'entries/_story.md': storyText() });
+    const r = await runCli(args, { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('storyfeed new story SLUG');
+  });
+});

@@ -1,0 +1,74 @@
+// `storyfeed new` skeletons (core/skeleton.ts): what they hold, and that they compile with no diagnostic.
+import { describe, expect, it } from 'vitest';
+import { compile } from '../../../src/core/compile.js';
+import { compileNewsroom } from '../../../src/core/newsroom-compile.js';
+import { localRfc3339, planSkeleton, slugOf, type Skeleton } from '../../../src/core/skeleton.js';
+import { newsroomEntryText, newsroomStoryText, newsroomText } from '../../helpers/newsroom.js';
+import { sources, storyText } from '../../helpers/story.js';
+
+const NOW = new Date('2026-07-14T22:30:05.250Z');
+const made = (s: Skeleton) => {
+  if (!s.ok) throw new Error(s.problem);
+  return s;
+};
+
+describe('localRfc3339', () => {
+  it.each([
+    ['Etc/UTC', '2026-07-14T22:30:05+00:00'],
+    ['America/New_York', '2026-07-14T18:30:05-04:00'],
+    ['Asia/Kolkata', '2026-07-15T04:00:05+05:30'],
+    ['Australia/Adelaide', '2026-07-15T08:00:05+09:30'],
+  ])('%s → %s', (zone, expected) => {
+    expect(localRfc3339(NOW, zone)).toBe(expected);
+    expect(new Date(expected).getTime()).toBe(Math.floor(NOW.getTime() / 1000) * 1000);
+  });
+  it('winter time in New York', () => expect(localRfc3339(new Date('2026-01-10T12:00:00Z'), 'America/New_York')).toBe('2026-01-10T07:00:00-05:00'));
+});
+
+describe('slugOf', () => {
+  it.each([
+    ['Talks resume in Muscat — “officials”', 'talks-resume-in-muscat-officials'],
+    ['Élysée: Zürich, São Paulo', 'elysee-zurich-sao-paulo'],
+    ['—', 'entry'],
+  ])('%s → %s', (title, slug) => expect(slugOf(title)).toBe(slug));
+});
+
+describe('planSkeleton', () => {
+  it('a single-story entry: id from the story authority and the local date, compiles clean', () => {
+    const story = { path: '_story.md', text: storyText('time_zone: Asia/Kolkata\n') };
+    const s = made(planSkeleton({ kind: 'entry', story: '.', title: 'A "quoted": title' }, [story], NOW));
+    expect(s.path).toBe('2026-07-15-a-quoted-title.md');
+    expect(s.text).toContain('id: tag:newsroom.example.org,2026-07-15:test-story/a-quoted-title\n');
+    expect(s.text).toContain('published: 2026-07-15T04:00:05+05:30\n');
+    const r = compile({ sources: [story, { path: s.path, text: s.text }], now: NOW });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.entries.map((e) => e.title)).toEqual(['A "quoted": title']);
+  });
+
+  it('a newsroom story and an entry in it compile clean beside the others', () => {
+    const files = sources({ '_newsroom.md': newsroomText('time_zone: America/New_York\n'), 'old/_story.md': newsroomStoryText('old'), 'old/a.md': newsroomEntryText('old', 'a', '2026-06-01T09:00:00Z') });
+    const story = made(planSkeleton({ kind: 'story', slug: 'ceasefire' }, files, NOW));
+    expect(story.path).toBe('ceasefire/_story.md');
+    expect(story.text).toContain('id: tag:newsroom.example.org,2026-07-14:ceasefire\n');
+    const withStory = [...files, { path: story.path, text: story.text }];
+    const entry = made(planSkeleton({ kind: 'entry', story: 'ceasefire', title: 'Truce holds' }, withStory, NOW));
+    expect(entry.path).toBe('ceasefire/2026-07-14-truce-holds.md');
+    expect(entry.text).toContain('published: 2026-07-14T18:30:05-04:00\n');
+    const r = compileNewsroom({ sources: [...withStory, { path: entry.path, text: entry.text }], now: NOW });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.ok).toBe(true);
+  });
+
+  it.each([
+    [{ kind: 'story', slug: 'x' } as const, { '_story.md': storyText() }, /needs a newsroom/],
+    [{ kind: 'story', slug: 'Bad_Slug' } as const, { '_newsroom.md': newsroomText() }, /not a story folder name/],
+    [{ kind: 'entry', story: '.', title: 't' } as const, { '_newsroom.md': newsroomText() }, /is a newsroom/],
+    [{ kind: 'entry', story: 'missing', title: 't' } as const, { '_newsroom.md': newsroomText() }, /no story at missing\/_story\.md/],
+    [{ kind: 'entry', story: 'x', title: 't' } as const, { '_story.md': storyText() }, /no newsroom/],
+    [{ kind: 'entry', story: '.', title: 'two\nlines' } as const, { '_story.md': storyText() }, /one line/],
+  ])('%j refused', (request, files, problem) => {
+    const s = planSkeleton(request, sources(files), NOW);
+    expect(s.ok).toBe(false);
+    if (!s.ok) expect(s.problem).toMatch(problem);
+  });
+});
