@@ -313,7 +313,12 @@ async function runBuild(command: 'build' | 'check', request: BuildRequest, io: I
 
 function reportCheck(result: BuildResult, entriesDir: string, now: Date, io: Io): void {
   io.out(`storyfeed check: ${result.counts.entries} entries valid at ${now.toISOString()}: ${tally(result, now)}`);
-  const held = (result.compiled?.entries ?? []).filter((e) => isScheduled(e, now));
+  // A newsroom: one line per story (issue 14), then every story's scheduled entries.
+  for (const story of result.newsroom?.stories ?? []) {
+    const next = story.nextScheduled === null ? '' : `, next at ${new Date(story.nextScheduled).toISOString()}`;
+    io.out(`  ${story.slug}  ${story.status}  ${story.published} published, ${story.scheduled} scheduled${next}, ${story.drafts} draft  ${story.title}`);
+  }
+  const held = (result.compiled?.entries ?? result.newsroom?.entries ?? []).filter((e) => isScheduled(e, now));
   for (const e of [...held].sort((a, b) => a.published.getTime() - b.published.getTime())) {
     io.out(`  scheduled ${e.published.toISOString()}  ${pathFromHere(entriesDir, e.path)}  ${e.title}`);
   }

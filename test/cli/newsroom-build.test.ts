@@ -114,6 +114,17 @@ describe('storyfeed build of a newsroom', () => {
     expect(await readFile(path.join(folder.dir, 'out/stories.json'), 'utf8')).toContain('talks');
   });
 
+  it('`storyfeed check` lists each story with its status, counts and what is scheduled', async () => {
+    const w = await workspace();
+    const r = await runCli(['check', '--entries', 'entries', '--out', 'out', '--now', NOW], { cwd: w.dir });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const lines = r.stdout.split('\n');
+    expect(lines.find((l) => l.trim().startsWith('storm '))).toMatch(/storm\s+live\s+1 published, 1 scheduled, next at 2026-07-01T09:00:00\.000Z, 0 draft\s+Storm Alba/);
+    expect(lines.find((l) => l.trim().startsWith('talks '))).toMatch(/talks\s+live\s+2 published, 0 scheduled, 0 draft\s+U\.S\.–Iran talks/);
+    expect(r.stdout).toMatch(/scheduled 2026-07-01T09:00:00\.000Z\s+\S*storm\/later\.md/);
+    expect(existsSync(w.out(''))).toBe(false);
+  });
+
   it('strict: an error anywhere fails the build and writes nothing', async () => {
     const bad = await workspace({ 'storm/b.md': newsroomEntryText('storm', 'b', 'not a date') });
     const r = await bad.build();
