@@ -44,6 +44,9 @@ export function feedUrls(story: Story, folder = ''): { rss: string; atom: string
   };
 }
 
+/** Structured data in a page (JSON-LD 1.1 §9.1; HTML <script type>). */
+export const JSON_LD_TYPE = 'application/ld+json';
+
 /** JSON that is not a feed: the build's state files, the remote's publish manifest and lease. */
 export const JSON_TYPE = withCharset('application/json');
 

@@ -6,6 +6,7 @@
 import { decodeHTML } from 'entities';
 import type { BlogPosting, LiveBlogPosting, Organization, Person as SchemaPerson, WithContext } from 'schema-dts';
 import { formatRfc3339 } from '../dates.js';
+import { JSON_LD_TYPE } from '../formats.js';
 import { anchorOf } from '../links.js';
 import type { EntryMeta, Feed, Person } from '../types.js';
 
@@ -101,7 +102,7 @@ export function renderLiveBlog(feed: Feed, options: LiveBlogOptions): string {
   entries.forEach((e, i) => {
     json = json.replace(scriptSafeJson(PLACEHOLDER(i)), options.bodySlot(e));
   });
-  return `<script type="application/ld+json">\n${json}\n</script>`;
+  return `<script type="${JSON_LD_TYPE}">\n${json}\n</script>`;
 }
 
 /** `value` as indented JSON text that is safe inside `<script type="application/ld+json">`. */
@@ -111,5 +112,5 @@ export function scriptJson(value: unknown): string {
 
 /** The whole element. */
 export function renderJsonLd(value: unknown): string {
-  return `<script type="application/ld+json">\n${scriptJson(value)}\n</script>`;
+  return `<script type="${JSON_LD_TYPE}">\n${scriptJson(value)}\n</script>`;
 }
