@@ -118,5 +118,5 @@ export function renderRetractedPage(entry: EntryMeta, story: Story, slug: string
 <p class="meta">${timeElement(entry.published, feed)}</p>
 <p class="notice"><strong>Retracted ${timeElement(retraction.at, feed)}:</strong> ${escapeHtml(retraction.reason)}</p>
 </article>`;
-  return page(story, entryPageUrl(story, slug), `Retracted: ${entry.title}`, `Retracted: ${retraction.reason}`, '', undefined, main);
+  return page(story, entryPageUrl(story, slug), `Retracted: ${entry.title}`, `Retracted: ${retraction.reason}`, '<meta name="robots" content="noindex">', undefined, main);
 }
