@@ -58,7 +58,7 @@ describe('cache format version', () => {
     cleanups.push(folder.cleanup);
     await build({ entriesDir: path.join(folder.dir, 'entries'), outDir: path.join(folder.dir, 'out'), now: NOW });
     const [header, entryLine, ...rest] = (await readFile(path.join(folder.dir, 'out', CACHE_PATH), 'utf8')).split('\n');
-    expect(JSON.parse(header!).version).toBe(5);
+    expect(JSON.parse(header!).version).toBe(CACHE_VERSION);
     const entry = JSON.parse(entryLine!.split('\t')[2]!);
     expect(Object.keys(entry).sort()).toEqual(['blob', 'entry', 'hash', 'idAt', 'mtime', 'size']);
     expect(entry.entry).toMatchObject({ title: 'Development a', summary: 'A summary.' });
