@@ -1,6 +1,7 @@
-// Entry anchors: each entry's HTML id on the story page, which is also the fragment of its default
-// link (`home_page#<anchor>`) in every feed. Readers store that link, so an anchor must be unique on
-// the page and never change once published.
+// Entry anchors: each entry's HTML id on the story page, which is also its slug: the folder of its
+// own page (`feed_base<anchor>/`, its default link in every feed). Readers store that link, so an
+// anchor must be unique, never name one of the story's own folders (RESERVED_SLUGS), and never
+// change once published.
 //
 // The plain anchor is the id's last segment (links.ts entryAnchor), and ids that end alike
 // (`…/a/one`, `…/b/one`, `…/b/ONE`) share it. The first of them to be published keeps it; each
@@ -16,9 +17,18 @@ import type { Ledger } from './ledger.js';
 import { entryAnchor } from './links.js';
 import { isPublished } from './model.js';
 import { PAGE_IDS } from './render/page.js';
+import { ARCHIVE_FOLDER } from './plan.js';
+import { TAGS_FOLDER } from './tags.js';
 import type { EntryMeta } from './types.js';
 
 /** Anchors that are not the plain form, by id: what parsing needs to know (normalize.ts). */
+/**
+ * What the plan writes at the story's root besides the entry pages: its folders, and the names a
+ * newsroom or a sitemap may add. An entry whose plain anchor is one of them gets the suffixed form
+ * (recorded in the ledger like every anchor). Adding a name moves only an anchor equal to it.
+ */
+export const RESERVED_SLUGS: readonly string[] = [ARCHIVE_FOLDER, TAGS_FOLDER, 'media', 'images', 'assets', 'static', 'sitemap', 'feed', 'feeds'];
+
 export type AnchorOverrides = ReadonlyMap<string, string>;
 
 export interface AnchorPlan {
@@ -50,8 +60,8 @@ export function ledgerOverrides(ledger: Ledger): Map<string, string> {
  * ledgerOverrides(ledger), when the caller has it already (it costs a pass over the ledger).
  */
 export function planAnchors(ledger: Ledger, entries: readonly EntryMeta[], now: Date, recorded: AnchorOverrides = ledgerOverrides(ledger)): AnchorPlan {
-  // The page's own ids are taken from the start.
-  const taken = new Set<string>(PAGE_IDS);
+  // The page's own ids and the story's own folders are taken from the start.
+  const taken = new Set<string>([...PAGE_IDS, ...RESERVED_SLUGS]);
   const anchors = new Map<string, string>();
   const overrides = new Map<string, string>();
   const pending = new Map<string, number>();

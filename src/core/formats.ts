@@ -44,6 +44,9 @@ export function feedUrls(story: Story, folder = ''): { rss: string; atom: string
   };
 }
 
+/** Structured data in a page (JSON-LD 1.1 §9.1; HTML <script type>). */
+export const JSON_LD_TYPE = 'application/ld+json';
+
 /** JSON that is not a feed: the build's state files, the remote's publish manifest and lease. */
 export const JSON_TYPE = withCharset('application/json');
 
@@ -58,9 +61,6 @@ export const HUB_PING_TYPE = 'application/x-www-form-urlencoded';
 
 /** How the renderers' XML is parsed back (DOMParser's mode for generic XML). */
 export const XML_PARSE_TYPE = 'text/xml';
-
-/** Structured data embedded in pages (JSON-LD 1.1 §C, the script element's type). */
-export const JSON_LD_TYPE = 'application/ld+json';
 
 /** IANA media types for the image extensions newsrooms use (an entry's `image:`; images served locally). */
 export const IMAGE_TYPES: Readonly<Record<string, string>> = {

@@ -20,12 +20,12 @@ export function canonicalHttpUrl(value: string): string | undefined {
 }
 
 /**
- * The entry's place on the story page when it has no page of its own: the story page with the
- * entry's anchor (anchorOf; src/core/anchors.ts decides it once and the ledger keeps it), so the
- * link never changes.
+ * An entry's own page (issue 15 "A page per development"): `<feed_base><anchor>/`. The anchor is
+ * its slug too (src/core/anchors.ts decides it once, keeps it clear of the story's own folders, and
+ * the ledger records it), so the link never changes once published.
  */
-export function defaultLink(homePage: string, id: string, anchor: string = entryAnchor(id)): string {
-  return canonicalHttpUrl(`${homePage.split('#')[0]}#${anchor}`) ?? homePage;
+export function defaultLink(feedBase: string, id: string, anchor: string = entryAnchor(id)): string {
+  return canonicalHttpUrl(new URL(`${anchor}/`, feedBase).href) ?? feedBase;
 }
 
 /**
@@ -48,7 +48,7 @@ export function entryAnchor(id: string): string {
 const CLEAN_ANCHOR = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const isSeparator = (c: number) => c === 0x2f /* / */ || c === 0x3a; /* : */
 
-/** The entry's id on the story page and the fragment of its default link. */
+/** The entry's id on the story page and the folder of its own page (its slug). */
 export function anchorOf(entry: { readonly id: string; readonly anchor?: string }): string {
   return entry.anchor ?? entryAnchor(entry.id);
 }

@@ -47,7 +47,7 @@ export function normalizeStory(raw: RawEntry): Normalized<Story> {
   const id = r.id('id', true);
   const title = r.text('title', { required: true, max: LIMITS.titleChars, plain: true });
   const description = r.text('description', { required: true, max: LIMITS.summaryChars });
-  const homePage = r.url('home_page', true);
+  const explicitHome = r.url('home_page', false);
   let feedBase = r.url('feed_base', true);
   if (feedBase !== undefined && !feedBase.endsWith('/')) {
     r.report(r.at('feed_base'), 'E_URL_INVALID', '`feed_base` must end with `/` (it is the folder the feeds are published in)', `write \`${feedBase}/\``, 'feed_base');
@@ -76,9 +76,11 @@ export function normalizeStory(raw: RawEntry): Normalized<Story> {
     if (typeof scheduleField.value === 'string' && validateCron(scheduleField.value)) schedule = scheduleField.value;
     else r.report(scheduleField.valueAt, 'E_SCHEDULE_INVALID', `\`schedule\` \`${String(scheduleField.value)}\` is not a valid cron expression`, 'write five cron fields, e.g. "*/5 * * * *" (quoted), for every five minutes', 'schedule');
   }
-  if (r.diagnostics.length > 0 || !id || !title || !description || !homePage || !feedBase || !authors) {
+  if (r.diagnostics.length > 0 || !id || !title || !description || !feedBase || !authors) {
     return { diagnostics: r.diagnostics };
   }
+  // The pages storyfeed writes live at feed_base; a newsroom with its own story page sets home_page.
+  const homePage = explicitHome ?? feedBase;
   const story: Story = {
     path: raw.path,
     id,
@@ -159,7 +161,7 @@ export function normalizeEntry(raw: RawEntry, story: Story, options: NormalizeOp
     updated,
     authors,
     tags,
-    link: link ?? defaultLink(story.homePage, id, anchor),
+    link: link ?? defaultLink(story.feedBase, id, anchor),
     ...(anchor === undefined ? {} : { anchor }),
     draft,
     ...(summary ? { summary } : {}),

@@ -1,9 +1,10 @@
 // Every document one run publishes: the subscription feeds, RFC 5005 archive pages, per-tag feeds
-// and pages, the story page and the feed stylesheet. Pure: Story + entries + now + the ids the
+// and pages, the story page, a page per development (entry-pages.ts) and the feed stylesheet. Pure: Story + entries + now + the ids the
 // ledger remembers → PlannedFile[] (rendered on demand; each with a key that fingerprints what it
 // shows, so that planning costs what the documents hold).
 
 import { compareStrings } from './diagnostics.js';
+import { planEntryPages } from './entry-pages.js';
 import { documentKey, fingerprint } from './fingerprint.js';
 import { compareEntries, isPublished, isRetracted, isStub, newestChange, retractionStub } from './model.js';
 import { ATOM_SEPARATOR, renderAtomShell } from './render/atom.js';
@@ -368,6 +369,7 @@ export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Da
   // Coverage started with the first entry ever published (the ledger remembers those no longer out).
   const first = slots[0];
   files.push(planPage(OUTPUT_FILES.page, main.page, '', linkedTags(main.page.entries, slugOf, links), first ? new Date(first.published) : undefined));
+  files.push(...planEntryPages(story, storyFingerprint(story), slots, now, slugOf, planned));
   files.push(planned(STYLESHEET_FILE, MEDIA_TYPES.xsl, { v: RENDER_VERSION, xsl: FEED_XSL }, [], () => [FEED_XSL]));
   files.push(planned(PAGE_CSS_FILE, MEDIA_TYPES.css, { v: RENDER_VERSION, css: PAGE_CSS }, [], () => [PAGE_CSS]));
   return { feed: main.page, files, tags, stubs: [...stubs.values()] };

@@ -55,10 +55,14 @@ export function kindOf(contentType: string): Kind {
 
 const depthOf = (key: string) => key.split('/').length - 1;
 
-/** Upload rank: lower goes first. Assets; then per folder depth (deepest first) its pages, then its feeds. */
+/**
+ * Upload rank: lower goes first. Assets; then every page (deepest first), then every feed (deepest
+ * first): a feed links each development's page (`<slug>/index.html`, at any depth), so no feed may
+ * go up before the pages it links.
+ */
 function rank(kind: Kind, depth: number, maxDepth: number): number {
   if (kind === 'asset') return 0;
-  return 1 + (maxDepth - depth) * 2 + (kind === 'page' ? 0 : 1);
+  return 1 + (maxDepth - depth) + (kind === 'page' ? 0 : maxDepth + 1);
 }
 
 function waveName(kind: Kind, depth: number): string {

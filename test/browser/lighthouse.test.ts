@@ -1,6 +1,6 @@
 // Lighthouse 12.2.3 (mobile preset: its default config) on Debian's Chromium through chrome-launcher,
-// never a downloaded browser, against pages served by `storyfeed start`: the story page and a tag
-// page must score 100 in Performance, Accessibility, Best Practices and SEO. The scores are printed;
+// never a downloaded browser, against pages served by `storyfeed start`: the story page, a tag
+// page and a development's page must score 100 in Performance, Accessibility, Best Practices and SEO. The scores are printed;
 // a score below 100 fails with the audits that cost points named.
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -46,6 +46,7 @@ describe.skipIf(noChromium)(`Lighthouse, mobile preset${withoutNote('chromium')}
   it.each([
     ['the story page', ''],
     ['a tag page', 'tags/diplomacy/'],
+    ['a development page', 'second/'],
   ])('scores 100 in all four categories on %s', async (name, where) => {
     const url = new URL(where, service.url).href;
     // Lighthouse's lab timings vary with the machine's load (its "variability" guide says to run it
@@ -56,7 +57,7 @@ describe.skipIf(noChromium)(`Lighthouse, mobile preset${withoutNote('chromium')}
     for (let attempt = 1; attempt <= 3; attempt += 1) {
       const result = await lighthouse(url, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: [...CATEGORIES] });
       const lhr = result!.lhr;
-      await writeFile(path.join(ARTIFACTS, `${where === '' ? 'story' : 'tag'}-${attempt}.json`), JSON.stringify(lhr));
+      await writeFile(path.join(ARTIFACTS, `${where === '' ? 'story' : where.startsWith('tags/') ? 'tag' : 'development'}-${attempt}.json`), JSON.stringify(lhr));
       scores = Object.fromEntries(CATEGORIES.map((c) => [c, Math.round((lhr.categories[c]!.score ?? 0) * 100)]));
       console.log(`Lighthouse ${lhr.lighthouseVersion} on ${name}, run ${attempt} (${lhr.environment.hostUserAgent.match(/Chrome\/[\d.]+/)?.[0]}): ${CATEGORIES.map((c) => `${c} ${scores[c]}`).join(', ')}`);
       // Every audit that counts and did not pass, by category, with its title.

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/build/index.js';
 import { runCli } from '../helpers/cli.js';
 import { publishedFiles } from '../helpers/files.js';
-import { HOME, storyText, tempFolder } from '../helpers/story.js';
+import { FEED_BASE, storyText, tempFolder } from '../helpers/story.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -40,7 +40,7 @@ async function anchors(outDir: string): Promise<Record<string, string>> {
   const read = (f: string) => readFile(path.join(outDir, f), 'utf8');
   const page = await read('index.html');
   const onPage: Record<string, string> = {};
-  for (const m of page.matchAll(/<article id="([^"]*)"[^>]*>\n<h3><a href="#([^"]*)">Development ([^<]*)<\/a>/g)) {
+  for (const m of page.matchAll(/<article id="([^"]*)"[^>]*>\n<h3><a href="([^"]*)\/">Development ([^<]*)<\/a>/g)) {
     expect(m[1]).toBe(m[2]);
     onPage[m[3]!] = m[1]!;
   }
@@ -52,10 +52,10 @@ async function anchors(outDir: string): Promise<Record<string, string>> {
   for (const [tail, anchor] of Object.entries(onPage)) expect(ledger.ids[`${STORY}${tail}`]!.anchor).toBe(anchor);
   for (const f of ['feed.json', 'archive/1/feed.json', 'tags/talks/feed.json']) {
     const doc = JSON.parse(await read(f)) as { items: Array<{ id: string; url: string }> };
-    for (const item of doc.items) expect(item.url).toBe(`${HOME}#${ledger.ids[item.id]!.anchor}`);
+    for (const item of doc.items) expect(item.url).toBe(`${FEED_BASE}${ledger.ids[item.id]!.anchor}/`);
   }
   for (const f of ['rss.xml', 'atom.xml']) {
-    for (const m of (await read(f)).matchAll(new RegExp(`${HOME.replace(/[.]/g, '\\.')}#([a-z0-9-]+)`, 'g'))) expect(Object.values(onPage)).toContain(m[1]);
+    for (const m of (await read(f)).matchAll(new RegExp(`${FEED_BASE.replace(/[.]/g, '\\.')}([a-z0-9-]+)/`, 'g'))) if (m[1] !== 'archive' && m[1] !== 'tags') expect(Object.values(onPage)).toContain(m[1]);
   }
   return Object.fromEntries(Object.entries(ledger.ids).map(([id, r]) => [id.slice(STORY.length), r.anchor]));
 }

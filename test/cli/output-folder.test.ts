@@ -52,7 +52,7 @@ describe('what leaves the story leaves every file', () => {
     ['retracted', async (dir: string) => writeFile(path.join(dir, 'entries/a.md'), entry('a', 6, RETRACTED)), [] as string[], true],
     ['made a draft', async (dir: string) => writeFile(path.join(dir, 'entries/a.md'), entry('a', 6, 'draft: true\n')), [], false],
     // Still published, on archive page 1 (and in the fragment pack), but in no tag's files.
-    ['untagged', async (dir: string) => writeFile(path.join(dir, 'entries/a.md'), entry('a', 6, '', '[]')), ['.storyfeed/fragments.pack', 'archive/1/atom.xml', 'archive/1/feed.json', 'archive/1/rss.xml'], false],
+    ['untagged', async (dir: string) => writeFile(path.join(dir, 'entries/a.md'), entry('a', 6, '', '[]')), ['.storyfeed/fragments.pack', 'a/index.html', 'archive/1/atom.xml', 'archive/1/feed.json', 'archive/1/rss.xml'], false],
     // The identity guard refuses a bare deletion; deleting the ledger too resets it (README), and the
     // pages are cut afresh: the chain loses a page.
     [

@@ -71,9 +71,9 @@ describe('patch runs', () => {
     expect([r.entriesParsed, r.filesRead]).toEqual([2, 3]); // the story and the two changed files
     expect(r.compiled).toBeUndefined();
     // e23 is the newest (the subscription documents, its tag t2's, both pages); e4 is on the first
-    // archive page, and on its tag t1's. The tag index's key changed, its bytes did not.
+    // archive page, and on its tag t1's; each has its own page. The tag index's key changed, its bytes did not.
     expect([...r.written].sort()).toEqual([
-      ...['archive/1/atom.xml', 'archive/1/feed.json', 'archive/1/rss.xml', 'atom.xml', 'feed.json', 'index.html', 'rss.xml'],
+      ...['archive/1/atom.xml', 'archive/1/feed.json', 'archive/1/rss.xml', 'atom.xml', 'e23/index.html', 'e4/index.html', 'feed.json', 'index.html', 'rss.xml'],
       ...['tags/t1/archive/1/atom.xml', 'tags/t1/archive/1/feed.json', 'tags/t1/archive/1/rss.xml'],
       ...['tags/t2/atom.xml', 'tags/t2/feed.json', 'tags/t2/index.html', 'tags/t2/rss.xml'],
     ]);

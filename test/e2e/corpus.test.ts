@@ -8,7 +8,7 @@ import { compile, type CompileResult } from '../../src/core/compile.js';
 import { escapeHtml } from '../../src/core/markdown.js';
 import { formatDiagnostic } from '../../src/core/diagnostics.js';
 import { readSources } from '../helpers/read-sources.js';
-import { entryText, HOME, storyText, tempFolder } from '../helpers/story.js';
+import { entryText, FEED_BASE, HOME, storyText, tempFolder } from '../helpers/story.js';
 
 const corpusDir = new URL('../corpus/', import.meta.url).pathname;
 const corpus = readdirSync(corpusDir).filter((n) => n.endsWith('.md') && n !== 'README.md').sort();
@@ -38,14 +38,16 @@ function checkAcceptedOutputs(result: CompileResult): void {
   // Every distinct tag has its own folder.
   const tags = new Set(result.entries.flatMap((e) => e.tags));
   expect(new Set(paths.filter((p) => p.startsWith('tags/') && p.endsWith('/rss.xml'))).size).toBe(tags.size);
-  // Story page: every id once, and every entry's link that points into the page finds its entry there.
+  // Story page: every id once, and every entry whose link is its own page (feed_base<slug>/) is there
+  // under that slug, its heading linking the page, and the page exists.
   const page = files.find((f) => f.path === 'index.html')!.contents;
   const ids = [...page.matchAll(/\sid="([^"]*)"/g)].map((m) => m[1]!);
   expect(ids.length).toBe(new Set(ids).size);
   for (const e of result.entries) {
-    const at = e.link.startsWith(HOME) ? new URL(e.link).hash.slice(1) : undefined;
-    if (at === undefined) continue;
-    expect(page).toMatch(new RegExp(`<article id="${at}"[^>]*>\\n<h3><a href="#${at}">${escapeHtml(e.title).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</a>`));
+    const at = e.link.startsWith(FEED_BASE) ? e.link.slice(FEED_BASE.length, -1) : undefined;
+    if (at === undefined || !page.includes(`<article id="${at}"`)) continue;
+    expect(paths).toContain(`${at}/index.html`);
+    expect(page).toMatch(new RegExp(`<article id="${at}"[^>]*>\\n<h3><a href="${at}/">${escapeHtml(e.title).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</a>`));
   }
 }
 

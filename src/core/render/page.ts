@@ -51,7 +51,7 @@ function rootPrefix(folder: string): string {
  * Where the page's entry slots go in its text: NUL, the slot's number, NUL. NUL is stripped from
  * every text field and cannot be in a URL, so only this module can have written it.
  */
-class Slots {
+export class Slots {
   readonly list: EntrySlot[] = [];
   mark(entry: EntryMeta, format: EntryFormat): string {
     this.list.push({ entry: entry.path, format });
@@ -62,7 +62,12 @@ class Slots {
 /** The page as parts: each published entry's body is an `html` slot (and a `text` slot in the structured data). */
 export function renderPage(feed: Feed, options: PageOptions = { folder: '', tags: [] }): DocumentPart[] {
   const slots = new Slots();
-  const pieces = pageText(feed, options, slots).split(/\u0000(\d+)\u0000/);
+  return partsOf(pageText(feed, options, slots), slots);
+}
+
+/** A page's text cut at its slot markers. */
+export function partsOf(text: string, slots: Slots): DocumentPart[] {
+  const pieces = text.split(/\u0000(\d+)\u0000/);
   const parts: DocumentPart[] = [];
   pieces.forEach((piece, i) => {
     if (i % 2 === 0) parts.push(piece);
@@ -90,7 +95,7 @@ function pageText(feed: Feed, options: PageOptions, slots: Slots): string {
   const title = escapeHtml(story.title);
   const timeline = [...feed.entries.map((e) => ({ entry: e, retracted: false })), ...feed.retracted.map((e) => ({ entry: e, retracted: true }))]
     .sort((a, b) => compareTimeline(a.entry, b.entry))
-    .map(({ entry, retracted }) => (retracted ? renderRetracted(entry, feed) : renderEntry(entry, feed, tagLinks, slots)));
+    .map(({ entry, retracted }) => (retracted ? renderRetracted(entry, feed) : renderEntry(entry, feed, tagLinks, slots, root)));
   const lead = [...feed.entries].sort(compareTimeline)[0];
   const image = lead?.image ?? (story.icon ? { url: story.icon, alt: story.title } : undefined);
   const alternates = formats.map((f) => `<link rel="alternate" type="${f.type}" title="${title} (${f.label})" href="${escapeHtml(f.url)}">`);
@@ -180,12 +185,12 @@ ${rows.length === 0 ? '<p>No tags yet.</p>' : `<ul>\n${rows.join('\n')}\n</ul>`}
 `;
 }
 
-function timeElement(date: Date, feed: Feed): string {
+export function timeElement(date: Date, feed: Feed): string {
   return `<time datetime="${formatRfc3339(date)}">${escapeHtml(formatHumanDate(date, feed.story.language, feed.story.timeZone))}</time>`;
 }
 
 /** "By A, B and C", each name linked to its `url`. */
-function renderByline(authors: readonly Person[], language: string): string {
+export function renderByline(authors: readonly Person[], language: string): string {
   if (authors.length === 0) return '';
   const names = authors.map((p) => (p.url ? `<a href="${escapeHtml(p.url)}" rel="author">${escapeHtml(p.name)}</a>` : escapeHtml(p.name)));
   // Intl.ListFormat joins in the story's language; the placeholders keep the markup out of it.
@@ -196,7 +201,7 @@ function renderByline(authors: readonly Person[], language: string): string {
   return `<span class="byline">By ${joined}</span> · `;
 }
 
-function renderImage(entry: EntryMeta, lazy: boolean): string {
+export function renderImage(entry: EntryMeta, lazy: boolean): string {
   const image = entry.image;
   if (!image) return '';
   const caption = [image.caption ? escapeHtml(image.caption) : '', image.credit ? `<span class="credit">${escapeHtml(image.credit)}</span>` : ''].filter(Boolean).join(' ');
@@ -204,14 +209,14 @@ function renderImage(entry: EntryMeta, lazy: boolean): string {
 }
 
 /** An entry, as a function that marks its body slot when called (in the order the page shows them). */
-function renderEntry(entry: EntryMeta, feed: Feed, tagLinks: ReadonlyMap<string, string>, slots: Slots): () => string {
+function renderEntry(entry: EntryMeta, feed: Feed, tagLinks: ReadonlyMap<string, string>, slots: Slots, root: string): () => string {
   return () => {
     const lead = slots.list.filter((s) => s.format === 'html').length === 0;
     const updated = entry.updated.getTime() !== entry.published.getTime() ? ` · Updated ${timeElement(entry.updated, feed)}` : '';
     const tags = entry.tags.length > 0 ? `\n<ul class="tags" aria-label="Tags">${entry.tags.map((t) => `<li>${tagLinks.has(t) ? `<a href="${escapeHtml(tagLinks.get(t)!)}" rel="tag">${escapeHtml(t)}</a>` : escapeHtml(t)}</li>`).join('')}</ul>` : '';
     const correction = entry.correction ? ' data-corrected="true"' : '';
     return `<li><article id="${anchorOf(entry)}"${correction}>
-<h3><a href="#${anchorOf(entry)}">${escapeHtml(entry.title)}</a></h3>
+<h3><a href="${root}${anchorOf(entry)}/">${escapeHtml(entry.title)}</a></h3>
 <p class="meta">${renderByline(entry.authors, feed.story.language)}${timeElement(entry.published, feed)}${updated}</p>
 ${renderImage(entry, !lead)}${slots.mark(entry, 'html')}${tags}
 </article></li>`;

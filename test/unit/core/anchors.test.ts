@@ -11,7 +11,7 @@ import { anchorOf, entryAnchor } from '../../../src/core/links.js';
 import { PAGE_IDS } from '../../../src/core/render/page.js';
 import type { EntryMeta } from '../../../src/core/types.js';
 import { LEDGER_PATH } from '../../../src/io/state-folder.js';
-import { HOME, sources, storyText } from '../../helpers/story.js';
+import { FEED_BASE, HOME, sources, storyText } from '../../helpers/story.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const STORY = 'tag:newsroom.example.org,2026-05-25:test-story';
@@ -42,7 +42,7 @@ describe('entryAnchor: the plain anchor, as it always was', () => {
     expect(r.ok).toBe(true);
     for (const e of r.entries) {
       expect(e.anchor).toBeUndefined();
-      if (e.link.includes('#')) expect(new URL(e.link).hash).toBe(`#${referenceAnchor(e.id)}`);
+      if (e.link.startsWith(FEED_BASE)) expect(e.link).toBe(`${FEED_BASE}${referenceAnchor(e.id)}/`);
     }
   });
 });
@@ -82,6 +82,8 @@ describe('planAnchors', () => {
     ['a ledger from before anchors: decided by its publication times', ledgerOf({ [B]: { published: '2026-05-01T00:00:00Z' }, [A]: { published: '2026-05-02T00:00:00Z' } }), [meta(A), meta(B)], { [B]: 'one', [A]: suffix(A) }],
     ['two records naming one anchor (edited by hand): the first keeps it', ledgerOf({ [A]: { anchor: 'one' }, [B]: { anchor: 'one' } }), [meta(A), meta(B)], { [A]: 'one', [B]: suffix(B) }],
     ['the page\'s own ids are never an entry\'s', EMPTY_LEDGER, [meta(`${STORY}/subscribe-title`), meta(`${STORY}/feed-rss`)], { [`${STORY}/subscribe-title`]: suffixedAnchor(`${STORY}/subscribe-title`, new Set()), [`${STORY}/feed-rss`]: suffixedAnchor(`${STORY}/feed-rss`, new Set()) }],
+    ['the story\'s own folders (archive, tags) are never an entry\'s slug: a stable suffixed one instead', EMPTY_LEDGER, [meta(`${STORY}/archive`), meta(`${STORY}/tags`)], { [`${STORY}/archive`]: suffixedAnchor(`${STORY}/archive`, new Set()), [`${STORY}/tags`]: suffixedAnchor(`${STORY}/tags`, new Set()) }],
+    ['a ledger that recorded a reserved name as an anchor: moved to the suffixed one', ledgerOf({ [`${STORY}/archive`]: { anchor: 'archive' } }), [meta(`${STORY}/archive`)], { [`${STORY}/archive`]: suffixedAnchor(`${STORY}/archive`, new Set()) }],
     ['drafts and embargoed entries take none', EMPTY_LEDGER, [meta(A, '2026-07-01T00:00:00Z'), meta(B, '2026-05-26T00:00:00Z', { draft: true }), meta(BU)], { [BU]: 'one' }],
   ])('%s', (_name, ledger, entries, expected) => {
     const plan = planAnchors(ledger, entries, NOW);
@@ -117,15 +119,16 @@ function entry(id: string, published: string, title = `Development ${id.slice(-6
   return `---\nid: ${id}\ntitle: ${JSON.stringify(title)}\npublished: ${published}\n---\nBody of ${id}.\n`;
 }
 
-/** Every link into the story page, from every feed, and every id on the page. */
+/** Every link to an entry's page (its slug), from every feed and the story page, and every id on the page. */
 function linksAndIds(r: CompileResult) {
   const get = (p: string) => r.files.find((f) => f.path === p)!.contents;
   const page = get('index.html');
   const ids = [...page.matchAll(/<article id="([^"]*)"/g)].map((m) => m[1]!);
-  const rss = [...get('rss.xml').matchAll(/<link>([^<]*)<\/link>/g)].map((m) => m[1]!).filter((l) => l.includes('#'));
-  const atom = [...get('atom.xml').matchAll(/<link (?:rel="alternate" )?href="([^"]*)"/g)].map((m) => m[1]!).filter((l) => l.includes('#'));
-  const json = (JSON.parse(get('feed.json')) as { items: Array<{ url: string }> }).items.map((i) => i.url);
-  return { ids, rss, atom, json, hrefs: [...page.matchAll(/<h3><a href="#([^"]*)"/g)].map((m) => m[1]!) };
+  const slugOf = (links: string[]) => links.filter((l) => l.startsWith(FEED_BASE) && l !== FEED_BASE).map((l) => l.slice(FEED_BASE.length, -1));
+  const rss = slugOf([...get('rss.xml').matchAll(/<link>([^<]*)<\/link>/g)].map((m) => m[1]!));
+  const atom = slugOf([...get('atom.xml').matchAll(/<link (?:rel="alternate" )?href="([^"]*)"/g)].map((m) => m[1]!));
+  const json = slugOf((JSON.parse(get('feed.json')) as { items: Array<{ url: string }> }).items.map((i) => i.url));
+  return { ids, rss, atom, json, hrefs: [...page.matchAll(/<h3><a href="([^"]*)\/"/g)].map((m) => m[1]!) };
 }
 
 describe('the story page and the feeds agree, and nothing is said twice', () => {
@@ -138,7 +141,9 @@ describe('the story page and the feeds agree, and nothing is said twice', () => 
     expect(ids).toHaveLength(3);
     expect(new Set(ids).size).toBe(3);
     expect(hrefs).toEqual(ids);
-    for (const links of [rss, atom, json]) expect(links.map((l) => new URL(l).hash.slice(1)).sort()).toEqual([...ids].sort());
+    for (const links of [rss, atom, json]) expect([...links].sort()).toEqual([...ids].sort());
+    // Each has its own page.
+    for (const id of ids) expect(r.files.some((f) => f.path === `${id}/index.html`)).toBe(true);
     const byId = Object.fromEntries(r.entries.map((e) => [e.id, anchorOf(e)]));
     expect(byId).toEqual({ [A]: 'one', [BU]: suffix(BU), [B]: suffix(B) });
     // No id on the page twice, the page's own included.
@@ -156,7 +161,7 @@ describe('the story page and the feeds agree, and nothing is said twice', () => 
     expect(second.diagnostics).toEqual([]);
     expect(Object.fromEntries(second.entries.map((e) => [e.id, anchorOf(e)]))).toEqual({ [A]: 'one', [BU]: suffix(BU), [B]: suffix(B), [C]: suffix(C) });
     // Without the ledger, the earliest would have taken the plain anchor: the ledger is what keeps it.
-    expect(compile({ sources: sources({ ...files, 'c.md': entry(C, '2026-01-01T00:00:00Z') }), now: NOW }).entries.find((e) => e.id === C)!.link).toBe(`${HOME}#one`);
+    expect(compile({ sources: sources({ ...files, 'c.md': entry(C, '2026-01-01T00:00:00Z') }), now: NOW }).entries.find((e) => e.id === C)!.link).toBe(`${FEED_BASE}one/`);
   });
 
   it('a ledger written before anchors were recorded is read without a warning, and gains them', () => {

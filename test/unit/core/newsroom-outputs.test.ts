@@ -33,7 +33,7 @@ describe('the newsroom feed', () => {
     const { file } = build(files, now);
     const json = JSON.parse(file('feed.json')) as { items: Array<{ id: string; tags: string[]; url: string }> };
     expect(json.items.map((i) => i.id)).toEqual(ids);
-    for (const item of json.items) expect(item.url).toMatch(/^https:\/\/newsroom\.example\.org\/live\/(talks|storm|vote)\/#/);
+    for (const item of json.items) expect(item.url).toMatch(/^https:\/\/newsroom\.example\.org\/live\/feeds\/(talks|storm|vote)\/[a-z0-9-]+\/$/);
   });
 
   it("each item has its story's title as its first category", () => {
@@ -131,7 +131,7 @@ describe('stories.json', () => {
     expect(data.stories[1]).toMatchObject({
       title: 'U.S.–Iran talks',
       feeds: { atom: `${NEWSROOM_FEEDS}talks/atom.xml` },
-      latest: { id: id('talks', 'b'), title: 'talks b', url: 'https://newsroom.example.org/live/talks/#b', published: '2026-05-28T09:00:00Z' },
+      latest: { id: id('talks', 'b'), title: 'talks b', url: 'https://newsroom.example.org/live/feeds/talks/b/', published: '2026-05-28T09:00:00Z' },
     });
   });
 
@@ -174,7 +174,7 @@ describe('the front page', () => {
     expect(readPage(html).stories).toEqual(['Storm <Alba>', 'U.S.–Iran talks', 'The vote']);
     expect(html.indexOf('Live now')).toBeLessThan(html.indexOf('Storm &lt;Alba&gt;'));
     expect(html.indexOf('>Ended<')).toBeGreaterThan(html.indexOf('U.S.–Iran talks</a>'));
-    expect(html).toContain('<a href="https://newsroom.example.org/live/storm/#b">storm b</a> · <time datetime="2026-05-29T09:00:00Z">');
+    expect(html).toContain('<a href="https://newsroom.example.org/live/feeds/storm/b/">storm b</a> · <time datetime="2026-05-29T09:00:00Z">');
     expect(html).toContain('<p>What we cover, live.</p>');
     expect(html).toContain(`href="${NEWSROOM_FEEDS}atom.xml"`);
     expect(html).toContain('href="stories.opml"');

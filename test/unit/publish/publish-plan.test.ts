@@ -20,14 +20,14 @@ const STORY = ['style.css', 'feed.xsl', 'index.html', 'rss.xml', 'atom.xml', 'fe
 const keysOf = (plan: ReturnType<typeof planPublish>) => plan.waves.flatMap((w) => w.files.map((f) => f.key));
 
 describe('publish plan', () => {
-  it('a first publish uploads everything: assets, deepest folders (pages, then feeds), main pages, main feeds last', () => {
+  it('a first publish uploads everything: assets, every page (deepest first), then every feed (deepest first), main feeds last', () => {
     const plan = planPublish({ local: STORY, manifest: EMPTY_MANIFEST, maxDeletes: 1000 });
     expect(plan.waves.map((w) => [w.name, w.files.map((f) => f.key)])).toEqual([
       ['assets', ['feed.xsl', 'style.css']],
       ['pages at depth 2', ['archive/1/index.html', 'tags/iran/index.html']],
-      ['feeds at depth 2', ['archive/1/rss.xml', 'tags/iran/atom.xml', 'tags/iran/feed.json', 'tags/iran/rss.xml']],
       ['pages at depth 1', ['tags/index.html']],
       ['main pages', ['index.html']],
+      ['feeds at depth 2', ['archive/1/rss.xml', 'tags/iran/atom.xml', 'tags/iran/feed.json', 'tags/iran/rss.xml']],
       ['main feeds', ['atom.xml', 'feed.json', 'rss.xml']],
     ]);
     expect(plan.deletes).toEqual([]);
