@@ -4,6 +4,7 @@
 // the stories' own stylesheet (`style.css`, render/page.ts PAGE_CSS) and uses its classes.
 
 import { formatHumanDate, formatRfc3339 } from '../dates.js';
+import { renderHead } from './page-head.js';
 import { escapeHtml } from '../markdown.js';
 import { feedUrls, FORMATS, NEWSROOM_FILES, PAGE_CSS_FILE } from '../formats.js';
 import type { StorySummary } from '../newsroom.js';
@@ -49,20 +50,16 @@ export function renderFrontPage(newsroom: Story, stories: readonly StorySummary[
   const section = (id: string, heading: string, list: readonly StorySummary[], empty: string) =>
     `<section aria-labelledby="${id}">\n<h2 id="${id}">${heading}</h2>\n${list.length === 0 ? `<p>${empty}</p>` : `<ol class="timeline">\n${list.map((s) => storyItem(s, newsroom)).join('\n')}\n</ol>`}\n</section>`;
   const alternates = (['rss', 'atom', 'json'] as const).map((k) => `<link rel="alternate" type="${FORMATS[k].type}" title="${title} (${FORMATS[k].label})" href="${escapeHtml(urls[k])}">`);
-  return `<!doctype html>
-<html lang="${escapeHtml(newsroom.language)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<meta name="description" content="${escapeHtml(newsroom.description)}">
-<meta name="generator" content="storyfeed">
-<link rel="canonical" href="${escapeHtml(newsroom.homePage)}">
-${alternates.join('\n')}
-<link rel="stylesheet" href="${PAGE_CSS_FILE}">
-${renderJsonLd(storiesItemList(newsroom, stories))}
-</head>
-<body>
+  return `${renderHead({
+    language: newsroom.language,
+    title: newsroom.title,
+    description: newsroom.description,
+    canonical: newsroom.homePage,
+    root: '',
+    ...(newsroom.favicon ? { favicon: newsroom.favicon } : {}),
+    ogType: 'website',
+    extra: `${alternates.join('\n')}\n${renderJsonLd(storiesItemList(newsroom, stories))}`,
+  })}
 <header>
 <h1>${title}</h1>
 <div class="summary">

@@ -181,6 +181,16 @@ describe('the front page', () => {
     expect(html).toContain('<link rel="stylesheet" href="style.css">');
   });
 
+  it('has the head every page has: an icon (no /favicon.ico request), a canonical link and the social cards', () => {
+    const html = build().file('index.html');
+    const head = html.slice(0, html.indexOf('</head>'));
+    expect(head).toMatch(/<link rel="icon" href="data:image\/svg\+xml,/);
+    expect(head).toContain('<meta property="og:type" content="website">');
+    expect(head).toMatch(/<meta name="twitter:card" content="summary">/);
+    expect(head).toMatch(/<link rel="canonical" href="https:\/\//);
+    expect(head).toContain('type="application/ld+json"');
+  });
+
   it('a newer development moves its story up', () => {
     const files = { ...sampleNewsroom(), 'talks/c.md': newsroomEntryText('talks', 'c', '2026-05-31T09:00:00Z') };
     expect(readPage(build(files).file('index.html')).stories).toEqual(['U.S.–Iran talks', 'Storm <Alba>', 'The vote']);
