@@ -6,7 +6,7 @@
 // newsroom), each record's path qualified by its story folder (`<slug>/a.md`). Each story is
 // compiled against the records under its folder, and the records it returns are qualified again.
 
-import { compile, type CompileResult } from './compile.js';
+import { compile, type CompileInput, type CompileResult } from './compile.js';
 import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { documentKey, fingerprint } from './fingerprint.js';
 import { parseFrontMatter } from './front-matter.js';
@@ -18,20 +18,13 @@ import { planNewsroom } from './newsroom-plan.js';
 import { assembleText, type EntryFragments } from './render/fragments.js';
 import type { EntryMeta, PlannedFile, RenderedFile, SourceFile, Story } from './types.js';
 
-export interface NewsroomCompileInput {
-  /** `_newsroom.md` and every story folder's files, paths relative to the entries folder. */
-  readonly sources: readonly SourceFile[];
-  readonly now: Date;
-  readonly readDiagnostics?: readonly Diagnostic[];
-  /** The newsroom's ledger text (undefined: none yet). */
-  readonly ledgerText?: string;
-  /** Where the ledger is published; without it no ledger file is planned. */
-  readonly ledgerPath?: string;
-  /** 'strict': any error fails the newsroom. 'service': a broken story is left out, the others go on. */
-  readonly mode?: 'strict' | 'service';
-  /** Service mode: the last good version of each file, by path (`<slug>/a.md`). */
-  readonly lastGood?: ReadonlyMap<string, SourceFile>;
-}
+/**
+ * A newsroom compiles from what a story does (compile.ts's input; `sources` are `_newsroom.md` and
+ * every story folder's files, paths relative to the entries folder; service mode's `lastGood` is keyed
+ * by `<slug>/a.md`; the ledger is the newsroom's one ledger). Strict: any error fails the newsroom;
+ * service: a broken story is left out, the others go on.
+ */
+export type NewsroomCompileInput = Pick<CompileInput, 'sources' | 'now' | 'readDiagnostics' | 'ledgerText' | 'ledgerPath' | 'mode' | 'lastGood'>;
 
 export interface StoryBuild {
   readonly slug: string;
