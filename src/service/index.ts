@@ -294,7 +294,7 @@ function watchEntries(entriesDir: string, onChange: () => void): { close(): void
   // not entries). The folder can become a newsroom, or stop being one, while the service runs:
   // when `_newsroom.md` comes or goes, the watcher is replaced by one of the other kind (before
   // the run that the same event triggers, which reads whatever the story folders hold by then).
-  const open = (): boolean => {
+  const startWatching = (): boolean => {
     const newsroom = isNewsroomSync(entriesDir);
     try {
       const next = watch(entriesDir, { recursive: newsroom }, (_event, name) => {
@@ -313,9 +313,9 @@ function watchEntries(entriesDir: string, onChange: () => void): { close(): void
     }
   };
   const follow = () => {
-    if (isNewsroomSync(entriesDir) !== recursive) open();
+    if (isNewsroomSync(entriesDir) !== recursive) startWatching();
   };
-  if (!open()) return undefined;
+  if (!startWatching()) return undefined;
   return {
     close() {
       watcher?.close();
