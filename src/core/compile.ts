@@ -9,6 +9,7 @@ import { parseLedger, renderLedger, updateLedger, validateIdentity, type Ledger 
 import { isPublished } from './model.js';
 import { STORY_FILE } from './links.js';
 import { normalizeStory, renderRetractionNotice, validateEntries } from './normalize.js';
+import { readLifecycle, splitLifecycle, withLifecycle } from './newsroom.js';
 import { planned as plannedFile, planOutputs, type PastEntry } from './plan.js';
 import { tagSlugClashes } from './tags.js';
 import { parseSources, renderEntryFragments, type ParsedSource } from './parse-sources.js';
@@ -109,8 +110,12 @@ export function parseStory(sources: readonly SourceFile[], readDiagnostics: read
   }
   const fm = parseFrontMatter(source);
   if (!fm.entry) return { diagnostics: [...fm.diagnostics] };
-  const n = normalizeStory(fm.entry);
-  return { diagnostics: [...n.diagnostics], ...(n.value ? { story: n.value } : {}) };
+  // A single story has a lifecycle too (`status`, `coverage_start`, `coverage_end`), read as a newsroom's story's.
+  const { own, lifecycle } = splitLifecycle(fm.entry.fields);
+  const n = normalizeStory({ ...fm.entry, fields: own });
+  const life = readLifecycle(fm.entry, lifecycle);
+  const diagnostics = [...n.diagnostics, ...life.diagnostics];
+  return { diagnostics, ...(n.value && life.value ? { story: withLifecycle(n.value, life.value) } : {}) };
 }
 
 export function compile(input: CompileInput): CompileResult {

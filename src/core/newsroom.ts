@@ -7,20 +7,20 @@ import { FieldReader } from './field-reader.js';
 import { parseFrontMatter } from './front-matter.js';
 import { NEWSROOM_FILE, STORY_FILE } from './links.js';
 import { normalizeStory } from './normalize.js';
-import type { EntryMeta, Position, RawEntry, RawField, SourceFile, Story } from './types.js';
+import type { EntryMeta, Position, RawEntry, RawField, SourceFile, Story, StoryStatus } from './types.js';
 
 export { NEWSROOM_FILE };
 
 /** A story folder's name: it becomes a path segment of every URL of the story. */
 export const STORY_SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-/** Fields only a story of a newsroom has (the others are _story.md's, inherited from _newsroom.md). */
+/** A story's lifecycle fields: read apart from the others, never inherited from `_newsroom.md`. */
 export const STORY_LIFECYCLE_FIELDS = ['status', 'coverage_start', 'coverage_end'] as const;
 
 /** What a story does not inherit from the newsroom: its identity. */
 const OWN_FIELDS = new Set(['id', 'title', 'description']);
 
-export type StoryStatus = 'live' | 'ended';
+export type { StoryStatus };
 
 export interface StoryConfig {
   /** The folder's name, and the story's path segment under the newsroom. */
@@ -149,9 +149,7 @@ export function parseStoryConfig(source: SourceFile, slug: string, newsroom: Sto
   const fm = parseFrontMatter(source);
   if (!fm.entry) return { diagnostics: [...fm.diagnostics] };
   const raw = fm.entry;
-  const own = new Map<string, RawField>();
-  const lifecycle = new Map<string, RawField>();
-  for (const [name, field] of raw.fields) ((STORY_LIFECYCLE_FIELDS as readonly string[]).includes(name) ? lifecycle : own).set(name, field);
+  const { own, lifecycle } = splitLifecycle(raw.fields);
   const merged = new Map<string, RawField>();
   for (const [name, field] of newsroomRaw.fields) if (!OWN_FIELDS.has(name)) merged.set(name, field);
   const derived = (value: string): RawField => ({ value, keyAt: FILE_START, valueAt: FILE_START });
@@ -160,7 +158,31 @@ export function parseStoryConfig(source: SourceFile, slug: string, newsroom: Sto
   for (const [name, field] of own) merged.set(name, field);
   const n = normalizeStory({ ...raw, fields: merged });
 
-  const r = new FieldReader({ ...raw, fields: lifecycle }, STORY_LIFECYCLE_FIELDS);
+  const life = readLifecycle(raw, lifecycle);
+  const diagnostics = [...n.diagnostics, ...life.diagnostics].map((d) => ({ ...d, file: `${slug}/${d.file}` }));
+  if (!n.value || !life.value) return { diagnostics };
+  const { status, coverageStart, coverageEnd, coverageEndAt } = life.value;
+  return { config: { slug, story: withLifecycle(n.value, life.value), status, ...(coverageStart ? { coverageStart } : {}), ...(coverageEnd ? { coverageEnd } : {}), ...(coverageEndAt ? { coverageEndAt } : {}) }, diagnostics };
+}
+
+export interface Lifecycle {
+  readonly status: StoryStatus;
+  readonly coverageStart?: Date;
+  readonly coverageEnd?: Date;
+  readonly coverageEndAt?: Position;
+}
+
+/** A `_story.md`'s fields split: its lifecycle's (STORY_LIFECYCLE_FIELDS) and the others (normalizeStory's). */
+export function splitLifecycle(fields: ReadonlyMap<string, RawField>): { own: Map<string, RawField>; lifecycle: Map<string, RawField> } {
+  const own = new Map<string, RawField>();
+  const lifecycle = new Map<string, RawField>();
+  for (const [name, field] of fields) ((STORY_LIFECYCLE_FIELDS as readonly string[]).includes(name) ? lifecycle : own).set(name, field);
+  return { own, lifecycle };
+}
+
+/** `status` (live | ended, default live), `coverage_start`, `coverage_end` (required once ended, not before the start). */
+export function readLifecycle(raw: RawEntry, lifecycle: ReadonlyMap<string, RawField>): { value?: Lifecycle; diagnostics: Diagnostic[] } {
+  const r = new FieldReader({ ...raw, fields: new Map(lifecycle) }, STORY_LIFECYCLE_FIELDS);
   let status: StoryStatus = 'live';
   const statusField = r.rawField('status', false, '`live` or `ended`');
   if (statusField) {
@@ -176,17 +198,16 @@ export function parseStoryConfig(source: SourceFile, slug: string, newsroom: Sto
   if (coverageStart && coverageEnd && coverageEnd.getTime() < coverageStart.getTime()) {
     r.report(coverageEndAt ?? FILE_START, 'E_COVERAGE', '`coverage_end` is before `coverage_start`', 'coverage ends at or after it starts: fix either time', 'coverage_end');
   }
-  const diagnostics = [...n.diagnostics, ...r.diagnostics].map((d) => ({ ...d, file: `${slug}/${d.file}` }));
-  if (!n.value || r.diagnostics.length > 0) return { diagnostics };
+  if (r.diagnostics.length > 0) return { diagnostics: r.diagnostics };
+  return { value: { status, ...(coverageStart ? { coverageStart } : {}), ...(coverageEnd ? { coverageEnd } : {}), ...(coverageEndAt ? { coverageEndAt } : {}) }, diagnostics: [] };
+}
+
+/** The story with its lifecycle: the pages and their structured data read it from the story (live is the default, left out). */
+export function withLifecycle(story: Story, life: Lifecycle): Story {
   return {
-    config: {
-      slug,
-      story: n.value,
-      status,
-      ...(coverageStart ? { coverageStart } : {}),
-      ...(coverageEnd ? { coverageEnd } : {}),
-      ...(coverageEndAt ? { coverageEndAt } : {}),
-    },
-    diagnostics,
+    ...story,
+    ...(life.status === 'ended' ? { status: life.status } : {}),
+    ...(life.coverageStart ? { coverageStart: life.coverageStart } : {}),
+    ...(life.coverageEnd ? { coverageEnd: life.coverageEnd } : {}),
   };
 }

@@ -366,9 +366,10 @@ export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Da
     files.push(planPage(`${folder}${OUTPUT_FILES.page}`, stream.page, folder, linkedTags(stream.page.entries, slugOf, links)));
   }
   files.push(planned(`${TAGS_FOLDER}/${OUTPUT_FILES.page}`, MEDIA_TYPES.html, { v: RENDER_VERSION, story: storyFingerprint(story), tags }, [], () => [renderTagIndex(main.page, tags)]));
-  // Coverage started with the first entry ever published (the ledger remembers those no longer out).
+  // Coverage started when `coverage_start` says, else with the first entry ever published (the
+  // ledger remembers those no longer out).
   const first = slots[0];
-  files.push(planPage(OUTPUT_FILES.page, main.page, '', linkedTags(main.page.entries, slugOf, links), first ? new Date(first.published) : undefined));
+  files.push(planPage(OUTPUT_FILES.page, main.page, '', linkedTags(main.page.entries, slugOf, links), story.coverageStart ?? (first ? new Date(first.published) : undefined)));
   files.push(...planEntryPages(story, storyFingerprint(story), slots, now, slugOf, planned));
   files.push(planned(STYLESHEET_FILE, MEDIA_TYPES.xsl, { v: RENDER_VERSION, xsl: FEED_XSL }, [], () => [FEED_XSL]));
   files.push(planned(PAGE_CSS_FILE, MEDIA_TYPES.css, { v: RENDER_VERSION, css: PAGE_CSS }, [], () => [PAGE_CSS]));

@@ -152,7 +152,16 @@ export interface Story {
   readonly publish?: string;
   /** The standing summary (story body), sanitized HTML. */
   readonly summaryHtml: string;
+  /** `status` in `_story.md` (issue 14); absent: live. */
+  readonly status?: StoryStatus;
+  /** `coverage_start` as written (absent: the first entry's publication). */
+  readonly coverageStart?: Date;
+  /** `coverage_end` as written (required once `status: ended`). */
+  readonly coverageEnd?: Date;
 }
+
+/** Whether a story is still covered (`live`) or its coverage has ended. */
+export type StoryStatus = 'live' | 'ended';
 
 /** What the feeds hold at one instant: the story and its visible entries, newest first. */
 export interface Feed<E extends EntryMeta = EntryMeta> {

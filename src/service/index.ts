@@ -15,6 +15,7 @@ import { formatDiagnostic, formatShortDiagnostic } from '../core/diagnostics.js'
 import { isScheduled, nextEmbargo } from '../core/model.js';
 import type { SourceFile, Story } from '../core/types.js';
 import { isNewsroomSync, isSourceName } from '../io/read-sources.js';
+import { NEWSROOM_FILE } from '../core/links.js';
 import { explainFileError } from '../io/file-errors.js';
 import { isInside } from '../io/paths.js';
 import { Scheduler, type Reason, type RunResult, type Timers } from './schedule.js';
@@ -274,29 +275,50 @@ function buildRecord(result: BuildSummary, reason: Reason, started: Date): LogRe
 function watchEntries(entriesDir: string, onChange: () => void): { close(): void } | undefined {
   let debounce: NodeJS.Timeout | undefined;
   let firstChange: number | undefined;
-  let watcher: FSWatcher;
-  try {
-    // A newsroom's entries are in its story folders (one level down): watch those too.
-    watcher = watch(entriesDir, { recursive: isNewsroomSync(entriesDir) }, (_event, name) => {
-      if (name !== null && !isSourceName(path.basename(String(name)))) return;
-      const now = Date.now();
-      firstChange ??= now;
-      clearTimeout(debounce);
-      debounce = setTimeout(
-        () => {
-          firstChange = undefined;
-          onChange();
-        },
-        Math.max(0, Math.min(DEBOUNCE_MS, firstChange + DEBOUNCE_MAX_MS - now)),
-      );
-    });
-    watcher.on('error', () => undefined);
-  } catch {
-    return undefined;
-  }
+  let watcher: FSWatcher | undefined;
+  let recursive = false;
+  const changed = () => {
+    const now = Date.now();
+    firstChange ??= now;
+    clearTimeout(debounce);
+    debounce = setTimeout(
+      () => {
+        firstChange = undefined;
+        onChange();
+      },
+      Math.max(0, Math.min(DEBOUNCE_MS, firstChange + DEBOUNCE_MAX_MS - now)),
+    );
+  };
+  // A newsroom's entries are in its story folders (one level down): watch those too. A single
+  // story's folder is watched alone (it may hold other folders, images or a repository, that are
+  // not entries). The folder can become a newsroom, or stop being one, while the service runs:
+  // when `_newsroom.md` comes or goes, the watcher is replaced by one of the other kind (before
+  // the run that the same event triggers, which reads whatever the story folders hold by then).
+  const startWatching = (): boolean => {
+    const newsroom = isNewsroomSync(entriesDir);
+    try {
+      const next = watch(entriesDir, { recursive: newsroom }, (_event, name) => {
+        const file = name === null ? null : String(name);
+        if (file === null || file === NEWSROOM_FILE) follow();
+        if (file !== null && !isSourceName(path.basename(file))) return;
+        changed();
+      });
+      next.on('error', () => undefined);
+      watcher?.close();
+      watcher = next;
+      recursive = newsroom;
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const follow = () => {
+    if (isNewsroomSync(entriesDir) !== recursive) startWatching();
+  };
+  if (!startWatching()) return undefined;
   return {
     close() {
-      watcher.close();
+      watcher?.close();
       clearTimeout(debounce);
     },
   };

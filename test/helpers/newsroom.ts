@@ -56,3 +56,17 @@ export function sampleNewsroom(): Record<string, string> {
     'vote/b.md': newsroomEntryText('vote', 'b', '2026-05-29T12:00:00Z'),
   };
 }
+
+/** A small newsroom for the browser tests (`entries/…` paths): a live story and an ended one. */
+export function browserNewsroom(): Record<string, string> {
+  const body = (what: string) => `Officials met for a **${what}** round.\n\n> A quoted official.\n`;
+  return {
+    'entries/_newsroom.md': newsroomText('copyright: © 2026 Example Newsroom\n', 'Every story we are following, **live**.'),
+    'entries/talks/_story.md': newsroomStoryText('talks', '', 'U.S.–Iran talks'),
+    'entries/talks/a.md': newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z', 'tags: [diplomacy]\n').replace('Body of talks a.', body('first')),
+    'entries/talks/b.md': newsroomEntryText('talks', 'b', '2026-05-28T09:00:00Z', 'tags: [diplomacy]\n').replace('Body of talks b.', body('second')),
+    'entries/vote/_story.md': newsroomStoryText('vote', 'status: ended\ncoverage_end: 2026-05-30T00:00:00Z\n', 'The vote'),
+    'entries/vote/a.md': newsroomEntryText('vote', 'a', '2026-05-25T09:00:00Z'),
+    'entries/vote/b.md': newsroomEntryText('vote', 'b', '2026-05-29T12:00:00Z'),
+  };
+}

@@ -1,11 +1,11 @@
 // `storyfeed start` on a newsroom (build/newsroom.ts in service mode): the embargo wake-up covers
 // every story's entries, the watcher wakes for files in story folders, the log names the stories a
 // run changed, and a broken story keeps its last good outputs served while the others publish.
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServiceProcess, type LogLine, type ServiceProcess } from '../helpers/service.js';
-import { tempFolder } from '../helpers/story.js';
+import { entryText, storyText, tempFolder } from '../helpers/story.js';
 import { newsroomEntryText, newsroomStoryText, newsroomText } from '../helpers/newsroom.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -62,6 +62,50 @@ describe('storyfeed start on a newsroom', () => {
     expect(await readFile(path.join(folder.dir, 'out/storm/rss.xml'), 'utf8')).toContain('storm later');
     // …and stays recorded as published, so that a later run may still remove it.
     expect(await readFile(path.join(folder.dir, 'out/.storyfeed/published.json'), 'utf8')).toContain('storm/atom.xml');
+    await service.stop();
+  });
+
+  it('an entries folder that becomes a newsroom while the service runs: files added to its story folders wake it', async () => {
+    // A yearly schedule: every run below is woken by a file change, never by the clock.
+    const yearly = 'schedule: "0 0 1 1 *"\n';
+    const folder = await tempFolder({
+      'entries/_story.md': storyText(yearly),
+      'entries/a.md': entryText({ slug: 'a', title: 'Single-story entry' }),
+    });
+    cleanups.push(folder.cleanup);
+    const service: ServiceProcess = await startServiceProcess(folder.dir);
+    cleanups.push(() => (service.child.exitCode === null && service.child.signalCode === null ? service.stop('SIGKILL') : Promise.resolve()));
+    const entries = path.join(folder.dir, 'entries');
+    const get = async (p: string) => (await fetch(new URL(p, service.url))).text();
+    expect((await service.waitFor((l) => l.event === 'build'))['ok']).toBe(true);
+
+    // The folder becomes a newsroom: the single story leaves, a story folder and _newsroom.md come.
+    const mark = service.logs.length;
+    await rm(path.join(entries, '_story.md'));
+    await rm(path.join(entries, 'a.md'));
+    await mkdir(path.join(entries, 'talks'));
+    await writeFile(path.join(entries, 'talks/_story.md'), newsroomStoryText('talks', '', 'Talks'));
+    await writeFile(path.join(entries, 'talks/a.md'), newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z'));
+    await writeFile(path.join(entries, '_newsroom.md'), newsroomText(yearly));
+    const converted = await service.waitFor((l) => l.event === 'build' && l['ok'] === true && Array.isArray(l['stories_changed']) && (l['stories_changed'] as string[]).includes('talks'), { from: mark, timeoutMs: 30_000 });
+    expect(converted['reason']).toBe('change');
+    expect(await get('talks/atom.xml')).toContain('talks a');
+
+    // A new entry in the story folder wakes it (a watcher of the root alone would never see it).
+    const mark2 = service.logs.length;
+    await writeFile(path.join(entries, 'talks/b.md'), newsroomEntryText('talks', 'b', '2026-05-27T09:00:00Z'));
+    const added = await service.waitFor((l) => l.event === 'build' && Array.isArray(l['stories_changed']) && (l['stories_changed'] as string[]).includes('talks'), { from: mark2, timeoutMs: 30_000 });
+    expect(added['reason']).toBe('change');
+    expect(await get('talks/atom.xml')).toContain('talks b');
+
+    // …and so does a story folder made afterwards.
+    const mark3 = service.logs.length;
+    await mkdir(path.join(entries, 'storm'));
+    await writeFile(path.join(entries, 'storm/_story.md'), newsroomStoryText('storm', '', 'Storm'));
+    await writeFile(path.join(entries, 'storm/a.md'), newsroomEntryText('storm', 'a', '2026-05-28T09:00:00Z'));
+    const storm = await service.waitFor((l) => l.event === 'build' && Array.isArray(l['stories_changed']) && (l['stories_changed'] as string[]).includes('storm'), { from: mark3, timeoutMs: 30_000 });
+    expect(storm['reason']).toBe('change');
+    expect(await get('storm/atom.xml')).toContain('storm a');
     await service.stop();
   });
 });

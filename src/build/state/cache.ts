@@ -105,17 +105,20 @@ interface WireEntry {
 /** What the index leaves out because the story implies it. */
 export interface CacheDefaults {
   readonly authors: readonly Person[];
-  readonly link: (id: string) => string;
+  /** The link of an entry without `link`: its own page under feed_base (core/normalize.ts). */
+  readonly link: (id: string, anchor?: string) => string;
   /** The story's retraction window (days): a retraction's `until` is not stored, but derived. */
   readonly retractionWindow: number;
 }
 
 export function cacheDefaults(story: Story): CacheDefaults {
-  // Reading and writing the index both ask for every entry's default link (a URL parse each).
+  // Reading and writing the index both ask for every entry's default link (a URL parse each). It is
+  // the parser's: the entry's page at feed_base, under its recorded anchor when it has one.
   const links = new Map<string, string>();
-  const link = (id: string) => {
+  const link = (id: string, anchor?: string) => {
+    if (anchor !== undefined) return defaultLink(story.feedBase, id, anchor);
     let l = links.get(id);
-    if (l === undefined) links.set(id, (l = defaultLink(story.homePage, id)));
+    if (l === undefined) links.set(id, (l = defaultLink(story.feedBase, id)));
     return l;
   };
   return { authors: story.authors, link, retractionWindow: story.retractionWindow };
@@ -132,7 +135,7 @@ function toWireEntry(e: EntryMeta, defaults: CacheDefaults): WireEntry {
   if (!sameAuthors(e.authors, defaults.authors)) w.authors = [...e.authors];
   if (e.tags.length > 0) w.tags = [...e.tags];
   if (e.image) w.image = e.image;
-  if (e.link !== defaults.link(e.id)) w.link = e.link;
+  if (e.link !== defaults.link(e.id, e.anchor)) w.link = e.link;
   if (e.anchor !== undefined) w.anchor = e.anchor;
   if (e.draft) w.draft = 1;
   if (e.correction) w.correction = [e.correction.at.getTime(), e.correction.note];
@@ -166,7 +169,7 @@ function fromWireEntry(path: string, w: unknown, defaults: CacheDefaults): Entry
     authors: e.authors ?? defaults.authors,
     tags: e.tags ?? [],
     ...(im ? { image: im as Image } : {}),
-    link: e.link ?? defaults.link(e.id),
+    link: e.link ?? defaults.link(e.id, e.anchor),
     ...(e.anchor !== undefined ? { anchor: e.anchor } : {}),
     draft: e.draft === 1,
     ...(e.correction ? { correction: { at: new Date(e.correction[0]), note: e.correction[1] } } : {}),

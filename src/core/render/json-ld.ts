@@ -7,7 +7,7 @@ import { decodeHTML } from 'entities';
 import type { BlogPosting, LiveBlogPosting, Organization, Person as SchemaPerson, WithContext } from 'schema-dts';
 import { formatRfc3339 } from '../dates.js';
 import { JSON_LD_TYPE } from '../formats.js';
-import { anchorOf } from '../links.js';
+import { anchorOf, defaultLink } from '../links.js';
 import type { EntryMeta, Feed, Person } from '../types.js';
 
 /**
@@ -75,7 +75,8 @@ export function renderLiveBlog(feed: Feed, options: LiveBlogOptions): string {
   const updates: BlogPosting[] = entries.map((e, i) => ({
     '@type': 'BlogPosting',
     headline: e.title,
-    url: `${options.url}#${anchorOf(e)}`,
+    // The development's own page (core/entry-pages.ts), the link the feeds give it by default.
+    url: defaultLink(story.feedBase, e.id, anchorOf(e)),
     datePublished: formatRfc3339(e.published),
     dateModified: formatRfc3339(e.updated),
     ...(e.authors.length > 0 ? { author: e.authors.map(person) } : {}),

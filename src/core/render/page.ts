@@ -99,7 +99,12 @@ function pageText(feed: Feed, options: PageOptions, slots: Slots): string {
   const lead = [...feed.entries].sort(compareTimeline)[0];
   const image = lead?.image ?? (story.icon ? { url: story.icon, alt: story.title } : undefined);
   const alternates = formats.map((f) => `<link rel="alternate" type="${f.type}" title="${title} (${f.label})" href="${escapeHtml(f.url)}">`);
-  const structured = isStory ? [renderLiveBlog(feed, { url: story.homePage, ...(options.coverageStart ? { coverageStart: options.coverageStart } : {}), bodySlot: (e) => slots.mark(e, 'text') })] : [];
+  // Coverage ends when the story says so (`status: ended` with `coverage_end`, core/newsroom.ts).
+  const ended = story.status === 'ended' ? story.coverageEnd : undefined;
+  const structured = isStory
+    ? [renderLiveBlog(feed, { url: story.homePage, ...(options.coverageStart ? { coverageStart: options.coverageStart } : {}), ...(ended ? { coverageEnd: ended } : {}), bodySlot: (e) => slots.mark(e, 'text') })]
+    : [];
+  const status = !isStory ? '' : ended ? `<strong>Coverage ended</strong> ${timeElement(ended, feed)} · ` : '<strong>Developing story</strong> · ';
   const head = renderHead({
     language: story.language,
     title: story.title,
@@ -122,7 +127,7 @@ ${items.length === 0 ? '<p>No developments have been published yet.</p>' : `<ol 
 `;
   return `${head}
 <header>
-${isStory ? '' : `<p class="crumbs"><a href="${root}">← All developments</a> · <a href="${root}tags/">All tags</a></p>\n`}<p class="status">${isStory ? '<strong>Developing story</strong> · ' : ''}Updated ${timeElement(feed.updated, feed)}</p>
+${isStory ? '' : `<p class="crumbs"><a href="${root}">← All developments</a> · <a href="${root}tags/">All tags</a></p>\n`}<p class="status">${status}Updated ${timeElement(feed.updated, feed)}</p>
 <h1>${title}</h1>
 ${isStory ? '' : `<p class="lede">${escapeHtml(story.description)}</p>\n`}${renderFollow(isStory ? 'story' : 'tag', formats)}
 </header>

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { CacheLines } from '../../../../src/build/state/cache-lines.js';
 import { cacheDefaults, parseCache, serializeCache, type BuildCache, type CachedParse } from '../../../../src/build/state/cache.js';
 import { packSlots, type OutputRecord } from '../../../../src/io/output-record.js';
-import { parseStory } from '../../../../src/core/compile.js';
+import { compile, parseStory } from '../../../../src/core/compile.js';
 import type { EntryMeta } from '../../../../src/core/types.js';
-import { storyText } from '../../../helpers/story.js';
+import { entryText, FEED_BASE, sources, storyText } from '../../../helpers/story.js';
 
 const { story } = parseStory([{ path: '_story.md', text: storyText() }]);
 const defaults = cacheDefaults(story!);
@@ -102,6 +102,31 @@ describe('the cache index', () => {
   it('leaves defaults out: the story authors, the default link, updated = published, no tags', () => {
     const plain = linesOf(text(cacheOf(3))).records.find(([, p]) => p === 'e00002.md')![2]['entry'] as Record<string, unknown>; // record 2 has every field at its default
     expect(Object.keys(plain).sort()).toEqual(['id', 'print', 'published', 'title']);
+  });
+
+  it('takes the default link from the parser (feed_base and the anchor, not home_page): parsed entries read back as they were, without a stored link', () => {
+    // storyText() sets home_page apart from feed_base; two ids ending alike give a suffixed anchor.
+    const r = compile({
+      sources: sources({
+        '_story.md': storyText(),
+        'a.md': entryText({ slug: 'x/one', published: '2026-05-26T09:00:00Z' }),
+        'b.md': entryText({ slug: 'y/one', published: '2026-05-27T09:00:00Z' }),
+        'c.md': entryText({ slug: 'c', extra: 'link: https://elsewhere.example.org/c\n' }),
+      }),
+      now: new Date('2026-06-01T00:00:00Z'),
+    });
+    expect(r.diagnostics).toEqual([]);
+    const parsed = new Map(r.entries.map((e) => [e.path, { size: 1, mtimeMs: 1, hash: 'h', diagnostics: [], entry: e }] as const));
+    const anchor = parsed.get('b.md')!.entry.anchor!;
+    expect(anchor).toMatch(/^one-/);
+    expect(parsed.get('b.md')!.entry.link).toBe(`${FEED_BASE}${anchor}/`);
+    const written = text({ key: 'k', entries: parsed, outputs: new Map() });
+    const wire = new Map(linesOf(written).records.map(([, p, rec]) => [p, rec['entry'] as Record<string, unknown>]));
+    expect(wire.get('a.md')!['link']).toBeUndefined();
+    expect(wire.get('b.md')!['link']).toBeUndefined();
+    expect(wire.get('c.md')!['link']).toBe('https://elsewhere.example.org/c');
+    const back = parseCache(written, 'k', defaults);
+    for (const e of r.entries) expect(back.entries.get(e.path)!.entry).toEqual(e);
   });
 
   it('names entries in output records by their line among the entry lines', () => {

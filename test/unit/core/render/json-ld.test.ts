@@ -18,7 +18,9 @@ import jsonld from 'jsonld';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../../../src/core/compile.js';
 import { plainTextOf, scriptSafeJson } from '../../../../src/core/render/json-ld.js';
-import { entryText, sources, storyText } from '../../../helpers/story.js';
+import { newsroomEntryText, newsroomStoryText, newsroomText, NEWSROOM_FEEDS } from '../../../helpers/newsroom.js';
+import { entryText, FEED_BASE, sources, storyText } from '../../../helpers/story.js';
+import { compileNewsroom } from '../../../../src/core/newsroom-compile.js';
 
 const CONTEXT = JSON.parse(readFileSync(new URL('../../../fixtures/schema.org-context.jsonld', import.meta.url), 'utf8'));
 const NOW = new Date('2026-06-01T00:00:00Z');
@@ -78,7 +80,7 @@ describe('the story page’s LiveBlogPosting', () => {
     expect(value(post!, 'coverageStartTime')).toBe('2026-05-25T09:00:00Z');
     expect(post![`${S}coverageStartTime`]![0]!['@type']).toBe(`${S}DateTime`);
     expect(value(post!, 'dateModified')).toBe('2026-05-28T09:00:00Z');
-    // Live until the story says it ended (there is no status field yet): no coverageEndTime.
+    // Live until the story says it ended (`status: ended`, below): no coverageEndTime.
     expect(post![`${S}coverageEndTime`]).toBeUndefined();
     const publisher = post![`${S}publisher`]![0] as unknown as Node;
     expect(publisher['@type']).toEqual([`${S}Organization`]);
@@ -90,8 +92,13 @@ describe('the story page’s LiveBlogPosting', () => {
     for (const u of updates) for (const p of ['headline', 'datePublished', 'dateModified', 'url', 'articleBody', 'author']) expect(value(u, p) ?? u[`${S}${p}`], p).toBeDefined();
   });
 
-  it('lists the published entries newest first, each with its anchor, dates and plain-text body', () => {
-    expect(data.liveBlogUpdate.map((u: { url: string }) => u.url)).toEqual(['https://newsroom.example.org/stories/test/#b', 'https://newsroom.example.org/stories/test/#a']);
+  it('lists the published entries newest first, each with its own page, dates and plain-text body', () => {
+    // Each development's own page (out/<slug>/index.html at feed_base), the link its feed items carry.
+    expect(data.liveBlogUpdate.map((u: { url: string }) => u.url)).toEqual(['https://newsroom.example.org/stories/test/feeds/b/', 'https://newsroom.example.org/stories/test/feeds/a/']);
+    const r = compile({ sources: sources(files), now: NOW });
+    const items = JSON.parse(r.files.find((f) => f.path === 'feed.json')!.contents).items as Array<{ title: string; url: string }>;
+    expect(data.liveBlogUpdate.map((u: { url: string }) => u.url)).toEqual(items.filter((i) => !i.title.startsWith('Retracted')).map((i) => i.url));
+    for (const u of data.liveBlogUpdate) expect(r.files.some((f) => `${FEED_BASE}${f.path}` === `${u.url}index.html`), u.url).toBe(true);
     const [b, a] = data.liveBlogUpdate;
     expect(b.dateModified).toBe('2026-05-27T10:00:00Z');
     expect(b.datePublished).toBe('2026-05-26T09:00:00Z');
@@ -117,6 +124,73 @@ describe('the story page’s LiveBlogPosting', () => {
     const source = readFileSync(new URL('../../../../src/core/render/json-ld.ts', import.meta.url), 'utf8');
     expect(source).toMatch(/from 'schema-dts'/);
     expect(source).toContain('WithContext<LiveBlogPosting>');
+  });
+});
+
+// Google's live-coverage guidance names coverageStartTime and coverageEndTime as required, and
+// liveBlogUpdate entries with headline, datePublished and articleBody; its Article guidance
+// recommends headline, image, datePublished, dateModified, author and publisher.
+const REQUIRED = ['coverageStartTime', 'coverageEndTime', 'liveBlogUpdate'];
+const RECOMMENDED = ['headline', 'image', 'datePublished', 'dateModified', 'author', 'publisher'];
+const UPDATE_REQUIRED = ['headline', 'datePublished', 'articleBody', 'url'];
+
+async function checkEnded(html: string, start: string, end: string): Promise<void> {
+  const data = JSON.parse(ldOf(html));
+  expect(data.coverageStartTime).toBe(start);
+  expect(data.coverageEndTime).toBe(end);
+  const [post] = (await expand(data)) as unknown as Node[];
+  expect(post!['@type']).toEqual([`${S}LiveBlogPosting`]);
+  for (const p of [...REQUIRED, ...RECOMMENDED]) expect(post![`${S}${p}`], p).toBeDefined();
+  for (const p of ['coverageStartTime', 'coverageEndTime']) expect(post![`${S}${p}`]![0]!['@type'], p).toBe(`${S}DateTime`);
+  expect(value(post!, 'coverageEndTime')).toBe(end);
+  const updates = post![`${S}liveBlogUpdate`] as unknown as Node[];
+  expect(updates.length).toBeGreaterThan(0);
+  for (const u of updates) for (const p of UPDATE_REQUIRED) expect(value(u, p), p).toBeDefined();
+  // The page says so first, with the time coverage ended in a <time datetime>.
+  expect(html).toMatch(new RegExp(`<p class="status"><strong>Coverage ended</strong> <time datetime="${end}">[^<]+</time> · Updated `));
+  expect(html).not.toContain('Developing story');
+}
+
+describe('an ended story’s LiveBlogPosting', () => {
+  it('in a newsroom: coverageEndTime from coverage_end, coverageStartTime from the first entry, and the page says “Coverage ended”', async () => {
+    const r = compileNewsroom({
+      sources: sources({
+        '_newsroom.md': newsroomText(),
+        'vote/_story.md': newsroomStoryText('vote', 'status: ended\ncoverage_end: 2026-05-30T00:00:00+02:00\nicon: https://newsroom.example.org/img/vote.png\n', 'The vote'),
+        'vote/a.md': newsroomEntryText('vote', 'a', '2026-05-25T09:00:00Z'),
+        'vote/b.md': newsroomEntryText('vote', 'b', '2026-05-29T12:00:00Z'),
+        'talks/_story.md': newsroomStoryText('talks'),
+        'talks/a.md': newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z'),
+      }),
+      now: NOW,
+    });
+    expect(r.diagnostics).toEqual([]);
+    const page = (p: string) => r.files.find((f) => f.path === p)!.contents;
+    await checkEnded(page('vote/index.html'), '2026-05-25T09:00:00Z', '2026-05-29T22:00:00Z');
+    expect(JSON.parse(ldOf(page('vote/index.html'))).liveBlogUpdate.map((u: { url: string }) => u.url)).toEqual([`${NEWSROOM_FEEDS}vote/b/`, `${NEWSROOM_FEEDS}vote/a/`]);
+    // A live story of the same newsroom: no end, and the page says it is developing.
+    const talks = page('talks/index.html');
+    expect(JSON.parse(ldOf(talks)).coverageEndTime).toBeUndefined();
+    expect(talks).toContain('<strong>Developing story</strong>');
+  });
+
+  it('in a single story’s _story.md too, with coverage_start when written', async () => {
+    const r = compile({
+      sources: sources({
+        '_story.md': storyText('status: ended\ncoverage_start: 2026-05-20T08:00:00Z\ncoverage_end: 2026-05-31T18:00:00Z\n'),
+        'a.md': files['a.md'],
+      }),
+      now: NOW,
+    });
+    expect(r.diagnostics).toEqual([]);
+    await checkEnded(r.files.find((f) => f.path === 'index.html')!.contents, '2026-05-20T08:00:00Z', '2026-05-31T18:00:00Z');
+  });
+
+  it('a single story that is ended without coverage_end, or with a bad status, is refused like a newsroom’s', () => {
+    const codes = (extra: string) => compile({ sources: sources({ '_story.md': storyText(extra), 'a.md': files['a.md'] }), now: NOW }).diagnostics.map((d) => d.code);
+    expect(codes('status: ended\n')).toEqual(['E_COVERAGE']);
+    expect(codes('status: over\ncoverage_end: 2026-05-31T18:00:00Z\n')).toEqual(['E_STORY_STATUS']);
+    expect(codes('coverage_start: 2026-05-31T18:00:00Z\ncoverage_end: 2026-05-30T18:00:00Z\n')).toEqual(['E_COVERAGE']);
   });
 });
 
