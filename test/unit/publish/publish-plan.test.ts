@@ -34,6 +34,17 @@ describe('publish plan', () => {
     expect(plan.unchanged).toBe(0);
   });
 
+  it('the sitemaps list pages: they go up with the main feeds, after every page, and are deleted before any page', () => {
+    const local = [...STORY, file('sitemap.xml'), file('news-sitemap.xml'), file('some/data.xml')];
+    const plan = planPublish({ local, manifest: EMPTY_MANIFEST, maxDeletes: 1000 });
+    expect(plan.waves.map((w) => w.name)).toEqual(['assets', 'pages at depth 2', 'pages at depth 1', 'main pages', 'feeds at depth 2', 'main feeds']);
+    expect(plan.waves[0]!.files.map((f) => f.key)).toEqual(['feed.xsl', 'some/data.xml', 'style.css']);
+    expect(plan.waves.at(-1)!.files.map((f) => f.key)).toEqual(['atom.xml', 'feed.json', 'news-sitemap.xml', 'rss.xml', 'sitemap.xml']);
+    // The news sitemap emptied (no development in the last 48 hours): deleted first, then the page it listed.
+    const gone = planPublish({ local: STORY.filter((f) => f.key !== 'tags/iran/index.html'), manifest: manifestOf(local), maxDeletes: 1000 });
+    expect(gone.deletes).toEqual(['news-sitemap.xml', 'sitemap.xml', 'tags/iran/index.html', 'some/data.xml']);
+  });
+
   it('nothing changed: no wave, no delete', () => {
     const plan = planPublish({ local: STORY, manifest: manifestOf(STORY), maxDeletes: 1000 });
     expect(plan.waves).toEqual([]);
