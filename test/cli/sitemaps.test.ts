@@ -3,7 +3,7 @@
 // deleted) when its last development ages past 48 hours — which the start-up fast path must not
 // answer "no change" to — and, for a newsroom, one pair at its root.
 import { existsSync } from 'node:fs';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lastBuild } from '../../src/build/published-outputs.js';
@@ -81,6 +81,27 @@ describe('storyfeed build writes the sitemaps', () => {
     expect((await ws.build('2026-06-05T09:00:00Z')).code).toBe(0);
     expect(await readFile(ws.out('news-sitemap.xml'), 'utf8')).toContain(`<loc>${FEED_BASE}later/</loc>`);
     expect(await readFile(ws.out('sitemap.xml'), 'utf8')).toContain(`<loc>${FEED_BASE}later/</loc>`);
+  });
+});
+
+describe('a folder built before the sitemaps', () => {
+  it('gets them on the next build: its manifest (which lists none) cannot answer "no change"', async () => {
+    const ws = await workspace({ '_story.md': storyText(), 'a.md': entryText({ slug: 'a', published: '2026-05-31T09:00:00Z' }) });
+    expect((await ws.build('2026-06-01T00:00:00Z')).code).toBe(0);
+    // The folder as the version before wrote it: no sitemaps, a manifest of its version without them.
+    const manifestFile = ws.out(MANIFEST_PATH);
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { version: string; outputs: Record<string, unknown> };
+    for (const f of ['sitemap.xml', 'news-sitemap.xml']) {
+      await rm(ws.out(f));
+      delete manifest.outputs[f];
+    }
+    // manifestVersion() of the release before the sitemaps (MANIFEST_VERSION.CACHE_VERSION.RENDER_VERSION).
+    manifest.version = '2.7.5';
+    await writeFile(manifestFile, `${JSON.stringify(manifest)}\n`);
+    const next = await ws.build('2026-06-01T00:00:00Z');
+    expect(next.stdout).not.toMatch(FAST);
+    expect(next.stdout).toMatch(/rendered 2 of \d+ outputs/);
+    expect(existsSync(ws.out('sitemap.xml')) && existsSync(ws.out('news-sitemap.xml'))).toBe(true);
   });
 });
 
