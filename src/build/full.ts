@@ -225,7 +225,7 @@ async function writeDocuments(options: BuildOptions, compiled: CompileResult, ca
   // What earlier runs published (for a folder an older version built: what its bookkeeping names):
   // whatever of it this run no longer plans is deleted once the new feeds are in place.
   const published = previousPublished(options.outDir, cache.outputs.keys());
-  return writePlanned(options.outDir, await withSitemaps(compiled.planned, compiled.sitemaps), cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}), published });
+  return writePlanned(options.outDir, withSitemaps(compiled.planned, compiled.sitemaps), cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}), published });
 }
 
 interface Written {

@@ -73,7 +73,7 @@ export async function newsroomBuild(options: BuildOptions, started: number): Pro
   const before = previousPublished(outDir);
   const kept = [...before.files].filter((p) => left.some((prefix) => p.startsWith(prefix)));
   const published = { files: new Set([...before.files].filter((p) => !kept.includes(p))), recorded: before.recorded };
-  const planned = await withSitemaps(compiled.planned, compiled.sitemaps);
+  const planned = withSitemaps(compiled.planned, compiled.sitemaps);
   const written = await writePlanned(outDir, planned, new Map(), resolve, { ...(options.signal ? { signal: options.signal } : {}), published });
   if (kept.length > 0) await writeRecord(outDir, [...planned.map((p) => p.path), ...kept]);
   // What a clean run wrote, for `storyfeed publish` and the service's publisher (build/published-outputs.ts:

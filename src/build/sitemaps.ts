@@ -1,13 +1,15 @@
 // The sitemaps, serialized with the `sitemap` package (issue 15: "written with the sitemap
 // package"). The core plans them as data (core/sitemaps.ts) because the package writes only
 // through streams (SitemapStream, streamToPromise), which are asynchronous, while a PlannedFile
-// renders synchronously. Here each becomes a PlannedFile holding its text, so that it is written
-// like every other output: with its key, atomically, and not at all when its bytes are unchanged.
+// renders synchronously. Here each becomes a file the writer renders asynchronously, so that it is
+// written like every other output: skipped by its key (then not even serialized), atomically, and
+// not at all when its bytes are unchanged.
 
 import { once } from 'node:events';
 import { ErrorLevel, normalizeURL, SitemapStream, streamToPromise, validateSMIOptions, type SitemapItemLoose } from 'sitemap';
 import type { PlannedSitemap, SitemapUrl } from '../core/sitemaps.js';
 import type { PlannedFile } from '../core/types.js';
+import type { WritableFile } from '../io/write-outputs.js';
 
 function itemOf(u: SitemapUrl): SitemapItemLoose {
   return {
@@ -30,13 +32,7 @@ export async function renderSitemap(sitemap: PlannedSitemap): Promise<string> {
   return (await text).toString('utf8');
 }
 
-/** The planned files with the sitemaps among them, serialized: what the writer is given. */
-export async function withSitemaps(planned: readonly PlannedFile[], sitemaps: readonly PlannedSitemap[]): Promise<PlannedFile[]> {
-  const files = await Promise.all(
-    sitemaps.map(async (s): Promise<PlannedFile> => {
-      const text = await renderSitemap(s);
-      return { path: s.path, mediaType: s.mediaType, key: s.key, base: s.base, deps: [], render: () => [text] };
-    }),
-  );
-  return [...planned, ...files];
+/** The planned files with the sitemaps among them, each serialized when the writer renders it: what the writer is given. */
+export function withSitemaps(planned: readonly PlannedFile[], sitemaps: readonly PlannedSitemap[]): WritableFile[] {
+  return [...planned, ...sitemaps.map((s): WritableFile => ({ path: s.path, mediaType: s.mediaType, key: s.key, base: s.base, deps: [], render: async () => [await renderSitemap(s)] }))];
 }
