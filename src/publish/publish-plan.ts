@@ -54,7 +54,7 @@ export function kindOf(contentType: string): Kind {
 }
 
 /** A sitemap lists pages, as a feed does: it goes up with the feeds, after every page (and is deleted before them). */
-function kindOfKey(key: string, contentType: string): Kind {
+export function kindOfKey(key: string, contentType: string): Kind {
   return isSitemapFile(key) ? 'feed' : kindOf(contentType);
 }
 
