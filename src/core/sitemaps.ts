@@ -127,7 +127,7 @@ export function planNewsroomSitemaps(newsroom: Story, stories: ReadonlyArray<rea
   const of = (kind: PlannedSitemap['kind']) => stories.flatMap((list) => list.filter((s) => s.kind === kind).flatMap((s) => s.urls.filter(inside)));
   const storyPages = of('pages');
   // The front page shows every story's latest development: it changed when the newest of them did.
-  const newest = Math.max(0, ...storyPages.map((u) => (u.lastmod === undefined ? 0 : Date.parse(u.lastmod))));
+  const newest = storyPages.reduce((max, u) => Math.max(max, u.lastmod === undefined ? 0 : Date.parse(u.lastmod)), 0);
   // The front page is listed where storyfeed writes it, unless its canonical link (home_page) is elsewhere.
   const front: SitemapUrl[] = newsroom.homePage === newsroom.feedBase ? [{ loc: newsroom.feedBase, ...lastmodOf(newest) }] : [];
   const publication = { name: publisherName(newsroom) };
