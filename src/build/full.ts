@@ -29,6 +29,7 @@ import { writeBookkeeping, writePlanned } from '../io/write-outputs.js';
 import type { ParsedFile } from './parse/wire.js';
 import { createParser, workerCount } from './parse/pool.js';
 import { phaseTimer } from './timings.js';
+import { withSitemaps } from './sitemaps.js';
 
 /** Files read and parsed per batch (per message to a worker). */
 const BATCH = 32;
@@ -224,7 +225,7 @@ async function writeDocuments(options: BuildOptions, compiled: CompileResult, ca
   // What earlier runs published (for a folder an older version built: what its bookkeeping names):
   // whatever of it this run no longer plans is deleted once the new feeds are in place.
   const published = previousPublished(options.outDir, cache.outputs.keys());
-  return writePlanned(options.outDir, compiled.planned, cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}), published });
+  return writePlanned(options.outDir, withSitemaps(compiled.planned, compiled.sitemaps), cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}), published });
 }
 
 interface Written {
@@ -317,7 +318,7 @@ function countsOf(compiled: CompileResult, now: Date): BuildCounts {
     visible: selectVisible(compiled.entries, now).length,
     scheduled: compiled.entries.filter((e) => isScheduled(e, now)).length,
     nextScheduled: next ? next.getTime() : null,
-    outputs: compiled.planned.length,
+    outputs: compiled.planned.length + compiled.sitemaps.length,
     diagnostics: compiled.diagnostics.length,
   };
   countsMade.set(compiled, counts);

@@ -19,6 +19,7 @@ import { listSources, readListed } from '../io/read-sources.js';
 import { previousPublished } from '../io/output-folder.js';
 import { writeBookkeeping, writePlanned, writeRecord } from '../io/write-outputs.js';
 import { phaseTimer } from './timings.js';
+import { withSitemaps } from './sitemaps.js';
 
 export async function newsroomBuild(options: BuildOptions, started: number): Promise<BuildResult> {
   const { timings, phase } = phaseTimer();
@@ -72,8 +73,9 @@ export async function newsroomBuild(options: BuildOptions, started: number): Pro
   const before = previousPublished(outDir);
   const kept = [...before.files].filter((p) => left.some((prefix) => p.startsWith(prefix)));
   const published = { files: new Set([...before.files].filter((p) => !kept.includes(p))), recorded: before.recorded };
-  const written = await writePlanned(outDir, compiled.planned, new Map(), resolve, { ...(options.signal ? { signal: options.signal } : {}), published });
-  if (kept.length > 0) await writeRecord(outDir, [...compiled.planned.map((p) => p.path), ...kept]);
+  const planned = withSitemaps(compiled.planned, compiled.sitemaps);
+  const written = await writePlanned(outDir, planned, new Map(), resolve, { ...(options.signal ? { signal: options.signal } : {}), published });
+  if (kept.length > 0) await writeRecord(outDir, [...planned.map((p) => p.path), ...kept]);
   // What a clean run wrote, for `storyfeed publish` and the service's publisher (build/published-outputs.ts:
   // which files to upload, the newsroom's ttl, hub and publish address). Never read by the fast
   // path or the patch run for a newsroom (build() sends a newsroom here first).
@@ -104,7 +106,7 @@ function countsOf(compiled: NewsroomCompileResult, now: Date): BuildCounts {
     visible: selectVisible(entries, now).length,
     scheduled: entries.filter((e) => isScheduled(e, now)).length,
     nextScheduled: next ? next.getTime() : null,
-    outputs: compiled.planned.length,
+    outputs: compiled.planned.length + compiled.sitemaps.length,
     diagnostics: compiled.diagnostics.length,
   };
 }

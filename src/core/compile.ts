@@ -12,6 +12,7 @@ import { normalizeStory, renderRetractionNotice, validateEntries } from './norma
 import { readLifecycle, splitLifecycle, withLifecycle } from './newsroom.js';
 import { planned as plannedFile, planOutputs, type PastEntry } from './plan.js';
 import { tagSlugClashes } from './tags.js';
+import type { PlannedSitemap } from './sitemaps.js';
 import { parseSources, renderEntryFragments, type ParsedSource } from './parse-sources.js';
 import { assembleText, type EntryFragments } from './render/fragments.js';
 import type { EntryMeta, EntrySlot, Feed, PlannedFile, RenderedFile, SourceFile, Story } from './types.js';
@@ -71,7 +72,9 @@ export interface CompileResult {
   readonly feed?: Feed;
   /** Every output, planned with its key; rendered on demand. */
   readonly planned: readonly PlannedFile[];
-  /** Every output as text (computed on first access; needs the fragments of every published entry in `fragments`). */
+  /** The sitemaps, planned as data: the build serializes them with the `sitemap` package (build/sitemaps.ts) and writes them with `planned`. */
+  readonly sitemaps: readonly PlannedSitemap[];
+  /** Every output but the sitemaps as text (computed on first access; needs the fragments of every published entry in `fragments`). */
   readonly files: readonly RenderedFile[];
   /** What each entry file parsed to (given or parsed here), for the next run's cache. */
   readonly parsed: ReadonlyMap<string, ParsedSource>;
@@ -129,6 +132,7 @@ export function compile(input: CompileInput): CompileResult {
       goodSources: [],
       outcomes: [],
       planned: [],
+      sitemaps: [],
       ...(story ? { story } : {}),
     });
 
@@ -302,7 +306,7 @@ function finish(run: CompileRun, selection: Selection): CompileResult {
   let fragments: ReadonlyMap<string, EntryFragments> = run.entries.fragments;
   const past = new Map<string, PastEntry>();
   for (const [id, r] of Object.entries(ledger.ids)) past.set(id, { published: Date.parse(r.published), ...(r.tags ? { tags: r.tags } : {}) });
-  const { feed, files: outputs, stubs } = planOutputs(story, entries, now, past);
+  const { feed, files: outputs, stubs, sitemaps } = planOutputs(story, entries, now, past);
   if (stubs.length > 0) {
     // A retraction stub's fragments: made here, from its metadata, with the notice as its body.
     // They stand in for the entry's own (a retracted entry has none: its body is never rendered).
@@ -315,6 +319,6 @@ function finish(run: CompileRun, selection: Selection): CompileResult {
   const publishedNow = entries.filter((e) => isPublished(e, now));
   const ledgerFile = ledgerPath === undefined ? undefined : renderLedger(updateLedger(ledger, publishedNow, run.entries.anchorPlan.anchors), ledgerPath);
   const planned: PlannedFile[] = ledgerFile ? [...outputs, plannedFile(ledgerFile.path, ledgerFile.mediaType, ledgerFile.contents, [], () => [ledgerFile.contents])] : outputs;
-  const result = { ok: true, diagnostics: sortDiagnostics(run.diagnostics), story, entries, goodSources: selection.goodSources, outcomes: selection.outcomes, feed, planned };
+  const result = { ok: true, diagnostics: sortDiagnostics(run.diagnostics), story, entries, goodSources: selection.goodSources, outcomes: selection.outcomes, feed, planned, sitemaps };
   return withFiles(result, run.entries.byPath, fragments, run.entries.parsedCount);
 }

@@ -17,6 +17,10 @@ export const FORMATS = {
   // media type, text/x-opml is what readers and opml.org use) and the stories as data.
   opml: { file: 'stories.opml', type: 'text/x-opml' },
   stories: { file: 'stories.json', type: 'application/json' },
+  // Sitemaps (core/sitemaps.ts): the sitemaps.org 0.9 protocol and Google's news extension, both
+  // XML. The protocol names no media type; servers and Google's docs use application/xml.
+  sitemap: { file: 'sitemap.xml', type: 'application/xml' },
+  newsSitemap: { file: 'news-sitemap.xml', type: 'application/xml' },
 } as const;
 
 export type Format = keyof typeof FORMATS;
@@ -33,6 +37,13 @@ export const STYLESHEET_FILE = FORMATS.xsl.file;
 export const PAGE_CSS_FILE = FORMATS.css.file;
 /** The files only a newsroom's root holds, besides its feeds, page and stylesheets. */
 export const NEWSROOM_FILES = { opml: FORMATS.opml.file, stories: FORMATS.stories.file } as const;
+/** The sitemaps, at the root of the output folder only (sitemaps.org: a sitemap lists URLs at or below its own folder). */
+export const SITEMAP_FILES = { pages: FORMATS.sitemap.file, news: FORMATS.newsSitemap.file } as const;
+
+/** Is this output path one of the sitemaps? (They list pages, so publish sends them after every page.) */
+export function isSitemapFile(file: string): boolean {
+  return file === SITEMAP_FILES.pages || file === SITEMAP_FILES.news;
+}
 
 /** The self URL of each feed format in `folder` (relative to the story's feed base). */
 export function feedUrls(story: Story, folder = ''): { rss: string; atom: string; json: string } {

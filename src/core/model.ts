@@ -79,6 +79,23 @@ export function dueTimes(e: EntryMeta): number[] {
   return e.retraction ? [e.published.getTime(), e.retraction.at.getTime(), e.retraction.until.getTime()] : [e.published.getTime()];
 }
 
+/** Google News: "Only include articles that were published in the last two days" (core/sitemaps.ts). */
+export const NEWS_WINDOW_MS = 48 * 60 * 60 * 1000;
+
+/** Is the development in the news sitemap at `now`: published in the 48 hours up to `now` (not at their end)? */
+export function isRecentNews(e: EntryMeta, now: Date): boolean {
+  const age = now.getTime() - e.published.getTime();
+  return age >= 0 && age < NEWS_WINDOW_MS;
+}
+
+/**
+ * The instants at which some output changes because of the entry: dueTimes, and the moment it
+ * leaves the news sitemap. The up-to-date window ends at the next of them (build/state/manifest.ts).
+ */
+export function changeTimes(e: EntryMeta): number[] {
+  return [...dueTimes(e), e.published.getTime() + NEWS_WINDOW_MS];
+}
+
 /** The next instant after `now` at which an embargoed entry becomes due, or a retraction or its stub's end (for the scheduler). */
 export function nextEmbargo(entries: readonly EntryMeta[], now: Date): Date | undefined {
   let next: number | undefined;

@@ -15,6 +15,7 @@ import { STORY_FILE } from './links.js';
 import { isPublished } from './model.js';
 import { detectLayout, parseNewsroom, parseStoryConfig, splitNewsroom, type StoryConfig, type StorySummary } from './newsroom.js';
 import { planNewsroom } from './newsroom-plan.js';
+import { planNewsroomSitemaps, type PlannedSitemap } from './sitemaps.js';
 import { assembleText, type EntryFragments } from './render/fragments.js';
 import type { EntryMeta, PlannedFile, RenderedFile, SourceFile, Story } from './types.js';
 
@@ -42,6 +43,8 @@ export interface NewsroomCompileResult {
   readonly stories: readonly StoryBuild[];
   /** Every output: each story's under `<slug>/`, the newsroom's at the root, the ledger. */
   readonly planned: readonly PlannedFile[];
+  /** The newsroom's sitemaps, at its root (every story's pages and news): the build serializes them (build/sitemaps.ts). */
+  readonly sitemaps: readonly PlannedSitemap[];
   readonly files: readonly RenderedFile[];
 }
 
@@ -51,7 +54,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   const { now } = input;
   const mode = input.mode ?? 'strict';
   const diagnostics: Diagnostic[] = [];
-  const fail = (newsroom?: Story): NewsroomCompileResult => ({ ok: false, diagnostics: sortDiagnostics(diagnostics), stories: [], planned: [], files: [], ...(newsroom ? { newsroom } : {}) });
+  const fail = (newsroom?: Story): NewsroomCompileResult => ({ ok: false, diagnostics: sortDiagnostics(diagnostics), stories: [], planned: [], sitemaps: [], files: [], ...(newsroom ? { newsroom } : {}) });
 
   const layout = detectLayout(input.sources, input.readDiagnostics);
   diagnostics.push(...layout.diagnostics);
@@ -111,6 +114,8 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   const planned: PlannedFile[] = [];
   for (const s of stories) for (const p of s.result.planned) if (p.path !== STORY_LEDGER) planned.push(underFolder(p, `${s.slug}/`));
   planned.push(...planNewsroom(newsroom, stories.map((s) => ({ summary: s.summary, entries: storyEntries(s) })), now));
+  // One pair of sitemaps at the root, in place of each story's (core/sitemaps.ts).
+  const sitemaps = planNewsroomSitemaps(newsroom, stories.map((s) => s.result.sitemaps));
   if (input.ledgerPath !== undefined) {
     // Records of stories left out this run (service mode) stay as they were.
     const kept = Object.entries(ledger.ids).filter(([, r]) => !stories.some((s) => r.path.startsWith(`${s.slug}/`)));
@@ -127,6 +132,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     newsroom,
     stories,
     planned,
+    sitemaps,
     get files() {
       files ??= planned.map((p) => ({
         path: p.path,

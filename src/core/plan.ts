@@ -16,6 +16,7 @@ import { renderRssShell, RSS_SEPARATOR } from './render/rss.js';
 import { FEED_XSL } from './render/stylesheet.js';
 import type { DocumentPart, EntryMeta, Feed, PlannedFile, Story } from './types.js';
 import { RENDER_VERSION } from './versions.js';
+import { planSitemaps, storySitemapUrls, type PlannedSitemap, type SitemapPage } from './sitemaps.js';
 import { tagSlug, TAGS_FOLDER } from './tags.js';
 
 
@@ -324,6 +325,8 @@ export interface Plan {
   readonly tags: TagSummary[];
   /** The retraction stubs some document holds (RSS and JSON Feed): their fragments are the retraction notice. */
   readonly stubs: EntryMeta[];
+  /** The sitemaps, as data: the build serializes them (build/sitemaps.ts). */
+  readonly sitemaps: PlannedSitemap[];
 }
 
 /**
@@ -352,6 +355,7 @@ export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Da
     for (const s of t.slots) if (s.entry && !isRetracted(s.entry, now)) count += 1;
     if (count > 0) tags.push({ tag: t.tag, slug: t.slug, count });
   }
+  const pages: SitemapPage[] = [];
   for (const t of streams) {
     const folder = `${TAGS_FOLDER}/${t.slug}/`;
     const tagStory: Story = {
@@ -364,7 +368,13 @@ export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Da
     const stream = planStream(tagStory, t.slots, folder, now);
     files.push(...stream.files);
     files.push(planPage(`${folder}${OUTPUT_FILES.page}`, stream.page, folder, linkedTags(stream.page.entries, slugOf, links)));
+    pages.push({ loc: tagStory.homePage, changed: stream.page.updated.getTime() });
   }
+  // The sitemaps list every page (core/sitemaps.ts): the tag index changed when a tag page did; the
+  // story page is listed where it is written unless its canonical link (home_page) is elsewhere.
+  pages.push({ loc: new URL(`${TAGS_FOLDER}/`, story.feedBase).href, changed: Math.max(0, ...pages.map((p) => p.changed)) });
+  if (story.homePage === story.feedBase) pages.push({ loc: story.feedBase, changed: main.page.updated.getTime() });
+  const sitemap = storySitemapUrls({ story, entries: slots.flatMap((s) => s.entry ?? []), pages, now });
   files.push(planned(`${TAGS_FOLDER}/${OUTPUT_FILES.page}`, MEDIA_TYPES.html, { v: RENDER_VERSION, story: storyFingerprint(story), tags }, [], () => [renderTagIndex(main.page, tags)]));
   // Coverage started when `coverage_start` says, else with the first entry ever published (the
   // ledger remembers those no longer out).
@@ -373,7 +383,7 @@ export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Da
   files.push(...planEntryPages(story, storyFingerprint(story), slots, now, slugOf, planned));
   files.push(planned(STYLESHEET_FILE, MEDIA_TYPES.xsl, { v: RENDER_VERSION, xsl: FEED_XSL }, [], () => [FEED_XSL]));
   files.push(planned(PAGE_CSS_FILE, MEDIA_TYPES.css, { v: RENDER_VERSION, css: PAGE_CSS }, [], () => [PAGE_CSS]));
-  return { feed: main.page, files, tags, stubs: [...stubs.values()] };
+  return { feed: main.page, files, tags, stubs: [...stubs.values()], sitemaps: planSitemaps(sitemap.pages, sitemap.news) };
 }
 
 /** A story or tag page: its entries whole, the retraction notices within their window. */

@@ -12,4 +12,6 @@ export const RENDER_VERSION = 6;
 export const CACHE_VERSION = 8;
 // 2: the first build of this version records what it published (.storyfeed/published.json), so
 // the fast path and the patch run do not take an older manifest.
-export const MANIFEST_VERSION = 2;
+// 3: a build writes the sitemaps; a manifest of version 2 lists none, so it may not answer "no
+// change" (the next build renders only the sitemaps: every other key is unchanged).
+export const MANIFEST_VERSION = 3;

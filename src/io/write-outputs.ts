@@ -27,7 +27,8 @@ export interface WriteResult {
   readonly unchanged: string[];
 }
 
-
+/** A planned file as the writer takes it: rendered only if needed, at once (the core's) or not (a sitemap: build/sitemaps.ts). */
+export type WritableFile = Omit<PlannedFile, 'render'> & { render(): readonly DocumentPart[] | Promise<readonly DocumentPart[]> };
 /** Is the file on disk exactly these bytes? (Size first: most changed files differ in length.) */
 async function sameBytes(file: string, contents: readonly Uint8Array[], length: number): Promise<boolean> {
   const info = await stat(file).catch(() => undefined);
@@ -117,7 +118,7 @@ export interface PreviousPublished {
  */
 export async function writePlanned(
   outDir: string,
-  planned: readonly PlannedFile[],
+  planned: readonly WritableFile[],
   previous: ReadonlyMap<string, OutputRecord>,
   resolve: SlotResolver,
   options: WriteOptions & { readonly published?: PreviousPublished } = {},
@@ -130,7 +131,7 @@ export async function writePlanned(
   // that may be on disk, so a later run can delete any of them.
   if (before && (added || !before.recorded)) await writeRecord(outDir, [...before.files, ...plannedPaths], { durable });
   const records = new Map<string, OutputRecord>();
-  const pending: Array<{ path: string; key: string; parts: () => readonly DocumentPart[] }> = [];
+  const pending: Array<{ path: string; key: string; parts: () => readonly DocumentPart[] | Promise<readonly DocumentPart[]> }> = [];
   const stamps = await Promise.all(
     planned.map(async (p) => {
       const record = previous.get(p.path);
@@ -223,7 +224,7 @@ async function toBytes(parts: Iterable<Part>, resolve: SlotResolver): Promise<{ 
   return { contents, length, slots: packSlots(slots) };
 }
 
-type LazyFile = { path: string; parts: () => Iterable<Part>; stream?: boolean };
+type LazyFile = { path: string; parts: () => Iterable<Part> | Promise<Iterable<Part>>; stream?: boolean };
 
 /** What the staging lanes of one write share. */
 interface Staging {
@@ -252,10 +253,10 @@ async function stageFile(s: Staging, file: LazyFile): Promise<void> {
   const dir = path.dirname(target);
   if (file.stream) {
     await s.ensureFolder(dir);
-    s.temps.push({ temp: await writeTempStream(s.names.temp(dir), file.parts() as Iterable<string>, s.durable), target, path: file.path });
+    s.temps.push({ temp: await writeTempStream(s.names.temp(dir), (await file.parts()) as Iterable<string>, s.durable), target, path: file.path });
     return;
   }
-  const { contents, length, slots } = await toBytes(file.parts(), s.resolve);
+  const { contents, length, slots } = await toBytes(await file.parts(), s.resolve);
   s.layouts.set(file.path, slots);
   if (await sameBytes(target, contents, length)) return;
   await s.ensureFolder(dir);

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { mediaTypeOfFile } from '../core/formats.js';
-import { kindOf, type LocalFile } from './publish-plan.js';
+import { kindOfKey, type LocalFile } from './publish-plan.js';
 
 export interface LocalSnapshot {
   readonly files: readonly LocalFile[];
@@ -33,7 +33,7 @@ async function walk(dir: string, rel: string, out: string[]): Promise<void> {
 export async function readOutputFolder(outDir: string, keep: (file: LocalFile) => boolean, builtOutputs?: ReadonlySet<string>): Promise<LocalSnapshot> {
   const all: string[] = [];
   await walk(outDir, '', all);
-  const keys = all.filter((key) => builtOutputs === undefined || builtOutputs.has(key) || kindOf(mediaTypeOfFile(key)) === 'asset').sort();
+  const keys = all.filter((key) => builtOutputs === undefined || builtOutputs.has(key) || kindOfKey(key, mediaTypeOfFile(key)) === 'asset').sort();
   const files: LocalFile[] = [];
   const bytes = new Map<string, Buffer>();
   for (const key of keys) {

@@ -10,7 +10,7 @@
 // feeds (rss.xml, atom.xml, feed.json at the prefix) last of all. A wave starts when the one before
 // it has finished. Deletes come after every upload, in the reverse order, so the feeds that
 // dropped an object already say so when it goes.
-import { MEDIA_TYPES, mediaTypeOfFile } from '../core/formats.js';
+import { isSitemapFile, MEDIA_TYPES, mediaTypeOfFile } from '../core/formats.js';
 import { compareStrings } from '../core/diagnostics.js';
 import type { RemoteManifest, RelativeKey } from './manifest.js';
 
@@ -53,6 +53,11 @@ export function kindOf(contentType: string): Kind {
   return 'asset';
 }
 
+/** A sitemap lists pages, as a feed does: it goes up with the feeds, after every page (and is deleted before them). */
+export function kindOfKey(key: string, contentType: string): Kind {
+  return isSitemapFile(key) ? 'feed' : kindOf(contentType);
+}
+
 const depthOf = (key: string) => key.split('/').length - 1;
 
 /**
@@ -88,7 +93,7 @@ export function planPublish(input: PlanInput): PublishPlan {
   const maxDepth = Math.max(0, ...input.local.map((f) => depthOf(f.key)), ...gone.map(depthOf));
   const byRank = new Map<number, { name: string; files: LocalFile[] }>();
   for (const f of changed) {
-    const kind = kindOf(f.contentType);
+    const kind = kindOfKey(f.key, f.contentType);
     const r = rank(kind, depthOf(f.key), maxDepth);
     const wave = byRank.get(r) ?? { name: waveName(kind, depthOf(f.key)), files: [] };
     wave.files.push(f);
@@ -97,7 +102,7 @@ export function planPublish(input: PlanInput): PublishPlan {
   const waves = [...byRank.entries()].sort(([a], [b]) => a - b).map(([, w]) => ({ name: w.name, files: w.files.sort((a, b) => compareStrings(a.key, b.key)) }));
 
   // A deleted object's kind is the one its name gives (core/formats.ts), as when it was uploaded.
-  const deleteRank = (key: string) => -rank(kindOf(mediaTypeOfFile(key)), depthOf(key), maxDepth);
+  const deleteRank = (key: string) => -rank(kindOfKey(key, mediaTypeOfFile(key)), depthOf(key), maxDepth);
   const deletes = [...gone].sort((a, b) => deleteRank(a) - deleteRank(b) || compareStrings(a, b));
   return {
     waves,

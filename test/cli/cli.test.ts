@@ -43,9 +43,10 @@ describe('storyfeed build', () => {
     const r = await ws.build();
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/built 2 entries: 2 published, 0 scheduled, 0 draft, 0 retracted; wrote 10 files in out/);
+    expect(r.stdout).toMatch(/built 2 entries: 2 published, 0 scheduled, 0 draft, 0 retracted; wrote 11 files in out/);
     const names = (await readdir(path.join(ws.dir, 'out'))).sort();
-    expect(names).toEqual(['.storyfeed', 'a', 'atom.xml', 'b', 'feed.json', 'feed.xsl', 'index.html', 'rss.xml', 'style.css', 'tags']);
+    // No news-sitemap.xml: both entries are older than 48 hours.
+    expect(names).toEqual(['.storyfeed', 'a', 'atom.xml', 'b', 'feed.json', 'feed.xsl', 'index.html', 'rss.xml', 'sitemap.xml', 'style.css', 'tags']);
     expect(names.some((n) => n.startsWith('.storyfeed-tmp-'))).toBe(false);
   });
 
@@ -179,7 +180,7 @@ describe('storyfeed build', () => {
     const r = await ws.build();
     expect(r.code).toBe(0);
     const written = await readdir(path.join(ws.dir, 'out'));
-    expect(written.filter((n) => !n.startsWith('.')).sort()).toEqual(['a', 'atom.xml', 'b', 'feed.json', 'feed.xsl', 'index.html', 'rss.xml', 'style.css', 'tags']);
+    expect(written.filter((n) => !n.startsWith('.')).sort()).toEqual(['a', 'atom.xml', 'b', 'feed.json', 'feed.xsl', 'index.html', 'rss.xml', 'sitemap.xml', 'style.css', 'tags']);
   });
 });
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LEDGER_PATH } from '../../src/io/state-folder.js';
 import { compile } from '../../src/core/compile.js';
+import { renderSitemap } from '../../src/build/sitemaps.js';
 import { parseRfc3339 } from '../../src/core/dates.js';
 import type { RenderedFile } from '../../src/core/types.js';
 import { readSources } from '../helpers/read-sources.js';
@@ -28,7 +29,9 @@ async function render(dir: string): Promise<RenderedFile[]> {
   const read = await readSources(path.join(dir, 'entries'));
   const result = compile({ sources: read.sources, readDiagnostics: read.diagnostics, now: parsed.date, ledgerPath: LEDGER_PATH });
   expect(result.diagnostics).toEqual([]);
-  return [...result.files];
+  // The sitemaps are planned as data and serialized by the build with the `sitemap` package (async).
+  const sitemaps = await Promise.all(result.sitemaps.map(async (s) => ({ path: s.path, mediaType: s.mediaType, contents: await renderSitemap(s) })));
+  return [...result.files, ...sitemaps];
 }
 
 describe.each(cases)('golden case %s', (name) => {
@@ -48,8 +51,8 @@ describe.each(cases)('golden case %s', (name) => {
     for (const f of files) expect([f.path, f.contents]).toEqual([f.path, readFileSync(path.join(expectedDir, f.path), 'utf8')]);
   });
 
-  it('every feed file passes every checker', async () => {
-    const feeds = listFiles(expectedDir).filter((p) => /(^|\/)(rss\.xml|atom\.xml|feed\.json)$/.test(p));
+  it('every feed file and sitemap passes every checker', async () => {
+    const feeds = listFiles(expectedDir).filter((p) => /(^|\/)(rss\.xml|atom\.xml|feed\.json|sitemap\.xml|news-sitemap\.xml)$/.test(p));
     expect(feeds.length).toBeGreaterThanOrEqual(3);
     for (const p of feeds) {
       const selfUrl = new URL(p, 'https://newsroom.example.org/stories/golden/feeds/').href;

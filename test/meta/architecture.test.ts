@@ -187,7 +187,7 @@ describe('architecture: the core is pure', () => {
 describe('architecture: one registry of formats', () => {
   // Any quoted media type (feeds, pages, JSON, images, the server's plain text, the hub's form) or
   // output file name.
-  const NAMED = /['"`](application|text|image|audio|video)\/[\w.+-]+|['"`](rss\.xml|atom\.xml|feed\.json|feed\.xsl|style\.css|index\.html)['"`]/;
+  const NAMED = /['"`](application|text|image|audio|video)\/[\w.+-]+|['"`](rss\.xml|atom\.xml|feed\.json|feed\.xsl|style\.css|index\.html|sitemap\.xml|news-sitemap\.xml)['"`]/;
 
   it('only core/formats.ts names the output files and media types', () => {
     expect(sources.filter((rel) => rel !== 'core/formats.ts' && NAMED.test(code.get(rel)!))).toEqual([]);
@@ -201,6 +201,8 @@ describe('architecture: one registry of formats', () => {
     ["jpg: 'image/jpeg'"],
     ["path.join(dir, 'index.html')"],
     ['`${folder}/feed.json`'.replace('${folder}/', '')],
+    ["const file = 'news-sitemap.xml';"],
+    ["{ file: 'sitemap.xml' }"],
   ])('the rule catches %s', (sample) => {
     expect(NAMED.test(sample)).toBe(true);
   });

@@ -47,7 +47,8 @@ async function brokenLinks(client: S3Client, prefix: string): Promise<string[]> 
     if (!/\.(xml|json)$/.test(key) || key.startsWith('.storyfeed/')) continue;
     const text = (await getObject(client, BUCKET, prefix + key)).body.toString('utf8');
     const base = new URL(key, FEED_BASE);
-    const links = [...text.matchAll(/(?:href|src)="([^"]+)"|"(https?:\/\/[^"]+)"/g)].map((m) => (m[1] ?? m[2])!.replace(/&amp;/g, '&'));
+    // Attributes and JSON strings, and a sitemap's <loc>.
+    const links = [...text.matchAll(/(?:href|src)="([^"]+)"|"(https?:\/\/[^"]+)"|<loc>([^<]+)<\/loc>/g)].map((m) => (m[1] ?? m[2] ?? m[3])!.replace(/&amp;/g, '&'));
     for (const link of links) {
       const url = new URL(link, base);
       url.hash = '';
@@ -112,8 +113,15 @@ describe.skipIf(skipWithout('moto_server'))(`publish to S3-compatible storage (m
     });
 
     it('a first publish uploads every file with its bytes, Content-Type, Cache-Control and sha256', async () => {
+      const mark = proxy.log.length;
       const result = await run(story.out, prefix);
       const local = await localFiles(story.out);
+      // The sitemaps among them, after every page they list.
+      expect([...local.keys()]).toEqual(expect.arrayContaining(['sitemap.xml', 'news-sitemap.xml']));
+      const puts = objectWrites(since(mark)).filter((r) => r.method === 'PUT').map((r) => r.key.slice(prefix.length));
+      const lastPage = Math.max(...puts.flatMap((k, i) => (k.endsWith('.html') ? [i] : [])));
+      expect(puts.indexOf('sitemap.xml')).toBeGreaterThan(lastPage);
+      expect(puts.indexOf('news-sitemap.xml')).toBeGreaterThan(lastPage);
       expect([...result.uploaded].sort()).toEqual([...local.keys()].sort());
       for (const [key, bytes] of local) {
         const o = await getObject(client, BUCKET, prefix + key);

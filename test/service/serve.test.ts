@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptsGzip, prefersHtml, resolveRequestPath, startServer, type RunningServer } from '../../src/service/serve.js';
 import { tempFolder } from '../helpers/story.js';
+import { MEDIA_TYPES } from '../../src/core/formats.js';
 
 interface Reply {
   status: number;
@@ -40,6 +41,8 @@ beforeAll(async () => {
     'out/feed.json': '{"version":"https://jsonfeed.org/version/1.1"}',
     'out/index.html': '<!doctype html><title>t</title>',
     'out/feed.xsl': '<xsl:stylesheet/>',
+    'out/sitemap.xml': '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>',
+    'out/news-sitemap.xml': '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>',
     'out/tags/x/rss.xml': RSS,
     'out/archive/1/feed.json': '{}',
     'out/.storyfeed.lock/pid': '1',
@@ -70,6 +73,9 @@ describe('media types', () => {
     ['/feed.xsl', 'text/xsl; charset=utf-8'],
     ['/tags/x/rss.xml', 'application/rss+xml; charset=utf-8'],
     ['/archive/1/feed.json', 'application/feed+json; charset=utf-8'],
+    // The sitemaps, with the type the registry writes them with (core/formats.ts).
+    ['/sitemap.xml', MEDIA_TYPES.sitemap],
+    ['/news-sitemap.xml', MEDIA_TYPES.newsSitemap],
   ])('%s → %s', async (p, type) => {
     const r = await request(server, p);
     expect(r.status).toBe(200);

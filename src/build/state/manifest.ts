@@ -3,7 +3,7 @@
 // stays the same. When nothing differs, a cron-driven `storyfeed build` can answer "no change"
 // without loading the compiler at all (see io/fast-path.ts).
 
-import { dueTimes } from '../../core/model.js';
+import { changeTimes } from '../../core/model.js';
 import type { EntryMeta, Story } from '../../core/types.js';
 import { CACHE_VERSION, MANIFEST_VERSION, RENDER_VERSION } from '../../core/versions.js';
 import { compareStrings } from '../../core/diagnostics.js';
@@ -47,14 +47,14 @@ export function manifestVersion(): string {
   return `${MANIFEST_VERSION}.${CACHE_VERSION}.${RENDER_VERSION}`;
 }
 
-/** The instants at which an entry appears or leaves (embargo end, retraction, the end of its stub). */
+/** The instants at which an entry appears or leaves (embargo end, retraction, the end of its stub, its 48 hours in the news sitemap). */
 export function publishWindow(entries: readonly EntryMeta[], now: Date): [number | null, number | null] {
   let start: number | null = null;
   let end: number | null = null;
   const t = now.getTime();
   for (const e of entries) {
     if (e.draft) continue;
-    for (const due of dueTimes(e)) {
+    for (const due of changeTimes(e)) {
       if (due <= t && (start === null || due > start)) start = due;
       if (due > t && (end === null || due < end)) end = due;
     }

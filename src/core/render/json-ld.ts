@@ -8,7 +8,7 @@ import type { BlogPosting, LiveBlogPosting, Organization, Person as SchemaPerson
 import { formatRfc3339 } from '../dates.js';
 import { JSON_LD_TYPE } from '../formats.js';
 import { anchorOf, defaultLink } from '../links.js';
-import type { EntryMeta, Feed, Person } from '../types.js';
+import type { EntryMeta, Feed, Person, Story } from '../types.js';
 
 /**
  * JSON that cannot end or confuse the script element it stands in (HTML §4.12.1.3 "Restrictions
@@ -41,12 +41,16 @@ function person(p: Person): SchemaPerson {
   return { '@type': 'Person', name: p.name, ...(p.url ? { url: p.url } : {}) };
 }
 
+/** The name of the organization that publishes the story (also the news sitemap's publication, core/sitemaps.ts). */
+export function publisherName(story: Story): string {
+  return story.authors[0]?.name ?? new URL(story.homePage).host;
+}
+
 /** The organization that publishes the story: its first author (a desk, usually), else the site's host. */
 function publisher(feed: Feed): Organization {
   const { story } = feed;
-  const first = story.authors[0];
-  const name = first?.name ?? new URL(story.homePage).host;
-  const url = first?.url ?? new URL('/', story.homePage).href;
+  const name = publisherName(story);
+  const url = story.authors[0]?.url ?? new URL('/', story.homePage).href;
   return { '@type': 'Organization', name, url, ...(story.icon ? { logo: { '@type': 'ImageObject', url: story.icon } } : {}) };
 }
 

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../../src/core/compile.js';
 import { mediaTypeOfFile } from '../../../src/core/formats.js';
-import { entryText, sources, storyText } from '../../helpers/story.js';
+import { entryText, sources, storyText, tempFolder } from '../../helpers/story.js';
+import { readOutputFolder } from '../../../src/publish/local-files.js';
 import { formatPublishTarget, parsePublishTarget } from '../../../src/core/publish-target.js';
 import { EMPTY_MANIFEST, parseManifest, renderManifest, type RemoteManifest } from '../../../src/publish/manifest.js';
 import { planPublish, type LocalFile } from '../../../src/publish/publish-plan.js';
@@ -32,6 +33,27 @@ describe('publish plan', () => {
     ]);
     expect(plan.deletes).toEqual([]);
     expect(plan.unchanged).toBe(0);
+  });
+
+  it('the sitemaps list pages: they go up with the main feeds, after every page, and are deleted before any page', () => {
+    const local = [...STORY, file('sitemap.xml'), file('news-sitemap.xml'), file('some/data.xml')];
+    const plan = planPublish({ local, manifest: EMPTY_MANIFEST, maxDeletes: 1000 });
+    expect(plan.waves.map((w) => w.name)).toEqual(['assets', 'pages at depth 2', 'pages at depth 1', 'main pages', 'feeds at depth 2', 'main feeds']);
+    expect(plan.waves[0]!.files.map((f) => f.key)).toEqual(['feed.xsl', 'some/data.xml', 'style.css']);
+    expect(plan.waves.at(-1)!.files.map((f) => f.key)).toEqual(['atom.xml', 'feed.json', 'news-sitemap.xml', 'rss.xml', 'sitemap.xml']);
+    // The news sitemap emptied (no development in the last 48 hours): deleted first, then the page it listed.
+    const gone = planPublish({ local: STORY.filter((f) => f.key !== 'tags/iran/index.html'), manifest: manifestOf(local), maxDeletes: 1000 });
+    expect(gone.deletes).toEqual(['news-sitemap.xml', 'sitemap.xml', 'tags/iran/index.html', 'some/data.xml']);
+  });
+
+  it('a sitemap counts as an output, not an asset: one the last build did not write is not uploaded', async () => {
+    const folder = await tempFolder({ 'out/index.html': 'page', 'out/sitemap.xml': 'stale', 'out/news-sitemap.xml': 'new', 'out/banner.png': 'png' });
+    try {
+      const snapshot = await readOutputFolder(`${folder.dir}/out`, () => false, new Set(['index.html', 'news-sitemap.xml']));
+      expect(snapshot.files.map((f) => f.key)).toEqual(['banner.png', 'index.html', 'news-sitemap.xml']);
+    } finally {
+      await folder.cleanup();
+    }
   });
 
   it('nothing changed: no wave, no delete', () => {
