@@ -96,7 +96,13 @@ function toXmlEntities(html: string): string {
   });
 }
 
+const HTML_SPECIALS = /[&<>"']/g;
+const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
 /** Escape text for HTML and XML text and attribute contexts. */
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  // One pass, and none for text with nothing to escape (most titles and URLs): pages call this
+  // thousands of times per build (issue 17).
+  HTML_SPECIALS.lastIndex = 0;
+  return HTML_SPECIALS.test(text) ? text.replace(HTML_SPECIALS, (c) => HTML_ESCAPES[c]!) : text;
 }
