@@ -27,7 +27,6 @@ export interface WriteResult {
   readonly unchanged: string[];
 }
 
-
 /** Is the file on disk exactly these bytes? (Size first: most changed files differ in length.) */
 async function sameBytes(file: string, contents: readonly Uint8Array[], length: number): Promise<boolean> {
   const info = await stat(file).catch(() => undefined);
@@ -263,7 +262,7 @@ async function stageFile(s: Staging, file: LazyFile): Promise<void> {
   // stat that can only fail. The temps staged there are not the target either.
   const fresh = await s.ensureFolder(dir);
   if (!fresh && (await sameBytes(target, contents, length))) return;
-  s.temps.push({ temp: await writeTemp(s.names.temp(dir), contents, s.durable), target, path: file.path });
+  s.temps.push({ temp: await writeTemp(s.names.temp(dir), contents, s.durable), target, path: file.path, fresh });
 }
 
 /** Files rendered, compared and staged at once: enough to keep the disk busy, few enough to bound memory. */
@@ -336,6 +335,7 @@ interface Staged {
   readonly temp: string;
   readonly target: string;
   readonly path: string;
+  readonly fresh?: boolean; // in a folder this run made: no earlier file to keep
 }
 
 /**
@@ -353,7 +353,7 @@ async function publish(outDir: string, temps: Staged[], order: ReadonlyMap<strin
   for (const [i, t] of temps.entries()) {
     let backup: string | undefined;
     try {
-      const old = await lstat(t.target).catch(() => undefined);
+      const old = t.fresh ? undefined : await lstat(t.target).catch(() => undefined);
       if (old?.isFile()) {
         backup = path.join(runFolder, String((kept += 1)));
         // A hard link costs no copy; a file system without them gets a copy.
