@@ -11,7 +11,6 @@
 // deleted: the feeds that linked to them are already gone.
 
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { copyFile, link, lstat, mkdir, open, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { buildAborted, UserError } from '../errors.js';
@@ -23,7 +22,10 @@ import { plainCause } from './file-errors.js';
 import { retireFiles, syncDirs } from './sweep-outputs.js';
 import { FOLDER_README_PATH, PUBLISHED_PATH, STATE_FOLDER } from './state-folder.js';
 
-export interface WriteResult { readonly written: string[]; readonly unchanged: string[] }
+export interface WriteResult {
+  readonly written: string[];
+  readonly unchanged: string[];
+}
 
 /** Is the file on disk exactly these bytes? (Size first: most changed files differ in length.) */
 async function sameBytes(file: string, contents: readonly Uint8Array[], length: number): Promise<boolean> {
@@ -189,10 +191,11 @@ export interface BookkeepingFile {
 const encoded = new Map<string, Buffer>();
 function encode(text: string): Buffer {
   if (text.length > 64) return Buffer.from(text, 'utf8');
-  const known = encoded.get(text);
-  if (known) return known;
-  const b = Buffer.from(text, 'utf8');
-  if (encoded.size < 256) encoded.set(text, b);
+  let b = encoded.get(text);
+  if (!b) {
+    b = Buffer.from(text, 'utf8');
+    if (encoded.size < 256) encoded.set(text, b);
+  }
   return b;
 }
 
@@ -233,13 +236,13 @@ interface Staging {
   readonly ensureFolder: (dir: string) => Promise<boolean>;
 }
 
-/** One mkdir per folder, not per file (archives: thousands of files in a few hundred folders); synchronous: a promise cost more than the call (issue 17). */
+/** One mkdir per folder, not per file (an archive has thousands of files in a few hundred folders). */
 function folderMaker(): (dir: string) => Promise<boolean> {
   const folders = new Map<string, Promise<boolean>>();
   return (dir) => {
     let made = folders.get(dir);
-    // mkdir -p gives the first folder it made, undefined when the folder was there already.
-    if (!made) folders.set(dir, (made = new Promise<boolean>((resolve) => resolve(mkdirSync(dir, { recursive: true }) !== undefined))));
+    // mkdir -p resolves to the first folder it made, undefined when the folder was there already.
+    if (!made) folders.set(dir, (made = mkdir(dir, { recursive: true }).then((first) => first !== undefined)));
     return made;
   };
 }
