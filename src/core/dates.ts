@@ -70,9 +70,19 @@ function formattersFor(language: string, timeZone: string) {
   return f;
 }
 
+// An entry's dates are shown on the story page, each of its tags' pages and its own: each text is
+// made once per build, not once per page (issue 17). Bounded: a build's dates, not a service's life.
+const humanDates = new Map<string, string>();
+
 /** Human-readable date and time in the story's zone and language, for notes and the page. */
 export function formatHumanDate(date: Date, language: string, timeZone: string): string {
+  const key = `${date.getTime()}\u0000${language}\u0000${timeZone}`;
+  const known = humanDates.get(key);
+  if (known !== undefined) return known;
   const f = formattersFor(language, timeZone);
   const zone = f.zone.formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
-  return `${f.dateTime.format(date)} ${zone}`;
+  const text = `${f.dateTime.format(date)} ${zone}`;
+  if (humanDates.size >= 65536) humanDates.clear();
+  humanDates.set(key, text);
+  return text;
 }

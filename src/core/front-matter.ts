@@ -5,6 +5,7 @@ import matter from 'gray-matter';
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { diagnostic, FILE_START, type Diagnostic } from './diagnostics.js';
 import { LIMITS } from './limits.js';
+import { readPlainFields } from './plain-front-matter.js';
 import type { Position, RawEntry, RawField, SourceFile } from './types.js';
 
 export interface FrontMatterResult {
@@ -65,7 +66,8 @@ const FENCE = '---';
 // The only fences accepted: `---` (YAML by default) or `---yaml`.
 const YAML_FENCES = new Set(['---', '---yaml', '---yml']);
 
-export function parseFrontMatter(file: SourceFile): FrontMatterResult {
+/** `plain: false` reads every file with gray-matter and `yaml` (the differential test compares the two ways). */
+export function parseFrontMatter(file: SourceFile, options: { readonly plain?: boolean } = {}): FrontMatterResult {
   const at = (line: number, column = 1): Position => ({ line, column });
   const fail = (d: Diagnostic): FrontMatterResult => ({ diagnostics: [d] });
 
@@ -94,6 +96,12 @@ export function parseFrontMatter(file: SourceFile): FrontMatterResult {
     return fail(diagnostic(file.path, FILE_START, 'E_FENCE_UNCLOSED', 'the front matter has no closing `---` line', 'end the front matter with a line that holds only `---`, before the Markdown body'));
   }
 
+  const bodyLine = closing + 2;
+  const body = lines.slice(closing + 1).join('\n');
+  // Most entries' front matter: read directly, the same fields and positions (issue 17).
+  const plain = options.plain === false ? undefined : readPlainFields(lines, closing);
+  if (plain) return { entry: { path: file.path, fields: plain, body, bodyLine }, diagnostics: [] };
+
   let parsed: matter.GrayMatterFile<string>;
   try {
     parsed = matter(text, MATTER_OPTIONS);
@@ -104,8 +112,6 @@ export function parseFrontMatter(file: SourceFile): FrontMatterResult {
     throw error;
   }
 
-  const bodyLine = closing + 2;
-  const body = lines.slice(closing + 1).join('\n');
   const data: unknown = parsed.data;
   if (!(data instanceof ParsedYaml)) {
     // gray-matter skips the engine for a block of only blanks and comments.

@@ -26,6 +26,19 @@ export async function syncDir(dir: string): Promise<void> {
 }
 
 /**
+ * fsync folders a few at a time (all of them before it resolves): one by one, a cold build with a
+ * page per entry, so a folder per entry, waited on each in turn (issue 17).
+ */
+export async function syncDirs(dirs: Iterable<string>): Promise<void> {
+  const queue = [...dirs];
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < queue.length) await syncDir(queue[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(8, queue.length) }, lane));
+}
+
+/**
  * Remove what earlier runs that did not finish left (they are never published): temp files of
  * exactly our form, and their run folders. Never a user's file that merely looks alike, never
  * the service's lock (`.storyfeed.lock…`). Runs under the lock, so no live run's temps are there.
@@ -136,6 +149,6 @@ export async function retireFiles(outDir: string, stale: Iterable<string>, optio
     }
     if (at === root) synced.add(root);
   }
-  if (options.durable ?? true) for (const dir of synced) await syncDir(dir);
+  if (options.durable ?? true) await syncDirs(synced);
   return { removed, failed };
 }

@@ -19,7 +19,7 @@ import { packSlots, type OutputRecord, type SlotAt, type SlotList } from './outp
 import type { DocumentPart, EntrySlot, PlannedFile } from '../core/types.js';
 import { FOLDER_README, publishRank, renderPublished } from './output-folder.js';
 import { plainCause } from './file-errors.js';
-import { retireFiles, syncDir } from './sweep-outputs.js';
+import { retireFiles, syncDirs } from './sweep-outputs.js';
 import { FOLDER_README_PATH, PUBLISHED_PATH, STATE_FOLDER } from './state-folder.js';
 
 export interface WriteResult {
@@ -234,15 +234,17 @@ interface Staging {
   readonly resolve: SlotResolver;
   readonly temps: Staged[];
   readonly layouts: Map<string, SlotList>;
-  readonly ensureFolder: (dir: string) => Promise<unknown>;
+  /** Makes the folder if need be; true when this run made it (or a folder above it), so nothing of ours is in it yet. */
+  readonly ensureFolder: (dir: string) => Promise<boolean>;
 }
 
 /** One mkdir per folder, not per file (an archive has thousands of files in a few hundred folders). */
-function folderMaker(): (dir: string) => Promise<unknown> {
-  const folders = new Map<string, Promise<unknown>>();
+function folderMaker(): (dir: string) => Promise<boolean> {
+  const folders = new Map<string, Promise<boolean>>();
   return (dir) => {
     let made = folders.get(dir);
-    if (!made) folders.set(dir, (made = mkdir(dir, { recursive: true })));
+    // mkdir -p resolves to the first folder it made, undefined when the folder was there already.
+    if (!made) folders.set(dir, (made = mkdir(dir, { recursive: true }).then((first) => first !== undefined)));
     return made;
   };
 }
@@ -258,9 +260,11 @@ async function stageFile(s: Staging, file: LazyFile): Promise<void> {
   }
   const { contents, length, slots } = await toBytes(await file.parts(), s.resolve);
   s.layouts.set(file.path, slots);
-  if (await sameBytes(target, contents, length)) return;
-  await s.ensureFolder(dir);
-  s.temps.push({ temp: await writeTemp(s.names.temp(dir), contents, s.durable), target, path: file.path });
+  // In a folder this run made there is no file to compare with (a cold build's every page): no
+  // stat that can only fail. The temps staged there are not the target either.
+  const fresh = await s.ensureFolder(dir);
+  if (!fresh && (await sameBytes(target, contents, length))) return;
+  s.temps.push({ temp: await writeTemp(s.names.temp(dir), contents, s.durable), target, path: file.path, fresh });
 }
 
 /** Files rendered, compared and staged at once: enough to keep the disk busy, few enough to bound memory. */
@@ -333,6 +337,7 @@ interface Staged {
   readonly temp: string;
   readonly target: string;
   readonly path: string;
+  readonly fresh?: boolean; // in a folder this run made: no earlier file to keep
 }
 
 /**
@@ -350,7 +355,7 @@ async function publish(outDir: string, temps: Staged[], order: ReadonlyMap<strin
   for (const [i, t] of temps.entries()) {
     let backup: string | undefined;
     try {
-      const old = await lstat(t.target).catch(() => undefined);
+      const old = t.fresh ? undefined : await lstat(t.target).catch(() => undefined);
       if (old?.isFile()) {
         backup = path.join(runFolder, String((kept += 1)));
         // A hard link costs no copy; a file system without them gets a copy.
@@ -375,7 +380,7 @@ async function publish(outDir: string, temps: Staged[], order: ReadonlyMap<strin
       throw new UserError('write', `could not publish ${shown}: ${plainCause(error)}; ${undone ? 'the published files are as they were' : 'some files could not be put back, and the next run completes the publish'}`);
     }
   }
-  if (durable) for (const dir of dirs) await syncDir(dir);
+  if (durable) await syncDirs(dirs);
   await dropRunFolder(runFolder);
 }
 

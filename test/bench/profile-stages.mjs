@@ -18,9 +18,10 @@ const STAGES = [
   ['GC', (f) => f.functionName === '(garbage collector)'],
   ['(idle: waiting, not CPU)', (f) => f.functionName === '(idle)'],
   ['V8 (program: compile, IC, runtime)', (f) => f.functionName === '(program)'],
-  ['front matter (gray-matter, yaml)', (f) => /node_modules\/(gray-matter|yaml|js-yaml|section-matter|kind-of|strip-bom-string|extend-shallow)\/|src\/core\/(front-matter|field-reader)\.ts/.test(f.src)],
+  ['front matter (gray-matter, yaml)', (f) => /node_modules\/(gray-matter|yaml|js-yaml|section-matter|kind-of|strip-bom-string|extend-shallow)\/|src\/core\/(front-matter|plain-front-matter|field-reader)\.ts/.test(f.src)],
   ['Markdown (markdown-it)', (f) => /node_modules\/(markdown-it|linkify-it|mdurl|uc\.micro|punycode\.js)\//.test(f.src) || (f.src.endsWith('src/core/markdown.ts') && !SANITIZE_FNS.test(f.functionName))],
-  ['sanitizing (sanitize-html)', (f) => /node_modules\/(sanitize-html|htmlparser2|domhandler|domutils|dom-serializer|domelementtype|parse-srcset|deepmerge|is-plain-object|escape-string-regexp)\//.test(f.src) || (f.src.endsWith('src/core/markdown.ts') && SANITIZE_FNS.test(f.functionName))],
+  ['pages (entry pages, story and tag pages, head, JSON-LD)', (f, up) => up.includes('page')],
+  ['sanitizing (sanitize-html)', (f) => /src\/core\/markdown-html\.ts/.test(f.src) || /node_modules\/(sanitize-html|htmlparser2|domhandler|domutils|dom-serializer|domelementtype|parse-srcset|deepmerge|is-plain-object|escape-string-regexp)\//.test(f.src) || (f.src.endsWith('src/core/markdown.ts') && SANITIZE_FNS.test(f.functionName))],
   ['feed package: RSS', (f, up) => /node_modules\/(feed|xml-js|sax)\//.test(f.src) && up.includes('rss')],
   ['feed package: Atom', (f, up) => /node_modules\/(feed|xml-js|sax)\//.test(f.src) && up.includes('atom')],
   ['feed package: other', (f) => /node_modules\/(feed|xml-js|sax)\//.test(f.src)],
@@ -70,6 +71,10 @@ function stagesOf(profile, totals) {
       const s = frame.get(p).src;
       if (s.endsWith('src/core/render/rss.ts')) { up.push('rss'); break; }
       if (s.endsWith('src/core/render/atom.ts')) { up.push('atom'); break; }
+    }
+    // Whether this frame renders a page (everything under it is the page's: dates, escaping, JSON-LD).
+    for (let p = id; p !== undefined; p = parent.get(p)) {
+      if (/src\/core\/(entry-pages|render\/(entry-page|page|page-head))\.ts$/.test(frame.get(p).src)) { up.push('page'); break; }
     }
     let stage = 'other';
     for (let p = id; p !== undefined && stage === 'other'; p = parent.get(p)) {

@@ -12,9 +12,37 @@ import { renderJsonLd } from './json-ld.js';
 import { renderHead } from './page-head.js';
 import { partsOf, renderByline, renderImage, Slots, timeElement } from './page.js';
 
+/** What every page of one story shares, made once per story, not once per entry (issue 17). */
+interface StoryParts {
+  /** `new URL('.', feedBase)`: an entry page's URL is this and its slug, when the slug is one plain segment. */
+  readonly folder: string;
+  /** The feed autodiscovery links. */
+  readonly alternates: readonly string[];
+  readonly publisher: Organization;
+}
+
+const partsByStory = new WeakMap<Story, StoryParts>();
+
+function storyParts(story: Story): StoryParts {
+  let parts = partsByStory.get(story);
+  if (!parts) {
+    const urls = feedUrls(story);
+    parts = {
+      folder: new URL('.', story.feedBase).href,
+      alternates: (['rss', 'atom', 'json'] as const).map((k) => `<link rel="alternate" type="${FORMATS[k].type}" title="${escapeHtml(story.title)} (${FORMATS[k].label})" href="${escapeHtml(urls[k])}">`),
+      publisher: publisher(story),
+    };
+    partsByStory.set(story, parts);
+  }
+  return parts;
+}
+
+// A slug the URL parser leaves as it is: no dot segment, nothing to percent-encode.
+const PLAIN_SEGMENT = /^[A-Za-z0-9_-]+$/;
+
 /** The URL of the page of the entry whose slug (its anchor) is `slug`. */
 export function entryPageUrl(story: Story, slug: string): string {
-  return new URL(`${slug}/`, story.feedBase).href;
+  return PLAIN_SEGMENT.test(slug) ? `${storyParts(story).folder}${slug}/` : new URL(`${slug}/`, story.feedBase).href;
 }
 
 function person(p: Person): SchemaPerson {
@@ -48,7 +76,7 @@ export function newsArticle(entry: EntryMeta, story: Story, url: string): WithCo
     dateModified: formatRfc3339(entry.updated),
     ...(authors.length > 0 ? { author: authors.map(person) } : {}),
     ...(image ? { image } : {}),
-    publisher: publisher(story),
+    publisher: storyParts(story).publisher,
     isPartOf: { '@type': 'LiveBlogPosting', '@id': story.homePage, url: story.homePage, headline: story.title },
   };
 }
@@ -61,8 +89,7 @@ export interface EntryPageOptions {
 }
 
 function page(story: Story, url: string, title: string, description: string, extra: string, image: EntryMeta['image'], main: string): string {
-  const urls = feedUrls(story);
-  const alternates = (['rss', 'atom', 'json'] as const).map((k) => `<link rel="alternate" type="${FORMATS[k].type}" title="${escapeHtml(story.title)} (${FORMATS[k].label})" href="${escapeHtml(urls[k])}">`);
+  const { alternates } = storyParts(story);
   const head = renderHead({
     language: story.language,
     title: `${title} — ${story.title}`,

@@ -10,6 +10,10 @@ import { JSON_LD_TYPE } from '../formats.js';
 import { anchorOf, defaultLink } from '../links.js';
 import type { EntryMeta, Feed, Person, Story } from '../types.js';
 
+const SCRIPT_UNSAFE = /[<>&\u2028\u2029]/;
+const SCRIPT_UNSAFE_ALL = /[<>&\u2028\u2029]/g;
+const SCRIPT_ESCAPES: Readonly<Record<string, string>> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+
 /**
  * JSON that cannot end or confuse the script element it stands in (HTML §4.12.1.3 "Restrictions
  * for contents of script elements"): every `<` is written \u003c, so neither `</script` nor `<!--`
@@ -17,7 +21,8 @@ import type { EntryMeta, Feed, Person, Story } from '../types.js';
  * pre-ES2019 JavaScript, where JSON text is sometimes evaluated.
  */
 export function scriptSafeJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const json = JSON.stringify(value, null, indent);
+  return SCRIPT_UNSAFE.test(json) ? json.replace(SCRIPT_UNSAFE_ALL, (c) => SCRIPT_ESCAPES[c]!) : json;
 }
 
 // Any start or end tag of sanitized HTML (attribute values are quoted and may hold `>`).
@@ -28,7 +33,9 @@ const BLOCK = /^<\/?(?:p|div|h[1-6]|li|ul|ol|blockquote|pre|table|tr|td|th|br|hr
 /** Sanitized HTML → plain text: tags dropped, character references decoded, white space collapsed. */
 export function plainTextOf(html: string): string {
   return decodeHTML(html.replace(TAG, (tag) => (BLOCK.test(tag) ? ' ' : '')))
-    .replace(/\s+/g, ' ')
+    // Every run of white space that is not already one space becomes one (the same as /\s+/ → ' ',
+    // without rewriting each single space between two words).
+    .replace(/\s{2,}|[^\S ]/g, ' ')
     .trim();
 }
 

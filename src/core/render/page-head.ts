@@ -28,6 +28,9 @@ export interface HeadOptions {
   readonly extra?: string;
 }
 
+// Escaped once: every page without a `favicon` carries it.
+const BUILT_IN_ICON_HTML = escapeHtml(BUILT_IN_ICON);
+
 export function renderHead(o: HeadOptions): string {
   const title = escapeHtml(o.title);
   const description = escapeHtml(o.description);
@@ -53,7 +56,7 @@ export function renderHead(o: HeadOptions): string {
 <meta name="description" content="${description}">
 <meta name="generator" content="storyfeed">
 <link rel="canonical" href="${canonical}">
-<link rel="icon" href="${escapeHtml(o.favicon ?? BUILT_IN_ICON)}">
+<link rel="icon" href="${o.favicon === undefined ? BUILT_IN_ICON_HTML : escapeHtml(o.favicon)}">
 ${cards.join('\n')}
 ${o.extra ? `${o.extra}\n` : ''}<link rel="stylesheet" href="${o.root}${PAGE_CSS_FILE}">
 </head>

@@ -194,16 +194,29 @@ export function timeElement(date: Date, feed: Feed): string {
   return `<time datetime="${formatRfc3339(date)}">${escapeHtml(formatHumanDate(date, feed.story.language, feed.story.timeZone))}</time>`;
 }
 
+// Intl.ListFormat is costly to make and immutable: one per language. Bylines repeat (most entries
+// are the desk's, on every page that shows them): each made once per build (issue 17).
+const listFormats = new Map<string, Intl.ListFormat>();
+const bylines = new Map<string, string>();
+
 /** "By A, B and C", each name linked to its `url`. */
 export function renderByline(authors: readonly Person[], language: string): string {
   if (authors.length === 0) return '';
+  const key = JSON.stringify([language, ...authors.map((p) => [p.name, p.url ?? null])]);
+  const known = bylines.get(key);
+  if (known !== undefined) return known;
   const names = authors.map((p) => (p.url ? `<a href="${escapeHtml(p.url)}" rel="author">${escapeHtml(p.name)}</a>` : escapeHtml(p.name)));
+  let list = listFormats.get(language);
+  if (!list) listFormats.set(language, (list = new Intl.ListFormat(language, { type: 'conjunction' })));
   // Intl.ListFormat joins in the story's language; the placeholders keep the markup out of it.
-  const joined = new Intl.ListFormat(language, { type: 'conjunction' })
+  const joined = list
     .formatToParts(names.map((_, i) => `\u0000${i}\u0000`))
     .map((p) => (p.type === 'element' ? names[Number(p.value.slice(1, -1))]! : escapeHtml(p.value)))
     .join('');
-  return `<span class="byline">By ${joined}</span> · `;
+  const byline = `<span class="byline">By ${joined}</span> · `;
+  if (bylines.size >= 4096) bylines.clear();
+  bylines.set(key, byline);
+  return byline;
 }
 
 export function renderImage(entry: EntryMeta, lazy: boolean): string {

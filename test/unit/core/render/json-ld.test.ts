@@ -14,6 +14,8 @@
 // coverageEndTime once coverage ends, and liveBlogUpdate entries with headline, datePublished and
 // articleBody.
 import { readFileSync } from 'node:fs';
+import { decodeHTML } from 'entities';
+import fc from 'fast-check';
 import jsonld from 'jsonld';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../../../src/core/compile.js';
@@ -211,5 +213,17 @@ describe('script-safe JSON and plain text', () => {
     ['<p>&lt;script&gt; &#39;q&#39;</p>', "<script> 'q'"],
   ])('plainTextOf(%j) = %j', (html, text) => {
     expect(plainTextOf(html)).toBe(text);
+  });
+
+  // Issue 17 made both cheaper; they stay what the plain forms give, for any text.
+  it('are what the plain forms give: /\\s+/ → one space, every unsafe character as \\uXXXX', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', ' ', '  ', '\n', '\t', '\u00a0', '\u2028', '\u2029', '\u3000', '\ufeff', '<', '>', '&', '<p>', '</li>', '&amp;', '"', 'é') });
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(scriptSafeJson(t)).toBe(JSON.stringify(t).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+        expect(plainTextOf(t)).toBe(decodeHTML(t.replace(/<(?:[^>"']|"[^"]*"|'[^']*')*>/g, (tag) => (/^<\/?(?:p|li)\b/.test(tag) ? ' ' : ''))).replace(/\s+/g, ' ').trim());
+      }),
+      { numRuns: 2000, seed: 17 },
+    );
   });
 });
