@@ -120,8 +120,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     diagnostics.push(...storyProblems);
     // Service mode: the story compile held its bad entries back; only a story that cannot compile is left out.
     if (!result.ok || (mode === 'strict' && hasErrors(storyProblems))) continue;
-    const ledgerFile = result.planned.find((p) => p.path === STORY_LEDGER);
-    if (ledgerFile) ledgers.push(qualify(parseLedger(assembleText(ledgerFile.render(), noSlots)).ledger, prefix));
+    if (result.ledger) ledgers.push(qualify(result.ledger, prefix));
     stories.push({ slug: folder.slug, config, result, summary });
   }
   if (mode === 'strict' && hasErrors(diagnostics)) return fail(newsroom);
@@ -167,10 +166,6 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     },
   };
 }
-
-const noSlots = (): never => {
-  throw new Error('the ledger has no entry slots');
-};
 
 /**
  * A story's planned file moved under its folder: path, deps and entry slots qualified. The key is

@@ -42,9 +42,9 @@ async function workspace() {
   return { dir: folder.dir, build, entry, both };
 }
 
-/** Every file under a folder but the bookkeeping (`.storyfeed/`), relative, with its bytes. */
+/** Every file under a folder but the bookkeeping (`.storyfeed/`, but for the ledger), relative, with its bytes. */
 async function tree(root: string, under = ''): Promise<Record<string, string>> {
-  const found: Record<string, string> = {};
+  const found: Record<string, string> = under ? {} : { [LEDGER_PATH]: (await readFile(path.join(root, LEDGER_PATH))).toString('base64') };
   for (const e of await readdir(path.join(root, under), { withFileTypes: true })) {
     const rel = under ? `${under}/${e.name}` : e.name;
     if (e.name === '.storyfeed') continue;
