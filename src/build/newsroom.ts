@@ -21,10 +21,10 @@ import { isScheduled, nextEmbargo, selectVisible } from '../core/model.js';
 import { encodeFragments, slotBytes, type EntryFragments } from '../core/render/fragments.js';
 import type { EntryMeta, EntrySlot, SourceFile, Story } from '../core/types.js';
 import { cacheDefaults, cacheKey, EMPTY_CACHE, hashText, parseCache, serializeCache, type BuildCache, type CacheDefaults, type CachedParse } from './state/cache.js';
-import { removeOverlay } from './state/cache-lines.js';
+import { CacheLines, removeOverlay } from './state/cache-lines.js';
 import { FragmentStore } from './state/fragment-pack.js';
 import { publishWindow, renderManifest, type BuildCounts, type FileStamp } from './state/manifest.js';
-import { readBookkeeping } from './state/read-bookkeeping.js';
+import { readBookkeeping, readBookkeepingBytes } from './state/read-bookkeeping.js';
 import { cacheRecords, parsedSources, readAndParseEntries, type EntrySources, type ParseScope } from './entry-sources.js';
 import { listSources, readListed, type Listing } from '../io/read-sources.js';
 import { previousPublished } from '../io/output-folder.js';
@@ -228,7 +228,9 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   const pack = await store.commit(live);
   for (const p of live) {
     const loc = pack.locations.get(p);
-    const { blob: _old, ...rest } = records.get(p)!;
+    const { blob: old, ...rest } = records.get(p)!;
+    // A record whose fragments stayed where they were is the same record (overlayOf writes only the others).
+    if (loc && old && loc.offset === old.offset && loc.crc === old.crc && loc.ends.every((e, i) => e === old.ends[i])) continue;
     records.set(p, loc ? { ...rest, blob: loc } : rest);
   }
   for (const [slug, s] of settings.stories) records.set(`${slug}/${STORY_FILE}`, { size: s.size, mtimeMs: s.mtimeMs, hash: hashText(s.text), diagnostics: [] });
@@ -236,10 +238,13 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   const previous = cache.entries.size + settings.stories.size;
   const changedParses = records.size !== previous || [...records].some(([p, r]) => isStoryEntry(p) && cache.entries.get(p) !== r);
   let generation = cache.generation;
+  let folded = false;
   if (written.written.length > 0 || written.rendered > 0 || changedParses || cache.key === '' || !generation) {
     const next: BuildCache = { key: newsroomKey(settings.newsroomText), pack: pack.info, entries: records, outputs: written.records };
     generation = newGeneration();
-    bookkeeping.push({ path: CACHE_PATH, contents: serializeCache(next, run.defaults, generation) });
+    const overlay = overlayOf(outDir, run, next, generation);
+    folded = overlay === undefined;
+    bookkeeping.push(overlay ?? { path: CACHE_PATH, contents: serializeCache(next, run.defaults, generation) });
   }
   // Only a clean run may vouch that a later build would write the same bytes (the fast path).
   if (!hasErrors(compiled.diagnostics)) {
@@ -258,7 +263,32 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
     bookkeeping.push({ path: MANIFEST_PATH, contents: manifest });
   }
   if (bookkeeping.length > 0) await writeBookkeeping(outDir, bookkeeping, { durable: false });
-  if (generation !== cache.generation) await removeOverlay(outDir);
+  if (folded) await removeOverlay(outDir);
+}
+
+/**
+ * When no entry file or output came or went and few records changed, only those are written, to
+ * the overlay beside the index, as a patch run writes them (state/cache-lines.ts; folded into a new
+ * index once it has grown): ten thousand records are not rewritten for one edited entry. Undefined:
+ * write a whole new index. An output line written here names no entries (a newsroom is never
+ * patched in place; its key, size and mtime are all a run compares).
+ */
+function overlayOf(outDir: string, run: Written, next: BuildCache, generation: string): { path: string; contents: Iterable<string> } | undefined {
+  const index = CacheLines.parse(readBookkeepingBytes(outDir, CACHE_PATH), readBookkeeping(outDir, OVERLAY_PATH));
+  const { cache } = run;
+  if (!index || !next.pack || index.written.key !== next.key || index.header.generation !== cache.generation) return undefined;
+  if (index.entryCount !== next.entries.size || index.outputCount !== cache.outputs.size || next.outputs.size !== cache.outputs.size) return undefined;
+  if ([...next.outputs.keys()].some((p) => !cache.outputs.has(p))) return undefined;
+  for (const [p, r] of next.entries) {
+    if (isStoryEntry(p) && cache.entries.get(p) === r) continue;
+    const ordinal = index.ordinal(p);
+    if (ordinal === undefined) return undefined;
+    if (!isStoryEntry(p) && index.entry(ordinal, run.defaults(p))?.hash === r.hash) continue;
+    index.setEntry(ordinal, r, run.defaults(p));
+  }
+  for (const [p, r] of next.outputs) if (cache.outputs.get(p) !== r) index.setOutput(p, { key: r.key, size: r.size, mtimeMs: r.mtimeMs, ...(r.mediaType ? { mediaType: r.mediaType } : {}) });
+  if (index.foldDue) return undefined;
+  return { path: OVERLAY_PATH, contents: index.serializeOverlay(next.pack, generation) };
 }
 
 /** Every story's entries, paths qualified by their folder (`<slug>/a.md`). */

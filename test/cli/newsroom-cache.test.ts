@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { tempFolder } from '../helpers/story.js';
 import { newsroomEntryText, newsroomStoryText, newsroomText, sampleNewsroom } from '../helpers/newsroom.js';
-import { CACHE_PATH, LEDGER_PATH } from '../../src/io/state-folder.js';
+import { CACHE_PATH, LEDGER_PATH, OVERLAY_PATH } from '../../src/io/state-folder.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -19,8 +19,8 @@ afterAll(async () => {
 const NOW = '2026-06-01T00:00:00Z';
 const FAST = /no change since the last build \(\d+ files unchanged\)/;
 
-async function workspace() {
-  const folder = await tempFolder(Object.fromEntries(Object.entries(sampleNewsroom()).map(([k, v]) => [`entries/${k}`, v])));
+async function workspace(extra: Record<string, string> = {}) {
+  const folder = await tempFolder(Object.fromEntries(Object.entries({ ...sampleNewsroom(), ...extra }).map(([k, v]) => [`entries/${k}`, v])));
   cleanups.push(folder.cleanup);
   const build = (out = 'out') => runCli(['build', '--entries', 'entries', '--out', out, '--now', NOW], { cwd: folder.dir });
   const entry = (p: string) => path.join(folder.dir, 'entries', p);
@@ -66,6 +66,16 @@ async function mtimes(root: string, under = ''): Promise<Map<string, number>> {
 }
 
 const summary = (stdout: string) => /(\d+) files: read (\d+), parsed (\d+)/.exec(stdout)?.slice(1).map(Number);
+
+/** Three more stories of 20 entries each: an index large enough that one edit's records go to its overlay. */
+function moreStories(): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const slug of ['fires', 'strike', 'summit']) {
+    files[`${slug}/_story.md`] = newsroomStoryText(slug);
+    for (let i = 0; i < 20; i += 1) files[`${slug}/e${i}.md`] = newsroomEntryText(slug, `e${i}`, `2026-05-${String(2 + i).padStart(2, '0')}T08:00:00Z`);
+  }
+  return files;
+}
 
 describe('a newsroom build with the cache', () => {
   it('after every kind of edit, writes exactly the bytes of a build from scratch', async () => {
@@ -129,16 +139,16 @@ describe('a newsroom build with the cache', () => {
   });
 
   it('one entry changed: only it is parsed, and only its story\'s files and the newsroom\'s are written', async () => {
-    const ws = await workspace();
+    const ws = await workspace(moreStories());
     expect((await ws.build()).code).toBe(0);
     expect(await stat(path.join(ws.dir, 'out', CACHE_PATH))).toBeTruthy();
     const before = await mtimes(path.join(ws.dir, 'out'));
     await writeFile(ws.entry('storm/b.md'), newsroomEntryText('storm', 'b', '2026-05-29T09:00:00Z').replace('Body of storm b.', 'Body of storm b, updated.'));
     const r = await ws.build();
     expect([r.code, r.stderr]).toEqual([0, '']);
-    // 11 files; read: _newsroom.md, three _story.md, the edited entry and the scheduled
+    // 74 files; read: _newsroom.md, six _story.md, the edited entry and the scheduled
     // storm/later.md (nothing unpublished is ever cached); parsed: those two entries.
-    expect(summary(r.stdout)).toEqual([11, 6, 2]);
+    expect(summary(r.stdout)).toEqual([74, 9, 2]);
     const after = await mtimes(path.join(ws.dir, 'out'));
     const changed = [...after.keys()].filter((p) => after.get(p) !== before.get(p) && !p.startsWith('.storyfeed/'));
     expect(changed).toContain('storm/atom.xml');
@@ -150,5 +160,14 @@ describe('a newsroom build with the cache', () => {
     const atRoot = [...after.keys()].filter((p) => !p.includes('/')).length + 1; // and the ledger
     expect(rendered[0]).toBeLessThanOrEqual(ofStorm + atRoot);
     expect(rendered[1]).toBeGreaterThan(ofStorm + atRoot);
+    // The index was not rewritten: the few records that changed went to the overlay beside it…
+    expect(after.get(CACHE_PATH)).toBe(before.get(CACHE_PATH));
+    expect(after.get(OVERLAY_PATH)).toBeDefined();
+    // …which the next runs read with it: still the bytes of a build from scratch, still "no change".
+    await writeFile(ws.entry('storm/a.md'), newsroomEntryText('storm', 'a', '2026-05-27T09:00:00Z').replace('title: "storm a"', 'title: "Storm Alba strengthens"'));
+    const next = await ws.both();
+    expect(next.out).toEqual(next.scratch);
+    expect(summary(next.cached.stdout)).toEqual([74, 9, 2]);
+    expect((await ws.build()).stdout).toMatch(FAST);
   });
 });
