@@ -78,7 +78,7 @@ export interface CompileResult {
   readonly fragments: ReadonlyMap<string, EntryFragments>;
   /** How many entry files were parsed here (not given). */
   readonly parsedCount: number;
-  /** The ledger as this run leaves it (with `ledgerPath`): what its planned ledger file holds. */
+  /** The ledger as this run leaves it (with `ledgerPath`, what its planned ledger file holds). */
   readonly ledger?: Ledger;
 }
 
@@ -310,9 +310,9 @@ function finish(run: CompileRun, selection: Selection): CompileResult {
   }
   // Retracted entries stay in the ledger: they were out, and their tombstone keeps their id.
   const publishedNow = entries.filter((e) => isPublished(e, now));
-  const updated = ledgerPath === undefined ? undefined : updateLedger(ledger, publishedNow, run.entries.anchorPlan.anchors);
-  const ledgerFile = updated && renderLedger(updated, ledgerPath!);
+  const updated = updateLedger(ledger, publishedNow, run.entries.anchorPlan.anchors);
+  const ledgerFile = ledgerPath === undefined ? undefined : renderLedger(updated, ledgerPath);
   const planned: PlannedFile[] = ledgerFile ? [...outputs, plannedFile(ledgerFile.path, ledgerFile.mediaType, ledgerFile.contents, [], () => [ledgerFile.contents])] : outputs;
-  const result = { ok: true, diagnostics: sortDiagnostics(run.diagnostics), story, entries, goodSources: selection.goodSources, outcomes: selection.outcomes, feed, planned, ...(updated ? { ledger: updated } : {}) };
+  const result = { ok: true, diagnostics: sortDiagnostics(run.diagnostics), story, entries, goodSources: selection.goodSources, outcomes: selection.outcomes, feed, planned, ledger: updated };
   return withFiles(result, run.entries.byPath, fragments, run.entries.parsedCount);
 }

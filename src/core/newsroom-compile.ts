@@ -60,8 +60,6 @@ export interface NewsroomCompileResult {
   readonly feedEntries: readonly string[];
 }
 
-const STORY_LEDGER = 'ledger.json';
-
 export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileResult {
   const { now } = input;
   const mode = input.mode ?? 'strict';
@@ -106,7 +104,6 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
       now,
       readDiagnostics: folder.readDiagnostics,
       ledger: { ledger: storyLedgers.get(folder.slug) ?? { version: LEDGER_VERSION, ids: {} } },
-      ledgerPath: STORY_LEDGER,
       mode,
       story: config.story,
       ...(lastGood ? { lastGood } : {}),
@@ -126,7 +123,8 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   if (mode === 'strict' && hasErrors(diagnostics)) return fail(newsroom);
 
   const planned: PlannedFile[] = [];
-  for (const s of stories) for (const p of s.result.planned) if (p.path !== STORY_LEDGER) planned.push(underFolder(p, `${s.slug}/`));
+  // Each story's compile updates its part of the ledger (`result.ledger`) without planning a file of it.
+  for (const s of stories) for (const p of s.result.planned) planned.push(underFolder(p, `${s.slug}/`));
   const fragmentsOf = new Map<string, EntryFragments>(stories.flatMap((s) => [...s.result.fragments].map(([p, f]) => [`${s.slug}/${p}`, f] as const)));
   const bodyHtml = (path: string): string => {
     const html = fragmentsOf.get(path)?.html ?? input.bodyHtml?.(path);
@@ -142,7 +140,8 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     const ids: Record<string, LedgerRecord> = Object.fromEntries(kept);
     for (const l of ledgers) Object.assign(ids, l.ids);
     const file = renderLedger({ version: LEDGER_VERSION, ids }, input.ledgerPath);
-    planned.push({ path: file.path, mediaType: file.mediaType, key: documentKey(file.path, fingerprint(file.contents), []), base: fingerprint(file.contents), deps: [], render: () => [file.contents] });
+    const base = fingerprint(file.contents);
+    planned.push({ path: file.path, mediaType: file.mediaType, key: documentKey(file.path, base, []), base, deps: [], render: () => [file.contents] });
   }
   let files: RenderedFile[] | undefined;
   return {
