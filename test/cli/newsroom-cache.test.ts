@@ -138,6 +138,16 @@ describe('a newsroom build with the cache', () => {
     expect(await mtimes(path.join(ws.dir, 'out'))).toEqual(before);
   });
 
+  it('an embargo falling due in one story is never answered "no change"', async () => {
+    const ws = await workspace();
+    expect((await ws.build()).code).toBe(0);
+    const later = await runCli(['build', '--entries', 'entries', '--out', 'out', '--now', '2026-07-02T00:00:00Z'], { cwd: ws.dir });
+    expect([later.code, later.stderr]).toEqual([0, '']);
+    expect(later.stdout).not.toMatch(FAST);
+    expect(await readFile(path.join(ws.dir, 'out/storm/atom.xml'), 'utf8')).toContain('storm later');
+    expect(await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8')).toContain('storm later');
+  });
+
   it('one entry changed: only it is parsed, and only its story\'s files and the newsroom\'s are written', async () => {
     const ws = await workspace(moreStories());
     expect((await ws.build()).code).toBe(0);
