@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { insideWindow, parseManifest, type BuildCounts, type FileStamp, type Manifest } from './state/manifest.js';
 import { MANIFEST_PATH } from '../io/state-folder.js';
-import { sourceNamesSync, stampSync } from '../io/read-sources.js';
+import { newsroomNamesSync, sourceNamesSync, stampSync } from '../io/read-sources.js';
 import { readBookkeeping } from './state/read-bookkeeping.js';
 import { unfinishedRun } from '../io/output-folder.js';
 
@@ -31,16 +31,23 @@ export interface FastPathResult {
 
 const same = (a: FileStamp | undefined, size: number, mtimeMs: number) => a !== undefined && a[0] === size && a[1] === mtimeMs;
 
-/** `onChange` is called when the first changed entry file is found (build() starts its parse worker then). */
-export function checkUpToDate(entriesDir: string, outDir: string, now: Date, onChange?: () => void): FastPathResult {
+/**
+ * `onChange` is called when the first changed entry file is found (build() starts its parse worker
+ * then). A newsroom's names are its story folders' files too (`<slug>/a.md`, as its manifest
+ * records them; a single story's manifest never names one), and a change in one is a full build.
+ */
+export function checkUpToDate(entriesDir: string, outDir: string, now: Date, how: { readonly onChange?: () => void; readonly newsroom?: boolean } = {}): FastPathResult {
   const no = { upToDate: false, entries: 0 };
+  const { onChange, newsroom } = how;
   let text: string;
   let names: string[];
   try {
     const found = readBookkeeping(outDir, MANIFEST_PATH);
     if (found === undefined) return no;
     text = found;
-    names = sourceNamesSync(entriesDir);
+    const listed = newsroom ? newsroomNamesSync(entriesDir) : sourceNamesSync(entriesDir);
+    if (!listed) return no;
+    names = listed;
   } catch {
     return no;
   }
@@ -54,6 +61,7 @@ export function checkUpToDate(entriesDir: string, outDir: string, now: Date, onC
     const s = stampSync(entriesDir, name);
     if (!s || !manifest.entries[name]) return no;
     if (same(manifest.entries[name], s.size, s.mtimeMs)) continue;
+    if (newsroom) return no;
     if (changed.push(name) === 1) onChange?.();
     if (changed.length > PATCH_LIMIT) return no;
   }

@@ -9,33 +9,25 @@
 import { removeOverlay } from './state/cache-lines.js';
 import { buildAborted } from '../errors.js';
 import type { BuildOptions, BuildResult } from './types.js';
-import { cacheDefaults, cacheKey, EMPTY_CACHE, hashText, parseCache, serializeCache, type BlobLocation, type BuildCache, type CachedParse } from './state/cache.js';
+import { cacheDefaults, cacheKey, EMPTY_CACHE, parseCache, serializeCache, type BlobLocation, type BuildCache } from './state/cache.js';
 import { CACHE_PATH, LEDGER_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH } from '../io/state-folder.js';
-import { ledgerOverrides, planAnchors, type AnchorPlan } from '../core/anchors.js';
+import { ledgerOverrides, planAnchors } from '../core/anchors.js';
 import { compile, parseStory, type CompileInput, type CompileResult } from '../core/compile.js';
-import type { ParsedSource } from '../core/parse-sources.js';
 import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { STORY_FILE } from '../core/links.js';
 import { parseLedger } from '../core/ledger.js';
 import { publishWindow, renderManifest, type BuildCounts, type FileStamp } from './state/manifest.js';
-import { isPublished, isScheduled, isVisible, nextEmbargo, selectVisible } from '../core/model.js';
+import { isScheduled, nextEmbargo, selectVisible } from '../core/model.js';
 import { encodeFragments, slotBytes } from '../core/render/fragments.js';
-import type { EntrySlot, SourceFile, Story } from '../core/types.js';
+import type { EntrySlot, Story } from '../core/types.js';
 import { FragmentStore } from './state/fragment-pack.js';
 import { readBookkeeping } from './state/read-bookkeeping.js';
-import { listSources, readListed, type SourceStamp } from '../io/read-sources.js';
+import { listSources, readListed } from '../io/read-sources.js';
 import { previousPublished } from '../io/output-folder.js';
 import { writeBookkeeping, writePlanned } from '../io/write-outputs.js';
-import type { ParsedFile } from './parse/wire.js';
-import { createParser, workerCount } from './parse/pool.js';
+import { cacheRecords, parsedSources, readAndParseEntries, type EntrySources, type ParseScope } from './entry-sources.js';
 import { phaseTimer } from './timings.js';
 import { withSitemaps } from './sitemaps.js';
-
-/** Files read and parsed per batch (per message to a worker). */
-const BATCH = 32;
-
-/** From this many files to parse, a build reports its parsing progress. */
-const PARSE_PROGRESS_FROM = 400;
 
 export async function fullBuild(options: BuildOptions, useCache: boolean, started: number): Promise<BuildResult> {
   const { timings, phase } = phaseTimer();
@@ -68,11 +60,9 @@ export async function fullBuild(options: BuildOptions, useCache: boolean, starte
   const store = await FragmentStore.open(options.outDir, useCache ? cache.pack : undefined, locations, options.fragmentMemory === undefined ? {} : { memoryBudget: options.fragmentMemory });
   phase('load cache');
   try {
-    const sources = await readAndParseEntries(options, input, story, cache, store);
+    const sources = await readAndParseEntries(options, storyScope(options, input, story), cache, store);
     phase('read and parse');
-    const parsed = new Map<string, ParsedSource>();
-    for (const [p, c] of sources.hits) parsed.set(p, { path: p, diagnostics: c.diagnostics, ...(c.idAt ? { idAt: c.idAt } : {}), ...(c.entry ? { entry: c.entry } : {}) });
-    for (const [p, f] of sources.fresh) parsed.set(p, f.parsed);
+    const parsed = parsedSources(sources);
     const { anchors } = sources;
     const compiled = compile({ ...input.base, sources: [...input.storyRead.sources, ...sources.texts], readDiagnostics: input.readDiagnostics, parsed, ...(anchors ? { anchors } : {}) });
     phase('plan');
@@ -127,92 +117,6 @@ async function readStoryAndLedger(options: BuildOptions): Promise<RunInput> {
   return { listing, storyRead, storyText, readDiagnostics, ledger, base, story };
 }
 
-type FreshParse = Omit<ParsedFile, 'blob'> & { readonly hasBlob: boolean };
-
-/** The entries of a run: those the cache vouches for (hits) and those parsed now (fresh). */
-interface EntrySources {
-  readonly hits: Map<string, CachedParse>;
-  readonly fresh: Map<string, FreshParse>;
-  /** The texts the service keeps (last good versions); empty in strict mode. */
-  readonly texts: SourceFile[];
-  readonly filesRead: number;
-  readonly parsedCount: number;
-  /** The anchors planned from the parse, unless compile must plan them again. */
-  readonly anchors: AnchorPlan | undefined;
-}
-
-async function readAndParseEntries(options: BuildOptions, input: RunInput, story: Story, cache: BuildCache, store: FragmentStore): Promise<EntrySources> {
-  const { now } = options;
-  const mode = options.mode ?? 'strict';
-  const { listing, readDiagnostics, ledger } = input;
-  // A cached parse stands for the file if its entry's fragments are there whenever the entry is
-  // visible now (an entry cached while retracted, rehearsed with an earlier --now, is not).
-  const usable = (c: CachedParse | undefined, p: string): c is CachedParse =>
-    c !== undefined && (!c.entry || !isVisible(c.entry, now) || (c.blob !== undefined && store.has(p)));
-  const entryStamps = listing.stamps.filter((s) => s.path !== STORY_FILE);
-  const { hits, toRead } = stampHits(entryStamps, cache, usable, mode);
-
-  const fresh = new Map<string, FreshParse>();
-  const texts: SourceFile[] = [];
-  let filesRead = input.storyRead.sources.length;
-  const recorded = ledgerOverrides(ledger.ledger);
-  const parsing: ReadAndParse = {
-    onRead: (sources, diagnostics) => {
-      filesRead += sources.length;
-      readDiagnostics.push(...diagnostics);
-      if (mode === 'service') texts.push(...sources);
-      // Touched but not changed: the same text, the same parse (its stamp is updated).
-      return sources.filter((s) => {
-        if (hits.has(s.path)) return false;
-        const c = cache.entries.get(s.path);
-        if (!usable(c, s.path) || c.hash !== hashText(s.text)) return true;
-        hits.set(s.path, { ...c, size: s.size ?? c.size, mtimeMs: s.mtimeMs ?? c.mtimeMs });
-        return false;
-      });
-    },
-    onParsed: async (files) => {
-      for (const { blob, ...f } of files) {
-        // The blob goes to the store (which bounds the memory it takes); only the parse stays here.
-        fresh.set(f.parsed.path, { ...f, hasBlob: blob !== undefined });
-        if (blob && !options.dryRun) await store.add(f.parsed.path, blob, f.crc!);
-      }
-    },
-    story,
-    now,
-    anchors: recorded,
-    workers: options.workers,
-    signal: options.signal,
-    onProgress: options.onProgress,
-  };
-  let parsedCount = await readAndParse(listing.root, toRead, parsing);
-
-  // An entry whose plain anchor another new entry of this run took first (or, after the ledger was
-  // deleted, one cached with an anchor planned otherwise) is parsed again with the planned anchors.
-  const parsedEntries = [...[...hits.values()].flatMap((c) => c.entry ?? []), ...[...fresh.values()].flatMap((f) => f.parsed.entry ?? [])];
-  let anchors: AnchorPlan | undefined = planAnchors(ledger.ledger, parsedEntries, now, recorded);
-  if (anchors.mismatched.length > 0) {
-    const again = new Set(anchors.mismatched);
-    for (const p of again) hits.delete(p);
-    const reparse = { ...parsing, onRead: (sources: SourceFile[], diagnostics: Diagnostic[]) => (readDiagnostics.push(...diagnostics), sources), anchors: anchors.overrides };
-    parsedCount += await readAndParse(listing.root, entryStamps.filter((s) => again.has(s.path)), reparse);
-    anchors = undefined; // compile plans them again, from what was parsed now
-  }
-  return { hits, fresh, texts, filesRead, parsedCount, anchors };
-}
-
-/** Files whose stamp (size, mtime) is as the cache recorded are not even read; the rest are. */
-function stampHits(stamps: readonly SourceStamp[], cache: BuildCache, usable: (c: CachedParse | undefined, p: string) => c is CachedParse, mode: 'strict' | 'service') {
-  const hits = new Map<string, CachedParse>();
-  const toRead: SourceStamp[] = [];
-  for (const stamp of stamps) {
-    const c = cache.entries.get(stamp.path);
-    const sameStamp = c !== undefined && c.size === stamp.size && c.mtimeMs === stamp.mtimeMs;
-    if (usable(c, stamp.path) && sameStamp) hits.set(stamp.path, c);
-    // The service remembers every good file's text (last good versions): it reads them all.
-    if (!hits.has(stamp.path) || mode === 'service') toRead.push(stamp);
-  }
-  return { hits, toRead };
-}
 
 /** Render what changed and publish the documents (the pack and the run's fresh fragments fill the slots). */
 async function writeDocuments(options: BuildOptions, compiled: CompileResult, cache: BuildCache, store: FragmentStore) {
@@ -226,6 +130,23 @@ async function writeDocuments(options: BuildOptions, compiled: CompileResult, ca
   // whatever of it this run no longer plans is deleted once the new feeds are in place.
   const published = previousPublished(options.outDir, cache.outputs.keys());
   return writePlanned(options.outDir, withSitemaps(compiled.planned, compiled.sitemaps), cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}), published });
+}
+
+/** A story's entries: every file of the folder but the story file, parsed with the story. */
+function storyScope(options: BuildOptions, input: RunInput, story: Story): ParseScope {
+  const recorded = ledgerOverrides(input.ledger.ledger);
+  return {
+    root: input.listing.root,
+    stamps: input.listing.stamps.filter((s) => s.path !== STORY_FILE),
+    readDiagnostics: input.readDiagnostics,
+    filesRead: input.storyRead.sources.length,
+    story,
+    recorded,
+    planAnchors: (entries) => {
+      const plan = planAnchors(input.ledger.ledger, entries, options.now, recorded);
+      return { mismatched: plan.mismatched, overrides: plan.overrides, plan };
+    },
+  };
 }
 
 interface Written {
@@ -281,30 +202,6 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   if (generation !== cache.generation) await removeOverlay(outDir);
 }
 
-/**
- * The parses the next run may take as they are, and the entries whose fragments are kept. Drafts
- * and embargoed entries are never cached: nothing unpublished is stored in the output folder, even
- * in a file that is not served.
- */
-function cacheRecords(sources: EntrySources, now: Date): { records: Map<string, CachedParse>; live: Set<string> } {
-  const records = new Map<string, CachedParse>();
-  for (const [p, c] of sources.hits) if (!c.entry || isPublished(c.entry, now)) records.set(p, c);
-  for (const [p, f] of sources.fresh) {
-    if (f.parsed.entry && !isPublished(f.parsed.entry, now)) continue;
-    records.set(p, {
-      size: f.size,
-      mtimeMs: f.mtimeMs,
-      hash: f.hash,
-      diagnostics: f.parsed.diagnostics,
-      ...(f.parsed.idAt ? { idAt: f.parsed.idAt } : {}),
-      ...(f.parsed.entry ? { entry: f.parsed.entry } : {}),
-    });
-  }
-  // Only entries in the documents keep their fragments (a retracted entry's body is not kept).
-  const live = new Set<string>();
-  for (const [p, c] of records) if (c.entry && isVisible(c.entry, now) && (c.blob || sources.fresh.get(p)?.hasBlob)) live.add(p);
-  return { records, live };
-}
 
 const countsMade = new WeakMap<CompileResult, BuildCounts>();
 
@@ -325,48 +222,3 @@ function countsOf(compiled: CompileResult, now: Date): BuildCounts {
   return counts;
 }
 
-interface ReadAndParse {
-  /** Sources read in a batch → the ones that need parsing. */
-  readonly onRead: (sources: SourceFile[], diagnostics: Diagnostic[]) => SourceFile[];
-  readonly onParsed: (files: ParsedFile[]) => Promise<void>;
-  readonly story: NonNullable<ReturnType<typeof parseStory>['story']>;
-  readonly now: Date;
-  /** Entry anchors that are not the plain form, by id (core/anchors.ts). */
-  readonly anchors: ReadonlyMap<string, string>;
-  readonly workers: number | undefined;
-  readonly signal: AbortSignal | undefined;
-  readonly onProgress: BuildOptions['onProgress'];
-}
-
-/**
- * Read the files in batches and parse those that need it, on worker threads for large builds;
- * memory holds a few batches of text, never the whole folder. Returns how many were parsed.
- */
-async function readAndParse(root: string, stamps: readonly SourceStamp[], r: ReadAndParse): Promise<number> {
-  if (stamps.length === 0) return 0;
-  const parser = createParser(r.story, r.now, r.workers ?? workerCount(stamps.length), r.anchors);
-  let next = 0;
-  let parsed = 0;
-  let done = 0;
-  const report = stamps.length >= PARSE_PROGRESS_FROM && r.onProgress ? r.onProgress : undefined;
-  try {
-    const lane = async (): Promise<void> => {
-      while (next < stamps.length) {
-        if (r.signal?.aborted) throw buildAborted();
-        const batch = stamps.slice(next, (next += BATCH));
-        const read = await readListed(root, batch);
-        const sources = r.onRead(read.sources, read.diagnostics);
-        if (sources.length > 0) {
-          const files = await parser.parse(sources);
-          parsed += files.length;
-          await r.onParsed(files);
-        }
-        report?.((done += batch.length), stamps.length, 'parsing');
-      }
-    };
-    await Promise.all(Array.from({ length: parser.parallelism }, lane));
-  } finally {
-    await parser.close();
-  }
-  return parsed;
-}

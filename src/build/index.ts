@@ -14,10 +14,9 @@ import type { BuildOptions, BuildResult } from './types.js';
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
-  // A newsroom has no fast path or patch: every run compiles it whole (build/newsroom.ts). Checked
-  // first, so that a manifest a single-story build left never answers "up to date" for it.
+  // A newsroom (build/newsroom.ts) has the fast path over its story folders, and no patch run.
   const newsroom = isNewsroomSync(options.entriesDir);
-  const ahead = options.fastPath && !options.dryRun && !newsroom ? checkFastPath(options, started) : undefined;
+  const ahead = options.fastPath && !options.dryRun ? checkFastPath(options, started, newsroom) : undefined;
   if (ahead && 'upToDate' in ahead) return ahead.upToDate;
   // check only reads; a build reads, compiles and writes under the lock, so the ledger it reads
   // is the one the previous builder wrote.
@@ -43,11 +42,12 @@ interface Ahead {
  * first changed entry, a parse worker starts loading the parsers on the other core while the fast
  * path finishes (and the patch run prepares).
  */
-function checkFastPath(options: BuildOptions, started: number): Ahead | { readonly upToDate: BuildResult } {
+function checkFastPath(options: BuildOptions, started: number, newsroom: boolean): Ahead | { readonly upToDate: BuildResult } {
   let warm: WarmParser | undefined;
-  const fast = checkUpToDate(options.entriesDir, options.outDir, options.now, () => {
+  const onChange = () => {
     warm = startWarmParser();
-  });
+  };
+  const fast = checkUpToDate(options.entriesDir, options.outDir, options.now, newsroom ? { newsroom } : { onChange });
   if (fast.upToDate) {
     const counts = fast.counts ?? { entries: 0, visible: 0, scheduled: 0, nextScheduled: null, outputs: 0, diagnostics: 0 };
     const durationMs = performance.now() - started;
@@ -67,7 +67,15 @@ async function runNewsroom(options: BuildOptions, started: number, afterOther: b
     await removeStaleTemps(options.outDir);
   }
   const { newsroomBuild } = await import('./newsroom.js');
-  return newsroomBuild(options, started);
+  const { CacheCorruptError } = await import('./state/fragment-pack.js');
+  const useCache = options.cache !== false && !options.dryRun;
+  try {
+    return await newsroomBuild(options, useCache, started);
+  } catch (error) {
+    // A fragment pack that does not check out is never trusted: the run starts over without the cache.
+    if (error instanceof CacheCorruptError && useCache) return newsroomBuild(options, false, started);
+    throw error;
+  }
 }
 
 async function runLocked(options: BuildOptions, started: number, afterOther: boolean, ahead: Ahead | undefined): Promise<BuildResult> {

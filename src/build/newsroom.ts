@@ -1,96 +1,296 @@
 // The build of a newsroom (`_newsroom.md` in the entries folder; core/newsroom-compile.ts): read
-// every story folder, compile the newsroom in one pure call, and write its planned files through
-// the same writer as a story (atomic, unchanged bytes not rewritten, published.json, deletion of
-// what is no longer planned, the ledger). No build cache, no fast path, no patch: every run
-// compiles every story (build() in index.ts sends a newsroom here before its fast path).
+// the settings files, take every story's entries from the build cache or parse them (on the parse
+// pool for large runs: entry-sources.ts, the same code as a story's full build), compile the
+// newsroom in one pure call, and write its planned files through the same writer as a story
+// (unchanged documents not rendered, unchanged bytes not rewritten, published.json, deletion of
+// what is no longer planned, the ledger). The cache index, fragment pack and manifest are a
+// story's, with every entry named by its qualified path (`<slug>/a.md`); build() in index.ts runs
+// the fast path first (`newsroom: true`), and never a patch run.
 
 import { buildAborted } from '../errors.js';
 import type { BuildOptions, BuildResult, StoryResult } from './types.js';
-import { LEDGER_PATH, MANIFEST_PATH } from '../io/state-folder.js';
-import { hasErrors } from '../core/diagnostics.js';
-import { compileNewsroom, type NewsroomCompileResult } from '../core/newsroom-compile.js';
+import { CACHE_PATH, LEDGER_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH } from '../io/state-folder.js';
+import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
+import { ledgerOverrides, planAnchors } from '../core/anchors.js';
+import { compileNewsroom, ledgersByStory, type NewsroomCompileResult } from '../core/newsroom-compile.js';
+import { parseNewsroom, parseStoryConfig } from '../core/newsroom.js';
 import type { EntryOutcome } from '../core/compile.js';
+import { parseLedger } from '../core/ledger.js';
+import { NEWSROOM_FILE, STORY_FILE } from '../core/links.js';
 import { isScheduled, nextEmbargo, selectVisible } from '../core/model.js';
 import { encodeFragments, slotBytes, type EntryFragments } from '../core/render/fragments.js';
-import type { EntryMeta, EntrySlot, SourceFile } from '../core/types.js';
+import type { EntryMeta, EntrySlot, SourceFile, Story } from '../core/types.js';
+import { cacheDefaults, cacheKey, EMPTY_CACHE, hashText, parseCache, serializeCache, type BuildCache, type CacheDefaults, type CachedParse } from './state/cache.js';
+import { CacheLines, removeOverlay } from './state/cache-lines.js';
+import { FragmentStore } from './state/fragment-pack.js';
 import { publishWindow, renderManifest, type BuildCounts, type FileStamp } from './state/manifest.js';
-import { readBookkeeping } from './state/read-bookkeeping.js';
-import { listSources, readListed } from '../io/read-sources.js';
+import { readBookkeeping, readBookkeepingBytes } from './state/read-bookkeeping.js';
+import { cacheRecords, parsedSources, readAndParseEntries, type EntrySources, type ParseScope } from './entry-sources.js';
+import { listSources, readListed, type Listing } from '../io/read-sources.js';
 import { previousPublished } from '../io/output-folder.js';
 import { writeBookkeeping, writePlanned, writeRecord } from '../io/write-outputs.js';
 import { phaseTimer } from './timings.js';
 import { withSitemaps } from './sitemaps.js';
 
-export async function newsroomBuild(options: BuildOptions, started: number): Promise<BuildResult> {
+/** The folder of a qualified path (`<slug>/a.md` → `<slug>`), or undefined at the root. */
+const slugOf = (p: string): string | undefined => (p.includes('/') ? p.slice(0, p.indexOf('/')) : undefined);
+
+/** An entry of a story folder (not a settings file, not a file at the root). */
+const isStoryEntry = (p: string) => p.includes('/') && !p.endsWith(`/${STORY_FILE}`);
+
+/** The newsroom's settings and each story's, as this run's parse needs them (compileNewsroom judges them again). */
+interface Settings {
+  readonly newsroomText: string;
+  readonly newsroom?: Story;
+  /** Stories whose `_story.md` gives settings, by slug: the story and its file's text. */
+  readonly stories: ReadonlyMap<string, { readonly story: Story; readonly text: string; readonly size: number; readonly mtimeMs: number }>;
+}
+
+function readSettings(sources: readonly SourceFile[]): Settings {
+  const file = sources.find((s) => s.path === NEWSROOM_FILE);
+  const parsed: Partial<ReturnType<typeof parseNewsroom>> = file ? parseNewsroom(file) : {};
+  const stories = new Map<string, { story: Story; text: string; size: number; mtimeMs: number }>();
+  if (parsed.newsroom && parsed.raw) {
+    for (const s of sources) {
+      const slug = slugOf(s.path);
+      if (!slug || s.path !== `${slug}/${STORY_FILE}`) continue;
+      const { config } = parseStoryConfig({ ...s, path: STORY_FILE }, slug, parsed.newsroom, parsed.raw);
+      if (config) stories.set(slug, { story: config.story, text: s.text, size: s.size ?? -1, mtimeMs: s.mtimeMs ?? -1 });
+    }
+  }
+  return { newsroomText: file?.text ?? '', ...(parsed.newsroom ? { newsroom: parsed.newsroom } : {}), stories };
+}
+
+/** The index's key: a newsroom's entries depend on `_newsroom.md` (each story inherits it) and on storyfeed's version. */
+const newsroomKey = (text: string) => cacheKey(`newsroom\0${text}`);
+
+/**
+ * The cache of the run: records of a story whose `_story.md` changed since (its record, kept as
+ * `<slug>/_story.md`, hashes otherwise) are dropped, so only that story's entries are parsed again.
+ */
+function loadCache(options: BuildOptions, settings: Settings, defaults: (p: string) => CacheDefaults): BuildCache {
+  const cache = parseCache(readBookkeeping(options.outDir, CACHE_PATH), newsroomKey(settings.newsroomText), defaults, readBookkeeping(options.outDir, OVERLAY_PATH));
+  const valid = new Set<string>();
+  for (const [slug, s] of settings.stories) if (cache.entries.get(`${slug}/${STORY_FILE}`)?.hash === hashText(s.text)) valid.add(slug);
+  const entries = new Map<string, CachedParse>();
+  for (const [p, c] of cache.entries) if (isStoryEntry(p) && valid.has(slugOf(p)!)) entries.set(p, c);
+  return { ...cache, entries };
+}
+
+export async function newsroomBuild(options: BuildOptions, useCache: boolean, started: number): Promise<BuildResult> {
   const { timings, phase } = phaseTimer();
   const { now, outDir } = options;
   const mode = options.mode ?? 'strict';
   const listing = await listSources(options.entriesDir);
-  const read = await readListed(listing.root, listing.stamps);
-  phase('read');
+  // The settings files and anything at the root are read as they are; the stories' entries go
+  // through the cache and the parser.
+  const settingsRead = await readListed(listing.root, listing.stamps.filter((s) => !isStoryEntry(s.path)));
+  const readDiagnostics: Diagnostic[] = [...listing.diagnostics, ...settingsRead.diagnostics];
+  const settings = readSettings(settingsRead.sources);
   const ledgerText = readBookkeeping(outDir, LEDGER_PATH);
-  const compiled = compileNewsroom({
-    sources: read.sources,
-    now,
-    readDiagnostics: [...listing.diagnostics, ...read.diagnostics],
-    ledgerPath: LEDGER_PATH,
-    ...(ledgerText === undefined ? {} : { ledgerText }),
-    mode,
-    ...(options.lastGood ? { lastGood: options.lastGood } : {}),
-  });
-  phase('compile');
-  const folders = [...new Set(listing.stamps.flatMap((s) => (s.path.includes('/') ? [s.path.slice(0, s.path.indexOf('/'))] : [])))];
-  const result = (extra: Partial<BuildResult> = {}): BuildResult => ({
-    ok: compiled.ok,
-    diagnostics: compiled.diagnostics,
-    counts: countsOf(compiled, now),
-    patched: false,
-    written: [],
-    unchanged: [],
-    entriesRead: listing.stamps.length,
-    filesRead: read.sources.length,
-    entriesParsed: read.sources.length,
-    rendered: 0,
-    durationMs: performance.now() - started,
-    timings,
-    newsroom: newsroomResult(compiled, now, []),
-    ...extra,
-  });
-  // Strict: with any error nothing is written, so the published newsroom stays as it was. Service
-  // mode writes whatever compiled (a story that could not is left out: see below).
-  if (compiled.planned.length === 0 || (mode === 'strict' && !compiled.ok) || options.dryRun) return result();
-  if (options.signal?.aborted) throw buildAborted();
+  const ledger = parseLedger(ledgerText).ledger;
+  phase('list');
 
-  const fragments = new Map<string, EntryFragments>(compiled.stories.flatMap((s) => [...s.result.fragments].map(([p, f]) => [`${s.slug}/${p}`, f] as const)));
-  const resolve = (slot: EntrySlot) => {
-    const f = fragments.get(slot.entry);
-    if (!f) throw new Error(`no fragments for ${slot.entry}`);
-    return slotBytes(encodeFragments(f), slot.format);
+  const fallback = settings.newsroom ? cacheDefaults(settings.newsroom) : undefined;
+  const defaultsBySlug = new Map([...settings.stories].map(([slug, s]) => [slug, cacheDefaults(s.story)]));
+  const defaults = (p: string): CacheDefaults => defaultsBySlug.get(slugOf(p) ?? '') ?? fallback!;
+  const cache = useCache && fallback ? loadCache(options, settings, defaults) : EMPTY_CACHE;
+  const locations = new Map([...cache.entries].flatMap(([p, c]) => (c.blob ? [[p, c.blob] as const] : [])));
+  const store = await FragmentStore.open(outDir, useCache ? cache.pack : undefined, locations, options.fragmentMemory === undefined ? {} : { memoryBudget: options.fragmentMemory });
+  phase('load cache');
+  try {
+    // Entries of a story whose settings do not parse are read for compile's diagnostics only.
+    const inScope = (p: string) => isStoryEntry(p) && settings.stories.has(slugOf(p)!);
+    const outOfScope = await readListed(listing.root, listing.stamps.filter((s) => isStoryEntry(s.path) && !inScope(s.path)));
+    readDiagnostics.push(...outOfScope.diagnostics);
+    const scope = newsroomScope(options, listing, settings, ledger, readDiagnostics, settingsRead.sources.length + outOfScope.sources.length, inScope);
+    const sources = await readAndParseEntries(options, scope, cache, store);
+    phase('read and parse');
+    const bodies = new Map<string, string>();
+    const compiled = compileNewsroom({
+      sources: [...settingsRead.sources, ...outOfScope.sources, ...sources.texts],
+      now,
+      readDiagnostics,
+      ledgerPath: LEDGER_PATH,
+      ...(ledgerText === undefined ? {} : { ledgerText }),
+      mode,
+      ...(options.lastGood ? { lastGood: options.lastGood } : {}),
+      parsed: parsedSources(sources),
+      bodyHtml: (p) => bodies.get(p),
+    });
+    phase('compile');
+    const result = (extra: Partial<BuildResult> = {}): BuildResult => ({
+      ok: compiled.ok,
+      diagnostics: compiled.diagnostics,
+      counts: countsOf(compiled, now),
+      patched: false,
+      written: [],
+      unchanged: [],
+      entriesRead: listing.stamps.length,
+      filesRead: sources.filesRead,
+      entriesParsed: sources.parsedCount,
+      rendered: 0,
+      durationMs: performance.now() - started,
+      timings,
+      newsroom: newsroomResult(compiled, now, []),
+      ...extra,
+    });
+    // Strict: with any error nothing is written, so the published newsroom stays as it was. Service
+    // mode writes whatever compiled (a story that could not is left out: see below).
+    if (compiled.planned.length === 0 || (mode === 'strict' && !compiled.ok) || options.dryRun) {
+      await store.discard();
+      return result();
+    }
+    if (options.signal?.aborted) throw buildAborted();
+
+    const inMemory = new Map<string, EntryFragments>(compiled.stories.flatMap((s) => [...s.result.fragments].map(([p, f]) => [`${s.slug}/${p}`, f] as const)));
+    const blobOf = async (entry: string) => {
+      const own = inMemory.get(entry);
+      return own ? encodeFragments(own) : store.read(entry);
+    };
+    // The newsroom feed's bodies, from the pack or this run's parse (a few dozen entries).
+    for (const p of compiled.feedEntries) if (!inMemory.has(p)) bodies.set(p, Buffer.concat(slotBytes(await store.read(p), 'html')).toString('utf8'));
+    const resolve = async (slot: EntrySlot) => slotBytes(await blobOf(slot.entry), slot.format);
+    // A story left out of this run (service mode: its `_story.md` does not compile) keeps the files
+    // it last published: they stay served and recorded, never deleted as "no longer planned".
+    const folders = [...new Set(listing.stamps.flatMap((s) => slugOf(s.path) ?? []))];
+    const left = folders.filter((slug) => !compiled.stories.some((s) => s.slug === slug)).map((slug) => `${slug}/`);
+    const before = previousPublished(outDir, cache.outputs.keys());
+    const kept = [...before.files].filter((p) => left.some((prefix) => p.startsWith(prefix)));
+    const published = { files: new Set([...before.files].filter((p) => !kept.includes(p))), recorded: before.recorded };
+    const renderProgress = options.onProgress && ((done: number, total: number) => options.onProgress!(done, total, 'rendering'));
+    const planned = withSitemaps(compiled.planned, compiled.sitemaps);
+    const written = await writePlanned(outDir, planned, cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}), published });
+    if (kept.length > 0) await writeRecord(outDir, [...planned.map((p) => p.path), ...kept]);
+    phase('render and write');
+    if (useCache) await saveCache(options, { listing, settings, cache, store, sources, compiled, written, defaults });
+    else await store.discard();
+    phase('save cache');
+    return result({ written: written.written, unchanged: written.unchanged, rendered: written.rendered, removed: written.removed, newsroom: newsroomResult(compiled, now, written.written) });
+  } catch (error) {
+    await store.discard();
+    throw error;
+  }
+}
+
+/**
+ * The stories' entries as one parse scope: each file parsed with its story's settings, and its
+ * anchor planned against its story's part of the newsroom's one ledger (as compileNewsroom does).
+ */
+function newsroomScope(options: BuildOptions, listing: Listing, settings: Settings, ledger: ReturnType<typeof parseLedger>['ledger'], readDiagnostics: Diagnostic[], filesRead: number, inScope: (p: string) => boolean): ParseScope {
+  const ledgers = ledgersByStory(ledger);
+  return {
+    root: listing.root,
+    stamps: listing.stamps.filter((s) => inScope(s.path)),
+    readDiagnostics,
+    filesRead,
+    storyOf: (p) => {
+      const slug = slugOf(p)!;
+      return { story: settings.stories.get(slug)!.story, prefix: `${slug}/` };
+    },
+    // Ids are unique across the newsroom, so the whole ledger's anchors serve every story's parse.
+    recorded: ledgerOverrides(ledger),
+    planAnchors: (entries) => {
+      const bySlug = new Map<string, EntryMeta[]>();
+      for (const e of entries) {
+        const slug = slugOf(e.path)!;
+        let list = bySlug.get(slug);
+        if (!list) bySlug.set(slug, (list = []));
+        list.push({ ...e, path: e.path.slice(slug.length + 1) });
+      }
+      const mismatched: string[] = [];
+      const overrides = new Map<string, string>();
+      for (const [slug, list] of bySlug) {
+        const own = ledgers.get(slug) ?? { version: ledger.version, ids: {} };
+        const plan = planAnchors(own, list, options.now);
+        mismatched.push(...plan.mismatched.map((p) => `${slug}/${p}`));
+        for (const [id, a] of plan.overrides) overrides.set(id, a);
+      }
+      return { mismatched, overrides };
+    },
   };
-  // A story left out of this run (service mode: its `_story.md` does not compile) keeps the files
-  // it last published: they stay served and recorded, never deleted as "no longer planned".
-  const left = folders.filter((slug) => !compiled.stories.some((s) => s.slug === slug)).map((slug) => `${slug}/`);
-  const before = previousPublished(outDir);
-  const kept = [...before.files].filter((p) => left.some((prefix) => p.startsWith(prefix)));
-  const published = { files: new Set([...before.files].filter((p) => !kept.includes(p))), recorded: before.recorded };
-  const planned = withSitemaps(compiled.planned, compiled.sitemaps);
-  const written = await writePlanned(outDir, planned, new Map(), resolve, { ...(options.signal ? { signal: options.signal } : {}), published });
-  if (kept.length > 0) await writeRecord(outDir, [...planned.map((p) => p.path), ...kept]);
-  // What a clean run wrote, for `storyfeed publish` and the service's publisher (build/published-outputs.ts:
-  // which files to upload, the newsroom's ttl, hub and publish address). Never read by the fast
-  // path or the patch run for a newsroom (build() sends a newsroom here first).
+}
+
+interface Written {
+  readonly listing: Listing;
+  readonly settings: Settings;
+  readonly cache: BuildCache;
+  readonly store: FragmentStore;
+  readonly sources: EntrySources;
+  readonly compiled: NewsroomCompileResult;
+  readonly written: Awaited<ReturnType<typeof writePlanned>>;
+  readonly defaults: (p: string) => CacheDefaults;
+}
+
+/** What the next run may take as it is: the cache index (and each story's `_story.md` hash), the fragment pack, the manifest. */
+async function saveCache(options: BuildOptions, run: Written): Promise<void> {
+  const { now, outDir } = options;
+  const { cache, store, sources, compiled, written, settings } = run;
+  const { records, live } = cacheRecords(sources, now);
+  const pack = await store.commit(live);
+  for (const p of live) {
+    const loc = pack.locations.get(p);
+    const { blob: old, ...rest } = records.get(p)!;
+    // A record whose fragments stayed where they were is the same record (overlayOf writes only the others).
+    if (loc && old && loc.offset === old.offset && loc.crc === old.crc && loc.ends.every((e, i) => e === old.ends[i])) continue;
+    records.set(p, loc ? { ...rest, blob: loc } : rest);
+  }
+  for (const [slug, s] of settings.stories) records.set(`${slug}/${STORY_FILE}`, { size: s.size, mtimeMs: s.mtimeMs, hash: hashText(s.text), diagnostics: [] });
+  const bookkeeping = [];
+  const previous = cache.entries.size + settings.stories.size;
+  const changedParses = records.size !== previous || [...records].some(([p, r]) => isStoryEntry(p) && cache.entries.get(p) !== r);
+  let generation = cache.generation;
+  let folded = false;
+  if (written.written.length > 0 || written.rendered > 0 || changedParses || cache.key === '' || !generation) {
+    const next: BuildCache = { key: newsroomKey(settings.newsroomText), pack: pack.info, entries: records, outputs: written.records };
+    generation = newGeneration();
+    const overlay = overlayOf(outDir, run, next, generation);
+    folded = overlay === undefined;
+    bookkeeping.push(overlay ?? { path: CACHE_PATH, contents: serializeCache(next, run.defaults, generation) });
+  }
+  // Only a clean run may vouch that a later build would write the same bytes (the fast path).
   if (!hasErrors(compiled.diagnostics)) {
+    const stamps: Record<string, FileStamp> = {};
+    for (const s of run.listing.stamps) stamps[s.path] = [s.size, s.mtimeMs];
+    for (const [p, f] of sources.fresh) stamps[p] = [f.size, f.mtimeMs];
+    for (const [p, c] of sources.hits) stamps[p] = [c.size, c.mtimeMs];
     const manifest = renderManifest({
-      entries: Object.fromEntries(listing.stamps.map((s) => [s.path, [s.size, s.mtimeMs] as FileStamp])),
+      entries: stamps,
       outputs: Object.fromEntries([...written.records].map(([p, r]) => [p, [r.size, r.mtimeMs] as FileStamp])),
       window: publishWindow(allEntries(compiled), now),
+      generation,
       counts: countsOf(compiled, now),
       ...(compiled.newsroom ? { story: compiled.newsroom } : {}),
     });
-    await writeBookkeeping(outDir, [{ path: MANIFEST_PATH, contents: manifest }], { durable: false });
+    bookkeeping.push({ path: MANIFEST_PATH, contents: manifest });
   }
-  phase('render and write');
-  return result({ written: written.written, unchanged: written.unchanged, rendered: written.rendered, removed: written.removed, newsroom: newsroomResult(compiled, now, written.written) });
+  if (bookkeeping.length > 0) await writeBookkeeping(outDir, bookkeeping, { durable: false });
+  if (folded) await removeOverlay(outDir);
+}
+
+/**
+ * When no entry file or output came or went and few records changed, only those are written, to
+ * the overlay beside the index, as a patch run writes them (state/cache-lines.ts; folded into a new
+ * index once it has grown): ten thousand records are not rewritten for one edited entry. Undefined:
+ * write a whole new index. An output line written here names no entries (a newsroom is never
+ * patched in place; its key, size and mtime are all a run compares).
+ */
+function overlayOf(outDir: string, run: Written, next: BuildCache, generation: string): { path: string; contents: Iterable<string> } | undefined {
+  const index = CacheLines.parse(readBookkeepingBytes(outDir, CACHE_PATH), readBookkeeping(outDir, OVERLAY_PATH));
+  const { cache } = run;
+  if (!index || !next.pack || index.written.key !== next.key || index.header.generation !== cache.generation) return undefined;
+  if (index.entryCount !== next.entries.size || index.outputCount !== cache.outputs.size || next.outputs.size !== cache.outputs.size) return undefined;
+  if ([...next.outputs.keys()].some((p) => !cache.outputs.has(p))) return undefined;
+  for (const [p, r] of next.entries) {
+    if (isStoryEntry(p) && cache.entries.get(p) === r) continue;
+    const ordinal = index.ordinal(p);
+    if (ordinal === undefined) return undefined;
+    if (!isStoryEntry(p) && index.entry(ordinal, run.defaults(p))?.hash === r.hash) continue;
+    index.setEntry(ordinal, r, run.defaults(p));
+  }
+  for (const [p, r] of next.outputs) if (cache.outputs.get(p) !== r) index.setOutput(p, { key: r.key, size: r.size, mtimeMs: r.mtimeMs, ...(r.mediaType ? { mediaType: r.mediaType } : {}) });
+  if (index.foldDue) return undefined;
+  return { path: OVERLAY_PATH, contents: index.serializeOverlay(next.pack, generation) };
 }
 
 /** Every story's entries, paths qualified by their folder (`<slug>/a.md`). */

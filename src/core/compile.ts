@@ -82,6 +82,8 @@ export interface CompileResult {
   readonly fragments: ReadonlyMap<string, EntryFragments>;
   /** How many entry files were parsed here (not given). */
   readonly parsedCount: number;
+  /** The ledger as this run leaves it (with `ledgerPath`, what its planned ledger file holds). */
+  readonly ledger?: Ledger;
 }
 
 type Planned = Omit<CompileResult, 'files' | 'parsed' | 'fragments' | 'parsedCount'>;
@@ -317,8 +319,9 @@ function finish(run: CompileRun, selection: Selection): CompileResult {
   }
   // Retracted entries stay in the ledger: they were out, and their tombstone keeps their id.
   const publishedNow = entries.filter((e) => isPublished(e, now));
-  const ledgerFile = ledgerPath === undefined ? undefined : renderLedger(updateLedger(ledger, publishedNow, run.entries.anchorPlan.anchors), ledgerPath);
+  const updated = updateLedger(ledger, publishedNow, run.entries.anchorPlan.anchors);
+  const ledgerFile = ledgerPath === undefined ? undefined : renderLedger(updated, ledgerPath);
   const planned: PlannedFile[] = ledgerFile ? [...outputs, plannedFile(ledgerFile.path, ledgerFile.mediaType, ledgerFile.contents, [], () => [ledgerFile.contents])] : outputs;
-  const result = { ok: true, diagnostics: sortDiagnostics(run.diagnostics), story, entries, goodSources: selection.goodSources, outcomes: selection.outcomes, feed, planned, sitemaps };
+  const result = { ok: true, diagnostics: sortDiagnostics(run.diagnostics), story, entries, goodSources: selection.goodSources, outcomes: selection.outcomes, feed, planned, sitemaps, ledger: updated };
   return withFiles(result, run.entries.byPath, fragments, run.entries.parsedCount);
 }

@@ -14,10 +14,11 @@ import { parseLedger, renderLedger, type Ledger, type LedgerRecord, LEDGER_VERSI
 import { STORY_FILE } from './links.js';
 import { isPublished } from './model.js';
 import { detectLayout, parseNewsroom, parseStoryConfig, splitNewsroom, type StoryConfig, type StorySummary } from './newsroom.js';
-import { planNewsroom } from './newsroom-plan.js';
+import { planNewsroom, selectNewsroomEntries } from './newsroom-plan.js';
+import type { ParsedSource } from './parse-sources.js';
 import { planNewsroomSitemaps, type PlannedSitemap } from './sitemaps.js';
 import { assembleText, type EntryFragments } from './render/fragments.js';
-import type { EntryMeta, PlannedFile, RenderedFile, SourceFile, Story } from './types.js';
+import type { EntryMeta, PlannedFile, Position, RenderedFile, SourceFile, Story } from './types.js';
 
 /**
  * A newsroom compiles from what a story does (compile.ts's input; `sources` are `_newsroom.md` and
@@ -25,7 +26,19 @@ import type { EntryMeta, PlannedFile, RenderedFile, SourceFile, Story } from './
  * by `<slug>/a.md`; the ledger is the newsroom's one ledger). Strict: any error fails the newsroom;
  * service: a broken story is left out, the others go on.
  */
-export type NewsroomCompileInput = Pick<CompileInput, 'sources' | 'now' | 'readDiagnostics' | 'ledgerText' | 'ledgerPath' | 'mode' | 'lastGood'>;
+export type NewsroomCompileInput = Pick<CompileInput, 'sources' | 'now' | 'readDiagnostics' | 'ledgerText' | 'ledgerPath' | 'mode' | 'lastGood'> & {
+  /**
+   * Entry files parsed already (the build cache, parse workers), by `<slug>/a.md`: each as its
+   * story's compile parses `a.md` (its entry's path qualified too, its diagnostics the story's
+   * own). Each story's compile takes those under its folder, as `a.md`; they are not parsed again.
+   */
+  readonly parsed?: ReadonlyMap<string, ParsedSource>;
+  /**
+   * The body (sanitized HTML) of an entry parsed elsewhere, by `<slug>/a.md`, for the newsroom
+   * feed (`feedEntries` of the result says which): asked only when the feed is rendered.
+   */
+  readonly bodyHtml?: (path: string) => string | undefined;
+};
 
 export interface StoryBuild {
   readonly slug: string;
@@ -46,19 +59,20 @@ export interface NewsroomCompileResult {
   /** The newsroom's sitemaps, at its root (every story's pages and news): the build serializes them (build/sitemaps.ts). */
   readonly sitemaps: readonly PlannedSitemap[];
   readonly files: readonly RenderedFile[];
+  /** The entries the newsroom feed shows, by `<slug>/a.md` (their bodies: `bodyHtml`). */
+  readonly feedEntries: readonly string[];
 }
-
-const STORY_LEDGER = 'ledger.json';
 
 export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileResult {
   const { now } = input;
   const mode = input.mode ?? 'strict';
   const diagnostics: Diagnostic[] = [];
-  const fail = (newsroom?: Story): NewsroomCompileResult => ({ ok: false, diagnostics: sortDiagnostics(diagnostics), stories: [], planned: [], sitemaps: [], files: [], ...(newsroom ? { newsroom } : {}) });
+  const fail = (newsroom?: Story): NewsroomCompileResult => ({ ok: false, diagnostics: sortDiagnostics(diagnostics), stories: [], planned: [], sitemaps: [], files: [], feedEntries: [], ...(newsroom ? { newsroom } : {}) });
 
   const layout = detectLayout(input.sources, input.readDiagnostics);
   diagnostics.push(...layout.diagnostics);
-  const split = splitNewsroom(input.sources, input.readDiagnostics);
+  const parsedBy = parsedByStory(input.parsed);
+  const split = splitNewsroom(input.sources, input.readDiagnostics, parsedBy.keys());
   diagnostics.push(...split.diagnostics);
   if (!split.newsroom) {
     if (!diagnostics.some((d) => d.file === '_newsroom.md')) throw new Error('compileNewsroom needs `_newsroom.md` (detectLayout says which compile to call)');
@@ -71,10 +85,11 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
 
   const { ledger, problem } = parseLedger(input.ledgerText);
   if (problem) diagnostics.push(diagnostic(input.ledgerPath ?? 'ledger', FILE_START, 'W_LEDGER_INVALID', problem, 'the ledger is rebuilt from this run; if ids were removed meanwhile, they are no longer guarded'));
-  diagnostics.push(...duplicateIds(input.sources, newsroom));
+  diagnostics.push(...duplicateIds(input.sources, newsroom, input.parsed));
 
   const stories: StoryBuild[] = [];
   const ledgers: Ledger[] = [];
+  const storyLedgers = ledgersByStory(ledger);
   for (const folder of split.folders) {
     const storySource = folder.sources.find((s) => s.path === STORY_FILE);
     const storyProblems: Diagnostic[] = [];
@@ -91,11 +106,11 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
       sources: folder.sources,
       now,
       readDiagnostics: folder.readDiagnostics,
-      ledger: { ledger: storyLedger(ledger, prefix) },
-      ledgerPath: STORY_LEDGER,
+      ledger: { ledger: storyLedgers.get(folder.slug) ?? { version: LEDGER_VERSION, ids: {} } },
       mode,
       story: config.story,
       ...(lastGood ? { lastGood } : {}),
+      ...(parsedBy.has(folder.slug) ? { parsed: parsedBy.get(folder.slug)! } : {}),
     });
     storyProblems.push(...result.diagnostics.map((d) => ({ ...d, file: prefix + d.file })));
     const summary = summarize(config, result.entries, now);
@@ -105,15 +120,23 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     diagnostics.push(...storyProblems);
     // Service mode: the story compile held its bad entries back; only a story that cannot compile is left out.
     if (!result.ok || (mode === 'strict' && hasErrors(storyProblems))) continue;
-    const ledgerFile = result.planned.find((p) => p.path === STORY_LEDGER);
-    if (ledgerFile) ledgers.push(qualify(parseLedger(assembleText(ledgerFile.render(), noSlots)).ledger, prefix));
+    if (result.ledger) ledgers.push(qualify(result.ledger, prefix));
     stories.push({ slug: folder.slug, config, result, summary });
   }
   if (mode === 'strict' && hasErrors(diagnostics)) return fail(newsroom);
 
   const planned: PlannedFile[] = [];
-  for (const s of stories) for (const p of s.result.planned) if (p.path !== STORY_LEDGER) planned.push(underFolder(p, `${s.slug}/`));
-  planned.push(...planNewsroom(newsroom, stories.map((s) => ({ summary: s.summary, entries: storyEntries(s) })), now));
+  // Each story's compile updates its part of the ledger (`result.ledger`) without planning a file of it.
+  for (const s of stories) for (const p of s.result.planned) planned.push(underFolder(p, `${s.slug}/`));
+  const fragmentsOf = new Map<string, EntryFragments>(stories.flatMap((s) => [...s.result.fragments].map(([p, f]) => [`${s.slug}/${p}`, f] as const)));
+  const bodyHtml = (path: string): string => {
+    const html = fragmentsOf.get(path)?.html ?? input.bodyHtml?.(path);
+    if (html === undefined) throw new Error(`no body for ${path}: the caller gives the bodies of feedEntries (bodyHtml)`);
+    return html;
+  };
+  const storyInputs = stories.map((s) => ({ summary: s.summary, entries: s.result.entries.map((e) => ({ ...e, path: `${s.slug}/${e.path}` })) }));
+  const feedEntries = selectNewsroomEntries(storyInputs, newsroom.itemLimit, now).entries.map((e) => e.path);
+  planned.push(...planNewsroom(newsroom, storyInputs, now, bodyHtml));
   // One pair of sitemaps at the root, in place of each story's (core/sitemaps.ts).
   const sitemaps = planNewsroomSitemaps(newsroom, stories.map((s) => s.result.sitemaps));
   if (input.ledgerPath !== undefined) {
@@ -122,9 +145,9 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     const ids: Record<string, LedgerRecord> = Object.fromEntries(kept);
     for (const l of ledgers) Object.assign(ids, l.ids);
     const file = renderLedger({ version: LEDGER_VERSION, ids }, input.ledgerPath);
-    planned.push({ path: file.path, mediaType: file.mediaType, key: documentKey(file.path, fingerprint(file.contents), []), base: fingerprint(file.contents), deps: [], render: () => [file.contents] });
+    const base = fingerprint(file.contents);
+    planned.push({ path: file.path, mediaType: file.mediaType, key: documentKey(file.path, base, []), base, deps: [], render: () => [file.contents] });
   }
-  const fragmentsOf = new Map<string, EntryFragments>(stories.flatMap((s) => [...s.result.fragments].map(([p, f]) => [`${s.slug}/${p}`, f] as const)));
   let files: RenderedFile[] | undefined;
   return {
     ok: !hasErrors(diagnostics),
@@ -133,6 +156,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     stories,
     planned,
     sitemaps,
+    feedEntries,
     get files() {
       files ??= planned.map((p) => ({
         path: p.path,
@@ -148,10 +172,6 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   };
 }
 
-const noSlots = (): never => {
-  throw new Error('the ledger has no entry slots');
-};
-
 /**
  * A story's planned file moved under its folder: path, deps and entry slots qualified. The key is
  * the story's own (documentKey of the path inside the folder): a build that recomputes keys from
@@ -163,22 +183,38 @@ function underFolder(p: PlannedFile, prefix: string): PlannedFile {
   return { path, mediaType: p.mediaType, key: p.key, base: p.base, deps: p.deps.map((d) => prefix + d), render };
 }
 
-function storyLedger(ledger: Ledger, prefix: string): Ledger {
-  const ids: Record<string, LedgerRecord> = {};
-  for (const [id, r] of Object.entries(ledger.ids)) if (r.path.startsWith(prefix)) ids[id] = { ...r, path: r.path.slice(prefix.length) };
-  return { version: LEDGER_VERSION, ids };
+/** The newsroom ledger's records by story folder, paths as each story's compile knows them (`a.md`). */
+export function ledgersByStory(ledger: Ledger): Map<string, Ledger> {
+  const by = new Map<string, Record<string, LedgerRecord>>();
+  for (const id in ledger.ids) {
+    const r = ledger.ids[id]!;
+    const slash = r.path.indexOf('/');
+    if (slash === -1) continue;
+    const slug = r.path.slice(0, slash);
+    let ids = by.get(slug);
+    if (!ids) by.set(slug, (ids = {}));
+    ids[id] = { ...r, path: r.path.slice(slash + 1) };
+  }
+  return new Map([...by].map(([slug, ids]) => [slug, { version: LEDGER_VERSION, ids }]));
 }
 
 function qualify(ledger: Ledger, prefix: string): Ledger {
   return { version: LEDGER_VERSION, ids: Object.fromEntries(Object.entries(ledger.ids).map(([id, r]) => [id, { ...r, path: prefix + r.path }])) };
 }
 
-/** The entries of a story with their bodies' HTML, paths qualified (for the newsroom's feeds). */
-function storyEntries(s: StoryBuild): Array<EntryMeta & { contentHtml: string }> {
-  return s.result.entries.flatMap((e) => {
-    const f = s.result.fragments.get(e.path);
-    return [{ ...e, path: `${s.slug}/${e.path}` as string, contentHtml: f?.html ?? '' }];
-  });
+/** The parses under each story folder, as its compile takes them (`a.md`). */
+function parsedByStory(parsed: ReadonlyMap<string, ParsedSource> | undefined): Map<string, Map<string, ParsedSource>> {
+  const by = new Map<string, Map<string, ParsedSource>>();
+  for (const [path, p] of parsed ?? []) {
+    const slash = path.indexOf('/');
+    if (slash === -1) continue;
+    const slug = path.slice(0, slash);
+    let story = by.get(slug);
+    if (!story) by.set(slug, (story = new Map()));
+    const rel = path.slice(slash + 1);
+    story.set(rel, { ...p, path: rel, ...(p.entry ? { entry: { ...p.entry, path: rel } } : {}) });
+  }
+  return by;
 }
 
 /** What the front page, stories.json and the OPML say of a story. */
@@ -202,20 +238,24 @@ function summarize(config: StoryConfig, entries: readonly EntryMeta[], now: Date
  * Ids are unique across the newsroom: entry ids across stories, story ids and the newsroom's. A
  * duplicate within one story is the story compile's (E_ID_DUPLICATE there too); this names both files.
  */
-function duplicateIds(sources: readonly SourceFile[], newsroom: Story): Diagnostic[] {
+function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: ReadonlyMap<string, ParsedSource> | undefined): Diagnostic[] {
   const seen = new Map<string, string>([[newsroom.id, '_newsroom.md']]);
   const out: Diagnostic[] = [];
-  const sorted = [...sources].filter((s) => s.path.includes('/')).sort((a, b) => compareStrings(a.path, b.path));
-  for (const source of sorted) {
-    const fm = parseFrontMatter(source);
-    const field = fm.entry?.fields.get('id');
-    if (!field || typeof field.value !== 'string') continue;
-    const id = field.value.trim();
+  // A file parsed already says its entry's id (one that did not parse says none: its own error fails it).
+  const ids: Array<{ path: string; id: string; at: Position }> = [];
+  for (const [path, p] of parsed ?? []) if (p.entry && path.includes('/')) ids.push({ path, id: p.entry.id, at: p.idAt ?? FILE_START });
+  for (const source of sources) {
+    if (!source.path.includes('/') || parsed?.has(source.path)) continue;
+    const field = parseFrontMatter(source).entry?.fields.get('id');
+    if (field && typeof field.value === 'string') ids.push({ path: source.path, id: field.value.trim(), at: field.valueAt });
+  }
+  ids.sort((a, b) => compareStrings(a.path, b.path));
+  const folder = (p: string) => p.slice(0, p.indexOf('/') + 1);
+  for (const { path, id, at } of ids) {
     const first = seen.get(id);
-    const folder = (p: string) => p.slice(0, p.indexOf('/') + 1);
-    if (first === undefined) seen.set(id, source.path);
-    else if (folder(first) !== folder(source.path)) {
-      out.push(diagnostic(source.path, field.valueAt, 'E_ID_DUPLICATE', `id \`${id}\` is already used by ${first}`, 'ids are unique across the whole newsroom: give this one its own', 'id'));
+    if (first === undefined) seen.set(id, path);
+    else if (folder(first) !== folder(path)) {
+      out.push(diagnostic(path, at, 'E_ID_DUPLICATE', `id \`${id}\` is already used by ${first}`, 'ids are unique across the whole newsroom: give this one its own', 'id'));
     }
   }
   return out;

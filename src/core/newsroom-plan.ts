@@ -38,11 +38,11 @@ export function orderStories(stories: readonly StorySummary[]): StorySummary[] {
  * with its story's title as its first category. Retracted entries go to Atom's tombstones.
  */
 export function selectNewsroomEntries(
-  stories: ReadonlyArray<{ readonly summary: StorySummary; readonly entries: ReadonlyArray<EntryMeta & { contentHtml: string }> }>,
+  stories: ReadonlyArray<{ readonly summary: StorySummary; readonly entries: readonly EntryMeta[] }>,
   limit: number,
   now: Date,
-): { entries: Entry[]; retracted: EntryMeta[]; complete: boolean } {
-  const all: Entry[] = [];
+): { entries: EntryMeta[]; retracted: EntryMeta[]; complete: boolean } {
+  const all: EntryMeta[] = [];
   const retracted: EntryMeta[] = [];
   for (const { summary, entries } of stories) {
     for (const e of entries) {
@@ -62,14 +62,22 @@ export interface NewsroomPlanOptions {
   readonly opmlDates?: { readonly created?: Date; readonly modified?: Date };
 }
 
+/**
+ * The newsroom's documents; `bodyHtml` gives an entry's body (sanitized HTML) by its qualified path,
+ * asked only when a feed is rendered (a build with the cache has it read from the fragment pack by
+ * then: `entries` of the newsroom feed are those of `selectNewsroomEntries`).
+ */
 export function planNewsroom(
   newsroom: Story,
-  stories: ReadonlyArray<{ readonly summary: StorySummary; readonly entries: ReadonlyArray<EntryMeta & { contentHtml: string }> }>,
+  stories: ReadonlyArray<{ readonly summary: StorySummary; readonly entries: readonly EntryMeta[] }>,
   now: Date,
+  bodyHtml: (path: string) => string,
   options: NewsroomPlanOptions = {},
 ): PlannedFile[] {
   const selected = selectNewsroomEntries(stories, newsroom.itemLimit, now);
-  const feed: Feed<Entry> = { story: newsroom, entries: selected.entries, retracted: selected.retracted, updated: newestChange(selected.entries, selected.retracted), complete: selected.complete };
+  const meta = { story: newsroom, retracted: selected.retracted, updated: newestChange(selected.entries, selected.retracted), complete: selected.complete };
+  let withBodies: Feed<Entry> | undefined;
+  const feedOf = () => (withBodies ??= { ...meta, entries: selected.entries.map((e) => ({ ...e, contentHtml: bodyHtml(e.path) })) });
   const ordered = orderStories(stories.map((s) => s.summary));
   // The key: everything the documents show (entry prints stand for their bodies).
   const base = fingerprint({
@@ -86,9 +94,9 @@ export function planNewsroom(
   };
   const xml = { folder: '', stylesheet: STYLESHEET_FILE, ...(selected.complete ? { history: 'complete' as const } : {}) };
   return [
-    file(OUTPUT_FILES.rss, MEDIA_TYPES.rss, () => renderRss({ ...feed, entries: feed.entries }, xml)),
-    file(OUTPUT_FILES.atom, MEDIA_TYPES.atom, () => renderAtom(feed, xml)),
-    file(OUTPUT_FILES.json, MEDIA_TYPES.json, () => renderJsonFeed(feed, { folder: '' })),
+    file(OUTPUT_FILES.rss, MEDIA_TYPES.rss, () => renderRss(feedOf(), xml)),
+    file(OUTPUT_FILES.atom, MEDIA_TYPES.atom, () => renderAtom(feedOf(), xml)),
+    file(OUTPUT_FILES.json, MEDIA_TYPES.json, () => renderJsonFeed(feedOf(), { folder: '' })),
     file(OUTPUT_FILES.page, MEDIA_TYPES.html, () => renderFrontPage(newsroom, ordered)),
     file(NEWSROOM_FILES.opml, MEDIA_TYPES.opml, () => renderOpml(newsroom, ordered, options.opmlDates)),
     file(NEWSROOM_FILES.stories, MEDIA_TYPES.stories, () => renderStoriesJson(newsroom, ordered)),

@@ -81,7 +81,8 @@ export interface StoryFolder {
  * it. Entries at the root, folders that are not slugs, and folders without `_story.md` are
  * diagnostics (their files are left out).
  */
-export function splitNewsroom(sources: readonly SourceFile[], readDiagnostics: readonly Diagnostic[] = []): { newsroom?: SourceFile; folders: StoryFolder[]; diagnostics: Diagnostic[] } {
+/** `parsedIn`: story folders whose entries were parsed already (compileNewsroom's `parsed`), as folders with files. */
+export function splitNewsroom(sources: readonly SourceFile[], readDiagnostics: readonly Diagnostic[] = [], parsedIn: Iterable<string> = []): { newsroom?: SourceFile; folders: StoryFolder[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const bySlug = new Map<string, { sources: SourceFile[]; readDiagnostics: Diagnostic[] }>();
   const folderOf = (file: string) => {
@@ -102,6 +103,7 @@ export function splitNewsroom(sources: readonly SourceFile[], readDiagnostics: r
       diagnostics.push(diagnostic(source.path, FILE_START, 'E_NEWSROOM_ROOT_ENTRY', `\`${source.path}\` stands at the newsroom's root, where only \`_newsroom.md\` belongs`, `move it into a story folder, e.g. \`<slug>/${source.path}\``));
     }
   }
+  for (const slug of parsedIn) group(slug);
   for (const d of readDiagnostics) {
     const at = folderOf(d.file);
     if (at) group(at.slug).readDiagnostics.push({ ...d, file: at.rest });

@@ -33,6 +33,23 @@ export function sourceNamesSync(entriesDir: string): string[] {
   return readdirSync(entriesDir).filter(isSourceName);
 }
 
+/**
+ * The same for a newsroom: the root's names and each story folder's (`<folder>/<file>`), named as
+ * listSources names them. Undefined when a story folder is a symbolic link: a build judges where
+ * it leads.
+ */
+export function newsroomNamesSync(entriesDir: string): string[] | undefined {
+  const names: string[] = [];
+  for (const d of readdirSync(entriesDir, { withFileTypes: true })) {
+    if (isSourceName(d.name)) names.push(d.name);
+    if (d.name.startsWith('.') || d.name.startsWith('_')) continue;
+    if (d.isSymbolicLink()) return undefined;
+    if (!d.isDirectory()) continue;
+    for (const name of readdirSync(path.join(entriesDir, d.name))) if (isSourceName(name) && name !== NEWSROOM_FILE) names.push(`${d.name}/${name}`);
+  }
+  return names;
+}
+
 export function stampSync(entriesDir: string, name: string): { size: number; mtimeMs: number } | undefined {
   return statSync(path.join(entriesDir, name), { throwIfNoEntry: false }) ?? undefined;
 }

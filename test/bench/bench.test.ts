@@ -1,7 +1,8 @@
 // `npm run bench` works: a small run (N = 500, one run per figure) goes through every step — the
 // corpus, the floor, cold, no-change and one-change builds, the naive script and Hugo, and the
 // tag-heavy row on 10 entries × 50 tags, and the newsroom-shaped row (200 entries) against Hugo
-// writing the same three formats — and writes its figures. It proves the benchmark runs;
+// writing the same three formats, and a newsroom of 4 story folders × 10 entries beside one
+// story of the same entries — and writes its figures. It proves the benchmark runs;
 // it never judges the times.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -16,11 +17,11 @@ describe.skipIf(skipWithout('hugo', 'time'))(`npm run bench${withoutNote('hugo',
     const r = spawnSync(process.execPath, ['test/bench/run.mjs'], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, BENCH_SIZES: '500', BENCH_RUNS: '1', BENCH_TAGS: '10x50', BENCH_NEWSROOM_SIZES: '200' },
+      env: { ...process.env, BENCH_SIZES: '500', BENCH_RUNS: '1', BENCH_TAGS: '10x50', BENCH_NEWSROOM_SIZES: '200', BENCH_NEWSROOM_STORIES: '4x10' },
       timeout: 240_000,
     });
     expect(r.status, r.stderr).toBe(0);
-    const [row, tagRow, newsroomRow] = JSON.parse(readFileSync(`${root}/test-results/bench.json`, 'utf8')) as Array<Record<string, number>>;
+    const [row, tagRow, newsroomRow, storiesRow] = JSON.parse(readFileSync(`${root}/test-results/bench.json`, 'utf8')) as Array<Record<string, number>>;
     expect(row!['n']).toBe(500);
     for (const figure of ['floor', 'cold', 'coldRss', 'noChange', 'noChangeFull', 'oneChanged', 'naive', 'hugoAll', 'hugo50']) {
       expect([figure, Number.isFinite(row![figure]) && row![figure]! > 0]).toEqual([figure, true]);
@@ -42,5 +43,14 @@ describe.skipIf(skipWithout('hugo', 'time'))(`npm run bench${withoutNote('hugo',
     }
     expect(r.stdout).toMatch(/Hugo, RSS \+ Atom \+ JSON Feed \(200 items, 200 Atom entries\)/);
     expect(r.stdout).toMatch(/^\| 200 \| .* \| .*× \| .*× \|$/m);
+    // The newsroom of story folders: cold against the single story, no change and one change
+    // against the floor, and what the one change wrote and parsed (one entry; its story's files).
+    expect([storiesRow!['shape'], storiesRow!['n']]).toEqual(['newsroom-stories', 40]);
+    for (const figure of ['floor', 'coldSingle', 'cold', 'noChange', 'oneChanged']) {
+      expect([figure, Number.isFinite(storiesRow![figure]) && storiesRow![figure]! > 0]).toEqual([figure, true]);
+    }
+    expect(storiesRow!['oneChangedParsed']).toBe(1);
+    expect(storiesRow!['oneChangedWritten']).toBeGreaterThan(0);
+    expect(r.stdout).toMatch(/^\| 4 × 10 \| .*× \| \d+ \|$/m);
   }, 300_000);
 });

@@ -2,8 +2,11 @@
 // headings, links, emphasis, inline code and fenced code blocks; each entry has 4 of 8 tags, so
 // every tag feed and its archives are large. No drafts, embargoes or corrections: every entry is
 // in every format, the same work Hugo is given in run.mjs.
-// Usage: node test/bench/newsroom-corpus.mjs <dir> <N> [seed]
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// With `stories` (the newsroom layout, newsroom-stories.mjs), the same entries are split into that
+// many story folders of equal size (`story-001/`…, each with a `_story.md`), with `_newsroom.md`
+// at the root holding the settings the single story's `_story.md` holds.
+// Usage: node test/bench/newsroom-corpus.mjs <dir> <N> [seed] [stories]
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { prng } from './corpus.mjs';
 
@@ -11,7 +14,7 @@ export const NEWSROOM_TAGS = ['politics', 'economy', 'world', 'climate', 'health
 const WORDS = 'the council vote budget minister said report data court ruling filed appeal agency officials emissions target hospital patients waiting list software outage network update election district turnout count ballots judge hearing tariff exports inflation rate bank housing market survey residents'.split(' ');
 const CODE = ['`curl -s https://api.example.org/v1/results`', '`SELECT count(*) FROM ballots`', '`npm install`', '`status: 503`', '`git log --since=2026-05-01`'];
 
-export function generateNewsroomCorpus(dir, n, seed = 17) {
+export function generateNewsroomCorpus(dir, n, seed = 17, { stories = 0 } = {}) {
   const rand = prng(seed);
   const pick = (list) => list[Math.floor(rand() * list.length)];
   const words = (count) => Array.from({ length: count }, () => pick(WORDS));
@@ -65,9 +68,25 @@ export function generateNewsroomCorpus(dir, n, seed = 17) {
       `---\nid: tag:newsroom.example.org,2026-01-01:newsroom/${i}\ntitle: "${words(7).join(' ')} (${i})"\npublished: ${published.toISOString().replace(/\.\d{3}Z$/, 'Z')}\nsummary: "${words(14).join(' ')}."\ntags: [${fourTags().join(', ')}]\n---\n${body()}\n`,
     );
   }
+  if (stories > 0) splitIntoStories(dir, n, stories);
+}
+
+/** The entries, in order, into `stories` folders of n / stories each; `_story.md` becomes `_newsroom.md`. */
+function splitIntoStories(dir, n, stories) {
+  renameSync(path.join(dir, '_story.md'), path.join(dir, '_newsroom.md'));
+  const per = Math.ceil(n / stories);
+  for (let s = 0; s < stories; s += 1) {
+    const slug = `story-${String(s + 1).padStart(3, '0')}`;
+    mkdirSync(path.join(dir, slug));
+    writeFileSync(path.join(dir, slug, '_story.md'), `---\nid: tag:newsroom.example.org,2026-01-01:${slug}\ntitle: Story ${s + 1}\ndescription: Generated story ${s + 1} of the newsroom bench.\n---\nA generated story.\n`);
+    for (let i = s * per; i < Math.min(n, (s + 1) * per); i += 1) {
+      const name = `entry-${String(i).padStart(6, '0')}.md`;
+      renameSync(path.join(dir, name), path.join(dir, slug, name));
+    }
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [dir, n, seed] = process.argv.slice(2);
-  generateNewsroomCorpus(dir, Number(n), Number(seed ?? 17));
+  const [dir, n, seed, stories] = process.argv.slice(2);
+  generateNewsroomCorpus(dir, Number(n), Number(seed ?? 17), { stories: Number(stories ?? 0) });
 }

@@ -5,7 +5,8 @@
 // Runs per figure: BENCH_RUNS (default 3, medians). Results: test-results/bench.json and a table.
 // Plus a tag-heavy row, BENCH_TAGS=<entries>x<tags per entry> (default 100x50; 0 skips it), and the
 // newsroom-shaped rows against Hugo writing the same three formats (newsroom-bench.mjs,
-// BENCH_NEWSROOM_SIZES, default 1000,10000; 0 skips them).
+// BENCH_NEWSROOM_SIZES, default 1000,10000; 0 skips them), and a newsroom of story folders beside
+// one story of the same entries (newsroom-stories.mjs, BENCH_NEWSROOM_STORIES, default 200x50; 0 skips it).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCorpus } from './corpus.mjs';
 import { benchNewsroom, printNewsroomTable } from './newsroom-bench.mjs';
+import { benchNewsroomStories, printNewsroomStoriesTable } from './newsroom-stories.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(root, 'dist/cli.js');
@@ -172,7 +174,8 @@ try {
   }
   const tagRow = tagHeavy();
   const newsroomRows = benchNewsroom({ work, cli: CLI, now: NOW, measure, repeat, runs, print, hugoVersion: hugoVersionOf() });
-  writeFileSync(path.join(root, 'test-results', 'bench.json'), `${JSON.stringify([...rows, ...(tagRow ? [tagRow] : []), ...newsroomRows], null, 2)}\n`);
+  const storiesRow = benchNewsroomStories({ work, cli: CLI, now: NOW, measure, repeat, runs, print });
+  writeFileSync(path.join(root, 'test-results', 'bench.json'), `${JSON.stringify([...rows, ...(tagRow ? [tagRow] : []), ...newsroomRows, ...(storiesRow ? [storiesRow] : [])], null, 2)}\n`);
   const f = (x, unit = 's') => (x === undefined ? '—' : unit === 's' ? `${x.toFixed(2)} s` : `${Math.round(x)} MB`);
   const ratio = (a, b) => (a === undefined || b === undefined ? '—' : `${(a / b).toFixed(2)}×`);
   if (rows.length) console.log('\n| N | floor | cold build | peak RSS | no-change | (no fast path) | one changed | naive script | Hugo all items | Hugo newest 50 | cold / Hugo all | no-change / floor | one changed / floor |');
@@ -186,6 +189,7 @@ try {
     console.log(`| ${tagRow.n} × ${tagRow.tagsPerEntry} | ${tagRow.tags.toLocaleString('en')} | ${tagRow.outputs.toLocaleString('en')} | ${f(tagRow.cold)} | ${f(tagRow.coldPlan)} | ${f(tagRow.oneChanged)} | ${f(tagRow.oneChangedPlan)} |`);
   }
   printNewsroomTable(newsroomRows);
+  printNewsroomStoriesTable(storiesRow);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

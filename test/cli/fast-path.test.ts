@@ -64,11 +64,11 @@ describe('storyfeed build fast path', () => {
     const out = path.join(ws.dir, 'out');
     const now = new Date('2026-06-01T00:00:00Z');
     let calls = 0;
-    const quiet = checkUpToDate(entries, out, now, () => (calls += 1));
+    const quiet = checkUpToDate(entries, out, now, { onChange: () => (calls += 1) });
     expect([quiet.upToDate, quiet.changedSince, calls]).toEqual([true, undefined, 0]);
     await writeFile(path.join(entries, 'b.md'), entryText({ slug: 'b', body: 'Edited.' }));
     await writeFile(path.join(entries, 'c.md'), entryText({ slug: 'c', body: 'Edited too.' }));
-    const edited = checkUpToDate(entries, out, now, () => (calls += 1));
+    const edited = checkUpToDate(entries, out, now, { onChange: () => (calls += 1) });
     expect(edited.upToDate).toBe(false);
     expect([...edited.changedSince!.changed].sort()).toEqual(['b.md', 'c.md']);
     expect(edited.changedSince!.manifestText).toBe(await readFile(path.join(out, MANIFEST_PATH), 'utf8'));

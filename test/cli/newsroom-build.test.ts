@@ -97,7 +97,7 @@ describe('storyfeed build of a newsroom', () => {
     for (const p of storm) expect([p, after.get(p)]).toEqual([p, before.get(p)]);
   });
 
-  it('a story folder added to a newsroom is built (the fast path, which lists only the top folder, never answers for a newsroom)', async () => {
+  it('a story folder added to a newsroom is built (the fast path lists the story folders too)', async () => {
     const folder = await tempFolder({ 'entries/_newsroom.md': newsroomText() });
     cleanups.push(folder.cleanup);
     const build = () => runCli(['build', '--entries', 'entries', '--out', 'out', '--now', NOW], { cwd: folder.dir });

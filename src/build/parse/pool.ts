@@ -30,24 +30,30 @@ export function workerCount(files: number, env: NodeJS.ProcessEnv = process.env)
 const WORKER_URL = new URL('./parse-worker.js', import.meta.url);
 
 export interface Parser {
-  parse(sources: readonly SourceFile[]): Promise<ParsedFile[]>;
+  /** `story`: the story these sources belong to, when not the parser's own (a newsroom's parser serves every story). */
+  parse(sources: readonly SourceFile[], story?: Story): Promise<ParsedFile[]>;
   /** How many batches it can usefully take at once. */
   readonly parallelism: number;
   close(): Promise<void>;
 }
 
-/** `anchors`: entry anchors that are not the plain form, by id (core/anchors.ts); a Map crosses threads as it is. */
-export function createParser(story: Story, now: Date, workers: number, anchors?: ReadonlyMap<string, string>): Parser {
+/**
+ * `anchors`: entry anchors that are not the plain form, by id (core/anchors.ts); a Map crosses
+ * threads as it is. Without `story` (a newsroom: one pool for every story) each batch names its own.
+ */
+export function createParser(story: Story | undefined, now: Date, workers: number, anchors?: ReadonlyMap<string, string>): Parser {
   if (workers <= 0) {
     // A copy, as a worker's answer is: strings the parsers cut out of a file would otherwise keep
     // the whole file's text alive (V8 sliced strings) for as long as the entry's metadata lives.
-    const parse = async (sources: readonly SourceFile[]) => {
+    const parse = async (sources: readonly SourceFile[], own?: Story) => {
       const { parseBatch } = await import('./batch.js');
-      return parseBatch(sources, story, now, anchors).map((f) => ({ ...f, parsed: structuredClone(f.parsed) }));
+      const of = own ?? story;
+      if (!of) throw new Error('a parser needs the story of its sources');
+      return parseBatch(sources, of, now, anchors).map((f) => ({ ...f, parsed: structuredClone(f.parsed) }));
     };
     return { parallelism: 1, parse, close: async () => undefined };
   }
-  const pool = Array.from({ length: workers }, () => new Worker(WORKER_URL, { workerData: { story, now: now.getTime(), ...(anchors ? { anchors } : {}) } }));
+  const pool = Array.from({ length: workers }, () => new Worker(WORKER_URL, { workerData: { ...(story ? { story } : {}), now: now.getTime(), ...(anchors ? { anchors } : {}) } }));
   return onWorkers(pool, {});
 }
 
@@ -101,7 +107,7 @@ function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: numb
   });
   return {
     parallelism: pool.length * 2,
-    parse(sources) {
+    parse(sources, story) {
       // The least busy worker takes the batch.
       let w = 0;
       for (let i = 1; i < pool.length; i += 1) if (load[i]! < load[w]!) w = i;
@@ -109,7 +115,7 @@ function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: numb
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        pool[w]!.postMessage({ id, sources, ...context });
+        pool[w]!.postMessage({ id, sources, ...context, ...(story ? { story } : {}) });
       });
     },
     async close() {

@@ -111,6 +111,15 @@ export class CacheLines {
     return parts ? fromWire(parts.path, parts.record, defaults) : undefined;
   }
 
+  get entryCount(): number {
+    return this.firstOutput - 1;
+  }
+
+  /** The index's key (what every parse in it depends on) and generation, as written. */
+  get written(): { readonly key: string; readonly generation: string } {
+    return this.main;
+  }
+
   get outputCount(): number {
     return this.starts.length - 1 - this.firstOutput;
   }

@@ -28,7 +28,6 @@ export interface PackInfo {
   readonly live: number;
 }
 
-
 export interface CachedParse {
   readonly size: number;
   readonly mtimeMs: number;
@@ -110,6 +109,10 @@ export interface CacheDefaults {
   /** The story's retraction window (days): a retraction's `until` is not stored, but derived. */
   readonly retractionWindow: number;
 }
+
+/** A newsroom's index holds every story's entries: each record's defaults are its story's, by path. */
+export type DefaultsOf = CacheDefaults | ((path: string) => CacheDefaults);
+const defaultsAt = (d: DefaultsOf, path: string): CacheDefaults => (typeof d === 'function' ? d(path) : d);
 
 export function cacheDefaults(story: Story): CacheDefaults {
   // Reading and writing the index both ask for every entry's default link (a URL parse each). It is
@@ -305,7 +308,7 @@ export const entryLine = (path: string, r: CachedParse, defaults: CacheDefaults)
 export const outputLine = (path: string, r: OutputRecord, ordinal: ReadonlyMap<string, number>) => `o\t${JSON.stringify(path)}\t${JSON.stringify(toWireOutput(r, ordinal))}`;
 
 /** Parse a cache file (and its overlay, if any); anything unexpected gives the empty cache (it is rebuilt, never trusted). */
-export function parseCache(text: string | undefined, expectedKey: string, defaults: CacheDefaults, overlayText?: string): BuildCache {
+export function parseCache(text: string | undefined, expectedKey: string, defaults: DefaultsOf, overlayText?: string): BuildCache {
   if (text === undefined) return EMPTY_CACHE;
   try {
     const lines = text.split('\n');
@@ -326,7 +329,7 @@ export function parseCache(text: string | undefined, expectedKey: string, defaul
         if (line.kind === 'e') {
           if (main) paths.push(line.path);
           if (!sameStory) continue;
-          const record = fromWire(line.path, line.record, defaults);
+          const record = fromWire(line.path, line.record, defaultsAt(defaults, line.path));
           // A record that does not check out only costs its file a parse; one pointing into a pack
           // that the index does not name is no record at all.
           if (record && (!record.blob || pack)) entries.set(line.path, record);
@@ -365,10 +368,10 @@ const byPath = <T>(m: ReadonlyMap<string, T>) => [...m.entries()].sort(([a], [b]
  * The index as text, in chunks of a thousand lines: an archive's index is tens of megabytes, and
  * the writer puts each chunk on disk before the next is made.
  */
-export function* serializeCache(cache: BuildCache, defaults: CacheDefaults, generation: string): Generator<string> {
+export function* serializeCache(cache: BuildCache, defaults: DefaultsOf, generation: string): Generator<string> {
   yield `${headerLine(cache.key, cache.pack, generation)}\n`;
   const ordinal = new Map<string, number>();
-  const entries = byPath(cache.entries).map(([path, r]) => (ordinal.set(path, ordinal.size), () => entryLine(path, r, defaults)));
+  const entries = byPath(cache.entries).map(([path, r]) => (ordinal.set(path, ordinal.size), () => entryLine(path, r, defaultsAt(defaults, path))));
   const outputs = byPath(cache.outputs).map(([path, r]) => () => outputLine(path, r, ordinal));
   let chunk: string[] = [];
   for (const line of [...entries, ...outputs]) {

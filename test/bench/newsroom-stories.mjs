@@ -1,0 +1,85 @@
+// The newsroom-of-stories rows of `npm run bench` (issue 14, "Scale"): the newsroom corpus
+// (newsroom-corpus.mjs, ~600 words, 4 of 8 tags) split into story folders — BENCH_NEWSROOM_STORIES
+// = <stories>x<entries each>, default 200x50 (10,000 entries; 0 skips the rows) — beside the same
+// entries as one story. Timed, as medians of BENCH_RUNS: the floor (node start-up + reading every
+// entry file, every story folder), the single story's cold build, the newsroom's cold build, a
+// newsroom run with nothing changed (the fast path), and one with one entry's body changed in a
+// story in the middle (a full build with the cache), with the files that run wrote.
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { generateNewsroomCorpus } from './newsroom-corpus.mjs';
+
+/** Node start-up + reading every file of the folder and of its story folders. */
+const READ_TREE = `const fs=require('fs'),p=require('path');const d=process.argv[1];let n=0;for(const f of fs.readdirSync(d)){const q=p.join(d,f);if(fs.statSync(q).isDirectory()){for(const g of fs.readdirSync(q))n+=fs.readFileSync(p.join(q,g)).length}else n+=fs.readFileSync(q).length}`;
+
+/** How many files a build wrote, from its summary line (`wrote nothing`, a list, or `N files`). */
+function filesWritten(stdout) {
+  const wrote = /wrote (.*?) in /.exec(stdout)?.[1] ?? '';
+  if (wrote.startsWith('nothing')) return 0;
+  const many = /^(\d+) files$/.exec(wrote);
+  return many ? Number(many[1]) : wrote.split(', ').length;
+}
+
+export function benchNewsroomStories({ work, cli, now, measure, repeat, runs, print }) {
+  const spec = process.env.BENCH_NEWSROOM_STORIES ?? '200x50';
+  if (spec === '0') return undefined;
+  const [stories, perStory] = spec.split('x').map(Number);
+  const n = stories * perStory;
+  const single = path.join(work, 'stories-single');
+  const newsroom = path.join(work, 'stories-newsroom');
+  const outSingle = path.join(work, 'stories-single-out');
+  const out = path.join(work, 'stories-newsroom-out');
+  console.log(`\nA newsroom of ${stories} stories × ${perStory} entries (${n.toLocaleString('en')}), beside one story of the same entries`);
+  generateNewsroomCorpus(single, n, 23);
+  generateNewsroomCorpus(newsroom, n, 23, { stories });
+  const build = (entries, to, extra = []) => measure(process.execPath, [cli, 'build', '--entries', entries, '--out', to, '--now', now, ...extra]);
+  const floor = repeat(runs, () => measure(process.execPath, ['-e', READ_TREE, newsroom])).seconds;
+  print('floor: node start-up + reading every entry file', floor);
+  const coldSingle = repeat(runs, () => {
+    rmSync(outSingle, { recursive: true, force: true });
+    return build(single, outSingle);
+  });
+  rmSync(outSingle, { recursive: true, force: true });
+  print('single story: cold build', coldSingle.seconds);
+  const cold = repeat(runs, () => {
+    rmSync(out, { recursive: true, force: true });
+    return build(newsroom, out);
+  });
+  print('newsroom: cold build', cold.seconds);
+  print('  peak RSS', cold.rssMb, 'MB');
+  print('  ratio to the single story (target ≤ 1.2)', cold.seconds / coldSingle.seconds, '×');
+  const noChange = repeat(runs, () => build(newsroom, out));
+  print('newsroom: no change', noChange.seconds);
+  print('  ratio to floor (target ≤ 1.5)', noChange.seconds / floor, '×');
+  // One entry's body in a story in the middle: that story's files and the newsroom's are rewritten.
+  const middle = `story-${String(Math.floor(stories / 2)).padStart(3, '0')}`;
+  const names = readdirSync(path.join(newsroom, middle)).filter((f) => f !== '_story.md');
+  let written = 0;
+  let parsed = 0;
+  const oneChanged = repeat(runs, (i) => {
+    const file = path.join(newsroom, middle, names[i % names.length]);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\nOne more sentence (${i}).\n`);
+    const r = build(newsroom, out);
+    written = filesWritten(r.stdout);
+    parsed = Number(/parsed (\d+)/.exec(r.stdout)?.[1]);
+    return r;
+  });
+  print('newsroom: one entry changed', oneChanged.seconds);
+  print('  peak RSS', oneChanged.rssMb, 'MB');
+  print('  ratio to floor (target ≤ 2)', oneChanged.seconds / floor, '×');
+  const storyFiles = readdirSync(path.join(out, middle), { recursive: true }).filter((f) => statSync(path.join(out, middle, f)).isFile()).length;
+  print(`  files written (of its story's ${storyFiles} and the newsroom's), files parsed`, `${written}, ${parsed}`, '');
+  rmSync(single, { recursive: true, force: true });
+  rmSync(newsroom, { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
+  return { shape: 'newsroom-stories', stories, perStory, n, floor, coldSingle: coldSingle.seconds, cold: cold.seconds, coldRss: cold.rssMb, noChange: noChange.seconds, oneChanged: oneChanged.seconds, oneChangedWritten: written, oneChangedParsed: parsed };
+}
+
+export function printNewsroomStoriesTable(row) {
+  if (!row) return;
+  const f = (x) => `${x.toFixed(2)} s`;
+  const r = (a, b) => `${(a / b).toFixed(2)}×`;
+  console.log('\n| stories × entries | floor | single story cold | newsroom cold | cold / single | no change | no change / floor | one changed | one changed / floor | files written |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log(`| ${row.stories} × ${row.perStory} | ${f(row.floor)} | ${f(row.coldSingle)} | ${f(row.cold)} | ${r(row.cold, row.coldSingle)} | ${f(row.noChange)} | ${r(row.noChange, row.floor)} | ${f(row.oneChanged)} | ${r(row.oneChanged, row.floor)} | ${row.oneChangedWritten} |`);
+}
