@@ -58,6 +58,13 @@ function readText(file: string): string | undefined {
   }
 }
 
+/** What earlier runs published: the files a run may delete. */
+export interface PreviousPublished {
+  readonly files: ReadonlySet<string>;
+  /** Read from the record (false: reconstructed for a folder an older version built). */
+  readonly recorded: boolean;
+}
+
 /**
  * What earlier runs published, as far as this folder knows: the record, or for a folder built by a
  * version that kept none, the outputs its last manifest (any version) and cache index name

@@ -18,7 +18,7 @@ import { buildAborted, UserError } from '../errors.js';
 import { resolveInside, runTempPath } from './paths.js';
 import { packSlots, type OutputRecord, type SlotAt, type SlotList } from './output-record.js';
 import type { DocumentPart, EntrySlot, PlannedFile } from '../core/types.js';
-import { FOLDER_README, publishRank, renderPublished } from './output-folder.js';
+import { FOLDER_README, publishRank, renderPublished, type PreviousPublished } from './output-folder.js';
 import { plainCause } from './file-errors.js';
 import { retireFiles, syncDirs } from './sweep-outputs.js';
 import { FOLDER_README_PATH, PUBLISHED_PATH, STATE_FOLDER } from './state-folder.js';
@@ -105,11 +105,9 @@ export interface WriteOptions {
   readonly displayDir?: string;
 }
 
-/** What earlier runs published (output-folder.ts previousPublished): the files a run may delete. */
-export interface PreviousPublished {
-  readonly files: ReadonlySet<string>;
-  /** Read from the record (false: reconstructed for a folder an older version built). */
-  readonly recorded: boolean;
+/** A plain stat call: tens of thousands of promises (a newsroom's every story) cost more than the calls. */
+function statOrUndefined(file: string): Stats | undefined {
+  try { return statSync(file, { throwIfNoEntry: false }); } catch { return undefined; }
 }
 
 /**
@@ -117,10 +115,6 @@ export interface PreviousPublished {
  * the recorded size and mtime, is neither rendered nor read. Every other output is rendered and
  * written only if its bytes differ from the file on disk.
  */
-/** A plain stat call: tens of thousands of promises (a newsroom's every story) cost more than the calls. */
-function statOrUndefined(file: string): Stats | undefined {
-  try { return statSync(file, { throwIfNoEntry: false }); } catch { return undefined; }
-}
 
 export async function writePlanned(
   outDir: string,

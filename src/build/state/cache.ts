@@ -1,9 +1,7 @@
-// The build cache index (`.storyfeed/cache.json` in the output folder): what each entry file
-// parsed to (its metadata, not its body), where its fragments are in the fragment pack
-// (io/fragment-store.ts), and which key each output was last written from. Versioned, safe to
-// delete, never trusted when it does not parse or was made for another story text or another
-// storyfeed version — then it is rebuilt. It only saves work: a test builds with and without it
-// and compares the bytes.
+// The build cache index (`.storyfeed/cache.json`): what each entry file parsed to (not its body),
+// where its fragments are in the fragment pack, and which key each output was last written from.
+// Versioned, safe to delete, rebuilt when it does not parse or was made for another story text or
+// storyfeed version. It only saves work: tests build with and without it and compare the bytes.
 
 import { createHash } from 'node:crypto';
 import { compareStrings, type Diagnostic } from '../../core/diagnostics.js';
@@ -150,8 +148,8 @@ function toWireEntry(e: EntryMeta, defaults: CacheDefaults): WireEntry {
 export const isString = (v: unknown): v is string => typeof v === 'string';
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
-const isPeople = (v: unknown): v is Person[] =>
-  Array.isArray(v) && v.every((p) => typeof p === 'object' && p !== null && isString((p as Person).name) && ['email', 'url'].every((k) => (p as Record<string, unknown>)[k] === undefined || isString((p as Record<string, unknown>)[k])));
+const isOptionalString = (v: unknown) => v === undefined || isString(v);
+const isPeople = (v: unknown): v is Person[] => Array.isArray(v) && v.every((p: Record<string, unknown>) => typeof p === 'object' && p !== null && isString(p.name) && isOptionalString(p.email) && isOptionalString(p.url));
 const isStamped = (v: unknown): v is [number, string] => Array.isArray(v) && v.length === 2 && isNumber(v[0]) && isString(v[1]);
 
 function fromWireEntry(path: string, w: unknown, defaults: CacheDefaults): EntryMeta | undefined {
@@ -398,6 +396,5 @@ function readBlobLocation(value: unknown): BlobLocation | undefined {
 
 /** Everything the index records of an entry but its print: the same for two versions that differ only in their body. */
 export function metaText(entry: EntryMeta, defaults: CacheDefaults): string {
-  const { print: _print, ...rest } = toWireEntry(entry, defaults);
-  return JSON.stringify(rest);
+  return JSON.stringify({ ...toWireEntry(entry, defaults), print: undefined }); // JSON leaves undefined out
 }
