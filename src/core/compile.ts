@@ -9,12 +9,12 @@ import { parseLedger, renderLedger, updateLedger, validateIdentity, type Ledger 
 import { isPublished } from './model.js';
 import { STORY_FILE } from './links.js';
 import { normalizeStory, renderRetractionNotice, validateEntries } from './normalize.js';
-import { readLifecycle, splitLifecycle, withLifecycle } from './newsroom.js';
+import { coverageStartOf, readLifecycle, splitLifecycle, validateCoverageEnd, withLifecycle } from './newsroom.js';
 import { planned as plannedFile, planOutputs, type PastEntry } from './plan.js';
 import { tagSlugClashes } from './tags.js';
 import { parseSources, renderEntryFragments, type ParsedSource } from './parse-sources.js';
 import { assembleText, type EntryFragments } from './render/fragments.js';
-import type { EntryMeta, EntrySlot, Feed, PlannedFile, RenderedFile, SourceFile, Story } from './types.js';
+import type { EntryMeta, EntrySlot, Feed, PlannedFile, Position, RenderedFile, SourceFile, Story } from './types.js';
 
 
 export interface CompileInput {
@@ -102,7 +102,8 @@ function withFiles(result: Planned, parsed: ReadonlyMap<string, ParsedSource> = 
   };
 }
 
-export function parseStory(sources: readonly SourceFile[], readDiagnostics: readonly Diagnostic[] = []): { story?: Story; diagnostics: Diagnostic[] } {
+/** `_story.md` read from the sources; `coverageEndAt` is where its `coverage_end` stands (validateCoverageEnd needs it once the entries are in). */
+export function parseStory(sources: readonly SourceFile[], readDiagnostics: readonly Diagnostic[] = []): { story?: Story; coverageEndAt?: Position; diagnostics: Diagnostic[] } {
   const source = sources.find((s) => s.path === STORY_FILE);
   if (!source) {
     if (readDiagnostics.some((d) => d.file === STORY_FILE)) return { diagnostics: [] };
@@ -115,7 +116,8 @@ export function parseStory(sources: readonly SourceFile[], readDiagnostics: read
   const n = normalizeStory({ ...fm.entry, fields: own });
   const life = readLifecycle(fm.entry, lifecycle);
   const diagnostics = [...n.diagnostics, ...life.diagnostics];
-  return { diagnostics, ...(n.value && life.value ? { story: withLifecycle(n.value, life.value) } : {}) };
+  const at = life.value?.coverageEndAt;
+  return { diagnostics, ...(n.value && life.value ? { story: withLifecycle(n.value, life.value) } : {}), ...(at ? { coverageEndAt: at } : {}) };
 }
 
 export function compile(input: CompileInput): CompileResult {
@@ -132,7 +134,7 @@ export function compile(input: CompileInput): CompileResult {
       ...(story ? { story } : {}),
     });
 
-  const storyResult = input.story ? { story: input.story, diagnostics: [] } : parseStory(input.sources, readDiagnostics);
+  const storyResult: ReturnType<typeof parseStory> = input.story ? { story: input.story, diagnostics: [] } : parseStory(input.sources, readDiagnostics);
   diagnostics.push(...storyResult.diagnostics);
   const story = storyResult.story;
   const { ledger, problem } = input.ledger ?? parseLedger(input.ledgerText);
@@ -147,12 +149,17 @@ export function compile(input: CompileInput): CompileResult {
   const entries = parseEntries(input, story, ledger);
   const problems = gatherProblems(entries.parsed, readDiagnostics, ledger);
   const run: CompileRun = { input, story, ledger, diagnostics, entries, problems };
+  // A story read here (not a newsroom's: compileNewsroom checks its own) ends no earlier than its first entry.
+  const coverage = (selected: readonly EntryMeta[]) => (input.story ? [] : validateCoverageEnd(STORY_FILE, story.coverageEnd, storyResult.coverageEndAt, coverageStartOf(story.coverageStart, selected, input.now)));
   if ((input.mode ?? 'strict') === 'strict') {
     for (const list of problems.byFile.values()) diagnostics.push(...list);
+    diagnostics.push(...coverage(problems.candidates.map((p) => p.entry!)));
     if (hasErrors(diagnostics)) return fail(story);
     return finish(run, selectStrict(run));
   }
-  return finish(run, selectService(run));
+  const selection = selectService(run);
+  diagnostics.push(...coverage(selection.entries));
+  return finish(run, selection);
 }
 
 /** What the entry files parsed to, with the anchors planned for them and the fragments in memory. */

@@ -12,8 +12,8 @@ import { documentKey, fingerprint } from './fingerprint.js';
 import { parseFrontMatter } from './front-matter.js';
 import { parseLedger, renderLedger, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
 import { STORY_FILE } from './links.js';
-import { isPublished } from './model.js';
-import { detectLayout, parseNewsroom, parseStoryConfig, splitNewsroom, type StoryConfig, type StorySummary } from './newsroom.js';
+import { isVisible } from './model.js';
+import { coverageStartOf, detectLayout, parseNewsroom, parseStoryConfig, splitNewsroom, validateCoverageEnd, type StoryConfig, type StorySummary } from './newsroom.js';
 import { planNewsroom } from './newsroom-plan.js';
 import { assembleText, type EntryFragments } from './render/fragments.js';
 import type { EntryMeta, PlannedFile, RenderedFile, SourceFile, Story } from './types.js';
@@ -96,9 +96,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     });
     storyProblems.push(...result.diagnostics.map((d) => ({ ...d, file: prefix + d.file })));
     const summary = summarize(config, result.entries, now);
-    if (config.coverageEnd && summary.coverageStart && config.coverageEnd.getTime() < summary.coverageStart.getTime()) {
-      storyProblems.push(diagnostic(`${prefix}${STORY_FILE}`, config.coverageEndAt ?? FILE_START, 'E_COVERAGE', '`coverage_end` is before the story\'s first entry (its coverage start)', 'set `coverage_end` at or after the first entry, or set `coverage_start`', 'coverage_end'));
-    }
+    storyProblems.push(...validateCoverageEnd(`${prefix}${STORY_FILE}`, config.coverageEnd, config.coverageEndAt, summary.coverageStart));
     diagnostics.push(...storyProblems);
     // Service mode: the story compile held its bad entries back; only a story that cannot compile is left out.
     if (!result.ok || (mode === 'strict' && hasErrors(storyProblems))) continue;
@@ -177,10 +175,9 @@ function storyEntries(s: StoryBuild): Array<EntryMeta & { contentHtml: string }>
 
 /** What the front page, stories.json and the OPML say of a story. */
 function summarize(config: StoryConfig, entries: readonly EntryMeta[], now: Date): StorySummary {
-  const published = entries.filter((e) => isPublished(e, now) && !(e.retraction && e.retraction.at.getTime() <= now.getTime()));
-  const first = published.reduce<Date | undefined>((min, e) => (!min || e.published < min ? e.published : min), undefined);
+  const published = entries.filter((e) => isVisible(e, now));
   const latest = [...published].sort((a, b) => b.published.getTime() - a.published.getTime() || compareStrings(a.id, b.id))[0];
-  const coverageStart = config.coverageStart ?? first;
+  const coverageStart = coverageStartOf(config.coverageStart, entries, now);
   return {
     slug: config.slug,
     story: config.story,

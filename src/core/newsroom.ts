@@ -6,6 +6,7 @@ import { diagnostic, FILE_START, type Diagnostic } from './diagnostics.js';
 import { FieldReader } from './field-reader.js';
 import { parseFrontMatter } from './front-matter.js';
 import { NEWSROOM_FILE, STORY_FILE } from './links.js';
+import { isVisible } from './model.js';
 import { normalizeStory } from './normalize.js';
 import type { EntryMeta, Position, RawEntry, RawField, SourceFile, Story, StoryStatus } from './types.js';
 
@@ -210,4 +211,22 @@ export function withLifecycle(story: Story, life: Lifecycle): Story {
     ...(life.coverageStart ? { coverageStart: life.coverageStart } : {}),
     ...(life.coverageEnd ? { coverageEnd: life.coverageEnd } : {}),
   };
+}
+
+/** When a story's coverage starts: `coverage_start` as written, else its first visible entry's publication at `now`. */
+export function coverageStartOf(written: Date | undefined, entries: readonly EntryMeta[], now: Date): Date | undefined {
+  if (written) return written;
+  let first: Date | undefined;
+  for (const e of entries) if (isVisible(e, now) && (!first || e.published < first)) first = e.published;
+  return first;
+}
+
+/**
+ * `coverage_end` before the coverage start (coverageStartOf) is E_COVERAGE at `coverage_end` in
+ * `file` (a newsroom's `<slug>/_story.md` or a single story's `_story.md`). readLifecycle checks
+ * the end against a written start; this one needs the entries, so it runs once they are compiled.
+ */
+export function validateCoverageEnd(file: string, coverageEnd: Date | undefined, at: Position | undefined, start: Date | undefined): Diagnostic[] {
+  if (!coverageEnd || !start || coverageEnd.getTime() >= start.getTime()) return [];
+  return [diagnostic(file, at ?? FILE_START, 'E_COVERAGE', "`coverage_end` is before the story's first entry (its coverage start)", 'set `coverage_end` at or after the first entry, or set `coverage_start`', 'coverage_end')];
 }

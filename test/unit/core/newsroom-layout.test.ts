@@ -27,6 +27,26 @@ describe('layout', () => {
   it('a single story still compiles as before (the single-story compile is unchanged)', () => {
     expect(compile({ sources: sources({ '_story.md': storyText() }), now: NOW }).ok).toBe(true);
   });
+
+  it("a single story's coverage_end before its first entry is E_COVERAGE at coverage_end, as a newsroom story's", () => {
+    const entry = (name: string, published: string, extra = '') => `---\nid: tag:newsroom.example.org,2026-05-25:test-story/${name}\ntitle: ${name}\npublished: ${published}\n${extra}---\nBody.\n`;
+    const story = storyText('status: ended\ncoverage_end: 2026-05-20T00:00:00Z\n');
+    const files = { '_story.md': story, 'a.md': entry('a', '2026-05-26T09:00:00Z') };
+    const strict = compile({ sources: sources(files), now: NOW });
+    expect(strict.ok).toBe(false);
+    expect(strict.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.field}`)).toEqual(['_story.md:12:15 E_COVERAGE coverage_end']);
+    // The same check, worded alike, as a newsroom story's (one function).
+    const inNewsroom = run({ ...base, 'talks/_story.md': newsroomStoryText('talks', 'status: ended\ncoverage_end: 2026-05-20T00:00:00Z\n') });
+    expect(inNewsroom.diagnostics.find((d) => d.code === 'E_COVERAGE')!.message).toBe(strict.diagnostics[0]!.message);
+    // Drafts and embargoed entries do not start the coverage; coverage_start, when written, does.
+    const drafts = { '_story.md': story, 'a.md': entry('a', '2026-05-19T09:00:00Z'), 'd.md': entry('d', '2026-05-10T09:00:00Z', 'draft: true\n') };
+    expect(compile({ sources: sources(drafts), now: NOW }).diagnostics).toEqual([]);
+    const started = storyText('status: ended\ncoverage_start: 2026-05-01T00:00:00Z\ncoverage_end: 2026-05-20T00:00:00Z\n');
+    expect(compile({ sources: sources({ ...files, '_story.md': started }), now: NOW }).diagnostics).toEqual([]);
+    // Service mode reports it and keeps the story up.
+    const service = compile({ sources: sources(files), now: NOW, mode: 'service' });
+    expect([service.ok, service.diagnostics.map((d) => d.code)]).toEqual([true, ['E_COVERAGE']]);
+  });
 });
 
 const base = sampleNewsroom();
