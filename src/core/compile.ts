@@ -6,10 +6,10 @@ import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, typ
 import { ledgerOverrides, planAnchors, type AnchorPlan } from './anchors.js';
 import { parseFrontMatter } from './front-matter.js';
 import { parseLedger, renderLedger, updateLedger, validateIdentity, type Ledger } from './ledger.js';
-import { isPublished } from './model.js';
+import { coverageStartOf, isPublished } from './model.js';
 import { STORY_FILE } from './links.js';
 import { normalizeStory, renderRetractionNotice, validateEntries } from './normalize.js';
-import { coverageStartOf, readLifecycle, splitLifecycle, validateCoverageEnd, withLifecycle } from './newsroom.js';
+import { readLifecycle, splitLifecycle, validateCoverageEnd, withLifecycle } from './newsroom.js';
 import { planned as plannedFile, planOutputs, type PastEntry } from './plan.js';
 import { tagSlugClashes } from './tags.js';
 import { parseSources, renderEntryFragments, type ParsedSource } from './parse-sources.js';

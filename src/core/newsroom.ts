@@ -6,7 +6,6 @@ import { diagnostic, FILE_START, type Diagnostic } from './diagnostics.js';
 import { FieldReader } from './field-reader.js';
 import { parseFrontMatter } from './front-matter.js';
 import { NEWSROOM_FILE, STORY_FILE } from './links.js';
-import { isVisible } from './model.js';
 import { normalizeStory } from './normalize.js';
 import type { EntryMeta, Position, RawEntry, RawField, SourceFile, Story, StoryStatus } from './types.js';
 
@@ -211,14 +210,6 @@ export function withLifecycle(story: Story, life: Lifecycle): Story {
     ...(life.coverageStart ? { coverageStart: life.coverageStart } : {}),
     ...(life.coverageEnd ? { coverageEnd: life.coverageEnd } : {}),
   };
-}
-
-/** When a story's coverage starts: `coverage_start` as written, else its first visible entry's publication at `now`. */
-export function coverageStartOf(written: Date | undefined, entries: readonly EntryMeta[], now: Date): Date | undefined {
-  if (written) return written;
-  let first: Date | undefined;
-  for (const e of entries) if (isVisible(e, now) && (!first || e.published < first)) first = e.published;
-  return first;
 }
 
 /**

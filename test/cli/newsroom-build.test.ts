@@ -119,8 +119,8 @@ describe('storyfeed build of a newsroom', () => {
     const r = await runCli(['check', '--entries', 'entries', '--out', 'out', '--now', NOW], { cwd: w.dir });
     expect([r.code, r.stderr]).toEqual([0, '']);
     const lines = r.stdout.split('\n');
-    expect(lines.find((l) => l.trim().startsWith('storm '))).toMatch(/storm\s+live\s+1 published, 1 scheduled, next at 2026-07-01T09:00:00\.000Z, 0 draft\s+Storm Alba/);
-    expect(lines.find((l) => l.trim().startsWith('talks '))).toMatch(/talks\s+live\s+2 published, 0 scheduled, 0 draft\s+U\.S\.–Iran talks/);
+    expect(lines.find((l) => l.trim().startsWith('storm '))).toMatch(/storm\s+live\s+1 published, 1 scheduled, next at 2026-07-01T09:00:00\.000Z, 0 draft\s+coverage since 2026-05-27T09:00:00\.000Z\s+Storm Alba/);
+    expect(lines.find((l) => l.trim().startsWith('talks '))).toMatch(/talks\s+live\s+2 published, 0 scheduled, 0 draft\s+coverage since 2026-05-26T09:00:00\.000Z\s+U\.S\.–Iran talks/);
     expect(r.stdout).toMatch(/scheduled 2026-07-01T09:00:00\.000Z\s+\S*storm\/later\.md/);
     expect(existsSync(w.out(''))).toBe(false);
   });
