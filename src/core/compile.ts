@@ -9,7 +9,7 @@ import { parseLedger, renderLedger, updateLedger, validateIdentity, type Ledger 
 import { coverageStartOf, isPublished } from './model.js';
 import { STORY_FILE } from './links.js';
 import { normalizeStory, renderRetractionNotice, validateEntries } from './normalize.js';
-import { readLifecycle, splitLifecycle, validateCoverageEnd, withLifecycle } from './newsroom.js';
+import { readLifecycle, splitLifecycle, STORY_LIFECYCLE_FIELDS, validateCoverageEnd, withLifecycle } from './newsroom.js';
 import { planned as plannedFile, planOutputs, type PastEntry } from './plan.js';
 import { tagSlugClashes } from './tags.js';
 import { parseSources, renderEntryFragments, type ParsedSource } from './parse-sources.js';
@@ -113,7 +113,7 @@ export function parseStory(sources: readonly SourceFile[], readDiagnostics: read
   if (!fm.entry) return { diagnostics: [...fm.diagnostics] };
   // A single story has a lifecycle too (`status`, `coverage_start`, `coverage_end`), read as a newsroom's story's.
   const { own, lifecycle } = splitLifecycle(fm.entry.fields);
-  const n = normalizeStory({ ...fm.entry, fields: own });
+  const n = normalizeStory({ ...fm.entry, fields: own }, STORY_LIFECYCLE_FIELDS);
   const life = readLifecycle(fm.entry, lifecycle);
   const diagnostics = [...n.diagnostics, ...life.diagnostics];
   const at = life.value?.coverageEndAt;

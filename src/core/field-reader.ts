@@ -17,14 +17,20 @@ const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61
 export class FieldReader {
   readonly diagnostics: Diagnostic[] = [];
 
+  /**
+   * `elsewhere`: fields the same file may hold that another reader reads (a `_story.md`'s lifecycle,
+   * core/newsroom.ts). They are never reported here, but a typo of one is guessed as one.
+   */
   constructor(
     private readonly raw: RawEntry,
     known: readonly string[],
+    elsewhere: readonly string[] = [],
   ) {
+    const all = [...known, ...elsewhere];
     for (const [name, field] of raw.fields) {
-      if (!known.includes(name)) {
-        const guess = closest(name, known as string[]);
-        this.report(field.keyAt, 'E_FIELD_UNKNOWN', `unknown field \`${name}\``, `did you mean \`${guess}\`? Known fields: ${known.join(', ')}`, name);
+      if (!all.includes(name)) {
+        const guess = closest(name, all);
+        this.report(field.keyAt, 'E_FIELD_UNKNOWN', `unknown field \`${name}\``, `did you mean \`${guess}\`? Known fields: ${all.join(', ')}`, name);
       }
     }
   }

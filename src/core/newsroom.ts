@@ -131,8 +131,14 @@ function suggestSlug(name: string): string {
 export function parseNewsroom(source: SourceFile): { newsroom?: Story; raw?: RawEntry; diagnostics: Diagnostic[] } {
   const fm = parseFrontMatter(source);
   if (!fm.entry) return { diagnostics: [...fm.diagnostics] };
-  const n = normalizeStory(fm.entry);
-  return { diagnostics: [...n.diagnostics], ...(n.value ? { newsroom: n.value, raw: fm.entry } : {}) };
+  // A lifecycle is a story's, never the newsroom's (nor inherited from it); a typo of one is guessed as one.
+  const { own, lifecycle } = splitLifecycle(fm.entry.fields);
+  const n = normalizeStory({ ...fm.entry, fields: own }, STORY_LIFECYCLE_FIELDS);
+  const misplaced = [...lifecycle].map(([name, field]) =>
+    diagnostic(source.path, field.keyAt, 'E_FIELD_UNKNOWN', `\`${name}\` belongs in a story's \`_story.md\`, not in \`${NEWSROOM_FILE}\``, `move it into \`<slug>/_story.md\` of the story it describes: each story has its own status and coverage times`, name),
+  );
+  const diagnostics = [...n.diagnostics, ...misplaced];
+  return { diagnostics, ...(n.value && misplaced.length === 0 ? { newsroom: n.value, raw: { ...fm.entry, fields: own } } : {}) };
 }
 
 /** A folder's `<slug>/` appended to a base URL (which may lack its final slash). */
@@ -156,7 +162,7 @@ export function parseStoryConfig(source: SourceFile, slug: string, newsroom: Sto
   merged.set('home_page', derived(storyUrl(newsroom.homePage, slug)));
   merged.set('feed_base', derived(storyUrl(newsroom.feedBase, slug)));
   for (const [name, field] of own) merged.set(name, field);
-  const n = normalizeStory({ ...raw, fields: merged });
+  const n = normalizeStory({ ...raw, fields: merged }, STORY_LIFECYCLE_FIELDS);
 
   const life = readLifecycle(raw, lifecycle);
   const diagnostics = [...n.diagnostics, ...life.diagnostics].map((d) => ({ ...d, file: `${slug}/${d.file}` }));

@@ -42,8 +42,9 @@ export interface Normalized<T> {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function normalizeStory(raw: RawEntry): Normalized<Story> {
-  const r = new FieldReader(raw, STORY_FIELDS);
+/** `elsewhere`: fields of the same file read by another reader (FieldReader), e.g. a `_story.md`'s lifecycle. */
+export function normalizeStory(raw: RawEntry, elsewhere: readonly string[] = []): Normalized<Story> {
+  const r = new FieldReader(raw, STORY_FIELDS, elsewhere);
   const id = r.id('id', true);
   const title = r.text('title', { required: true, max: LIMITS.titleChars, plain: true });
   const description = r.text('description', { required: true, max: LIMITS.summaryChars });
