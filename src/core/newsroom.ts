@@ -109,6 +109,12 @@ export function splitNewsroom(sources: readonly SourceFile[], readDiagnostics: r
   }
   const folders: StoryFolder[] = [];
   for (const [slug, g] of [...bySlug].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    // A problem with the folder itself (a link out of the entries folder, unreadable): its own diagnostic, not "no `_story.md`".
+    const ofFolder = g.readDiagnostics.filter((d) => d.file === '');
+    if (ofFolder.length > 0) {
+      diagnostics.push(...ofFolder.map((d) => ({ ...d, file: `${slug}/` })));
+      continue;
+    }
     if (!STORY_SLUG.test(slug)) {
       diagnostics.push(diagnostic(`${slug}/`, FILE_START, 'E_STORY_SLUG', `the story folder \`${slug}\` is not a slug`, `rename it with lowercase letters, digits and hyphens only, e.g. \`${suggestSlug(slug)}\` (it is part of the story's URLs)`));
       continue;
@@ -124,7 +130,8 @@ export function splitNewsroom(sources: readonly SourceFile[], readDiagnostics: r
 }
 
 function suggestSlug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'story';
+  // Accents dropped, not the letters they sit on (`Café` → `cafe`), as skeleton.ts's slugOf does.
+  return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'story';
 }
 
 /** `_newsroom.md`: the fields of `_story.md`; its body is the front page's introduction. */

@@ -116,11 +116,22 @@ function listStoryFolder(root: string, folder: string): { names: string[]; diagn
   const diagnostics: Diagnostic[] = [];
   for (const bytes of raw) {
     const name = bytes.toString('utf8');
+    if (holdsSources(path.join(full, name), name)) diagnostics.push(failure(`${folder}/${name}/`, 'E_LAYOUT', `\`${folder}/${name}/\` is a folder inside a story folder: its files are not read`, `move its entries up into \`${folder}/\` (a story folder holds its entries directly)`).diagnostic);
     if (!isSourceName(name) || name === NEWSROOM_FILE) continue;
     if (isUtf8(bytes)) names.push(`${folder}/${name}`);
     else diagnostics.push({ ...badNameFailure(bytes).diagnostic, file: `${folder}/${printableName(bytes)}` });
   }
   return { names, diagnostics };
+}
+
+/** Is `name` a folder (not a link, not hidden or `_`-prefixed) with entry files in it, which a build would not read? */
+function holdsSources(full: string, name: string): boolean {
+  if (name.startsWith('.') || name.startsWith('_') || lstatSync(full, { throwIfNoEntry: false })?.isDirectory() !== true) return false;
+  try {
+    return readdirSync(full).some(isSourceName);
+  } catch {
+    return false;
+  }
 }
 
 /** A name as a person can find it: the bytes that are not UTF-8 written as `\xE9`. */

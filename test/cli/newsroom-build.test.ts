@@ -1,7 +1,7 @@
 // `storyfeed build` of a newsroom (build/newsroom.ts), through the real program: every story's
 // outputs under out/<slug>/, the newsroom's at the root, checked by the feed checkers; an edit in
 // one story rewrites that story's and the newsroom's files only; a strict failure writes nothing.
-import { readFile, stat, writeFile, readdir } from 'node:fs/promises';
+import { readFile, stat, symlink, writeFile, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +132,29 @@ describe('storyfeed build of a newsroom', () => {
     expect(r.stderr).toMatch(/storm\/b\.md/);
     expect(existsSync(bad.out('atom.xml'))).toBe(false);
     expect(existsSync(bad.out('talks/atom.xml'))).toBe(false);
+  });
+
+  it('a story folder that is a link out of the entries folder (or to it) is E_FILE_SYMLINK_OUTSIDE, not "no _story.md"; nothing is written', async () => {
+    const outside = await tempFolder({ 'evil/_story.md': newsroomStoryText('evil'), 'evil/a.md': newsroomEntryText('evil', 'a', '2026-05-26T09:00:00Z') });
+    cleanups.push(outside.cleanup);
+    const w = await workspace();
+    await symlink(path.join(outside.dir, 'evil'), w.entries('evil'));
+    await symlink('.', w.entries('loop'));
+    const r = await w.build();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^entries\/evil:1:1 E_FILE_SYMLINK_OUTSIDE /m);
+    expect(r.stderr).toMatch(/^entries\/loop:1:1 E_FILE_SYMLINK_OUTSIDE /m);
+    expect(r.stderr).not.toMatch(/E_STORY_FOLDER|internal error/);
+    expect(existsSync(w.out('atom.xml'))).toBe(false);
+  });
+
+  it('entries in a folder inside a story folder are E_LAYOUT, never silently left out; other folders (images, hidden) are let be', async () => {
+    const w = await workspace({ 'talks/2026/c.md': newsroomEntryText('talks', 'c', '2026-05-29T09:00:00Z'), 'talks/images/x.png': 'png', 'talks/.git/x.md': 'x', 'talks/_notes/x.md': 'x' });
+    const r = await w.build();
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n').filter((l) => / E_/.test(l))).toEqual(['entries/talks/2026:1:1 E_LAYOUT `talks/2026/` is a folder inside a story folder: its files are not read']);
+    expect(r.stderr).toContain('hint: move its entries up into `talks/`');
+    expect(existsSync(w.out('talks/atom.xml'))).toBe(false);
   });
 
   it('a folder with both `_story.md` and `_newsroom.md` is E_LAYOUT (exit 1)', async () => {

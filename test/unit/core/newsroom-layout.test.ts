@@ -77,6 +77,17 @@ describe('diagnostics', () => {
     expect(r.planned).toEqual([]);
   });
 
+  it('a folder name with accents is answered with a slug that keeps its letters (`Café Strike` → `cafe-strike`)', () => {
+    const r = run({ ...base, 'Café Strike/_story.md': newsroomStoryText('cafe') });
+    expect(r.diagnostics.map((d) => `${d.code} ${d.hint}`)).toEqual([expect.stringMatching(/^E_STORY_SLUG .*e\.g\. `cafe-strike`/)]);
+  });
+
+  it("a problem with a story folder itself (the reader's, e.g. a link out) is reported as it is, not as a missing `_story.md`", () => {
+    const readDiagnostics = [{ file: 'evil/', line: 1, column: 1, code: 'E_FILE_SYMLINK_OUTSIDE' as const, severity: 'error' as const, message: 'the story folder is a symbolic link that leads outside the entries folder (or nowhere)', hint: 'move it in' }];
+    const r = compileNewsroom({ sources: sources(base), readDiagnostics, now: NOW });
+    expect(where(r)).toEqual(['evil/:1 E_FILE_SYMLINK_OUTSIDE']);
+  });
+
   it('E_ID_DUPLICATE across stories names both files', () => {
     const r = run({ ...base, 'storm/dup.md': newsroomEntryText('talks', 'a', '2026-05-26T10:00:00Z') });
     const d = r.diagnostics.find((x) => x.code === 'E_ID_DUPLICATE')!;
