@@ -13,7 +13,7 @@ import { parseFrontMatter } from './front-matter.js';
 import { parseLedger, renderLedger, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
 import { STORY_FILE } from './links.js';
 import { coverageStartOf, isVisible } from './model.js';
-import { detectLayout, parseNewsroom, parseStoryConfig, splitNewsroom, validateCoverageEnd, type StoryConfig, type StorySummary } from './newsroom.js';
+import { detectLayout, feedBaseClashes, parseNewsroom, parseStoryConfig, splitNewsroom, validateCoverageEnd, type StoryConfig, type StorySummary } from './newsroom.js';
 import { planNewsroom } from './newsroom-plan.js';
 import { assembleText, type EntryFragments } from './render/fragments.js';
 import type { EntryMeta, PlannedFile, RenderedFile, SourceFile, Story } from './types.js';
@@ -72,13 +72,17 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
 
   const stories: StoryBuild[] = [];
   const ledgers: Ledger[] = [];
-  for (const folder of split.folders) {
+  const configs = split.folders.map((folder) => {
     const storySource = folder.sources.find((s) => s.path === STORY_FILE);
-    const storyProblems: Diagnostic[] = [];
-    const parsed = storySource ? parseStoryConfig(storySource, folder.slug, newsroom, raw) : { diagnostics: folder.readDiagnostics.filter((d) => d.file === STORY_FILE).map((d) => ({ ...d, file: `${folder.slug}/${d.file}` })) };
-    storyProblems.push(...parsed.diagnostics);
+    return storySource ? parseStoryConfig(storySource, folder.slug, newsroom, raw) : { diagnostics: folder.readDiagnostics.filter((d) => d.file === STORY_FILE).map((d) => ({ ...d, file: `${folder.slug}/${d.file}` })) };
+  });
+  // A story whose feed_base is another's (or the newsroom's) would publish its feeds at their URLs: left out.
+  const clashes = feedBaseClashes(newsroom, configs.flatMap((c) => ('config' in c && c.config ? [c.config] : [])));
+  for (const [i, folder] of split.folders.entries()) {
+    const parsed = configs[i]!;
+    const storyProblems: Diagnostic[] = [...parsed.diagnostics, ...(clashes.get(folder.slug) ?? [])];
     const config = 'config' in parsed ? parsed.config : undefined;
-    if (!config) {
+    if (!config || clashes.has(folder.slug)) {
       diagnostics.push(...storyProblems);
       continue;
     }

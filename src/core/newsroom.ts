@@ -33,6 +33,8 @@ export interface StoryConfig {
   readonly coverageEnd?: Date;
   /** Where `coverage_end` stands (diagnostics that need the entries: newsroom-compile.ts). */
   readonly coverageEndAt?: Position;
+  /** Where `feed_base` stands when the story writes one (absent: the newsroom's plus `<slug>/`). */
+  readonly feedBaseAt?: Position;
 }
 
 /** What the front page, stories.json and the OPML say of a story (newsroom-compile.ts makes it). */
@@ -175,7 +177,8 @@ export function parseStoryConfig(source: SourceFile, slug: string, newsroom: Sto
   const diagnostics = [...n.diagnostics, ...life.diagnostics].map((d) => ({ ...d, file: `${slug}/${d.file}` }));
   if (!n.value || !life.value) return { diagnostics };
   const { status, coverageStart, coverageEnd, coverageEndAt } = life.value;
-  return { config: { slug, story: withLifecycle(n.value, life.value), status, ...(coverageStart ? { coverageStart } : {}), ...(coverageEnd ? { coverageEnd } : {}), ...(coverageEndAt ? { coverageEndAt } : {}) }, diagnostics };
+  const feedBaseAt = own.get('feed_base')?.valueAt;
+  return { config: { slug, story: withLifecycle(n.value, life.value), status, ...(coverageStart ? { coverageStart } : {}), ...(coverageEnd ? { coverageEnd } : {}), ...(coverageEndAt ? { coverageEndAt } : {}), ...(feedBaseAt ? { feedBaseAt } : {}) }, diagnostics };
 }
 
 export interface Lifecycle {
@@ -233,4 +236,31 @@ export function withLifecycle(story: Story, life: Lifecycle): Story {
 export function validateCoverageEnd(file: string, coverageEnd: Date | undefined, at: Position | undefined, start: Date | undefined): Diagnostic[] {
   if (!coverageEnd || !start || coverageEnd.getTime() >= start.getTime()) return [];
   return [diagnostic(file, at ?? FILE_START, 'E_COVERAGE', "`coverage_end` is before the story's first entry (its coverage start)", 'set `coverage_end` at or after the first entry, or set `coverage_start`', 'coverage_end')];
+}
+
+/**
+ * Stories whose own `feed_base` is the newsroom's, or another story's, or lies inside or around
+ * one: their feeds, pages and self links would name the same URLs as the other's (a feed's self
+ * link must name its own location). Each is reported at its `feed_base`; an inherited one (the
+ * newsroom's plus `<slug>/`) is never the one at fault.
+ */
+export function feedBaseClashes(newsroom: Story, configs: readonly StoryConfig[]): Map<string, Diagnostic[]> {
+  const out = new Map<string, Diagnostic[]>();
+  for (const c of configs) {
+    if (!c.feedBaseAt) continue;
+    const base = c.story.feedBase;
+    const report = (what: string) =>
+      out.set(c.slug, [...(out.get(c.slug) ?? []), diagnostic(`${c.slug}/${STORY_FILE}`, c.feedBaseAt!, 'E_URL_INVALID', `\`feed_base\` ${base} ${what}: their feeds would claim the same URLs`, `give the story a feed_base of its own, or leave it out to publish at ${storyUrl(newsroom.feedBase, c.slug)}`, 'feed_base')]);
+    if (base === newsroom.feedBase) {
+      report("is the newsroom's own `feed_base`");
+      continue;
+    }
+    for (const o of configs) {
+      if (o === c) continue;
+      const other = o.story.feedBase;
+      if (other === base) report(`is also story \`${o.slug}\`'s`);
+      else if (base.startsWith(other) || other.startsWith(base)) report(`lies ${base.startsWith(other) ? 'inside' : 'around'} story \`${o.slug}\`'s (${other})`);
+    }
+  }
+  return out;
 }

@@ -157,6 +157,14 @@ describe('storyfeed build of a newsroom', () => {
     expect(existsSync(w.out('talks/atom.xml'))).toBe(false);
   });
 
+  it("a story whose feed_base is another story's is refused at its feed_base (the feeds' self links would name the other's), nothing written", async () => {
+    const w = await workspace({ 'storm/_story.md': newsroomStoryText('storm', `feed_base: ${NEWSROOM_FEEDS}talks/\n`, 'Storm Alba') });
+    const r = await w.build();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^entries\/storm\/_story\.md:5:12 E_URL_INVALID `feed_base` https:\/\/newsroom\.example\.org\/live\/feeds\/talks\/ is also story `talks`'s/m);
+    expect(existsSync(w.out('talks/atom.xml'))).toBe(false);
+  });
+
   it('a folder with both `_story.md` and `_newsroom.md` is E_LAYOUT (exit 1)', async () => {
     const both = await workspace({ '_story.md': newsroomStoryText('root') });
     const r = await both.build();

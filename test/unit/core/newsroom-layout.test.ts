@@ -66,6 +66,10 @@ describe('diagnostics', () => {
     ['a bad coverage date', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'coverage_start: yesterday\n') }, ['talks/_story.md:5 E_DATE_INVALID coverage_start']],
     ['a bad overridden field', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'language: 12\n') }, ['talks/_story.md:5 E_FIELD_TYPE language']],
     ['a typo in a story field', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'stauts: live\n') }, ['talks/_story.md:5 E_FIELD_UNKNOWN stauts']],
+    ["a story's feed_base that is another story's", { ...base, 'storm/_story.md': newsroomStoryText('storm', 'feed_base: https://newsroom.example.org/live/feeds/talks/\n') }, ['storm/_story.md:5 E_URL_INVALID feed_base']],
+    ["a story's feed_base that is the newsroom's", { ...base, 'storm/_story.md': newsroomStoryText('storm', 'feed_base: https://newsroom.example.org/live/feeds/\n') }, ['storm/_story.md:5 E_URL_INVALID feed_base']],
+    ["a story's feed_base inside another story's (its entry pages)", { ...base, 'storm/_story.md': newsroomStoryText('storm', 'feed_base: https://newsroom.example.org/live/feeds/talks/a/\n') }, ['storm/_story.md:5 E_URL_INVALID feed_base']],
+    ['two stories that write the same feed_base: both named', { ...base, 'storm/_story.md': newsroomStoryText('storm', 'feed_base: https://cdn.example.org/x/\n'), 'vote/_story.md': newsroomStoryText('vote', 'feed_base: https://cdn.example.org/x/\n') }, ['storm/_story.md:5 E_URL_INVALID feed_base', 'vote/_story.md:5 E_URL_INVALID feed_base']],
     ['a broken _newsroom.md', { ...base, '_newsroom.md': newsroomText('ttl: 0\n') }, ['_newsroom.md:12 E_NUMBER_RANGE ttl']],
     ['an entry error inside a story', { ...base, 'talks/c.md': newsroomEntryText('talks', 'c', 'soon') }, ['talks/c.md:4 E_DATE_INVALID published']],
     ['the same id in two stories', { ...base, 'storm/dup.md': newsroomEntryText('talks', 'a', '2026-05-26T10:00:00Z') }, ['talks/a.md:2 E_ID_DUPLICATE id']],
@@ -86,6 +90,13 @@ describe('diagnostics', () => {
     const readDiagnostics = [{ file: 'evil/', line: 1, column: 1, code: 'E_FILE_SYMLINK_OUTSIDE' as const, severity: 'error' as const, message: 'the story folder is a symbolic link that leads outside the entries folder (or nowhere)', hint: 'move it in' }];
     const r = compileNewsroom({ sources: sources(base), readDiagnostics, now: NOW });
     expect(where(r)).toEqual(['evil/:1 E_FILE_SYMLINK_OUTSIDE']);
+  });
+
+  it("a story's feed_base clash names the other story, and service mode leaves only that story out", () => {
+    const files = { ...base, 'storm/_story.md': newsroomStoryText('storm', 'feed_base: https://newsroom.example.org/live/feeds/talks/\n') };
+    expect(run(files).diagnostics.map((d) => d.message)).toEqual(["`feed_base` https://newsroom.example.org/live/feeds/talks/ is also story `talks`'s: their feeds would claim the same URLs"]);
+    const service = compileNewsroom({ sources: sources(files), now: NOW, mode: 'service' });
+    expect(service.stories.map((s) => s.slug).sort()).toEqual(['talks', 'vote']);
   });
 
   it('E_ID_DUPLICATE across stories names both files', () => {
