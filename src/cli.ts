@@ -235,10 +235,11 @@ async function runNew(args: readonly string[], values: Flags, now: Date, io: Io)
   }
   const { planSkeleton, skeletonSettings } = await import('./core/skeleton.js');
   const { readSettingsFiles } = await import('./io/read-sources.js');
-  const { writeSkeleton } = await import('./io/write-skeleton.js');
+  const { entriesFolderProblem, writeSkeleton } = await import('./io/write-skeleton.js');
   const entriesDir = values.entries ?? 'entries';
   const request = kind === 'story' ? { kind, slug } as const : { kind: 'entry', story: slug, title: title! } as const;
-  const plan = planSkeleton(request, readSettingsFiles(entriesDir, skeletonSettings(request)), now);
+  const missing = entriesFolderProblem(entriesDir);
+  const plan = missing ? { ok: false as const, problem: missing } : planSkeleton(request, readSettingsFiles(entriesDir, skeletonSettings(request)), now);
   const written = plan.ok ? writeSkeleton(entriesDir, plan.path, plan.text) : plan;
   if (!written.ok) {
     io.err(`storyfeed new: ${written.problem}`);

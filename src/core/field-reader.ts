@@ -58,6 +58,14 @@ export class FieldReader {
     return undefined;
   }
 
+  /** What is wrong with a plain-text field (text() with `plain`), as `message (hint)`, or undefined. */
+  textProblem(name: string, max: number): string | undefined {
+    const before = this.diagnostics.length;
+    this.text(name, { required: true, max, plain: true });
+    const d = this.diagnostics[before];
+    return d ? `${d.message} (${d.hint})` : undefined;
+  }
+
   /**
    * Plain text: trimmed, XML-illegal characters removed, non-empty, bounded. With `plain`, text that
    * readers would take for HTML is refused (see looksLikeMarkup).
