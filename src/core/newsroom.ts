@@ -20,6 +20,9 @@ export const STORY_LIFECYCLE_FIELDS = ['status', 'coverage_start', 'coverage_end
 /** What a story does not inherit from the newsroom: its identity. */
 const OWN_FIELDS = new Set(['id', 'title', 'description']);
 
+/** What only `_newsroom.md` may set: one `storyfeed start` schedules and publishes the whole newsroom by it. */
+const NEWSROOM_ONLY_FIELDS = ['schedule', 'publish'] as const;
+
 export type { StoryStatus };
 
 export interface StoryConfig {
@@ -174,7 +177,12 @@ export function parseStoryConfig(source: SourceFile, slug: string, newsroom: Sto
   const n = normalizeStory({ ...raw, fields: merged }, STORY_LIFECYCLE_FIELDS);
 
   const life = readLifecycle(raw, lifecycle);
-  const diagnostics = [...n.diagnostics, ...life.diagnostics].map((d) => ({ ...d, file: `${slug}/${d.file}` }));
+  // A story's own schedule or publish target would be silently ignored by the service: said instead.
+  const newsroomOnly = NEWSROOM_ONLY_FIELDS.flatMap((name) => {
+    const field = own.get(name);
+    return field ? [diagnostic(source.path, field.keyAt, 'E_FIELD_UNKNOWN', `\`${name}\` is the newsroom's: one \`storyfeed start\` runs every story by \`${NEWSROOM_FILE}\``, `set \`${name}\` in \`${NEWSROOM_FILE}\`, and remove it here`, name)] : [];
+  });
+  const diagnostics = [...n.diagnostics, ...life.diagnostics, ...newsroomOnly].map((d) => ({ ...d, file: `${slug}/${d.file}` }));
   if (!n.value || !life.value) return { diagnostics };
   const { status, coverageStart, coverageEnd, coverageEndAt } = life.value;
   const feedBaseAt = own.get('feed_base')?.valueAt;
