@@ -370,7 +370,8 @@ function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } {
 
 /** Does the entries folder hold `_newsroom.md` (a newsroom: build/newsroom.ts builds it)? A stat call, for build() before the fast path. */
 export function isNewsroomSync(entriesDir: string): boolean {
-  return statSync(path.join(entriesDir, NEWSROOM_FILE), { throwIfNoEntry: false })?.isFile() ?? false;
+  // Any `_newsroom.md` (a folder, a link leading nowhere): the newsroom's build reports what is wrong with it, not E_STORY_MISSING.
+  return lstatSync(path.join(entriesDir, NEWSROOM_FILE), { throwIfNoEntry: false }) !== undefined;
 }
 
 /** `storyfeed new`: the settings files among `names` that exist inside the entries folder (the skeleton's plan says what is missing). */

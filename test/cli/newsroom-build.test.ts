@@ -1,7 +1,7 @@
 // `storyfeed build` of a newsroom (build/newsroom.ts), through the real program: every story's
 // outputs under out/<slug>/, the newsroom's at the root, checked by the feed checkers; an edit in
 // one story rewrites that story's and the newsroom's files only; a strict failure writes nothing.
-import { readFile, stat, symlink, writeFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, symlink, writeFile, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,6 +163,18 @@ describe('storyfeed build of a newsroom', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^entries\/storm\/_story\.md:5:12 E_URL_INVALID `feed_base` https:\/\/newsroom\.example\.org\/live\/feeds\/talks\/ is also story `talks`'s/m);
     expect(existsSync(w.out('talks/atom.xml'))).toBe(false);
+  });
+
+  it.each([
+    ['a link leading nowhere', (p: string) => symlink('/nonexistent/newsroom.md', p), 'E_FILE_SYMLINK_OUTSIDE'],
+    ['a folder', (p: string) => mkdir(p), 'E_FILE_READ'],
+  ])('a `_newsroom.md` that is %s is reported as such, not as a single story without `_story.md`', async (_name, make, code) => {
+    const w = await workspace();
+    await rm(w.entries('_newsroom.md'));
+    await make(w.entries('_newsroom.md'));
+    const r = await w.build();
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n').filter((l) => / [EW]_[A-Z_]+ /.test(l)).map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual([`entries/_newsroom.md:1:1 ${code}`]);
   });
 
   it('a folder with both `_story.md` and `_newsroom.md` is E_LAYOUT (exit 1)', async () => {
