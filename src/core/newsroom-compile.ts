@@ -68,7 +68,8 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
 
   const { ledger, problem } = parseLedger(input.ledgerText);
   if (problem) diagnostics.push(diagnostic(input.ledgerPath ?? 'ledger', FILE_START, 'W_LEDGER_INVALID', problem, 'the ledger is rebuilt from this run; if ids were removed meanwhile, they are no longer guarded'));
-  diagnostics.push(...duplicateIds(input.sources, newsroom));
+  const ids = duplicateIds(input.sources, newsroom);
+  diagnostics.push(...ids.diagnostics, ...vanishedStories(ledger, input, ids.seen));
 
   const stories: StoryBuild[] = [];
   const ledgers: Ledger[] = [];
@@ -197,7 +198,7 @@ function summarize(config: StoryConfig, entries: readonly EntryMeta[], now: Date
  * Ids are unique across the newsroom: entry ids across stories, story ids and the newsroom's. A
  * duplicate within one story is the story compile's (E_ID_DUPLICATE there too); this names both files.
  */
-function duplicateIds(sources: readonly SourceFile[], newsroom: Story): Diagnostic[] {
+function duplicateIds(sources: readonly SourceFile[], newsroom: Story): { diagnostics: Diagnostic[]; seen: ReadonlySet<string> } {
   const seen = new Map<string, string>([[newsroom.id, '_newsroom.md']]);
   const out: Diagnostic[] = [];
   const sorted = [...sources].filter((s) => s.path.includes('/')).sort((a, b) => compareStrings(a.path, b.path));
@@ -213,5 +214,17 @@ function duplicateIds(sources: readonly SourceFile[], newsroom: Story): Diagnost
       out.push(diagnostic(source.path, field.valueAt, 'E_ID_DUPLICATE', `id \`${id}\` is already used by ${first}`, 'ids are unique across the whole newsroom: give this one its own', 'id'));
     }
   }
-  return out;
+  return { diagnostics: out, seen: new Set(seen.keys()) };
+}
+
+/**
+ * Published entries of a story folder that is gone (deleted, not renamed: ids found in another
+ * folder are a move) are E_ID_VANISHED, as a deleted entry of a story is: removing a folder must
+ * not unpublish a story unsaid. A folder still there is its story compile's to check.
+ */
+function vanishedStories(ledger: Ledger, input: NewsroomCompileInput, ids: ReadonlySet<string>): Diagnostic[] {
+  const present = new Set([...input.sources.map((s) => s.path), ...(input.readDiagnostics ?? []).map((d) => d.file)].flatMap((p) => (p.includes('/') ? [p.slice(0, p.indexOf('/'))] : [])));
+  return Object.entries(ledger.ids)
+    .filter(([id, r]) => r.path.includes('/') && !present.has(r.path.slice(0, r.path.indexOf('/'))) && !ids.has(id))
+    .map(([id, r]) => diagnostic(r.path, FILE_START, 'E_ID_VANISHED', `the entry \`${id}\`, published ${r.published}, is gone from the entries folder with its story folder \`${r.path.slice(0, r.path.indexOf('/') + 1)}\``, 'restore the story folder; to withdraw published entries keep them and add `retracted: {at, reason}` (readers then get a tombstone)', 'id'));
 }

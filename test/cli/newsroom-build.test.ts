@@ -177,6 +177,16 @@ describe('storyfeed build of a newsroom', () => {
     expect(r.stderr.split('\n').filter((l) => / [EW]_[A-Z_]+ /.test(l)).map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual([`entries/_newsroom.md:1:1 ${code}`]);
   });
 
+  it('a published story folder deleted is E_ID_VANISHED (exit 1) and its published files stay', async () => {
+    const w = await workspace();
+    expect((await w.build()).code).toBe(0);
+    await rm(w.entries('talks'), { recursive: true });
+    const r = await w.build();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^entries\/talks\/a\.md:1:1 E_ID_VANISHED .*with its story folder `talks\/`/m);
+    expect(await readFile(w.out('talks/atom.xml'), 'utf8')).toContain('talks a');
+  });
+
   it('a folder with both `_story.md` and `_newsroom.md` is E_LAYOUT (exit 1)', async () => {
     const both = await workspace({ '_story.md': newsroomStoryText('root') });
     const r = await both.build();

@@ -100,6 +100,18 @@ describe('diagnostics', () => {
     expect(service.stories.map((s) => s.slug).sort()).toEqual(['talks', 'vote']);
   });
 
+  it('a published story whose folder is deleted is E_ID_VANISHED for each of its entries, as a deleted entry is; a renamed folder is a move', () => {
+    const first = compileNewsroom({ sources: sources(base), now: NOW, ledgerPath: 'ledger.json' });
+    const ledgerText = first.files.find((f) => f.path === 'ledger.json')!.contents;
+    const without = Object.fromEntries(Object.entries(base).filter(([p]) => !p.startsWith('vote/')));
+    const gone = compileNewsroom({ sources: sources(without), now: NOW, ledgerText, ledgerPath: 'ledger.json' });
+    expect(gone.ok).toBe(false);
+    expect(where(gone)).toEqual(['vote/a.md:1 E_ID_VANISHED id', 'vote/b.md:1 E_ID_VANISHED id']);
+    expect(gone.diagnostics[0]!.message).toContain('with its story folder `vote/`');
+    const renamed = { ...without, ...Object.fromEntries(Object.entries(base).filter(([p]) => p.startsWith('vote/')).map(([p, t]) => [p.replace('vote/', 'ballot/'), t])) };
+    expect(where(compileNewsroom({ sources: sources(renamed), now: NOW, ledgerText, ledgerPath: 'ledger.json' }))).toEqual([]);
+  });
+
   it('E_ID_DUPLICATE across stories names both files', () => {
     const r = run({ ...base, 'storm/dup.md': newsroomEntryText('talks', 'a', '2026-05-26T10:00:00Z') });
     const d = r.diagnostics.find((x) => x.code === 'E_ID_DUPLICATE')!;
