@@ -125,6 +125,8 @@ describe('bad story metadata', () => {
     ['schedule', 'language: en', 'language: en\nschedule: "every five minutes"', 'E_SCHEDULE_INVALID'],
     ['item limit', 'language: en', 'language: en\nitem_limit: 0', 'E_NUMBER_RANGE'],
     ['feed_base without slash', 'feeds/\n', 'feeds\n', 'E_URL_INVALID'],
+    ['feed_base with a query (self links would resolve past it)', 'feeds/\n', 'feeds/?x=/\n', 'E_URL_INVALID'],
+    ['feed_base with a fragment', 'feeds/\n', 'feeds/#/\n', 'E_URL_INVALID'],
     ['home page not a URL', 'home_page: https://newsroom.example.org/stories/test/', 'home_page: newsroom', 'E_URL_INVALID'],
     ['missing authors', /authors:\n.*\n.*\n/, '', 'E_FIELD_MISSING'],
   ])('%s', async (_name, from, to, code) => {
