@@ -116,7 +116,7 @@ function listStoryFolder(root: string, folder: string): { names: string[]; diagn
   const diagnostics: Diagnostic[] = [];
   for (const bytes of raw) {
     const name = bytes.toString('utf8');
-    if (holdsSources(path.join(full, name), name)) diagnostics.push(failure(`${folder}/${name}/`, 'E_LAYOUT', `\`${folder}/${name}/\` is a folder inside a story folder: its files are not read`, `move its entries up into \`${folder}/\` (a story folder holds its entries directly)`).diagnostic);
+    if (holdsSources(path.join(full, name), name)) diagnostics.push(failure(`${folder}/${name}/`, 'E_LAYOUT', `\`${folder}/${name}/\` is a folder inside a story folder: its files are not read`, `move its entries up into \`${folder}/\` (a story folder holds its entries directly), or start the folder's name with \`_\` to keep it unread`).diagnostic);
     if (!isSourceName(name) || name === NEWSROOM_FILE) continue;
     if (isUtf8(bytes)) names.push(`${folder}/${name}`);
     else diagnostics.push({ ...badNameFailure(bytes).diagnostic, file: `${folder}/${printableName(bytes)}` });
