@@ -3,9 +3,10 @@
 // option to the help of each command taking it.
 
 import path from 'node:path';
-import type { BuildResult } from './build/types.js';
+import type { BuildResult, StoryResult } from './build/types.js';
 import type { Diagnostic } from './core/diagnostics.js';
-import { isPublished, isRetracted } from './core/model.js';
+import { coverageStartOf, isPublished, isRetracted, isScheduled, isVisible } from './core/model.js';
+import type { EntryMeta, Story } from './core/types.js';
 
 export type Command = 'build' | 'check' | 'start' | 'publish' | 'new';
 
@@ -99,6 +100,34 @@ export function tally(result: BuildResult, now: Date): string {
     ? `${entries.filter((e) => e.draft).length} draft, ${entries.filter((e) => isPublished(e, now) && isRetracted(e, now)).length} retracted`
     : `${counts.entries - counts.visible - counts.scheduled} draft or retracted`;
   return `${counts.visible} published, ${counts.scheduled} scheduled, ${rest}`;
+}
+
+/** What `storyfeed check` says of a story: a newsroom's (build/types.ts StoryResult) or the single story's. */
+export type StoryLine = Omit<StoryResult, 'changed'>;
+
+/** The single story as `storyfeed check` lists it (`.`, as `storyfeed new entry .` names it). */
+export function singleStoryLine(story: Story, entries: readonly EntryMeta[], now: Date): StoryLine {
+  const next = entries.filter((e) => isScheduled(e, now)).reduce<number | null>((min, e) => (min === null || e.published.getTime() < min ? e.published.getTime() : min), null);
+  const start = coverageStartOf(story.coverageStart, entries, now);
+  return {
+    slug: '.',
+    title: story.title,
+    status: story.status ?? 'live',
+    published: entries.filter((e) => isVisible(e, now)).length,
+    scheduled: entries.filter((e) => isScheduled(e, now)).length,
+    drafts: entries.filter((e) => e.draft).length,
+    nextScheduled: next,
+    ...(start ? { coverageStart: start.getTime() } : {}),
+    ...(story.coverageEnd ? { coverageEnd: story.coverageEnd.getTime() } : {}),
+  };
+}
+
+/** `talks  ended  2 published, 0 scheduled, 0 draft  coverage 2026-05-26T09:00:00.000Z to 2026-05-30T00:00:00.000Z  Title` */
+export function formatStoryLine(s: StoryLine): string {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const next = s.nextScheduled === null ? '' : `, next at ${iso(s.nextScheduled)}`;
+  const coverage = s.coverageStart === undefined ? '' : s.coverageEnd === undefined ? `  coverage since ${iso(s.coverageStart)}` : `  coverage ${iso(s.coverageStart)} to ${iso(s.coverageEnd)}`;
+  return `  ${s.slug}  ${s.status}  ${s.published} published, ${s.scheduled} scheduled${next}, ${s.drafts} draft${coverage}  ${s.title}`;
 }
 
 export const HELP: Record<string, string> = {

@@ -13,7 +13,7 @@ import type { RunningService } from './service/index.js';
 import type { PublishSettings } from './service/publisher.js';
 import { MANIFEST_PATH } from './io/state-folder.js';
 import { checkOutputFolder } from './io/output-folder.js';
-import { fromHere, HELP, misplacedFlag, OPTIONS, pathFromHere, progressReporter, tally, type Command, type Flags, type Io, type PublishFlags } from './cli-help.js';
+import { formatStoryLine, fromHere, HELP, misplacedFlag, singleStoryLine, OPTIONS, pathFromHere, progressReporter, tally, type Command, type Flags, type Io, type PublishFlags } from './cli-help.js';
 
 /** package.json's version: esbuild.config.mjs defines it in the bundle; unbundled runs read the file. */
 declare const STORYFEED_VERSION: string | undefined;
@@ -235,10 +235,11 @@ async function runNew(args: readonly string[], values: Flags, now: Date, io: Io)
   }
   const { planSkeleton, skeletonSettings } = await import('./core/skeleton.js');
   const { readSettingsFiles } = await import('./io/read-sources.js');
-  const { writeSkeleton } = await import('./io/write-skeleton.js');
+  const { entriesFolderProblem, writeSkeleton } = await import('./io/write-skeleton.js');
   const entriesDir = values.entries ?? 'entries';
   const request = kind === 'story' ? { kind, slug } as const : { kind: 'entry', story: slug, title: title! } as const;
-  const plan = planSkeleton(request, readSettingsFiles(entriesDir, skeletonSettings(request)), now);
+  const missing = entriesFolderProblem(entriesDir);
+  const plan = missing ? { ok: false as const, problem: missing } : planSkeleton(request, readSettingsFiles(entriesDir, skeletonSettings(request)), now);
   const written = plan.ok ? writeSkeleton(entriesDir, plan.path, plan.text) : plan;
   if (!written.ok) {
     io.err(`storyfeed new: ${written.problem}`);
@@ -313,11 +314,10 @@ async function runBuild(command: 'build' | 'check', request: BuildRequest, io: I
 
 function reportCheck(result: BuildResult, entriesDir: string, now: Date, io: Io): void {
   io.out(`storyfeed check: ${result.counts.entries} entries valid at ${now.toISOString()}: ${tally(result, now)}`);
-  // A newsroom: one line per story (issue 14), then every story's scheduled entries.
-  for (const story of result.newsroom?.stories ?? []) {
-    const next = story.nextScheduled === null ? '' : `, next at ${new Date(story.nextScheduled).toISOString()}`;
-    io.out(`  ${story.slug}  ${story.status}  ${story.published} published, ${story.scheduled} scheduled${next}, ${story.drafts} draft  ${story.title}`);
-  }
+  // One line per story (issue 14: each of a newsroom's, or the single story, as `.`), then every scheduled entry.
+  const story = result.compiled?.story;
+  const stories = result.newsroom?.stories ?? (story ? [singleStoryLine(story, result.compiled!.entries, now)] : []);
+  for (const s of stories) io.out(formatStoryLine(s));
   const held = (result.compiled?.entries ?? result.newsroom?.entries ?? []).filter((e) => isScheduled(e, now));
   for (const e of [...held].sort((a, b) => a.published.getTime() - b.published.getTime())) {
     io.out(`  scheduled ${e.published.toISOString()}  ${pathFromHere(entriesDir, e.path)}  ${e.title}`);

@@ -324,6 +324,8 @@ function newsroomResult(compiled: NewsroomCompileResult, now: Date, written: rea
       scheduled: entries.filter((e) => isScheduled(e, now)).length,
       drafts: entries.filter((e) => e.draft).length,
       nextScheduled: next ? next.getTime() : null,
+      ...(s.summary.coverageStart ? { coverageStart: s.summary.coverageStart.getTime() } : {}),
+      ...(s.summary.coverageEnd ? { coverageEnd: s.summary.coverageEnd.getTime() } : {}),
       changed: written.some((f) => f.startsWith(prefix)),
     };
   });

@@ -98,6 +98,9 @@ export interface StoryResult {
   readonly drafts: number;
   /** When its next scheduled entry is due (ms), if any. */
   readonly nextScheduled: number | null;
+  /** When its coverage started (ms: `coverage_start`, or its first entry's publication) and ended (`coverage_end`), if known. */
+  readonly coverageStart?: number;
+  readonly coverageEnd?: number;
   /** Did this run write any of its files (`<slug>/…`)? */
   readonly changed: boolean;
 }

@@ -6,16 +6,16 @@ import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, typ
 import { ledgerOverrides, planAnchors, type AnchorPlan } from './anchors.js';
 import { parseFrontMatter } from './front-matter.js';
 import { parseLedger, renderLedger, updateLedger, validateIdentity, type Ledger } from './ledger.js';
-import { isPublished } from './model.js';
+import { coverageStartOf, isPublished } from './model.js';
 import { STORY_FILE } from './links.js';
 import { normalizeStory, renderRetractionNotice, validateEntries } from './normalize.js';
-import { readLifecycle, splitLifecycle, withLifecycle } from './newsroom.js';
+import { readLifecycle, splitLifecycle, STORY_LIFECYCLE_FIELDS, validateCoverageEnd, withLifecycle } from './newsroom.js';
 import { planned as plannedFile, planOutputs, type PastEntry } from './plan.js';
 import { tagSlugClashes } from './tags.js';
 import type { PlannedSitemap } from './sitemaps.js';
 import { parseSources, renderEntryFragments, type ParsedSource } from './parse-sources.js';
 import { assembleText, type EntryFragments } from './render/fragments.js';
-import type { EntryMeta, EntrySlot, Feed, PlannedFile, RenderedFile, SourceFile, Story } from './types.js';
+import type { EntryMeta, EntrySlot, Feed, PlannedFile, Position, RenderedFile, SourceFile, Story } from './types.js';
 
 
 export interface CompileInput {
@@ -107,7 +107,8 @@ function withFiles(result: Planned, parsed: ReadonlyMap<string, ParsedSource> = 
   };
 }
 
-export function parseStory(sources: readonly SourceFile[], readDiagnostics: readonly Diagnostic[] = []): { story?: Story; diagnostics: Diagnostic[] } {
+/** `_story.md` read from the sources; `coverageEndAt` is where its `coverage_end` stands (validateCoverageEnd needs it once the entries are in). */
+export function parseStory(sources: readonly SourceFile[], readDiagnostics: readonly Diagnostic[] = []): { story?: Story; coverageEndAt?: Position; diagnostics: Diagnostic[] } {
   const source = sources.find((s) => s.path === STORY_FILE);
   if (!source) {
     if (readDiagnostics.some((d) => d.file === STORY_FILE)) return { diagnostics: [] };
@@ -117,10 +118,11 @@ export function parseStory(sources: readonly SourceFile[], readDiagnostics: read
   if (!fm.entry) return { diagnostics: [...fm.diagnostics] };
   // A single story has a lifecycle too (`status`, `coverage_start`, `coverage_end`), read as a newsroom's story's.
   const { own, lifecycle } = splitLifecycle(fm.entry.fields);
-  const n = normalizeStory({ ...fm.entry, fields: own });
+  const n = normalizeStory({ ...fm.entry, fields: own }, STORY_LIFECYCLE_FIELDS);
   const life = readLifecycle(fm.entry, lifecycle);
   const diagnostics = [...n.diagnostics, ...life.diagnostics];
-  return { diagnostics, ...(n.value && life.value ? { story: withLifecycle(n.value, life.value) } : {}) };
+  const at = life.value?.coverageEndAt;
+  return { diagnostics, ...(n.value && life.value ? { story: withLifecycle(n.value, life.value) } : {}), ...(at ? { coverageEndAt: at } : {}) };
 }
 
 export function compile(input: CompileInput): CompileResult {
@@ -138,7 +140,7 @@ export function compile(input: CompileInput): CompileResult {
       ...(story ? { story } : {}),
     });
 
-  const storyResult = input.story ? { story: input.story, diagnostics: [] } : parseStory(input.sources, readDiagnostics);
+  const storyResult: ReturnType<typeof parseStory> = input.story ? { story: input.story, diagnostics: [] } : parseStory(input.sources, readDiagnostics);
   diagnostics.push(...storyResult.diagnostics);
   const story = storyResult.story;
   const { ledger, problem } = input.ledger ?? parseLedger(input.ledgerText);
@@ -153,12 +155,17 @@ export function compile(input: CompileInput): CompileResult {
   const entries = parseEntries(input, story, ledger);
   const problems = gatherProblems(entries.parsed, readDiagnostics, ledger);
   const run: CompileRun = { input, story, ledger, diagnostics, entries, problems };
+  // A story read here (not a newsroom's: compileNewsroom checks its own) ends no earlier than its first entry.
+  const coverage = (selected: readonly EntryMeta[]) => (input.story ? [] : validateCoverageEnd(STORY_FILE, story.coverageEnd, storyResult.coverageEndAt, coverageStartOf(story.coverageStart, selected, input.now)));
   if ((input.mode ?? 'strict') === 'strict') {
     for (const list of problems.byFile.values()) diagnostics.push(...list);
+    diagnostics.push(...coverage(problems.candidates.map((p) => p.entry!)));
     if (hasErrors(diagnostics)) return fail(story);
     return finish(run, selectStrict(run));
   }
-  return finish(run, selectService(run));
+  const selection = selectService(run);
+  diagnostics.push(...coverage(selection.entries));
+  return finish(run, selection);
 }
 
 /** What the entry files parsed to, with the anchors planned for them and the fragments in memory. */

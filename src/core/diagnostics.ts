@@ -61,7 +61,7 @@ export const DIAGNOSTIC_CODES = {
   E_ID_VANISHED: 'an entry that was published is gone without a retraction (the ledger remembers it)',
   E_ID_CHANGED: 'the id of a published entry changed',
   E_TAG_SLUG_CLASH: 'two different tags would share one folder under `tags/`',
-  E_LAYOUT: 'the entries folder has both `_story.md` and `_newsroom.md`',
+  E_LAYOUT: 'the entries folder has both `_story.md` and `_newsroom.md`, or a story folder has a folder of entries in it',
   E_NEWSROOM_ROOT_ENTRY: "an entry file stands at a newsroom's root instead of in a story folder",
   E_STORY_SLUG: 'a story folder name is not a slug (lowercase letters, digits, hyphens)',
   E_STORY_FOLDER: 'a story folder has no `_story.md`',

@@ -17,14 +17,20 @@ const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61
 export class FieldReader {
   readonly diagnostics: Diagnostic[] = [];
 
+  /**
+   * `elsewhere`: fields the same file may hold that another reader reads (a `_story.md`'s lifecycle,
+   * core/newsroom.ts). They are never reported here, but a typo of one is guessed as one.
+   */
   constructor(
     private readonly raw: RawEntry,
     known: readonly string[],
+    elsewhere: readonly string[] = [],
   ) {
+    const all = [...known, ...elsewhere];
     for (const [name, field] of raw.fields) {
-      if (!known.includes(name)) {
-        const guess = closest(name, known as string[]);
-        this.report(field.keyAt, 'E_FIELD_UNKNOWN', `unknown field \`${name}\``, `did you mean \`${guess}\`? Known fields: ${known.join(', ')}`, name);
+      if (!all.includes(name)) {
+        const guess = closest(name, all);
+        this.report(field.keyAt, 'E_FIELD_UNKNOWN', `unknown field \`${name}\``, `did you mean \`${guess}\`? Known fields: ${all.join(', ')}`, name);
       }
     }
   }
@@ -50,6 +56,14 @@ export class FieldReader {
   private typeError(f: RawField, name: string, expected: string): undefined {
     this.report(f.valueAt, 'E_FIELD_TYPE', `\`${name}\` must be ${expected}, not ${describe(f.value)}`, `write \`${name}:\` as ${expected}`, name);
     return undefined;
+  }
+
+  /** What is wrong with a plain-text field (text() with `plain`), as `message (hint)`, or undefined. */
+  textProblem(name: string, max: number): string | undefined {
+    const before = this.diagnostics.length;
+    this.text(name, { required: true, max, plain: true });
+    const d = this.diagnostics[before];
+    return d ? `${d.message} (${d.hint})` : undefined;
   }
 
   /**

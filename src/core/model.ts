@@ -55,6 +55,14 @@ export function isVisible(entry: EntryMeta, now: Date): boolean {
   return isPublished(entry, now) && !isRetracted(entry, now);
 }
 
+/** When a story's coverage starts: `coverage_start` as written, else its first visible entry's publication at `now`. */
+export function coverageStartOf(written: Date | undefined, entries: readonly EntryMeta[], now: Date): Date | undefined {
+  if (written) return written;
+  let first: Date | undefined;
+  for (const e of entries) if (isVisible(e, now) && (!first || e.published < first)) first = e.published;
+  return first;
+}
+
 /** Visible, not retracted entries, newest first (the whole history, before any item limit). */
 export function selectVisible(entries: readonly EntryMeta[], now: Date): EntryMeta[] {
   return entries.filter((e) => isVisible(e, now)).sort(compareEntries);

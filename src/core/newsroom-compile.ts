@@ -12,8 +12,8 @@ import { documentKey, fingerprint } from './fingerprint.js';
 import { parseFrontMatter } from './front-matter.js';
 import { parseLedger, renderLedger, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
 import { STORY_FILE } from './links.js';
-import { isPublished } from './model.js';
-import { detectLayout, parseNewsroom, parseStoryConfig, splitNewsroom, type StoryConfig, type StorySummary } from './newsroom.js';
+import { coverageStartOf, isVisible } from './model.js';
+import { detectLayout, feedBaseClashes, parseNewsroom, parseStoryConfig, splitNewsroom, validateCoverageEnd, type StoryConfig, type StorySummary } from './newsroom.js';
 import { planNewsroom, selectNewsroomEntries } from './newsroom-plan.js';
 import type { ParsedSource } from './parse-sources.js';
 import { planNewsroomSitemaps, type PlannedSitemap } from './sitemaps.js';
@@ -85,18 +85,23 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
 
   const { ledger, problem } = parseLedger(input.ledgerText);
   if (problem) diagnostics.push(diagnostic(input.ledgerPath ?? 'ledger', FILE_START, 'W_LEDGER_INVALID', problem, 'the ledger is rebuilt from this run; if ids were removed meanwhile, they are no longer guarded'));
-  diagnostics.push(...duplicateIds(input.sources, newsroom, input.parsed));
+  const ids = duplicateIds(input.sources, newsroom, input.parsed);
+  diagnostics.push(...ids.diagnostics, ...vanishedStories(ledger, input, ids.seen));
 
   const stories: StoryBuild[] = [];
   const ledgers: Ledger[] = [];
   const storyLedgers = ledgersByStory(ledger);
-  for (const folder of split.folders) {
+  const configs = split.folders.map((folder) => {
     const storySource = folder.sources.find((s) => s.path === STORY_FILE);
-    const storyProblems: Diagnostic[] = [];
-    const parsed = storySource ? parseStoryConfig(storySource, folder.slug, newsroom, raw) : { diagnostics: folder.readDiagnostics.filter((d) => d.file === STORY_FILE).map((d) => ({ ...d, file: `${folder.slug}/${d.file}` })) };
-    storyProblems.push(...parsed.diagnostics);
+    return storySource ? parseStoryConfig(storySource, folder.slug, newsroom, raw) : { diagnostics: folder.readDiagnostics.filter((d) => d.file === STORY_FILE).map((d) => ({ ...d, file: `${folder.slug}/${d.file}` })) };
+  });
+  // A story whose feed_base is another's (or the newsroom's) would publish its feeds at their URLs: left out.
+  const clashes = feedBaseClashes(newsroom, configs.flatMap((c) => ('config' in c && c.config ? [c.config] : [])));
+  for (const [i, folder] of split.folders.entries()) {
+    const parsed = configs[i]!;
+    const storyProblems: Diagnostic[] = [...parsed.diagnostics, ...(clashes.get(folder.slug) ?? [])];
     const config = 'config' in parsed ? parsed.config : undefined;
-    if (!config) {
+    if (!config || clashes.has(folder.slug)) {
       diagnostics.push(...storyProblems);
       continue;
     }
@@ -114,9 +119,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     });
     storyProblems.push(...result.diagnostics.map((d) => ({ ...d, file: prefix + d.file })));
     const summary = summarize(config, result.entries, now);
-    if (config.coverageEnd && summary.coverageStart && config.coverageEnd.getTime() < summary.coverageStart.getTime()) {
-      storyProblems.push(diagnostic(`${prefix}${STORY_FILE}`, config.coverageEndAt ?? FILE_START, 'E_COVERAGE', '`coverage_end` is before the story\'s first entry (its coverage start)', 'set `coverage_end` at or after the first entry, or set `coverage_start`', 'coverage_end'));
-    }
+    storyProblems.push(...validateCoverageEnd(`${prefix}${STORY_FILE}`, config.coverageEnd, config.coverageEndAt, summary.coverageStart));
     diagnostics.push(...storyProblems);
     // Service mode: the story compile held its bad entries back; only a story that cannot compile is left out.
     if (!result.ok || (mode === 'strict' && hasErrors(storyProblems))) continue;
@@ -219,10 +222,9 @@ function parsedByStory(parsed: ReadonlyMap<string, ParsedSource> | undefined): M
 
 /** What the front page, stories.json and the OPML say of a story. */
 function summarize(config: StoryConfig, entries: readonly EntryMeta[], now: Date): StorySummary {
-  const published = entries.filter((e) => isPublished(e, now) && !(e.retraction && e.retraction.at.getTime() <= now.getTime()));
-  const first = published.reduce<Date | undefined>((min, e) => (!min || e.published < min ? e.published : min), undefined);
+  const published = entries.filter((e) => isVisible(e, now));
   const latest = [...published].sort((a, b) => b.published.getTime() - a.published.getTime() || compareStrings(a.id, b.id))[0];
-  const coverageStart = config.coverageStart ?? first;
+  const coverageStart = coverageStartOf(config.coverageStart, entries, now);
   return {
     slug: config.slug,
     story: config.story,
@@ -238,7 +240,7 @@ function summarize(config: StoryConfig, entries: readonly EntryMeta[], now: Date
  * Ids are unique across the newsroom: entry ids across stories, story ids and the newsroom's. A
  * duplicate within one story is the story compile's (E_ID_DUPLICATE there too); this names both files.
  */
-function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: ReadonlyMap<string, ParsedSource> | undefined): Diagnostic[] {
+function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: ReadonlyMap<string, ParsedSource> | undefined): { diagnostics: Diagnostic[]; seen: ReadonlySet<string> } {
   const seen = new Map<string, string>([[newsroom.id, '_newsroom.md']]);
   const out: Diagnostic[] = [];
   // A file parsed already says its entry's id (one that did not parse says none: its own error fails it).
@@ -258,5 +260,17 @@ function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: R
       out.push(diagnostic(path, at, 'E_ID_DUPLICATE', `id \`${id}\` is already used by ${first}`, 'ids are unique across the whole newsroom: give this one its own', 'id'));
     }
   }
-  return out;
+  return { diagnostics: out, seen: new Set(seen.keys()) };
+}
+
+/**
+ * Published entries of a story folder that is gone (deleted, not renamed: ids found in another
+ * folder are a move) are E_ID_VANISHED, as a deleted entry of a story is: removing a folder must
+ * not unpublish a story unsaid. A folder still there is its story compile's to check.
+ */
+function vanishedStories(ledger: Ledger, input: NewsroomCompileInput, ids: ReadonlySet<string>): Diagnostic[] {
+  const present = new Set([...input.sources.map((s) => s.path), ...(input.readDiagnostics ?? []).map((d) => d.file)].flatMap((p) => (p.includes('/') ? [p.slice(0, p.indexOf('/'))] : [])));
+  return Object.entries(ledger.ids)
+    .filter(([id, r]) => r.path.includes('/') && !present.has(r.path.slice(0, r.path.indexOf('/'))) && !ids.has(id))
+    .map(([id, r]) => diagnostic(r.path, FILE_START, 'E_ID_VANISHED', `the entry \`${id}\`, published ${r.published}, is gone from the entries folder with its story folder \`${r.path.slice(0, r.path.indexOf('/') + 1)}\``, 'restore the story folder; to withdraw published entries keep them and add `retracted: {at, reason}` (readers then get a tombstone)', 'id'));
 }

@@ -20,6 +20,9 @@ export const STORY_LIFECYCLE_FIELDS = ['status', 'coverage_start', 'coverage_end
 /** What a story does not inherit from the newsroom: its identity. */
 const OWN_FIELDS = new Set(['id', 'title', 'description']);
 
+/** What only `_newsroom.md` may set: one `storyfeed start` schedules and publishes the whole newsroom by it. */
+const NEWSROOM_ONLY_FIELDS = ['schedule', 'publish'] as const;
+
 export type { StoryStatus };
 
 export interface StoryConfig {
@@ -33,6 +36,8 @@ export interface StoryConfig {
   readonly coverageEnd?: Date;
   /** Where `coverage_end` stands (diagnostics that need the entries: newsroom-compile.ts). */
   readonly coverageEndAt?: Position;
+  /** Where `feed_base` stands when the story writes one (absent: the newsroom's plus `<slug>/`). */
+  readonly feedBaseAt?: Position;
 }
 
 /** What the front page, stories.json and the OPML say of a story (newsroom-compile.ts makes it). */
@@ -111,6 +116,12 @@ export function splitNewsroom(sources: readonly SourceFile[], readDiagnostics: r
   }
   const folders: StoryFolder[] = [];
   for (const [slug, g] of [...bySlug].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    // A problem with the folder itself (a link out of the entries folder, unreadable): its own diagnostic, not "no `_story.md`".
+    const ofFolder = g.readDiagnostics.filter((d) => d.file === '');
+    if (ofFolder.length > 0) {
+      diagnostics.push(...ofFolder.map((d) => ({ ...d, file: `${slug}/` })));
+      continue;
+    }
     if (!STORY_SLUG.test(slug)) {
       diagnostics.push(diagnostic(`${slug}/`, FILE_START, 'E_STORY_SLUG', `the story folder \`${slug}\` is not a slug`, `rename it with lowercase letters, digits and hyphens only, e.g. \`${suggestSlug(slug)}\` (it is part of the story's URLs)`));
       continue;
@@ -126,15 +137,22 @@ export function splitNewsroom(sources: readonly SourceFile[], readDiagnostics: r
 }
 
 function suggestSlug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'story';
+  // Accents dropped, not the letters they sit on (`Café` → `cafe`), as skeleton.ts's slugOf does.
+  return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'story';
 }
 
 /** `_newsroom.md`: the fields of `_story.md`; its body is the front page's introduction. */
 export function parseNewsroom(source: SourceFile): { newsroom?: Story; raw?: RawEntry; diagnostics: Diagnostic[] } {
   const fm = parseFrontMatter(source);
   if (!fm.entry) return { diagnostics: [...fm.diagnostics] };
-  const n = normalizeStory(fm.entry);
-  return { diagnostics: [...n.diagnostics], ...(n.value ? { newsroom: n.value, raw: fm.entry } : {}) };
+  // A lifecycle is a story's, never the newsroom's (nor inherited from it); a typo of one is guessed as one.
+  const { own, lifecycle } = splitLifecycle(fm.entry.fields);
+  const n = normalizeStory({ ...fm.entry, fields: own }, STORY_LIFECYCLE_FIELDS);
+  const misplaced = [...lifecycle].map(([name, field]) =>
+    diagnostic(source.path, field.keyAt, 'E_FIELD_UNKNOWN', `\`${name}\` belongs in a story's \`_story.md\`, not in \`${NEWSROOM_FILE}\``, `move it into \`<slug>/_story.md\` of the story it describes: each story has its own status and coverage times`, name),
+  );
+  const diagnostics = [...n.diagnostics, ...misplaced];
+  return { diagnostics, ...(n.value && misplaced.length === 0 ? { newsroom: n.value, raw: { ...fm.entry, fields: own } } : {}) };
 }
 
 /** A folder's `<slug>/` appended to a base URL (which may lack its final slash). */
@@ -158,13 +176,19 @@ export function parseStoryConfig(source: SourceFile, slug: string, newsroom: Sto
   merged.set('home_page', derived(storyUrl(newsroom.homePage, slug)));
   merged.set('feed_base', derived(storyUrl(newsroom.feedBase, slug)));
   for (const [name, field] of own) merged.set(name, field);
-  const n = normalizeStory({ ...raw, fields: merged });
+  const n = normalizeStory({ ...raw, fields: merged }, STORY_LIFECYCLE_FIELDS);
 
   const life = readLifecycle(raw, lifecycle);
-  const diagnostics = [...n.diagnostics, ...life.diagnostics].map((d) => ({ ...d, file: `${slug}/${d.file}` }));
+  // A story's own schedule or publish target would be silently ignored by the service: said instead.
+  const newsroomOnly = NEWSROOM_ONLY_FIELDS.flatMap((name) => {
+    const field = own.get(name);
+    return field ? [diagnostic(source.path, field.keyAt, 'E_FIELD_UNKNOWN', `\`${name}\` is the newsroom's: one \`storyfeed start\` runs every story by \`${NEWSROOM_FILE}\``, `set \`${name}\` in \`${NEWSROOM_FILE}\`, and remove it here`, name)] : [];
+  });
+  const diagnostics = [...n.diagnostics, ...life.diagnostics, ...newsroomOnly].map((d) => ({ ...d, file: `${slug}/${d.file}` }));
   if (!n.value || !life.value) return { diagnostics };
   const { status, coverageStart, coverageEnd, coverageEndAt } = life.value;
-  return { config: { slug, story: withLifecycle(n.value, life.value), status, ...(coverageStart ? { coverageStart } : {}), ...(coverageEnd ? { coverageEnd } : {}), ...(coverageEndAt ? { coverageEndAt } : {}) }, diagnostics };
+  const feedBaseAt = own.get('feed_base')?.valueAt;
+  return { config: { slug, story: withLifecycle(n.value, life.value), status, ...(coverageStart ? { coverageStart } : {}), ...(coverageEnd ? { coverageEnd } : {}), ...(coverageEndAt ? { coverageEndAt } : {}), ...(feedBaseAt ? { feedBaseAt } : {}) }, diagnostics };
 }
 
 export interface Lifecycle {
@@ -212,4 +236,41 @@ export function withLifecycle(story: Story, life: Lifecycle): Story {
     ...(life.coverageStart ? { coverageStart: life.coverageStart } : {}),
     ...(life.coverageEnd ? { coverageEnd: life.coverageEnd } : {}),
   };
+}
+
+/**
+ * `coverage_end` before the coverage start (coverageStartOf) is E_COVERAGE at `coverage_end` in
+ * `file` (a newsroom's `<slug>/_story.md` or a single story's `_story.md`). readLifecycle checks
+ * the end against a written start; this one needs the entries, so it runs once they are compiled.
+ */
+export function validateCoverageEnd(file: string, coverageEnd: Date | undefined, at: Position | undefined, start: Date | undefined): Diagnostic[] {
+  if (!coverageEnd || !start || coverageEnd.getTime() >= start.getTime()) return [];
+  return [diagnostic(file, at ?? FILE_START, 'E_COVERAGE', "`coverage_end` is before the story's first entry (its coverage start)", 'set `coverage_end` at or after the first entry, or set `coverage_start`', 'coverage_end')];
+}
+
+/**
+ * Stories whose own `feed_base` is the newsroom's, or another story's, or lies inside or around
+ * one: their feeds, pages and self links would name the same URLs as the other's (a feed's self
+ * link must name its own location). Each is reported at its `feed_base`; an inherited one (the
+ * newsroom's plus `<slug>/`) is never the one at fault.
+ */
+export function feedBaseClashes(newsroom: Story, configs: readonly StoryConfig[]): Map<string, Diagnostic[]> {
+  const out = new Map<string, Diagnostic[]>();
+  for (const c of configs) {
+    if (!c.feedBaseAt) continue;
+    const base = c.story.feedBase;
+    const report = (what: string) =>
+      out.set(c.slug, [...(out.get(c.slug) ?? []), diagnostic(`${c.slug}/${STORY_FILE}`, c.feedBaseAt!, 'E_URL_INVALID', `\`feed_base\` ${base} ${what}: their feeds would claim the same URLs`, `give the story a feed_base of its own, or leave it out to publish at ${storyUrl(newsroom.feedBase, c.slug)}`, 'feed_base')]);
+    if (base === newsroom.feedBase) {
+      report("is the newsroom's own `feed_base`");
+      continue;
+    }
+    for (const o of configs) {
+      if (o === c) continue;
+      const other = o.story.feedBase;
+      if (other === base) report(`is also story \`${o.slug}\`'s`);
+      else if (base.startsWith(other) || other.startsWith(base)) report(`lies ${base.startsWith(other) ? 'inside' : 'around'} story \`${o.slug}\`'s (${other})`);
+    }
+  }
+  return out;
 }

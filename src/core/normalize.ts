@@ -42,14 +42,19 @@ export interface Normalized<T> {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function normalizeStory(raw: RawEntry): Normalized<Story> {
-  const r = new FieldReader(raw, STORY_FIELDS);
+/** `elsewhere`: fields of the same file read by another reader (FieldReader), e.g. a `_story.md`'s lifecycle. */
+export function normalizeStory(raw: RawEntry, elsewhere: readonly string[] = []): Normalized<Story> {
+  const r = new FieldReader(raw, STORY_FIELDS, elsewhere);
   const id = r.id('id', true);
   const title = r.text('title', { required: true, max: LIMITS.titleChars, plain: true });
   const description = r.text('description', { required: true, max: LIMITS.summaryChars });
   const explicitHome = r.url('home_page', false);
   let feedBase = r.url('feed_base', true);
-  if (feedBase !== undefined && !feedBase.endsWith('/')) {
+  // A folder's URL: a query or fragment would be dropped when the feeds' URLs are resolved against it (RFC 3986 §5.2), so self links would name other files.
+  if (feedBase !== undefined && /[?#]/.test(feedBase)) {
+    r.report(r.at('feed_base'), 'E_URL_INVALID', '`feed_base` must be a folder\'s URL, without a `?` query or `#` fragment (the feeds\' URLs are resolved against it)', `write \`${feedBase.replace(/[?#].*$/s, '')}\``, 'feed_base');
+    feedBase = undefined;
+  } else if (feedBase !== undefined && !feedBase.endsWith('/')) {
     r.report(r.at('feed_base'), 'E_URL_INVALID', '`feed_base` must end with `/` (it is the folder the feeds are published in)', `write \`${feedBase}/\``, 'feed_base');
     feedBase = undefined;
   }

@@ -2,7 +2,10 @@
 // goes. Pure: the settings files in, a path and text (or the problem) out; the clock is passed in.
 // Newsrooms expect it from Hugo's `hugo new` (issue 14).
 
+import { FieldReader } from './field-reader.js';
 import { parseFrontMatter } from './front-matter.js';
+import { LIMITS } from './limits.js';
+import { ENTRY_FIELDS } from './normalize.js';
 import { NEWSROOM_FILE, STORY_FILE } from './links.js';
 import { STORY_SLUG } from './newsroom.js';
 import type { SourceFile } from './types.js';
@@ -75,7 +78,7 @@ export function planSkeleton(request: SkeletonRequest, settings: readonly Source
     return { ok: true, path: `${request.slug}/${STORY_FILE}`, text };
   }
   // A title is one line of text (a line break would not survive the feeds' one-line titles).
-  if (/[\u0000-\u001f\u007f]/.test(request.title) || request.title.trim() === '') return { ok: false, problem: 'the title must be one line of text' };
+  if (/[\u0000-\u001f\u007f\u0085\u2028\u2029]/.test(request.title) || request.title.trim() === '') return { ok: false, problem: 'the title must be one line of text' };
   const inFolder = request.story !== '.';
   if (inFolder && !STORY_SLUG.test(request.story)) return { ok: false, problem: `\`${request.story}\` is not a story folder name (or \`.\` for the single story)` };
   if (inFolder && !newsroom) return { ok: false, problem: `no newsroom (${NEWSROOM_FILE}): write \`.\` for the single story at the entries root` };
@@ -91,5 +94,10 @@ export function planSkeleton(request: SkeletonRequest, settings: readonly Source
   const slug = slugOf(request.title);
   const specific = tag[3]!.split('/')[0] || (inFolder ? request.story : 'story');
   const text = `---\nid: tag:${tag[1]},${date}:${specific}/${slug}\ntitle: ${JSON.stringify(request.title)}\npublished: ${published}\n---\nWhat happened, in a few paragraphs.\n`;
-  return { ok: true, path: `${inFolder ? `${request.story}/` : ''}${date}-${slug}.md`, text };
+  const path = `${inFolder ? `${request.story}/` : ''}${date}-${slug}.md`;
+  // The title is read back as a build reads it, so that what is written checks clean (length, markup).
+  const raw = parseFrontMatter({ path, text }).entry;
+  const problem = raw ? new FieldReader(raw, ENTRY_FIELDS).textProblem('title', LIMITS.titleChars) : 'the title does not make valid front matter';
+  if (problem) return { ok: false, problem: `the title would not check clean: ${problem}` };
+  return { ok: true, path, text };
 }

@@ -133,11 +133,22 @@ function listStoryFolder(root: string, folder: string): { names: string[]; diagn
   const diagnostics: Diagnostic[] = [];
   for (const bytes of raw) {
     const name = bytes.toString('utf8');
+    if (holdsSources(path.join(full, name), name)) diagnostics.push(failure(`${folder}/${name}/`, 'E_LAYOUT', `\`${folder}/${name}/\` is a folder inside a story folder: its files are not read`, `move its entries up into \`${folder}/\` (a story folder holds its entries directly), or start the folder's name with \`_\` to keep it unread`).diagnostic);
     if (!isSourceName(name) || name === NEWSROOM_FILE) continue;
     if (isUtf8(bytes)) names.push(`${folder}/${name}`);
     else diagnostics.push({ ...badNameFailure(bytes).diagnostic, file: `${folder}/${printableName(bytes)}` });
   }
   return { names, diagnostics };
+}
+
+/** Is `name` a folder (not a link, not hidden or `_`-prefixed) with entry files in it, which a build would not read? */
+function holdsSources(full: string, name: string): boolean {
+  if (name.startsWith('.') || name.startsWith('_') || lstatSync(full, { throwIfNoEntry: false })?.isDirectory() !== true) return false;
+  try {
+    return readdirSync(full).some(isSourceName);
+  } catch {
+    return false;
+  }
 }
 
 /** A name as a person can find it: the bytes that are not UTF-8 written as `\xE9`. */
@@ -376,7 +387,8 @@ function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } {
 
 /** Does the entries folder hold `_newsroom.md` (a newsroom: build/newsroom.ts builds it)? A stat call, for build() before the fast path. */
 export function isNewsroomSync(entriesDir: string): boolean {
-  return statSync(path.join(entriesDir, NEWSROOM_FILE), { throwIfNoEntry: false })?.isFile() ?? false;
+  // Any `_newsroom.md` (a folder, a link leading nowhere): the newsroom's build reports what is wrong with it, not E_STORY_MISSING.
+  return lstatSync(path.join(entriesDir, NEWSROOM_FILE), { throwIfNoEntry: false }) !== undefined;
 }
 
 /** `storyfeed new`: the settings files among `names` that exist inside the entries folder (the skeleton's plan says what is missing). */

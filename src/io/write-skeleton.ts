@@ -1,11 +1,16 @@
 // `storyfeed new`: write a skeleton as a new file inside the entries folder, never replacing one and
 // never leaving the folder by a symlink (the settings it is made from are read by read-sources.ts).
 
-import { closeSync, lstatSync, mkdirSync, openSync, realpathSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, realpathSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { isInside } from './paths.js';
 
 export type SkeletonWrite = { readonly ok: true; readonly file: string } | { readonly ok: false; readonly problem: string };
+
+/** Why `storyfeed new` cannot write in `entriesDir` at all (it is not a folder), before any plan is made of what it lacks. */
+export function entriesFolderProblem(entriesDir: string): string | undefined {
+  return statSync(entriesDir, { throwIfNoEntry: false })?.isDirectory() ? undefined : `there is no entries folder ${entriesDir} (--entries names it; default: entries)`;
+}
 
 /** Write `text` to `relative` (one folder deep at most) in the entries folder; an existing file stays as it is. */
 export function writeSkeleton(entriesDir: string, relative: string, text: string): SkeletonWrite {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OPTIONS } from '../../src/cli-help.js';
 import { runCli } from '../helpers/cli.js';
-import { newsroomText } from '../helpers/newsroom.js';
+import { newsroomStoryText, newsroomText } from '../helpers/newsroom.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -128,6 +128,28 @@ describe('storyfeed new', () => {
     const [name] = (await readdir(path.join(dir, 'entries/ceasefire'))).filter((n) => n !== '_story.md');
     expect(name).toMatch(/-truce-holds-overnight\.md$/);
     expect(await readFile(path.join(dir, 'entries/ceasefire', name!), 'utf8')).toMatch(/^published: \S+-0[45]:00$/m);
+  });
+
+  it('refuses a title that would not check clean (too long, markup, a line break of any kind), and a missing entries folder, writing nothing', async () => {
+    const dir = await folder({ 'entries/_newsroom.md': newsroomText(), 'entries/talks/_story.md': newsroomStoryText('talks') });
+    const cases: Array<[string, RegExp]> = [
+      ['word '.repeat(100), /title would not check clean: `title` is 499 characters long \(at most 300\)/],
+      ['Fish </b> & chips', /title would not check clean: `title` contains `<\/b>`/],
+      ['Fish &amp; chips', /title would not check clean/],
+      ['two\u2028lines', /one line of text/],
+      ['two\u0085lines', /one line of text/],
+    ];
+    for (const [title, problem] of cases) {
+      const r = await runCli(['new', 'entry', 'talks', title], { cwd: dir });
+      expect([r.code, r.stderr], title).toEqual([2, expect.stringMatching(problem)]);
+    }
+    expect(await readdir(path.join(dir, 'entries/talks'))).toEqual(['_story.md']);
+    const quoted = await runCli(['new', 'entry', 'talks', 'He said: "no" — #1 [x] {y} & *z* \'q\' %p @a !b |c >d'], { cwd: dir });
+    expect(quoted.code, quoted.stderr).toBe(0);
+    const checked = await runCli(['check', '--entries', 'entries'], { cwd: dir });
+    expect([checked.code, checked.stderr]).toEqual([0, '']);
+    const nowhere = await runCli(['new', 'entry', 'talks', 'A title', '--entries', 'missing'], { cwd: dir });
+    expect([nowhere.code, nowhere.stderr]).toEqual([2, expect.stringMatching(/^storyfeed new: there is no entries folder missing/)]);
   });
 
   it('never writes through a symlink out of the entries folder', async () => {

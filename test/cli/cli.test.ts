@@ -227,6 +227,16 @@ describe('storyfeed check', () => {
     await expect(stat(path.join(ws.dir, 'out'))).rejects.toThrow();
   });
 
+  it("shows the single story's status and coverage as a newsroom's stories are shown", async () => {
+    const live = await workspace({ ...story, 'later.md': entryText({ slug: 'later', title: 'Later', published: '2026-06-02T09:00:00Z' }) });
+    const r = await runCli(['check', '--entries', 'entries', '--now', '2026-06-01T00:00:00Z'], { cwd: live.dir });
+    expect(r.stdout.split('\n')[1]).toBe('  .  live  2 published, 1 scheduled, next at 2026-06-02T09:00:00.000Z, 0 draft  coverage since 2026-05-26T09:00:00.000Z  Test story');
+    const ended = await workspace({ ...story, '_story.md': storyText('status: ended\ncoverage_start: 2026-05-20T08:00:00Z\ncoverage_end: 2026-05-31T18:00:00+02:00\n') });
+    const e = await runCli(['check', '--entries', 'entries', '--now', '2026-06-01T00:00:00Z'], { cwd: ended.dir });
+    expect([e.code, e.stderr]).toEqual([0, '']);
+    expect(e.stdout.split('\n')[1]).toBe('  .  ended  2 published, 0 scheduled, 0 draft  coverage 2026-05-20T08:00:00.000Z to 2026-05-31T16:00:00.000Z  Test story');
+  });
+
   it('reports problems with exit 1', async () => {
     const ws = await workspace({ ...story, 'bad.md': entryText({ slug: 'bad', published: '2026-02-30T10:00:00Z' }) });
     const r = await runCli(['check', '--entries', 'entries'], { cwd: ws.dir });

@@ -1,7 +1,7 @@
 // `storyfeed build` of a newsroom (build/newsroom.ts), through the real program: every story's
 // outputs under out/<slug>/, the newsroom's at the root, checked by the feed checkers; an edit in
 // one story rewrites that story's and the newsroom's files only; a strict failure writes nothing.
-import { readFile, stat, writeFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, symlink, writeFile, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,8 +119,8 @@ describe('storyfeed build of a newsroom', () => {
     const r = await runCli(['check', '--entries', 'entries', '--out', 'out', '--now', NOW], { cwd: w.dir });
     expect([r.code, r.stderr]).toEqual([0, '']);
     const lines = r.stdout.split('\n');
-    expect(lines.find((l) => l.trim().startsWith('storm '))).toMatch(/storm\s+live\s+1 published, 1 scheduled, next at 2026-07-01T09:00:00\.000Z, 0 draft\s+Storm Alba/);
-    expect(lines.find((l) => l.trim().startsWith('talks '))).toMatch(/talks\s+live\s+2 published, 0 scheduled, 0 draft\s+U\.S\.–Iran talks/);
+    expect(lines.find((l) => l.trim().startsWith('storm '))).toMatch(/storm\s+live\s+1 published, 1 scheduled, next at 2026-07-01T09:00:00\.000Z, 0 draft\s+coverage since 2026-05-27T09:00:00\.000Z\s+Storm Alba/);
+    expect(lines.find((l) => l.trim().startsWith('talks '))).toMatch(/talks\s+live\s+2 published, 0 scheduled, 0 draft\s+coverage since 2026-05-26T09:00:00\.000Z\s+U\.S\.–Iran talks/);
     expect(r.stdout).toMatch(/scheduled 2026-07-01T09:00:00\.000Z\s+\S*storm\/later\.md/);
     expect(existsSync(w.out(''))).toBe(false);
   });
@@ -132,6 +132,59 @@ describe('storyfeed build of a newsroom', () => {
     expect(r.stderr).toMatch(/storm\/b\.md/);
     expect(existsSync(bad.out('atom.xml'))).toBe(false);
     expect(existsSync(bad.out('talks/atom.xml'))).toBe(false);
+  });
+
+  it('a story folder that is a link out of the entries folder (or to it) is E_FILE_SYMLINK_OUTSIDE, not "no _story.md"; nothing is written', async () => {
+    const outside = await tempFolder({ 'evil/_story.md': newsroomStoryText('evil'), 'evil/a.md': newsroomEntryText('evil', 'a', '2026-05-26T09:00:00Z') });
+    cleanups.push(outside.cleanup);
+    const w = await workspace();
+    await symlink(path.join(outside.dir, 'evil'), w.entries('evil'));
+    await symlink('.', w.entries('loop'));
+    const r = await w.build();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^entries\/evil:1:1 E_FILE_SYMLINK_OUTSIDE /m);
+    expect(r.stderr).toMatch(/^entries\/loop:1:1 E_FILE_SYMLINK_OUTSIDE /m);
+    expect(r.stderr).not.toMatch(/E_STORY_FOLDER|internal error/);
+    expect(existsSync(w.out('atom.xml'))).toBe(false);
+  });
+
+  it('entries in a folder inside a story folder are E_LAYOUT, never silently left out; other folders (images, hidden) are let be', async () => {
+    const w = await workspace({ 'talks/2026/c.md': newsroomEntryText('talks', 'c', '2026-05-29T09:00:00Z'), 'talks/images/x.png': 'png', 'talks/.git/x.md': 'x', 'talks/_notes/x.md': 'x' });
+    const r = await w.build();
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n').filter((l) => / E_/.test(l))).toEqual(['entries/talks/2026:1:1 E_LAYOUT `talks/2026/` is a folder inside a story folder: its files are not read']);
+    expect(r.stderr).toContain('hint: move its entries up into `talks/`');
+    expect(existsSync(w.out('talks/atom.xml'))).toBe(false);
+  });
+
+  it("a story whose feed_base is another story's is refused at its feed_base (the feeds' self links would name the other's), nothing written", async () => {
+    const w = await workspace({ 'storm/_story.md': newsroomStoryText('storm', `feed_base: ${NEWSROOM_FEEDS}talks/\n`, 'Storm Alba') });
+    const r = await w.build();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^entries\/storm\/_story\.md:5:12 E_URL_INVALID `feed_base` https:\/\/newsroom\.example\.org\/live\/feeds\/talks\/ is also story `talks`'s/m);
+    expect(existsSync(w.out('talks/atom.xml'))).toBe(false);
+  });
+
+  it.each([
+    ['a link leading nowhere', (p: string) => symlink('/nonexistent/newsroom.md', p), 'E_FILE_SYMLINK_OUTSIDE'],
+    ['a folder', (p: string) => mkdir(p), 'E_FILE_READ'],
+  ])('a `_newsroom.md` that is %s is reported as such, not as a single story without `_story.md`', async (_name, make, code) => {
+    const w = await workspace();
+    await rm(w.entries('_newsroom.md'));
+    await make(w.entries('_newsroom.md'));
+    const r = await w.build();
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n').filter((l) => / [EW]_[A-Z_]+ /.test(l)).map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual([`entries/_newsroom.md:1:1 ${code}`]);
+  });
+
+  it('a published story folder deleted is E_ID_VANISHED (exit 1) and its published files stay', async () => {
+    const w = await workspace();
+    expect((await w.build()).code).toBe(0);
+    await rm(w.entries('talks'), { recursive: true });
+    const r = await w.build();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^entries\/talks\/a\.md:1:1 E_ID_VANISHED .*with its story folder `talks\/`/m);
+    expect(await readFile(w.out('talks/atom.xml'), 'utf8')).toContain('talks a');
   });
 
   it('a folder with both `_story.md` and `_newsroom.md` is E_LAYOUT (exit 1)', async () => {

@@ -5,10 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, type CompileResult } from '../../src/core/compile.js';
+import { compileNewsroom } from '../../src/core/newsroom-compile.js';
 import { escapeHtml } from '../../src/core/markdown.js';
 import { formatDiagnostic } from '../../src/core/diagnostics.js';
+import { newsroomEntryText, newsroomStoryText } from '../helpers/newsroom.js';
 import { readSources } from '../helpers/read-sources.js';
-import { entryText, FEED_BASE, HOME, storyText, tempFolder } from '../helpers/story.js';
+import { entryText, FEED_BASE, HOME, sources, storyText, tempFolder } from '../helpers/story.js';
 
 const corpusDir = new URL('../corpus/', import.meta.url).pathname;
 const corpus = readdirSync(corpusDir).filter((n) => n.endsWith('.md') && n !== 'README.md').sort();
@@ -123,6 +125,8 @@ describe('bad story metadata', () => {
     ['schedule', 'language: en', 'language: en\nschedule: "every five minutes"', 'E_SCHEDULE_INVALID'],
     ['item limit', 'language: en', 'language: en\nitem_limit: 0', 'E_NUMBER_RANGE'],
     ['feed_base without slash', 'feeds/\n', 'feeds\n', 'E_URL_INVALID'],
+    ['feed_base with a query (self links would resolve past it)', 'feeds/\n', 'feeds/?x=/\n', 'E_URL_INVALID'],
+    ['feed_base with a fragment', 'feeds/\n', 'feeds/#/\n', 'E_URL_INVALID'],
     ['home page not a URL', 'home_page: https://newsroom.example.org/stories/test/', 'home_page: newsroom', 'E_URL_INVALID'],
     ['missing authors', /authors:\n.*\n.*\n/, '', 'E_FIELD_MISSING'],
   ])('%s', async (_name, from, to, code) => {
@@ -134,5 +138,25 @@ describe('bad story metadata', () => {
   it('a folder without _story.md', async () => {
     const { result } = await run({ 'good.md': entryText({ slug: 'good' }) });
     expect(result.diagnostics.map((d) => d.code)).toEqual(['E_STORY_MISSING']);
+  });
+});
+
+// settings/: a `_story.md` (story-*.md, beside good.md) or a `_newsroom.md` (newsroom-*.md, with one
+// valid story) per behaviour, stating its diagnostics as the entry files do, and `# hint: TEXT` that
+// one of their hints must contain.
+const settingsCorpus = readdirSync(path.join(corpusDir, 'settings')).filter((n) => n.endsWith('.md')).sort();
+
+describe('bad-input corpus: settings files (_story.md, _newsroom.md)', () => {
+  it.each(settingsCorpus)('%s', (name) => {
+    const text = readFileSync(path.join(corpusDir, 'settings', name), 'utf8');
+    const newsroom = name.startsWith('newsroom-');
+    const file = newsroom ? '_newsroom.md' : '_story.md';
+    const result = newsroom
+      ? compileNewsroom({ sources: sources({ '_newsroom.md': text, 'talks/_story.md': newsroomStoryText('talks'), 'talks/a.md': newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z') }), now: NOW })
+      : compile({ sources: sources({ '_story.md': text, 'good.md': entryText({ slug: 'good' }) }), now: NOW });
+    expect(result.ok).toBe(false);
+    expect(result.diagnostics.map((d) => `${d.file}|${d.code}@${d.line}:${d.column}`).sort()).toEqual(expectations(`settings/${name}`).map((e) => `${file}|${e}`).sort());
+    const hint = /# hint: (.+)$/m.exec(text)?.[1];
+    if (hint) expect(result.diagnostics.map((d) => d.hint).join('\n')).toContain(hint);
   });
 });

@@ -27,6 +27,26 @@ describe('layout', () => {
   it('a single story still compiles as before (the single-story compile is unchanged)', () => {
     expect(compile({ sources: sources({ '_story.md': storyText() }), now: NOW }).ok).toBe(true);
   });
+
+  it("a single story's coverage_end before its first entry is E_COVERAGE at coverage_end, as a newsroom story's", () => {
+    const entry = (name: string, published: string, extra = '') => `---\nid: tag:newsroom.example.org,2026-05-25:test-story/${name}\ntitle: ${name}\npublished: ${published}\n${extra}---\nBody.\n`;
+    const story = storyText('status: ended\ncoverage_end: 2026-05-20T00:00:00Z\n');
+    const files = { '_story.md': story, 'a.md': entry('a', '2026-05-26T09:00:00Z') };
+    const strict = compile({ sources: sources(files), now: NOW });
+    expect(strict.ok).toBe(false);
+    expect(strict.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.field}`)).toEqual(['_story.md:12:15 E_COVERAGE coverage_end']);
+    // The same check, worded alike, as a newsroom story's (one function).
+    const inNewsroom = run({ ...base, 'talks/_story.md': newsroomStoryText('talks', 'status: ended\ncoverage_end: 2026-05-20T00:00:00Z\n') });
+    expect(inNewsroom.diagnostics.find((d) => d.code === 'E_COVERAGE')!.message).toBe(strict.diagnostics[0]!.message);
+    // Drafts and embargoed entries do not start the coverage; coverage_start, when written, does.
+    const drafts = { '_story.md': story, 'a.md': entry('a', '2026-05-19T09:00:00Z'), 'd.md': entry('d', '2026-05-10T09:00:00Z', 'draft: true\n') };
+    expect(compile({ sources: sources(drafts), now: NOW }).diagnostics).toEqual([]);
+    const started = storyText('status: ended\ncoverage_start: 2026-05-01T00:00:00Z\ncoverage_end: 2026-05-20T00:00:00Z\n');
+    expect(compile({ sources: sources({ ...files, '_story.md': started }), now: NOW }).diagnostics).toEqual([]);
+    // Service mode reports it and keeps the story up.
+    const service = compile({ sources: sources(files), now: NOW, mode: 'service' });
+    expect([service.ok, service.diagnostics.map((d) => d.code)]).toEqual([true, ['E_COVERAGE']]);
+  });
 });
 
 const base = sampleNewsroom();
@@ -46,6 +66,12 @@ describe('diagnostics', () => {
     ['a bad coverage date', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'coverage_start: yesterday\n') }, ['talks/_story.md:5 E_DATE_INVALID coverage_start']],
     ['a bad overridden field', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'language: 12\n') }, ['talks/_story.md:5 E_FIELD_TYPE language']],
     ['a typo in a story field', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'stauts: live\n') }, ['talks/_story.md:5 E_FIELD_UNKNOWN stauts']],
+    ["a story's feed_base that is another story's", { ...base, 'storm/_story.md': newsroomStoryText('storm', 'feed_base: https://newsroom.example.org/live/feeds/talks/\n') }, ['storm/_story.md:5 E_URL_INVALID feed_base']],
+    ["a story's feed_base that is the newsroom's", { ...base, 'storm/_story.md': newsroomStoryText('storm', 'feed_base: https://newsroom.example.org/live/feeds/\n') }, ['storm/_story.md:5 E_URL_INVALID feed_base']],
+    ["a story's feed_base inside another story's (its entry pages)", { ...base, 'storm/_story.md': newsroomStoryText('storm', 'feed_base: https://newsroom.example.org/live/feeds/talks/a/\n') }, ['storm/_story.md:5 E_URL_INVALID feed_base']],
+    ['two stories that write the same feed_base: both named', { ...base, 'storm/_story.md': newsroomStoryText('storm', 'feed_base: https://cdn.example.org/x/\n'), 'vote/_story.md': newsroomStoryText('vote', 'feed_base: https://cdn.example.org/x/\n') }, ['storm/_story.md:5 E_URL_INVALID feed_base', 'vote/_story.md:5 E_URL_INVALID feed_base']],
+    ["a story's own schedule or publish target (the service runs the newsroom by _newsroom.md's)", { ...base, 'talks/_story.md': newsroomStoryText('talks', 'schedule: "*/5 * * * *"\npublish: s3://bucket/talks/\n') }, ['talks/_story.md:5 E_FIELD_UNKNOWN schedule', 'talks/_story.md:6 E_FIELD_UNKNOWN publish']],
+    ["a newsroom feed_base with a query (the stories' self links would resolve to the newsroom's)", { ...base, '_newsroom.md': newsroomText().replace('live/feeds/\n', 'live/feeds/?x=/\n') }, ['_newsroom.md:6 E_URL_INVALID feed_base']],
     ['a broken _newsroom.md', { ...base, '_newsroom.md': newsroomText('ttl: 0\n') }, ['_newsroom.md:12 E_NUMBER_RANGE ttl']],
     ['an entry error inside a story', { ...base, 'talks/c.md': newsroomEntryText('talks', 'c', 'soon') }, ['talks/c.md:4 E_DATE_INVALID published']],
     ['the same id in two stories', { ...base, 'storm/dup.md': newsroomEntryText('talks', 'a', '2026-05-26T10:00:00Z') }, ['talks/a.md:2 E_ID_DUPLICATE id']],
@@ -55,6 +81,36 @@ describe('diagnostics', () => {
     expect(r.ok).toBe(false);
     expect(where(r)).toEqual(expected);
     expect(r.planned).toEqual([]);
+  });
+
+  it('a folder name with accents is answered with a slug that keeps its letters (`Café Strike` → `cafe-strike`)', () => {
+    const r = run({ ...base, 'Café Strike/_story.md': newsroomStoryText('cafe') });
+    expect(r.diagnostics.map((d) => `${d.code} ${d.hint}`)).toEqual([expect.stringMatching(/^E_STORY_SLUG .*e\.g\. `cafe-strike`/)]);
+  });
+
+  it("a problem with a story folder itself (the reader's, e.g. a link out) is reported as it is, not as a missing `_story.md`", () => {
+    const readDiagnostics = [{ file: 'evil/', line: 1, column: 1, code: 'E_FILE_SYMLINK_OUTSIDE' as const, severity: 'error' as const, message: 'the story folder is a symbolic link that leads outside the entries folder (or nowhere)', hint: 'move it in' }];
+    const r = compileNewsroom({ sources: sources(base), readDiagnostics, now: NOW });
+    expect(where(r)).toEqual(['evil/:1 E_FILE_SYMLINK_OUTSIDE']);
+  });
+
+  it("a story's feed_base clash names the other story, and service mode leaves only that story out", () => {
+    const files = { ...base, 'storm/_story.md': newsroomStoryText('storm', 'feed_base: https://newsroom.example.org/live/feeds/talks/\n') };
+    expect(run(files).diagnostics.map((d) => d.message)).toEqual(["`feed_base` https://newsroom.example.org/live/feeds/talks/ is also story `talks`'s: their feeds would claim the same URLs"]);
+    const service = compileNewsroom({ sources: sources(files), now: NOW, mode: 'service' });
+    expect(service.stories.map((s) => s.slug).sort()).toEqual(['talks', 'vote']);
+  });
+
+  it('a published story whose folder is deleted is E_ID_VANISHED for each of its entries, as a deleted entry is; a renamed folder is a move', () => {
+    const first = compileNewsroom({ sources: sources(base), now: NOW, ledgerPath: 'ledger.json' });
+    const ledgerText = first.files.find((f) => f.path === 'ledger.json')!.contents;
+    const without = Object.fromEntries(Object.entries(base).filter(([p]) => !p.startsWith('vote/')));
+    const gone = compileNewsroom({ sources: sources(without), now: NOW, ledgerText, ledgerPath: 'ledger.json' });
+    expect(gone.ok).toBe(false);
+    expect(where(gone)).toEqual(['vote/a.md:1 E_ID_VANISHED id', 'vote/b.md:1 E_ID_VANISHED id']);
+    expect(gone.diagnostics[0]!.message).toContain('with its story folder `vote/`');
+    const renamed = { ...without, ...Object.fromEntries(Object.entries(base).filter(([p]) => p.startsWith('vote/')).map(([p, t]) => [p.replace('vote/', 'ballot/'), t])) };
+    expect(where(compileNewsroom({ sources: sources(renamed), now: NOW, ledgerText, ledgerPath: 'ledger.json' }))).toEqual([]);
   });
 
   it('E_ID_DUPLICATE across stories names both files', () => {

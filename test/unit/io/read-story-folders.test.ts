@@ -25,9 +25,9 @@ const summary = (r: Awaited<ReturnType<typeof readSources>>) => ({ sources: r.so
 describe('story folders', () => {
   it.each<[string, Record<string, string | Buffer>, { sources: string[]; diagnostics: string[] }]>([
     [
-      'a newsroom: one level of folders, helpers and hidden names skipped',
-      { '_newsroom.md': newsroomText(), 'a/_story.md': newsroomStoryText('a'), 'a/x.md': newsroomEntryText('a', 'x', '2026-05-26T09:00:00Z'), 'a/notes.txt': 'x', 'a/_draft.md': 'x', 'a/deeper/y.md': 'x', '.git/z.md': 'x', '_drafts/z.md': 'x' },
-      { sources: ['_newsroom.md', 'a/_story.md', 'a/x.md'], diagnostics: [] },
+      'a newsroom: one level of folders, helpers and hidden names skipped; entries one level deeper are E_LAYOUT, not left out unsaid',
+      { '_newsroom.md': newsroomText(), 'a/_story.md': newsroomStoryText('a'), 'a/x.md': newsroomEntryText('a', 'x', '2026-05-26T09:00:00Z'), 'a/notes.txt': 'x', 'a/_draft.md': 'x', 'a/deeper/y.md': 'x', 'a/img/p.png': 'x', 'a/.git/y.md': 'x', '.git/z.md': 'x', '_drafts/z.md': 'x' },
+      { sources: ['_newsroom.md', 'a/_story.md', 'a/x.md'], diagnostics: ['a/deeper/ E_LAYOUT'] },
     ],
     [
       'a single story: subfolders are not read',
