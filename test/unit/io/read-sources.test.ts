@@ -25,7 +25,8 @@ vi.mock('node:fs', async (importOriginal) => {
   return { ...fs, realpathSync, default: { ...fs, realpathSync } };
 });
 
-const { listSources, readListed, isSourceName, printableName } = await import('../../../src/io/read-sources.js');
+const { listSources, readListed, isSourceName } = await import('../../../src/io/read-sources.js');
+const { printableName } = await import('../../../src/io/utf8-names.js');
 const { readSources } = await import('../../helpers/read-sources.js');
 const { isUserError } = await import('../../../src/errors.js');
 const { compile } = await import('../../../src/core/compile.js');
