@@ -2,26 +2,23 @@
 // update, latest development in the first viewport), timeline order, bylines, captions, autodiscovery,
 // correction and retraction display, the copy button, narrow and wide layouts, the styled feed
 // views, and axe-core in light and dark schemes.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkOutputFile } from '../helpers/checkers.js';
-import { launchChromium } from '../helpers/browser.js';
-import { startServiceProcess, type ServiceProcess } from '../helpers/service.js';
+import { openServedPage, seriousAxeViolations, type ServedPage } from '../helpers/browser.js';
+import type { ServiceProcess } from '../helpers/service.js';
 import { skipWithout, withoutNote } from '../helpers/tools.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const ARTIFACTS = path.resolve('test-results/screenshots');
 
-let browser: Browser;
+let served: ServedPage;
 let service: ServiceProcess;
 let page: Page;
 let cleanup: () => Promise<void>;
-const external: string[] = [];
+let external: string[] = [];
 const noChromium = skipWithout('chromium');
 
 beforeAll(async () => {
@@ -44,24 +41,14 @@ beforeAll(async () => {
   });
   cleanup = folder.cleanup;
   await mkdir(ARTIFACTS, { recursive: true });
-  service = await startServiceProcess(folder.dir);
-  await service.waitFor((l) => l.event === 'build');
-  browser = await launchChromium();
-  const context = await browser.newContext();
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url.replace(/\/$/, '') });
-  page = await context.newPage();
-  // No external requests: anything not on 127.0.0.1 is blocked and recorded.
-  page.on('request', (req) => {
-    if (!req.url().startsWith('http://127.0.0.1')) external.push(req.url());
-    if (new URL(req.url()).pathname === '/favicon.ico') external.push(req.url());
-  });
-  await page.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => route.abort());
+  // No external requests: anything not on 127.0.0.1 is blocked and recorded (served.external).
+  served = await openServedPage(folder.dir, (context, url) => context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url.replace(/\/$/, '') }));
+  ({ page, service, external } = served);
   await page.goto(service.url);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await service?.stop();
+  await served?.close();
   await cleanup?.();
 });
 
@@ -119,7 +106,7 @@ describe.skipIf(noChromium)(`the story page${withoutNote('chromium')}`, () => {
   });
 
   it('reads without JavaScript', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await served.browser.newContext({ javaScriptEnabled: false });
     const plain = await context.newPage();
     await plain.goto(service.url);
     expect(await plain.locator('ol.timeline h3').count()).toBe(4);
@@ -217,13 +204,7 @@ describe.skipIf(noChromium)(`the story page${withoutNote('chromium')}`, () => {
     await page.emulateMedia({ colorScheme: scheme });
     for (const where of ['', 'tags/sanctions/']) {
       await page.goto(new URL(where, service.url).href);
-      await page.addScriptTag({ content: await readFile(AXE, 'utf8') });
-      const result = await page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> } }).axe;
-        return axe.run(document, { resultTypes: ['violations'] });
-      });
-      const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      expect(serious.map((v) => `${where || 'story'}: ${v.id} (${v.impact})`)).toEqual([]);
+      expect((await seriousAxeViolations(page)).map((v) => `${where || 'story'}: ${v}`)).toEqual([]);
     }
     await page.emulateMedia({ colorScheme: 'light' });
   });
