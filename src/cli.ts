@@ -130,10 +130,10 @@ async function runPublish(outDir: string, values: PublishFlags, env: NodeJS.Proc
       `storyfeed publish: ${result.uploaded.length === 0 && result.deleted.length === 0 ? 'nothing to do' : `uploaded ${result.uploaded.length} file${result.uploaded.length === 1 ? '' : 's'} (${result.bytesUploaded} bytes), deleted ${result.deleted.length}`}; ${result.unchanged} unchanged; ${result.where}`,
     );
     const story = built.story;
-    if (story?.hub) {
-      const { changedFeedUrls, formatPingOutcome, pingHub } = await import('./service/websub.js');
-      const feeds = changedFeedUrls(story, result.uploaded);
-      if (feeds.length > 0) for (const o of await pingHub({ hub: story.hub, feedUrls: feeds })) io.out(`  websub: ${formatPingOutcome(o)}`);
+    if (story) {
+      // Each changed feed to the hub it advertises (a newsroom story's too: service/hub-targets.ts).
+      const [{ formatPingOutcome, pingHub }, { readHubTargets }] = await Promise.all([import('./service/websub.js'), import('./service/hub-targets.js')]);
+      for (const t of await readHubTargets(outDir, story, result.uploaded)) for (const o of await pingHub(t)) io.out(`  websub: ${formatPingOutcome(o)}`);
     }
     return EXIT.ok;
   } catch (error) {

@@ -20,7 +20,8 @@ import { explainFileError } from '../io/file-errors.js';
 import { isInside } from '../io/paths.js';
 import { Scheduler, type Reason, type RunResult, type Timers } from './schedule.js';
 import { startServer, type RunningServer } from './serve.js';
-import { changedFeedUrls, formatPingOutcome, pingHub } from './websub.js';
+import { formatPingOutcome, pingHub } from './websub.js';
+import { readHubTargets } from './hub-targets.js';
 import { lastBuildOutputs } from '../build/published-outputs.js';
 import { Publisher, Turns, type PublishSettings } from './publisher.js';
 
@@ -173,13 +174,14 @@ function hubNotifier(options: ServiceOptions): HubNotifier {
   const pings = new Set<Promise<unknown>>();
   return {
     notify(story, changed) {
-      if (!story.hub) return;
-      const changedFeeds = changedFeedUrls(story, changed);
-      if (changedFeeds.length === 0) return;
-      // Never block or fail the build on the hub: fire, log the outcome later.
-      const ping = pingHub({ hub: story.hub, feedUrls: changedFeeds, signal: hubAbort.signal, ...(options.hubRetryBaseMs ? { baseDelayMs: options.hubRetryBaseMs } : {}) }).then((outcomes) => {
-        for (const o of outcomes) options.log({ event: 'websub', ok: o.ok, feed: o.feedUrl, attempts: o.attempts, detail: formatPingOutcome(o) });
-      });
+      // Never block or fail the build on the hub: fire, log the outcome later. Each feed goes to
+      // the hub it advertises (a newsroom story's own, or the newsroom's: hub-targets.ts).
+      const ping = readHubTargets(options.outDir, story, changed)
+        .then((targets) => Promise.all(targets.map((t) => pingHub({ hub: t.hub, feedUrls: t.feedUrls, signal: hubAbort.signal, ...(options.hubRetryBaseMs ? { baseDelayMs: options.hubRetryBaseMs } : {}) }))))
+        .then((outcomes) => {
+          for (const o of outcomes.flat()) options.log({ event: 'websub', ok: o.ok, feed: o.feedUrl, attempts: o.attempts, detail: formatPingOutcome(o) });
+        })
+        .catch((error: unknown) => options.log({ event: 'websub', ok: false, detail: `hub not notified: ${String(error)}` }));
       pings.add(ping);
       void ping.finally(() => pings.delete(ping));
     },
