@@ -12,7 +12,7 @@ import type { BuildSummary } from './build-summary.js';
 import { LEDGER_PATH } from '../io/state-folder.js';
 import { formatRfc3339 } from '../core/dates.js';
 import { formatDiagnostic, formatShortDiagnostic } from '../core/diagnostics.js';
-import { isScheduled, nextEmbargo } from '../core/model.js';
+import { isScheduled, nextChange } from '../core/model.js';
 import type { SourceFile, Story } from '../core/types.js';
 import { isNewsroomSync, isSourceName } from '../io/read-sources.js';
 import { NEWSROOM_FILE } from '../core/links.js';
@@ -202,9 +202,13 @@ interface RunContext {
   readonly state: RunState;
 }
 
-/** What the entries ask for (next embargo, cron), whatever became of the run. */
+/**
+ * What the entries ask for, whatever became of the run: the cron, and a wake-up at the next
+ * instant an output changes by itself — an embargo ends, a retraction, a development leaves the
+ * 48-hour news sitemap (core/model.ts nextChange) — in a newsroom across every story's entries.
+ */
 function planOf(result: BuildSummary, started: Date): RunResult {
-  const next = nextEmbargo(result.entries, started);
+  const next = nextChange(result.entries, started);
   const story = result.story;
   return { ...(next ? { nextDue: next } : {}), ...(story ? { cron: { expression: story.schedule, timeZone: story.timeZone } } : {}) };
 }
@@ -220,7 +224,8 @@ async function runBuild(ctx: RunContext, reason: Reason): Promise<RunResult> {
     const story = result.story;
     if (story) state.maxAgeSeconds = story.ttl * 60;
     options.log(buildRecord(result, reason, started));
-    const changed = result.written.some((f) => f !== LEDGER_PATH);
+    // A run may only delete (the news sitemap emptied when its last development aged out): still a change to publish.
+    const changed = result.written.some((f) => f !== LEDGER_PATH) || result.removed.length > 0;
     const publishing = story !== undefined && ctx.publisher?.targetFor(story) !== undefined;
     // The first run publishes even with nothing changed: the remote may be behind the folder.
     if (story && publishing && (changed || state.firstPublish)) ctx.publisher!.request(story);
@@ -250,7 +255,7 @@ async function runBuild(ctx: RunContext, reason: Reason): Promise<RunResult> {
 
 /** The log record of a run that finished (its entries may still have been held back or rejected). */
 function buildRecord(result: BuildSummary, reason: Reason, started: Date): LogRecord {
-  const next = nextEmbargo(result.entries, started);
+  const next = nextChange(result.entries, started);
   const problems = (o: BuildSummary['outcomes'][number]) => ({ path: o.path, problems: o.diagnostics.map(formatShortDiagnostic) });
   return {
     event: 'build',
@@ -258,6 +263,7 @@ function buildRecord(result: BuildSummary, reason: Reason, started: Date): LogRe
     started: started.toISOString(),
     ok: result.ok,
     changed: result.written,
+    ...(result.removed.length > 0 ? { removed: result.removed } : {}),
     published: result.published,
     held_back: result.entries.filter((e) => e.draft || isScheduled(e, started)).map((e) => ({ path: e.path, until: e.draft ? 'draft' : formatRfc3339(e.published) })),
     rejected: result.outcomes.filter((o) => o.status === 'rejected').map(problems),
