@@ -92,10 +92,19 @@ export function pathFromHere(entriesDir: string, file: string): string {
   return relative.length <= absolute.length ? relative : absolute;
 }
 
-/** `10 published, 1 scheduled, 1 draft, 0 retracted` (a patched run compiled nothing: drafts and retractions together). */
+/** `1 file`, `2 files`, `1 entry`, `0 entries`: every count the CLI prints agrees with its noun. */
+export function counted(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
+/**
+ * `10 published, 1 scheduled, 1 draft, 0 retracted`, for a single story and a newsroom alike (a
+ * newsroom's entries are every story's). A patched run compiled nothing: its drafts and
+ * retractions are counted together.
+ */
 export function tally(result: BuildResult, now: Date): string {
   const { counts } = result;
-  const entries = result.compiled?.entries;
+  const entries = result.compiled?.entries ?? result.newsroom?.entries;
   const rest = entries
     ? `${entries.filter((e) => e.draft).length} draft, ${entries.filter((e) => isPublished(e, now) && isRetracted(e, now)).length} retracted`
     : `${counts.entries - counts.visible - counts.scheduled} draft or retracted`;

@@ -13,7 +13,7 @@ import type { RunningService } from './service/index.js';
 import type { PublishSettings } from './service/publisher.js';
 import { MANIFEST_PATH } from './io/state-folder.js';
 import { checkOutputFolder } from './io/output-folder.js';
-import { formatStoryLine, fromHere, HELP, misplacedFlag, singleStoryLine, OPTIONS, pathFromHere, progressReporter, tally, type Command, type Flags, type Io, type PublishFlags } from './cli-help.js';
+import { counted, formatStoryLine, fromHere, HELP, misplacedFlag, singleStoryLine, OPTIONS, pathFromHere, progressReporter, tally, type Command, type Flags, type Io, type PublishFlags } from './cli-help.js';
 
 /** package.json's version: esbuild.config.mjs defines it in the bundle; unbundled runs read the file. */
 declare const STORYFEED_VERSION: string | undefined;
@@ -127,13 +127,13 @@ async function runPublish(outDir: string, values: PublishFlags, env: NodeJS.Proc
       ...(built.story ? { maxAgeSeconds: built.story.ttl * 60 } : {}),
     });
     io.out(
-      `storyfeed publish: ${result.uploaded.length === 0 && result.deleted.length === 0 ? 'nothing to do' : `uploaded ${result.uploaded.length} file${result.uploaded.length === 1 ? '' : 's'} (${result.bytesUploaded} bytes), deleted ${result.deleted.length}`}; ${result.unchanged} unchanged; ${result.where}`,
+      `storyfeed publish: ${result.uploaded.length === 0 && result.deleted.length === 0 ? 'nothing to do' : `uploaded ${counted(result.uploaded.length, 'file')} (${counted(result.bytesUploaded, 'byte')}), deleted ${result.deleted.length}`}; ${result.unchanged} unchanged; ${result.where}`,
     );
     const story = built.story;
-    if (story?.hub) {
-      const { changedFeedUrls, formatPingOutcome, pingHub } = await import('./service/websub.js');
-      const feeds = changedFeedUrls(story, result.uploaded);
-      if (feeds.length > 0) for (const o of await pingHub({ hub: story.hub, feedUrls: feeds })) io.out(`  websub: ${formatPingOutcome(o)}`);
+    if (story) {
+      // Each changed feed to the hub it advertises (a newsroom story's too: service/hub-targets.ts).
+      const [{ formatPingOutcome, pingHub }, { readHubTargets }] = await Promise.all([import('./service/websub.js'), import('./service/hub-targets.js')]);
+      for (const t of await readHubTargets(outDir, story, result.uploaded)) for (const o of await pingHub(t)) io.out(`  websub: ${formatPingOutcome(o)}`);
     }
     return EXIT.ok;
   } catch (error) {
@@ -295,13 +295,13 @@ async function runBuild(command: 'build' | 'check', request: BuildRequest, io: I
   try {
     const result = await build({ entriesDir, outDir, now, dryRun: command === 'check', fastPath: command === 'build', onProgress: progressReporter(io) });
     if (result.upToDate) {
-      io.out(`storyfeed build: no change since the last build (${result.entriesRead} files unchanged); wrote nothing in ${outDir} (${Math.round(result.durationMs)} ms)`);
+      io.out(`storyfeed build: no change since the last build (${counted(result.entriesRead, 'file')} unchanged); wrote nothing in ${outDir} (${Math.round(result.durationMs)} ms)`);
       return EXIT.ok;
     }
     for (const d of result.diagnostics) io.err(formatDiagnostic(fromHere(entriesDir, d)));
     if (!result.ok) {
       const count = result.diagnostics.filter((d) => d.severity === 'error').length;
-      io.err(`storyfeed ${command}: ${count} problem${count === 1 ? '' : 's'} in ${entriesDir}; ${command === 'check' ? 'fix them before publishing' : 'nothing was written, the published feeds are unchanged'}`);
+      io.err(`storyfeed ${command}: ${counted(count, 'problem')} in ${entriesDir}; ${command === 'check' ? 'fix them before publishing' : 'nothing was written, the published feeds are unchanged'}`);
       return EXIT.invalid;
     }
     if (command === 'check') reportCheck(result, entriesDir, now, io);
@@ -313,7 +313,7 @@ async function runBuild(command: 'build' | 'check', request: BuildRequest, io: I
 }
 
 function reportCheck(result: BuildResult, entriesDir: string, now: Date, io: Io): void {
-  io.out(`storyfeed check: ${result.counts.entries} entries valid at ${now.toISOString()}: ${tally(result, now)}`);
+  io.out(`storyfeed check: ${counted(result.counts.entries, 'entry', 'entries')} valid at ${now.toISOString()}: ${tally(result, now)}`);
   // One line per story (issue 14: each of a newsroom's, or the single story, as `.`), then every scheduled entry.
   const story = result.compiled?.story;
   const stories = result.newsroom?.stories ?? (story ? [singleStoryLine(story, result.compiled!.entries, now)] : []);
@@ -327,16 +327,16 @@ function reportCheck(result: BuildResult, entriesDir: string, now: Date, io: Io)
 function reportBuild(result: BuildResult, request: BuildRequest, io: Io): void {
   const { counts } = result;
   const next = counts.nextScheduled === null ? undefined : new Date(counts.nextScheduled);
-  const written = result.written.length === 0 ? 'nothing (no change)' : result.written.length <= 8 ? result.written.join(', ') : `${result.written.length} files`;
+  const written = result.written.length === 0 ? 'nothing (no change)' : result.written.length <= 8 ? result.written.join(', ') : counted(result.written.length, 'file');
   io.out(
-    `storyfeed build: built ${counts.entries} entr${counts.entries === 1 ? 'y' : 'ies'}: ${tally(result, request.now)}; ` +
+    `storyfeed build: built ${counted(counts.entries, 'entry', 'entries')}: ${tally(result, request.now)}; ` +
       `wrote ${written} in ${request.outDir} ` +
-      (result.removed && result.removed.length > 0 ? `and removed ${result.removed.length <= 8 ? result.removed.join(', ') : `${result.removed.length} files`} it no longer publishes ` : '') +
+      (result.removed && result.removed.length > 0 ? `and removed ${result.removed.length <= 8 ? result.removed.join(', ') : counted(result.removed.length, 'file')} it no longer publishes ` : '') +
       `(${Math.round(result.durationMs)} ms)${next ? `; next scheduled entry at ${next.toISOString()}` : ''}`,
   );
   io.out(
-    `  ${result.entriesRead} files: read ${result.filesRead}, parsed ${result.entriesParsed} (the rest unchanged); ` +
-      (result.patched ? `patched ${result.rendered} of ${counts.outputs} outputs in place` : `rendered ${result.rendered} of ${counts.outputs} outputs`),
+    `  ${counted(result.entriesRead, 'file')}: read ${result.filesRead}, parsed ${result.entriesParsed} (the rest unchanged); ` +
+      (result.patched ? `patched ${result.rendered} of ${counted(counts.outputs, 'output')} in place` : `rendered ${result.rendered} of ${counted(counts.outputs, 'output')}`),
   );
   if (request.timings) io.out(`  timings: ${result.timings.map(([p, ms]) => `${p} ${ms} ms`).join(', ')}${result.notPatched ? ` (full build: ${result.notPatched})` : ''}`);
 }

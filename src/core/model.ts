@@ -115,3 +115,19 @@ export function nextEmbargo(entries: readonly EntryMeta[], now: Date): Date | un
   }
   return next === undefined ? undefined : new Date(next);
 }
+
+/**
+ * The next instant after `now` at which some output changes by itself (changeTimes: an embargo
+ * ends, a retraction or its stub's end, a development leaves the news sitemap): the service
+ * wakes then, as the build's up-to-date window ends then (build/state/manifest.ts).
+ */
+export function nextChange(entries: readonly EntryMeta[], now: Date): Date | undefined {
+  let next: number | undefined;
+  for (const e of entries) {
+    if (e.draft) continue;
+    for (const t of changeTimes(e)) {
+      if (t > now.getTime() && (next === undefined || t < next)) next = t;
+    }
+  }
+  return next === undefined ? undefined : new Date(next);
+}

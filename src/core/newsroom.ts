@@ -6,7 +6,7 @@ import { diagnostic, FILE_START, type Diagnostic } from './diagnostics.js';
 import { FieldReader } from './field-reader.js';
 import { parseFrontMatter } from './front-matter.js';
 import { NEWSROOM_FILE, STORY_FILE } from './links.js';
-import { normalizeStory } from './normalize.js';
+import { normalizeStory, STORY_FIELDS } from './normalize.js';
 import type { EntryMeta, Position, RawEntry, RawField, SourceFile, Story, StoryStatus } from './types.js';
 
 export { NEWSROOM_FILE };
@@ -22,6 +22,8 @@ const OWN_FIELDS = new Set(['id', 'title', 'description']);
 
 /** What only `_newsroom.md` may set: one `storyfeed start` schedules and publishes the whole newsroom by it. */
 const NEWSROOM_ONLY_FIELDS = ['schedule', 'publish'] as const;
+/** What a newsroom story's `_story.md` may set (an unknown field's hint lists them): not the newsroom's own. */
+const NEWSROOM_STORY_FIELDS = STORY_FIELDS.filter((f) => !(NEWSROOM_ONLY_FIELDS as readonly string[]).includes(f));
 
 export type { StoryStatus };
 
@@ -176,7 +178,9 @@ export function parseStoryConfig(source: SourceFile, slug: string, newsroom: Sto
   merged.set('home_page', derived(storyUrl(newsroom.homePage, slug)));
   merged.set('feed_base', derived(storyUrl(newsroom.feedBase, slug)));
   for (const [name, field] of own) merged.set(name, field);
-  const n = normalizeStory({ ...raw, fields: merged }, STORY_LIFECYCLE_FIELDS);
+  // Neither inherited nor the story's own (reported below): the service runs every story by the newsroom's.
+  for (const name of NEWSROOM_ONLY_FIELDS) merged.delete(name);
+  const n = normalizeStory({ ...raw, fields: merged }, STORY_LIFECYCLE_FIELDS, NEWSROOM_STORY_FIELDS);
 
   const life = readLifecycle(raw, lifecycle);
   // A story's own schedule or publish target would be silently ignored by the service: said instead.

@@ -42,9 +42,12 @@ export interface Normalized<T> {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** `elsewhere`: fields of the same file read by another reader (FieldReader), e.g. a `_story.md`'s lifecycle. */
-export function normalizeStory(raw: RawEntry, elsewhere: readonly string[] = []): Normalized<Story> {
-  const r = new FieldReader(raw, STORY_FIELDS, elsewhere);
+/**
+ * `elsewhere`: fields of the same file read by another reader (FieldReader), e.g. a `_story.md`'s
+ * lifecycle. `known`: the fields the file may hold (a newsroom story's lack the newsroom's own).
+ */
+export function normalizeStory(raw: RawEntry, elsewhere: readonly string[] = [], known: readonly string[] = STORY_FIELDS): Normalized<Story> {
+  const r = new FieldReader(raw, known, elsewhere);
   const id = r.id('id', true);
   const title = r.text('title', { required: true, max: LIMITS.titleChars, plain: true });
   const description = r.text('description', { required: true, max: LIMITS.summaryChars });

@@ -9,6 +9,8 @@ import type { EntryMeta, SourceFile, Story } from '../core/types.js';
 export interface BuildSummary {
   readonly ok: boolean;
   readonly written: readonly string[];
+  /** Files an earlier run published that this one no longer plans, deleted (a news sitemap left empty). */
+  readonly removed: readonly string[];
   readonly durationMs: number;
   readonly story?: Story;
   /** Every entry that compiled (drafts and embargoed included). */
@@ -33,6 +35,7 @@ export function summarize(result: BuildResult): BuildSummary {
     return {
       ok: result.ok,
       written: result.written,
+      removed: result.removed ?? [],
       durationMs: result.durationMs,
       ...(newsroom.story ? { story: newsroom.story } : {}),
       entries: newsroom.entries,
@@ -48,6 +51,7 @@ export function summarize(result: BuildResult): BuildSummary {
   return {
     ok: result.ok,
     written: result.written,
+    removed: result.removed ?? [],
     durationMs: result.durationMs,
     ...(compiled.story ? { story: compiled.story } : {}),
     entries: compiled.entries,

@@ -12,7 +12,7 @@ import type { BuildSummary } from './build-summary.js';
 import { LEDGER_PATH } from '../io/state-folder.js';
 import { formatRfc3339 } from '../core/dates.js';
 import { formatDiagnostic, formatShortDiagnostic } from '../core/diagnostics.js';
-import { isScheduled, nextEmbargo } from '../core/model.js';
+import { isScheduled, nextChange } from '../core/model.js';
 import type { SourceFile, Story } from '../core/types.js';
 import { isNewsroomSync, isSourceName } from '../io/read-sources.js';
 import { NEWSROOM_FILE } from '../core/links.js';
@@ -20,7 +20,8 @@ import { explainFileError } from '../io/file-errors.js';
 import { isInside } from '../io/paths.js';
 import { Scheduler, type Reason, type RunResult, type Timers } from './schedule.js';
 import { startServer, type RunningServer } from './serve.js';
-import { changedFeedUrls, formatPingOutcome, pingHub } from './websub.js';
+import { formatPingOutcome, pingHub } from './websub.js';
+import { readHubTargets } from './hub-targets.js';
 import { lastBuildOutputs } from '../build/published-outputs.js';
 import { Publisher, Turns, type PublishSettings } from './publisher.js';
 
@@ -173,13 +174,14 @@ function hubNotifier(options: ServiceOptions): HubNotifier {
   const pings = new Set<Promise<unknown>>();
   return {
     notify(story, changed) {
-      if (!story.hub) return;
-      const changedFeeds = changedFeedUrls(story, changed);
-      if (changedFeeds.length === 0) return;
-      // Never block or fail the build on the hub: fire, log the outcome later.
-      const ping = pingHub({ hub: story.hub, feedUrls: changedFeeds, signal: hubAbort.signal, ...(options.hubRetryBaseMs ? { baseDelayMs: options.hubRetryBaseMs } : {}) }).then((outcomes) => {
-        for (const o of outcomes) options.log({ event: 'websub', ok: o.ok, feed: o.feedUrl, attempts: o.attempts, detail: formatPingOutcome(o) });
-      });
+      // Never block or fail the build on the hub: fire, log the outcome later. Each feed goes to
+      // the hub it advertises (a newsroom story's own, or the newsroom's: hub-targets.ts).
+      const ping = readHubTargets(options.outDir, story, changed)
+        .then((targets) => Promise.all(targets.map((t) => pingHub({ hub: t.hub, feedUrls: t.feedUrls, signal: hubAbort.signal, ...(options.hubRetryBaseMs ? { baseDelayMs: options.hubRetryBaseMs } : {}) }))))
+        .then((outcomes) => {
+          for (const o of outcomes.flat()) options.log({ event: 'websub', ok: o.ok, feed: o.feedUrl, attempts: o.attempts, detail: formatPingOutcome(o) });
+        })
+        .catch((error: unknown) => options.log({ event: 'websub', ok: false, detail: `hub not notified: ${String(error)}` }));
       pings.add(ping);
       void ping.finally(() => pings.delete(ping));
     },
@@ -200,9 +202,13 @@ interface RunContext {
   readonly state: RunState;
 }
 
-/** What the entries ask for (next embargo, cron), whatever became of the run. */
+/**
+ * What the entries ask for, whatever became of the run: the cron, and a wake-up at the next
+ * instant an output changes by itself — an embargo ends, a retraction, a development leaves the
+ * 48-hour news sitemap (core/model.ts nextChange) — in a newsroom across every story's entries.
+ */
 function planOf(result: BuildSummary, started: Date): RunResult {
-  const next = nextEmbargo(result.entries, started);
+  const next = nextChange(result.entries, started);
   const story = result.story;
   return { ...(next ? { nextDue: next } : {}), ...(story ? { cron: { expression: story.schedule, timeZone: story.timeZone } } : {}) };
 }
@@ -218,7 +224,8 @@ async function runBuild(ctx: RunContext, reason: Reason): Promise<RunResult> {
     const story = result.story;
     if (story) state.maxAgeSeconds = story.ttl * 60;
     options.log(buildRecord(result, reason, started));
-    const changed = result.written.some((f) => f !== LEDGER_PATH);
+    // A run may only delete (the news sitemap emptied when its last development aged out): still a change to publish.
+    const changed = result.written.some((f) => f !== LEDGER_PATH) || result.removed.length > 0;
     const publishing = story !== undefined && ctx.publisher?.targetFor(story) !== undefined;
     // The first run publishes even with nothing changed: the remote may be behind the folder.
     if (story && publishing && (changed || state.firstPublish)) ctx.publisher!.request(story);
@@ -248,7 +255,7 @@ async function runBuild(ctx: RunContext, reason: Reason): Promise<RunResult> {
 
 /** The log record of a run that finished (its entries may still have been held back or rejected). */
 function buildRecord(result: BuildSummary, reason: Reason, started: Date): LogRecord {
-  const next = nextEmbargo(result.entries, started);
+  const next = nextChange(result.entries, started);
   const problems = (o: BuildSummary['outcomes'][number]) => ({ path: o.path, problems: o.diagnostics.map(formatShortDiagnostic) });
   return {
     event: 'build',
@@ -256,6 +263,7 @@ function buildRecord(result: BuildSummary, reason: Reason, started: Date): LogRe
     started: started.toISOString(),
     ok: result.ok,
     changed: result.written,
+    ...(result.removed.length > 0 ? { removed: result.removed } : {}),
     published: result.published,
     held_back: result.entries.filter((e) => e.draft || isScheduled(e, started)).map((e) => ({ path: e.path, until: e.draft ? 'draft' : formatRfc3339(e.published) })),
     rejected: result.outcomes.filter((o) => o.status === 'rejected').map(problems),

@@ -98,7 +98,7 @@ describe('storyfeed new', () => {
     expect(text).toContain('title: "Talks resume in Muscat — “officials”"');
     const check = await runCli(['check', '--entries', 'entries'], { cwd: dir });
     expect(check.stderr).toBe('');
-    expect(check.stdout).toMatch(/1 entries valid .*: 1 published/);
+    expect(check.stdout).toMatch(/1 entry valid .*: 1 published/);
     // The same title again: the file is there, and stays as it was.
     await writeFile(path.join(dir, 'entries', name), 'mine');
     const again = await runCli(['new', 'entry', '.', 'Talks resume in Muscat — “officials”'], { cwd: dir });

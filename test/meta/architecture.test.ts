@@ -77,6 +77,7 @@ const READERS: Record<string, string> = {
   'build/state/fragment-pack.ts': 'the fragment pack',
   'build/fast-path.ts': 'the manifest and the entries’ stamps (stat only; the listing is read-sources’)',
   'service/serve.ts': 'the published files it serves',
+  'service/hub-targets.ts': 'a newsroom story’s JSON Feed, for the self URL and hub it advertises (WebSub pings)',
   'service/connections.ts': 'the soft limit on open files (/proc/self/limits), for the default connection cap',
   'publish/local-files.ts': 'the published files it uploads (hidden bookkeeping skipped)',
   'io/write-skeleton.ts': 'where the entries folder and a story folder really are (realpath, lstat), to keep the one new file inside',

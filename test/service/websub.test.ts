@@ -107,3 +107,18 @@ describe('pingHub', () => {
     expect(backoffMs(attempt, base, retryAfter)).toBe(expected);
   });
 });
+
+describe('hub targets (service/hub-targets.ts)', () => {
+  it('finds a newsroom story\'s subscription feeds one folder deep, never tag feeds or archive pages', async () => {
+    const { changedStoryFeeds } = await import('../../src/service/hub-targets.js');
+    const found = changedStoryFeeds(['rss.xml', 'storm/atom.xml', 'storm/index.html', 'storm/feed.json', 'storm/tags/x/rss.xml', 'archive/1/rss.xml', 'talks/rss.xml']);
+    expect([...found]).toEqual([['storm', ['atom.xml', 'feed.json']], ['talks', ['rss.xml']]]);
+  });
+
+  it('reads the self URL and WebSub hub a JSON Feed advertises', async () => {
+    const { parseAdvertised } = await import('../../src/service/hub-targets.js');
+    expect(parseAdvertised(JSON.stringify({ feed_url: 'https://x.example/s/feed.json', hubs: [{ type: 'WebSub', url: 'https://hub.example/' }] }))).toEqual({ feedUrl: 'https://x.example/s/feed.json', hub: 'https://hub.example/' });
+    expect(parseAdvertised(JSON.stringify({ feed_url: 'https://x.example/s/feed.json' }))).toBeUndefined();
+    expect(parseAdvertised('{not json')).toBeUndefined();
+  });
+});

@@ -10,6 +10,7 @@ import {
   isStub,
   isVisible,
   newestChange,
+  nextChange,
   nextEmbargo,
   retractionEnd,
   retractionStub,
@@ -125,6 +126,19 @@ describe('the next instant the published set changes (the scheduler wakes then)'
     ['the entry’s own publication before its retraction', [retracted()], '2026-05-01T00:00:00Z', PUBLISHED.replace('Z', '.000Z')],
   ] as const)('%s', (_kind, es, now, next) => {
     expect(nextEmbargo(es, at(now))?.toISOString()).toBe(next);
+  });
+});
+
+describe('the next instant any output changes (the service wakes then): the news sitemap’s 48 hours too', () => {
+  const embargoed = entry({ slug: 'e', published: at('2026-05-30T06:00:00Z') });
+  it.each([
+    ['a development leaving the news sitemap 48 hours after its publication', [entry()], '2026-05-10T10:00:00Z', '2026-05-12T09:00:00.000Z'],
+    ['an embargo before that', [entry(), entry({ slug: 'f', published: at('2026-05-11T00:00:00Z') })], '2026-05-10T10:00:00Z', '2026-05-11T00:00:00.000Z'],
+    ['nothing once every development has left it', [entry()], '2026-05-12T09:00:00Z', undefined],
+    ['an embargo after it', [entry(), embargoed], '2026-05-20T00:00:00Z', '2026-05-30T06:00:00.000Z'],
+    ['never a draft’s', [entry({ draft: true })], '2026-05-10T10:00:00Z', undefined],
+  ] as const)('%s', (_kind, es, now, next) => {
+    expect(nextChange(es, at(now))?.toISOString()).toBe(next);
   });
 });
 

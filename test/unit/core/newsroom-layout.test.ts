@@ -83,6 +83,20 @@ describe('diagnostics', () => {
     expect(r.planned).toEqual([]);
   });
 
+  it("an unknown field in a story's `_story.md` is answered with the fields a story may set: not the newsroom's schedule and publish", () => {
+    const files = { ...base, 'talks/_story.md': newsroomStoryText('talks', 'schedulle: "*/5 * * * *"\n'), '_newsroom.md': newsroomText('schedule: "*/10 * * * *"\npublish: s3://bucket/live/\n') };
+    const r = run(files);
+    expect(where(r)).toEqual(['talks/_story.md:5 E_FIELD_UNKNOWN schedulle']);
+    const hint = r.diagnostics[0]!.hint;
+    expect(hint).toContain('Known fields: id, title, description, home_page, feed_base');
+    expect(hint).toContain('hub');
+    expect(hint).toContain('coverage_end');
+    expect(hint).not.toMatch(/\bschedule\b/);
+    expect(hint).not.toMatch(/\bpublish\b/);
+    // The newsroom's own are still known in `_newsroom.md`, and not reported in its stories.
+    expect(run({ ...base, '_newsroom.md': newsroomText('schedule: "*/10 * * * *"\npublish: s3://bucket/live/\n') }).diagnostics).toEqual([]);
+  });
+
   it('a folder name with accents is answered with a slug that keeps its letters (`Café Strike` → `cafe-strike`)', () => {
     const r = run({ ...base, 'Café Strike/_story.md': newsroomStoryText('cafe') });
     expect(r.diagnostics.map((d) => `${d.code} ${d.hint}`)).toEqual([expect.stringMatching(/^E_STORY_SLUG .*e\.g\. `cafe-strike`/)]);
