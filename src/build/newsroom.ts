@@ -288,7 +288,8 @@ function overlayOf(outDir: string, run: Written, next: BuildCache, generation: s
     if (!isStoryEntry(p) && index.entry(ordinal, run.defaults(p))?.hash === r.hash) continue;
     index.setEntry(ordinal, r, run.defaults(p));
   }
-  for (const [p, r] of next.outputs) if (cache.outputs.get(p) !== r) index.setOutput(p, { key: r.key, size: r.size, mtimeMs: r.mtimeMs, ...(r.mediaType ? { mediaType: r.mediaType } : {}) });
+  // Whole records (base, deps, slots), so that a later patch run can splice into them.
+  for (const [p, r] of next.outputs) if (cache.outputs.get(p) !== r) index.setOutput(p, r);
   if (index.foldDue) return undefined;
   return { path: OVERLAY_PATH, contents: index.serializeOverlay(next.pack, generation) };
 }

@@ -146,6 +146,8 @@ export class CacheLines {
 
   /** Replace an output's record (as read by output(), which learnt its entries' ordinals). */
   setOutput(path: string, record: OutputRecord): void {
+    // A record not read through output() (a newsroom's full build writes new ones) has its entries' ordinals learnt here.
+    for (const p of [...(record.deps ?? []), ...(record.slots?.entries ?? [])]) if (!this.known.has(p)) this.ordinal(p);
     this.replaced.set(`o${path}`, outputLine(path, record, this.known));
   }
 
