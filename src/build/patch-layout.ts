@@ -30,6 +30,8 @@ export interface PatchLayout {
   defaultsOf(path: string): CacheDefaults;
   /** The folder of an output (`<slug>/`, `''` for a single story's or the newsroom's own files). */
   folderOf(output: string): string;
+  /** May this output hold an edited entry? (In a newsroom, only the edited stories' and the newsroom's own.) */
+  mayHold(output: string): boolean;
 }
 
 /** A single story: the manifest's story, vouched for by the index's key on `_story.md`'s text. */
@@ -42,6 +44,7 @@ export function storyLayout(story: Story, storyText: string): PatchLayout {
     storyOf: () => ({ story, prefix: '' }),
     defaultsOf: () => defaults,
     folderOf: () => '',
+    mayHold: () => true,
   };
 }
 
@@ -92,6 +95,11 @@ export async function newsroomLayout(root: string, changed: readonly string[]): 
       return s.defaults;
     },
     folderOf: (output) => (slugOf(output) === undefined ? '' : `${slugOf(output)}/`),
+    // A story's documents are made from its own entries alone (core/newsroom-compile.ts underFolder).
+    mayHold: (output) => {
+      const slug = slugOf(output);
+      return slug === undefined || stories.has(slug);
+    },
   };
 }
 

@@ -222,6 +222,7 @@ async function findAffected(outDir: string, plan: PatchPlan, store: FragmentStor
   // Only lines that mention an edited entry's ordinal (as digits anywhere) are decoded.
   const needles = [...edited.values()].map((e) => String(e.ordinal));
   for (let i = 0; i < index.outputCount && edited.size > 0; i++) {
+    if (!plan.layout.mayHold(index.outputPath(i))) continue;
     const raw = index.outputText(i);
     if (!raw.includes(OUTPUT_DEPS_FIELD)) return skip('unrecorded');
     if (!needles.some((n) => raw.includes(n))) continue;

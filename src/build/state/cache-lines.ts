@@ -124,7 +124,8 @@ export class CacheLines {
     return this.starts.length - 1 - this.firstOutput;
   }
 
-  private outputPath(i: number): string {
+  /** The path of the i-th output (every output's path is decoded at the first call). */
+  outputPath(i: number): string {
     this.outputPaths ??= Array.from({ length: this.outputCount }, (_, j) => this.pathOfLine(this.firstOutput + j) ?? '');
     return this.outputPaths[i]!;
   }
