@@ -5,7 +5,8 @@
 // (unchanged documents not rendered, unchanged bytes not rewritten, published.json, deletion of
 // what is no longer planned, the ledger). The cache index, fragment pack and manifest are a
 // story's, with every entry named by its qualified path (`<slug>/a.md`); build() in index.ts runs
-// the fast path first (`newsroom: true`), and never a patch run.
+// the fast path first (`newsroom: true`), then a patch run when only entry bodies changed
+// (patch.ts with patch-layout.ts's newsroom layout), and this build otherwise.
 
 import { buildAborted } from '../errors.js';
 import type { BuildOptions, BuildResult, StoryResult } from './types.js';
