@@ -34,7 +34,8 @@ const same = (a: FileStamp | undefined, size: number, mtimeMs: number) => a !== 
 /**
  * `onChange` is called when the first changed entry file is found (build() starts its parse worker
  * then). A newsroom's names are its story folders' files too (`<slug>/a.md`, as its manifest
- * records them; a single story's manifest never names one), and a change in one is a full build.
+ * records them; a single story's manifest never names one); a change in a settings file is a full
+ * build, a few changed entries may be patched (build/patch.ts) as in a story.
  */
 export function checkUpToDate(entriesDir: string, outDir: string, now: Date, how: { readonly onChange?: () => void; readonly newsroom?: boolean } = {}): FastPathResult {
   const no = { upToDate: false, entries: 0 };
@@ -61,7 +62,8 @@ export function checkUpToDate(entriesDir: string, outDir: string, now: Date, how
     const s = stampSync(entriesDir, name);
     if (!s || !manifest.entries[name]) return no;
     if (same(manifest.entries[name], s.size, s.mtimeMs)) continue;
-    if (newsroom) return no;
+    // A newsroom's settings (`_newsroom.md`, a `_story.md`, anything at the root) changed: a full build.
+    if (newsroom && (!name.includes('/') || name.endsWith('/_story.md'))) return no;
     if (changed.push(name) === 1) onChange?.();
     if (changed.length > PATCH_LIMIT) return no;
   }

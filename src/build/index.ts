@@ -14,14 +14,14 @@ import type { BuildOptions, BuildResult } from './types.js';
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
-  // A newsroom (build/newsroom.ts) has the fast path over its story folders, and no patch run.
+  // A newsroom (build/newsroom.ts) has the fast path over its story folders, and a patch run as a story has.
   const newsroom = isNewsroomSync(options.entriesDir);
   const ahead = options.fastPath && !options.dryRun ? checkFastPath(options, started, newsroom) : undefined;
   if (ahead && 'upToDate' in ahead) return ahead.upToDate;
   // check only reads; a build reads, compiles and writes under the lock, so the ledger it reads
   // is the one the previous builder wrote.
   try {
-    const run = (afterOther = true) => (newsroom ? runNewsroom(options, started, afterOther) : runLocked(options, started, afterOther, ahead));
+    const run = (afterOther = true) => (newsroom ? runNewsroom(options, started, afterOther, ahead) : runLocked(options, started, afterOther, ahead));
     if (options.dryRun) return await run(false);
     // Loaded past the fast path, as everything below is: a run with nothing to do needs none of it.
     const { withOutputLock } = await import('../io/output-lock.js');
@@ -47,7 +47,7 @@ function checkFastPath(options: BuildOptions, started: number, newsroom: boolean
   const onChange = () => {
     warm = startWarmParser();
   };
-  const fast = checkUpToDate(options.entriesDir, options.outDir, options.now, newsroom ? { newsroom } : { onChange });
+  const fast = checkUpToDate(options.entriesDir, options.outDir, options.now, { onChange, ...(newsroom ? { newsroom } : {}) });
   if (fast.upToDate) {
     const counts = fast.counts ?? { entries: 0, visible: 0, scheduled: 0, nextScheduled: null, outputs: 0, diagnostics: 0 };
     const durationMs = performance.now() - started;
@@ -61,19 +61,37 @@ function checkFastPath(options: BuildOptions, started: number, newsroom: boolean
   return { changedSince: fast.changedSince, ...(warm ? { warm } : {}) };
 }
 
-async function runNewsroom(options: BuildOptions, started: number, afterOther: boolean): Promise<BuildResult> {
+async function runNewsroom(options: BuildOptions, started: number, afterOther: boolean, ahead: Ahead | undefined): Promise<BuildResult> {
   if (!options.dryRun && (afterOther || unfinishedRun(options.outDir))) {
     const { removeStaleTemps } = await import('../io/sweep-outputs.js');
     await removeStaleTemps(options.outDir);
   }
-  const { newsroomBuild } = await import('./newsroom.js');
   const { CacheCorruptError } = await import('./state/fragment-pack.js');
   const useCache = options.cache !== false && !options.dryRun;
+  // As in a story: a few entry bodies changed in the stories' own documents are patched in place
+  // (only when the fast path found which: a newsroom's patch never lists its story folders).
+  let notPatched: string | undefined;
+  let withCache = useCache;
+  if (useCache && ahead?.changedSince && options.patch !== false && (options.mode ?? 'strict') === 'strict' && !options.lastGood) {
+    try {
+      const { patchBuild } = await import('./patch.js');
+      const patched = await patchBuild({ ...options, ...ahead, newsroom: true }, started);
+      if (!('skipped' in patched)) return patched;
+      notPatched = patched.skipped;
+    } catch (error) {
+      if (!(error instanceof CacheCorruptError)) throw error;
+      notPatched = 'a stored fragment failed its checksum';
+      withCache = false;
+    }
+  }
+  await ahead?.warm?.close();
+  const { newsroomBuild } = await import('./newsroom.js');
+  const full = async (cache: boolean) => ({ ...(await newsroomBuild(options, cache, started)), ...(notPatched ? { notPatched } : {}) });
   try {
-    return await newsroomBuild(options, useCache, started);
+    return await full(withCache);
   } catch (error) {
     // A fragment pack that does not check out is never trusted: the run starts over without the cache.
-    if (error instanceof CacheCorruptError && useCache) return newsroomBuild(options, false, started);
+    if (error instanceof CacheCorruptError && withCache) return full(false);
     throw error;
   }
 }

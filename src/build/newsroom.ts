@@ -5,7 +5,8 @@
 // (unchanged documents not rendered, unchanged bytes not rewritten, published.json, deletion of
 // what is no longer planned, the ledger). The cache index, fragment pack and manifest are a
 // story's, with every entry named by its qualified path (`<slug>/a.md`); build() in index.ts runs
-// the fast path first (`newsroom: true`), and never a patch run.
+// the fast path first (`newsroom: true`), then a patch run when only entry bodies changed
+// (patch.ts with patch-layout.ts's newsroom layout), and this build otherwise.
 
 import { buildAborted } from '../errors.js';
 import type { BuildOptions, BuildResult, StoryResult } from './types.js';
@@ -288,7 +289,8 @@ function overlayOf(outDir: string, run: Written, next: BuildCache, generation: s
     if (!isStoryEntry(p) && index.entry(ordinal, run.defaults(p))?.hash === r.hash) continue;
     index.setEntry(ordinal, r, run.defaults(p));
   }
-  for (const [p, r] of next.outputs) if (cache.outputs.get(p) !== r) index.setOutput(p, { key: r.key, size: r.size, mtimeMs: r.mtimeMs, ...(r.mediaType ? { mediaType: r.mediaType } : {}) });
+  // Whole records (base, deps, slots), so that a later patch run can splice into them.
+  for (const [p, r] of next.outputs) if (cache.outputs.get(p) !== r) index.setOutput(p, r);
   if (index.foldDue) return undefined;
   return { path: OVERLAY_PATH, contents: index.serializeOverlay(next.pack, generation) };
 }

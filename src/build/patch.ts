@@ -8,7 +8,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { CacheLines, removeOverlay } from './state/cache-lines.js';
-import { cacheDefaults, cacheKey, hashText, metaText, type BlobLocation, type CachedParse, type PackInfo, OUTPUT_DEPS_FIELD } from './state/cache.js';
+import { hashText, metaText, type BlobLocation, type CachedParse, type PackInfo, OUTPUT_DEPS_FIELD } from './state/cache.js';
 import { CACHE_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH } from '../io/state-folder.js';
 import { packSlots, unpackSlots, type OutputRecord, type SlotAt } from '../io/output-record.js';
 import { insideWindow, parseManifest, renderManifest, type FileStamp, type Manifest } from './state/manifest.js';
@@ -16,7 +16,7 @@ import { isVisible } from '../core/model.js';
 import { STORY_FILE } from '../core/links.js';
 import { documentKey } from '../core/fingerprint.js';
 import { slotBytes, type FragmentBlob } from '../core/render/fragments.js';
-import type { EntryMeta, SourceFile, Story } from '../core/types.js';
+import type { EntryMeta, SourceFile } from '../core/types.js';
 import { FragmentStore } from './state/fragment-pack.js';
 import { readBookkeeping, readBookkeepingBytes } from './state/read-bookkeeping.js';
 import { outputsAsRecorded, PATCH_LIMIT, type ChangedSince } from './fast-path.js';
@@ -24,6 +24,7 @@ import { listNamed, listSources, readListed, type SourceStamp } from '../io/read
 import { resolveInside } from '../io/paths.js';
 import { writeFiles, writeBookkeeping } from '../io/write-outputs.js';
 import { createParser, type WarmParser } from './parse/pool.js';
+import { newsroomLayout, parseByStory, storyLayout, type PatchLayout } from './patch-layout.js';
 import type { ParsedFile } from './parse/wire.js';
 import type { BuildResult } from './types.js';
 import { buildAborted } from '../errors.js';
@@ -36,6 +37,8 @@ export interface PatchOptions {
   readonly signal?: AbortSignal;
   readonly changedSince?: ChangedSince;
   readonly warm?: WarmParser;
+  /** The entries folder is a newsroom's (`_newsroom.md`; entries named `<slug>/a.md`). */
+  readonly newsroom?: boolean;
 }
 
 const concat = (pieces: readonly Uint8Array[]) => Buffer.concat(pieces);
@@ -65,6 +68,8 @@ const NOT_PATCHABLE = {
   problems: 'a changed entry has problems',
   metadata: 'the metadata of a changed entry changed',
   compact: 'the fragment pack is due to be compacted',
+  settings: 'the settings of the newsroom or of an edited story cannot be read',
+  newsroomFeed: 'a changed entry is in the newsroom’s own documents',
 } as const;
 
 const skip = (reason: keyof typeof NOT_PATCHABLE): SkipReason => ({ skipped: NOT_PATCHABLE[reason] });
@@ -79,14 +84,13 @@ interface PatchPlan {
   readonly manifest: Manifest & { generation: string; counts: NonNullable<Manifest['counts']> };
   readonly changed: readonly SourceStamp[];
   readonly filesRead: number;
-  readonly story: Story;
-  readonly defaults: ReturnType<typeof cacheDefaults>;
+  readonly layout: PatchLayout;
   /** The changed files' parse, under way while the rest is planned. */
   readonly parsing: Promise<ParsedFile[]>;
   readonly index: CacheLines;
   readonly pack: PackInfo;
-  /** Entry records to replace, by ordinal: touched files (same text, new stamp); edited ones join later. */
-  readonly records: Map<number, CachedParse>;
+  /** Entry records to replace, by ordinal (with their paths): touched files (same text, new stamp); edited ones join later. */
+  readonly records: Map<number, readonly [string, CachedParse]>;
   readonly edited: ReadonlyMap<string, EditedEntry>;
 }
 
@@ -141,51 +145,59 @@ async function planPatch(options: PatchOptions, phase: (name: string) => void): 
   const manifest = hint ? hint.manifest : parseManifest(manifestText);
   if (!manifest) return skip('noBuild');
   if (!manifest.generation || !manifest.counts || manifest.counts.diagnostics > 0 || !insideWindow(manifest, now)) return skip('notClean');
-  const listing = hint ? listNamed(entriesDir, [STORY_FILE, ...hint.changed]) : await listSources(entriesDir);
+  // A newsroom's changed files come from the fast path (it lists no story folder again here).
+  const listing = hint ? listNamed(entriesDir, options.newsroom ? hint.changed : [STORY_FILE, ...hint.changed]) : options.newsroom ? undefined : await listSources(entriesDir);
   if (!listing || listing.diagnostics.length > 0) return skip('unlisted');
   if (!hint && (listing.stamps.length !== Object.keys(manifest.entries).length || !outputsAsRecorded(outDir, manifest))) return skip('filesChanged');
   const changed = listing.stamps.filter((s) => {
     const m = manifest.entries[s.path];
     return !m || m[0] !== s.size || m[1] !== s.mtimeMs;
   });
-  if (changed.length === 0 || changed.length > PATCH_LIMIT || changed.some((s) => s.path === STORY_FILE || !manifest.entries[s.path])) return skip('wrongChanges');
-  const storyStamp = listing.stamps.find((s) => s.path === STORY_FILE);
-  const storyRead = await readListed(listing.root, storyStamp ? [storyStamp] : []);
-  const storyText = storyRead.sources[0]?.text;
-  // The story as the last build parsed it: the index's key below vouches that its text is the same.
-  const story = manifest.story;
-  if (storyText === undefined || !story) return skip('noStory');
+  if (changed.length === 0 || changed.length > PATCH_LIMIT) return skip('wrongChanges');
+  let layout: PatchLayout | undefined;
+  if (options.newsroom) {
+    layout = await newsroomLayout(listing.root, changed.map((s) => s.path));
+    if (!layout) return skip('settings');
+  } else {
+    const storyStamp = listing.stamps.find((s) => s.path === STORY_FILE);
+    const storyRead = await readListed(listing.root, storyStamp ? [storyStamp] : []);
+    const storyText = storyRead.sources[0]?.text;
+    // The story as the last build parsed it: the index's key below vouches that its text is the same.
+    if (storyText === undefined || !manifest.story) return skip('noStory');
+    layout = storyLayout(manifest.story, storyText);
+  }
+  if (changed.some((s) => !layout.isEntry(s.path) || !manifest.entries[s.path])) return skip('wrongChanges');
 
   const read = await readListed(listing.root, changed);
   if (read.diagnostics.length > 0 || read.sources.length !== changed.length) return skip('unreadable');
-  const parser = options.warm ? options.warm.parser(story, now) : createParser(story, now, 0);
-  const parsing = parser.parse(read.sources);
+  const first = layout.storyOf(read.sources[0]!.path)!.story;
+  const parser = options.warm ? options.warm.parser(first, now) : createParser(first, now, 0);
+  const parsing = parseByStory(parser, read.sources, layout);
   parsing.catch(() => undefined); // awaited later, unless the run gives up first
   phase('list');
 
   const index = CacheLines.parse(readBookkeepingBytes(outDir, CACHE_PATH), readBookkeeping(outDir, OVERLAY_PATH));
   const pack = index?.header.pack;
-  if (!index || !pack || index.header.key !== cacheKey(storyText) || index.header.generation !== manifest.generation) return skip('staleIndex');
-  const defaults = cacheDefaults(story);
+  if (!index || !pack || !layout.vouches(index) || index.header.generation !== manifest.generation) return skip('staleIndex');
   phase('load cache');
 
-  const records = new Map<number, CachedParse>();
+  const records = new Map<number, readonly [string, CachedParse]>();
   const edited = new Map<string, EditedEntry>();
   for (const source of read.sources) {
     // Drafts and embargoed entries are not in the index: a change to one needs a full build.
     const ordinal = index.ordinal(source.path);
-    const old = ordinal === undefined ? undefined : index.entry(ordinal, defaults);
+    const old = ordinal === undefined ? undefined : index.entry(ordinal, layout.defaultsOf(source.path));
     if (ordinal === undefined || !old || (old.entry && isVisible(old.entry, now) && !old.blob)) return skip('notIndexed');
     if (old.hash === hashText(source.text)) {
-      records.set(ordinal, { ...old, size: source.size ?? old.size, mtimeMs: source.mtimeMs ?? old.mtimeMs });
+      records.set(ordinal, [source.path, { ...old, size: source.size ?? old.size, mtimeMs: source.mtimeMs ?? old.mtimeMs }]);
       continue;
     }
     // Only a body edit of an entry that is and was in the documents (the new version is checked later).
     if (!old.entry || old.diagnostics.length > 0 || !isVisible(old.entry, now) || !old.blob) return skip('notVisible');
     edited.set(source.path, { ordinal, old: old as EditedEntry['old'], source });
   }
-  const filesRead = storyRead.sources.length + read.sources.length;
-  return { manifest: manifest as PatchPlan['manifest'], changed, filesRead, story, defaults, parsing, index, pack, records, edited };
+  const filesRead = layout.filesRead + read.sources.length;
+  return { manifest: manifest as PatchPlan['manifest'], changed, filesRead, layout, parsing, index, pack, records, edited };
 }
 
 /** The prints of the entries the index holds, decoded once each. */
@@ -195,7 +207,7 @@ function printsOf(plan: PatchPlan): (p: string) => string | undefined {
     let print = prints.get(p);
     if (print === undefined) {
       const ordinal = plan.index.ordinal(p);
-      print = ordinal === undefined ? undefined : plan.index.entry(ordinal, plan.defaults)?.entry?.print;
+      print = ordinal === undefined ? undefined : plan.index.entry(ordinal, plan.layout.defaultsOf(p))?.entry?.print;
       if (print !== undefined) prints.set(p, print);
     }
     return print;
@@ -210,6 +222,7 @@ async function findAffected(outDir: string, plan: PatchPlan, store: FragmentStor
   // Only lines that mention an edited entry's ordinal (as digits anywhere) are decoded.
   const needles = [...edited.values()].map((e) => String(e.ordinal));
   for (let i = 0; i < index.outputCount && edited.size > 0; i++) {
+    if (!plan.layout.mayHold(index.outputPath(i))) continue;
     const raw = index.outputText(i);
     if (!raw.includes(OUTPUT_DEPS_FIELD)) return skip('unrecorded');
     if (!needles.some((n) => raw.includes(n))) continue;
@@ -217,6 +230,9 @@ async function findAffected(outDir: string, plan: PatchPlan, store: FragmentStor
     const record = line?.record;
     if (!line || !record || record.base === undefined || !record.deps || !record.slots) return skip('unrecorded');
     if (!record.deps.some((p) => edited.has(p))) continue;
+    // A newsroom's own documents (its feed: the newest entries of every story, their prints in its
+    // key) hold no slots; only a story's documents may be patched, and only for its own entries.
+    if (record.deps.some((p) => edited.has(p) && plan.layout.storyOf(p)?.prefix !== plan.layout.folderOf(line.path))) return skip('newsroomFeed');
     if (record.deps.some((p) => !edited.has(p) && printOf(p) === undefined)) return skip('unknownDep');
     const slotted = record.slots.entries.some((entry) => edited.has(entry));
     const file = slotted ? await openForSplice(outDir, line.path, record, edited, (p) => store.read(p)) : undefined;
@@ -228,7 +244,7 @@ async function findAffected(outDir: string, plan: PatchPlan, store: FragmentStor
 
 /** The edited entries' new parses: each still visible, without problems, with the same metadata. */
 async function parseEdited(now: Date, plan: PatchPlan): Promise<Map<string, FreshEntry> | SkipReason> {
-  const { edited, defaults } = plan;
+  const { edited, layout } = plan;
   // Only touched files: their parses are the ones recorded, and nothing waits for the parser.
   let parsed: ParsedFile[] = [];
   try {
@@ -245,6 +261,7 @@ async function parseEdited(now: Date, plan: PatchPlan): Promise<Map<string, Fres
     const entry = file.parsed.entry;
     if (!entry || file.parsed.diagnostics.length > 0) return skip('problems');
     if (!isVisible(entry, now) || !file.blob || file.crc === undefined) return skip('notVisible');
+    const defaults = layout.defaultsOf(entry.path);
     if (metaText(entry, defaults) !== metaText(e.old.entry, defaults)) return skip('metadata');
     fresh.set(entry.path, { ordinal: e.ordinal, file: file as FreshEntry['file'] });
     replaced += blobEnd(e.old.blob);
@@ -265,10 +282,11 @@ async function spliceAndSave(
   phase: (name: string) => void,
 ): Promise<{ written: readonly string[]; rendered: number }> {
   const { outDir } = options;
-  const { index, manifest, records, defaults } = plan;
+  const { index, manifest, records, layout } = plan;
   const printOf = printsOf(plan);
   const patchedOutputs = affected.map((o) => {
-    const key = documentKey(o.path, o.record.base, o.record.deps.map((p) => fresh.get(p)?.file.parsed.entry?.print ?? printOf(p)!));
+    // A story's document in a newsroom is keyed by its path inside the story folder (core/newsroom-compile.ts underFolder).
+    const key = documentKey(o.path.slice(layout.folderOf(o.path).length), o.record.base, o.record.deps.map((p) => fresh.get(p)?.file.parsed.entry?.print ?? printOf(p)!));
     return { path: o.path, record: { ...o.record, key }, ...(o.file ? splice(o.file, fresh) : {}) };
   });
   for (const [p, f] of fresh) await store.add(p, f.file.blob, f.file.crc);
@@ -290,9 +308,9 @@ async function spliceAndSave(
   for (const [p, f] of fresh) {
     const { parsed: ps, size, mtimeMs, hash } = f.file;
     const blob: BlobLocation | undefined = committed.locations.get(p);
-    records.set(f.ordinal, { size, mtimeMs, hash, diagnostics: [], ...(ps.idAt ? { idAt: ps.idAt } : {}), entry: ps.entry!, ...(blob ? { blob } : {}) });
+    records.set(f.ordinal, [p, { size, mtimeMs, hash, diagnostics: [], ...(ps.idAt ? { idAt: ps.idAt } : {}), entry: ps.entry!, ...(blob ? { blob } : {}) }]);
   }
-  for (const [ordinal, r] of records) index.setEntry(ordinal, r, defaults);
+  for (const [ordinal, [p, r]] of records) index.setEntry(ordinal, r, layout.defaultsOf(p));
   const entryStamps: Record<string, FileStamp> = { ...manifest.entries };
   for (const s of plan.changed) entryStamps[s.path] = [s.size, s.mtimeMs];
   // The replaced records go to the overlay (a few lines) until it has grown enough to be folded

@@ -88,9 +88,13 @@ export function planNewsroom(
     stories: ordered.map((s) => fingerprint(s)),
     opml: options.opmlDates ?? null,
   });
+  // Every entry whose print is in the key, by its qualified path: a patch run (build/patch.ts) that
+  // finds an edited entry among them leaves the newsroom's documents to a full build. The key
+  // itself has them in `base` already, so none is added to it.
+  const deps = [...new Set([...selected.entries, ...selected.retracted].map((e) => e.path).concat(stories.flatMap((s) => (s.summary.latest ? [`${s.summary.slug}/${s.summary.latest.path}`] : []))))];
   const file = (path: string, mediaType: string, render: () => string): PlannedFile => {
     let text: string | undefined;
-    return { path, mediaType, key: documentKey(path, base, []), base, deps: [], render: () => [(text ??= render())] };
+    return { path, mediaType, key: documentKey(path, base, []), base, deps, render: () => [(text ??= render())] };
   };
   const xml = { folder: '', stylesheet: STYLESHEET_FILE, ...(selected.complete ? { history: 'complete' as const } : {}) };
   return [

@@ -4,7 +4,7 @@
 // entries as one story. Timed, as medians of BENCH_RUNS: the floor (node start-up + reading every
 // entry file, every story folder), the single story's cold build, the newsroom's cold build, a
 // newsroom run with nothing changed (the fast path), and one with one entry's body changed in a
-// story in the middle (a full build with the cache), with the files that run wrote.
+// story in the middle (a patch run: build/patch.ts), with the files that run wrote.
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateNewsroomCorpus } from './newsroom-corpus.mjs';
@@ -56,23 +56,25 @@ export function benchNewsroomStories({ work, cli, now, measure, repeat, runs, pr
   const names = readdirSync(path.join(newsroom, middle)).filter((f) => f !== '_story.md');
   let written = 0;
   let parsed = 0;
+  let patched = false;
   const oneChanged = repeat(runs, (i) => {
     const file = path.join(newsroom, middle, names[i % names.length]);
     writeFileSync(file, `${readFileSync(file, 'utf8')}\nOne more sentence (${i}).\n`);
     const r = build(newsroom, out);
     written = filesWritten(r.stdout);
     parsed = Number(/parsed (\d+)/.exec(r.stdout)?.[1]);
+    patched = /patched \d+ of \d+ outputs in place/.test(r.stdout);
     return r;
   });
   print('newsroom: one entry changed', oneChanged.seconds);
   print('  peak RSS', oneChanged.rssMb, 'MB');
   print('  ratio to floor (target ≤ 2)', oneChanged.seconds / floor, '×');
   const storyFiles = readdirSync(path.join(out, middle), { recursive: true }).filter((f) => statSync(path.join(out, middle, f)).isFile()).length;
-  print(`  files written (of its story's ${storyFiles} and the newsroom's), files parsed`, `${written}, ${parsed}`, '');
+  print(`  files written (of its story's ${storyFiles} and the newsroom's), files parsed`, `${written}, ${parsed}${patched ? ', patched in place' : ''}`, '');
   rmSync(single, { recursive: true, force: true });
   rmSync(newsroom, { recursive: true, force: true });
   rmSync(out, { recursive: true, force: true });
-  return { shape: 'newsroom-stories', stories, perStory, n, floor, coldSingle: coldSingle.seconds, cold: cold.seconds, coldRss: cold.rssMb, noChange: noChange.seconds, oneChanged: oneChanged.seconds, oneChangedWritten: written, oneChangedParsed: parsed };
+  return { shape: 'newsroom-stories', stories, perStory, n, floor, coldSingle: coldSingle.seconds, cold: cold.seconds, coldRss: cold.rssMb, noChange: noChange.seconds, oneChanged: oneChanged.seconds, oneChangedWritten: written, oneChangedParsed: parsed, oneChangedPatched: patched };
 }
 
 export function printNewsroomStoriesTable(row) {

@@ -3,7 +3,7 @@
 // scratch into another folder (given the same ledger, the newsroom's published history); a run
 // with nothing changed answers "no change" and writes nothing; one edited entry is the only file
 // parsed, and only its story's files and the newsroom's are rewritten.
-import { cp, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -22,7 +22,7 @@ const FAST = /no change since the last build \(\d+ files unchanged\)/;
 async function workspace(extra: Record<string, string> = {}) {
   const folder = await tempFolder(Object.fromEntries(Object.entries({ ...sampleNewsroom(), ...extra }).map(([k, v]) => [`entries/${k}`, v])));
   cleanups.push(folder.cleanup);
-  const build = (out = 'out') => runCli(['build', '--entries', 'entries', '--out', out, '--now', NOW], { cwd: folder.dir });
+  const build = (out = 'out', extra: string[] = []) => runCli(['build', '--entries', 'entries', '--out', out, '--now', NOW, ...extra], { cwd: folder.dir });
   const entry = (p: string) => path.join(folder.dir, 'entries', p);
   let fresh = 0;
   /** The cached build into out/, then one from scratch (the same ledger, no cache) into another folder: their trees. */
@@ -33,7 +33,7 @@ async function workspace(extra: Record<string, string> = {}) {
       await mkdir(path.join(folder.dir, other, path.dirname(LEDGER_PATH)), { recursive: true });
       await cp(ledger, path.join(folder.dir, other, LEDGER_PATH));
     }
-    const cached = await build();
+    const cached = await build('out', ['--timings']);
     const scratch = await build(other);
     expect([cached.code, cached.stderr]).toEqual([0, '']);
     expect([scratch.code, scratch.stderr]).toEqual([0, '']);
@@ -178,6 +178,48 @@ describe('a newsroom build with the cache', () => {
     const next = await ws.both();
     expect(next.out).toEqual(next.scratch);
     expect(summary(next.cached.stdout)).toEqual([74, 9, 2]);
+    expect((await ws.build()).stdout).toMatch(FAST);
+  });
+
+  it('a body edited in a story\'s own documents is patched in place; a title, or an entry of the newsroom\'s feed, takes the full build', async () => {
+    const ws = await workspace(moreStories());
+    const out = path.join(ws.dir, 'out');
+    expect((await ws.build()).code).toBe(0);
+    const PATCHED = /patched (\d+) of (\d+) outputs in place/;
+    const body = (name: string, day: string, text: string) => writeFile(ws.entry(`fires/${name}.md`), newsroomEntryText('fires', name, `2026-05-${day}T08:00:00Z`).replace(`Body of fires ${name}.`, text));
+    const steps: Array<[string, () => Promise<unknown>, string | undefined]> = [
+      ['a body', () => body('e3', '05', 'Body of fires e3, *corrected*.'), undefined],
+      ['a title', () => writeFile(ws.entry('fires/e3.md'), newsroomEntryText('fires', 'e3', '2026-05-05T08:00:00Z').replace('title: "fires e3"', 'title: "Fires reach the ridge"')), 'the metadata of a changed entry changed'],
+      ['another body', () => body('e5', '07', 'Body of fires e5, with a second paragraph.\n\nAnd <b>more</b>.'), undefined],
+      ['two bodies at once', () => Promise.all([body('e7', '09', 'Body of fires e7, again.'), body('e6', '08', 'Body of fires e6 & more.')]), undefined],
+      // The newest of a story is in the newsroom's front page (its summary), an entry of the newsroom's feed in its feeds.
+      ['the newest of a story', () => body('e19', '21', 'Body of fires e19, updated.'), 'a changed entry is in the newsroom’s own documents'],
+      ['an entry of the newsroom feed', () => writeFile(ws.entry('talks/b.md'), newsroomEntryText('talks', 'b', '2026-05-28T09:00:00Z', 'tags: [diplomacy]\n').replace('Body of talks b.', 'Body of talks b, fixed.')), 'a changed entry is in the newsroom’s own documents'],
+      ['a body after the full builds', () => body('e5', '07', 'Body of fires e5, once more.'), undefined],
+    ];
+    for (const [name, edit, fullBecause] of steps) {
+      const before = await mtimes(out);
+      await edit();
+      const r = await ws.both();
+      expect([name, r.out]).toEqual([name, r.scratch]);
+      if (fullBecause) {
+        expect([name, r.cached.stdout]).toEqual([name, expect.stringContaining(`(full build: ${fullBecause})`)]);
+        continue;
+      }
+      // Only the edited files were parsed; only fires' documents were written, and the index was not rewritten.
+      expect([name, r.cached.stdout]).toEqual([name, expect.stringMatching(PATCHED)]);
+      expect(summary(r.cached.stdout)![2]).toBe(name === 'two bodies at once' ? 2 : 1);
+      const after = await mtimes(out);
+      const changed = [...after.keys()].filter((p) => after.get(p) !== before.get(p) && !p.startsWith('.storyfeed/'));
+      expect(changed.length).toBeGreaterThan(0);
+      expect(changed.filter((p) => !p.startsWith('fires/'))).toEqual([]);
+      expect(after.get(CACHE_PATH)).toBe(before.get(CACHE_PATH));
+      // A full build after the patch (`_newsroom.md` touched: never patched) finds every key as the patch left it: it renders nothing.
+      const touched = new Date(Date.now() + 1000 * steps.length);
+      await utimes(ws.entry('_newsroom.md'), touched, touched);
+      const full = await ws.build();
+      expect([name, full.code, full.stdout]).toEqual([name, 0, expect.stringMatching(/rendered 0 of \d+ outputs/)]);
+    }
     expect((await ws.build()).stdout).toMatch(FAST);
   });
 });

@@ -124,7 +124,8 @@ export class CacheLines {
     return this.starts.length - 1 - this.firstOutput;
   }
 
-  private outputPath(i: number): string {
+  /** The path of the i-th output (every output's path is decoded at the first call). */
+  outputPath(i: number): string {
     this.outputPaths ??= Array.from({ length: this.outputCount }, (_, j) => this.pathOfLine(this.firstOutput + j) ?? '');
     return this.outputPaths[i]!;
   }
@@ -146,6 +147,8 @@ export class CacheLines {
 
   /** Replace an output's record (as read by output(), which learnt its entries' ordinals). */
   setOutput(path: string, record: OutputRecord): void {
+    // A record not read through output() (a newsroom's full build writes new ones) has its entries' ordinals learnt here.
+    for (const p of [...(record.deps ?? []), ...(record.slots?.entries ?? [])]) if (!this.known.has(p)) this.ordinal(p);
     this.replaced.set(`o${path}`, outputLine(path, record, this.known));
   }
 
