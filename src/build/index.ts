@@ -21,7 +21,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   // check only reads; a build reads, compiles and writes under the lock, so the ledger it reads
   // is the one the previous builder wrote.
   try {
-    const run = (afterOther = true) => (newsroom ? runNewsroom(options, started, afterOther, ahead) : runLocked(options, started, afterOther, ahead));
+    const run = (afterOther = true) => runLocked(options, started, afterOther, ahead, newsroom);
     if (options.dryRun) return await run(false);
     // Loaded past the fast path, as everything below is: a run with nothing to do needs none of it.
     const { withOutputLock } = await import('../io/output-lock.js');
@@ -61,58 +61,29 @@ function checkFastPath(options: BuildOptions, started: number, newsroom: boolean
   return { changedSince: fast.changedSince, ...(warm ? { warm } : {}) };
 }
 
-async function runNewsroom(options: BuildOptions, started: number, afterOther: boolean, ahead: Ahead | undefined): Promise<BuildResult> {
-  if (!options.dryRun && (afterOther || unfinishedRun(options.outDir))) {
-    const { removeStaleTemps } = await import('../io/sweep-outputs.js');
-    await removeStaleTemps(options.outDir);
-  }
-  const { CacheCorruptError } = await import('./state/fragment-pack.js');
-  const useCache = options.cache !== false && !options.dryRun;
-  // As in a story: a few entry bodies changed in the stories' own documents are patched in place
-  // (only when the fast path found which: a newsroom's patch never lists its story folders).
-  let notPatched: string | undefined;
-  let withCache = useCache;
-  if (useCache && ahead?.changedSince && options.patch !== false && (options.mode ?? 'strict') === 'strict' && !options.lastGood) {
-    try {
-      const { patchBuild } = await import('./patch.js');
-      const patched = await patchBuild({ ...options, ...ahead, newsroom: true }, started);
-      if (!('skipped' in patched)) return patched;
-      notPatched = patched.skipped;
-    } catch (error) {
-      if (!(error instanceof CacheCorruptError)) throw error;
-      notPatched = 'a stored fragment failed its checksum';
-      withCache = false;
-    }
-  }
-  await ahead?.warm?.close();
-  const { newsroomBuild } = await import('./newsroom.js');
-  const full = async (cache: boolean) => ({ ...(await newsroomBuild(options, cache, started)), ...(notPatched ? { notPatched } : {}) });
-  try {
-    return await full(withCache);
-  } catch (error) {
-    // A fragment pack that does not check out is never trusted: the run starts over without the cache.
-    if (error instanceof CacheCorruptError && withCache) return full(false);
-    throw error;
-  }
-}
-
-async function runLocked(options: BuildOptions, started: number, afterOther: boolean, ahead: Ahead | undefined): Promise<BuildResult> {
+/**
+ * One run under the lock, a story's or a newsroom's: stale temps swept, a patch run tried (a few
+ * entry bodies changed: patched in place), else the full build — started over without the cache
+ * when a stored fragment does not check out.
+ */
+async function runLocked(options: BuildOptions, started: number, afterOther: boolean, ahead: Ahead | undefined, newsroom = false): Promise<BuildResult> {
   const { CacheCorruptError } = await import('./state/fragment-pack.js');
   const useCache = options.cache !== false && !options.dryRun;
   let notPatched: string | undefined;
   let withCache = useCache;
   // Temp files are left only by a builder that did not finish (its lock stays behind: see
   // withOutputLock; its run folder too: see write-outputs.ts), or by a version that kept no
-  // manifest; otherwise the walk is not needed.
-  if (!options.dryRun && (afterOther || unfinishedRun(options.outDir) || !existsSync(path.join(options.outDir, MANIFEST_PATH)))) {
+  // manifest (a story's); otherwise the walk is not needed.
+  if (!options.dryRun && (afterOther || unfinishedRun(options.outDir) || (!newsroom && !existsSync(path.join(options.outDir, MANIFEST_PATH))))) {
     const { removeStaleTemps } = await import('../io/sweep-outputs.js');
     await removeStaleTemps(options.outDir);
   }
-  // A strict build with the cache may get away with patching a few entry bodies in place.
-  if (useCache && options.patch !== false && (options.mode ?? 'strict') === 'strict' && !options.lastGood) {
+  // A strict build with the cache may get away with patching a few entry bodies in place (a
+  // newsroom only when the fast path found which: its patch never lists the story folders).
+  if (useCache && (!newsroom || ahead?.changedSince) && options.patch !== false && (options.mode ?? 'strict') === 'strict' && !options.lastGood) {
     try {
       const { patchBuild } = await import('./patch.js');
-      const patched = await patchBuild({ ...options, ...ahead }, started);
+      const patched = await patchBuild({ ...options, ...ahead, ...(newsroom ? { newsroom: true } : {}) }, started);
       if (!('skipped' in patched)) return patched;
       notPatched = patched.skipped;
     } catch (error) {
@@ -123,8 +94,8 @@ async function runLocked(options: BuildOptions, started: number, afterOther: boo
   }
   // The full build has a pool of its own (when it is large enough for one).
   await ahead?.warm?.close();
-  const { fullBuild } = await import('./full.js');
-  const full = async (cache: boolean) => ({ ...(await fullBuild(options, cache, started)), ...(notPatched ? { notPatched } : {}) });
+  const build = newsroom ? (await import('./newsroom.js')).newsroomBuild : (await import('./full.js')).fullBuild;
+  const full = async (cache: boolean) => ({ ...(await build(options, cache, started)), ...(notPatched ? { notPatched } : {}) });
   try {
     return await full(withCache);
   } catch (error) {
