@@ -11,12 +11,13 @@
 // - a foreign holder (another host, boot or pid namespace) cannot be asked with kill(pid, 0): its
 //   pid means nothing here. It is judged by its heartbeat only, stale after 90 s;
 // - a lock is ours only when its token is.
-// Taking a lock is atomic (link(2) of a complete file, which fails if one is there); taking over a
-// dead one renames it aside first and checks that what was renamed is the lock that was judged.
+// Taking a lock is atomic (link(2) of a complete file, which fails if one is there); takers of a
+// dead one take turns through a guard file, and each removes the lock only if it is still the one
+// it judged.
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
-import { link, lstat, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -156,21 +157,36 @@ async function create(lockPath: string, owner: LockOwner): Promise<boolean> {
   }
 }
 
+/** How long a takeover guard may stand before it is taken for the leftover of a taker that died. */
+const GUARD_STALE_MS = 10_000;
+
+function sameLock(now: Found, judged: Found): boolean {
+  return now.legacy === judged.legacy && (judged.owner ? now.owner?.token === judged.owner.token : now.owner === undefined && now.mtimeMs === judged.mtimeMs);
+}
+
 /**
- * Remove a lock judged dead, and only that one: it is renamed aside, and if what was renamed is not
- * the lock that was judged (another builder took it over meanwhile), it is put back.
+ * Remove a lock judged dead, and only that one. Takers of one dead lock take turns through a guard
+ * file (exclusive create); the one holding it looks again and removes the lock only if it is still
+ * the one judged. A live lock is never moved, not even for an instant, so a builder that has just
+ * taken the lock over never finds it gone.
  */
 async function removeDead(lockPath: string, judged: Found, myToken: string): Promise<void> {
-  const aside = `${lockPath}.${myToken}.dead`;
+  const guard = `${lockPath}.takeover`;
   try {
-    await rename(lockPath, aside);
-  } catch {
-    return; // gone already, or replaced by a folder meanwhile: look again
+    await writeFile(guard, myToken, { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const info = await lstat(guard).catch(() => undefined);
+    if (info && Date.now() - info.mtimeMs > GUARD_STALE_MS) await unlink(guard).catch(() => undefined);
+    else await new Promise((r) => setTimeout(r, 10));
+    return; // another taker is at it: look again
   }
-  const moved = await look(aside);
-  const same = moved !== undefined && moved.legacy === judged.legacy && (judged.owner ? moved.owner?.token === judged.owner.token : moved.owner === undefined && moved.mtimeMs === judged.mtimeMs);
-  if (!same && moved?.owner) await link(aside, lockPath).catch(() => undefined);
-  await rm(aside, { recursive: true, force: true });
+  try {
+    const now = await look(lockPath);
+    if (now && sameLock(now, judged)) await rm(lockPath, { recursive: true, force: true });
+  } finally {
+    await unlink(guard).catch(() => undefined);
+  }
   // A builder killed between staging and linking its lock leaves the staged copy.
   if (judged.owner) await unlink(`${lockPath}.${judged.owner.token}`).catch(() => undefined);
 }
@@ -216,10 +232,16 @@ export async function acquireOutputLock(outDir: string, options: AcquireOptions)
   const deadline = Date.now() + options.waitMs;
   let found = false;
   for (;;) {
-    if (await create(lockPath, owner)) break;
+    if (await create(lockPath, owner)) {
+      // Confirm: the file in place is ours (a lock can only be removed by a taker that judged it dead).
+      if ((await look(lockPath))?.owner?.token === owner.token) break;
+      found = true;
+      continue;
+    }
     found = true;
     const there = await look(lockPath);
     if (!there) continue;
+    if (there.owner?.token === owner.token) break;
     const verdict = judge(there.owner, there.mtimeMs, there.legacy);
     if (!verdict.alive) {
       await removeDead(lockPath, there, owner.token);
@@ -230,10 +252,6 @@ export async function acquireOutputLock(outDir: string, options: AcquireOptions)
     }
     await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
   }
-  // Confirm: the file in place is ours (a taker that misjudged could only have renamed it aside).
-  const confirmed = await look(lockPath);
-  if (confirmed?.owner?.token !== owner.token) throw new UserError('lock-busy', `the lock on ${outDir} was taken by another builder as it was being created; try again`);
-
   let lostWhy: string | undefined;
   const beat = new Worker(HEARTBEAT_SOURCE, { eval: true, workerData: { lockPath, token: owner.token, everyMs: options.heartbeatMs ?? HEARTBEAT_MS } });
   beat.unref();

@@ -137,6 +137,76 @@ describe('the output lock: taking and holding', () => {
     expect(most).toBe(1);
     expect(await readdir(out)).toEqual([]);
   });
+
+  it('a takeover guard left by a taker that died does not block the takeover for long', async () => {
+    const out = await outFolder();
+    await plantLock(out, { pid: 2 ** 22 - 11, startTime: '1' });
+    const guard = path.join(out, `${LOCK_FILE}.takeover`);
+    await writeFile(guard, 'a-taker-that-died');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(guard, old, old);
+    await expect(taken(out)).resolves.toBe('ran');
+    expect(await readdir(out)).toEqual([]);
+  });
+});
+
+/** src/io/output-lock.ts bundled for child processes, beside `out`. */
+function bundleLock(out: string): void {
+  buildSync({
+    entryPoints: [fileURLToPath(new URL('../../../src/io/output-lock.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: path.join(path.dirname(out), 'output-lock.mjs'),
+    logLevel: 'warning',
+  });
+}
+
+// Builders in processes of their own race for real (CI once saw a taker lose the lock it had just
+// created: a slower taker of the same dead lock renamed the new lock aside to check it). Each, every other round, dies holding the lock
+// (its lock then names a process that is gone), so the others race to take a dead lock over.
+describe('the output lock across processes', () => {
+  it('builders that keep dying with the lock held: the others take it over, one at a time, and none is refused', async () => {
+    const out = await outFolder();
+    bundleLock(out);
+    const dir = path.dirname(out);
+    const log = path.join(dir, 'log');
+    await writeFile(log, '');
+    await writeFile(
+      path.join(dir, 'taker.mjs'),
+      `import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
+import { acquireOutputLock, LOCK_FILE } from './output-lock.mjs';
+const [out, log, rounds] = process.argv.slice(2);
+for (let i = 0; i < Number(rounds); i += 1) {
+  let lock;
+  try {
+    ({ lock } = await acquireOutputLock(out, { waitMs: 30000, pollMs: 1, heartbeatMs: 60000 }));
+  } catch (e) {
+    appendFileSync(log, 'refused ' + e.message + '\\n');
+    process.exit(1);
+  }
+  appendFileSync(log, 'in ' + process.pid + '\\n');
+  await new Promise((r) => setTimeout(r, 1));
+  appendFileSync(log, 'out ' + process.pid + '\\n');
+  if (i % 2 === 0) {
+    const temp = out + '/dying-' + process.pid;
+    writeFileSync(temp, JSON.stringify({ ...lock.owner, pid: 2 ** 22 - 11, startTime: '1', token: 'dead-' + process.pid + '-' + i }));
+    renameSync(temp, out + '/' + LOCK_FILE);
+  }
+  await lock.release();
+}
+`,
+    );
+    const exits = await Promise.all(
+      Array.from({ length: 4 }, () => new Promise<number | null>((resolve) => spawn(process.execPath, [path.join(dir, 'taker.mjs'), out, log, '30'], { stdio: 'inherit' }).on('exit', resolve))),
+    );
+    const lines = (await readFile(log, 'utf8')).trim().split('\n');
+    expect(lines.filter((l) => !/^(in|out) \d+$/.test(l))).toEqual([]);
+    expect(exits).toEqual([0, 0, 0, 0]);
+    expect(lines).toHaveLength(4 * 30 * 2);
+    // One at a time: every "in" is followed by the same builder's "out".
+    for (let i = 0; i < lines.length; i += 2) expect(lines[i + 1]).toBe(lines[i]!.replace('in', 'out'));
+  });
 });
 
 // The real thing: a builder in a pid namespace of its own (it is PID 1 there) holds the lock.
@@ -145,14 +215,7 @@ describe.runIf(canUnshare || process.env.CI)('the output lock across pid namespa
   it('a holder in another pid namespace is not judged by its pid: its lock stands while it beats, and is taken once its heartbeat is stale', async () => {
     const out = await outFolder();
     const script = path.join(path.dirname(out), 'holder.mjs');
-    buildSync({
-      entryPoints: [fileURLToPath(new URL('../../../src/io/output-lock.ts', import.meta.url))],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      outfile: path.join(path.dirname(out), 'output-lock.mjs'),
-      logLevel: 'warning',
-    });
+    bundleLock(out);
     await writeFile(
       script,
       `import { acquireOutputLock } from './output-lock.mjs';
