@@ -64,5 +64,5 @@ describe('hostile input at scale', () => {
     );
     // The generator must reach the publishing path too, or the last half of the property is idle.
     expect(published).toBeGreaterThan(0);
-  }, Math.max(60_000, RUNS * 100));
+  }, Math.max(180_000, RUNS * 300)); // generous: a hang still fails, a loaded 2-core CI machine does not
 });

@@ -42,7 +42,9 @@ describe('storyfeed start on a newsroom', () => {
     // The embargo of an entry inside a story folder wakes the service: only that story changed.
     const mark = service.logs.length;
     const woke = await service.waitFor((l) => l.event === 'build' && Array.isArray(l['stories_changed']) && (l['stories_changed'] as string[]).length > 0, { from: mark, timeoutMs: 15_000 });
-    expect(at(woke) - Date.parse(due)).toBeLessThan(2_000);
+    // It starts within 2 s of the entry's time; how long the run then takes is the machine's.
+    expect(Date.parse(String(woke['started'])) - Date.parse(due)).toBeLessThan(2_000);
+    expect(at(woke) - Date.parse(due)).toBeLessThan(6_000);
     expect(woke['stories_changed']).toEqual(['storm']);
     expect(await get('storm/atom.xml')).toContain('storm later');
     expect(await get('atom.xml')).toContain('storm later');
