@@ -6,7 +6,7 @@
 // not at all when its bytes are unchanged.
 
 import { once } from 'node:events';
-import { ErrorLevel, normalizeURL, SitemapStream, streamToPromise, validateSMIOptions, type SitemapItemLoose } from 'sitemap';
+import { ErrorLevel, normalizeURL, SitemapIndexStream, SitemapStream, streamToPromise, validateSMIOptions, type IndexItem, type SitemapItemLoose } from 'sitemap';
 import type { PlannedSitemap, SitemapUrl } from '../core/sitemaps.js';
 import type { PlannedFile } from '../core/types.js';
 import type { WritableFile } from '../io/write-outputs.js';
@@ -21,6 +21,14 @@ function itemOf(u: SitemapUrl): SitemapItemLoose {
 
 /** One sitemap's XML, as the package writes it (only the namespaces it uses are declared). */
 export async function renderSitemap(sitemap: PlannedSitemap): Promise<string> {
+  if (sitemap.kind === 'index') {
+    // An index of the parts of a sitemap too long for one file (core/sitemaps.ts PAGES_LIMIT).
+    const stream = new SitemapIndexStream({ level: ErrorLevel.THROW });
+    const text = streamToPromise(stream);
+    for (const u of sitemap.urls) if (!stream.write({ url: u.loc, ...(u.lastmod ? { lastmod: u.lastmod } : {}) } satisfies IndexItem)) await once(stream, 'drain');
+    stream.end();
+    return (await text).toString('utf8');
+  }
   const items = sitemap.urls.map(itemOf);
   // The package's own checks, before streaming: inside the stream a failed check would be thrown
   // from a later tick, out of reach. What the core plans always passes them; failing is a bug.

@@ -40,9 +40,17 @@ export const NEWSROOM_FILES = { opml: FORMATS.opml.file, stories: FORMATS.storie
 /** The sitemaps, at the root of the output folder only (sitemaps.org: a sitemap lists URLs at or below its own folder). */
 export const SITEMAP_FILES = { pages: FORMATS.sitemap.file, news: FORMATS.newsSitemap.file } as const;
 
+/**
+ * The n-th part (from 1) of a sitemap too long for one file (sitemaps.org: at most 50,000 URLs a
+ * file); `sitemap.xml` is then their index.
+ */
+export function sitemapPartFile(n: number): string {
+  return `sitemap-${n}.xml`;
+}
+
 /** Is this output path one of the sitemaps? (They list pages, so publish sends them after every page.) */
 export function isSitemapFile(file: string): boolean {
-  return file === SITEMAP_FILES.pages || file === SITEMAP_FILES.news;
+  return file === SITEMAP_FILES.pages || file === SITEMAP_FILES.news || /^sitemap-[1-9]\d*\.xml$/.test(file);
 }
 
 /** The self URL of each feed format in `folder` (relative to the story's feed base). */

@@ -383,7 +383,7 @@ export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Da
   files.push(...planEntryPages(story, storyFingerprint(story), slots, now, slugOf, planned));
   files.push(planned(STYLESHEET_FILE, MEDIA_TYPES.xsl, { v: RENDER_VERSION, xsl: FEED_XSL }, [], () => [FEED_XSL]));
   files.push(planned(PAGE_CSS_FILE, MEDIA_TYPES.css, { v: RENDER_VERSION, css: PAGE_CSS }, [], () => [PAGE_CSS]));
-  return { feed: main.page, files, tags, stubs: [...stubs.values()], sitemaps: planSitemaps(sitemap.pages, sitemap.news) };
+  return { feed: main.page, files, tags, stubs: [...stubs.values()], sitemaps: planSitemaps(sitemap.pages, sitemap.news, story.feedBase) };
 }
 
 /** A story or tag page: its entries whole, the retraction notices within their window. */

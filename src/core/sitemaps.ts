@@ -14,7 +14,7 @@
 import { compareStrings } from './diagnostics.js';
 import { documentKey, fingerprint } from './fingerprint.js';
 import { formatRfc3339 } from './dates.js';
-import { MEDIA_TYPES, SITEMAP_FILES } from './formats.js';
+import { MEDIA_TYPES, SITEMAP_FILES, sitemapPartFile } from './formats.js';
 import { defaultLink, anchorOf } from './links.js';
 import { isRecentNews, isRetracted } from './model.js';
 import { publisherName } from './render/json-ld.js';
@@ -23,6 +23,11 @@ import { RENDER_VERSION } from './versions.js';
 
 /** Google: "Limit the sitemap to a maximum of 1,000 URLs." */
 export const NEWS_LIMIT = 1000;
+/**
+ * sitemaps.org: "Each Sitemap file … must have no more than 50,000 URLs and must be no larger than
+ * 50MB"; beyond that, parts and a sitemap index. (50,000 of our URLs come to about 8 MB.)
+ */
+export const PAGES_LIMIT = 50_000;
 
 /** Google's news extension: the `news:news` of one URL. */
 export interface NewsTag {
@@ -48,7 +53,8 @@ export interface SitemapUrl {
 export interface PlannedSitemap {
   readonly path: string;
   readonly mediaType: string;
-  readonly kind: 'pages' | 'news';
+  /** `index`: a sitemap index (sitemaps.org), listing the parts of a sitemap too long for one file. */
+  readonly kind: 'pages' | 'news' | 'index';
   readonly key: string;
   /** The key's fingerprint part (a sitemap depends on no entry's body: no deps). */
   readonly base: string;
@@ -104,9 +110,11 @@ export function storySitemapUrls(input: StorySitemapInput): { pages: SitemapUrl[
  * The planned sitemaps of a set of URLs: the pages in URL order; the newest 1,000 news URLs,
  * newest first. No news sitemap while nothing is recent (the sitemaps.org schema requires a
  * `url` in every `urlset`, and the package refuses an empty one): the writer then deletes the
- * one an earlier run wrote.
+ * one an earlier run wrote. More pages than one file may hold go into parts of `limit` URLs
+ * (`sitemap-1.xml` …, in URL order) with `sitemap.xml` their index, at `base` (the folder they are
+ * published in); each part's lastmod in the index is its newest URL's.
  */
-export function planSitemaps(pages: readonly SitemapUrl[], news: readonly SitemapUrl[]): PlannedSitemap[] {
+export function planSitemaps(pages: readonly SitemapUrl[], news: readonly SitemapUrl[], base: string, limit = PAGES_LIMIT): PlannedSitemap[] {
   const sorted = [...pages].sort((a, b) => compareStrings(a.loc, b.loc));
   const recent = [...news].sort((a, b) => Date.parse(b.news!.published) - Date.parse(a.news!.published) || compareStrings(a.loc, b.loc)).slice(0, NEWS_LIMIT);
   const planned = (path: string, kind: PlannedSitemap['kind'], urls: readonly SitemapUrl[]): PlannedSitemap[] => {
@@ -114,7 +122,12 @@ export function planSitemaps(pages: readonly SitemapUrl[], news: readonly Sitema
     const base = fingerprint({ v: RENDER_VERSION, kind, urls });
     return [{ path, mediaType: kind === 'news' ? MEDIA_TYPES.newsSitemap : MEDIA_TYPES.sitemap, kind, key: documentKey(path, base, []), base, urls }];
   };
-  return [...planned(SITEMAP_FILES.pages, 'pages', sorted), ...planned(SITEMAP_FILES.news, 'news', recent)];
+  const newsMap = planned(SITEMAP_FILES.news, 'news', recent);
+  if (sorted.length <= limit) return [...planned(SITEMAP_FILES.pages, 'pages', sorted), ...newsMap];
+  const parts: PlannedSitemap[] = [];
+  for (let i = 0; i < sorted.length; i += limit) parts.push(...planned(sitemapPartFile(parts.length + 1), 'pages', sorted.slice(i, i + limit)));
+  const index = parts.map((p) => ({ loc: new URL(p.path, base).href, ...lastmodOf(p.urls.reduce((max, u) => Math.max(max, u.lastmod === undefined ? 0 : Date.parse(u.lastmod)), 0)) }));
+  return [...parts, ...planned(SITEMAP_FILES.pages, 'index', index), ...newsMap];
 }
 
 /**
@@ -132,5 +145,5 @@ export function planNewsroomSitemaps(newsroom: Story, stories: ReadonlyArray<rea
   const front: SitemapUrl[] = newsroom.homePage === newsroom.feedBase ? [{ loc: newsroom.feedBase, ...lastmodOf(newest) }] : [];
   const publication = { name: publisherName(newsroom) };
   const news = of('news').map((u) => ({ ...u, news: { ...u.news!, ...publication } }));
-  return planSitemaps([...front, ...storyPages], news);
+  return planSitemaps([...front, ...storyPages], news, newsroom.feedBase);
 }

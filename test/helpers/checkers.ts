@@ -506,7 +506,7 @@ export async function checkOutputFile(name: string, contents: string, opts: { se
   if (base === 'rss.xml') return checkRss(contents, opts);
   if (base === 'atom.xml') return checkAtom(contents, opts);
   if (base === 'feed.json') return checkJsonFeed(contents, opts);
-  if (base === 'sitemap.xml' || base === 'news-sitemap.xml') return checkSitemap(contents);
+  if (base === 'sitemap.xml' || base === 'news-sitemap.xml' || /^sitemap-\d+\.xml$/.test(base)) return checkSitemap(contents);
   return [];
 }
 
@@ -515,10 +515,14 @@ export async function checkOutputFile(name: string, contents: string, opts: { se
 /** The sitemaps.org 0.9 schema and Google's news extension, imported by one schema (test/fixtures/sitemaps.xsd). */
 export const SITEMAP_SCHEMA = path.resolve(repoRoot, 'test/fixtures/sitemaps.xsd');
 
-/** A sitemap: well-formed (saxes) and valid against both schemas (xmllint). */
+/** The sitemaps.org 0.9 schema of a sitemap index (its own file: it shares the namespace of sitemap.xsd). */
+export const SITEINDEX_SCHEMA = path.resolve(repoRoot, 'test/fixtures/siteindex.xsd');
+
+/** A sitemap or a sitemap index: well-formed (saxes) and valid against its schemas (xmllint). */
 export async function checkSitemap(xml: string): Promise<Problem[]> {
   const problems = checkSaxes(xml);
   if (!hasTool('xmllint')) return [...problems, ...checkerMissing('xmllint')];
-  const r = await run('xmllint', ['--noout', '--schema', SITEMAP_SCHEMA, '-'], xml);
+  const schema = /^<\?xml[^>]*\?>\s*<sitemapindex[\s>]/.test(xml) ? SITEINDEX_SCHEMA : SITEMAP_SCHEMA;
+  const r = await run('xmllint', ['--noout', '--schema', schema, '-'], xml);
   return r.code === 0 ? problems : [...problems, { checker: 'xmllint --schema', message: r.stderr.trim() || `exit ${r.code}` }];
 }

@@ -5,6 +5,7 @@
 import { DOMParser, type Element } from '@xmldom/xmldom';
 import { describe, expect, it } from 'vitest';
 import { renderSitemap } from '../../src/build/sitemaps.js';
+import { planSitemaps } from '../../src/core/sitemaps.js';
 import { compile } from '../../src/core/compile.js';
 import { tagSlug } from '../../src/core/tags.js';
 import { checkSitemap } from '../helpers/checkers.js';
@@ -84,6 +85,27 @@ describe.skipIf(skipWithout('xmllint'))(`sitemaps against their schemas (xmllint
     expect(parse(pages).length).toBe(1003 + 2);
     expect(await checkSitemap(news!)).toEqual([]);
     expect(await checkSitemap(pages)).toEqual([]);
+  });
+});
+
+describe.skipIf(skipWithout('xmllint'))(`a sitemap cut into parts and its index (xmllint)${withoutNote('xmllint')}`, () => {
+  it('each part is a valid urlset, and sitemap.xml a valid sitemapindex naming each part with its newest lastmod', async () => {
+    const pages = Array.from({ length: 5 }, (_, i) => ({ loc: `${FEED_BASE}e${i}/`, ...(i % 2 === 0 ? { lastmod: `2026-05-0${i + 1}T09:00:00Z` } : {}) }));
+    const planned = planSitemaps(pages, [], FEED_BASE, 2);
+    const xml = await Promise.all(planned.map(renderSitemap));
+    for (const x of xml) expect(await checkSitemap(x)).toEqual([]);
+    expect(xml.slice(0, 3).flatMap((x) => parse(x).map((p) => p.loc))).toEqual(pages.map((p) => p.loc));
+    const index = new DOMParser().parseFromString(xml[3]!, 'text/xml');
+    expect(index.documentElement!.localName).toBe('sitemapindex');
+    expect(index.documentElement!.namespaceURI).toBe(SITEMAP_NS);
+    const entries = Array.from({ length: index.getElementsByTagNameNS(SITEMAP_NS, 'sitemap').length }, (_, i) => index.getElementsByTagNameNS(SITEMAP_NS, 'sitemap').item(i)!);
+    expect(entries.map((e) => [e.getElementsByTagNameNS(SITEMAP_NS, 'loc').item(0)!.textContent, Date.parse(e.getElementsByTagNameNS(SITEMAP_NS, 'lastmod').item(0)!.textContent!)])).toEqual([
+      [`${FEED_BASE}sitemap-1.xml`, Date.parse('2026-05-01T09:00:00Z')],
+      [`${FEED_BASE}sitemap-2.xml`, Date.parse('2026-05-03T09:00:00Z')],
+      [`${FEED_BASE}sitemap-3.xml`, Date.parse('2026-05-05T09:00:00Z')],
+    ]);
+    // The index schema is not vacuous: a relative loc is caught.
+    expect((await checkSitemap(xml[3]!.replace(/<loc>https:\/\/[^<]*<\/loc>/, '<loc>x</loc>'))).map((p) => p.checker)).toEqual(['xmllint --schema']);
   });
 });
 

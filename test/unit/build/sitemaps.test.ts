@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 const news = { name: 'Desk', language: 'en', published: '2026-05-31T12:00:00Z', title: 'A & B' };
-const sitemaps = planSitemaps([{ loc: BASE, lastmod: '2026-05-31T12:00:00Z' }, { loc: `${BASE}a/` }], [{ loc: `${BASE}a/`, news }]);
+const sitemaps = planSitemaps([{ loc: BASE, lastmod: '2026-05-31T12:00:00Z' }, { loc: `${BASE}a/` }], [{ loc: `${BASE}a/`, news }], BASE);
 const noSlots = () => {
   throw new Error('a sitemap has no entry slots');
 };
@@ -34,7 +34,7 @@ describe('renderSitemap', () => {
 
   it('an item the package refuses rejects the promise (a bug in the plan), instead of throwing later', async () => {
     // The bad item second: the stream takes it on a later tick.
-    const bad = planSitemaps([], [{ loc: `${BASE}a/`, news }, { loc: `${BASE}b/`, news: { ...news, published: '2026-05-30T12:00:00Z', language: 'en-GB' } }])[0]!;
+    const bad = planSitemaps([], [{ loc: `${BASE}a/`, news }, { loc: `${BASE}b/`, news: { ...news, published: '2026-05-30T12:00:00Z', language: 'en-GB' } }], BASE)[0]!;
     expect(bad.urls.map((u) => u.news!.language)).toEqual(['en', 'en-GB']);
     await expect(renderSitemap(bad)).rejects.toThrow(/language/);
   });

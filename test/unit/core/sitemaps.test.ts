@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../../src/core/compile.js';
 import { compileNewsroom } from '../../../src/core/newsroom-compile.js';
-import { NEWS_LIMIT, newsLanguage, planSitemaps, type PlannedSitemap, type SitemapUrl } from '../../../src/core/sitemaps.js';
+import { NEWS_LIMIT, newsLanguage, PAGES_LIMIT, planNewsroomSitemaps, planSitemaps, type PlannedSitemap, type SitemapUrl } from '../../../src/core/sitemaps.js';
 import { LEDGER_PATH } from '../../../src/io/state-folder.js';
 import { newsroomEntryText, newsroomStoryText, newsroomText, NEWSROOM_FEEDS, NEWSROOM_HOME } from '../../helpers/newsroom.js';
 import { entryText, FEED_BASE, HOME, sources, storyText } from '../../helpers/story.js';
@@ -86,6 +86,34 @@ describe('sitemap.xml', () => {
   });
 });
 
+describe('a sitemap too long for one file', () => {
+  const page = (i: number, day?: number): SitemapUrl => ({ loc: `${FEED_BASE}e${String(i).padStart(6, '0')}/`, ...(day ? { lastmod: `2026-05-${String(day).padStart(2, '0')}T09:00:00.000Z` } : {}) });
+
+  it('is cut into parts of at most `limit` URLs in URL order, and sitemap.xml becomes their index with each part\'s newest lastmod', () => {
+    const pages = [page(4, 3), page(0, 9), page(2), page(1, 2), page(3, 7)];
+    const planned = planSitemaps(pages, [], FEED_BASE, 2);
+    expect(planned.map((s) => [s.path, s.kind, locs(s)])).toEqual([
+      ['sitemap-1.xml', 'pages', [page(0).loc, page(1).loc]],
+      ['sitemap-2.xml', 'pages', [page(2).loc, page(3).loc]],
+      ['sitemap-3.xml', 'pages', [page(4).loc]],
+      ['sitemap.xml', 'index', [`${FEED_BASE}sitemap-1.xml`, `${FEED_BASE}sitemap-2.xml`, `${FEED_BASE}sitemap-3.xml`]],
+    ]);
+    expect(planned.at(-1)!.urls.map((u) => u.lastmod)).toEqual(['2026-05-09T09:00:00Z', '2026-05-07T09:00:00Z', '2026-05-03T09:00:00Z']);
+    expect(new Set(planned.map((s) => s.key)).size).toBe(4);
+  });
+
+  it('at sitemaps.org\'s limit: 50,000 URLs stay one file, 50,001 make two parts and an index', () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => page(i));
+    expect(PAGES_LIMIT).toBe(50_000);
+    expect(planSitemaps(many(PAGES_LIMIT), [], FEED_BASE).map((s) => [s.path, s.urls.length])).toEqual([['sitemap.xml', 50_000]]);
+    expect(planSitemaps(many(PAGES_LIMIT + 1), [], FEED_BASE).map((s) => [s.path, s.kind, s.urls.length])).toEqual([
+      ['sitemap-1.xml', 'pages', 50_000],
+      ['sitemap-2.xml', 'pages', 1],
+      ['sitemap.xml', 'index', 2],
+    ]);
+  });
+});
+
 describe('nothing unpublished reaches a sitemap', () => {
   it('drafts, embargoed and retracted entries are in neither: not their URL, title, tag or time', () => {
     const { r } = build();
@@ -138,7 +166,7 @@ describe('news-sitemap.xml', () => {
       loc: `${FEED_BASE}e${String(i).padStart(4, '0')}/`,
       news: { name: 'Desk', language: 'en', published: new Date(NOW.getTime() - i * 60_000).toISOString(), title: `Update ${i}` },
     }));
-    const news = planSitemaps([{ loc: FEED_BASE }], [...urls].reverse()).find((s) => s.kind === 'news')!;
+    const news = planSitemaps([{ loc: FEED_BASE }], [...urls].reverse(), FEED_BASE).find((s) => s.kind === 'news')!;
     expect(news.urls.length).toBe(NEWS_LIMIT);
     expect(news.urls[0]!.loc).toBe(`${FEED_BASE}e0000/`);
     expect(news.urls.at(-1)!.loc).toBe(`${FEED_BASE}e0999/`);
@@ -190,5 +218,16 @@ describe("a newsroom's sitemaps", () => {
       [u('talks/b/'), 'Live Desk', 'fa'],
     ]);
     expect(JSON.stringify(r.sitemaps)).not.toContain('later');
+  });
+
+  it("gather a story's pages from its parts, never from its index, when the story's own sitemap was cut into parts", () => {
+    const r = compileNewsroom({ sources: sources(newsroomFiles), now: NOW });
+    const u = (p: string) => new URL(p, NEWSROOM_FEEDS).href;
+    const storyPages = ['a', 'b', 'c', 'd', 'e'].map((x) => ({ loc: u(`talks/${x}/`) }));
+    const story = planSitemaps(storyPages, [], u('talks/'), 2);
+    expect(story.map((s) => s.kind)).toEqual(['pages', 'pages', 'pages', 'index']);
+    const gathered = planNewsroomSitemaps(r.newsroom!, [story]);
+    expect(gathered.map((s) => [s.path, s.kind])).toEqual([['sitemap.xml', 'pages']]);
+    expect(locs(gathered[0])).toEqual([NEWSROOM_FEEDS, ...storyPages.map((p) => p.loc)]);
   });
 });
