@@ -177,8 +177,9 @@ async function removeDead(lockPath: string, judged: Found, myToken: string): Pro
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     const info = await lstat(guard).catch(() => undefined);
-    if (info && Date.now() - info.mtimeMs > GUARD_STALE_MS) await unlink(guard).catch(() => undefined);
-    else await new Promise((r) => setTimeout(r, 10));
+    // Whatever stands there that long (a file, or a folder made by hand) is no taker at work.
+    if (info && Date.now() - info.mtimeMs > GUARD_STALE_MS) await rm(guard, { recursive: true, force: true }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 10));
     return; // another taker is at it: look again
   }
   try {

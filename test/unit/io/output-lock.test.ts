@@ -138,11 +138,14 @@ describe('the output lock: taking and holding', () => {
     expect(await readdir(out)).toEqual([]);
   });
 
-  it('a takeover guard left by a taker that died does not block the takeover for long', async () => {
+  it.each([
+    ['a file left by a taker that died', (guard: string) => writeFile(guard, 'a-taker-that-died')],
+    ['a folder made by hand', (guard: string) => mkdir(path.join(guard, 'inside'), { recursive: true })],
+  ])('a takeover guard that is %s does not block the takeover for long', async (_label, make) => {
     const out = await outFolder();
     await plantLock(out, { pid: 2 ** 22 - 11, startTime: '1' });
     const guard = path.join(out, `${LOCK_FILE}.takeover`);
-    await writeFile(guard, 'a-taker-that-died');
+    await make(guard);
     const old = new Date(Date.now() - 60_000);
     await utimes(guard, old, old);
     await expect(taken(out)).resolves.toBe('ran');
