@@ -10,7 +10,7 @@
 // feeds (rss.xml, atom.xml, feed.json at the prefix) last of all. A wave starts when the one before
 // it has finished. Deletes come after every upload, in the reverse order, so the feeds that
 // dropped an object already say so when it goes.
-import { isSitemapFile, MEDIA_TYPES, mediaTypeOfFile } from '../core/formats.js';
+import { isSitemapFile, MEDIA_TYPES, mediaTypeOfFile, SITEMAP_FILES } from '../core/formats.js';
 import { compareStrings } from '../core/diagnostics.js';
 import type { RemoteManifest, RelativeKey } from './manifest.js';
 
@@ -45,7 +45,7 @@ export interface PublishPlan {
 
 const FEED_TYPES: ReadonlySet<string> = new Set([MEDIA_TYPES.rss, MEDIA_TYPES.atom, MEDIA_TYPES.json]);
 
-export type Kind = 'asset' | 'page' | 'feed';
+export type Kind = 'asset' | 'page' | 'feed' | 'sitemap';
 
 export function kindOf(contentType: string): Kind {
   if (FEED_TYPES.has(contentType)) return 'feed';
@@ -53,8 +53,13 @@ export function kindOf(contentType: string): Kind {
   return 'asset';
 }
 
-/** A sitemap lists pages, as a feed does: it goes up with the feeds, after every page (and is deleted before them). */
+/**
+ * A sitemap lists pages, as a feed does: it goes up after every page (and is deleted before them).
+ * The parts of a long one (`sitemap-N.xml`) go with the feeds; `sitemap.xml`, which may be their
+ * index, and the news sitemap go last, so an index never names a part not yet uploaded.
+ */
 export function kindOfKey(key: string, contentType: string): Kind {
+  if (key === SITEMAP_FILES.pages || key === SITEMAP_FILES.news) return 'sitemap';
   return isSitemapFile(key) ? 'feed' : kindOf(contentType);
 }
 
@@ -67,11 +72,13 @@ const depthOf = (key: string) => key.split('/').length - 1;
  */
 function rank(kind: Kind, depth: number, maxDepth: number): number {
   if (kind === 'asset') return 0;
+  if (kind === 'sitemap') return 2 * (maxDepth + 1) + 1;
   return 1 + (maxDepth - depth) + (kind === 'page' ? 0 : maxDepth + 1);
 }
 
 function waveName(kind: Kind, depth: number): string {
   if (kind === 'asset') return 'assets';
+  if (kind === 'sitemap') return 'sitemaps';
   if (depth === 0) return kind === 'feed' ? 'main feeds' : 'main pages';
   return `${kind}s at depth ${depth}`;
 }

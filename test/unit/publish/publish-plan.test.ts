@@ -35,15 +35,28 @@ describe('publish plan', () => {
     expect(plan.unchanged).toBe(0);
   });
 
-  it('the sitemaps list pages: they go up with the main feeds, after every page, and are deleted before any page', () => {
+  it('the sitemaps list pages: they go up last, after every page and feed, and are deleted before any page', () => {
     const local = [...STORY, file('sitemap.xml'), file('news-sitemap.xml'), file('some/data.xml')];
     const plan = planPublish({ local, manifest: EMPTY_MANIFEST, maxDeletes: 1000 });
-    expect(plan.waves.map((w) => w.name)).toEqual(['assets', 'pages at depth 2', 'pages at depth 1', 'main pages', 'feeds at depth 2', 'main feeds']);
+    expect(plan.waves.map((w) => w.name)).toEqual(['assets', 'pages at depth 2', 'pages at depth 1', 'main pages', 'feeds at depth 2', 'main feeds', 'sitemaps']);
     expect(plan.waves[0]!.files.map((f) => f.key)).toEqual(['feed.xsl', 'some/data.xml', 'style.css']);
-    expect(plan.waves.at(-1)!.files.map((f) => f.key)).toEqual(['atom.xml', 'feed.json', 'news-sitemap.xml', 'rss.xml', 'sitemap.xml']);
+    expect(plan.waves.at(-1)!.files.map((f) => f.key)).toEqual(['news-sitemap.xml', 'sitemap.xml']);
     // The news sitemap emptied (no development in the last 48 hours): deleted first, then the page it listed.
     const gone = planPublish({ local: STORY.filter((f) => f.key !== 'tags/iran/index.html'), manifest: manifestOf(local), maxDeletes: 1000 });
     expect(gone.deletes).toEqual(['news-sitemap.xml', 'sitemap.xml', 'tags/iran/index.html', 'some/data.xml']);
+  });
+
+  it('a sitemap cut into parts: the parts go up with the main feeds, its index (sitemap.xml) after them; parts no longer written are deleted after', () => {
+    const local = [...STORY, file('sitemap-1.xml'), file('sitemap-2.xml'), file('sitemap.xml')];
+    const plan = planPublish({ local, manifest: EMPTY_MANIFEST, maxDeletes: 1000 });
+    expect(plan.waves.slice(-2).map((w) => [w.name, w.files.map((f) => f.key)])).toEqual([
+      ['main feeds', ['atom.xml', 'feed.json', 'rss.xml', 'sitemap-1.xml', 'sitemap-2.xml']],
+      ['sitemaps', ['sitemap.xml']],
+    ]);
+    // Back to one file: the new sitemap.xml goes up, then the parts it no longer names are deleted.
+    const shrunk = planPublish({ local: [...STORY, file('sitemap.xml', 'b')], manifest: manifestOf(local), maxDeletes: 1000 });
+    expect(shrunk.waves.map((w) => [w.name, w.files.map((f) => f.key)])).toEqual([['sitemaps', ['sitemap.xml']]]);
+    expect(shrunk.deletes).toEqual(['sitemap-1.xml', 'sitemap-2.xml']);
   });
 
   it('a sitemap counts as an output, not an asset: one the last build did not write is not uploaded', async () => {
