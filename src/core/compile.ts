@@ -156,7 +156,7 @@ export function compile(input: CompileInput): CompileResult {
   const problems = gatherProblems(entries.parsed, readDiagnostics, ledger);
   const run: CompileRun = { input, story, ledger, diagnostics, entries, problems };
   // A story read here (not a newsroom's: compileNewsroom checks its own) ends no earlier than its first entry.
-  const coverage = (selected: readonly EntryMeta[]) => (input.story ? [] : validateCoverageEnd(STORY_FILE, story.coverageEnd, storyResult.coverageEndAt, coverageStartOf(story.coverageStart, selected, input.now)));
+  const coverage = (selected: readonly EntryMeta[]) => (input.story ? [] : validateCoverageEnd(STORY_FILE, story.coverageEnd, storyResult.coverageEndAt, coverageStartOf(story.coverageStart, selected, input.now), selected));
   if ((input.mode ?? 'strict') === 'strict') {
     for (const list of problems.byFile.values()) diagnostics.push(...list);
     diagnostics.push(...coverage(problems.candidates.map((p) => p.entry!)));

@@ -66,7 +66,7 @@ export const DIAGNOSTIC_CODES = {
   E_STORY_SLUG: 'a story folder name is not a slug (lowercase letters, digits, hyphens)',
   E_STORY_FOLDER: 'a story folder has no `_story.md`',
   E_STORY_STATUS: 'a story `status` is not `live` or `ended`',
-  E_COVERAGE: 'an ended story has no `coverage_end`, or it is before `coverage_start`',
+  E_COVERAGE: 'an ended story has no `coverage_end`, or it is before `coverage_start` or a development',
   W_LEDGER_INVALID: 'warning: the id ledger in the output folder is unreadable and was started afresh',
 } as const;
 

@@ -119,7 +119,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     });
     storyProblems.push(...result.diagnostics.map((d) => ({ ...d, file: prefix + d.file })));
     const summary = summarize(config, result.entries, now);
-    storyProblems.push(...validateCoverageEnd(`${prefix}${STORY_FILE}`, config.coverageEnd, config.coverageEndAt, summary.coverageStart));
+    storyProblems.push(...validateCoverageEnd(`${prefix}${STORY_FILE}`, config.coverageEnd, config.coverageEndAt, summary.coverageStart, result.entries, prefix));
     diagnostics.push(...storyProblems);
     // Service mode: the story compile held its bad entries back; only a story that cannot compile is left out.
     if (!result.ok || (mode === 'strict' && hasErrors(storyProblems))) continue;

@@ -2,7 +2,8 @@
 // folder per story) and each story's settings, inherited from the newsroom's. Pure: SourceFile[]
 // in, a layout and diagnostics out.
 
-import { diagnostic, FILE_START, type Diagnostic } from './diagnostics.js';
+import { formatRfc3339 } from './dates.js';
+import { compareStrings, diagnostic, FILE_START, type Diagnostic } from './diagnostics.js';
 import { FieldReader } from './field-reader.js';
 import { parseFrontMatter } from './front-matter.js';
 import { NEWSROOM_FILE, STORY_FILE } from './links.js';
@@ -243,13 +244,30 @@ export function withLifecycle(story: Story, life: Lifecycle): Story {
 }
 
 /**
- * `coverage_end` before the coverage start (coverageStartOf) is E_COVERAGE at `coverage_end` in
- * `file` (a newsroom's `<slug>/_story.md` or a single story's `_story.md`). readLifecycle checks
- * the end against a written start; this one needs the entries, so it runs once they are compiled.
+ * `coverage_end` before the coverage start (coverageStartOf), or before a development of the story
+ * (published or scheduled; drafts aside) is E_COVERAGE at `coverage_end` in `file` (a newsroom's
+ * `<slug>/_story.md` or a single story's `_story.md`): the page would say "Coverage ended" above a
+ * later development, and schema.org's coverageEndTime would precede a liveBlogUpdate.
+ * readLifecycle checks the end against a written start; this one needs the entries, so it runs
+ * once they are compiled. `prefix` qualifies the entry paths it names (a newsroom's `<slug>/`).
  */
-export function validateCoverageEnd(file: string, coverageEnd: Date | undefined, at: Position | undefined, start: Date | undefined): Diagnostic[] {
-  if (!coverageEnd || !start || coverageEnd.getTime() >= start.getTime()) return [];
-  return [diagnostic(file, at ?? FILE_START, 'E_COVERAGE', "`coverage_end` is before the story's first entry (its coverage start)", 'set `coverage_end` at or after the first entry, or set `coverage_start`', 'coverage_end')];
+export function validateCoverageEnd(file: string, coverageEnd: Date | undefined, at: Position | undefined, start: Date | undefined, entries: readonly EntryMeta[] = [], prefix = ''): Diagnostic[] {
+  if (!coverageEnd) return [];
+  if (start && coverageEnd.getTime() < start.getTime()) {
+    return [diagnostic(file, at ?? FILE_START, 'E_COVERAGE', "`coverage_end` is before the story's first entry (its coverage start)", 'set `coverage_end` at or after the first entry, or set `coverage_start`', 'coverage_end')];
+  }
+  const later = entries.filter((e) => !e.draft && e.published.getTime() > coverageEnd.getTime()).sort((a, b) => b.published.getTime() - a.published.getTime() || compareStrings(a.path, b.path))[0];
+  if (!later) return [];
+  return [
+    diagnostic(
+      file,
+      at ?? FILE_START,
+      'E_COVERAGE',
+      `\`coverage_end\` (${formatRfc3339(coverageEnd)}) is before \`${prefix}${later.path}\` is published (${formatRfc3339(later.published)})`,
+      'set `coverage_end` at or after the last development, or `status: live` while coverage goes on',
+      'coverage_end',
+    ),
+  ];
 }
 
 /**

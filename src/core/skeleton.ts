@@ -88,6 +88,11 @@ export function planSkeleton(request: SkeletonRequest, settings: readonly Source
   if (!story) return { ok: false, problem: `no story at ${storyPath}` };
   const tag = TAG.exec(fieldOf(story, 'id') ?? '');
   if (!tag) return { ok: false, problem: `${storyPath} has no tag: id to take the authority from` };
+  // An entry published now, after an ended story's coverage_end, would not check clean (E_COVERAGE).
+  const end = Date.parse(fieldOf(story, 'coverage_end') ?? '');
+  if (fieldOf(story, 'status') === 'ended' && !(end >= now.getTime())) {
+    return { ok: false, problem: `${storyPath} says the story has ended (status: ended${Number.isNaN(end) ? '' : `, coverage_end ${fieldOf(story, 'coverage_end')}`}): set \`status: live\` or a later \`coverage_end\` first` };
+  }
   const zone = validZone(fieldOf(story, 'time_zone') ?? fieldOf(newsroom, 'time_zone'));
   const published = localRfc3339(now, zone);
   const date = published.slice(0, 10);

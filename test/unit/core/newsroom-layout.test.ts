@@ -42,7 +42,11 @@ describe('layout', () => {
     const drafts = { '_story.md': story, 'a.md': entry('a', '2026-05-19T09:00:00Z'), 'd.md': entry('d', '2026-05-10T09:00:00Z', 'draft: true\n') };
     expect(compile({ sources: sources(drafts), now: NOW }).diagnostics).toEqual([]);
     const started = storyText('status: ended\ncoverage_start: 2026-05-01T00:00:00Z\ncoverage_end: 2026-05-20T00:00:00Z\n');
-    expect(compile({ sources: sources({ ...files, '_story.md': started }), now: NOW }).diagnostics).toEqual([]);
+    const after = compile({ sources: sources({ ...files, '_story.md': started }), now: NOW });
+    // …but an end before a development is still wrong: the page would say "Coverage ended" above it.
+    expect(after.diagnostics.map((d) => `${d.file}:${d.line} ${d.code} ${d.field} ${d.message}`)).toEqual(['_story.md:13 E_COVERAGE coverage_end `coverage_end` (2026-05-20T00:00:00Z) is before `a.md` is published (2026-05-26T09:00:00Z)']);
+    const ended = storyText('status: ended\ncoverage_start: 2026-05-01T00:00:00Z\ncoverage_end: 2026-05-26T09:00:00Z\n');
+    expect(compile({ sources: sources({ ...files, '_story.md': ended }), now: NOW }).diagnostics).toEqual([]);
     // Service mode reports it and keeps the story up.
     const service = compile({ sources: sources(files), now: NOW, mode: 'service' });
     expect([service.ok, service.diagnostics.map((d) => d.code)]).toEqual([true, ['E_COVERAGE']]);
@@ -63,6 +67,7 @@ describe('diagnostics', () => {
     ['ended without coverage_end', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'status: ended\n') }, ['talks/_story.md:5 E_COVERAGE coverage_end']],
     ['coverage_end before coverage_start', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'coverage_start: 2026-05-20T00:00:00Z\ncoverage_end: 2026-05-19T00:00:00Z\n') }, ['talks/_story.md:6 E_COVERAGE coverage_end']],
     ['coverage_end before the first entry', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'status: ended\ncoverage_end: 2026-05-20T00:00:00Z\n') }, ['talks/_story.md:6 E_COVERAGE coverage_end']],
+    ['coverage_end before a later development, even a scheduled one', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'status: ended\ncoverage_end: 2026-05-28T12:00:00Z\n'), 'talks/later.md': newsroomEntryText('talks', 'later', '2026-07-01T00:00:00Z') }, ['talks/_story.md:6 E_COVERAGE coverage_end']],
     ['a bad coverage date', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'coverage_start: yesterday\n') }, ['talks/_story.md:5 E_DATE_INVALID coverage_start']],
     ['a bad overridden field', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'language: 12\n') }, ['talks/_story.md:5 E_FIELD_TYPE language']],
     ['a typo in a story field', { ...base, 'talks/_story.md': newsroomStoryText('talks', 'stauts: live\n') }, ['talks/_story.md:5 E_FIELD_UNKNOWN stauts']],
@@ -81,6 +86,11 @@ describe('diagnostics', () => {
     expect(r.ok).toBe(false);
     expect(where(r)).toEqual(expected);
     expect(r.planned).toEqual([]);
+  });
+
+  it('an ended story may hold a draft dated after its coverage_end (a draft is not out); the other stories build', () => {
+    const r = run({ ...base, 'talks/_story.md': newsroomStoryText('talks', 'status: ended\ncoverage_end: 2026-05-28T12:00:00Z\n'), 'talks/later.md': newsroomEntryText('talks', 'later', '2026-05-29T00:00:00Z', 'draft: true\n') });
+    expect([r.ok, where(r)]).toEqual([true, []]);
   });
 
   it("an unknown field in a story's `_story.md` is answered with the fields a story may set: not the newsroom's schedule and publish", () => {

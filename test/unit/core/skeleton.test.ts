@@ -59,6 +59,12 @@ describe('planSkeleton', () => {
     expect(r.ok).toBe(true);
   });
 
+  it('an ended story whose coverage_end is still ahead takes a new entry that compiles clean', () => {
+    const story = { path: '_story.md', text: storyText('status: ended\ncoverage_end: 2026-07-15T00:00:00Z\n') };
+    const s = made(planSkeleton({ kind: 'entry', story: '.', title: 'Last word' }, [story], NOW));
+    expect(compile({ sources: [story, { path: s.path, text: s.text }], now: NOW }).diagnostics).toEqual([]);
+  });
+
   it.each([
     [{ kind: 'story', slug: 'x' } as const, { '_story.md': storyText() }, /needs a newsroom/],
     [{ kind: 'story', slug: 'Bad_Slug' } as const, { '_newsroom.md': newsroomText() }, /not a story folder name/],
@@ -66,6 +72,9 @@ describe('planSkeleton', () => {
     [{ kind: 'entry', story: 'missing', title: 't' } as const, { '_newsroom.md': newsroomText() }, /no story at missing\/_story\.md/],
     [{ kind: 'entry', story: 'x', title: 't' } as const, { '_story.md': storyText() }, /no newsroom/],
     [{ kind: 'entry', story: '.', title: 'two\nlines' } as const, { '_story.md': storyText() }, /one line/],
+    // An ended story: an entry published now would come after its coverage_end (E_COVERAGE).
+    [{ kind: 'entry', story: '.', title: 't' } as const, { '_story.md': storyText('status: ended\ncoverage_end: 2026-07-01T00:00:00Z\n') }, /has ended \(status: ended, coverage_end 2026-07-01T00:00:00Z\): set `status: live` or a later `coverage_end` first/],
+    [{ kind: 'entry', story: 'old', title: 't' } as const, { '_newsroom.md': newsroomText(), 'old/_story.md': newsroomStoryText('old', 'status: ended\ncoverage_end: 2026-07-01T00:00:00Z\n') }, /old\/_story\.md says the story has ended/],
   ])('%j refused', (request, files, problem) => {
     const s = planSkeleton(request, sources(files), NOW);
     expect(s.ok).toBe(false);
