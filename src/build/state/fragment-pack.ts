@@ -10,6 +10,7 @@
 // (with every blob still in use) when the pack would be mostly garbage or the run spilled. A run
 // that fails or is abandoned leaves the pack as it was.
 
+import { readSync } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -161,11 +162,11 @@ export class FragmentStore {
     if (hit) return hit;
     let blob: FragmentBlob;
     if (f && f.spilled !== undefined && this.spill) {
-      blob = { bytes: await readBytes(this.spill.handle, f.spilled, f.length, f.crc), ends: f.ends };
+      blob = { bytes: readBytes(this.spill.handle, f.spilled, f.length, f.crc), ends: f.ends };
     } else {
       const loc = this.locations.get(entry);
       if (!this.base || !loc) throw new Error(`no fragments for ${entry}`);
-      blob = { bytes: await readBytes(this.base.handle, loc.offset, blobLength(loc), loc.crc), ends: loc.ends };
+      blob = { bytes: readBytes(this.base.handle, loc.offset, blobLength(loc), loc.crc), ends: loc.ends };
     }
     // Documents of one stream come in order, and an entry is in a few streams: a small memory of
     // recent blobs saves most second reads.
@@ -224,7 +225,7 @@ export class FragmentStore {
     if (this.base) {
       for (const [entry, loc] of this.locations) {
         if (!live.has(entry) || this.fresh.has(entry)) continue;
-        const bytes = await readBytes(this.base.handle, loc.offset, blobLength(loc), loc.crc);
+        const bytes = readBytes(this.base.handle, loc.offset, blobLength(loc), loc.crc);
         locations.set(entry, { offset: spill.size, ends: loc.ends, crc: loc.crc });
         await this.appendTo(spill, [asBuffer(bytes)]);
       }
@@ -317,11 +318,16 @@ async function readHeaderId(handle: FileHandle): Promise<string> {
   return header.toString('latin1').slice(MAGIC.length, -1);
 }
 
-async function readBytes(handle: FileHandle, offset: number, length: number, crc: number): Promise<Uint8Array> {
-  const bytes = Buffer.allocUnsafeSlow(length);
+/**
+ * A blob read back and checked. Synchronous on purpose: the pack and the spill file are in the page
+ * cache (the spill was written this run), so a pread is a copy of microseconds; a promise read waits
+ * in libuv's thread pool behind the writer's opens, writes and fsyncs, and a cold build that spilled
+ * read its fragments back that way for 6 of its 15 s of rendering and writing (issue 17). */
+function readBytes(handle: FileHandle, offset: number, length: number, crc: number): Uint8Array {
+  const bytes = Buffer.allocUnsafe(length);
   let got = 0;
   while (got < length) {
-    const { bytesRead } = await handle.read(bytes, got, length - got, offset + got);
+    const bytesRead = readSync(handle.fd, bytes, got, length - got, offset + got);
     if (bytesRead === 0) throw new CacheCorruptError('the fragment pack is shorter than its index says');
     got += bytesRead;
   }
