@@ -145,13 +145,12 @@ export async function writePlanned(
   });
   const result = await writeLazily(outDir, pending, resolve, options);
   const byPath = new Map(planned.map((p) => [p.path, p]));
-  await Promise.all(
-    pending.map(async ({ path: file, key }) => {
-      const info = await stat(resolveInside(outDir, file));
-      const p = byPath.get(file)!;
-      records.set(file, { key, size: info.size, mtimeMs: info.mtimeMs, mediaType: p.mediaType, base: p.base, deps: p.deps, slots: result.layouts.get(file) ?? packSlots([]) });
-    }),
-  );
+  // Plain stat calls (as statOrUndefined): a promise each for a cold build's 13,000 files cost more than the calls.
+  for (const { path: file, key } of pending) {
+    const info = statSync(resolveInside(outDir, file));
+    const p = byPath.get(file)!;
+    records.set(file, { key, size: info.size, mtimeMs: info.mtimeMs, mediaType: p.mediaType, base: p.base, deps: p.deps, slots: result.layouts.get(file) ?? packSlots([]) });
+  }
   const written = new Set(result.written);
   const unchanged = planned.map((p) => p.path).filter((p) => !written.has(p));
   if (!before) return { written: result.written, unchanged, records, rendered: pending.length, removed: [] };
