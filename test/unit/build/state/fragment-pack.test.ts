@@ -1,12 +1,13 @@
 // The fragment pack on its own: blobs added at once from several lanes (as parse workers deliver
 // them) spill without overlapping, read back exactly, survive commit and reopening, and a pack
 // that does not match its index is not opened.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeFragments, type FragmentBlob } from '../../../../src/core/render/fragments.js';
 import { blobCrc, FragmentStore } from '../../../../src/build/state/fragment-pack.js';
-import { PACK_PATH } from '../../../../src/io/state-folder.js';
+import { PACK_PATH, STATE_FOLDER } from '../../../../src/io/state-folder.js';
+import { TEMP_PREFIX } from '../../../../src/io/paths.js';
 import { tempFolder } from '../../../helpers/story.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -67,5 +68,23 @@ describe('FragmentStore', () => {
     expect((await FragmentStore.open(folder.dir, info, locations)).has('e1.md')).toBe(true);
     expect((await FragmentStore.open(folder.dir, { ...info, id: '0000000000000000' }, locations)).has('e1.md')).toBe(false);
     expect((await FragmentStore.open(folder.dir, { ...info, size: info.size + 1 }, locations)).has('e1.md')).toBe(false);
+  });
+
+  it('spills the oldest blobs down to half its budget and keeps the newest in memory', async () => {
+    const folder = await tempFolder();
+    cleanups.push(folder.cleanup);
+    const blob = (i: number): FragmentBlob => encodeFragments({ rss: [`<item>${i % 10}`, '</item>'], atom: ['<entry>', '</entry>'], json: ['{', '}'], html: `<p>${'x'.repeat(1000)}</p>`, text: '"x"' });
+    const size = blob(0).bytes.byteLength;
+    const store = await FragmentStore.open(folder.dir, undefined, new Map(), { memoryBudget: 10 * size });
+    // The eleventh blob passes the budget: the oldest six go to the spill file, the newest five stay.
+    for (let i = 0; i <= 10; i += 1) await store.add(`e${i}.md`, blob(i), blobCrc(blob(i).bytes));
+    const state = path.join(folder.dir, STATE_FOLDER);
+    const spills = (await readdir(state)).filter((n) => n.startsWith(TEMP_PREFIX));
+    expect(spills).toHaveLength(1);
+    // With the spill file emptied, what was spilled cannot be read back; what stayed in memory can.
+    await truncate(path.join(state, spills[0]!), 0);
+    for (let i = 6; i <= 10; i += 1) expect(Buffer.from((await store.read(`e${i}.md`)).bytes).equals(Buffer.from(blob(i).bytes))).toBe(true);
+    await expect(store.read('e5.md')).rejects.toThrow(/shorter than its index/);
+    await store.discard();
   });
 });

@@ -1,0 +1,20 @@
+// The order the writer renders and stages documents in — not the order it publishes them in (that
+// is publishRank, then plan order; write-outputs.ts). Documents that share entries are staged near
+// each other, so that an entry's fragments, once read back from a spilled fragment pack, serve all
+// of its documents from the fragment store's memory of recent blobs instead of being read again for
+// each stream (issue 17: a cold 10,000-entry build read 26,340 blobs back in plan order).
+
+/** Indices of `files` in staging order: by the earliest place in the plan of any entry it holds; files without entries first, in plan order. */
+export function stagingOrder(files: ReadonlyArray<{ readonly deps?: readonly string[] | undefined }>): number[] {
+  const ordinal = new Map<string, number>();
+  const near = files.map((f) => {
+    let first = -1;
+    for (const entry of f.deps ?? []) {
+      let at = ordinal.get(entry);
+      if (at === undefined) ordinal.set(entry, (at = ordinal.size));
+      if (first < 0 || at < first) first = at;
+    }
+    return first;
+  });
+  return files.map((_, i) => i).sort((a, b) => near[a]! - near[b]! || a - b);
+}
