@@ -245,7 +245,7 @@ async function runNew(args: readonly string[], values: Flags, now: Date, io: Io)
     io.err(`storyfeed new: ${written.problem}`);
     return EXIT.usage;
   }
-  io.out(`storyfeed new: wrote ${written.file}`);
+  io.out(`storyfeed new: wrote ${written.file}${plan.ok && plan.draft ? ' (a draft: delete its `draft: true` line to publish it)' : ''}`);
   return EXIT.ok;
 }
 

@@ -14,7 +14,7 @@ export type SkeletonRequest =
   | { readonly kind: 'story'; readonly slug: string }
   | { readonly kind: 'entry'; readonly story: string; readonly title: string };
 
-export type Skeleton = { readonly ok: true; readonly path: string; readonly text: string } | { readonly ok: false; readonly problem: string };
+export type Skeleton = { readonly ok: true; readonly path: string; readonly text: string; readonly draft?: true } | { readonly ok: false; readonly problem: string };
 
 /** The settings files a request needs read (paths relative to the entries folder). */
 export function skeletonSettings(request: SkeletonRequest): string[] {
@@ -98,11 +98,13 @@ export function planSkeleton(request: SkeletonRequest, settings: readonly Source
   const date = published.slice(0, 10);
   const slug = slugOf(request.title);
   const specific = tag[3]!.split('/')[0] || (inFolder ? request.story : 'story');
-  const text = `---\nid: tag:${tag[1]},${date}:${specific}/${slug}\ntitle: ${JSON.stringify(request.title)}\npublished: ${published}\n---\nWhat happened, in a few paragraphs.\n`;
+  // A draft, as `hugo new` writes one: a running service rebuilds on every change to the folder,
+  // and the placeholder body must never go out before an editor has written the development.
+  const text = `---\nid: tag:${tag[1]},${date}:${specific}/${slug}\ntitle: ${JSON.stringify(request.title)}\npublished: ${published}\ndraft: true\n---\nWhat happened, in a few paragraphs.\n`;
   const path = `${inFolder ? `${request.story}/` : ''}${date}-${slug}.md`;
   // The title is read back as a build reads it, so that what is written checks clean (length, markup).
   const raw = parseFrontMatter({ path, text }).entry;
   const problem = raw ? new FieldReader(raw, ENTRY_FIELDS).textProblem('title', LIMITS.titleChars) : 'the title does not make valid front matter';
   if (problem) return { ok: false, problem: `the title would not check clean: ${problem}` };
-  return { ok: true, path, text };
+  return { ok: true, path, text, draft: true };
 }

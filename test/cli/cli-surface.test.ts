@@ -91,8 +91,13 @@ describe('storyfeed new', () => {
     expect(names).toHaveLength(1);
     const name = names[0]!;
     expect(name).toMatch(/^\d{4}-\d{2}-\d{2}-talks-resume-in-muscat-officials\.md$/);
-    expect(r.stdout).toBe(`storyfeed new: wrote entries/${name}\n`);
+    expect(r.stdout).toBe(`storyfeed new: wrote entries/${name} (a draft: delete its \`draft: true\` line to publish it)\n`);
     const text = await readFile(path.join(dir, 'entries', name), 'utf8');
+    // A draft: a service watching the folder must not publish the placeholder body.
+    expect(text).toMatch(/^draft: true$/m);
+    const held = await runCli(['check', '--entries', 'entries'], { cwd: dir });
+    expect(held.stdout).toMatch(/1 entry valid .*: 0 published, 0 scheduled, 1 draft/);
+    await writeFile(path.join(dir, 'entries', name), text.replace('draft: true\n', ''));
     expect(text).toMatch(/^id: tag:newsroom\.example\.org,\d{4}-\d{2}-\d{2}:test-story\/talks-resume-in-muscat-officials$/m);
     expect(text).toMatch(/^published: \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+03:30$/m);
     expect(text).toContain('title: "Talks resume in Muscat — “officials”"');

@@ -40,6 +40,8 @@ describe('planSkeleton', () => {
     expect(s.path).toBe('2026-07-15-a-quoted-title.md');
     expect(s.text).toContain('id: tag:newsroom.example.org,2026-07-15:test-story/a-quoted-title\n');
     expect(s.text).toContain('published: 2026-07-15T04:00:05+05:30\n');
+    // Held back until an editor deletes the line: a service would publish the placeholder body.
+    expect(s.text).toContain('draft: true\n');
     const r = compile({ sources: [story, { path: s.path, text: s.text }], now: NOW });
     expect(r.diagnostics).toEqual([]);
     expect(r.entries.map((e) => e.title)).toEqual(['A "quoted": title']);
