@@ -99,15 +99,15 @@ export function counted(n: number, singular: string, plural = `${singular}s`): s
 
 /**
  * `10 published, 1 scheduled, 1 draft, 0 retracted`, for a single story and a newsroom alike (a
- * newsroom's entries are every story's). A patched run compiled nothing: its drafts and
- * retractions are counted together.
+ * newsroom's entries are every story's). A patched or unchanged run compiled nothing: its counts
+ * are the manifest's, which keeps drafts apart (the rest is retracted).
  */
 export function tally(result: BuildResult, now: Date): string {
   const { counts } = result;
   const entries = result.compiled?.entries ?? result.newsroom?.entries;
   const rest = entries
     ? `${entries.filter((e) => e.draft).length} draft, ${entries.filter((e) => isPublished(e, now) && isRetracted(e, now)).length} retracted`
-    : `${counts.entries - counts.visible - counts.scheduled} draft or retracted`;
+    : `${counts.drafts} draft, ${counts.entries - counts.visible - counts.scheduled - counts.drafts} retracted`;
   return `${counts.visible} published, ${counts.scheduled} scheduled, ${rest}`;
 }
 

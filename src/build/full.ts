@@ -214,6 +214,7 @@ function countsOf(compiled: CompileResult, now: Date): BuildCounts {
     entries: compiled.entries.length,
     visible: selectVisible(compiled.entries, now).length,
     scheduled: compiled.entries.filter((e) => isScheduled(e, now)).length,
+    drafts: compiled.entries.filter((e) => e.draft).length,
     nextScheduled: next ? next.getTime() : null,
     outputs: compiled.planned.length + compiled.sitemaps.length,
     diagnostics: compiled.diagnostics.length,

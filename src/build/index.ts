@@ -49,7 +49,7 @@ function checkFastPath(options: BuildOptions, started: number, newsroom: boolean
   };
   const fast = checkUpToDate(options.entriesDir, options.outDir, options.now, { onChange, ...(newsroom ? { newsroom } : {}) });
   if (fast.upToDate) {
-    const counts = fast.counts ?? { entries: 0, visible: 0, scheduled: 0, nextScheduled: null, outputs: 0, diagnostics: 0 };
+    const counts = fast.counts ?? { entries: 0, visible: 0, scheduled: 0, drafts: 0, nextScheduled: null, outputs: 0, diagnostics: 0 };
     const durationMs = performance.now() - started;
     return { upToDate: { ok: true, upToDate: true, diagnostics: [], counts, patched: false, written: [], unchanged: [], entriesRead: fast.entries, filesRead: 0, entriesParsed: 0, rendered: 0, durationMs, timings: [] } };
   }

@@ -307,6 +307,7 @@ function countsOf(compiled: NewsroomCompileResult, now: Date): BuildCounts {
     entries: entries.length,
     visible: selectVisible(entries, now).length,
     scheduled: entries.filter((e) => isScheduled(e, now)).length,
+    drafts: entries.filter((e) => e.draft).length,
     nextScheduled: next ? next.getTime() : null,
     outputs: compiled.planned.length + compiled.sitemaps.length,
     diagnostics: compiled.diagnostics.length,

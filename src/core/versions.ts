@@ -14,4 +14,6 @@ export const CACHE_VERSION = 8;
 // the fast path and the patch run do not take an older manifest.
 // 3: a build writes the sitemaps; a manifest of version 2 lists none, so it may not answer "no
 // change" (the next build renders only the sitemaps: every other key is unchanged).
-export const MANIFEST_VERSION = 3;
+// 4: its counts keep drafts apart, so a patched or unchanged run's summary splits drafts from
+// retractions as a full build's does.
+export const MANIFEST_VERSION = 4;

@@ -60,6 +60,11 @@ describe('the success line', () => {
     expect(built.stdout).toMatch(/^storyfeed build: built 5 entries: 2 published, 1 scheduled, 1 draft, 1 retracted; wrote .* in out /);
     const checked = await runCli(['check', '--entries', 'entries', '--now', NOW], { cwd: dir });
     expect(checked.stdout).toContain(`storyfeed check: 5 entries valid at 2026-06-01T00:00:00.000Z: 2 published, 1 scheduled, 1 draft, 1 retracted`);
+    // A body edit is a patch run: it compiles nothing, and its counts (the manifest's) still split drafts from retractions.
+    await writeFile(path.join(dir, 'entries/a.md'), entryText({ slug: 'a', published: '2026-05-26T09:00:00Z', body: 'A new sentence.' }));
+    const patched = await runCli(['build', '--entries', 'entries', '--out', 'out', '--now', NOW], { cwd: dir });
+    expect(patched.stdout).toMatch(/^storyfeed build: built 5 entries: 2 published, 1 scheduled, 1 draft, 1 retracted; wrote .* in out /);
+    expect(patched.stdout).toMatch(/patched \d+ of \d+ outputs in place/);
   });
 });
 

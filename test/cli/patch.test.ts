@@ -198,7 +198,7 @@ describe('patch runs from the CLI', () => {
     const lines: string[] = [];
     const code = await main(['build', '--timings', '--entries', path.join(dir, 'entries'), '--out', out, '--now', NOW.toISOString()], { out: (l) => lines.push(l), err: (l) => lines.push(l) });
     expect(code).toBe(0);
-    expect(lines[0]).toMatch(/^storyfeed build: built \d+ entries: 22 published, 1 scheduled, \d+ draft or retracted; wrote .* in .*; next scheduled entry at 2026-07-01T09:00:00.000Z$/);
+    expect(lines[0]).toMatch(/^storyfeed build: built \d+ entries: 22 published, 1 scheduled, 1 draft, 0 retracted; wrote .* in .*; next scheduled entry at 2026-07-01T09:00:00.000Z$/);
     expect(lines[1]).toMatch(/^ {2}25 files: read 2, parsed 1 \(the rest unchanged\); patched \d+ of \d+ outputs in place$/);
     expect(lines[2]).toMatch(/^ {2}timings: list \d+ ms, load cache \d+ ms, plan \d+ ms, read and parse \d+ ms, render and write \d+ ms, save cache \d+ ms$/);
     expect(await published(out)).toEqual(await fresh());

@@ -35,6 +35,8 @@ export interface BuildCounts {
   readonly visible: number;
   /** Entries held for a later time (not drafts). */
   readonly scheduled: number;
+  /** Drafts (what is neither visible, scheduled nor a draft is retracted). */
+  readonly drafts: number;
   /** When the next of them is due (ms), if any. */
   readonly nextScheduled: number | null;
   /** Outputs planned. */
