@@ -4,10 +4,10 @@
 // without listing the folder again.
 
 import { statSync } from 'node:fs';
-import path from 'node:path';
 import { insideWindow, parseManifest, type BuildCounts, type FileStamp, type Manifest } from './state/manifest.js';
 import { MANIFEST_PATH } from '../io/state-folder.js';
-import { newsroomNamesSync, sourceNamesSync, stampSync } from '../io/read-sources.js';
+import { newsroomNamesSync, sourceNamesSync, stamperSync } from '../io/read-sources.js';
+import { folderPrefix } from '../io/paths.js';
 import { readBookkeeping } from './state/read-bookkeeping.js';
 import { unfinishedRun } from '../io/output-folder.js';
 
@@ -58,8 +58,9 @@ export function checkUpToDate(entriesDir: string, outDir: string, now: Date, how
   if (unfinishedRun(outDir)) return no;
   if (names.length !== Object.keys(manifest.entries).length) return no;
   const changed: string[] = [];
+  const stamp = stamperSync(entriesDir);
   for (const name of names) {
-    const s = stampSync(entriesDir, name);
+    const s = stamp(name);
     if (!s || !manifest.entries[name]) return no;
     if (same(manifest.entries[name], s.size, s.mtimeMs)) continue;
     // A newsroom's settings (`_newsroom.md`, a `_story.md`, anything at the root) changed: a full build.
@@ -74,9 +75,14 @@ export function checkUpToDate(entriesDir: string, outDir: string, now: Date, how
 
 /** Is every output the manifest names still as the build left it (size and mtime)? */
 export function outputsAsRecorded(outDir: string, manifest: Manifest): boolean {
-  for (const [file, recorded] of Object.entries(manifest.outputs)) {
-    const s = statSync(path.join(outDir, file), { throwIfNoEntry: false });
-    if (!s || !same(recorded, s.size, s.mtimeMs)) return false;
+  // 17,810 stat calls for a 10,000-entry newsroom: no per-file path.join, array or options object.
+  const prefix = folderPrefix(outDir);
+  const outputs = manifest.outputs;
+  for (const file in outputs) {
+    const s = statSync(prefix + file, NO_THROW);
+    if (!s || !same(outputs[file], s.size, s.mtimeMs)) return false;
   }
   return true;
 }
+
+const NO_THROW = { throwIfNoEntry: false } as const;

@@ -4,12 +4,13 @@
 // with (and whose defaults its cache record leaves out), and the folder its documents live in.
 
 import { cacheDefaults, cacheKey, hashText, type CacheDefaults } from './state/cache.js';
-import type { CacheLines } from './state/cache-lines.js';
+import { CacheLines } from './state/cache-lines.js';
+import { readBookkeeping, readBookkeepingBytes, readBookkeepingChunks } from './state/read-bookkeeping.js';
+import { CACHE_PATH, OVERLAY_PATH } from '../io/state-folder.js';
 import { NEWSROOM_FILE, STORY_FILE } from '../core/links.js';
-import { parseNewsroom, parseStoryConfig } from '../core/newsroom.js';
 import type { SourceFile, Story } from '../core/types.js';
 import { listNamed, readListed } from '../io/read-sources.js';
-import type { Parser } from './parse/pool.js';
+import type { Parser, StorySettingsParser } from './parse/pool.js';
 import type { ParsedFile } from './parse/wire.js';
 
 /** The index's key of a newsroom: its entries depend on `_newsroom.md` (each story inherits it) and on storyfeed's version. */
@@ -34,6 +35,13 @@ export interface PatchLayout {
   mayHold(output: string): boolean;
 }
 
+/**
+ * In a newsroom, the index lines a patch run needs, by kind (`e`, `o`) and path as JSON bytes: the
+ * edited stories' entries and outputs and the newsroom's own outputs (a superset of `mayHold`'s).
+ * The index is then read in part (CacheLines.readPart); a single story's is read whole.
+ */
+export type LineFilter = (kind: number, bytes: Uint8Array, from: number, to: number) => boolean;
+
 /** A single story: the manifest's story, vouched for by the index's key on `_story.md`'s text. */
 export function storyLayout(story: Story, storyText: string): PatchLayout {
   const defaults = cacheDefaults(story);
@@ -49,12 +57,14 @@ export function storyLayout(story: Story, storyText: string): PatchLayout {
 }
 
 /**
- * A newsroom: `_newsroom.md` and the `_story.md` of each story an entry changed in are read and
- * parsed as the full build parses them (newsroom.ts readSettings); the index must be keyed on the
- * former and hold each of the latter's hash. Another story's entries are never asked for: a patch
- * touches only documents of the edited entries' own stories.
+ * A newsroom: `_newsroom.md` and the `_story.md` of each story an entry changed in are read, and
+ * parsed as the full build parses them (newsroom.ts readSettings) by `parseSettings` — on the warm
+ * parse worker when there is one (parse/settings.ts): the layout comes once they are, and meanwhile
+ * the run may read the index lines it needs (`keepLine`). The index must be keyed on the former and
+ * hold each of the latter's hash. Another story's entries are never asked for: a patch touches only
+ * documents of the edited entries' own stories.
  */
-export async function newsroomLayout(root: string, changed: readonly string[]): Promise<PatchLayout | undefined> {
+export async function newsroomLayout(root: string, changed: readonly string[], parseSettings: StorySettingsParser): Promise<{ readonly keepLine: LineFilter; readonly layout: Promise<PatchLayout | undefined> } | undefined> {
   const slugs = [...new Set(changed.map((p) => slugOf(p) ?? ''))];
   if (slugs.includes('')) return undefined;
   const listing = listNamed(root, [NEWSROOM_FILE, ...slugs.map((s) => `${s}/${STORY_FILE}`)]);
@@ -62,19 +72,18 @@ export async function newsroomLayout(root: string, changed: readonly string[]): 
   const read = await readListed(listing.root, listing.stamps);
   if (read.diagnostics.length > 0 || read.sources.length !== slugs.length + 1) return undefined;
   const byPath = new Map<string, SourceFile>(read.sources.map((s) => [s.path, s]));
+  const parsing = parseSettings(byPath.get(NEWSROOM_FILE)!, slugs.map((slug) => ({ slug, file: byPath.get(`${slug}/${STORY_FILE}`)! })));
+  const layout = parsing.then((parsed) => parsed && settledLayout(parsed, byPath), () => undefined);
+  return { keepLine: keepLines(slugs), layout };
+}
+
+function settledLayout(parsed: readonly [string, Story][], byPath: ReadonlyMap<string, SourceFile>): PatchLayout {
   const newsroomFile = byPath.get(NEWSROOM_FILE)!;
-  const parsed = parseNewsroom(newsroomFile);
-  if (!parsed.newsroom || !parsed.raw || parsed.diagnostics.length > 0) return undefined;
   const stories = new Map<string, { story: Story; defaults: CacheDefaults; hash: string }>();
-  for (const slug of slugs) {
-    const file = byPath.get(`${slug}/${STORY_FILE}`)!;
-    const { config } = parseStoryConfig({ ...file, path: STORY_FILE }, slug, parsed.newsroom, parsed.raw);
-    if (!config) return undefined;
-    stories.set(slug, { story: config.story, defaults: cacheDefaults(config.story), hash: hashText(file.text) });
-  }
+  for (const [slug, story] of parsed) stories.set(slug, { story, defaults: cacheDefaults(story), hash: hashText(byPath.get(`${slug}/${STORY_FILE}`)!.text) });
   const own = (p: string) => stories.get(slugOf(p) ?? '');
   return {
-    filesRead: read.sources.length,
+    filesRead: byPath.size,
     isEntry: (p) => own(p) !== undefined && !p.endsWith(`/${STORY_FILE}`),
     vouches: (index) => {
       if (index.header.key !== newsroomKey(newsroomFile.text)) return false;
@@ -101,6 +110,40 @@ export async function newsroomLayout(root: string, changed: readonly string[]): 
       return slug === undefined || stories.has(slug);
     },
   };
+}
+
+const SLASH = 0x2f;
+const TAB = 9;
+const OUTPUT = 0x6f;
+
+/**
+ * Index lines of these story folders (their paths, as JSON, start as `"<slug>/` does: JSON encodes
+ * a string a character at a time), and outputs at the root (no `/` in the path, which JSON leaves
+ * as it is, before the tab after it: a tab in a path is escaped). `from`: the path; `to`: the line's end.
+ */
+export function keepLines(slugs: readonly string[]): LineFilter {
+  const prefixes = slugs.map((slug) => Buffer.from(JSON.stringify(`${slug}/`).slice(0, -1)));
+  return (kind, bytes, from, to) => {
+    for (let k = 0; k < prefixes.length; k++) {
+      const p = prefixes[k]!;
+      if (to - from < p.length) continue;
+      let i = 0;
+      while (i < p.length && bytes[from + i] === p[i]) i++;
+      if (i === p.length) return true;
+    }
+    if (kind !== OUTPUT) return false;
+    for (let i = from; i < to; i++) {
+      if (bytes[i] === SLASH) return false;
+      if (bytes[i] === TAB) return true;
+    }
+    return true;
+  };
+}
+
+/** The cache index and its overlay: whole, or in a newsroom only the lines `keep` takes (CacheLines.readPart). */
+export function loadIndex(outDir: string, keep?: LineFilter): CacheLines | undefined {
+  const [overlay, readWhole] = [readBookkeeping(outDir, OVERLAY_PATH), () => readBookkeepingBytes(outDir, CACHE_PATH)];
+  return keep ? CacheLines.readPart((each) => readBookkeepingChunks(outDir, CACHE_PATH, each), keep, readWhole, overlay) : CacheLines.parse(readWhole(), overlay);
 }
 
 /**

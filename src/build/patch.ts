@@ -8,7 +8,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { CacheLines, removeOverlay } from './state/cache-lines.js';
-import { hashText, metaText, type BlobLocation, type CachedParse, type PackInfo, OUTPUT_DEPS_FIELD } from './state/cache.js';
+import { hashText, metaText, splitLine, type BlobLocation, type CachedParse, type PackInfo, OUTPUT_DEPS_FIELD } from './state/cache.js';
 import { CACHE_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH } from '../io/state-folder.js';
 import { packSlots, unpackSlots, type OutputRecord, type SlotAt } from '../io/output-record.js';
 import { insideWindow, parseManifest, renderManifest, type FileStamp, type Manifest } from './state/manifest.js';
@@ -18,13 +18,13 @@ import { documentKey } from '../core/fingerprint.js';
 import { slotBytes, type FragmentBlob } from '../core/render/fragments.js';
 import type { EntryMeta, SourceFile } from '../core/types.js';
 import { FragmentStore } from './state/fragment-pack.js';
-import { readBookkeeping, readBookkeepingBytes } from './state/read-bookkeeping.js';
+import { readBookkeeping, startsAs } from './state/read-bookkeeping.js';
 import { outputsAsRecorded, PATCH_LIMIT, type ChangedSince } from './fast-path.js';
 import { listNamed, listSources, readListed, type SourceStamp } from '../io/read-sources.js';
 import { resolveInside } from '../io/paths.js';
 import { writeFiles, writeBookkeeping } from '../io/write-outputs.js';
-import { createParser, type WarmParser } from './parse/pool.js';
-import { newsroomLayout, parseByStory, storyLayout, type PatchLayout } from './patch-layout.js';
+import { createParser, settingsHere, type WarmParser } from './parse/pool.js';
+import { loadIndex, newsroomLayout, parseByStory, storyLayout, type PatchLayout } from './patch-layout.js';
 import type { ParsedFile } from './parse/wire.js';
 import type { BuildResult } from './types.js';
 import { buildAborted } from '../errors.js';
@@ -112,20 +112,9 @@ export async function patchBuild(options: PatchOptions, started: number): Promis
     if (options.signal?.aborted) throw buildAborted();
     const done = await spliceAndSave(options, plan, affected, fresh, store, phase);
     const writtenSet = new Set(done.written);
-    return {
-      ok: true,
-      diagnostics: [],
-      counts: plan.manifest.counts,
-      patched: true,
-      written: done.written,
-      unchanged: Object.keys(plan.manifest.outputs).filter((p) => !writtenSet.has(p)),
-      entriesRead: Object.keys(plan.manifest.entries).length,
-      filesRead: plan.filesRead,
-      entriesParsed: fresh.size,
-      rendered: done.rendered,
-      durationMs: performance.now() - started,
-      timings,
-    };
+    const unchanged = Object.keys(plan.manifest.outputs).filter((p) => !writtenSet.has(p));
+    const counted = { entriesRead: Object.keys(plan.manifest.entries).length, filesRead: plan.filesRead, entriesParsed: fresh.size, rendered: done.rendered };
+    return { ok: true, diagnostics: [], counts: plan.manifest.counts, patched: true, written: done.written, unchanged, ...counted, durationMs: performance.now() - started, timings };
   } finally {
     await store.discard();
   }
@@ -139,10 +128,11 @@ export async function patchBuild(options: PatchOptions, started: number): Promis
  */
 async function planPatch(options: PatchOptions, phase: (name: string) => void): Promise<PatchPlan | SkipReason> {
   const { entriesDir, outDir, now } = options;
-  // The CLI's fast path may have checked the outputs already (its manifest is still the one on disk).
-  const manifestText = readBookkeeping(outDir, MANIFEST_PATH);
-  const hint = options.changedSince?.manifestText === manifestText ? options.changedSince : undefined;
-  const manifest = hint ? hint.manifest : parseManifest(manifestText);
+  // The CLI's fast path may have checked the outputs already (its manifest is still the one on disk:
+  // the same length and head, which names the run that wrote it by its random generation).
+  const given = options.changedSince;
+  const hint = given?.manifest.generation && given.manifestText.slice(0, 256).includes(given.manifest.generation) && startsAs(outDir, MANIFEST_PATH, given.manifestText) ? given : undefined;
+  const manifest = hint ? hint.manifest : parseManifest(readBookkeeping(outDir, MANIFEST_PATH));
   if (!manifest) return skip('noBuild');
   if (!manifest.generation || !manifest.counts || manifest.counts.diagnostics > 0 || !insideWindow(manifest, now)) return skip('notClean');
   // A newsroom's changed files come from the fast path (it lists no story folder again here).
@@ -155,8 +145,11 @@ async function planPatch(options: PatchOptions, phase: (name: string) => void): 
   });
   if (changed.length === 0 || changed.length > PATCH_LIMIT) return skip('wrongChanges');
   let layout: PatchLayout | undefined;
+  let early: [CacheLines | undefined] | undefined;
   if (options.newsroom) {
-    layout = await newsroomLayout(listing.root, changed.map((s) => s.path));
+    const settings = await newsroomLayout(listing.root, changed.map((s) => s.path), options.warm?.settings ?? settingsHere);
+    early = settings && [loadIndex(outDir, settings.keepLine)]; // its index, read while the settings are parsed (on the warm worker)
+    layout = await settings?.layout;
     if (!layout) return skip('settings');
   } else {
     const storyStamp = listing.stamps.find((s) => s.path === STORY_FILE);
@@ -176,7 +169,7 @@ async function planPatch(options: PatchOptions, phase: (name: string) => void): 
   parsing.catch(() => undefined); // awaited later, unless the run gives up first
   phase('list');
 
-  const index = CacheLines.parse(readBookkeepingBytes(outDir, CACHE_PATH), readBookkeeping(outDir, OVERLAY_PATH));
+  const index = early ? early[0] : loadIndex(outDir);
   const pack = index?.header.pack;
   if (!index || !pack || !layout.vouches(index) || index.header.generation !== manifest.generation) return skip('staleIndex');
   phase('load cache');
@@ -221,11 +214,14 @@ async function findAffected(outDir: string, plan: PatchPlan, store: FragmentStor
   const affected: Affected[] = [];
   // Only lines that mention an edited entry's ordinal (as digits anywhere) are decoded.
   const needles = [...edited.values()].map((e) => String(e.ordinal));
-  for (let i = 0; i < index.outputCount && edited.size > 0; i++) {
-    if (!plan.layout.mayHold(index.outputPath(i))) continue;
+  const ordinals = new Set<unknown>([...edited.values()].map((e) => e.ordinal));
+  for (const i of edited.size > 0 ? index.outputsWhere(plan.layout.mayHold) : []) {
     const raw = index.outputText(i);
     if (!raw.includes(OUTPUT_DEPS_FIELD)) return skip('unrecorded');
     if (!needles.some((n) => raw.includes(n))) continue;
+    // Or another number's digits: its entries by ordinal tell, before a path is looked up (a newsroom reads no other story's lines).
+    const deps = (splitLine(raw)?.record as { deps?: unknown } | undefined)?.deps;
+    if (Array.isArray(deps) && !deps.some((d) => ordinals.has(d as number))) continue;
     const line = index.output(i);
     const record = line?.record;
     if (!line || !record || record.base === undefined || !record.deps || !record.slots) return skip('unrecorded');
@@ -295,12 +291,15 @@ async function spliceAndSave(
   const written = await writeFiles(outDir, files, options.signal ? { signal: options.signal } : {});
   phase('render and write');
 
-  const outputStamps: Record<string, FileStamp> = { ...manifest.outputs };
+  // The manifest is this run's own (read for it): its stamps are replaced in place, not copied (28,000 in a 10,000-entry newsroom).
+  const [outputStamps, entryStamps] = [manifest.outputs as Record<string, FileStamp>, manifest.entries as Record<string, FileStamp>];
+  let inOrder = true; // no name added: the records keep the order they were written in
   for (const o of patchedOutputs) {
     let record: OutputRecord = o.record;
     if (o.contents) {
       const info = statSync(resolveInside(outDir, o.path));
       record = { ...record, size: info.size, mtimeMs: info.mtimeMs, slots: packSlots(o.slots!) };
+      inOrder &&= o.path in outputStamps;
       outputStamps[o.path] = [info.size, info.mtimeMs];
     }
     index.setOutput(o.path, record);
@@ -311,8 +310,7 @@ async function spliceAndSave(
     records.set(f.ordinal, [p, { size, mtimeMs, hash, diagnostics: [], ...(ps.idAt ? { idAt: ps.idAt } : {}), entry: ps.entry!, ...(blob ? { blob } : {}) }]);
   }
   for (const [ordinal, [p, r]] of records) index.setEntry(ordinal, r, layout.defaultsOf(p));
-  const entryStamps: Record<string, FileStamp> = { ...manifest.entries };
-  for (const s of plan.changed) entryStamps[s.path] = [s.size, s.mtimeMs];
+  for (const s of plan.changed) entryStamps[s.path] = [s.size, s.mtimeMs]; // each named already (planPatch)
   // The replaced records go to the overlay (a few lines) until it has grown enough to be folded
   // into a new index; the manifest, written last, names the generation that holds them.
   const generation = newGeneration();
@@ -321,7 +319,7 @@ async function spliceAndSave(
     outDir,
     [
       fold ? { path: CACHE_PATH, contents: index.serialize(committed.info, generation) } : { path: OVERLAY_PATH, contents: index.serializeOverlay(committed.info, generation) },
-      { path: MANIFEST_PATH, contents: renderManifest({ ...manifest, entries: entryStamps, outputs: outputStamps, generation }) },
+      { path: MANIFEST_PATH, contents: renderManifest({ ...manifest, generation }, { inOrder }) },
     ],
     { durable: false },
   );
@@ -330,9 +328,7 @@ async function spliceAndSave(
   return { written: written.written, rendered: files.length };
 }
 
-function blobEnd(loc: BlobLocation): number {
-  return loc.ends[loc.ends.length - 1] ?? 0;
-}
+const blobEnd = (loc: BlobLocation): number => loc.ends[loc.ends.length - 1] ?? 0;
 
 /** An output as read for a patch: its bytes, its slots, and the old bytes of each edited entry's slot. */
 interface Opened {

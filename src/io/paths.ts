@@ -12,6 +12,12 @@ export function tempPath(dir: string): string {
   return path.join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
 }
 
+/** `dir` as a prefix for names inside it (`''` is the current folder, `./`): a stat per file with no path.join each. */
+export function folderPrefix(dir: string): string {
+  const d = path.join(dir, '.');
+  return d.endsWith(path.sep) ? d : `${d}${path.sep}`;
+}
+
 /** A writer's temp file: by its run's token (16 hex) and a counter. */
 export function runTempPath(dir: string, token: string, n: number): string {
   return path.join(dir, `${TEMP_PREFIX}${token}-${n}`);

@@ -222,4 +222,32 @@ describe('a newsroom build with the cache', () => {
     }
     expect((await ws.build()).stdout).toMatch(FAST);
   });
+
+  it('patches on the build\'s own thread too (no warm worker: the settings are parsed there), and an output of another story changed by hand takes the full build, which puts it right', async () => {
+    const ws = await workspace(moreStories());
+    const out = path.join(ws.dir, 'out');
+    expect((await ws.build()).code).toBe(0);
+    // From the sources, the parse worker is not a file: build() parses on its own thread.
+    const { main } = await import('../../src/cli.js');
+    const run = async () => {
+      const lines: string[] = [];
+      const code = await main(['build', '--timings', '--entries', path.join(ws.dir, 'entries'), '--out', out, '--now', NOW], { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+      return { code, stdout: lines.join('\n') };
+    };
+    const body = (text: string) => writeFile(ws.entry('fires/e3.md'), newsroomEntryText('fires', 'e3', '2026-05-05T08:00:00Z').replace('Body of fires e3.', text));
+    await body('Body of fires e3, corrected on this thread.');
+    const patched = await run();
+    expect([patched.code, patched.stdout]).toEqual([0, expect.stringMatching(/read 3, parsed 1 \(the rest unchanged\); patched \d+ of \d+ outputs in place/)]);
+    const same = await ws.both();
+    expect(same.out).toEqual(same.scratch);
+    // Another edit, and a story the edit is not in changed by hand: not patched, and put right.
+    await body('Body of fires e3, corrected again.');
+    await writeFile(path.join(out, 'strike', 'atom.xml'), 'tampered');
+    const full = await run();
+    expect([full.code, full.stdout]).toEqual([0, expect.not.stringMatching(/patched/)]);
+    expect(full.stdout).toMatch(/strike\/atom\.xml/);
+    const after = await ws.both();
+    expect(after.out).toEqual(after.scratch);
+    expect(after.cached.stdout).toMatch(FAST);
+  });
 });

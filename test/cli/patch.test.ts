@@ -3,13 +3,13 @@
 // Every case compares the folder with a build from scratch, and checks that a full build after
 // the patch finds every output key as the patch left it (it renders nothing, writes nothing).
 import fc from 'fast-check';
-import { readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OVERLAY_LIMIT } from '../../src/build/state/cache-lines.js';
 import { CACHE_PATH, MANIFEST_PATH, OVERLAY_PATH } from '../../src/io/state-folder.js';
 import { PATCH_LIMIT } from '../../src/build/fast-path.js';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { publishedFiles } from '../helpers/files.js';
 import { storyFolder } from '../helpers/builds.js';
 import { entryText, storyText } from '../helpers/story.js';
@@ -178,7 +178,26 @@ describe('patch runs', () => {
   });
 });
 
+/** The bundled files a module of dist/ loads with it (its static imports, transitively; not its dynamic ones). */
+async function loadedWith(dist: string, file: string, seen = new Set<string>()): Promise<Set<string>> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const code = await readFile(path.join(dist, file), 'utf8');
+  for (const m of code.matchAll(/^import\s*(?:[\w$\s{},*]+from\s*)?"\.\/([\w.-]+\.js)"/gm)) await loadedWith(dist, m[1]!, seen);
+  return seen;
+}
+
 describe('patch runs from the CLI', () => {
+  it('loads no parser on the build\'s thread: the bundled patch run imports none (the worker it warmed up parses)', async () => {
+    const dist = path.dirname(CLI);
+    const patch = (await readdir(dist)).find((f) => /^patch-\w+\.js$/.test(f))!;
+    const files = await loadedWith(dist, patch);
+    const code = (await Promise.all([...files].map((f) => readFile(path.join(dist, f), 'utf8')))).join('\n');
+    // esbuild names each bundled package's files in a comment: the one in the compiler's chunk is there.
+    expect(files.size).toBeGreaterThan(5);
+    for (const parser of ['markdown-it', 'sanitize-html', 'yaml', 'gray-matter']) expect([parser, code.includes(`// node_modules/${parser}/`)]).toEqual([parser, false]);
+  });
+
   it('the bundled program parses the edit on the worker it warmed up, with the same bytes', async () => {
     const { dir, edit, fresh, out } = await setup();
     await edit(20, 'Edited, and parsed on the warm worker.');

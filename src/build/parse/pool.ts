@@ -64,8 +64,16 @@ export function createParser(story: Story | undefined, now: Date, workers: numbe
  */
 export interface WarmParser {
   parser(story: Story, now: Date): Parser;
+  /** A newsroom's settings parsed on the worker (parse/settings.ts): the build's thread need not load the parsers. */
+  settings: StorySettingsParser;
   close(): Promise<void>;
 }
+
+/** `_newsroom.md` and some stories' `_story.md` in, each story's settings out (undefined: a problem). */
+export type StorySettingsParser = (newsroom: SourceFile, stories: readonly { readonly slug: string; readonly file: SourceFile }[]) => Promise<[string, Story][] | undefined>;
+
+/** The same on the build's own thread (no warm worker: the parsers are loaded here). */
+export const settingsHere: StorySettingsParser = async (newsroom, stories) => (await import('./settings.js')).parseStorySettings(newsroom, stories);
 
 export function startWarmParser(): WarmParser | undefined {
   if (!existsSync(fileURLToPath(WORKER_URL))) return undefined;
@@ -75,7 +83,35 @@ export function startWarmParser(): WarmParser | undefined {
   const close = async () => {
     await worker.terminate();
   };
-  return { parser: (story, now) => onWorkers([worker], { story, now: now.getTime() }), close };
+  let nextId = 0;
+  const settings: StorySettingsParser = (newsroom, stories) =>
+    new Promise((resolve, reject) => {
+      // Ids below zero: a batch's answers (onWorkers) never take one.
+      const id = --nextId;
+      const done = () => {
+        worker.unref();
+        worker.off('message', answer);
+        worker.off('error', reject);
+        worker.off('exit', exited);
+      };
+      const answer = (m: { id: number; settings?: [string, Story][] | null; error?: { message: string } }) => {
+        if (m.id !== id) return;
+        done();
+        if (m.error) reject(new Error(m.error.message));
+        else resolve(m.settings ?? undefined);
+      };
+      const exited = (code: number) => {
+        done();
+        reject(new Error(`a parse worker exited (${code})`));
+      };
+      // Held open while it answers (an unreferenced worker's reply would not keep the process waiting).
+      worker.ref();
+      worker.on('message', answer);
+      worker.once('error', reject);
+      worker.once('exit', exited);
+      worker.postMessage({ id, settings: { newsroom, stories } });
+    });
+  return { parser: (story, now) => onWorkers([worker], { story, now: now.getTime() }), settings, close };
 }
 
 /** A parser on these workers; `context` (story and instant) goes with every batch when given. */

@@ -4,13 +4,21 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SourceFile, Story } from '../../core/types.js';
 import { parseBatch } from './batch.js';
+import { parseStorySettings } from './settings.js';
 import { packBatch } from './wire.js';
 
 // A pool's worker knows the story from the start; a warm one (parse-pool.ts) is told with each batch.
 const given = (workerData ?? {}) as { story?: Story; now?: number; anchors?: Map<string, string> };
 
-parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?: Story; now?: number; anchors?: Map<string, string> }) => {
+type SettingsRequest = { newsroom: SourceFile; stories: { slug: string; file: SourceFile }[] };
+
+parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?: Story; now?: number; anchors?: Map<string, string>; settings?: SettingsRequest }) => {
   try {
+    // A newsroom patch run's settings (parse/settings.ts), asked of the warm worker before any batch.
+    if (message.settings) {
+      parentPort?.postMessage({ id: message.id, settings: parseStorySettings(message.settings.newsroom, message.settings.stories) ?? null });
+      return;
+    }
     const story = message.story ?? given.story;
     const now = message.now ?? given.now;
     if (!story || now === undefined) throw new Error('a parse worker needs the story and the instant');

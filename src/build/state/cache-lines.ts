@@ -17,34 +17,115 @@ export const OVERLAY_LIMIT = 512;
  */
 export class CacheLines {
   private outputPaths: string[] | undefined;
+  private loaded: Buffer | undefined;
 
   private constructor(
     private readonly main: CacheHeader,
     /** The overlay's header when there is one: its generation and pack are the index's now. */
     readonly header: CacheHeader,
-    /** The index as read, and where each line starts (the last start is the end). */
-    private readonly bytes: Buffer,
+    /** The index as read (or, read in part, how to read it whole), and where each line starts (the last start is the end). */
+    bytes: Buffer | (() => Buffer | undefined),
     private readonly starts: readonly number[],
     /** Entry lines are 1 to firstOutput - 1: an entry's ordinal is its line number less one. */
     private readonly firstOutput: number,
     /** Replaced lines by kind and path (the overlay's, then this run's). */
     private readonly replaced: Map<string, string>,
-  ) {}
+    /** Read in part (readPart): the lines kept, by line number, and the kept outputs' paths by output number. */
+    private readonly kept?: { readonly lines: ReadonlyMap<number, string>; readonly outputs: ReadonlyMap<number, string> },
+  ) {
+    if (typeof bytes === 'function') this.readWhole = bytes;
+    else this.loaded = bytes;
+  }
+
+  private readonly readWhole: (() => Buffer | undefined) | undefined;
+
+  /** The whole index's bytes (read in part, it is read whole the first time a line that was not kept is asked for). */
+  private get bytes(): Buffer {
+    if (this.loaded === undefined) {
+      const whole = this.readWhole?.();
+      if (!whole || whole.length !== this.starts[this.starts.length - 1]) throw new Error('the cache index changed while a patch run read it');
+      this.loaded = whole;
+    }
+    return this.loaded;
+  }
 
   // The index stays bytes: a patch run decodes the few lines it needs, not tens of megabytes.
   static parse(bytes: Buffer | undefined, overlayText?: string): CacheLines | undefined {
     if (bytes === undefined) return undefined;
+    // A typed array's indexOf: Buffer's is slow until optimized, and this is its one long run.
+    const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const starts = [0];
-    for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) starts.push(at + 1);
+    for (let at = view.indexOf(10); at >= 0; at = view.indexOf(10, at + 1)) starts.push(at + 1);
     if (starts[starts.length - 1] !== bytes.length || starts.length < 2) return undefined;
     const header = parseHeader(bytes.toString('utf8', 0, starts[1]! - 1));
     if (!header) return undefined;
     const kind = (i: number) => (bytes[starts[i]! + 1] === 9 ? bytes[starts[i]!] : undefined);
+    const lines = starts.length - 1;
+    let i = 1;
+    while (i < lines && kind(i) === 0x65) i++;
+    for (let j = i; j < lines; j++) if (kind(j) !== 0x6f) return undefined;
+    return CacheLines.make(header, overlayText, bytes, starts, i);
+  }
+
+  /**
+   * The index read a chunk at a time, keeping only the lines whose path `keep` takes (given the
+   * line's kind, `e` or `o`, and its bytes from its path as JSON, which a tab ends): a newsroom's patch run needs the
+   * edited stories' lines, not the other stories' 14 MB (whose fresh pages cost more to read than
+   * the lines do to scan). Any other line asked for later reads the index whole (`readWhole`).
+   */
+  static readPart(
+    chunks: (each: (chunk: Uint8Array) => void) => boolean,
+    keep: (kind: number, bytes: Uint8Array, from: number, to: number) => boolean,
+    readWhole: () => Buffer | undefined,
+    overlayText?: string,
+  ): CacheLines | undefined {
+    const starts = [0];
+    const lines = new Map<number, string>();
+    const outputs = new Map<number, string>();
+    let headerText: string | undefined;
+    let firstOutput = 0;
+    let bad = false;
+    let carry: Buffer | undefined;
+    const line = (b: Uint8Array, from: number, to: number) => {
+      const n = starts.length - 1;
+      if (n === 0) {
+        headerText = Buffer.from(b.buffer, b.byteOffset + from, to - from).toString('utf8');
+        return;
+      }
+      const kind = to - from > 1 && b[from + 1] === 9 ? b[from] : undefined;
+      if (firstOutput === 0 && kind !== 0x65) firstOutput = n;
+      if (kind !== (firstOutput === 0 ? 0x65 : 0x6f)) bad = true;
+      if (bad) return;
+      if (!keep(kind!, b, from + 2, to)) return;
+      const text = Buffer.from(b.buffer, b.byteOffset + from, to - from).toString('utf8');
+      lines.set(n, text);
+      if (kind === 0x6f) outputs.set(n - firstOutput, linePath(text) ?? '');
+    };
+    const found = chunks((chunk) => {
+      let pos = 0;
+      for (let nl = chunk.indexOf(10); nl >= 0 && !bad; pos = nl + 1, nl = chunk.indexOf(10, pos)) {
+        const offset = starts[starts.length - 1]!;
+        if (carry) {
+          const whole = Buffer.concat([carry, chunk.subarray(0, nl)]);
+          carry = undefined;
+          line(whole, 0, whole.length);
+          starts.push(offset + whole.length + 1);
+        } else {
+          line(chunk, pos, nl);
+          starts.push(offset + nl - pos + 1);
+        }
+      }
+      // The rest of the chunk starts a line the next chunk ends (copied: the chunk's buffer is reused).
+      if (pos < chunk.length) carry = Buffer.concat(carry ? [carry, chunk.subarray(pos)] : [chunk.subarray(pos)]);
+    });
+    if (!found || bad || carry || starts.length < 2 || headerText === undefined) return undefined;
+    const header = parseHeader(headerText);
+    if (!header) return undefined;
+    return CacheLines.make(header, overlayText, readWhole, starts, firstOutput === 0 ? starts.length - 1 : firstOutput, { lines, outputs });
+  }
+
+  private static make(header: CacheHeader, overlayText: string | undefined, bytes: Buffer | (() => Buffer | undefined), starts: number[], firstOutput: number, kept?: CacheLines['kept']): CacheLines | undefined {
     try {
-      const lines = starts.length - 1;
-      let i = 1;
-      while (i < lines && kind(i) === 0x65) i++;
-      for (let j = i; j < lines; j++) if (kind(j) !== 0x6f) return undefined;
       const overlay = overlayLines(overlayText, header);
       const replaced = new Map<string, string>();
       for (const line of overlay?.lines ?? []) {
@@ -52,7 +133,9 @@ export class CacheLines {
         if (path === undefined || (line[0] !== 'e' && line[0] !== 'o')) return undefined;
         replaced.set(`${line[0]}${path}`, line);
       }
-      return new CacheLines(header, overlay?.header ?? header, bytes, starts, i, replaced);
+      const index = new CacheLines(header, overlay?.header ?? header, bytes, starts, firstOutput, replaced, kept);
+      if (kept) for (const [n, text] of kept.lines) if (n < firstOutput) index.known.set(linePath(text)!, n - 1);
+      return index;
     } catch {
       return undefined;
     }
@@ -60,6 +143,8 @@ export class CacheLines {
 
   /** The path a line names (decoded from the bytes between its two tabs). */
   private pathOfLine(i: number): string | undefined {
+    const kept = this.kept?.lines.get(i);
+    if (kept !== undefined) return linePath(kept);
     const start = this.starts[i]!;
     const path = JSON.parse(this.bytes.toString('utf8', start + 2, this.bytes.indexOf(9, start + 2))) as unknown;
     return isString(path) ? path : undefined;
@@ -78,7 +163,7 @@ export class CacheLines {
 
   /** Line `i` of the index as written (without its newline). */
   private line(i: number): string {
-    return this.bytes.toString('utf8', this.starts[i]!, this.starts[i + 1]! - 1);
+    return this.kept?.lines.get(i) ?? this.bytes.toString('utf8', this.starts[i]!, this.starts[i + 1]! - 1);
   }
 
   /** An entry's ordinal: its line found by its bytes (`e`, tab, path as JSON, tab), no decoding. */
@@ -126,8 +211,20 @@ export class CacheLines {
 
   /** The path of the i-th output (every output's path is decoded at the first call). */
   outputPath(i: number): string {
+    const kept = this.kept?.outputs.get(i);
+    if (kept !== undefined) return kept;
     this.outputPaths ??= Array.from({ length: this.outputCount }, (_, j) => this.pathOfLine(this.firstOutput + j) ?? '');
     return this.outputPaths[i]!;
+  }
+
+  /** The outputs whose path `holds` takes, in order (read in part: among the lines kept, which hold all of them). */
+  *outputsWhere(holds: (path: string) => boolean): Generator<number> {
+    const kept = this.kept?.outputs;
+    if (kept) {
+      for (const [i, p] of kept) if (holds(p)) yield i;
+      return;
+    }
+    for (let i = 0; i < this.outputCount; i++) if (holds(this.outputPath(i))) yield i;
   }
 
   /** An output's line as written (a patch run skims them for the entries it edits). */

@@ -64,9 +64,11 @@ export function publishWindow(entries: readonly EntryMeta[], now: Date): [number
   return [start, end];
 }
 
-export function renderManifest(manifest: Omit<Manifest, 'version'>): string {
+/** `inOrder`: the records are known to be in order (a patch run's: the ones it parsed, no name added). */
+export function renderManifest(manifest: Omit<Manifest, 'version'>, { inOrder = false } = {}): string {
   // A patch run hands back the records it parsed, in order already: sorting is then skipped.
   const sorted = (r: Readonly<Record<string, FileStamp>>) => {
+    if (inOrder) return r;
     const keys = Object.keys(r);
     if (keys.every((k, i) => i === 0 || keys[i - 1]! < k)) return r;
     return Object.fromEntries(Object.entries(r).sort(([a], [b]) => compareStrings(a, b)));

@@ -3,6 +3,7 @@
 // record that does not check out is dropped, never trusted.
 import { describe, expect, it } from 'vitest';
 import { CacheLines } from '../../../../src/build/state/cache-lines.js';
+import { keepLines } from '../../../../src/build/patch-layout.js';
 import { cacheDefaults, parseCache, serializeCache, type BuildCache, type CachedParse } from '../../../../src/build/state/cache.js';
 import { packSlots, type OutputRecord } from '../../../../src/io/output-record.js';
 import { compile, parseStory } from '../../../../src/core/compile.js';
@@ -214,5 +215,72 @@ describe('the cache index as lines (patch runs)', () => {
     expect(other.generation).toBe('g3');
     expect(other.entries.get('e00007.md')).toEqual(cache.entries.get('e00007.md'));
     expect(CacheLines.parse(Buffer.from(text(cache, 'g3')), overlay)!.header.generation).toBe('g3');
+  });
+});
+
+describe('the cache index read in part (a newsroom patch run: CacheLines.readPart)', () => {
+  // Entries in three story folders (one named with characters JSON escapes or that are not ASCII),
+  // each folder's outputs, and the newsroom's own at the root (and `tags/…`, which is not the root).
+  const folders = ['alpha', 'b"é', 'gamma'];
+  const paths = folders.flatMap((f) => [0, 1, 2].map((i) => `${f}/e${i}.md`));
+  const entries = new Map(paths.map((p, i) => [p, { ...record(i), entry: { ...entry(i), path: p } }] as const));
+  const made = (deps: string[], slotted = deps.slice(0, 2)): OutputRecord => ({ key: `k-${deps.join()}`, size: 10, mtimeMs: 5, base: 'base', deps, slots: packSlots(slotted.map((e, i) => ({ entry: e, format: 'rss', offset: 100 * (i + 1) }))) });
+  const outputs = new Map<string, OutputRecord>([
+    ...folders.map((f) => [`${f}/rss.xml`, made(paths.filter((p) => p.startsWith(`${f}/`)))] as const),
+    ['rss.xml', made(paths.filter((_, i) => i % 3 === 0))],
+    ['tags/x.xml', made(paths.slice(0, 2))],
+  ]);
+  const cache: BuildCache = { key: 'k', pack: { id: '0123456789abcdef', size: 1_000_000, live: 900_000 }, entries, outputs };
+  const bytes = Buffer.from(text(cache));
+  const inChunks = (size: number) => (each: (chunk: Uint8Array) => void) => {
+    // Each chunk in a buffer of its own that is overwritten afterwards, as the reader's one buffer is.
+    for (let at = 0; at < bytes.length; at += size) {
+      const chunk = new Uint8Array(bytes.subarray(at, at + size));
+      each(chunk);
+      chunk.fill(0);
+    }
+    return true;
+  };
+  const whole = CacheLines.parse(bytes)!;
+  const holds = (slug: string) => (p: string) => !p.includes('/') || p.startsWith(`${slug}/`);
+
+  it.each([1, 7, 64, 100_000])('keeps the edited story\'s lines and the root outputs, and answers as the whole index does (chunks of %i bytes)', (size) => {
+    let wholeReads = 0;
+    const part = CacheLines.readPart(inChunks(size), keepLines(['b"é']), () => ((wholeReads += 1), bytes))!;
+    expect(part.header).toEqual(whole.header);
+    expect([part.entryCount, part.outputCount]).toEqual([whole.entryCount, whole.outputCount]);
+    for (const p of paths.filter((q) => q.startsWith('b"é/'))) {
+      expect(part.ordinal(p)).toBe(whole.ordinal(p));
+      expect(part.entry(part.ordinal(p)!, defaults)).toEqual(whole.entry(whole.ordinal(p)!, defaults));
+    }
+    const held = [...part.outputsWhere(holds('b"é'))];
+    expect(held).toEqual([...whole.outputsWhere(holds('b"é'))]);
+    expect(held.map((i) => part.outputPath(i))).toEqual(['b"é/rss.xml', 'rss.xml']);
+    expect(part.output(held[0]!)).toEqual(whole.output(held[0]!));
+    // Nothing else was needed: the index was never read whole.
+    expect(wholeReads).toBe(0);
+    // A line it did not keep (the root feed's other entries) reads the index whole, once, and answers the same.
+    expect(part.output(held[1]!)).toEqual(whole.output(held[1]!));
+    expect(part.ordinal('alpha/e1.md')).toBe(whole.ordinal('alpha/e1.md'));
+    expect(wholeReads).toBe(1);
+    expect([...part.serialize(cache.pack!, 'g2')].join('')).toBe([...whole.serialize(cache.pack!, 'g2')].join(''));
+  });
+
+  it('is no index when the bytes are not one (cut short, a line of another kind) or cannot be read', () => {
+    const of = (b: Buffer) => CacheLines.readPart((each) => (each(new Uint8Array(b)), true), keepLines(['alpha']), () => b);
+    expect(of(bytes)).toBeDefined();
+    expect(of(bytes.subarray(0, -3))).toBeUndefined();
+    expect(of(Buffer.from(text(cache).replace('\no\t"alpha/', '\nx\t"alpha/')))).toBeUndefined();
+    expect(CacheLines.readPart(() => false, keepLines(['alpha']), () => bytes)).toBeUndefined();
+  });
+
+  it('keepLines takes a folder\'s lines by their path as JSON, and outputs at the root only', () => {
+    const keep = keepLines(['b"é']);
+    const line = (kind: 'e' | 'o', p: string) => {
+      const b = Buffer.from(`${kind}\t${JSON.stringify(p)}\t{}`);
+      return keep(b[0]!, new Uint8Array(b), 2, b.length);
+    };
+    expect([line('e', 'b"é/e1.md'), line('o', 'b"é/rss.xml'), line('o', 'rss.xml')]).toEqual([true, true, true]);
+    expect([line('e', 'b"é-2/e1.md'), line('e', 'alpha/e1.md'), line('e', '_newsroom.md'), line('o', 'tags/x.xml'), line('o', 'b"/rss.xml')]).toEqual([false, false, false, false, false]);
   });
 });
