@@ -2,15 +2,21 @@
 // parse-pool.ts for large builds, so that Markdown, sanitizing and rendering use every core.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import type { SourceFile, Story } from '../../core/types.js';
+import type { ShellJob, SourceFile, Story } from '../../core/types.js';
+import { renderShell } from '../../core/render/shells.js';
 import { parseBatch } from './batch.js';
 import { packBatch } from './wire.js';
 
 // A pool's worker knows the story from the start; a warm one (parse-pool.ts) is told with each batch.
 const given = (workerData ?? {}) as { story?: Story; now?: number; anchors?: Map<string, string> };
 
-parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?: Story; now?: number; anchors?: Map<string, string> }) => {
+parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?: Story; now?: number; anchors?: Map<string, string>; shell?: ShellJob }) => {
   try {
+    // A document's shell (build/shell-render.ts): the renderers are loaded here already.
+    if (message.shell) {
+      parentPort?.postMessage({ id: message.id, shell: renderShell(message.shell) });
+      return;
+    }
     const story = message.story ?? given.story;
     const now = message.now ?? given.now;
     if (!story || now === undefined) throw new Error('a parse worker needs the story and the instant');
@@ -21,3 +27,6 @@ parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?:
     parentPort?.postMessage({ id: message.id, error: { message: e?.message ?? String(error), stack: e?.stack } });
   }
 });
+
+// Its code is loaded: the pool may now send it shells (pool.ts), which would otherwise wait behind the loading.
+parentPort?.postMessage({ id: 0, ready: true });
