@@ -8,7 +8,6 @@
 import { once } from 'node:events';
 import { ErrorLevel, normalizeURL, SitemapIndexStream, SitemapStream, streamToPromise, validateSMIOptions, type IndexItem, type SitemapItemLoose } from 'sitemap';
 import type { PlannedSitemap, SitemapUrl } from '../core/sitemaps.js';
-import type { PlannedFile } from '../core/types.js';
 import type { WritableFile } from '../io/write-outputs.js';
 
 function itemOf(u: SitemapUrl): SitemapItemLoose {
@@ -41,6 +40,6 @@ export async function renderSitemap(sitemap: PlannedSitemap): Promise<string> {
 }
 
 /** The planned files with the sitemaps among them, each serialized when the writer renders it: what the writer is given. */
-export function withSitemaps(planned: readonly PlannedFile[], sitemaps: readonly PlannedSitemap[]): WritableFile[] {
+export function withSitemaps(planned: readonly WritableFile[], sitemaps: readonly PlannedSitemap[]): WritableFile[] {
   return [...planned, ...sitemaps.map((s): WritableFile => ({ path: s.path, mediaType: s.mediaType, key: s.key, base: s.base, deps: [], render: async () => [await renderSitemap(s)] }))];
 }

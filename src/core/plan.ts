@@ -7,14 +7,15 @@ import { compareStrings } from './diagnostics.js';
 import { planEntryPages } from './entry-pages.js';
 import { documentKey, fingerprint } from './fingerprint.js';
 import { compareEntries, isPublished, isRetracted, isStub, newestChange, retractionStub } from './model.js';
-import { ATOM_SEPARATOR, renderAtomShell } from './render/atom.js';
+import { ATOM_SEPARATOR } from './render/atom.js';
 import { feedUrls, FORMATS, MEDIA_TYPES, OUTPUT_FILES, PAGE_CSS_FILE, STYLESHEET_FILE } from './formats.js';
 import { fillShell } from './render/fragments.js';
 import { JSON_SEPARATOR, renderJsonShell } from './render/json-feed.js';
 import { PAGE_CSS, renderPage, renderTagIndex } from './render/page.js';
-import { renderRssShell, RSS_SEPARATOR } from './render/rss.js';
+import { RSS_SEPARATOR } from './render/rss.js';
+import { renderShell, shellJob } from './render/shells.js';
 import { FEED_XSL } from './render/stylesheet.js';
-import type { DocumentPart, EntryMeta, Feed, PlannedFile, Story } from './types.js';
+import type { DocumentPart, EntryMeta, Feed, PlannedFile, ShellRender, Story } from './types.js';
 import { RENDER_VERSION } from './versions.js';
 import { planSitemaps, storySitemapUrls, type PlannedSitemap, type SitemapPage } from './sitemaps.js';
 import { tagSlug, TAGS_FOLDER } from './tags.js';
@@ -68,6 +69,10 @@ function plannedFrom(path: string, mediaType: string, base: string, prints: read
   return { path, mediaType, key: documentKey(path, base, prints), base, deps, render };
 }
 
+/** An RSS or Atom document, whose shell the writer may have rendered elsewhere (PlannedFile.shell). */
+const withShell = (path: string, mediaType: string, base: string, prints: readonly string[], deps: readonly string[], shell: ShellRender): PlannedFile =>
+  ({ ...plannedFrom(path, mediaType, base, prints, deps, () => shell.fill(renderShell(shell.job()))), shell });
+
 /** What one document of a stream (a subscription feed or an archive page) holds at `now`. */
 interface DocumentContent {
   /** Entries shown whole: published, not retracted; newest first. */
@@ -99,12 +104,14 @@ function planDocuments(story: Story, content: DocumentContent, complete: boolean
   const prints = entries.map((e) => e.print);
   const deps = entries.map((e) => e.path);
   return [
-    plannedFrom(`${prefix}${OUTPUT_FILES.rss}`, MEDIA_TYPES.rss, base, prints, deps, () =>
-      fillShell(renderRssShell(itemFeed, { ...xmlExtras, links: own(FORMATS.rss.type) }), itemFeed.entries, 'rss', RSS_SEPARATOR),
-    ),
-    plannedFrom(`${prefix}${OUTPUT_FILES.atom}`, MEDIA_TYPES.atom, base, prints, deps, () =>
-      fillShell(renderAtomShell(atomFeed, { ...xmlExtras, links: own(FORMATS.atom.type) }), atomFeed.entries, 'atom', ATOM_SEPARATOR),
-    ),
+    withShell(`${prefix}${OUTPUT_FILES.rss}`, MEDIA_TYPES.rss, base, prints, deps, {
+      job: () => shellJob('rss', itemFeed, { ...xmlExtras, links: own(FORMATS.rss.type) }),
+      fill: (shell) => fillShell(shell, itemFeed.entries, 'rss', RSS_SEPARATOR),
+    }),
+    withShell(`${prefix}${OUTPUT_FILES.atom}`, MEDIA_TYPES.atom, base, prints, deps, {
+      job: () => shellJob('atom', atomFeed, { ...xmlExtras, links: own(FORMATS.atom.type) }),
+      fill: (shell) => fillShell(shell, atomFeed.entries, 'atom', ATOM_SEPARATOR),
+    }),
     plannedFrom(`${prefix}${OUTPUT_FILES.json}`, MEDIA_TYPES.json, base, prints, deps, () => fillShell(renderJsonShell(itemFeed, jsonExtras), itemFeed.entries, 'json', JSON_SEPARATOR)),
   ];
 }

@@ -222,4 +222,35 @@ export interface PlannedFile {
   readonly base: string;
   readonly deps: readonly string[];
   render(): readonly DocumentPart[];
+  /**
+   * For an RSS or Atom document: the same render in two steps, so that the shell (the costly part:
+   * `feed` and the DOM) can be rendered on another thread. `render()` is `fill(renderShell(job()))`.
+   */
+  readonly shell?: ShellRender;
+}
+
+/** A document's shell as plain data (it crosses threads), and how its rendered text completes the document. */
+export interface ShellRender {
+  job(): ShellJob;
+  fill(shell: readonly string[]): readonly DocumentPart[];
+}
+
+/** What an RSS or Atom document adds around its entries (core/render/xml-format.ts). */
+export interface XmlExtras {
+  /** Folder of this document under the output folder ('' for the main feeds, 'tags/x/' …). */
+  readonly folder?: string;
+  /** Extra feed-level links (RFC 5005 archive links). */
+  readonly links?: ReadonlyArray<{ rel: string; href: string; type?: string }>;
+  /** Adds the RFC 5005 fh:complete / fh:archive marker. */
+  readonly history?: 'complete' | 'archive';
+  readonly stylesheet?: string;
+  /** Render the document's shell: the (one) probe entry becomes ENTRIES_MARKER. */
+  readonly shell?: boolean;
+}
+
+/** What core/render/shells.ts renders a shell from: only what the shell reads (xml-format.ts shellFeed). */
+export interface ShellJob {
+  readonly format: 'rss' | 'atom';
+  readonly feed: Feed;
+  readonly extras: XmlExtras;
 }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { SourceFile, Story } from '../../core/types.js';
+import type { ShellJob, SourceFile, Story } from '../../core/types.js';
 import { unpackBatch, type PackedBatch, type ParsedFile } from './wire.js';
 
 /**
@@ -29,11 +29,19 @@ export function workerCount(files: number, env: NodeJS.ProcessEnv = process.env)
 
 const WORKER_URL = new URL('./parse-worker.js', import.meta.url);
 
+/** Shells a worker may hold at once (one rendering, one waiting); beyond that the caller renders its own. */
+const SHELLS_QUEUED = 2;
+
 export interface Parser {
   /** `story`: the story these sources belong to, when not the parser's own (a newsroom's parser serves every story). */
   parse(sources: readonly SourceFile[], story?: Story): Promise<ParsedFile[]>;
   /** How many batches it can usefully take at once. */
   readonly parallelism: number;
+  /**
+   * A document's shell rendered on a worker (core/render/shells.ts), or undefined when no worker
+   * has loaded its code yet (or there are none): the caller renders it itself meanwhile.
+   */
+  shell(job: ShellJob): Promise<readonly string[]> | undefined;
   close(): Promise<void>;
 }
 
@@ -51,10 +59,15 @@ export function createParser(story: Story | undefined, now: Date, workers: numbe
       if (!of) throw new Error('a parser needs the story of its sources');
       return parseBatch(sources, of, now, anchors).map((f) => ({ ...f, parsed: structuredClone(f.parsed) }));
     };
-    return { parallelism: 1, parse, close: async () => undefined };
+    return { parallelism: 1, parse, shell: () => undefined, close: async () => undefined };
   }
   const pool = Array.from({ length: workers }, () => new Worker(WORKER_URL, { workerData: { ...(story ? { story } : {}), now: now.getTime(), ...(anchors ? { anchors } : {}) } }));
   return onWorkers(pool, {});
+}
+
+/** Workers for documents' shells alone (build/shell-render.ts); `url`: the worker's code (tests give dist/'s). */
+export function startShellWorkers(workers: number, url: URL = WORKER_URL): Parser {
+  return onWorkers(Array.from({ length: workers }, () => new Worker(url)), {});
 }
 
 /**
@@ -116,16 +129,21 @@ export function startWarmParser(): WarmParser | undefined {
 
 /** A parser on these workers; `context` (story and instant) goes with every batch when given. */
 function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: number }): Parser {
-  const pending = new Map<number, { resolve: (f: ParsedFile[]) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (f: never) => void; reject: (e: Error) => void }>();
   const load = pool.map(() => 0);
+  // A worker says it is ready once its code is loaded (worker.ts); one that exited takes no more work.
+  const ready = pool.map(() => false);
+  const gone: Array<Error | undefined> = pool.map(() => undefined);
   let nextId = 1;
   pool.forEach((worker, w) => {
-    worker.on('message', (m: { id: number; batch?: PackedBatch; error?: { message: string; stack?: string } }) => {
+    worker.on('message', (m: { id: number; ready?: true; batch?: PackedBatch; shell?: string[]; error?: { message: string; stack?: string } }) => {
+      if (m.ready) ready[w] = true;
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
       load[w]! -= 1;
-      if (m.batch) p.resolve(unpackBatch(m.batch));
+      if (m.batch) p.resolve(unpackBatch(m.batch) as never);
+      else if (m.shell) p.resolve(m.shell as never);
       else {
         const error = new Error(m.error?.message ?? 'parse worker failed');
         if (m.error?.stack) error.stack = m.error.stack;
@@ -133,6 +151,7 @@ function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: numb
       }
     });
     const fail = (error: Error) => {
+      gone[w] ??= error;
       for (const p of pending.values()) p.reject(error);
       pending.clear();
     };
@@ -141,20 +160,33 @@ function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: numb
       if (code !== 0) fail(new Error(`a parse worker exited (${code})`));
     });
   });
+  /** Post to the least busy worker (of those `usable`); a worker that exited fails the call at once, never leaves it waiting. */
+  const post = <T>(message: object, w: number): Promise<T> => {
+    if (gone[w]) return Promise.reject(gone[w]);
+    load[w]! += 1;
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (f: never) => void, reject });
+      pool[w]!.postMessage({ id, ...message });
+    });
+  };
+  const leastBusy = (usable: (w: number) => boolean): number | undefined => {
+    let best: number | undefined;
+    for (let i = 0; i < pool.length; i += 1) if (usable(i) && (best === undefined || load[i]! < load[best]!)) best = i;
+    return best;
+  };
   return {
     parallelism: pool.length * 2,
     parse(sources, story) {
-      // The least busy worker takes the batch.
-      let w = 0;
-      for (let i = 1; i < pool.length; i += 1) if (load[i]! < load[w]!) w = i;
-      load[w]! += 1;
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        pool[w]!.postMessage({ id, sources, ...context, ...(story ? { story } : {}) });
-      });
+      return post<ParsedFile[]>({ sources, ...context, ...(story ? { story } : {}) }, leastBusy((w) => !gone[w]) ?? 0);
+    },
+    shell(job) {
+      // A worker with shells queued already is busy (or descheduled): this thread renders the shell rather than wait.
+      const w = leastBusy((i) => ready[i]! && !gone[i] && load[i]! < SHELLS_QUEUED);
+      return w === undefined ? undefined : post<readonly string[]>({ shell: job }, w);
     },
     async close() {
+      pool.forEach((_, w) => (gone[w] ??= new Error('the parse workers were closed')));
       await Promise.all(pool.map((worker) => worker.terminate()));
     },
   };

@@ -2,7 +2,8 @@
 // parse-pool.ts for large builds, so that Markdown, sanitizing and rendering use every core.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import type { SourceFile, Story } from '../../core/types.js';
+import type { ShellJob, SourceFile, Story } from '../../core/types.js';
+import { renderShell } from '../../core/render/shells.js';
 import { parseBatch } from './batch.js';
 import { parseStorySettings } from './settings.js';
 import { packBatch } from './wire.js';
@@ -12,11 +13,16 @@ const given = (workerData ?? {}) as { story?: Story; now?: number; anchors?: Map
 
 type SettingsRequest = { newsroom: SourceFile; stories: { slug: string; file: SourceFile }[] };
 
-parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?: Story; now?: number; anchors?: Map<string, string>; settings?: SettingsRequest }) => {
+parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?: Story; now?: number; anchors?: Map<string, string>; settings?: SettingsRequest; shell?: ShellJob }) => {
   try {
     // A newsroom patch run's settings (parse/settings.ts), asked of the warm worker before any batch.
     if (message.settings) {
       parentPort?.postMessage({ id: message.id, settings: parseStorySettings(message.settings.newsroom, message.settings.stories) ?? null });
+      return;
+    }
+    // A document's shell (build/shell-render.ts): the renderers are loaded here already.
+    if (message.shell) {
+      parentPort?.postMessage({ id: message.id, shell: renderShell(message.shell) });
       return;
     }
     const story = message.story ?? given.story;
@@ -29,3 +35,6 @@ parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?:
     parentPort?.postMessage({ id: message.id, error: { message: e?.message ?? String(error), stack: e?.stack } });
   }
 });
+
+// Its code is loaded: the pool may now send it shells (pool.ts), which would otherwise wait behind the loading.
+parentPort?.postMessage({ id: 0, ready: true });

@@ -1,21 +1,12 @@
 // What RSS and Atom share once each has its DOM pipeline (rss.ts, atom.ts): one batch document cut
 // into entry fragments, a document's shell, and whole documents assembled from both.
 
-import type { Entry, EntryMeta, Feed, Story } from '../types.js';
+import type { Entry, EntryMeta, Feed, Story, XmlExtras } from '../types.js';
+
+export type { XmlExtras } from '../types.js';
 import { probeItems } from './feed-options.js';
 import { assembleFormat, cutElements, fillBodies, splitAtBody, splitShell, type Fragment } from './fragments.js';
 
-export interface XmlExtras {
-  /** Folder of this document under the output folder ('' for the main feeds, 'tags/x/' …). */
-  readonly folder?: string;
-  /** Extra feed-level links (RFC 5005 archive links). */
-  readonly links?: ReadonlyArray<{ rel: string; href: string; type?: string }>;
-  /** Adds the RFC 5005 fh:complete / fh:archive marker. */
-  readonly history?: 'complete' | 'archive';
-  readonly stylesheet?: string;
-  /** Render the document's shell: the (one) probe entry becomes ENTRIES_MARKER. */
-  readonly shell?: boolean;
-}
 
 export interface XmlFormat {
   readonly format: 'rss' | 'atom';
@@ -33,6 +24,21 @@ export interface XmlFormat {
   readonly body: readonly [before: string, after: string];
   /** Between two entries: the indentation of their parent's children. */
   readonly separator: string;
+}
+
+/**
+ * All a shell reads of its feed (rss.ts, atom.ts: the story, `updated`, the tombstones, the probe
+ * item, whether any entry has a body or an image), without the other entries: what crosses to a
+ * worker thread (build/parse/shells.ts) is a few entries, not an archive's every one. The shell is
+ * the same from either (the property tests compare documents assembled from shells with the
+ * one-pass renderer).
+ */
+export function shellFeed(feed: Feed): Feed {
+  const [probe] = probeItems(feed);
+  if (!probe) return { ...feed, entries: [] };
+  // probe.hasContent is already every entry's; an entry with an image keeps rss.ts's media namespace.
+  const image = probe.image ? undefined : feed.entries.find((e) => e.image);
+  return { ...feed, entries: image ? [probe, image] : [probe] };
 }
 
 export function xmlFormat(f: XmlFormat) {
@@ -56,8 +62,11 @@ export function xmlFormat(f: XmlFormat) {
     if (elements.length !== entries.length) throw new Error(`feed dropped an ${f.element[0]}`);
     return elements.map((el) => splitAtBody(el, f.body[0], f.body[1]));
   };
-  /** The document around its entries (`separator` goes between two). */
-  const shell = (feed: Feed, extras: XmlExtras = {}): readonly string[] => splitShell(f.document(feed, probeItems(feed), { ...extras, shell: true }));
+  /** The document around its entries (`separator` goes between two); the same from `feed` or its shellFeed. */
+  const shell = (feed: Feed, extras: XmlExtras = {}): readonly string[] => {
+    const reduced = shellFeed(feed);
+    return splitShell(f.document(reduced, probeItems(reduced), { ...extras, shell: true }));
+  };
   return {
     items: (story: Story, entries: readonly EntryMeta[]): Fragment[] => items(story, entries),
     /** `items` through the DOM only: what the token path is tested against. */

@@ -1,0 +1,90 @@
+// The shells of RSS and Atom documents rendered on a worker (src/build/shell-render.ts,
+// parse/pool.ts startShellWorkers, the compiled worker in dist/): the same text as on the build's
+// thread; a shell that fails on the worker, or a worker that exits, fails the call at once instead
+// of leaving the writer waiting; and until a worker has loaded, shells are rendered here.
+import { afterEach, describe, expect, it } from 'vitest';
+import { compile } from '../../src/core/compile.js';
+import { renderShell } from '../../src/core/render/shells.js';
+import type { ShellJob } from '../../src/core/types.js';
+import { startShellWorkers, type Parser } from '../../src/build/parse/pool.js';
+import { renderShellsOnWorkers, viaPool } from '../../src/build/shell-render.js';
+import { LEDGER_PATH } from '../../src/io/state-folder.js';
+import { entryText, sources, storyText } from '../helpers/story.js';
+
+const WORKER = new URL('../../dist/parse-worker.js', import.meta.url);
+const NOW = new Date('2026-06-01T00:00:00Z');
+
+function planned() {
+  const files: Record<string, string> = { '_story.md': storyText('item_limit: 3\n') };
+  for (let i = 0; i < 12; i += 1) {
+    const extra = [`tags: [t${i % 3}, "Iran & U.S."]`, i === 4 ? 'image: {url: "https://newsroom.example.org/a.jpg", alt: "A & B"}' : '', i === 6 ? 'retracted: {at: 2026-05-30T10:00:00Z, reason: "Wrong <here>"}' : ''].filter(Boolean).join('\n');
+    files[`e${i}.md`] = entryText({ slug: `e${i}`, published: `2026-05-${String(1 + i).padStart(2, '0')}T09:00:00Z`, extra: `${extra}\n`, body: i % 2 ? `Body ${i} with [a link](/x/${i}).` : '' });
+  }
+  const r = compile({ sources: sources(files), now: NOW, mode: 'strict', ledgerPath: LEDGER_PATH });
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
+  return r.planned;
+}
+
+/** The pool's answer once a worker has loaded (until then `shell` gives undefined). */
+async function whenReady(pool: Parser, job: ShellJob): Promise<Promise<readonly string[]>> {
+  for (let i = 0; i < 1000; i += 1) {
+    const answer = pool.shell(job);
+    if (answer) return answer;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('no worker became ready');
+}
+
+let pool: Parser | undefined;
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+});
+
+describe('shells on a worker', () => {
+  it('are the text the build’s thread renders, for every RSS and Atom document', async () => {
+    const jobs = planned().filter((p) => p.shell).map((p) => p.shell!.job());
+    expect(jobs.length).toBeGreaterThan(20); // feeds, archive pages, tag feeds, both formats
+    pool = startShellWorkers(1, WORKER);
+    await whenReady(pool, jobs[0]!);
+    // One at a time: a worker holding two shells already answers undefined (the caller renders it).
+    for (const job of jobs) expect(await pool.shell(job)!).toEqual(renderShell(job));
+    const [a, b, c] = [pool.shell(jobs[0]!), pool.shell(jobs[1]!), pool.shell(jobs[2]!)];
+    expect([a !== undefined, b !== undefined, c]).toEqual([true, true, undefined]);
+    await Promise.all([a, b]);
+  });
+
+  it('fail the call when the shell fails there, and the worker goes on', async () => {
+    const job = planned().find((p) => p.shell)!.shell!.job();
+    pool = startShellWorkers(1, WORKER);
+    await whenReady(pool, job);
+    const broken = { ...job, feed: { ...job.feed, story: undefined } } as unknown as ShellJob;
+    await expect(pool.shell(broken)!).rejects.toThrow(/story|undefined/);
+    expect(await pool.shell(job)!).toEqual(renderShell(job));
+  });
+
+  it('fail the calls in flight when the worker exits, and take no more', async () => {
+    const job = planned().find((p) => p.shell)!.shell!.job();
+    pool = startShellWorkers(1, WORKER);
+    await whenReady(pool, job);
+    const inFlight = [pool.shell(job)!, pool.shell(job)!];
+    await pool.close();
+    // What had not come back when it exited fails (an exit is never a wait).
+    expect((await Promise.allSettled(inFlight)).map((s) => s.status)).toContain('rejected');
+    expect(pool.shell(job)).toBeUndefined();
+  });
+
+  it('are rendered on the build’s thread until a worker is ready, and without workers', async () => {
+    const files = planned();
+    const first = files.find((p) => p.shell)!;
+    pool = startShellWorkers(1, WORKER);
+    // Just started: no worker has loaded its code, so the document is rendered here, at once.
+    const parts = viaPool(pool, first.shell!)();
+    expect(parts).not.toBeInstanceOf(Promise);
+    expect(parts).toEqual(first.render());
+    // STORYFEED_WORKERS=0: no workers, the planned files as they are.
+    const none = renderShellsOnWorkers(files, new Map(), { STORYFEED_WORKERS: '0' });
+    expect(none.planned).toBe(files);
+    await none.close();
+  });
+});
