@@ -18,7 +18,7 @@ import { planNewsroom, selectNewsroomEntries } from './newsroom-plan.js';
 import type { ParsedSource } from './parse-sources.js';
 import { planNewsroomSitemaps, type PlannedSitemap } from './sitemaps.js';
 import { assembleText, type EntryFragments } from './render/fragments.js';
-import type { EntryMeta, PlannedFile, Position, RenderedFile, SourceFile, Story } from './types.js';
+import type { DocumentPart, EntryMeta, PlannedFile, Position, RenderedFile, SourceFile, Story } from './types.js';
 
 /**
  * A newsroom compiles from what a story does (compile.ts's input; `sources` are `_newsroom.md` and
@@ -182,8 +182,13 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
  */
 function underFolder(p: PlannedFile, prefix: string): PlannedFile {
   const path = prefix + p.path;
-  const render = () => p.render().map((part) => (typeof part === 'string' ? part : { ...part, entry: prefix + part.entry }));
-  return { path, mediaType: p.mediaType, key: p.key, base: p.base, deps: p.deps.map((d) => prefix + d), render };
+  const qualified = (parts: readonly DocumentPart[]) => parts.map((part) => (typeof part === 'string' ? part : { ...part, entry: prefix + part.entry }));
+  const render = () => qualified(p.render());
+  // The shell goes along (its job names no path), so a newsroom's RSS and Atom shells can be
+  // rendered on a worker as a story's are (build/shell-render.ts).
+  const { shell } = p;
+  const moved = shell ? { shell: { job: () => shell.job(), fill: (text: readonly string[]) => qualified(shell.fill(text)) } } : {};
+  return { path, mediaType: p.mediaType, key: p.key, base: p.base, deps: p.deps.map((d) => prefix + d), render, ...moved };
 }
 
 /** The newsroom ledger's records by story folder, paths as each story's compile knows them (`a.md`). */

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CACHE_PATH, MANIFEST_PATH, PACK_PATH } from '../../src/io/state-folder.js';
 import { runCli } from '../helpers/cli.js';
 import { listFiles } from '../helpers/files.js';
+import { newsroomEntryText, newsroomStoryText, newsroomText } from '../helpers/newsroom.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -51,5 +52,23 @@ describe('parse workers', () => {
     expect([badThreads.code, badOne.code]).toEqual([1, 1]);
     expect(badThreads.stderr).toBe(badOne.stderr);
     expect(badThreads.stderr).toContain('e3.md:2');
+  });
+
+  it("a newsroom's story feeds give the same bytes with their RSS and Atom shells on a worker as on the build's thread", async () => {
+    const files: Record<string, string> = { 'entries/_newsroom.md': newsroomText() };
+    for (const slug of ['talks', 'storm', 'vote']) {
+      files[`entries/${slug}/_story.md`] = newsroomStoryText(slug, 'item_limit: 4\n');
+      for (let i = 0; i < 12; i += 1) files[`entries/${slug}/e${i}.md`] = newsroomEntryText(slug, `e${i}`, `2026-05-${String(1 + i).padStart(2, '0')}T09:00:00Z`, `tags: [t${i % 3}]\n`);
+    }
+    const folder = await tempFolder(files);
+    cleanups.push(folder.cleanup);
+    // STORYFEED_WORKERS set: shells go to a worker at any count (build/shell-render.ts); 0: none does.
+    const build = (out: string, workers: string) =>
+      runCli(['build', '--entries', 'entries', '--out', out, '--now', '2026-06-01T00:00:00Z'], { cwd: folder.dir, env: { STORYFEED_WORKERS: workers }, timeoutMs: 120_000 });
+    const [worker, here] = [await build('worker', '1'), await build('here', '0')];
+    expect([worker.code, here.code, worker.stderr, here.stderr]).toEqual([0, 0, '', '']);
+    const mine = await published(path.join(folder.dir, 'worker'));
+    expect(Object.keys(mine)).toContain('storm/tags/t1/atom.xml');
+    expect(mine).toEqual(await published(path.join(folder.dir, 'here')));
   });
 });

@@ -229,3 +229,18 @@ describe('orderStories', () => {
     expect(orderStories(list).map((x) => x.slug)).toEqual(expected);
   });
 });
+
+describe("a story's documents under its folder", () => {
+  it('keep their RSS and Atom shells, whose two-step render equals the one-step one (entry slots qualified)', async () => {
+    const { renderShell } = await import('../../../src/core/render/shells.js');
+    const { r } = build();
+    const withShells = r.planned.filter((p) => p.shell);
+    // Every story's rss.xml and atom.xml (and its tag feeds'): without the shell, a newsroom's were rendered on the build's thread alone.
+    for (const slug of ['talks', 'storm', 'vote']) for (const name of ['rss.xml', 'atom.xml']) expect(withShells.map((p) => p.path)).toContain(`${slug}/${name}`);
+    for (const p of withShells) {
+      const twoStep = p.shell!.fill(renderShell(p.shell!.job()));
+      expect(twoStep).toEqual(p.render());
+      for (const part of twoStep) if (typeof part !== 'string') expect(part.entry.startsWith(p.path.split('/')[0] + '/')).toBe(true);
+    }
+  });
+});
