@@ -28,7 +28,7 @@ import { writeBookkeeping, writePlanned } from '../io/write-outputs.js';
 import { cacheRecords, parsedSources, readAndParseEntries, type EntrySources, type ParseScope } from './entry-sources.js';
 import { phaseTimer } from './timings.js';
 import { withSitemaps } from './sitemaps.js';
-import { renderShellsOnWorkers } from './shell-render.js';
+import { withShellWorkers } from './shell-render.js';
 
 export async function fullBuild(options: BuildOptions, useCache: boolean, started: number): Promise<BuildResult> {
   const { timings, phase } = phaseTimer();
@@ -131,12 +131,9 @@ async function writeDocuments(options: BuildOptions, compiled: CompileResult, ca
   // whatever of it this run no longer plans is deleted once the new feeds are in place.
   const published = previousPublished(options.outDir, cache.outputs.keys());
   // The shells of RSS and Atom documents on worker threads when there are many (shell-render.ts).
-  const shells = renderShellsOnWorkers(compiled.planned, cache.outputs);
-  try {
-    return await writePlanned(options.outDir, withSitemaps(shells.planned, compiled.sitemaps), cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}), published });
-  } finally {
-    await shells.close();
-  }
+  return withShellWorkers(compiled.planned, cache.outputs, (planned) =>
+    writePlanned(options.outDir, withSitemaps(planned, compiled.sitemaps), cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}), published }),
+  );
 }
 
 /** A story's entries: every file of the folder but the story file, parsed with the story. */

@@ -30,7 +30,7 @@ import { cacheRecords, parsedSources, readAndParseEntries, type EntrySources, ty
 import { listSources, readListed, type Listing } from '../io/read-sources.js';
 import { previousPublished } from '../io/output-folder.js';
 import { writeBookkeeping, writePlanned, writeRecord } from '../io/write-outputs.js';
-import { renderShellsOnWorkers } from './shell-render.js';
+import { withShellWorkers } from './shell-render.js';
 import { phaseTimer } from './timings.js';
 import { withSitemaps } from './sitemaps.js';
 
@@ -162,15 +162,10 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
     const published = { files: new Set([...before.files].filter((p) => !kept.includes(p))), recorded: before.recorded };
     const renderProgress = options.onProgress && ((done: number, total: number) => options.onProgress!(done, total, 'rendering'));
     // The stories' RSS and Atom shells on worker threads when there are many, as a story's (shell-render.ts).
-    const shells = renderShellsOnWorkers(compiled.planned, cache.outputs);
-    const planned = withSitemaps(shells.planned, compiled.sitemaps);
-    let written: Awaited<ReturnType<typeof writePlanned>>;
-    try {
-      written = await writePlanned(outDir, planned, cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}), published });
-    } finally {
-      await shells.close();
-    }
-    if (kept.length > 0) await writeRecord(outDir, [...planned.map((p) => p.path), ...kept]);
+    const written = await withShellWorkers(compiled.planned, cache.outputs, (planned) =>
+      writePlanned(outDir, withSitemaps(planned, compiled.sitemaps), cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}), published }),
+    );
+    if (kept.length > 0) await writeRecord(outDir, [...compiled.planned.map((p) => p.path), ...compiled.sitemaps.map((s) => s.path), ...kept]);
     phase('render and write');
     if (useCache) await saveCache(options, { listing, settings, cache, store, sources, compiled, written, defaults });
     else await store.discard();

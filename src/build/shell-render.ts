@@ -37,6 +37,16 @@ export function renderShellsOnWorkers(planned: readonly PlannedFile[], previous:
   return { planned: planned.map((p) => (p.shell ? { ...p, render: viaPool(pool, p.shell) } : p)), close: () => pool.close() };
 }
 
+/** `write` given the planned files, their shells on workers when there are many; the workers closed after, whatever happens. */
+export async function withShellWorkers<T>(planned: readonly PlannedFile[], previous: ReadonlyMap<string, OutputRecord>, write: (planned: readonly WritableFile[]) => Promise<T>): Promise<T> {
+  const shells = renderShellsOnWorkers(planned, previous);
+  try {
+    return await write(shells.planned);
+  } finally {
+    await shells.close();
+  }
+}
+
 /**
  * One core is this thread's, which fills slots and writes: one worker per other core (at least one,
  * at most 4). Measured on 2 cores (10,000 entries, load ~6): one worker took render and write from
