@@ -146,13 +146,12 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
     if (options.signal?.aborted) throw buildAborted();
 
     const inMemory = new Map<string, EntryFragments>(compiled.stories.flatMap((s) => [...s.result.fragments].map(([p, f]) => [`${s.slug}/${p}`, f] as const)));
-    const blobOf = async (entry: string) => {
-      const own = inMemory.get(entry);
-      return own ? encodeFragments(own) : store.read(entry);
-    };
     // The newsroom feed's bodies, from the pack or this run's parse (a few dozen entries).
     for (const p of compiled.feedEntries) if (!inMemory.has(p)) bodies.set(p, Buffer.concat(slotBytes(await store.read(p), 'html')).toString('utf8'));
-    const resolve = async (slot: EntrySlot) => slotBytes(await blobOf(slot.entry), slot.format);
+    const resolve = async (slot: EntrySlot) => {
+      const own = inMemory.get(slot.entry);
+      return slotBytes(own ? encodeFragments(own) : await store.read(slot.entry), slot.format);
+    };
     // A story left out of this run (service mode: its `_story.md` does not compile) keeps the files
     // it last published: they stay served and recorded, never deleted as "no longer planned".
     const folders = [...new Set(listing.stamps.flatMap((s) => slugOf(s.path) ?? []))];
@@ -318,10 +317,10 @@ function countsOf(compiled: NewsroomCompileResult, now: Date): BuildCounts {
 }
 
 function newsroomResult(compiled: NewsroomCompileResult, now: Date, written: readonly string[]): NonNullable<BuildResult['newsroom']> {
+  const changed = new Set(written.map(slugOf));
   const stories: StoryResult[] = compiled.stories.map((s) => {
     const entries = s.result.entries;
     const next = nextEmbargo(entries, now);
-    const prefix = `${s.slug}/`;
     return {
       slug: s.slug,
       title: s.config.story.title,
@@ -332,7 +331,7 @@ function newsroomResult(compiled: NewsroomCompileResult, now: Date, written: rea
       nextScheduled: next ? next.getTime() : null,
       ...(s.summary.coverageStart ? { coverageStart: s.summary.coverageStart.getTime() } : {}),
       ...(s.summary.coverageEnd ? { coverageEnd: s.summary.coverageEnd.getTime() } : {}),
-      changed: written.some((f) => f.startsWith(prefix)),
+      changed: changed.has(s.slug),
     };
   });
   const qualify = <T extends { path: string }>(slug: string, items: readonly T[]): T[] => items.map((i) => ({ ...i, path: `${slug}/${i.path}` }));

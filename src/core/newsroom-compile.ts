@@ -130,7 +130,10 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
 
   const planned: PlannedFile[] = [];
   // Each story's compile updates its part of the ledger (`result.ledger`) without planning a file of it.
-  for (const s of stories) for (const p of s.result.planned) planned.push(underFolder(p, `${s.slug}/`));
+  for (const s of stories) {
+    const under = folderOf(`${s.slug}/`);
+    for (const p of s.result.planned) planned.push(underFolder(p, under));
+  }
   const fragmentsOf = new Map<string, EntryFragments>(stories.flatMap((s) => [...s.result.fragments].map(([p, f]) => [`${s.slug}/${p}`, f] as const)));
   const bodyHtml = (path: string): string => {
     const html = fragmentsOf.get(path)?.html ?? input.bodyHtml?.(path);
@@ -180,15 +183,33 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
  * the story's own (documentKey of the path inside the folder): a build that recomputes keys from
  * `base` and the deps' prints (patch runs) does so with the path relative to the story folder.
  */
-function underFolder(p: PlannedFile, prefix: string): PlannedFile {
-  const path = prefix + p.path;
-  const qualified = (parts: readonly DocumentPart[]) => parts.map((part) => (typeof part === 'string' ? part : { ...part, entry: prefix + part.entry }));
+function underFolder(p: PlannedFile, under: Folder): PlannedFile {
+  const path = under.prefix + p.path;
+  const qualified = (parts: readonly DocumentPart[]) => parts.map((part) => (typeof part === 'string' ? part : { ...part, entry: under.entry(part.entry) }));
   const render = () => qualified(p.render());
   // The shell goes along (its job names no path), so a newsroom's RSS and Atom shells can be
   // rendered on a worker as a story's are (build/shell-render.ts).
   const { shell } = p;
   const moved = shell ? { shell: { job: () => shell.job(), fill: (text: readonly string[]) => qualified(shell.fill(text)) } } : {};
-  return { path, mediaType: p.mediaType, key: p.key, base: p.base, deps: p.deps.map((d) => prefix + d), render, ...moved };
+  return { path, mediaType: p.mediaType, key: p.key, base: p.base, deps: p.deps.map(under.entry), render, ...moved };
+}
+
+interface Folder {
+  readonly prefix: string;
+  /** An entry's path under the folder: one string per entry, shared by every document that holds it (hashed once as a map key). */
+  readonly entry: (path: string) => string;
+}
+
+function folderOf(prefix: string): Folder {
+  const paths = new Map<string, string>();
+  return {
+    prefix,
+    entry: (p) => {
+      let q = paths.get(p);
+      if (q === undefined) paths.set(p, (q = prefix + p));
+      return q;
+    },
+  };
 }
 
 /** The newsroom ledger's records by story folder, paths as each story's compile knows them (`a.md`). */

@@ -1,7 +1,7 @@
 // The only module that reads entries. It turns a folder into SourceFiles, and anything it cannot
 // read into diagnostics (never exceptions), so that one run reports every problem.
 
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, type Dirent, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
@@ -128,17 +128,19 @@ function listStoryFolder(root: string, folder: string): { names: string[]; diagn
   if (target === undefined || !isInside(root, target) || target === root) {
     return { names: [], diagnostics: [failure(`${folder}/`, 'E_FILE_SYMLINK_OUTSIDE', 'the story folder is a symbolic link that leads outside the entries folder (or nowhere)', 'move the story folder into the entries folder instead of linking to it').diagnostic] };
   }
-  let raw: Buffer[];
+  let raw: Dirent<Buffer>[];
   try {
-    raw = readdirSync(full, { encoding: 'buffer' });
+    // With their types: a story folder of 50 files would otherwise cost 50 lstat calls (issue 14).
+    raw = readdirSync(full, { encoding: 'buffer', withFileTypes: true });
   } catch (error) {
     return { names: [], diagnostics: [readFailure(`${folder}/`, error).diagnostic] };
   }
   const names: string[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const bytes of raw) {
+  for (const dirent of raw) {
+    const bytes = dirent.name;
     const name = bytes.toString('utf8');
-    if (holdsSources(path.join(full, name), name)) diagnostics.push(failure(`${folder}/${name}/`, 'E_LAYOUT', `\`${folder}/${name}/\` is a folder inside a story folder: its files are not read`, `move its entries up into \`${folder}/\` (a story folder holds its entries directly), or start the folder's name with \`_\` to keep it unread`).diagnostic);
+    if (dirent.isDirectory() && holdsSources(path.join(full, name), name)) diagnostics.push(failure(`${folder}/${name}/`, 'E_LAYOUT', `\`${folder}/${name}/\` is a folder inside a story folder: its files are not read`, `move its entries up into \`${folder}/\` (a story folder holds its entries directly), or start the folder's name with \`_\` to keep it unread`).diagnostic);
     if (!isSourceName(name) || name === NEWSROOM_FILE) continue;
     if (isUtf8(bytes)) names.push(`${folder}/${name}`);
     else diagnostics.push({ ...badNameFailure(bytes).diagnostic, file: `${folder}/${printableName(bytes)}` });
