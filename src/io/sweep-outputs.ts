@@ -4,26 +4,12 @@
 // never by listing the folder for candidates. io/write-outputs.ts calls it after the renames.
 
 import { readdirSync, rmSync, unlinkSync, type Dirent } from 'node:fs';
-import { lstat, open, rmdir, unlink } from 'node:fs/promises';
+import { lstat, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { RUN_FOLDER } from './output-folder.js';
 import { isInside, isOwnTempName, resolveInside, TEMP_PREFIX } from './paths.js';
 import { STATE_FOLDER } from './state-folder.js';
-
-/** fsync a folder, so that the renames and removals in it survive a power loss. */
-export async function syncDir(dir: string): Promise<void> {
-  // Makes the rename durable; not every platform allows fsync on a directory.
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // best effort
-  }
-}
+import { syncFolder } from './file-calls.js';
 
 /**
  * fsync folders a few at a time (all of them before it resolves): one by one, a cold build with a
@@ -33,7 +19,7 @@ export async function syncDirs(dirs: Iterable<string>): Promise<void> {
   const queue = [...dirs];
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (next < queue.length) await syncDir(queue[next++]!);
+    while (next < queue.length) await syncFolder(queue[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(8, queue.length) }, lane));
 }

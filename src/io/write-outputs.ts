@@ -11,8 +11,8 @@
 // deleted: the feeds that linked to them are already gone.
 
 import { randomBytes } from 'node:crypto';
-import { copyFile, link, lstat, mkdir, open, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
-import { statSync, type Stats } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { copyFileSync, linkSync, lstatSync, mkdirSync, renameSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { buildAborted, UserError } from '../errors.js';
 import { resolveInside, runTempPath } from './paths.js';
@@ -22,6 +22,7 @@ import { FOLDER_README, publishRank, renderPublished, type PreviousPublished } f
 import { plainCause } from './file-errors.js';
 import { retireFiles, syncDirs } from './sweep-outputs.js';
 import { stagingOrder } from './stage-order.js';
+import { writeNewFile } from './file-calls.js';
 import { FOLDER_README_PATH, PUBLISHED_PATH, STATE_FOLDER } from './state-folder.js';
 
 export interface WriteResult {
@@ -60,15 +61,8 @@ class RunNames {
   }
 }
 
-async function writeTemp(temp: string, contents: readonly Uint8Array[], durable: boolean): Promise<string> {
-  const handle = await open(temp, 'wx', 0o644);
-  try {
-    // libuv writes every buffer (in IOV_MAX chunks, retrying short writes).
-    await handle.writev(contents as Uint8Array[]);
-    if (durable) await handle.sync();
-  } finally {
-    await handle.close();
-  }
+async function writeTemp(temp: string, contents: readonly Uint8Array[], length: number, durable: boolean): Promise<string> {
+  await writeNewFile(temp, contents, length, durable);
   return temp;
 }
 
@@ -242,7 +236,7 @@ function folderMaker(): (dir: string) => Promise<boolean> {
   return (dir) => {
     let made = folders.get(dir);
     // mkdir -p resolves to the first folder it made, undefined when the folder was there already.
-    if (!made) folders.set(dir, (made = mkdir(dir, { recursive: true }).then((first) => first !== undefined)));
+    if (!made) folders.set(dir, (made = new Promise<boolean>((resolve) => resolve(mkdirSync(dir, { recursive: true }) !== undefined))));
     return made;
   };
 }
@@ -262,7 +256,7 @@ async function stageFile(s: Staging, file: LazyFile): Promise<void> {
   // stat that can only fail. The temps staged there are not the target either.
   const fresh = await s.ensureFolder(dir);
   if (!fresh && (await sameBytes(target, contents, length))) return;
-  s.temps.push({ temp: await writeTemp(s.names.temp(dir), contents, s.durable), target, path: file.path, fresh });
+  s.temps.push({ temp: await writeTemp(s.names.temp(dir), contents, length, s.durable), target, path: file.path, fresh });
 }
 
 /** Files rendered, compared and staged at once: enough to keep the disk busy, few enough to bound memory. */
@@ -353,13 +347,18 @@ async function publish(outDir: string, temps: Staged[], order: ReadonlyMap<strin
   for (const [i, t] of temps.entries()) {
     let backup: string | undefined;
     try {
-      const old = t.fresh ? undefined : await lstat(t.target).catch(() => undefined);
+      // Plain calls, one file after another as before: a promise each cost more than the call (file-calls.ts).
+      const old = t.fresh ? undefined : lstatSync(t.target, { throwIfNoEntry: false });
       if (old?.isFile()) {
         backup = path.join(runFolder, String((kept += 1)));
         // A hard link costs no copy; a file system without them gets a copy.
-        await link(t.target, backup).catch(() => copyFile(t.target, backup!));
+        try {
+          linkSync(t.target, backup);
+        } catch {
+          copyFileSync(t.target, backup);
+        }
       }
-      await rename(t.temp, t.target);
+      renameSync(t.temp, t.target);
       done.push(backup === undefined ? { target: t.target } : { target: t.target, backup });
       dirs.add(path.dirname(t.target));
     } catch (error) {

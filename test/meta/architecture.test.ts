@@ -69,6 +69,7 @@ const READERS: Record<string, string> = {
   'io/write-outputs.ts': 'an output before replacing it (unchanged bytes are not rewritten)',
   'io/output-folder.ts': 'the record of what was published, and whether the folder is ours (its bookkeeping, or its listing when it has none)',
   'io/sweep-outputs.ts': 'folder listings for temps of our exact form; folders to fsync',
+  'io/file-calls.ts': 'output folders, opened only to fsync them',
   'io/output-lock.ts': 'the lock file: who holds it, and its heartbeat (its own file, beside the published ones)',
   'build/index.ts': 'whether the last build left a manifest (without one, temps are swept first)',
   'build/parse/pool.ts': 'whether the parse worker is the bundled file or the source beside it',
@@ -86,6 +87,7 @@ const READERS: Record<string, string> = {
 const WRITERS: Record<string, string> = {
   'io/write-outputs.ts': 'every published file, and the build state through it',
   'io/sweep-outputs.ts': 'removes temps of runs that did not finish, and the files a run no longer plans (named by the record)',
+  'io/file-calls.ts': "the writer's own calls for write-outputs and sweep-outputs: a temp file's bytes, and fsync",
   'io/output-lock.ts': 'the lock file: takes it (link), beats it, hands it over (rename), removes it',
   'build/state/fragment-pack.ts': 'the fragment pack (the build cache’s own file)',
   'build/state/cache-lines.ts': 'removes a stale overlay',
@@ -94,7 +96,7 @@ const WRITERS: Record<string, string> = {
 /** Calls count only in modules that import the file system. */
 const usesFs = (text: string) => /from 'node:fs(\/promises)?'/.test(text);
 const READ_CALL = /(?<![.\w])(readFile|readFileSync|createReadStream|openSync|readSync|readdir|readdirSync|opendir|opendirSync|readlink|readlinkSync|open|stat|statSync|lstat|lstatSync|realpath|realpathSync|existsSync|access|accessSync)\(/;
-const WRITE_CALL = /(?<![.\w])(writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream|rename|renameSync|unlink|unlinkSync|rm|rmSync|rmdir|rmdirSync|copyFile|cp|truncate|mkdir|mkdirSync|symlink|utimes)\(/;
+const WRITE_CALL = /(?<![.\w])(writeFile|writeFileSync|appendFile|appendFileSync|writev|writevSync|writeSync|link|linkSync|copyFileSync|createWriteStream|rename|renameSync|unlink|unlinkSync|rm|rmSync|rmdir|rmdirSync|copyFile|cp|truncate|mkdir|mkdirSync|symlink|utimes)\(/;
 
 describe('architecture: layers', () => {
   it('src/ holds at most 3 files beside its folders, and every source file is in a layer', () => {
@@ -238,6 +240,8 @@ describe('architecture: who touches the disk', () => {
     ["import { realpath } from 'node:fs/promises'; await realpath(p)", 'read'],
     ["import { existsSync } from 'node:fs'; existsSync(p)", 'read'],
     ["import { rename } from 'node:fs/promises'; await rename(a, b)", 'write'],
+    ["import { writevSync } from 'node:fs'; writevSync(fd, buffers)", 'write'],
+    ["import { linkSync } from 'node:fs'; linkSync(a, b)", 'write'],
     ["import { mkdir } from 'node:fs/promises'; await mkdir(d)", 'write'],
   ])('the disk rules catch %s', (sample, kind) => {
     expect(usesFs(sample) && (kind === 'read' ? READ_CALL : WRITE_CALL).test(sample)).toBe(true);

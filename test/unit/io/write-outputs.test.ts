@@ -1,4 +1,4 @@
-// Disk faults while writing (ENOSPC, EROFS), injected into node:fs/promises: the published files
+// Disk faults while writing (ENOSPC, EROFS), injected into node:fs/promises and node:fs: the published files
 // stay exactly as they were, no temp file is left, and the CLI reports a clear error with exit 2.
 import { readdir, readFile, writeFile as realWriteFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,6 +26,27 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     return fs.rename(from, to);
   };
   return { ...fs, open, rename, default: { ...fs, open, rename } };
+});
+
+// The writer makes its quick calls synchronously (io/file-calls.ts): the same faults there.
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>();
+  const openSync = ((file: Parameters<typeof fs.openSync>[0], flags?: Parameters<typeof fs.openSync>[1], mode?: Parameters<typeof fs.openSync>[2]) => {
+    if (flags === 'wx' && faults.code) {
+      faults.opens += 1;
+      if (faults.opens > faults.afterOpens) {
+        throw Object.assign(new Error(`${faults.code}: injected fault, open '${String(file)}'`), { code: faults.code });
+      }
+    }
+    return fs.openSync(file, flags ?? 'r', mode);
+  }) as typeof fs.openSync;
+  const renameSync: typeof fs.renameSync = (from, to) => {
+    if ((faults.renameInto && faults.renameInto.test(String(to))) || (faults.renameOut && faults.renameOut.test(String(from)))) {
+      throw Object.assign(new Error(`EACCES: injected fault, rename '${String(from)}' -> '${String(to)}'`), { code: 'EACCES' });
+    }
+    return fs.renameSync(from, to);
+  };
+  return { ...fs, openSync, renameSync, default: { ...fs, openSync, renameSync } };
 });
 
 const { writeBookkeeping } = await import('../../../src/io/write-outputs.js');
