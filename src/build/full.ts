@@ -121,10 +121,10 @@ async function readStoryAndLedger(options: BuildOptions): Promise<RunInput> {
 
 /** Render what changed and publish the documents (the pack and the run's fresh fragments fill the slots). */
 async function writeDocuments(options: BuildOptions, compiled: CompileResult, cache: BuildCache, store: FragmentStore) {
-  const resolve = async (slot: EntrySlot): Promise<readonly Uint8Array[]> => {
+  const resolve = (slot: EntrySlot): readonly Uint8Array[] => {
     // A last good version (service mode) is rendered by compile itself, in memory.
     const own = compiled.fragments.get(slot.entry);
-    return slotBytes(own ? encodeFragments(own) : await store.read(slot.entry), slot.format);
+    return slotBytes(own ? encodeFragments(own) : store.read(slot.entry), slot.format);
   };
   const renderProgress = options.onProgress && ((done: number, total: number) => options.onProgress!(done, total, 'rendering'));
   // What earlier runs published (for a folder an older version built: what its bookkeeping names):

@@ -147,10 +147,10 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
 
     const inMemory = new Map<string, EntryFragments>(compiled.stories.flatMap((s) => [...s.result.fragments].map(([p, f]) => [`${s.slug}/${p}`, f] as const)));
     // The newsroom feed's bodies, from the pack or this run's parse (a few dozen entries).
-    for (const p of compiled.feedEntries) if (!inMemory.has(p)) bodies.set(p, Buffer.concat(slotBytes(await store.read(p), 'html')).toString('utf8'));
-    const resolve = async (slot: EntrySlot) => {
+    for (const p of compiled.feedEntries) if (!inMemory.has(p)) bodies.set(p, Buffer.concat(slotBytes(store.read(p), 'html')).toString('utf8'));
+    const resolve = (slot: EntrySlot) => {
       const own = inMemory.get(slot.entry);
-      return slotBytes(own ? encodeFragments(own) : await store.read(slot.entry), slot.format);
+      return slotBytes(own ? encodeFragments(own) : store.read(slot.entry), slot.format);
     };
     // A story left out of this run (service mode: its `_story.md` does not compile) keeps the files
     // it last published: they stay served and recorded, never deleted as "no longer planned".

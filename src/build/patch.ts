@@ -231,7 +231,7 @@ async function findAffected(outDir: string, plan: PatchPlan, store: FragmentStor
     if (record.deps.some((p) => edited.has(p) && plan.layout.storyOf(p)?.prefix !== plan.layout.folderOf(line.path))) return skip('newsroomFeed');
     if (record.deps.some((p) => !edited.has(p) && printOf(p) === undefined)) return skip('unknownDep');
     const slotted = record.slots.entries.some((entry) => edited.has(entry));
-    const file = slotted ? await openForSplice(outDir, line.path, record, edited, (p) => store.read(p)) : undefined;
+    const file = slotted ? await openForSplice(outDir, line.path, record, edited, async (p) => store.read(p)) : undefined;
     if (slotted && !file) return skip('outputChanged');
     affected.push({ path: line.path, record: record as Affected['record'], ...(file ? { file } : {}) });
   }

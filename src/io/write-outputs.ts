@@ -205,7 +205,8 @@ async function toBytes(parts: Iterable<Part>, resolve: SlotResolver): Promise<{ 
     else if (part instanceof Uint8Array) pieces = [part];
     else {
       slots.push({ entry: part.entry, format: part.format, offset: length });
-      pieces = await resolve(part);
+      const got = resolve(part);
+      pieces = got instanceof Promise ? await got : got; // no turn of the event loop per slot when the bytes are at hand
     }
     for (const p of pieces) {
       if (p.byteLength === 0) continue;

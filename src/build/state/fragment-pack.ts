@@ -161,8 +161,8 @@ export class FragmentStore {
     }
   }
 
-  /** The entry's blob: this run's, or the pack's (checked). */
-  async read(entry: string): Promise<FragmentBlob> {
+  /** The entry's blob: this run's, or the pack's (checked). Synchronous: a pread from the page cache, no promise per slot. */
+  read(entry: string): FragmentBlob {
     const f = this.fresh.get(entry);
     if (f?.bytes) return { bytes: f.bytes, ends: f.ends };
     const hit = this.recent.get(entry);
