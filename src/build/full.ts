@@ -16,8 +16,7 @@ import { compile, parseStory, type CompileInput, type CompileResult } from '../c
 import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { STORY_FILE } from '../core/links.js';
 import { parseLedger } from '../core/ledger.js';
-import { publishWindow, renderManifest, type BuildCounts, type FileStamp } from './state/manifest.js';
-import { isScheduled, nextEmbargo, selectVisible } from '../core/model.js';
+import { countBuild, publishWindow, renderManifest, type BuildCounts, type FileStamp } from './state/manifest.js';
 import { encodeFragments, slotBytes } from '../core/render/fragments.js';
 import type { EntrySlot, Story } from '../core/types.js';
 import { FragmentStore } from './state/fragment-pack.js';
@@ -213,16 +212,7 @@ const countsMade = new WeakMap<CompileResult, BuildCounts>();
 function countsOf(compiled: CompileResult, now: Date): BuildCounts {
   const made = countsMade.get(compiled);
   if (made) return made;
-  const next = nextEmbargo(compiled.entries, now);
-  const counts: BuildCounts = {
-    entries: compiled.entries.length,
-    visible: selectVisible(compiled.entries, now).length,
-    scheduled: compiled.entries.filter((e) => isScheduled(e, now)).length,
-    drafts: compiled.entries.filter((e) => e.draft).length,
-    nextScheduled: next ? next.getTime() : null,
-    outputs: compiled.planned.length + compiled.sitemaps.length,
-    diagnostics: compiled.diagnostics.length,
-  };
+  const counts = countBuild(compiled.entries, compiled, now);
   countsMade.set(compiled, counts);
   return counts;
 }

@@ -24,7 +24,7 @@ import type { EntryMeta, EntrySlot, SourceFile, Story } from '../core/types.js';
 import { cacheDefaults, cacheKey, EMPTY_CACHE, hashText, parseCache, serializeCache, type BuildCache, type CacheDefaults, type CachedParse } from './state/cache.js';
 import { CacheLines, removeOverlay } from './state/cache-lines.js';
 import { FragmentStore } from './state/fragment-pack.js';
-import { publishWindow, renderManifest, type BuildCounts, type FileStamp } from './state/manifest.js';
+import { countBuild, publishWindow, renderManifest, type BuildCounts, type FileStamp } from './state/manifest.js';
 import { readBookkeeping, readBookkeepingBytes } from './state/read-bookkeeping.js';
 import { cacheRecords, parsedSources, readAndParseEntries, type EntrySources, type ParseScope } from './entry-sources.js';
 import { listSources, readListed, type Listing } from '../io/read-sources.js';
@@ -303,17 +303,7 @@ function allEntries(compiled: NewsroomCompileResult): EntryMeta[] {
 }
 
 function countsOf(compiled: NewsroomCompileResult, now: Date): BuildCounts {
-  const entries = allEntries(compiled);
-  const next = nextEmbargo(entries, now);
-  return {
-    entries: entries.length,
-    visible: selectVisible(entries, now).length,
-    scheduled: entries.filter((e) => isScheduled(e, now)).length,
-    drafts: entries.filter((e) => e.draft).length,
-    nextScheduled: next ? next.getTime() : null,
-    outputs: compiled.planned.length + compiled.sitemaps.length,
-    diagnostics: compiled.diagnostics.length,
-  };
+  return countBuild(allEntries(compiled), compiled, now);
 }
 
 function newsroomResult(compiled: NewsroomCompileResult, now: Date, written: readonly string[]): NonNullable<BuildResult['newsroom']> {

@@ -3,7 +3,7 @@
 // stays the same. When nothing differs, a cron-driven `storyfeed build` can answer "no change"
 // without loading the compiler at all (see io/fast-path.ts).
 
-import { changeTimes } from '../../core/model.js';
+import { changeTimes, isScheduled, nextEmbargo, selectVisible } from '../../core/model.js';
 import type { EntryMeta, Story } from '../../core/types.js';
 import { CACHE_VERSION, MANIFEST_VERSION, RENDER_VERSION } from '../../core/versions.js';
 import { compareStrings } from '../../core/diagnostics.js';
@@ -43,6 +43,20 @@ export interface BuildCounts {
   readonly outputs: number;
   /** Problems reported (warnings: a build with errors writes no manifest). */
   readonly diagnostics: number;
+}
+
+/** The counts of a compile: its entries (by state now), its planned outputs and sitemaps, its problems. */
+export function countBuild(entries: readonly EntryMeta[], compiled: { readonly planned: readonly unknown[]; readonly sitemaps: readonly unknown[]; readonly diagnostics: readonly unknown[] }, now: Date): BuildCounts {
+  const next = nextEmbargo(entries, now);
+  return {
+    entries: entries.length,
+    visible: selectVisible(entries, now).length,
+    scheduled: entries.filter((e) => isScheduled(e, now)).length,
+    drafts: entries.filter((e) => e.draft).length,
+    nextScheduled: next ? next.getTime() : null,
+    outputs: compiled.planned.length + compiled.sitemaps.length,
+    diagnostics: compiled.diagnostics.length,
+  };
 }
 
 export function manifestVersion(): string {
