@@ -1,0 +1,57 @@
+// The writer's synchronous file calls (io/file-calls.ts): a temp file gets every byte of every
+// buffer however many there are (more than IOV_MAX, 1,024 on Linux), never replaces a file, and a
+// folder fsync is best effort.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { syncFolder, writeNewFile } from '../../../src/io/file-calls.js';
+import { tempFolder } from '../../helpers/story.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  await Promise.all(cleanups.map((c) => c()));
+});
+
+async function folder(): Promise<string> {
+  const { dir, cleanup } = await tempFolder();
+  cleanups.push(cleanup);
+  return dir;
+}
+
+describe('writeNewFile', () => {
+  it.each([
+    ['no buffer', 0],
+    ['one buffer', 1],
+    ['more buffers than one writev takes (IOV_MAX)', 3000],
+  ])('writes %s whole, in order', async (_, count) => {
+    const dir = await folder();
+    const buffers = Array.from({ length: count }, (_, i) => Buffer.from(`${i}:${'x'.repeat(i % 97)};`));
+    const length = buffers.reduce((n, b) => n + b.length, 0);
+    for (const durable of [true, false]) {
+      const file = path.join(dir, `out-${durable}`);
+      await writeNewFile(file, buffers, length, durable);
+      expect(readFileSync(file).equals(Buffer.concat(buffers))).toBe(true);
+    }
+  });
+
+  it('never replaces a file: EEXIST, and the file keeps its bytes', async () => {
+    const dir = await folder();
+    const file = path.join(dir, 'taken');
+    writeFileSync(file, 'published');
+    await expect(writeNewFile(file, [Buffer.from('new')], 3, true)).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(readFileSync(file, 'utf8')).toBe('published');
+  });
+
+  it('says so when the length it was given is not what the buffers hold', async () => {
+    const dir = await folder();
+    await expect(writeNewFile(path.join(dir, 'short'), [Buffer.from('abc')], 4, false)).rejects.toThrow(/short write .* 3 of 4 bytes/);
+  });
+});
+
+describe('syncFolder', () => {
+  it('fsyncs a folder, and lets a folder that cannot be opened pass (best effort)', async () => {
+    const dir = await folder();
+    await expect(syncFolder(dir)).resolves.toBeUndefined();
+    await expect(syncFolder(path.join(dir, 'missing'))).resolves.toBeUndefined();
+  });
+});
