@@ -6,7 +6,10 @@
 // fsync, which waits on the disk, goes to the pool, so that several are in flight while this
 // thread renders the next documents. The build runs on a thread of its own in the service.
 
-import { closeSync, fsync, openSync, writevSync } from 'node:fs';
+import { closeSync, fsync, lstatSync, mkdirSync, openSync, realpathSync, writevSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { isInside } from './paths.js';
 
 /** fsync a descriptor on the thread pool: the one call here that waits on the disk. */
 export function fsyncFd(fd: number): Promise<void> {
@@ -41,4 +44,74 @@ export async function syncFolder(dir: string): Promise<void> {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Is each folder of the output folder really in it? A symbolic link inside the output folder (a
+ * folder replaced by a link to elsewhere) would have the writer create, replace and delete files
+ * outside it. Each folder from the output folder down to `dir` is looked at once per run (an lstat;
+ * a link is resolved): `check(dir)` throws a UserError when one leads outside, `inside(dir)` says
+ * whether none does; `made(dir)` records folders this run created (real folders).
+ */
+export function outputFolderGuard(outDir: string): { check(dir: string): void; made(dir: string): void; inside(dir: string): boolean } {
+  let root: string | undefined;
+  const real = new Set<string>();
+  /** Where a folder of `dir` (itself or one above it) really is, when that is outside the output folder. */
+  const leadsTo = (dir: string): { folder: string; real: string } | undefined => {
+    const top = path.resolve(outDir);
+    if (root === undefined) {
+      // The output folder may itself be a link (`--out` naming one): where it leads is the output folder.
+      root = realpathSync.native(outDir);
+      real.add(top);
+    }
+    const at = path.resolve(dir);
+    if (real.has(at)) return undefined;
+    if (!isInside(top, at)) throw new Error(`not a folder of the output folder: ${at}`);
+    const above = leadsTo(path.dirname(at));
+    if (above) return above;
+    // One lstat per folder and run; only a link is resolved. A folder not there yet will be a real one.
+    let info: Stats | undefined;
+    try {
+      info = lstatSync(at, { throwIfNoEntry: false });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOTDIR') throw error;
+    }
+    if (info === undefined) return undefined;
+    if (info.isSymbolicLink()) {
+      const resolved = realpathSync.native(at);
+      if (resolved !== root && !isInside(root, resolved)) return { folder: at, real: resolved };
+    }
+    real.add(at);
+    return undefined;
+  };
+  return {
+    inside: (dir) => leadsTo(dir) === undefined,
+    check(dir) {
+      const out = leadsTo(dir);
+      if (out) throw new UserError('write', `refusing to write outside the output folder: ${out.folder} leads to ${out.real} (a symbolic link in the output folder); replace the link with a real folder, or name the real folder with --out`);
+    },
+    made(dir) {
+      real.add(path.resolve(dir));
+    },
+  };
+}
+
+/** One mkdir per folder, not per file (an archive has thousands of files in a few hundred folders), never through a link leading outside. */
+export function folderMaker(outDir: string): (dir: string) => Promise<boolean> {
+  const folders = new Map<string, Promise<boolean>>();
+  const guard = outputFolderGuard(outDir);
+  return (dir) => {
+    let made = folders.get(dir);
+    if (!made) {
+      made = new Promise<boolean>((resolve) => {
+        guard.check(dir);
+        // mkdir -p gives the first folder it made, undefined when the folder was there already.
+        const first = mkdirSync(dir, { recursive: true });
+        if (first !== undefined) for (let at = path.resolve(dir); at.length >= path.resolve(first).length; at = path.dirname(at)) guard.made(at);
+        resolve(first !== undefined);
+      });
+      folders.set(dir, made);
+    }
+    return made;
+  };
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { RUN_FOLDER } from './output-folder.js';
 import { isInside, isOwnTempName, resolveInside, TEMP_PREFIX } from './paths.js';
 import { STATE_FOLDER } from './state-folder.js';
-import { syncFolder } from './file-calls.js';
+import { outputFolderGuard, syncFolder } from './file-calls.js';
 
 /**
  * fsync folders a few at a time (all of them before it resolves): one by one, a cold build with a
@@ -104,10 +104,13 @@ export async function retireFiles(outDir: string, stale: Iterable<string>, optio
   const removed: string[] = [];
   const failed: Retired['failed'] = [];
   const emptied = new Set<string>();
+  const guard = outputFolderGuard(outDir);
   for (const relative of [...stale].sort()) {
     const full = deletable(outDir, relative);
     if (!full) continue;
     try {
+      // A folder replaced by a link that leads outside the output folder: nothing there is ours to delete.
+      if (!guard.inside(path.dirname(full))) continue;
       const info = await lstat(full).catch((e: NodeJS.ErrnoException) => {
         if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return undefined;
         throw e;

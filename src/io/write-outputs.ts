@@ -11,8 +11,8 @@
 // deleted: the feeds that linked to them are already gone.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
-import { copyFileSync, linkSync, lstatSync, mkdirSync, renameSync, statSync, type Stats } from 'node:fs';
+import { open, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { copyFileSync, linkSync, lstatSync, renameSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { buildAborted, UserError } from '../errors.js';
 import { resolveInside, runTempPath } from './paths.js';
@@ -22,7 +22,7 @@ import { FOLDER_README, publishRank, renderPublished, type PreviousPublished } f
 import { plainCause } from './file-errors.js';
 import { retireFiles, syncDirs } from './sweep-outputs.js';
 import { stagingOrder } from './stage-order.js';
-import { writeNewFile } from './file-calls.js';
+import { folderMaker, writeNewFile } from './file-calls.js';
 import { FOLDER_README_PATH, PUBLISHED_PATH, STATE_FOLDER } from './state-folder.js';
 
 export interface WriteResult {
@@ -231,16 +231,6 @@ interface Staging {
   readonly ensureFolder: (dir: string) => Promise<boolean>;
 }
 
-/** One mkdir per folder, not per file (an archive has thousands of files in a few hundred folders). */
-function folderMaker(): (dir: string) => Promise<boolean> {
-  const folders = new Map<string, Promise<boolean>>();
-  return (dir) => {
-    let made = folders.get(dir);
-    // mkdir -p resolves to the first folder it made, undefined when the folder was there already.
-    if (!made) folders.set(dir, (made = new Promise<boolean>((resolve) => resolve(mkdirSync(dir, { recursive: true }) !== undefined))));
-    return made;
-  };
-}
 
 /** Render a file and stage it in a temp file beside its target, unless its bytes are already there. */
 async function stageFile(s: Staging, file: LazyFile): Promise<void> {
@@ -283,11 +273,12 @@ async function writeLazily(
   // The run's folder exists while its temps may: a run killed meanwhile leaves it behind, and the
   // next run, finding it, sweeps the temps (removeStaleTemps).
   const runFolder = names.folder(outDir);
-  await mkdir(runFolder, { recursive: true });
+  const ensureFolder = folderMaker(outDir);
+  await ensureFolder(runFolder);
   let failure: unknown;
   let next = 0;
   let done = 0;
-  const staging: Staging = { outDir, names, durable, resolve, temps, layouts, ensureFolder: folderMaker() };
+  const staging: Staging = { outDir, names, durable, resolve, temps, layouts, ensureFolder };
   const queue = stagingOrder(files); // documents sharing entries near each other (io/stage-order.ts)
   const stage = async (): Promise<void> => {
     while (failure === undefined && next < files.length) {

@@ -154,6 +154,39 @@ describe('the output folder belongs to storyfeed', () => {
     expect(await listFiles(ws.dir)).toEqual(before);
   });
 
+  it('a folder of the output replaced by a link leading outside: nothing is written or deleted through it (exit 2, the published files as they were)', async () => {
+    const ws = await workspace();
+    expect((await ws.build()).code).toBe(0);
+    const elsewhere = path.join(ws.dir, 'elsewhere');
+    await mkdir(elsewhere);
+    const feeds = ['rss.xml', 'atom.xml', 'feed.json', 'archive/2/rss.xml'];
+    const old = new Map(await Promise.all(feeds.map(async (f) => [f, await ws.read(f)] as const)));
+    await rm(path.join(ws.out, 'tags'), { recursive: true });
+    await symlink(elsewhere, path.join(ws.out, 'tags'));
+    await writeFile(path.join(ws.dir, 'entries/d.md'), entry('d', 9));
+    const r = await ws.build();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/refusing to write outside the output folder: .*tags leads to .*elsewhere \(a symbolic link in the output folder\)/);
+    expect(await listFiles(elsewhere)).toEqual([]);
+    for (const f of feeds) expect([f, await ws.read(f)]).toEqual([f, old.get(f)]);
+    expect((await ws.files()).filter((f) => f.includes('.storyfeed-tmp-') || /^\.storyfeed\/run-/.test(f))).toEqual([]);
+  });
+
+  it('a file no longer planned, in a folder replaced by a link leading outside, is not deleted there', async () => {
+    const ws = await workspace();
+    expect((await ws.build()).code).toBe(0);
+    const elsewhere = path.join(ws.dir, 'elsewhere-own-a');
+    await cp(path.join(ws.out, 'tags/own-a'), elsewhere, { recursive: true });
+    const kept = await listFiles(elsewhere);
+    expect(kept).toContain('rss.xml');
+    await rm(path.join(ws.out, 'tags/own-a'), { recursive: true });
+    await symlink(elsewhere, path.join(ws.out, 'tags/own-a'));
+    // a loses its own tag: tags/own-a/* are no longer planned, and would be deleted through the link.
+    await writeFile(path.join(ws.dir, 'entries/a.md'), entry('a', 6, '', '[shared]'));
+    expect((await ws.build()).code).toBe(0);
+    expect(await listFiles(elsewhere)).toEqual(kept);
+  });
+
   it('--now later than the clock without --out is refused (exit 2) with the rehearsal as hint; with --out it runs', async () => {
     const ws = await workspace();
     const r = await runCli(['build', '--now', '2099-01-02T00:00:00Z'], { cwd: ws.dir });

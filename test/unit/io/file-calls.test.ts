@@ -55,3 +55,26 @@ describe('syncFolder', () => {
     await expect(syncFolder(path.join(dir, 'missing'))).resolves.toBeUndefined();
   });
 });
+
+describe('outputFolderGuard', () => {
+  it('takes folders inside the output folder, made or not yet made, and refuses one reached through a link leading outside', async () => {
+    const { symlinkSync, mkdirSync } = await import('node:fs');
+    const { outputFolderGuard } = await import('../../../src/io/file-calls.js');
+    const dir = await folder();
+    const out = path.join(dir, 'out');
+    const elsewhere = path.join(dir, 'elsewhere');
+    mkdirSync(path.join(out, 'tags/a'), { recursive: true });
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, path.join(out, 'linked'));
+    // A link that stays inside is a folder of the output like any other.
+    symlinkSync(path.join(out, 'tags'), path.join(out, 'alias'));
+    const guard = outputFolderGuard(out);
+    expect(guard.inside(out)).toBe(true);
+    expect(guard.inside(path.join(out, 'tags/a'))).toBe(true);
+    expect(guard.inside(path.join(out, 'new/deeper/still'))).toBe(true);
+    expect(guard.inside(path.join(out, 'alias/b'))).toBe(true);
+    expect(guard.inside(path.join(out, 'linked'))).toBe(false);
+    expect(guard.inside(path.join(out, 'linked/not-yet/made'))).toBe(false);
+    expect(() => guard.check(path.join(out, 'linked/x'))).toThrow(/refusing to write outside the output folder/);
+  });
+});
