@@ -231,7 +231,6 @@ interface Staging {
   readonly ensureFolder: (dir: string) => Promise<boolean>;
 }
 
-
 /** Render a file and stage it in a temp file beside its target, unless its bytes are already there. */
 async function stageFile(s: Staging, file: LazyFile): Promise<void> {
   const target = resolveInside(s.outDir, file.path);
