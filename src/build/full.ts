@@ -9,7 +9,7 @@
 import { removeOverlay } from './state/cache-lines.js';
 import { buildAborted } from '../errors.js';
 import type { BuildOptions, BuildResult } from './types.js';
-import { cacheDefaults, cacheKey, EMPTY_CACHE, parseCache, serializeCache, type BlobLocation, type BuildCache } from './state/cache.js';
+import { cacheDefaults, cacheKey, EMPTY_CACHE, parseCache, type BlobLocation, type BuildCache } from './state/cache.js';
 import { CACHE_PATH, LEDGER_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH } from '../io/state-folder.js';
 import { ledgerOverrides, planAnchors } from '../core/anchors.js';
 import { compile, parseStory, type CompileInput, type CompileResult } from '../core/compile.js';
@@ -21,6 +21,7 @@ import { isScheduled, nextEmbargo, selectVisible } from '../core/model.js';
 import { encodeFragments, slotBytes } from '../core/render/fragments.js';
 import type { EntrySlot, Story } from '../core/types.js';
 import { FragmentStore } from './state/fragment-pack.js';
+import { serializeCache } from './state/cache-text.js';
 import { readBookkeeping } from './state/read-bookkeeping.js';
 import { listSources, readListed } from '../io/read-sources.js';
 import { previousPublished } from '../io/output-folder.js';

@@ -109,7 +109,7 @@ export interface Stamped {
 
 /**
  * Characters per chunk (then the file that reaches it): under V8's large-object size, as the cache
- * index's (cache.ts CHUNK_CHARS; not imported: the fast path loads this file, not that one).
+ * index's (cache-text.ts CHUNK_CHARS; not imported: the fast path loads this file, not that one).
  */
 const CHUNK_CHARS = 32 * 1024;
 

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { CacheLines } from '../../../../src/build/state/cache-lines.js';
 import { keepLines } from '../../../../src/build/patch-layout.js';
-import { cacheDefaults, entryLine, headerLine, outputLine, parseCache, serializeCache, type BuildCache, type CachedParse } from '../../../../src/build/state/cache.js';
+import { cacheDefaults, entryLine, headerLine, outputLine, parseCache, type BuildCache, type CachedParse } from '../../../../src/build/state/cache.js';
+import { serializeCache } from '../../../../src/build/state/cache-text.js';
 import { packSlots, type OutputRecord } from '../../../../src/io/output-record.js';
 import { compile, parseStory } from '../../../../src/core/compile.js';
 import type { EntryMeta } from '../../../../src/core/types.js';
