@@ -114,6 +114,7 @@ export async function readAndParseEntries(options: BuildOptions, scope: ParseSco
     parsedCount += await readAndParse(root, scope.stamps.filter((s) => again.has(s.path)), reparse);
     anchors = undefined; // compile plans them again, from what was parsed now
   }
+  await store.parsed();
   return { hits, fresh, texts, filesRead, parsedCount, anchors };
 }
 

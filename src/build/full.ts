@@ -9,17 +9,18 @@
 import { removeOverlay } from './state/cache-lines.js';
 import { buildAborted } from '../errors.js';
 import type { BuildOptions, BuildResult } from './types.js';
-import { cacheDefaults, cacheKey, EMPTY_CACHE, parseCache, serializeCache, type BlobLocation, type BuildCache } from './state/cache.js';
+import { cacheDefaults, cacheKey, EMPTY_CACHE, parseCache, type BlobLocation, type BuildCache } from './state/cache.js';
 import { CACHE_PATH, LEDGER_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH } from '../io/state-folder.js';
 import { ledgerOverrides, planAnchors } from '../core/anchors.js';
 import { compile, parseStory, type CompileInput, type CompileResult } from '../core/compile.js';
 import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { STORY_FILE } from '../core/links.js';
 import { parseLedger } from '../core/ledger.js';
-import { countBuild, publishWindow, renderManifest, type BuildCounts, type FileStamp } from './state/manifest.js';
+import { countBuild, manifestChunks, publishWindow, type BuildCounts, type Stamped } from './state/manifest.js';
 import { encodeFragments, slotBytes } from '../core/render/fragments.js';
 import type { EntrySlot, Story } from '../core/types.js';
 import { FragmentStore } from './state/fragment-pack.js';
+import { serializeCache } from './state/cache-text.js';
 import { readBookkeeping } from './state/read-bookkeeping.js';
 import { listSources, readListed } from '../io/read-sources.js';
 import { previousPublished } from '../io/output-folder.js';
@@ -176,7 +177,11 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   }
 
   const bookkeeping = [];
-  const changedParses = records.size !== cache.entries.size || [...records].some(([p, r]) => cache.entries.get(p) !== r);
+  let changedParses = records.size !== cache.entries.size;
+  for (const [p, r] of records) {
+    if (changedParses) break;
+    changedParses = cache.entries.get(p) !== r;
+  }
   let generation = cache.generation;
   if (written.written.length > 0 || written.rendered > 0 || changedParses || cache.key === '' || !generation) {
     const next: BuildCache = { key: cacheKey(run.input.storyText), pack: pack.info, entries: records, outputs: written.records };
@@ -186,18 +191,12 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   // Only a clean run (no entry held back or kept at a last good version) may vouch that a
   // later build would write the same bytes.
   if (!hasErrors(compiled.diagnostics)) {
-    const stamps: Record<string, FileStamp> = {};
-    for (const s of run.input.listing.stamps) stamps[s.path] = [s.size, s.mtimeMs];
-    for (const [p, f] of sources.fresh) stamps[p] = [f.size, f.mtimeMs];
-    for (const [p, c] of sources.hits) stamps[p] = [c.size, c.mtimeMs];
-    const manifest = renderManifest({
-      entries: stamps,
-      outputs: Object.fromEntries([...written.records].map(([p, r]) => [p, [r.size, r.mtimeMs] as const])),
-      window: publishWindow(compiled.entries, now),
-      generation,
-      counts: countsOf(compiled, now),
-      story: run.story,
-    });
+    // The files' own stamps, not a copy each: the manifest is written from these maps in chunks.
+    const stamps = new Map<string, Stamped>();
+    for (const s of run.input.listing.stamps) stamps.set(s.path, s);
+    for (const [p, f] of sources.fresh) stamps.set(p, f);
+    for (const [p, c] of sources.hits) stamps.set(p, c);
+    const manifest = manifestChunks({ window: publishWindow(compiled.entries, now), generation, counts: countsOf(compiled, now), story: run.story }, stamps, written.records);
     bookkeeping.push({ path: MANIFEST_PATH, contents: manifest });
   }
   if (bookkeeping.length > 0) await writeBookkeeping(outDir, bookkeeping, { durable: false });

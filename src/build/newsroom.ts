@@ -21,10 +21,11 @@ import { NEWSROOM_FILE, STORY_FILE } from '../core/links.js';
 import { isScheduled, nextEmbargo, selectVisible } from '../core/model.js';
 import { encodeFragments, slotBytes, type EntryFragments } from '../core/render/fragments.js';
 import type { EntryMeta, EntrySlot, SourceFile, Story } from '../core/types.js';
-import { cacheDefaults, cacheKey, EMPTY_CACHE, hashText, parseCache, serializeCache, type BuildCache, type CacheDefaults, type CachedParse } from './state/cache.js';
+import { cacheDefaults, cacheKey, EMPTY_CACHE, hashText, parseCache, type BuildCache, type CacheDefaults, type CachedParse } from './state/cache.js';
 import { CacheLines, removeOverlay } from './state/cache-lines.js';
 import { FragmentStore } from './state/fragment-pack.js';
-import { countBuild, publishWindow, renderManifest, type BuildCounts, type FileStamp } from './state/manifest.js';
+import { serializeCache } from './state/cache-text.js';
+import { countBuild, manifestChunks, publishWindow, type BuildCounts, type Stamped } from './state/manifest.js';
 import { readBookkeeping, readBookkeepingBytes } from './state/read-bookkeeping.js';
 import { cacheRecords, parsedSources, readAndParseEntries, type EntrySources, type ParseScope } from './entry-sources.js';
 import { listSources, readListed, type Listing } from '../io/read-sources.js';
@@ -253,18 +254,13 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   }
   // Only a clean run may vouch that a later build would write the same bytes (the fast path).
   if (!hasErrors(compiled.diagnostics)) {
-    const stamps: Record<string, FileStamp> = {};
-    for (const s of run.listing.stamps) stamps[s.path] = [s.size, s.mtimeMs];
-    for (const [p, f] of sources.fresh) stamps[p] = [f.size, f.mtimeMs];
-    for (const [p, c] of sources.hits) stamps[p] = [c.size, c.mtimeMs];
-    const manifest = renderManifest({
-      entries: stamps,
-      outputs: Object.fromEntries([...written.records].map(([p, r]) => [p, [r.size, r.mtimeMs] as FileStamp])),
-      window: publishWindow(allEntries(compiled), now),
-      generation,
-      counts: countsOf(compiled, now),
-      ...(compiled.newsroom ? { story: compiled.newsroom } : {}),
-    });
+    // The files' own stamps (no copy each): the manifest is written from these maps in chunks.
+    const stamps = new Map<string, Stamped>();
+    for (const s of run.listing.stamps) stamps.set(s.path, s);
+    for (const [p, f] of sources.fresh) stamps.set(p, f);
+    for (const [p, c] of sources.hits) stamps.set(p, c);
+    const head = { window: publishWindow(allEntries(compiled), now), generation, counts: countsOf(compiled, now), ...(compiled.newsroom ? { story: compiled.newsroom } : {}) };
+    const manifest = manifestChunks(head, stamps, written.records);
     bookkeeping.push({ path: MANIFEST_PATH, contents: manifest });
   }
   if (bookkeeping.length > 0) await writeBookkeeping(outDir, bookkeeping, { durable: false });

@@ -4,7 +4,7 @@
 // storyfeed version. It only saves work: tests build with and without it and compare the bytes.
 
 import { createHash } from 'node:crypto';
-import { compareStrings, type Diagnostic } from '../../core/diagnostics.js';
+import type { Diagnostic } from '../../core/diagnostics.js';
 import { CACHE_VERSION, RENDER_VERSION } from '../../core/versions.js';
 import { defaultLink } from '../../core/links.js';
 import { retractionEnd } from '../../core/model.js';
@@ -110,7 +110,7 @@ export interface CacheDefaults {
 
 /** A newsroom's index holds every story's entries: each record's defaults are its story's, by path. */
 export type DefaultsOf = CacheDefaults | ((path: string) => CacheDefaults);
-const defaultsAt = (d: DefaultsOf, path: string): CacheDefaults => (typeof d === 'function' ? d(path) : d);
+export const defaultsAt = (d: DefaultsOf, path: string): CacheDefaults => (typeof d === 'function' ? d(path) : d);
 
 export function cacheDefaults(story: Story): CacheDefaults {
   // Reading and writing the index both ask for every entry's default link (a URL parse each). It is
@@ -358,26 +358,6 @@ export function overlayLines(text: string | undefined, main: CacheHeader): { hea
   const header = parseHeader(lines[0]);
   if (!header || header.base !== main.generation || header.key !== main.key || lines.pop() !== '') return undefined;
   return { header, lines: lines.slice(1) };
-}
-
-const byPath = <T>(m: ReadonlyMap<string, T>) => [...m.entries()].sort(([a], [b]) => compareStrings(a, b));
-
-/**
- * The index as text, in chunks of a thousand lines: an archive's index is tens of megabytes, and
- * the writer puts each chunk on disk before the next is made.
- */
-export function* serializeCache(cache: BuildCache, defaults: DefaultsOf, generation: string): Generator<string> {
-  yield `${headerLine(cache.key, cache.pack, generation)}\n`;
-  const ordinal = new Map<string, number>();
-  const entries = byPath(cache.entries).map(([path, r]) => (ordinal.set(path, ordinal.size), () => entryLine(path, r, defaultsAt(defaults, path))));
-  const outputs = byPath(cache.outputs).map(([path, r]) => () => outputLine(path, r, ordinal));
-  let chunk: string[] = [];
-  for (const line of [...entries, ...outputs]) {
-    if (chunk.push(line()) < 1000) continue;
-    yield `${chunk.join('\n')}\n`;
-    chunk = [];
-  }
-  if (chunk.length > 0) yield `${chunk.join('\n')}\n`;
 }
 
 function readPackInfo(value: unknown): PackInfo | undefined {

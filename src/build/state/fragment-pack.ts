@@ -161,6 +161,17 @@ export class FragmentStore {
     }
   }
 
+  /**
+   * Parsing is over. When blobs have spilled already (more than the budget was parsed), spill the
+   * rest too: rendering reads them back from the page cache (a pread each, documents that share
+   * entries staged together), while up to the budget of them held in memory sat beside the plan of
+   * every document through render and write — at 100,000 entries, 64–128 MiB of the peak. A store
+   * that has not spilled keeps its blobs (the next commit may then append them to the pack).
+   */
+  async parsed(): Promise<void> {
+    if (this.spill && this.freshBytes > 0) await this.spillAll(0);
+  }
+
   /** The entry's blob: this run's, or the pack's (checked). Synchronous: a pread from the page cache, no promise per slot. */
   read(entry: string): FragmentBlob {
     const f = this.fresh.get(entry);

@@ -114,3 +114,54 @@ export function insideWindow(manifest: Manifest, now: Date): boolean {
   const t = now.getTime();
   return (start === null || start <= t) && (end === null || t < end);
 }
+
+/** A file's size and mtime, as the reader saw it or the writer left it. */
+export interface Stamped {
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/**
+ * Characters per chunk (then the file that reaches it): under V8's large-object size, as the cache
+ * index's (cache-text.ts CHUNK_CHARS; not imported: the fast path loads this file, not that one).
+ */
+const CHUNK_CHARS = 32 * 1024;
+
+/** Names JSON would put first in an object (array indices), whatever the order they were added in. */
+const isArrayIndex = (key: string) => /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < 2 ** 32 - 1;
+
+/**
+ * The manifest of a full build as renderManifest writes it, byte for byte, in chunks of about
+ * `chunkChars` characters: at 100,000 entries (130,000 outputs) neither the two name → stamp
+ * objects nor the text is made whole, and the stamps are read from the maps as they are.
+ */
+export function* manifestChunks(head: Omit<Manifest, 'version' | 'entries' | 'outputs'>, entries: ReadonlyMap<string, Stamped>, outputs: ReadonlyMap<string, Stamped>, chunkChars = CHUNK_CHARS): Generator<string> {
+  const sorted = (m: ReadonlyMap<string, Stamped>) => [...m.keys()].sort(compareStrings);
+  const names = [sorted(entries), sorted(outputs)] as const;
+  if (names.some((list) => list.some(isArrayIndex))) {
+    // A name like `12` goes first in a JSON object: the plain way, which does that.
+    const record = (m: ReadonlyMap<string, Stamped>) => Object.fromEntries([...m].map(([p, s]) => [p, [s.size, s.mtimeMs] as const]));
+    yield renderManifest({ ...head, entries: record(entries), outputs: record(outputs) });
+    return;
+  }
+  const top = JSON.stringify({
+    version: manifestVersion(),
+    ...(head.generation ? { generation: head.generation } : {}),
+    ...(head.counts ? { counts: head.counts } : {}),
+    ...(head.story ? { story: head.story } : {}),
+    window: head.window,
+  });
+  let chunk = top.slice(0, -1);
+  for (const [field, map, list] of [['entries', entries, names[0]], ['outputs', outputs, names[1]]] as const) {
+    chunk += `,"${field}":{`;
+    for (let i = 0; i < list.length; i++) {
+      const s = map.get(list[i]!)!;
+      chunk += `${i === 0 ? '' : ','}${JSON.stringify(list[i])}:[${JSON.stringify(s.size)},${JSON.stringify(s.mtimeMs)}]`;
+      if (chunk.length < chunkChars) continue;
+      yield chunk;
+      chunk = '';
+    }
+    chunk += '}';
+  }
+  yield `${chunk}}\n`;
+}

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { CacheLines } from '../../../../src/build/state/cache-lines.js';
 import { keepLines } from '../../../../src/build/patch-layout.js';
-import { cacheDefaults, parseCache, serializeCache, type BuildCache, type CachedParse } from '../../../../src/build/state/cache.js';
+import { cacheDefaults, entryLine, headerLine, outputLine, parseCache, type BuildCache, type CachedParse } from '../../../../src/build/state/cache.js';
+import { serializeCache } from '../../../../src/build/state/cache-text.js';
 import { packSlots, type OutputRecord } from '../../../../src/io/output-record.js';
 import { compile, parseStory } from '../../../../src/core/compile.js';
 import type { EntryMeta } from '../../../../src/core/types.js';
@@ -82,6 +83,32 @@ const linesOf = (t: string) => {
   return { header: JSON.parse(header!) as Record<string, unknown>, records: rest.map((l) => l.split('\t')).map(([k, p, r]) => [k!, JSON.parse(p!) as string, JSON.parse(r!) as Record<string, unknown>] as const) };
 };
 const textOf = (l: ReturnType<typeof linesOf>) => `${[JSON.stringify(l.header), ...l.records.map(([k, p, r]) => `${k}\t${JSON.stringify(p)}\t${JSON.stringify(r)}`)].join('\n')}\n`;
+
+describe('the cache index, written in chunks', () => {
+  /** The index in one string, as it was written before it was streamed. */
+  const oneShot = (cache: BuildCache, generation: string) => {
+    const paths = [...cache.entries.keys()].sort();
+    const ordinal = new Map(paths.map((p, i) => [p, i]));
+    const lines = [...paths.map((p) => entryLine(p, cache.entries.get(p)!, defaults)), ...[...cache.outputs.keys()].sort().map((p) => outputLine(p, cache.outputs.get(p)!, ordinal))];
+    return `${headerLine(cache.key, cache.pack, generation)}\n${lines.map((l) => `${l}\n`).join('')}`;
+  };
+
+  it.each([1, 7, 4096, 32 * 1024, 10_000_000])('chunks of %i characters make the same bytes, each chunk whole lines', (chars) => {
+    const cache = cacheOf(2500);
+    const chunks = [...serializeCache(cache, defaults, 'g1', chars)];
+    expect(chunks.join('')).toBe(oneShot(cache, 'g1'));
+    // The header, then chunks of whole lines, each as long as it takes to reach `chars` (the last one may be shorter).
+    const records = 2500 + cache.outputs.size;
+    if (chars < 10) expect(chunks).toHaveLength(1 + records);
+    for (const chunk of chunks.slice(1, -1)) {
+      expect(chunk.length).toBeGreaterThanOrEqual(chars);
+      const before = chunk.slice(0, -1).split('\n').slice(0, -1);
+      expect(before.reduce((n, line) => n + line.length + 1, 0)).toBeLessThan(chars);
+    }
+    expect(chunks.every((c) => c.endsWith('\n'))).toBe(true);
+    if (chars === 32 * 1024) expect(chunks.length).toBeGreaterThan(5);
+  });
+});
 
 describe('the cache index', () => {
   it.each([0, 1, 999, 1000, 1001, 2000])('%i records read back as written', (count) => {

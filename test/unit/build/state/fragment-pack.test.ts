@@ -87,4 +87,31 @@ describe('FragmentStore', () => {
     expect(() => store.read('e5.md')).toThrow(/shorter than its index/);
     await store.discard();
   });
+
+  it('once parsing is over, spills what it still holds if it has spilled before, and keeps it otherwise', async () => {
+    const folder = await tempFolder();
+    cleanups.push(folder.cleanup);
+    const blob = (i: number): FragmentBlob => encodeFragments({ rss: [`<item>${i}`, '</item>'], atom: ['<entry>', '</entry>'], json: ['{', '}'], html: `<p>${'y'.repeat(1000)}</p>`, text: '"y"' });
+    const size = blob(0).bytes.byteLength;
+    const state = path.join(folder.dir, STATE_FOLDER);
+    const spillFile = async () => (await readdir(state).catch(() => [])).filter((n) => n.startsWith(TEMP_PREFIX));
+    // Under the budget: nothing spills, not even after parsing (a small run's blobs may be appended to the pack).
+    const small = await FragmentStore.open(folder.dir, undefined, new Map(), { memoryBudget: 10 * size });
+    for (let i = 0; i < 5; i += 1) await small.add(`e${i}.md`, blob(i), blobCrc(blob(i).bytes));
+    await small.parsed();
+    expect(await spillFile()).toHaveLength(0);
+    await small.discard();
+    // Over it: the newest five stayed in memory until parsing was over, then went to the spill file too.
+    const store = await FragmentStore.open(folder.dir, undefined, new Map(), { memoryBudget: 10 * size });
+    for (let i = 0; i <= 10; i += 1) await store.add(`e${i}.md`, blob(i), blobCrc(blob(i).bytes));
+    await store.parsed();
+    const spills = await spillFile();
+    expect(spills).toHaveLength(1);
+    expect((await readFile(path.join(state, spills[0]!))).includes(Buffer.from(blob(10).bytes))).toBe(true);
+    for (let i = 0; i < 10; i += 1) expect(Buffer.from((await store.read(`e${i}.md`)).bytes).equals(Buffer.from(blob(i).bytes))).toBe(true);
+    // The newest is read from the file now: with it emptied, it cannot be read back.
+    await truncate(path.join(state, spills[0]!), 0);
+    await expect(store.read('e10.md')).rejects.toThrow(/shorter than its index/);
+    await store.discard();
+  });
 });
