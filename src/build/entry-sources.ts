@@ -16,6 +16,7 @@ import type { ParsedSource } from '../core/parse-sources.js';
 import type { EntryMeta, SourceFile, Story } from '../core/types.js';
 import type { FragmentStore } from './state/fragment-pack.js';
 import { readListed, type SourceStamp } from '../io/read-sources.js';
+import type { Stamped } from './state/manifest.js';
 import type { ParsedFile } from './parse/wire.js';
 import { createParser, workerCount } from './parse/pool.js';
 
@@ -240,4 +241,13 @@ async function readAndParse(root: string, stamps: readonly SourceStamp[], r: Rea
     await parser.close();
   }
   return parsed;
+}
+
+/** Every entry file's size and mtime as this run last saw it (listed, then read or found in the cache), for the manifest: the files' own stamps, no copy each. */
+export function sourceStamps(listed: readonly SourceStamp[], sources: EntrySources): Map<string, Stamped> {
+  const stamps = new Map<string, Stamped>();
+  for (const s of listed) stamps.set(s.path, s);
+  for (const [p, f] of sources.fresh) stamps.set(p, f);
+  for (const [p, c] of sources.hits) stamps.set(p, c);
+  return stamps;
 }

@@ -16,7 +16,7 @@ import { compile, parseStory, type CompileInput, type CompileResult } from '../c
 import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { STORY_FILE } from '../core/links.js';
 import { parseLedger } from '../core/ledger.js';
-import { countBuild, manifestChunks, publishWindow, type BuildCounts, type Stamped } from './state/manifest.js';
+import { countBuild, manifestChunks, publishWindow, type BuildCounts } from './state/manifest.js';
 import { encodeFragments, slotBytes } from '../core/render/fragments.js';
 import type { EntrySlot, Story } from '../core/types.js';
 import { FragmentStore } from './state/fragment-pack.js';
@@ -25,7 +25,7 @@ import { readBookkeeping } from './state/read-bookkeeping.js';
 import { listSources, readListed } from '../io/read-sources.js';
 import { previousPublished } from '../io/output-folder.js';
 import { writeBookkeeping, writePlanned } from '../io/write-outputs.js';
-import { cacheRecords, parsedSources, readAndParseEntries, type EntrySources, type ParseScope } from './entry-sources.js';
+import { cacheRecords, parsedSources, readAndParseEntries, sourceStamps, type EntrySources, type ParseScope } from './entry-sources.js';
 import { phaseTimer } from './timings.js';
 import { withSitemaps } from './sitemaps.js';
 import { withShellWorkers } from './shell-render.js';
@@ -191,11 +191,7 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   // Only a clean run (no entry held back or kept at a last good version) may vouch that a
   // later build would write the same bytes.
   if (!hasErrors(compiled.diagnostics)) {
-    // The files' own stamps, not a copy each: the manifest is written from these maps in chunks.
-    const stamps = new Map<string, Stamped>();
-    for (const s of run.input.listing.stamps) stamps.set(s.path, s);
-    for (const [p, f] of sources.fresh) stamps.set(p, f);
-    for (const [p, c] of sources.hits) stamps.set(p, c);
+    const stamps = sourceStamps(run.input.listing.stamps, sources);
     const manifest = manifestChunks({ window: publishWindow(compiled.entries, now), generation, counts: countsOf(compiled, now), story: run.story }, stamps, written.records);
     bookkeeping.push({ path: MANIFEST_PATH, contents: manifest });
   }

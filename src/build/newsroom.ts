@@ -25,9 +25,9 @@ import { cacheDefaults, cacheKey, EMPTY_CACHE, hashText, parseCache, type BuildC
 import { CacheLines, removeOverlay } from './state/cache-lines.js';
 import { FragmentStore } from './state/fragment-pack.js';
 import { serializeCache } from './state/cache-text.js';
-import { countBuild, manifestChunks, publishWindow, type BuildCounts, type Stamped } from './state/manifest.js';
+import { countBuild, manifestChunks, publishWindow, type BuildCounts } from './state/manifest.js';
 import { readBookkeeping, readBookkeepingBytes } from './state/read-bookkeeping.js';
-import { cacheRecords, parsedSources, readAndParseEntries, type EntrySources, type ParseScope } from './entry-sources.js';
+import { cacheRecords, parsedSources, readAndParseEntries, sourceStamps, type EntrySources, type ParseScope } from './entry-sources.js';
 import { listSources, readListed, type Listing } from '../io/read-sources.js';
 import { previousPublished } from '../io/output-folder.js';
 import { writeBookkeeping, writePlanned, writeRecord } from '../io/write-outputs.js';
@@ -254,11 +254,7 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   }
   // Only a clean run may vouch that a later build would write the same bytes (the fast path).
   if (!hasErrors(compiled.diagnostics)) {
-    // The files' own stamps (no copy each): the manifest is written from these maps in chunks.
-    const stamps = new Map<string, Stamped>();
-    for (const s of run.listing.stamps) stamps.set(s.path, s);
-    for (const [p, f] of sources.fresh) stamps.set(p, f);
-    for (const [p, c] of sources.hits) stamps.set(p, c);
+    const stamps = sourceStamps(run.listing.stamps, sources);
     const head = { window: publishWindow(allEntries(compiled), now), generation, counts: countsOf(compiled, now), ...(compiled.newsroom ? { story: compiled.newsroom } : {}) };
     const manifest = manifestChunks(head, stamps, written.records);
     bookkeeping.push({ path: MANIFEST_PATH, contents: manifest });

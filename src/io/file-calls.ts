@@ -51,14 +51,14 @@ export async function syncFolder(dir: string): Promise<void> {
  * folder replaced by a link to elsewhere) would have the writer create, replace and delete files
  * outside it. Each folder from the output folder down to `dir` is looked at once per run (an lstat;
  * a link is resolved): `check(dir)` throws a UserError when one leads outside, `inside(dir)` says
- * whether none does; `made(dir)` records folders this run created (real folders).
+ * whether none does.
  */
-export function outputFolderGuard(outDir: string): { check(dir: string): void; made(dir: string): void; inside(dir: string): boolean } {
+export function outputFolderGuard(outDir: string): { check(dir: string): void; inside(dir: string): boolean } {
+  const top = path.resolve(outDir);
   let root: string | undefined;
   const real = new Set<string>();
   /** Where a folder of `dir` (itself or one above it) really is, when that is outside the output folder. */
   const leadsTo = (dir: string): { folder: string; real: string } | undefined => {
-    const top = path.resolve(outDir);
     if (root === undefined) {
       // The output folder may itself be a link (`--out` naming one): where it leads is the output folder.
       root = realpathSync.native(outDir);
@@ -90,9 +90,6 @@ export function outputFolderGuard(outDir: string): { check(dir: string): void; m
       const out = leadsTo(dir);
       if (out) throw new UserError('write', `refusing to write outside the output folder: ${out.folder} leads to ${out.real} (a symbolic link in the output folder); replace the link with a real folder, or name the real folder with --out`);
     },
-    made(dir) {
-      real.add(path.resolve(dir));
-    },
   };
 }
 
@@ -106,9 +103,7 @@ export function folderMaker(outDir: string): (dir: string) => Promise<boolean> {
       made = new Promise<boolean>((resolve) => {
         guard.check(dir);
         // mkdir -p gives the first folder it made, undefined when the folder was there already.
-        const first = mkdirSync(dir, { recursive: true });
-        if (first !== undefined) for (let at = path.resolve(dir); at.length >= path.resolve(first).length; at = path.dirname(at)) guard.made(at);
-        resolve(first !== undefined);
+        resolve(mkdirSync(dir, { recursive: true }) !== undefined);
       });
       folders.set(dir, made);
     }

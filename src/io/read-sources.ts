@@ -148,9 +148,9 @@ function listStoryFolder(root: string, folder: string): { names: string[]; diagn
   return { names, diagnostics };
 }
 
-/** Is `name` a folder (not a link, not hidden or `_`-prefixed) with entry files in it, which a build would not read? */
+/** Does the folder `name` (a folder, not a link: its Dirent says so; not hidden or `_`-prefixed) hold entry files, which a build would not read? */
 function holdsSources(full: string, name: string): boolean {
-  if (name.startsWith('.') || name.startsWith('_') || lstatSync(full, { throwIfNoEntry: false })?.isDirectory() !== true) return false;
+  if (name.startsWith('.') || name.startsWith('_')) return false;
   try {
     return readdirSync(full).some(isSourceName);
   } catch {

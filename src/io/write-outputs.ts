@@ -61,11 +61,6 @@ class RunNames {
   }
 }
 
-async function writeTemp(temp: string, contents: readonly Uint8Array[], length: number, durable: boolean): Promise<string> {
-  await writeNewFile(temp, contents, length, durable);
-  return temp;
-}
-
 /** A temp file written chunk by chunk, each chunk encoded only when its turn comes. */
 async function writeTempStream(temp: string, chunks: Iterable<string>, durable: boolean): Promise<string> {
   const handle = await open(temp, 'wx', 0o644);
@@ -246,7 +241,9 @@ async function stageFile(s: Staging, file: LazyFile): Promise<void> {
   // stat that can only fail. The temps staged there are not the target either.
   const fresh = await s.ensureFolder(dir);
   if (!fresh && (await sameBytes(target, contents, length))) return;
-  s.temps.push({ temp: await writeTemp(s.names.temp(dir), contents, length, s.durable), target, path: file.path, fresh });
+  const temp = s.names.temp(dir);
+  await writeNewFile(temp, contents, length, s.durable);
+  s.temps.push({ temp, target, path: file.path, fresh });
 }
 
 /** Files rendered, compared and staged at once: enough to keep the disk busy, few enough to bound memory. */
