@@ -349,7 +349,9 @@ function reportFailure(command: string, outDir: string, error: unknown, io: Io):
   }
   const code = (error as NodeJS.ErrnoException).code;
   if (code && OUTPUT_FAULTS.has(code)) {
-    io.err(`storyfeed ${command}: cannot write to the output folder ${outDir} (${code}: ${(error as Error).message}); the published feeds are unchanged`);
+    // Node's own messages begin with the code ("EACCES: permission denied, mkdir …"): name it once.
+    const message = (error as Error).message;
+    io.err(`storyfeed ${command}: cannot write to the output folder ${outDir} (${message.startsWith(`${code}:`) ? message : `${code}: ${message}`}); the published feeds are unchanged`);
     return EXIT.usage;
   }
   // A bug, not a user error: say so once, with the stack, and fail.

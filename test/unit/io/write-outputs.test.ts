@@ -112,6 +112,7 @@ describe('storyfeed build under a full disk', () => {
     const second = io();
     expect(await main(args, second.io)).toBe(2);
     expect(second.lines.err.join('\n')).toMatch(/cannot write to the output folder .* \(ENOSPC: .*\); the published feeds are unchanged/);
+    expect(second.lines.err.join('\n')).not.toContain('ENOSPC: ENOSPC');
     expect(await readFile(path.join(folder.dir, 'out/atom.xml'), 'utf8')).toBe(before);
     expect((await readdir(path.join(folder.dir, 'out'))).filter((n) => n.startsWith('.storyfeed-tmp-'))).toEqual([]);
     faults.code = undefined;
