@@ -5,7 +5,7 @@
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { MANIFEST_PATH } from '../io/state-folder.js';
+import { LOCK_NAME, MANIFEST_PATH } from '../io/state-folder.js';
 import { unfinishedRun } from '../io/output-folder.js';
 import { isNewsroomSync } from '../io/read-sources.js';
 import { checkUpToDate, type ChangedSince } from './fast-path.js';
@@ -17,7 +17,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   // A newsroom (build/newsroom.ts) has the fast path over its story folders, and a patch run as a story has.
   const newsroom = isNewsroomSync(options.entriesDir);
   const ahead = options.fastPath && !options.dryRun ? checkFastPath(options, started, newsroom) : undefined;
-  if (ahead && 'upToDate' in ahead) return ahead.upToDate;
+  if (ahead && 'upToDate' in ahead) return upToDate(options, ahead.upToDate, newsroom);
   // check only reads; a build reads, compiles and writes under the lock, so the ledger it reads
   // is the one the previous builder wrote.
   try {
@@ -28,6 +28,34 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     return await withOutputLock(options.outDir, options.lockWaitMs ?? 10_000, run);
   } finally {
     await ahead?.warm?.close();
+  }
+}
+
+/**
+ * Nothing to do. A builder killed after it published but before it let go leaves its lock (and
+ * perhaps its run folder) behind: this run, which found nothing to do, takes a lock whose holder
+ * is dead over and sweeps what it left. A live holder is left to finish: it is never waited for.
+ */
+async function upToDate(options: BuildOptions, result: BuildResult, newsroom: boolean): Promise<BuildResult> {
+  if (!existsSync(path.join(options.outDir, LOCK_NAME))) return result;
+  const { heldByDeadBuilder, withOutputLock } = await import('../io/output-lock.js');
+  if (!(await heldByDeadBuilder(options.outDir))) return result;
+  return withOutputLock(options.outDir, options.lockWaitMs ?? 10_000, async (afterOther) => {
+    await sweepLeftovers(options, afterOther, newsroom);
+    return result;
+  });
+}
+
+/**
+ * Temp files are left only by a builder that did not finish (its lock stays behind: see
+ * withOutputLock; its run folder too: see write-outputs.ts), or by a version that kept no
+ * manifest (a story's); otherwise the walk is not needed.
+ */
+async function sweepLeftovers(options: BuildOptions, afterOther: boolean, newsroom: boolean): Promise<void> {
+  if (options.dryRun) return;
+  if (afterOther || unfinishedRun(options.outDir) || (!newsroom && !existsSync(path.join(options.outDir, MANIFEST_PATH)))) {
+    const { removeStaleTemps } = await import('../io/sweep-outputs.js');
+    await removeStaleTemps(options.outDir);
   }
 }
 
@@ -71,13 +99,7 @@ async function runLocked(options: BuildOptions, started: number, afterOther: boo
   const useCache = options.cache !== false && !options.dryRun;
   let notPatched: string | undefined;
   let withCache = useCache;
-  // Temp files are left only by a builder that did not finish (its lock stays behind: see
-  // withOutputLock; its run folder too: see write-outputs.ts), or by a version that kept no
-  // manifest (a story's); otherwise the walk is not needed.
-  if (!options.dryRun && (afterOther || unfinishedRun(options.outDir) || (!newsroom && !existsSync(path.join(options.outDir, MANIFEST_PATH))))) {
-    const { removeStaleTemps } = await import('../io/sweep-outputs.js');
-    await removeStaleTemps(options.outDir);
-  }
+  await sweepLeftovers(options, afterOther, newsroom);
   // A strict build with the cache may get away with patching a few entry bodies in place (a
   // newsroom only when the fast path found which: its patch never lists the story folders).
   if (useCache && (!newsroom || ahead?.changedSince) && options.patch !== false && (options.mode ?? 'strict') === 'strict' && !options.lastGood) {

@@ -22,8 +22,9 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
+import { LOCK_NAME } from './state-folder.js';
 
-export const LOCK_FILE = '.storyfeed.lock';
+export const LOCK_FILE = LOCK_NAME;
 /** The holder refreshes its heartbeat this often. */
 export const HEARTBEAT_MS = 5_000;
 /** A foreign holder whose heartbeat is older than this is taken for dead (18 missed beats). */
@@ -131,6 +132,12 @@ async function look(lockPath: string): Promise<Found | undefined> {
   if (info.isDirectory()) return { owner: undefined, mtimeMs: info.mtimeMs, legacy: true };
   const text = await readFile(lockPath, 'utf8').catch(() => '');
   return { owner: parseOwner(text), mtimeMs: info.mtimeMs, legacy: false };
+}
+
+/** Is there a lock in `outDir` whose holder is dead (a builder killed before it let go)? */
+export async function heldByDeadBuilder(outDir: string): Promise<boolean> {
+  const found = await look(path.join(outDir, LOCK_FILE));
+  return found !== undefined && !judge(found.owner, found.mtimeMs, found.legacy).alive;
 }
 
 /** Create the lock file whole, or fail with EEXIST: link(2) of a complete temp file. */

@@ -21,6 +21,9 @@ export const PUBLISHED_PATH = `${STATE_FOLDER}/published.json`;
 /** Says what the folder is; its presence (or that of the other bookkeeping) marks the folder as storyfeed's. */
 export const FOLDER_README_PATH = `${STATE_FOLDER}/README.md`;
 
+/** The output folder's lock, beside the state folder (io/output-lock.ts); named here so that the fast path can look for it without loading the lock. */
+export const LOCK_NAME = '.storyfeed.lock';
+
 /** A fresh id for a generation of the index or of the pack: which files belong together. */
 export function newGeneration(): string {
   return randomBytes(8).toString('hex');

@@ -152,6 +152,40 @@ describe('the output lock', () => {
     expect(await readdir(path.join(dir, 'out'))).not.toContain('.storyfeed.lock');
   });
 
+  // SIGKILL after the last rename and the manifest, before the lock is let go: nothing is left to
+  // build, so the fast path answers, and it is the run that clears the dead builder's leftovers.
+  it('a build that finds nothing to do takes over a dead builder’s lock and sweeps what it left; a live holder is neither waited for nor moved', async () => {
+    const folder = await tempFolder();
+    cleanups.push(folder.cleanup);
+    const dir = folder.dir;
+    await writeStory(dir, 3, 'A');
+    const args = ['build', '--entries', 'entries', '--out', 'out', '--now', '2026-06-01T00:00:00Z'];
+    expect((await runCli(args, { cwd: dir })).code).toBe(0);
+    const gone = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    await new Promise((r) => gone.on('exit', r));
+    await lockFor(dir, gone.pid!, '1');
+    const leftovers = ['out/.storyfeed-tmp-0123456789abcdef-1'];
+    for (const t of leftovers) await writeFile(path.join(dir, t), 'partial');
+    const cleared = await runCli(args, { cwd: dir });
+    expect([cleared.code, cleared.stderr]).toEqual([0, '']);
+    expect(cleared.stdout).toContain('no change since the last build');
+    expect(await readdir(path.join(dir, 'out'))).not.toContain('.storyfeed.lock');
+    for (const t of leftovers) await expect(readFile(path.join(dir, t))).rejects.toThrow();
+
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    const { processStartTime } = await import('../../src/io/output-lock.js');
+    try {
+      await lockFor(dir, holder.pid!, processStartTime(holder.pid!)!);
+      const lock = await readFile(path.join(dir, 'out/.storyfeed.lock'), 'utf8');
+      const beside = await runCli(args, { cwd: dir });
+      expect([beside.code, beside.stderr]).toEqual([0, '']);
+      expect(beside.stdout).toContain('no change since the last build');
+      expect(await readFile(path.join(dir, 'out/.storyfeed.lock'), 'utf8')).toBe(lock);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
   // A builder killed while its lock file was being written (a file system without link(2)) leaves a
   // lock no owner record vouches for: it is recovered once it is a few seconds old.
   it.each([
