@@ -53,7 +53,7 @@ export async function syncFolder(dir: string): Promise<void> {
  * a link is resolved): `check(dir)` throws a UserError when one leads outside, `inside(dir)` says
  * whether none does.
  */
-export function outputFolderGuard(outDir: string): { check(dir: string): void; inside(dir: string): boolean } {
+export function outputFolderGuard(outDir: string): { check(dir: string): void; inside(dir: string): boolean; made(dir: string, parent: string): boolean } {
   const top = path.resolve(outDir);
   let root: string | undefined;
   const real = new Set<string>();
@@ -86,6 +86,12 @@ export function outputFolderGuard(outDir: string): { check(dir: string): void; i
   };
   return {
     inside: (dir) => leadsTo(dir) === undefined,
+    // A folder that mkdir(2) has just made in a folder known to be real is real itself: no lstat.
+    made(dir, parent) {
+      if (!real.has(parent)) return false;
+      real.add(dir);
+      return true;
+    },
     check(dir) {
       const out = leadsTo(dir);
       if (out) throw new UserError('write', `refusing to write outside the output folder: ${out.folder} leads to ${out.real} (a symbolic link in the output folder); replace the link with a real folder, or name the real folder with --out`);
@@ -93,18 +99,41 @@ export function outputFolderGuard(outDir: string): { check(dir: string): void; i
   };
 }
 
-/** One mkdir per folder, not per file (an archive has thousands of files in a few hundred folders), never through a link leading outside. */
+/**
+ * One mkdir per folder, not per file (an archive has thousands of files in a few hundred folders),
+ * never through a link leading outside. A cold build makes a folder per page: in a folder already
+ * checked, the folder is made first (mkdir fails on anything there, a link too), and only what was
+ * there already is looked at — one call per new folder, not an lstat and a mkdir (issue 17).
+ */
 export function folderMaker(outDir: string): (dir: string) => Promise<boolean> {
   const folders = new Map<string, Promise<boolean>>();
   const guard = outputFolderGuard(outDir);
+  const top = path.resolve(outDir);
+  const make = (dir: string): boolean => {
+    const at = path.resolve(dir);
+    const parent = path.dirname(at);
+    if (isInside(top, at) && guard.inside(parent)) {
+      let made = false;
+      try {
+        mkdirSync(at);
+        made = true;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'EEXIST' && code !== 'ENOENT') throw error;
+      }
+      if (made) {
+        if (!guard.made(at, parent)) guard.check(at);
+        return true;
+      }
+    }
+    guard.check(dir);
+    // mkdir -p gives the first folder it made, undefined when the folder was there already.
+    return mkdirSync(dir, { recursive: true }) !== undefined;
+  };
   return (dir) => {
     let made = folders.get(dir);
     if (!made) {
-      made = new Promise<boolean>((resolve) => {
-        guard.check(dir);
-        // mkdir -p gives the first folder it made, undefined when the folder was there already.
-        resolve(mkdirSync(dir, { recursive: true }) !== undefined);
-      });
+      made = new Promise<boolean>((resolve) => resolve(make(dir)));
       folders.set(dir, made);
     }
     return made;

@@ -1,7 +1,7 @@
 // The writer's synchronous file calls (io/file-calls.ts): a temp file gets every byte of every
 // buffer however many there are (more than IOV_MAX, 1,024 on Linux), never replaces a file, and a
 // folder fsync is best effort.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { syncFolder, writeNewFile } from '../../../src/io/file-calls.js';
@@ -76,5 +76,32 @@ describe('outputFolderGuard', () => {
     expect(guard.inside(path.join(out, 'linked'))).toBe(false);
     expect(guard.inside(path.join(out, 'linked/not-yet/made'))).toBe(false);
     expect(() => guard.check(path.join(out, 'linked/x'))).toThrow(/refusing to write outside the output folder/);
+  });
+});
+
+describe('folderMaker', () => {
+  // A cold build makes each page's folder with one mkdir and no lstat: what mkdir finds already
+  // there (a real folder, or a link that a hostile hand put in place of one) is looked at as before.
+  it('says which folders it made, looks only at what was there, and never makes one through a link leading outside', async () => {
+    const { symlinkSync, mkdirSync, lstatSync } = await import('node:fs');
+    const { folderMaker } = await import('../../../src/io/file-calls.js');
+    const dir = await folder();
+    const out = path.join(dir, 'out');
+    const elsewhere = path.join(dir, 'elsewhere');
+    mkdirSync(path.join(out, 'kept'), { recursive: true });
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, path.join(out, 'entry-linked'));
+    symlinkSync(path.join(out, 'kept'), path.join(out, 'alias'));
+    const ensure = folderMaker(out);
+    expect(await ensure(out)).toBe(false);
+    expect(await ensure(path.join(out, 'kept'))).toBe(false);
+    expect(await ensure(path.join(out, 'fresh'))).toBe(true);
+    expect(await ensure(path.join(out, 'fresh/deeper'))).toBe(true);
+    expect(await ensure(path.join(out, 'a/b/c'))).toBe(true);
+    expect(await ensure(path.join(out, 'alias/inner'))).toBe(true);
+    expect(lstatSync(path.join(out, 'kept/inner')).isDirectory()).toBe(true);
+    await expect(ensure(path.join(out, 'entry-linked'))).rejects.toThrow(/refusing to write outside the output folder/);
+    await expect(ensure(path.join(out, 'entry-linked/deeper'))).rejects.toThrow(/refusing to write outside the output folder/);
+    expect(readdirSync(elsewhere)).toEqual([]);
   });
 });
