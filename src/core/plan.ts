@@ -11,7 +11,7 @@ import { ATOM_SEPARATOR } from './render/atom.js';
 import { feedUrls, FORMATS, MEDIA_TYPES, OUTPUT_FILES, PAGE_CSS_FILE, STYLESHEET_FILE } from './formats.js';
 import { fillShell } from './render/fragments.js';
 import { JSON_SEPARATOR, renderJsonShell } from './render/json-feed.js';
-import { PAGE_CSS, renderPage, renderTagIndex } from './render/page.js';
+import { PAGE_CSS, pageFromShell, renderPage, renderTagIndex } from './render/page.js';
 import { RSS_SEPARATOR } from './render/rss.js';
 import { renderShell, shellJob } from './render/shells.js';
 import { FEED_XSL } from './render/stylesheet.js';
@@ -19,7 +19,6 @@ import type { DocumentPart, EntryMeta, Feed, PlannedFile, ShellRender, Story } f
 import { RENDER_VERSION } from './versions.js';
 import { planSitemaps, storySitemapUrls, type PlannedSitemap, type SitemapPage } from './sitemaps.js';
 import { tagSlug, TAGS_FOLDER } from './tags.js';
-
 
 export const ARCHIVE_FOLDER = 'archive';
 
@@ -393,8 +392,9 @@ export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Da
   return { feed: main.page, files, tags, stubs: [...stubs.values()], sitemaps: planSitemaps(sitemap.pages, sitemap.news, story.feedBase) };
 }
 
-/** A story or tag page: its entries whole, the retraction notices within their window. */
+/** A story or tag page: its entries whole, the retraction notices within their window; its text is a shell a worker may render (build/shell-render.ts). */
 function planPage(path: string, feed: Feed, folder: string, tags: readonly TagLink[], coverageStart?: Date): PlannedFile {
   const options = { folder, tags, ...(coverageStart ? { coverageStart } : {}) };
-  return planned(path, MEDIA_TYPES.html, { feed: feedBase(feed), folder, tags, start: coverageStart?.getTime() }, [...feed.entries, ...feed.retracted], () => renderPage(feed, options));
+  const shell: ShellRender = { job: () => ({ format: 'page', feed, options }), fill: pageFromShell };
+  return { ...planned(path, MEDIA_TYPES.html, { feed: feedBase(feed), folder, tags, start: coverageStart?.getTime() }, [...feed.entries, ...feed.retracted], () => renderPage(feed, options)), shell };
 }

@@ -223,8 +223,9 @@ export interface PlannedFile {
   readonly deps: readonly string[];
   render(): readonly DocumentPart[];
   /**
-   * For an RSS or Atom document: the same render in two steps, so that the shell (the costly part:
-   * `feed` and the DOM) can be rendered on another thread. `render()` is `fill(renderShell(job()))`.
+   * For an RSS or Atom document and a story or tag page: the same render in two steps, so that the
+   * shell (the costly part: `feed` and the DOM; a page's text) can be rendered on another thread.
+   * `render()` is `fill(renderShell(job()))`.
    */
   readonly shell?: ShellRender;
 }
@@ -248,9 +249,21 @@ export interface XmlExtras {
   readonly shell?: boolean;
 }
 
-/** What core/render/shells.ts renders a shell from: only what the shell reads (xml-format.ts shellFeed). */
-export interface ShellJob {
+/**
+ * What core/render/shells.ts renders a shell from: for RSS and Atom, only what the shell reads
+ * (xml-format.ts shellFeed); for a story or tag page, its feed and options (render/page.ts).
+ */
+export type ShellJob = XmlShellJob | PageShellJob;
+
+export interface XmlShellJob {
   readonly format: 'rss' | 'atom';
   readonly feed: Feed;
   readonly extras: XmlExtras;
+}
+
+/** A story or tag page (render/page.ts PageOptions): its text, and its slots in order, cross back. */
+export interface PageShellJob {
+  readonly format: 'page';
+  readonly feed: Feed;
+  readonly options: { readonly folder: string; readonly tags: ReadonlyArray<{ tag: string; slug: string }>; readonly coverageStart?: Date };
 }

@@ -42,13 +42,20 @@ afterEach(async () => {
 });
 
 describe('shells on a worker', () => {
-  it('are the text the build’s thread renders, for every RSS and Atom document', async () => {
-    const jobs = planned().filter((p) => p.shell).map((p) => p.shell!.job());
-    expect(jobs.length).toBeGreaterThan(20); // feeds, archive pages, tag feeds, both formats
+  it('are the text the build’s thread renders, for every RSS and Atom document and every story and tag page', async () => {
+    const withShells = planned().filter((p) => p.shell);
+    const jobs = withShells.map((p) => p.shell!.job());
+    expect(jobs.length).toBeGreaterThan(20); // feeds, archive pages, tag feeds, both formats; pages
+    expect(withShells.filter((p) => p.path.endsWith('index.html')).map((p) => p.path).sort()).toEqual(['index.html', 'tags/iran-u-s-ea777012/index.html', 'tags/t0/index.html', 'tags/t1/index.html', 'tags/t2/index.html']);
     pool = startShellWorkers(1, WORKER);
     await whenReady(pool, jobs[0]!);
     // One at a time: a worker holding SHELLS_QUEUED shells already answers undefined (the caller renders it).
-    for (const job of jobs) expect(await pool.shell(job)!).toEqual(renderShell(job));
+    for (const [i, job] of jobs.entries()) {
+      const there = await pool.shell(job)!;
+      expect(there).toEqual(renderShell(job));
+      // And the document made from it is the one rendered whole here, slots and all.
+      expect(withShells[i]!.shell!.fill(there)).toEqual(withShells[i]!.render());
+    }
     const held = jobs.slice(0, SHELLS_QUEUED).map((job) => pool!.shell(job));
     expect(held.every((h) => h !== undefined)).toBe(true);
     expect(pool.shell(jobs[SHELLS_QUEUED]!)).toBeUndefined();

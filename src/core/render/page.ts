@@ -65,6 +65,23 @@ export function renderPage(feed: Feed, options: PageOptions = { folder: '', tags
   return partsOf(pageText(feed, options, slots), slots);
 }
 
+/** The page as a shell (render/shells.ts): its text, then each slot as `format:entry`, in order. */
+export function renderPageShell(feed: Feed, options: PageOptions): string[] {
+  const slots = new Slots();
+  const text = pageText(feed, options, slots);
+  return [text, ...slots.list.map((s) => `${s.format}:${s.entry}`)];
+}
+
+/** The parts of a page from its shell (renderPageShell): the same parts renderPage gives. */
+export function pageFromShell(shell: readonly string[]): DocumentPart[] {
+  const slots = new Slots();
+  for (const s of shell.slice(1)) {
+    const at = s.indexOf(':');
+    slots.list.push({ format: s.slice(0, at) as EntryFormat, entry: s.slice(at + 1) });
+  }
+  return partsOf(shell[0]!, slots);
+}
+
 /** A page's text cut at its slot markers. */
 export function partsOf(text: string, slots: Slots): DocumentPart[] {
   const pieces = text.split(/\u0000(\d+)\u0000/);
