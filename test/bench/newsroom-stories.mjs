@@ -34,6 +34,10 @@ export function benchNewsroomStories({ work, cli, now, measure, repeat, runs, pr
   generateNewsroomCorpus(single, n, 23);
   generateNewsroomCorpus(newsroom, n, 23, { stories });
   const build = (entries, to, extra = []) => measure(process.execPath, [cli, 'build', '--entries', entries, '--out', to, '--now', now, ...extra]);
+  // Every series starts from a settled disk (`sync`, untimed): the corpus just generated, or the
+  // cache and pack a cold build wrote without fsync, would otherwise be written back during the
+  // first runs of the next series (a cron tick comes a minute after the build before it).
+  spawnSync('sync');
   const floor = repeat(runs, () => measure(process.execPath, ['-e', READ_TREE, newsroom])).seconds;
   print('floor: node start-up + reading every entry file', floor);
   // The two cold builds alternate, each from a clean disk queue (`sync` first, then the timing): a
@@ -58,6 +62,7 @@ export function benchNewsroomStories({ work, cli, now, measure, repeat, runs, pr
   print('newsroom: cold build', cold.seconds);
   print('  peak RSS', cold.rssMb, 'MB');
   print('  ratio to the single story (target ≤ 1.2)', cold.seconds / coldSingle.seconds, '×');
+  spawnSync('sync');
   const noChange = repeat(runs, () => build(newsroom, out));
   print('newsroom: no change', noChange.seconds);
   print('  ratio to floor (target ≤ 1.5)', noChange.seconds / floor, '×');
@@ -67,6 +72,7 @@ export function benchNewsroomStories({ work, cli, now, measure, repeat, runs, pr
   let written = 0;
   let parsed = 0;
   let patched = false;
+  spawnSync('sync');
   const oneChanged = repeat(runs, (i) => {
     const file = path.join(newsroom, middle, names[i % names.length]);
     writeFileSync(file, `${readFileSync(file, 'utf8')}\nOne more sentence (${i}).\n`);
