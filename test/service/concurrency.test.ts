@@ -133,7 +133,8 @@ describe('the output lock', () => {
     expect([r.code, r.stderr]).toEqual([0, '']);
   });
 
-  it('temp files a killed builder left, in any folder, are removed by the next build (which finds its lock)', async () => {
+  /** A story built once, and the lock of a builder whose process is gone, as a SIGKILL leaves it. */
+  async function builtWithDeadLock(): Promise<{ dir: string; args: string[] }> {
     const folder = await tempFolder();
     cleanups.push(folder.cleanup);
     const dir = folder.dir;
@@ -143,6 +144,11 @@ describe('the output lock', () => {
     const gone = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
     await new Promise((r) => gone.on('exit', r));
     await lockFor(dir, gone.pid!, '1');
+    return { dir, args };
+  }
+
+  it('temp files a killed builder left, in any folder, are removed by the next build (which finds its lock)', async () => {
+    const { dir, args } = await builtWithDeadLock();
     // Named as a run of this version (run token, counter) and of an earlier one (pid, random) name them.
     const temps = ['out/.storyfeed-tmp-0123456789abcdef-1', 'out/tags/.storyfeed-tmp-0123456789abcdef-2', 'out/.storyfeed/.storyfeed-tmp-4242-0123456789ab'];
     for (const t of temps) await writeFile(path.join(dir, t), 'partial');
@@ -155,15 +161,7 @@ describe('the output lock', () => {
   // SIGKILL after the last rename and the manifest, before the lock is let go: nothing is left to
   // build, so the fast path answers, and it is the run that clears the dead builder's leftovers.
   it('a build that finds nothing to do takes over a dead builder’s lock and sweeps what it left; a live holder is neither waited for nor moved', async () => {
-    const folder = await tempFolder();
-    cleanups.push(folder.cleanup);
-    const dir = folder.dir;
-    await writeStory(dir, 3, 'A');
-    const args = ['build', '--entries', 'entries', '--out', 'out', '--now', '2026-06-01T00:00:00Z'];
-    expect((await runCli(args, { cwd: dir })).code).toBe(0);
-    const gone = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-    await new Promise((r) => gone.on('exit', r));
-    await lockFor(dir, gone.pid!, '1');
+    const { dir, args } = await builtWithDeadLock();
     const leftovers = ['out/.storyfeed-tmp-0123456789abcdef-1'];
     for (const t of leftovers) await writeFile(path.join(dir, t), 'partial');
     const cleared = await runCli(args, { cwd: dir });
