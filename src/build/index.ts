@@ -33,17 +33,23 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
 /**
  * Nothing to do. A builder killed after it published but before it let go leaves its lock (and
- * perhaps its run folder) behind: this run, which found nothing to do, takes a lock whose holder
- * is dead over and sweeps what it left. A live holder is left to finish: it is never waited for.
+ * perhaps temp files) behind: this run, which found nothing to do, takes a lock whose holder is
+ * dead over and sweeps what it left, when it can. A live holder is left to finish: never waited for.
  */
 async function upToDate(options: BuildOptions, result: BuildResult, newsroom: boolean): Promise<BuildResult> {
   if (!existsSync(path.join(options.outDir, LOCK_NAME))) return result;
   const { heldByDeadBuilder, withOutputLock } = await import('../io/output-lock.js');
   if (!(await heldByDeadBuilder(options.outDir))) return result;
-  return withOutputLock(options.outDir, options.lockWaitMs ?? 10_000, async (afterOther) => {
-    await sweepLeftovers(options, afterOther, newsroom);
+  try {
+    return await withOutputLock(options.outDir, options.lockWaitMs ?? 10_000, async (afterOther) => {
+      await sweepLeftovers(options, afterOther, newsroom);
+      return result;
+    });
+  } catch {
+    // Clearing up is a courtesy of this run: an output folder it cannot write to (read-only, a
+    // takeover lost to another builder) is left as it was, and nothing is still nothing to do.
     return result;
-  });
+  }
 }
 
 /**
