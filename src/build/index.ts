@@ -8,6 +8,7 @@ import path from 'node:path';
 import { LOCK_NAME, MANIFEST_PATH } from '../io/state-folder.js';
 import { unfinishedRun } from '../io/output-folder.js';
 import { isNewsroomSync } from '../io/read-sources.js';
+import { isUserError } from '../errors.js';
 import { checkUpToDate, type ChangedSince } from './fast-path.js';
 import { startWarmParser, type WarmParser } from './parse/pool.js';
 import type { BuildOptions, BuildResult } from './types.js';
@@ -45,10 +46,11 @@ async function upToDate(options: BuildOptions, result: BuildResult, newsroom: bo
       await sweepLeftovers(options, afterOther, newsroom);
       return result;
     });
-  } catch {
+  } catch (error) {
     // Clearing up is a courtesy of this run: an output folder it cannot write to (read-only, a
     // takeover lost to another builder) is left as it was, and nothing is still nothing to do.
-    return result;
+    if (isUserError(error) || typeof (error as NodeJS.ErrnoException).code === 'string') return result;
+    throw error;
   }
 }
 

@@ -99,6 +99,18 @@ export function outputFolderGuard(outDir: string): { check(dir: string): void; i
   };
 }
 
+/** mkdir(2) of one folder: false when something is there already, or the folder above is not. */
+function makeOne(dir: string): boolean {
+  try {
+    mkdirSync(dir);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
 /**
  * One mkdir per folder, not per file (an archive has thousands of files in a few hundred folders),
  * never through a link leading outside. A cold build makes a folder per page: in a folder already
@@ -112,19 +124,9 @@ export function folderMaker(outDir: string): (dir: string) => Promise<boolean> {
   const make = (dir: string): boolean => {
     const at = path.resolve(dir);
     const parent = path.dirname(at);
-    if (isInside(top, at) && guard.inside(parent)) {
-      let made = false;
-      try {
-        mkdirSync(at);
-        made = true;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code !== 'EEXIST' && code !== 'ENOENT') throw error;
-      }
-      if (made) {
-        if (!guard.made(at, parent)) guard.check(at);
-        return true;
-      }
+    if (isInside(top, at) && guard.inside(parent) && makeOne(at)) {
+      if (!guard.made(at, parent)) guard.check(at);
+      return true;
     }
     guard.check(dir);
     // mkdir -p gives the first folder it made, undefined when the folder was there already.

@@ -24,7 +24,8 @@ import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
 import { LOCK_NAME } from './state-folder.js';
 
-export const LOCK_FILE = LOCK_NAME;
+/** The lock's file name (named in io/state-folder.ts, where the fast path looks for it without loading this module). */
+export { LOCK_NAME };
 /** The holder refreshes its heartbeat this often. */
 export const HEARTBEAT_MS = 5_000;
 /** A foreign holder whose heartbeat is older than this is taken for dead (18 missed beats). */
@@ -136,7 +137,7 @@ async function look(lockPath: string): Promise<Found | undefined> {
 
 /** Is there a lock in `outDir` whose holder is dead (a builder killed before it let go)? */
 export async function heldByDeadBuilder(outDir: string): Promise<boolean> {
-  const found = await look(path.join(outDir, LOCK_FILE));
+  const found = await look(path.join(outDir, LOCK_NAME));
   return found !== undefined && !judge(found.owner, found.mtimeMs, found.legacy).alive;
 }
 
@@ -235,7 +236,7 @@ export interface AcquireOptions {
 /** Take the lock of `outDir`, waiting up to `waitMs` for a live holder. `found` says whether a lock was there at first. */
 export async function acquireOutputLock(outDir: string, options: AcquireOptions): Promise<{ lock: HeldLock; found: boolean }> {
   await mkdir(outDir, { recursive: true });
-  const lockPath = path.join(outDir, LOCK_FILE);
+  const lockPath = path.join(outDir, LOCK_NAME);
   const owner: LockOwner = { ...currentProcess(), token: randomBytes(16).toString('hex'), since: new Date().toISOString() };
   const deadline = Date.now() + options.waitMs;
   let found = false;

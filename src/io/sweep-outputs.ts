@@ -8,7 +8,7 @@ import { lstat, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { RUN_FOLDER } from './output-folder.js';
 import { isInside, isOwnTempName, resolveInside, TEMP_PREFIX } from './paths.js';
-import { STATE_FOLDER } from './state-folder.js';
+import { LOCK_NAME, STATE_FOLDER } from './state-folder.js';
 import { outputFolderGuard, syncFolder } from './file-calls.js';
 
 /**
@@ -42,7 +42,7 @@ export async function removeStaleTemps(outDir: string): Promise<number> {
       return;
     }
     for (const d of names) {
-      if (d.name.startsWith('.storyfeed.lock')) continue;
+      if (d.name.startsWith(LOCK_NAME)) continue;
       const full = path.join(dir, d.name);
       if (d.isDirectory()) {
         if (top && d.name === STATE_FOLDER) {
@@ -87,7 +87,7 @@ export interface Retired {
 function deletable(outDir: string, relative: string): string | undefined {
   if (relative.startsWith(`${STATE_FOLDER}/`)) return undefined;
   const base = relative.split('/').pop()!;
-  if (base.startsWith('.storyfeed.lock') || base.startsWith(TEMP_PREFIX)) return undefined;
+  if (base.startsWith(LOCK_NAME) || base.startsWith(TEMP_PREFIX)) return undefined;
   try {
     return resolveInside(outDir, relative);
   } catch {

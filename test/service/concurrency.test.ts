@@ -110,9 +110,9 @@ describe('SIGKILL at random moments', () => {
 describe('the output lock', () => {
   /** A lock as a builder in process `pid` on this machine would hold it (src/io/output-lock.ts). */
   async function lockFor(dir: string, pid: number, startTime: string): Promise<void> {
-    const { currentProcess, LOCK_FILE } = await import('../../src/io/output-lock.js');
+    const { currentProcess, LOCK_NAME } = await import('../../src/io/output-lock.js');
     await mkdir(path.join(dir, 'out'), { recursive: true });
-    await writeFile(path.join(dir, 'out', LOCK_FILE), JSON.stringify({ ...currentProcess(), pid, startTime, token: `t${pid}`, since: new Date().toISOString() }));
+    await writeFile(path.join(dir, 'out', LOCK_NAME), JSON.stringify({ ...currentProcess(), pid, startTime, token: `t${pid}`, since: new Date().toISOString() }));
   }
 
   it('a build refuses with a clear message while a live process holds the lock, and recovers it once that process is gone', async () => {

@@ -1,7 +1,7 @@
 // The writer's synchronous file calls (io/file-calls.ts): a temp file gets every byte of every
 // buffer however many there are (more than IOV_MAX, 1,024 on Linux), never replaces a file, and a
 // folder fsync is best effort.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { syncFolder, writeNewFile } from '../../../src/io/file-calls.js';
@@ -56,18 +56,23 @@ describe('syncFolder', () => {
   });
 });
 
+/** An output folder holding the folder `real`, a link `outside` leading out of it, and a link `alias` to its folder `aliased`. */
+async function outWithLinks(real: string, outside: string, aliased: string): Promise<{ out: string; elsewhere: string }> {
+  const dir = await folder();
+  const out = path.join(dir, 'out');
+  const elsewhere = path.join(dir, 'elsewhere');
+  mkdirSync(path.join(out, real), { recursive: true });
+  mkdirSync(elsewhere);
+  symlinkSync(elsewhere, path.join(out, outside));
+  // A link that stays inside is a folder of the output like any other.
+  symlinkSync(path.join(out, aliased), path.join(out, 'alias'));
+  return { out, elsewhere };
+}
+
 describe('outputFolderGuard', () => {
   it('takes folders inside the output folder, made or not yet made, and refuses one reached through a link leading outside', async () => {
-    const { symlinkSync, mkdirSync } = await import('node:fs');
     const { outputFolderGuard } = await import('../../../src/io/file-calls.js');
-    const dir = await folder();
-    const out = path.join(dir, 'out');
-    const elsewhere = path.join(dir, 'elsewhere');
-    mkdirSync(path.join(out, 'tags/a'), { recursive: true });
-    mkdirSync(elsewhere);
-    symlinkSync(elsewhere, path.join(out, 'linked'));
-    // A link that stays inside is a folder of the output like any other.
-    symlinkSync(path.join(out, 'tags'), path.join(out, 'alias'));
+    const { out } = await outWithLinks('tags/a', 'linked', 'tags');
     const guard = outputFolderGuard(out);
     expect(guard.inside(out)).toBe(true);
     expect(guard.inside(path.join(out, 'tags/a'))).toBe(true);
@@ -83,15 +88,8 @@ describe('folderMaker', () => {
   // A cold build makes each page's folder with one mkdir and no lstat: what mkdir finds already
   // there (a real folder, or a link that a hostile hand put in place of one) is looked at as before.
   it('says which folders it made, looks only at what was there, and never makes one through a link leading outside', async () => {
-    const { symlinkSync, mkdirSync, lstatSync } = await import('node:fs');
     const { folderMaker } = await import('../../../src/io/file-calls.js');
-    const dir = await folder();
-    const out = path.join(dir, 'out');
-    const elsewhere = path.join(dir, 'elsewhere');
-    mkdirSync(path.join(out, 'kept'), { recursive: true });
-    mkdirSync(elsewhere);
-    symlinkSync(elsewhere, path.join(out, 'entry-linked'));
-    symlinkSync(path.join(out, 'kept'), path.join(out, 'alias'));
+    const { out, elsewhere } = await outWithLinks('kept', 'entry-linked', 'kept');
     const ensure = folderMaker(out);
     expect(await ensure(out)).toBe(false);
     expect(await ensure(path.join(out, 'kept'))).toBe(false);

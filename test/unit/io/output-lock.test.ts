@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isUserError } from '../../../src/errors.js';
-import { acquireOutputLock, currentProcess, LOCK_FILE, processStartTime, withOutputLock, type LockOwner } from '../../../src/io/output-lock.js';
+import { acquireOutputLock, currentProcess, LOCK_NAME, processStartTime, withOutputLock, type LockOwner } from '../../../src/io/output-lock.js';
 import { tempFolder } from '../../helpers/story.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -26,7 +26,7 @@ async function outFolder(): Promise<string> {
 /** A lock file as another builder would have left it, with its heartbeat `ageMs` old. */
 async function plantLock(out: string, owner: Partial<LockOwner>, ageMs = 0): Promise<void> {
   const full: LockOwner = { ...currentProcess(), token: 'their-token', since: new Date().toISOString(), ...owner };
-  const file = path.join(out, LOCK_FILE);
+  const file = path.join(out, LOCK_NAME);
   await writeFile(file, JSON.stringify(full));
   const at = new Date(Date.now() - ageMs);
   await utimes(file, at, at);
@@ -55,10 +55,10 @@ describe('the output lock: a holder on this host, boot and pid namespace', () =>
   ])('is alive with %s: the build refuses, naming the holder, and leaves the lock alone', async (_label, owner) => {
     const out = await outFolder();
     await plantLock(out, owner(), 10 * 60_000);
-    const before = await readFile(path.join(out, LOCK_FILE), 'utf8');
+    const before = await readFile(path.join(out, LOCK_NAME), 'utf8');
     await expect(taken(out)).rejects.toSatisfy((e) => isUserError(e, 'lock-busy'));
     await expect(taken(out)).rejects.toThrow(/another storyfeed build is writing .*pid \d+/);
-    expect(await readFile(path.join(out, LOCK_FILE), 'utf8')).toBe(before);
+    expect(await readFile(path.join(out, LOCK_NAME), 'utf8')).toBe(before);
   });
 });
 
@@ -79,7 +79,7 @@ describe('the output lock: a foreign holder is judged by its heartbeat only', ()
 
   it('a lock folder of an earlier storyfeed (proper-lockfile, bare pid) is judged by its age too', async () => {
     const out = await outFolder();
-    const folder = path.join(out, LOCK_FILE);
+    const folder = path.join(out, LOCK_NAME);
     await mkdir(folder);
     await writeFile(path.join(folder, 'pid'), `${gonePid}\n`);
     await utimes(folder, new Date(), new Date());
@@ -95,7 +95,7 @@ describe('the output lock: taking and holding', () => {
   it('records who holds it, refreshes its heartbeat while held (even with the event loop busy), and removes it on release', async () => {
     const out = await outFolder();
     const { lock } = await acquireOutputLock(out, { waitMs: 0, heartbeatMs: 50 });
-    const file = path.join(out, LOCK_FILE);
+    const file = path.join(out, LOCK_NAME);
     const owner = JSON.parse(await readFile(file, 'utf8')) as LockOwner;
     expect(owner).toMatchObject({ ...currentProcess(), token: lock.owner.token });
     expect(owner.token).toMatch(/^[0-9a-f]{32}$/);
@@ -117,7 +117,7 @@ describe('the output lock: taking and holding', () => {
     for (let i = 0; i < 100 && !lock.lost(); i += 1) await new Promise((r) => setTimeout(r, 20));
     expect(lock.lost()).toMatch(/took the lock over/);
     await lock.release();
-    expect(JSON.parse(await readFile(path.join(out, LOCK_FILE), 'utf8'))).toMatchObject({ token: 'usurper' });
+    expect(JSON.parse(await readFile(path.join(out, LOCK_NAME), 'utf8'))).toMatchObject({ token: 'usurper' });
   });
 
   it('two takers of one dead lock: exactly one holds it at a time', async () => {
@@ -144,7 +144,7 @@ describe('the output lock: taking and holding', () => {
   ])('a takeover guard that is %s does not block the takeover for long', async (_label, make) => {
     const out = await outFolder();
     await plantLock(out, { pid: 2 ** 22 - 11, startTime: '1' });
-    const guard = path.join(out, `${LOCK_FILE}.takeover`);
+    const guard = path.join(out, `${LOCK_NAME}.takeover`);
     await make(guard);
     const old = new Date(Date.now() - 60_000);
     await utimes(guard, old, old);
@@ -178,7 +178,7 @@ describe('the output lock across processes', () => {
     await writeFile(
       path.join(dir, 'taker.mjs'),
       `import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
-import { acquireOutputLock, LOCK_FILE } from './output-lock.mjs';
+import { acquireOutputLock, LOCK_NAME } from './output-lock.mjs';
 const [out, log, rounds] = process.argv.slice(2);
 for (let i = 0; i < Number(rounds); i += 1) {
   let lock;
@@ -194,7 +194,7 @@ for (let i = 0; i < Number(rounds); i += 1) {
   if (i % 2 === 0) {
     const temp = out + '/dying-' + process.pid;
     writeFileSync(temp, JSON.stringify({ ...lock.owner, pid: 2 ** 22 - 11, startTime: '1', token: 'dead-' + process.pid + '-' + i }));
-    renameSync(temp, out + '/' + LOCK_FILE);
+    renameSync(temp, out + '/' + LOCK_NAME);
   }
   await lock.release();
 }
@@ -238,7 +238,7 @@ process.stdin.resume();
     const node = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n')[0]!;
     process.kill(Number(node), 'SIGSTOP');
     const old = new Date(Date.now() - 91_000);
-    await utimes(path.join(out, LOCK_FILE), old, old);
+    await utimes(path.join(out, LOCK_NAME), old, old);
     await expect(taken(out)).resolves.toBe('ran');
     process.kill(Number(node), 'SIGKILL');
   });
