@@ -44,3 +44,18 @@ await build({
   // CommonJS dependencies bundled into ES modules call require(): give every chunk a real one.
   banner: { js: "import { createRequire as __storyfeedCreateRequire } from 'node:module'; const require = __storyfeedCreateRequire(import.meta.url);" },
 });
+// The command itself (package.json "bin"): a CommonJS launcher, so that it sets libuv's pool size
+// before Node's ES module loader starts the pool (src/io/thread-pool.ts), then loads cli.js.
+await build({
+  entryPoints: { storyfeed: 'src/bin/storyfeed.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+  // The CLI stays its own bundle, loaded as an ES module: src/cli.ts is dist/cli.js, beside this file.
+  plugins: [{ name: 'cli-beside', setup: (b) => b.onResolve({ filter: /^\.\.\/cli\.js$/ }, () => ({ path: './cli.js', external: true })) }],
+  banner: { js: '#!/usr/bin/env node' },
+});

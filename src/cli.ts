@@ -359,8 +359,8 @@ function reportFailure(command: string, outDir: string, error: unknown, io: Io):
   return EXIT.bug;
 }
 
-// Run only as a program, not when imported by tests.
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli.js')) {
+/** Run as the program: the process's argv, streams and exit code (bin/storyfeed.ts loads this module and calls it). */
+export function runAsProgram(): void {
   main(process.argv.slice(2), {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
@@ -376,3 +376,6 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     },
   );
 }
+
+// `node dist/cli.js …` runs it too (with libuv's own thread pool); imported by tests, it does not run.
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli.js')) runAsProgram();

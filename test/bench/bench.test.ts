@@ -17,7 +17,7 @@ describe.skipIf(skipWithout('hugo', 'time'))(`npm run bench${withoutNote('hugo',
     const r = spawnSync(process.execPath, ['test/bench/run.mjs'], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, BENCH_SIZES: '500', BENCH_RUNS: '1', BENCH_TAGS: '10x50', BENCH_NEWSROOM_SIZES: '200', BENCH_NEWSROOM_STORIES: '4x10' },
+      env: { ...process.env, BENCH_SIZES: '500', BENCH_RUNS: '1', BENCH_TAGS: '10x50', BENCH_NEWSROOM_SIZES: '200', BENCH_NEWSROOM_STORIES: '4x10', BENCH_SETTLE: '0' },
       timeout: 240_000,
     });
     expect(r.status, r.stderr).toBe(0);

@@ -14,7 +14,7 @@ const n = Number(process.env.LATENCY_ENTRIES ?? 1000);
 const seconds = Number(process.env.LATENCY_SECONDS ?? 6);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'storyfeed-latency-'));
 generateCorpus(path.join(dir, 'entries'), n, 42);
-const child = spawn(process.execPath, [path.join(root, 'dist/cli.js'), 'start', '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, [path.join(root, 'dist/storyfeed.cjs'), 'start', '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
 let log = '';
 const url = await new Promise((resolve) =>
   child.stdout.on('data', (d) => {

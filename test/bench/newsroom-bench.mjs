@@ -5,12 +5,16 @@
 // The headline ratio is storyfeed cold / Hugo three formats, taken in the same run.
 // Sizes: BENCH_NEWSROOM_SIZES (default 1000,10000; 0 for none). Hugo runs up to
 // BENCH_NEWSROOM_HUGO_MAX entries (default 10000); above it (100000) storyfeed is timed alone.
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateNewsroomCorpus } from './newsroom-corpus.mjs';
+import { settle } from './settle.mjs';
 
 const HUGO_SITE = fileURLToPath(new URL('./hugo', import.meta.url));
+// Hugo's program, read back in before each of its runs as storyfeed's is (settle.mjs).
+const HUGO = execFileSync('sh', ['-c', 'command -v hugo || true'], { encoding: 'utf8' }).trim() || undefined;
 const FORMATS = { three: '["RSS", "Atom", "JSONFeed"]', rss: '["RSS"]' };
 
 /** The corpus as a Hugo site: the templates of test/bench/hugo and one content file per entry. */
@@ -46,6 +50,7 @@ export function benchNewsroom({ work, cli, now, measure, repeat, runs, print, hu
     generateNewsroomCorpus(entries, n, 17);
     const cold = repeat(runs, () => {
       rmSync(out, { recursive: true, force: true });
+      settle([process.execPath, path.dirname(cli), entries]);
       return measure(process.execPath, [cli, 'build', '--entries', entries, '--out', out, '--now', now]);
     });
     print('storyfeed cold build', cold.seconds);
@@ -59,6 +64,7 @@ export function benchNewsroom({ work, cli, now, measure, repeat, runs, print, hu
         const hugo = repeat(runs, () => {
           rmSync(path.join(site, 'public'), { recursive: true, force: true });
           rmSync(path.join(site, 'resources'), { recursive: true, force: true });
+          settle([...(HUGO ? [HUGO] : []), site]);
           return measure('hugo', ['--quiet', '--source', site]);
         });
         const items = count(path.join(site, 'public/index.xml'), '<item>');

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateNewsroomCorpus } from './newsroom-corpus.mjs';
+import { settle } from './settle.mjs';
 
 /** Node start-up + reading every file of the folder and of its story folders. */
 const READ_TREE = `const fs=require('fs'),p=require('path');const d=process.argv[1];let n=0;for(const f of fs.readdirSync(d)){const q=p.join(d,f);if(fs.statSync(q).isDirectory()){for(const g of fs.readdirSync(q))n+=fs.readFileSync(p.join(q,g)).length}else n+=fs.readFileSync(q).length}`;
@@ -40,20 +41,19 @@ export function benchNewsroomStories({ work, cli, now, measure, repeat, runs, pr
   spawnSync('sync');
   const floor = repeat(runs, () => measure(process.execPath, ['-e', READ_TREE, newsroom])).seconds;
   print('floor: node start-up + reading every entry file', floor);
-  // The two cold builds alternate, each from a clean disk queue (`sync` first, then the timing): a
-  // cold build leaves ~1 GB being written back, which ran on into the next build, so timing every
-  // single-story run first and then every newsroom run put the newsroom's behind the writeback of
-  // the singles' (medians, 2026-12-04 19:35: 1.31x in that order). The writeback of the build's own
-  // files (an fsync per file) is still its own.
+  // The two cold builds alternate, each from a settled machine (settle.mjs: the disk queue flushed,
+  // the page cache dropped where allowed, the corpus read back in): a cold build leaves ~1 GB being
+  // written back, which ran on into the next build (medians, 2026-12-04 19:35: 1.31x with every
+  // single-story run first). The writeback of the build's own files (an fsync per file) is its own.
   const singles = [];
   const newsrooms = [];
   for (let i = 0; i < runs; i += 1) {
     rmSync(outSingle, { recursive: true, force: true });
     rmSync(out, { recursive: true, force: true });
-    spawnSync('sync');
+    settle([process.execPath, path.dirname(cli), single]);
     singles.push(build(single, outSingle));
     rmSync(outSingle, { recursive: true, force: true });
-    spawnSync('sync');
+    settle([process.execPath, path.dirname(cli), newsroom]);
     newsrooms.push(build(newsroom, out));
   }
   const coldSingle = repeat(runs, (i) => singles[i]);

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { generateCorpus } from './corpus.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = path.join(root, 'dist/cli.js');
+const CLI = path.join(root, 'dist/storyfeed.cjs');
 const n = Number(process.env.BENCH_PUBLISH_SIZE ?? 10000);
 const work = path.join(os.tmpdir(), `storyfeed-bench-publish-${process.pid}`);
 const NOW = '2026-06-01T00:00:00Z';

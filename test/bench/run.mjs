@@ -17,7 +17,7 @@ import { benchNewsroom, printNewsroomTable } from './newsroom-bench.mjs';
 import { benchNewsroomStories, printNewsroomStoriesTable } from './newsroom-stories.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = path.join(root, 'dist/cli.js');
+const CLI = path.join(root, 'dist/storyfeed.cjs');
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number).filter((n) => n > 0);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const work = path.join(os.tmpdir(), `storyfeed-bench-${process.pid}`);

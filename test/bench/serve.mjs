@@ -25,7 +25,7 @@ export async function benchServe({ seconds: duration = seconds, log = console.lo
       `---\nid: tag:newsroom.example.org,2026-05-30:us-iran-talks/load-test\ntitle: Load test version ${n}\npublished: 2026-05-30T09:00:00Z\n---\n${`Version ${n} body. `.repeat(400)}\n`,
     );
   writeVersion(0);
-  const child = spawn(process.execPath, [path.join(root, 'dist/cli.js'), 'start', '--entries', 'entries', '--out', 'out', '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(root, 'dist/storyfeed.cjs'), 'start', '--entries', 'entries', '--out', 'out', '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let logText = '';
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`service did not start:\n${logText}`)), 20_000);

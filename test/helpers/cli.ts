@@ -1,8 +1,8 @@
-// Run the real program (dist/cli.js) in a child process, as a user or a cron job would.
+// Run the real program (dist/storyfeed.cjs, the command package.json names) in a child process, as a user or a cron job would.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/storyfeed.cjs', import.meta.url));
 
 export interface RunResult {
   code: number | null;
