@@ -57,5 +57,4 @@ await build({
   logLevel: 'warning',
   // The CLI stays its own bundle, loaded as an ES module: src/cli.ts is dist/cli.js, beside this file.
   plugins: [{ name: 'cli-beside', setup: (b) => b.onResolve({ filter: /^\.\.\/cli\.js$/ }, () => ({ path: './cli.js', external: true })) }],
-  banner: { js: '#!/usr/bin/env node' },
 });

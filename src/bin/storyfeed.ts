@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The `storyfeed` command (package.json "bin", `npm start`), bundled as CommonJS (dist/storyfeed.cjs),
 // the one layer above the CLI: it sizes libuv's thread pool before anything starts it
 // (io/thread-pool.ts) — Node loads an ES module through the pool, so the CLI, an ES module, cannot —

@@ -3,6 +3,7 @@
 // 32 threads, not 4. A size the user set is kept. The pool's threads are counted at exit
 // (/proc/self/task, Linux), against the same build run as `node dist/cli.js` (libuv's own 4).
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +31,11 @@ describe('the thread pool size', () => {
     ['1024', '1024'],
   ])('UV_THREADPOOL_SIZE=%j gives %s', (given, expected) => {
     expect(threadPoolSize(given)).toBe(expected);
+  });
+
+  it.runIf(process.platform !== 'win32')('the command runs as an executable file (its own #! line), as the bin link npm makes runs it', () => {
+    const r = spawnSync(CLI, ['--version'], { encoding: 'utf8' });
+    expect([r.status, r.stdout.trim()]).toEqual([0, `storyfeed ${JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version}`]);
   });
 
   it.runIf(process.platform === 'linux')('is set by the command before the pool starts, and a size the user set is kept', async () => {
