@@ -25,16 +25,14 @@ const markdownItFields = {
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 rmSync(new URL('./dist/', import.meta.url), { recursive: true, force: true });
+/** What both builds share: Node 20, everything bundled, into dist/. */
+const forNode = { outdir: 'dist', bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
 await build({
+  ...forNode,
   entryPoints: { cli: 'src/cli.ts', 'build-worker': 'src/service/build-thread-worker.ts', 'parse-worker': 'src/build/parse/worker.ts' },
-  outdir: 'dist',
-  bundle: true,
   splitting: true,
   format: 'esm',
-  platform: 'node',
-  target: 'node20',
   sourcemap: true,
-  logLevel: 'warning',
   plugins: [markdownItFields],
   // `storyfeed --version` (src/cli.ts): the bundle carries the version it was built from.
   define: { STORYFEED_VERSION: JSON.stringify(version) },
@@ -47,14 +45,10 @@ await build({
 // The command itself (package.json "bin"): a CommonJS launcher, so that it sets libuv's pool size
 // before Node's ES module loader starts the pool (src/io/thread-pool.ts), then loads cli.js.
 await build({
+  ...forNode,
   entryPoints: { storyfeed: 'src/bin/storyfeed.ts' },
-  outdir: 'dist',
   outExtension: { '.js': '.cjs' },
-  bundle: true,
   format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  logLevel: 'warning',
   // The CLI stays its own bundle, loaded as an ES module: src/cli.ts is dist/cli.js, beside this file.
   plugins: [{ name: 'cli-beside', setup: (b) => b.onResolve({ filter: /^\.\.\/cli\.js$/ }, () => ({ path: './cli.js', external: true })) }],
 });

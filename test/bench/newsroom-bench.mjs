@@ -13,8 +13,6 @@ import { generateNewsroomCorpus } from './newsroom-corpus.mjs';
 import { settle } from './settle.mjs';
 
 const HUGO_SITE = fileURLToPath(new URL('./hugo', import.meta.url));
-// Hugo's program, read back in before each of its runs as storyfeed's is (settle.mjs).
-const HUGO = execFileSync('sh', ['-c', 'command -v hugo || true'], { encoding: 'utf8' }).trim() || undefined;
 const FORMATS = { three: '["RSS", "Atom", "JSONFeed"]', rss: '["RSS"]' };
 
 /** The corpus as a Hugo site: the templates of test/bench/hugo and one content file per entry. */
@@ -43,6 +41,8 @@ export function benchNewsroom({ work, cli, now, measure, repeat, runs, print, hu
   const sizes = (process.env.BENCH_NEWSROOM_SIZES ?? '1000,10000').split(',').map(Number).filter((n) => n > 0);
   const hugoMax = Number(process.env.BENCH_NEWSROOM_HUGO_MAX ?? 10000);
   const rows = [];
+  // Hugo's program, read back in before each of its runs as storyfeed's is (settle.mjs).
+  const hugoProgram = hugoVersion ? execFileSync('sh', ['-c', 'command -v hugo'], { encoding: 'utf8' }).trim() : undefined;
   for (const n of sizes) {
     const entries = path.join(work, `newsroom-${n}`);
     const out = path.join(work, `newsroom-out-${n}`);
@@ -64,7 +64,7 @@ export function benchNewsroom({ work, cli, now, measure, repeat, runs, print, hu
         const hugo = repeat(runs, () => {
           rmSync(path.join(site, 'public'), { recursive: true, force: true });
           rmSync(path.join(site, 'resources'), { recursive: true, force: true });
-          settle([...(HUGO ? [HUGO] : []), site]);
+          settle([hugoProgram, site]);
           return measure('hugo', ['--quiet', '--source', site]);
         });
         const items = count(path.join(site, 'public/index.xml'), '<item>');

@@ -18,19 +18,16 @@ function readTree(at) {
 
 /**
  * Flush, drop the page cache if allowed, read `inputs` (the program, its files, the corpus) back in.
- * Says whether the cache was dropped. BENCH_SETTLE=0: flush only (bench.test.ts, whose neighbours in
- * the test run should not lose the page cache under them).
+ * BENCH_SETTLE=0: flush only (bench.test.ts, whose neighbours in the test run should not lose the
+ * page cache under them).
  */
 export function settle(inputs) {
   spawnSync('sync');
-  if (process.env.BENCH_SETTLE === '0') return false;
-  let dropped = false;
+  if (process.env.BENCH_SETTLE === '0') return;
   try {
     writeFileSync(DROP, '3\n');
-    dropped = true;
   } catch {
-    // not root, or not Linux: sync alone
+    return; // not root, or not Linux: sync alone, and the page cache still holds the inputs
   }
-  for (const dir of inputs) readTree(dir);
-  return dropped;
+  for (const at of inputs) readTree(at);
 }
