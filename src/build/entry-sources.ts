@@ -19,6 +19,7 @@ import { readListed, type SourceStamp } from '../io/read-sources.js';
 import type { Stamped } from './state/manifest.js';
 import type { ParsedFile } from './parse/wire.js';
 import { createParser, workerCount } from './parse/pool.js';
+import { withFields } from '../core/objects.js';
 
 /** Files read and parsed per batch (per message to a worker). */
 const BATCH = 32;
@@ -90,7 +91,7 @@ export async function readAndParseEntries(options: BuildOptions, scope: ParseSco
     onParsed: async (files) => {
       for (const { blob, ...f } of files) {
         // The blob goes to the store (which bounds the memory it takes); only the parse stays here.
-        fresh.set(f.parsed.path, { ...f, hasBlob: blob !== undefined });
+        fresh.set(f.parsed.path, withFields(f, { hasBlob: blob !== undefined }));
         if (blob && !options.dryRun) await store.add(f.parsed.path, blob, f.crc!);
       }
     },

@@ -19,7 +19,7 @@ import { parseLedger } from '../core/ledger.js';
 import { countBuild, manifestChunks, publishWindow, type BuildCounts } from './state/manifest.js';
 import { encodeFragments, slotBytes } from '../core/render/fragments.js';
 import type { EntrySlot, Story } from '../core/types.js';
-import { FragmentStore } from './state/fragment-pack.js';
+import { FragmentStore, memoryBudgetFor } from './state/fragment-pack.js';
 import { serializeCache } from './state/cache-text.js';
 import { readBookkeeping } from './state/read-bookkeeping.js';
 import { listSources, readListed } from '../io/read-sources.js';
@@ -29,6 +29,8 @@ import { cacheRecords, parsedSources, readAndParseEntries, sourceStamps, type En
 import { phaseTimer } from './timings.js';
 import { withSitemaps } from './sitemaps.js';
 import { withShellWorkers } from './shell-render.js';
+import { collectAfterPlanning } from './heap.js';
+import { withFields } from '../core/objects.js';
 
 export async function fullBuild(options: BuildOptions, useCache: boolean, started: number): Promise<BuildResult> {
   const { timings, phase } = phaseTimer();
@@ -58,7 +60,7 @@ export async function fullBuild(options: BuildOptions, useCache: boolean, starte
   const cache = useCache ? parseCache(readBookkeeping(options.outDir, CACHE_PATH), cacheKey(input.storyText), defaults, readBookkeeping(options.outDir, OVERLAY_PATH)) : EMPTY_CACHE;
   const locations = new Map<string, BlobLocation>();
   for (const [p, c] of cache.entries) if (c.blob) locations.set(p, c.blob);
-  const store = await FragmentStore.open(options.outDir, useCache ? cache.pack : undefined, locations, options.fragmentMemory === undefined ? {} : { memoryBudget: options.fragmentMemory });
+  const store = await FragmentStore.open(options.outDir, useCache ? cache.pack : undefined, locations, { memoryBudget: options.fragmentMemory ?? memoryBudgetFor(input.listing.stamps.length) });
   phase('load cache');
   try {
     const sources = await readAndParseEntries(options, storyScope(options, input, story), cache, store);
@@ -74,7 +76,9 @@ export async function fullBuild(options: BuildOptions, useCache: boolean, starte
       return finish(compiled, counts);
     }
     if (options.signal?.aborted) throw buildAborted();
+    collectAfterPlanning(compiled.planned.length);
     const written = await writeDocuments(options, compiled, cache, store);
+    store.rendered();
     phase('render and write');
     const writtenCounts = { ...counts, written: written.written, unchanged: written.unchanged, rendered: written.rendered, removed: written.removed };
     if (!useCache) {
@@ -173,7 +177,7 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
     const loc = pack.locations.get(p);
     const r = records.get(p)!;
     const { blob: _old, ...rest } = r;
-    records.set(p, loc ? { ...rest, blob: loc } : rest);
+    records.set(p, loc ? withFields(rest, { blob: loc }) : rest);
   }
 
   const bookkeeping = [];

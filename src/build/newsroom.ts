@@ -23,7 +23,7 @@ import { encodeFragments, slotBytes, type EntryFragments } from '../core/render/
 import type { EntryMeta, EntrySlot, SourceFile, Story } from '../core/types.js';
 import { cacheDefaults, cacheKey, EMPTY_CACHE, hashText, parseCache, type BuildCache, type CacheDefaults, type CachedParse } from './state/cache.js';
 import { CacheLines, removeOverlay } from './state/cache-lines.js';
-import { FragmentStore } from './state/fragment-pack.js';
+import { FragmentStore, memoryBudgetFor } from './state/fragment-pack.js';
 import { serializeCache } from './state/cache-text.js';
 import { countBuild, manifestChunks, publishWindow, type BuildCounts } from './state/manifest.js';
 import { readBookkeeping, readBookkeepingBytes } from './state/read-bookkeeping.js';
@@ -33,7 +33,9 @@ import { previousPublished } from '../io/output-folder.js';
 import { writeBookkeeping, writePlanned, writeRecord } from '../io/write-outputs.js';
 import { withShellWorkers } from './shell-render.js';
 import { phaseTimer } from './timings.js';
+import { collectAfterPlanning } from './heap.js';
 import { withSitemaps } from './sitemaps.js';
+import { withFields } from '../core/objects.js';
 
 /** The folder of a qualified path (`<slug>/a.md` → `<slug>`), or undefined at the root. */
 const slugOf = (p: string): string | undefined => (p.includes('/') ? p.slice(0, p.indexOf('/')) : undefined);
@@ -99,7 +101,7 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
   const defaults = (p: string): CacheDefaults => defaultsBySlug.get(slugOf(p) ?? '') ?? fallback!;
   const cache = useCache && fallback ? loadCache(options, settings, defaults) : EMPTY_CACHE;
   const locations = new Map([...cache.entries].flatMap(([p, c]) => (c.blob ? [[p, c.blob] as const] : [])));
-  const store = await FragmentStore.open(outDir, useCache ? cache.pack : undefined, locations, options.fragmentMemory === undefined ? {} : { memoryBudget: options.fragmentMemory });
+  const store = await FragmentStore.open(outDir, useCache ? cache.pack : undefined, locations, { memoryBudget: options.fragmentMemory ?? memoryBudgetFor(listing.stamps.length) });
   phase('load cache');
   try {
     // Entries of a story whose settings do not parse are read for compile's diagnostics only.
@@ -145,6 +147,7 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
       return result();
     }
     if (options.signal?.aborted) throw buildAborted();
+    collectAfterPlanning(compiled.planned.length);
 
     const inMemory = new Map<string, EntryFragments>(compiled.stories.flatMap((s) => [...s.result.fragments].map(([p, f]) => [`${s.slug}/${p}`, f] as const)));
     // The newsroom feed's bodies, from the pack or this run's parse (a few dozen entries).
@@ -165,6 +168,7 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
     const written = await withShellWorkers(compiled.planned, cache.outputs, (planned) =>
       writePlanned(outDir, withSitemaps(planned, compiled.sitemaps), cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}), published }),
     );
+    store.rendered();
     if (kept.length > 0) await writeRecord(outDir, [...compiled.planned.map((p) => p.path), ...compiled.sitemaps.map((s) => s.path), ...kept]);
     phase('render and write');
     if (useCache) await saveCache(options, { listing, settings, cache, store, sources, compiled, written, defaults });
@@ -237,7 +241,7 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
     const { blob: old, ...rest } = records.get(p)!;
     // A record whose fragments stayed where they were is the same record (overlayOf writes only the others).
     if (loc && old && loc.offset === old.offset && loc.crc === old.crc && loc.ends.every((e, i) => e === old.ends[i])) continue;
-    records.set(p, loc ? { ...rest, blob: loc } : rest);
+    records.set(p, loc ? withFields(rest, { blob: loc }) : rest);
   }
   for (const [slug, s] of settings.stories) records.set(`${slug}/${STORY_FILE}`, { size: s.size, mtimeMs: s.mtimeMs, hash: hashText(s.text), diagnostics: [] });
   const bookkeeping = [];

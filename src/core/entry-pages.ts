@@ -3,13 +3,13 @@
 // draft or embargoed entry is in no slot, so its body reaches no page). The slug is the entry's
 // anchor (core/anchors.ts: unique, clear of the story's own folders, recorded in the ledger).
 
-import { compareStrings } from './diagnostics.js';
 import { MEDIA_TYPES, OUTPUT_FILES } from './formats.js';
 import { anchorOf } from './links.js';
 import { isRetracted, isStub } from './model.js';
 import { renderEntryPage, renderRetractedPage } from './render/entry-page.js';
 import type { DocumentPart, EntryMeta, PlannedFile, Story } from './types.js';
 import { RENDER_VERSION } from './versions.js';
+import { tagLinks } from './tags.js';
 
 type Planned = (path: string, mediaType: string, inputs: unknown, deps: readonly EntryMeta[], render: () => readonly DocumentPart[]) => PlannedFile;
 
@@ -22,8 +22,9 @@ export function planEntryPages(story: Story, storyPrint: string, slots: Readonly
     const slug = anchorOf(e);
     const path = `${slug}/${OUTPUT_FILES.page}`;
     if (!isRetracted(e, now)) {
-      const tags = e.tags.flatMap((tag) => (slugOf.has(tag) ? [{ tag, slug: slugOf.get(tag)! }] : [])).sort((a, b) => compareStrings(a.slug, b.slug));
-      files.push(planned(path, MEDIA_TYPES.html, { v: RENDER_VERSION, story: storyPrint, slug, tags }, [e], () => renderEntryPage(e, story, { slug, tags })));
+      // The links are made again when the page renders: the plan of a 100,000-entry build would
+      // otherwise hold an array of them per page until the writer reaches it.
+      files.push(planned(path, MEDIA_TYPES.html, { v: RENDER_VERSION, story: storyPrint, slug, tags: tagLinks(e.tags, slugOf) }, [e], () => renderEntryPage(e, story, { slug, tags: tagLinks(e.tags, slugOf) })));
     } else if (isStub(e, now)) {
       files.push(planned(path, MEDIA_TYPES.html, { v: RENDER_VERSION, story: storyPrint, slug, retracted: true }, [e], () => [renderRetractedPage(e, story, slug)]));
     }

@@ -7,6 +7,7 @@ import { JSON_TYPE } from './formats.js';
 import { formatRfc3339 } from './dates.js';
 import { compareStrings, diagnostic, FILE_START, type Diagnostic } from './diagnostics.js';
 import type { EntryMeta, Position, RenderedFile } from './types.js';
+import { withFields } from './objects.js';
 
 export const LEDGER_VERSION = 1;
 
@@ -97,11 +98,11 @@ export function updateLedger(ledger: Ledger, published: readonly EntryMeta[], an
   for (const e of published) {
     const before = ledger.ids[e.id];
     const tags = mergeTags(before?.tags, e.tags);
-    ids[e.id] = { ...before, path: e.path, published: before?.published ?? formatRfc3339(e.published), tags };
+    ids[e.id] = withFields(before ?? {}, { path: e.path, published: before?.published ?? formatRfc3339(e.published), tags });
   }
   for (const [id, anchor] of anchors) {
     const record = ids[id];
-    if (record && record.anchor !== anchor) ids[id] = { ...record, anchor };
+    if (record && record.anchor !== anchor) ids[id] = withFields(record, { anchor });
   }
   return { version: LEDGER_VERSION, ids };
 }

@@ -18,7 +18,8 @@ import { FEED_XSL } from './render/stylesheet.js';
 import type { DocumentPart, EntryMeta, Feed, PlannedFile, ShellRender, Story } from './types.js';
 import { RENDER_VERSION } from './versions.js';
 import { planSitemaps, storySitemapUrls, type PlannedSitemap, type SitemapPage } from './sitemaps.js';
-import { tagSlug, TAGS_FOLDER } from './tags.js';
+import { tagLinks, tagSlug, TAGS_FOLDER, type TagLink } from './tags.js';
+import { withFields } from './objects.js';
 
 export const ARCHIVE_FOLDER = 'archive';
 
@@ -70,7 +71,7 @@ function plannedFrom(path: string, mediaType: string, base: string, prints: read
 
 /** An RSS or Atom document, whose shell the writer may have rendered elsewhere (PlannedFile.shell). */
 const withShell = (path: string, mediaType: string, base: string, prints: readonly string[], deps: readonly string[], shell: ShellRender): PlannedFile =>
-  ({ ...plannedFrom(path, mediaType, base, prints, deps, () => shell.fill(renderShell(shell.job()))), shell });
+  withFields(plannedFrom(path, mediaType, base, prints, deps, () => shell.fill(renderShell(shell.job()))), { shell });
 
 /** What one document of a stream (a subscription feed or an archive page) holds at `now`. */
 interface DocumentContent {
@@ -307,7 +308,7 @@ function linkedTags(entries: readonly EntryMeta[], slugOf: ReadonlyMap<string, s
   const own = (e: EntryMeta): TagLink[] => {
     let links = made.get(e);
     if (!links) {
-      links = e.tags.flatMap((tag) => (slugOf.has(tag) ? [{ tag, slug: slugOf.get(tag)! }] : [])).sort((a, b) => compareStrings(a.slug, b.slug));
+      links = tagLinks(e.tags, slugOf);
       made.set(e, links);
     }
     return links;
@@ -316,11 +317,6 @@ function linkedTags(entries: readonly EntryMeta[], slugOf: ReadonlyMap<string, s
   const seen = new Map<string, TagLink>();
   for (const e of entries) for (const link of own(e)) seen.set(link.tag, link);
   return [...seen.values()].sort((a, b) => compareStrings(a.slug, b.slug));
-}
-
-interface TagLink {
-  readonly tag: string;
-  readonly slug: string;
 }
 
 export interface Plan {

@@ -9,8 +9,9 @@ import { CACHE_VERSION, RENDER_VERSION } from '../../core/versions.js';
 import { defaultLink } from '../../core/links.js';
 import { retractionEnd } from '../../core/model.js';
 import type { EntryMeta, Image, Person, Position, Story } from '../../core/types.js';
-import { FORMAT_CODES, type OutputRecord, type SlotList } from '../../io/output-record.js';
+import { FORMAT_CODES, formatCodeAt, slotList, type OutputRecord } from '../../io/output-record.js';
 import { PIECES } from '../../core/render/fragments.js';
+import { withFields } from '../../core/objects.js';
 
 /** Where an entry's fragments are in the pack (offset, piece ends, CRC-32 of the blob). */
 export interface BlobLocation {
@@ -264,8 +265,8 @@ export function toWireOutput(r: OutputRecord, ordinal: ReadonlyMap<string, numbe
   // An output made from an entry the index does not hold (a last good version) cannot be patched.
   if (r.base === undefined || !r.deps || !r.slots) return w;
   const d = r.deps.map((p) => ordinal.get(p));
-  const { entries, formats, offsets } = r.slots;
-  const t = entries.flatMap((entry, i) => [ordinal.get(entry), formats[i], offsets[i]]);
+  const slots = r.slots;
+  const t = slots.entries.flatMap((entry, i) => [ordinal.get(entry), formatCodeAt(slots, i), slots.offsets[i]]);
   if (d.some((i) => i === undefined) || t.some((i) => i === undefined)) return w;
   return { ...w, base: r.base, deps: d as number[], slots: t as number[] };
 }
@@ -288,8 +289,8 @@ export function fromWireOutput(value: unknown, pathOf: (ordinal: number) => stri
   }
   if (deps.some((p) => p === undefined)) return plain;
   const n = entries.length;
-  const slots: SlotList = { entries, formats: Uint8Array.from({ length: n }, (_, i) => t[i * 3 + 1]!), offsets: Float64Array.from({ length: n }, (_, i) => t[i * 3 + 2]!) };
-  return { ...plain, base: w.base, deps: deps as string[], slots };
+  const slots = slotList(entries, Array.from({ length: n }, (_, i) => t[i * 3 + 1]!), Array.from({ length: n }, (_, i) => t[i * 3 + 2]!));
+  return withFields(plain, { base: w.base, deps: deps as string[], slots });
 }
 
 /** A record line: kind, path and record. */

@@ -34,10 +34,12 @@ function blobLength(loc: BlobLocation): number {
 }
 
 interface Fresh {
+  // Both keys from the start, never deleted: a `delete` turns an object into a dictionary of its
+  // own (~430 bytes more per entry, 43 MB at 100,000 entries).
   /** The bytes, while in memory. */
-  bytes?: Uint8Array;
+  bytes: Uint8Array | undefined;
   /** Offset in the spill file once spilled. */
-  spilled?: number;
+  spilled: number | undefined;
   readonly ends: readonly number[];
   readonly crc: number;
   readonly length: number;
@@ -46,6 +48,28 @@ interface Fresh {
 export interface StoreOptions {
   /** Bytes of new blobs held in memory before they spill to disk. */
   readonly memoryBudget?: number;
+}
+
+/** How many blobs read back the store remembers. */
+const RECENT_BLOBS = 512;
+
+/** A run's new blobs held in memory before they spill: up to 128 MiB, as long as they may all fit. */
+export const MEMORY_BUDGET = 128 * 2 ** 20;
+/** From this many entry files a run's blobs cannot fit (~16 KB each): they spill as they come. */
+export const SPILLING_RUN_FROM = 20_000;
+/** The budget of a run that spills: enough to batch the spill file's writes. */
+export const SPILLING_BUDGET = 16 * 2 ** 20;
+
+/**
+ * The memory budget of a run that reads `entries` entry files. A run whose blobs overflow the
+ * budget spills all of them when parsing ends (parsed()), so holding more than a write's worth
+ * serves nothing; and what it held was worse than its size: the blobs arrive in the parse workers'
+ * buffers, and the C allocator kept ~200 MB of their freed pages resident for the rest of a cold
+ * 100,000-entry build (malloc_trim would have returned 206 MB; with a 8 MiB budget 75 MB less
+ * stayed; src/build/README.md "Memory at 100,000 entries").
+ */
+export function memoryBudgetFor(entries: number): number {
+  return entries >= SPILLING_RUN_FROM ? SPILLING_BUDGET : MEMORY_BUDGET;
 }
 
 export class FragmentStore {
@@ -61,7 +85,7 @@ export class FragmentStore {
     private readonly locations: ReadonlyMap<string, BlobLocation>,
     options: StoreOptions,
   ) {
-    this.budget = options.memoryBudget ?? 128 * 2 ** 20;
+    this.budget = options.memoryBudget ?? MEMORY_BUDGET;
   }
 
   /**
@@ -101,7 +125,7 @@ export class FragmentStore {
     const length = blob.bytes.byteLength;
     const old = this.fresh.get(entry);
     if (old?.bytes && old.spilled === undefined) this.freshBytes -= old.length;
-    this.fresh.set(entry, { bytes: blob.bytes, ends: blob.ends, crc, length });
+    this.fresh.set(entry, { bytes: blob.bytes, spilled: undefined, ends: blob.ends, crc, length });
     this.freshBytes += length;
     // Spill the oldest down to half the budget, not everything: what stays is read back from memory
     // (a cold 10k build's 162 MB of fragments once spilled all but the last 34 MB, and read nearly
@@ -144,7 +168,7 @@ export class FragmentStore {
       this.freshBytes -= f.length;
     }
     await this.appendTo(spill, pending);
-    for (const f of written) delete f.bytes;
+    for (const f of written) f.bytes = undefined;
   }
 
   /** Append at the end; the end moves before the write starts, so appends never overlap. */
@@ -187,10 +211,17 @@ export class FragmentStore {
       blob = { bytes: readBytes(this.base.handle, loc.offset, blobLength(loc), loc.crc), ends: loc.ends };
     }
     // Documents of one stream come in order, and an entry is in a few streams: a small memory of
-    // recent blobs saves most second reads.
-    if (this.recent.size >= 2048) this.recent.delete(this.recent.keys().next().value!);
+    // recent blobs saves most second reads. 512 (~8 MB) rather than 2,048 (~33 MB): the same
+    // render and write time at 10,000 entries (settled, alternating: 6.27 / 6.53 / 6.70 s against
+    // 7.04 / 5.80 / 6.62 s), and a 100,000-entry build's peak RSS 959,684 → 928,576 KB.
+    if (this.recent.size >= RECENT_BLOBS) this.recent.delete(this.recent.keys().next().value!);
     this.recent.set(entry, blob);
     return blob;
+  }
+
+  /** Rendering is over: nothing reads a blob back before the commit, so the recent ones (~8 MB) are let go. */
+  rendered(): void {
+    this.recent.clear();
   }
 
   /**

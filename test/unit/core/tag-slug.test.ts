@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../../src/core/compile.js';
-import { tagSlug, tagSlugClashes } from '../../../src/core/tags.js';
+import { tagLinks, tagSlug, tagSlugClashes } from '../../../src/core/tags.js';
 import type { EntryMeta } from '../../../src/core/types.js';
 import { entryText, sources, storyText } from '../../helpers/story.js';
 
@@ -102,5 +102,23 @@ describe('tagSlugClashes: a hash collision is diagnosed, naming both tags and bo
     expect(r.ok).toBe(false);
     expect(r.diagnostics.map((d) => `${d.file} ${d.code}`)).toEqual(['b.md E_TAG_SLUG_CLASH']);
     expect(r.diagnostics[0]!.hint).toContain('a.md');
+  });
+});
+
+describe('tagLinks', () => {
+  const slugOf = new Map([['Iran', tagSlug('Iran')], ['talks', 'talks'], ['oil', 'oil']]);
+  it('links an entry\'s tags that have pages, by slug, leaving out the others', () => {
+    expect(tagLinks(['talks', 'nowhere', 'Iran', 'oil'], slugOf)).toEqual([
+      { tag: 'Iran', slug: tagSlug('Iran') },
+      { tag: 'oil', slug: 'oil' },
+      { tag: 'talks', slug: 'talks' },
+    ]);
+  });
+
+  it('gives every entry the same link object for a tag (one per tag, not one per entry and tag)', () => {
+    const first = tagLinks(['talks', 'oil'], slugOf);
+    const second = tagLinks(['oil'], slugOf);
+    expect(second[0]).toBe(first[0]);
+    expect(tagLinks(['oil'], new Map(slugOf))[0]).not.toBe(first[0]);
   });
 });

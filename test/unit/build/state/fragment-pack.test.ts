@@ -5,7 +5,7 @@ import { readdir, readFile, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeFragments, type FragmentBlob } from '../../../../src/core/render/fragments.js';
-import { blobCrc, FragmentStore } from '../../../../src/build/state/fragment-pack.js';
+import { blobCrc, FragmentStore, MEMORY_BUDGET, memoryBudgetFor, SPILLING_BUDGET, SPILLING_RUN_FROM } from '../../../../src/build/state/fragment-pack.js';
 import { PACK_PATH, STATE_FOLDER } from '../../../../src/io/state-folder.js';
 import { TEMP_PREFIX } from '../../../../src/io/paths.js';
 import { tempFolder } from '../../../helpers/story.js';
@@ -112,6 +112,34 @@ describe('FragmentStore', () => {
     // The newest is read from the file now: with it emptied, it cannot be read back.
     await truncate(path.join(state, spills[0]!), 0);
     expect(() => store.read('e10.md')).toThrow(/shorter than its index/);
+    await store.discard();
+  });
+});
+
+describe('memoryBudgetFor', () => {
+  // A run whose blobs overflow the budget spills them all when parsing ends (parsed()): it holds only a write's worth.
+  it.each([
+    [0, MEMORY_BUDGET],
+    [10_000, MEMORY_BUDGET],
+    [SPILLING_RUN_FROM - 1, MEMORY_BUDGET],
+    [SPILLING_RUN_FROM, SPILLING_BUDGET],
+    [100_000, SPILLING_BUDGET],
+  ])('%i entry files: %i bytes', (entries, budget) => {
+    expect(memoryBudgetFor(entries)).toBe(budget);
+  });
+
+  it('a spilling run (every blob over its budget) spills all at parse end and reads every blob back', async () => {
+    const folder = await tempFolder();
+    cleanups.push(folder.cleanup);
+    const store = await FragmentStore.open(folder.dir, undefined, new Map(), { memoryBudget: 2048 });
+    for (let i = 0; i < 50; i += 1) {
+      const blob = blobOf(i);
+      await store.add(`e${i}.md`, blob, blobCrc(blob.bytes));
+    }
+    await store.parsed();
+    const fresh = [...(store as unknown as { fresh: Map<string, { bytes?: Uint8Array }> }).fresh.values()];
+    expect(fresh.filter((f) => f.bytes !== undefined)).toEqual([]);
+    await readAll(store, 50);
     await store.discard();
   });
 });
