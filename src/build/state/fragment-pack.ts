@@ -61,12 +61,9 @@ export const SPILLING_RUN_FROM = 20_000;
 export const SPILLING_BUDGET = 16 * 2 ** 20;
 
 /**
- * The memory budget of a run that reads `entries` entry files. A run whose blobs overflow the
- * budget spills all of them when parsing ends (parsed()), so holding more than a write's worth
- * serves nothing; and what it held was worse than its size: the blobs arrive in the parse workers'
- * buffers, and the C allocator kept ~200 MB of their freed pages resident for the rest of a cold
- * 100,000-entry build (malloc_trim would have returned 206 MB; with a 8 MiB budget 75 MB less
- * stayed; src/build/README.md "Memory at 100,000 entries").
+ * The budget of a run of `entries` entry files. One whose blobs overflow it spills them all when
+ * parsing ends (parsed()): more than a write's worth serves nothing, and cost more than its size,
+ * as glibc kept the parse workers' freed buffers resident (src/build/README.md, eighth pass).
  */
 export function memoryBudgetFor(entries: number): number {
   return entries >= SPILLING_RUN_FROM ? SPILLING_BUDGET : MEMORY_BUDGET;
