@@ -3,9 +3,10 @@
 // Why: V8 sets the next collection's threshold from the heap that is live after the last one, times
 // a factor of up to 4 while the program allocates fast. Parsing leaves ~185 MB live at 100,000
 // entries, so no full collection came until the heap reached ~740 MB: planning's garbage (~320 MB)
-// piled up into the first seconds of rendering, the peak of the whole build (1.13 GB of RSS, heap
-// 742 MB used, 426 MB of it live; test/bench/README.md). One collection at the boundary, ~0.2 s at
-// that size, frees it before rendering starts. A small build's garbage is small: it gets none.
+// piled up into the first seconds of rendering, the peak of the whole build (in one run 1.13 GB of
+// RSS, 742 MB of JS heap used and 426 MB of it live: src/build/README.md, eighth pass). One
+// collection at the boundary, 276 ms at that size (timed in one run), frees it before rendering
+// starts. A small build's garbage is small: it gets none.
 //
 // `gc` is not a global unless the program started with --expose-gc. The flag set at run time takes
 // effect for contexts made after it, so a new context hands out the function (as jest's leak
