@@ -9,12 +9,12 @@ import { isRetracted, isStub } from './model.js';
 import { renderEntryPage, renderRetractedPage } from './render/entry-page.js';
 import type { DocumentPart, EntryMeta, PlannedFile, Story } from './types.js';
 import { RENDER_VERSION } from './versions.js';
-import { tagLinks } from './tags.js';
+import { tagLinks, type TagLink } from './tags.js';
 
 type Planned = (path: string, mediaType: string, inputs: unknown, deps: readonly EntryMeta[], render: () => readonly DocumentPart[]) => PlannedFile;
 
-/** The entry pages at `now`, from the story's slots (plan.ts); `storyPrint` fingerprints the story, `slugOf` maps a tag to its page's slug. */
-export function planEntryPages(story: Story, storyPrint: string, slots: ReadonlyArray<{ readonly entry?: EntryMeta }>, now: Date, slugOf: ReadonlyMap<string, string>, planned: Planned): PlannedFile[] {
+/** The entry pages at `now`, from the story's slots (plan.ts); `storyPrint` fingerprints the story, `linkOf` maps a tag to the link to its page. */
+export function planEntryPages(story: Story, storyPrint: string, slots: ReadonlyArray<{ readonly entry?: EntryMeta }>, now: Date, linkOf: ReadonlyMap<string, TagLink>, planned: Planned): PlannedFile[] {
   const files: PlannedFile[] = [];
   for (const slot of slots) {
     const e = slot.entry;
@@ -24,7 +24,7 @@ export function planEntryPages(story: Story, storyPrint: string, slots: Readonly
     if (!isRetracted(e, now)) {
       // The links are made again when the page renders: the plan of a 100,000-entry build would
       // otherwise hold an array of them per page until the writer reaches it.
-      files.push(planned(path, MEDIA_TYPES.html, { v: RENDER_VERSION, story: storyPrint, slug, tags: tagLinks(e.tags, slugOf) }, [e], () => renderEntryPage(e, story, { slug, tags: tagLinks(e.tags, slugOf) })));
+      files.push(planned(path, MEDIA_TYPES.html, { v: RENDER_VERSION, story: storyPrint, slug, tags: tagLinks(e.tags, linkOf) }, [e], () => renderEntryPage(e, story, { slug, tags: tagLinks(e.tags, linkOf) })));
     } else if (isStub(e, now)) {
       files.push(planned(path, MEDIA_TYPES.html, { v: RENDER_VERSION, story: storyPrint, slug, retracted: true }, [e], () => [renderRetractedPage(e, story, slug)]));
     }

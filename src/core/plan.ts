@@ -18,7 +18,7 @@ import { FEED_XSL } from './render/stylesheet.js';
 import type { DocumentPart, EntryMeta, Feed, PlannedFile, ShellRender, Story } from './types.js';
 import { RENDER_VERSION } from './versions.js';
 import { planSitemaps, storySitemapUrls, type PlannedSitemap, type SitemapPage } from './sitemaps.js';
-import { tagLinks, tagSlug, TAGS_FOLDER, type TagLink } from './tags.js';
+import { tagLinkMap, tagLinks, tagSlug, TAGS_FOLDER, type TagLink } from './tags.js';
 import { withFields } from './objects.js';
 
 export const ARCHIVE_FOLDER = 'archive';
@@ -304,11 +304,11 @@ export function tagSlots(slots: readonly Slot[], entries: readonly EntryMeta[], 
  * that a page's key depends on what it shows. An entry is on as many tag pages as it has tags:
  * its own links are made once (`made`) and a page of one entry takes them as they are.
  */
-function linkedTags(entries: readonly EntryMeta[], slugOf: ReadonlyMap<string, string>, made: WeakMap<EntryMeta, TagLink[]>): readonly TagLink[] {
+function linkedTags(entries: readonly EntryMeta[], linkOf: ReadonlyMap<string, TagLink>, made: WeakMap<EntryMeta, TagLink[]>): readonly TagLink[] {
   const own = (e: EntryMeta): TagLink[] => {
     let links = made.get(e);
     if (!links) {
-      links = tagLinks(e.tags, slugOf);
+      links = tagLinks(e.tags, linkOf);
       made.set(e, links);
     }
     return links;
@@ -349,7 +349,7 @@ export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Da
     .filter(([, list]) => list.some((s) => s.entry))
     .map(([tag, list]) => ({ tag, slug: tagSlug(tag), slots: list }))
     .sort((a, b) => compareStrings(a.slug, b.slug));
-  const slugOf = new Map(streams.map((t) => [t.tag, t.slug]));
+  const linkOf = tagLinkMap(streams.map((t) => [t.tag, t.slug] as const));
   const links = new WeakMap<EntryMeta, TagLink[]>();
   const tags: TagSummary[] = [];
   for (const t of streams) {
@@ -369,7 +369,7 @@ export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Da
     };
     const stream = planStream(tagStory, t.slots, folder, now);
     files.push(...stream.files);
-    files.push(planPage(`${folder}${OUTPUT_FILES.page}`, stream.page, folder, linkedTags(stream.page.entries, slugOf, links)));
+    files.push(planPage(`${folder}${OUTPUT_FILES.page}`, stream.page, folder, linkedTags(stream.page.entries, linkOf, links)));
     pages.push({ loc: tagStory.homePage, changed: stream.page.updated.getTime() });
   }
   // The sitemaps list every page (core/sitemaps.ts): the tag index changed when a tag page did; the
@@ -381,8 +381,8 @@ export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Da
   // Coverage started when `coverage_start` says, else with the first entry ever published (the
   // ledger remembers those no longer out).
   const first = slots[0];
-  files.push(planPage(OUTPUT_FILES.page, main.page, '', linkedTags(main.page.entries, slugOf, links), story.coverageStart ?? (first ? new Date(first.published) : undefined)));
-  files.push(...planEntryPages(story, storyFingerprint(story), slots, now, slugOf, planned));
+  files.push(planPage(OUTPUT_FILES.page, main.page, '', linkedTags(main.page.entries, linkOf, links), story.coverageStart ?? (first ? new Date(first.published) : undefined)));
+  files.push(...planEntryPages(story, storyFingerprint(story), slots, now, linkOf, planned));
   files.push(planned(STYLESHEET_FILE, MEDIA_TYPES.xsl, { v: RENDER_VERSION, xsl: FEED_XSL }, [], () => [FEED_XSL]));
   files.push(planned(PAGE_CSS_FILE, MEDIA_TYPES.css, { v: RENDER_VERSION, css: PAGE_CSS }, [], () => [PAGE_CSS]));
   return { feed: main.page, files, tags, stubs: [...stubs.values()], sitemaps: planSitemaps(sitemap.pages, sitemap.news, story.feedBase) };

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../../src/core/compile.js';
-import { tagLinks, tagSlug, tagSlugClashes } from '../../../src/core/tags.js';
+import { tagLinkMap, tagLinks, tagSlug, tagSlugClashes } from '../../../src/core/tags.js';
 import type { EntryMeta } from '../../../src/core/types.js';
 import { entryText, sources, storyText } from '../../helpers/story.js';
 
@@ -106,9 +106,10 @@ describe('tagSlugClashes: a hash collision is diagnosed, naming both tags and bo
 });
 
 describe('tagLinks', () => {
-  const slugOf = new Map([['Iran', tagSlug('Iran')], ['talks', 'talks'], ['oil', 'oil']]);
+  const slugs = [['Iran', tagSlug('Iran')], ['talks', 'talks'], ['oil', 'oil']] as const;
+  const linkOf = tagLinkMap(slugs);
   it('links an entry\'s tags that have pages, by slug, leaving out the others', () => {
-    expect(tagLinks(['talks', 'nowhere', 'Iran', 'oil'], slugOf)).toEqual([
+    expect(tagLinks(['talks', 'nowhere', 'Iran', 'oil'], linkOf)).toEqual([
       { tag: 'Iran', slug: tagSlug('Iran') },
       { tag: 'oil', slug: 'oil' },
       { tag: 'talks', slug: 'talks' },
@@ -116,9 +117,9 @@ describe('tagLinks', () => {
   });
 
   it('gives every entry the same link object for a tag (one per tag, not one per entry and tag)', () => {
-    const first = tagLinks(['talks', 'oil'], slugOf);
-    const second = tagLinks(['oil'], slugOf);
+    const first = tagLinks(['talks', 'oil'], linkOf);
+    const second = tagLinks(['oil'], linkOf);
     expect(second[0]).toBe(first[0]);
-    expect(tagLinks(['oil'], new Map(slugOf))[0]).not.toBe(first[0]);
+    expect(tagLinks(['oil'], tagLinkMap(slugs))[0]).not.toBe(first[0]);
   });
 });
