@@ -3,30 +3,41 @@
 // kind of virtual machine cost more than the call itself (strace of a cold 10,000-entry newsroom
 // build: 371,360 futex calls and 98,502 epoll waits for ~110,000 file calls). Calls that the page
 // cache answers at once (open, write, close, rename, link, mkdir) are made synchronously; only
-// fsync, which waits on the disk, goes to the pool, so that several are in flight while this
-// thread renders the next documents. The build runs on a thread of its own in the service.
+// fsync, which waits on the disk, goes elsewhere (a folder's to the pool, a temp file's to the sync
+// thread, io/sync-thread.ts), so that many are in flight while this thread renders the next
+// documents. The build runs on a thread of its own in the service.
 
-import { closeSync, fsync, lstatSync, mkdirSync, openSync, realpathSync, writevSync, type Stats } from 'node:fs';
+import { closeSync, fsync, lstatSync, mkdirSync, openSync, realpathSync, unlinkSync, writevSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { isInside } from './paths.js';
+import type { FileSyncs } from './sync-thread.js';
 
 /** fsync a descriptor on the thread pool: the one call here that waits on the disk. */
 export function fsyncFd(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
 }
 
-/** Write the buffers to a new file (`wx`: never an existing one), fsynced when `durable`. */
-export async function writeNewFile(file: string, contents: readonly Uint8Array[], length: number, durable: boolean): Promise<void> {
+/**
+ * Write the buffers to a new file (`wx`: never an existing one); throws at once if it cannot, and
+ * then leaves no file. Durable, its fsync and close are handed to `syncs`: the promise settles with them.
+ */
+export function writeNewFile(file: string, contents: readonly Uint8Array[], length: number, syncs: FileSyncs | undefined): Promise<void> {
   const fd = openSync(file, 'wx', 0o644);
   try {
     // libuv writes every buffer (in IOV_MAX chunks, retrying short writes); say so if it did not.
     const wrote = contents.length === 0 ? 0 : writevSync(fd, contents as Uint8Array[]);
     if (wrote !== length) throw new Error(`short write to ${file}: ${wrote} of ${length} bytes`);
-    if (durable) await fsyncFd(fd);
-  } finally {
+  } catch (error) {
     closeSync(fd);
+    unlinkSync(file); // ours (wx), half written: a disk that filled up mid-file leaves no temp behind
+    throw error;
   }
+  if (!syncs) {
+    closeSync(fd);
+    return Promise.resolve();
+  }
+  return syncs.syncAndClose(fd);
 }
 
 /** fsync a folder, so that the renames and removals in it survive a power loss (best effort: not every platform allows it). */

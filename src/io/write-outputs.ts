@@ -23,6 +23,7 @@ import { plainCause } from './file-errors.js';
 import { retireFiles, syncDirs } from './sweep-outputs.js';
 import { stagingOrder } from './stage-order.js';
 import { folderMaker, writeNewFile } from './file-calls.js';
+import { fileSyncThread, poolFileSyncs, type FileSyncs } from './sync-thread.js';
 import { FOLDER_README_PATH, PUBLISHED_PATH, STATE_FOLDER } from './state-folder.js';
 
 export interface WriteResult {
@@ -224,6 +225,10 @@ interface Staging {
   readonly layouts: Map<string, SlotList>;
   /** Makes the folder if need be; true when this run made it (or a folder above it), so nothing of ours is in it yet. */
   readonly ensureFolder: (dir: string) => Promise<boolean>;
+  /** Where a durable run's temps are fsynced and closed; their fsyncs, each settled (a failure recorded by `fail`). */
+  readonly syncs: FileSyncs | undefined;
+  readonly synced: Promise<void>[];
+  fail(error: unknown): void;
 }
 
 /** Render a file and stage it in a temp file beside its target, unless its bytes are already there. */
@@ -242,10 +247,16 @@ async function stageFile(s: Staging, file: LazyFile): Promise<void> {
   const fresh = await s.ensureFolder(dir);
   if (!fresh && (await sameBytes(target, contents, length))) return;
   const temp = s.names.temp(dir);
-  await writeNewFile(temp, contents, length, s.durable);
+  const syncing = writeNewFile(temp, contents, length, s.syncs);
   s.temps.push({ temp, target, path: file.path, fresh });
+  s.synced.push(syncing.catch((error: unknown) => s.fail(error)));
+  // Descriptors wait open for their fsync: a bound on how many.
+  if (s.syncs && s.syncs.backlog >= OPEN_FOR_SYNC) await s.synced[s.synced.length - OPEN_FOR_SYNC / 2];
 }
 
+/** Temps still open for their fsync before staging waits for some; from how many files a run fsyncs on a thread of its own (io/sync-thread.ts). */
+const OPEN_FOR_SYNC = 512;
+const SYNC_THREAD_FROM = 512;
 /** Files rendered, compared and staged at once: enough to keep the disk busy, few enough to bound memory. */
 const IN_FLIGHT = 8;
 
@@ -272,9 +283,10 @@ async function writeLazily(
   const ensureFolder = folderMaker(outDir);
   await ensureFolder(runFolder);
   let failure: unknown;
-  let next = 0;
-  let done = 0;
-  const staging: Staging = { outDir, names, durable, resolve, temps, layouts, ensureFolder };
+  let next = 0, done = 0;
+  const syncs = !durable ? undefined : files.length >= SYNC_THREAD_FROM ? fileSyncThread() : poolFileSyncs();
+  const synced: Promise<void>[] = [];
+  const staging: Staging = { outDir, names, durable, resolve, temps, layouts, ensureFolder, syncs, synced, fail: (error) => void (failure ??= error) };
   const queue = stagingOrder(files); // documents sharing entries near each other (io/stage-order.ts)
   const stage = async (): Promise<void> => {
     while (failure === undefined && next < files.length) {
@@ -290,6 +302,7 @@ async function writeLazily(
     }
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, files.length) }, stage));
+  await Promise.all(synced); // every temp closed, whatever happened
   if (failure === undefined && signal?.aborted) failure = buildAborted();
   if (failure !== undefined) {
     await Promise.all(temps.map((t) => unlink(t.temp).catch(() => undefined)));

@@ -5,6 +5,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFile
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { syncFolder, writeNewFile } from '../../../src/io/file-calls.js';
+import { fileSyncThread, poolFileSyncs, type FileSyncs } from '../../../src/io/sync-thread.js';
 import { tempFolder } from '../../helpers/story.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -27,9 +28,11 @@ describe('writeNewFile', () => {
     const dir = await folder();
     const buffers = Array.from({ length: count }, (_, i) => Buffer.from(`${i}:${'x'.repeat(i % 97)};`));
     const length = buffers.reduce((n, b) => n + b.length, 0);
-    for (const durable of [true, false]) {
-      const file = path.join(dir, `out-${durable}`);
-      await writeNewFile(file, buffers, length, durable);
+    // Not durable, fsynced on the pool, fsynced on the sync thread.
+    const ways: Array<[string, FileSyncs | undefined]> = [['none', undefined], ['pool', poolFileSyncs()], ['thread', fileSyncThread()]];
+    for (const [way, syncs] of ways) {
+      const file = path.join(dir, `out-${way}`);
+      await writeNewFile(file, buffers, length, syncs);
       expect(readFileSync(file).equals(Buffer.concat(buffers))).toBe(true);
     }
   });
@@ -38,13 +41,14 @@ describe('writeNewFile', () => {
     const dir = await folder();
     const file = path.join(dir, 'taken');
     writeFileSync(file, 'published');
-    await expect(writeNewFile(file, [Buffer.from('new')], 3, true)).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(() => writeNewFile(file, [Buffer.from('new')], 3, poolFileSyncs())).toThrow(/EEXIST/);
     expect(readFileSync(file, 'utf8')).toBe('published');
   });
 
   it('says so when the length it was given is not what the buffers hold', async () => {
     const dir = await folder();
-    await expect(writeNewFile(path.join(dir, 'short'), [Buffer.from('abc')], 4, false)).rejects.toThrow(/short write .* 3 of 4 bytes/);
+    expect(() => writeNewFile(path.join(dir, 'short'), [Buffer.from('abc')], 4, poolFileSyncs())).toThrow(/short write .* 3 of 4 bytes/);
+    expect(readdirSync(dir)).toEqual([]); // the half-written file is gone
   });
 });
 

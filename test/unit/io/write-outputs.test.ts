@@ -1,10 +1,23 @@
 // Disk faults while writing (ENOSPC, EROFS), injected into node:fs/promises and node:fs: the published files
 // stay exactly as they were, no temp file is left, and the CLI reports a clear error with exit 2.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { readdir, readFile, writeFile as realWriteFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 
-const faults = vi.hoisted(() => ({ code: undefined as string | undefined, afterOpens: 0, opens: 0, renameInto: undefined as RegExp | undefined, renameOut: undefined as RegExp | undefined }));
+const faults = vi.hoisted(() => ({
+  code: undefined as string | undefined,
+  afterOpens: 0,
+  opens: 0,
+  renameInto: undefined as RegExp | undefined,
+  renameOut: undefined as RegExp | undefined,
+  // A temp's write fails with this code (the disk fills up mid-file).
+  writeCode: undefined as string | undefined,
+  // The temp opened `at`-th (from 1) gets a descriptor fsync refuses (EINVAL: a FIFO's) in place of its own.
+  unsyncable: undefined as { at: number; fifo: string } | undefined,
+  tempOpens: 0,
+}));
 
 vi.mock('node:fs/promises', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs/promises')>();
@@ -38,15 +51,23 @@ vi.mock('node:fs', async (importOriginal) => {
         throw Object.assign(new Error(`${faults.code}: injected fault, open '${String(file)}'`), { code: faults.code });
       }
     }
+    if (flags === 'wx' && faults.unsyncable && (faults.tempOpens += 1) === faults.unsyncable.at) {
+      fs.closeSync(fs.openSync(file, flags, mode)); // the temp is there, as it would be
+      return fs.openSync(faults.unsyncable.fifo, 'r+');
+    }
     return fs.openSync(file, flags ?? 'r', mode);
   }) as typeof fs.openSync;
+  const writevSync = ((fd: number, buffers: NodeJS.ArrayBufferView[], position?: number) => {
+    if (faults.writeCode) throw Object.assign(new Error(`${faults.writeCode}: injected fault, write`), { code: faults.writeCode });
+    return fs.writevSync(fd, buffers, position);
+  }) as typeof fs.writevSync;
   const renameSync: typeof fs.renameSync = (from, to) => {
     if ((faults.renameInto && faults.renameInto.test(String(to))) || (faults.renameOut && faults.renameOut.test(String(from)))) {
       throw Object.assign(new Error(`EACCES: injected fault, rename '${String(from)}' -> '${String(to)}'`), { code: 'EACCES' });
     }
     return fs.renameSync(from, to);
   };
-  return { ...fs, openSync, renameSync, default: { ...fs, openSync, renameSync } };
+  return { ...fs, openSync, renameSync, writevSync, default: { ...fs, openSync, renameSync, writevSync } };
 });
 
 const { writeBookkeeping } = await import('../../../src/io/write-outputs.js');
@@ -68,6 +89,9 @@ afterEach(() => {
   faults.afterOpens = 0;
   faults.renameInto = undefined;
   faults.renameOut = undefined;
+  faults.writeCode = undefined;
+  faults.unsyncable = undefined;
+  faults.tempOpens = 0;
 });
 
 describe('writeBookkeeping under disk faults', () => {
@@ -87,6 +111,44 @@ describe('writeBookkeeping under disk faults', () => {
     ).rejects.toMatchObject({ code });
     for (const n of ['a', 'b', 'c']) expect(await readFile(path.join(out, `${n}.xml`), 'utf8')).toBe(`old ${n}`);
     expect((await readdir(out)).sort()).toEqual(['a.xml', 'b.xml', 'c.xml']);
+  });
+
+  it('a write failing mid-file (ENOSPC): nothing published changes, no temp file is left', async () => {
+    const folder = await tempFolder({ 'out/a.xml': 'old a' });
+    cleanups.push(folder.cleanup);
+    const out = path.join(folder.dir, 'out');
+    faults.writeCode = 'ENOSPC';
+    await expect(writeBookkeeping(out, [{ path: 'a.xml', contents: 'new a' }])).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(await readFile(path.join(out, 'a.xml'), 'utf8')).toBe('old a');
+    expect(await listFiles(out)).toEqual(['a.xml']);
+  });
+
+  // A cold build's fsyncs are on the sync thread from SYNC_THREAD_FROM (512) files, on the pool below.
+  it.each([
+    ['on the pool', 20],
+    ['on the sync thread', 600],
+  ])('an fsync failing %s (%i files): nothing published changes, no temp file is left, none is left open', async (_, count) => {
+    const names = Array.from({ length: count }, (_, i) => `d${i % 7}/f${i}.xml`);
+    const folder = await tempFolder(Object.fromEntries(names.map((n) => [`out/${n}`, `old ${n}`])));
+    cleanups.push(folder.cleanup);
+    const out = path.join(folder.dir, 'out');
+    const fifo = path.join(folder.dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    faults.unsyncable = { at: count - 10, fifo };
+    await expect(
+      writeBookkeeping(out, names.map((n) => ({ path: n, contents: `new ${n}`, mediaType: 'application/xml' }))),
+    ).rejects.toMatchObject({ code: 'EINVAL' });
+    for (const n of names) expect(await readFile(path.join(out, n), 'utf8')).toBe(`old ${n}`);
+    expect((await listFiles(out)).sort()).toEqual([...names].sort());
+    // No descriptor left open on a temp or on the FIFO.
+    const held = readdirSync('/proc/self/fd').map((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return ''; // the listing's own, gone
+      }
+    });
+    expect(held.filter((target) => target.startsWith(folder.dir))).toEqual([]);
   });
 
   it('refuses paths outside the output folder', () => {
