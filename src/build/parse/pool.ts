@@ -34,7 +34,9 @@ const WORKER_URL = new URL('./parse-worker.js', import.meta.url);
  * wait for the build's thread to turn its event loop, which it does between its synchronous writes:
  * at 2, a cold 10,000-entry build rendered 0.5-0.9 s of shells on its own thread (a newsroom's
  * 0.8-1.3 s) while the worker stood idle 80% of the time; at 6, 0.01-0.04 s, and render and write
- * took ~1 s less (two alternating pairs each, 2026-12-04).
+ * took ~1 s less (two alternating pairs each, 2026-12-04). A newsroom (~3,600 shells) still had
+ * its thread render 1.6 s of them, the answers unread: so a shell worker counts what it has
+ * answered in shared memory (startShellWorkers), and what it holds is what it has not rendered.
  */
 export const SHELLS_QUEUED = 6;
 
@@ -73,7 +75,9 @@ export function createParser(story: Story | undefined, now: Date, workers: numbe
 
 /** Workers for documents' shells alone (build/shell-render.ts); `url`: the worker's code (tests give dist/'s). */
 export function startShellWorkers(workers: number, url: URL = WORKER_URL): Parser {
-  return onWorkers(Array.from({ length: workers }, () => new Worker(url)), {});
+  // Each counts the shells it has answered where this thread can see it at once (worker.ts).
+  const answered = Array.from({ length: workers }, () => new Int32Array(new SharedArrayBuffer(4)));
+  return onWorkers(answered.map((counter) => new Worker(url, { workerData: { shellsAnswered: counter } })), {}, answered);
 }
 
 /**
@@ -134,9 +138,12 @@ export function startWarmParser(): WarmParser | undefined {
 }
 
 /** A parser on these workers; `context` (story and instant) goes with every batch when given. */
-function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: number }): Parser {
+function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: number }, shellsAnswered?: readonly Int32Array[]): Parser {
   const pending = new Map<number, { resolve: (f: never) => void; reject: (e: Error) => void }>();
   const load = pool.map(() => 0);
+  const shellsSent = pool.map(() => 0);
+  // Shells a worker has still to render: its answers wait for this thread's event loop, but its count does not.
+  const shellsQueued = (w: number): number => (shellsAnswered ? shellsSent[w]! - Atomics.load(shellsAnswered[w]!, 0) : load[w]!);
   // A worker says it is ready once its code is loaded (worker.ts); one that exited takes no more work.
   const ready = pool.map(() => false);
   const gone: Array<Error | undefined> = pool.map(() => undefined);
@@ -188,8 +195,10 @@ function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: numb
     },
     shell(job) {
       // A worker with shells queued already is busy (or descheduled): this thread renders the shell rather than wait.
-      const w = leastBusy((i) => ready[i]! && !gone[i] && load[i]! < SHELLS_QUEUED);
-      return w === undefined ? undefined : post<readonly string[]>({ shell: job }, w);
+      const w = leastBusy((i) => ready[i]! && !gone[i] && shellsQueued(i) < SHELLS_QUEUED);
+      if (w === undefined) return undefined;
+      shellsSent[w]! += 1;
+      return post<readonly string[]>({ shell: job }, w);
     },
     async close() {
       pool.forEach((_, w) => (gone[w] ??= new Error('the parse workers were closed')));

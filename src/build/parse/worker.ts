@@ -9,7 +9,7 @@ import { parseStorySettings } from './settings.js';
 import { packBatch } from './wire.js';
 
 // A pool's worker knows the story from the start; a warm one (parse-pool.ts) is told with each batch.
-const given = (workerData ?? {}) as { story?: Story; now?: number; anchors?: Map<string, string> };
+const given = (workerData ?? {}) as { story?: Story; now?: number; anchors?: Map<string, string>; shellsAnswered?: Int32Array };
 
 type SettingsRequest = { newsroom: SourceFile; stories: { slug: string; file: SourceFile }[] };
 
@@ -23,6 +23,7 @@ parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?:
     // A document's shell (build/shell-render.ts): the renderers are loaded here already.
     if (message.shell) {
       parentPort?.postMessage({ id: message.id, shell: renderShell(message.shell) });
+      if (given.shellsAnswered) Atomics.add(given.shellsAnswered, 0, 1);
       return;
     }
     const story = message.story ?? given.story;
