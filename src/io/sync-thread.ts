@@ -40,9 +40,13 @@ export interface FileSyncs {
   readonly backlog: number;
 }
 
-/** The program's sync thread, started on first use. */
+/** The program's sync thread, started on first use; the pool when no thread can be started. */
 export function fileSyncThread(): FileSyncs {
-  thread ??= startSyncThread(() => (thread = undefined));
+  try {
+    thread ??= startSyncThread(() => (thread = undefined));
+  } catch {
+    return poolFileSyncs(); // a thread limit, say: the run goes on without the thread
+  }
   return thread;
 }
 
@@ -52,17 +56,20 @@ function startSyncThread(onDeath: () => void): FileSyncs {
   // Its descriptors are opened here: it closes them as a plain thread, not as a Worker owning them.
   const worker = new Worker(SOURCE, { eval: true, trackUnmanagedFds: false });
   worker.unref();
+  let started = false;
+  worker.once('online', () => (started = true));
   let pending: number[] = [];
   let waiters: Waiter[] = [];
-  const sent = new Map<number, Waiter[]>();
+  const sent = new Map<number, { fds: number[]; waiters: Waiter[] }>();
   let nextId = 0;
   let backlog = 0;
   let scheduled = false;
   let dead: Error | undefined;
+  let fallback: FileSyncs | undefined;
   const flush = (): void => {
     scheduled = false;
     if (pending.length === 0 || dead) return;
-    sent.set((nextId += 1), waiters);
+    sent.set((nextId += 1), { fds: pending, waiters });
     worker.postMessage({ id: nextId, fds: pending });
     pending = [];
     waiters = [];
@@ -71,10 +78,18 @@ function startSyncThread(onDeath: () => void): FileSyncs {
     if (dead) return;
     dead = error;
     onDeath();
-    // A descriptor sent, the thread may have closed or not: it is not closed here, where its number
-    // may already belong to a file opened since. One not sent yet is still ours to close.
-    for (const fd of pending) closeQuietly(fd);
-    for (const batch of [...sent.values(), waiters]) for (const w of batch) w.reject(error);
+    const batches = [...sent.values(), { fds: pending, waiters }];
+    if (!started) {
+      // It never ran (it could not start): every descriptor is untouched, and the pool syncs them,
+      // these and any its run hands over after.
+      const pool = (fallback = poolFileSyncs());
+      for (const b of batches) b.fds.forEach((fd, i) => pool.syncAndClose(fd).then(b.waiters[i]!.resolve, b.waiters[i]!.reject));
+    } else {
+      // A descriptor sent, the thread may have closed or not: it is not closed here, where its number
+      // may already belong to a file opened since. One not sent yet is still ours to close.
+      for (const fd of pending) closeQuietly(fd);
+      for (const b of batches) for (const w of b.waiters) w.reject(error);
+    }
     sent.clear();
     pending = [];
     waiters = [];
@@ -82,7 +97,7 @@ function startSyncThread(onDeath: () => void): FileSyncs {
     worker.unref();
   };
   worker.on('message', ({ id, failed }: { id: number; failed: Array<[number, string, string]> }) => {
-    const batch = sent.get(id);
+    const batch = sent.get(id)?.waiters;
     if (!batch) return;
     sent.delete(id);
     const errors = new Map(failed.map(([i, code, message]) => [i, Object.assign(new Error(message), { code })]));
@@ -98,9 +113,10 @@ function startSyncThread(onDeath: () => void): FileSyncs {
   worker.on('exit', (code) => die(new Error(`the fsync thread stopped (exit code ${code})`)));
   return {
     get backlog() {
-      return backlog;
+      return fallback?.backlog ?? backlog;
     },
     syncAndClose(fd) {
+      if (fallback) return fallback.syncAndClose(fd);
       return new Promise<void>((resolve, reject) => {
         if (dead) return reject(dead);
         pending.push(fd);
