@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CACHE_PATH, FOLDER_README_PATH, MANIFEST_PATH, OVERLAY_PATH, PACK_PATH, PUBLISHED_PATH } from '../../src/io/state-folder.js';
@@ -20,4 +21,14 @@ export async function publishedFiles(dir: string): Promise<Record<string, string
   const out: Record<string, string> = {};
   for (const f of await listFiles(dir)) if (!BOOKKEEPING.has(f)) out[f] = await readFile(path.join(dir, f), 'utf8');
   return out;
+}
+
+/** Whether a descriptor is open (check it before anything else opens a file, which could take a freed number). */
+export function isOpenDescriptor(fd: number): boolean {
+  try {
+    fstatSync(fd);
+    return true;
+  } catch {
+    return false;
+  }
 }

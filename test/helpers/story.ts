@@ -2,6 +2,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import type { SourceFile } from '../../src/core/types.js';
 
 export const STORY_ID = 'tag:newsroom.example.org,2026-05-25:test-story';
@@ -56,4 +57,17 @@ export async function tempFolder(files: Record<string, string | Buffer> = {}): P
     await writeFile(full, contents);
   }
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** For one test file: `folder()` makes an empty temp folder, removed once the file's tests are done. */
+export function tempFolders(): () => Promise<string> {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    await Promise.all(cleanups.map((c) => c()));
+  });
+  return async () => {
+    const { dir, cleanup } = await tempFolder();
+    cleanups.push(cleanup);
+    return dir;
+  };
 }

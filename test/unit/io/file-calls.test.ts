@@ -3,21 +3,12 @@
 // folder fsync is best effort.
 import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { syncFolder, writeNewFile } from '../../../src/io/file-calls.js';
 import { fileSyncThread, poolFileSyncs, type FileSyncs } from '../../../src/io/sync-thread.js';
-import { tempFolder } from '../../helpers/story.js';
+import { tempFolders } from '../../helpers/story.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  await Promise.all(cleanups.map((c) => c()));
-});
-
-async function folder(): Promise<string> {
-  const { dir, cleanup } = await tempFolder();
-  cleanups.push(cleanup);
-  return dir;
-}
+const folder = tempFolders();
 
 describe('writeNewFile', () => {
   it.each([

@@ -2,7 +2,7 @@
 // thread fails before it runs any code (ERR_WORKER_INIT_FAILED, as with a thread limit). The
 // descriptors it was given are untouched then, so the pool fsyncs and closes them, and a build
 // goes on: its files are published whole.
-import { fstatSync, openSync, writeFileSync } from 'node:fs';
+import { openSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -29,6 +29,7 @@ vi.mock('node:worker_threads', async (importOriginal) => {
 const { fileSyncThread } = await import('../../../src/io/sync-thread.js');
 const { writeBookkeeping } = await import('../../../src/io/write-outputs.js');
 const { tempFolder } = await import('../../helpers/story.js');
+const { isOpenDescriptor } = await import('../../helpers/files.js');
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -37,15 +38,6 @@ afterAll(async () => {
 afterEach(() => {
   start.made = 0;
 });
-
-function isOpen(fd: number): boolean {
-  try {
-    fstatSync(fd);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe.each(['throws', 'fails-to-start'] as const)('a sync thread that %s', (mode) => {
   it('leaves its descriptors to the pool: each fsynced and closed, none failed', async () => {
@@ -59,7 +51,7 @@ describe.each(['throws', 'fails-to-start'] as const)('a sync thread that %s', (m
     });
     const syncs = fileSyncThread();
     await expect(Promise.all(fds.map((fd) => syncs.syncAndClose(fd)))).resolves.toHaveLength(40);
-    expect(fds.filter(isOpen)).toEqual([]);
+    expect(fds.filter(isOpenDescriptor)).toEqual([]);
     // A later run asks again: a thread that could not start is not kept.
     fileSyncThread();
     expect(start.made).toBe(2);

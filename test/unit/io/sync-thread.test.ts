@@ -3,24 +3,16 @@
 // fsynced fails alone, with its code; a thread that dies fails what it held and the next call gets a
 // new one; and the thread holds the program open while, and only while, it has work.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, fstatSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fileSyncThread, poolFileSyncs, type FileSyncs } from '../../../src/io/sync-thread.js';
-import { tempFolder } from '../../helpers/story.js';
+import { isOpenDescriptor } from '../../helpers/files.js';
+import { tempFolders } from '../../helpers/story.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  await Promise.all(cleanups.map((c) => c()));
-});
-
-async function folder(): Promise<string> {
-  const { dir, cleanup } = await tempFolder();
-  cleanups.push(cleanup);
-  return dir;
-}
+const folder = tempFolders();
 
 /** Descriptors of `n` new files in `dir`, each written to. */
 function openFiles(dir: string, n: number, prefix = 'f'): number[] {
@@ -29,15 +21,6 @@ function openFiles(dir: string, n: number, prefix = 'f'): number[] {
     writeFileSync(fd, `file ${i}`);
     return fd;
   });
-}
-
-function isOpen(fd: number): boolean {
-  try {
-    fstatSync(fd);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A descriptor fsync refuses (EINVAL): a FIFO's, opened read-write so that the open does not wait. */
@@ -60,7 +43,7 @@ describe.each<[string, () => FileSyncs]>([
     await done;
     expect(s.backlog).toBe(0);
     // Closed (checked before anything else here opens a file, which could take a freed number).
-    expect(fds.filter(isOpen)).toEqual([]);
+    expect(fds.filter(isOpenDescriptor)).toEqual([]);
   });
 
   it('a descriptor that cannot be fsynced fails alone, with its code, and is closed too', async () => {
@@ -71,7 +54,7 @@ describe.each<[string, () => FileSyncs]>([
     const results = await Promise.allSettled([...good.slice(0, 5), bad, ...good.slice(5)].map((fd) => s.syncAndClose(fd)));
     expect(results.map((r) => r.status)).toEqual([...Array(5).fill('fulfilled'), 'rejected', ...Array(5).fill('fulfilled')]);
     expect((results[5] as PromiseRejectedResult).reason).toMatchObject({ code: 'EINVAL' });
-    expect([...good, bad].filter(isOpen)).toEqual([]);
+    expect([...good, bad].filter(isOpenDescriptor)).toEqual([]);
   });
 });
 
@@ -88,8 +71,8 @@ describe('a sync thread that dies', () => {
     expect(after).not.toBe(before);
     const more = openFiles(dir, 40, 'g');
     await Promise.all(more.map((fd) => after.syncAndClose(fd)));
-    expect(more.filter(isOpen)).toEqual([]);
-    for (const fd of fds) if (isOpen(fd)) closeSync(fd); // the dead thread's: closed or not, ours to tidy here
+    expect(more.filter(isOpenDescriptor)).toEqual([]);
+    for (const fd of fds) if (isOpenDescriptor(fd)) closeSync(fd); // the dead thread's: closed or not, ours to tidy here
   });
 });
 
