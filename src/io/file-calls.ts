@@ -11,11 +11,44 @@ import { closeSync, fsync, lstatSync, mkdirSync, openSync, realpathSync, unlinkS
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { isInside } from './paths.js';
-import type { FileSyncs } from './sync-thread.js';
 
 /** fsync a descriptor on the thread pool: the one call here that waits on the disk. */
 export function fsyncFd(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+}
+
+/** Where a durable run's temps are fsynced and closed: here on the pool, or on the sync thread (io/sync-thread.ts). */
+export interface FileSyncs {
+  /** fsync `fd`, then close it (it is no longer the caller's): settles once both are done. */
+  syncAndClose(fd: number): Promise<void>;
+  /** Descriptors handed over and not done yet. */
+  readonly backlog: number;
+}
+
+/** On libuv's pool, a descriptor at a time: for a run of a few files, where a thread would cost more than it saves. */
+export function poolFileSyncs(): FileSyncs {
+  let backlog = 0;
+  return {
+    get backlog() {
+      return backlog;
+    },
+    syncAndClose(fd) {
+      backlog += 1;
+      return fsyncFd(fd).finally(() => {
+        closeQuietly(fd);
+        backlog -= 1;
+      });
+    },
+  };
+}
+
+/** Close a descriptor whose fsync is over, failed or not: closed either way. */
+export function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // closed either way
+  }
 }
 
 /**

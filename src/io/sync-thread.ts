@@ -11,8 +11,8 @@
 // unref'd when idle), and Node stops it at exit. A thread that dies takes its batches with it: their
 // promises reject (the build fails, its temps are removed) and the next call starts a new thread.
 
-import { closeSync, fsync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { closeQuietly, poolFileSyncs, type FileSyncs } from './file-calls.js';
 
 /** The thread's code: plain CommonJS, so that it needs no file of its own beside the bundle. */
 const SOURCE = `
@@ -32,13 +32,6 @@ parentPort.on('message', ({ id, fds }) => {
 const BATCH = 32;
 
 type Waiter = { resolve: () => void; reject: (error: Error) => void };
-
-export interface FileSyncs {
-  /** fsync `fd`, then close it (it is no longer the caller's): settles once both are done. */
-  syncAndClose(fd: number): Promise<void>;
-  /** Descriptors handed over and not done yet. */
-  readonly backlog: number;
-}
 
 /** The program's sync thread, started on first use; the pool when no thread can be started. */
 export function fileSyncThread(): FileSyncs {
@@ -130,33 +123,4 @@ function startSyncThread(onDeath: () => void): FileSyncs {
       });
     },
   };
-}
-
-/** The same on libuv's pool, a descriptor at a time: for a run of a few files, where a thread would cost more than it saves. */
-export function poolFileSyncs(): FileSyncs {
-  let backlog = 0;
-  return {
-    get backlog() {
-      return backlog;
-    },
-    syncAndClose(fd) {
-      backlog += 1;
-      return new Promise<void>((resolve, reject) =>
-        fsync(fd, (error) => {
-          closeQuietly(fd);
-          backlog -= 1;
-          if (error) reject(error);
-          else resolve();
-        }),
-      );
-    },
-  };
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // closed either way
-  }
 }

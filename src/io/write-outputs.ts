@@ -22,8 +22,8 @@ import { FOLDER_README, publishRank, renderPublished, type PreviousPublished } f
 import { plainCause } from './file-errors.js';
 import { retireFiles, syncDirs } from './sweep-outputs.js';
 import { stagingOrder } from './stage-order.js';
-import { folderMaker, writeNewFile } from './file-calls.js';
-import { fileSyncThread, poolFileSyncs, type FileSyncs } from './sync-thread.js';
+import { folderMaker, poolFileSyncs, writeNewFile, type FileSyncs } from './file-calls.js';
+import { fileSyncThread } from './sync-thread.js';
 import { FOLDER_README_PATH, PUBLISHED_PATH, STATE_FOLDER } from './state-folder.js';
 
 export interface WriteResult {

@@ -22,8 +22,10 @@ parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?:
     }
     // A document's shell (build/shell-render.ts): the renderers are loaded here already.
     if (message.shell) {
-      parentPort?.postMessage({ id: message.id, shell: renderShell(message.shell) });
+      const shell = renderShell(message.shell);
+      // Counted before it is posted: once the pool has read an answer, the count has it too.
       if (given.shellsAnswered) Atomics.add(given.shellsAnswered, 0, 1);
+      parentPort?.postMessage({ id: message.id, shell });
       return;
     }
     const story = message.story ?? given.story;

@@ -4,8 +4,8 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { syncFolder, writeNewFile } from '../../../src/io/file-calls.js';
-import { fileSyncThread, poolFileSyncs, type FileSyncs } from '../../../src/io/sync-thread.js';
+import { poolFileSyncs, syncFolder, writeNewFile, type FileSyncs } from '../../../src/io/file-calls.js';
+import { fileSyncThread } from '../../../src/io/sync-thread.js';
 import { tempFolders } from '../../helpers/story.js';
 
 const folder = tempFolders();

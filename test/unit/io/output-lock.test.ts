@@ -1,6 +1,7 @@
 // The output lock knows its owner: pid + start time on this host, boot and pid namespace; a
 // heartbeat for everyone else; a token for "mine".
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -237,9 +238,19 @@ process.stdin.resume();
     // Frozen: it no longer beats. Once its heartbeat is 90 s old, the lock is taken over.
     const node = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n')[0]!;
     process.kill(Number(node), 'SIGSTOP');
+    // kill(2) returns before every thread has stopped: a beat already under way would land after
+    // the clock is turned back (CI under load saw "heartbeat 0 s ago"). Wait until all are stopped.
+    for (let i = 0; i < 200 && !allStopped(Number(node)); i += 1) await new Promise((r) => setTimeout(r, 10));
+    expect(allStopped(Number(node))).toBe(true);
     const old = new Date(Date.now() - 91_000);
     await utimes(path.join(out, LOCK_NAME), old, old);
     await expect(taken(out)).resolves.toBe('ran');
     process.kill(Number(node), 'SIGKILL');
   });
 });
+
+/** Whether every thread of a process is stopped (state T in /proc/<pid>/task/<tid>/stat). */
+function allStopped(pid: number): boolean {
+  const states = readdirSync(`/proc/${pid}/task`).map((tid) => readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').replace(/^.*\) /s, '')[0]);
+  return states.length > 0 && states.every((state) => state === 'T' || state === 't');
+}

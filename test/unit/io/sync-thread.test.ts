@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { fileSyncThread, poolFileSyncs, type FileSyncs } from '../../../src/io/sync-thread.js';
+import { poolFileSyncs, type FileSyncs } from '../../../src/io/file-calls.js';
+import { fileSyncThread } from '../../../src/io/sync-thread.js';
 import { isOpenDescriptor } from '../../helpers/files.js';
 import { tempFolders } from '../../helpers/story.js';
 
