@@ -8,7 +8,7 @@
 
 import { availableParallelism } from 'node:os';
 import { renderShell } from '../core/render/shells.js';
-import type { PlannedFile, ShellRender } from '../core/types.js';
+import type { PlannedFile, ShellJob, ShellRender } from '../core/types.js';
 import type { OutputRecord } from '../io/output-record.js';
 import type { WritableFile } from '../io/write-outputs.js';
 import { startShellWorkers, workerCount, type Parser } from './parse/pool.js';
@@ -34,7 +34,7 @@ export function renderShellsOnWorkers(planned: readonly PlannedFile[], previous:
   const workers = shells === 0 || (!set && shells < SHELLS_ON_WORKERS_FROM) ? 0 : Math.min(workerCount(Number.MAX_SAFE_INTEGER, env), shellWorkers());
   if (workers === 0) return { planned, close: async () => undefined };
   const pool = startShellWorkers(workers);
-  return { planned: planned.map((p) => (p.shell ? { ...p, render: viaPool(pool, p.shell) } : p)), close: () => pool.close() };
+  return { planned: planned.map((p) => (p.shell ? { ...p, ...viaPool(pool, p.shell) } : p)), close: () => pool.close() };
 }
 
 /** `write` given the planned files, their shells on workers when there are many; the workers closed after, whatever happens. */
@@ -56,11 +56,27 @@ function shellWorkers(): number {
   return Math.max(1, Math.min(availableParallelism() - 1, 4));
 }
 
-/** A document's render through the pool: its shell from a ready worker, or rendered here when none is. */
-export function viaPool(pool: Parser, shell: ShellRender) {
-  return () => {
-    const job = shell.job();
-    const remote = pool.shell(job);
-    return remote ? remote.then((text) => shell.fill(text)) : shell.fill(renderShell(job));
+/**
+ * A document's render through the pool: its shell from a ready worker, or rendered here when none
+ * is. `prepare` posts the shell before the writer reaches the document (io/stage-order.ts
+ * prepareAhead), so that the worker renders shells while this thread writes other files; it says
+ * false when no worker has room (the writer tries again at its next file).
+ */
+export function viaPool(pool: Parser, shell: ShellRender): { render(): ReturnType<WritableFile['render']>; prepare(): boolean } {
+  let job: ShellJob | undefined;
+  let early: Promise<readonly string[]> | undefined;
+  return {
+    prepare: () => {
+      early ??= pool.shell((job ??= shell.job()));
+      // A worker that dies first fails this promise before the writer awaits it: render() reports it.
+      early?.catch(() => undefined);
+      return early !== undefined;
+    },
+    render: () => {
+      const remote = early ?? pool.shell((job ??= shell.job()));
+      const text = remote ? undefined : renderShell(job!);
+      job = early = undefined; // rendered once: nothing held for the rest of the build
+      return remote ? remote.then((t) => shell.fill(t)) : shell.fill(text!);
+    },
   };
 }

@@ -163,18 +163,28 @@ function makeOne(dir: string): boolean {
  */
 export function folderMaker(outDir: string): (dir: string) => Promise<boolean> {
   const folders = new Map<string, Promise<boolean>>();
+  const known = new Map<string, boolean>();
   const guard = outputFolderGuard(outDir);
   const top = path.resolve(outDir);
   const make = (dir: string): boolean => {
     const at = path.resolve(dir);
+    let fresh = known.get(at);
+    if (fresh !== undefined) return fresh;
     const parent = path.dirname(at);
+    // The folder above first, once each, so that every folder this run makes is known as made: a
+    // newsroom's story folder, made for its first page, then takes its feeds with no file compared
+    // (mkdir -p would say only which folder it made first; the others were taken as there before).
+    if (isInside(top, parent)) make(parent);
     if (isInside(top, at) && guard.inside(parent) && makeOne(at)) {
       if (!guard.made(at, parent)) guard.check(at);
-      return true;
+      fresh = true;
+    } else {
+      guard.check(dir);
+      // mkdir -p gives the first folder it made, undefined when the folder was there already.
+      fresh = mkdirSync(dir, { recursive: true }) !== undefined;
     }
-    guard.check(dir);
-    // mkdir -p gives the first folder it made, undefined when the folder was there already.
-    return mkdirSync(dir, { recursive: true }) !== undefined;
+    known.set(at, fresh);
+    return fresh;
   };
   return (dir) => {
     let made = folders.get(dir);

@@ -18,3 +18,29 @@ export function stagingOrder(files: ReadonlyArray<{ readonly deps?: readonly str
   });
   return files.map((_, i) => i).sort((a, b) => near[a]! - near[b]! || a - b);
 }
+
+/**
+ * Files whose rendering can start early (a shell posted to a worker: build/shell-render.ts) are
+ * started this many places before the writer reaches them, so that the worker renders while this
+ * thread writes the files between (a newsroom's entry pages and bodies: without it, the shells
+ * came in bursts, the worker idled half the build and this thread rendered the overflow itself).
+ */
+export const PREPARE_AHEAD = 64;
+
+/**
+ * `ahead(next)`, called as the writer takes queue[next]: prepares the files up to PREPARE_AHEAD
+ * places on, in staging order, stopping at the first one that cannot start yet (its worker full:
+ * the next call tries it again).
+ */
+export function prepareAhead(files: ReadonlyArray<{ readonly prepare?: (() => boolean) | undefined }>, queue: readonly number[]): (next: number) => void {
+  let cursor = 0;
+  return (next) => {
+    cursor = Math.max(cursor, next);
+    const end = Math.min(queue.length, next + PREPARE_AHEAD);
+    while (cursor < end) {
+      const prepare = files[queue[cursor]!]!.prepare;
+      if (prepare && !prepare()) return;
+      cursor += 1;
+    }
+  };
+}

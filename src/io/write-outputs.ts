@@ -21,7 +21,7 @@ import type { DocumentPart, EntrySlot, PlannedFile } from '../core/types.js';
 import { FOLDER_README, publishRank, renderPublished, type PreviousPublished } from './output-folder.js';
 import { plainCause } from './file-errors.js';
 import { retireFiles, syncDirs } from './sweep-outputs.js';
-import { stagingOrder } from './stage-order.js';
+import { prepareAhead, stagingOrder } from './stage-order.js';
 import { folderMaker, poolFileSyncs, writeNewFile, type FileSyncs } from './file-calls.js';
 import { fileSyncThread } from './sync-thread.js';
 import { FOLDER_README_PATH, PUBLISHED_PATH, STATE_FOLDER } from './state-folder.js';
@@ -32,7 +32,7 @@ export interface WriteResult {
 }
 
 /** A planned file as the writer takes it: rendered only if needed, at once (the core's) or not (a sitemap: build/sitemaps.ts). */
-export type WritableFile = Omit<PlannedFile, 'render'> & { render(): readonly DocumentPart[] | Promise<readonly DocumentPart[]> };
+export type WritableFile = Omit<PlannedFile, 'render'> & { render(): readonly DocumentPart[] | Promise<readonly DocumentPart[]>; prepare?(): boolean };
 /** Is the file on disk exactly these bytes? (Size first: most changed files differ in length.) */
 async function sameBytes(file: string, contents: readonly Uint8Array[], length: number): Promise<boolean> {
   const info = await stat(file).catch(() => undefined);
@@ -106,7 +106,6 @@ function statOrUndefined(file: string): Stats | undefined {
  * the recorded size and mtime, is neither rendered nor read. Every other output is rendered and
  * written only if its bytes differ from the file on disk.
  */
-
 export async function writePlanned(
   outDir: string,
   planned: readonly WritableFile[],
@@ -122,7 +121,7 @@ export async function writePlanned(
   // that may be on disk, so a later run can delete any of them.
   if (before && (added || !before.recorded)) await writeRecord(outDir, [...before.files, ...plannedPaths], { durable });
   const records = new Map<string, OutputRecord>();
-  const pending: Array<{ path: string; key: string; deps: readonly string[]; parts: () => readonly DocumentPart[] | Promise<readonly DocumentPart[]> }> = [];
+  const pending: Array<LazyFile & { key: string; deps: readonly string[] }> = [];
   const stamps = planned.map((p) => {
     const record = previous.get(p.path);
     if (!record || record.key !== p.key) return undefined;
@@ -132,7 +131,7 @@ export async function writePlanned(
   planned.forEach((p, i) => {
     const record = stamps[i];
     if (record) records.set(p.path, record.mediaType === p.mediaType ? record : { ...record, mediaType: p.mediaType });
-    else pending.push({ path: p.path, key: p.key, deps: p.deps, parts: () => p.render() });
+    else pending.push({ path: p.path, key: p.key, deps: p.deps, parts: () => p.render(), ...(p.prepare && { prepare: () => p.prepare!() }) });
   });
   const result = await writeLazily(outDir, pending, resolve, options);
   const byPath = new Map(planned.map((p) => [p.path, p]));
@@ -213,7 +212,7 @@ async function toBytes(parts: Iterable<Part>, resolve: SlotResolver): Promise<{ 
   return { contents, length, slots: packSlots(slots) };
 }
 
-type LazyFile = { path: string; parts: () => Iterable<Part> | Promise<Iterable<Part>>; stream?: boolean; deps?: readonly string[] };
+type LazyFile = { path: string; parts: () => Iterable<Part> | Promise<Iterable<Part>>; stream?: boolean; deps?: readonly string[]; prepare?: () => boolean };
 
 /** What the staging lanes of one write share. */
 interface Staging {
@@ -287,9 +286,10 @@ async function writeLazily(
   const syncs = !durable ? undefined : files.length >= SYNC_THREAD_FROM ? fileSyncThread() : poolFileSyncs();
   const synced: Promise<void>[] = [];
   const staging: Staging = { outDir, names, durable, resolve, temps, layouts, ensureFolder, syncs, synced, fail: (error) => void (failure ??= error) };
-  const queue = stagingOrder(files); // documents sharing entries near each other (io/stage-order.ts)
+  const queue = stagingOrder(files), ahead = prepareAhead(files, queue); // entries' documents together; shells posted ahead (io/stage-order.ts)
   const stage = async (): Promise<void> => {
     while (failure === undefined && next < files.length) {
+      ahead(next);
       const file = files[queue[next++]!]!;
       try {
         // Shutdown may abandon a build while it stages: nothing is renamed, the temps are removed.

@@ -121,12 +121,35 @@ describe('shells on a worker', () => {
     expect(pool.shell(job)).toBeUndefined();
   });
 
+  it('are posted ahead when prepared: the render takes that answer, and a worker lost first fails the render, not the program', async () => {
+    const files = planned().filter((p) => p.shell);
+    pool = startShellWorkers(1, WORKER);
+    const early = viaPool(pool, files[0]!.shell!);
+    expect(early.prepare()).toBe(false); // no worker ready yet: nothing posted, tried again later
+    await whenReady(pool, files[0]!.shell!.job());
+    let posted = 0;
+    const counting: Parser = { ...pool, shell: (job) => (posted += 1, pool!.shell(job)) };
+    const ahead = viaPool(counting, files[1]!.shell!);
+    expect(ahead.prepare()).toBe(true);
+    expect(ahead.prepare()).toBe(true); // once only
+    const parts = ahead.render();
+    expect(parts).toBeInstanceOf(Promise); // the worker's answer, not a second render here
+    expect(await parts).toEqual(files[1]!.render());
+    expect(posted).toBe(1);
+    // Prepared, then the worker exits before the writer comes: its rejection is the render's.
+    const lost = viaPool(pool, files[2]!.shell!);
+    expect(lost.prepare()).toBe(true);
+    await pool.close();
+    await new Promise((r) => setTimeout(r, 50)); // an unhandled rejection would fail this test run
+    await expect(lost.render()).rejects.toThrow();
+  });
+
   it('are rendered on the build’s thread until a worker is ready, and without workers', async () => {
     const files = planned();
     const first = files.find((p) => p.shell)!;
     pool = startShellWorkers(1, WORKER);
     // Just started: no worker has loaded its code, so the document is rendered here, at once.
-    const parts = viaPool(pool, first.shell!)();
+    const parts = viaPool(pool, first.shell!).render();
     expect(parts).not.toBeInstanceOf(Promise);
     expect(parts).toEqual(first.render());
     // STORYFEED_WORKERS=0: no workers, the planned files as they are.

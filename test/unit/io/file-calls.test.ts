@@ -91,6 +91,9 @@ describe('folderMaker', () => {
     expect(await ensure(path.join(out, 'fresh'))).toBe(true);
     expect(await ensure(path.join(out, 'fresh/deeper'))).toBe(true);
     expect(await ensure(path.join(out, 'a/b/c'))).toBe(true);
+    // The folders above it were made by this run too: nothing there to compare with.
+    expect(await ensure(path.join(out, 'a/b'))).toBe(true);
+    expect(await ensure(path.join(out, 'a'))).toBe(true);
     expect(await ensure(path.join(out, 'alias/inner'))).toBe(true);
     expect(lstatSync(path.join(out, 'kept/inner')).isDirectory()).toBe(true);
     await expect(ensure(path.join(out, 'entry-linked'))).rejects.toThrow(/refusing to write outside the output folder/);

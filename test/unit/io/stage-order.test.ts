@@ -2,7 +2,7 @@
 // spilled entry's fragments are read back once, not once per stream), whatever order the plan
 // lists them in; the order they are published in is not this one (write-outputs.test.ts).
 import { describe, expect, it } from 'vitest';
-import { stagingOrder } from '../../../src/io/stage-order.js';
+import { PREPARE_AHEAD, prepareAhead, stagingOrder } from '../../../src/io/stage-order.js';
 
 describe('stagingOrder', () => {
   it('stages files without entries first, then by the earliest entry they hold, ties in plan order', () => {
@@ -20,5 +20,29 @@ describe('stagingOrder', () => {
 
   it('keeps plan order when no file names entries (bookkeeping, patched files)', () => {
     expect(stagingOrder([{}, {}, {}])).toEqual([0, 1, 2]);
+  });
+});
+
+describe('prepareAhead', () => {
+  // Shells are posted to a worker before the writer reaches their documents (build/shell-render.ts
+  // viaPool), in staging order, as far as the worker has room.
+  it('prepares the files ahead of the writer in staging order, stops at one that cannot start, and tries it again', () => {
+    const calls: number[] = [];
+    let room = 3;
+    const files = Array.from({ length: PREPARE_AHEAD + 10 }, (_, i) => (i % 5 === 1 ? {} : { prepare: () => (room > 0 ? (calls.push(i), (room -= 1), true) : false) }));
+    const queue = files.map((_, i) => files.length - 1 - i); // staging order: last file first
+    const ahead = prepareAhead(files, queue);
+    const ready = files.map((f, i) => i).filter((i) => files[i]!.prepare);
+    ahead(0);
+    expect(calls).toEqual(queue.filter((i) => ready.includes(i)).slice(0, 3)); // the worker took three, then was full
+    ahead(1); // no room yet: nothing is skipped
+    expect(calls).toHaveLength(3);
+    room = 1000;
+    ahead(1);
+    // Everything up to PREPARE_AHEAD places past the writer (files with nothing to prepare passed over), each once.
+    expect(calls).toEqual(queue.slice(0, 1 + PREPARE_AHEAD).filter((i) => ready.includes(i)));
+    ahead(2);
+    expect(calls).toHaveLength(new Set(calls).size);
+    expect(calls.at(-1)).toBe(queue.slice(0, 2 + PREPARE_AHEAD).filter((i) => ready.includes(i)).at(-1));
   });
 });
