@@ -67,7 +67,7 @@ export function viaPool(pool: Parser, shell: ShellRender): { render(): ReturnTyp
   let early: Promise<readonly string[]> | undefined;
   return {
     prepare: () => {
-      early ??= pool.shell((job ??= shell.job()));
+      early ??= pool.shell((job ??= shell.job()), true);
       // A worker that dies first fails this promise before the writer awaits it: render() reports it.
       early?.catch(() => undefined);
       return early !== undefined;

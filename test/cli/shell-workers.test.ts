@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { compile } from '../../src/core/compile.js';
 import { renderShell } from '../../src/core/render/shells.js';
 import type { ShellJob } from '../../src/core/types.js';
-import { SHELLS_QUEUED, startShellWorkers, type Parser } from '../../src/build/parse/pool.js';
+import { SHELLS_BATCH, SHELLS_QUEUED, startShellWorkers, type Parser } from '../../src/build/parse/pool.js';
 import { renderShellsOnWorkers, viaPool } from '../../src/build/shell-render.js';
 import { LEDGER_PATH } from '../../src/io/state-folder.js';
 import { entryText, sources, storyText } from '../helpers/story.js';
@@ -59,6 +59,7 @@ describe('shells on a worker', () => {
     // The worker counts what it has answered where this thread sees it: given time (this thread
     // blocked, its answers unread), it renders SHELLS_QUEUED small shells and takes another.
     const quick = jobs.slice(0, SHELLS_QUEUED).map((job) => pool!.shell(job));
+    await Promise.resolve(); // posted at the end of this turn, in one message
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5000);
     const more = pool.shell(jobs[SHELLS_QUEUED]!);
     expect(more).not.toBeUndefined();
@@ -71,24 +72,31 @@ describe('shells on a worker', () => {
   const GATED = new URL(
     `data:text/javascript,${encodeURIComponent(`
       import { parentPort, workerData } from 'node:worker_threads';
-      parentPort.on('message', ({ id, shell }) => {
-        if (shell.gate) Atomics.wait(new Int32Array(shell.gate), 0, 0);
-        Atomics.add(workerData.shellsAnswered, 0, 1);
-        parentPort.postMessage({ id, shell: ['answered'] });
-        Atomics.add(new Int32Array(shell.done), 0, 1);
-        Atomics.notify(new Int32Array(shell.done), 0);
+      parentPort.on('message', ({ shells }) => {
+        const answers = [];
+        for (const { id, job } of shells) {
+          const shell = job.job;
+          if (shell.gate) Atomics.wait(new Int32Array(shell.gate), 0, 0);
+          Atomics.add(workerData.shellsAnswered, 0, 1);
+          answers.push({ id, shell: ['answered'] });
+          Atomics.add(new Int32Array(shell.done), 0, 1);
+          Atomics.notify(new Int32Array(shell.done), 0);
+        }
+        parentPort.postMessage({ shells: answers });
       });
       parentPort.postMessage({ id: 0, ready: true });`)}`,
   );
 
   it('a worker holding SHELLS_QUEUED shells it has not rendered takes no more; once it has rendered them it does, their answers unread', async () => {
     pool = startShellWorkers(1, GATED);
-    await (await whenReady(pool, { done: new SharedArrayBuffer(4) } as unknown as ShellJob));
+    const feed = { story: {}, entries: [], retracted: [] };
+    await (await whenReady(pool, { done: new SharedArrayBuffer(4), feed } as unknown as ShellJob));
     const gate = new Int32Array(new SharedArrayBuffer(4));
     const done = new Int32Array(new SharedArrayBuffer(4));
-    const job = { gate: gate.buffer, done: done.buffer } as unknown as ShellJob;
+    const job = { gate: gate.buffer, done: done.buffer, feed } as unknown as ShellJob;
     const held = Array.from({ length: SHELLS_QUEUED }, () => pool!.shell(job));
     expect(held.every((h) => h !== undefined)).toBe(true);
+    await Promise.resolve(); // they go at the end of this turn, in one message
     // The worker waits at the gate with all of them: the caller renders this one itself.
     expect(pool.shell(job)).toBeUndefined();
     Atomics.store(gate, 0, 1);
@@ -99,6 +107,23 @@ describe('shells on a worker', () => {
     const more = pool.shell(job);
     expect(more).not.toBeUndefined();
     expect(await Promise.all([...held, more])).toEqual(Array(SHELLS_QUEUED + 1).fill(['answered']));
+  });
+
+  it('ahead of the writer, a batch starts only when the worker has room for SHELLS_BATCH; the writer’s own shell needs room for one', async () => {
+    pool = startShellWorkers(1, GATED);
+    const feed = { story: {}, entries: [], retracted: [] };
+    await (await whenReady(pool, { done: new SharedArrayBuffer(4), feed } as unknown as ShellJob));
+    const gate = new Int32Array(new SharedArrayBuffer(4));
+    const job = { gate: gate.buffer, done: new SharedArrayBuffer(4), feed } as unknown as ShellJob;
+    const held = Array.from({ length: SHELLS_QUEUED - SHELLS_BATCH + 1 }, () => pool!.shell(job, true));
+    expect(held.every((h) => h !== undefined)).toBe(true); // one batch, begun with room for all
+    await Promise.resolve(); // sent
+    expect(pool.shell(job, true)).toBeUndefined(); // room for SHELLS_BATCH - 1: no new batch
+    const own = pool.shell(job); // the writer's document: room for one is enough
+    expect(own).not.toBeUndefined();
+    Atomics.store(gate, 0, 1);
+    Atomics.notify(gate, 0);
+    expect(await Promise.all([...held, own])).toEqual(Array(held.length + 1).fill(['answered']));
   });
 
   it('fail the call when the shell fails there, and the worker goes on', async () => {

@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ShellJob, SourceFile, Story } from '../../core/types.js';
+import { shellJobPacker, type WireShellJob } from './shell-wire.js';
 import { unpackBatch, type PackedBatch, type ParsedFile } from './wire.js';
 
 /**
@@ -37,8 +38,13 @@ const WORKER_URL = new URL('./parse-worker.js', import.meta.url);
  * took ~1 s less (two alternating pairs each, 2026-12-04). A newsroom (~3,600 shells) still had
  * its thread render 1.6 s of them, the answers unread: so a shell worker counts what it has
  * answered in shared memory (startShellWorkers), and what it holds is what it has not rendered.
+ * Posted ahead of the writer (issue 14: io/stage-order.ts prepareAhead), they go in batches
+ * (SHELLS_BATCH): one message each way for several shells, not one per shell — a newsroom's 5,400
+ * messages each way cost its build's thread ~0.6 s.
  */
-export const SHELLS_QUEUED = 6;
+export const SHELLS_QUEUED = 12;
+/** Shells posted ahead start a batch only when the worker has room for this many. */
+export const SHELLS_BATCH = 6;
 
 export interface Parser {
   /** `story`: the story these sources belong to, when not the parser's own (a newsroom's parser serves every story). */
@@ -47,9 +53,11 @@ export interface Parser {
   readonly parallelism: number;
   /**
    * A document's shell rendered on a worker (core/render/shells.ts), or undefined when no worker
-   * has loaded its code yet (or there are none): the caller renders it itself meanwhile.
+   * has loaded its code yet (or there are none), or none has room: the caller renders it itself
+   * meanwhile. Posted with the others asked for in the same turn (at the next microtask); `ahead`
+   * (a document the writer has not reached yet): only into a batch begun, or with room for a whole one.
    */
-  shell(job: ShellJob): Promise<readonly string[]> | undefined;
+  shell(job: ShellJob, ahead?: boolean): Promise<readonly string[]> | undefined;
   close(): Promise<void>;
 }
 
@@ -137,6 +145,15 @@ export function startWarmParser(): WarmParser | undefined {
   return { parser: (story, now) => onWorkers([worker], { story, now: now.getTime() }), settings, close };
 }
 
+/** A shell's answer from a worker (worker.ts): its text, or why it failed. */
+type ShellAnswer = { id: number; shell?: string[]; error?: { message: string; stack?: string } };
+
+function workerError(e: { message: string; stack?: string } | undefined): Error {
+  const error = new Error(e?.message ?? 'parse worker failed');
+  if (e?.stack) error.stack = e.stack;
+  return error;
+}
+
 /** A parser on these workers; `context` (story and instant) goes with every batch when given. */
 function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: number }, shellsAnswered?: readonly Int32Array[]): Parser {
   const pending = new Map<number, { resolve: (f: never) => void; reject: (e: Error) => void }>();
@@ -149,19 +166,22 @@ function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: numb
   const gone: Array<Error | undefined> = pool.map(() => undefined);
   let nextId = 1;
   pool.forEach((worker, w) => {
-    worker.on('message', (m: { id: number; ready?: true; batch?: PackedBatch; shell?: string[]; error?: { message: string; stack?: string } }) => {
+    worker.on('message', (m: { id: number; ready?: true; batch?: PackedBatch; shells?: ShellAnswer[]; error?: { message: string; stack?: string } }) => {
       if (m.ready) ready[w] = true;
+      for (const a of m.shells ?? []) {
+        const p = pending.get(a.id);
+        if (!p) continue;
+        pending.delete(a.id);
+        load[w]! -= 1;
+        if (a.shell) p.resolve(a.shell as never);
+        else p.reject(workerError(a.error));
+      }
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
       load[w]! -= 1;
       if (m.batch) p.resolve(unpackBatch(m.batch) as never);
-      else if (m.shell) p.resolve(m.shell as never);
-      else {
-        const error = new Error(m.error?.message ?? 'parse worker failed');
-        if (m.error?.stack) error.stack = m.error.stack;
-        p.reject(error);
-      }
+      else p.reject(workerError(m.error));
     });
     const fail = (error: Error) => {
       gone[w] ??= error;
@@ -183,6 +203,14 @@ function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: numb
       pool[w]!.postMessage({ id, ...message });
     });
   };
+  // Shells asked for in one turn, by worker: posted together at its end (one message, one answer).
+  const batches: Array<Array<{ id: number; job: WireShellJob }>> = pool.map(() => []);
+  const packers = pool.map(() => shellJobPacker());
+  const sendShells = (w: number): void => {
+    const shells = batches[w]!;
+    batches[w] = [];
+    if (!gone[w]) pool[w]!.postMessage({ shells }); // a worker gone has failed them already
+  };
   const leastBusy = (usable: (w: number) => boolean): number | undefined => {
     let best: number | undefined;
     for (let i = 0; i < pool.length; i += 1) if (usable(i) && (best === undefined || load[i]! < load[best]!)) best = i;
@@ -193,12 +221,17 @@ function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: numb
     parse(sources, story) {
       return post<ParsedFile[]>({ sources, ...context, ...(story ? { story } : {}) }, leastBusy((w) => !gone[w]) ?? 0);
     },
-    shell(job) {
+    shell(job, ahead = false) {
       // A worker with shells queued already is busy (or descheduled): this thread renders the shell rather than wait.
-      const w = leastBusy((i) => ready[i]! && !gone[i] && shellsQueued(i) < SHELLS_QUEUED);
+      const room = (i: number): number => SHELLS_QUEUED - shellsQueued(i);
+      const w = leastBusy((i) => ready[i]! && !gone[i] && room(i) > 0 && (!ahead || batches[i]!.length > 0 || room(i) >= SHELLS_BATCH));
       if (w === undefined) return undefined;
       shellsSent[w]! += 1;
-      return post<readonly string[]>({ shell: job }, w);
+      load[w]! += 1;
+      const id = nextId++;
+      if (batches[w]!.length === 0) queueMicrotask(() => sendShells(w));
+      batches[w]!.push({ id, job: packers[w]!(job) });
+      return new Promise<readonly string[]>((resolve, reject) => pending.set(id, { resolve: resolve as (f: never) => void, reject }));
     },
     async close() {
       pool.forEach((_, w) => (gone[w] ??= new Error('the parse workers were closed')));

@@ -7,25 +7,36 @@ import { renderShell } from '../../core/render/shells.js';
 import { parseBatch } from './batch.js';
 import { parseStorySettings } from './settings.js';
 import { packBatch } from './wire.js';
+import { shellJobUnpacker, type WireShellJob } from './shell-wire.js';
+
+const unpack = shellJobUnpacker();
 
 // A pool's worker knows the story from the start; a warm one (parse-pool.ts) is told with each batch.
 const given = (workerData ?? {}) as { story?: Story; now?: number; anchors?: Map<string, string>; shellsAnswered?: Int32Array };
 
 type SettingsRequest = { newsroom: SourceFile; stories: { slug: string; file: SourceFile }[] };
 
-parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?: Story; now?: number; anchors?: Map<string, string>; settings?: SettingsRequest; shell?: ShellJob }) => {
+parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?: Story; now?: number; anchors?: Map<string, string>; settings?: SettingsRequest; shells?: Array<{ id: number; job: WireShellJob }> }) => {
   try {
     // A newsroom patch run's settings (parse/settings.ts), asked of the warm worker before any batch.
     if (message.settings) {
       parentPort?.postMessage({ id: message.id, settings: parseStorySettings(message.settings.newsroom, message.settings.stories) ?? null });
       return;
     }
-    // A document's shell (build/shell-render.ts): the renderers are loaded here already.
-    if (message.shell) {
-      const shell = renderShell(message.shell);
-      // Counted before it is posted: once the pool has read an answer, the count has it too.
-      if (given.shellsAnswered) Atomics.add(given.shellsAnswered, 0, 1);
-      parentPort?.postMessage({ id: message.id, shell });
+    // Documents' shells (build/shell-render.ts), a batch of them: the renderers are loaded here already.
+    if (message.shells) {
+      const shells = message.shells.map(({ id, job }) => {
+        let answer: { id: number; shell?: readonly string[]; error?: { message: string; stack?: string | undefined } };
+        try {
+          answer = { id, shell: renderShell(unpack(job)) };
+        } catch (error) {
+          answer = { id, error: { message: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack } };
+        }
+        // Counted as each is done, before the batch is posted: once the pool has read an answer, the count has it too.
+        if (given.shellsAnswered) Atomics.add(given.shellsAnswered, 0, 1);
+        return answer;
+      });
+      parentPort?.postMessage({ shells });
       return;
     }
     const story = message.story ?? given.story;
