@@ -132,6 +132,9 @@ describe('shells on a worker', () => {
     await whenReady(pool, job);
     const broken = { ...job, feed: { ...job.feed, story: undefined } } as unknown as ShellJob;
     await expect(pool.shell(broken)!).rejects.toThrow(/story|undefined/);
+    // A job that is not plain data fails its call here (it never crosses), not the program.
+    const unclonable = { ...job, feed: { ...job.feed, extra: () => undefined } } as unknown as ShellJob;
+    await expect(pool.shell(unclonable)!).rejects.toThrow(/could not be cloned/);
     expect(await pool.shell(job)!).toEqual(renderShell(job));
   });
 

@@ -209,7 +209,18 @@ function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: numb
   const sendShells = (w: number): void => {
     const shells = batches[w]!;
     batches[w] = [];
-    if (!gone[w]) pool[w]!.postMessage({ shells }); // a worker gone has failed them already
+    if (gone[w]) return; // a worker gone has failed them already
+    try {
+      pool[w]!.postMessage({ shells });
+    } catch (error) {
+      // Not plain data (a bug): these calls fail, as a post inside their promise would have.
+      for (const { id } of shells) {
+        pending.get(id)?.reject(error as Error);
+        pending.delete(id);
+        load[w]! -= 1;
+        shellsSent[w]! -= 1;
+      }
+    }
   };
   const leastBusy = (usable: (w: number) => boolean): number | undefined => {
     let best: number | undefined;
