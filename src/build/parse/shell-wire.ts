@@ -2,8 +2,10 @@
 // hold every development of their story, so each entry is in five page jobs, and every job of a
 // story holds its story: 26 MB of a 10,000-entry newsroom's 30 MB of jobs, cloned on the build's
 // thread (~0.35 s of it) and again on the worker's. A job crosses with each story and entry object
-// the worker has not seen yet, and a number in place of each it has: the worker keeps what it was
-// sent, by number, for as long as it lives (one build's objects: ~10 MB at 10,000 entries).
+// the worker has not seen lately, and a number in place of each it has. Both sides keep the last
+// KEPT objects sent (a window by number, so they agree without a word): the writer stages a
+// story's documents together, and neither side holds a 100,000-entry build's objects (the RSS and
+// Atom shells' probe entries are new objects each, ~20,000 of them) beyond their use.
 
 import type { EntryMeta, Feed, ShellJob, Story } from '../../core/types.js';
 
@@ -18,17 +20,26 @@ export interface WireShellJob {
   readonly retracted: ReadonlyArray<Ref<EntryMeta>>;
 }
 
-/** The sending side: what one worker has been sent, by object. */
+/** How many of the objects last sent each side keeps: a newsroom story's are ~60, a build's 10,000s. */
+export const KEPT = 4096;
+
+/** The sending side: what one worker has been sent lately, by object. */
 export function shellJobPacker(): (job: ShellJob) => WireShellJob {
-  // A Map, not a WeakMap: the objects live as long as the build anyway, and a WeakMap of 10,000
-  // entries made each garbage collection of the build’s thread slower (ephemerons).
+  // A Map, not a WeakMap: a WeakMap of 10,000 entries made each garbage collection of the build's
+  // thread slower (ephemerons); the window (`order`) lets go of what the worker no longer has.
   const sent = new Map<object, number>();
+  const order: object[] = [];
   let next = 0;
   const ref = <T>(value: T): Ref<T> => {
     if (typeof value !== 'object' || value === null) return { n: 0, value }; // not ours to keep (a broken job fails on the worker)
     const known = sent.get(value);
     if (known !== undefined) return known;
-    sent.set(value, (next += 1));
+    next += 1;
+    const slot = next % KEPT;
+    const old = order[slot];
+    if (old !== undefined) sent.delete(old); // number next - KEPT: the worker drops it now too
+    order[slot] = value;
+    sent.set(value, next);
     return { n: next, value };
   };
   return (job) => {
@@ -43,7 +54,10 @@ export function shellJobUnpacker(): (wire: WireShellJob) => ShellJob {
   const known = new Map<number, object>();
   const get = <T>(r: Ref<T>): T => {
     if (typeof r !== 'number') {
-      if (r.n !== 0) known.set(r.n, r.value as object);
+      if (r.n !== 0) {
+        known.set(r.n, r.value as object);
+        known.delete(r.n - KEPT); // as the sender did
+      }
       return r.value;
     }
     const value = known.get(r);

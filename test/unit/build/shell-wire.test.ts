@@ -2,7 +2,7 @@
 // crosses once per worker, then as a number; what arrives is the job that was sent.
 import { serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { shellJobPacker, shellJobUnpacker } from '../../../src/build/parse/shell-wire.js';
+import { KEPT, shellJobPacker, shellJobUnpacker } from '../../../src/build/parse/shell-wire.js';
 import { compile } from '../../../src/core/compile.js';
 import type { ShellJob } from '../../../src/core/types.js';
 import { LEDGER_PATH } from '../../../src/io/state-folder.js';
@@ -43,6 +43,27 @@ describe('shell jobs on the wire', () => {
     expect(wires.find((w) => w.job.format === 'page' && w.entries.length > 0 && w.entries.every((e) => typeof e === 'number'))).toBeDefined();
     const sizes = (list: unknown[]) => list.reduce<number>((n, x) => n + serialize(x).length, 0);
     expect(sizes(wires)).toBeLessThan(sizes(all) * 0.75); // here 57%; a newsroom story’s pages share far more
+  });
+
+  it('keep the last KEPT objects on both sides: an older one crosses again, whole', () => {
+    const [template] = jobs();
+    const story = template!.feed.story;
+    const entry = (i: number) => ({ ...template!.feed.entries[0]!, id: `tag:example.org,2026:e${i}`, title: `Entry ${i}` });
+    const job = (e: object) => ({ ...template!, feed: { ...template!.feed, story, entries: [e], retracted: [] } }) as ShellJob;
+    const pack = shellJobPacker();
+    const unpack = shellJobUnpacker();
+    const first = entry(0);
+    const send = (j: ShellJob) => {
+      const wire = pack(j);
+      expect(unpack(structuredClone(wire))).toEqual(j);
+      return wire;
+    };
+    send(job(first));
+    expect(send(job(first)).entries[0]).toBeTypeOf('number'); // seen lately
+    for (let i = 1; i < KEPT; i += 1) send(job(entry(i))); // KEPT - 1 new entries, and the story by number
+    // The first entry is KEPT objects back: gone from both sides, so it crosses whole again.
+    expect(send(job(first)).entries[0]).not.toBeTypeOf('number');
+    expect(send(job(first)).entries[0]).toBeTypeOf('number');
   });
 
   it('a job naming an object this worker was never sent is an error, not a wrong page', () => {
