@@ -169,17 +169,12 @@ function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: numb
     worker.on('message', (m: { id: number; ready?: true; batch?: PackedBatch; shells?: ShellAnswer[]; error?: { message: string; stack?: string } }) => {
       if (m.ready) ready[w] = true;
       for (const a of m.shells ?? []) {
-        const p = pending.get(a.id);
-        if (!p) continue;
-        pending.delete(a.id);
-        load[w]! -= 1;
-        if (a.shell) p.resolve(a.shell as never);
-        else p.reject(workerError(a.error));
+        const p = answered(w, a.id);
+        if (a.shell) p?.resolve(a.shell as never);
+        else p?.reject(workerError(a.error));
       }
-      const p = pending.get(m.id);
+      const p = answered(w, m.id);
       if (!p) return;
-      pending.delete(m.id);
-      load[w]! -= 1;
       if (m.batch) p.resolve(unpackBatch(m.batch) as never);
       else p.reject(workerError(m.error));
     });
@@ -194,14 +189,29 @@ function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: numb
     });
   });
   /** Post to the least busy worker (of those `usable`); a worker that exited fails the call at once, never leaves it waiting. */
-  const post = <T>(message: object, w: number): Promise<T> => {
-    if (gone[w]) return Promise.reject(gone[w]);
+  /** A call to worker `w`, answered by its id: in the worker's load until then. */
+  const call = <T>(w: number): { id: number; answer: Promise<T> } => {
     load[w]! += 1;
     const id = nextId++;
-    return new Promise<T>((resolve, reject) => {
-      pending.set(id, { resolve: resolve as (f: never) => void, reject });
+    return { id, answer: new Promise<T>((resolve, reject) => pending.set(id, { resolve: resolve as (f: never) => void, reject })) };
+  };
+  /** The call an answer (or a failure to post) is for, no longer pending; undefined when none is. */
+  function answered(w: number, id: number) {
+    const p = pending.get(id);
+    if (!p) return undefined;
+    pending.delete(id);
+    load[w]! -= 1;
+    return p;
+  }
+  const post = <T>(message: object, w: number): Promise<T> => {
+    if (gone[w]) return Promise.reject(gone[w]);
+    const { id, answer } = call<T>(w);
+    try {
       pool[w]!.postMessage({ id, ...message });
-    });
+    } catch (error) {
+      answered(w, id)?.reject(error as Error);
+    }
+    return answer;
   };
   // Shells asked for in one turn, by worker: posted together at its end (one message, one answer).
   const batches: Array<Array<{ id: number; job: WireShellJob }>> = pool.map(() => []);
@@ -215,9 +225,7 @@ function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: numb
     } catch (error) {
       // Not plain data (a bug): these calls fail, as a post inside their promise would have.
       for (const { id } of shells) {
-        pending.get(id)?.reject(error as Error);
-        pending.delete(id);
-        load[w]! -= 1;
+        answered(w, id)?.reject(error as Error);
         shellsSent[w]! -= 1;
       }
     }
@@ -238,11 +246,10 @@ function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: numb
       const w = leastBusy((i) => ready[i]! && !gone[i] && room(i) > 0 && (!ahead || batches[i]!.length > 0 || room(i) >= SHELLS_BATCH));
       if (w === undefined) return undefined;
       shellsSent[w]! += 1;
-      load[w]! += 1;
-      const id = nextId++;
+      const { id, answer } = call<readonly string[]>(w);
       if (batches[w]!.length === 0) queueMicrotask(() => sendShells(w));
       batches[w]!.push({ id, job: packers[w]!(job) });
-      return new Promise<readonly string[]>((resolve, reject) => pending.set(id, { resolve: resolve as (f: never) => void, reject }));
+      return answer;
     },
     async close() {
       pool.forEach((_, w) => (gone[w] ??= new Error('the parse workers were closed')));

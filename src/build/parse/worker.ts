@@ -26,11 +26,11 @@ parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?:
     // Documents' shells (build/shell-render.ts), a batch of them: the renderers are loaded here already.
     if (message.shells) {
       const shells = message.shells.map(({ id, job }) => {
-        let answer: { id: number; shell?: readonly string[]; error?: { message: string; stack?: string | undefined } };
+        let answer: { id: number; shell?: readonly string[]; error?: ErrorAnswer };
         try {
           answer = { id, shell: renderShell(unpack(job)) };
         } catch (error) {
-          answer = { id, error: { message: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack } };
+          answer = { id, error: errorAnswer(error) };
         }
         // Counted as each is done, before the batch is posted: once the pool has read an answer, the count has it too.
         if (given.shellsAnswered) Atomics.add(given.shellsAnswered, 0, 1);
@@ -45,10 +45,17 @@ parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?:
     const packed = packBatch(parseBatch(message.sources, story, new Date(now), message.anchors ?? given.anchors));
     parentPort?.postMessage({ id: message.id, batch: packed }, [packed.buffer]);
   } catch (error) {
-    const e = error as Error;
-    parentPort?.postMessage({ id: message.id, error: { message: e?.message ?? String(error), stack: e?.stack } });
+    parentPort?.postMessage({ id: message.id, error: errorAnswer(error) });
   }
 });
+
+type ErrorAnswer = { message: string; stack?: string | undefined };
+
+/** What crosses back of an error (the pool makes an Error of it again: pool.ts workerError). */
+function errorAnswer(error: unknown): ErrorAnswer {
+  const e = error as Error;
+  return { message: e?.message ?? String(error), stack: e?.stack };
+}
 
 // Its code is loaded: the pool may now send it shells (pool.ts), which would otherwise wait behind the loading.
 parentPort?.postMessage({ id: 0, ready: true });
