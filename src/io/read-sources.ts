@@ -46,7 +46,13 @@ export function newsroomNamesSync(entriesDir: string): string[] | undefined {
     if (d.name.startsWith('.') || d.name.startsWith('_')) continue;
     if (d.isSymbolicLink()) return undefined;
     if (!d.isDirectory()) continue;
-    for (const name of readdirSync(path.join(entriesDir, d.name))) if (isSourceName(name) && name !== NEWSROOM_FILE) names.push(`${d.name}/${name}`);
+    const folder = path.join(entriesDir, d.name);
+    for (const f of readdirSync(folder, { withFileTypes: true })) {
+      // A folder of entries inside a story folder is E_LAYOUT (listStoryFolder): the build must say so,
+      // not find the stamps it knows unchanged and skip.
+      if (f.isDirectory() && holdsSources(path.join(folder, f.name), f.name)) return undefined;
+      if (isSourceName(f.name) && f.name !== NEWSROOM_FILE) names.push(`${d.name}/${f.name}`);
+    }
   }
   return names;
 }

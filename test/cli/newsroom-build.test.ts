@@ -157,6 +157,21 @@ describe('storyfeed build of a newsroom', () => {
     expect(existsSync(w.out('talks/atom.xml'))).toBe(false);
   });
 
+  it('a folder of entries made inside a story folder after a good build fails the next build too (the fast path does not take it as unchanged)', async () => {
+    const w = await workspace({ 'talks/images/x.png': 'png' });
+    expect((await w.build()).code).toBe(0);
+    const before = await readFile(w.out('talks/atom.xml'), 'utf8');
+    await mkdir(w.entries('talks/2026'));
+    await writeFile(w.entries('talks/2026/c.md'), newsroomEntryText('talks', 'c', '2026-05-29T09:00:00Z'));
+    const r = await w.build();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^entries\/talks\/2026:1:1 E_LAYOUT /m);
+    expect(await readFile(w.out('talks/atom.xml'), 'utf8')).toBe(before);
+    // A folder without entries (images) is let be: with the nested one gone, nothing changed since the good build.
+    await rm(w.entries('talks/2026'), { recursive: true });
+    expect((await w.build()).stdout).toMatch(/no change since the last build/);
+  });
+
   it("a story whose feed_base is another story's is refused at its feed_base (the feeds' self links would name the other's), nothing written", async () => {
     const w = await workspace({ 'storm/_story.md': newsroomStoryText('storm', `feed_base: ${NEWSROOM_FEEDS}talks/\n`, 'Storm Alba') });
     const r = await w.build();
