@@ -169,8 +169,10 @@ export function storyUrl(base: string, slug: string): string {
  * feed_base default to the newsroom's plus `<slug>/`. Diagnostics name `<slug>/_story.md`.
  */
 export function parseStoryConfig(source: SourceFile, slug: string, newsroom: Story, newsroomRaw: RawEntry): { config?: StoryConfig; diagnostics: Diagnostic[] } {
+  const inFolder = (d: Diagnostic): Diagnostic => ({ ...d, file: `${slug}/${d.file}` });
   const fm = parseFrontMatter(source);
-  if (!fm.entry) return { diagnostics: [...fm.diagnostics] };
+  // Named as the story's own file (`<slug>/_story.md`), as its field problems are: an `_story.md` at the root is E_LAYOUT.
+  if (!fm.entry) return { diagnostics: fm.diagnostics.map(inFolder) };
   const raw = fm.entry;
   const { own, lifecycle } = splitLifecycle(raw.fields);
   const merged = new Map<string, RawField>();
@@ -189,7 +191,7 @@ export function parseStoryConfig(source: SourceFile, slug: string, newsroom: Sto
     const field = own.get(name);
     return field ? [diagnostic(source.path, field.keyAt, 'E_FIELD_UNKNOWN', `\`${name}\` is the newsroom's: one \`storyfeed start\` runs every story by \`${NEWSROOM_FILE}\``, `set \`${name}\` in \`${NEWSROOM_FILE}\`, and remove it here`, name)] : [];
   });
-  const diagnostics = [...n.diagnostics, ...life.diagnostics, ...newsroomOnly].map((d) => ({ ...d, file: `${slug}/${d.file}` }));
+  const diagnostics = [...n.diagnostics, ...life.diagnostics, ...newsroomOnly].map(inFolder);
   if (!n.value || !life.value) return { diagnostics };
   const { status, coverageStart, coverageEnd, coverageEndAt } = life.value;
   const feedBaseAt = own.get('feed_base')?.valueAt;
