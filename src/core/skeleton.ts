@@ -2,6 +2,7 @@
 // goes. Pure: the settings files in, a path and text (or the problem) out; the clock is passed in.
 // Newsrooms expect it from Hugo's `hugo new` (issue 14).
 
+import { createHash } from 'node:crypto';
 import { FieldReader } from './field-reader.js';
 import { parseFrontMatter } from './front-matter.js';
 import { LIMITS } from './limits.js';
@@ -24,13 +25,20 @@ export function skeletonSettings(request: SkeletonRequest): string[] {
 // RFC 4151 §2.1: tag:authorityName,YYYY[-MM[-DD]]:specific
 const TAG = /^tag:([^,\s]+),(\d{4}(?:-\d{2}(?:-\d{2})?)?):([^#\s]*)$/;
 
-/** A file name's worth of the title: lower-case ASCII words joined by hyphens. */
+/**
+ * A file name's worth of the title: lower-case ASCII words joined by hyphens. A title with none
+ * (`日本語のみ`, `!!!`) is `entry-` and eight hex digits of its SHA-256: each such title a file and an
+ * id of its own, where one `entry` a day was all a story could have.
+ */
 export function slugOf(title: string): string {
   const words = title.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().match(/[a-z0-9]+/g) ?? [];
   let slug = '';
   for (const w of words) if ((slug + '-' + w).length <= 61) slug = slug ? `${slug}-${w}` : w;
-  return slug || 'entry';
+  return slug || `entry-${createHash('sha256').update(title.normalize('NFC')).digest('hex').slice(0, 8)}`;
 }
+
+/** A new story folder's name at most: a path segment of every URL the story has (file systems allow 255 bytes). */
+export const STORY_SLUG_CHARS = 64;
 
 /** `now` in `timeZone` as RFC 3339 with its offset, e.g. 2026-05-27T11:00:00+02:00. */
 export function localRfc3339(now: Date, timeZone: string): string {
@@ -70,6 +78,7 @@ export function planSkeleton(request: SkeletonRequest, settings: readonly Source
   if (request.kind === 'story') {
     if (!newsroom) return { ok: false, problem: `a story folder needs a newsroom: the entries folder has no ${NEWSROOM_FILE}` };
     if (!STORY_SLUG.test(request.slug)) return { ok: false, problem: `\`${request.slug}\` is not a story folder name: lower-case letters and digits, words joined by single hyphens` };
+    if (request.slug.length > STORY_SLUG_CHARS) return { ok: false, problem: `the story folder name is ${request.slug.length} characters long: at most ${STORY_SLUG_CHARS} (it is part of every URL of the story)` };
     const tag = TAG.exec(fieldOf(newsroom, 'id') ?? '');
     if (!tag) return { ok: false, problem: `${NEWSROOM_FILE} has no tag: id to take the authority from` };
     const zone = validZone(fieldOf(newsroom, 'time_zone'));

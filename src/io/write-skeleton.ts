@@ -24,12 +24,14 @@ export function writeSkeleton(entriesDir: string, relative: string, text: string
   let dir = root;
   if (folder !== '.') {
     dir = path.join(root, folder);
+    let real: string;
     try {
-      lstatSync(dir);
-    } catch {
-      mkdirSync(dir);
+      if (!lstatSync(dir, { throwIfNoEntry: false })) mkdirSync(dir);
+      real = realpathSync(dir);
+    } catch (error) {
+      // A folder the system will not make (a name too long, no permission, a full disk): the user's to fix.
+      return { ok: false, problem: `cannot make the folder ${path.join(entriesDir, folder)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
     }
-    const real = realpathSync(dir);
     if (!isInside(root, real) || !lstatSync(real).isDirectory()) return { ok: false, problem: `${folder} is not a folder inside ${entriesDir}` };
     dir = real;
   }

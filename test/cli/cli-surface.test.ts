@@ -162,6 +162,21 @@ describe('storyfeed new', () => {
     expect([nowhere.code, nowhere.stderr]).toEqual([2, expect.stringMatching(/^storyfeed new: there is no entries folder missing/)]);
   });
 
+  it('a story folder name too long is a usage error (exit 2, not an internal error), and titles without Latin words each get a file of their own', async () => {
+    const dir = await folder({ 'entries/_newsroom.md': newsroomText(), 'entries/talks/_story.md': newsroomStoryText('talks') });
+    const long = await runCli(['new', 'story', 'a'.repeat(300)], { cwd: dir });
+    expect([long.code, long.stderr]).toEqual([2, expect.stringMatching(/300 characters long: at most 64/)]);
+    expect(long.stderr).not.toMatch(/internal error/);
+    for (const title of ['日本語のみ', '!!!', 'Русский текст']) expect((await runCli(['new', 'entry', 'talks', title], { cwd: dir })).code, title).toBe(0);
+    const names = (await readdir(path.join(dir, 'entries/talks'))).filter((n) => n !== '_story.md');
+    expect(names).toHaveLength(3);
+    for (const n of names) expect(n).toMatch(/^\d{4}-\d{2}-\d{2}-entry-[0-9a-f]{8}\.md$/);
+    const undrafted = await Promise.all(names.map(async (n) => (await readFile(path.join(dir, 'entries/talks', n), 'utf8')).replace('draft: true\n', '')));
+    await Promise.all(names.map((n, i) => writeFile(path.join(dir, 'entries/talks', n), undrafted[i]!)));
+    const checked = await runCli(['check', '--entries', 'entries'], { cwd: dir });
+    expect([checked.code, checked.stderr]).toEqual([0, '']);
+  });
+
   it('never writes through a symlink out of the entries folder', async () => {
     const dir = await folder({ 'entries/_newsroom.md': newsroomText(), 'elsewhere/.keep': '' });
     await symlink(path.join(dir, 'elsewhere'), path.join(dir, 'entries', 'escape'));

@@ -29,8 +29,13 @@ describe('slugOf', () => {
   it.each([
     ['Talks resume in Muscat — “officials”', 'talks-resume-in-muscat-officials'],
     ['Élysée: Zürich, São Paulo', 'elysee-zurich-sao-paulo'],
-    ['—', 'entry'],
   ])('%s → %s', (title, slug) => expect(slugOf(title)).toBe(slug));
+  it('a title without Latin words: entry- and eight hex digits of its SHA-256, one per title', () => {
+    const slugs = ['—', '日本語のみ', '!!!', '???'].map(slugOf);
+    for (const s of slugs) expect(s).toMatch(/^entry-[0-9a-f]{8}$/);
+    expect(new Set(slugs).size).toBe(4);
+    expect(slugOf('日本語のみ')).toBe(slugOf('日本語のみ'.normalize('NFD')));
+  });
 });
 
 describe('planSkeleton', () => {
