@@ -224,7 +224,7 @@ function gatherProblems(parsed: readonly ParsedSource[], readDiagnostics: readon
   const candidates = parsed.filter((p) => p.entry && p.diagnostics.length === 0);
   const idAt = new Map(parsed.filter((p) => p.idAt).map((p) => [p.path, p.idAt!]));
   const crossFile = [
-    ...validateEntries(candidates.map((p) => p.entry!), idAt),
+    ...validateEntries(candidates.map((p) => p.entry!), idAt, (id, path) => ledger.ids[id]?.path === path),
     ...tagSlugClashes(candidates.map((p) => p.entry!)),
     ...validateIdentity(ledger, parsed.flatMap((p) => (p.entry ? [p.entry] : [])), idAt),
   ];

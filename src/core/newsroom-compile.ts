@@ -85,7 +85,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
 
   const { ledger, problem } = parseLedger(input.ledgerText);
   if (problem) diagnostics.push(diagnostic(input.ledgerPath ?? 'ledger', FILE_START, 'W_LEDGER_INVALID', problem, 'the ledger is rebuilt from this run; if ids were removed meanwhile, they are no longer guarded'));
-  const ids = duplicateIds(input.sources, newsroom, input.parsed);
+  const ids = duplicateIds(input.sources, newsroom, input.parsed, ledger);
   diagnostics.push(...ids.diagnostics, ...vanishedStories(ledger, input, ids.seen));
 
   const stories: StoryBuild[] = [];
@@ -266,7 +266,7 @@ function summarize(config: StoryConfig, entries: readonly EntryMeta[], now: Date
  * Ids are unique across the newsroom: entry ids across stories, story ids and the newsroom's. A
  * duplicate within one story is the story compile's (E_ID_DUPLICATE there too); this names both files.
  */
-function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: ReadonlyMap<string, ParsedSource> | undefined): { diagnostics: Diagnostic[]; seen: ReadonlySet<string> } {
+function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: ReadonlyMap<string, ParsedSource> | undefined, ledger: Ledger): { diagnostics: Diagnostic[]; seen: ReadonlySet<string> } {
   const seen = new Map<string, string>([[newsroom.id, '_newsroom.md']]);
   const out: Diagnostic[] = [];
   // A file parsed already says its entry's id (one that did not parse says none: its own error fails it).
@@ -277,7 +277,9 @@ function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: R
     const field = parseFrontMatter(source).entry?.fields.get('id');
     if (field && typeof field.value === 'string') ids.push({ path: source.path, id: field.value.trim(), at: field.valueAt });
   }
-  ids.sort((a, b) => compareStrings(a.path, b.path));
+  // The file the ledger published under the id keeps it; the other is told to take its own (validateEntries).
+  const published = (e: { path: string; id: string }) => Number(ledger.ids[e.id]?.path === e.path);
+  ids.sort((a, b) => published(b) - published(a) || compareStrings(a.path, b.path));
   const folder = (p: string) => p.slice(0, p.indexOf('/') + 1);
   for (const { path, id, at } of ids) {
     const first = seen.get(id);

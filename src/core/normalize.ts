@@ -269,11 +269,15 @@ function latest(dates: ReadonlyArray<Date | undefined>): Date {
   return max;
 }
 
-/** Cross-entry checks: ids are unique (readers collapse items that share one). */
-export function validateEntries(entries: readonly EntryMeta[], idAt: ReadonlyMap<string, Position>): Diagnostic[] {
+/**
+ * Cross-entry checks: ids are unique (readers collapse items that share one). Of two files with one
+ * id, the one the ledger has published under it keeps it and the other is blamed: told to give
+ * "this one" an id of its own, an editor would otherwise change a published id (E_ID_CHANGED).
+ */
+export function validateEntries(entries: readonly EntryMeta[], idAt: ReadonlyMap<string, Position>, published: (id: string, path: string) => boolean = () => false): Diagnostic[] {
   const seen = new Map<string, EntryMeta>();
   const diagnostics: Diagnostic[] = [];
-  const sorted = [...entries].sort((a, b) => compareStrings(a.path, b.path));
+  const sorted = [...entries].sort((a, b) => Number(published(b.id, b.path)) - Number(published(a.id, a.path)) || compareStrings(a.path, b.path));
   for (const entry of sorted) {
     const first = seen.get(entry.id);
     if (first) {

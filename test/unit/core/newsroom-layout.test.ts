@@ -225,6 +225,14 @@ describe('the ledger covers every story', () => {
     expect(ids['tag:newsroom.example.org,2026-05-25:talks/a']!.path).toBe('talks/a.md');
     expect(ids['tag:newsroom.example.org,2026-05-25:storm/b']!.path).toBe('storm/b.md');
     expect(Object.keys(ids)).not.toContain('tag:newsroom.example.org,2026-05-25:storm/later');
+    // A new file with a published entry's id: the new file is blamed (told to take its own id), in
+    // another story or the same one, whatever the order of their paths.
+    for (const copy of ['storm/0dup.md', 'talks/0dup.md']) {
+      const dup = compileNewsroom({ sources: sources({ ...base, [copy]: newsroomEntryText('talks', 'a', '2026-05-26T10:00:00Z') }), now: NOW, ledgerPath: LEDGER, ledgerText: text });
+      expect(where(dup), copy).toEqual([`${copy}:2 E_ID_DUPLICATE id`]);
+      // (Within one story, the story's compile names the other file from its folder: `a.md`.)
+      expect(dup.diagnostics[0]!.message).toMatch(/already used by (talks\/)?a\.md$/);
+    }
     const { 'talks/a.md': _gone, ...rest } = base;
     const second = compileNewsroom({ sources: sources(rest), now: NOW, ledgerPath: LEDGER, ledgerText: text });
     expect(where(second)).toEqual(['talks/a.md:1 E_ID_VANISHED id']);
