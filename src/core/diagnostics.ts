@@ -68,6 +68,7 @@ export const DIAGNOSTIC_CODES = {
   E_STORY_STATUS: 'a story `status` is not `live` or `ended`',
   E_COVERAGE: 'an ended story has no `coverage_end`, or it is before `coverage_start` or a development',
   W_LEDGER_INVALID: 'warning: the id ledger in the output folder is unreadable and was started afresh',
+  W_COVERAGE_LIVE: 'warning: a live story has a `coverage_end`, which is shown only once it has ended',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

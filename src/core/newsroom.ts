@@ -232,7 +232,13 @@ export function readLifecycle(raw: RawEntry, lifecycle: ReadonlyMap<string, RawF
     r.report(coverageEndAt ?? FILE_START, 'E_COVERAGE', '`coverage_end` is before `coverage_start`', 'coverage ends at or after it starts: fix either time', 'coverage_end');
   }
   if (r.diagnostics.length > 0) return { diagnostics: r.diagnostics };
-  return { value: { status, ...(coverageStart ? { coverageStart } : {}), ...(coverageEnd ? { coverageEnd } : {}), ...(coverageEndAt ? { coverageEndAt } : {}) }, diagnostics: [] };
+  // schema.org LiveBlogPosting: coverageEndTime is given once the story has ended (issue 14), so a
+  // live story's coverage_end is shown nowhere yet: said, not silently dropped (a forgotten `status: ended`?).
+  const waiting =
+    status === 'live' && coverageEnd
+      ? [diagnostic(raw.path, coverageEndAt ?? FILE_START, 'W_COVERAGE_LIVE', 'the story is live, so `coverage_end` is not shown (nor given as coverageEndTime) until `status: ended`', 'set `status: ended` if coverage has ended; otherwise remove `coverage_end` until it does', 'coverage_end')]
+      : [];
+  return { value: { status, ...(coverageStart ? { coverageStart } : {}), ...(coverageEnd ? { coverageEnd } : {}), ...(coverageEndAt ? { coverageEndAt } : {}) }, diagnostics: waiting };
 }
 
 /** The story with its lifecycle: the pages and their structured data read it from the story (live is the default, left out). */

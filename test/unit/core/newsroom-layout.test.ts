@@ -91,6 +91,16 @@ describe('diagnostics', () => {
     expect(r.planned).toEqual([]);
   });
 
+  it('a live story with a coverage_end builds, with a warning at coverage_end (it is shown nowhere until the story has ended); a single story alike', () => {
+    const r = run({ ...base, 'talks/_story.md': newsroomStoryText('talks', 'coverage_end: 2026-05-30T00:00:00Z\n') });
+    expect(r.ok).toBe(true);
+    expect(r.diagnostics.map((d) => `${d.file}:${d.line} ${d.code} ${d.severity}`)).toEqual(['talks/_story.md:5 W_COVERAGE_LIVE warning']);
+    const ended = run({ ...base, 'talks/_story.md': newsroomStoryText('talks', 'status: ended\ncoverage_end: 2026-05-30T00:00:00Z\n') });
+    expect(ended.diagnostics).toEqual([]);
+    const single = compile({ sources: sources({ '_story.md': storyText('coverage_end: 2026-05-30T00:00:00Z\n') }), now: NOW });
+    expect([single.ok, single.diagnostics.map((d) => d.code)]).toEqual([true, ['W_COVERAGE_LIVE']]);
+  });
+
   it('an ended story may hold a draft dated after its coverage_end (a draft is not out); the other stories build', () => {
     const r = run({ ...base, 'talks/_story.md': newsroomStoryText('talks', 'status: ended\ncoverage_end: 2026-05-28T12:00:00Z\n'), 'talks/later.md': newsroomEntryText('talks', 'later', '2026-05-29T00:00:00Z', 'draft: true\n') });
     expect([r.ok, where(r)]).toEqual([true, []]);
