@@ -136,7 +136,7 @@ export function formatStoryLine(s: StoryLine): string {
   const iso = (ms: number) => new Date(ms).toISOString();
   const next = s.nextScheduled === null ? '' : `, next at ${iso(s.nextScheduled)}`;
   const coverage = s.coverageStart === undefined ? '' : s.coverageEnd === undefined ? `  coverage since ${iso(s.coverageStart)}` : `  coverage ${iso(s.coverageStart)} to ${iso(s.coverageEnd)}`;
-  return `  ${s.slug}  ${s.status}  ${s.published} published, ${s.scheduled} scheduled${next}, ${s.drafts} draft${coverage}  ${s.title}`;
+  return `  ${s.slug}  ${s.status}${s.held ? ' (not out: no development published yet)' : ''}  ${s.published} published, ${s.scheduled} scheduled${next}, ${s.drafts} draft${coverage}  ${s.title}`;
 }
 
 export const HELP: Record<string, string> = {

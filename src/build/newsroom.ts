@@ -318,6 +318,7 @@ function newsroomResult(compiled: NewsroomCompileResult, now: Date, written: rea
       ...(s.summary.coverageStart ? { coverageStart: s.summary.coverageStart.getTime() } : {}),
       ...(s.summary.coverageEnd ? { coverageEnd: s.summary.coverageEnd.getTime() } : {}),
       changed: changed.has(s.slug),
+      ...(s.held ? { held: true } : {}),
     };
   });
   const qualify = <T extends { path: string }>(slug: string, items: readonly T[]): T[] => items.map((i) => ({ ...i, path: `${slug}/${i.path}` }));

@@ -101,6 +101,8 @@ export interface StoryResult {
   /** When its coverage started (ms: `coverage_start`, or its first entry's publication) and ended (`coverage_end`), if known. */
   readonly coverageStart?: number;
   readonly coverageEnd?: number;
+  /** No development of it is out yet: it writes no file and is listed nowhere (core/newsroom-compile.ts StoryBuild.held). */
+  readonly held?: true;
   /** Did this run write any of its files (`<slug>/…`)? */
   readonly changed: boolean;
 }

@@ -12,7 +12,7 @@ import { documentKey, fingerprint } from './fingerprint.js';
 import { parseFrontMatter } from './front-matter.js';
 import { parseLedger, renderLedger, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
 import { STORY_FILE } from './links.js';
-import { coverageStartOf, isVisible } from './model.js';
+import { coverageStartOf, isPublished, isVisible } from './model.js';
 import { detectLayout, feedBaseClashes, parseNewsroom, parseStoryConfig, splitNewsroom, validateCoverageEnd, type StoryConfig, type StorySummary } from './newsroom.js';
 import { planNewsroom, selectNewsroomEntries } from './newsroom-plan.js';
 import type { ParsedSource } from './parse-sources.js';
@@ -46,6 +46,13 @@ export interface StoryBuild {
   /** The story's own compile; its planned paths are relative to `<slug>/`. */
   readonly result: CompileResult;
   readonly summary: StorySummary;
+  /**
+   * No development of it is out at `now` (none published; a retracted one counts as out): the
+   * story writes no file and is listed nowhere, so that its title and description do not go out
+   * before its first development does (an embargoed one, or a `storyfeed new story` placeholder).
+   * Its scheduled entries still wake the service.
+   */
+  readonly held: boolean;
 }
 
 export interface NewsroomCompileResult {
@@ -124,13 +131,14 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     // Service mode: the story compile held its bad entries back; only a story that cannot compile is left out.
     if (!result.ok || (mode === 'strict' && hasErrors(storyProblems))) continue;
     if (result.ledger) ledgers.push(qualify(result.ledger, prefix));
-    stories.push({ slug: folder.slug, config, result, summary });
+    stories.push({ slug: folder.slug, config, result, summary, held: !result.entries.some((e) => isPublished(e, now)) });
   }
   if (mode === 'strict' && hasErrors(diagnostics)) return fail(newsroom);
 
   const planned: PlannedFile[] = [];
   // Each story's compile updates its part of the ledger (`result.ledger`) without planning a file of it.
-  for (const s of stories) {
+  const out = stories.filter((s) => !s.held);
+  for (const s of out) {
     const under = folderOf(`${s.slug}/`);
     for (const p of s.result.planned) planned.push(underFolder(p, under));
   }
@@ -140,11 +148,11 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     if (html === undefined) throw new Error(`no body for ${path}: the caller gives the bodies of feedEntries (bodyHtml)`);
     return html;
   };
-  const storyInputs = stories.map((s) => ({ summary: s.summary, entries: s.result.entries.map((e) => ({ ...e, path: `${s.slug}/${e.path}` })) }));
+  const storyInputs = out.map((s) => ({ summary: s.summary, entries: s.result.entries.map((e) => ({ ...e, path: `${s.slug}/${e.path}` })) }));
   const feedEntries = selectNewsroomEntries(storyInputs, newsroom.itemLimit, now).entries.map((e) => e.path);
   planned.push(...planNewsroom(newsroom, storyInputs, now, bodyHtml));
   // One pair of sitemaps at the root, in place of each story's (core/sitemaps.ts).
-  const sitemaps = planNewsroomSitemaps(newsroom, stories.map((s) => s.result.sitemaps));
+  const sitemaps = planNewsroomSitemaps(newsroom, out.map((s) => s.result.sitemaps));
   if (input.ledgerPath !== undefined) {
     // Records of stories left out this run (service mode) stay as they were.
     const kept = Object.entries(ledger.ids).filter(([, r]) => !stories.some((s) => r.path.startsWith(`${s.slug}/`)));

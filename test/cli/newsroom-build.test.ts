@@ -157,6 +157,19 @@ describe('storyfeed build of a newsroom', () => {
     expect(existsSync(w.out('talks/atom.xml'))).toBe(false);
   });
 
+  it('a story whose only development is embargoed writes nothing and is listed nowhere until it is due; check says it is not out', async () => {
+    const w = await workspace({ 'quiet/_story.md': newsroomStoryText('quiet', '', 'Secret summit'), 'quiet/a.md': newsroomEntryText('quiet', 'a', '2026-07-01T09:00:00Z') });
+    expect((await w.build()).code).toBe(0);
+    expect(existsSync(w.out('quiet'))).toBe(false);
+    for (const f of ['index.html', 'stories.json', 'stories.opml', 'atom.xml', 'sitemap.xml']) expect(await readFile(w.out(f), 'utf8'), f).not.toMatch(/Secret summit|quiet/);
+    const checked = await runCli(['check', '--entries', 'entries', '--out', 'out', '--now', NOW], { cwd: w.dir });
+    expect(checked.stdout).toMatch(/^ {2}quiet {2}live \(not out: no development published yet\) {2}0 published, 1 scheduled, next at 2026-07-01T09:00:00\.000Z/m);
+    const due = await runCli(['build', '--entries', 'entries', '--out', 'later', '--now', '2026-07-02T00:00:00Z'], { cwd: w.dir });
+    expect(due.code, due.stderr).toBe(0);
+    expect(await readFile(path.join(w.dir, 'later/stories.json'), 'utf8')).toMatch(/Secret summit/);
+    expect(existsSync(path.join(w.dir, 'later/quiet/atom.xml'))).toBe(true);
+  });
+
   it('a folder of entries made inside a story folder after a good build fails the next build too (the fast path does not take it as unchanged)', async () => {
     const w = await workspace({ 'talks/images/x.png': 'png' });
     expect((await w.build()).code).toBe(0);

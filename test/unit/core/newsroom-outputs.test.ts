@@ -135,10 +135,26 @@ describe('stories.json', () => {
     });
   });
 
-  it('a story without published entries has latest null', () => {
-    const files = { ...sampleNewsroom(), 'quiet/_story.md': newsroomStoryText('quiet') };
+  it('a story whose only development is retracted stays listed, with latest null', () => {
+    const files = { ...sampleNewsroom(), 'quiet/_story.md': newsroomStoryText('quiet'), 'quiet/a.md': newsroomEntryText('quiet', 'a', '2026-05-29T09:00:00Z', 'retracted: {at: 2026-05-30T00:00:00Z, reason: Wrong.}\n') };
     const data = JSON.parse(build(files).file('stories.json'));
-    expect(data.stories.find((s: { slug: string }) => s.slug === 'quiet')).toMatchObject({ latest: null, coverage_start: null, entry_count: 0 });
+    expect(data.stories.find((s: { slug: string }) => s.slug === 'quiet')).toMatchObject({ latest: null, entry_count: 0 });
+  });
+
+  it.each([
+    ['no entry at all (a `storyfeed new story` placeholder)', {}],
+    ['only an embargoed entry', { 'quiet/a.md': newsroomEntryText('quiet', 'a', '2026-07-01T09:00:00Z') }],
+    ['only a draft', { 'quiet/a.md': newsroomEntryText('quiet', 'a', '2026-05-29T09:00:00Z', 'draft: true\n') }],
+  ])('a story with %s writes no file and is listed nowhere: its title and description wait for its first development', (_name, extra) => {
+    const files = { ...sampleNewsroom(), 'quiet/_story.md': newsroomStoryText('quiet', '', 'SECRET STORY TITLE'), ...extra };
+    const r = build(files);
+    expect(r.r.files.filter((f) => f.path.startsWith('quiet/'))).toEqual([]);
+    for (const f of r.r.files) expect(f.contents, f.path).not.toMatch(/SECRET STORY TITLE|quiet/i);
+    expect(r.r.stories.find((s) => s.slug === 'quiet')!.held).toBe(true);
+    // Once its first development is out, the story is.
+    const later = compileNewsroom({ sources: sources({ ...files, 'quiet/a.md': newsroomEntryText('quiet', 'a', '2026-05-29T09:00:00Z') }), now: NOW });
+    expect(JSON.parse(later.files.find((f) => f.path === 'stories.json')!.contents).stories.map((s: { slug: string }) => s.slug)).toContain('quiet');
+    expect(later.files.some((f) => f.path === 'quiet/atom.xml')).toBe(true);
   });
 });
 
