@@ -228,7 +228,7 @@ function parseCommand(argv: readonly string[], io: Io): { command: Command; valu
 async function runNew(args: readonly string[], values: Flags, now: Date, io: Io): Promise<number> {
   const [kind, slug, title, ...extra] = args;
   const stray = Object.keys(values).find((k) => k !== 'entries' && values[k as keyof Flags] !== undefined);
-  const shape = kind === 'story' ? title === undefined : kind === 'entry' && title !== undefined && title.trim() !== '' && extra.length === 0;
+  const shape = kind === 'story' ? title === undefined : kind === 'entry' && title !== undefined && extra.length === 0;
   if (stray || !shape || slug === undefined) {
     io.err(`storyfeed new: ${stray ? `--${stray} does not belong to \`storyfeed new\`` : 'write `new story SLUG` or `new entry SLUG|. "TITLE"`'}\n\n${HELP.new}`);
     return EXIT.usage;

@@ -87,7 +87,8 @@ export function planSkeleton(request: SkeletonRequest, settings: readonly Source
     return { ok: true, path: `${request.slug}/${STORY_FILE}`, text };
   }
   // A title is one line of text (a line break would not survive the feeds' one-line titles).
-  if (/[\u0000-\u001f\u007f\u0085\u2028\u2029]/.test(request.title) || request.title.trim() === '') return { ok: false, problem: 'the title must be one line of text' };
+  if (request.title.trim() === '') return { ok: false, problem: "the title is empty: write the development's headline" };
+  if (/[\u0000-\u001f\u007f\u0085\u2028\u2029]/.test(request.title)) return { ok: false, problem: 'the title must be one line of text' };
   const inFolder = request.story !== '.';
   if (inFolder && !STORY_SLUG.test(request.story)) return { ok: false, problem: `\`${request.story}\` is not a story folder name (or \`.\` for the single story)` };
   if (inFolder && !newsroom) return { ok: false, problem: `no newsroom (${NEWSROOM_FILE}): write \`.\` for the single story at the entries root` };

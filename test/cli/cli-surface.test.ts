@@ -148,6 +148,8 @@ describe('storyfeed new', () => {
       ['Fish &amp; chips', /title would not check clean/],
       ['two\u2028lines', /one line of text/],
       ['two\u0085lines', /one line of text/],
+      ['', /the title is empty/],
+      ['   ', /the title is empty/],
     ];
     for (const [title, problem] of cases) {
       const r = await runCli(['new', 'entry', 'talks', title], { cwd: dir });
