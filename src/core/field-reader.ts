@@ -79,7 +79,9 @@ export class FieldReader {
   private checkText(f: RawField, name: string, value: unknown, max: number, plain = false): string | undefined {
     // Numbers and booleans are almost always a value that lost its quotes (`title: 2026`).
     if (typeof value !== 'string') return this.typeError(f, name, 'text');
-    const text = normalizeText(value);
+    // A title is one line in every format (RSS/Atom titles, the page's <h1>, JSON-LD headline): a
+    // line break from YAML (`"a\nb"`, a `|` block, U+2028) is a space, as in a folded scalar.
+    const text = plain ? normalizeText(value).replace(/\s*[\n\v\f\u0085\u2028\u2029]\s*/g, ' ') : normalizeText(value);
     if (text === '') {
       this.report(f.valueAt, 'E_FIELD_EMPTY', `\`${name}\` is empty`, `write some text after \`${name}:\``, name);
       return undefined;

@@ -59,6 +59,20 @@ describe('looksLikeMarkup: only real HTML end tags and character references', ()
     expect(rss).toContain('<title>R&#x26;D; cuts as US&#x26;Iran; talks resume</title>');
   });
 
+  it('a title with line breaks (a YAML escape, a block scalar, U+2028) is one line in every format', () => {
+    const files = {
+      '_story.md': storyText().replace(/^title: .*$/m, 'title: |\n  Talks\n  resume\n'),
+      'e.md': entryText({ slug: 'e', title: 'line one\n  line two\u2028three\u0085four' }),
+    };
+    const r = compile({ sources: sources(files), now: new Date('2026-06-01T00:00:00Z') });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.entries.map((e) => e.title)).toEqual(['line one line two three four']);
+    expect(r.story!.title).toBe('Talks resume');
+    const rss = r.files.find((f) => f.path === 'rss.xml')!.contents;
+    expect(rss).toContain('<title>line one line two three four</title>');
+    for (const f of r.files) expect(f.contents, f.path).not.toMatch(/line one\s*\n|\u2028/);
+  });
+
   it('a title with a real reference is refused, naming it', () => {
     const files = { '_story.md': storyText(), 'e.md': entryText({ slug: 'e', title: 'R&amp;D cuts' }) };
     const r = compile({ sources: sources(files), now: new Date('2026-06-01T00:00:00Z') });

@@ -67,9 +67,9 @@ describe('the story page’s LiveBlogPosting', () => {
 
   it('parses back, and nothing in it can end the script element or a line of JavaScript', () => {
     expect(text).not.toMatch(/<|\u2028|\u2029/);
-    expect(text).toContain('Ends \\u003c!-- early \\n and \\n \\u003c/script"');
-    // (Titles keep no U+2028/2029: normalization makes them line feeds; scriptSafeJson is tested below.)
-    expect(data.liveBlogUpdate[0].headline).toBe('Ends <!-- early \n and \n </script');
+    expect(text).toContain('Ends \\u003c!-- early and \\u003c/script"');
+    // (A title keeps no line break: normalization makes U+2028/2029 spaces, field-reader.test.ts; scriptSafeJson is tested below.)
+    expect(data.liveBlogUpdate[0].headline).toBe('Ends <!-- early and </script');
     // The page has exactly our two scripts: the JSON-LD and the copy-button enhancement.
     expect(html.match(/<script/g)).toHaveLength(2);
   });
