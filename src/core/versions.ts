@@ -2,14 +2,16 @@
 // renderer changes its output for the same inputs: every cached key and the up-to-date manifest
 // are then invalidated. Kept in a module of its own, so that the start-up fast path can read it
 // without loading the renderers.
-export const RENDER_VERSION = 6;
+export const RENDER_VERSION = 7;
 // 5: a page per development; an entry without `link` links to it (not to `home_page#anchor`).
 // 6: the LiveBlogPosting's updates link each development's page; an ended story says so (coverageEndTime).
+// 7: a newsroom story with no development out is in no file; a title's line breaks are spaces.
 // 5: the index's records name their fields in words (`size`, `summary`, `slots`, `blob`, `base`), not letters.
 // 6: each entry's blob has a fifth fragment, its plain text (the page's JSON-LD articleBody).
 // 7: an entry's default link is its own page (the index omits links equal to the default).
 // 8: that default is the parser's, at feed_base under the entry's anchor (7 took it from home_page).
-export const CACHE_VERSION = 8;
+// 9: a title's line breaks are spaces (field-reader.ts): entries parsed before are parsed again.
+export const CACHE_VERSION = 9;
 // 2: the first build of this version records what it published (.storyfeed/published.json), so
 // the fast path and the patch run do not take an older manifest.
 // 3: a build writes the sitemaps; a manifest of version 2 lists none, so it may not answer "no
