@@ -83,7 +83,10 @@ export function planSkeleton(request: SkeletonRequest, settings: readonly Source
     if (!tag) return { ok: false, problem: `${NEWSROOM_FILE} has no tag: id to take the authority from` };
     const zone = validZone(fieldOf(newsroom, 'time_zone'));
     const title = request.slug.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
-    const text = `---\nid: tag:${tag[1]},${localRfc3339(now, zone).slice(0, 10)}:${request.slug}\ntitle: ${JSON.stringify(title)}\ndescription: ${JSON.stringify(`What is known about ${title.toLowerCase()}, newest first.`)}\n---\nThe standing summary: what the story is about, in a paragraph or two.\n`;
+    // The newsroom's own id may be this very tag (`…,<today>:<slug>`): a story's id must differ from it.
+    const plain = `tag:${tag[1]},${localRfc3339(now, zone).slice(0, 10)}:${request.slug}`;
+    const id = plain === fieldOf(newsroom, 'id')?.trim() ? `${plain}-story` : plain;
+    const text = `---\nid: ${id}\ntitle: ${JSON.stringify(title)}\ndescription: ${JSON.stringify(`What is known about ${title.toLowerCase()}, newest first.`)}\n---\nThe standing summary: what the story is about, in a paragraph or two.\n`;
     return { ok: true, path: `${request.slug}/${STORY_FILE}`, text };
   }
   // A title is one line of text (a line break would not survive the feeds' one-line titles).

@@ -66,6 +66,16 @@ describe('planSkeleton', () => {
     expect(r.ok).toBe(true);
   });
 
+  it("a story whose plain id would be the newsroom's own (same authority, date and slug) gets one of its own", () => {
+    const newsroom = newsroomText().replace(/^id: .*$/m, 'id: tag:newsroom.example.org,2026-07-14:room');
+    const files = sources({ '_newsroom.md': newsroom, 'old/_story.md': newsroomStoryText('old'), 'old/a.md': newsroomEntryText('old', 'a', '2026-06-01T09:00:00Z') });
+    const story = made(planSkeleton({ kind: 'story', slug: 'room' }, files, NOW));
+    expect(story.text).toContain('id: tag:newsroom.example.org,2026-07-14:room-story\n');
+    const entry = made(planSkeleton({ kind: 'entry', story: 'room', title: 'First' }, [...files, { path: story.path, text: story.text }], NOW));
+    const r = compileNewsroom({ sources: [...files, { path: story.path, text: story.text }, { path: entry.path, text: entry.text.replace('draft: true\n', '') }], now: new Date('2026-07-15T00:00:00Z') });
+    expect(r.diagnostics).toEqual([]);
+  });
+
   it('an ended story whose coverage_end is still ahead takes a new entry that compiles clean', () => {
     const story = { path: '_story.md', text: storyText('status: ended\ncoverage_end: 2026-07-15T00:00:00Z\n') };
     const s = made(planSkeleton({ kind: 'entry', story: '.', title: 'Last word' }, [story], NOW));
