@@ -124,7 +124,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
       ...(lastGood ? { lastGood } : {}),
       ...(parsedBy.has(folder.slug) ? { parsed: parsedBy.get(folder.slug)! } : {}),
     });
-    storyProblems.push(...result.diagnostics.map((d) => ({ ...d, file: prefix + d.file })));
+    storyProblems.push(...result.diagnostics.map((d) => movedEntry({ ...d, file: prefix + d.file }, ledger, ids.seen)));
     const summary = summarize(config, result.entries, now);
     storyProblems.push(...validateCoverageEnd(`${prefix}${STORY_FILE}`, config.coverageEnd, config.coverageEndAt, summary.coverageStart, result.entries, prefix));
     diagnostics.push(...storyProblems);
@@ -274,7 +274,7 @@ function summarize(config: StoryConfig, entries: readonly EntryMeta[], now: Date
  * Ids are unique across the newsroom: entry ids across stories, story ids and the newsroom's. A
  * duplicate within one story is the story compile's (E_ID_DUPLICATE there too); this names both files.
  */
-function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: ReadonlyMap<string, ParsedSource> | undefined, ledger: Ledger): { diagnostics: Diagnostic[]; seen: ReadonlySet<string> } {
+function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: ReadonlyMap<string, ParsedSource> | undefined, ledger: Ledger): { diagnostics: Diagnostic[]; seen: ReadonlyMap<string, string> } {
   const seen = new Map<string, string>([[newsroom.id, '_newsroom.md']]);
   const out: Diagnostic[] = [];
   // A file parsed already says its entry's id (one that did not parse says none: its own error fails it).
@@ -296,7 +296,26 @@ function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: R
       out.push(diagnostic(path, at, 'E_ID_DUPLICATE', `id \`${id}\` is already used by ${first}`, 'ids are unique across the whole newsroom: give this one its own', 'id'));
     }
   }
-  return { diagnostics: out, seen: new Set(seen.keys()) };
+  return { diagnostics: out, seen };
+}
+
+/**
+ * A published entry whose file left its story for another story's folder: its story's compile says
+ * it is gone (E_ID_VANISHED), which is true of the story but not of the newsroom; said as a move,
+ * naming where it is. A development stays in its story: its page, feeds and anchors are there.
+ */
+function movedEntry(d: Diagnostic, ledger: Ledger, seen: ReadonlyMap<string, string>): Diagnostic {
+  if (d.code !== 'E_ID_VANISHED') return d;
+  const found = Object.entries(ledger.ids).find(([, r]) => r.path === d.file);
+  const now = found && seen.get(found[0]);
+  if (!found || !now || now === d.file) return d;
+  const [id, record] = found;
+  const folder = d.file.slice(0, d.file.indexOf('/') + 1);
+  return {
+    ...d,
+    message: `the entry \`${id}\`, published ${record.published} in \`${folder}\`, moved to ${now}: a published development stays in its story (its page and feeds are there)`,
+    hint: `move it back into \`${folder}\`; to cover it in the other story too, write a new entry there with an id of its own (and retract this one here, if it is withdrawn)`,
+  };
 }
 
 /**
@@ -304,7 +323,7 @@ function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: R
  * folder are a move) are E_ID_VANISHED, as a deleted entry of a story is: removing a folder must
  * not unpublish a story unsaid. A folder still there is its story compile's to check.
  */
-function vanishedStories(ledger: Ledger, input: NewsroomCompileInput, ids: ReadonlySet<string>): Diagnostic[] {
+function vanishedStories(ledger: Ledger, input: NewsroomCompileInput, ids: ReadonlyMap<string, string>): Diagnostic[] {
   const present = new Set([...input.sources.map((s) => s.path), ...(input.readDiagnostics ?? []).map((d) => d.file)].flatMap((p) => (p.includes('/') ? [p.slice(0, p.indexOf('/'))] : [])));
   return Object.entries(ledger.ids)
     .filter(([id, r]) => r.path.includes('/') && !present.has(r.path.slice(0, r.path.indexOf('/'))) && !ids.has(id))

@@ -244,6 +244,11 @@ describe('the ledger covers every story', () => {
       expect(dup.diagnostics[0]!.message).toMatch(/already used by (talks\/)?a\.md$/);
     }
     const { 'talks/a.md': _gone, ...rest } = base;
+    // Moved into another story's folder: still E_ID_VANISHED for its story, said as a move naming where it is.
+    const moved = compileNewsroom({ sources: sources({ ...rest, 'storm/a2.md': base['talks/a.md']! }), now: NOW, ledgerPath: LEDGER, ledgerText: text });
+    expect(where(moved)).toEqual(['talks/a.md:1 E_ID_VANISHED id']);
+    expect(moved.diagnostics[0]!.message).toMatch(/published 2026-05-26T09:00:00Z in `talks\/`, moved to storm\/a2\.md: a published development stays in its story/);
+    expect(moved.diagnostics[0]!.hint).toMatch(/^move it back into `talks\/`/);
     const second = compileNewsroom({ sources: sources(rest), now: NOW, ledgerPath: LEDGER, ledgerText: text });
     expect(where(second)).toEqual(['talks/a.md:1 E_ID_VANISHED id']);
     const again = compileNewsroom({ sources: sources(base), now: NOW, ledgerPath: LEDGER, ledgerText: text });
