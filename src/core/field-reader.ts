@@ -79,9 +79,7 @@ export class FieldReader {
   private checkText(f: RawField, name: string, value: unknown, max: number, plain = false): string | undefined {
     // Numbers and booleans are almost always a value that lost its quotes (`title: 2026`).
     if (typeof value !== 'string') return this.typeError(f, name, 'text');
-    // A title is one line in every format (RSS/Atom titles, the page's <h1>, JSON-LD headline): a
-    // line break from YAML (`"a\nb"`, a `|` block, U+2028) is a space, as in a folded scalar.
-    const text = plain ? normalizeText(value).replace(/\s*[\n\v\f\u0085\u2028\u2029]\s*/g, ' ') : normalizeText(value);
+    const text = plain ? normalizeLine(value) : normalizeText(value);
     if (text === '') {
       this.report(f.valueAt, 'E_FIELD_EMPTY', `\`${name}\` is empty`, `write some text after \`${name}:\``, name);
       return undefined;
@@ -354,6 +352,15 @@ export function looksLikeMarkup(text: string): string | undefined {
   }
   for (const m of text.matchAll(W3C_REFERENCE)) if (!LETTERS.test(m[1]!)) return m[0];
   return undefined;
+}
+
+/**
+ * A plain-text field (a title, tag or author name) is one line in every format (RSS/Atom titles,
+ * the page's <h1>, the JSON-LD headline): a line break from YAML (`"a\nb"`, a `|` block, U+2028,
+ * U+0085) is a space, as in a folded scalar.
+ */
+export function normalizeLine(value: string): string {
+  return normalizeText(value).replace(/\s*[\n\v\f\u0085\u2028\u2029]\s*/g, ' ');
 }
 
 /** Plain text as every format should carry it: no XML-illegal characters, single-line spacing trimmed. */
