@@ -47,12 +47,14 @@ export function newsroomNamesSync(entriesDir: string): string[] | undefined {
     if (d.isSymbolicLink()) return undefined;
     if (!d.isDirectory()) continue;
     const folder = path.join(entriesDir, d.name);
-    for (const f of readdirSync(folder, { withFileTypes: true })) {
-      // A folder of entries inside a story folder is E_LAYOUT (listStoryFolder): the build must say so,
-      // not find the stamps it knows unchanged and skip.
-      if (f.isDirectory() && holdsSources(path.join(folder, f.name), f.name)) return undefined;
-      if (isSourceName(f.name) && f.name !== NEWSROOM_FILE) names.push(`${d.name}/${f.name}`);
+    // A folder of entries inside a story folder is E_LAYOUT (listStoryFolder): the build must say so,
+    // not find the stamps it knows unchanged and skip. A folder's link count is 2 plus its subfolders
+    // (1: a file system that does not count them), so most story folders are listed by name only:
+    // 10,000 Dirent objects cost the no-change run ~15 ms of GC.
+    if ((statSync(folder, NO_THROW)?.nlink ?? 1) !== 2) {
+      for (const f of readdirSync(folder, { withFileTypes: true })) if (f.isDirectory() && holdsSources(path.join(folder, f.name), f.name)) return undefined;
     }
+    for (const name of readdirSync(folder)) if (isSourceName(name) && name !== NEWSROOM_FILE) names.push(`${d.name}/${name}`);
   }
   return names;
 }
