@@ -226,7 +226,7 @@ function gatherProblems(parsed: readonly ParsedSource[], readDiagnostics: readon
   const crossFile = [
     ...validateEntries(candidates.map((p) => p.entry!), idAt, (id, path) => ledger.ids[id]?.path === path),
     ...tagSlugClashes(candidates.map((p) => p.entry!)),
-    ...validateIdentity(ledger, parsed.flatMap((p) => (p.entry ? [p.entry] : [])), idAt),
+    ...validateIdentity(ledger, parsed.flatMap((p) => (p.entry ? [p.entry] : [])), idAt, new Set([...parsed.filter((p) => !p.entry).map((p) => p.path), ...readDiagnostics.map((d) => d.file)])),
   ];
   const byFile = new Map<string, Diagnostic[]>();
   const addProblem = (d: Diagnostic) => {

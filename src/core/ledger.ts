@@ -67,12 +67,13 @@ function isLedger(data: unknown): data is Ledger {
  * Identity checks against what was published before. `entries` are all entries that parsed
  * (drafts and embargoed included); a retracted entry keeps its file, so it never vanishes.
  */
-export function validateIdentity(ledger: Ledger, entries: readonly EntryMeta[], idAt: ReadonlyMap<string, Position>): Diagnostic[] {
+export function validateIdentity(ledger: Ledger, entries: readonly EntryMeta[], idAt: ReadonlyMap<string, Position>, failed: ReadonlySet<string> = new Set()): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const byId = new Map(entries.map((e) => [e.id, e]));
   const byPath = new Map(entries.map((e) => [e.path, e]));
   for (const [id, record] of Object.entries(ledger.ids)) {
-    if (byId.has(id)) continue;
+    // Its file is there but did not parse or could not be read (`failed`): that error is its own; "gone" would be false.
+    if (byId.has(id) || failed.has(record.path)) continue;
     const successor = byPath.get(record.path);
     if (successor && !ledger.ids[successor.id]) {
       const at = idAt.get(successor.path) ?? FILE_START;

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_LEDGER, parseLedger, renderLedger, updateLedger, validateIdentity, type Ledger } from '../../../src/core/ledger.js';
 import type { EntryMeta } from '../../../src/core/types.js';
+import { compile } from '../../../src/core/compile.js';
+import { entryText, sources, storyText } from '../../helpers/story.js';
+
+const NOW = new Date('2026-06-01T00:00:00Z');
 
 const entry = (id: string, path: string): EntryMeta => ({
   path,
@@ -32,6 +36,15 @@ describe('identity guard', () => {
   ])('%s', (_name, before, entries, expected) => {
     const found = validateIdentity(before, entries, new Map()).map((d) => `${d.file} ${d.code}`);
     expect(found).toEqual(expected);
+  });
+
+  it('a published entry whose file is there but does not parse is not also "gone" (its own error stands alone)', () => {
+    expect(validateIdentity(ledger({ 'tag:x,2026:a': 'a.md' }), [], new Map(), new Set(['a.md']))).toEqual([]);
+    // Through compile: one bad date, one diagnostic.
+    const published = compile({ sources: sources({ '_story.md': storyText(), 'a.md': entryText({ slug: 'a' }) }), now: NOW, ledgerPath: 'ledger.json' });
+    const text = published.files.find((f) => f.path === 'ledger.json')!.contents;
+    const broken = compile({ sources: sources({ '_story.md': storyText(), 'a.md': entryText({ slug: 'a', published: '2026-13-45T00:00:00Z' }) }), now: NOW, ledgerPath: 'ledger.json', ledgerText: text });
+    expect(broken.diagnostics.map((d) => `${d.file} ${d.code}`)).toEqual(['a.md E_DATE_INVALID']);
   });
 });
 
