@@ -13,7 +13,7 @@ import { parseFrontMatter } from './front-matter.js';
 import { parseLedger, renderLedger, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
 import { STORY_FILE } from './links.js';
 import { coverageStartOf, isPublished, isVisible } from './model.js';
-import { detectLayout, feedBaseClashes, parseNewsroom, parseStoryConfig, splitNewsroom, validateCoverageEnd, type StoryConfig, type StorySummary } from './newsroom.js';
+import { detectLayout, feedBaseClashes, parseNewsroom, parseStoryConfig, splitNewsroom, standInNewsroom, validateCoverageEnd, type StoryConfig, type StorySummary } from './newsroom.js';
 import { planNewsroom, selectNewsroomEntries } from './newsroom-plan.js';
 import type { ParsedSource } from './parse-sources.js';
 import { planNewsroomSitemaps, type PlannedSitemap } from './sitemaps.js';
@@ -87,7 +87,9 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   }
   const parsedNewsroom = parseNewsroom(split.newsroom);
   diagnostics.push(...parsedNewsroom.diagnostics);
-  const { newsroom, raw } = parsedNewsroom;
+  // A broken `_newsroom.md` fails the run; its stories are still checked, against a stand-in, so that their problems are said too.
+  const standIn = parsedNewsroom.newsroom && parsedNewsroom.raw ? undefined : standInNewsroom(split.newsroom, parsedNewsroom.diagnostics);
+  const { newsroom, raw } = standIn ?? parsedNewsroom;
   if (!newsroom || !raw) return fail();
 
   const { ledger, problem } = parseLedger(input.ledgerText);
@@ -133,6 +135,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     if (result.ledger) ledgers.push(qualify(result.ledger, prefix));
     stories.push({ slug: folder.slug, config, result, summary, held: !result.entries.some((e) => isPublished(e, now)) });
   }
+  if (standIn) return fail();
   if (mode === 'strict' && hasErrors(diagnostics)) return fail(newsroom);
 
   const planned: PlannedFile[] = [];

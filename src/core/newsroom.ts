@@ -144,6 +144,27 @@ function suggestSlug(name: string): string {
   return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'story';
 }
 
+/** What a stand-in newsroom holds where `_newsroom.md` gives nothing usable (standInNewsroom): required fields only. */
+const STAND_IN: Readonly<Record<string, unknown>> = { id: 'tag:storyfeed.invalid,2000:newsroom', title: 'Newsroom', description: 'Newsroom.', feed_base: 'https://storyfeed.invalid/', authors: ['Newsroom'] };
+
+/**
+ * A broken `_newsroom.md` fails the build, but every story inherits from it: so that one error
+ * there does not hide every other one (exit code table: every problem is printed), the stories are
+ * checked against a stand-in, the newsroom's front matter without its faulty fields (`problems`
+ * name them), required ones filled with placeholders. Nothing is ever built from it. Undefined
+ * when the front matter does not parse at all.
+ */
+export function standInNewsroom(source: SourceFile, problems: readonly Diagnostic[]): { newsroom: Story; raw: RawEntry } | undefined {
+  const fm = parseFrontMatter(source);
+  if (!fm.entry) return undefined;
+  const faulty = new Set(problems.flatMap((d) => (d.field ? [d.field.split(/[.[]/)[0]!] : [])));
+  const fields = new Map([...splitLifecycle(fm.entry.fields).own].filter(([name]) => !faulty.has(name) && (STORY_FIELDS as readonly string[]).includes(name)));
+  for (const [name, value] of Object.entries(STAND_IN)) if (!fields.has(name)) fields.set(name, { value, keyAt: FILE_START, valueAt: FILE_START });
+  const raw = { ...fm.entry, fields };
+  const n = normalizeStory(raw, STORY_LIFECYCLE_FIELDS);
+  return n.value ? { newsroom: n.value, raw } : undefined;
+}
+
 /** `_newsroom.md`: the fields of `_story.md`; its body is the front page's introduction. */
 export function parseNewsroom(source: SourceFile): { newsroom?: Story; raw?: RawEntry; diagnostics: Diagnostic[] } {
   const fm = parseFrontMatter(source);

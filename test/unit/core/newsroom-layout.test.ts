@@ -81,6 +81,12 @@ describe('diagnostics', () => {
     ["a story's own schedule or publish target (the service runs the newsroom by _newsroom.md's)", { ...base, 'talks/_story.md': newsroomStoryText('talks', 'schedule: "*/5 * * * *"\npublish: s3://bucket/talks/\n') }, ['talks/_story.md:5 E_FIELD_UNKNOWN schedule', 'talks/_story.md:6 E_FIELD_UNKNOWN publish']],
     ["a newsroom feed_base with a query (the stories' self links would resolve to the newsroom's)", { ...base, '_newsroom.md': newsroomText().replace('live/feeds/\n', 'live/feeds/?x=/\n') }, ['_newsroom.md:6 E_URL_INVALID feed_base']],
     ['a broken _newsroom.md', { ...base, '_newsroom.md': newsroomText('ttl: 0\n') }, ['_newsroom.md:12 E_NUMBER_RANGE ttl']],
+    [
+      "a broken _newsroom.md does not hide the stories' problems (they are checked against a stand-in)",
+      { ...base, '_newsroom.md': newsroomText('time_zone: Mars/Base\n').replace(/^id: .*$/m, 'id: not an iri'), 'storm/_story.md': newsroomStoryText('storm', 'ttl: -5\n'), 'talks/c.md': newsroomEntryText('talks', 'c', '2026-13-45T00:00:00Z') },
+      ['_newsroom.md:2 E_ID_INVALID id', '_newsroom.md:12 E_TIMEZONE_INVALID time_zone', 'storm/_story.md:5 E_NUMBER_RANGE ttl', 'talks/c.md:4 E_DATE_INVALID published'],
+    ],
+    ['a _newsroom.md whose YAML does not parse: that alone', { ...base, '_newsroom.md': '---\nid: [unclosed\n---\n', 'talks/c.md': newsroomEntryText('talks', 'c', 'soon') }, ['_newsroom.md:2 E_YAML_SYNTAX']],
     ['an entry error inside a story', { ...base, 'talks/c.md': newsroomEntryText('talks', 'c', 'soon') }, ['talks/c.md:4 E_DATE_INVALID published']],
     ['the same id in two stories', { ...base, 'storm/dup.md': newsroomEntryText('talks', 'a', '2026-05-26T10:00:00Z') }, ['talks/a.md:2 E_ID_DUPLICATE id']],
     ['a story with the newsroom id', { ...base, 'talks/_story.md': newsroomStoryText('talks').replace('2026-05-25:talks', '2026-05-25:newsroom') }, ['talks/_story.md:2 E_ID_DUPLICATE id']],
