@@ -5,7 +5,7 @@
 import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { ledgerOverrides, planAnchors, type AnchorPlan } from './anchors.js';
 import { parseFrontMatter } from './front-matter.js';
-import { parseLedger, renderLedger, updateLedger, validateIdentity, type Ledger } from './ledger.js';
+import { parseLedger, publishedFirst, renderLedger, updateLedger, validateIdentity, type Ledger } from './ledger.js';
 import { coverageStartOf, isPublished } from './model.js';
 import { STORY_FILE } from './links.js';
 import { normalizeStory, renderRetractionNotice, validateEntries } from './normalize.js';
@@ -224,7 +224,7 @@ function gatherProblems(parsed: readonly ParsedSource[], readDiagnostics: readon
   const candidates = parsed.filter((p) => p.entry && p.diagnostics.length === 0);
   const idAt = new Map(parsed.filter((p) => p.idAt).map((p) => [p.path, p.idAt!]));
   const crossFile = [
-    ...validateEntries(candidates.map((p) => p.entry!), idAt, (id, path) => ledger.ids[id]?.path === path),
+    ...validateEntries(candidates.map((p) => p.entry!), idAt, publishedFirst(ledger)),
     ...tagSlugClashes(candidates.map((p) => p.entry!)),
     ...validateIdentity(ledger, parsed.flatMap((p) => (p.entry ? [p.entry] : [])), idAt, new Set([...parsed.filter((p) => !p.entry).map((p) => p.path), ...readDiagnostics.map((d) => d.file)])),
   ];

@@ -64,6 +64,16 @@ function isLedger(data: unknown): data is Ledger {
 }
 
 /**
+ * The order in which files sharing an id are judged (the first keeps it, the others are
+ * E_ID_DUPLICATE): the file the ledger published the id from first, then by path. Told to give
+ * "this one" an id of its own, an editor would otherwise change a published id (E_ID_CHANGED).
+ */
+export function publishedFirst(ledger: Ledger): (a: { readonly id: string; readonly path: string }, b: { readonly id: string; readonly path: string }) => number {
+  const from = (e: { readonly id: string; readonly path: string }) => Number(ledger.ids[e.id]?.path === e.path);
+  return (a, b) => from(b) - from(a) || compareStrings(a.path, b.path);
+}
+
+/**
  * Identity checks against what was published before. `entries` are all entries that parsed
  * (drafts and embargoed included); a retracted entry keeps its file, so it never vanishes.
  */

@@ -10,7 +10,7 @@ import { compile, type CompileInput, type CompileResult } from './compile.js';
 import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { documentKey, fingerprint } from './fingerprint.js';
 import { parseFrontMatter } from './front-matter.js';
-import { parseLedger, renderLedger, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
+import { parseLedger, publishedFirst, renderLedger, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
 import { STORY_FILE } from './links.js';
 import { coverageStartOf, isPublished, isVisible } from './model.js';
 import { detectLayout, feedBaseClashes, parseNewsroom, parseStoryConfig, splitNewsroom, standInNewsroom, validateCoverageEnd, type StoryConfig, type StorySummary } from './newsroom.js';
@@ -288,9 +288,7 @@ function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: R
     const field = parseFrontMatter(source).entry?.fields.get('id');
     if (field && typeof field.value === 'string') ids.push({ path: source.path, id: field.value.trim(), at: field.valueAt });
   }
-  // The file the ledger published under the id keeps it; the other is told to take its own (validateEntries).
-  const published = (e: { path: string; id: string }) => Number(ledger.ids[e.id]?.path === e.path);
-  ids.sort((a, b) => published(b) - published(a) || compareStrings(a.path, b.path));
+  ids.sort(publishedFirst(ledger));
   const folder = (p: string) => p.slice(0, p.indexOf('/') + 1);
   for (const { path, id, at } of ids) {
     const first = seen.get(id);

@@ -270,14 +270,13 @@ function latest(dates: ReadonlyArray<Date | undefined>): Date {
 }
 
 /**
- * Cross-entry checks: ids are unique (readers collapse items that share one). Of two files with one
- * id, the one the ledger has published under it keeps it and the other is blamed: told to give
- * "this one" an id of its own, an editor would otherwise change a published id (E_ID_CHANGED).
+ * Cross-entry checks: ids are unique (readers collapse items that share one). `order` says which of
+ * two files with one id keeps it (ledger.ts publishedFirst: the published one); by path without it.
  */
-export function validateEntries(entries: readonly EntryMeta[], idAt: ReadonlyMap<string, Position>, published: (id: string, path: string) => boolean = () => false): Diagnostic[] {
+export function validateEntries(entries: readonly EntryMeta[], idAt: ReadonlyMap<string, Position>, order: (a: EntryMeta, b: EntryMeta) => number = (a, b) => compareStrings(a.path, b.path)): Diagnostic[] {
   const seen = new Map<string, EntryMeta>();
   const diagnostics: Diagnostic[] = [];
-  const sorted = [...entries].sort((a, b) => Number(published(b.id, b.path)) - Number(published(a.id, a.path)) || compareStrings(a.path, b.path));
+  const sorted = [...entries].sort(order);
   for (const entry of sorted) {
     const first = seen.get(entry.id);
     if (first) {

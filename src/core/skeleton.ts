@@ -79,13 +79,14 @@ export function planSkeleton(request: SkeletonRequest, settings: readonly Source
     if (!newsroom) return { ok: false, problem: `a story folder needs a newsroom: the entries folder has no ${NEWSROOM_FILE}` };
     if (!STORY_SLUG.test(request.slug)) return { ok: false, problem: `\`${request.slug}\` is not a story folder name: lower-case letters and digits, words joined by single hyphens` };
     if (request.slug.length > STORY_SLUG_CHARS) return { ok: false, problem: `the story folder name is ${request.slug.length} characters long: at most ${STORY_SLUG_CHARS} (it is part of every URL of the story)` };
-    const tag = TAG.exec(fieldOf(newsroom, 'id') ?? '');
+    const newsroomId = fieldOf(newsroom, 'id') ?? '';
+    const tag = TAG.exec(newsroomId);
     if (!tag) return { ok: false, problem: `${NEWSROOM_FILE} has no tag: id to take the authority from` };
     const zone = validZone(fieldOf(newsroom, 'time_zone'));
     const title = request.slug.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
     // The newsroom's own id may be this very tag (`…,<today>:<slug>`): a story's id must differ from it.
     const plain = `tag:${tag[1]},${localRfc3339(now, zone).slice(0, 10)}:${request.slug}`;
-    const id = plain === fieldOf(newsroom, 'id')?.trim() ? `${plain}-story` : plain;
+    const id = plain === newsroomId.trim() ? `${plain}-story` : plain;
     const text = `---\nid: ${id}\ntitle: ${JSON.stringify(title)}\ndescription: ${JSON.stringify(`What is known about ${title.toLowerCase()}, newest first.`)}\n---\nThe standing summary: what the story is about, in a paragraph or two.\n`;
     return { ok: true, path: `${request.slug}/${STORY_FILE}`, text };
   }

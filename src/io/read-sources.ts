@@ -51,10 +51,14 @@ export function newsroomNamesSync(entriesDir: string): string[] | undefined {
     // not find the stamps it knows unchanged and skip. A folder's link count is 2 plus its subfolders
     // (1: a file system that does not count them), so most story folders are listed by name only:
     // 10,000 Dirent objects cost the no-change run ~15 ms of GC.
-    if ((statSync(folder, NO_THROW)?.nlink ?? 1) !== 2) {
-      for (const f of readdirSync(folder, { withFileTypes: true })) if (f.isDirectory() && holdsSources(path.join(folder, f.name), f.name)) return undefined;
+    let listed: string[];
+    if ((statSync(folder, NO_THROW)?.nlink ?? 1) === 2) listed = readdirSync(folder);
+    else {
+      const dirents = readdirSync(folder, { withFileTypes: true });
+      if (dirents.some((f) => f.isDirectory() && holdsSources(path.join(folder, f.name), f.name))) return undefined;
+      listed = dirents.map((f) => f.name);
     }
-    for (const name of readdirSync(folder)) if (isSourceName(name) && name !== NEWSROOM_FILE) names.push(`${d.name}/${name}`);
+    for (const name of listed) if (isSourceName(name) && name !== NEWSROOM_FILE) names.push(`${d.name}/${name}`);
   }
   return names;
 }
