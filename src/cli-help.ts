@@ -7,6 +7,7 @@ import type { BuildResult, StoryResult } from './build/types.js';
 import type { Diagnostic } from './core/diagnostics.js';
 import { coverageStartOf, isPublished, isRetracted, isScheduled, isVisible } from './core/model.js';
 import type { EntryMeta, Story } from './core/types.js';
+import { STATE_FOLDER } from './io/state-folder.js';
 
 export type Command = 'build' | 'check' | 'start' | 'publish' | 'new';
 
@@ -80,10 +81,12 @@ export function progressReporter(io: Io): (done: number, total: number, phase: '
 
 /**
  * A diagnostic's path as the terminal that ran the command can open it: relative to the current
- * directory, or absolute where that is shorter (the core's paths are relative to the entries folder).
+ * directory, or absolute where that is shorter. The core's paths are relative to the entries
+ * folder, but for the build's own files (the ledger: W_LEDGER_INVALID), which are in the output
+ * folder's `.storyfeed/` (an entries folder skips dot files, so no entry is named so).
  */
-export function fromHere(entriesDir: string, d: Diagnostic): Diagnostic {
-  return { ...d, file: pathFromHere(entriesDir, d.file) };
+export function fromHere(entriesDir: string, outDir: string, d: Diagnostic): Diagnostic {
+  return { ...d, file: pathFromHere(d.file.startsWith(`${STATE_FOLDER}/`) ? outDir : entriesDir, d.file) };
 }
 
 export function pathFromHere(entriesDir: string, file: string): string {

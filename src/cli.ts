@@ -298,7 +298,7 @@ async function runBuild(command: 'build' | 'check', request: BuildRequest, io: I
       io.out(`storyfeed build: no change since the last build (${counted(result.entriesRead, 'file')} unchanged); wrote nothing in ${outDir} (${Math.round(result.durationMs)} ms)`);
       return EXIT.ok;
     }
-    for (const d of result.diagnostics) io.err(formatDiagnostic(fromHere(entriesDir, d)));
+    for (const d of result.diagnostics) io.err(formatDiagnostic(fromHere(entriesDir, outDir, d)));
     if (!result.ok) {
       const count = result.diagnostics.filter((d) => d.severity === 'error').length;
       io.err(`storyfeed ${command}: ${counted(count, 'problem')} in ${entriesDir}; ${command === 'check' ? 'fix them before publishing' : 'nothing was written, the published feeds are unchanged'}`);

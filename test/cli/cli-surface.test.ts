@@ -84,6 +84,14 @@ describe('diagnostic paths', () => {
     expect(r.stderr.startsWith(`${path.join(dir, 'entries', 'bad.md')}:4:12 E_DATE_INVALID `), r.stderr).toBe(true);
     expect(r.stderr).not.toContain('../');
   });
+  it("name the build's own ledger in the output folder, not in the entries folder (W_LEDGER_INVALID)", async () => {
+    const dir = await folder({ 'entries/_story.md': storyText(), 'entries/a.md': entryText({ slug: 'a' }) });
+    expect((await runCli(['build', '--now', NOW], { cwd: dir })).code).toBe(0);
+    await writeFile(path.join(dir, 'out/.storyfeed/ledger.json'), '{');
+    const r = await runCli(['build', '--now', NOW], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^out\/\.storyfeed\/ledger\.json:1:1 W_LEDGER_INVALID /m);
+  });
 });
 
 describe('storyfeed new', () => {
