@@ -388,7 +388,7 @@ export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Da
   return { feed: main.page, files, tags, stubs: [...stubs.values()], sitemaps: planSitemaps(sitemap.pages, sitemap.news, story.feedBase) };
 }
 
-/** A story or tag page: its entries whole, the retraction notices within their window; its text is a shell a worker may render (build/shell-render.ts). */
+/** A story or tag page: its entries (whole, or a tag page's by their summaries), the retraction notices within their window; its text is a shell a worker may render (build/shell-render.ts). */
 function planPage(path: string, feed: Feed, folder: string, tags: readonly TagLink[], coverageStart?: Date): PlannedFile {
   const options = { folder, tags, ...(coverageStart ? { coverageStart } : {}) };
   const shell: ShellRender = { job: () => ({ format: 'page', feed, options }), fill: pageFromShell };

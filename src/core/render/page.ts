@@ -2,6 +2,8 @@
 // No external requests, no JavaScript needed to read it (one small script only enhances the copy
 // buttons), semantic HTML, deterministic bytes. It leads with the news: the story's status and
 // latest update, then the latest development, then the standing summary, then the earlier ones.
+// A tag page lists its developments, each by its summary where it has one (the body is on the
+// story page and on the development's own page, which the headline links to).
 
 import { formatHumanDate, formatRfc3339 } from '../dates.js';
 import { escapeHtml } from '../markdown.js';
@@ -59,7 +61,10 @@ export class Slots {
   }
 }
 
-/** The page as parts: each published entry's body is an `html` slot (and a `text` slot in the structured data). */
+/**
+ * The page as parts: each published entry's body is an `html` slot (and a `text` slot in the
+ * structured data); on a tag page, an entry with a summary shows the summary instead.
+ */
 export function renderPage(feed: Feed, options: PageOptions = { folder: '', tags: [] }): DocumentPart[] {
   const slots = new Slots();
   return partsOf(pageText(feed, options, slots), slots);
@@ -110,9 +115,10 @@ function pageText(feed: Feed, options: PageOptions, slots: Slots): string {
     { key: 'json', label: FORMATS.json.label, type: FORMATS.json.type, url: urls.json },
   ];
   const title = escapeHtml(story.title);
+  const shown = { count: 0 };
   const timeline = [...feed.entries.map((e) => ({ entry: e, retracted: false })), ...feed.retracted.map((e) => ({ entry: e, retracted: true }))]
     .sort((a, b) => compareTimeline(a.entry, b.entry))
-    .map(({ entry, retracted }) => (retracted ? renderRetracted(entry, feed) : renderEntry(entry, feed, tagLinks, slots, root)));
+    .map(({ entry, retracted }) => (retracted ? renderRetracted(entry, feed) : renderEntry(entry, feed, { tagLinks, slots, root, teaser: !isStory, shown })));
   const lead = [...feed.entries].sort(compareTimeline)[0];
   const image = lead?.image ?? (story.icon ? { url: story.icon, alt: story.title } : undefined);
   const alternates = formats.map((f) => `<link rel="alternate" type="${f.type}" title="${title} (${f.label})" href="${escapeHtml(f.url)}">`);
@@ -243,17 +249,27 @@ export function renderImage(entry: EntryMeta, lazy: boolean): string {
   return `<figure><img src="${escapeHtml(image.url)}" alt="${escapeHtml(image.alt)}"${lazy ? ' loading="lazy"' : ''} decoding="async">${caption ? `<figcaption>${caption}</figcaption>` : ''}</figure>\n`;
 }
 
+interface EntryContext {
+  readonly tagLinks: ReadonlyMap<string, string>;
+  readonly slots: Slots;
+  readonly root: string;
+  /** A tag page: an entry with a summary shows it, not its body (that is on the story page and its own page). */
+  readonly teaser: boolean;
+  /** Entries rendered so far: only the first image loads at once. */
+  readonly shown: { count: number };
+}
+
 /** An entry, as a function that marks its body slot when called (in the order the page shows them). */
-function renderEntry(entry: EntryMeta, feed: Feed, tagLinks: ReadonlyMap<string, string>, slots: Slots, root: string): () => string {
+function renderEntry(entry: EntryMeta, feed: Feed, { tagLinks, slots, root, teaser, shown }: EntryContext): () => string {
   return () => {
-    const lead = slots.list.filter((s) => s.format === 'html').length === 0;
+    const lead = (shown.count += 1) === 1;
     const updated = entry.updated.getTime() !== entry.published.getTime() ? ` · Updated ${timeElement(entry.updated, feed)}` : '';
     const tags = entry.tags.length > 0 ? `\n<ul class="tags" aria-label="Tags">${entry.tags.map((t) => `<li>${tagLinks.has(t) ? `<a href="${escapeHtml(tagLinks.get(t)!)}" rel="tag">${escapeHtml(t)}</a>` : escapeHtml(t)}</li>`).join('')}</ul>` : '';
     const correction = entry.correction ? ' data-corrected="true"' : '';
     return `<li><article id="${anchorOf(entry)}"${correction}>
 <h3><a href="${root}${anchorOf(entry)}/">${escapeHtml(entry.title)}</a></h3>
 <p class="meta">${renderByline(entry.authors, feed.story.language)}${timeElement(entry.published, feed)}${updated}</p>
-${renderImage(entry, !lead)}${slots.mark(entry, 'html')}${tags}
+${renderImage(entry, !lead)}${teaser && entry.summary ? `<p class="teaser">${escapeHtml(entry.summary)}</p>` : slots.mark(entry, 'html')}${tags}
 </article></li>`;
   };
 }
