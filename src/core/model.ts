@@ -43,7 +43,7 @@ export function retractionEnd(at: Date, windowDays: number): Date {
  * What RSS and JSON Feed carry in a retracted entry's place: the same id (so readers replace the
  * item they stored), "Retracted: " before the title, `updated` = the retraction, and nothing of the
  * original but its title, dates, authors and tags — no summary, image or correction. Its body is
- * the retraction notice alone (normalize.ts renderRetractionNotice), never the original body.
+ * the retraction notice alone (render/notices.ts renderRetractionNotice), never the original body.
  */
 export function retractionStub(entry: EntryMeta): EntryMeta {
   const { summary: _summary, image: _image, correction: _correction, ...rest } = entry;

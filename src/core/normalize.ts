@@ -3,15 +3,15 @@
 
 import { IMAGE_TYPES } from './formats.js';
 import { validate as validateCron } from 'node-cron';
-import { formatHumanDate } from './dates.js';
 import { compareStrings, diagnostic, type Diagnostic } from './diagnostics.js';
 import { FieldReader } from './field-reader.js';
 import { defaultLink, entryAnchor } from './links.js';
 import { LIMITS } from './limits.js';
 import { fingerprint } from './fingerprint.js';
 import { retractionEnd } from './model.js';
-import { escapeHtml, renderMarkdown } from './markdown.js';
+import { renderMarkdown } from './markdown.js';
 import { cdataSafeHtml } from './render/fragments.js';
+import { renderCorrectionNote } from './render/notices.js';
 import type { Correction, Entry, EntryMeta, Image, Position, RawEntry, Retraction, Story } from './types.js';
 import { stripInvalidXmlChars } from './xml-chars.js';
 import { formatPublishTarget, parsePublishTarget } from './publish-target.js';
@@ -247,20 +247,6 @@ function readRetraction(r: FieldReader, story: Story): Retraction | undefined {
 
 /** Longest `retraction_window`, in days (ten years): past that a stub is no longer news. */
 export const MAX_RETRACTION_WINDOW = 3650;
-
-/**
- * A retraction stub's whole body (RSS content:encoded, JSON Feed content_html): the notice with its
- * time, in the story's zone, and the reason. Escaped text, so CDATA-safe; the original body is gone.
- */
-export function renderRetractionNotice(retraction: Retraction, story: Story): string {
-  const when = formatHumanDate(retraction.at, story.language, story.timeZone);
-  return cdataSafeHtml(`<p><strong>Retracted (${escapeHtml(when)}):</strong> ${escapeHtml(retraction.reason)}</p>`);
-}
-
-function renderCorrectionNote(correction: Correction, story: Story): string {
-  const when = formatHumanDate(correction.at, story.language, story.timeZone);
-  return `<p><strong>Correction (${escapeHtml(when)}):</strong> ${escapeHtml(correction.note)}</p>`;
-}
 
 function latest(dates: ReadonlyArray<Date | undefined>): Date {
   let max: Date | undefined;

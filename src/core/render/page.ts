@@ -12,6 +12,7 @@ import type { DocumentPart, EntryFormat, EntryMeta, EntrySlot, Feed, Person } fr
 import { FORMATS, feedUrls } from '../formats.js';
 import { renderLiveBlog } from './json-ld.js';
 import { renderHead } from './page-head.js';
+import { renderCorrectionNote } from './notices.js';
 
 export { PAGE_CSS } from './page-css.js';
 
@@ -115,7 +116,7 @@ function pageText(feed: Feed, options: PageOptions, slots: Slots): string {
     { key: 'json', label: FORMATS.json.label, type: FORMATS.json.type, url: urls.json },
   ];
   const title = escapeHtml(story.title);
-  const shown = { count: 0 };
+  const shown = { figure: false };
   const timeline = [...feed.entries.map((e) => ({ entry: e, retracted: false })), ...feed.retracted.map((e) => ({ entry: e, retracted: true }))]
     .sort((a, b) => compareTimeline(a.entry, b.entry))
     .map(({ entry, retracted }) => (retracted ? renderRetracted(entry, feed) : renderEntry(entry, feed, { tagLinks, slots, root, teaser: !isStory, shown })));
@@ -253,23 +254,24 @@ interface EntryContext {
   readonly tagLinks: ReadonlyMap<string, string>;
   readonly slots: Slots;
   readonly root: string;
-  /** A tag page: an entry with a summary shows it, not its body (that is on the story page and its own page). */
+  /** A tag page: an entry with a summary shows it (and its correction's note), not its body (that is on the story page and its own page). */
   readonly teaser: boolean;
-  /** Entries rendered so far: only the first image loads at once. */
-  readonly shown: { count: number };
+  /** Whether a figure was rendered above: only the page's first loads at once. */
+  readonly shown: { figure: boolean };
 }
 
 /** An entry, as a function that marks its body slot when called (in the order the page shows them). */
 function renderEntry(entry: EntryMeta, feed: Feed, { tagLinks, slots, root, teaser, shown }: EntryContext): () => string {
   return () => {
-    const lead = (shown.count += 1) === 1;
+    const lead = entry.image !== undefined && !shown.figure;
+    if (entry.image) shown.figure = true;
     const updated = entry.updated.getTime() !== entry.published.getTime() ? ` · Updated ${timeElement(entry.updated, feed)}` : '';
     const tags = entry.tags.length > 0 ? `\n<ul class="tags" aria-label="Tags">${entry.tags.map((t) => `<li>${tagLinks.has(t) ? `<a href="${escapeHtml(tagLinks.get(t)!)}" rel="tag">${escapeHtml(t)}</a>` : escapeHtml(t)}</li>`).join('')}</ul>` : '';
     const correction = entry.correction ? ' data-corrected="true"' : '';
     return `<li><article id="${anchorOf(entry)}"${correction}>
 <h3><a href="${root}${anchorOf(entry)}/">${escapeHtml(entry.title)}</a></h3>
 <p class="meta">${renderByline(entry.authors, feed.story.language)}${timeElement(entry.published, feed)}${updated}</p>
-${renderImage(entry, !lead)}${teaser && entry.summary ? `<p class="teaser">${escapeHtml(entry.summary)}</p>` : slots.mark(entry, 'html')}${tags}
+${renderImage(entry, !lead)}${teaser && entry.summary ? `${entry.correction ? renderCorrectionNote(entry.correction, feed.story) : ''}<p class="teaser">${escapeHtml(entry.summary)}</p>` : slots.mark(entry, 'html')}${tags}
 </article></li>`;
   };
 }

@@ -202,23 +202,26 @@ describe('the ledger remembers the tags each id was published with', () => {
 
 describe('a tag page lists its developments by their summaries (README "Archives and per-tag feeds")', () => {
   const image = (alt: string) => `image:\n  url: https://newsroom.example.org/img/${alt}.png\n  alt: ${alt}\n`;
+  const correction = 'correction: {at: 2026-05-03T09:00:00Z, note: "It said 10; it was 1."}\n';
   const r = run(
     {
       '_story.md': storyText(),
-      'a.md': entryText({ slug: 'a', published: '2026-05-02T09:00:00Z', extra: `tags: [t]\nsummary: Sum of A & more\n${image('picture-a')}`, body: 'Body of A.' }),
+      'newest.md': entryText({ slug: 'newest', published: '2026-05-04T09:00:00Z', extra: 'tags: [t]\nsummary: No picture\n' }),
+      'a.md': entryText({ slug: 'a', published: '2026-05-02T09:00:00Z', extra: `tags: [t]\nsummary: Sum of A & more\n${correction}${image('picture-a')}`, body: 'Body of A.' }),
       'b.md': entryText({ slug: 'b', published: '2026-05-01T09:00:00Z', extra: `tags: [t]\n${image('picture-b')}`, body: 'Body of B.' }),
     },
     NOW,
   );
   const page = (p: string) => docs(r).get(p)!;
+  const note = '<p><strong>Correction (May 3, 2026 at 09:00 UTC):</strong> It said 10; it was 1.</p>';
   it.each([
-    ['the tag page: A by its summary, B (no summary) by its body', 'tags/t/index.html', ['<p class="teaser">Sum of A &amp; more</p>', '<p>Body of B.</p>'], ['Body of A.']],
-    ['the story page: both bodies, no teaser', 'index.html', ['<p>Body of A.</p>', '<p>Body of B.</p>'], ['class="teaser"']],
+    ['the tag page: A by its summary under its correction, B (no summary) by its body', 'tags/t/index.html', [`${note}<p class="teaser">Sum of A &amp; more</p>`, '<p>Body of B.</p>'], ['Body of A.']],
+    ['the story page: both bodies, no teaser', 'index.html', [`${note}<p>Body of A.</p>`, '<p>Body of B.</p>'], ['class="teaser"']],
   ])('%s', (_, p, present, absent) => {
     for (const text of present) expect(page(p)).toContain(text);
     for (const text of absent) expect(page(p).replace(/<head>[\s\S]*<\/head>/, '')).not.toContain(text);
   });
-  it('only the first development\'s image loads at once, as on the story page', () => {
+  it('only the first image of the page loads at once, whichever development has it', () => {
     for (const p of ['tags/t/index.html', 'index.html']) {
       expect(page(p)).toMatch(/alt="picture-a" decoding="async"/);
       expect(page(p)).toMatch(/alt="picture-b" loading="lazy"/);
