@@ -41,6 +41,11 @@ export interface CompileInput {
    * entry is held back, or replaced by its last good version, and the story stays up.
    */
   readonly mode?: 'strict' | 'service';
+  /**
+   * Problems found outside this story, each on one of its entry files (a newsroom's ids shared
+   * across stories): reported as the file's own, so that service mode holds that file back too.
+   */
+  readonly outside?: readonly Diagnostic[];
   /** Service mode: the last version of each file that compiled, by path. */
   readonly lastGood?: ReadonlyMap<string, SourceFile>;
   /**
@@ -154,7 +159,7 @@ export function compile(input: CompileInput): CompileResult {
     return fail();
   }
   const entries = parseEntries(input, story, ledger);
-  const problems = gatherProblems(entries.parsed, readDiagnostics, ledger);
+  const problems = gatherProblems(entries.parsed, readDiagnostics, ledger, input.outside);
   const run: CompileRun = { input, story, ledger, diagnostics, entries, problems };
   // A story read here (not a newsroom's: compileNewsroom checks its own) ends no earlier than its first entry.
   const coverage = (selected: readonly EntryMeta[]) => (input.story ? [] : validateCoverageEnd(STORY_FILE, story.coverageEnd, storyResult.coverageEndAt, coverageStartOf(story.coverageStart, selected, input.now), selected));
@@ -217,7 +222,7 @@ interface Problems {
   readonly candidates: readonly ParsedSource[];
 }
 
-function gatherProblems(parsed: readonly ParsedSource[], readDiagnostics: readonly Diagnostic[], ledger: Ledger): Problems {
+function gatherProblems(parsed: readonly ParsedSource[], readDiagnostics: readonly Diagnostic[], ledger: Ledger, outside: readonly Diagnostic[] = []): Problems {
   // Problems of files the reader could not read belong to those files.
   const unreadable = new Map<string, Diagnostic[]>();
   for (const d of readDiagnostics) unreadable.set(d.file, [...(unreadable.get(d.file) ?? []), d]);
@@ -237,7 +242,7 @@ function gatherProblems(parsed: readonly ParsedSource[], readDiagnostics: readon
   };
   for (const p of parsed) for (const d of p.diagnostics) addProblem(d);
   for (const list of unreadable.values()) for (const d of list) addProblem(d);
-  for (const d of crossFile) addProblem(d);
+  for (const d of [...crossFile, ...outside]) addProblem(d);
   return { byFile, unreadable, candidates };
 }
 

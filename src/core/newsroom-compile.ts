@@ -95,7 +95,10 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   const { ledger, problem } = parseLedger(input.ledgerText);
   if (problem) diagnostics.push(diagnostic(input.ledgerPath ?? 'ledger', FILE_START, 'W_LEDGER_INVALID', problem, 'the ledger is rebuilt from this run; if ids were removed meanwhile, they are no longer guarded'));
   const ids = duplicateIds(input.sources, newsroom, input.parsed, ledger);
-  diagnostics.push(...ids.diagnostics, ...vanishedStories(ledger, input, ids.seen));
+  diagnostics.push(...vanishedStories(ledger, input, ids.seen));
+  // An id shared across stories is its story's problem: a story whose own id is taken is left out;
+  // an entry whose id is taken is held back by its story's compile like any bad entry (service mode).
+  const sharedIds = (slug: string) => ids.diagnostics.filter((d) => d.file.startsWith(`${slug}/`));
 
   const stories: StoryBuild[] = [];
   const ledgers: Ledger[] = [];
@@ -108,13 +111,15 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   const clashes = feedBaseClashes(newsroom, configs.flatMap((c) => ('config' in c && c.config ? [c.config] : [])));
   for (const [i, folder] of split.folders.entries()) {
     const parsed = configs[i]!;
-    const storyProblems: Diagnostic[] = [...parsed.diagnostics, ...(clashes.get(folder.slug) ?? [])];
+    const prefix = `${folder.slug}/`;
+    const shared = sharedIds(folder.slug);
+    const storyIdTaken = shared.filter((d) => d.file === `${prefix}${STORY_FILE}`);
+    const storyProblems: Diagnostic[] = [...parsed.diagnostics, ...(clashes.get(folder.slug) ?? []), ...storyIdTaken];
     const config = 'config' in parsed ? parsed.config : undefined;
-    if (!config || clashes.has(folder.slug)) {
-      diagnostics.push(...storyProblems);
+    if (!config || clashes.has(folder.slug) || storyIdTaken.length > 0) {
+      diagnostics.push(...storyProblems, ...shared.filter((d) => !storyIdTaken.includes(d)));
       continue;
     }
-    const prefix = `${folder.slug}/`;
     const lastGood = input.lastGood ? new Map([...input.lastGood].filter(([p]) => p.startsWith(prefix)).map(([p, s]) => [p.slice(prefix.length), { ...s, path: p.slice(prefix.length) }])) : undefined;
     const result = compile({
       sources: folder.sources,
@@ -123,6 +128,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
       ledger: { ledger: storyLedgers.get(folder.slug) ?? { version: LEDGER_VERSION, ids: {} } },
       mode,
       story: config.story,
+      outside: shared.map((d) => ({ ...d, file: d.file.slice(prefix.length) })),
       ...(lastGood ? { lastGood } : {}),
       ...(parsedBy.has(folder.slug) ? { parsed: parsedBy.get(folder.slug)! } : {}),
     });
@@ -135,6 +141,8 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     if (result.ledger) ledgers.push(qualify(result.ledger, prefix));
     stories.push({ slug: folder.slug, config, result, summary, held: !result.entries.some((e) => isPublished(e, now)) });
   }
+  const folders = new Set(split.folders.map((f) => `${f.slug}/`));
+  diagnostics.push(...ids.diagnostics.filter((d) => !folders.has(d.file.slice(0, d.file.indexOf('/') + 1))));
   if (standIn) return fail();
   if (mode === 'strict' && hasErrors(diagnostics)) return fail(newsroom);
 
@@ -288,8 +296,12 @@ function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: R
     const field = parseFrontMatter(source).entry?.fields.get('id');
     if (field && typeof field.value === 'string') ids.push({ path: source.path, id: field.value.trim(), at: field.valueAt });
   }
-  ids.sort(publishedFirst(ledger));
   const folder = (p: string) => p.slice(0, p.indexOf('/') + 1);
+  // A story that has published keeps its id against a newcomer (its feeds carry it), as a published entry does.
+  const storiesOut = new Set(Object.values(ledger.ids).map((r) => folder(r.path)));
+  const entryFirst = publishedFirst(ledger);
+  const storyOut = (p: string) => Number(p.endsWith(`/${STORY_FILE}`) && storiesOut.has(folder(p)));
+  ids.sort((a, b) => storyOut(b.path) - storyOut(a.path) || entryFirst(a, b));
   for (const { path, id, at } of ids) {
     const first = seen.get(id);
     if (first === undefined) seen.set(id, path);

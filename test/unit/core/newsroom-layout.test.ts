@@ -162,6 +162,30 @@ describe('diagnostics', () => {
     expect(`${d.file} ${d.message}`).toMatch(/^talks\/a\.md .*storm\/dup\.md/);
   });
 
+  describe('an id shared across stories is held back in service mode, as any bad entry is (found from outside: it was published)', () => {
+    const published = compileNewsroom({ sources: sources(base), now: NOW, ledgerPath: 'ledger.json' });
+    const ledgerText = published.files.find((f) => f.path === 'ledger.json')!.contents;
+    const service = (files: Record<string, string>) => compileNewsroom({ sources: sources(files), now: NOW, mode: 'service', ledgerText, ledgerPath: 'ledger.json' });
+    const ledgerOf = (r: ReturnType<typeof compileNewsroom>) => JSON.parse(r.files.find((f) => f.path === 'ledger.json')!.contents) as { ids: Record<string, { path: string }> };
+    it("a new entry with a published entry's id, in another story: rejected, reported once, the ledger unchanged", () => {
+      const r = service({ ...base, 'storm/dup.md': newsroomEntryText('talks', 'a', '2026-05-31T10:00:00Z') });
+      expect(where(r)).toEqual(['storm/dup.md:2 E_ID_DUPLICATE id']);
+      expect(r.stories.find((s) => s.slug === 'storm')!.result.outcomes.find((o) => o.path === 'dup.md')!.status).toBe('rejected');
+      const id = 'tag:newsroom.example.org,2026-05-25:talks/a';
+      for (const f of r.files.filter((x) => x.path.startsWith('storm/') || x.path === 'feed.json')) expect(f.contents.split(id).length - 1, f.path).toBeLessThanOrEqual(f.path === 'feed.json' ? 1 : 0);
+      expect(ledgerOf(r).ids[id]!.path).toBe('talks/a.md');
+    });
+    it("a new story folder with a published story's id: that story is left out, the published one stays", () => {
+      const r = service({ ...base, 'aaa/_story.md': base['talks/_story.md']!, 'aaa/x.md': newsroomEntryText('aaa', 'x', '2026-05-31T10:00:00Z') });
+      expect(where(r)).toEqual(['aaa/_story.md:2 E_ID_DUPLICATE id']);
+      expect(r.stories.map((s) => s.slug).sort()).toEqual(['storm', 'talks', 'vote']);
+    });
+    it('strict mode: the same problem once, and nothing planned', () => {
+      const r = compileNewsroom({ sources: sources({ ...base, 'storm/dup.md': newsroomEntryText('talks', 'a', '2026-05-31T10:00:00Z') }), now: NOW, ledgerText, ledgerPath: 'ledger.json' });
+      expect([r.ok, where(r), r.planned.length]).toEqual([false, ['storm/dup.md:2 E_ID_DUPLICATE id'], 0]);
+    });
+  });
+
   it('service mode leaves a broken story out and publishes the others', () => {
     const r = compileNewsroom({ sources: sources({ ...base, 'talks/c.md': newsroomEntryText('talks', 'c', 'soon') }), now: NOW, mode: 'service' });
     expect(r.stories.map((s) => s.slug).sort()).toEqual(['storm', 'talks', 'vote']);
