@@ -4,7 +4,7 @@
 // are planned from the entries whatever a run's outcome. Nothing here prints: every event goes to
 // `log` as one structured record.
 
-import { watch, type FSWatcher } from 'node:fs';
+import { readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { isUserError } from '../errors.js';
 import { BuildRunner } from './build-thread.js';
@@ -284,7 +284,7 @@ function watchEntries(entriesDir: string, onChange: () => void): { close(): void
   let debounce: NodeJS.Timeout | undefined;
   let firstChange: number | undefined;
   let watcher: FSWatcher | undefined;
-  let recursive = false;
+  let newsroom = false;
   const changed = () => {
     const now = Date.now();
     firstChange ??= now;
@@ -297,37 +297,78 @@ function watchEntries(entriesDir: string, onChange: () => void): { close(): void
       Math.max(0, Math.min(DEBOUNCE_MS, firstChange + DEBOUNCE_MAX_MS - now)),
     );
   };
-  // A newsroom's entries are in its story folders (one level down): watch those too. A single
+  // A newsroom's entries are in its story folders (one level down): each is watched too. A single
   // story's folder is watched alone (it may hold other folders, images or a repository, that are
-  // not entries). The folder can become a newsroom, or stop being one, while the service runs:
-  // when `_newsroom.md` comes or goes, the watcher is replaced by one of the other kind (before
-  // the run that the same event triggers, which reads whatever the story folders hold by then).
-  const startWatching = (): boolean => {
-    const newsroom = isNewsroomSync(entriesDir);
+  // not entries). Each folder has a watch of its own, never a newsroom one: Node 20's newsroom
+  // watch on Linux follows each file, and a file saved by replacing it (sed -i, an editor's rename
+  // over it) was a new file it no longer heard (found from outside); a folder's watch hears every
+  // name in it. The folder can become a newsroom, or stop being one, while the service runs: when
+  // `_newsroom.md` comes or goes, the story folders' watches follow (before the run that the same
+  // event triggers, which reads whatever the story folders hold by then).
+  const folders = new Map<string, FSWatcher>();
+  const watchFolder = (name: string): void => {
     try {
-      const next = watch(entriesDir, { recursive: newsroom }, (_event, name) => {
-        const file = name === null ? null : String(name);
-        if (file === null || file === NEWSROOM_FILE) follow();
-        if (file !== null && !isSourceName(path.basename(file))) return;
+      const w = watch(path.join(entriesDir, name), (_event, file) => {
+        if (file !== null && !isSourceName(path.basename(String(file)))) return;
         changed();
       });
-      next.on('error', () => undefined);
-      watcher?.close();
-      watcher = next;
-      recursive = newsroom;
+      w.on('error', () => {
+        w.close();
+        folders.delete(name);
+      });
+      folders.set(name, w);
+    } catch {
+      // gone already, or not a folder: the root's watch said so, and the run that follows reads it
+    }
+  };
+  /** The story folders' watches, one per folder of the entries folder while it is a newsroom. */
+  const followFolders = (): void => {
+    newsroom = isNewsroomSync(entriesDir);
+    let names: string[] = [];
+    try {
+      if (newsroom) names = readdirSync(entriesDir, { withFileTypes: true }).filter((d) => (d.isDirectory() || d.isSymbolicLink()) && !d.name.startsWith('.')).map((d) => d.name);
+    } catch {
+      names = [];
+    }
+    for (const [name, w] of folders) {
+      if (names.includes(name)) continue;
+      w.close();
+      folders.delete(name);
+    }
+    for (const name of names) if (!folders.has(name)) watchFolder(name);
+  };
+  const startWatching = (): boolean => {
+    try {
+      watcher = watch(entriesDir, (_event, name) => {
+        const file = name === null ? null : String(name);
+        // A story folder that comes, goes or is renamed changes the newsroom: a run, and its watch follows.
+        const folder = file !== null && (folders.has(file) || (newsroom && !file.startsWith('.') && isFolder(path.join(entriesDir, file))));
+        if (file === null || file === NEWSROOM_FILE || folder) followFolders();
+        if (file !== null && !folder && !isSourceName(path.basename(file))) return;
+        changed();
+      });
+      watcher.on('error', () => undefined);
+      followFolders();
       return true;
     } catch {
       return false;
     }
   };
-  const follow = () => {
-    if (isNewsroomSync(entriesDir) !== recursive) startWatching();
-  };
   if (!startWatching()) return undefined;
   return {
     close() {
       watcher?.close();
+      for (const w of folders.values()) w.close();
+      folders.clear();
       clearTimeout(debounce);
     },
   };
+}
+
+function isFolder(at: string): boolean {
+  try {
+    return statSync(at).isDirectory();
+  } catch {
+    return false;
+  }
 }

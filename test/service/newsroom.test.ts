@@ -1,7 +1,7 @@
 // `storyfeed start` on a newsroom (build/newsroom.ts in service mode): the embargo wake-up covers
 // every story's entries, the watcher wakes for files in story folders, the log names the stories a
 // run changed, and a broken story keeps its last good outputs served while the others publish.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServiceProcess, type LogLine, type ServiceProcess } from '../helpers/service.js';
@@ -108,6 +108,25 @@ describe('storyfeed start on a newsroom', () => {
     const storm = await service.waitFor((l) => l.event === 'build' && Array.isArray(l['stories_changed']) && (l['stories_changed'] as string[]).includes('storm'), { from: mark3, timeoutMs: 30_000 });
     expect(storm['reason']).toBe('change');
     expect(await get('storm/atom.xml')).toContain('storm a');
+
+    // A file saved by replacing it (an editor's rename over it, sed -i), twice: both saves wake it
+    // (found from outside: after the first, a recursive watch no longer heard the file).
+    for (const body of ['Replaced once.', 'Replaced twice.']) {
+      const mark4 = service.logs.length;
+      const temp = path.join(entries, 'talks/.a.md.swp');
+      await writeFile(temp, newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z').replace('Body of talks a.', body));
+      await rename(temp, path.join(entries, 'talks/a.md'));
+      const saved = await service.waitFor((l) => l.event === 'build' && Array.isArray(l['stories_changed']) && (l['stories_changed'] as string[]).includes('talks'), { from: mark4, timeoutMs: 30_000 });
+      expect(saved['reason']).toBe('change');
+      expect(await get('talks/atom.xml')).toContain(body);
+    }
+
+    // A story folder moved out of the entries folder wakes it too (its published entries are then E_ID_VANISHED).
+    const mark5 = service.logs.length;
+    await rename(path.join(entries, 'storm'), path.join(folder.dir, 'storm-away'));
+    const moved = await service.waitFor((l) => l.event === 'build', { from: mark5, timeoutMs: 30_000 });
+    expect(moved['reason']).toBe('change');
+    expect(JSON.stringify(moved)).toContain('E_ID_VANISHED');
     await service.stop();
   });
 });
