@@ -156,20 +156,24 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
       const own = inMemory.get(slot.entry);
       return slotBytes(own ? encodeFragments(own) : store.read(slot.entry), slot.format);
     };
-    // A story left out of this run (service mode: its `_story.md` does not compile) keeps the files
-    // it last published: they stay served and recorded, never deleted as "no longer planned".
-    const folders = [...new Set(listing.stamps.flatMap((s) => slugOf(s.path) ?? []))];
+    // A story left out of this run (service mode: its `_story.md` does not compile, or its folder is
+    // gone or renamed to no slug while its ids are out: the ledger this run keeps still names it)
+    // keeps the files it last published: they stay served and recorded, never deleted as "no longer
+    // planned". A folder renamed to another slug is a move: its ids are the new folder's now.
+    const ledgerFile = compiled.planned.find((p) => p.path === LEDGER_PATH);
+    const kept = ledgerFile ? parseLedger(ledgerFile.render().join('')).ledger : ledger;
+    const folders = [...new Set([...listing.stamps, ...Object.values(kept.ids)].flatMap((s) => slugOf(s.path) ?? []))];
     const left = folders.filter((slug) => !compiled.stories.some((s) => s.slug === slug)).map((slug) => `${slug}/`);
     const before = previousPublished(outDir, cache.outputs.keys());
-    const kept = [...before.files].filter((p) => left.some((prefix) => p.startsWith(prefix)));
-    const published = { files: new Set([...before.files].filter((p) => !kept.includes(p))), recorded: before.recorded };
+    const keep = [...before.files].filter((p) => left.some((prefix) => p.startsWith(prefix)));
+    const published = { files: new Set([...before.files].filter((p) => !keep.includes(p))), recorded: before.recorded };
     const renderProgress = options.onProgress && ((done: number, total: number) => options.onProgress!(done, total, 'rendering'));
     // The stories' RSS and Atom shells on worker threads when there are many, as a story's (shell-render.ts).
     const written = await withShellWorkers(compiled.planned, cache.outputs, (planned) =>
       writePlanned(outDir, withSitemaps(planned, compiled.sitemaps), cache.outputs, resolve, { ...(renderProgress ? { onProgress: renderProgress } : {}), ...(options.signal ? { signal: options.signal } : {}), published }),
     );
     store.rendered();
-    if (kept.length > 0) await writeRecord(outDir, [...compiled.planned.map((p) => p.path), ...compiled.sitemaps.map((s) => s.path), ...kept]);
+    if (keep.length > 0) await writeRecord(outDir, [...compiled.planned.map((p) => p.path), ...compiled.sitemaps.map((s) => s.path), ...keep]);
     phase('render and write');
     if (useCache) await saveCache(options, { listing, settings, cache, store, sources, compiled, written, defaults });
     else await store.discard();

@@ -1,0 +1,66 @@
+// A newsroom story whose folder is gone, or renamed to a name that is no slug, while its entries
+// are out: `storyfeed build` refuses (E_ID_VANISHED, or E_STORY_SLUG), and the service (build() in
+// service mode) keeps the story's last published files served and recorded, as it keeps a deleted
+// entry's. Found from outside: the service deleted them at once. A folder renamed to another slug
+// is a move (its ids are the new folder's): the old URLs go, as in a build.
+import { readFile, rename, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { build } from '../../src/build/index.js';
+import { runCli } from '../helpers/cli.js';
+import { tempFolder } from '../helpers/story.js';
+import { newsroomEntryText, newsroomStoryText, newsroomText } from '../helpers/newsroom.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  await Promise.all(cleanups.map((c) => c()));
+});
+const NOW = new Date('2026-06-01T00:00:00Z');
+
+async function published() {
+  const files: Record<string, string> = {
+    '_newsroom.md': newsroomText(),
+    'talks/_story.md': newsroomStoryText('talks'),
+    'talks/a.md': newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z'),
+    'storm/_story.md': newsroomStoryText('storm'),
+    'storm/a.md': newsroomEntryText('storm', 'a', '2026-05-27T09:00:00Z'),
+  };
+  const folder = await tempFolder(Object.fromEntries(Object.entries(files).map(([k, v]) => [`entries/${k}`, v])));
+  cleanups.push(folder.cleanup);
+  const entriesDir = path.join(folder.dir, 'entries');
+  const outDir = path.join(folder.dir, 'out');
+  const serviceRun = () => build({ entriesDir, outDir, now: NOW, mode: 'service' });
+  expect((await serviceRun()).ok).toBe(true);
+  return { dir: folder.dir, entriesDir, outDir, serviceRun, atom: () => readFile(path.join(outDir, 'storm/atom.xml'), 'utf8') };
+}
+
+describe('a published story folder that goes away, in the service', () => {
+  it.each([
+    ['deleted', (e: string) => rm(path.join(e, 'storm'), { recursive: true }), 'E_ID_VANISHED'],
+    ['renamed to a name that is no slug', (e: string) => rename(path.join(e, 'storm'), path.join(e, 'Storm Alba')), 'E_STORY_SLUG'],
+  ])('%s: its files stay served; the next runs keep them; `storyfeed build` refuses', async (_name, change, code) => {
+    const ws = await published();
+    const before = await ws.atom();
+    await change(ws.entriesDir);
+    for (let run = 0; run < 2; run += 1) {
+      const r = await ws.serviceRun();
+      expect(r.diagnostics.map((d) => d.code)).toContain(code);
+      expect(await ws.atom()).toBe(before);
+      expect(existsSync(path.join(ws.outDir, 'storm/a/index.html'))).toBe(true);
+      expect(existsSync(path.join(ws.outDir, 'talks/atom.xml'))).toBe(true);
+    }
+    const strict = await runCli(['build', '--entries', 'entries', '--out', 'out', '--now', NOW.toISOString()], { cwd: ws.dir });
+    expect(strict.code).toBe(1);
+    expect(strict.stdout + strict.stderr).toContain(code);
+  });
+
+  it('renamed to another slug: a move, the old folder removed and the new one written', async () => {
+    const ws = await published();
+    await rename(path.join(ws.entriesDir, 'storm'), path.join(ws.entriesDir, 'storm-alba'));
+    const r = await ws.serviceRun();
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(existsSync(path.join(ws.outDir, 'storm/atom.xml'))).toBe(false);
+    expect(await readFile(path.join(ws.outDir, 'storm-alba/atom.xml'), 'utf8')).toContain('storm a');
+  });
+});
