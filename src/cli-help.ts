@@ -223,7 +223,7 @@ before, never others) last. Credentials and region come from the standard AWS co
   new: `storyfeed new story SLUG [--entries DIR]
 storyfeed new entry SLUG|. "TITLE" [--entries DIR]
 
-Write a skeleton that checks clean, never replacing a file (exit 2 if it exists):
+Write a skeleton that checks clean, never replacing a file (exit 2 if it exists or its id is taken):
   new story   SLUG/_story.md in a newsroom (an entries folder with _newsroom.md)
   new entry   SLUG/<date>-<title-slug>.md, or in the single story's folder with \`.\`; a fresh tag: id
               from the story's id authority and today's date, published now in the story's time_zone

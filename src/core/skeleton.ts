@@ -72,7 +72,7 @@ function validZone(zone: string | undefined): string {
 }
 
 /** The skeleton for `request` at `now`, given the settings files that exist (skeletonSettings). */
-export function planSkeleton(request: SkeletonRequest, settings: readonly SourceFile[], now: Date): Skeleton {
+export function planSkeleton(request: SkeletonRequest, settings: readonly SourceFile[], now: Date, entries: readonly SourceFile[] = []): Skeleton {
   const file = (p: string) => settings.find((s) => s.path === p);
   const newsroom = file(NEWSROOM_FILE);
   if (request.kind === 'story') {
@@ -114,8 +114,12 @@ export function planSkeleton(request: SkeletonRequest, settings: readonly Source
   const specific = tag[3]!.split('/')[0] || (inFolder ? request.story : 'story');
   // A draft, as `hugo new` writes one: a running service rebuilds on every change to the folder,
   // and the placeholder body must never go out before an editor has written the development.
-  const text = `---\nid: tag:${tag[1]},${date}:${specific}/${slug}\ntitle: ${JSON.stringify(request.title)}\npublished: ${published}\ndraft: true\n---\nWhat happened, in a few paragraphs.\n`;
+  const id = `tag:${tag[1]},${date}:${specific}/${slug}`;
+  const text = `---\nid: ${id}\ntitle: ${JSON.stringify(request.title)}\npublished: ${published}\ndraft: true\n---\nWhat happened, in a few paragraphs.\n`;
   const path = `${inFolder ? `${request.story}/` : ''}${date}-${slug}.md`;
+  // Ids are unique (across a newsroom): a file renamed since an earlier skeleton may hold this one.
+  const holder = entries.find((e) => e.path !== path && fieldOf(e, 'id')?.trim() === id);
+  if (holder) return { ok: false, problem: `the id ${id} is already used by ${holder.path}: give the development a different title` };
   // The title is read back as a build reads it, so that what is written checks clean (length, markup).
   const raw = parseFrontMatter({ path, text }).entry;
   const problem = raw ? new FieldReader(raw, ENTRY_FIELDS).textProblem('title', LIMITS.titleChars) : 'the title does not make valid front matter';

@@ -24,7 +24,6 @@ export function isSourceName(name: string): boolean {
   return !name.startsWith('_') || name === '_story.md' || name === NEWSROOM_FILE;
 }
 
-
 /**
  * For the CLI's fast path (build/fast-path.ts), before anything else runs: the source names as the
  * folder lists them, and a plain stamp per name. Synchronous on purpose: thousands of plain stat
@@ -205,7 +204,6 @@ export async function readListed(root: string, stamps: readonly SourceStamp[]): 
   return { sources, diagnostics };
 }
 
-
 type Outcome<T> = T | { diagnostic: Diagnostic };
 
 /** Outcomes split into what worked and the diagnostics of what did not, in order. */
@@ -366,6 +364,19 @@ function realpathOrUndefined(file: string): string | undefined {
 export function isNewsroomSync(entriesDir: string): boolean {
   // Any `_newsroom.md` (a folder, a link leading nowhere): the newsroom's build reports what is wrong with it, not E_STORY_MISSING.
   return lstatSync(path.join(entriesDir, NEWSROOM_FILE), { throwIfNoEntry: false }) !== undefined;
+}
+
+/** The service's watcher: the folders (and links) in the entries folder, hidden ones aside; none when it cannot be listed. */
+export function folderNamesSync(entriesDir: string): string[] {
+  try {
+    return readdirSync(entriesDir, { withFileTypes: true }).flatMap((d) => ((d.isDirectory() || d.isSymbolicLink()) && !d.name.startsWith('.') ? [d.name] : []));
+  } catch {
+    return [];
+  }
+}
+/** Is `name` in the entries folder a folder (or a link to one)? */
+export function isFolderSync(entriesDir: string, name: string): boolean {
+  return statSync(path.join(entriesDir, name), { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
 /** `storyfeed new`: the settings files among `names` that exist inside the entries folder (the skeleton's plan says what is missing). */

@@ -4,7 +4,7 @@
 // are planned from the entries whatever a run's outcome. Nothing here prints: every event goes to
 // `log` as one structured record.
 
-import { readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { isUserError } from '../errors.js';
 import { BuildRunner } from './build-thread.js';
@@ -14,7 +14,7 @@ import { formatRfc3339 } from '../core/dates.js';
 import { formatDiagnostic, formatShortDiagnostic } from '../core/diagnostics.js';
 import { isScheduled, nextChange } from '../core/model.js';
 import type { SourceFile, Story } from '../core/types.js';
-import { isNewsroomSync, isSourceName } from '../io/read-sources.js';
+import { folderNamesSync, isFolderSync, isNewsroomSync, isSourceName } from '../io/read-sources.js';
 import { NEWSROOM_FILE } from '../core/links.js';
 import { explainFileError } from '../io/file-errors.js';
 import { isInside } from '../io/paths.js';
@@ -324,12 +324,7 @@ function watchEntries(entriesDir: string, onChange: () => void): { close(): void
   /** The story folders' watches, one per folder of the entries folder while it is a newsroom. */
   const followFolders = (): void => {
     newsroom = isNewsroomSync(entriesDir);
-    let names: string[] = [];
-    try {
-      if (newsroom) names = readdirSync(entriesDir, { withFileTypes: true }).filter((d) => (d.isDirectory() || d.isSymbolicLink()) && !d.name.startsWith('.')).map((d) => d.name);
-    } catch {
-      names = [];
-    }
+    const names = newsroom ? folderNamesSync(entriesDir) : [];
     for (const [name, w] of folders) {
       if (names.includes(name)) continue;
       w.close();
@@ -342,7 +337,7 @@ function watchEntries(entriesDir: string, onChange: () => void): { close(): void
       watcher = watch(entriesDir, (_event, name) => {
         const file = name === null ? null : String(name);
         // A story folder that comes, goes or is renamed changes the newsroom: a run, and its watch follows.
-        const folder = file !== null && (folders.has(file) || (newsroom && !file.startsWith('.') && isFolder(path.join(entriesDir, file))));
+        const folder = file !== null && (folders.has(file) || (newsroom && !file.startsWith('.') && isFolderSync(entriesDir, file)));
         if (file === null || file === NEWSROOM_FILE || folder) followFolders();
         if (file !== null && !folder && !isSourceName(path.basename(file))) return;
         changed();
@@ -365,10 +360,3 @@ function watchEntries(entriesDir: string, onChange: () => void): { close(): void
   };
 }
 
-function isFolder(at: string): boolean {
-  try {
-    return statSync(at).isDirectory();
-  } catch {
-    return false;
-  }
-}

@@ -1,6 +1,7 @@
 // The command line's own surface (issues 14 and 15): --version, help that lists every option, the
 // success line's counts, diagnostic paths that open from where the command ran, and `storyfeed new`.
-import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OPTIONS } from '../../src/cli-help.js';
@@ -123,6 +124,12 @@ describe('storyfeed new', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/exists; it was not replaced/);
     expect(await readFile(path.join(dir, 'entries', name), 'utf8')).toBe('mine');
+    // Its id held by a file of another name (the skeleton renamed): refused, naming the file.
+    await writeFile(path.join(dir, 'entries', 'renamed.md'), text);
+    await rm(path.join(dir, 'entries', name));
+    const taken = await runCli(['new', 'entry', '.', 'Talks resume in Muscat — “officials”'], { cwd: dir });
+    expect([taken.code, taken.stderr]).toEqual([2, expect.stringMatching(/is already used by renamed\.md: give the development a different title/)]);
+    expect(existsSync(path.join(dir, 'entries', name))).toBe(false);
   });
 
   it('new story needs a newsroom and a story-folder slug; new entry SLUG writes in that folder', async () => {

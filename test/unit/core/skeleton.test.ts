@@ -52,6 +52,16 @@ describe('planSkeleton', () => {
     expect(r.entries.map((e) => e.title)).toEqual(['A "quoted": title']);
   });
 
+  it('an id another file holds already (a skeleton renamed since) is refused, naming that file (found from outside)', () => {
+    const story = { path: '_story.md', text: storyText() };
+    const first = made(planSkeleton({ kind: 'entry', story: '.', title: 'Hello world' }, [story], NOW));
+    const renamed = { path: 'hello.md', text: first.text };
+    const again = planSkeleton({ kind: 'entry', story: '.', title: 'Hello world' }, [story], NOW, [story, renamed]);
+    expect(again).toEqual({ ok: false, problem: 'the id tag:newsroom.example.org,2026-07-14:test-story/hello-world is already used by hello.md: give the development a different title' });
+    // The file it would write is not a holder of the id: that clash is the writer's ("exists").
+    expect(planSkeleton({ kind: 'entry', story: '.', title: 'Hello world' }, [story], NOW, [story, { path: first.path, text: first.text }]).ok).toBe(true);
+  });
+
   it('a newsroom story and an entry in it compile clean beside the others', () => {
     const files = sources({ '_newsroom.md': newsroomText('time_zone: America/New_York\n'), 'old/_story.md': newsroomStoryText('old'), 'old/a.md': newsroomEntryText('old', 'a', '2026-06-01T09:00:00Z') });
     const story = made(planSkeleton({ kind: 'story', slug: 'ceasefire' }, files, NOW));
