@@ -170,6 +170,9 @@ export function compile(input: CompileInput): CompileResult {
     return finish(run, selectStrict(run));
   }
   const selection = selectService(run);
+  // A published entry held back with no last good version (a service started while it is broken, or
+  // its file gone) would leave the documents: the story keeps what it published until it is fixed.
+  if (selection.stranded) return fail(story);
   diagnostics.push(...coverage(selection.entries));
   return finish(run, selection);
 }
@@ -261,6 +264,8 @@ interface Selection {
   readonly entries: readonly EntryMeta[];
   readonly goodSources: readonly SourceFile[];
   readonly outcomes: readonly EntryOutcome[];
+  /** Service mode: a published entry is held back and has no last good version to stand in for it. */
+  readonly stranded?: boolean;
 }
 
 /** Strict mode (build, check): with no error anywhere, every entry goes in. */
@@ -284,6 +289,8 @@ function selectService(run: CompileRun): Selection {
   // A published entry whose file is gone (E_ID_VANISHED) is a bad entry like any other: it keeps
   // its last good version, and its diagnostic is reported on every run until it is restored.
   const vanished = [...byFile.keys()].filter((file) => input.lastGood?.has(file) && !byPath.has(file) && !unreadable.has(file));
+  const published = new Set(Object.values(run.ledger.ids).map((r) => r.path));
+  let stranded = false;
   const paths = new Set([...byPath.keys(), ...unreadable.keys(), ...vanished]);
   for (const path of [...paths].sort()) {
     const p = byPath.get(path);
@@ -306,11 +313,16 @@ function selectService(run: CompileRun): Selection {
       outcomes.push({ path, status: 'kept-last-good', diagnostics: problems });
     } else {
       outcomes.push({ path, status: 'rejected', diagnostics: problems });
+      if (published.has(path)) stranded = true;
     }
   }
-  // Ids gone from the folder (vanished) are reported but cannot hold the story back.
-  for (const [file, list] of byFile) if (!paths.has(file)) diagnostics.push(...list);
-  return { entries, goodSources: good, outcomes };
+  // Ids gone from the folder with no last good version either: reported, and the story keeps what it published.
+  for (const [file, list] of byFile) {
+    if (paths.has(file)) continue;
+    diagnostics.push(...list);
+    if (published.has(file) && list.some((d) => d.code === 'E_ID_VANISHED')) stranded = true;
+  }
+  return { entries, goodSources: good, outcomes, stranded };
 }
 
 /** Plan the outputs of the selected entries, the ledger among them. */

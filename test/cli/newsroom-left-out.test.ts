@@ -1,9 +1,10 @@
 // A newsroom story whose folder is gone, or renamed to a name that is no slug, while its entries
 // are out: `storyfeed build` refuses (E_ID_VANISHED, or E_STORY_SLUG), and the service (build() in
 // service mode) keeps the story's last published files served and recorded, as it keeps a deleted
-// entry's. Found from outside: the service deleted them at once. A folder renamed to another slug
+// entry's; and one whose published entry is broken with no last good version in memory (a
+// service just started) keeps them too. Found from outside: the service deleted them at once. A folder renamed to another slug
 // is a move (its ids are the new folder's): the old URLs go, as in a build.
-import { readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,6 +54,19 @@ describe('a published story folder that goes away, in the service', () => {
     const strict = await runCli(['build', '--entries', 'entries', '--out', 'out', '--now', NOW.toISOString()], { cwd: ws.dir });
     expect(strict.code).toBe(1);
     expect(strict.stdout + strict.stderr).toContain(code);
+  });
+
+  it('a published entry broken before the service starts (no last good version in memory): its story keeps its files, the others publish', async () => {
+    const ws = await published();
+    const before = await ws.atom();
+    const file = path.join(ws.entriesDir, 'storm/a.md');
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/^published: .*$/m, 'published: 2026-05-27 09:00'));
+    await writeFile(path.join(ws.entriesDir, 'talks/b.md'), newsroomEntryText('talks', 'b', '2026-05-28T09:00:00Z'));
+    const r = await ws.serviceRun();
+    expect(r.diagnostics.map((d) => `${d.file} ${d.code}`)).toContain('storm/a.md E_DATE_INVALID');
+    expect(await ws.atom()).toBe(before);
+    expect(existsSync(path.join(ws.outDir, 'storm/a/index.html'))).toBe(true);
+    expect(await readFile(path.join(ws.outDir, 'talks/atom.xml'), 'utf8')).toContain('talks b');
   });
 
   it('renamed to another slug: a move, the old folder removed and the new one written', async () => {

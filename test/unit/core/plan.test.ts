@@ -54,7 +54,6 @@ describe('archive pages keep their members when an entry leaves (RFC 5005, READM
     ['retracted', (f: Files) => ({ ...f, 'e01.md': elevenEntries({ slug: 'e01', extra: RETRACTED })['e01.md']! }), 'strict', ['', 'tags/all/']],
     ['made a draft again', (f: Files) => ({ ...f, 'e01.md': elevenEntries({ slug: 'e01', extra: 'draft: true\n' })['e01.md']! }), 'strict', ['', 'tags/all/']],
     ['moved back under embargo', (f: Files) => ({ ...f, 'e01.md': entryText({ slug: 'e01', published: '2026-07-01T09:00:00Z', extra: 'tags: [all, p1]\n' }) }), 'strict', ['', 'tags/all/']],
-    ['deleted (the service goes on)', (f: Files) => Object.fromEntries(Object.entries(f).filter(([p]) => p !== 'e01.md')), 'service', ['', 'tags/all/']],
     ['untagged', (f: Files) => ({ ...f, 'e01.md': elevenEntries({ slug: 'e01', tags: 'p1' })['e01.md']! }), 'strict', ['', 'tags/all/']],
   ] as const)('%s on page 1 of 5: that page alone changes, later pages keep their bytes, no page is dropped', (_name, change, mode, changedStreams) => {
     const before = run(elevenEntries(), NOW);
@@ -197,6 +196,26 @@ describe('the ledger remembers the tags each id was published with', () => {
     // A ledger written before tags were recorded is read as it is (no W_LEDGER_INVALID).
     const old = JSON.stringify({ version: 1, ids: { [idOf('e01')]: { path: 'e01.md', published: '2026-05-02T09:00:00Z' } } });
     expect(run(elevenEntries(), NOW, old).diagnostics).toEqual([]);
+  });
+});
+
+describe('service mode never drops a published entry it cannot stand in for (found from outside: a service started while one was broken deleted it)', () => {
+  const before = run(elevenEntries(), NOW);
+  it.each([
+    ['its file deleted', (f: Files) => Object.fromEntries(Object.entries(f).filter(([p]) => p !== 'e01.md')), 'E_ID_VANISHED'],
+    ['its file broken', (f: Files) => ({ ...f, 'e01.md': f['e01.md']!.replace(/^published: .*$/m, 'published: soon') }), 'E_DATE_INVALID'],
+  ])('%s, no last good version in memory: the story is not built (its published files stay); with one, it stands in', (_name, change, code) => {
+    const files = change(elevenEntries());
+    const r = compile({ sources: sources(files), now: NOW, mode: 'service', ledgerText: ledgerOf(before), ledgerPath: LEDGER_PATH });
+    expect([r.ok, r.planned.length, r.diagnostics.map((d) => d.code)]).toEqual([false, 0, expect.arrayContaining([code])]);
+    const lastGood = new Map([['e01.md', { path: 'e01.md', text: elevenEntries()['e01.md']! }]]);
+    const kept = compile({ sources: sources(files), now: NOW, mode: 'service', ledgerText: ledgerOf(before), ledgerPath: LEDGER_PATH, lastGood });
+    expect(kept.ok).toBe(true);
+    expect(docs(kept).get('rss.xml')).toBe(docs(before).get('rss.xml'));
+  });
+  it('a new entry that is broken is held back, and the story is built', () => {
+    const r = compile({ sources: sources({ ...elevenEntries(), 'new.md': entryText({ slug: 'new', published: 'soon' }) }), now: NOW, mode: 'service', ledgerText: ledgerOf(before), ledgerPath: LEDGER_PATH });
+    expect([r.ok, r.outcomes.find((o) => o.path === 'new.md')?.status]).toEqual([true, 'rejected']);
   });
 });
 
