@@ -98,7 +98,10 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   diagnostics.push(...vanishedStories(ledger, input, ids.seen));
   // An id shared across stories is its story's problem: a story whose own id is taken is left out;
   // an entry whose id is taken is held back by its story's compile like any bad entry (service mode).
-  const sharedIds = (slug: string) => ids.diagnostics.filter((d) => d.file.startsWith(`${slug}/`));
+  // Service mode: an id the ledger published in another story whose file is gone from there (moved
+  // across) is held back too, or that story's last good version and this file would both carry it.
+  const held = mode === 'service' ? [...ids.diagnostics, ...ids.moved] : ids.diagnostics;
+  const sharedIds = (slug: string) => held.filter((d) => d.file.startsWith(`${slug}/`));
 
   const stories: StoryBuild[] = [];
   const ledgers: Ledger[] = [];
@@ -285,7 +288,7 @@ function summarize(config: StoryConfig, entries: readonly EntryMeta[], now: Date
  * Ids are unique across the newsroom: entry ids across stories, story ids and the newsroom's. A
  * duplicate within one story is the story compile's (E_ID_DUPLICATE there too); this names both files.
  */
-function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: ReadonlyMap<string, ParsedSource> | undefined, ledger: Ledger): { diagnostics: Diagnostic[]; seen: ReadonlyMap<string, string> } {
+function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: ReadonlyMap<string, ParsedSource> | undefined, ledger: Ledger): { diagnostics: Diagnostic[]; moved: Diagnostic[]; seen: ReadonlyMap<string, string> } {
   const seen = new Map<string, string>([[newsroom.id, '_newsroom.md']]);
   const out: Diagnostic[] = [];
   // A file parsed already says its entry's id (one that did not parse says none: its own error fails it).
@@ -302,14 +305,21 @@ function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: R
   const entryFirst = publishedFirst(ledger);
   const storyOut = (p: string) => Number(p.endsWith(`/${STORY_FILE}`) && storiesOut.has(folder(p)));
   ids.sort((a, b) => storyOut(b.path) - storyOut(a.path) || entryFirst(a, b));
+  const present = new Set([...sources.map((s) => s.path), ...(parsed?.keys() ?? [])]);
+  const moved: Diagnostic[] = [];
   for (const { path, id, at } of ids) {
     const first = seen.get(id);
-    if (first === undefined) seen.set(id, path);
-    else if (folder(first) !== folder(path)) {
+    if (first === undefined) {
+      seen.set(id, path);
+      const record = ledger.ids[id];
+      if (record && folder(record.path) !== folder(path) && !present.has(record.path)) {
+        moved.push(diagnostic(path, at, 'E_ID_DUPLICATE', `id \`${id}\` was published in \`${folder(record.path)}\` (${record.path}, no longer there)`, 'a published development stays in its story: move the file back; for this story, write a new entry with an id of its own', 'id'));
+      }
+    } else if (folder(first) !== folder(path)) {
       out.push(diagnostic(path, at, 'E_ID_DUPLICATE', `id \`${id}\` is already used by ${first}`, 'ids are unique across the whole newsroom: give this one its own', 'id'));
     }
   }
-  return { diagnostics: out, seen };
+  return { diagnostics: out, moved, seen };
 }
 
 /**

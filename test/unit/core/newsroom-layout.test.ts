@@ -180,6 +180,18 @@ describe('diagnostics', () => {
       expect(where(r)).toEqual(['aaa/_story.md:2 E_ID_DUPLICATE id']);
       expect(r.stories.map((s) => s.slug).sort()).toEqual(['storm', 'talks', 'vote']);
     });
+    it("a published entry's file moved into another story: the newcomer is held back there, its story's last good version stays (found from outside)", () => {
+      const files: Record<string, string> = { ...base, 'storm/moved.md': base['talks/a.md']! };
+      delete files['talks/a.md'];
+      const lastGood = new Map([['talks/a.md', { path: 'talks/a.md', text: base['talks/a.md']! }]]);
+      const r = compileNewsroom({ sources: sources(files), now: NOW, mode: 'service', ledgerText, ledgerPath: 'ledger.json', lastGood });
+      expect(where(r)).toEqual(expect.arrayContaining(['storm/moved.md:2 E_ID_DUPLICATE id']));
+      expect(r.stories.find((s) => s.slug === 'storm')!.result.outcomes.find((o) => o.path === 'moved.md')!.status).toBe('rejected');
+      const id = 'tag:newsroom.example.org,2026-05-25:talks/a';
+      expect(r.files.find((f) => f.path === 'feed.json')!.contents.split(`"${id}"`).length - 1).toBeLessThanOrEqual(1);
+      expect(r.files.some((f) => f.path.startsWith('storm/') && f.contents.includes(id))).toBe(false);
+      expect(ledgerOf(r).ids[id]!.path).toBe('talks/a.md');
+    });
     it('strict mode: the same problem once, and nothing planned', () => {
       const r = compileNewsroom({ sources: sources({ ...base, 'storm/dup.md': newsroomEntryText('talks', 'a', '2026-05-31T10:00:00Z') }), now: NOW, ledgerText, ledgerPath: 'ledger.json' });
       expect([r.ok, where(r), r.planned.length]).toEqual([false, ['storm/dup.md:2 E_ID_DUPLICATE id'], 0]);
