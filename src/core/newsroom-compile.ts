@@ -306,13 +306,15 @@ function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: R
   const storyOut = (p: string) => Number(p.endsWith(`/${STORY_FILE}`) && storiesOut.has(folder(p)));
   ids.sort((a, b) => storyOut(b.path) - storyOut(a.path) || entryFirst(a, b));
   const present = new Set([...sources.map((s) => s.path), ...(parsed?.keys() ?? [])]);
+  const folders = new Set([...present].map(folder));
   const moved: Diagnostic[] = [];
   for (const { path, id, at } of ids) {
     const first = seen.get(id);
     if (first === undefined) {
       seen.set(id, path);
       const record = ledger.ids[id];
-      if (record && folder(record.path) !== folder(path) && !present.has(record.path)) {
+      // Only while the story it was published in is still there: a story folder renamed whole is a move.
+      if (record && folder(record.path) !== folder(path) && !present.has(record.path) && folders.has(folder(record.path))) {
         moved.push(diagnostic(path, at, 'E_ID_DUPLICATE', `id \`${id}\` was published in \`${folder(record.path)}\` (${record.path}, no longer there)`, 'a published development stays in its story: move the file back; for this story, write a new entry with an id of its own', 'id'));
       }
     } else if (folder(first) !== folder(path)) {
