@@ -160,9 +160,7 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
     // gone or renamed to no slug while its ids are out: the ledger this run keeps still names it)
     // keeps the files it last published: they stay served and recorded, never deleted as "no longer
     // planned". A folder renamed to another slug is a move: its ids are the new folder's now.
-    const ledgerFile = compiled.planned.find((p) => p.path === LEDGER_PATH);
-    const kept = ledgerFile ? parseLedger(ledgerFile.render().join('')).ledger : ledger;
-    const folders = [...new Set([...listing.stamps, ...Object.values(kept.ids)].flatMap((s) => slugOf(s.path) ?? []))];
+    const folders = [...new Set([...listing.stamps.flatMap((s) => slugOf(s.path) ?? []), ...compiled.leftOut])];
     const left = folders.filter((slug) => !compiled.stories.some((s) => s.slug === slug)).map((slug) => `${slug}/`);
     const before = previousPublished(outDir, cache.outputs.keys());
     const keep = [...before.files].filter((p) => left.some((prefix) => p.startsWith(prefix)));

@@ -68,13 +68,15 @@ export interface NewsroomCompileResult {
   readonly files: readonly RenderedFile[];
   /** The entries the newsroom feed shows, by `<slug>/a.md` (their bodies: `bodyHtml`). */
   readonly feedEntries: readonly string[];
+  /** Slugs of stories the ledger names as published that are not built this run (service mode: left out, their files kept). */
+  readonly leftOut: readonly string[];
 }
 
 export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileResult {
   const { now } = input;
   const mode = input.mode ?? 'strict';
   const diagnostics: Diagnostic[] = [];
-  const fail = (newsroom?: Story): NewsroomCompileResult => ({ ok: false, diagnostics: sortDiagnostics(diagnostics), stories: [], planned: [], sitemaps: [], files: [], feedEntries: [], ...(newsroom ? { newsroom } : {}) });
+  const fail = (newsroom?: Story): NewsroomCompileResult => ({ ok: false, diagnostics: sortDiagnostics(diagnostics), stories: [], planned: [], sitemaps: [], files: [], feedEntries: [], leftOut: [], ...(newsroom ? { newsroom } : {}) });
 
   const layout = detectLayout(input.sources, input.readDiagnostics);
   diagnostics.push(...layout.diagnostics);
@@ -167,12 +169,15 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   planned.push(...planNewsroom(newsroom, storyInputs, now, bodyHtml));
   // One pair of sitemaps at the root, in place of each story's (core/sitemaps.ts).
   const sitemaps = planNewsroomSitemaps(newsroom, out.map((s) => s.result.sitemaps));
+  // Records of stories left out this run (service mode) stay as they were; a story folder renamed to
+  // another slug has its ids under the new name now (a move).
+  const compiled = new Set(stories.map((s) => s.slug));
+  const storyOf = (p: string) => p.slice(0, Math.max(0, p.indexOf('/')));
+  const records: Record<string, LedgerRecord> = Object.fromEntries(Object.entries(ledger.ids).filter(([, r]) => !compiled.has(storyOf(r.path))));
+  for (const l of ledgers) Object.assign(records, l.ids);
+  const leftOut = [...new Set(Object.values(records).map((r) => storyOf(r.path)))].filter((slug) => slug !== '' && !compiled.has(slug));
   if (input.ledgerPath !== undefined) {
-    // Records of stories left out this run (service mode) stay as they were.
-    const kept = Object.entries(ledger.ids).filter(([, r]) => !stories.some((s) => r.path.startsWith(`${s.slug}/`)));
-    const ids: Record<string, LedgerRecord> = Object.fromEntries(kept);
-    for (const l of ledgers) Object.assign(ids, l.ids);
-    const file = renderLedger({ version: LEDGER_VERSION, ids }, input.ledgerPath);
+    const file = renderLedger({ version: LEDGER_VERSION, ids: records }, input.ledgerPath);
     const base = fingerprint(file.contents);
     planned.push({ path: file.path, mediaType: file.mediaType, key: documentKey(file.path, base, []), base, deps: [], render: () => [file.contents] });
   }
@@ -185,6 +190,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     planned,
     sitemaps,
     feedEntries,
+    leftOut,
     get files() {
       files ??= planned.map((p) => ({
         path: p.path,

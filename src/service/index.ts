@@ -299,7 +299,7 @@ function watchEntries(entriesDir: string, onChange: () => void): { close(): void
   };
   // A newsroom's entries are in its story folders (one level down): each is watched too. A single
   // story's folder is watched alone (it may hold other folders, images or a repository, that are
-  // not entries). Each folder has a watch of its own, never a newsroom one: Node 20's newsroom
+  // not entries). Each folder has a watch of its own, never a recursive one: Node 20's recursive
   // watch on Linux follows each file, and a file saved by replacing it (sed -i, an editor's rename
   // over it) was a new file it no longer heard (found from outside); a folder's watch hears every
   // name in it. The folder can become a newsroom, or stop being one, while the service runs: when
@@ -359,4 +359,3 @@ function watchEntries(entriesDir: string, onChange: () => void): { close(): void
     },
   };
 }
-
