@@ -214,7 +214,12 @@ function newsroomScope(options: BuildOptions, listing: Listing, settings: Settin
         const own = ledgers.get(slug) ?? { version: ledger.version, ids: {} };
         const plan = planAnchors(own, list, options.now);
         mismatched.push(...plan.mismatched.map((p) => `${slug}/${p}`));
-        for (const [id, a] of plan.overrides) overrides.set(id, a);
+        // Only this story's entries: a ledger edited by hand may record one of another story's ids
+        // here, and that story's plan decides its anchor.
+        for (const e of list) {
+          const a = plan.overrides.get(e.id);
+          if (a !== undefined) overrides.set(e.id, a);
+        }
       }
       return { mismatched, overrides };
     },

@@ -3,7 +3,8 @@
 // service mode) keeps the story's last published files served and recorded, as it keeps a deleted
 // entry's; and one whose published entry is broken with no last good version in memory (a
 // service just started) keeps them too. Found from outside: the service deleted them at once. A folder renamed to another slug
-// is a move (its ids are the new folder's): the old URLs go, as in a build.
+// is a move (its ids are the new folder's): the old URLs go, as in a build. A ledger that records an
+// id under another story than the file's is a move too, named as one.
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -76,5 +77,25 @@ describe('a published story folder that goes away, in the service', () => {
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(existsSync(path.join(ws.outDir, 'storm/atom.xml'))).toBe(false);
     expect(await readFile(path.join(ws.outDir, 'storm-alba/atom.xml'), 'utf8')).toContain('storm a');
+  });
+
+  it('a ledger edited by hand to record one story\'s id under another story: check and build name the move (found from outside: check crashed, exit 70)', async () => {
+    const ws = await published();
+    const ledgerFile = path.join(ws.outDir, '.storyfeed/ledger.json');
+    const ledger = JSON.parse(await readFile(ledgerFile, 'utf8'));
+    // talks/a's id recorded as published in storm, with the suffixed anchor it would have had there.
+    const id = 'tag:newsroom.example.org,2026-05-25:talks/a';
+    ledger.ids[id] = { ...ledger.ids[id], path: 'storm/moved.md', anchor: 'a-0123abcd' };
+    await writeFile(ledgerFile, JSON.stringify(ledger));
+    for (const command of ['check', 'build']) {
+      const r = await runCli([command, '--entries', 'entries', '--out', 'out', '--now', NOW.toISOString()], { cwd: ws.dir });
+      expect(r.stderr).not.toContain('internal error');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/storm\/moved\.md:1:1 E_ID_VANISHED .*talks\/a\.md/);
+    }
+    // The service holds talks/a back (its ledger says storm) and keeps publishing.
+    const served = await ws.serviceRun();
+    expect(served.diagnostics.map((d) => `${d.file} ${d.code}`)).toContain('storm/moved.md E_ID_VANISHED');
+    expect(await ws.atom()).toContain('storm a');
   });
 });
