@@ -181,14 +181,13 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
     return EXIT.usage;
   }
   const entriesDir = values.entries ?? 'entries';
-  if (command !== 'check') {
-    try {
-      checkOutputFolder(entriesDir, outDir, { force: values.force === true });
-    } catch (error) {
-      if (!isUserError(error, 'output-folder')) throw error;
-      io.err(`storyfeed ${command}: ${error.message}\n  hint: ${error.hint}`);
-      return EXIT.usage;
-    }
+  try {
+    // check writes nothing, so files it did not write are no matter; a folder the build refuses is.
+    checkOutputFolder(entriesDir, outDir, { force: command === 'check' || values.force === true });
+  } catch (error) {
+    if (!isUserError(error, 'output-folder')) throw error;
+    io.err(`storyfeed ${command}: ${error.message}\n  hint: ${error.hint}`);
+    return EXIT.usage;
   }
   if (command === 'start') return runStart(entriesDir, outDir, values, env, io);
   return runBuild(command, { entriesDir, outDir, now, timings: values.timings === true }, io);

@@ -146,8 +146,9 @@ describe('the output folder belongs to storyfeed', () => {
     await cp(path.join(ws.dir, 'entries'), path.join(ws.dir, 'site/entries'), { recursive: true });
     await symlink(path.join(ws.dir, 'entries'), path.join(ws.dir, 'link'));
     const before = await listFiles(ws.dir);
-    for (const command of ['build', 'start']) {
-      const r = await runCli([command, ...args, ...(command === 'build' ? ['--now', NOW] : ['--port', '0'])], { cwd: ws.dir });
+    // check too: it writes nothing, but it tells whether a build would go through (it said yes here).
+    for (const command of ['build', 'start', 'check']) {
+      const r = await runCli([command, ...args, ...(command === 'start' ? ['--port', '0'] : ['--now', NOW])], { cwd: ws.dir });
       expect([command, r.code]).toEqual([command, 2]);
       expect(r.stderr).toMatch(message);
     }
