@@ -363,6 +363,9 @@ function reportFailure(command: string, outDir: string, error: unknown, io: Io):
 
 /** Run as the program: the process's argv, streams and exit code (bin/storyfeed.ts loads this module and calls it). */
 export function runAsProgram(): void {
+  // A reader that goes away (`storyfeed build | head -1`, a log pipe closed) costs its lines only:
+  // Node reports the closed pipe as an error event, which would end the process mid-run.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', ignoreClosedPipe);
   main(process.argv.slice(2), {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
@@ -377,6 +380,10 @@ export function runAsProgram(): void {
       process.exitCode = EXIT.bug;
     },
   );
+}
+
+function ignoreClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
 }
 
 // `node dist/cli.js …` runs it too (with libuv's own thread pool); imported by tests, it does not run.

@@ -1,11 +1,13 @@
 // The command line's own surface (issues 14 and 15): --version, help that lists every option, the
-// success line's counts, diagnostic paths that open from where the command ran, and `storyfeed new`.
+// success line's counts, diagnostic paths that open from where the command ran, `storyfeed new`, and
+// a reader of its output that goes away.
 import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OPTIONS } from '../../src/cli-help.js';
-import { runCli } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { CLI, runCli } from '../helpers/cli.js';
 import { newsroomStoryText, newsroomText } from '../helpers/newsroom.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 
@@ -212,5 +214,18 @@ describe('storyfeed new', () => {
     const r = await runCli(args, { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('storyfeed new story SLUG');
+  });
+});
+
+describe('a reader that goes away', () => {
+  it('`storyfeed build | head -1`: its stdout closed at once, the build still publishes and exits 0', async () => {
+    const dir = await folder({ 'entries/_story.md': storyText(), 'entries/a.md': entryText({ slug: 'a' }) });
+    const child = spawn(process.execPath, [CLI, 'build', '--entries', 'entries', '--out', 'out', '--now', '2026-06-01T00:00:00Z'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect([code, stderr]).toEqual([0, '']);
+    expect(await readFile(path.join(dir, 'out/atom.xml'), 'utf8')).toContain('<entry>');
   });
 });

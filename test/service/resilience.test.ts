@@ -107,6 +107,25 @@ describe('storyfeed start: a failed run never stops the schedule', () => {
   });
 });
 
+describe('storyfeed start: a log reader that goes away', () => {
+  it('its stdout closed (`storyfeed start | head -1`): it goes on building and serving, and stops cleanly', async () => {
+    const dir = await folderWith({ 'entries/_story.md': storyText(), 'entries/a.md': entryText({ slug: 'a' }) });
+    const service = await start(dir);
+    await service.waitFor((l) => l.event === 'build');
+    service.child.stdout!.destroy();
+    await writeFile(path.join(dir, 'entries/b.md'), entryText({ slug: 'b', title: 'After the pipe closed' }));
+    let feed = '';
+    for (let i = 0; i < 100 && !feed.includes('After the pipe closed'); i += 1) {
+      await sleep(100);
+      feed = await fetch(`${service.url}feed.json`).then((r) => r.text());
+    }
+    expect(feed).toContain('After the pipe closed');
+    expect(service.child.exitCode).toBeNull();
+    expect(await service.stop('SIGTERM')).toMatchObject({ code: 0 });
+    expect(service.stderr()).toBe('');
+  });
+});
+
 describe('storyfeed start: the identity guard is loud', () => {
   it('a published entry whose file is deleted keeps its last good version and is logged as E_ID_VANISHED, with its hint, on every run until restored', async () => {
     const dir = await folderWith({ 'entries/_story.md': storyText(), 'entries/a.md': entryText({ slug: 'a' }), 'entries/b.md': entryText({ slug: 'b', title: 'Bee' }) });
