@@ -2,7 +2,8 @@
 //
 // The lock is the file `.storyfeed.lock` in the output folder. It names its holder: host, boot id,
 // pid namespace, pid, the process's start time and a random token. The holder refreshes the
-// file's mtime (its heartbeat) every 5 s from a thread of its own, so a busy build still beats.
+// file's mtime (its heartbeat) every 5 s from a thread of its own (started once the lock has been
+// held a second), so a busy build still beats.
 //
 // Who may take a lock over:
 // - a holder in our own pid namespace on the same boot is alive while a process with its pid and
@@ -30,6 +31,8 @@ export { LOCK_NAME };
 export const HEARTBEAT_MS = 5_000;
 /** A foreign holder whose heartbeat is older than this is taken for dead (18 missed beats). */
 export const FOREIGN_STALE_MS = 90_000;
+/** The heartbeat's thread starts once the lock has been held this long (or the heartbeat's period, if shorter). */
+const BEAT_THREAD_AFTER_MS = 1_000;
 /** A lock file that cannot be read as an owner (cut short by a crash) is dead once this old. */
 const UNREADABLE_STALE_MS = 2_000;
 
@@ -262,19 +265,29 @@ export async function acquireOutputLock(outDir: string, options: AcquireOptions)
     await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
   }
   let lostWhy: string | undefined;
-  const beat = new Worker(HEARTBEAT_SOURCE, { eval: true, workerData: { lockPath, token: owner.token, everyMs: options.heartbeatMs ?? HEARTBEAT_MS } });
-  beat.unref();
-  beat.on('message', () => {
-    lostWhy = 'another builder took the lock over';
-  });
-  beat.on('error', () => undefined);
+  const everyMs = options.heartbeatMs ?? HEARTBEAT_MS;
+  // The thread starts after a second (at the first turn of the event loop after it): a run over
+  // sooner — a patch, most service runs — never pays for starting it (~90 ms of CPU on a small
+  // virtual machine, beside a run of ~300 ms). Its first beat was due after 5 s in any case, and
+  // only a foreign holder is judged by its beats (stale after 90 s).
+  let beat: Worker | undefined;
+  const starting = setTimeout(() => {
+    beat = new Worker(HEARTBEAT_SOURCE, { eval: true, workerData: { lockPath, token: owner.token, everyMs } });
+    beat.unref();
+    beat.on('message', () => {
+      lostWhy = 'another builder took the lock over';
+    });
+    beat.on('error', () => undefined);
+  }, Math.min(BEAT_THREAD_AFTER_MS, everyMs));
+  starting.unref();
   return {
     found,
     lock: {
       owner,
       lost: () => lostWhy,
       async release() {
-        await beat.terminate().catch(() => undefined);
+        clearTimeout(starting);
+        await beat?.terminate().catch(() => undefined);
         const now = await look(lockPath);
         if (now?.owner?.token === owner.token) await unlink(lockPath).catch(() => undefined);
       },

@@ -100,6 +100,8 @@ describe('the output lock: taking and holding', () => {
     const owner = JSON.parse(await readFile(file, 'utf8')) as LockOwner;
     expect(owner).toMatchObject({ ...currentProcess(), token: lock.owner.token });
     expect(owner.token).toMatch(/^[0-9a-f]{32}$/);
+    // The heartbeat's thread starts after the period (here 50 ms): a run over sooner never starts it.
+    await new Promise((r) => setTimeout(r, 150));
     const old = new Date(Date.now() - 60_000);
     await utimes(file, old, old);
     // Block this thread: the heartbeat runs on its own.
@@ -109,6 +111,22 @@ describe('the output lock: taking and holding', () => {
     expect(Date.now() - (await stat(file)).mtimeMs).toBeLessThan(30_000);
     await lock.release();
     expect(await readdir(out)).toEqual([]);
+  });
+
+  it('a lock held under a second starts no heartbeat thread (a patch run does not pay for one); one held longer does', async () => {
+    const out = await outFolder();
+    const threads = () => readdirSync('/proc/self/task').length;
+    // libuv's pool threads start on first use: used once before counting.
+    await withOutputLock(out, 0, async () => undefined);
+    const before = threads();
+    await withOutputLock(out, 0, async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(threads()).toBeLessThanOrEqual(before);
+    });
+    const { lock } = await acquireOutputLock(out, { waitMs: 0 });
+    await new Promise((r) => setTimeout(r, 1_300));
+    expect(threads()).toBeGreaterThan(before);
+    await lock.release();
   });
 
   it('a holder whose lock was taken over learns it, and its release leaves the new lock alone', async () => {
