@@ -108,6 +108,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   const stories: StoryBuild[] = [];
   const ledgers: Ledger[] = [];
   const storyLedgers = ledgersByStory(ledger);
+  let storiesNotBuilt = 0;
   const configs = split.folders.map((folder) => {
     const storySource = folder.sources.find((s) => s.path === STORY_FILE);
     return storySource ? parseStoryConfig(storySource, folder.slug, newsroom, raw) : { diagnostics: folder.readDiagnostics.filter((d) => d.file === STORY_FILE).map((d) => ({ ...d, file: `${folder.slug}/${d.file}` })) };
@@ -123,6 +124,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     const config = 'config' in parsed ? parsed.config : undefined;
     if (!config || clashes.has(folder.slug) || storyIdTaken.length > 0) {
       diagnostics.push(...storyProblems, ...shared.filter((d) => !storyIdTaken.includes(d)));
+      storiesNotBuilt += 1;
       continue;
     }
     const lastGood = input.lastGood ? new Map([...input.lastGood].filter(([p]) => p.startsWith(prefix)).map(([p, s]) => [p.slice(prefix.length), { ...s, path: p.slice(prefix.length) }])) : undefined;
@@ -142,7 +144,10 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     storyProblems.push(...validateCoverageEnd(`${prefix}${STORY_FILE}`, config.coverageEnd, config.coverageEndAt, summary.coverageStart, result.entries, prefix));
     diagnostics.push(...storyProblems);
     // Service mode: the story compile held its bad entries back; only a story that cannot compile is left out.
-    if (!result.ok || (mode === 'strict' && hasErrors(storyProblems))) continue;
+    if (!result.ok || (mode === 'strict' && hasErrors(storyProblems))) {
+      storiesNotBuilt += 1;
+      continue;
+    }
     if (result.ledger) ledgers.push(qualify(result.ledger, prefix));
     stories.push({ slug: folder.slug, config, result, summary, held: !result.entries.some((e) => isPublished(e, now)) });
   }
@@ -183,7 +188,8 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   }
   let files: RenderedFile[] | undefined;
   return {
-    ok: !hasErrors(diagnostics),
+    // Service mode, as a story's compile: entries held back leave the run ok; a story left out does not.
+    ok: mode === 'strict' ? !hasErrors(diagnostics) : storiesNotBuilt === 0 && leftOut.length === 0,
     diagnostics: sortDiagnostics(diagnostics),
     newsroom,
     stories,
