@@ -58,6 +58,9 @@ describe('planSkeleton', () => {
     const renamed = { path: 'hello.md', text: first.text };
     const again = planSkeleton({ kind: 'entry', story: '.', title: 'Hello world' }, [story], NOW, [story, renamed]);
     expect(again).toEqual({ ok: false, problem: 'the id tag:newsroom.example.org,2026-07-14:test-story/hello-world is already used by hello.md: give the development a different title' });
+    // Renamed and then broken mid-edit (its YAML does not parse): it still holds the id.
+    const broken = { path: 'hello.md', text: first.text.replace('draft: true', 'draft: [unclosed') };
+    expect(planSkeleton({ kind: 'entry', story: '.', title: 'Hello world' }, [story], NOW, [story, broken])).toMatchObject({ ok: false, problem: expect.stringContaining('already used by hello.md') });
     // The file it would write is not a holder of the id: that clash is the writer's ("exists").
     expect(planSkeleton({ kind: 'entry', story: '.', title: 'Hello world' }, [story], NOW, [story, { path: first.path, text: first.text }]).ok).toBe(true);
   });
