@@ -69,6 +69,7 @@ export const DIAGNOSTIC_CODES = {
   E_COVERAGE: 'an ended story has no `coverage_end`, or it is before `coverage_start` or a development',
   W_LEDGER_INVALID: 'warning: the id ledger in the output folder is unreadable and was started afresh',
   W_COVERAGE_LIVE: 'warning: a live story has a `coverage_end`, which is shown only once it has ended',
+  W_STORY_MOVED: "warning: a published story's folder was renamed, which moves its feeds' and pages' URLs",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

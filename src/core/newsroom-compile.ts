@@ -97,7 +97,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   const { ledger, problem } = parseLedger(input.ledgerText);
   if (problem) diagnostics.push(diagnostic(input.ledgerPath ?? 'ledger', FILE_START, 'W_LEDGER_INVALID', problem, 'the ledger is rebuilt from this run; if ids were removed meanwhile, they are no longer guarded'));
   const ids = duplicateIds(input.sources, newsroom, input.parsed, ledger);
-  diagnostics.push(...vanishedStories(ledger, input, ids.seen));
+  diagnostics.push(...vanishedStories(ledger, input, ids.seen), ...ids.renamed);
   // An id shared across stories is its story's problem: a story whose own id is taken is left out;
   // an entry whose id is taken is held back by its story's compile like any bad entry (service mode).
   // Service mode: an id the ledger published in another story whose file is gone from there (moved
@@ -300,7 +300,7 @@ function summarize(config: StoryConfig, entries: readonly EntryMeta[], now: Date
  * Ids are unique across the newsroom: entry ids across stories, story ids and the newsroom's. A
  * duplicate within one story is the story compile's (E_ID_DUPLICATE there too); this names both files.
  */
-function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: ReadonlyMap<string, ParsedSource> | undefined, ledger: Ledger): { diagnostics: Diagnostic[]; moved: Diagnostic[]; seen: ReadonlyMap<string, string> } {
+function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: ReadonlyMap<string, ParsedSource> | undefined, ledger: Ledger): { diagnostics: Diagnostic[]; moved: Diagnostic[]; renamed: Diagnostic[]; seen: ReadonlyMap<string, string> } {
   const seen = new Map<string, string>([[newsroom.id, '_newsroom.md']]);
   const out: Diagnostic[] = [];
   // A file parsed already says its entry's id (one that did not parse says none: its own error fails it).
@@ -320,6 +320,7 @@ function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: R
   const present = new Set([...sources.map((s) => s.path), ...(parsed?.keys() ?? [])]);
   const folders = new Set([...present].map(folder));
   const moved: Diagnostic[] = [];
+  const renamed = new Map<string, string>();
   for (const { path, id, at } of ids) {
     const first = seen.get(id);
     if (first === undefined) {
@@ -328,12 +329,18 @@ function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: R
       // Only while the story it was published in is still there: a story folder renamed whole is a move.
       if (record && folder(record.path) !== folder(path) && !present.has(record.path) && folders.has(folder(record.path))) {
         moved.push(diagnostic(path, at, 'E_ID_DUPLICATE', `id \`${id}\` was published in \`${folder(record.path)}\` (${record.path}, no longer there)`, 'a published development stays in its story: move the file back; for this story, write a new entry with an id of its own', 'id'));
+      } else if (record && folder(record.path) !== folder(path) && !folders.has(folder(record.path)) && !storiesOut.has(folder(path))) {
+        renamed.set(folder(record.path), folder(path));
       }
     } else if (folder(first) !== folder(path)) {
       out.push(diagnostic(path, at, 'E_ID_DUPLICATE', `id \`${id}\` is already used by ${first}`, 'ids are unique across the whole newsroom: give this one its own', 'id'));
     }
   }
-  return { diagnostics: out, moved, seen };
+  // A move keeps every id, but not the story's URLs (its folder names them): said before it goes out.
+  const renames = [...renamed].map(([from, to]) =>
+    diagnostic(`${to}${STORY_FILE}`, FILE_START, 'W_STORY_MOVED', `the story folder \`${from}\` is now \`${to}\`: its feeds and pages move to the new folder's URLs, and the old ones are deleted`, `readers subscribed to the old feeds get no more updates: to keep its URLs, rename the folder back to \`${from}\``),
+  );
+  return { diagnostics: out, moved, renamed: renames, seen };
 }
 
 /**

@@ -153,7 +153,15 @@ describe('diagnostics', () => {
     expect(where(gone)).toEqual(['vote/a.md:1 E_ID_VANISHED id', 'vote/b.md:1 E_ID_VANISHED id']);
     expect(gone.diagnostics[0]!.message).toContain('with its story folder `vote/`');
     const renamed = { ...without, ...Object.fromEntries(Object.entries(base).filter(([p]) => p.startsWith('vote/')).map(([p, t]) => [p.replace('vote/', 'ballot/'), t])) };
-    expect(where(compileNewsroom({ sources: sources(renamed), now: NOW, ledgerText, ledgerPath: 'ledger.json' }))).toEqual([]);
+    // A move, said once (its URLs go with the folder name): a warning, the build goes on.
+    const moved = compileNewsroom({ sources: sources(renamed), now: NOW, ledgerText, ledgerPath: 'ledger.json' });
+    expect([moved.ok, where(moved)]).toEqual([true, ['ballot/_story.md:1 W_STORY_MOVED']]);
+    expect(moved.diagnostics[0]!.message).toBe("the story folder `vote/` is now `ballot/`: its feeds and pages move to the new folder's URLs, and the old ones are deleted");
+    const after = moved.files.find((f) => f.path === 'ledger.json')!.contents;
+    expect(where(compileNewsroom({ sources: sources(renamed), now: NOW, ledgerText: after, ledgerPath: 'ledger.json' }))).toEqual([]);
+    // An entry moved into a story that has published is no rename (its own diagnostics say what it is).
+    const intoStorm = { ...without, 'storm/b.md': base['vote/b.md']! };
+    expect(where(compileNewsroom({ sources: sources(intoStorm), now: NOW, ledgerText, ledgerPath: 'ledger.json' })).filter((w) => w.includes('W_STORY_MOVED'))).toEqual([]);
   });
 
   it('E_ID_DUPLICATE across stories names both files', () => {
