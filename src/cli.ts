@@ -164,6 +164,12 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
     io.err(`storyfeed ${command}: ${misplaced}\n\n${HELP[command]}`);
     return EXIT.usage;
   }
+  const { rehearsalProblem } = await import('./build/state/rehearsal.js');
+  const rehearsal = rehearsalProblem({ command, outDir, now, clock: clock(), nowFlag: values.now, outFlag: values.out });
+  if (rehearsal) {
+    io.err(`storyfeed ${command}: ${rehearsal.message}\n  hint: ${rehearsal.hint}`);
+    return EXIT.usage;
+  }
   if (command === 'publish') {
     try {
       return await runPublish(outDir, values, env, io);
@@ -171,14 +177,6 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
       io.err(`storyfeed publish: internal error — please report it:\n${(error as Error).stack ?? String(error)}`);
       return EXIT.bug;
     }
-  }
-  // A rehearsal of the future publishes embargoed entries: never into the live feeds by default.
-  if (command === 'build' && values.now !== undefined && values.out === undefined && now.getTime() > clock().getTime()) {
-    io.err(
-      `storyfeed build: --now ${values.now} is later than the clock, and would publish embargoed entries into the live ${outDir}/\n` +
-        `  hint: rehearse into a folder of its own, e.g. storyfeed build --now ${values.now} --out /tmp/rehearsal`,
-    );
-    return EXIT.usage;
   }
   const entriesDir = values.entries ?? 'entries';
   try {

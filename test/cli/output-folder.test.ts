@@ -198,6 +198,25 @@ describe('the output folder belongs to storyfeed', () => {
     // A past --now needs no --out of its own.
     expect((await runCli(['build', '--now', NOW], { cwd: ws.dir })).code).toBe(0);
   });
+
+  it('a rehearsal never goes live (found from outside: `--out out` written out let it): not into a live build, no live build or service into it, no publish of it', async () => {
+    const ws = await workspace();
+    expect((await ws.build()).code).toBe(0);
+    const live = await listFiles(path.join(ws.dir, 'out'));
+    const ahead = await runCli(['build', '--now', '2099-01-02T00:00:00Z', '--out', 'out'], { cwd: ws.dir });
+    expect([ahead.code, ahead.stderr]).toEqual([2, expect.stringContaining('out holds a live build: embargoed entries would go out there')]);
+    expect(await listFiles(path.join(ws.dir, 'out'))).toEqual(live);
+    // A rehearsal folder of its own that published ahead: rehearsed again, fine; built live, served or published, refused.
+    await writeFile(path.join(ws.dir, 'entries/later.md'), entry('later', 6).replace(/^published: .*$/m, 'published: 2098-01-01T00:00:00Z'));
+    expect((await runCli(['build', '--now', '2099-01-02T00:00:00Z', '--out', 'rehearsal'], { cwd: ws.dir })).code).toBe(0);
+    expect((await runCli(['build', '--now', '2099-01-03T00:00:00Z', '--out', 'rehearsal'], { cwd: ws.dir })).code).toBe(0);
+    const rehearsed = await listFiles(path.join(ws.dir, 'rehearsal'));
+    for (const args of [['build', '--out', 'rehearsal'], ['start', '--out', 'rehearsal', '--port', '0'], ['publish', '--out', 'rehearsal', '--to', 's3://bucket/', '--endpoint', 'http://127.0.0.1:9']]) {
+      const r = await runCli(args, { cwd: ws.dir });
+      expect([args[0], r.code, r.stderr]).toEqual([args[0], 2, expect.stringMatching(/rehearsal holds a rehearsal built ahead of the clock \(entries out as of 2098-/)]);
+    }
+    expect(await listFiles(path.join(ws.dir, 'rehearsal'))).toEqual(rehearsed);
+  });
 });
 
 describe('a run publishes whole', () => {

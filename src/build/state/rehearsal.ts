@@ -1,0 +1,65 @@
+// A rehearsal — `--now` later than the clock — publishes embargoed entries. Its output folder must
+// never be, or become, the live one, nor be published: the folder's last build says which it is.
+// The start of its manifest's window is the last instant its published set changed (manifest.ts
+// publishWindow): later than the clock only in a build that published ahead of time.
+
+import { closeSync, openSync, readSync } from 'node:fs';
+import path from 'node:path';
+import { MANIFEST_PATH } from '../../io/state-folder.js';
+
+/** Enough of the manifest to hold its window (it follows the counts and the story's settings). */
+const HEAD_BYTES = 256 * 1024;
+
+export type Built = { readonly kind: 'none' } | { readonly kind: 'live' } | { readonly kind: 'ahead'; readonly asOf: Date };
+
+/** What the last build of `outDir` was, against the clock: none, live, or ahead of the clock. */
+export function readBuiltAs(outDir: string, clock: Date): Built {
+  let fd: number | undefined;
+  let head: string;
+  try {
+    fd = openSync(path.join(outDir, MANIFEST_PATH), 'r');
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    head = buffer.toString('utf8', 0, readSync(fd, buffer, 0, HEAD_BYTES, 0));
+  } catch {
+    return { kind: 'none' };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  // `"window":[` can only be the manifest's key: inside a JSON string its quotes would be escaped.
+  const start = /"window":\[(null|\d+)[,\]]/.exec(head)?.[1];
+  if (start === undefined) return { kind: 'none' };
+  const at = start === 'null' ? null : Number(start);
+  return at !== null && at > clock.getTime() ? { kind: 'ahead', asOf: new Date(at) } : { kind: 'live' };
+}
+
+export interface RehearsalRequest {
+  readonly command: 'build' | 'check' | 'start' | 'publish';
+  readonly outDir: string;
+  readonly now: Date;
+  readonly clock: Date;
+  /** `--now` and `--out` as given. */
+  readonly nowFlag?: string | undefined;
+  readonly outFlag?: string | undefined;
+}
+
+/** Why the command must not run on this folder at this instant, if it must not. */
+export function rehearsalProblem(r: RehearsalRequest): { readonly message: string; readonly hint: string } | undefined {
+  const ahead = r.now.getTime() > r.clock.getTime();
+  const hint = `rehearse into a folder of its own, e.g. storyfeed build --now ${r.nowFlag ?? r.now.toISOString()} --out /tmp/rehearsal`;
+  if (r.command === 'check') return undefined; // it writes nothing
+  if (r.command === 'build' && ahead && r.outFlag === undefined) {
+    return { message: `--now ${r.nowFlag} is later than the clock, and would publish embargoed entries into the live ${r.outDir}/`, hint };
+  }
+  const built = readBuiltAs(r.outDir, r.clock);
+  if (ahead && built.kind === 'live') {
+    return { message: `--now ${r.nowFlag} is later than the clock, and ${r.outDir} holds a live build: embargoed entries would go out there`, hint };
+  }
+  if (!ahead && built.kind === 'ahead') {
+    const what = r.command === 'publish' ? 'publishing it would put entries out before their time' : 'a build at the clock would take back what it published';
+    return {
+      message: `${r.outDir} holds a rehearsal built ahead of the clock (entries out as of ${built.asOf.toISOString()}): ${what}`,
+      hint: r.command === 'publish' ? `publish a folder built at the clock: storyfeed build --out ANOTHER, then storyfeed publish --out ANOTHER` : `build into another folder with --out, or delete ${r.outDir} (it is a rehearsal's)`,
+    };
+  }
+  return undefined;
+}
