@@ -22,6 +22,20 @@ export function readBookkeepingBytes(outDir: string, relative: string): Buffer |
   }
 }
 
+/** The file's first `bytes` as text (a manifest's head: build/state/rehearsal.ts), or undefined. */
+export function readBookkeepingHead(outDir: string, relative: string, bytes: number): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path.join(outDir, relative), 'r');
+    const buffer = Buffer.alloc(bytes);
+    return buffer.toString('utf8', 0, readSync(fd, buffer, 0, bytes, 0));
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /**
  * Is the file still the text read earlier, by its length and its first bytes? Enough for a file
  * whose head names the run that wrote it (the manifest's random `generation`): a patch run checks

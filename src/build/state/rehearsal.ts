@@ -3,9 +3,8 @@
 // The start of its manifest's window is the last instant its published set changed (manifest.ts
 // publishWindow): later than the clock only in a build that published ahead of time.
 
-import { closeSync, openSync, readSync } from 'node:fs';
-import path from 'node:path';
 import { MANIFEST_PATH } from '../../io/state-folder.js';
+import { readBookkeepingHead } from './read-bookkeeping.js';
 
 /** Enough of the manifest to hold its window (it follows the counts and the story's settings). */
 const HEAD_BYTES = 256 * 1024;
@@ -14,17 +13,8 @@ export type Built = { readonly kind: 'none' } | { readonly kind: 'live' } | { re
 
 /** What the last build of `outDir` was, against the clock: none, live, or ahead of the clock. */
 export function readBuiltAs(outDir: string, clock: Date): Built {
-  let fd: number | undefined;
-  let head: string;
-  try {
-    fd = openSync(path.join(outDir, MANIFEST_PATH), 'r');
-    const buffer = Buffer.alloc(HEAD_BYTES);
-    head = buffer.toString('utf8', 0, readSync(fd, buffer, 0, HEAD_BYTES, 0));
-  } catch {
-    return { kind: 'none' };
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  const head = readBookkeepingHead(outDir, MANIFEST_PATH, HEAD_BYTES);
+  if (head === undefined) return { kind: 'none' };
   // `"window":[` can only be the manifest's key: inside a JSON string its quotes would be escaped.
   const start = /"window":\[(null|\d+)[,\]]/.exec(head)?.[1];
   if (start === undefined) return { kind: 'none' };
