@@ -10,7 +10,7 @@
 // feeds (rss.xml, atom.xml, feed.json at the prefix) last of all. A wave starts when the one before
 // it has finished. Deletes come after every upload, in the reverse order, so the feeds that
 // dropped an object already say so when it goes.
-import { isSitemapFile, MEDIA_TYPES, mediaTypeOfFile, SITEMAP_FILES } from '../core/formats.js';
+import { isSitemapFile, MEDIA_TYPES, mediaTypeOfFile, NEWSROOM_FILES, SITEMAP_FILES } from '../core/formats.js';
 import { compareStrings } from '../core/diagnostics.js';
 import type { RemoteManifest, RelativeKey } from './manifest.js';
 
@@ -54,12 +54,14 @@ export function kindOf(contentType: string): Kind {
 }
 
 /**
- * A sitemap lists pages, as a feed does: it goes up after every page (and is deleted before them).
+ * A sitemap lists pages, as a feed does: it goes up after every page (and is deleted before them);
+ * so do a newsroom's stories.opml and stories.json, which list every story's feeds.
  * The parts of a long one (`sitemap-N.xml`) go with the feeds; `sitemap.xml`, which may be their
  * index, and the news sitemap go last, so an index never names a part not yet uploaded.
  */
 export function kindOfKey(key: string, contentType: string): Kind {
-  if (key === SITEMAP_FILES.pages || key === SITEMAP_FILES.news) return 'sitemap';
+  // A newsroom's lists of stories (OPML, stories.json) name every story's feeds and pages: with the sitemaps.
+  if (key === SITEMAP_FILES.pages || key === SITEMAP_FILES.news || key === NEWSROOM_FILES.opml || key === NEWSROOM_FILES.stories) return 'sitemap';
   return isSitemapFile(key) ? 'feed' : kindOf(contentType);
 }
 

@@ -46,6 +46,13 @@ describe('publish plan', () => {
     expect(gone.deletes).toEqual(['news-sitemap.xml', 'sitemap.xml', 'tags/iran/index.html', 'some/data.xml']);
   });
 
+  it("a newsroom's stories.opml and stories.json name every story's feeds: they go up last, with the sitemaps (found from outside: they went up first, as assets)", () => {
+    const newsroom = [file('style.css'), file('index.html'), file('rss.xml'), file('stories.opml'), file('stories.json'), file('talks/index.html'), file('talks/atom.xml'), file('sitemap.xml')];
+    const plan = planPublish({ local: newsroom, manifest: EMPTY_MANIFEST, maxDeletes: 1000 });
+    expect(plan.waves.at(-1)).toEqual({ name: 'sitemaps', files: [file('sitemap.xml'), file('stories.json'), file('stories.opml')] });
+    expect(plan.waves[0]!.files.map((f) => f.key)).toEqual(['style.css']);
+  });
+
   it('a sitemap cut into parts: the parts go up with the main feeds, its index (sitemap.xml) after them; parts no longer written are deleted after', () => {
     const local = [...STORY, file('sitemap-1.xml'), file('sitemap-2.xml'), file('sitemap.xml')];
     const plan = planPublish({ local, manifest: EMPTY_MANIFEST, maxDeletes: 1000 });
