@@ -353,17 +353,14 @@ function readBounded(fd: number, expected: number): Buffer {
 }
 
 function realpathOrUndefined(file: string): string | undefined {
-  try {
-    return realpathSync(file);
-  } catch {
-    return undefined;
-  }
+  try { return realpathSync(file); } catch { return undefined; }
 }
 
 /** Does the entries folder hold `_newsroom.md` (a newsroom: build/newsroom.ts builds it)? A stat call, for build() before the fast path. */
 export function isNewsroomSync(entriesDir: string): boolean {
-  // Any `_newsroom.md` (a folder, a link leading nowhere): the newsroom's build reports what is wrong with it, not E_STORY_MISSING.
-  return lstatSync(path.join(entriesDir, NEWSROOM_FILE), { throwIfNoEntry: false }) !== undefined;
+  // Any `_newsroom.md` (a folder, a link leading nowhere): the newsroom's build reports what is wrong with it, not E_STORY_MISSING;
+  // an entries folder that is a file or cannot be read holds none: listing it says why (listSources).
+  try { return lstatSync(path.join(entriesDir, NEWSROOM_FILE), { throwIfNoEntry: false }) !== undefined; } catch { return false; }
 }
 
 /** The service's watcher: the folders (and links) in the entries folder, hidden ones aside; none when it cannot be listed. */

@@ -278,4 +278,13 @@ describe('output folder faults', () => {
     expect(r.stderr).not.toMatch(/internal error/);
     await chmod(path.join(ws.dir, 'out'), 0o644);
   });
+
+  it('an entries path that is a file: exit 2, naming the entries folder, not the output folder (found from outside)', async () => {
+    const ws = await workspace(story);
+    await writeFile(path.join(ws.dir, 'notes.txt'), 'not a folder');
+    for (const command of ['build', 'check']) {
+      const r = await runCli([command, '--entries', 'notes.txt', '--out', 'out', '--now', '2026-06-01T00:00:00Z'], { cwd: ws.dir });
+      expect([command, r.code, r.stderr]).toEqual([command, 2, `storyfeed ${command}: cannot read the entries folder notes.txt: ENOTDIR\n`]);
+    }
+  });
 });
