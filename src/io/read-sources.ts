@@ -29,8 +29,16 @@ export function isSourceName(name: string): boolean {
  * folder lists them, and a plain stamp per name. Synchronous on purpose: thousands of plain stat
  * calls cost less than as many promises. Nothing is judged or read here; a build does that.
  */
-export function sourceNamesSync(entriesDir: string): string[] {
-  return readdirSync(entriesDir).filter(isSourceName);
+export function sourceNamesSync(entriesDir: string): string[] | undefined {
+  // A folder of entries in a story's folder is E_LAYOUT (nestedSources): a build must say so.
+  return nestedSources(entriesDir).length > 0 ? undefined : readdirSync(entriesDir).filter(isSourceName);
+}
+
+/** The folders in a story's folder that hold entry files (not read: E_LAYOUT). Only stat calls unless it has folders. */
+function nestedSources(full: string): string[] {
+  // A folder's link count is 2 plus its subfolders (1: a file system that does not count them).
+  if ((statSync(full, NO_THROW)?.nlink ?? 1) === 2) return [];
+  return readdirSync(full, { withFileTypes: true }).flatMap((f) => (f.isDirectory() && holdsSources(path.join(full, f.name), f.name) ? [f.name] : []));
 }
 
 /**
@@ -47,17 +55,10 @@ export function newsroomNamesSync(entriesDir: string): string[] | undefined {
     if (!d.isDirectory()) continue;
     const folder = path.join(entriesDir, d.name);
     // A folder of entries inside a story folder is E_LAYOUT (listStoryFolder): the build must say so,
-    // not find the stamps it knows unchanged and skip. A folder's link count is 2 plus its subfolders
-    // (1: a file system that does not count them), so most story folders are listed by name only:
-    // 10,000 Dirent objects cost the no-change run ~15 ms of GC.
-    let listed: string[];
-    if ((statSync(folder, NO_THROW)?.nlink ?? 1) === 2) listed = readdirSync(folder);
-    else {
-      const dirents = readdirSync(folder, { withFileTypes: true });
-      if (dirents.some((f) => f.isDirectory() && holdsSources(path.join(folder, f.name), f.name))) return undefined;
-      listed = dirents.map((f) => f.name);
-    }
-    for (const name of listed) if (isSourceName(name) && name !== NEWSROOM_FILE) names.push(`${d.name}/${name}`);
+    // not find the stamps it knows unchanged and skip. Most story folders have no folder, and are
+    // listed by name only: 10,000 Dirent objects cost the no-change run ~15 ms of GC.
+    if (nestedSources(folder).length > 0) return undefined;
+    for (const name of readdirSync(folder)) if (isSourceName(name) && name !== NEWSROOM_FILE) names.push(`${d.name}/${name}`);
   }
   return names;
 }
@@ -105,6 +106,8 @@ export async function listSources(entriesDir: string): Promise<Listing> {
     if (isUtf8(bytes)) names.push(name);
     else badNames.push(badNameFailure(bytes).diagnostic);
   }
+  // A single story's folder of entries (`2026-06/`) is not read: said, as in a newsroom's story folder.
+  if (!names.includes(NEWSROOM_FILE)) for (const name of nestedSources(root)) badNames.push(nestedFailure('', name));
   // A newsroom (core/newsroom.ts): one level of story folders, their files named `<folder>/<file>`.
   if (names.includes(NEWSROOM_FILE)) {
     for (const bytes of raw) {
@@ -151,12 +154,17 @@ function listStoryFolder(root: string, folder: string): { names: string[]; diagn
   for (const dirent of raw) {
     const bytes = dirent.name;
     const name = bytes.toString('utf8');
-    if (dirent.isDirectory() && holdsSources(path.join(full, name), name)) diagnostics.push(failure(`${folder}/${name}/`, 'E_LAYOUT', `\`${folder}/${name}/\` is a folder inside a story folder: its files are not read`, `move its entries up into \`${folder}/\` (a story folder holds its entries directly), or start the folder's name with \`_\` to keep it unread`).diagnostic);
+    if (dirent.isDirectory() && holdsSources(path.join(full, name), name)) diagnostics.push(nestedFailure(`${folder}/`, name));
     if (!isSourceName(name) || name === NEWSROOM_FILE) continue;
     if (isUtf8(bytes)) names.push(`${folder}/${name}`);
     else diagnostics.push({ ...badNameFailure(bytes).diagnostic, file: `${folder}/${printableName(bytes)}` });
   }
   return { names, diagnostics };
+}
+
+function nestedFailure(folder: string, name: string): Diagnostic {
+  const [inside, up] = folder === '' ? ['the entries folder', 'the entries folder (a story'] : ['a story folder', `\`${folder}\` (a story folder`];
+  return failure(`${folder}${name}/`, 'E_LAYOUT', `\`${folder}${name}/\` is a folder inside ${inside}: its files are not read`, `move its entries up into ${up} holds its entries directly), or start the folder's name with \`_\` to keep it unread`).diagnostic;
 }
 
 /** Does the folder `name` (a folder, not a link: its Dirent says so; not hidden or `_`-prefixed) hold entry files, which a build would not read? */
@@ -365,11 +373,7 @@ export function isNewsroomSync(entriesDir: string): boolean {
 
 /** The service's watcher: the folders (and links) in the entries folder, hidden ones aside; none when it cannot be listed. */
 export function folderNamesSync(entriesDir: string): string[] {
-  try {
-    return readdirSync(entriesDir, { withFileTypes: true }).flatMap((d) => ((d.isDirectory() || d.isSymbolicLink()) && !d.name.startsWith('.') ? [d.name] : []));
-  } catch {
-    return [];
-  }
+  try { return readdirSync(entriesDir, { withFileTypes: true }).flatMap((d) => ((d.isDirectory() || d.isSymbolicLink()) && !d.name.startsWith('.') ? [d.name] : [])); } catch { return []; }
 }
 /** Is `name` in the entries folder a folder (or a link to one)? */
 export function isFolderSync(entriesDir: string, name: string): boolean {
@@ -378,12 +382,8 @@ export function isFolderSync(entriesDir: string, name: string): boolean {
 
 /** `storyfeed new`: the settings files among `names` that exist inside the entries folder (the skeleton's plan says what is missing). */
 export function readSettingsFiles(entriesDir: string, names: readonly string[]): SourceFile[] {
-  let root: string;
-  try {
-    root = realpathSync(entriesDir);
-  } catch {
-    return [];
-  }
+  const root = realpathOrUndefined(entriesDir);
+  if (root === undefined) return [];
   const files: SourceFile[] = [];
   for (const name of names) {
     try {

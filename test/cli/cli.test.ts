@@ -1,5 +1,5 @@
 // Black-box tests of the storyfeed program in temp folders: exit codes, messages, what is written.
-import { chmod, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkOutputFile } from '../helpers/checkers.js';
@@ -38,6 +38,21 @@ const story = {
 };
 
 describe('storyfeed build', () => {
+  it('entries in a folder inside a single story\'s folder are E_LAYOUT (found from outside: silently left out), before and after a good build; other folders are let be', async () => {
+    const ws = await workspace({ ...story, 'images/x.png': 'png', '_drafts/x.md': 'x' });
+    expect((await ws.build()).code).toBe(0);
+    const before = await ws.snapshot();
+    await mkdir(path.join(ws.dir, 'entries/2026-06'));
+    await writeFile(path.join(ws.dir, 'entries/2026-06/c.md'), entryText({ slug: 'c', published: '2026-05-28T09:00:00Z' }));
+    for (const command of ['build', 'check']) {
+      const r = await runCli([command, '--entries', 'entries', '--out', 'out', '--now', '2026-06-01T00:00:00Z'], { cwd: ws.dir });
+      expect([command, r.code]).toEqual([command, 1]);
+      expect(r.stderr).toMatch(/^entries\/2026-06:1:1 E_LAYOUT `2026-06\/` is a folder inside the entries folder: its files are not read$/m);
+      expect(r.stderr).toContain('hint: move its entries up into the entries folder');
+    }
+    expect(await ws.snapshot()).toEqual(before);
+  });
+
   it('writes the three feeds and the ledger, and says what it did', async () => {
     const ws = await workspace(story);
     const r = await ws.build();

@@ -108,9 +108,10 @@ describe('an entry swapped after it was listed (the read follows no link out)', 
   it('a link inside whose folder is swapped for a link out while it is opened: refused (the opened file is checked)', async () => {
     const outside = await secret();
     mkdirSync(path.join(outside.dir, 'sub'));
-    writeFileSync(path.join(outside.dir, 'sub', 'x.md'), outside.text);
-    const dir = await folderWith({ '_story.md': storyText(), 'sub/x.md': entryText({ slug: 'x' }) });
-    symlinkSync(path.join(dir, 'sub', 'x.md'), path.join(dir, 'link.md'));
+    // `.txt`: a folder of `.md` files in the story's folder is E_LAYOUT; a link may lead anywhere inside.
+    writeFileSync(path.join(outside.dir, 'sub', 'x.txt'), outside.text);
+    const dir = await folderWith({ '_story.md': storyText(), 'sub/x.txt': entryText({ slug: 'x' }) });
+    symlinkSync(path.join(dir, 'sub', 'x.txt'), path.join(dir, 'link.md'));
     const listing = await listSources(dir);
     expect(listing.diagnostics).toEqual([]);
     // Right after the reader resolved link.md (to <dir>/sub/x.md, inside), `sub` becomes a link

@@ -30,9 +30,9 @@ describe('story folders', () => {
       { sources: ['_newsroom.md', 'a/_story.md', 'a/x.md'], diagnostics: ['a/deeper/ E_LAYOUT'] },
     ],
     [
-      'a single story: subfolders are not read',
-      { '_story.md': storyText(), 'a/x.md': 'x' },
-      { sources: ['_story.md'], diagnostics: [] },
+      'a single story: subfolders are not read, and one holding entry files is E_LAYOUT',
+      { '_story.md': storyText(), 'a/x.md': 'x', 'images/x.png': 'png' },
+      { sources: ['_story.md'], diagnostics: ['a/ E_LAYOUT'] },
     ],
     [
       'a file too large in a story folder',
