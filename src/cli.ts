@@ -119,7 +119,10 @@ async function runPublish(outDir: string, values: PublishFlags, env: NodeJS.Proc
       outDir,
       to,
       env,
-      builtOutputs: built.outputs,
+      // The folder is read under the builders' lock, so that a build running meanwhile never mixes
+      // its files with the last build's: a feed would link to a page not uploaded.
+      readLocal: async (read) => (await import('./io/output-lock.js')).withOutputLock(outDir, 10_000, read),
+      builtOutputs: () => lastBuild(outDir)?.outputs,
       ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}),
       ...(values['max-deletes'] !== undefined ? { maxDeletes: Number(values['max-deletes']) } : {}),
       ...(values.wait !== undefined ? { waitSeconds: Number(values.wait) } : {}),

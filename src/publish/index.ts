@@ -39,8 +39,11 @@ export interface PublishOptions {
   readonly holder?: string;
   readonly clock?: () => Date;
   readonly sleep?: (ms: number) => Promise<void>;
-  /** What the last build wrote (its manifest's outputs): feeds and pages on disk but not here are stale. */
-  readonly builtOutputs?: ReadonlySet<string>;
+  /**
+   * What the last build wrote (its manifest's outputs): feeds and pages on disk but not here are
+   * stale. A function is asked inside `readLocal`, so that it names the build whose files are read.
+   */
+  readonly builtOutputs?: ReadonlySet<string> | (() => ReadonlySet<string> | undefined);
   /** The service runs the read of the output folder between builds through this. */
   readonly readLocal?: <T>(read: () => Promise<T>) => Promise<T>;
   /** Tests hand in a store; otherwise one is opened from `to`, `endpoint` and `env`. */
@@ -140,7 +143,8 @@ async function survey(options: PublishOptions, store: ObjectStore, remote: Remot
   const readLocal = options.readLocal ?? (<T>(read: () => Promise<T>) => read());
   const pending = new Set(remote.manifest.pending);
   const input = { manifest: remote.manifest, listing: remote.listing, maxDeletes: options.maxDeletes ?? DEFAULT_MAX_DELETES };
-  const snapshot = await readLocal(() => readOutputFolder(options.outDir, (f) => !isUpToDate(f, { ...input, local: [] }, pending), options.builtOutputs));
+  const built = () => (typeof options.builtOutputs === 'function' ? options.builtOutputs() : options.builtOutputs);
+  const snapshot = await readLocal(() => readOutputFolder(options.outDir, (f) => !isUpToDate(f, { ...input, local: [] }, pending), built()));
   const plan = planPublish({ ...input, local: snapshot.files });
   if (plan.tooManyDeletes) {
     throw new UserError('publish', `${plan.tooManyDeletes.count} objects would be deleted from ${store.where}, more than --max-deletes ${plan.tooManyDeletes.max}; nothing was changed (wrong --out or --to? raise --max-deletes if it is meant)`);

@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { acquireOutputLock } from '../../src/io/output-lock.js';
 import { runCli } from '../helpers/cli.js';
 import { createBucket, exists, freePort, motoClient, startCountingProxy, startMoto, TEST_CREDENTIALS, type CountingProxy, type Moto } from '../helpers/moto.js';
 import { startServiceProcess } from '../helpers/service.js';
@@ -70,6 +71,20 @@ describe.skipIf(skipWithout('moto_server'))(`storyfeed publish, storyfeed start 
     const second = await runCli(['publish', '--to', `s3://${BUCKET}/cli/`], { cwd: dir, env: { ...TEST_CREDENTIALS, AWS_ENDPOINT_URL_S3: moto.endpoint } });
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/^storyfeed publish: nothing to do; \d+ unchanged;/);
+  });
+
+  it('reads the output folder under the builders\' lock: a build writing it meanwhile is waited for, so its files never mix with the last build\'s (found from outside)', async () => {
+    const dir = await builtStory(cleanups);
+    const { lock } = await acquireOutputLock(path.join(dir, 'out'), { waitMs: 0 });
+    let released = false;
+    const publishing = runCli(['publish', '--to', `s3://${BUCKET}/locked/`, '--endpoint', moto.endpoint], { cwd: dir, env: TEST_CREDENTIALS }).then((r) => ({ ...r, afterRelease: released }));
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await exists(client, BUCKET, 'locked/rss.xml')).toBe(false);
+    released = true;
+    await lock.release();
+    const r = await publishing;
+    expect([r.code, r.stderr, r.afterRelease]).toEqual([0, '', true]);
+    expect(await exists(client, BUCKET, 'locked/rss.xml')).toBe(true);
   });
 
   it('`publish:` in _story.md is where both commands publish when no address is given', async () => {
