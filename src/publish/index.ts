@@ -63,6 +63,10 @@ export const DEFAULT_MAX_DELETES = 1000;
 const PROCESS_HOLDER = `${os.hostname()} pid ${process.pid} ${randomBytes(4).toString('hex')}`;
 const MANIFEST_TYPE = JSON_TYPE;
 
+function cacheControlOf(options: PublishOptions): string {
+  return options.cacheControl ?? defaultCacheControl(options.maxAgeSeconds ?? 300);
+}
+
 export function defaultCacheControl(maxAgeSeconds: number): string {
   // RFC 9111 §5.2.2.1 max-age; RFC 5861 §3 stale-while-revalidate: a CDN keeps answering from its
   // copy while it fetches the next one.
@@ -142,7 +146,7 @@ interface Surveyed {
 async function survey(options: PublishOptions, store: ObjectStore, remote: Remote): Promise<Surveyed> {
   const readLocal = options.readLocal ?? (<T>(read: () => Promise<T>) => read());
   const pending = new Set(remote.manifest.pending);
-  const input = { manifest: remote.manifest, listing: remote.listing, maxDeletes: options.maxDeletes ?? DEFAULT_MAX_DELETES };
+  const input = { manifest: remote.manifest, listing: remote.listing, maxDeletes: options.maxDeletes ?? DEFAULT_MAX_DELETES, cacheControl: cacheControlOf(options) };
   const built = () => (typeof options.builtOutputs === 'function' ? options.builtOutputs() : options.builtOutputs);
   const snapshot = await readLocal(() => readOutputFolder(options.outDir, (f) => !isUpToDate(f, { ...input, local: [] }, pending), built()));
   const plan = planPublish({ ...input, local: snapshot.files });
@@ -163,7 +167,7 @@ interface Publishing {
 /** Under the lease: record new keys as pending, upload wave by wave, delete last, record the result. */
 async function applyPlan(p: Publishing, remote: Remote, { snapshot, plan }: Surveyed): Promise<PublishResult> {
   const { options, store, lease } = p;
-  const cacheControl = options.cacheControl ?? defaultCacheControl(options.maxAgeSeconds ?? 300);
+  const cacheControl = cacheControlOf(options);
   const objects: Record<string, ManifestObject> = { ...remote.manifest.objects };
   const pending = new Set(remote.manifest.pending);
   let etag = remote.etag;
@@ -192,7 +196,7 @@ async function applyPlan(p: Publishing, remote: Remote, { snapshot, plan }: Surv
       if (!bytes) throw new Error(`publish: no bytes kept for ${file.key}`);
       const put = await store.put(file.key, bytes, { contentType: file.contentType, cacheControl, metadata: { sha256: file.sha256 } });
       if (!put.ok) throw new Error(`publish: unconditional upload of ${file.key} reported a conflict`);
-      objects[file.key] = { sha256: file.sha256, size: file.size, etag: put.etag };
+      objects[file.key] = { sha256: file.sha256, size: file.size, etag: put.etag, cacheControl };
       pending.delete(file.key);
       uploaded.push(file.key);
       bytesUploaded += bytes.length;

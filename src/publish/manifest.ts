@@ -15,6 +15,8 @@ export interface ManifestObject {
   readonly size: number;
   /** The ETag S3 answered the upload with (quotes included, as S3 sends it). */
   readonly etag: string;
+  /** The Cache-Control it was uploaded with (a record without one was written before it was kept). */
+  readonly cacheControl?: string;
 }
 
 export interface RemoteManifest {
@@ -53,7 +55,7 @@ export function parseManifest(text: string): { ok: true; manifest: RemoteManifes
     if (!validKey(key) || typeof o !== 'object' || o === null || typeof o['sha256'] !== 'string' || !HEX64.test(o['sha256']) || typeof o['size'] !== 'number' || typeof o['etag'] !== 'string') {
       return { ok: false, problem: `its record of \`${key}\` is not {sha256, size, etag}` };
     }
-    objects[key] = { sha256: o['sha256'], size: o['size'], etag: o['etag'] };
+    objects[key] = { sha256: o['sha256'], size: o['size'], etag: o['etag'], ...(typeof o['cacheControl'] === 'string' ? { cacheControl: o['cacheControl'] } : {}) };
   }
   const rawPending = d['pending'] ?? [];
   if (!Array.isArray(rawPending) || rawPending.some((k) => typeof k !== 'string' || !validKey(k))) return { ok: false, problem: '`pending` is not a list of keys' };

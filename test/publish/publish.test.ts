@@ -143,6 +143,18 @@ describe.skipIf(skipWithout('moto_server'))(`publish to S3-compatible storage (m
       expect(since(mark).filter((r) => r.method === 'PUT' || r.method === 'DELETE')).toEqual([]);
     });
 
+    it('a new Cache-Control (a ttl or --cache-control changed) goes on every object, not only the changed ones (found from outside); then nothing to do', async () => {
+      const local = await localFiles(story.out);
+      for (const cacheControl of ['no-cache', undefined]) {
+        const mark = proxy.log.length;
+        const result = await run(story.out, prefix, cacheControl ? { cacheControl } : {});
+        expect(result.uploaded.length).toBe(local.size);
+        for (const key of ['rss.xml', 'index.html', 'style.css']) expect((await getObject(client, BUCKET, prefix + key)).cacheControl, key).toBe(cacheControl ?? 'public, max-age=300, stale-while-revalidate=300');
+        expect(objectWrites(since(mark)).filter((r) => r.method === 'DELETE')).toEqual([]);
+        expect((await run(story.out, prefix, cacheControl ? { cacheControl } : {})).uploaded).toEqual([]);
+      }
+    });
+
     it('one entry changed: exactly the files whose bytes changed are uploaded', async () => {
       const before = await localFiles(story.out);
       await writeFile(path.join(story.entriesDir, 'b.md'), entryText({ slug: 'b', published: '2026-05-26T02:00:00Z', extra: 'tags: [common, only-b]\n', body: 'A new paragraph for b.' }));
