@@ -114,8 +114,13 @@ async function runPublish(outDir: string, values: PublishFlags, env: NodeJS.Proc
   // The SDK's notice that its next versions need Node 22 is the README's to give, not every run's.
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { publish } = await import('./publish/index.js');
+  // Ctrl-C (or SIGTERM) stops the uploads and lets the lease go; a second one ends the process at once.
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, abort);
   try {
     const result = await publish({
+      signal: stop.signal,
       outDir,
       to,
       env,
@@ -150,6 +155,8 @@ async function runPublish(outDir: string, values: PublishFlags, env: NodeJS.Proc
       return EXIT.usage;
     }
     throw error;
+  } finally {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, abort);
   }
 }
 

@@ -46,6 +46,8 @@ export interface PublishOptions {
   readonly builtOutputs?: ReadonlySet<string> | (() => ReadonlySet<string> | undefined);
   /** The service runs the read of the output folder between builds through this. */
   readonly readLocal?: <T>(read: () => Promise<T>) => Promise<T>;
+  /** Stops the uploads (Ctrl-C): the lease is let go, and what is pending is finished by the next publish. */
+  readonly signal?: AbortSignal;
   /** Tests hand in a store; otherwise one is opened from `to`, `endpoint` and `env`. */
   readonly store?: ObjectStore;
 }
@@ -192,6 +194,7 @@ async function applyPlan(p: Publishing, remote: Remote, { snapshot, plan }: Surv
   for (const wave of plan.waves) {
     lease.check();
     await pool(wave.files, options.concurrency ?? 8, async (file) => {
+      if (options.signal?.aborted) throw new UserError('publish', `stopped before it finished; the lease on ${store.where} is let go, and the next publish uploads the rest`);
       const bytes = snapshot.bytes.get(file.key);
       if (!bytes) throw new Error(`publish: no bytes kept for ${file.key}`);
       const put = await store.put(file.key, bytes, { contentType: file.contentType, cacheControl, metadata: { sha256: file.sha256 } });

@@ -1,11 +1,12 @@
 // `storyfeed publish` and `storyfeed start --publish` as users run them (dist/cli.js in a child
 // process) against moto_server: exit codes, one plain sentence on failure, the service's retries.
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { acquireOutputLock } from '../../src/io/output-lock.js';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { createBucket, exists, freePort, motoClient, startCountingProxy, startMoto, TEST_CREDENTIALS, type CountingProxy, type Moto } from '../helpers/moto.js';
 import { startServiceProcess } from '../helpers/service.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
@@ -85,6 +86,26 @@ describe.skipIf(skipWithout('moto_server'))(`storyfeed publish, storyfeed start 
     const r = await publishing;
     expect([r.code, r.stderr, r.afterRelease]).toEqual([0, '', true]);
     expect(await exists(client, BUCKET, 'locked/rss.xml')).toBe(true);
+  });
+
+  it('Ctrl-C during the uploads stops them and lets the lease go: the next publish at once finishes the work (found from outside: refused for 60 s)', async () => {
+    const files: Record<string, string> = { 'entries/_story.md': storyText() };
+    for (let i = 0; i < 150; i += 1) files[`entries/e${i}.md`] = entryText({ slug: `e${i}`, extra: `tags: [t${i}]\n` });
+    const folder = await tempFolder(files);
+    cleanups.push(folder.cleanup);
+    expect((await runCli(['build', '--now', '2026-05-27T00:00:00Z'], { cwd: folder.dir })).code).toBe(0);
+    const mark = proxy.log.length;
+    const child = spawn(process.execPath, [CLI, 'publish', '--to', `s3://${BUCKET}/interrupted/`, '--endpoint', proxy.endpoint], { cwd: folder.dir, env: { ...process.env, ...TEST_CREDENTIALS }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    while (!proxy.log.slice(mark).some((r) => r.method === 'PUT' && r.key.startsWith('interrupted/') && !r.key.includes('.storyfeed/'))) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGINT');
+    expect(await closed).toBe(2);
+    expect(stderr).toMatch(/^storyfeed publish: stopped before it finished; the lease on s3:\/\/cli-feeds\/interrupted\/ at .* is let go/);
+    const again = await runCli(['publish', '--to', `s3://${BUCKET}/interrupted/`, '--endpoint', moto.endpoint], { cwd: folder.dir, env: TEST_CREDENTIALS });
+    expect([again.code, again.stderr]).toEqual([0, '']);
+    expect(await exists(client, BUCKET, 'interrupted/rss.xml')).toBe(true);
   });
 
   it('`publish:` in _story.md is where both commands publish when no address is given', async () => {
