@@ -24,7 +24,7 @@ export const OPTIONS = {
   'max-connections': { type: 'string', commands: ['start'] },
   help: { type: 'boolean', short: 'h', commands: ALL },
   timings: { type: 'boolean', commands: ['build'] },
-  force: { type: 'boolean', commands: ['build', 'start'] },
+  force: { type: 'boolean', commands: ['build', 'start', 'publish'] },
   publish: { type: 'string', commands: ['start'] },
   to: { type: 'string', commands: ['publish'] },
   endpoint: { type: 'string', commands: ['start', 'publish'] },
@@ -33,7 +33,7 @@ export const OPTIONS = {
   'cache-control': { type: 'string', commands: ['publish'] },
 } as const satisfies Record<string, Option>;
 
-export type PublishFlags = { to?: string; endpoint?: string; 'max-deletes'?: string; wait?: string; 'cache-control'?: string };
+export type PublishFlags = { to?: string; endpoint?: string; 'max-deletes'?: string; wait?: string; 'cache-control'?: string; force?: boolean };
 export type Flags = PublishFlags & { entries?: string; out?: string; now?: string; host?: string; port?: string; 'max-connections'?: string; help?: boolean; timings?: boolean; force?: boolean; publish?: string };
 
 /** A flag given to a command it does not belong to: the sentence that says so (help follows it). */
@@ -151,7 +151,7 @@ Usage:
   storyfeed start [--entries DIR] [--out DIR] [--host HOST] [--port PORT] [--max-connections N]
                   [--force] [--publish s3://…] [--endpoint URL]   build now and keep the feeds fresh
   storyfeed publish [--out DIR] --to s3://BUCKET[/PREFIX/] [--endpoint URL] [--max-deletes N]
-                    [--wait SECONDS] [--cache-control VALUE]   upload the output folder
+                    [--wait SECONDS] [--cache-control VALUE] [--force]   upload the output folder
   storyfeed new story SLUG [--entries DIR]           a story folder's _story.md (in a newsroom)
   storyfeed new entry SLUG|. "TITLE" [--entries DIR]  an entry skeleton in that story (. = the single story)
   storyfeed <command> --help, -h                     a command's options in full
@@ -207,7 +207,7 @@ Env STORYFEED_HEADERS_TIMEOUT_MS: how long a connection may take to send its req
 (default 10000); idle connections are closed after it.
   -h, --help      this help`,
   publish: `storyfeed publish [--out DIR] --to s3://BUCKET[/PREFIX/] [--endpoint URL] [--max-deletes N]
-                  [--wait SECONDS] [--cache-control VALUE]
+                  [--wait SECONDS] [--cache-control VALUE] [--force]
 
 Upload the built output folder to S3-compatible object storage: only files whose bytes changed,
 story pages and tag and archive feeds before the main feeds, deletions (of objects storyfeed uploaded
@@ -219,6 +219,7 @@ before, never others) last. Credentials and region come from the standard AWS co
   --max-deletes N      refuse to delete more than N objects (default 1000)
   --wait SECONDS       wait this long for another publisher's lease (default 0: refuse at once)
   --cache-control V    Cache-Control of every object (default: public, max-age=<ttl>, stale-while-revalidate=<ttl>)
+  --force              replace objects storyfeed did not upload at the keys it writes (else refused)
   -h, --help           this help`,
   new: `storyfeed new story SLUG [--entries DIR]
 storyfeed new entry SLUG|. "TITLE" [--entries DIR]

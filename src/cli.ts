@@ -132,6 +132,7 @@ async function runPublish(outDir: string, values: PublishFlags, env: NodeJS.Proc
       ...(values['max-deletes'] !== undefined ? { maxDeletes: Number(values['max-deletes']) } : {}),
       ...(values.wait !== undefined ? { waitSeconds: Number(values.wait) } : {}),
       ...(values['cache-control'] !== undefined ? { cacheControl: values['cache-control'] } : {}),
+      ...(values.force ? { force: true } : {}),
       ...(built.story ? { maxAgeSeconds: built.story.ttl * 60 } : {}),
     });
     io.out(
@@ -190,8 +191,9 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
   }
   const entriesDir = values.entries ?? 'entries';
   try {
-    // check writes nothing, so files it did not write are no matter; a folder the build refuses is.
-    checkOutputFolder(entriesDir, outDir, { force: command === 'check' || values.force === true });
+    // check writes nothing, so files it did not write are no matter; an --out the build refuses is
+    // (the default is only where it looks for the ledger: `check --entries .` stays fine).
+    if (command !== 'check' || values.out !== undefined) checkOutputFolder(entriesDir, outDir, { force: command === 'check' || values.force === true });
   } catch (error) {
     if (!isUserError(error, 'output-folder')) throw error;
     io.err(`storyfeed ${command}: ${error.message}\n  hint: ${error.hint}`);

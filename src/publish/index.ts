@@ -46,6 +46,8 @@ export interface PublishOptions {
   readonly builtOutputs?: ReadonlySet<string> | (() => ReadonlySet<string> | undefined);
   /** The service runs the read of the output folder between builds through this. */
   readonly readLocal?: <T>(read: () => Promise<T>) => Promise<T>;
+  /** Replace objects at the keys it writes that it did not upload (else refused). */
+  readonly force?: boolean;
   /** Stops the uploads (Ctrl-C): the lease is let go, and what is pending is finished by the next publish. */
   readonly signal?: AbortSignal;
   /** Tests hand in a store; otherwise one is opened from `to`, `endpoint` and `env`. */
@@ -152,6 +154,13 @@ async function survey(options: PublishOptions, store: ObjectStore, remote: Remot
   const built = () => (typeof options.builtOutputs === 'function' ? options.builtOutputs() : options.builtOutputs);
   const snapshot = await readLocal(() => readOutputFolder(options.outDir, (f) => !isUpToDate(f, { ...input, local: [] }, pending), built()));
   const plan = planPublish({ ...input, local: snapshot.files });
+  // An object at a key it would write that it never uploaded is someone's own (a landing page):
+  // replaced only when asked, after which it is storyfeed's.
+  const foreign = options.force ? [] : plan.waves.flatMap((w) => w.files.map((f) => f.key)).filter((k) => !(k in remote.manifest.objects) && !pending.has(k) && remote.listing.has(k));
+  if (foreign.length > 0) {
+    const shown = foreign.sort().slice(0, 3).join(', ') + (foreign.length > 3 ? ', …' : '');
+    throw new UserError('publish', `${foreign.length} object${foreign.length === 1 ? '' : 's'} under ${store.where} that storyfeed did not upload would be replaced (${shown}); nothing was changed (publish to another prefix, or add --force once to replace them)`);
+  }
   if (plan.tooManyDeletes) {
     throw new UserError('publish', `${plan.tooManyDeletes.count} objects would be deleted from ${store.where}, more than --max-deletes ${plan.tooManyDeletes.max}; nothing was changed (wrong --out or --to? raise --max-deletes if it is meant)`);
   }

@@ -7,7 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { acquireOutputLock } from '../../src/io/output-lock.js';
 import { CLI, runCli } from '../helpers/cli.js';
-import { createBucket, exists, freePort, motoClient, startCountingProxy, startMoto, TEST_CREDENTIALS, type CountingProxy, type Moto } from '../helpers/moto.js';
+import { createBucket, exists, freePort, putRaw, motoClient, startCountingProxy, startMoto, TEST_CREDENTIALS, type CountingProxy, type Moto } from '../helpers/moto.js';
 import { startServiceProcess } from '../helpers/service.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 import { skipWithout, withoutNote } from '../helpers/tools.js';
@@ -106,6 +106,19 @@ describe.skipIf(skipWithout('moto_server'))(`storyfeed publish, storyfeed start 
     const again = await runCli(['publish', '--to', `s3://${BUCKET}/interrupted/`, '--endpoint', moto.endpoint], { cwd: folder.dir, env: TEST_CREDENTIALS });
     expect([again.code, again.stderr]).toEqual([0, '']);
     expect(await exists(client, BUCKET, 'interrupted/rss.xml')).toBe(true);
+  });
+
+  it('an object it did not upload at a key it writes (a landing page) is refused, nothing changed; --force replaces it once, and it is storyfeed\'s after (found from outside)', async () => {
+    const dir = await builtStory(cleanups);
+    await putRaw(client, BUCKET, 'landing/index.html', '<h1>our landing page</h1>', 'text/html');
+    const refused = await runCli(['publish', '--to', `s3://${BUCKET}/landing/`, '--endpoint', moto.endpoint], { cwd: dir, env: TEST_CREDENTIALS });
+    expect(refused.code).toBe(2);
+    expect(plainSentence(refused.stderr)).toMatch(/^storyfeed publish: 1 object under s3:\/\/cli-feeds\/landing\/ at .* that storyfeed did not upload would be replaced \(index\.html\); nothing was changed \(publish to another prefix, or add --force once to replace them\)$/);
+    expect(await exists(client, BUCKET, 'landing/rss.xml')).toBe(false);
+    const forced = await runCli(['publish', '--force', '--to', `s3://${BUCKET}/landing/`, '--endpoint', moto.endpoint], { cwd: dir, env: TEST_CREDENTIALS });
+    expect([forced.code, forced.stderr]).toEqual([0, '']);
+    expect(await exists(client, BUCKET, 'landing/rss.xml')).toBe(true);
+    expect((await runCli(['publish', '--to', `s3://${BUCKET}/landing/`, '--endpoint', moto.endpoint], { cwd: dir, env: TEST_CREDENTIALS })).code).toBe(0);
   });
 
   it('`publish:` in _story.md is where both commands publish when no address is given', async () => {
