@@ -96,7 +96,7 @@ const SECONDS = /^\d{1,9}$/;
 async function runPublish(outDir: string, values: PublishFlags, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   for (const [flag, value] of [['--max-deletes', values['max-deletes']], ['--wait', values.wait]] as const) {
     if (value !== undefined && !SECONDS.test(value)) {
-      io.err(`storyfeed publish: ${flag} \`${value}\` is not a whole number`);
+      io.err(`storyfeed publish: ${flag} \`${value}\` is not a whole number from 0 to 999999999`);
       return EXIT.usage;
     }
   }

@@ -28,6 +28,9 @@ export function parseRfc3339(text: string): DateParse {
   // RFC 3339 allows second 60 (leap second), but ECMAScript time has none: refuse it rather
   // than silently move the instant.
   const second = Number(s);
+  const outside = { ok: false, problem: `\`${text}\` is outside the years 1970–9999` } as const;
+  // Before the day check: date-fns's isExists takes years 0–99 for 1900–1999.
+  if (year < 1970 || year > 9999) return outside;
   if (!isExists(year, month - 1, day)) {
     return { ok: false, problem: `\`${text}\` names a day that does not exist` };
   }
@@ -43,8 +46,8 @@ export function parseRfc3339(text: string): DateParse {
   }
   const millis = frac ? Math.floor(Number(`0${frac}`) * 1000) : 0;
   const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
-  // Date.UTC maps years 0–99 to 1900–1999; feeds have no use for them anyway.
-  if (year < 1970 || year > 9999) return { ok: false, problem: `\`${text}\` is outside the years 1970–9999` };
+  // The instant too, in UTC: 9999-12-31T23:59:59-23:59 is in the year 10000 (RSS and Atom dates have four digits).
+  if (utc < Date.UTC(1970, 0, 1) || utc >= Date.UTC(10000, 0, 1)) return outside;
   return { ok: true, date: new Date(utc) };
 }
 

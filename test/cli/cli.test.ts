@@ -271,6 +271,7 @@ describe('usage', () => {
     [['publish', '--help'], 0, /storyfeed publish \[--out DIR\] --to s3:\/\/BUCKET/],
     [['build', '--to', 's3://bucket/x/'], 2, /--to belongs to `storyfeed publish`/],
     [['publish', '--to', 's3://bucket/x/', '--max-deletes', 'many'], 2, /--max-deletes `many` is not a whole number/],
+    [['publish', '--to', 's3://bucket/x/', '--wait', '99999999999'], 2, /--wait `99999999999` is not a whole number from 0 to 999999999$/m],
     [['build', '--bogus'], 2, /Unknown option '--bogus'/],
     [['build', '--now', 'tomorrow'], 2, /--now `tomorrow` is not an RFC 3339 date-time/],
     [['build', '--now', '2026-06-01T10:00'], 2, /no time-zone offset/],

@@ -32,6 +32,11 @@ describe('parseRfc3339 rejects ambiguous and impossible values', () => {
     ['May 26, 2026', /not an RFC 3339/],
     ['Tue, 26 May 2026 10:00:00 GMT', /not an RFC 3339/],
     ['1969-12-31T23:59:59Z', /outside the years/],
+    // Found from outside: the year 1 was "a day that does not exist"; the year 10000 in UTC was taken.
+    ['0001-01-01T00:00:00Z', /outside the years 1970–9999/],
+    ['0099-02-29T00:00:00Z', /outside the years 1970–9999/],
+    ['9999-12-31T23:59:59-23:59', /outside the years 1970–9999/],
+    ['1970-01-01T00:30:00+01:00', /outside the years 1970–9999/],
     ['', /not an RFC 3339/],
   ])('%s', (text, problem) => {
     const parsed = parseRfc3339(text);
