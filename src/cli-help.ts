@@ -34,7 +34,7 @@ export const OPTIONS = {
 } as const satisfies Record<string, Option>;
 
 export type PublishFlags = { to?: string; endpoint?: string; 'max-deletes'?: string; wait?: string; 'cache-control'?: string; force?: boolean };
-export type Flags = PublishFlags & { entries?: string; out?: string; now?: string; host?: string; port?: string; 'max-connections'?: string; help?: boolean; timings?: boolean; force?: boolean; publish?: string };
+export type Flags = PublishFlags & { entries?: string; out?: string; now?: string; host?: string; port?: string; 'max-connections'?: string; help?: boolean; timings?: boolean; publish?: string };
 
 /** A flag given to a command it does not belong to: the sentence that says so (help follows it). */
 export function misplacedFlag(command: Exclude<Command, 'new'>, values: Flags): string | undefined {

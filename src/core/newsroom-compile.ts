@@ -326,11 +326,14 @@ function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: R
     if (first === undefined) {
       seen.set(id, path);
       const record = ledger.ids[id];
-      // Only while the story it was published in is still there: a story folder renamed whole is a move.
-      if (record && folder(record.path) !== folder(path) && !present.has(record.path) && folders.has(folder(record.path))) {
-        moved.push(diagnostic(path, at, 'E_ID_DUPLICATE', `id \`${id}\` was published in \`${folder(record.path)}\` (${record.path}, no longer there)`, 'a published development stays in its story: move the file back; for this story, write a new entry with an id of its own', 'id'));
-      } else if (record && folder(record.path) !== folder(path) && !folders.has(folder(record.path)) && !storiesOut.has(folder(path))) {
-        renamed.set(folder(record.path), folder(path));
+      if (record && folder(record.path) !== folder(path) && !present.has(record.path)) {
+        // Only while the story it was published in is still there: a story folder renamed whole
+        // (to a folder that has published nothing) is a move.
+        if (folders.has(folder(record.path))) {
+          moved.push(diagnostic(path, at, 'E_ID_DUPLICATE', `id \`${id}\` was published in \`${folder(record.path)}\` (${record.path}, no longer there)`, 'a published development stays in its story: move the file back; for this story, write a new entry with an id of its own', 'id'));
+        } else if (!storiesOut.has(folder(path))) {
+          renamed.set(folder(record.path), folder(path));
+        }
       }
     } else if (folder(first) !== folder(path)) {
       out.push(diagnostic(path, at, 'E_ID_DUPLICATE', `id \`${id}\` is already used by ${first}`, 'ids are unique across the whole newsroom: give this one its own', 'id'));

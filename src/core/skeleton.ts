@@ -61,6 +61,14 @@ function fieldOf(file: SourceFile | undefined, key: string): string | undefined 
   return typeof value === 'string' ? value : undefined;
 }
 
+/** Does the file hold `id`? One whose front matter does not parse (mid-edit) is searched as text. */
+function holdsId(file: SourceFile, id: string): boolean {
+  const entry = parseFrontMatter(file).entry;
+  if (!entry) return file.text.includes(id);
+  const value = entry.fields.get('id')?.value;
+  return typeof value === 'string' && value.trim() === id;
+}
+
 function validZone(zone: string | undefined): string {
   if (zone === undefined) return 'Etc/UTC';
   try {
@@ -118,8 +126,7 @@ export function planSkeleton(request: SkeletonRequest, settings: readonly Source
   const text = `---\nid: ${id}\ntitle: ${JSON.stringify(request.title)}\npublished: ${published}\ndraft: true\n---\nWhat happened, in a few paragraphs.\n`;
   const path = `${inFolder ? `${request.story}/` : ''}${date}-${slug}.md`;
   // Ids are unique (across a newsroom): a file renamed since an earlier skeleton may hold this one.
-  // A file whose front matter does not parse (mid-edit) may hold it too: its text is searched for it.
-  const holder = entries.find((e) => e.path !== path && (parseFrontMatter(e).entry ? fieldOf(e, 'id')?.trim() === id : e.text.includes(id)));
+  const holder = entries.find((e) => e.path !== path && holdsId(e, id));
   if (holder) return { ok: false, problem: `the id ${id} is already used by ${holder.path}: give the development a different title` };
   // The title is read back as a build reads it, so that what is written checks clean (length, markup).
   const raw = parseFrontMatter({ path, text }).entry;

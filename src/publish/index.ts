@@ -43,7 +43,7 @@ export interface PublishOptions {
    * What the last build wrote (its manifest's outputs): feeds and pages on disk but not here are
    * stale. A function is asked inside `readLocal`, so that it names the build whose files are read.
    */
-  readonly builtOutputs?: ReadonlySet<string> | (() => ReadonlySet<string> | undefined);
+  readonly builtOutputs?: () => ReadonlySet<string> | undefined;
   /** The service runs the read of the output folder between builds through this. */
   readonly readLocal?: <T>(read: () => Promise<T>) => Promise<T>;
   /** Replace objects at the keys it writes that it did not upload (else refused). */
@@ -151,8 +151,7 @@ async function survey(options: PublishOptions, store: ObjectStore, remote: Remot
   const readLocal = options.readLocal ?? (<T>(read: () => Promise<T>) => read());
   const pending = new Set(remote.manifest.pending);
   const input = { manifest: remote.manifest, listing: remote.listing, maxDeletes: options.maxDeletes ?? DEFAULT_MAX_DELETES, cacheControl: cacheControlOf(options) };
-  const built = () => (typeof options.builtOutputs === 'function' ? options.builtOutputs() : options.builtOutputs);
-  const snapshot = await readLocal(() => readOutputFolder(options.outDir, (f) => !isUpToDate(f, { ...input, local: [] }, pending), built()));
+  const snapshot = await readLocal(() => readOutputFolder(options.outDir, (f) => !isUpToDate(f, { ...input, local: [] }, pending), options.builtOutputs?.()));
   const plan = planPublish({ ...input, local: snapshot.files });
   // An object at a key it would write that it never uploaded is someone's own (a landing page):
   // replaced only when asked, after which it is storyfeed's.

@@ -70,14 +70,14 @@ export class Publisher {
     const started = Date.now();
     this.attempt += 1;
     try {
-      const builtOutputs = this.options.builtOutputs();
       const result = await publish({
         outDir: this.options.outDir,
         to,
         env: this.options.settings.env,
         maxAgeSeconds: story.ttl * 60,
         readLocal: this.options.exclusive,
-        ...(builtOutputs ? { builtOutputs } : {}),
+        // Asked inside the exclusive read: the build whose files are read.
+        builtOutputs: this.options.builtOutputs,
         ...(this.options.settings.endpoint ? { endpoint: this.options.settings.endpoint } : {}),
       });
       this.attempt = 0;

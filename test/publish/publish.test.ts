@@ -95,7 +95,7 @@ describe.skipIf(skipWithout('moto_server'))(`publish to S3-compatible storage (m
   });
 
   const run = (out: string, prefix: string, extra: Partial<PublishOptions> = {}) =>
-    publish({ outDir: out, to: `s3://${BUCKET}/${prefix}`, endpoint: proxy.endpoint, env: process.env, builtOutputs: lastBuildOutputs(out), sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 100))), ...extra });
+    publish({ outDir: out, to: `s3://${BUCKET}/${prefix}`, endpoint: proxy.endpoint, env: process.env, builtOutputs: () => lastBuildOutputs(out), sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 100))), ...extra });
   const since = (mark: number) => proxy.log.slice(mark);
   const objectWrites = (log: typeof proxy.log) => log.filter((r) => (r.method === 'PUT' || r.method === 'DELETE') && !r.key.includes('.storyfeed/'));
 

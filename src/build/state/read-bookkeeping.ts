@@ -27,7 +27,7 @@ export function readBookkeepingHead(outDir: string, relative: string, bytes: num
   let fd: number | undefined;
   try {
     fd = openSync(path.join(outDir, relative), 'r');
-    const buffer = Buffer.alloc(bytes);
+    const buffer = Buffer.allocUnsafe(bytes);
     return buffer.toString('utf8', 0, readSync(fd, buffer, 0, bytes, 0));
   } catch {
     return undefined;
