@@ -75,6 +75,22 @@ describe('storyfeed build fast path', () => {
     expect(calls).toBe(1);
   });
 
+  it('reads the stamps of names JSON escapes, and a manifest in any other JSON form (parsed whole), as the same', async () => {
+    const ws = await workspace({ 'q"uote\\back.md': entryText({ slug: 'odd' }), 'tab\there.md': entryText({ slug: 'tab' }) });
+    await ws.build();
+    expect((await ws.build()).stdout).toMatch(FAST);
+    const file = path.join(ws.dir, 'out', MANIFEST_PATH);
+    const manifest = JSON.parse(await readFile(file, 'utf8')) as { entries: Record<string, [number, number]> };
+    expect(Object.keys(manifest.entries)).toContain('q"uote\\back.md');
+    await writeFile(file, JSON.stringify(manifest, null, 1));
+    expect((await ws.build()).stdout).toMatch(FAST);
+    // The same form with one stamp that is not the file's: not "no change".
+    manifest.entries['tab\there.md']![0] += 1;
+    await writeFile(file, JSON.stringify(manifest, null, 1));
+    expect((await ws.build()).stdout).not.toMatch(FAST);
+    expect((await ws.build()).stdout).toMatch(FAST);
+  });
+
   it('an entry deleted → a full build (and the identity guard)', async () => {
     const ws = await workspace({ 'b.md': entryText({ slug: 'b' }) });
     await ws.build();

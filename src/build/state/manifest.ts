@@ -109,7 +109,7 @@ export function parseManifest(text: string | undefined): Manifest | undefined {
   }
 }
 
-export function insideWindow(manifest: Manifest, now: Date): boolean {
+export function insideWindow(manifest: Pick<Manifest, 'window'>, now: Date): boolean {
   const [start, end] = manifest.window;
   const t = now.getTime();
   return (start === null || start <= t) && (end === null || t < end);
