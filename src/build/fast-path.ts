@@ -4,8 +4,8 @@
 // without listing the folder again.
 
 import { statSync } from 'node:fs';
-import { insideWindow, parseManifest, type BuildCounts, type FileStamp, type Manifest } from './state/manifest.js';
-import { parseManifestHead, scanStamps, visitStamps, type StampVisitor } from './state/manifest-scan.js';
+import { insideWindow, parseManifest, type BuildCounts, type Manifest } from './state/manifest.js';
+import { parseManifestHead, scanStamps, visitStamps, type ManifestHead, type StampVisitor } from './state/manifest-scan.js';
 import { MANIFEST_PATH } from '../io/state-folder.js';
 import { newsroomNamesSync, sourceNamesSync, stamperSync } from '../io/read-sources.js';
 import { folderPrefix } from '../io/paths.js';
@@ -18,7 +18,9 @@ export const PATCH_LIMIT = 16;
 /** The last build's manifest, still true of every output, and the few entry files changed since. */
 export interface ChangedSince {
   readonly manifestText: string;
-  readonly manifest: Manifest;
+  readonly head: ManifestHead;
+  /** Source files listed (each recorded in the manifest). */
+  readonly entries: number;
   readonly changed: readonly string[];
 }
 
@@ -30,7 +32,6 @@ export interface FastPathResult {
   readonly changedSince?: ChangedSince;
 }
 
-const same = (a: FileStamp | undefined, size: number, mtimeMs: number) => a !== undefined && a[0] === size && a[1] === mtimeMs;
 
 /**
  * `onChange` is called when the first changed entry file is found (build() starts its parse worker
@@ -74,10 +75,7 @@ export function checkUpToDate(entriesDir: string, outDir: string, now: Date, how
   // Every name listed was recorded (each visited once), and no other.
   if (!stamps || compared.unvisited() > 0) return no;
   const { changed } = compared;
-  if (changed.length > 0) {
-    manifest ??= parseManifest(text);
-    return manifest ? { ...no, changedSince: { manifestText: text, manifest, changed } } : no;
-  }
+  if (changed.length > 0) return { ...no, changedSince: { manifestText: text, head, entries: names.length, changed } };
   return { upToDate: true, entries: names.length, ...(head.counts ? { counts: head.counts } : {}) };
 }
 
@@ -109,15 +107,25 @@ function compareStamps(entriesDir: string, outDir: string, names: readonly strin
   return { visit, changed, unvisited: () => listed.size };
 }
 
-/** Is every output the manifest names still as the build left it (size and mtime)? */
-export function outputsAsRecorded(outDir: string, manifest: Manifest): boolean {
+/**
+ * Is every output the manifest names still as the build left it (size and mtime)? Then the number
+ * of entry files it records; undefined otherwise (or when the text is not a manifest).
+ */
+export function outputsAsRecorded(outDir: string, text: string): number | undefined {
   const prefix = folderPrefix(outDir);
-  const outputs = manifest.outputs;
-  for (const file in outputs) {
-    const s = statSync(prefix + file, NO_THROW);
-    if (!s || !same(outputs[file], s.size, s.mtimeMs)) return false;
+  let entries = 0;
+  const visit: StampVisitor = (field, name, size, mtimeMs) => {
+    if (field === 'entries') return (entries += 1) > 0;
+    const s = statSync(prefix + name, NO_THROW);
+    return s !== undefined && s.size === size && s.mtimeMs === mtimeMs;
+  };
+  let stamps = scanStamps(text, visit);
+  if (stamps === 'unparsed') {
+    const manifest = parseManifest(text);
+    entries = 0;
+    stamps = manifest ? visitStamps(manifest, visit) : false;
   }
-  return true;
+  return stamps ? entries : undefined;
 }
 
 const NO_THROW = { throwIfNoEntry: false } as const;

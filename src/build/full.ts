@@ -43,7 +43,6 @@ export async function fullBuild(options: BuildOptions, useCache: boolean, starte
     counts: countsOf(compiled, options.now),
     patched: false,
     written: [],
-    unchanged: [],
     entriesRead: input.listing.stamps.length,
     filesRead: input.storyRead.sources.length,
     entriesParsed: compiled.parsedCount,
@@ -80,7 +79,7 @@ export async function fullBuild(options: BuildOptions, useCache: boolean, starte
     const written = await writeDocuments(options, compiled, cache, store);
     store.rendered();
     phase('render and write');
-    const writtenCounts = { ...counts, written: written.written, unchanged: written.unchanged, rendered: written.rendered, removed: written.removed };
+    const writtenCounts = { ...counts, written: written.written, rendered: written.rendered, removed: written.removed };
     if (!useCache) {
       await store.discard();
       return finish(compiled, writtenCounts);

@@ -87,7 +87,7 @@ function checkFastPath(options: BuildOptions, started: number, newsroom: boolean
   if (fast.upToDate) {
     const counts = fast.counts ?? { entries: 0, visible: 0, scheduled: 0, drafts: 0, nextScheduled: null, outputs: 0, diagnostics: 0 };
     const durationMs = performance.now() - started;
-    return { upToDate: { ok: true, upToDate: true, diagnostics: [], counts, patched: false, written: [], unchanged: [], entriesRead: fast.entries, filesRead: 0, entriesParsed: 0, rendered: 0, durationMs, timings: [] } };
+    return { upToDate: { ok: true, upToDate: true, diagnostics: [], counts, patched: false, written: [], entriesRead: fast.entries, filesRead: 0, entriesParsed: 0, rendered: 0, durationMs, timings: [] } };
   }
   if (!fast.changedSince) {
     // Nothing, or too much, to patch: a full build has workers of its own when it needs them.

@@ -130,7 +130,6 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
       counts: countsOf(compiled, now),
       patched: false,
       written: [],
-      unchanged: [],
       entriesRead: listing.stamps.length,
       filesRead: sources.filesRead,
       entriesParsed: sources.parsedCount,
@@ -176,7 +175,7 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
     if (useCache) await saveCache(options, { listing, settings, cache, store, sources, compiled, written, defaults });
     else await store.discard();
     phase('save cache');
-    return result({ written: written.written, unchanged: written.unchanged, rendered: written.rendered, removed: written.removed, newsroom: newsroomResult(compiled, now, written.written) });
+    return result({ written: written.written, rendered: written.rendered, removed: written.removed, newsroom: newsroomResult(compiled, now, written.written) });
   } catch (error) {
     await store.discard();
     throw error;

@@ -11,7 +11,8 @@ import { CacheLines, removeOverlay } from './state/cache-lines.js';
 import { hashText, metaText, splitLine, type BlobLocation, type CachedParse, type PackInfo, OUTPUT_DEPS_FIELD } from './state/cache.js';
 import { CACHE_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH } from '../io/state-folder.js';
 import { packSlots, unpackSlots, type OutputRecord, type SlotAt } from '../io/output-record.js';
-import { insideWindow, parseManifest, renderManifest, type FileStamp, type Manifest } from './state/manifest.js';
+import { insideWindow, type FileStamp } from './state/manifest.js';
+import { ManifestText, type ManifestHead, type StampField } from './state/manifest-scan.js';
 import { isVisible } from '../core/model.js';
 import { STORY_FILE } from '../core/links.js';
 import { documentKey } from '../core/fingerprint.js';
@@ -81,7 +82,10 @@ type FreshEntry = { ordinal: number; file: ParsedFile & { blob: FragmentBlob; cr
 
 /** What a patch run found it may do, before it opens a single output. */
 interface PatchPlan {
-  readonly manifest: Manifest & { generation: string; counts: NonNullable<Manifest['counts']> };
+  readonly manifest: ManifestText;
+  readonly head: ManifestHead & { generation: string; counts: NonNullable<ManifestHead['counts']> };
+  /** Entry files in the folder (as the manifest records them). */
+  readonly entriesRead: number;
   readonly changed: readonly SourceStamp[];
   readonly filesRead: number;
   readonly layout: PatchLayout;
@@ -111,10 +115,8 @@ export async function patchBuild(options: PatchOptions, started: number): Promis
     phase('read and parse');
     if (options.signal?.aborted) throw buildAborted();
     const done = await spliceAndSave(options, plan, affected, fresh, store, phase);
-    const writtenSet = new Set(done.written);
-    const unchanged = Object.keys(plan.manifest.outputs).filter((p) => !writtenSet.has(p));
-    const counted = { entriesRead: Object.keys(plan.manifest.entries).length, filesRead: plan.filesRead, entriesParsed: fresh.size, rendered: done.rendered };
-    return { ok: true, diagnostics: [], counts: plan.manifest.counts, patched: true, written: done.written, unchanged, ...counted, durationMs: performance.now() - started, timings };
+    const counted = { entriesRead: plan.entriesRead, filesRead: plan.filesRead, entriesParsed: fresh.size, rendered: done.rendered };
+    return { ok: true, diagnostics: [], counts: plan.head.counts, patched: true, written: done.written, ...counted, durationMs: performance.now() - started, timings };
   } finally {
     await store.discard();
   }
@@ -131,16 +133,19 @@ async function planPatch(options: PatchOptions, phase: (name: string) => void): 
   // The CLI's fast path may have checked the outputs already (its manifest is still the one on disk:
   // the same length and head, which names the run that wrote it by its random generation).
   const given = options.changedSince;
-  const hint = given?.manifest.generation && given.manifestText.slice(0, 256).includes(given.manifest.generation) && startsAs(outDir, MANIFEST_PATH, given.manifestText) ? given : undefined;
-  const manifest = hint ? hint.manifest : parseManifest(readBookkeeping(outDir, MANIFEST_PATH));
+  const hint = given?.head.generation && given.manifestText.slice(0, 256).includes(given.head.generation) && startsAs(outDir, MANIFEST_PATH, given.manifestText) ? given : undefined;
+  // Kept as text: its few changed stamps are replaced where they lie (state/manifest-scan.ts).
+  const manifest = hint ? ManifestText.of(hint.manifestText, hint.head) : ManifestText.of(readBookkeeping(outDir, MANIFEST_PATH));
   if (!manifest) return skip('noBuild');
-  if (!manifest.generation || !manifest.counts || manifest.counts.diagnostics > 0 || !insideWindow(manifest, now)) return skip('notClean');
+  const { head } = manifest;
+  if (!head.generation || !head.counts || head.counts.diagnostics > 0 || !insideWindow(head, now)) return skip('notClean');
   // A newsroom's changed files come from the fast path (it lists no story folder again here).
   const listing = hint ? listNamed(entriesDir, options.newsroom ? hint.changed : [STORY_FILE, ...hint.changed]) : options.newsroom ? undefined : await listSources(entriesDir);
   if (!listing || listing.diagnostics.length > 0) return skip('unlisted');
-  if (!hint && (listing.stamps.length !== Object.keys(manifest.entries).length || !outputsAsRecorded(outDir, manifest))) return skip('filesChanged');
+  if (!hint && listing.stamps.length !== outputsAsRecorded(outDir, manifest.text)) return skip('filesChanged');
+  const recorded = new Map(listing.stamps.map((s) => [s.path, manifest.find('entries', s.path)?.stamp]));
   const changed = listing.stamps.filter((s) => {
-    const m = manifest.entries[s.path];
+    const m = recorded.get(s.path);
     return !m || m[0] !== s.size || m[1] !== s.mtimeMs;
   });
   if (changed.length === 0 || changed.length > PATCH_LIMIT) return skip('wrongChanges');
@@ -156,10 +161,10 @@ async function planPatch(options: PatchOptions, phase: (name: string) => void): 
     const storyRead = await readListed(listing.root, storyStamp ? [storyStamp] : []);
     const storyText = storyRead.sources[0]?.text;
     // The story as the last build parsed it: the index's key below vouches that its text is the same.
-    if (storyText === undefined || !manifest.story) return skip('noStory');
-    layout = storyLayout(manifest.story, storyText);
+    if (storyText === undefined || !head.story) return skip('noStory');
+    layout = storyLayout(head.story, storyText);
   }
-  if (changed.some((s) => !layout.isEntry(s.path) || !manifest.entries[s.path])) return skip('wrongChanges');
+  if (changed.some((s) => !layout.isEntry(s.path) || !recorded.get(s.path))) return skip('wrongChanges');
 
   const read = await readListed(listing.root, changed);
   if (read.diagnostics.length > 0 || read.sources.length !== changed.length) return skip('unreadable');
@@ -171,7 +176,7 @@ async function planPatch(options: PatchOptions, phase: (name: string) => void): 
 
   const index = early ? early[0] : loadIndex(outDir);
   const pack = index?.header.pack;
-  if (!index || !pack || !layout.vouches(index) || index.header.generation !== manifest.generation) return skip('staleIndex');
+  if (!index || !pack || !layout.vouches(index) || index.header.generation !== head.generation) return skip('staleIndex');
   phase('load cache');
 
   const records = new Map<number, readonly [string, CachedParse]>();
@@ -190,7 +195,8 @@ async function planPatch(options: PatchOptions, phase: (name: string) => void): 
     edited.set(source.path, { ordinal, old: old as EditedEntry['old'], source });
   }
   const filesRead = layout.filesRead + read.sources.length;
-  return { manifest: manifest as PatchPlan['manifest'], changed, filesRead, layout, parsing, index, pack, records, edited };
+  const entriesRead = hint ? hint.entries : listing.stamps.length;
+  return { manifest, head: head as PatchPlan['head'], entriesRead, changed, filesRead, layout, parsing, index, pack, records, edited };
 }
 
 /** The prints of the entries the index holds, decoded once each. */
@@ -291,16 +297,13 @@ async function spliceAndSave(
   const written = await writeFiles(outDir, files, options.signal ? { signal: options.signal } : {});
   phase('render and write');
 
-  // The manifest is this run's own (read for it): its stamps are replaced in place, not copied (28,000 in a 10,000-entry newsroom).
-  const [outputStamps, entryStamps] = [manifest.outputs as Record<string, FileStamp>, manifest.entries as Record<string, FileStamp>];
-  let inOrder = true; // no name added: the records keep the order they were written in
+  const stamps: Array<readonly [StampField, string, FileStamp]> = [];
   for (const o of patchedOutputs) {
     let record: OutputRecord = o.record;
     if (o.contents) {
       const info = statSync(resolveInside(outDir, o.path));
       record = { ...record, size: info.size, mtimeMs: info.mtimeMs, slots: packSlots(o.slots!) };
-      inOrder &&= o.path in outputStamps;
-      outputStamps[o.path] = [info.size, info.mtimeMs];
+      stamps.push(['outputs', o.path, [info.size, info.mtimeMs]]);
     }
     index.setOutput(o.path, record);
   }
@@ -310,7 +313,7 @@ async function spliceAndSave(
     records.set(f.ordinal, [p, { size, mtimeMs, hash, diagnostics: [], ...(ps.idAt ? { idAt: ps.idAt } : {}), entry: ps.entry!, ...(blob ? { blob } : {}) }]);
   }
   for (const [ordinal, [p, r]] of records) index.setEntry(ordinal, r, layout.defaultsOf(p));
-  for (const s of plan.changed) entryStamps[s.path] = [s.size, s.mtimeMs]; // each named already (planPatch)
+  for (const s of plan.changed) stamps.push(['entries', s.path, [s.size, s.mtimeMs]]); // each recorded (planPatch)
   // The replaced records go to the overlay (a few lines) until it has grown enough to be folded
   // into a new index; the manifest, written last, names the generation that holds them.
   const generation = newGeneration();
@@ -319,7 +322,7 @@ async function spliceAndSave(
     outDir,
     [
       fold ? { path: CACHE_PATH, contents: index.serialize(committed.info, generation) } : { path: OVERLAY_PATH, contents: index.serializeOverlay(committed.info, generation) },
-      { path: MANIFEST_PATH, contents: renderManifest({ ...manifest, generation }, { inOrder }) },
+      { path: MANIFEST_PATH, contents: manifest.withStamps(stamps, generation) },
     ],
     { durable: false },
   );

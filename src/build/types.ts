@@ -56,7 +56,6 @@ export interface BuildResult {
   /** Why a build with the cache could not patch (`--timings` prints it). */
   readonly notPatched?: string;
   readonly written: readonly string[];
-  readonly unchanged: readonly string[];
   /** Files an earlier run published that this one no longer plans, deleted. */
   readonly removed?: readonly string[];
   /** Files in the entries folder, files read (the rest were unchanged by stamp), entries parsed, outputs rendered. */

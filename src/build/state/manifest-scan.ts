@@ -5,7 +5,7 @@
 // it lies; only its name becomes a string. Text not in the exact form manifestChunks and
 // renderManifest write is never guessed at: the caller parses it whole (parseManifest).
 
-import { manifestVersion, type FileStamp, type Manifest } from './manifest.js';
+import { manifestVersion, parseManifest, renderManifest, renderManifestHead, type FileStamp, type Manifest } from './manifest.js';
 
 /** Everything in a manifest but its stamps. */
 export type ManifestHead = Omit<Manifest, 'entries' | 'outputs'>;
@@ -86,7 +86,9 @@ export function visitStamps(manifest: Pick<Manifest, StampField>, visit: StampVi
   return true;
 }
 
-const [QUOTE, BACKSLASH, COLON, COMMA, DOT, OPEN_BRACKET, CLOSE_BRACKET, CLOSE_BRACE, ZERO, NINE] = [...'"\\:,.[]}09'].map((c) => c.charCodeAt(0)) as [number, number, number, number, number, number, number, number, number, number];
+const code = (c: string) => c.charCodeAt(0);
+const [QUOTE, BACKSLASH, COLON, COMMA, DOT] = [code('"'), code('\\'), code(':'), code(','), code('.')];
+const [OPEN_BRACKET, CLOSE_BRACKET, OPEN_BRACE, CLOSE_BRACE, ZERO, NINE] = [code('['), code(']'), code('{'), code('}'), code('0'), code('9')];
 
 /** The index of the quote that closes the JSON string opened at `open`, or -1. */
 function stringEnd(text: string, open: number): number {
@@ -127,4 +129,73 @@ function numberEnd(text: string, from: number, fraction: boolean): number {
   const after = (p += 1);
   while (digit()) p += 1;
   return p === after ? -1 : p;
+}
+
+/**
+ * A manifest kept as its text, for a patch run, which changes a few of its 28,000 stamps (the files
+ * it wrote) and its generation: each is looked up and replaced where it lies, and the rest of the
+ * text is kept as it is — the bytes renderManifest would write for the same records.
+ */
+export class ManifestText {
+  private constructor(
+    readonly text: string,
+    readonly head: ManifestHead,
+    /** Where each record's `{` is. */
+    private readonly opens: Readonly<Record<StampField, number>>,
+  ) {}
+
+  /** Undefined unless the text is a manifest of this version in the written form. */
+  static of(text: string | undefined, head = text === undefined ? undefined : parseManifestHead(text)): ManifestText | undefined {
+    if (text === undefined || !head) return undefined;
+    const entries = text.indexOf(ENTRIES) + ENTRIES.length - 1;
+    // The first `,"outputs":{` after it: no name in the entries can hold `,"` (its quote would be escaped).
+    const outputs = text.indexOf(OUTPUTS, entries) + OUTPUTS.length - 1;
+    return outputs > entries ? new ManifestText(text, head, { entries, outputs }) : undefined;
+  }
+
+  /** The stamp recorded for the file, and where its numbers are in the text. */
+  find(field: StampField, name: string): { readonly stamp: FileStamp; readonly from: number; readonly to: number } | undefined {
+    const key = `${JSON.stringify(name)}:[`;
+    const end = field === 'entries' ? this.opens.outputs : this.text.length;
+    // A key follows `{` or `,`: inside a name, a quote is escaped (`\"`), so the same characters there
+    // are never preceded by either.
+    for (let at = this.text.indexOf(key, this.opens[field]); at >= 0 && at < end; at = this.text.indexOf(key, at + 1)) {
+      const before = this.text.charCodeAt(at - 1);
+      if (before !== COMMA && (before !== OPEN_BRACE || at - 1 !== this.opens[field])) continue;
+      const from = at + key.length;
+      const sizeEnd = numberEnd(this.text, from, false);
+      const to = sizeEnd < 0 || this.text.charCodeAt(sizeEnd) !== COMMA ? -1 : numberEnd(this.text, sizeEnd + 1, true);
+      if (to < 0 || this.text.charCodeAt(to) !== CLOSE_BRACKET) return undefined;
+      return { stamp: [Number(this.text.slice(from, sizeEnd)), Number(this.text.slice(sizeEnd + 1, to))], from, to };
+    }
+    return undefined;
+  }
+
+  /** The text with these stamps (a file named twice: its last) and this generation. */
+  withStamps(stamps: ReadonlyArray<readonly [StampField, string, FileStamp]>, generation: string): string {
+    const places = [];
+    const last = new Map(stamps.map((s) => [`${s[0]}/${s[1]}`, s]));
+    for (const [field, name, stamp] of last.values()) {
+      const found = this.find(field, name);
+      if (!found) return this.rendered(last.values(), generation);
+      places.push({ ...found, text: `${JSON.stringify(stamp[0])},${JSON.stringify(stamp[1])}` });
+    }
+    places.sort((a, b) => a.from - b.from);
+    const pieces = [renderManifestHead({ ...this.head, generation })];
+    let at = this.opens.entries - ENTRIES.length + 1;
+    for (const p of places) {
+      pieces.push(this.text.slice(at, p.from), p.text);
+      at = p.to;
+    }
+    pieces.push(this.text.slice(at));
+    return pieces.join('');
+  }
+
+  /** A file not recorded yet (never expected of a patch run) is added where renderManifest puts it. */
+  private rendered(stamps: Iterable<readonly [StampField, string, FileStamp]>, generation: string): string {
+    const whole = parseManifest(this.text)!;
+    const records = { entries: { ...whole.entries }, outputs: { ...whole.outputs } };
+    for (const [field, name, stamp] of stamps) records[field][name] = stamp;
+    return renderManifest({ ...whole, ...records, generation });
+  }
 }

@@ -135,6 +135,17 @@ const isArrayIndex = (key: string) => /^(0|[1-9][0-9]*)$/.test(key) && Number(ke
  * `chunkChars` characters: at 100,000 entries (130,000 outputs) neither the two name → stamp
  * objects nor the text is made whole, and the stamps are read from the maps as they are.
  */
+/** The manifest's text up to its stamps (the object left open), as renderManifest writes it. */
+export function renderManifestHead(head: Omit<Manifest, 'version' | 'entries' | 'outputs'>): string {
+  return JSON.stringify({
+    version: manifestVersion(),
+    ...(head.generation ? { generation: head.generation } : {}),
+    ...(head.counts ? { counts: head.counts } : {}),
+    ...(head.story ? { story: head.story } : {}),
+    window: head.window,
+  }).slice(0, -1);
+}
+
 export function* manifestChunks(head: Omit<Manifest, 'version' | 'entries' | 'outputs'>, entries: ReadonlyMap<string, Stamped>, outputs: ReadonlyMap<string, Stamped>, chunkChars = CHUNK_CHARS): Generator<string> {
   const sorted = (m: ReadonlyMap<string, Stamped>) => [...m.keys()].sort(compareStrings);
   const names = [sorted(entries), sorted(outputs)] as const;
@@ -144,14 +155,7 @@ export function* manifestChunks(head: Omit<Manifest, 'version' | 'entries' | 'ou
     yield renderManifest({ ...head, entries: record(entries), outputs: record(outputs) });
     return;
   }
-  const top = JSON.stringify({
-    version: manifestVersion(),
-    ...(head.generation ? { generation: head.generation } : {}),
-    ...(head.counts ? { counts: head.counts } : {}),
-    ...(head.story ? { story: head.story } : {}),
-    window: head.window,
-  });
-  let chunk = top.slice(0, -1);
+  let chunk = renderManifestHead(head);
   for (const [field, map, list] of [['entries', entries, names[0]], ['outputs', outputs, names[1]]] as const) {
     chunk += `,"${field}":{`;
     for (let i = 0; i < list.length; i++) {

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { manifestChunks, parseManifest, renderManifest, type FileStamp, type Stamped } from '../../../../src/build/state/manifest.js';
-import { parseManifestHead, scanStamps, visitStamps, type StampField } from '../../../../src/build/state/manifest-scan.js';
+import { ManifestText, parseManifestHead, scanStamps, visitStamps, type StampField } from '../../../../src/build/state/manifest-scan.js';
 
 type Seen = Array<[StampField, string, number, number]>;
 
@@ -27,8 +27,10 @@ const text = (entries: Record<string, FileStamp>, outputs: Record<string, FileSt
 // mtimes as a file system gives them (JSON writes none of these with an exponent).
 // Names as files may be named: quotes, backslashes (one, two, before a quote), controls, non-ASCII,
 // lone surrogates (JSON.stringify escapes them), the markers the scanner looks for, array indices.
-const odd = ['a.md', 'q"uote.md', 'back\\slash.md', 'two\\\\.md', 'end\\"q.md', 'tab\there.md', 'ä/é.md', '💡.md', '\ud800.md', ',"outputs":{.md', '],"entries":{', '12', '0'];
+const odd = ['a.md', 'x"a.md', 'q"uote.md', 'back\\slash.md', 'two\\\\.md', 'end\\"q.md', 'tab\there.md', 'ä/é.md', '💡.md', '\ud800.md', ',"outputs":{.md', '],"entries":{', '12', '0'];
 const stamp = fc.record({ size: fc.nat({ max: 2 ** 40 }), mtimeMs: fc.oneof(fc.nat({ max: 2 ** 45 }), fc.double({ min: 1, max: 2e12, noNaN: true })) });
+
+const good = text({ 'a.md': [10, 1796500352166.1187] }, { 'x.html': [0, 5] });
 
 describe('the manifest stamps read from the text', () => {
   it('see exactly what JSON.parse sees, for every manifest the build writes (whole or in chunks)', () => {
@@ -52,7 +54,6 @@ describe('the manifest stamps read from the text', () => {
     expect(names).toEqual(['a.md', 'b.md']);
   });
 
-  const good = text({ 'a.md': [10, 1796500352166.1187] }, { 'x.html': [0, 5] });
   it.each([
     ['an exponent', good.replace('[0,5]', '[0,5e3]')],
     ['a sign', good.replace('[0,5]', '[0,-5]')],
@@ -79,3 +80,44 @@ describe('the manifest stamps read from the text', () => {
     expect(parseManifestHead('{"version":')).toBeUndefined();
   });
 });
+
+describe('a manifest kept as text (a patch run)', () => {
+  it('finds each stamp, and with some replaced is the text renderManifest writes for the same records', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.oneof(fc.constantFrom(...odd), fc.string({ minLength: 1, unit: 'binary' })), { minLength: 1, maxLength: 12 }),
+        fc.array(stamp, { minLength: 12, maxLength: 12 }),
+        fc.array(fc.tuple(fc.constantFrom<StampField>('entries', 'outputs'), fc.nat(), stamp, fc.boolean()), { maxLength: 6 }),
+        (names, stamps, changes) => {
+          const entries = Object.fromEntries(names.map((n, i) => [n, [stamps[i]!.size, stamps[i]!.mtimeMs] as FileStamp]));
+          const outputs = Object.fromEntries(names.map((n, i) => [`out/${n}`, [stamps[(i + 5) % 12]!.size, stamps[(i + 5) % 12]!.mtimeMs] as FileStamp]));
+          const before = text(entries, outputs);
+          const view = ManifestText.of(before)!;
+          for (const n of names) expect(view.find('entries', n)?.stamp).toEqual(entries[n]);
+          for (const n of names) expect(view.find('outputs', `out/${n}`)?.stamp).toEqual(outputs[`out/${n}`]);
+          expect(view.find('entries', `out/${names[0]}`)).toBeUndefined();
+          // Some changes name a file not recorded (never expected: the whole manifest is then rendered again).
+          const replaced = changes.map(([field, i, s, known]) => [field, `${field === 'outputs' ? 'out/' : ''}${known ? names[i % names.length] : `new-${i}`}`, [s.size, s.mtimeMs]] as const);
+          const expected = { entries: { ...entries }, outputs: { ...outputs } };
+          for (const [field, name, s] of replaced) expected[field][name] = s;
+          expect(view.withStamps(replaced, 'g2')).toBe(renderManifest({ ...head, generation: 'g2', ...expected }));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a name inside another (escaped) name is not taken for it', () => {
+    const t = text({ '"a.md': [1, 1], 'a.md': [2, 2], 'b,"a.md': [3, 3] }, { '{"a.md': [4, 4], 'a.md': [5, 5] });
+    const view = ManifestText.of(t)!;
+    expect([view.find('entries', 'a.md')?.stamp, view.find('outputs', 'a.md')?.stamp, view.find('entries', '"a.md')?.stamp]).toEqual([[2, 2], [5, 5], [1, 1]]);
+    expect(view.withStamps([['entries', 'a.md', [9, 9]]], 'g1')).toBe(text({ '"a.md': [1, 1], 'a.md': [9, 9], 'b,"a.md': [3, 3] }, { '{"a.md': [4, 4], 'a.md': [5, 5] }));
+  });
+
+  it('is not made of text in another form', () => {
+    expect(ManifestText.of(JSON.stringify(JSON.parse(good), null, 1))).toBeUndefined();
+    expect(ManifestText.of(undefined)).toBeUndefined();
+    expect(ManifestText.of(good.replace(',"outputs":{', ',"outputs":['))).toBeUndefined();
+  });
+});
+
