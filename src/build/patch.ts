@@ -143,7 +143,8 @@ async function planPatch(options: PatchOptions, phase: (name: string) => void): 
   const listing = hint ? listNamed(entriesDir, options.newsroom ? hint.changed : [STORY_FILE, ...hint.changed]) : options.newsroom ? undefined : await listSources(entriesDir);
   if (!listing || listing.diagnostics.length > 0) return skip('unlisted');
   if (!hint && listing.stamps.length !== outputsAsRecorded(outDir, manifest.text)) return skip('filesChanged');
-  const recorded = new Map(listing.stamps.map((s) => [s.path, manifest.find('entries', s.path)?.stamp]));
+  // The few files the fast path names are looked up; a whole listing takes one pass over the text.
+  const recorded = hint ? new Map(listing.stamps.map((s) => [s.path, manifest.find('entries', s.path)?.stamp])) : manifest.entryStamps();
   const changed = listing.stamps.filter((s) => {
     const m = recorded.get(s.path);
     return !m || m[0] !== s.size || m[1] !== s.mtimeMs;

@@ -191,6 +191,13 @@ export class ManifestText {
     return pieces.join('');
   }
 
+  /** Every entry file's stamp, by name, in one pass (a lookup by name searches the text). */
+  entryStamps(): Map<string, FileStamp> {
+    const stamps = new Map<string, FileStamp>();
+    scanStamps(this.text, (field, name, size, mtimeMs) => field === 'entries' && stamps.set(name, [size, mtimeMs]) !== undefined);
+    return stamps;
+  }
+
   /** A file not recorded yet (never expected of a patch run) is added where renderManifest puts it. */
   private rendered(stamps: Iterable<readonly [StampField, string, FileStamp]>, generation: string): string {
     const whole = parseManifest(this.text)!;

@@ -96,6 +96,7 @@ describe('a manifest kept as text (a patch run)', () => {
           for (const n of names) expect(view.find('entries', n)?.stamp).toEqual(entries[n]);
           for (const n of names) expect(view.find('outputs', `out/${n}`)?.stamp).toEqual(outputs[`out/${n}`]);
           expect(view.find('entries', `out/${names[0]}`)).toBeUndefined();
+          expect(view.entryStamps()).toEqual(new Map(Object.entries(entries)));
           // Some changes name a file not recorded (never expected: the whole manifest is then rendered again).
           const replaced = changes.map(([field, i, s, known]) => [field, `${field === 'outputs' ? 'out/' : ''}${known ? names[i % names.length] : `new-${i}`}`, [s.size, s.mtimeMs]] as const);
           const expected = { entries: { ...entries }, outputs: { ...outputs } };
