@@ -328,7 +328,8 @@ function newsroomResult(compiled: NewsroomCompileResult, now: Date, written: rea
     };
   });
   const qualify = <T extends { path: string }>(slug: string, items: readonly T[]): T[] => items.map((i) => ({ ...i, path: `${slug}/${i.path}` }));
-  const goodSources: SourceFile[] = compiled.stories.flatMap((s) => qualify(s.slug, s.result.goodSources));
+  // Each story's `_story.md` too: a service run after it breaks builds the story with this one (core/newsroom-compile.ts).
+  const goodSources: SourceFile[] = compiled.stories.flatMap((s) => qualify(s.slug, [s.settings, ...s.result.goodSources]));
   const outcomes: EntryOutcome[] = compiled.stories.flatMap((s) => qualify(s.slug, s.result.outcomes));
   return {
     ...(compiled.newsroom ? { story: compiled.newsroom } : {}),

@@ -43,6 +43,8 @@ export type NewsroomCompileInput = Pick<CompileInput, 'sources' | 'now' | 'readD
 export interface StoryBuild {
   readonly slug: string;
   readonly config: StoryConfig;
+  /** The `_story.md` it was built with (service mode: its last good version when the file is broken). */
+  readonly settings: SourceFile;
   /** The story's own compile; its planned paths are relative to `<slug>/`. */
   readonly result: CompileResult;
   readonly summary: StorySummary;
@@ -111,7 +113,15 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   let storiesNotBuilt = 0;
   const configs = split.folders.map((folder) => {
     const storySource = folder.sources.find((s) => s.path === STORY_FILE);
-    return storySource ? parseStoryConfig(storySource, folder.slug, newsroom, raw) : { diagnostics: folder.readDiagnostics.filter((d) => d.file === STORY_FILE).map((d) => ({ ...d, file: `${folder.slug}/${d.file}` })) };
+    const parsed: { config?: StoryConfig; diagnostics: Diagnostic[]; settings?: SourceFile } = storySource
+      ? { ...parseStoryConfig(storySource, folder.slug, newsroom, raw), settings: storySource }
+      : { diagnostics: folder.readDiagnostics.filter((d) => d.file === STORY_FILE).map((d) => ({ ...d, file: `${folder.slug}/${d.file}` })) };
+    if (parsed.config || mode !== 'service') return parsed;
+    // Service mode: a story whose `_story.md` breaks keeps its last good one, as a broken entry
+    // keeps its last good version, so that it stays in the newsroom's feeds, front page and index.
+    const previous = input.lastGood?.get(`${folder.slug}/${STORY_FILE}`);
+    const kept = previous ? parseStoryConfig({ ...previous, path: STORY_FILE }, folder.slug, newsroom, raw) : undefined;
+    return kept?.config && !hasErrors(kept.diagnostics) ? { config: kept.config, diagnostics: parsed.diagnostics, settings: { ...previous!, path: STORY_FILE } } : parsed;
   });
   // A story whose feed_base is another's (or the newsroom's) would publish its feeds at their URLs: left out.
   const clashes = feedBaseClashes(newsroom, configs.flatMap((c) => ('config' in c && c.config ? [c.config] : [])));
@@ -149,7 +159,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
       continue;
     }
     if (result.ledger) ledgers.push(qualify(result.ledger, prefix));
-    stories.push({ slug: folder.slug, config, result, summary, held: !result.entries.some((e) => isPublished(e, now)) });
+    stories.push({ slug: folder.slug, config, settings: parsed.settings!, result, summary, held: !result.entries.some((e) => isPublished(e, now)) });
   }
   const folders = new Set(split.folders.map((f) => `${f.slug}/`));
   diagnostics.push(...ids.diagnostics.filter((d) => !folders.has(d.file.slice(0, d.file.indexOf('/') + 1))));

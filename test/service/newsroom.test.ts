@@ -62,6 +62,10 @@ describe('storyfeed start on a newsroom', () => {
     expect(storm).toContain('storm later');
     expect(storm).toContain('storm a');
     expect(await readFile(path.join(folder.dir, 'out/storm/rss.xml'), 'utf8')).toContain('storm later');
+    // Built with its last good _story.md, storm stays in the newsroom's own files.
+    expect(await get('atom.xml')).toContain('storm later');
+    expect(await get('stories.json')).toContain('"slug": "storm"');
+    expect(await get('index.html')).toContain('Storm');
     // …and stays recorded as published, so that a later run may still remove it.
     expect(await readFile(path.join(folder.dir, 'out/.storyfeed/published.json'), 'utf8')).toContain('storm/atom.xml');
     await service.stop();

@@ -217,6 +217,22 @@ describe('diagnostics', () => {
     expect(broken.planned.some((p) => p.path.startsWith('talks/'))).toBe(false);
     expect(broken.planned.some((p) => p.path === 'stories.json')).toBe(true);
   });
+
+  it("service mode builds a story whose _story.md broke with its last good one: it stays in the newsroom's files, its problem reported", () => {
+    const files = { ...base, 'talks/_story.md': newsroomStoryText('talks', 'status: over\n') };
+    const lastGood = new Map([['talks/_story.md', { path: 'talks/_story.md', text: base['talks/_story.md']! }]]);
+    const r = compileNewsroom({ sources: sources(files), now: NOW, mode: 'service', lastGood });
+    expect(r.stories.map((s) => s.slug).sort()).toEqual(['storm', 'talks', 'vote']);
+    expect([r.ok, where(r).filter((w) => w.startsWith('talks/'))]).toEqual([true, ['talks/_story.md:5 E_STORY_STATUS status']]);
+    expect(r.stories.find((s) => s.slug === 'talks')!.settings.text).toBe(base['talks/_story.md']);
+    const text = (p: string) => r.files.find((f) => f.path === p)!.contents;
+    expect(text('stories.json')).toContain('"slug": "talks"');
+    expect(r.planned.some((p) => p.path === 'talks/atom.xml')).toBe(true);
+    // A last good _story.md that is itself broken is no help; nor is one in strict mode.
+    const badToo = compileNewsroom({ sources: sources(files), now: NOW, mode: 'service', lastGood: new Map([['talks/_story.md', { path: 'talks/_story.md', text: files['talks/_story.md'] }]]) });
+    expect(badToo.stories.map((s) => s.slug)).toEqual(['storm', 'vote']);
+    expect(compileNewsroom({ sources: sources(files), now: NOW, lastGood }).ok).toBe(false);
+  });
 });
 
 describe('inheritance and defaults', () => {
