@@ -68,15 +68,19 @@ export function checkUpToDate(entriesDir: string, outDir: string, now: Date, how
   let stamps = manifest ? 'unparsed' : scanStamps(text, compared.visit);
   if (stamps === 'unparsed') {
     manifest ??= parseManifest(text);
-    if (!manifest) return no;
+    // Parsed whole, the manifest is what JSON.parse reads (of a key written twice, the last): its window too.
+    if (!manifest || !insideWindow(manifest, now)) return no;
     compared = compareStamps(entriesDir, outDir, names, newsroom === true, changeFound);
     stamps = visitStamps(manifest, compared.visit);
   }
   // Every name listed was recorded (each visited once), and no other.
   if (!stamps || compared.unvisited() > 0) return no;
   const { changed } = compared;
-  if (changed.length > 0) return { ...no, changedSince: { manifestText: text, head, entries: names.length, changed } };
-  return { upToDate: true, entries: names.length, ...(head.counts ? { counts: head.counts } : {}) };
+  // A patch run changes the manifest where its text holds each stamp: only text in the written form
+  // (one a full build writes again otherwise).
+  if (changed.length > 0) return manifest ? no : { ...no, changedSince: { manifestText: text, head, entries: names.length, changed } };
+  const { counts } = manifest ?? head;
+  return { upToDate: true, entries: names.length, ...(counts ? { counts } : {}) };
 }
 
 /**
@@ -109,23 +113,18 @@ function compareStamps(entriesDir: string, outDir: string, names: readonly strin
 
 /**
  * Is every output the manifest names still as the build left it (size and mtime)? Then the number
- * of entry files it records; undefined otherwise (or when the text is not a manifest).
+ * of entry files it records; undefined otherwise, or when its text is not in the written form (a
+ * patch run, which asks, changes the text where it holds each stamp).
  */
 export function outputsAsRecorded(outDir: string, text: string): number | undefined {
   const prefix = folderPrefix(outDir);
   let entries = 0;
-  const visit: StampVisitor = (field, name, size, mtimeMs) => {
+  const all = scanStamps(text, (field, name, size, mtimeMs) => {
     if (field === 'entries') return (entries += 1) > 0;
     const s = statSync(prefix + name, NO_THROW);
     return s !== undefined && s.size === size && s.mtimeMs === mtimeMs;
-  };
-  let stamps = scanStamps(text, visit);
-  if (stamps === 'unparsed') {
-    const manifest = parseManifest(text);
-    entries = 0;
-    stamps = manifest ? visitStamps(manifest, visit) : false;
-  }
-  return stamps ? entries : undefined;
+  });
+  return all === true ? entries : undefined;
 }
 
 const NO_THROW = { throwIfNoEntry: false } as const;

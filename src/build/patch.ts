@@ -135,7 +135,7 @@ async function planPatch(options: PatchOptions, phase: (name: string) => void): 
   const given = options.changedSince;
   const hint = given?.head.generation && given.manifestText.slice(0, 256).includes(given.head.generation) && startsAs(outDir, MANIFEST_PATH, given.manifestText) ? given : undefined;
   // Kept as text: its few changed stamps are replaced where they lie (state/manifest-scan.ts).
-  const manifest = hint ? ManifestText.of(hint.manifestText, hint.head) : ManifestText.of(readBookkeeping(outDir, MANIFEST_PATH));
+  const manifest = ManifestText.of(hint ? hint.manifestText : readBookkeeping(outDir, MANIFEST_PATH));
   if (!manifest) return skip('noBuild');
   const { head } = manifest;
   if (!head.generation || !head.counts || head.counts.diagnostics > 0 || !insideWindow(head, now)) return skip('notClean');

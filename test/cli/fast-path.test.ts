@@ -91,6 +91,37 @@ describe('storyfeed build fast path', () => {
     expect((await ws.build()).stdout).toMatch(FAST);
   });
 
+  it.each([
+    ['a space before a record', (t: string) => t.replace(',"entries":{', ', "entries":{')],
+    ['an escape in a key', (t: string) => t.replace(',"entries":{', ',"entri\\u0065s":{')],
+    ['the entries first', (t: string) => `{"entries":${JSON.stringify(JSON.parse(t).entries)},${t.slice(1, t.indexOf(',"entries":{'))}${t.slice(t.indexOf(',"outputs":{'))}`],
+    ['a key written twice (JSON.parse takes the last)', (t: string) => t.replace(/\}\n$/, ',"generation":"other"}\n')],
+  ])('a manifest edited by hand (%s): an edited body is a full build, and the manifest it writes is whole', async (_name, edit) => {
+    // Named to come before `_story.md` in the manifest, the edited one second (a patch then finds every stamp it needs).
+    const ws = await workspace({ '0-first.md': entryText({ slug: 'first', published: '2026-05-26T08:00:00Z' }), '1-b.md': entryText({ slug: 'b', published: '2026-05-26T08:30:00Z' }) });
+    await ws.build();
+    const file = path.join(ws.dir, 'out', MANIFEST_PATH);
+    const text = edit(await readFile(file, 'utf8'));
+    expect(JSON.parse(text)).toBeTypeOf('object');
+    await writeFile(file, text);
+    expect((await ws.build()).stdout).toMatch(FAST);
+    await writeFile(path.join(ws.dir, 'entries/1-b.md'), entryText({ slug: 'b', published: '2026-05-26T08:30:00Z', body: 'Edited by hand.' }));
+    const r = await ws.build();
+    expect(r.stdout).not.toMatch(/patched/);
+    expect(await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8')).toContain('Edited by hand.');
+    expect(JSON.parse(await readFile(file, 'utf8')).entries['1-b.md']).toHaveLength(2);
+    expect((await ws.build()).stdout).toMatch(FAST);
+  });
+
+  it('a window written twice in the manifest is read as JSON.parse reads it (the last)', async () => {
+    const ws = await workspace();
+    await ws.build();
+    const file = path.join(ws.dir, 'out', MANIFEST_PATH);
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/\}\n$/, ',"window":[0,1]}\n'));
+    expect((await ws.build()).stdout).not.toMatch(FAST);
+    expect((await ws.build()).stdout).toMatch(FAST);
+  });
+
   it('an entry deleted → a full build (and the identity guard)', async () => {
     const ws = await workspace({ 'b.md': entryText({ slug: 'b' }) });
     await ws.build();

@@ -71,7 +71,8 @@ export function scanStamps(text: string, visit: StampVisitor): boolean | 'unpars
       if (next === CLOSE_BRACE) break;
     }
   }
-  return text.startsWith('}\n', p) && p + 2 === text.length ? true : 'unparsed';
+  // As written, with its newline, or without (a manifest rewritten by JSON.stringify alone).
+  return text.charCodeAt(p) === CLOSE_BRACE && (p + 1 === text.length || (p + 2 === text.length && text.endsWith('\n'))) ? true : 'unparsed';
 }
 
 /** The same visit over a manifest parsed whole (text scanStamps could not read). */
@@ -144,8 +145,11 @@ export class ManifestText {
     private readonly opens: Readonly<Record<StampField, number>>,
   ) {}
 
-  /** Undefined unless the text is a manifest of this version in the written form. */
-  static of(text: string | undefined, head = text === undefined ? undefined : parseManifestHead(text)): ManifestText | undefined {
+  /** Undefined unless the text is a manifest of this version whose head is in the written form. */
+  static of(text: string | undefined): ManifestText | undefined {
+    // The head is always read from this text (never a manifest parsed whole: the text's stamps
+    // would then be spliced after a head that is not where the text says).
+    const head = text === undefined ? undefined : parseManifestHead(text);
     if (text === undefined || !head) return undefined;
     const entries = text.indexOf(ENTRIES) + ENTRIES.length - 1;
     // The first `,"outputs":{` after it: no name in the entries can hold `,"` (its quote would be escaped).

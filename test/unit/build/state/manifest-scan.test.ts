@@ -47,6 +47,11 @@ describe('the manifest stamps read from the text', () => {
     );
   });
 
+  it('reads a manifest without its final newline (rewritten by JSON.stringify alone) as with it', () => {
+    expect(scanned(good.trimEnd())).toEqual(scanned(good));
+    expect(scanned(good.trimEnd())).toHaveLength(2);
+  });
+
   it('a visitor that says stop stops the scan', () => {
     const t = text({ 'a.md': [1, 2], 'b.md': [3, 4] }, { 'x.html': [5, 6] });
     const names: string[] = [];
@@ -65,7 +70,7 @@ describe('the manifest stamps read from the text', () => {
     ['a third number', good.replace('[0,5]', '[0,5,6]')],
     ['no outputs', good.replace(/,"outputs":\{.*\}\}/, '}')],
     ['something after the outputs', good.replace(/\}\}\n$/, '},"more":1}\n')],
-    ['no final newline', good.trimEnd()],
+    ['two final newlines', `${good}\n`],
     ['cut short', good.slice(0, good.length - 9)],
     ['a name never closed', good.replace('"x.html"', '"x.html\\"')],
   ])('%s: left to JSON.parse', (_name, t) => {
