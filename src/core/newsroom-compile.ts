@@ -137,7 +137,8 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
       storiesNotBuilt += 1;
       continue;
     }
-    const lastGood = input.lastGood ? new Map([...input.lastGood].filter(([p]) => p.startsWith(prefix)).map(([p, s]) => [p.slice(prefix.length), { ...s, path: p.slice(prefix.length) }])) : undefined;
+    // Its entries' last good versions (its `_story.md`'s was taken above: the compile is given the story).
+    const lastGood = input.lastGood ? new Map([...input.lastGood].filter(([p]) => p.startsWith(prefix) && p !== `${prefix}${STORY_FILE}`).map(([p, s]) => [p.slice(prefix.length), { ...s, path: p.slice(prefix.length) }])) : undefined;
     const result = compile({
       sources: folder.sources,
       now,
