@@ -195,7 +195,7 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   // later build would write the same bytes.
   if (!hasErrors(compiled.diagnostics)) {
     const stamps = sourceStamps(run.input.listing.stamps, sources);
-    const manifest = manifestChunks({ window: publishWindow(compiled.entries, now), generation, counts: countsOf(compiled, now), story: run.story }, stamps, written.records);
+    const manifest = manifestChunks({ window: publishWindow(compiled.entries, now, [run.story]), generation, counts: countsOf(compiled, now), story: run.story }, stamps, written.records);
     bookkeeping.push({ path: MANIFEST_PATH, contents: manifest });
   }
   if (bookkeeping.length > 0) await writeBookkeeping(outDir, bookkeeping, { durable: false });

@@ -265,7 +265,7 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   // Only a clean run may vouch that a later build would write the same bytes (the fast path).
   if (!hasErrors(compiled.diagnostics)) {
     const stamps = sourceStamps(run.listing.stamps, sources);
-    const head = { window: publishWindow(allEntries(compiled), now), generation, counts: countsOf(compiled, now), ...(compiled.newsroom ? { story: compiled.newsroom } : {}) };
+    const head = { window: publishWindow(allEntries(compiled), now, compiled.stories.map((s) => s.config.story)), generation, counts: countsOf(compiled, now), ...(compiled.newsroom ? { story: compiled.newsroom } : {}) };
     const manifest = manifestChunks(head, stamps, written.records);
     bookkeeping.push({ path: MANIFEST_PATH, contents: manifest });
   }

@@ -2,7 +2,7 @@
 // entries. The clock is an argument. (outputs.ts makes the documents from these.)
 
 import { compareStrings } from './diagnostics.js';
-import type { EntryMeta } from './types.js';
+import type { EntryMeta, Story } from './types.js';
 
 /** Newest first by publication; ties broken by id so that file order never matters. */
 export function compareEntries(a: EntryMeta, b: EntryMeta): number {
@@ -53,6 +53,15 @@ export function retractionStub(entry: EntryMeta): EntryMeta {
 /** Is the entry in some document at `now` (published, not retracted)? Only those are rendered. */
 export function isVisible(entry: EntryMeta, now: Date): boolean {
   return isPublished(entry, now) && !isRetracted(entry, now);
+}
+
+/**
+ * An ended story whose `coverage_end` is still ahead of `now` (a planned end): its pages say when
+ * coverage ends, and at that instant they change to say it ended (the end is one of the build's
+ * change times: build/state/manifest.ts publishWindow).
+ */
+export function coverageEndAhead(story: Pick<Story, 'status' | 'coverageEnd'>, now: Date): boolean {
+  return story.status === 'ended' && story.coverageEnd !== undefined && story.coverageEnd.getTime() > now.getTime();
 }
 
 /** When a story's coverage starts: `coverage_start` as written, else its first visible entry's publication at `now`. */

@@ -5,7 +5,7 @@
 import { compareStrings } from './diagnostics.js';
 import { documentKey, fingerprint } from './fingerprint.js';
 import { FORMATS, MEDIA_TYPES, NEWSROOM_FILES, OUTPUT_FILES, PAGE_CSS_FILE, STYLESHEET_FILE } from './formats.js';
-import { compareEntries, isPublished, isRetracted, newestChange } from './model.js';
+import { compareEntries, coverageEndAhead, isPublished, isRetracted, newestChange } from './model.js';
 import { renderAtom } from './render/atom.js';
 import { renderFrontPage } from './render/front-page.js';
 import { renderJsonFeed } from './render/json-feed.js';
@@ -86,6 +86,7 @@ export function planNewsroom(
     entries: selected.entries.map((e) => [e.path, e.print, e.tags[0]]),
     retracted: selected.retracted.map((e) => [e.path, e.print]),
     stories: ordered.map((s) => fingerprint(s)),
+    endsAhead: ordered.map((s) => coverageEndAhead(s, now)),
     opml: options.opmlDates ?? null,
   });
   // Every entry whose print is in the key, by its qualified path: a patch run (build/patch.ts) that
@@ -101,7 +102,7 @@ export function planNewsroom(
     file(OUTPUT_FILES.rss, MEDIA_TYPES.rss, () => renderRss(feedOf(), xml)),
     file(OUTPUT_FILES.atom, MEDIA_TYPES.atom, () => renderAtom(feedOf(), xml)),
     file(OUTPUT_FILES.json, MEDIA_TYPES.json, () => renderJsonFeed(feedOf(), { folder: '' })),
-    file(OUTPUT_FILES.page, MEDIA_TYPES.html, () => renderFrontPage(newsroom, ordered)),
+    file(OUTPUT_FILES.page, MEDIA_TYPES.html, () => renderFrontPage(newsroom, ordered, now)),
     file(NEWSROOM_FILES.opml, MEDIA_TYPES.opml, () => renderOpml(newsroom, ordered, options.opmlDates)),
     file(NEWSROOM_FILES.stories, MEDIA_TYPES.stories, () => renderStoriesJson(newsroom, ordered)),
     file(STYLESHEET_FILE, MEDIA_TYPES.xsl, () => FEED_XSL),

@@ -6,7 +6,7 @@
 import { compareStrings } from './diagnostics.js';
 import { planEntryPages } from './entry-pages.js';
 import { documentKey, fingerprint } from './fingerprint.js';
-import { compareEntries, isPublished, isRetracted, isStub, newestChange, retractionStub } from './model.js';
+import { compareEntries, coverageEndAhead, isPublished, isRetracted, isStub, newestChange, retractionStub } from './model.js';
 import { ATOM_SEPARATOR } from './render/atom.js';
 import { feedUrls, FORMATS, MEDIA_TYPES, OUTPUT_FILES, PAGE_CSS_FILE, STYLESHEET_FILE } from './formats.js';
 import { fillShell } from './render/fragments.js';
@@ -381,7 +381,7 @@ export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Da
   // Coverage started when `coverage_start` says, else with the first entry ever published (the
   // ledger remembers those no longer out).
   const first = slots[0];
-  files.push(planPage(OUTPUT_FILES.page, main.page, '', linkedTags(main.page.entries, linkOf, links), story.coverageStart ?? (first ? new Date(first.published) : undefined)));
+  files.push(planPage(OUTPUT_FILES.page, main.page, '', linkedTags(main.page.entries, linkOf, links), story.coverageStart ?? (first ? new Date(first.published) : undefined), coverageEndAhead(story, now)));
   files.push(...planEntryPages(story, storyFingerprint(story), slots, now, linkOf, planned));
   files.push(planned(STYLESHEET_FILE, MEDIA_TYPES.xsl, { v: RENDER_VERSION, xsl: FEED_XSL }, [], () => [FEED_XSL]));
   files.push(planned(PAGE_CSS_FILE, MEDIA_TYPES.css, { v: RENDER_VERSION, css: PAGE_CSS }, [], () => [PAGE_CSS]));
@@ -389,8 +389,8 @@ export function planOutputs(story: Story, entries: readonly EntryMeta[], now: Da
 }
 
 /** A story or tag page: its entries (whole, or a tag page's by their summaries), the retraction notices within their window; its text is a shell a worker may render (build/shell-render.ts). */
-function planPage(path: string, feed: Feed, folder: string, tags: readonly TagLink[], coverageStart?: Date): PlannedFile {
-  const options = { folder, tags, ...(coverageStart ? { coverageStart } : {}) };
+function planPage(path: string, feed: Feed, folder: string, tags: readonly TagLink[], coverageStart?: Date, endAhead = false): PlannedFile {
+  const options = { folder, tags, ...(coverageStart ? { coverageStart } : {}), ...(endAhead ? { coverageEndAhead: true } : {}) };
   const shell: ShellRender = { job: () => ({ format: 'page', feed, options }), fill: pageFromShell };
-  return { ...planned(path, MEDIA_TYPES.html, { feed: feedBase(feed), folder, tags, start: coverageStart?.getTime() }, [...feed.entries, ...feed.retracted], () => renderPage(feed, options)), shell };
+  return { ...planned(path, MEDIA_TYPES.html, { feed: feedBase(feed), folder, tags, start: coverageStart?.getTime(), ...(endAhead ? { endAhead } : {}) }, [...feed.entries, ...feed.retracted], () => renderPage(feed, options)), shell };
 }

@@ -265,5 +265,5 @@ export interface XmlShellJob {
 export interface PageShellJob {
   readonly format: 'page';
   readonly feed: Feed;
-  readonly options: { readonly folder: string; readonly tags: ReadonlyArray<{ tag: string; slug: string }>; readonly coverageStart?: Date };
+  readonly options: { readonly folder: string; readonly tags: ReadonlyArray<{ tag: string; slug: string }>; readonly coverageStart?: Date; readonly coverageEndAhead?: boolean };
 }

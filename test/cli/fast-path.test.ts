@@ -152,6 +152,18 @@ describe('storyfeed build fast path', () => {
     expect(await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8')).not.toContain('test-story/later');
   });
 
+  it('a planned coverage_end passing is a full build: the page then says coverage ended', async () => {
+    const ws = await workspace();
+    await writeFile(path.join(ws.dir, 'entries/_story.md'), storyText('status: ended\ncoverage_end: 2026-06-02T09:00:00Z\n'));
+    await ws.build('2026-06-02T08:00:00Z');
+    const page = () => readFile(path.join(ws.dir, 'out/index.html'), 'utf8');
+    expect(await page()).toContain('<strong>Coverage ends</strong>');
+    expect((await ws.build('2026-06-02T08:59:59Z')).stdout).toMatch(FAST);
+    expect((await ws.build('2026-06-02T09:00:00Z')).stdout).not.toMatch(FAST);
+    expect(await page()).toContain('<strong>Coverage ended</strong>');
+    expect((await ws.build('2026-06-03T00:00:00Z')).stdout).toMatch(FAST);
+  });
+
   it('a retraction falling due is a full build', async () => {
     const ws = await workspace({ 'r.md': entryText({ slug: 'r', extra: 'retracted:\n  at: 2026-06-02T09:00:00Z\n  reason: Not confirmed.\n' }) });
     await ws.build('2026-06-02T08:00:00Z');

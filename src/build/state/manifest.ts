@@ -63,18 +63,21 @@ export function manifestVersion(): string {
   return `${MANIFEST_VERSION}.${CACHE_VERSION}.${RENDER_VERSION}`;
 }
 
-/** The instants at which an entry appears or leaves (embargo end, retraction, the end of its stub, its 48 hours in the news sitemap). */
-export function publishWindow(entries: readonly EntryMeta[], now: Date): [number | null, number | null] {
+/**
+ * The instants at which an entry appears or leaves (embargo end, retraction, the end of its stub,
+ * its 48 hours in the news sitemap), and at which an ended story's planned `coverage_end` passes
+ * (its page then says coverage ended: core/model.ts coverageEndAhead).
+ */
+export function publishWindow(entries: readonly EntryMeta[], now: Date, stories: ReadonlyArray<Pick<Story, 'status' | 'coverageEnd'>> = []): [number | null, number | null] {
   let start: number | null = null;
   let end: number | null = null;
   const t = now.getTime();
-  for (const e of entries) {
-    if (e.draft) continue;
-    for (const due of changeTimes(e)) {
-      if (due <= t && (start === null || due > start)) start = due;
-      if (due > t && (end === null || due < end)) end = due;
-    }
-  }
+  const at = (due: number) => {
+    if (due <= t && (start === null || due > start)) start = due;
+    if (due > t && (end === null || due < end)) end = due;
+  };
+  for (const e of entries) if (!e.draft) for (const due of changeTimes(e)) at(due);
+  for (const s of stories) if (s.status === 'ended' && s.coverageEnd) at(s.coverageEnd.getTime());
   return [start, end];
 }
 

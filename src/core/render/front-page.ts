@@ -10,6 +10,7 @@ import { feedUrls, FORMATS, NEWSROOM_FILES, PAGE_CSS_FILE } from '../formats.js'
 import type { StorySummary } from '../newsroom.js';
 import type { Story } from '../types.js';
 import { renderJsonLd } from './json-ld.js';
+import { coverageEndAhead } from '../model.js';
 
 /** schema.org ItemList of the stories, in the page's order. */
 export function storiesItemList(newsroom: Story, stories: readonly StorySummary[]) {
@@ -32,23 +33,24 @@ function feedLinks(story: Story, folder: string): string {
   return (['rss', 'atom', 'json'] as const).map((k) => `<a href="${escapeHtml(urls[k])}" type="${FORMATS[k].type}">${FORMATS[k].label}</a>`).join(' · ');
 }
 
-function storyItem(s: StorySummary, newsroom: Story): string {
+function storyItem(s: StorySummary, newsroom: Story, now: Date): string {
   const lines = [`<li class="story" id="story-${s.slug}">`, `<h3><a href="${s.slug}/">${escapeHtml(s.story.title)}</a></h3>`];
   lines.push(`<p>${escapeHtml(s.story.description)}</p>`);
   if (s.latest) lines.push(`<p class="meta">Latest: <a href="${escapeHtml(s.latest.link)}">${escapeHtml(s.latest.title)}</a> · ${time(s.latest.published, newsroom)}</p>`);
   else lines.push('<p class="meta">No developments yet.</p>');
-  if (s.status === 'ended' && s.coverageEnd) lines.push(`<p class="meta">Coverage ended ${time(s.coverageEnd, newsroom)}</p>`);
+  if (s.status === 'ended' && s.coverageEnd) lines.push(`<p class="meta">Coverage ${coverageEndAhead(s, now) ? 'ends' : 'ended'} ${time(s.coverageEnd, newsroom)}</p>`);
   lines.push(`<p class="meta">${feedLinks(s.story, '')}</p>`, '</li>');
   return lines.join('\n');
 }
 
-export function renderFrontPage(newsroom: Story, stories: readonly StorySummary[]): string {
+/** `now`: the planner's clock (an ended story's planned end still ahead says "Coverage ends"). */
+export function renderFrontPage(newsroom: Story, stories: readonly StorySummary[], now: Date): string {
   const title = escapeHtml(newsroom.title);
   const urls = feedUrls(newsroom);
   const live = stories.filter((s) => s.status === 'live');
   const ended = stories.filter((s) => s.status === 'ended');
   const section = (id: string, heading: string, list: readonly StorySummary[], empty: string) =>
-    `<section aria-labelledby="${id}">\n<h2 id="${id}">${heading}</h2>\n${list.length === 0 ? `<p>${empty}</p>` : `<ol class="timeline">\n${list.map((s) => storyItem(s, newsroom)).join('\n')}\n</ol>`}\n</section>`;
+    `<section aria-labelledby="${id}">\n<h2 id="${id}">${heading}</h2>\n${list.length === 0 ? `<p>${empty}</p>` : `<ol class="timeline">\n${list.map((s) => storyItem(s, newsroom, now)).join('\n')}\n</ol>`}\n</section>`;
   const alternates = (['rss', 'atom', 'json'] as const).map((k) => `<link rel="alternate" type="${FORMATS[k].type}" title="${title} (${FORMATS[k].label})" href="${escapeHtml(urls[k])}">`);
   return `${renderHead({
     language: newsroom.language,

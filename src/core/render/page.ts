@@ -44,6 +44,8 @@ export interface PageOptions {
   readonly tags: ReadonlyArray<{ tag: string; slug: string }>;
   /** First publication of any entry of the story (archives included): the coverage start. */
   readonly coverageStart?: Date;
+  /** An ended story whose `coverage_end` is still ahead (the planner's clock): the page says when coverage ends. */
+  readonly coverageEndAhead?: boolean;
 }
 
 function rootPrefix(folder: string): string {
@@ -128,7 +130,7 @@ function pageText(feed: Feed, options: PageOptions, slots: Slots): string {
   const structured = isStory
     ? [renderLiveBlog(feed, { url: story.homePage, ...(options.coverageStart ? { coverageStart: options.coverageStart } : {}), ...(ended ? { coverageEnd: ended } : {}), bodySlot: (e) => slots.mark(e, 'text') })]
     : [];
-  const status = !isStory ? '' : ended ? `<strong>Coverage ended</strong> ${timeElement(ended, feed)} · ` : '<strong>Developing story</strong> · ';
+  const status = !isStory ? '' : ended ? `<strong>Coverage ${options.coverageEndAhead ? 'ends' : 'ended'}</strong> ${timeElement(ended, feed)} · ` : '<strong>Developing story</strong> · ';
   const head = renderHead({
     language: story.language,
     title: story.title,

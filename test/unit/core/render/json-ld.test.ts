@@ -188,6 +188,27 @@ describe('an ended story’s LiveBlogPosting', () => {
     await checkEnded(r.files.find((f) => f.path === 'index.html')!.contents, '2026-05-20T08:00:00Z', '2026-05-31T18:00:00Z');
   });
 
+  it('a planned end (coverage_end still ahead) says “Coverage ends”, on the story page and the front page, until it passes', () => {
+    const end = '2026-06-01T18:00:00Z';
+    const single = (now: Date) => compile({ sources: sources({ '_story.md': storyText(`status: ended\ncoverage_end: ${end}\n`), 'a.md': files['a.md'] }), now }).files.find((f) => f.path === 'index.html')!.contents;
+    const status = (html: string) => /<p class="status"><strong>(Coverage \w+)<\/strong> <time datetime="([^"]+)">/.exec(html)?.slice(1);
+    expect(status(single(NOW))).toEqual(['Coverage ends', end]);
+    expect(status(single(new Date(end)))).toEqual(['Coverage ended', end]);
+    const newsroom = (now: Date) =>
+      compileNewsroom({
+        sources: sources({
+          '_newsroom.md': newsroomText(),
+          'vote/_story.md': newsroomStoryText('vote', `status: ended\ncoverage_end: ${end}\n`, 'The vote'),
+          'vote/a.md': newsroomEntryText('vote', 'a', '2026-05-25T09:00:00Z'),
+        }),
+        now,
+      }).files;
+    const front = (now: Date) => /<p class="meta">(Coverage \w+) <time/.exec(newsroom(now).find((f) => f.path === 'index.html')!.contents)?.[1];
+    const page = (now: Date) => status(newsroom(now).find((f) => f.path === 'vote/index.html')!.contents);
+    expect([front(NOW), page(NOW)]).toEqual(['Coverage ends', ['Coverage ends', end]]);
+    expect([front(new Date('2026-06-02T00:00:00Z')), page(new Date('2026-06-02T00:00:00Z'))]).toEqual(['Coverage ended', ['Coverage ended', end]]);
+  });
+
   it('a single story that is ended without coverage_end, or with a bad status, is refused like a newsroom’s', () => {
     const codes = (extra: string) => compile({ sources: sources({ '_story.md': storyText(extra), 'a.md': files['a.md'] }), now: NOW }).diagnostics.map((d) => d.code);
     expect(codes('status: ended\n')).toEqual(['E_COVERAGE']);
