@@ -127,16 +127,16 @@ export function nextEmbargo(entries: readonly EntryMeta[], now: Date): Date | un
 
 /**
  * The next instant after `now` at which some output changes by itself (changeTimes: an embargo
- * ends, a retraction or its stub's end, a development leaves the news sitemap): the service
- * wakes then, as the build's up-to-date window ends then (build/state/manifest.ts).
+ * ends, a retraction or its stub's end, a development leaves the news sitemap; `also`: an ended
+ * story's planned `coverage_end`, in ms): the service wakes then, as the build's up-to-date window
+ * ends then (build/state/manifest.ts).
  */
-export function nextChange(entries: readonly EntryMeta[], now: Date): Date | undefined {
+export function nextChange(entries: readonly EntryMeta[], now: Date, also: readonly number[] = []): Date | undefined {
   let next: number | undefined;
-  for (const e of entries) {
-    if (e.draft) continue;
-    for (const t of changeTimes(e)) {
-      if (t > now.getTime() && (next === undefined || t < next)) next = t;
-    }
-  }
+  const at = (t: number) => {
+    if (t > now.getTime() && (next === undefined || t < next)) next = t;
+  };
+  for (const e of entries) if (!e.draft) for (const t of changeTimes(e)) at(t);
+  for (const t of also) at(t);
   return next === undefined ? undefined : new Date(next);
 }

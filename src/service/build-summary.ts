@@ -20,6 +20,8 @@ export interface BuildSummary {
   readonly diagnostics: readonly Diagnostic[];
   /** Entries in the subscription feeds. */
   readonly published: number;
+  /** The `coverage_end` (ms) of each ended story: a planned one still ahead is a change time (core/model.ts nextChange). */
+  readonly coverageEnds: readonly number[];
   /** A newsroom's run: the stories whose files it changed (`stories_changed` in the log), by slug. */
   readonly storiesChanged?: readonly string[];
 }
@@ -44,6 +46,7 @@ export function summarize(result: BuildResult): BuildSummary {
       diagnostics: result.diagnostics,
       published: newsroom.published,
       storiesChanged: newsroom.stories.filter((s) => s.changed).map((s) => s.slug),
+      coverageEnds: newsroom.stories.flatMap((s) => (s.status === 'ended' && s.coverageEnd !== undefined ? [s.coverageEnd] : [])),
     };
   }
   // The service builds in service mode, which always compiles (only strict builds patch).
@@ -59,5 +62,6 @@ export function summarize(result: BuildResult): BuildSummary {
     outcomes: compiled.outcomes,
     diagnostics: compiled.diagnostics,
     published: compiled.feed?.entries.length ?? 0,
+    coverageEnds: compiled.story?.status === 'ended' && compiled.story.coverageEnd ? [compiled.story.coverageEnd.getTime()] : [],
   };
 }

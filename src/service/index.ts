@@ -208,7 +208,7 @@ interface RunContext {
  * 48-hour news sitemap (core/model.ts nextChange) — in a newsroom across every story's entries.
  */
 function planOf(result: BuildSummary, started: Date): RunResult {
-  const next = nextChange(result.entries, started);
+  const next = nextChange(result.entries, started, result.coverageEnds);
   const story = result.story;
   return { ...(next ? { nextDue: next } : {}), ...(story ? { cron: { expression: story.schedule, timeZone: story.timeZone } } : {}) };
 }
@@ -255,7 +255,7 @@ async function runBuild(ctx: RunContext, reason: Reason): Promise<RunResult> {
 
 /** The log record of a run that finished (its entries may still have been held back or rejected). */
 function buildRecord(result: BuildSummary, reason: Reason, started: Date): LogRecord {
-  const next = nextChange(result.entries, started);
+  const next = nextChange(result.entries, started, result.coverageEnds);
   const problems = (o: BuildSummary['outcomes'][number]) => ({ path: o.path, problems: o.diagnostics.map(formatShortDiagnostic) });
   return {
     event: 'build',

@@ -71,6 +71,29 @@ describe('storyfeed start on a newsroom', () => {
     await service.stop();
   });
 
+  it("wakes at a story's planned coverage_end, as at an embargo: its page and the front page then say coverage ended", async () => {
+    const end = isoIn(4_000);
+    const folder = await tempFolder({
+      'entries/_newsroom.md': newsroomText(),
+      'entries/talks/_story.md': newsroomStoryText('talks', '', 'Talks'),
+      'entries/talks/a.md': newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z'),
+      'entries/storm/_story.md': newsroomStoryText('storm', `status: ended\ncoverage_end: ${end}\n`, 'Storm'),
+      'entries/storm/a.md': newsroomEntryText('storm', 'a', '2026-05-27T09:00:00Z'),
+    });
+    cleanups.push(folder.cleanup);
+    const service: ServiceProcess = await startServiceProcess(folder.dir);
+    cleanups.push(() => (service.child.exitCode === null && service.child.signalCode === null ? service.stop('SIGKILL') : Promise.resolve()));
+    const get = async (p: string) => (await fetch(new URL(p, service.url))).text();
+    const first = await service.waitFor((l) => l.event === 'build');
+    expect(first['next_due']).toBe(end);
+    expect(await get('storm/')).toContain('<strong>Coverage ends</strong>');
+    const woke = await service.waitFor((l) => l.event === 'build' && l !== first, { timeoutMs: 15_000 });
+    expect(Date.parse(String(woke['started'])) - Date.parse(end)).toBeLessThan(2_000);
+    expect(await get('storm/')).toContain('<strong>Coverage ended</strong>');
+    expect(await get('index.html')).toMatch(/Coverage ended <time/);
+    await service.stop();
+  });
+
   it('an entries folder that becomes a newsroom while the service runs: files added to its story folders wake it', async () => {
     // A yearly schedule: every run below is woken by a file change, never by the clock.
     const yearly = 'schedule: "0 0 1 1 *"\n';

@@ -139,6 +139,8 @@ describe('the next instant any output changes (the service wakes then): the news
     ['never a draft’s', [entry({ draft: true })], '2026-05-10T10:00:00Z', undefined],
   ] as const)('%s', (_kind, es, now, next) => {
     expect(nextChange(es, at(now))?.toISOString()).toBe(next);
+    // A story's planned coverage_end (ms) counts as well, when it is the nearest ahead.
+    expect(nextChange(es, at(now), [at(now).getTime() - 1, at(now).getTime() + 1])?.getTime()).toBe(at(now).getTime() + 1);
   });
 });
 
