@@ -17,21 +17,26 @@ const isoIn = (ms: number) => new Date(Date.now() + ms).toISOString().replace(/\
 const at = (l: LogLine) => Date.parse(String(l['time']));
 const sorted = (v: unknown) => [...(v as string[])].sort();
 
+/** Two stories, `talks` (live) and `storm` (its `_story.md` extra and entries given), served by `storyfeed start`. */
+async function serveTwoStories(stormExtra: string, stormEntries: Record<string, string>) {
+  const folder = await tempFolder({
+    'entries/_newsroom.md': newsroomText(),
+    'entries/talks/_story.md': newsroomStoryText('talks', '', 'Talks'),
+    'entries/talks/a.md': newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z'),
+    'entries/storm/_story.md': newsroomStoryText('storm', stormExtra, 'Storm'),
+    ...Object.fromEntries(Object.entries(stormEntries).map(([name, text]) => [`entries/storm/${name}`, text])),
+  });
+  cleanups.push(folder.cleanup);
+  const service: ServiceProcess = await startServiceProcess(folder.dir);
+  cleanups.push(() => (service.child.exitCode === null && service.child.signalCode === null ? service.stop('SIGKILL') : Promise.resolve()));
+  const get = async (p: string) => (await fetch(new URL(p, service.url))).text();
+  return { folder, service, get };
+}
+
 describe('storyfeed start on a newsroom', () => {
   it('wakes for a story entry\'s embargo, logs stories_changed, and a broken story keeps its last good outputs while the other publishes', async () => {
     const due = isoIn(5_000);
-    const folder = await tempFolder({
-      'entries/_newsroom.md': newsroomText(),
-      'entries/talks/_story.md': newsroomStoryText('talks', '', 'Talks'),
-      'entries/talks/a.md': newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z'),
-      'entries/storm/_story.md': newsroomStoryText('storm', '', 'Storm'),
-      'entries/storm/a.md': newsroomEntryText('storm', 'a', '2026-05-27T09:00:00Z'),
-      'entries/storm/later.md': newsroomEntryText('storm', 'later', due),
-    });
-    cleanups.push(folder.cleanup);
-    const service: ServiceProcess = await startServiceProcess(folder.dir);
-    cleanups.push(() => (service.child.exitCode === null && service.child.signalCode === null ? service.stop('SIGKILL') : Promise.resolve()));
-    const get = async (p: string) => (await fetch(new URL(p, service.url))).text();
+    const { folder, service, get } = await serveTwoStories('', { 'a.md': newsroomEntryText('storm', 'a', '2026-05-27T09:00:00Z'), 'later.md': newsroomEntryText('storm', 'later', due) });
 
     const first = await service.waitFor((l) => l.event === 'build');
     expect(first['ok']).toBe(true);
@@ -73,17 +78,7 @@ describe('storyfeed start on a newsroom', () => {
 
   it("wakes at a story's planned coverage_end, as at an embargo: its page and the front page then say coverage ended", async () => {
     const end = isoIn(4_000);
-    const folder = await tempFolder({
-      'entries/_newsroom.md': newsroomText(),
-      'entries/talks/_story.md': newsroomStoryText('talks', '', 'Talks'),
-      'entries/talks/a.md': newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z'),
-      'entries/storm/_story.md': newsroomStoryText('storm', `status: ended\ncoverage_end: ${end}\n`, 'Storm'),
-      'entries/storm/a.md': newsroomEntryText('storm', 'a', '2026-05-27T09:00:00Z'),
-    });
-    cleanups.push(folder.cleanup);
-    const service: ServiceProcess = await startServiceProcess(folder.dir);
-    cleanups.push(() => (service.child.exitCode === null && service.child.signalCode === null ? service.stop('SIGKILL') : Promise.resolve()));
-    const get = async (p: string) => (await fetch(new URL(p, service.url))).text();
+    const { service, get } = await serveTwoStories(`status: ended\ncoverage_end: ${end}\n`, { 'a.md': newsroomEntryText('storm', 'a', '2026-05-27T09:00:00Z') });
     const first = await service.waitFor((l) => l.event === 'build');
     expect(first['next_due']).toBe(end);
     expect(await get('storm/')).toContain('<strong>Coverage ends</strong>');
