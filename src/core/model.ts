@@ -61,7 +61,13 @@ export function isVisible(entry: EntryMeta, now: Date): boolean {
  * change times: build/state/manifest.ts publishWindow).
  */
 export function coverageEndAhead(story: Pick<Story, 'status' | 'coverageEnd'>, now: Date): boolean {
-  return story.status === 'ended' && story.coverageEnd !== undefined && story.coverageEnd.getTime() > now.getTime();
+  const end = coverageEndOf(story);
+  return end !== undefined && end.getTime() > now.getTime();
+}
+
+/** When coverage ends: `coverage_end`, once the story says it has ended (a live story's is not shown). */
+export function coverageEndOf(story: Pick<Story, 'status' | 'coverageEnd'>): Date | undefined {
+  return story.status === 'ended' ? story.coverageEnd : undefined;
 }
 
 /** When a story's coverage starts: `coverage_start` as written, else its first visible entry's publication at `now`. */

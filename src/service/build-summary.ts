@@ -5,6 +5,7 @@ import type { BuildOptions, BuildResult } from '../build/types.js';
 import type { EntryOutcome } from '../core/compile.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import type { EntryMeta, SourceFile, Story } from '../core/types.js';
+import { coverageEndOf } from '../core/model.js';
 
 export interface BuildSummary {
   readonly ok: boolean;
@@ -51,6 +52,7 @@ export function summarize(result: BuildResult): BuildSummary {
   }
   // The service builds in service mode, which always compiles (only strict builds patch).
   if (!compiled) throw new Error('a service build compiled nothing');
+  const end = compiled.story && coverageEndOf(compiled.story);
   return {
     ok: result.ok,
     written: result.written,
@@ -62,6 +64,6 @@ export function summarize(result: BuildResult): BuildSummary {
     outcomes: compiled.outcomes,
     diagnostics: compiled.diagnostics,
     published: compiled.feed?.entries.length ?? 0,
-    coverageEnds: compiled.story?.status === 'ended' && compiled.story.coverageEnd ? [compiled.story.coverageEnd.getTime()] : [],
+    coverageEnds: end ? [end.getTime()] : [],
   };
 }

@@ -60,14 +60,12 @@ export function scanStamps(text: string, visit: StampVisitor): boolean | 'unpars
       if (slash >= 0 && slash < p) slash = text.indexOf('\\', p);
       const name = slash >= 0 && slash < end ? decodeName(text.slice(p, end + 1)) : text.slice(p + 1, end);
       if (name === undefined || text.charCodeAt(end + 1) !== COLON || text.charCodeAt(end + 2) !== OPEN_BRACKET) return 'unparsed';
-      const sizeEnd = numberEnd(text, end + 3, false);
-      if (sizeEnd < 0 || text.charCodeAt(sizeEnd) !== COMMA) return 'unparsed';
-      const mtimeEnd = numberEnd(text, sizeEnd + 1, true);
-      if (mtimeEnd < 0 || text.charCodeAt(mtimeEnd) !== CLOSE_BRACKET) return 'unparsed';
-      const next = text.charCodeAt(mtimeEnd + 1);
+      const stamp = stampAt(text, end + 3);
+      if (!stamp) return 'unparsed';
+      const next = text.charCodeAt(stamp.close + 1);
       if (next !== COMMA && next !== CLOSE_BRACE) return 'unparsed';
-      if (!visit(field, name, Number(text.slice(end + 3, sizeEnd)), Number(text.slice(sizeEnd + 1, mtimeEnd)))) return false;
-      p = mtimeEnd + 2;
+      if (!visit(field, name, stamp.size, stamp.mtimeMs)) return false;
+      p = stamp.close + 2;
       if (next === CLOSE_BRACE) break;
     }
   }
@@ -111,6 +109,15 @@ function decodeName(literal: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The stamp `size,mtimeMs]` whose first digit is at `from`, and where its `]` is; undefined unless in the written form. */
+function stampAt(text: string, from: number): { readonly size: number; readonly mtimeMs: number; readonly close: number } | undefined {
+  const sizeEnd = numberEnd(text, from, false);
+  if (sizeEnd < 0 || text.charCodeAt(sizeEnd) !== COMMA) return undefined;
+  const close = numberEnd(text, sizeEnd + 1, true);
+  if (close < 0 || text.charCodeAt(close) !== CLOSE_BRACKET) return undefined;
+  return { size: Number(text.slice(from, sizeEnd)), mtimeMs: Number(text.slice(sizeEnd + 1, close)), close };
 }
 
 /**
@@ -167,10 +174,8 @@ export class ManifestText {
       const before = this.text.charCodeAt(at - 1);
       if (before !== COMMA && (before !== OPEN_BRACE || at - 1 !== this.opens[field])) continue;
       const from = at + key.length;
-      const sizeEnd = numberEnd(this.text, from, false);
-      const to = sizeEnd < 0 || this.text.charCodeAt(sizeEnd) !== COMMA ? -1 : numberEnd(this.text, sizeEnd + 1, true);
-      if (to < 0 || this.text.charCodeAt(to) !== CLOSE_BRACKET) return undefined;
-      return { stamp: [Number(this.text.slice(from, sizeEnd)), Number(this.text.slice(sizeEnd + 1, to))], from, to };
+      const found = stampAt(this.text, from);
+      return found && { stamp: [found.size, found.mtimeMs], from, to: found.close };
     }
     return undefined;
   }

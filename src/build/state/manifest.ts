@@ -3,7 +3,7 @@
 // stays the same. When nothing differs, a cron-driven `storyfeed build` can answer "no change"
 // without loading the compiler at all (see io/fast-path.ts).
 
-import { changeTimes, isScheduled, nextEmbargo, selectVisible } from '../../core/model.js';
+import { changeTimes, coverageEndOf, isScheduled, nextEmbargo, selectVisible } from '../../core/model.js';
 import type { EntryMeta, Story } from '../../core/types.js';
 import { CACHE_VERSION, MANIFEST_VERSION, RENDER_VERSION } from '../../core/versions.js';
 import { compareStrings } from '../../core/diagnostics.js';
@@ -77,28 +77,20 @@ export function publishWindow(entries: readonly EntryMeta[], now: Date, stories:
     if (due > t && (end === null || due < end)) end = due;
   };
   for (const e of entries) if (!e.draft) for (const due of changeTimes(e)) at(due);
-  for (const s of stories) if (s.status === 'ended' && s.coverageEnd) at(s.coverageEnd.getTime());
+  for (const s of stories) {
+    const end = coverageEndOf(s);
+    if (end) at(end.getTime());
+  }
   return [start, end];
 }
 
-/** `inOrder`: the records are known to be in order (a patch run's: the ones it parsed, no name added). */
-export function renderManifest(manifest: Omit<Manifest, 'version'>, { inOrder = false } = {}): string {
-  // A patch run hands back the records it parsed, in order already: sorting is then skipped.
+export function renderManifest(manifest: Omit<Manifest, 'version'>): string {
   const sorted = (r: Readonly<Record<string, FileStamp>>) => {
-    if (inOrder) return r;
     const keys = Object.keys(r);
     if (keys.every((k, i) => i === 0 || keys[i - 1]! < k)) return r;
     return Object.fromEntries(Object.entries(r).sort(([a], [b]) => compareStrings(a, b)));
   };
-  return `${JSON.stringify({
-    version: manifestVersion(),
-    ...(manifest.generation ? { generation: manifest.generation } : {}),
-    ...(manifest.counts ? { counts: manifest.counts } : {}),
-    ...(manifest.story ? { story: manifest.story } : {}),
-    window: manifest.window,
-    entries: sorted(manifest.entries),
-    outputs: sorted(manifest.outputs),
-  })}\n`;
+  return `${renderManifestHead(manifest)},"entries":${JSON.stringify(sorted(manifest.entries))},"outputs":${JSON.stringify(sorted(manifest.outputs))}}\n`;
 }
 
 export function parseManifest(text: string | undefined): Manifest | undefined {
@@ -133,11 +125,6 @@ const CHUNK_CHARS = 32 * 1024;
 /** Names JSON would put first in an object (array indices), whatever the order they were added in. */
 const isArrayIndex = (key: string) => /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < 2 ** 32 - 1;
 
-/**
- * The manifest of a full build as renderManifest writes it, byte for byte, in chunks of about
- * `chunkChars` characters: at 100,000 entries (130,000 outputs) neither the two name → stamp
- * objects nor the text is made whole, and the stamps are read from the maps as they are.
- */
 /** The manifest's text up to its stamps (the object left open), as renderManifest writes it. */
 export function renderManifestHead(head: Omit<Manifest, 'version' | 'entries' | 'outputs'>): string {
   return JSON.stringify({
@@ -149,6 +136,11 @@ export function renderManifestHead(head: Omit<Manifest, 'version' | 'entries' | 
   }).slice(0, -1);
 }
 
+/**
+ * The manifest of a full build as renderManifest writes it, byte for byte, in chunks of about
+ * `chunkChars` characters: at 100,000 entries (130,000 outputs) neither the two name → stamp
+ * objects nor the text is made whole, and the stamps are read from the maps as they are.
+ */
 export function* manifestChunks(head: Omit<Manifest, 'version' | 'entries' | 'outputs'>, entries: ReadonlyMap<string, Stamped>, outputs: ReadonlyMap<string, Stamped>, chunkChars = CHUNK_CHARS): Generator<string> {
   const sorted = (m: ReadonlyMap<string, Stamped>) => [...m.keys()].sort(compareStrings);
   const names = [sorted(entries), sorted(outputs)] as const;

@@ -10,7 +10,7 @@ import { feedUrls, FORMATS, NEWSROOM_FILES, PAGE_CSS_FILE } from '../formats.js'
 import type { StorySummary } from '../newsroom.js';
 import type { Story } from '../types.js';
 import { renderJsonLd } from './json-ld.js';
-import { coverageEndAhead } from '../model.js';
+import { coverageEndAhead, coverageEndOf } from '../model.js';
 
 /** schema.org ItemList of the stories, in the page's order. */
 export function storiesItemList(newsroom: Story, stories: readonly StorySummary[]) {
@@ -38,7 +38,8 @@ function storyItem(s: StorySummary, newsroom: Story, now: Date): string {
   lines.push(`<p>${escapeHtml(s.story.description)}</p>`);
   if (s.latest) lines.push(`<p class="meta">Latest: <a href="${escapeHtml(s.latest.link)}">${escapeHtml(s.latest.title)}</a> · ${time(s.latest.published, newsroom)}</p>`);
   else lines.push('<p class="meta">No developments yet.</p>');
-  if (s.status === 'ended' && s.coverageEnd) lines.push(`<p class="meta">Coverage ${coverageEndAhead(s, now) ? 'ends' : 'ended'} ${time(s.coverageEnd, newsroom)}</p>`);
+  const end = coverageEndOf(s);
+  if (end) lines.push(`<p class="meta">Coverage ${coverageEndAhead(s, now) ? 'ends' : 'ended'} ${time(end, newsroom)}</p>`);
   lines.push(`<p class="meta">${feedLinks(s.story, '')}</p>`, '</li>');
   return lines.join('\n');
 }

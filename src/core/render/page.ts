@@ -13,6 +13,7 @@ import { FORMATS, feedUrls } from '../formats.js';
 import { renderLiveBlog } from './json-ld.js';
 import { renderHead } from './page-head.js';
 import { renderCorrectionNote } from './notices.js';
+import { coverageEndOf } from '../model.js';
 
 export { PAGE_CSS } from './page-css.js';
 
@@ -126,7 +127,7 @@ function pageText(feed: Feed, options: PageOptions, slots: Slots): string {
   const image = lead?.image ?? (story.icon ? { url: story.icon, alt: story.title } : undefined);
   const alternates = formats.map((f) => `<link rel="alternate" type="${f.type}" title="${title} (${f.label})" href="${escapeHtml(f.url)}">`);
   // Coverage ends when the story says so (`status: ended` with `coverage_end`, core/newsroom.ts).
-  const ended = story.status === 'ended' ? story.coverageEnd : undefined;
+  const ended = coverageEndOf(story);
   const structured = isStory
     ? [renderLiveBlog(feed, { url: story.homePage, ...(options.coverageStart ? { coverageStart: options.coverageStart } : {}), ...(ended ? { coverageEnd: ended } : {}), bodySlot: (e) => slots.mark(e, 'text') })]
     : [];
