@@ -14,7 +14,7 @@ import { CACHE_PATH, LEDGER_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH } f
 import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { ledgerOverrides, planAnchors } from '../core/anchors.js';
 import { compileNewsroom, ledgersByStory, type NewsroomCompileResult } from '../core/newsroom-compile.js';
-import { parseNewsroom, parseStoryConfig } from '../core/newsroom.js';
+import { parseNewsroomSettings, parseStoryConfig } from '../core/newsroom.js';
 import type { EntryOutcome } from '../core/compile.js';
 import { parseLedger } from '../core/ledger.js';
 import { NEWSROOM_FILE, STORY_FILE } from '../core/links.js';
@@ -51,9 +51,11 @@ interface Settings {
   readonly stories: ReadonlyMap<string, { readonly story: Story; readonly text: string; readonly size: number; readonly mtimeMs: number }>;
 }
 
-function readSettings(sources: readonly SourceFile[]): Settings {
+function readSettings(sources: readonly SourceFile[], options: BuildOptions): Settings {
   const file = sources.find((s) => s.path === NEWSROOM_FILE);
-  const parsed: Partial<ReturnType<typeof parseNewsroom>> = file ? parseNewsroom(file) : {};
+  // Service mode: a broken `_newsroom.md` builds with its last good version, as compileNewsroom does.
+  const lastGood = options.mode === 'service' ? options.lastGood?.get(NEWSROOM_FILE) : undefined;
+  const parsed: Partial<ReturnType<typeof parseNewsroomSettings>> = file ? parseNewsroomSettings(file, lastGood) : {};
   const stories = new Map<string, { story: Story; text: string; size: number; mtimeMs: number }>();
   if (parsed.newsroom && parsed.raw) {
     for (const s of sources) {
@@ -63,7 +65,7 @@ function readSettings(sources: readonly SourceFile[]): Settings {
       if (config) stories.set(slug, { story: config.story, text: s.text, size: s.size ?? -1, mtimeMs: s.mtimeMs ?? -1 });
     }
   }
-  return { newsroomText: file?.text ?? '', ...(parsed.newsroom ? { newsroom: parsed.newsroom } : {}), stories };
+  return { newsroomText: parsed.settings?.text ?? file?.text ?? '', ...(parsed.newsroom ? { newsroom: parsed.newsroom } : {}), stories };
 }
 
 /** The index's key: a newsroom's entries depend on `_newsroom.md` (each story inherits it) and on storyfeed's version. */
@@ -91,7 +93,7 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
   // through the cache and the parser.
   const settingsRead = await readListed(listing.root, listing.stamps.filter((s) => !isStoryEntry(s.path)));
   const readDiagnostics: Diagnostic[] = [...listing.diagnostics, ...settingsRead.diagnostics];
-  const settings = readSettings(settingsRead.sources);
+  const settings = readSettings(settingsRead.sources, options);
   const ledgerText = readBookkeeping(outDir, LEDGER_PATH);
   const ledger = parseLedger(ledgerText).ledger;
   phase('list');
@@ -328,8 +330,8 @@ function newsroomResult(compiled: NewsroomCompileResult, now: Date, written: rea
     };
   });
   const qualify = <T extends { path: string }>(slug: string, items: readonly T[]): T[] => items.map((i) => ({ ...i, path: `${slug}/${i.path}` }));
-  // Each story's `_story.md` too: a service run after it breaks builds the story with this one (core/newsroom-compile.ts).
-  const goodSources: SourceFile[] = compiled.stories.flatMap((s) => qualify(s.slug, [s.settings, ...s.result.goodSources]));
+  // `_newsroom.md` and each story's `_story.md` too: a service run after one breaks builds with this one (core/newsroom-compile.ts).
+  const goodSources: SourceFile[] = [...(compiled.settings ? [compiled.settings] : []), ...compiled.stories.flatMap((s) => qualify(s.slug, [s.settings, ...s.result.goodSources]))];
   const outcomes: EntryOutcome[] = compiled.stories.flatMap((s) => qualify(s.slug, s.result.outcomes));
   return {
     ...(compiled.newsroom ? { story: compiled.newsroom } : {}),

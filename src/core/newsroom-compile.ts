@@ -11,9 +11,9 @@ import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, typ
 import { documentKey, fingerprint } from './fingerprint.js';
 import { parseFrontMatter } from './front-matter.js';
 import { parseLedger, publishedFirst, renderLedger, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
-import { STORY_FILE } from './links.js';
+import { NEWSROOM_FILE, STORY_FILE } from './links.js';
 import { coverageStartOf, isPublished, isVisible } from './model.js';
-import { detectLayout, feedBaseClashes, parseNewsroom, parseStoryConfig, splitNewsroom, standInNewsroom, validateCoverageEnd, type StoryConfig, type StorySummary } from './newsroom.js';
+import { detectLayout, feedBaseClashes, parseNewsroomSettings, parseStoryConfig, splitNewsroom, standInNewsroom, validateCoverageEnd, type StoryConfig, type StorySummary } from './newsroom.js';
 import { planNewsroom, selectNewsroomEntries } from './newsroom-plan.js';
 import type { ParsedSource } from './parse-sources.js';
 import { planNewsroomSitemaps, type PlannedSitemap } from './sitemaps.js';
@@ -72,6 +72,8 @@ export interface NewsroomCompileResult {
   readonly feedEntries: readonly string[];
   /** Slugs of stories the ledger names as published that are not built this run (service mode: left out, their files kept). */
   readonly leftOut: readonly string[];
+  /** The `_newsroom.md` it was built with (service mode: its last good version when the file is broken). */
+  readonly settings?: SourceFile;
 }
 
 export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileResult {
@@ -89,9 +91,10 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     if (!diagnostics.some((d) => d.file === '_newsroom.md')) throw new Error('compileNewsroom needs `_newsroom.md` (detectLayout says which compile to call)');
     return fail();
   }
-  const parsedNewsroom = parseNewsroom(split.newsroom);
+  const parsedNewsroom = parseNewsroomSettings(split.newsroom, mode === 'service' ? input.lastGood?.get(NEWSROOM_FILE) : undefined);
   diagnostics.push(...parsedNewsroom.diagnostics);
-  // A broken `_newsroom.md` fails the run; its stories are still checked, against a stand-in, so that their problems are said too.
+  // A broken `_newsroom.md` (service mode: with no last good version) fails the run; its stories are
+  // still checked, against a stand-in, so that their problems are said too.
   const standIn = parsedNewsroom.newsroom && parsedNewsroom.raw ? undefined : standInNewsroom(split.newsroom, parsedNewsroom.diagnostics);
   const { newsroom, raw } = standIn ?? parsedNewsroom;
   if (!newsroom || !raw) return fail();
@@ -208,6 +211,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     sitemaps,
     feedEntries,
     leftOut,
+    ...(parsedNewsroom.settings ? { settings: parsedNewsroom.settings } : {}),
     get files() {
       files ??= planned.map((p) => ({
         path: p.path,

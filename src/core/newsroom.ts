@@ -3,7 +3,7 @@
 // in, a layout and diagnostics out.
 
 import { formatRfc3339 } from './dates.js';
-import { compareStrings, diagnostic, FILE_START, type Diagnostic } from './diagnostics.js';
+import { compareStrings, diagnostic, FILE_START, hasErrors, type Diagnostic } from './diagnostics.js';
 import { FieldReader } from './field-reader.js';
 import { parseFrontMatter } from './front-matter.js';
 import { NEWSROOM_FILE, STORY_FILE } from './links.js';
@@ -177,6 +177,20 @@ export function parseNewsroom(source: SourceFile): { newsroom?: Story; raw?: Raw
   );
   const diagnostics = [...n.diagnostics, ...misplaced];
   return { diagnostics, ...(n.value && misplaced.length === 0 ? { newsroom: n.value, raw: { ...fm.entry, fields: own } } : {}) };
+}
+
+/**
+ * `_newsroom.md` as a run builds with it. Service mode passes its last good version: a broken file
+ * is stood in for by it (as a story's `_story.md` and an entry are), so that a slip in the
+ * newsroom's settings does not stop every story; its problems are said all the same. `settings` is
+ * the file the newsroom was built with (absent when neither parses).
+ */
+export function parseNewsroomSettings(source: SourceFile, lastGood?: SourceFile): ReturnType<typeof parseNewsroom> & { settings?: SourceFile } {
+  const parsed = parseNewsroom(source);
+  if (parsed.newsroom || !lastGood) return parsed.newsroom ? { ...parsed, settings: source } : parsed;
+  const settings = { ...lastGood, path: source.path };
+  const kept = parseNewsroom(settings);
+  return kept.newsroom && kept.raw && !hasErrors(kept.diagnostics) ? { newsroom: kept.newsroom, raw: kept.raw, diagnostics: parsed.diagnostics, settings } : parsed;
 }
 
 /** A folder's `<slug>/` appended to a base URL (which may lack its final slash). */

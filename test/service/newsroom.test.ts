@@ -76,6 +76,22 @@ describe('storyfeed start on a newsroom', () => {
     await service.stop();
   });
 
+  it('a broken _newsroom.md is built with its last good version: the stories go on publishing, the problem is logged', async () => {
+    const { folder, service, get } = await serveTwoStories('', { 'a.md': newsroomEntryText('storm', 'a', '2026-05-27T09:00:00Z') });
+    expect((await service.waitFor((l) => l.event === 'build'))['ok']).toBe(true);
+    const mark = service.logs.length;
+    const settings = path.join(folder.dir, 'entries/_newsroom.md');
+    await writeFile(settings, (await readFile(settings, 'utf8')).replace(/^feed_base: .*$/m, 'feed_base: not a url'));
+    await writeFile(path.join(folder.dir, 'entries/talks/a.md'), newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z').replace('Body of talks a.', 'Body of talks a, corrected.'));
+    const run = await service.waitFor((l) => l.event === 'build' && Array.isArray(l['stories_changed']) && (l['stories_changed'] as string[]).includes('talks'), { from: mark, timeoutMs: 15_000 });
+    expect(JSON.stringify(run['problems'])).toContain('_newsroom.md');
+    expect(run['stories_changed']).toEqual(['talks']);
+    expect(await get('talks/atom.xml')).toContain('corrected');
+    expect(await get('storm/atom.xml')).toContain('storm a');
+    expect(await get('stories.json')).toContain('"slug": "storm"');
+    await service.stop();
+  });
+
   it("wakes at a story's planned coverage_end, as at an embargo: its page and the front page then say coverage ended", async () => {
     const end = isoIn(4_000);
     const { service, get } = await serveTwoStories(`status: ended\ncoverage_end: ${end}\n`, { 'a.md': newsroomEntryText('storm', 'a', '2026-05-27T09:00:00Z') });

@@ -233,6 +233,23 @@ describe('diagnostics', () => {
     expect(badToo.stories.map((s) => s.slug)).toEqual(['storm', 'vote']);
     expect(compileNewsroom({ sources: sources(files), now: NOW, lastGood }).ok).toBe(false);
   });
+
+  it('service mode builds every story with the last good _newsroom.md when it breaks: its problem reported, the file it built with given back', () => {
+    const files = { ...base, '_newsroom.md': base['_newsroom.md']!.replace(/^feed_base: .*$/m, 'feed_base: not a url') };
+    const lastGood = new Map([['_newsroom.md', { path: '_newsroom.md', text: base['_newsroom.md']! }]]);
+    const r = compileNewsroom({ sources: sources(files), now: NOW, mode: 'service', lastGood });
+    expect(r.stories.map((s) => s.slug).sort()).toEqual(['storm', 'talks', 'vote']);
+    expect(where(r).map((w) => w.replace(/:\d+ /, ' '))).toEqual(['_newsroom.md E_URL_INVALID feed_base']);
+    expect(r.settings?.text).toBe(base['_newsroom.md']);
+    expect(r.planned.some((p) => p.path === 'talks/atom.xml')).toBe(true);
+    expect(r.files.find((f) => f.path === 'stories.json')!.contents).toContain('"slug": "talks"');
+    // Without a last good version, or in strict mode, the newsroom fails as before.
+    expect(compileNewsroom({ sources: sources(files), now: NOW, mode: 'service' }).stories).toEqual([]);
+    const strict = compileNewsroom({ sources: sources(files), now: NOW, lastGood });
+    expect([strict.ok, strict.planned.length]).toEqual([false, 0]);
+    // The newsroom that parses is given back as the one built with.
+    expect(run(base).settings?.text).toBe(base['_newsroom.md']);
+  });
 });
 
 describe('inheritance and defaults', () => {
