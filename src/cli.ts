@@ -100,7 +100,7 @@ async function runPublish(outDir: string, values: PublishFlags, env: NodeJS.Proc
       return EXIT.usage;
     }
   }
-  const { lastBuild } = await import('./build/published-outputs.js');
+  const { lastBuild, maxAgesOf } = await import('./build/published-outputs.js');
   const built = lastBuild(outDir);
   const to = values.to ?? built?.story?.publish;
   if (to === undefined) {
@@ -133,7 +133,7 @@ async function runPublish(outDir: string, values: PublishFlags, env: NodeJS.Proc
       ...(values.wait !== undefined ? { waitSeconds: Number(values.wait) } : {}),
       ...(values['cache-control'] !== undefined ? { cacheControl: values['cache-control'] } : {}),
       ...(values.force ? { force: true } : {}),
-      ...(built.story ? { maxAgeSeconds: built.story.ttl * 60 } : {}),
+      ...maxAgesOf(built),
     });
     io.out(
       `storyfeed publish: ${result.uploaded.length === 0 && result.deleted.length === 0 ? 'nothing to do' : `uploaded ${counted(result.uploaded.length, 'file')} (${counted(result.bytesUploaded, 'byte')}), deleted ${result.deleted.length}`}; ${result.unchanged} unchanged; ${result.where}`,

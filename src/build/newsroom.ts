@@ -9,7 +9,7 @@
 // (patch.ts with patch-layout.ts's newsroom layout), and this build otherwise.
 
 import { buildAborted } from '../errors.js';
-import type { BuildOptions, BuildResult, StoryResult } from './types.js';
+import type { BuildOptions, BuildResult, MaxAgeByFolder, StoryResult } from './types.js';
 import { CACHE_PATH, LEDGER_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH } from '../io/state-folder.js';
 import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { ledgerOverrides, planAnchors } from '../core/anchors.js';
@@ -267,7 +267,8 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   // Only a clean run may vouch that a later build would write the same bytes (the fast path).
   if (!hasErrors(compiled.diagnostics)) {
     const stamps = sourceStamps(run.listing.stamps, sources);
-    const head = { window: publishWindow(allEntries(compiled), now, compiled.stories.map((s) => s.config.story)), generation, counts: countsOf(compiled, now), ...(compiled.newsroom ? { story: compiled.newsroom } : {}) };
+    const maxAges = maxAgeByFolder(compiled);
+    const head = { window: publishWindow(allEntries(compiled), now, compiled.stories.map((s) => s.config.story)), generation, counts: countsOf(compiled, now), ...(compiled.newsroom ? { story: compiled.newsroom } : {}), ...(maxAges ? { maxAgeByFolder: maxAges } : {}) };
     const manifest = manifestChunks(head, stamps, written.records);
     bookkeeping.push({ path: MANIFEST_PATH, contents: manifest });
   }
@@ -306,6 +307,12 @@ function allEntries(compiled: NewsroomCompileResult): EntryMeta[] {
   return compiled.stories.flatMap((s) => s.result.entries.map((e) => ({ ...e, path: `${s.slug}/${e.path}` })));
 }
 
+/** Stories whose ttl is not the newsroom's (a story may set its own): their files are cached for that long, served or published. */
+function maxAgeByFolder(compiled: NewsroomCompileResult): MaxAgeByFolder | undefined {
+  const own = compiled.stories.filter((s) => s.config.story.ttl !== compiled.newsroom?.ttl);
+  return own.length > 0 ? Object.fromEntries(own.map((s) => [s.slug, s.config.story.ttl * 60])) : undefined;
+}
+
 function countsOf(compiled: NewsroomCompileResult, now: Date): BuildCounts {
   return countBuild(allEntries(compiled), compiled, now);
 }
@@ -333,12 +340,14 @@ function newsroomResult(compiled: NewsroomCompileResult, now: Date, written: rea
   // `_newsroom.md` and each story's `_story.md` too: a service run after one breaks builds with this one (core/newsroom-compile.ts).
   const goodSources: SourceFile[] = [...(compiled.settings ? [compiled.settings] : []), ...compiled.stories.flatMap((s) => qualify(s.slug, [s.settings, ...s.result.goodSources]))];
   const outcomes: EntryOutcome[] = compiled.stories.flatMap((s) => qualify(s.slug, s.result.outcomes));
+  const maxAges = maxAgeByFolder(compiled);
   return {
     ...(compiled.newsroom ? { story: compiled.newsroom } : {}),
     stories,
     entries: allEntries(compiled),
     goodSources,
     outcomes,
+    ...(maxAges ? { maxAgeByFolder: maxAges } : {}),
     published: compiled.stories.reduce((n, s) => n + (s.result.feed?.entries.length ?? 0), 0),
   };
 }

@@ -71,6 +71,9 @@ export interface BuildResult {
 }
 
 /** What a newsroom run made: plain data (it crosses the service's worker boundary). */
+/** A newsroom's stories with a ttl of their own, in seconds by story folder (read with Object.hasOwn). */
+export type MaxAgeByFolder = Readonly<Record<string, number>>;
+
 export interface NewsroomResult {
   /** The newsroom's own settings (`_newsroom.md`), when they compiled. */
   readonly story?: Story;
@@ -80,6 +83,8 @@ export interface NewsroomResult {
   readonly entries: readonly EntryMeta[];
   /** Good sources (service mode's last good versions), paths `<slug>/file.md`. */
   readonly goodSources: readonly SourceFile[];
+  /** Stories whose ttl is not the newsroom's: seconds by folder (`<slug>`), for their files' Cache-Control. */
+  readonly maxAgeByFolder?: MaxAgeByFolder;
   readonly outcomes: readonly EntryOutcome[];
   /** Entries in the stories' subscription feeds, summed. */
   readonly published: number;

@@ -15,7 +15,7 @@ import { UserError } from '../errors.js';
 import { parsePublishTarget, type PublishTarget } from '../core/publish-target.js';
 import { acquireLease, type HeldLease } from './lease.js';
 import { readOutputFolder, type LocalSnapshot } from './local-files.js';
-import { EMPTY_MANIFEST, MANIFEST_KEY, parseManifest, renderManifest, validKey, type ManifestObject, type RemoteManifest } from './manifest.js';
+import { EMPTY_MANIFEST, MANIFEST_KEY, parseManifest, renderManifest, validKey, type ManifestObject, type RelativeKey, type RemoteManifest } from './manifest.js';
 import { isUpToDate, planPublish, type PublishPlan } from './publish-plan.js';
 import { openS3Store, type ObjectStore } from './s3-store.js';
 
@@ -33,6 +33,8 @@ export interface PublishOptions {
   readonly cacheControl?: string;
   /** Seconds, for the default Cache-Control (default 300, the story's default ttl). */
   readonly maxAgeSeconds?: number;
+  /** A newsroom's stories with a ttl of their own: seconds by story folder (`<slug>`), for the objects under it. */
+  readonly maxAgeByFolder?: Readonly<Record<string, number>>;
   /** Uploads at once (default 8). */
   readonly concurrency?: number;
   readonly leaseTtlMs?: number;
@@ -67,8 +69,15 @@ export const DEFAULT_MAX_DELETES = 1000;
 const PROCESS_HOLDER = `${os.hostname()} pid ${process.pid} ${randomBytes(4).toString('hex')}`;
 const MANIFEST_TYPE = JSON_TYPE;
 
-function cacheControlOf(options: PublishOptions): string {
-  return options.cacheControl ?? defaultCacheControl(options.maxAgeSeconds ?? 300);
+/** Each object's Cache-Control: `--cache-control` for all, or its story's ttl (a newsroom story may set its own). */
+function cacheControlOf(options: PublishOptions): (key: RelativeKey) => string {
+  const fixed = options.cacheControl ?? defaultCacheControl(options.maxAgeSeconds ?? 300);
+  const byFolder = options.cacheControl === undefined ? options.maxAgeByFolder : undefined;
+  if (!byFolder) return () => fixed;
+  return (key) => {
+    const folder = key.slice(0, Math.max(0, key.indexOf('/')));
+    return Object.hasOwn(byFolder, folder) ? defaultCacheControl(byFolder[folder]!) : fixed;
+  };
 }
 
 export function defaultCacheControl(maxAgeSeconds: number): string {
@@ -205,9 +214,10 @@ async function applyPlan(p: Publishing, remote: Remote, { snapshot, plan }: Surv
       if (options.signal?.aborted) throw new UserError('publish', `stopped before it finished; the lease on ${store.where} is let go, and the next publish uploads the rest`);
       const bytes = snapshot.bytes.get(file.key);
       if (!bytes) throw new Error(`publish: no bytes kept for ${file.key}`);
-      const put = await store.put(file.key, bytes, { contentType: file.contentType, cacheControl, metadata: { sha256: file.sha256 } });
+      const control = cacheControl(file.key);
+      const put = await store.put(file.key, bytes, { contentType: file.contentType, cacheControl: control, metadata: { sha256: file.sha256 } });
       if (!put.ok) throw new Error(`publish: unconditional upload of ${file.key} reported a conflict`);
-      objects[file.key] = { sha256: file.sha256, size: file.size, etag: put.etag, cacheControl };
+      objects[file.key] = { sha256: file.sha256, size: file.size, etag: put.etag, cacheControl: control };
       pending.delete(file.key);
       uploaded.push(file.key);
       bytesUploaded += bytes.length;

@@ -28,8 +28,8 @@ export interface PlanInput {
   /** The objects under the prefix with their ETags, when listed: an object gone or replaced behind storyfeed's back is uploaded again. */
   readonly listing?: ReadonlyMap<RelativeKey, string>;
   readonly maxDeletes: number;
-  /** The Cache-Control objects go up with: one recorded with another is uploaded again (a new ttl). */
-  readonly cacheControl?: string;
+  /** The Cache-Control each object goes up with: one recorded with another is uploaded again (a new ttl). */
+  readonly cacheControl?: (key: RelativeKey) => string;
 }
 
 export interface Wave {
@@ -91,7 +91,7 @@ function waveName(kind: Kind, depth: number): string {
 export function isUpToDate(file: LocalFile, input: PlanInput, pending: ReadonlySet<string>): boolean {
   const recorded = input.manifest.objects[file.key];
   if (!recorded || recorded.sha256 !== file.sha256 || pending.has(file.key)) return false;
-  if (input.cacheControl !== undefined && recorded.cacheControl !== input.cacheControl) return false;
+  if (input.cacheControl !== undefined && recorded.cacheControl !== input.cacheControl(file.key)) return false;
   return input.listing === undefined || input.listing.get(file.key) === recorded.etag;
 }
 

@@ -1,7 +1,7 @@
 // What the service needs to know about one build, as plain data that can cross a worker boundary
 // (the planned outputs of a CompileResult hold closures and cannot).
 
-import type { BuildOptions, BuildResult } from '../build/types.js';
+import type { BuildOptions, BuildResult, MaxAgeByFolder } from '../build/types.js';
 import type { EntryOutcome } from '../core/compile.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import type { EntryMeta, SourceFile, Story } from '../core/types.js';
@@ -25,6 +25,8 @@ export interface BuildSummary {
   readonly coverageEnds: readonly number[];
   /** A newsroom's run: the stories whose files it changed (`stories_changed` in the log), by slug. */
   readonly storiesChanged?: readonly string[];
+  /** A newsroom's stories whose ttl is their own: seconds by folder, for their files' Cache-Control. */
+  readonly maxAgeByFolder?: MaxAgeByFolder;
 }
 
 /** Build options that can be sent to a worker (no callbacks, no signal). */
@@ -47,6 +49,7 @@ export function summarize(result: BuildResult): BuildSummary {
       diagnostics: result.diagnostics,
       published: newsroom.published,
       storiesChanged: newsroom.stories.filter((s) => s.changed).map((s) => s.slug),
+      ...(newsroom.maxAgeByFolder ? { maxAgeByFolder: newsroom.maxAgeByFolder } : {}),
       coverageEnds: newsroom.stories.flatMap((s) => (s.status === 'ended' && s.coverageEnd !== undefined ? [s.coverageEnd] : [])),
     };
   }

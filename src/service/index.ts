@@ -9,6 +9,7 @@ import path from 'node:path';
 import { isUserError } from '../errors.js';
 import { BuildRunner } from './build-thread.js';
 import type { BuildSummary } from './build-summary.js';
+import type { MaxAgeByFolder } from '../build/types.js';
 import { LEDGER_PATH } from '../io/state-folder.js';
 import { formatRfc3339 } from '../core/dates.js';
 import { formatDiagnostic, formatShortDiagnostic } from '../core/diagnostics.js';
@@ -92,11 +93,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         log: options.log,
         exclusive: (read) => turns.run(read),
         builtOutputs: () => lastBuildOutputs(options.outDir),
+        maxAgeByFolder: () => state.maxAgeByFolder,
         // Readers of the CDN fetch what the hub announces: announce once it is uploaded.
         onPublished: (result, story) => hub.notify(story, result.uploaded),
       })
     : undefined;
-  const state: RunState = { lastGood: new Map(), maxAgeSeconds: DEFAULT_MAX_AGE_S, firstPublish: true };
+  const state: RunState = { lastGood: new Map(), maxAgeSeconds: DEFAULT_MAX_AGE_S, maxAgeByFolder: {}, firstPublish: true };
   const scheduler = new Scheduler({
     run: (reason) => runBuild({ options, clock, runner, turns, hub, publisher, state }, reason),
     clock,
@@ -138,17 +140,24 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 }
 
 function openServer(options: ServiceOptions, nextRun: () => Date | undefined, state: RunState, clock: () => Date): Promise<RunningServer> {
+  const untilNextRun = (seconds: number) => {
+    const next = nextRun();
+    return next ? Math.max(0, Math.min(seconds, Math.ceil((next.getTime() - clock().getTime()) / 1000))) : seconds;
+  };
   return startServer({
     outDir: options.outDir,
     host: options.host,
     port: options.port,
     ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
     ...(options.headersTimeoutMs !== undefined ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
-    // Readers may cache until the next planned rebuild, and no longer (RFC 9111 §5.2.2.1).
+    // Readers may cache until the next planned rebuild, and no longer (RFC 9111 §5.2.2.1); a
+    // newsroom story's files for its own ttl where it sets one.
     get maxAgeSeconds() {
-      const next = nextRun();
-      if (!next) return state.maxAgeSeconds;
-      return Math.max(0, Math.min(state.maxAgeSeconds, Math.ceil((next.getTime() - clock().getTime()) / 1000)));
+      return untilNextRun(state.maxAgeSeconds);
+    },
+    maxAgeOf: (relative) => {
+      const folder = relative.slice(0, Math.max(0, relative.indexOf('/')));
+      return Object.hasOwn(state.maxAgeByFolder, folder) ? untilNextRun(state.maxAgeByFolder[folder]!) : undefined;
     },
   });
 }
@@ -159,6 +168,8 @@ interface RunState {
   readonly lastGood: Map<string, SourceFile>;
   /** The story's ttl, in seconds: the longest readers may cache. */
   maxAgeSeconds: number;
+  /** A newsroom's stories whose ttl is their own, in seconds by folder. */
+  maxAgeByFolder: MaxAgeByFolder;
   /** The first run publishes even with nothing changed: the remote may be behind the folder. */
   firstPublish: boolean;
 }
@@ -223,6 +234,7 @@ async function runBuild(ctx: RunContext, reason: Reason): Promise<RunResult> {
     for (const source of result.goodSources) state.lastGood.set(source.path, source);
     const story = result.story;
     if (story) state.maxAgeSeconds = story.ttl * 60;
+    if (story) state.maxAgeByFolder = result.maxAgeByFolder ?? {};
     options.log(buildRecord(result, reason, started));
     // A run may only delete (the news sitemap emptied when its last development aged out): still a change to publish.
     const changed = result.written.some((f) => f !== LEDGER_PATH) || result.removed.length > 0;

@@ -3,6 +3,7 @@
 // arrive meanwhile fold into one more. A failure is logged and retried with exponential backoff,
 // and never blocks or fails a build: builds only wait for publish's read of the output folder
 // (local disk, between two builds, so that one publish never mixes two builds' files).
+import type { MaxAgeByFolder } from '../build/types.js';
 import type { Story } from '../core/types.js';
 import { isUserError } from '../errors.js';
 import { publish, type PublishResult } from '../publish/index.js';
@@ -21,6 +22,8 @@ export interface PublisherOptions {
   /** Runs publish's read of the output folder while no build writes it. */
   readonly exclusive: <T>(read: () => Promise<T>) => Promise<T>;
   readonly builtOutputs: () => ReadonlySet<string> | undefined;
+  /** A newsroom's stories whose ttl is their own (their objects' Cache-Control), as of the last run. */
+  readonly maxAgeByFolder?: () => MaxAgeByFolder;
   readonly onPublished?: (result: PublishResult, story: Story) => void;
   readonly retryBaseMs?: number;
 }
@@ -75,6 +78,7 @@ export class Publisher {
         to,
         env: this.options.settings.env,
         maxAgeSeconds: story.ttl * 60,
+        ...(this.options.maxAgeByFolder ? { maxAgeByFolder: this.options.maxAgeByFolder() } : {}),
         readLocal: this.options.exclusive,
         // Asked inside the exclusive read: the build whose files are read.
         builtOutputs: this.options.builtOutputs,

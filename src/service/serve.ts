@@ -21,6 +21,8 @@ export interface ServeOptions {
   readonly port?: number;
   /** Cache-Control max-age in seconds (the build schedule's interval); read on every request. */
   readonly maxAgeSeconds: number;
+  /** A file's own max-age, where it has one (a newsroom story's ttl), by its path in the folder (`/`-separated). */
+  readonly maxAgeOf?: (relative: string) => number | undefined;
   readonly onRequest?: (info: { method: string; path: string; status: number; bytes: number }) => void;
   /** Most connections held at once (default: {@link defaultMaxConnections}). */
   readonly maxConnections?: number;
@@ -135,7 +137,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     } finally {
       await found.handle.close();
     }
-    return sendFile(req, res, { file, stat: found.stat, body, feedType, crossOrigin, maxAgeSeconds: options.maxAgeSeconds, represent });
+    const maxAgeSeconds = options.maxAgeOf?.(path.relative(root, file).split(path.sep).join('/')) ?? options.maxAgeSeconds;
+    return sendFile(req, res, { file, stat: found.stat, body, feedType, crossOrigin, maxAgeSeconds, represent });
   };
 
   const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;

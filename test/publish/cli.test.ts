@@ -7,8 +7,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { acquireOutputLock } from '../../src/io/output-lock.js';
 import { CLI, runCli } from '../helpers/cli.js';
-import { createBucket, exists, freePort, putRaw, motoClient, startCountingProxy, startMoto, TEST_CREDENTIALS, type CountingProxy, type Moto } from '../helpers/moto.js';
+import { createBucket, exists, freePort, getObject, putRaw, motoClient, startCountingProxy, startMoto, TEST_CREDENTIALS, type CountingProxy, type Moto } from '../helpers/moto.js';
 import { startServiceProcess } from '../helpers/service.js';
+import { newsroomEntryText, newsroomStoryText, newsroomText } from '../helpers/newsroom.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 import { skipWithout, withoutNote } from '../helpers/tools.js';
 
@@ -119,6 +120,41 @@ describe.skipIf(skipWithout('moto_server'))(`storyfeed publish, storyfeed start 
     expect([forced.code, forced.stderr]).toEqual([0, '']);
     expect(await exists(client, BUCKET, 'landing/rss.xml')).toBe(true);
     expect((await runCli(['publish', '--to', `s3://${BUCKET}/landing/`, '--endpoint', moto.endpoint], { cwd: dir, env: TEST_CREDENTIALS })).code).toBe(0);
+  });
+
+  it("a newsroom story with a ttl of its own: its objects carry it as Cache-Control, the rest the newsroom's, also after a patch run", async () => {
+    const folder = await tempFolder({
+      'entries/_newsroom.md': newsroomText('ttl: 30\n'),
+      'entries/talks/_story.md': newsroomStoryText('talks'),
+      // Newer than storm's: the newsroom feed (item_limit 3) holds these, so storm's edit is a patch run.
+      ...Object.fromEntries(['a', 'b', 'c'].map((n, i) => [`entries/talks/${n}.md`, newsroomEntryText('talks', n, `2026-05-26T1${i + 1}:00:00Z`)])),
+      'entries/storm/_story.md': newsroomStoryText('storm', 'ttl: 1\n'),
+      'entries/storm/a.md': newsroomEntryText('storm', 'a', '2026-05-26T10:00:00Z'),
+      // The newest of a story is on the front page: storm's edit is its older entry.
+      'entries/storm/b.md': newsroomEntryText('storm', 'b', '2026-05-26T10:30:00Z'),
+    });
+    cleanups.push(folder.cleanup);
+    const build = () => runCli(['build', '--now', '2026-05-27T00:00:00Z'], { cwd: folder.dir });
+    expect((await build()).code).toBe(0);
+    const publishTo = () => runCli(['publish', '--to', `s3://${BUCKET}/ttl/`, '--endpoint', moto.endpoint], { cwd: folder.dir, env: TEST_CREDENTIALS });
+    expect((await publishTo()).code).toBe(0);
+    const control = async (key: string) => (await getObject(client, BUCKET, `ttl/${key}`)).cacheControl;
+    expect(await control('storm/rss.xml')).toBe('public, max-age=60, stale-while-revalidate=60');
+    expect(await control('storm/index.html')).toBe('public, max-age=60, stale-while-revalidate=60');
+    for (const key of ['talks/rss.xml', 'rss.xml', 'index.html']) expect(await control(key), key).toBe('public, max-age=1800, stale-while-revalidate=1800');
+    // An edit is a patch run, which keeps the manifest's head: storm's next upload keeps its ttl.
+    await writeFile(path.join(folder.dir, 'entries/storm/a.md'), newsroomEntryText('storm', 'a', '2026-05-26T10:00:00Z').replace('Body of storm a.', 'Body of storm a, edited.'));
+    expect((await build()).stdout).toMatch(/patched \d+ of \d+ outputs in place/);
+    const second = await publishTo();
+    expect(second.stdout).not.toContain('nothing to do');
+    expect(await control('storm/rss.xml')).toBe('public, max-age=60, stale-while-revalidate=60');
+    expect((await getObject(client, BUCKET, 'ttl/storm/rss.xml')).body.toString()).toContain('edited');
+    // `start --publish` uploads with the same rule.
+    const service = await startServiceProcess(folder.dir, ['--publish', `s3://${BUCKET}/ttl-service/`, '--endpoint', moto.endpoint], TEST_CREDENTIALS);
+    cleanups.push(async () => void (await service.stop()));
+    expect(await service.waitFor((l) => l.event === 'publish')).toMatchObject({ ok: true });
+    expect((await getObject(client, BUCKET, 'ttl-service/storm/rss.xml')).cacheControl).toBe('public, max-age=60, stale-while-revalidate=60');
+    expect((await getObject(client, BUCKET, 'ttl-service/talks/rss.xml')).cacheControl).toBe('public, max-age=1800, stale-while-revalidate=1800');
   });
 
   it('`publish:` in _story.md is where both commands publish when no address is given', async () => {

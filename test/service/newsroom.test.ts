@@ -18,9 +18,9 @@ const at = (l: LogLine) => Date.parse(String(l['time']));
 const sorted = (v: unknown) => [...(v as string[])].sort();
 
 /** Two stories, `talks` (live) and `storm` (its `_story.md` extra and entries given), served by `storyfeed start`. */
-async function serveTwoStories(stormExtra: string, stormEntries: Record<string, string>) {
+async function serveTwoStories(stormExtra: string, stormEntries: Record<string, string>, newsroomExtra = '') {
   const folder = await tempFolder({
-    'entries/_newsroom.md': newsroomText(),
+    'entries/_newsroom.md': newsroomText(newsroomExtra),
     'entries/talks/_story.md': newsroomStoryText('talks', '', 'Talks'),
     'entries/talks/a.md': newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z'),
     'entries/storm/_story.md': newsroomStoryText('storm', stormExtra, 'Storm'),
@@ -89,6 +89,16 @@ describe('storyfeed start on a newsroom', () => {
     expect(await get('talks/atom.xml')).toContain('corrected');
     expect(await get('storm/atom.xml')).toContain('storm a');
     expect(await get('stories.json')).toContain('"slug": "storm"');
+    await service.stop();
+  });
+
+  it("serves a story's files with its own ttl as Cache-Control where it sets one, the rest with the newsroom's", async () => {
+    // A yearly schedule and nothing scheduled: no run is due soon to shorten either.
+    const { service } = await serveTwoStories('ttl: 1\n', { 'a.md': newsroomEntryText('storm', 'a', '2026-05-27T09:00:00Z') }, 'ttl: 30\nschedule: "0 0 1 1 *"\n');
+    expect((await service.waitFor((l) => l.event === 'build'))['ok']).toBe(true);
+    const maxAge = async (p: string) => (await fetch(new URL(p, service.url))).headers.get('cache-control');
+    for (const p of ['storm/atom.xml', 'storm/', 'storm/tags/']) expect(await maxAge(p), p).toBe('public, max-age=60');
+    for (const p of ['talks/atom.xml', 'atom.xml', 'index.html', 'stories.opml']) expect(await maxAge(p), p).toBe('public, max-age=1800');
     await service.stop();
   });
 

@@ -25,6 +25,8 @@ export interface Manifest {
   readonly counts?: BuildCounts;
   /** The story as this build parsed it (a patch run uses it instead of parsing the story again). */
   readonly story?: Story;
+  /** A newsroom's stories whose ttl is their own: seconds by folder (publish's Cache-Control). */
+  readonly maxAgeByFolder?: Readonly<Record<string, number>>;
 }
 
 /** The numbers `storyfeed build` reports about what it published. */
@@ -132,6 +134,7 @@ export function renderManifestHead(head: Omit<Manifest, 'version' | 'entries' | 
     ...(head.generation ? { generation: head.generation } : {}),
     ...(head.counts ? { counts: head.counts } : {}),
     ...(head.story ? { story: head.story } : {}),
+    ...(head.maxAgeByFolder ? { maxAgeByFolder: head.maxAgeByFolder } : {}),
     window: head.window,
   }).slice(0, -1);
 }
