@@ -30,6 +30,11 @@ export interface LedgerRecord {
 export interface Ledger {
   readonly version: typeof LEDGER_VERSION;
   readonly ids: Readonly<Record<string, LedgerRecord>>;
+  /**
+   * A newsroom's: the id each story folder's feeds went out with, by slug (read with Object.hasOwn).
+   * When an edit gives a story another's id, the story that published it keeps it (newsroom-compile.ts).
+   */
+  readonly stories?: Readonly<Record<string, string>>;
 }
 
 export const EMPTY_LEDGER: Ledger = { version: LEDGER_VERSION, ids: {} };
@@ -48,8 +53,9 @@ export function parseLedger(text: string | undefined): { ledger: Ledger; problem
 
 function isLedger(data: unknown): data is Ledger {
   if (typeof data !== 'object' || data === null) return false;
-  const d = data as { version?: unknown; ids?: unknown };
+  const d = data as { version?: unknown; ids?: unknown; stories?: unknown };
   if (d.version !== LEDGER_VERSION || typeof d.ids !== 'object' || d.ids === null) return false;
+  if (d.stories !== undefined && (typeof d.stories !== 'object' || d.stories === null || Object.values(d.stories).some((v) => typeof v !== 'string'))) return false;
   return Object.values(d.ids as Record<string, unknown>).every((value) => {
     const r = value as Partial<LedgerRecord> | null;
     return (
@@ -128,7 +134,7 @@ export function renderLedger(ledger: Ledger, path: string): RenderedFile {
   const sorted = Object.fromEntries(Object.entries(ledger.ids).sort(([a], [b]) => compareStrings(a, b)));
   return {
     path,
-    contents: `${JSON.stringify({ version: ledger.version, ids: sorted }, null, 2)}\n`,
+    contents: `${JSON.stringify({ version: ledger.version, ids: sorted, ...(ledger.stories ? { stories: Object.fromEntries(Object.entries(ledger.stories).sort(([a], [b]) => compareStrings(a, b))) } : {}) }, null, 2)}\n`,
     mediaType: JSON_TYPE,
   };
 }

@@ -9,8 +9,8 @@
 import { compile, type CompileInput, type CompileResult } from './compile.js';
 import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { documentKey, fingerprint } from './fingerprint.js';
-import { parseFrontMatter } from './front-matter.js';
-import { parseLedger, publishedFirst, renderLedger, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
+import { parseLedger, renderLedger, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
+import { duplicateIds, keptSettings, movedEntry, storyIds, vanishedStories } from './newsroom-ids.js';
 import { NEWSROOM_FILE, STORY_FILE } from './links.js';
 import { coverageStartOf, isPublished, isVisible } from './model.js';
 import { detectLayout, feedBaseClashes, parseNewsroomSettings, parseStoryConfig, splitNewsroom, standInNewsroom, validateCoverageEnd, type StoryConfig, type StorySummary } from './newsroom.js';
@@ -18,7 +18,7 @@ import { planNewsroom, selectNewsroomEntries } from './newsroom-plan.js';
 import type { ParsedSource } from './parse-sources.js';
 import { planNewsroomSitemaps, type PlannedSitemap } from './sitemaps.js';
 import { assembleText, type EntryFragments } from './render/fragments.js';
-import type { DocumentPart, EntryMeta, PlannedFile, Position, RenderedFile, SourceFile, Story } from './types.js';
+import type { DocumentPart, EntryMeta, PlannedFile, RenderedFile, SourceFile, Story } from './types.js';
 
 /**
  * A newsroom compiles from what a story does (compile.ts's input; `sources` are `_newsroom.md` and
@@ -134,8 +134,11 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     const shared = sharedIds(folder.slug);
     const storyIdTaken = shared.filter((d) => d.file === `${prefix}${STORY_FILE}`);
     const storyProblems: Diagnostic[] = [...parsed.diagnostics, ...(clashes.get(folder.slug) ?? []), ...storyIdTaken];
-    const config = 'config' in parsed ? parsed.config : undefined;
-    if (!config || clashes.has(folder.slug) || storyIdTaken.length > 0) {
+    // Service mode: a `_story.md` edited to an id that is taken keeps its last good version, if that one's id is still its own.
+    const kept = storyIdTaken.length > 0 && mode === 'service' ? keptSettings(input.lastGood, folder.slug, newsroom, raw, ids.seen) : undefined;
+    const config = kept?.config ?? ('config' in parsed ? parsed.config : undefined);
+    if (kept) parsed.settings = kept.settings;
+    if (!config || clashes.has(folder.slug) || (storyIdTaken.length > 0 && !kept)) {
       diagnostics.push(...storyProblems, ...shared.filter((d) => !storyIdTaken.includes(d)));
       storiesNotBuilt += 1;
       continue;
@@ -149,7 +152,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
       ledger: { ledger: storyLedgers.get(folder.slug) ?? { version: LEDGER_VERSION, ids: {} } },
       mode,
       story: config.story,
-      outside: shared.map((d) => ({ ...d, file: d.file.slice(prefix.length) })),
+      outside: shared.filter((d) => !storyIdTaken.includes(d)).map((d) => ({ ...d, file: d.file.slice(prefix.length) })),
       ...(lastGood ? { lastGood } : {}),
       ...(parsedBy.has(folder.slug) ? { parsed: parsedBy.get(folder.slug)! } : {}),
     });
@@ -196,7 +199,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   for (const l of ledgers) Object.assign(records, l.ids);
   const leftOut = [...new Set(Object.values(records).map((r) => storyOf(r.path)))].filter((slug) => slug !== '' && !compiled.has(slug));
   if (input.ledgerPath !== undefined) {
-    const file = renderLedger({ version: LEDGER_VERSION, ids: records }, input.ledgerPath);
+    const file = renderLedger({ version: LEDGER_VERSION, ids: records, stories: storyIds(ledger, split.folders, out) }, input.ledgerPath);
     const base = fingerprint(file.contents);
     planned.push({ path: file.path, mediaType: file.mediaType, key: documentKey(file.path, base, []), base, deps: [], render: () => [file.contents] });
   }
@@ -309,85 +312,4 @@ function summarize(config: StoryConfig, entries: readonly EntryMeta[], now: Date
     ...(config.coverageEnd ? { coverageEnd: config.coverageEnd } : {}),
     ...(latest ? { latest } : {}),
   };
-}
-
-/**
- * Ids are unique across the newsroom: entry ids across stories, story ids and the newsroom's. A
- * duplicate within one story is the story compile's (E_ID_DUPLICATE there too); this names both files.
- */
-function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: ReadonlyMap<string, ParsedSource> | undefined, ledger: Ledger): { diagnostics: Diagnostic[]; moved: Diagnostic[]; renamed: Diagnostic[]; seen: ReadonlyMap<string, string> } {
-  const seen = new Map<string, string>([[newsroom.id, '_newsroom.md']]);
-  const out: Diagnostic[] = [];
-  // A file parsed already says its entry's id (one that did not parse says none: its own error fails it).
-  const ids: Array<{ path: string; id: string; at: Position }> = [];
-  for (const [path, p] of parsed ?? []) if (p.entry && path.includes('/')) ids.push({ path, id: p.entry.id, at: p.idAt ?? FILE_START });
-  for (const source of sources) {
-    if (!source.path.includes('/') || parsed?.has(source.path)) continue;
-    const field = parseFrontMatter(source).entry?.fields.get('id');
-    if (field && typeof field.value === 'string') ids.push({ path: source.path, id: field.value.trim(), at: field.valueAt });
-  }
-  const folder = (p: string) => p.slice(0, p.indexOf('/') + 1);
-  // A story that has published keeps its id against a newcomer (its feeds carry it), as a published entry does.
-  const storiesOut = new Set(Object.values(ledger.ids).map((r) => folder(r.path)));
-  const entryFirst = publishedFirst(ledger);
-  const storyOut = (p: string) => Number(p.endsWith(`/${STORY_FILE}`) && storiesOut.has(folder(p)));
-  ids.sort((a, b) => storyOut(b.path) - storyOut(a.path) || entryFirst(a, b));
-  const present = new Set([...sources.map((s) => s.path), ...(parsed?.keys() ?? [])]);
-  const folders = new Set([...present].map(folder));
-  const moved: Diagnostic[] = [];
-  const renamed = new Map<string, string>();
-  for (const { path, id, at } of ids) {
-    const first = seen.get(id);
-    if (first === undefined) {
-      seen.set(id, path);
-      const record = ledger.ids[id];
-      if (record && folder(record.path) !== folder(path) && !present.has(record.path)) {
-        // Only while the story it was published in is still there: a story folder renamed whole
-        // (to a folder that has published nothing) is a move.
-        if (folders.has(folder(record.path))) {
-          moved.push(diagnostic(path, at, 'E_ID_DUPLICATE', `id \`${id}\` was published in \`${folder(record.path)}\` (${record.path}, no longer there)`, 'a published development stays in its story: move the file back; for this story, write a new entry with an id of its own', 'id'));
-        } else if (!storiesOut.has(folder(path))) {
-          renamed.set(folder(record.path), folder(path));
-        }
-      }
-    } else if (folder(first) !== folder(path)) {
-      out.push(diagnostic(path, at, 'E_ID_DUPLICATE', `id \`${id}\` is already used by ${first}`, 'ids are unique across the whole newsroom: give this one its own', 'id'));
-    }
-  }
-  // A move keeps every id, but not the story's URLs (its folder names them): said before it goes out.
-  const renames = [...renamed].map(([from, to]) =>
-    diagnostic(`${to}${STORY_FILE}`, FILE_START, 'W_STORY_MOVED', `the story folder \`${from}\` is now \`${to}\`: its feeds and pages move to the new folder's URLs, and the old ones are deleted`, `readers subscribed to the old feeds get no more updates: to keep its URLs, rename the folder back to \`${from}\``),
-  );
-  return { diagnostics: out, moved, renamed: renames, seen };
-}
-
-/**
- * A published entry whose file left its story for another story's folder: its story's compile says
- * it is gone (E_ID_VANISHED), which is true of the story but not of the newsroom; said as a move,
- * naming where it is. A development stays in its story: its page, feeds and anchors are there.
- */
-function movedEntry(d: Diagnostic, ledger: Ledger, seen: ReadonlyMap<string, string>): Diagnostic {
-  if (d.code !== 'E_ID_VANISHED') return d;
-  const found = Object.entries(ledger.ids).find(([, r]) => r.path === d.file);
-  const now = found && seen.get(found[0]);
-  if (!found || !now || now === d.file) return d;
-  const [id, record] = found;
-  const folder = d.file.slice(0, d.file.indexOf('/') + 1);
-  return {
-    ...d,
-    message: `the entry \`${id}\`, published ${record.published} in \`${folder}\`, moved to ${now}: a published development stays in its story (its page and feeds are there)`,
-    hint: `move it back into \`${folder}\`; to cover it in the other story too, write a new entry there with an id of its own (and retract this one here, if it is withdrawn)`,
-  };
-}
-
-/**
- * Published entries of a story folder that is gone (deleted, not renamed: ids found in another
- * folder are a move) are E_ID_VANISHED, as a deleted entry of a story is: removing a folder must
- * not unpublish a story unsaid. A folder still there is its story compile's to check.
- */
-function vanishedStories(ledger: Ledger, input: NewsroomCompileInput, ids: ReadonlyMap<string, string>): Diagnostic[] {
-  const present = new Set([...input.sources.map((s) => s.path), ...(input.readDiagnostics ?? []).map((d) => d.file)].flatMap((p) => (p.includes('/') ? [p.slice(0, p.indexOf('/'))] : [])));
-  return Object.entries(ledger.ids)
-    .filter(([id, r]) => r.path.includes('/') && !present.has(r.path.slice(0, r.path.indexOf('/'))) && !ids.has(id))
-    .map(([id, r]) => diagnostic(r.path, FILE_START, 'E_ID_VANISHED', `the entry \`${id}\`, published ${r.published}, is gone from the entries folder with its story folder \`${r.path.slice(0, r.path.indexOf('/') + 1)}\``, 'restore the story folder; to withdraw published entries keep them and add `retracted: {at, reason}` (readers then get a tombstone)', 'id'));
 }

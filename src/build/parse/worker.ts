@@ -2,7 +2,7 @@
 // parse-pool.ts for large builds, so that Markdown, sanitizing and rendering use every core.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ShellJob, SourceFile, Story } from '../../core/types.js';
+import type { SourceFile, Story } from '../../core/types.js';
 import { renderShell } from '../../core/render/shells.js';
 import { parseBatch } from './batch.js';
 import { parseStorySettings } from './settings.js';

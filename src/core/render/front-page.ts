@@ -6,7 +6,7 @@
 import { formatHumanDate, formatRfc3339 } from '../dates.js';
 import { renderHead } from './page-head.js';
 import { escapeHtml } from '../markdown.js';
-import { feedUrls, FORMATS, NEWSROOM_FILES, PAGE_CSS_FILE } from '../formats.js';
+import { feedUrls, FORMATS, NEWSROOM_FILES } from '../formats.js';
 import type { StorySummary } from '../newsroom.js';
 import type { Story } from '../types.js';
 import { renderJsonLd } from './json-ld.js';

@@ -183,6 +183,28 @@ describe('diagnostics', () => {
       for (const f of r.files.filter((x) => x.path.startsWith('storm/') || x.path === 'feed.json')) expect(f.contents.split(id).length - 1, f.path).toBeLessThanOrEqual(f.path === 'feed.json' ? 1 : 0);
       expect(ledgerOf(r).ids[id]!.path).toBe('talks/a.md');
     });
+    it("the ledger records the id each story's feeds went out with", () => {
+      expect((JSON.parse(ledgerText) as { stories: unknown }).stories).toEqual({ storm: 'tag:newsroom.example.org,2026-05-25:storm', talks: 'tag:newsroom.example.org,2026-05-25:talks', vote: 'tag:newsroom.example.org,2026-05-25:vote' });
+    });
+    // Found from outside: the story earlier in folder order kept the id, so the untouched story was blamed and dropped.
+    it.each([
+      ["another published story's id", 'storm/_story.md', newsroomStoryText('storm', 'item_limit: 10\n', 'Storm <Alba>').replace('2026-05-25:storm', '2026-05-25:vote')],
+      ["a published entry's id", 'vote/_story.md', base['vote/_story.md']!.replace('2026-05-25:vote', '2026-05-25:storm/a')],
+    ])("a story's _story.md edited to %s: that file is the one blamed, in strict mode and in service mode, where it keeps its last good version", (_name, edited, text) => {
+      const files = { ...base, [edited]: text };
+      const strict = compileNewsroom({ sources: sources(files), now: NOW, ledgerText, ledgerPath: 'ledger.json' });
+      expect(where(strict)).toEqual([`${edited}:2 E_ID_DUPLICATE id`]);
+      const lastGood = new Map([[edited, { path: edited, text: base[edited]! }]]);
+      const r = compileNewsroom({ sources: sources(files), now: NOW, mode: 'service', ledgerText, ledgerPath: 'ledger.json', lastGood });
+      expect(where(r)).toEqual([`${edited}:2 E_ID_DUPLICATE id`]);
+      expect(r.stories.map((s) => s.slug).sort()).toEqual(['storm', 'talks', 'vote']);
+      const slug = edited.split('/')[0]!;
+      expect(r.stories.find((s) => s.slug === slug)!.config.story.id).toBe(`tag:newsroom.example.org,2026-05-25:${slug}`);
+      // Every feed keeps its own id; no two stories' feeds share one.
+      const feedIds = r.stories.map((s) => s.config.story.id);
+      expect(new Set(feedIds).size).toBe(3);
+      expect(r.files.find((f) => f.path === 'storm/a/index.html')).toBeDefined();
+    });
     it("a new story folder with a published story's id: that story is left out, the published one stays", () => {
       const r = service({ ...base, 'aaa/_story.md': base['talks/_story.md']!, 'aaa/x.md': newsroomEntryText('aaa', 'x', '2026-05-31T10:00:00Z') });
       expect(where(r)).toEqual(['aaa/_story.md:2 E_ID_DUPLICATE id']);

@@ -1,0 +1,120 @@
+// Identity across a newsroom's stories (core/newsroom-compile.ts): ids unique across every story,
+// which file keeps an id that two claim (the one the ledger published it from), the id each story
+// folder's feeds went out with, and published entries whose story folder is gone or moved.
+
+import { diagnostic, FILE_START, hasErrors, type Diagnostic } from './diagnostics.js';
+import { parseFrontMatter } from './front-matter.js';
+import { publishedFirst, type Ledger } from './ledger.js';
+import { STORY_FILE } from './links.js';
+import { parseStoryConfig, type StoryConfig } from './newsroom.js';
+import type { ParsedSource } from './parse-sources.js';
+import type { Position, RawEntry, SourceFile, Story } from './types.js';
+
+/**
+ * Ids are unique across the newsroom: entry ids across stories, story ids and the newsroom's. A
+ * duplicate within one story is the story compile's (E_ID_DUPLICATE there too); this names both files.
+ */
+export function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: ReadonlyMap<string, ParsedSource> | undefined, ledger: Ledger): { diagnostics: Diagnostic[]; moved: Diagnostic[]; renamed: Diagnostic[]; seen: ReadonlyMap<string, string> } {
+  const seen = new Map<string, string>([[newsroom.id, '_newsroom.md']]);
+  const out: Diagnostic[] = [];
+  // A file parsed already says its entry's id (one that did not parse says none: its own error fails it).
+  const ids: Array<{ path: string; id: string; at: Position }> = [];
+  for (const [path, p] of parsed ?? []) if (p.entry && path.includes('/')) ids.push({ path, id: p.entry.id, at: p.idAt ?? FILE_START });
+  for (const source of sources) {
+    if (!source.path.includes('/') || parsed?.has(source.path)) continue;
+    const field = parseFrontMatter(source).entry?.fields.get('id');
+    if (field && typeof field.value === 'string') ids.push({ path: source.path, id: field.value.trim(), at: field.valueAt });
+  }
+  const folder = (p: string) => p.slice(0, p.indexOf('/') + 1);
+  // A story that has published keeps its id against a newcomer (its feeds carry it), as a published entry does.
+  const storiesOut = new Set(Object.values(ledger.ids).map((r) => folder(r.path)));
+  const entryFirst = publishedFirst(ledger);
+  const storyOut = (p: string) => Number(p.endsWith(`/${STORY_FILE}`) && storiesOut.has(folder(p)));
+  // First the file the ledger says published the id (an entry, or a story's feeds): an edit that
+  // gives a story another's id, or a published entry's, is the one told to change it.
+  const stories = ledger.stories ?? {};
+  const owns = (e: { path: string; id: string }) => {
+    const slug = e.path.slice(0, -`/${STORY_FILE}`.length);
+    return Number(ledger.ids[e.id]?.path === e.path || (e.path.endsWith(`/${STORY_FILE}`) && Object.hasOwn(stories, slug) && stories[slug] === e.id));
+  };
+  ids.sort((a, b) => owns(b) - owns(a) || storyOut(b.path) - storyOut(a.path) || entryFirst(a, b));
+  const present = new Set([...sources.map((s) => s.path), ...(parsed?.keys() ?? [])]);
+  const folders = new Set([...present].map(folder));
+  const moved: Diagnostic[] = [];
+  const renamed = new Map<string, string>();
+  for (const { path, id, at } of ids) {
+    const first = seen.get(id);
+    if (first === undefined) {
+      seen.set(id, path);
+      const record = ledger.ids[id];
+      if (record && folder(record.path) !== folder(path) && !present.has(record.path)) {
+        // Only while the story it was published in is still there: a story folder renamed whole
+        // (to a folder that has published nothing) is a move.
+        if (folders.has(folder(record.path))) {
+          moved.push(diagnostic(path, at, 'E_ID_DUPLICATE', `id \`${id}\` was published in \`${folder(record.path)}\` (${record.path}, no longer there)`, 'a published development stays in its story: move the file back; for this story, write a new entry with an id of its own', 'id'));
+        } else if (!storiesOut.has(folder(path))) {
+          renamed.set(folder(record.path), folder(path));
+        }
+      }
+    } else if (folder(first) !== folder(path)) {
+      out.push(diagnostic(path, at, 'E_ID_DUPLICATE', `id \`${id}\` is already used by ${first}`, 'ids are unique across the whole newsroom: give this one its own', 'id'));
+    }
+  }
+  // A move keeps every id, but not the story's URLs (its folder names them): said before it goes out.
+  const renames = [...renamed].map(([from, to]) =>
+    diagnostic(`${to}${STORY_FILE}`, FILE_START, 'W_STORY_MOVED', `the story folder \`${from}\` is now \`${to}\`: its feeds and pages move to the new folder's URLs, and the old ones are deleted`, `readers subscribed to the old feeds get no more updates: to keep its URLs, rename the folder back to \`${from}\``),
+  );
+  return { diagnostics: out, moved, renamed: renames, seen };
+}
+
+/** A story's last good `_story.md` (service mode), when it still parses and its id is no other file's. */
+export function keptSettings(lastGood: ReadonlyMap<string, SourceFile> | undefined, slug: string, newsroom: Story, raw: RawEntry, seen: ReadonlyMap<string, string>): { config: StoryConfig; settings: SourceFile } | undefined {
+  const previous = lastGood?.get(`${slug}/${STORY_FILE}`);
+  if (!previous) return undefined;
+  const settings = { ...previous, path: STORY_FILE };
+  const { config, diagnostics } = parseStoryConfig(settings, slug, newsroom, raw);
+  return config && !hasErrors(diagnostics) && !seen.has(config.story.id) ? { config, settings } : undefined;
+}
+
+/**
+ * The id each story folder's feeds went out with: this run's stories that are out, and the ones a
+ * folder still there had before (a story left out, or not out now). A folder gone takes its record along.
+ */
+export function storyIds(ledger: Ledger, folders: readonly { readonly slug: string }[], out: readonly { readonly slug: string; readonly config: StoryConfig }[]): Record<string, string> {
+  const before = ledger.stories ?? {};
+  const ids: Record<string, string> = {};
+  for (const { slug } of folders) if (Object.hasOwn(before, slug)) ids[slug] = before[slug]!;
+  for (const s of out) ids[s.slug] = s.config.story.id;
+  return ids;
+}
+
+/**
+ * A published entry whose file left its story for another story's folder: its story's compile says
+ * it is gone (E_ID_VANISHED), which is true of the story but not of the newsroom; said as a move,
+ * naming where it is. A development stays in its story: its page, feeds and anchors are there.
+ */
+export function movedEntry(d: Diagnostic, ledger: Ledger, seen: ReadonlyMap<string, string>): Diagnostic {
+  if (d.code !== 'E_ID_VANISHED') return d;
+  const found = Object.entries(ledger.ids).find(([, r]) => r.path === d.file);
+  const now = found && seen.get(found[0]);
+  if (!found || !now || now === d.file) return d;
+  const [id, record] = found;
+  const folder = d.file.slice(0, d.file.indexOf('/') + 1);
+  return {
+    ...d,
+    message: `the entry \`${id}\`, published ${record.published} in \`${folder}\`, moved to ${now}: a published development stays in its story (its page and feeds are there)`,
+    hint: `move it back into \`${folder}\`; to cover it in the other story too, write a new entry there with an id of its own (and retract this one here, if it is withdrawn)`,
+  };
+}
+
+/**
+ * Published entries of a story folder that is gone (deleted, not renamed: ids found in another
+ * folder are a move) are E_ID_VANISHED, as a deleted entry of a story is: removing a folder must
+ * not unpublish a story unsaid. A folder still there is its story compile's to check.
+ */
+export function vanishedStories(ledger: Ledger, input: { readonly sources: readonly SourceFile[]; readonly readDiagnostics?: readonly Diagnostic[] }, ids: ReadonlyMap<string, string>): Diagnostic[] {
+  const present = new Set([...input.sources.map((s) => s.path), ...(input.readDiagnostics ?? []).map((d) => d.file)].flatMap((p) => (p.includes('/') ? [p.slice(0, p.indexOf('/'))] : [])));
+  return Object.entries(ledger.ids)
+    .filter(([id, r]) => r.path.includes('/') && !present.has(r.path.slice(0, r.path.indexOf('/'))) && !ids.has(id))
+    .map(([id, r]) => diagnostic(r.path, FILE_START, 'E_ID_VANISHED', `the entry \`${id}\`, published ${r.published}, is gone from the entries folder with its story folder \`${r.path.slice(0, r.path.indexOf('/') + 1)}\``, 'restore the story folder; to withdraw published entries keep them and add `retracted: {at, reason}` (readers then get a tombstone)', 'id'));
+}
