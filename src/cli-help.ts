@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { BuildResult, StoryResult } from './build/types.js';
 import type { Diagnostic } from './core/diagnostics.js';
-import { coverageStartOf, isPublished, isRetracted, isScheduled, isVisible } from './core/model.js';
+import { coverageStartOf, isPublished, isRetracted, isScheduled, isVisible, nextScheduledEntry } from './core/model.js';
 import type { EntryMeta, Story } from './core/types.js';
 import { STATE_FOLDER } from './io/state-folder.js';
 
@@ -119,7 +119,7 @@ export type StoryLine = Omit<StoryResult, 'changed'>;
 
 /** The single story as `storyfeed check` lists it (`.`, as `storyfeed new entry .` names it). */
 export function singleStoryLine(story: Story, entries: readonly EntryMeta[], now: Date): StoryLine {
-  const next = entries.filter((e) => isScheduled(e, now)).reduce<number | null>((min, e) => (min === null || e.published.getTime() < min ? e.published.getTime() : min), null);
+  const next = nextScheduledEntry(entries, now)?.getTime() ?? null;
   const start = coverageStartOf(story.coverageStart, entries, now);
   return {
     slug: '.',

@@ -18,7 +18,7 @@ import { parseNewsroomSettings, parseStoryConfig } from '../core/newsroom.js';
 import type { EntryOutcome } from '../core/compile.js';
 import { parseLedger } from '../core/ledger.js';
 import { NEWSROOM_FILE, STORY_FILE } from '../core/links.js';
-import { isScheduled, nextEmbargo, selectVisible } from '../core/model.js';
+import { isScheduled, nextScheduledEntry, selectVisible } from '../core/model.js';
 import { encodeFragments, slotBytes, type EntryFragments } from '../core/render/fragments.js';
 import type { EntryMeta, EntrySlot, SourceFile, Story } from '../core/types.js';
 import { cacheDefaults, cacheKey, EMPTY_CACHE, hashText, parseCache, type BuildCache, type CacheDefaults, type CachedParse } from './state/cache.js';
@@ -321,7 +321,7 @@ function newsroomResult(compiled: NewsroomCompileResult, now: Date, written: rea
   const changed = new Set(written.map(slugOf));
   const stories: StoryResult[] = compiled.stories.map((s) => {
     const entries = s.result.entries;
-    const next = nextEmbargo(entries, now);
+    const next = nextScheduledEntry(entries, now);
     return {
       slug: s.slug,
       title: s.config.story.title,

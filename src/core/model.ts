@@ -119,15 +119,10 @@ export function changeTimes(e: EntryMeta): number[] {
   return [...dueTimes(e), e.published.getTime() + NEWS_WINDOW_MS];
 }
 
-/** The next instant after `now` at which an embargoed entry becomes due, or a retraction or its stub's end (for the scheduler). */
-export function nextEmbargo(entries: readonly EntryMeta[], now: Date): Date | undefined {
+/** When the next scheduled development comes out (an embargo ends), if any: what "next scheduled" reports, never a retraction's times. */
+export function nextScheduledEntry(entries: readonly EntryMeta[], now: Date): Date | undefined {
   let next: number | undefined;
-  for (const e of entries) {
-    if (e.draft) continue;
-    for (const t of dueTimes(e)) {
-      if (t !== undefined && t > now.getTime() && (next === undefined || t < next)) next = t;
-    }
-  }
+  for (const e of entries) if (isScheduled(e, now) && (next === undefined || e.published.getTime() < next)) next = e.published.getTime();
   return next === undefined ? undefined : new Date(next);
 }
 

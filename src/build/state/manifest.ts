@@ -3,7 +3,7 @@
 // stays the same. When nothing differs, a cron-driven `storyfeed build` can answer "no change"
 // without loading the compiler at all (see io/fast-path.ts).
 
-import { changeTimes, coverageEndOf, isScheduled, nextEmbargo, selectVisible } from '../../core/model.js';
+import { changeTimes, coverageEndOf, isScheduled, nextScheduledEntry, selectVisible } from '../../core/model.js';
 import type { EntryMeta, Story } from '../../core/types.js';
 import { CACHE_VERSION, MANIFEST_VERSION, RENDER_VERSION } from '../../core/versions.js';
 import { compareStrings } from '../../core/diagnostics.js';
@@ -49,7 +49,7 @@ export interface BuildCounts {
 
 /** The counts of a compile: its entries (by state now), its planned outputs and sitemaps, its problems. */
 export function countBuild(entries: readonly EntryMeta[], compiled: { readonly planned: readonly unknown[]; readonly sitemaps: readonly unknown[]; readonly diagnostics: readonly unknown[] }, now: Date): BuildCounts {
-  const next = nextEmbargo(entries, now);
+  const next = nextScheduledEntry(entries, now);
   return {
     entries: entries.length,
     visible: selectVisible(entries, now).length,

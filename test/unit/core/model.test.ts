@@ -11,7 +11,7 @@ import {
   isVisible,
   newestChange,
   nextChange,
-  nextEmbargo,
+  nextScheduledEntry,
   retractionEnd,
   retractionStub,
   selectVisible,
@@ -113,7 +113,7 @@ describe('order and selection', () => {
   });
 });
 
-describe('the next instant the published set changes (the scheduler wakes then)', () => {
+describe('the next scheduled development (what build and check report as next): an embargo, never a retraction', () => {
   const embargoed = entry({ slug: 'e', published: at('2026-05-30T06:00:00Z') });
   it.each([
     ['nothing ahead', [entry()], '2026-05-20T00:00:00Z', undefined],
@@ -121,11 +121,13 @@ describe('the next instant the published set changes (the scheduler wakes then)'
     ['the nearest of two embargoes', [embargoed, entry({ slug: 'f', published: at('2026-05-25T00:00:00Z') })], '2026-05-20T00:00:00Z', '2026-05-25T00:00:00.000Z'],
     ['not one that is due now (strictly after)', [embargoed], '2026-05-30T06:00:00Z', undefined],
     ['never a draft’s', [entry({ slug: 'd', draft: true, published: at('2026-05-25T00:00:00Z') })], '2026-05-20T00:00:00Z', undefined],
-    ['a retraction', [retracted()], '2026-05-11T00:00:00Z', RETRACTED.replace('Z', '.000Z')],
-    ['the end of a stub’s window', [retracted()], '2026-05-13T00:00:00Z', STUB_ENDS.replace('Z', '.000Z')],
+    // Found from outside: `check` said "next at" the end of a retraction's stub, beside "0 scheduled".
+    ['not a retraction', [retracted()], '2026-05-11T00:00:00Z', undefined],
+    ['not the end of a stub’s window', [retracted()], '2026-05-13T00:00:00Z', undefined],
     ['the entry’s own publication before its retraction', [retracted()], '2026-05-01T00:00:00Z', PUBLISHED.replace('Z', '.000Z')],
+    ['an embargo a year ahead, not a stub ending sooner', [retracted(), embargoed], '2026-05-13T00:00:00Z', '2026-05-30T06:00:00.000Z'],
   ] as const)('%s', (_kind, es, now, next) => {
-    expect(nextEmbargo(es, at(now))?.toISOString()).toBe(next);
+    expect(nextScheduledEntry(es, at(now))?.toISOString()).toBe(next);
   });
 });
 
@@ -137,6 +139,8 @@ describe('the next instant any output changes (the service wakes then): the news
     ['nothing once every development has left it', [entry()], '2026-05-12T09:00:00Z', undefined],
     ['an embargo after it', [entry(), embargoed], '2026-05-20T00:00:00Z', '2026-05-30T06:00:00.000Z'],
     ['never a draft’s', [entry({ draft: true })], '2026-05-10T10:00:00Z', undefined],
+    ['a retraction', [retracted()], '2026-05-11T00:00:00Z', RETRACTED.replace('Z', '.000Z')],
+    ['the end of a retraction stub’s window', [retracted()], '2026-05-13T00:00:00Z', STUB_ENDS.replace('Z', '.000Z')],
   ] as const)('%s', (_kind, es, now, next) => {
     expect(nextChange(es, at(now))?.toISOString()).toBe(next);
     // A story's planned coverage_end (ms) counts as well, when it is the nearest ahead.

@@ -6,7 +6,7 @@ import { compile, type CompileResult } from '../../../src/core/compile.js';
 import { parseLedger } from '../../../src/core/ledger.js';
 import { LEDGER_PATH } from '../../../src/io/state-folder.js';
 import { publishWindow } from '../../../src/build/state/manifest.js';
-import { nextEmbargo } from '../../../src/core/model.js';
+import { nextChange } from '../../../src/core/model.js';
 import { archiveRanges } from '../../../src/core/plan.js';
 import { entryText, sources, storyText, STORY_ID } from '../../helpers/story.js';
 
@@ -163,7 +163,7 @@ describe('a retraction reaches every document that carried the entry', () => {
 describe('the end of a retraction window is a moment the published set changes', () => {
   const r = run(elevenEntries({ slug: 'e01', extra: 'retracted:\n  at: 2026-05-20T00:00:00Z\n  reason: Wrong.\n' }), new Date('2026-05-21T00:00:00Z'));
   it('the service wakes for it', () => {
-    expect(nextEmbargo(r.entries, new Date('2026-05-21T00:00:00Z'))?.toISOString()).toBe('2026-06-19T00:00:00.000Z');
+    expect(nextChange(r.entries, new Date('2026-05-21T00:00:00Z'))?.toISOString()).toBe('2026-06-19T00:00:00.000Z');
   });
   it('the fast path does not answer "no change" across it', () => {
     expect(publishWindow(r.entries, new Date('2026-05-21T00:00:00Z'))).toEqual([Date.parse('2026-05-20T00:00:00Z'), Date.parse('2026-06-19T00:00:00Z')]);
