@@ -248,8 +248,8 @@ async function runNew(args: readonly string[], values: Flags, now: Date, io: Io)
   const entriesDir = values.entries ?? 'entries';
   const request = kind === 'story' ? { kind, slug } as const : { kind: 'entry', story: slug, title: title! } as const;
   const missing = entriesFolderProblem(entriesDir);
-  // An entry's id must be fresh: every entry file of the folder (a newsroom's every story) is read for the ids in use.
-  const listing = missing || kind !== 'entry' ? undefined : await listSources(entriesDir);
+  // Its id must be fresh: every file of the folder (a newsroom's every story) is read for the ids in use.
+  const listing = missing ? undefined : await listSources(entriesDir);
   const entries = listing ? (await readListed(listing.root, listing.stamps)).sources : [];
   const plan = missing ? { ok: false as const, problem: missing } : planSkeleton(request, readSettingsFiles(entriesDir, skeletonSettings(request)), now, entries);
   const written = plan.ok ? writeSkeleton(entriesDir, plan.path, plan.text) : plan;

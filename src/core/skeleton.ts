@@ -95,6 +95,9 @@ export function planSkeleton(request: SkeletonRequest, settings: readonly Source
     // The newsroom's own id may be this very tag (`…,<today>:<slug>`): a story's id must differ from it.
     const plain = `tag:${tag[1]},${localRfc3339(now, zone).slice(0, 10)}:${request.slug}`;
     const id = plain === newsroomId.trim() ? `${plain}-story` : plain;
+    // Found from outside: a folder renamed since an earlier `new story` of this slug holds its id.
+    const holder = entries.find((e) => holdsId(e, id));
+    if (holder) return { ok: false, problem: `the id ${id} is already used by ${holder.path}: choose another folder name, or give that story another id` };
     const text = `---\nid: ${id}\ntitle: ${JSON.stringify(title)}\ndescription: ${JSON.stringify(`What is known about ${title.toLowerCase()}, newest first.`)}\n---\nThe standing summary: what the story is about, in a paragraph or two.\n`;
     return { ok: true, path: `${request.slug}/${STORY_FILE}`, text };
   }

@@ -1,7 +1,7 @@
 // The command line's own surface (issues 14 and 15): --version, help that lists every option, the
 // success line's counts, diagnostic paths that open from where the command ran, `storyfeed new`, and
 // a reader of its output that goes away.
-import { mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -148,6 +148,12 @@ describe('storyfeed new', () => {
     const storyText_ = await readFile(path.join(dir, 'entries/ceasefire/_story.md'), 'utf8');
     expect(storyText_).toMatch(/^id: tag:newsroom\.example\.org,\d{4}-\d{2}-\d{2}:ceasefire$/m);
     expect((await runCli(['new', 'story', 'ceasefire'], { cwd: dir })).code).toBe(2);
+    // Found from outside: the folder renamed, the same slug again would have made a second story with its id.
+    await rename(path.join(dir, 'entries/ceasefire'), path.join(dir, 'entries/ceasefire-old'));
+    const again = await runCli(['new', 'story', 'ceasefire'], { cwd: dir });
+    expect([again.code, again.stderr]).toEqual([2, expect.stringMatching(/^storyfeed new: the id tag:\S+:ceasefire is already used by ceasefire-old\/_story\.md: choose another folder name/)]);
+    expect(existsSync(path.join(dir, 'entries/ceasefire'))).toBe(false);
+    await rename(path.join(dir, 'entries/ceasefire-old'), path.join(dir, 'entries/ceasefire'));
     const dot = await runCli(['new', 'entry', '.', 'A title'], { cwd: dir });
     expect(dot.code).toBe(2);
     const entry = await runCli(['new', 'entry', 'ceasefire', 'Truce holds overnight'], { cwd: dir });
