@@ -59,7 +59,7 @@ export const DIAGNOSTIC_CODES = {
   E_STORY_MISSING: 'the entries folder has no `_story.md`',
   E_STORY_ID_CLASH: 'an entry uses the story id as its own id',
   E_ID_VANISHED: 'an entry that was published is gone without a retraction (the ledger remembers it)',
-  E_ID_CHANGED: 'the id of a published entry changed',
+  E_ID_CHANGED: 'the id of a published entry or story changed',
   E_TAG_SLUG_CLASH: 'two different tags would share one folder under `tags/`',
   E_LAYOUT: 'the entries folder has both `_story.md` and `_newsroom.md`, or a story folder has a folder of entries in it',
   E_NEWSROOM_ROOT_ENTRY: "an entry file stands at a newsroom's root instead of in a story folder",

@@ -10,7 +10,7 @@ import { compile, type CompileInput, type CompileResult } from './compile.js';
 import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { documentKey, fingerprint } from './fingerprint.js';
 import { parseLedger, renderLedger, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
-import { duplicateIds, keptSettings, movedEntry, storyIds, vanishedStories } from './newsroom-ids.js';
+import { duplicateIds, keptSettings, movedEntry, storyIdChanges, storyIds, vanishedStories } from './newsroom-ids.js';
 import { NEWSROOM_FILE, STORY_FILE } from './links.js';
 import { coverageStartOf, isPublished, isVisible } from './model.js';
 import { detectLayout, feedBaseClashes, parseNewsroomSettings, parseStoryConfig, splitNewsroom, standInNewsroom, validateCoverageEnd, type StoryConfig, type StorySummary } from './newsroom.js';
@@ -84,8 +84,14 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
 
   const layout = detectLayout(input.sources, input.readDiagnostics);
   diagnostics.push(...layout.diagnostics);
+  const { ledger, problem } = parseLedger(input.ledgerText);
+  if (problem) diagnostics.push(diagnostic(input.ledgerPath ?? 'ledger', FILE_START, 'W_LEDGER_INVALID', problem, 'the ledger is rebuilt from this run; if ids were removed meanwhile, they are no longer guarded'));
+  // A story whose id changed (service mode: built with its last good `_story.md`, which still has it).
+  const changes = storyIdChanges(input.sources, ledger, mode === 'service' ? input.lastGood : undefined);
+  diagnostics.push(...changes.diagnostics);
+  const sources = changes.sources;
   const parsedBy = parsedByStory(input.parsed);
-  const split = splitNewsroom(input.sources, input.readDiagnostics, parsedBy.keys());
+  const split = splitNewsroom(sources, input.readDiagnostics, parsedBy.keys());
   diagnostics.push(...split.diagnostics);
   if (!split.newsroom) {
     if (!diagnostics.some((d) => d.file === '_newsroom.md')) throw new Error('compileNewsroom needs `_newsroom.md` (detectLayout says which compile to call)');
@@ -99,9 +105,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   const { newsroom, raw } = standIn ?? parsedNewsroom;
   if (!newsroom || !raw) return fail();
 
-  const { ledger, problem } = parseLedger(input.ledgerText);
-  if (problem) diagnostics.push(diagnostic(input.ledgerPath ?? 'ledger', FILE_START, 'W_LEDGER_INVALID', problem, 'the ledger is rebuilt from this run; if ids were removed meanwhile, they are no longer guarded'));
-  const ids = duplicateIds(input.sources, newsroom, input.parsed, ledger);
+  const ids = duplicateIds(sources, newsroom, input.parsed, ledger);
   diagnostics.push(...vanishedStories(ledger, input, ids.seen), ...ids.renamed);
   // An id shared across stories is its story's problem: a story whose own id is taken is left out;
   // an entry whose id is taken is held back by its story's compile like any bad entry (service mode).

@@ -118,3 +118,31 @@ export function vanishedStories(ledger: Ledger, input: { readonly sources: reado
     .filter(([id, r]) => r.path.includes('/') && !present.has(r.path.slice(0, r.path.indexOf('/'))) && !ids.has(id))
     .map(([id, r]) => diagnostic(r.path, FILE_START, 'E_ID_VANISHED', `the entry \`${id}\`, published ${r.published}, is gone from the entries folder with its story folder \`${r.path.slice(0, r.path.indexOf('/') + 1)}\``, 'restore the story folder; to withdraw published entries keep them and add `retracted: {at, reason}` (readers then get a tombstone)', 'id'));
 }
+
+/**
+ * A story folder whose `_story.md` no longer has the id its feeds went out with (the ledger's
+ * `stories`): E_ID_CHANGED, as for an entry, since readers and aggregators know a feed by its id.
+ * A folder emptied and filled with another story, or two folders swapped, would otherwise publish
+ * one story's developments under another's id and title. Service mode builds the folder with its
+ * last good `_story.md` while that one has the published id (its sources given back with it).
+ */
+export function storyIdChanges(sources: readonly SourceFile[], ledger: Ledger, lastGood: ReadonlyMap<string, SourceFile> | undefined): { sources: readonly SourceFile[]; diagnostics: Diagnostic[] } {
+  const published = ledger.stories;
+  if (!published) return { sources, diagnostics: [] };
+  const diagnostics: Diagnostic[] = [];
+  const idOf = (source: SourceFile) => {
+    const field = parseFrontMatter(source).entry?.fields.get('id');
+    return field && typeof field.value === 'string' ? { id: field.value.trim(), at: field.valueAt } : undefined;
+  };
+  const out = sources.map((source) => {
+    const slug = source.path.endsWith(`/${STORY_FILE}`) ? source.path.slice(0, -STORY_FILE.length - 1) : '';
+    if (slug.includes('/') || !Object.hasOwn(published, slug)) return source;
+    const was = published[slug]!;
+    const now = idOf(source);
+    if (!now || now.id === was) return source;
+    diagnostics.push(diagnostic(source.path, now.at, 'E_ID_CHANGED', `the story \`${slug}\` went out with the id \`${was}\`; its ${STORY_FILE} now says \`${now.id}\``, `put the id back to \`${was}\`: readers know the story's feeds by it. Another story goes in a folder of its own`, 'id'));
+    const previous = lastGood?.get(source.path);
+    return previous && idOf(previous)?.id === was ? { ...previous, path: source.path } : source;
+  });
+  return { sources: out, diagnostics };
+}

@@ -193,10 +193,10 @@ describe('diagnostics', () => {
     ])("a story's _story.md edited to %s: that file is the one blamed, in strict mode and in service mode, where it keeps its last good version", (_name, edited, text) => {
       const files = { ...base, [edited]: text };
       const strict = compileNewsroom({ sources: sources(files), now: NOW, ledgerText, ledgerPath: 'ledger.json' });
-      expect(where(strict)).toEqual([`${edited}:2 E_ID_DUPLICATE id`]);
+      expect(where(strict)).toEqual([`${edited}:2 E_ID_CHANGED id`, `${edited}:2 E_ID_DUPLICATE id`]);
       const lastGood = new Map([[edited, { path: edited, text: base[edited]! }]]);
       const r = compileNewsroom({ sources: sources(files), now: NOW, mode: 'service', ledgerText, ledgerPath: 'ledger.json', lastGood });
-      expect(where(r)).toEqual([`${edited}:2 E_ID_DUPLICATE id`]);
+      expect(where(r)).toEqual([`${edited}:2 E_ID_CHANGED id`]);
       expect(r.stories.map((s) => s.slug).sort()).toEqual(['storm', 'talks', 'vote']);
       const slug = edited.split('/')[0]!;
       expect(r.stories.find((s) => s.slug === slug)!.config.story.id).toBe(`tag:newsroom.example.org,2026-05-25:${slug}`);
@@ -204,6 +204,49 @@ describe('diagnostics', () => {
       const feedIds = r.stories.map((s) => s.config.story.id);
       expect(new Set(feedIds).size).toBe(3);
       expect(r.files.find((f) => f.path === 'storm/a/index.html')).toBeDefined();
+    });
+    it("a published story's _story.md given a new id is E_ID_CHANGED; service mode builds it with its last good one", () => {
+      const files = { ...base, 'storm/_story.md': base['storm/_story.md']!.replace('2026-05-25:storm', '2026-06-01:storm-2') };
+      const strict = compileNewsroom({ sources: sources(files), now: NOW, ledgerText, ledgerPath: 'ledger.json' });
+      expect([strict.ok, where(strict)]).toEqual([false, ['storm/_story.md:2 E_ID_CHANGED id']]);
+      expect(strict.diagnostics[0]!.message).toContain('went out with the id `tag:newsroom.example.org,2026-05-25:storm`');
+      const lastGood = new Map([['storm/_story.md', { path: 'storm/_story.md', text: base['storm/_story.md']! }]]);
+      const r = compileNewsroom({ sources: sources(files), now: NOW, mode: 'service', ledgerText, ledgerPath: 'ledger.json', lastGood });
+      expect(where(r)).toEqual(['storm/_story.md:2 E_ID_CHANGED id']);
+      expect(r.stories.find((s) => s.slug === 'storm')!.config.story.id).toBe('tag:newsroom.example.org,2026-05-25:storm');
+      // Found from outside: a folder emptied and filled with another story kept the old one's developments under the new id.
+      const reused: Record<string, string> = { ...base, 'storm/_story.md': newsroomStoryText('storm', '', 'A brand new story').replace('2026-05-25:storm', '2026-06-01:fresh'), 'storm/n.md': newsroomEntryText('fresh', 'n', '2026-05-31T09:00:00Z') };
+      for (const p of ['storm/a.md', 'storm/b.md', 'storm/later.md']) delete reused[p];
+      const lastGoodAll = new Map(Object.entries(base).map(([p, text]) => [p, { path: p, text }]));
+      const kept = compileNewsroom({ sources: sources(reused), now: NOW, mode: 'service', ledgerText, ledgerPath: 'ledger.json', lastGood: lastGoodAll });
+      const atom = kept.files.find((f) => f.path === 'storm/atom.xml')!.contents;
+      expect(atom).toContain('<id>tag:newsroom.example.org,2026-05-25:storm</id>');
+      expect(atom).not.toContain('A brand new story');
+    });
+    it('two story folders swapped: each folder keeps its story (id, title and developments), none mixes the two (found from outside)', () => {
+      const swapped: Record<string, string> = {};
+      for (const [p, text] of Object.entries(base)) swapped[p.replace(/^talks\//, 'TMP/').replace(/^storm\//, 'talks/').replace(/^TMP\//, 'storm/')] = text;
+      const strict = compileNewsroom({ sources: sources(swapped), now: NOW, ledgerText, ledgerPath: 'ledger.json' });
+      expect(where(strict).filter((w) => w.includes('_story.md'))).toEqual(['storm/_story.md:2 E_ID_CHANGED id', 'talks/_story.md:2 E_ID_CHANGED id']);
+      const lastGood = new Map(Object.entries(base).map(([p, text]) => [p, { path: p, text }]));
+      const r = compileNewsroom({ sources: sources(swapped), now: NOW, mode: 'service', ledgerText, ledgerPath: 'ledger.json', lastGood });
+      for (const slug of ['talks', 'storm']) {
+        const atom = r.files.find((f) => f.path === `${slug}/atom.xml`)!.contents;
+        const other = slug === 'talks' ? 'storm' : 'talks';
+        expect(atom, slug).toContain(`<id>tag:newsroom.example.org,2026-05-25:${slug}</id>`);
+        expect(atom, slug).toContain(`${slug}/a`);
+        expect(atom, slug).not.toContain(`:${other}/`);
+      }
+    });
+    it("a story not out yet whose _story.md is edited to a published story's id keeps its last good one (service mode), the published story untouched", () => {
+      const files = { ...base, 'news/_story.md': newsroomStoryText('news'), 'news/x.md': newsroomEntryText('news', 'x', '2026-07-01T09:00:00Z') };
+      const before = compileNewsroom({ sources: sources(files), now: NOW, mode: 'service', ledgerText, ledgerPath: 'ledger.json' });
+      expect(before.stories.find((s) => s.slug === 'news')!.held).toBe(true);
+      const edited = { ...files, 'news/_story.md': base['talks/_story.md']! };
+      const lastGood = new Map([['news/_story.md', { path: 'news/_story.md', text: files['news/_story.md'] }]]);
+      const r = compileNewsroom({ sources: sources(edited), now: NOW, mode: 'service', ledgerText, ledgerPath: 'ledger.json', lastGood });
+      expect(where(r)).toEqual(['news/_story.md:2 E_ID_DUPLICATE id']);
+      expect(r.stories.map((s) => [s.slug, s.config.story.id.split(':').pop()])).toEqual([['news', 'news'], ['storm', 'storm'], ['talks', 'talks'], ['vote', 'vote']]);
     });
     it("a new story folder with a published story's id: that story is left out, the published one stays", () => {
       const r = service({ ...base, 'aaa/_story.md': base['talks/_story.md']!, 'aaa/x.md': newsroomEntryText('aaa', 'x', '2026-05-31T10:00:00Z') });
