@@ -19,4 +19,6 @@ export const CACHE_VERSION = 9;
 // change" (the next build renders only the sitemaps: every other key is unchanged).
 // 4: its counts keep drafts apart, so a patched or unchanged run's summary splits drafts from
 // retractions as a full build's does.
-export const MANIFEST_VERSION = 4;
+// 5: a newsroom's ledger records the id each story's feeds went out with (ledger.ts `stories`),
+// and its manifest each story's own ttl: the first build of this version writes both.
+export const MANIFEST_VERSION = 5;
