@@ -61,6 +61,29 @@ function fieldOf(file: SourceFile | undefined, key: string): string | undefined 
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * The tag: authority (RFC 4151 §2.1) of a new id, from the first of `files` that has one: its
+ * `tag:` id's, else the host of its `feed_base` (a DNS name the newsroom publishes under), and the
+ * first segment of the id's specific part when the id gave it. Undefined when none has either.
+ */
+function authorityOf(files: readonly (SourceFile | undefined)[]): { readonly name: string; readonly specific?: string } | undefined {
+  for (const f of files) {
+    const tag = TAG.exec(fieldOf(f, 'id')?.trim() ?? '');
+    if (tag) return { name: tag[1]!, specific: tag[3]!.split('/')[0] };
+  }
+  for (const f of files) {
+    let host = '';
+    try {
+      host = new URL(fieldOf(f, 'feed_base') ?? '').hostname;
+    } catch {
+      continue;
+    }
+    // A DNS name: not an IP address, not a bare host.
+    if (/^(?=.*[a-z])[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(host)) return { name: host };
+  }
+  return undefined;
+}
+
 /** Does the file hold `id`? One whose front matter does not parse (mid-edit) is searched as text. */
 function holdsId(file: SourceFile, id: string): boolean {
   const entry = parseFrontMatter(file).entry;
@@ -88,12 +111,12 @@ export function planSkeleton(request: SkeletonRequest, settings: readonly Source
     if (!STORY_SLUG.test(request.slug)) return { ok: false, problem: `\`${request.slug}\` is not a story folder name: lower-case letters and digits, words joined by single hyphens` };
     if (request.slug.length > STORY_SLUG_CHARS) return { ok: false, problem: `the story folder name is ${request.slug.length} characters long: at most ${STORY_SLUG_CHARS} (it is part of every URL of the story)` };
     const newsroomId = fieldOf(newsroom, 'id') ?? '';
-    const tag = TAG.exec(newsroomId);
-    if (!tag) return { ok: false, problem: `${NEWSROOM_FILE} has no tag: id to take the authority from` };
+    const authority = authorityOf([newsroom]);
+    if (!authority) return { ok: false, problem: `${NEWSROOM_FILE} has neither a tag: id nor a feed_base with a domain name to take the id's authority from` };
     const zone = validZone(fieldOf(newsroom, 'time_zone'));
     const title = request.slug.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
     // The newsroom's own id may be this very tag (`…,<today>:<slug>`): a story's id must differ from it.
-    const plain = `tag:${tag[1]},${localRfc3339(now, zone).slice(0, 10)}:${request.slug}`;
+    const plain = `tag:${authority.name},${localRfc3339(now, zone).slice(0, 10)}:${request.slug}`;
     const id = plain === newsroomId.trim() ? `${plain}-story` : plain;
     // Found from outside: a folder renamed since an earlier `new story` of this slug holds its id.
     const holder = entries.find((e) => holdsId(e, id));
@@ -111,8 +134,9 @@ export function planSkeleton(request: SkeletonRequest, settings: readonly Source
   const storyPath = inFolder ? `${request.story}/${STORY_FILE}` : STORY_FILE;
   const story = file(storyPath);
   if (!story) return { ok: false, problem: `no story at ${storyPath}` };
-  const tag = TAG.exec(fieldOf(story, 'id') ?? '');
-  if (!tag) return { ok: false, problem: `${storyPath} has no tag: id to take the authority from` };
+  // The story's own authority, else the newsroom's (a story's id may be a URL).
+  const authority = authorityOf(inFolder ? [story, newsroom] : [story]);
+  if (!authority) return { ok: false, problem: `${inFolder ? `${storyPath} and ${NEWSROOM_FILE} have` : `${storyPath} has`} neither a tag: id nor a feed_base with a domain name to take the id's authority from` };
   // An entry published now, after an ended story's coverage_end, would not check clean (E_COVERAGE).
   const end = Date.parse(fieldOf(story, 'coverage_end') ?? '');
   if (fieldOf(story, 'status') === 'ended' && !(end >= now.getTime())) {
@@ -122,10 +146,12 @@ export function planSkeleton(request: SkeletonRequest, settings: readonly Source
   const published = localRfc3339(now, zone);
   const date = published.slice(0, 10);
   const slug = slugOf(request.title);
-  const specific = tag[3]!.split('/')[0] || (inFolder ? request.story : 'story');
+  // The specific part's first segment is the story's own tag's, never the newsroom's.
+  const own = TAG.exec(fieldOf(story, 'id')?.trim() ?? '') ? authority.specific : undefined;
+  const specific = own || (inFolder ? request.story : 'story');
   // A draft, as `hugo new` writes one: a running service rebuilds on every change to the folder,
   // and the placeholder body must never go out before an editor has written the development.
-  const id = `tag:${tag[1]},${date}:${specific}/${slug}`;
+  const id = `tag:${authority.name},${date}:${specific}/${slug}`;
   const text = `---\nid: ${id}\ntitle: ${JSON.stringify(request.title)}\npublished: ${published}\ndraft: true\n---\nWhat happened, in a few paragraphs.\n`;
   const path = `${inFolder ? `${request.story}/` : ''}${date}-${slug}.md`;
   // Ids are unique (across a newsroom): a file renamed since an earlier skeleton may hold this one.

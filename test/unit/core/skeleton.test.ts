@@ -65,6 +65,25 @@ describe('planSkeleton', () => {
     expect(planSkeleton({ kind: 'entry', story: '.', title: 'Hello world' }, [story], NOW, [story, { path: first.path, text: first.text }]).ok).toBe(true);
   });
 
+  // Found from outside: a story whose id is a URL (valid) could take no new entry, and a newsroom whose id is one no new story.
+  it("ids that are not tag: URIs: the newsroom's authority, else feed_base's domain name; each skeleton compiles clean", () => {
+    const urlId = (text: string, id: string) => text.replace(/^id: .*$/m, `id: ${id}`);
+    const files = sources({ '_newsroom.md': newsroomText(), 'talks/_story.md': urlId(newsroomStoryText('talks'), 'https://newsroom.example.org/live/talks/'), 'talks/a.md': newsroomEntryText('talks', 'a', '2026-06-01T09:00:00Z') });
+    const entry = made(planSkeleton({ kind: 'entry', story: 'talks', title: 'Truce holds' }, files, NOW));
+    expect(entry.text).toContain('id: tag:newsroom.example.org,2026-07-14:talks/truce-holds\n');
+    const urlNewsroom = files.map((f) => (f.path === '_newsroom.md' ? { ...f, text: urlId(f.text, 'urn:uuid:5b1e2c3d-0f1a-4c2b-9d3e-6f7a8b9c0d1e') } : f));
+    const story = made(planSkeleton({ kind: 'story', slug: 'ceasefire' }, urlNewsroom, NOW));
+    expect(story.text).toContain('id: tag:newsroom.example.org,2026-07-14:ceasefire\n');
+    const entry2 = made(planSkeleton({ kind: 'entry', story: 'talks', title: 'Truce holds' }, urlNewsroom, NOW));
+    expect(entry2.text).toContain('id: tag:newsroom.example.org,2026-07-14:talks/truce-holds\n');
+    const all = [...urlNewsroom, { path: story.path, text: story.text }, { path: entry2.path, text: entry2.text.replace('draft: true\n', '') }];
+    const r = compileNewsroom({ sources: all, now: NOW });
+    expect(r.diagnostics).toEqual([]);
+    // A feed_base on an IP address or a bare host names no authority: said, nothing written.
+    const bare = urlNewsroom.map((f) => (f.path === '_newsroom.md' ? { ...f, text: f.text.replace(/^feed_base: .*$/m, 'feed_base: https://127.0.0.1/feeds/') } : f));
+    expect(planSkeleton({ kind: 'story', slug: 'x' }, bare, NOW)).toEqual({ ok: false, problem: '_newsroom.md has neither a tag: id nor a feed_base with a domain name to take the id\'s authority from' });
+  });
+
   it('a newsroom story and an entry in it compile clean beside the others', () => {
     const files = sources({ '_newsroom.md': newsroomText('time_zone: America/New_York\n'), 'old/_story.md': newsroomStoryText('old'), 'old/a.md': newsroomEntryText('old', 'a', '2026-06-01T09:00:00Z') });
     const story = made(planSkeleton({ kind: 'story', slug: 'ceasefire' }, files, NOW));
