@@ -339,7 +339,7 @@ function newsroomResult(compiled: NewsroomCompileResult, now: Date, written: rea
   const qualify = <T extends { path: string }>(slug: string, items: readonly T[]): T[] => items.map((i) => ({ ...i, path: `${slug}/${i.path}` }));
   // `_newsroom.md` and each story's `_story.md` too: a service run after one breaks builds with this one (core/newsroom-compile.ts).
   const goodSources: SourceFile[] = [...(compiled.settings ? [compiled.settings] : []), ...compiled.stories.flatMap((s) => qualify(s.slug, [s.settings, ...s.result.goodSources]))];
-  const outcomes: EntryOutcome[] = compiled.stories.flatMap((s) => qualify(s.slug, s.result.outcomes));
+  const outcomes: EntryOutcome[] = [...compiled.keptSettings, ...compiled.stories.flatMap((s) => qualify(s.slug, s.result.outcomes))];
   const maxAges = maxAgeByFolder(compiled);
   return {
     ...(compiled.newsroom ? { story: compiled.newsroom } : {}),

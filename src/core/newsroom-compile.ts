@@ -6,7 +6,7 @@
 // newsroom), each record's path qualified by its story folder (`<slug>/a.md`). Each story is
 // compiled against the records under its folder, and the records it returns are qualified again.
 
-import { compile, type CompileInput, type CompileResult } from './compile.js';
+import { compile, type CompileInput, type CompileResult, type EntryOutcome } from './compile.js';
 import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { documentKey, fingerprint } from './fingerprint.js';
 import { parseLedger, renderLedger, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
@@ -74,13 +74,15 @@ export interface NewsroomCompileResult {
   readonly leftOut: readonly string[];
   /** The `_newsroom.md` it was built with (service mode: its last good version when the file is broken). */
   readonly settings?: SourceFile;
+  /** Settings files built with their last good version this run (service mode), with their problems: the log's `kept_last_good`. */
+  readonly keptSettings: readonly EntryOutcome[];
 }
 
 export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileResult {
   const { now } = input;
   const mode = input.mode ?? 'strict';
   const diagnostics: Diagnostic[] = [];
-  const fail = (newsroom?: Story): NewsroomCompileResult => ({ ok: false, diagnostics: sortDiagnostics(diagnostics), stories: [], planned: [], sitemaps: [], files: [], feedEntries: [], leftOut: [], ...(newsroom ? { newsroom } : {}) });
+  const fail = (newsroom?: Story): NewsroomCompileResult => ({ ok: false, diagnostics: sortDiagnostics(diagnostics), stories: [], planned: [], sitemaps: [], files: [], feedEntries: [], leftOut: [], keptSettings: [], ...(newsroom ? { newsroom } : {}) });
 
   const layout = detectLayout(input.sources, input.readDiagnostics);
   diagnostics.push(...layout.diagnostics);
@@ -90,6 +92,8 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   const changes = storyIdChanges(input.sources, ledger, mode === 'service' ? input.lastGood : undefined);
   diagnostics.push(...changes.diagnostics);
   const sources = changes.sources;
+  // Settings files this run builds with their last good version (service mode).
+  const keptPaths = new Set(changes.kept);
   const parsedBy = parsedByStory(input.parsed);
   const split = splitNewsroom(sources, input.readDiagnostics, parsedBy.keys());
   diagnostics.push(...split.diagnostics);
@@ -128,7 +132,9 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     // keeps its last good version, so that it stays in the newsroom's feeds, front page and index.
     const previous = input.lastGood?.get(`${folder.slug}/${STORY_FILE}`);
     const kept = previous ? parseStoryConfig({ ...previous, path: STORY_FILE }, folder.slug, newsroom, raw) : undefined;
-    return kept?.config && !hasErrors(kept.diagnostics) ? { config: kept.config, diagnostics: parsed.diagnostics, settings: { ...previous!, path: STORY_FILE } } : parsed;
+    if (!kept?.config || hasErrors(kept.diagnostics)) return parsed;
+    keptPaths.add(`${folder.slug}/${STORY_FILE}`);
+    return { config: kept.config, diagnostics: parsed.diagnostics, settings: { ...previous!, path: STORY_FILE } };
   });
   // A story whose feed_base is another's (or the newsroom's) would publish its feeds at their URLs: left out.
   const clashes = feedBaseClashes(newsroom, configs.flatMap((c) => ('config' in c && c.config ? [c.config] : [])));
@@ -141,7 +147,10 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     // Service mode: a `_story.md` edited to an id that is taken keeps its last good version, if that one's id is still its own.
     const kept = storyIdTaken.length > 0 && mode === 'service' ? keptSettings(input.lastGood, folder.slug, newsroom, raw, ids.seen) : undefined;
     const config = kept?.config ?? ('config' in parsed ? parsed.config : undefined);
-    if (kept) parsed.settings = kept.settings;
+    if (kept) {
+      parsed.settings = kept.settings;
+      keptPaths.add(`${folder.slug}/${STORY_FILE}`);
+    }
     if (!config || clashes.has(folder.slug) || (storyIdTaken.length > 0 && !kept)) {
       diagnostics.push(...storyProblems, ...shared.filter((d) => !storyIdTaken.includes(d)));
       storiesNotBuilt += 1;
@@ -219,6 +228,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     feedEntries,
     leftOut,
     ...(parsedNewsroom.settings ? { settings: parsedNewsroom.settings } : {}),
+    keptSettings: [...(parsedNewsroom.settings && parsedNewsroom.settings.text !== split.newsroom.text ? [NEWSROOM_FILE] : []), ...[...keptPaths].sort()].map((path) => ({ path, status: 'kept-last-good' as const, diagnostics: diagnostics.filter((d) => d.file === path) })),
     get files() {
       files ??= planned.map((p) => ({
         path: p.path,

@@ -126,10 +126,11 @@ export function vanishedStories(ledger: Ledger, input: { readonly sources: reado
  * one story's developments under another's id and title. Service mode builds the folder with its
  * last good `_story.md` while that one has the published id (its sources given back with it).
  */
-export function storyIdChanges(sources: readonly SourceFile[], ledger: Ledger, lastGood: ReadonlyMap<string, SourceFile> | undefined): { sources: readonly SourceFile[]; diagnostics: Diagnostic[] } {
+export function storyIdChanges(sources: readonly SourceFile[], ledger: Ledger, lastGood: ReadonlyMap<string, SourceFile> | undefined): { sources: readonly SourceFile[]; diagnostics: Diagnostic[]; kept: string[] } {
   const published = ledger.stories;
-  if (!published) return { sources, diagnostics: [] };
+  if (!published) return { sources, diagnostics: [], kept: [] };
   const diagnostics: Diagnostic[] = [];
+  const kept: string[] = [];
   const idOf = (source: SourceFile) => {
     const field = parseFrontMatter(source).entry?.fields.get('id');
     return field && typeof field.value === 'string' ? { id: field.value.trim(), at: field.valueAt } : undefined;
@@ -142,7 +143,9 @@ export function storyIdChanges(sources: readonly SourceFile[], ledger: Ledger, l
     if (!now || now.id === was) return source;
     diagnostics.push(diagnostic(source.path, now.at, 'E_ID_CHANGED', `the story \`${slug}\` went out with the id \`${was}\`; its ${STORY_FILE} now says \`${now.id}\``, `put the id back to \`${was}\`: readers know the story's feeds by it. Another story goes in a folder of its own`, 'id'));
     const previous = lastGood?.get(source.path);
-    return previous && idOf(previous)?.id === was ? { ...previous, path: source.path } : source;
+    if (!previous || idOf(previous)?.id !== was) return source;
+    kept.push(source.path);
+    return { ...previous, path: source.path };
   });
-  return { sources: out, diagnostics };
+  return { sources: out, diagnostics, kept };
 }

@@ -62,6 +62,8 @@ describe('storyfeed start on a newsroom', () => {
     expect(run['reason']).toBe('change');
     expect(run['stories_changed']).toEqual(['talks']);
     expect(JSON.stringify(run['problems'])).toContain('storm/_story.md');
+    // Found from outside: kept_last_good said nothing of it.
+    expect((run['kept_last_good'] as Array<{ path: string }>).map((k) => k.path)).toEqual(['storm/_story.md']);
     expect(await get('talks/atom.xml')).toContain('corrected');
     const storm = await get('storm/atom.xml');
     expect(storm).toContain('storm later');
@@ -85,6 +87,7 @@ describe('storyfeed start on a newsroom', () => {
     await writeFile(path.join(folder.dir, 'entries/talks/a.md'), newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z').replace('Body of talks a.', 'Body of talks a, corrected.'));
     const run = await service.waitFor((l) => l.event === 'build' && Array.isArray(l['stories_changed']) && (l['stories_changed'] as string[]).includes('talks'), { from: mark, timeoutMs: 15_000 });
     expect(JSON.stringify(run['problems'])).toContain('_newsroom.md');
+    expect((run['kept_last_good'] as Array<{ path: string }>).map((k) => k.path)).toEqual(['_newsroom.md']);
     expect(run['stories_changed']).toEqual(['talks']);
     expect(await get('talks/atom.xml')).toContain('corrected');
     expect(await get('storm/atom.xml')).toContain('storm a');

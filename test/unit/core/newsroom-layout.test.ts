@@ -214,6 +214,8 @@ describe('diagnostics', () => {
       const r = compileNewsroom({ sources: sources(files), now: NOW, mode: 'service', ledgerText, ledgerPath: 'ledger.json', lastGood });
       expect(where(r)).toEqual(['storm/_story.md:2 E_ID_CHANGED id']);
       expect(r.stories.find((s) => s.slug === 'storm')!.config.story.id).toBe('tag:newsroom.example.org,2026-05-25:storm');
+      expect(r.keptSettings.map((o) => o.path)).toEqual(['storm/_story.md']);
+      expect(run(base).keptSettings).toEqual([]);
       // Found from outside: a folder emptied and filled with another story kept the old one's developments under the new id.
       const reused: Record<string, string> = { ...base, 'storm/_story.md': newsroomStoryText('storm', '', 'A brand new story').replace('2026-05-25:storm', '2026-06-01:fresh'), 'storm/n.md': newsroomEntryText('fresh', 'n', '2026-05-31T09:00:00Z') };
       for (const p of ['storm/a.md', 'storm/b.md', 'storm/later.md']) delete reused[p];
@@ -290,6 +292,7 @@ describe('diagnostics', () => {
     expect(r.stories.map((s) => s.slug).sort()).toEqual(['storm', 'talks', 'vote']);
     expect([r.ok, where(r).filter((w) => w.startsWith('talks/'))]).toEqual([true, ['talks/_story.md:5 E_STORY_STATUS status']]);
     expect(r.stories.find((s) => s.slug === 'talks')!.settings.text).toBe(base['talks/_story.md']);
+    expect(r.keptSettings.map((o) => [o.path, o.diagnostics.length])).toEqual([['talks/_story.md', 1]]);
     const text = (p: string) => r.files.find((f) => f.path === p)!.contents;
     expect(text('stories.json')).toContain('"slug": "talks"');
     expect(r.planned.some((p) => p.path === 'talks/atom.xml')).toBe(true);
@@ -306,6 +309,7 @@ describe('diagnostics', () => {
     expect(r.stories.map((s) => s.slug).sort()).toEqual(['storm', 'talks', 'vote']);
     expect(where(r).map((w) => w.replace(/:\d+ /, ' '))).toEqual(['_newsroom.md E_URL_INVALID feed_base']);
     expect(r.settings?.text).toBe(base['_newsroom.md']);
+    expect(r.keptSettings.map((o) => [o.path, o.status, o.diagnostics.map((d) => d.code)])).toEqual([['_newsroom.md', 'kept-last-good', ['E_URL_INVALID']]]);
     expect(r.planned.some((p) => p.path === 'talks/atom.xml')).toBe(true);
     expect(r.files.find((f) => f.path === 'stories.json')!.contents).toContain('"slug": "talks"');
     // Without a last good version, or in strict mode, the newsroom fails as before.
