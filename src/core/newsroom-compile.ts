@@ -161,7 +161,8 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     const result = compile({
       sources: folder.sources,
       now,
-      readDiagnostics: folder.readDiagnostics,
+      // `_story.md` is the newsroom's to read and report (above): the compile is given the story.
+      readDiagnostics: folder.readDiagnostics.filter((d) => d.file !== STORY_FILE),
       ledger: { ledger: storyLedgers.get(folder.slug) ?? { version: LEDGER_VERSION, ids: {} } },
       mode,
       story: config.story,

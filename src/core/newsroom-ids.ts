@@ -6,7 +6,7 @@ import { diagnostic, FILE_START, hasErrors, type Diagnostic } from './diagnostic
 import { parseFrontMatter } from './front-matter.js';
 import { publishedFirst, type Ledger } from './ledger.js';
 import { STORY_FILE } from './links.js';
-import { parseStoryConfig, type StoryConfig } from './newsroom.js';
+import { parseStoryConfig, STORY_SLUG, type StoryConfig } from './newsroom.js';
 import type { ParsedSource } from './parse-sources.js';
 import type { Position, RawEntry, SourceFile, Story } from './types.js';
 
@@ -52,7 +52,8 @@ export function duplicateIds(sources: readonly SourceFile[], newsroom: Story, pa
         // (to a folder that has published nothing) is a move.
         if (folders.has(folder(record.path))) {
           moved.push(diagnostic(path, at, 'E_ID_DUPLICATE', `id \`${id}\` was published in \`${folder(record.path)}\` (${record.path}, no longer there)`, 'a published development stays in its story: move the file back; for this story, write a new entry with an id of its own', 'id'));
-        } else if (!storiesOut.has(folder(path))) {
+        } else if (!storiesOut.has(folder(path)) && STORY_SLUG.test(folder(path).slice(0, -1))) {
+          // (A folder renamed to no slug is no story: E_STORY_SLUG says so, and its files are kept.)
           renamed.set(folder(record.path), folder(path));
         }
       }

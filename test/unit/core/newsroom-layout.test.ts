@@ -159,6 +159,9 @@ describe('diagnostics', () => {
     expect(moved.diagnostics[0]!.message).toBe("the story folder `vote/` is now `ballot/`: its feeds and pages move to the new folder's URLs, and the old ones are deleted");
     const after = moved.files.find((f) => f.path === 'ledger.json')!.contents;
     expect(where(compileNewsroom({ sources: sources(renamed), now: NOW, ledgerText: after, ledgerPath: 'ledger.json' }))).toEqual([]);
+    // A folder renamed to no slug is no move (found from outside: the warning said its files would be deleted).
+    const toNoSlug = { ...without, ...Object.fromEntries(Object.entries(base).filter(([p]) => p.startsWith('vote/')).map(([p, t]) => [p.replace('vote/', 'Vote/'), t])) };
+    expect(where(compileNewsroom({ sources: sources(toNoSlug), now: NOW, ledgerText, ledgerPath: 'ledger.json' }))).toEqual(['Vote/:1 E_STORY_SLUG']);
     // An entry moved into a story that has published is no rename (its own diagnostics say what it is).
     const intoStorm = { ...without, 'storm/b.md': base['vote/b.md']! };
     expect(where(compileNewsroom({ sources: sources(intoStorm), now: NOW, ledgerText, ledgerPath: 'ledger.json' })).filter((w) => w.includes('W_STORY_MOVED'))).toEqual([]);
@@ -296,6 +299,12 @@ describe('diagnostics', () => {
     const text = (p: string) => r.files.find((f) => f.path === p)!.contents;
     expect(text('stories.json')).toContain('"slug": "talks"');
     expect(r.planned.some((p) => p.path === 'talks/atom.xml')).toBe(true);
+    // A _story.md that cannot be read (a folder by that name) is reported once, not by the story's compile too (found from outside).
+    const unreadable: Record<string, string> = { ...base };
+    delete unreadable['talks/_story.md'];
+    const readDiagnostics = [{ file: 'talks/_story.md', line: 1, column: 1, code: 'E_FILE_READ', severity: 'error' as const, message: 'not a regular file', hint: 'entries are plain .md files' }];
+    const once = compileNewsroom({ sources: sources(unreadable), readDiagnostics, now: NOW, mode: 'service', lastGood });
+    expect([where(once), once.stories.map((s) => s.slug).sort()]).toEqual([['talks/_story.md:1 E_FILE_READ'], ['storm', 'talks', 'vote']]);
     // A last good _story.md that is itself broken is no help; nor is one in strict mode.
     const badToo = compileNewsroom({ sources: sources(files), now: NOW, mode: 'service', lastGood: new Map([['talks/_story.md', { path: 'talks/_story.md', text: files['talks/_story.md'] }]]) });
     expect(badToo.stories.map((s) => s.slug)).toEqual(['storm', 'vote']);
