@@ -302,7 +302,7 @@ describe('diagnostics', () => {
     // A _story.md that cannot be read (a folder by that name) is reported once, not by the story's compile too (found from outside).
     const unreadable: Record<string, string> = { ...base };
     delete unreadable['talks/_story.md'];
-    const readDiagnostics = [{ file: 'talks/_story.md', line: 1, column: 1, code: 'E_FILE_READ', severity: 'error' as const, message: 'not a regular file', hint: 'entries are plain .md files' }];
+    const readDiagnostics = [{ file: 'talks/_story.md', line: 1, column: 1, code: 'E_FILE_READ' as const, severity: 'error' as const, message: 'not a regular file', hint: 'entries are plain .md files' }];
     const once = compileNewsroom({ sources: sources(unreadable), readDiagnostics, now: NOW, mode: 'service', lastGood });
     expect([where(once), once.stories.map((s) => s.slug).sort()]).toEqual([['talks/_story.md:1 E_FILE_READ'], ['storm', 'talks', 'vote']]);
     // A last good _story.md that is itself broken is no help; nor is one in strict mode.
