@@ -175,6 +175,8 @@ try {
   const tagRow = tagHeavy();
   const newsroomRows = benchNewsroom({ work, cli: CLI, now: NOW, measure, repeat, runs, print, hugoVersion: hugoVersionOf() });
   const storiesRow = benchNewsroomStories({ work, cli: CLI, now: NOW, measure, repeat, runs, print });
+  // A fresh clone has no test-results/ yet (vitest's reporter and .ci/run make it).
+  mkdirSync(path.join(root, 'test-results'), { recursive: true });
   writeFileSync(path.join(root, 'test-results', 'bench.json'), `${JSON.stringify([...rows, ...(tagRow ? [tagRow] : []), ...newsroomRows, ...(storiesRow ? [storiesRow] : [])], null, 2)}\n`);
   const f = (x, unit = 's') => (x === undefined ? '—' : unit === 's' ? `${x.toFixed(2)} s` : `${Math.round(x)} MB`);
   const ratio = (a, b) => (a === undefined || b === undefined ? '—' : `${(a / b).toFixed(2)}×`);
