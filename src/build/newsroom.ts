@@ -52,9 +52,9 @@ interface Settings {
 }
 
 function readSettings(sources: readonly SourceFile[], options: BuildOptions): Settings {
-  const file = sources.find((s) => s.path === NEWSROOM_FILE);
-  // Service mode: a broken `_newsroom.md` builds with its last good version, as compileNewsroom does.
+  // Service mode: a broken or unreadable `_newsroom.md` builds with its last good version, as compileNewsroom does.
   const lastGood = options.mode === 'service' ? options.lastGood?.get(NEWSROOM_FILE) : undefined;
+  const file = sources.find((s) => s.path === NEWSROOM_FILE) ?? lastGood;
   const parsed: Partial<ReturnType<typeof parseNewsroomSettings>> = file ? parseNewsroomSettings(file, lastGood) : {};
   const stories = new Map<string, { story: Story; text: string; size: number; mtimeMs: number }>();
   if (parsed.newsroom && parsed.raw) {

@@ -17,7 +17,10 @@ export interface LastBuild {
 export function lastBuild(outDir: string): LastBuild | undefined {
   const manifest = parseManifest(readBookkeeping(outDir, MANIFEST_PATH));
   if (!manifest) return undefined;
-  const { story, maxAgeByFolder } = manifest;
+  const { story } = manifest;
+  // Seconds, whole and not negative: a hand-edited manifest must not put anything else in a header.
+  const ages = Object.entries(manifest.maxAgeByFolder ?? {}).filter(([, v]) => Number.isSafeInteger(v) && v >= 0);
+  const maxAgeByFolder = ages.length > 0 ? Object.fromEntries(ages) : undefined;
   return { outputs: new Set(Object.keys(manifest.outputs)), ...(story ? { story } : {}), ...(maxAgeByFolder ? { maxAgeByFolder } : {}) };
 }
 

@@ -10,7 +10,8 @@ import { compile, type CompileInput, type CompileResult, type EntryOutcome } fro
 import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { documentKey, fingerprint } from './fingerprint.js';
 import { parseLedger, renderLedger, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
-import { duplicateIds, keptSettings, movedEntry, storyIdChanges, storyIds, vanishedStories } from './newsroom-ids.js';
+import { duplicateIds, idOwner, keptSettings, movedEntry, storyIdChanges, storyIds, vanishedStories } from './newsroom-ids.js';
+import { parseFrontMatter } from './front-matter.js';
 import { NEWSROOM_FILE, STORY_FILE } from './links.js';
 import { coverageStartOf, isPublished, isVisible } from './model.js';
 import { detectLayout, feedBaseClashes, parseNewsroomSettings, parseStoryConfig, splitNewsroom, standInNewsroom, validateCoverageEnd, type StoryConfig, type StorySummary } from './newsroom.js';
@@ -97,15 +98,28 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   const parsedBy = parsedByStory(input.parsed);
   const split = splitNewsroom(sources, input.readDiagnostics, parsedBy.keys());
   diagnostics.push(...split.diagnostics);
-  if (!split.newsroom) {
+  const lastGoodNewsroom = mode === 'service' ? input.lastGood?.get(NEWSROOM_FILE) : undefined;
+  // Service mode: an unreadable `_newsroom.md` (a folder by that name) builds with its last good version too.
+  const newsroomSource = split.newsroom ?? lastGoodNewsroom;
+  if (!newsroomSource) {
     if (!diagnostics.some((d) => d.file === '_newsroom.md')) throw new Error('compileNewsroom needs `_newsroom.md` (detectLayout says which compile to call)');
     return fail();
   }
-  const parsedNewsroom = parseNewsroomSettings(split.newsroom, mode === 'service' ? input.lastGood?.get(NEWSROOM_FILE) : undefined);
+  const owned = (settings: { newsroom?: Story }) => (settings.newsroom ? idOwner(ledger, settings.newsroom.id) : undefined);
+  let parsedNewsroom = parseNewsroomSettings(newsroomSource, lastGoodNewsroom);
+  // The newsroom's feeds may not take an id a published story or entry went out with (the ledger says whose).
+  const owner = owned(parsedNewsroom);
+  if (owner) {
+    const at = parseFrontMatter(newsroomSource).entry?.fields.get('id')?.valueAt ?? FILE_START;
+    diagnostics.push(diagnostic(NEWSROOM_FILE, at, 'E_ID_DUPLICATE', `id \`${parsedNewsroom.newsroom!.id}\` is already used by ${owner}, which went out with it`, "give the newsroom an id of its own: readers know each feed by its id", 'id'));
+    const kept = lastGoodNewsroom ? parseNewsroomSettings(lastGoodNewsroom) : undefined;
+    if (!kept?.newsroom || owned(kept)) return fail();
+    parsedNewsroom = { ...kept, diagnostics: parsedNewsroom.diagnostics };
+  }
   diagnostics.push(...parsedNewsroom.diagnostics);
   // A broken `_newsroom.md` (service mode: with no last good version) fails the run; its stories are
   // still checked, against a stand-in, so that their problems are said too.
-  const standIn = parsedNewsroom.newsroom && parsedNewsroom.raw ? undefined : standInNewsroom(split.newsroom, parsedNewsroom.diagnostics);
+  const standIn = parsedNewsroom.newsroom && parsedNewsroom.raw ? undefined : standInNewsroom(newsroomSource, parsedNewsroom.diagnostics);
   const { newsroom, raw } = standIn ?? parsedNewsroom;
   if (!newsroom || !raw) return fail();
 
@@ -116,7 +130,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   // Service mode: an id the ledger published in another story whose file is gone from there (moved
   // across) is held back too, or that story's last good version and this file would both carry it.
   const held = mode === 'service' ? [...ids.diagnostics, ...ids.moved] : ids.diagnostics;
-  const sharedIds = (slug: string) => held.filter((d) => d.file.startsWith(`${slug}/`));
+  const sharedIds = (slug: string) => [...held, ...changes.held].filter((d) => d.file.startsWith(`${slug}/`));
 
   const stories: StoryBuild[] = [];
   const ledgers: Ledger[] = [];
@@ -151,7 +165,8 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
       parsed.settings = kept.settings;
       keptPaths.add(`${folder.slug}/${STORY_FILE}`);
     }
-    if (!config || clashes.has(folder.slug) || (storyIdTaken.length > 0 && !kept)) {
+    // Service mode: a story whose id changed with no last good `_story.md` to build it with is left out (its files kept).
+    if (!config || clashes.has(folder.slug) || (storyIdTaken.length > 0 && !kept) || changes.refused.includes(folder.slug)) {
       diagnostics.push(...storyProblems, ...shared.filter((d) => !storyIdTaken.includes(d)));
       storiesNotBuilt += 1;
       continue;
@@ -213,7 +228,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   for (const l of ledgers) Object.assign(records, l.ids);
   const leftOut = [...new Set(Object.values(records).map((r) => storyOf(r.path)))].filter((slug) => slug !== '' && !compiled.has(slug));
   if (input.ledgerPath !== undefined) {
-    const file = renderLedger({ version: LEDGER_VERSION, ids: records, stories: storyIds(ledger, split.folders, out) }, input.ledgerPath);
+    const file = renderLedger({ version: LEDGER_VERSION, ids: records, stories: storyIds(ledger, ids.movedFrom, out) }, input.ledgerPath);
     const base = fingerprint(file.contents);
     planned.push({ path: file.path, mediaType: file.mediaType, key: documentKey(file.path, base, []), base, deps: [], render: () => [file.contents] });
   }
@@ -229,7 +244,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     feedEntries,
     leftOut,
     ...(parsedNewsroom.settings ? { settings: parsedNewsroom.settings } : {}),
-    keptSettings: [...(parsedNewsroom.settings && parsedNewsroom.settings.text !== split.newsroom.text ? [NEWSROOM_FILE] : []), ...[...keptPaths].sort()].map((path) => ({ path, status: 'kept-last-good' as const, diagnostics: diagnostics.filter((d) => d.file === path) })),
+    keptSettings: [...(parsedNewsroom.settings && parsedNewsroom.settings.text !== split.newsroom?.text ? [NEWSROOM_FILE] : []), ...[...keptPaths].sort()].map((path) => ({ path, status: 'kept-last-good' as const, diagnostics: diagnostics.filter((d) => d.file === path) })),
     get files() {
       files ??= planned.map((p) => ({
         path: p.path,

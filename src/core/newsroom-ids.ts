@@ -14,7 +14,7 @@ import type { Position, RawEntry, SourceFile, Story } from './types.js';
  * Ids are unique across the newsroom: entry ids across stories, story ids and the newsroom's. A
  * duplicate within one story is the story compile's (E_ID_DUPLICATE there too); this names both files.
  */
-export function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: ReadonlyMap<string, ParsedSource> | undefined, ledger: Ledger): { diagnostics: Diagnostic[]; moved: Diagnostic[]; renamed: Diagnostic[]; seen: ReadonlyMap<string, string> } {
+export function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: ReadonlyMap<string, ParsedSource> | undefined, ledger: Ledger): { diagnostics: Diagnostic[]; moved: Diagnostic[]; renamed: Diagnostic[]; movedFrom: ReadonlySet<string>; seen: ReadonlyMap<string, string> } {
   const seen = new Map<string, string>([[newsroom.id, '_newsroom.md']]);
   const out: Diagnostic[] = [];
   // A file parsed already says its entry's id (one that did not parse says none: its own error fails it).
@@ -65,7 +65,7 @@ export function duplicateIds(sources: readonly SourceFile[], newsroom: Story, pa
   const renames = [...renamed].map(([from, to]) =>
     diagnostic(`${to}${STORY_FILE}`, FILE_START, 'W_STORY_MOVED', `the story folder \`${from}\` is now \`${to}\`: its feeds and pages move to the new folder's URLs, and the old ones are deleted`, `readers subscribed to the old feeds get no more updates: to keep its URLs, rename the folder back to \`${from}\``),
   );
-  return { diagnostics: out, moved, renamed: renames, seen };
+  return { diagnostics: out, moved, renamed: renames, movedFrom: new Set([...renamed.keys()].map((f) => f.slice(0, -1))), seen };
 }
 
 /** A story's last good `_story.md` (service mode), when it still parses and its id is no other file's. */
@@ -78,13 +78,14 @@ export function keptSettings(lastGood: ReadonlyMap<string, SourceFile> | undefin
 }
 
 /**
- * The id each story folder's feeds went out with: this run's stories that are out, and the ones a
- * folder still there had before (a story left out, or not out now). A folder gone takes its record along.
+ * The id each story folder's feeds went out with: this run's stories that are out, and every record
+ * before (a story left out, not out now, or its folder or `_story.md` deleted: a new story there is
+ * still a changed id). Only a story moved to another folder takes its record along.
  */
-export function storyIds(ledger: Ledger, folders: readonly { readonly slug: string }[], out: readonly { readonly slug: string; readonly config: StoryConfig }[]): Record<string, string> {
+export function storyIds(ledger: Ledger, movedFrom: ReadonlySet<string>, out: readonly { readonly slug: string; readonly config: StoryConfig }[]): Record<string, string> {
   const before = ledger.stories ?? {};
   const ids: Record<string, string> = {};
-  for (const { slug } of folders) if (Object.hasOwn(before, slug)) ids[slug] = before[slug]!;
+  for (const slug of Object.keys(before)) if (!movedFrom.has(slug) && typeof before[slug] === 'string') ids[slug] = before[slug];
   for (const s of out) ids[s.slug] = s.config.story.id;
   return ids;
 }
@@ -127,11 +128,12 @@ export function vanishedStories(ledger: Ledger, input: { readonly sources: reado
  * one story's developments under another's id and title. Service mode builds the folder with its
  * last good `_story.md` while that one has the published id (its sources given back with it).
  */
-export function storyIdChanges(sources: readonly SourceFile[], ledger: Ledger, lastGood: ReadonlyMap<string, SourceFile> | undefined): { sources: readonly SourceFile[]; diagnostics: Diagnostic[]; kept: string[] } {
+export function storyIdChanges(sources: readonly SourceFile[], ledger: Ledger, lastGood: ReadonlyMap<string, SourceFile> | undefined): { sources: readonly SourceFile[]; diagnostics: Diagnostic[]; kept: string[]; refused: string[]; held: Diagnostic[] } {
   const published = ledger.stories;
-  if (!published) return { sources, diagnostics: [], kept: [] };
+  if (!published) return { sources, diagnostics: [], kept: [], refused: [], held: [] };
   const diagnostics: Diagnostic[] = [];
   const kept: string[] = [];
+  const refused: string[] = [];
   const idOf = (source: SourceFile) => {
     const field = parseFrontMatter(source).entry?.fields.get('id');
     return field && typeof field.value === 'string' ? { id: field.value.trim(), at: field.valueAt } : undefined;
@@ -144,9 +146,26 @@ export function storyIdChanges(sources: readonly SourceFile[], ledger: Ledger, l
     if (!now || now.id === was) return source;
     diagnostics.push(diagnostic(source.path, now.at, 'E_ID_CHANGED', `the story \`${slug}\` went out with the id \`${was}\`; its ${STORY_FILE} now says \`${now.id}\``, `put the id back to \`${was}\`: readers know the story's feeds by it. Another story goes in a folder of its own`, 'id'));
     const previous = lastGood?.get(source.path);
-    if (!previous || idOf(previous)?.id !== was) return source;
+    if (!previous || idOf(previous)?.id !== was) {
+      refused.push(slug);
+      return source;
+    }
     kept.push(source.path);
     return { ...previous, path: source.path };
   });
-  return { sources: out, diagnostics, kept };
+  // In a folder built with its last good `_story.md` for this, a file the ledger did not publish from
+  // there is held back: it may be the new story's, and must never go out in the old one's feeds.
+  const disputed = new Set(kept.map((p) => p.slice(0, -STORY_FILE.length)));
+  const fromThere = new Set(Object.values(ledger.ids).map((r) => r.path));
+  const held = out
+    .filter((s) => !s.path.endsWith(`/${STORY_FILE}`) && disputed.has(s.path.slice(0, s.path.indexOf('/') + 1)) && !fromThere.has(s.path))
+    .map((s) => diagnostic(s.path, FILE_START, 'E_ID_CHANGED', `held back: \`${s.path.slice(0, s.path.indexOf('/') + 1)}${STORY_FILE}\` no longer has the id its story went out with, so this development's story is in doubt`, `put the story's id back, or move this file into a folder of its own with its new ${STORY_FILE}`, 'id'));
+  return { sources: out, diagnostics, kept, refused, held };
+}
+
+/** The file the ledger says went out with `id`: a published entry, or a story (its `_story.md`). */
+export function idOwner(ledger: Ledger, id: string): string | undefined {
+  const entry = Object.hasOwn(ledger.ids, id) ? ledger.ids[id]!.path : undefined;
+  const story = Object.entries(ledger.stories ?? {}).find(([, storyId]) => storyId === id)?.[0];
+  return entry ?? (story === undefined ? undefined : `${story}/${STORY_FILE}`);
 }
