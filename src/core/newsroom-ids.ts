@@ -144,7 +144,7 @@ export function storyIdChanges(sources: readonly SourceFile[], ledger: Ledger, l
     const was = published[slug]!;
     const now = idOf(source);
     if (!now || now.id === was) return source;
-    diagnostics.push(diagnostic(source.path, now.at, 'E_ID_CHANGED', `the story \`${slug}\` went out with the id \`${was}\`; its ${STORY_FILE} now says \`${now.id}\``, `put the id back to \`${was}\`: readers know the story's feeds by it. Another story goes in a folder of its own`, 'id'));
+    diagnostics.push(diagnostic(source.path, now.at, 'E_ID_CHANGED', `the story \`${slug}\` went out with the id \`${was}\`; its ${STORY_FILE} now says \`${now.id}\``, `put the id back to \`${was}\`: readers know the story's feeds by it. Another story goes in a folder of its own (a folder renamed for it: build once after the rename, then reuse the old name)`, 'id'));
     const previous = lastGood?.get(source.path);
     if (!previous || idOf(previous)?.id !== was) {
       refused.push(slug);

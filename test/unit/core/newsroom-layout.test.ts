@@ -214,6 +214,8 @@ describe('diagnostics', () => {
       const strict = compileNewsroom({ sources: sources(files), now: NOW, ledgerText, ledgerPath: 'ledger.json' });
       expect([strict.ok, where(strict)]).toEqual([false, ['storm/_story.md:2 E_ID_CHANGED id']]);
       expect(strict.diagnostics[0]!.message).toContain('went out with the id `tag:newsroom.example.org,2026-05-25:storm`');
+      // Found from outside: a rename and the old name reused in one step; the hint says how to do it.
+      expect(strict.diagnostics[0]!.hint).toContain('build once after the rename, then reuse the old name');
       const lastGood = new Map([['storm/_story.md', { path: 'storm/_story.md', text: base['storm/_story.md']! }]]);
       const r = compileNewsroom({ sources: sources(files), now: NOW, mode: 'service', ledgerText, ledgerPath: 'ledger.json', lastGood });
       expect(where(r)).toEqual(['storm/_story.md:2 E_ID_CHANGED id', 'storm/later.md:1 E_ID_CHANGED id']);
