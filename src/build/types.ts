@@ -4,6 +4,7 @@
 import type { CompileResult } from '../core/compile.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import type { EntryOutcome } from '../core/compile.js';
+import type { MaxAgeByFolder } from '../core/links.js';
 import type { EntryMeta, SourceFile, Story } from '../core/types.js';
 import type { BuildCounts } from './state/manifest.js';
 
@@ -70,10 +71,9 @@ export interface BuildResult {
   readonly newsroom?: NewsroomResult;
 }
 
-/** What a newsroom run made: plain data (it crosses the service's worker boundary). */
-/** A newsroom's stories with a ttl of their own, in seconds by story folder (read with Object.hasOwn). */
-export type MaxAgeByFolder = Readonly<Record<string, number>>;
+export type { MaxAgeByFolder };
 
+/** What a newsroom run made: plain data (it crosses the service's worker boundary). */
 export interface NewsroomResult {
   /** The newsroom's own settings (`_newsroom.md`), when they compiled. */
   readonly story?: Story;

@@ -7,6 +7,16 @@ export const STORY_FILE = '_story.md';
 /** A newsroom's file at the root of the entries folder (core/newsroom.ts). */
 export const NEWSROOM_FILE = '_newsroom.md';
 
+/** A newsroom's stories that set their own ttl: Cache-Control max-age in seconds, by story folder (`<slug>`). */
+export type MaxAgeByFolder = Readonly<Record<string, number>>;
+
+/** A file's own max-age (its path in the output folder, `/`-separated), where its story folder has one. */
+export function ownMaxAge(byFolder: MaxAgeByFolder | undefined, path: string): number | undefined {
+  const folder = path.slice(0, Math.max(0, path.indexOf('/')));
+  // Slugs are data: `constructor` is a slug, never Object's.
+  return byFolder && Object.hasOwn(byFolder, folder) ? byFolder[folder] : undefined;
+}
+
 /** An absolute http(s) URL as URL parsing writes it, or undefined (other schemes, credentials). */
 export function canonicalHttpUrl(value: string): string | undefined {
   try {

@@ -10,7 +10,7 @@ import { compile, type CompileInput, type CompileResult, type EntryOutcome } fro
 import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { documentKey, fingerprint } from './fingerprint.js';
 import { parseLedger, renderLedger, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
-import { duplicateIds, idOwner, keptSettings, movedEntry, storyIdChanges, storyIds, vanishedStories } from './newsroom-ids.js';
+import { duplicateIds, idOwners, keptSettings, movedEntry, storyIdChanges, storyIds, vanishedStories } from './newsroom-ids.js';
 import { parseFrontMatter } from './front-matter.js';
 import { NEWSROOM_FILE, STORY_FILE } from './links.js';
 import { coverageStartOf, isPublished, isVisible } from './model.js';
@@ -105,7 +105,8 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     if (!diagnostics.some((d) => d.file === '_newsroom.md')) throw new Error('compileNewsroom needs `_newsroom.md` (detectLayout says which compile to call)');
     return fail();
   }
-  const owned = (settings: { newsroom?: Story }) => (settings.newsroom ? idOwner(ledger, settings.newsroom.id) : undefined);
+  const ownerOf = idOwners(ledger);
+  const owned = (settings: { newsroom?: Story }) => (settings.newsroom ? ownerOf(settings.newsroom.id) : undefined);
   let parsedNewsroom = parseNewsroomSettings(newsroomSource, lastGoodNewsroom);
   // The newsroom's feeds may not take an id a published story or entry went out with (the ledger says whose).
   const owner = owned(parsedNewsroom);
@@ -130,7 +131,8 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   // Service mode: an id the ledger published in another story whose file is gone from there (moved
   // across) is held back too, or that story's last good version and this file would both carry it.
   const held = mode === 'service' ? [...ids.diagnostics, ...ids.moved] : ids.diagnostics;
-  const sharedIds = (slug: string) => [...held, ...changes.held].filter((d) => d.file.startsWith(`${slug}/`));
+  const heldAll = [...held, ...changes.held];
+  const sharedIds = (slug: string) => heldAll.filter((d) => d.file.startsWith(`${slug}/`));
 
   const stories: StoryBuild[] = [];
   const ledgers: Ledger[] = [];
@@ -144,11 +146,10 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     if (parsed.config || mode !== 'service') return parsed;
     // Service mode: a story whose `_story.md` breaks keeps its last good one, as a broken entry
     // keeps its last good version, so that it stays in the newsroom's feeds, front page and index.
-    const previous = input.lastGood?.get(`${folder.slug}/${STORY_FILE}`);
-    const kept = previous ? parseStoryConfig({ ...previous, path: STORY_FILE }, folder.slug, newsroom, raw) : undefined;
-    if (!kept?.config || hasErrors(kept.diagnostics)) return parsed;
+    const kept = keptSettings(input.lastGood, folder.slug, newsroom, raw);
+    if (!kept) return parsed;
     keptPaths.add(`${folder.slug}/${STORY_FILE}`);
-    return { config: kept.config, diagnostics: parsed.diagnostics, settings: { ...previous!, path: STORY_FILE } };
+    return { config: kept.config, diagnostics: parsed.diagnostics, settings: kept.settings };
   });
   // A story whose feed_base is another's (or the newsroom's) would publish its feeds at their URLs: left out.
   const clashes = feedBaseClashes(newsroom, configs.flatMap((c) => ('config' in c && c.config ? [c.config] : [])));

@@ -32,11 +32,8 @@ export function duplicateIds(sources: readonly SourceFile[], newsroom: Story, pa
   const storyOut = (p: string) => Number(p.endsWith(`/${STORY_FILE}`) && storiesOut.has(folder(p)));
   // First the file the ledger says published the id (an entry, or a story's feeds): an edit that
   // gives a story another's id, or a published entry's, is the one told to change it.
-  const stories = ledger.stories ?? {};
-  const owns = (e: { path: string; id: string }) => {
-    const slug = e.path.slice(0, -`/${STORY_FILE}`.length);
-    return Number(ledger.ids[e.id]?.path === e.path || (e.path.endsWith(`/${STORY_FILE}`) && Object.hasOwn(stories, slug) && stories[slug] === e.id));
-  };
+  const ownerOf = idOwners(ledger);
+  const owns = (e: { path: string; id: string }) => Number(ownerOf(e.id) === e.path);
   ids.sort((a, b) => owns(b) - owns(a) || storyOut(b.path) - storyOut(a.path) || entryFirst(a, b));
   const present = new Set([...sources.map((s) => s.path), ...(parsed?.keys() ?? [])]);
   const folders = new Set([...present].map(folder));
@@ -68,13 +65,13 @@ export function duplicateIds(sources: readonly SourceFile[], newsroom: Story, pa
   return { diagnostics: out, moved, renamed: renames, movedFrom: new Set([...renamed.keys()].map((f) => f.slice(0, -1))), seen };
 }
 
-/** A story's last good `_story.md` (service mode), when it still parses and its id is no other file's. */
-export function keptSettings(lastGood: ReadonlyMap<string, SourceFile> | undefined, slug: string, newsroom: Story, raw: RawEntry, seen: ReadonlyMap<string, string>): { config: StoryConfig; settings: SourceFile } | undefined {
+/** A story's last good `_story.md` (service mode), when it still parses (and, given `seen`, its id is no other file's). */
+export function keptSettings(lastGood: ReadonlyMap<string, SourceFile> | undefined, slug: string, newsroom: Story, raw: RawEntry, seen?: ReadonlyMap<string, string>): { config: StoryConfig; settings: SourceFile } | undefined {
   const previous = lastGood?.get(`${slug}/${STORY_FILE}`);
   if (!previous) return undefined;
   const settings = { ...previous, path: STORY_FILE };
   const { config, diagnostics } = parseStoryConfig(settings, slug, newsroom, raw);
-  return config && !hasErrors(diagnostics) && !seen.has(config.story.id) ? { config, settings } : undefined;
+  return config && !hasErrors(diagnostics) && !seen?.has(config.story.id) ? { config, settings } : undefined;
 }
 
 /**
@@ -85,7 +82,7 @@ export function keptSettings(lastGood: ReadonlyMap<string, SourceFile> | undefin
 export function storyIds(ledger: Ledger, movedFrom: ReadonlySet<string>, out: readonly { readonly slug: string; readonly config: StoryConfig }[]): Record<string, string> {
   const before = ledger.stories ?? {};
   const ids: Record<string, string> = {};
-  for (const slug of Object.keys(before)) if (!movedFrom.has(slug) && typeof before[slug] === 'string') ids[slug] = before[slug];
+  for (const [slug, id] of Object.entries(before)) if (!movedFrom.has(slug)) ids[slug] = id;
   for (const s of out) ids[s.slug] = s.config.story.id;
   return ids;
 }
@@ -163,9 +160,8 @@ export function storyIdChanges(sources: readonly SourceFile[], ledger: Ledger, l
   return { sources: out, diagnostics, kept, refused, held };
 }
 
-/** The file the ledger says went out with `id`: a published entry, or a story (its `_story.md`). */
-export function idOwner(ledger: Ledger, id: string): string | undefined {
-  const entry = Object.hasOwn(ledger.ids, id) ? ledger.ids[id]!.path : undefined;
-  const story = Object.entries(ledger.stories ?? {}).find(([, storyId]) => storyId === id)?.[0];
-  return entry ?? (story === undefined ? undefined : `${story}/${STORY_FILE}`);
+/** The file the ledger says went out with an id: a published entry, or a story (its `_story.md`). */
+export function idOwners(ledger: Ledger): (id: string) => string | undefined {
+  const stories = new Map(Object.entries(ledger.stories ?? {}).map(([slug, id]) => [id, `${slug}/${STORY_FILE}`]));
+  return (id) => (Object.hasOwn(ledger.ids, id) ? ledger.ids[id]!.path : stories.get(id));
 }

@@ -9,6 +9,7 @@
 // recorded as `pending` in the manifest before they are uploaded, so the next publish knows they
 // are its own and completes the work.
 import { JSON_TYPE } from '../core/formats.js';
+import { ownMaxAge, type MaxAgeByFolder } from '../core/links.js';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
@@ -34,7 +35,7 @@ export interface PublishOptions {
   /** Seconds, for the default Cache-Control (default 300, the story's default ttl). */
   readonly maxAgeSeconds?: number;
   /** A newsroom's stories with a ttl of their own: seconds by story folder (`<slug>`), for the objects under it. */
-  readonly maxAgeByFolder?: Readonly<Record<string, number>>;
+  readonly maxAgeByFolder?: MaxAgeByFolder;
   /** Uploads at once (default 8). */
   readonly concurrency?: number;
   readonly leaseTtlMs?: number;
@@ -75,8 +76,8 @@ function cacheControlOf(options: PublishOptions): (key: RelativeKey) => string {
   const byFolder = options.cacheControl === undefined ? options.maxAgeByFolder : undefined;
   if (!byFolder) return () => fixed;
   return (key) => {
-    const folder = key.slice(0, Math.max(0, key.indexOf('/')));
-    return Object.hasOwn(byFolder, folder) ? defaultCacheControl(byFolder[folder]!) : fixed;
+    const own = ownMaxAge(byFolder, key);
+    return own === undefined ? fixed : defaultCacheControl(own);
   };
 }
 

@@ -16,7 +16,7 @@ import { formatDiagnostic, formatShortDiagnostic } from '../core/diagnostics.js'
 import { isScheduled, nextChange } from '../core/model.js';
 import type { SourceFile, Story } from '../core/types.js';
 import { folderNamesSync, isFolderSync, isNewsroomSync, isSourceName } from '../io/read-sources.js';
-import { NEWSROOM_FILE } from '../core/links.js';
+import { NEWSROOM_FILE, ownMaxAge } from '../core/links.js';
 import { explainFileError } from '../io/file-errors.js';
 import { isInside } from '../io/paths.js';
 import { Scheduler, type Reason, type RunResult, type Timers } from './schedule.js';
@@ -156,8 +156,8 @@ function openServer(options: ServiceOptions, nextRun: () => Date | undefined, st
       return untilNextRun(state.maxAgeSeconds);
     },
     maxAgeOf: (relative) => {
-      const folder = relative.slice(0, Math.max(0, relative.indexOf('/')));
-      return Object.hasOwn(state.maxAgeByFolder, folder) ? untilNextRun(state.maxAgeByFolder[folder]!) : undefined;
+      const own = ownMaxAge(state.maxAgeByFolder, relative);
+      return own === undefined ? undefined : untilNextRun(own);
     },
   });
 }
