@@ -5,7 +5,7 @@
 import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { ledgerOverrides, planAnchors, type AnchorPlan } from './anchors.js';
 import { parseFrontMatter } from './front-matter.js';
-import { parseLedger, publishedFirst, renderLedger, updateLedger, validateIdentity, type Ledger } from './ledger.js';
+import { parseLedger, publishedFirst, renderLedger, rootIdChanged, SINGLE_STORY, singleStoryId, updateLedger, validateIdentity, type Ledger } from './ledger.js';
 import { coverageStartOf, isPublished } from './model.js';
 import { STORY_FILE } from './links.js';
 import { normalizeStory, validateEntries } from './normalize.js';
@@ -114,7 +114,7 @@ function withFiles(result: Planned, parsed: ReadonlyMap<string, ParsedSource> = 
 }
 
 /** `_story.md` read from the sources; `coverageEndAt` is where its `coverage_end` stands (validateCoverageEnd needs it once the entries are in). */
-export function parseStory(sources: readonly SourceFile[], readDiagnostics: readonly Diagnostic[] = []): { story?: Story; coverageEndAt?: Position; diagnostics: Diagnostic[] } {
+export function parseStory(sources: readonly SourceFile[], readDiagnostics: readonly Diagnostic[] = []): { story?: Story; coverageEndAt?: Position; idAt?: Position; diagnostics: Diagnostic[] } {
   const source = sources.find((s) => s.path === STORY_FILE);
   if (!source) {
     if (readDiagnostics.some((d) => d.file === STORY_FILE)) return { diagnostics: [] };
@@ -128,7 +128,8 @@ export function parseStory(sources: readonly SourceFile[], readDiagnostics: read
   const life = readLifecycle(fm.entry, lifecycle);
   const diagnostics = [...n.diagnostics, ...life.diagnostics];
   const at = life.value?.coverageEndAt;
-  return { diagnostics, ...(n.value && life.value ? { story: withLifecycle(n.value, life.value) } : {}), ...(at ? { coverageEndAt: at } : {}) };
+  const idAt = fm.entry.fields.get('id')?.valueAt;
+  return { diagnostics, ...(n.value && life.value ? { story: withLifecycle(n.value, life.value) } : {}), ...(at ? { coverageEndAt: at } : {}), ...(idAt ? { idAt } : {}) };
 }
 
 export function compile(input: CompileInput): CompileResult {
@@ -157,6 +158,12 @@ export function compile(input: CompileInput): CompileResult {
   if (!story) {
     diagnostics.push(...readDiagnostics);
     return fail();
+  }
+  // A single story's feeds keep the id they went out with, as its entries do (a newsroom's stories: newsroom-ids.ts).
+  const changed = input.story ? undefined : rootIdChanged(singleStoryId(ledger), story.id, STORY_FILE, storyResult.idAt ?? FILE_START);
+  if (changed) {
+    diagnostics.push(changed, ...readDiagnostics);
+    return fail(story);
   }
   const entries = parseEntries(input, story, ledger);
   const problems = gatherProblems(entries.parsed, readDiagnostics, ledger, input.outside);
@@ -344,7 +351,9 @@ function finish(run: CompileRun, selection: Selection): CompileResult {
   }
   // Retracted entries stay in the ledger: they were out, and their tombstone keeps their id.
   const publishedNow = entries.filter((e) => isPublished(e, now));
-  const updated = updateLedger(ledger, publishedNow, run.entries.anchorPlan.anchors);
+  const entriesNow = updateLedger(ledger, publishedNow, run.entries.anchorPlan.anchors);
+  // A single story's ledger records the id its feeds went out with (a newsroom's story: compileNewsroom does).
+  const updated = run.input.story ? entriesNow : { ...entriesNow, stories: { ...ledger.stories, [SINGLE_STORY]: story.id }, ...(ledger.newsroom !== undefined ? { newsroom: ledger.newsroom } : {}) };
   const ledgerFile = ledgerPath === undefined ? undefined : renderLedger(updated, ledgerPath);
   const planned: PlannedFile[] = ledgerFile ? [...outputs, plannedFile(ledgerFile.path, ledgerFile.mediaType, ledgerFile.contents, [], () => [ledgerFile.contents])] : outputs;
   const result = { ok: true, diagnostics: sortDiagnostics(run.diagnostics), story, entries, goodSources: selection.goodSources, outcomes: selection.outcomes, feed, planned, sitemaps, ledger: updated };

@@ -31,10 +31,32 @@ export interface Ledger {
   readonly version: typeof LEDGER_VERSION;
   readonly ids: Readonly<Record<string, LedgerRecord>>;
   /**
-   * A newsroom's: the id each story folder's feeds went out with, by slug (read with Object.hasOwn).
-   * When an edit gives a story another's id, the story that published it keeps it (newsroom-compile.ts).
+   * The id each story's feeds went out with, by slug (read with Object.hasOwn): a newsroom's story
+   * folders, and a single story under SINGLE_STORY (''). When an edit gives a story another's id,
+   * the story that published it keeps it (newsroom-compile.ts).
    */
   readonly stories?: Readonly<Record<string, string>>;
+  /** The id a newsroom's own feeds (at the root) went out with. */
+  readonly newsroom?: string;
+}
+
+/** The key of `stories` for a single story, whose folder is the entries folder itself (no slug is empty). */
+export const SINGLE_STORY = '';
+
+/** The id a single story's feeds went out with (`stories['']`). */
+export function singleStoryId(ledger: Ledger): string | undefined {
+  return ledger.stories && Object.hasOwn(ledger.stories, SINGLE_STORY) ? ledger.stories[SINGLE_STORY] : undefined;
+}
+
+/**
+ * E_ID_CHANGED when `file` (a single story's `_story.md`, `_newsroom.md`) gives the feeds at the
+ * root another id than the one they went out with (`was`). RFC 4287 §4.2.6: a feed's id is
+ * permanent; to readers and aggregators another id is another feed, its items all new again. An
+ * entries folder that changes layout (a single story becomes a newsroom) starts a new record.
+ */
+export function rootIdChanged(was: string | undefined, id: string, file: string, at: Position): Diagnostic | undefined {
+  if (was === undefined || was === id) return undefined;
+  return diagnostic(file, at, 'E_ID_CHANGED', `the feeds went out with the id \`${was}\`; ${file} now says \`${id}\``, `put the id back to \`${was}\`: readers and aggregators know these feeds by it, and would take another id for another feed`, 'id');
 }
 
 export const EMPTY_LEDGER: Ledger = { version: LEDGER_VERSION, ids: {} };
@@ -53,8 +75,9 @@ export function parseLedger(text: string | undefined): { ledger: Ledger; problem
 
 function isLedger(data: unknown): data is Ledger {
   if (typeof data !== 'object' || data === null) return false;
-  const d = data as { version?: unknown; ids?: unknown; stories?: unknown };
+  const d = data as { version?: unknown; ids?: unknown; stories?: unknown; newsroom?: unknown };
   if (d.version !== LEDGER_VERSION || typeof d.ids !== 'object' || d.ids === null) return false;
+  if (d.newsroom !== undefined && typeof d.newsroom !== 'string') return false;
   if (d.stories !== undefined && (typeof d.stories !== 'object' || d.stories === null || Object.values(d.stories).some((v) => typeof v !== 'string'))) return false;
   return Object.values(d.ids as Record<string, unknown>).every((value) => {
     const r = value as Partial<LedgerRecord> | null;
@@ -134,7 +157,7 @@ export function renderLedger(ledger: Ledger, path: string): RenderedFile {
   const sorted = Object.fromEntries(Object.entries(ledger.ids).sort(([a], [b]) => compareStrings(a, b)));
   return {
     path,
-    contents: `${JSON.stringify({ version: ledger.version, ids: sorted, ...(ledger.stories ? { stories: Object.fromEntries(Object.entries(ledger.stories).sort(([a], [b]) => compareStrings(a, b))) } : {}) }, null, 2)}\n`,
+    contents: `${JSON.stringify({ version: ledger.version, ids: sorted, ...(ledger.stories ? { stories: Object.fromEntries(Object.entries(ledger.stories).sort(([a], [b]) => compareStrings(a, b))) } : {}), ...(ledger.newsroom !== undefined ? { newsroom: ledger.newsroom } : {}) }, null, 2)}\n`,
     mediaType: JSON_TYPE,
   };
 }

@@ -9,7 +9,7 @@
 import { compile, type CompileInput, type CompileResult, type EntryOutcome } from './compile.js';
 import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { documentKey, fingerprint } from './fingerprint.js';
-import { parseLedger, renderLedger, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
+import { parseLedger, renderLedger, rootIdChanged, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
 import { duplicateIds, idOwners, keptSettings, movedEntry, storyIdChanges, storyIds, vanishedStories } from './newsroom-ids.js';
 import { parseFrontMatter } from './front-matter.js';
 import { NEWSROOM_FILE, STORY_FILE } from './links.js';
@@ -106,15 +106,22 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     return fail();
   }
   const ownerOf = idOwners(ledger);
-  const owned = (settings: { newsroom?: Story }) => (settings.newsroom ? ownerOf(settings.newsroom.id) : undefined);
+  // The newsroom's feeds may not take an id a published story or entry went out with (the ledger
+  // says whose), nor go out with another id than they did.
+  const idProblem = (settings: { newsroom?: Story }, source: SourceFile): Diagnostic | undefined => {
+    if (!settings.newsroom) return undefined;
+    const { id } = settings.newsroom;
+    const at = parseFrontMatter(source).entry?.fields.get('id')?.valueAt ?? FILE_START;
+    const owner = ownerOf(id);
+    if (owner) return diagnostic(NEWSROOM_FILE, at, 'E_ID_DUPLICATE', `id \`${id}\` is already used by ${owner}, which went out with it`, 'give the newsroom an id of its own: readers know each feed by its id', 'id');
+    return rootIdChanged(ledger.newsroom, id, NEWSROOM_FILE, at);
+  };
   let parsedNewsroom = parseNewsroomSettings(newsroomSource, lastGoodNewsroom);
-  // The newsroom's feeds may not take an id a published story or entry went out with (the ledger says whose).
-  const owner = owned(parsedNewsroom);
-  if (owner) {
-    const at = parseFrontMatter(newsroomSource).entry?.fields.get('id')?.valueAt ?? FILE_START;
-    diagnostics.push(diagnostic(NEWSROOM_FILE, at, 'E_ID_DUPLICATE', `id \`${parsedNewsroom.newsroom!.id}\` is already used by ${owner}, which went out with it`, "give the newsroom an id of its own: readers know each feed by its id", 'id'));
+  const idTaken = idProblem(parsedNewsroom, newsroomSource);
+  if (idTaken) {
+    diagnostics.push(idTaken);
     const kept = lastGoodNewsroom ? parseNewsroomSettings(lastGoodNewsroom) : undefined;
-    if (!kept?.newsroom || owned(kept)) return fail();
+    if (!kept?.newsroom || idProblem(kept, lastGoodNewsroom!)) return fail();
     parsedNewsroom = { ...kept, diagnostics: parsedNewsroom.diagnostics };
   }
   diagnostics.push(...parsedNewsroom.diagnostics);
@@ -229,7 +236,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   for (const l of ledgers) Object.assign(records, l.ids);
   const leftOut = [...new Set(Object.values(records).map((r) => storyOf(r.path)))].filter((slug) => slug !== '' && !compiled.has(slug));
   if (input.ledgerPath !== undefined) {
-    const file = renderLedger({ version: LEDGER_VERSION, ids: records, stories: storyIds(ledger, ids.movedFrom, out) }, input.ledgerPath);
+    const file = renderLedger({ version: LEDGER_VERSION, ids: records, stories: storyIds(ledger, ids.movedFrom, out), newsroom: newsroom.id }, input.ledgerPath);
     const base = fingerprint(file.contents);
     planned.push({ path: file.path, mediaType: file.mediaType, key: documentKey(file.path, base, []), base, deps: [], render: () => [file.contents] });
   }

@@ -4,7 +4,7 @@
 
 import { diagnostic, FILE_START, hasErrors, type Diagnostic } from './diagnostics.js';
 import { parseFrontMatter } from './front-matter.js';
-import { publishedFirst, type Ledger } from './ledger.js';
+import { publishedFirst, SINGLE_STORY, type Ledger } from './ledger.js';
 import { STORY_FILE } from './links.js';
 import { parseStoryConfig, STORY_SLUG, type StoryConfig } from './newsroom.js';
 import type { ParsedSource } from './parse-sources.js';
@@ -137,7 +137,8 @@ export function storyIdChanges(sources: readonly SourceFile[], ledger: Ledger, l
   };
   const out = sources.map((source) => {
     const slug = source.path.endsWith(`/${STORY_FILE}`) ? source.path.slice(0, -STORY_FILE.length - 1) : '';
-    if (slug.includes('/') || !Object.hasOwn(published, slug)) return source;
+    // A single story's record (the layout before this newsroom) is not a story folder's.
+    if (slug === SINGLE_STORY || slug.includes('/') || !Object.hasOwn(published, slug)) return source;
     const was = published[slug]!;
     const now = idOf(source);
     if (!now || now.id === was) return source;
@@ -162,6 +163,7 @@ export function storyIdChanges(sources: readonly SourceFile[], ledger: Ledger, l
 
 /** The file the ledger says went out with an id: a published entry, or a story (its `_story.md`). */
 export function idOwners(ledger: Ledger): (id: string) => string | undefined {
-  const stories = new Map(Object.entries(ledger.stories ?? {}).map(([slug, id]) => [id, `${slug}/${STORY_FILE}`]));
+  // A single story's record is of the layout before this newsroom, whose records it does not take on (its entries' neither).
+  const stories = new Map(Object.entries(ledger.stories ?? {}).flatMap(([slug, id]) => (slug === SINGLE_STORY ? [] : [[id, `${slug}/${STORY_FILE}`] as const])));
   return (id) => (Object.hasOwn(ledger.ids, id) ? ledger.ids[id]!.path : stories.get(id));
 }

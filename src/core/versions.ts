@@ -21,4 +21,6 @@ export const CACHE_VERSION = 9;
 // retractions as a full build's does.
 // 5: a newsroom's ledger records the id each story's feeds went out with (ledger.ts `stories`),
 // and its manifest each story's own ttl: the first build of this version writes both.
-export const MANIFEST_VERSION = 5;
+// 6: the ledger records the id the root's feeds went out with (ledger.ts ROOT_FEEDS: a single
+// story's, or the newsroom's own), so that the next edit of it is E_ID_CHANGED.
+export const MANIFEST_VERSION = 6;

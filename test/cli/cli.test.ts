@@ -230,6 +230,46 @@ describe('identity guard across builds (ledger)', () => {
     expect(r.stderr).toMatch(/a\.md:2:5 E_ID_CHANGED the id of this published entry changed from `tag:newsroom\.example\.org,2026-05-25:test-story\/a`/);
     expect(r.stderr).toContain('hint: put the id back');
   });
+
+  // Found from outside: a single story's _story.md given a new id changed its feeds' id silently (a
+  // newsroom's stories were guarded); to readers another feed id is another feed.
+  it("the story's own id, once its feeds went out, is refused if changed: exit 1, the feeds as they were", async () => {
+    const ws = await workspace(story);
+    expect((await ws.build()).code).toBe(0);
+    const before = await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8');
+    const ledger = JSON.parse(await readFile(path.join(ws.dir, 'out/.storyfeed/ledger.json'), 'utf8')) as { stories: Record<string, string> };
+    expect(ledger.stories).toEqual({ '': 'tag:newsroom.example.org,2026-05-25:test-story' });
+    const storyFile = path.join(ws.dir, 'entries/_story.md');
+    const original = await readFile(storyFile, 'utf8');
+    await writeFile(storyFile, original.replace('id: tag:newsroom.example.org,2026-05-25:test-story', 'id: tag:newsroom.example.org,2026-06-01:another-story'));
+    for (const args of [['build', '--entries', 'entries', '--out', 'out', '--now', '2026-06-01T00:00:00Z'], ['check', '--entries', 'entries', '--out', 'out', '--now', '2026-06-01T00:00:00Z']]) {
+      const r = await runCli(args, { cwd: ws.dir });
+      expect(r.code, args[0]).toBe(1);
+      expect(r.stderr).toMatch(/_story\.md:2:5 E_ID_CHANGED the feeds went out with the id `tag:newsroom\.example\.org,2026-05-25:test-story`; _story\.md now says `tag:newsroom\.example\.org,2026-06-01:another-story`/);
+      expect(r.stderr).toContain('hint: put the id back to `tag:newsroom.example.org,2026-05-25:test-story`');
+    }
+    expect(await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8')).toBe(before);
+    await writeFile(storyFile, original);
+    expect((await ws.build()).code).toBe(0);
+  });
+
+  it('an output folder built by the version before (its ledger without the feeds\u2019 id) gets the record from the next build, though nothing changed', async () => {
+    const ws = await workspace(story);
+    expect((await ws.build()).code).toBe(0);
+    const ledgerFile = path.join(ws.dir, 'out/.storyfeed/ledger.json');
+    const manifestFile = path.join(ws.dir, 'out/.storyfeed/manifest.json');
+    const { stories: _stories, ...older } = JSON.parse(await readFile(ledgerFile, 'utf8')) as Record<string, unknown>;
+    await writeFile(ledgerFile, `${JSON.stringify(older, null, 2)}\n`);
+    // The manifest as that version left it: its ledger as written then (so the fast path would take
+    // it as unchanged), its version MANIFEST_VERSION.CACHE_VERSION.RENDER_VERSION with the one before.
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { version: string; outputs: Record<string, [number, number]> };
+    const written = await stat(ledgerFile);
+    manifest.outputs['.storyfeed/ledger.json'] = [written.size, written.mtimeMs];
+    manifest.version = manifest.version.replace(/^\d+\./, '5.');
+    await writeFile(manifestFile, `${JSON.stringify(manifest)}\n`);
+    expect((await ws.build()).code).toBe(0);
+    expect((JSON.parse(await readFile(ledgerFile, 'utf8')) as { stories?: unknown }).stories).toEqual({ '': 'tag:newsroom.example.org,2026-05-25:test-story' });
+  });
 });
 
 describe('storyfeed check', () => {

@@ -6,7 +6,7 @@ import { compile } from '../../../src/core/compile.js';
 import { compileNewsroom } from '../../../src/core/newsroom-compile.js';
 import { detectLayout } from '../../../src/core/newsroom.js';
 import { NEWSROOM_ID, newsroomEntryText, newsroomStoryText, newsroomText, sampleNewsroom } from '../../helpers/newsroom.js';
-import { sources, storyText } from '../../helpers/story.js';
+import { entryText, sources, storyText } from '../../helpers/story.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const run = (files: Record<string, string>) => compileNewsroom({ sources: sources(files), now: NOW });
@@ -186,8 +186,27 @@ describe('diagnostics', () => {
       for (const f of r.files.filter((x) => x.path.startsWith('storm/') || x.path === 'feed.json')) expect(f.contents.split(id).length - 1, f.path).toBeLessThanOrEqual(f.path === 'feed.json' ? 1 : 0);
       expect(ledgerOf(r).ids[id]!.path).toBe('talks/a.md');
     });
-    it("the ledger records the id each story's feeds went out with", () => {
-      expect((JSON.parse(ledgerText) as { stories: unknown }).stories).toEqual({ storm: 'tag:newsroom.example.org,2026-05-25:storm', talks: 'tag:newsroom.example.org,2026-05-25:talks', vote: 'tag:newsroom.example.org,2026-05-25:vote' });
+    it("the ledger records the id each story's feeds went out with, and the newsroom's own", () => {
+      const ledger = JSON.parse(ledgerText) as { stories: unknown; newsroom: unknown };
+      expect(ledger.stories).toEqual({ storm: 'tag:newsroom.example.org,2026-05-25:storm', talks: 'tag:newsroom.example.org,2026-05-25:talks', vote: 'tag:newsroom.example.org,2026-05-25:vote' });
+      expect(ledger.newsroom).toBe(NEWSROOM_ID);
+    });
+    it("_newsroom.md given a new id is E_ID_CHANGED (its feeds went out with the old one); service mode builds with its last good one", () => {
+      const files = { ...base, '_newsroom.md': base['_newsroom.md']!.replace(NEWSROOM_ID, 'tag:newsroom.example.org,2026-06-01:desk') };
+      const strict = compileNewsroom({ sources: sources(files), now: NOW, ledgerText, ledgerPath: 'ledger.json' });
+      expect([strict.ok, where(strict)]).toEqual([false, ['_newsroom.md:2 E_ID_CHANGED id']]);
+      expect(strict.diagnostics[0]!.message).toBe(`the feeds went out with the id \`${NEWSROOM_ID}\`; _newsroom.md now says \`tag:newsroom.example.org,2026-06-01:desk\``);
+      expect(strict.planned).toEqual([]);
+      const lastGood = new Map([['_newsroom.md', { path: '_newsroom.md', text: base['_newsroom.md']! }]]);
+      const r = compileNewsroom({ sources: sources(files), now: NOW, mode: 'service', ledgerText, ledgerPath: 'ledger.json', lastGood });
+      expect(where(r)).toEqual(['_newsroom.md:2 E_ID_CHANGED id']);
+      expect(r.files.find((f) => f.path === 'atom.xml')!.contents).toContain(`<id>${NEWSROOM_ID}</id>`);
+      expect(r.keptSettings.map((o) => o.path)).toEqual(['_newsroom.md']);
+      // Without a last good version (a service started meanwhile) nothing is built: the feeds out stay as they are.
+      expect(compileNewsroom({ sources: sources(files), now: NOW, mode: 'service', ledgerText, ledgerPath: 'ledger.json' }).planned).toEqual([]);
+      // A story may not take the newsroom's id either: the newsroom went out with it first.
+      const copied = { ...base, 'vote/_story.md': base['vote/_story.md']!.replace('tag:newsroom.example.org,2026-05-25:vote', NEWSROOM_ID) };
+      expect(where(compileNewsroom({ sources: sources(copied), now: NOW, ledgerText, ledgerPath: 'ledger.json' }))).toEqual(['vote/_story.md:2 E_ID_CHANGED id', 'vote/_story.md:2 E_ID_DUPLICATE id']);
     });
     // Found from outside: the story earlier in folder order kept the id, so the untouched story was blamed and dropped.
     it.each([
@@ -427,6 +446,21 @@ describe("a story's outputs are a single-story build's", () => {
 
 describe('the ledger covers every story', () => {
   const LEDGER = '.storyfeed/ledger.json';
+  it("a single story's own id is guarded within its layout: an entries folder that becomes a newsroom (or one again) starts the root's record anew", () => {
+    const single = compile({ sources: sources({ '_story.md': storyText(), 'a.md': entryText({ slug: 'a', published: '2026-05-26T09:00:00Z' }) }), now: NOW, ledgerPath: LEDGER });
+    const singleLedger = single.files.find((f) => f.path === LEDGER)!.contents;
+    const storyId = (JSON.parse(singleLedger) as { stories: Record<string, string> }).stories['']!;
+    expect(storyId).toBe(single.story!.id);
+    // The story moved into a folder of a new newsroom, keeping its id: no E_ID_CHANGED, no E_ID_DUPLICATE.
+    const moved = { ...base, 'talks/_story.md': base['talks/_story.md']!.replace('tag:newsroom.example.org,2026-05-25:talks', storyId) };
+    const newsroom = compileNewsroom({ sources: sources(moved), now: NOW, ledgerPath: LEDGER, ledgerText: singleLedger });
+    expect(where(newsroom)).toEqual([]);
+    const newsroomLedger = JSON.parse(newsroom.files.find((f) => f.path === LEDGER)!.contents) as { stories: Record<string, string>; newsroom: string };
+    expect([newsroomLedger.stories[''], newsroomLedger.stories['talks'], newsroomLedger.newsroom]).toEqual([storyId, storyId, NEWSROOM_ID]);
+    // Back to a single story: its record, kept, still guards its id.
+    const back = compile({ sources: sources({ '_story.md': storyText().replace(storyId, `${storyId}-2`), 'a.md': entryText({ slug: 'a', published: '2026-05-26T09:00:00Z' }) }), now: NOW, ledgerPath: LEDGER, ledgerText: newsroom.files.find((f) => f.path === LEDGER)!.contents });
+    expect(back.diagnostics.map((d) => `${d.file}:${d.line} ${d.code} ${d.field}`)).toEqual(['_story.md:2 E_ID_CHANGED id']);
+  });
   it('one ledger with story-qualified paths; a vanished id in one story is reported there', () => {
     const first = compileNewsroom({ sources: sources(base), now: NOW, ledgerPath: LEDGER });
     const text = first.files.find((f) => f.path === LEDGER)!.contents;
