@@ -53,8 +53,10 @@ export class FieldReader {
     return f;
   }
 
-  private typeError(f: RawField, name: string, expected: string): undefined {
-    this.report(f.valueAt, 'E_FIELD_TYPE', `\`${name}\` must be ${expected}, not ${describe(f.value)}`, `write \`${name}:\` as ${expected}`, name);
+  /** `item`: one of a list's values (a tag), named in the message and described itself, not the list. */
+  private typeError(f: RawField, name: string, expected: string, item?: { readonly label: string; readonly value: unknown }): undefined {
+    if (item) this.report(f.valueAt, 'E_FIELD_TYPE', `${item.label} must be ${expected}, not ${describe(item.value)}`, `write each value of \`${name}:\` as ${expected}, in quotes where YAML would read something else (\`"2026"\`, \`"true"\`)`, name);
+    else this.report(f.valueAt, 'E_FIELD_TYPE', `\`${name}\` must be ${expected}, not ${describe(f.value)}`, `write \`${name}:\` as ${expected}`, name);
     return undefined;
   }
 
@@ -76,21 +78,23 @@ export class FieldReader {
     return this.checkText(f, name, f.value, opts.max, opts.plain);
   }
 
-  private checkText(f: RawField, name: string, value: unknown, max: number, plain = false): string | undefined {
+  /** `item`: the label of one value of a list field (`tags` item 3), said in place of the field's name. */
+  private checkText(f: RawField, name: string, value: unknown, max: number, plain = false, item?: string): string | undefined {
+    const what = item ?? `\`${name}\``;
     // Numbers and booleans are almost always a value that lost its quotes (`title: 2026`).
-    if (typeof value !== 'string') return this.typeError(f, name, 'text');
+    if (typeof value !== 'string') return this.typeError(f, name, 'text', item ? { label: item, value } : undefined);
     const text = plain ? normalizeLine(value) : normalizeText(value);
     if (text === '') {
-      this.report(f.valueAt, 'E_FIELD_EMPTY', `\`${name}\` is empty`, `write some text after \`${name}:\``, name);
+      this.report(f.valueAt, 'E_FIELD_EMPTY', `${what} is empty`, item ? `remove the empty one from \`${name}:\`, or write it` : `write some text after \`${name}:\``, name);
       return undefined;
     }
     if (text.length > max) {
-      this.report(f.valueAt, 'E_FIELD_TOO_LONG', `\`${name}\` is ${text.length} characters long (at most ${max})`, `shorten \`${name}\``, name);
+      this.report(f.valueAt, 'E_FIELD_TOO_LONG', `${what} is ${text.length} characters long (at most ${max})`, `shorten ${what}`, name);
       return undefined;
     }
     const markup = plain ? looksLikeMarkup(text) : undefined;
     if (markup) {
-      this.report(f.valueAt, 'E_TEXT_MARKUP', `\`${name}\` contains \`${markup}\`, which feed readers would take for HTML`, `\`${name}\` is plain text: write it without tags or entities (e.g. \`&\` instead of \`&amp;\`)`, name);
+      this.report(f.valueAt, 'E_TEXT_MARKUP', `${what} contains \`${markup}\`, which feed readers would take for HTML`, `${what} is plain text: write it without tags or entities (e.g. \`&\` instead of \`&amp;\`)`, name);
       return undefined;
     }
     return text;
@@ -217,8 +221,9 @@ export class FieldReader {
       return [];
     }
     const tags: string[] = [];
-    for (const item of list) {
-      const tag = this.checkText(f, name, item, LIMITS.tagChars, true);
+    for (const [i, item] of list.entries()) {
+      // A list of one (`tags: iran`) is the field itself; else each value is named by its place.
+      const tag = this.checkText(f, name, item, LIMITS.tagChars, true, list.length > 1 || Array.isArray(f.value) ? `\`${name}\` item ${i + 1}` : undefined);
       if (tag !== undefined && !tags.includes(tag)) tags.push(tag);
     }
     return tags;

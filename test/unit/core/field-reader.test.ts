@@ -106,3 +106,24 @@ describe('normalizeText', () => {
     expect(normalizeText(input)).toBe(output);
   });
 });
+
+// Found from outside: `tags: [iran, " "]` said "`tags` is empty" with the hint "write some text after
+// `tags:`", and `tags: [iran, 2026]` said "`tags` must be text, not a list": each named the list,
+// which is right, not the value that is wrong.
+describe('a bad value in a list of tags is named by its place, and described itself', () => {
+  it.each([
+    ['[iran, " "]', 'E_FIELD_EMPTY', '`tags` item 2 is empty', 'remove the empty one from `tags:`, or write it'],
+    ['[iran, 2026]', 'E_FIELD_TYPE', '`tags` item 2 must be text, not the number `2026`', 'write each value of `tags:` as text, in quotes where YAML would read something else'],
+    ['[true, iran]', 'E_FIELD_TYPE', '`tags` item 1 must be text, not the boolean `true`', 'in quotes'],
+    ['[iran, [a, b]]', 'E_FIELD_TYPE', '`tags` item 2 must be text, not a list', 'as text'],
+    ['[iran, "<b>x</b>"]', 'E_TEXT_MARKUP', '`tags` item 2 contains `</b>`', '`tags` item 2 is plain text'],
+    [`[iran, ${'x'.repeat(200)}]`, 'E_FIELD_TOO_LONG', '`tags` item 2 is 200 characters long', 'shorten `tags` item 2'],
+    // One tag, not a list: the field itself, as before.
+    ['" "', 'E_FIELD_EMPTY', '`tags` is empty', 'write some text after `tags:`'],
+  ])('tags: %s → %s', (tags, code, message, hint) => {
+    const r = compile({ sources: sources({ '_story.md': storyText(), 'a.md': entryText({ slug: 'a', extra: `tags: ${tags}\n` }) }), now: new Date('2026-06-01T00:00:00Z') });
+    expect(r.diagnostics.map((d) => d.code)).toEqual([code]);
+    expect(r.diagnostics[0]!.message).toContain(message);
+    expect(r.diagnostics[0]!.hint).toContain(hint);
+  });
+});
