@@ -82,7 +82,7 @@ export class FieldReader {
   private checkText(f: RawField, name: string, value: unknown, max: number, plain = false, item?: string): string | undefined {
     const what = item ?? `\`${name}\``;
     // Numbers and booleans are almost always a value that lost its quotes (`title: 2026`).
-    if (typeof value !== 'string') return this.typeError(f, name, 'text', item ? { label: item, value } : undefined);
+    if (typeof value !== 'string') return item ? this.typeError(f, name, 'text', { label: item, value }) : this.typeError({ ...f, value }, name, 'text');
     const text = plain ? normalizeLine(value) : normalizeText(value);
     if (text === '') {
       this.report(f.valueAt, 'E_FIELD_EMPTY', `${what} is empty`, item ? `remove the empty one from \`${name}:\`, or write it` : `write some text after \`${name}:\``, name);

@@ -127,3 +127,10 @@ describe('a bad value in a list of tags is named by its place, and described its
     expect(r.diagnostics[0]!.hint).toContain(hint);
   });
 });
+
+describe("a value inside a list of authors is described itself, not as the list it is in", () => {
+  it('authors: [{name: 2026}] → the number `2026`', () => {
+    const r = compile({ sources: sources({ '_story.md': storyText(), 'a.md': entryText({ slug: 'a', extra: 'authors: [{name: 2026}]\n' }) }), now: new Date('2026-06-01T00:00:00Z') });
+    expect(r.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(['E_FIELD_TYPE `authors[].name` must be text, not the number `2026`']);
+  });
+});
