@@ -159,12 +159,10 @@ export function compile(input: CompileInput): CompileResult {
     diagnostics.push(...readDiagnostics);
     return fail();
   }
-  // A single story's feeds keep the id they went out with, as its entries do (a newsroom's stories: newsroom-ids.ts).
+  // A single story's feeds keep the id they went out with, as its entries do (a newsroom's stories:
+  // newsroom-ids.ts). The run fails in any mode, its entries' problems said with it.
   const changed = input.story ? undefined : rootIdChanged(singleStoryId(ledger), story.id, STORY_FILE, storyResult.idAt ?? FILE_START);
-  if (changed) {
-    diagnostics.push(changed, ...readDiagnostics);
-    return fail(story);
-  }
+  if (changed) diagnostics.push(changed);
   const entries = parseEntries(input, story, ledger);
   const problems = gatherProblems(entries.parsed, readDiagnostics, ledger, input.outside);
   const run: CompileRun = { input, story, ledger, diagnostics, entries, problems };
@@ -175,6 +173,10 @@ export function compile(input: CompileInput): CompileResult {
     diagnostics.push(...coverage(problems.candidates.map((p) => p.entry!)));
     if (hasErrors(diagnostics)) return fail(story);
     return finish(run, selectStrict(run));
+  }
+  if (changed) {
+    for (const list of problems.byFile.values()) diagnostics.push(...list);
+    return fail(story);
   }
   const selection = selectService(run);
   // A published entry held back with no last good version (a service started while it is broken, or

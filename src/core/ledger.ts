@@ -51,8 +51,9 @@ export function singleStoryId(ledger: Ledger): string | undefined {
 /**
  * E_ID_CHANGED when `file` (a single story's `_story.md`, `_newsroom.md`) gives the feeds at the
  * root another id than the one they went out with (`was`). RFC 4287 §4.2.6: a feed's id is
- * permanent; to readers and aggregators another id is another feed, its items all new again. An
- * entries folder that changes layout (a single story becomes a newsroom) starts a new record.
+ * permanent; to readers and aggregators another id is another feed, its items all new again. Each
+ * layout keeps its own record (a single story's `stories['']`, a newsroom's `newsroom`): a folder
+ * that changes layout is checked against the record of the layout it has now, if it had it before.
  */
 export function rootIdChanged(was: string | undefined, id: string, file: string, at: Position): Diagnostic | undefined {
   if (was === undefined || was === id) return undefined;
@@ -77,8 +78,10 @@ function isLedger(data: unknown): data is Ledger {
   if (typeof data !== 'object' || data === null) return false;
   const d = data as { version?: unknown; ids?: unknown; stories?: unknown; newsroom?: unknown };
   if (d.version !== LEDGER_VERSION || typeof d.ids !== 'object' || d.ids === null) return false;
-  if (d.newsroom !== undefined && typeof d.newsroom !== 'string') return false;
-  if (d.stories !== undefined && (typeof d.stories !== 'object' || d.stories === null || Object.values(d.stories).some((v) => typeof v !== 'string'))) return false;
+  // Ids are never empty; `stories` is a mapping (an array would read as one keyed "0", "1", …).
+  const isId = (v: unknown) => typeof v === 'string' && v !== '';
+  if (d.newsroom !== undefined && !isId(d.newsroom)) return false;
+  if (d.stories !== undefined && (typeof d.stories !== 'object' || d.stories === null || Array.isArray(d.stories) || !Object.values(d.stories).every(isId))) return false;
   return Object.values(d.ids as Record<string, unknown>).every((value) => {
     const r = value as Partial<LedgerRecord> | null;
     return (

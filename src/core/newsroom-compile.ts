@@ -10,7 +10,7 @@ import { compile, type CompileInput, type CompileResult, type EntryOutcome } fro
 import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { documentKey, fingerprint } from './fingerprint.js';
 import { parseLedger, renderLedger, rootIdChanged, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
-import { duplicateIds, idOwners, keptSettings, movedEntry, storyIdChanges, storyIds, vanishedStories } from './newsroom-ids.js';
+import { duplicateIds, idOwners, keptSettings, movedEntry, movedStoryIdChanges, storyIdChanges, storyIds, vanishedStories } from './newsroom-ids.js';
 import { parseFrontMatter } from './front-matter.js';
 import { NEWSROOM_FILE, STORY_FILE } from './links.js';
 import { coverageStartOf, isPublished, isVisible } from './model.js';
@@ -118,11 +118,13 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   };
   let parsedNewsroom = parseNewsroomSettings(newsroomSource, lastGoodNewsroom);
   const idTaken = idProblem(parsedNewsroom, newsroomSource);
+  // With no last good version to build with, the run fails, once its stories have been checked too.
+  let idRefused = false;
   if (idTaken) {
     diagnostics.push(idTaken);
     const kept = lastGoodNewsroom ? parseNewsroomSettings(lastGoodNewsroom) : undefined;
-    if (!kept?.newsroom || idProblem(kept, lastGoodNewsroom!)) return fail();
-    parsedNewsroom = { ...kept, diagnostics: parsedNewsroom.diagnostics };
+    if (kept?.newsroom && !idProblem(kept, lastGoodNewsroom!)) parsedNewsroom = { ...kept, diagnostics: parsedNewsroom.diagnostics };
+    else idRefused = true;
   }
   diagnostics.push(...parsedNewsroom.diagnostics);
   // A broken `_newsroom.md` (service mode: with no last good version) fails the run; its stories are
@@ -131,8 +133,12 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   const { newsroom, raw } = standIn ?? parsedNewsroom;
   if (!newsroom || !raw) return fail();
 
-  const ids = duplicateIds(sources, newsroom, input.parsed, ledger);
+  const ids = duplicateIds(sources, idRefused ? undefined : newsroom, input.parsed, ledger);
   diagnostics.push(...vanishedStories(ledger, input, ids.seen), ...ids.renamed);
+  // A moved story with another id is not built (its old record stays: the move is not taken).
+  const movedChanges = movedStoryIdChanges(sources, ledger, ids.moves);
+  diagnostics.push(...movedChanges.diagnostics);
+  const movedFrom = new Set([...ids.moves].filter(([, to]) => !movedChanges.refused.includes(to)).map(([from]) => from));
   // An id shared across stories is its story's problem: a story whose own id is taken is left out;
   // an entry whose id is taken is held back by its story's compile like any bad entry (service mode).
   // Service mode: an id the ledger published in another story whose file is gone from there (moved
@@ -174,7 +180,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
       keptPaths.add(`${folder.slug}/${STORY_FILE}`);
     }
     // Service mode: a story whose id changed with no last good `_story.md` to build it with is left out (its files kept).
-    if (!config || clashes.has(folder.slug) || (storyIdTaken.length > 0 && !kept) || changes.refused.includes(folder.slug)) {
+    if (!config || clashes.has(folder.slug) || (storyIdTaken.length > 0 && !kept) || changes.refused.includes(folder.slug) || movedChanges.refused.includes(folder.slug)) {
       diagnostics.push(...storyProblems, ...shared.filter((d) => !storyIdTaken.includes(d)));
       storiesNotBuilt += 1;
       continue;
@@ -207,7 +213,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   }
   const folders = new Set(split.folders.map((f) => `${f.slug}/`));
   diagnostics.push(...ids.diagnostics.filter((d) => !folders.has(d.file.slice(0, d.file.indexOf('/') + 1))));
-  if (standIn) return fail();
+  if (standIn || idRefused) return fail();
   if (mode === 'strict' && hasErrors(diagnostics)) return fail(newsroom);
 
   const planned: PlannedFile[] = [];
@@ -236,7 +242,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   for (const l of ledgers) Object.assign(records, l.ids);
   const leftOut = [...new Set(Object.values(records).map((r) => storyOf(r.path)))].filter((slug) => slug !== '' && !compiled.has(slug));
   if (input.ledgerPath !== undefined) {
-    const file = renderLedger({ version: LEDGER_VERSION, ids: records, stories: storyIds(ledger, ids.movedFrom, out), newsroom: newsroom.id }, input.ledgerPath);
+    const file = renderLedger({ version: LEDGER_VERSION, ids: records, stories: storyIds(ledger, movedFrom, out), newsroom: newsroom.id }, input.ledgerPath);
     const base = fingerprint(file.contents);
     planned.push({ path: file.path, mediaType: file.mediaType, key: documentKey(file.path, base, []), base, deps: [], render: () => [file.contents] });
   }

@@ -14,8 +14,9 @@ import type { Position, RawEntry, SourceFile, Story } from './types.js';
  * Ids are unique across the newsroom: entry ids across stories, story ids and the newsroom's. A
  * duplicate within one story is the story compile's (E_ID_DUPLICATE there too); this names both files.
  */
-export function duplicateIds(sources: readonly SourceFile[], newsroom: Story, parsed: ReadonlyMap<string, ParsedSource> | undefined, ledger: Ledger): { diagnostics: Diagnostic[]; moved: Diagnostic[]; renamed: Diagnostic[]; movedFrom: ReadonlySet<string>; seen: ReadonlyMap<string, string> } {
-  const seen = new Map<string, string>([[newsroom.id, '_newsroom.md']]);
+export function duplicateIds(sources: readonly SourceFile[], newsroom: Story | undefined, parsed: ReadonlyMap<string, ParsedSource> | undefined, ledger: Ledger): { diagnostics: Diagnostic[]; moved: Diagnostic[]; renamed: Diagnostic[]; movedFrom: ReadonlySet<string>; moves: ReadonlyMap<string, string>; seen: ReadonlyMap<string, string> } {
+  // No newsroom: its id is refused already (newsroom-compile.ts), and is not said again here.
+  const seen = new Map<string, string>(newsroom ? [[newsroom.id, '_newsroom.md']] : []);
   const out: Diagnostic[] = [];
   // A file parsed already says its entry's id (one that did not parse says none: its own error fails it).
   const ids: Array<{ path: string; id: string; at: Position }> = [];
@@ -62,7 +63,8 @@ export function duplicateIds(sources: readonly SourceFile[], newsroom: Story, pa
   const renames = [...renamed].map(([from, to]) =>
     diagnostic(`${to}${STORY_FILE}`, FILE_START, 'W_STORY_MOVED', `the story folder \`${from}\` is now \`${to}\`: its feeds and pages move to the new folder's URLs, and the old ones are deleted`, `readers subscribed to the old feeds get no more updates: to keep its URLs, rename the folder back to \`${from}\``),
   );
-  return { diagnostics: out, moved, renamed: renames, movedFrom: new Set([...renamed.keys()].map((f) => f.slice(0, -1))), seen };
+  const moves = new Map([...renamed].map(([from, to]) => [from.slice(0, -1), to.slice(0, -1)]));
+  return { diagnostics: out, moved, renamed: renames, movedFrom: new Set(moves.keys()), moves, seen };
 }
 
 /** A story's last good `_story.md` (service mode), when it still parses (and, given `seen`, its id is no other file's). */
@@ -131,10 +133,7 @@ export function storyIdChanges(sources: readonly SourceFile[], ledger: Ledger, l
   const diagnostics: Diagnostic[] = [];
   const kept: string[] = [];
   const refused: string[] = [];
-  const idOf = (source: SourceFile) => {
-    const field = parseFrontMatter(source).entry?.fields.get('id');
-    return field && typeof field.value === 'string' ? { id: field.value.trim(), at: field.valueAt } : undefined;
-  };
+  const idOf = storyIdOf;
   const out = sources.map((source) => {
     const slug = source.path.endsWith(`/${STORY_FILE}`) ? source.path.slice(0, -STORY_FILE.length - 1) : '';
     // A single story's record (the layout before this newsroom) is not a story folder's.
@@ -159,6 +158,31 @@ export function storyIdChanges(sources: readonly SourceFile[], ledger: Ledger, l
     .filter((s) => !s.path.endsWith(`/${STORY_FILE}`) && disputed.has(s.path.slice(0, s.path.indexOf('/') + 1)) && !fromThere.has(s.path))
     .map((s) => diagnostic(s.path, FILE_START, 'E_ID_CHANGED', `held back: \`${s.path.slice(0, s.path.indexOf('/') + 1)}${STORY_FILE}\` no longer has the id its story went out with, so this development's story is in doubt`, `put the story's id back, or move this file into a folder of its own with its new ${STORY_FILE}`, 'id'));
   return { sources: out, diagnostics, kept, refused, held };
+}
+
+/**
+ * A story folder renamed (a move: W_STORY_MOVED) takes its feeds' id along: a `_story.md` there
+ * with another id is E_ID_CHANGED, as in its old folder. Found from outside: renamed and given a
+ * new id in one step, a story changed its feeds' id silently and left its old id and URLs to the
+ * next story made in the old folder. `refused`: the new folders, whose stories are not built.
+ */
+export function movedStoryIdChanges(sources: readonly SourceFile[], ledger: Ledger, moves: ReadonlyMap<string, string>): { diagnostics: Diagnostic[]; refused: string[] } {
+  const diagnostics: Diagnostic[] = [];
+  const refused: string[] = [];
+  for (const [from, to] of moves) {
+    const was = ledger.stories && Object.hasOwn(ledger.stories, from) ? ledger.stories[from]! : undefined;
+    const source = sources.find((s) => s.path === `${to}/${STORY_FILE}`);
+    const now = source ? storyIdOf(source) : undefined;
+    if (was === undefined || !now || now.id === was) continue;
+    diagnostics.push(diagnostic(`${to}/${STORY_FILE}`, now.at, 'E_ID_CHANGED', `the story moved from \`${from}/\` went out with the id \`${was}\`; its ${STORY_FILE} now says \`${now.id}\``, `put the id back to \`${was}\`: readers know the story's feeds by it. A new story goes in a folder of its own, with its own id`, 'id'));
+    refused.push(to);
+  }
+  return { diagnostics, refused };
+}
+
+function storyIdOf(source: SourceFile): { id: string; at: Position } | undefined {
+  const field = parseFrontMatter(source).entry?.fields.get('id');
+  return field && typeof field.value === 'string' ? { id: field.value.trim(), at: field.valueAt } : undefined;
 }
 
 /** The file the ledger says went out with an id: a published entry, or a story (its `_story.md`). */

@@ -249,6 +249,12 @@ describe('identity guard across builds (ledger)', () => {
       expect(r.stderr).toContain('hint: put the id back to `tag:newsroom.example.org,2026-05-25:test-story`');
     }
     expect(await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8')).toBe(before);
+    // Found from outside: it hid every other problem of the run; an entry's are said with it.
+    await writeFile(path.join(ws.dir, 'entries/bad.md'), entryText({ slug: 'bad', published: '2026-05-29 10:00' }));
+    const both = await runCli(['check', '--entries', 'entries', '--out', 'out', '--now', '2026-06-01T00:00:00Z'], { cwd: ws.dir });
+    expect(both.stderr).toContain('E_ID_CHANGED');
+    expect(both.stderr).toContain('bad.md:4:12 E_DATE_INVALID');
+    await rm(path.join(ws.dir, 'entries/bad.md'));
     await writeFile(storyFile, original);
     expect((await ws.build()).code).toBe(0);
   });

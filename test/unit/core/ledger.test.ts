@@ -91,3 +91,20 @@ describe('ledger anchors (core/anchors.ts)', () => {
     expect(parseLedger('{"version":1,"ids":{"x":{"path":"a.md","published":"2026-05-26T09:00:00Z","anchor":7}}}').problem).toMatch(/unknown shape/);
   });
 });
+
+// Found from outside: shapes no storyfeed writes were read as a ledger without the feeds' ids, and
+// `{"": ""}` asked for the id to be put back to nothing. Each is a ledger not trusted (W_LEDGER_INVALID).
+describe("the feeds' ids in the ledger", () => {
+  it.each([
+    ['stories a list', { stories: ['tag:x,2026:a'] }],
+    ['an empty id', { stories: { '': '' } }],
+    ['a number', { stories: { talks: 7 } }],
+    ['newsroom empty', { newsroom: '' }],
+    ['newsroom a number', { newsroom: 5 }],
+  ])('%s: not trusted', (_name, extra) => {
+    expect(parseLedger(JSON.stringify({ version: 1, ids: {}, ...extra })).problem).toBe('the ledger has an unknown shape or version');
+  });
+  it('as storyfeed writes them: trusted', () => {
+    expect(parseLedger(JSON.stringify({ version: 1, ids: {}, stories: { '': 'tag:x,2026:s', talks: 'tag:x,2026:t' }, newsroom: 'tag:x,2026:n' })).problem).toBeUndefined();
+  });
+});
