@@ -5,7 +5,7 @@
 import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { ledgerOverrides, planAnchors, type AnchorPlan } from './anchors.js';
 import { parseFrontMatter } from './front-matter.js';
-import { parseLedger, publishedFirst, renderLedger, rootIdChanged, SINGLE_STORY, singleStoryId, updateLedger, validateIdentity, type Ledger } from './ledger.js';
+import { feedIdsTaken, parseLedger, publishedFirst, recordedFeedIds, renderLedger, rootIdChanged, SINGLE_STORY, singleStoryId, updateLedger, validateIdentity, type Ledger } from './ledger.js';
 import { coverageStartOf, isPublished } from './model.js';
 import { STORY_FILE } from './links.js';
 import { normalizeStory, validateEntries } from './normalize.js';
@@ -245,6 +245,8 @@ function gatherProblems(parsed: readonly ParsedSource[], readDiagnostics: readon
     ...validateEntries(candidates.map((p) => p.entry!), idAt, publishedFirst(ledger)),
     ...tagSlugClashes(candidates.map((p) => p.entry!)),
     ...validateIdentity(ledger, parsed.flatMap((p) => (p.entry ? [p.entry] : [])), idAt, new Set([...parsed.filter((p) => !p.entry).map((p) => p.path), ...readDiagnostics.map((d) => d.file)])),
+    // Feed ids (a single story's own: E_STORY_ID_CLASH; a newsroom's story is given a ledger without them).
+    ...feedIdsTaken(recordedFeedIds(ledger, { story: (slug) => slug !== SINGLE_STORY, newsroom: true }), candidates.map((p) => p.entry!), idAt),
   ];
   const byFile = new Map<string, Diagnostic[]>();
   const addProblem = (d: Diagnostic) => {

@@ -49,6 +49,30 @@ export function singleStoryId(ledger: Ledger): string | undefined {
 }
 
 /**
+ * Feed ids the ledger records, with whose feeds they are: the stories' (`stories`, a single
+ * story's under '') that `story` keeps, and the newsroom's own when `newsroom` says so (the rest
+ * are checked elsewhere).
+ */
+export function recordedFeedIds(ledger: Ledger, keep: { readonly story: (slug: string) => boolean; readonly newsroom: boolean }): Map<string, string> {
+  const feeds = new Map<string, string>();
+  for (const [slug, id] of Object.entries(ledger.stories ?? {})) if (keep.story(slug)) feeds.set(id, slug === SINGLE_STORY ? 'the single story this folder held' : `the story \`${slug}/\``);
+  if (ledger.newsroom !== undefined && keep.newsroom) feeds.set(ledger.newsroom, 'the newsroom');
+  return feeds;
+}
+
+/**
+ * An entry may not take an id a story's or a newsroom's feeds went out with (found from outside: an
+ * entries folder that changed layout let an entry take the other layout's feed id, and the folder
+ * could not go back). Readers would take the entry for that feed, or the feed for the entry.
+ */
+export function feedIdsTaken(feeds: ReadonlyMap<string, string>, entries: readonly { readonly path: string; readonly id: string }[], idAt: ReadonlyMap<string, Position>): Diagnostic[] {
+  return entries.flatMap((e) => {
+    const whose = feeds.get(e.id);
+    return whose === undefined ? [] : [diagnostic(e.path, idAt.get(e.path) ?? FILE_START, 'E_ID_DUPLICATE', `id \`${e.id}\` is the id the feeds of ${whose} went out with`, 'give this development an id of its own: a feed id is never an entry\'s', 'id')];
+  });
+}
+
+/**
  * E_ID_CHANGED when `file` (a single story's `_story.md`, `_newsroom.md`) gives the feeds at the
  * root another id than the one they went out with (`was`). RFC 4287 §4.2.6: a feed's id is
  * permanent; to readers and aggregators another id is another feed, its items all new again. Each

@@ -4,7 +4,7 @@
 
 import { diagnostic, FILE_START, hasErrors, type Diagnostic } from './diagnostics.js';
 import { parseFrontMatter } from './front-matter.js';
-import { publishedFirst, SINGLE_STORY, type Ledger } from './ledger.js';
+import { feedIdsTaken, publishedFirst, recordedFeedIds, SINGLE_STORY, type Ledger } from './ledger.js';
 import { STORY_FILE } from './links.js';
 import { parseStoryConfig, STORY_SLUG, type StoryConfig } from './newsroom.js';
 import type { ParsedSource } from './parse-sources.js';
@@ -63,6 +63,10 @@ export function duplicateIds(sources: readonly SourceFile[], newsroom: Story | u
   const renames = [...renamed].map(([from, to]) =>
     diagnostic(`${to}${STORY_FILE}`, FILE_START, 'W_STORY_MOVED', `the story folder \`${from}\` is now \`${to}\`: its feeds and pages move to the new folder's URLs, and the old ones are deleted`, `readers subscribed to the old feeds get no more updates: to keep its URLs, rename the folder back to \`${from}\``),
   );
+  // Feed ids of stories no longer here (a record outlives its folder) and of the single story this
+  // folder held: no entry takes them. Those of stories here and the newsroom's are `seen` above.
+  const entryIds = ids.filter((e) => !e.path.endsWith(`/${STORY_FILE}`));
+  out.push(...feedIdsTaken(recordedFeedIds(ledger, { story: (slug) => slug === SINGLE_STORY || !folders.has(`${slug}/`), newsroom: false }), entryIds, new Map(entryIds.map((e) => [e.path, e.at]))));
   const moves = new Map([...renamed].map(([from, to]) => [from.slice(0, -1), to.slice(0, -1)]));
   return { diagnostics: out, moved, renamed: renames, movedFrom: new Set(moves.keys()), moves, seen };
 }

@@ -470,6 +470,14 @@ describe('the ledger covers every story', () => {
     expect(where(newsroom)).toEqual([]);
     const newsroomLedger = JSON.parse(newsroom.files.find((f) => f.path === LEDGER)!.contents) as { stories: Record<string, string>; newsroom: string };
     expect([newsroomLedger.stories[''], newsroomLedger.stories['talks'], newsroomLedger.newsroom]).toEqual([storyId, storyId, NEWSROOM_ID]);
+    // Found from outside: an entry could take the other layout's feed id, and the folder could not go back.
+    const newsroomLedgerText = newsroom.files.find((f) => f.path === LEDGER)!.contents;
+    const entryTakesStoryId = { ...base, 'storm/reuse.md': newsroomEntryText('storm', 'reuse', '2026-05-27T09:00:00Z').replace(/^id: .*$/m, `id: ${storyId}`) };
+    const taken = compileNewsroom({ sources: sources(entryTakesStoryId), now: NOW, ledgerPath: LEDGER, ledgerText: singleLedger });
+    expect(where(taken)).toEqual(['storm/reuse.md:2 E_ID_DUPLICATE id']);
+    expect(taken.diagnostics[0]!.message).toBe(`id \`${storyId}\` is the id the feeds of the single story this folder held went out with`);
+    const entryTakesNewsroomId = compile({ sources: sources({ '_story.md': storyText(), 'a.md': entryText({ slug: 'a', published: '2026-05-26T09:00:00Z' }), 'b.md': entryText({ slug: 'b', published: '2026-05-27T09:00:00Z' }).replace(/^id: .*$/m, `id: ${NEWSROOM_ID}`) }), now: NOW, ledgerPath: LEDGER, ledgerText: newsroomLedgerText });
+    expect(entryTakesNewsroomId.diagnostics.filter((d) => d.file === 'b.md').map((d) => `${d.code} ${d.message}`)).toEqual([`E_ID_DUPLICATE id \`${NEWSROOM_ID}\` is the id the feeds of the newsroom went out with`]);
     // Back to a single story: its record, kept, still guards its id.
     const back = compile({ sources: sources({ '_story.md': storyText().replace(storyId, `${storyId}-2`), 'a.md': entryText({ slug: 'a', published: '2026-05-26T09:00:00Z' }) }), now: NOW, ledgerPath: LEDGER, ledgerText: newsroom.files.find((f) => f.path === LEDGER)!.contents });
     expect(back.diagnostics.map((d) => `${d.file}:${d.line} ${d.code} ${d.field}`)).toContain('_story.md:2 E_ID_CHANGED id');
