@@ -179,8 +179,11 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
       parsed.settings = kept.settings;
       keptPaths.add(`${folder.slug}/${STORY_FILE}`);
     }
-    // Service mode: a story whose id changed with no last good `_story.md` to build it with is left out (its files kept).
-    if (!config || clashes.has(folder.slug) || (storyIdTaken.length > 0 && !kept) || changes.refused.includes(folder.slug) || movedChanges.refused.includes(folder.slug)) {
+    // Service mode: a story whose id changed with no last good `_story.md` to build it with is left
+    // out (its files kept). Strict mode compiles it all the same, so that its entries' problems are
+    // said with the changed id (which fails the run).
+    const storyIdRefused = changes.refused.includes(folder.slug) || movedChanges.refused.includes(folder.slug);
+    if (!config || clashes.has(folder.slug) || (storyIdTaken.length > 0 && !kept) || (storyIdRefused && mode === 'service')) {
       diagnostics.push(...storyProblems, ...shared.filter((d) => !storyIdTaken.includes(d)));
       storiesNotBuilt += 1;
       continue;

@@ -248,6 +248,9 @@ describe('diagnostics', () => {
       expect(strict.diagnostics[0]!.message).toContain('went out with the id `tag:newsroom.example.org,2026-05-25:storm`');
       // Found from outside: a rename and the old name reused in one step; the hint says how to do it.
       expect(strict.diagnostics[0]!.hint).toContain('build once after the rename, then reuse the old name');
+      // Found from outside: the story was left out, so its entries' problems were said only once the id was back.
+      const withBad = { ...files, 'storm/bad.md': newsroomEntryText('storm', 'bad', '2026-05-29 10:00') };
+      expect(where(compileNewsroom({ sources: sources(withBad), now: NOW, ledgerText, ledgerPath: 'ledger.json' }))).toEqual(['storm/_story.md:2 E_ID_CHANGED id', 'storm/bad.md:4 E_DATE_INVALID published']);
       const lastGood = new Map([['storm/_story.md', { path: 'storm/_story.md', text: base['storm/_story.md']! }]]);
       const r = compileNewsroom({ sources: sources(files), now: NOW, mode: 'service', ledgerText, ledgerPath: 'ledger.json', lastGood });
       expect(where(r)).toEqual(['storm/_story.md:2 E_ID_CHANGED id', 'storm/later.md:1 E_ID_CHANGED id']);
