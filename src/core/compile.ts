@@ -5,7 +5,7 @@
 import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { ledgerOverrides, planAnchors, type AnchorPlan } from './anchors.js';
 import { parseFrontMatter } from './front-matter.js';
-import { feedIdsTaken, parseLedger, publishedFirst, recordedFeedIds, renderLedger, rootIdChanged, SINGLE_STORY, singleStoryId, updateLedger, validateIdentity, type Ledger } from './ledger.js';
+import { feedIdsTaken, parseLedger, publishedFirst, recordedFeedIds, renderLedger, recordedStoryId, rootIdChanged, SINGLE_STORY, updateLedger, validateIdentity, type Ledger } from './ledger.js';
 import { coverageStartOf, isPublished } from './model.js';
 import { STORY_FILE } from './links.js';
 import { normalizeStory, validateEntries } from './normalize.js';
@@ -161,7 +161,7 @@ export function compile(input: CompileInput): CompileResult {
   }
   // A single story's feeds keep the id they went out with, as its entries do (a newsroom's stories:
   // newsroom-ids.ts). The run fails in any mode, its entries' problems said with it.
-  const changed = input.story ? undefined : rootIdChanged(singleStoryId(ledger), story.id, STORY_FILE, storyResult.idAt ?? FILE_START);
+  const changed = input.story ? undefined : rootIdChanged(recordedStoryId(ledger, SINGLE_STORY), story.id, STORY_FILE, storyResult.idAt ?? FILE_START);
   if (changed) diagnostics.push(changed);
   const entries = parseEntries(input, story, ledger);
   const problems = gatherProblems(entries.parsed, readDiagnostics, ledger, input.outside);
@@ -357,7 +357,7 @@ function finish(run: CompileRun, selection: Selection): CompileResult {
   const publishedNow = entries.filter((e) => isPublished(e, now));
   const entriesNow = updateLedger(ledger, publishedNow, run.entries.anchorPlan.anchors);
   // A single story's ledger records the id its feeds went out with (a newsroom's story: compileNewsroom does).
-  const updated = run.input.story ? entriesNow : { ...entriesNow, stories: { ...ledger.stories, [SINGLE_STORY]: story.id }, ...(ledger.newsroom !== undefined ? { newsroom: ledger.newsroom } : {}) };
+  const updated = run.input.story ? entriesNow : { ...entriesNow, stories: { ...ledger.stories, [SINGLE_STORY]: story.id } };
   const ledgerFile = ledgerPath === undefined ? undefined : renderLedger(updated, ledgerPath);
   const planned: PlannedFile[] = ledgerFile ? [...outputs, plannedFile(ledgerFile.path, ledgerFile.mediaType, ledgerFile.contents, [], () => [ledgerFile.contents])] : outputs;
   const result = { ok: true, diagnostics: sortDiagnostics(run.diagnostics), story, entries, goodSources: selection.goodSources, outcomes: selection.outcomes, feed, planned, sitemaps, ledger: updated };

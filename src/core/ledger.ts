@@ -43,9 +43,9 @@ export interface Ledger {
 /** The key of `stories` for a single story, whose folder is the entries folder itself (no slug is empty). */
 export const SINGLE_STORY = '';
 
-/** The id a single story's feeds went out with (`stories['']`). */
-export function singleStoryId(ledger: Ledger): string | undefined {
-  return ledger.stories && Object.hasOwn(ledger.stories, SINGLE_STORY) ? ledger.stories[SINGLE_STORY] : undefined;
+/** The id the feeds of the story at `slug` went out with (SINGLE_STORY: a single story's). */
+export function recordedStoryId(ledger: Ledger, slug: string): string | undefined {
+  return ledger.stories && Object.hasOwn(ledger.stories, slug) ? ledger.stories[slug] : undefined;
 }
 
 /**
@@ -162,6 +162,7 @@ export function validateIdentity(ledger: Ledger, entries: readonly EntryMeta[], 
  */
 export function updateLedger(ledger: Ledger, published: readonly EntryMeta[], anchors: ReadonlyMap<string, string> = new Map()): Ledger {
   const ids: Record<string, LedgerRecord> = { ...ledger.ids };
+  // The feeds' records (`stories`, `newsroom`) are their compile's to change.
   for (const e of published) {
     const before = ledger.ids[e.id];
     const tags = mergeTags(before?.tags, e.tags);
@@ -171,7 +172,7 @@ export function updateLedger(ledger: Ledger, published: readonly EntryMeta[], an
     const record = ids[id];
     if (record && record.anchor !== anchor) ids[id] = withFields(record, { anchor });
   }
-  return { version: LEDGER_VERSION, ids };
+  return { ...ledger, ids };
 }
 
 function mergeTags(known: readonly string[] | undefined, current: readonly string[]): readonly string[] {

@@ -4,7 +4,7 @@
 
 import { diagnostic, FILE_START, hasErrors, type Diagnostic } from './diagnostics.js';
 import { parseFrontMatter } from './front-matter.js';
-import { feedIdsTaken, publishedFirst, recordedFeedIds, SINGLE_STORY, type Ledger } from './ledger.js';
+import { feedIdsTaken, publishedFirst, recordedFeedIds, recordedStoryId, SINGLE_STORY, type Ledger } from './ledger.js';
 import { STORY_FILE } from './links.js';
 import { parseStoryConfig, STORY_SLUG, type StoryConfig } from './newsroom.js';
 import type { ParsedSource } from './parse-sources.js';
@@ -137,17 +137,16 @@ export function storyIdChanges(sources: readonly SourceFile[], ledger: Ledger, l
   const diagnostics: Diagnostic[] = [];
   const kept: string[] = [];
   const refused: string[] = [];
-  const idOf = storyIdOf;
   const out = sources.map((source) => {
     const slug = source.path.endsWith(`/${STORY_FILE}`) ? source.path.slice(0, -STORY_FILE.length - 1) : '';
     // A single story's record (the layout before this newsroom) is not a story folder's.
     if (slug === SINGLE_STORY || slug.includes('/') || !Object.hasOwn(published, slug)) return source;
     const was = published[slug]!;
-    const now = idOf(source);
+    const now = storyIdOf(source);
     if (!now || now.id === was) return source;
     diagnostics.push(diagnostic(source.path, now.at, 'E_ID_CHANGED', `the story \`${slug}\` went out with the id \`${was}\`; its ${STORY_FILE} now says \`${now.id}\``, `put the id back to \`${was}\`: readers know the story's feeds by it. Another story goes in a folder of its own (a folder renamed for it: build once after the rename, then reuse the old name)`, 'id'));
     const previous = lastGood?.get(source.path);
-    if (!previous || idOf(previous)?.id !== was) {
+    if (!previous || storyIdOf(previous)?.id !== was) {
       refused.push(slug);
       return source;
     }
@@ -174,7 +173,7 @@ export function movedStoryIdChanges(sources: readonly SourceFile[], ledger: Ledg
   const diagnostics: Diagnostic[] = [];
   const refused: string[] = [];
   for (const [from, to] of moves) {
-    const was = ledger.stories && Object.hasOwn(ledger.stories, from) ? ledger.stories[from]! : undefined;
+    const was = recordedStoryId(ledger, from);
     const source = sources.find((s) => s.path === `${to}/${STORY_FILE}`);
     const now = source ? storyIdOf(source) : undefined;
     if (was === undefined || !now || now.id === was) continue;
