@@ -245,7 +245,7 @@ export interface XmlExtras {
   /** Adds the RFC 5005 fh:complete / fh:archive marker. */
   readonly history?: 'complete' | 'archive';
   readonly stylesheet?: string;
-  /** Render the document's shell: the (one) probe entry becomes ENTRIES_MARKER. */
+  /** Render the document's shell: written without entries, ENTRIES_MARKER where they go (none for a feed without entries). */
   readonly shell?: boolean;
 }
 

@@ -7,7 +7,7 @@ import { feedUrls, FORMATS } from '../formats.js';
 import { createWriter } from './feed-options.js';
 import { ENTRIES_MARKER } from './fragments.js';
 import { xmlFormat, type XmlExtras } from './xml-format.js';
-import { addElement, addStylesheet, childElements, declareNamespace, firstChild, NS, parseXml, removeElement, serializeXml, setText } from './xml-dom.js';
+import { addElement, addStylesheet, appendEntriesMarker, childElements, declareNamespace, firstChild, NS, parseXml, removeElement, serializeXml, setText } from './xml-dom.js';
 import { escapeText, localName, readRawElement, writeChild, writeElement } from './xml-tokens.js';
 
 export type AtomExtras = XmlExtras;
@@ -61,7 +61,8 @@ function atomDocument(feed: Feed, items: readonly EntryMeta[], extras: AtomExtra
       addElement(tomb, NS.at, 'at:comment', { text: entry.retraction.reason });
     }
   }
-  if (extras.shell && before) root.replaceChild(doc.createComment(ENTRIES_MARKER.slice(4, -3)), before);
+  // feed writes the entries last: a shell, written without them, has their place at the end.
+  if (extras.shell && feed.entries.length > 0) appendEntriesMarker(root, ENTRIES_MARKER.slice(4, -3));
   addStylesheet(doc, extras.stylesheet);
   return serializeXml(doc);
 }

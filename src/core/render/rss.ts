@@ -6,7 +6,7 @@ import { feedUrls } from '../formats.js';
 import { createWriter } from './feed-options.js';
 import { ENTRIES_MARKER } from './fragments.js';
 import { xmlFormat, type XmlExtras } from './xml-format.js';
-import { addElement, addStylesheet, childElements, declareNamespace, firstChild, NS, parseXml, serializeXml, setText } from './xml-dom.js';
+import { addElement, addStylesheet, appendEntriesMarker, childElements, declareNamespace, firstChild, NS, parseXml, redeclareNamespaceLast, serializeXml, setText } from './xml-dom.js';
 import { escapeTextHex, localName, readRawElement, writeChild, writeElement } from './xml-tokens.js';
 
 export type RssExtras = XmlExtras;
@@ -26,6 +26,9 @@ function rssDocument(feed: Feed, items: readonly EntryMeta[], extras: RssExtras)
   declareNamespace(rss, 'atom', NS.atom);
   declareNamespace(rss, 'dc', NS.dc);
   declareNamespace(rss, 'content', NS.content);
+  // feed declares atom after dc and content when an item has a body; a shell is written without
+  // its entries, so it puts atom where the whole document has it.
+  if (extras.shell && feed.entries.some((e) => e.hasContent)) redeclareNamespaceLast(rss, 'atom', NS.atom);
   const itemElements = childElements(channel, 'item');
   if (feed.entries.some((e) => e.image)) declareNamespace(rss, 'media', NS.media);
 
@@ -47,10 +50,7 @@ function rssDocument(feed: Feed, items: readonly EntryMeta[], extras: RssExtras)
     if (!item) throw new Error('feed dropped an item');
     finishItem(item, entry);
   });
-  if (extras.shell) {
-    const probe = itemElements[0];
-    if (probe) channel.replaceChild(doc.createComment(ENTRIES_MARKER.slice(4, -3)), probe);
-  }
+  if (extras.shell && feed.entries.length > 0) appendEntriesMarker(channel, ENTRIES_MARKER.slice(4, -3));
   addStylesheet(doc, extras.stylesheet);
   return serializeXml(doc, { hexTextReferences: true });
 }

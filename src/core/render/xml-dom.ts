@@ -62,6 +62,17 @@ export function declareNamespace(root: Element, prefix: string, uri: string): vo
   root.setAttributeNS(NS.xmlns, `xmlns:${prefix}`, uri);
 }
 
+/** Declare `prefix` again, last among the root's attributes (where feed would have written it). */
+export function redeclareNamespaceLast(root: Element, prefix: string, uri: string): void {
+  root.removeAttribute(`xmlns:${prefix}`);
+  declareNamespace(root, prefix, uri);
+}
+
+/** A document's shell: ENTRIES_MARKER as the last child of `parent`, where its entries go. */
+export function appendEntriesMarker(parent: Element, marker: string): void {
+  appendIndented(parent, ownerOf(parent).createComment(marker));
+}
+
 function depthOf(node: Node): number {
   let depth = 0;
   for (let p = node.parentNode; p && p.nodeType === 1; p = p.parentNode) depth += 1;
@@ -78,7 +89,7 @@ function ownerOf(node: Node): Document {
  * Append `child` to `parent` (or insert it before `before`), indented like feed's pretty-printed
  * output.
  */
-export function appendIndented(parent: Element, child: Element, before?: Node | null): Element {
+export function appendIndented<T extends Node>(parent: Element, child: T, before?: Node | null): T {
   const doc = ownerOf(parent);
   const depth = depthOf(parent) + 1;
   if (before) {

@@ -65,7 +65,8 @@ export function xmlFormat(f: XmlFormat) {
   /** The document around its entries (`separator` goes between two); the same from `feed` or its shellFeed. */
   const shell = (feed: Feed, extras: XmlExtras = {}): readonly string[] => {
     const reduced = shellFeed(feed);
-    return splitShell(f.document(reduced, probeItems(reduced), { ...extras, shell: true }));
+    // Written without entries: feed and the DOM would only write the probe item to throw it away.
+    return splitShell(f.document(reduced, [], { ...extras, shell: true }));
   };
   return {
     items: (story: Story, entries: readonly EntryMeta[]): Fragment[] => items(story, entries),
