@@ -4,8 +4,7 @@
 // thread (~0.35 s of it) and again on the worker's. A job crosses with each story and entry object
 // the worker has not seen lately, and a number in place of each it has. Both sides keep the last
 // KEPT objects sent (a window by number, so they agree without a word): the writer stages a
-// story's documents together, and neither side holds a 100,000-entry build's objects (the RSS and
-// Atom shells' probe entries are new objects each, ~20,000 of them) beyond their use.
+// story's documents together, and neither side holds a 100,000-entry build's objects beyond their use.
 
 import type { EntryMeta, Feed, ShellJob, Story } from '../../core/types.js';
 

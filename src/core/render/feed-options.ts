@@ -43,16 +43,6 @@ export function createWriter(story: Story, updated: Date, items: readonly EntryM
   return writer;
 }
 
-/**
- * What a document's shell is rendered with in place of its entries: one item, which the renderer
- * then replaces by ENTRIES_MARKER. It has a body when any entry has one, because that is what
- * makes feed declare its namespaces (the shell must match the document feed would have written).
- */
-export function probeItems(feed: Feed): EntryMeta[] {
-  const first = feed.entries[0];
-  return first ? [{ ...first, hasContent: feed.entries.some((e) => e.hasContent) }] : [];
-}
-
 function toItem(entry: EntryMeta): Item {
   // No author is passed: feed would write RSS <author> beside the dc:creator byline (W3C
   // DuplicateItemSemantics); people go out as dc:creator / atom:author from the DOM step.

@@ -4,7 +4,6 @@
 import type { Entry, EntryMeta, Feed, Story, XmlExtras } from '../types.js';
 
 export type { XmlExtras } from '../types.js';
-import { probeItems } from './feed-options.js';
 import { assembleFormat, cutElements, fillBodies, splitAtBody, splitShell, type Fragment } from './fragments.js';
 
 
@@ -27,18 +26,19 @@ export interface XmlFormat {
 }
 
 /**
- * All a shell reads of its feed (rss.ts, atom.ts: the story, `updated`, the tombstones, the probe
- * item, whether any entry has a body or an image), without the other entries: what crosses to a
- * worker thread (build/parse/shells.ts) is a few entries, not an archive's every one. The shell is
+ * All a shell reads of its feed (rss.ts, atom.ts: the story, `updated`, the tombstones, whether it
+ * has entries, whether any has a body or an image), without the other entries: what crosses to a
+ * worker thread (build/parse/shells.ts) is at most two entries, not an archive's every one, and
+ * entries the worker has been sent already cross as numbers (parse/shell-wire.ts). The shell is
  * the same from either (the property tests compare documents assembled from shells with the
  * one-pass renderer).
  */
 export function shellFeed(feed: Feed): Feed {
-  const [probe] = probeItems(feed);
-  if (!probe) return { ...feed, entries: [] };
-  // probe.hasContent is already every entry's; an entry with an image keeps rss.ts's media namespace.
-  const image = probe.image ? undefined : feed.entries.find((e) => e.image);
-  return { ...feed, entries: image ? [probe, image] : [probe] };
+  const first = feed.entries.find((e) => e.hasContent) ?? feed.entries[0];
+  if (!first) return { ...feed, entries: [] };
+  // An entry with an image keeps rss.ts's media namespace.
+  const image = first.image ? undefined : feed.entries.find((e) => e.image);
+  return { ...feed, entries: image ? [first, image] : [first] };
 }
 
 export function xmlFormat(f: XmlFormat) {

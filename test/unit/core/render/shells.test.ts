@@ -7,6 +7,7 @@ import { renderAtom, renderAtomWhole } from '../../../../src/core/render/atom.js
 import { assembleText } from '../../../../src/core/render/fragments.js';
 import { renderRss, renderRssWhole } from '../../../../src/core/render/rss.js';
 import { renderShell } from '../../../../src/core/render/shells.js';
+import { shellFeed } from '../../../../src/core/render/xml-format.js';
 import { LEDGER_PATH } from '../../../../src/io/state-folder.js';
 import { entryText, sources, storyText } from '../../../helpers/story.js';
 
@@ -37,6 +38,10 @@ describe('shell jobs', () => {
       expect(assembleText(planned.shell!.fill(renderShell(job)), resolve)).toBe(r.files.find((f) => f.path === name)!.contents);
     }
     const feed = { ...r.feed!, entries: r.feed!.entries.map((e) => ({ ...e, contentHtml: r.fragments.get(e.path)?.html ?? '' })) };
+    // The feed's own entry objects, not copies: one the worker was sent already crosses as a number
+    // (parse/shell-wire.ts). The one with the body first, then the one with the image.
+    expect(shellFeed(feed).entries).toEqual([feed.entries.find((e) => e.path === 'e05.md'), feed.entries.find((e) => e.path === 'e03.md')]);
+    for (const e of shellFeed(feed).entries) expect(feed.entries).toContain(e);
     const rss = renderRss(feed);
     expect(rss).toContain('xmlns:media=');
     expect(rss).toContain('xmlns:content=');
