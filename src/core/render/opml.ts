@@ -37,11 +37,15 @@ export function renderOpml(newsroom: Story, stories: readonly StorySummary[], da
   const outlines = stories.map((s) => {
     const urls = feedUrls(s.story);
     const title = attr(s.story.title);
-    const common = `type="rss" text="${title}" title="${title}" htmlUrl="${attr(s.story.homePage)}" language="${attr(s.story.language)}"`;
+    // Built, not patched with String.replace: a title's `$&` or `$'` would be read as a replacement pattern.
+    const common = (label?: string) => {
+      const text = label ? `${title} (${label})` : title;
+      return `type="rss" text="${text}" title="${text}" htmlUrl="${attr(s.story.homePage)}" language="${attr(s.story.language)}"`;
+    };
     return [
-      `    <outline ${common} description="${attr(s.story.description)}" xmlUrl="${attr(urls.atom)}" version="ATOM">`,
-      `      <outline ${common.replace(`text="${title}" title="${title}"`, `text="${title} (${FORMATS.rss.label})" title="${title} (${FORMATS.rss.label})"`)} xmlUrl="${attr(urls.rss)}" version="RSS2"/>`,
-      `      <outline ${common.replace(`text="${title}" title="${title}"`, `text="${title} (${FORMATS.json.label})" title="${title} (${FORMATS.json.label})"`)} xmlUrl="${attr(urls.json)}" version="JSONFEED"/>`,
+      `    <outline ${common()} description="${attr(s.story.description)}" xmlUrl="${attr(urls.atom)}" version="ATOM">`,
+      `      <outline ${common(FORMATS.rss.label)} xmlUrl="${attr(urls.rss)}" version="RSS2"/>`,
+      `      <outline ${common(FORMATS.json.label)} xmlUrl="${attr(urls.json)}" version="JSONFEED"/>`,
       `    </outline>`,
     ].join('\n');
   });

@@ -112,6 +112,14 @@ describe('stories.opml', () => {
     expect(text).toContain(`<dateModified>${modified}</dateModified>`);
   });
 
+  it.each([`Why the "$" fell`, 'Costs $$ more', "It's $' and $& and $`"])('keeps a title with `$` as it is, in every outline: %s', (title) => {
+    const stories = orderStories(r.stories.map((s) => s.summary)).map((s) => ({ ...s, story: { ...s.story, title } }));
+    const text = renderOpml(r.newsroom!, stories);
+    expect(checkSaxes(text)).toEqual([]);
+    const all = [...new DOMParser().parseFromString(text, 'text/xml').getElementsByTagName('outline')];
+    expect(all.map((o) => o.getAttribute('text'))).toEqual(stories.flatMap(() => [title, `${title} (RSS)`, `${title} (JSON Feed)`]));
+  });
+
   it.skipIf(skipWithout('newsboat'))(`newsboat imports every feed of it (newsboat -i)${withoutNote('newsboat')}`, async () => {
     const urls = await importWithNewsboat(opml);
     expect(urls).toEqual(['storm', 'talks', 'vote'].flatMap((s) => ['atom.xml', 'rss.xml', 'feed.json'].map((f) => `${NEWSROOM_FEEDS}${s}/${f}`)));
