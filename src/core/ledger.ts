@@ -8,6 +8,7 @@ import { formatRfc3339 } from './dates.js';
 import { compareStrings, diagnostic, FILE_START, type Diagnostic } from './diagnostics.js';
 import type { EntryMeta, Position, RenderedFile } from './types.js';
 import { withFields } from './objects.js';
+import { isCleanAnchor } from './links.js';
 
 export const LEDGER_VERSION = 1;
 
@@ -113,7 +114,8 @@ function isLedger(data: unknown): data is Ledger {
       r !== null &&
       typeof r.path === 'string' &&
       typeof r.published === 'string' &&
-      (r.anchor === undefined || typeof r.anchor === 'string') &&
+      // An anchor is the folder of the entry's page: one storyfeed did not write (`.`, `../x`, `rss.xml`) would put the page elsewhere.
+      (r.anchor === undefined || (typeof r.anchor === 'string' && isCleanAnchor(r.anchor))) &&
       (r.tags === undefined || (Array.isArray(r.tags) && r.tags.every((t) => typeof t === 'string')))
     );
   });

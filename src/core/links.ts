@@ -56,6 +56,11 @@ export function entryAnchor(id: string): string {
 }
 
 const CLEAN_ANCHOR = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** An anchor as entryAnchor and the suffixed form write it: lowercase letters, digits and inner hyphens (a folder name, never `.`, `..` or a path). */
+export function isCleanAnchor(anchor: string): boolean {
+  return CLEAN_ANCHOR.test(anchor);
+}
 const isSeparator = (c: number) => c === 0x2f /* / */ || c === 0x3a; /* : */
 
 /** The entry's id on the story page and the folder of its own page (its slug). */

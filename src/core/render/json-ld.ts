@@ -112,7 +112,8 @@ export function renderLiveBlog(feed: Feed, options: LiveBlogOptions): string {
   };
   let json = scriptSafeJson(data, 1);
   entries.forEach((e, i) => {
-    json = json.replace(scriptSafeJson(PLACEHOLDER(i)), options.bodySlot(e));
+    const slot = options.bodySlot(e);
+    json = json.replace(scriptSafeJson(PLACEHOLDER(i)), () => slot); // a function: no `$` pattern is read in the slot
   });
   return `<script type="${JSON_LD_TYPE}">\n${json}\n</script>`;
 }

@@ -90,6 +90,14 @@ describe('ledger anchors (core/anchors.ts)', () => {
   it('an anchor that is not text makes the ledger untrusted', () => {
     expect(parseLedger('{"version":1,"ids":{"x":{"path":"a.md","published":"2026-05-26T09:00:00Z","anchor":7}}}').problem).toMatch(/unknown shape/);
   });
+
+  // Found from outside: a hand-edited anchor `.` put the entry's page over the story page, `../../x` stopped the run with an internal error.
+  it.each(['.', '..', '../../pwn', 'rss.xml', 'UPPER', 'a b', '', '-a'])('an anchor storyfeed never writes (%j) makes the ledger untrusted', (anchor) => {
+    expect(parseLedger(JSON.stringify({ version: 1, ids: { x: { path: 'a.md', published: '2026-05-26T09:00:00Z', anchor } } })).problem).toMatch(/unknown shape/);
+  });
+  it('an anchor as storyfeed writes it is trusted', () => {
+    expect(parseLedger(JSON.stringify({ version: 1, ids: { x: { path: 'a.md', published: '2026-05-26T09:00:00Z', anchor: 'talks-resume-3f2a' } } })).problem).toBeUndefined();
+  });
 });
 
 // Found from outside: shapes no storyfeed writes were read as a ledger without the feeds' ids, and
