@@ -112,11 +112,13 @@ export async function listSources(entriesDir: string): Promise<Listing> {
   if (names.includes(NEWSROOM_FILE)) {
     for (const bytes of raw) {
       const folder = bytes.toString('utf8');
-      if (folder.startsWith('.') || folder.startsWith('_') || !isFolder(root, folder)) continue;
+      if (folder.startsWith('.') || folder.startsWith('_')) continue;
+      // A name that is not UTF-8 is looked at by its bytes: as a string it names no folder, and the story would vanish unsaid.
       if (!isUtf8(bytes)) {
-        badNames.push(badNameFailure(bytes).diagnostic);
+        if (isFolder(root, bytes)) badNames.push({ ...badNameFailure(bytes, 'folder').diagnostic, file: `${printableName(bytes)}/` });
         continue;
       }
+      if (!isFolder(root, folder)) continue;
       const nested = listStoryFolder(root, folder);
       names.push(...nested.names);
       badNames.push(...nested.diagnostics);
@@ -127,8 +129,9 @@ export async function listSources(entriesDir: string): Promise<Listing> {
 }
 
 /** Is `name` in the folder a folder (a symbolic link to one counts: listStoryFolder judges where it leads)? */
-function isFolder(root: string, name: string): boolean {
-  return statSync(path.join(root, name), { throwIfNoEntry: false })?.isDirectory() ?? false;
+function isFolder(root: string, name: string | Buffer): boolean {
+  const at = typeof name === 'string' ? path.join(root, name) : Buffer.concat([Buffer.from(`${root}${path.sep}`), name]);
+  return statSync(at, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
 /**
@@ -177,12 +180,14 @@ function holdsSources(full: string, name: string): boolean {
   }
 }
 
-function badNameFailure(bytes: Buffer): { diagnostic: Diagnostic } {
+function badNameFailure(bytes: Buffer, what: 'file' | 'folder' = 'file'): { diagnostic: Diagnostic } {
   return failure(
     printableName(bytes),
     'E_FILE_NAME',
-    'the file name is not valid UTF-8 (it was probably made on a system with another encoding, e.g. Latin-1)',
-    'rename the file to a UTF-8 name, e.g. with plain ASCII letters, digits and `-` (`mv` with the name typed in a UTF-8 terminal, or `convmv -f latin1 -t utf8`)',
+    what === 'file'
+      ? 'the file name is not valid UTF-8 (it was probably made on a system with another encoding, e.g. Latin-1)'
+      : 'the story folder name is not valid UTF-8 (it was probably made on a system with another encoding, e.g. Latin-1): its story is not read',
+    `rename the ${what} to a UTF-8 name, e.g. with plain ASCII letters, digits and \`-\` (\`mv\` with the name typed in a UTF-8 terminal, or \`convmv -f latin1 -t utf8\`)`,
   );
 }
 

@@ -172,6 +172,22 @@ describe('file names that are not UTF-8', () => {
     expect(result.diagnostics.map((x) => `${x.file} ${x.code}`)).toEqual(['caf\\xE9.md E_FILE_NAME']);
   });
 
+  // Found from outside: a newsroom's story folder so named was skipped unsaid (its name, as text, named no folder).
+  it("a newsroom's story folder whose name is not UTF-8 is E_FILE_NAME, and the build fails", async () => {
+    const { compileNewsroom } = await import('../../../src/core/newsroom-compile.js');
+    const { newsroomEntryText, newsroomStoryText, sampleNewsroom } = await import('../../helpers/newsroom.js');
+    const dir = await folderWith(sampleNewsroom());
+    const folder = Buffer.concat([Buffer.from(`${dir}/`), Buffer.from('caf'), Buffer.from([0xe9])]);
+    mkdirSync(folder);
+    writeFileSync(Buffer.concat([folder, Buffer.from('/_story.md')]), newsroomStoryText('cafe'));
+    writeFileSync(Buffer.concat([folder, Buffer.from('/a.md')]), newsroomEntryText('cafe', 'a', '2026-05-26T09:00:00Z'));
+    const read = await readSources(dir);
+    expect(read.diagnostics.map((d) => `${d.file} ${d.code} ${d.message}`)).toEqual([expect.stringMatching(/^caf\\xE9\/ E_FILE_NAME the story folder name is not valid UTF-8/)]);
+    const result = compileNewsroom({ sources: read.sources, readDiagnostics: read.diagnostics, now: NOW });
+    expect(result.ok).toBe(false);
+    expect(result.diagnostics.map((d) => `${d.file} ${d.code}`)).toContain('caf\\xE9/ E_FILE_NAME');
+  });
+
   it('a name that is not UTF-8 and not an entry (.txt) is left alone, as any other such file', async () => {
     const dir = await folderWith({ '_story.md': storyText(), 'good.md': entryText({ slug: 'good' }) });
     writeFileSync(Buffer.concat([Buffer.from(`${dir}/`), Buffer.from([0xe9]), Buffer.from('.txt')]), 'notes');
