@@ -115,7 +115,7 @@ export async function listSources(entriesDir: string): Promise<Listing> {
       if (folder.startsWith('.') || folder.startsWith('_')) continue;
       // A name that is not UTF-8 is looked at by its bytes: as a string it names no folder, and the story would vanish unsaid.
       if (!isUtf8(bytes)) {
-        if (isFolder(root, bytes)) badNames.push({ ...badNameFailure(bytes, 'folder').diagnostic, file: `${printableName(bytes)}/` });
+        if (isFolder(root, bytes)) badNames.push({ ...badNameFailure(bytes, 'story folder').diagnostic, file: `${printableName(bytes)}/` });
         continue;
       }
       if (!isFolder(root, folder)) continue;
@@ -180,15 +180,9 @@ function holdsSources(full: string, name: string): boolean {
   }
 }
 
-function badNameFailure(bytes: Buffer, what: 'file' | 'folder' = 'file'): { diagnostic: Diagnostic } {
-  return failure(
-    printableName(bytes),
-    'E_FILE_NAME',
-    what === 'file'
-      ? 'the file name is not valid UTF-8 (it was probably made on a system with another encoding, e.g. Latin-1)'
-      : 'the story folder name is not valid UTF-8 (it was probably made on a system with another encoding, e.g. Latin-1): its story is not read',
-    `rename the ${what} to a UTF-8 name, e.g. with plain ASCII letters, digits and \`-\` (\`mv\` with the name typed in a UTF-8 terminal, or \`convmv -f latin1 -t utf8\`)`,
-  );
+function badNameFailure(bytes: Buffer, what: 'file' | 'story folder' = 'file'): { diagnostic: Diagnostic } {
+  const more = what === 'file' ? '' : ': its story is not read';
+  return failure(printableName(bytes), 'E_FILE_NAME', `the ${what} name is not valid UTF-8 (it was probably made on a system with another encoding, e.g. Latin-1)${more}`, `rename the ${what} to a UTF-8 name, e.g. with plain ASCII letters, digits and \`-\` (\`mv\` with the name typed in a UTF-8 terminal, or \`convmv -f latin1 -t utf8\`)`);
 }
 
 /**
