@@ -10,7 +10,7 @@ import { coverageStartOf, isPublished } from './model.js';
 import { STORY_FILE } from './links.js';
 import { normalizeStory, validateEntries } from './normalize.js';
 import { renderRetractionNotice } from './render/notices.js';
-import { readLifecycle, splitLifecycle, STORY_LIFECYCLE_FIELDS, validateCoverageEnd, withLifecycle } from './newsroom.js';
+import { entriesAfterCoverageEnd, readLifecycle, splitLifecycle, STORY_LIFECYCLE_FIELDS, validateCoverageEnd, withLifecycle } from './newsroom.js';
 import { planned as plannedFile, planOutputs, type PastEntry } from './plan.js';
 import { tagSlugClashes } from './tags.js';
 import type { PlannedSitemap } from './sitemaps.js';
@@ -178,12 +178,22 @@ export function compile(input: CompileInput): CompileResult {
     for (const list of problems.byFile.values()) diagnostics.push(...list);
     return fail(story);
   }
-  const selection = selectService(run);
+  // An entry published after an ended story's coverage_end is held back, as a bad entry is.
+  const late = entriesAfterCoverageEnd(story, problems.candidates.map((p) => p.entry!), (path) => publishedAt(entries.sourceOf.get(path)));
+  const byFile = new Map(problems.byFile);
+  for (const d of late) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
+  const served: CompileRun = late.length === 0 ? run : { ...run, problems: { ...problems, byFile } };
+  const selection = selectService(served);
   // A published entry held back with no last good version (a service started while it is broken, or
   // its file gone) would leave the documents: the story keeps what it published until it is fixed.
   if (selection.stranded) return fail(story);
   diagnostics.push(...coverage(selection.entries));
-  return finish(run, selection);
+  return finish(served, selection);
+}
+
+/** Where an entry file's `published` value stands (a late entry's diagnostic points there). */
+function publishedAt(source: SourceFile | undefined): Position | undefined {
+  return source ? parseFrontMatter(source).entry?.fields.get('published')?.valueAt : undefined;
 }
 
 /** What the entry files parsed to, with the anchors planned for them and the fragments in memory. */

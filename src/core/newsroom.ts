@@ -314,6 +314,29 @@ export function validateCoverageEnd(file: string, coverageEnd: Date | undefined,
 }
 
 /**
+ * Service mode: each development published after the story's `coverage_end` (drafts aside), as a
+ * problem of its own file, so that the service holds it back as it holds back a bad entry (its last
+ * good version kept) rather than publish it under "Coverage ended". `build` fails at `coverage_end`
+ * instead (validateCoverageEnd).
+ */
+export function entriesAfterCoverageEnd(story: Story, entries: readonly EntryMeta[], publishedAt: (path: string) => Position | undefined): Diagnostic[] {
+  const end = story.coverageEnd;
+  if (!end) return [];
+  return entries
+    .filter((entry) => !entry.draft && entry.published.getTime() > end.getTime())
+    .map((entry) =>
+      diagnostic(
+        entry.path,
+        publishedAt(entry.path) ?? FILE_START,
+        'E_COVERAGE',
+        `published (${formatRfc3339(entry.published)}) after the story's \`coverage_end\` (${formatRfc3339(end)}): held back while the story says its coverage ended`,
+        'set `coverage_end` at or after it, or `status: live` while coverage goes on',
+        'published',
+      ),
+    );
+}
+
+/**
  * Stories whose own `feed_base` is the newsroom's, or another story's, or lies inside or around
  * one: their feeds, pages and self links would name the same URLs as the other's (a feed's self
  * link must name its own location). Each is reported at its `feed_base`; an inherited one (the

@@ -47,9 +47,25 @@ describe('layout', () => {
     expect(after.diagnostics.map((d) => `${d.file}:${d.line} ${d.code} ${d.field} ${d.message}`)).toEqual(['_story.md:13 E_COVERAGE coverage_end `coverage_end` (2026-05-20T00:00:00Z) is before `a.md` is published (2026-05-26T09:00:00Z)']);
     const ended = storyText('status: ended\ncoverage_start: 2026-05-01T00:00:00Z\ncoverage_end: 2026-05-26T09:00:00Z\n');
     expect(compile({ sources: sources({ ...files, '_story.md': ended }), now: NOW }).diagnostics).toEqual([]);
-    // Service mode reports it and keeps the story up.
-    const service = compile({ sources: sources(files), now: NOW, mode: 'service' });
-    expect([service.ok, service.diagnostics.map((d) => d.code)]).toEqual([true, ['E_COVERAGE']]);
+    // Service mode keeps the story up and holds back what came after its end, as it holds back a bad entry.
+    const service = compile({ sources: sources({ ...files, 'b.md': entry('b', '2026-05-19T09:00:00Z') }), now: NOW, mode: 'service' });
+    expect([service.ok, service.diagnostics.map((d) => `${d.file}:${d.line} ${d.code} ${d.field}`)]).toEqual([true, ['a.md:4 E_COVERAGE published']]);
+    expect(service.outcomes?.map((o) => `${o.path} ${o.status}`)).toEqual(['a.md rejected', 'b.md ok']);
+  });
+
+  // Found from outside: the service published a development dated after an ended story's
+  // coverage_end under "Coverage ended" (and a JSON-LD coverageEndTime before it); `build` refuses it.
+  it("a newsroom's service holds back a development published after its story's coverage_end; the other stories publish", () => {
+    const ended = { ...base, 'talks/_story.md': newsroomStoryText('talks', 'status: ended\ncoverage_end: 2026-05-30T00:00:00Z\n') };
+    expect(run(ended).ok).toBe(true);
+    const late = { ...ended, 'talks/late.md': newsroomEntryText('talks', 'late', '2026-05-31T09:00:00Z') };
+    expect(where(run(late))).toEqual(['talks/_story.md:6 E_COVERAGE coverage_end']);
+    const service = compileNewsroom({ sources: sources(late), now: NOW, mode: 'service' });
+    expect(where(service)).toEqual(['talks/late.md:4 E_COVERAGE published']);
+    expect(service.stories.map((s) => s.slug).sort()).toEqual(['storm', 'talks', 'vote']);
+    expect(service.planned.some((p) => p.path === 'talks/rss.xml')).toBe(true);
+    expect(service.feedEntries.some((p) => p.endsWith('late.md'))).toBe(false);
+    expect(service.stories.find((s) => s.slug === 'talks')!.result.entries.map((e) => e.path)).not.toContain('late.md');
   });
 });
 
