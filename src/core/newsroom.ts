@@ -329,8 +329,8 @@ export function entriesAfterCoverageEnd(story: Story, entries: readonly EntryMet
         entry.path,
         publishedAt(entry.path) ?? FILE_START,
         'E_COVERAGE',
-        `published (${formatRfc3339(entry.published)}) after the story's \`coverage_end\` (${formatRfc3339(end)}): held back while the story says its coverage ended`,
-        'set `coverage_end` at or after it, or `status: live` while coverage goes on',
+        `published (${formatRfc3339(entry.published)}) after the story's \`coverage_end\` (${formatRfc3339(end)}): held back while its coverage ends before it`,
+        'set `coverage_end` at or after it, or (coverage goes on) `status: live` without `coverage_end`',
         'published',
       ),
     );
