@@ -180,15 +180,20 @@ export function compile(input: CompileInput): CompileResult {
   }
   // An entry published after an ended story's coverage_end is held back, as a bad entry is.
   const late = entriesAfterCoverageEnd(story, problems.candidates.map((p) => p.entry!), (path) => publishedAt(entries.sourceOf.get(path)));
-  const byFile = new Map(problems.byFile);
-  for (const d of late) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
-  const served: CompileRun = late.length === 0 ? run : { ...run, problems: { ...problems, byFile } };
+  const served: CompileRun = late.length === 0 ? run : { ...run, problems: { ...problems, byFile: withProblems(problems.byFile, late) } };
   const selection = selectService(served);
   // A published entry held back with no last good version (a service started while it is broken, or
   // its file gone) would leave the documents: the story keeps what it published until it is fixed.
   if (selection.stranded) return fail(story);
   diagnostics.push(...coverage(selection.entries));
   return finish(served, selection);
+}
+
+/** `byFile` with `more` added to their files' lists (a copy: the run's own stays as gathered). */
+function withProblems(byFile: ReadonlyMap<string, Diagnostic[]>, more: readonly Diagnostic[]): Map<string, Diagnostic[]> {
+  const out = new Map(byFile);
+  for (const d of more) out.set(d.file, [...(out.get(d.file) ?? []), d]);
+  return out;
 }
 
 /** Where an entry file's `published` value stands (a late entry's diagnostic points there). */

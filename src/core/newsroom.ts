@@ -286,6 +286,9 @@ export function withLifecycle(story: Story, life: Lifecycle): Story {
   };
 }
 
+/** A development (published or scheduled; drafts aside) that comes after `coverageEnd`. */
+const isAfterCoverageEnd = (entry: EntryMeta, coverageEnd: Date) => !entry.draft && entry.published.getTime() > coverageEnd.getTime();
+
 /**
  * `coverage_end` before the coverage start (coverageStartOf), or before a development of the story
  * (published or scheduled; drafts aside) is E_COVERAGE at `coverage_end` in `file` (a newsroom's
@@ -299,7 +302,7 @@ export function validateCoverageEnd(file: string, coverageEnd: Date | undefined,
   if (start && coverageEnd.getTime() < start.getTime()) {
     return [diagnostic(file, at ?? FILE_START, 'E_COVERAGE', "`coverage_end` is before the story's first entry (its coverage start)", 'set `coverage_end` at or after the first entry, or set `coverage_start`', 'coverage_end')];
   }
-  const later = entries.filter((e) => !e.draft && e.published.getTime() > coverageEnd.getTime()).sort((a, b) => b.published.getTime() - a.published.getTime() || compareStrings(a.path, b.path))[0];
+  const later = entries.filter((e) => isAfterCoverageEnd(e, coverageEnd)).sort((a, b) => b.published.getTime() - a.published.getTime() || compareStrings(a.path, b.path))[0];
   if (!later) return [];
   return [
     diagnostic(
@@ -323,7 +326,7 @@ export function entriesAfterCoverageEnd(story: Story, entries: readonly EntryMet
   const end = story.coverageEnd;
   if (!end) return [];
   return entries
-    .filter((entry) => !entry.draft && entry.published.getTime() > end.getTime())
+    .filter((entry) => isAfterCoverageEnd(entry, end))
     .map((entry) =>
       diagnostic(
         entry.path,
