@@ -74,6 +74,8 @@ export interface LiveBlogOptions {
 
 // A JSON string no field can produce (every text field has NUL stripped): where a body goes.
 const PLACEHOLDER = (i: number) => `\u0000body${i}\u0000`;
+// PLACEHOLDER as scriptSafeJson writes it: JSON escapes NUL as \u0000.
+const PLACED = /"\\u0000body(\d+)\\u0000"/g;
 
 /** The `<script type="application/ld+json">` element, with the entries' bodies as slots. */
 export function renderLiveBlog(feed: Feed, options: LiveBlogOptions): string {
@@ -110,11 +112,10 @@ export function renderLiveBlog(feed: Feed, options: LiveBlogOptions): string {
     ...(image ? { image } : {}),
     liveBlogUpdate: updates,
   };
-  let json = scriptSafeJson(data, 1);
-  entries.forEach((e, i) => {
-    const slot = options.bodySlot(e);
-    json = json.replace(scriptSafeJson(PLACEHOLDER(i)), () => slot); // a function: no `$` pattern is read in the slot
-  });
+  // Marked in the entries' order (the page's slots are numbered as marked), then put in at once:
+  // one placeholder replaced at a time rescanned and copied the whole text for each entry.
+  const slots = entries.map((e) => options.bodySlot(e));
+  const json = scriptSafeJson(data, 1).replace(PLACED, (_, i: string) => slots[Number(i)]!);
   return `<script type="${JSON_LD_TYPE}">\n${json}\n</script>`;
 }
 
