@@ -49,6 +49,9 @@ describe.skipIf(skipWithout('hugo', 'time'))(`npm run bench${withoutNote('hugo',
     for (const figure of ['floor', 'floorNoChange', 'floorOneChanged', 'coldSingle', 'cold', 'noChange', 'oneChanged']) {
       expect([figure, Number.isFinite(storiesRow![figure]) && storiesRow![figure]! > 0]).toEqual([figure, true]);
     }
+    // Each cold pair as run (one here: BENCH_RUNS=1), printed beside the medians.
+    expect(storiesRow!['coldPairs']).toEqual([[storiesRow!['coldSingle'], storiesRow!['cold']]]);
+    expect(r.stdout).toMatch(/each pair, single \/ newsroom +\d+\.\d\d \/ \d+\.\d\d \(\d+\.\d\d×\)/);
     expect(storiesRow!['oneChangedParsed']).toBe(1);
     expect(storiesRow!['oneChangedWritten']).toBeGreaterThan(0);
     expect(r.stdout).toMatch(/^\| 4 × 10 \| .*× \| \d+ \|$/m);

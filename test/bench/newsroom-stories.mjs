@@ -65,6 +65,10 @@ export function benchNewsroomStories({ work, cli, now, measure, repeat, runs, pr
   print('newsroom: cold build', cold.seconds);
   print('  peak RSS', cold.rssMb, 'MB');
   print('  ratio to the single story (target ≤ 1.2)', cold.seconds / coldSingle.seconds, '×');
+  // Each pair as run, side by side: this machine's speed drifts within a bench (2026-12-06: the
+  // same code gave 1.22× and 1.37× in two benches minutes apart), so the spread is shown too.
+  const pairs = singles.map((s, i) => [s.seconds, newsrooms[i].seconds]);
+  print('  each pair, single / newsroom', pairs.map(([a, b]) => `${a.toFixed(2)} / ${b.toFixed(2)} (${(b / a).toFixed(2)}×)`).join(', '), '');
   spawnSync('sync');
   const floors = [];
   /** `runs` of `run`, each right after a floor run; the medians of both. */
@@ -105,7 +109,7 @@ export function benchNewsroomStories({ work, cli, now, measure, repeat, runs, pr
   rmSync(single, { recursive: true, force: true });
   rmSync(newsroom, { recursive: true, force: true });
   rmSync(out, { recursive: true, force: true });
-  return { shape: 'newsroom-stories', stories, perStory, n, floor, floorNoChange: noChangeBeside.floor, floorOneChanged: oneChangedBeside.floor, coldSingle: coldSingle.seconds, cold: cold.seconds, coldRss: cold.rssMb, noChange: noChange.seconds, oneChanged: oneChanged.seconds, oneChangedWritten: written, oneChangedParsed: parsed, oneChangedPatched: patched };
+  return { shape: 'newsroom-stories', stories, perStory, n, floor, floorNoChange: noChangeBeside.floor, floorOneChanged: oneChangedBeside.floor, coldSingle: coldSingle.seconds, cold: cold.seconds, coldPairs: pairs, coldRss: cold.rssMb, noChange: noChange.seconds, oneChanged: oneChanged.seconds, oneChangedWritten: written, oneChangedParsed: parsed, oneChangedPatched: patched };
 }
 
 export function printNewsroomStoriesTable(row) {
