@@ -199,6 +199,26 @@ describe('the output folder belongs to storyfeed', () => {
     expect((await runCli(['build', '--now', NOW], { cwd: ws.dir })).code).toBe(0);
   });
 
+  it('--now earlier than the live folder\'s last change is refused, build and start (found from outside: developments went back to "scheduled", and publish deleted them); the past builds into a folder of its own', async () => {
+    const ws = await workspace();
+    expect((await ws.build()).code).toBe(0);
+    const live = await listFiles(ws.out);
+    const rss = await ws.read('rss.xml');
+    // c, published 05-28 09:00, left the news sitemap 48 hours later: the folder's last change.
+    for (const command of ['build', 'start']) {
+      const r = await runCli([command, '--entries', 'entries', '--out', 'out', '--now', '2026-05-27T12:00:00Z', ...(command === 'start' ? ['--port', '0'] : [])], { cwd: ws.dir });
+      expect([command, r.code, r.stderr]).toEqual([command, 2, expect.stringContaining('--now 2026-05-27T12:00:00Z is earlier than the last change out published (as of 2026-05-30T09:00:00.000Z): a build then would take back what went out since')]);
+      expect(r.stderr).toContain(`hint: build the past into a folder of its own, e.g. storyfeed ${command} --now 2026-05-27T12:00:00Z --out /tmp/past`);
+    }
+    expect(await listFiles(ws.out)).toEqual(live);
+    expect(await ws.read('rss.xml')).toBe(rss);
+    // From that change on, the same developments are out: fine.
+    expect((await runCli(['build', '--entries', 'entries', '--out', 'out', '--now', '2026-05-30T09:00:00Z'], { cwd: ws.dir })).code).toBe(0);
+    expect(await ws.read('rss.xml')).toBe(rss);
+    const past = await runCli(['build', '--entries', 'entries', '--out', 'past', '--now', '2026-05-27T12:00:00Z'], { cwd: ws.dir });
+    expect([past.code, past.stdout]).toEqual([0, expect.stringMatching(/2 published, 1 scheduled/)]);
+  });
+
   it('a rehearsal never goes live (found from outside: `--out out` written out let it): not into a live build, no live build or service into it, no publish of it', async () => {
     const ws = await workspace();
     expect((await ws.build()).code).toBe(0);

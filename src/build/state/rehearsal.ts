@@ -9,7 +9,8 @@ import { readBookkeepingHead } from './read-bookkeeping.js';
 /** Enough of the manifest to hold its window (it follows the counts and the story's settings). */
 const HEAD_BYTES = 256 * 1024;
 
-export type Built = { readonly kind: 'none' } | { readonly kind: 'live' } | { readonly kind: 'ahead'; readonly asOf: Date };
+/** `asOf`: the last instant the folder's published set changed (none when nothing is out). */
+export type Built = { readonly kind: 'none' } | { readonly kind: 'live'; readonly asOf?: Date } | { readonly kind: 'ahead'; readonly asOf: Date };
 
 /** What the last build of `outDir` was, against the clock: none, live, or ahead of the clock. */
 export function readBuiltAs(outDir: string, clock: Date): Built {
@@ -19,7 +20,8 @@ export function readBuiltAs(outDir: string, clock: Date): Built {
   const start = /"window":\[(null|\d+)[,\]]/.exec(head)?.[1];
   if (start === undefined) return { kind: 'none' };
   const at = start === 'null' ? null : Number(start);
-  return at !== null && at > clock.getTime() ? { kind: 'ahead', asOf: new Date(at) } : { kind: 'live' };
+  if (at === null) return { kind: 'live' };
+  return at > clock.getTime() ? { kind: 'ahead', asOf: new Date(at) } : { kind: 'live', asOf: new Date(at) };
 }
 
 export interface RehearsalRequest {
@@ -43,6 +45,15 @@ export function rehearsalProblem(r: RehearsalRequest): { readonly message: strin
   const built = readBuiltAs(r.outDir, r.clock);
   if (ahead && built.kind === 'live') {
     return { message: `--now ${r.nowFlag} is later than the clock, and ${r.outDir} holds a live build: embargoed entries would go out there`, hint };
+  }
+  // The other way round (found from outside): --now earlier than the folder's last change would
+  // take back what went out since — developments as "scheduled" again, whole stories gone, and
+  // `publish` then deleting them from the bucket. A build of the past goes to a folder of its own.
+  if (!ahead && built.kind === 'live' && built.asOf && r.now.getTime() < built.asOf.getTime() && (r.command === 'build' || r.command === 'start')) {
+    return {
+      message: `--now ${r.nowFlag ?? r.now.toISOString()} is earlier than the last change ${r.outDir} published (as of ${built.asOf.toISOString()}): a build then would take back what went out since`,
+      hint: `build the past into a folder of its own, e.g. storyfeed ${r.command} --now ${r.nowFlag ?? r.now.toISOString()} --out /tmp/past`,
+    };
   }
   if (!ahead && built.kind === 'ahead') {
     const what = r.command === 'publish' ? 'publishing it would put entries out before their time' : 'a build at the clock would take back what it published';
