@@ -332,9 +332,11 @@ function end(res: http.ServerResponse, status: number): number {
 async function openServed(root: string, file: string): Promise<{ handle: FileHandle; stat: Stats } | 'folder' | undefined> {
   let handle: FileHandle;
   try {
-    // Symlinks may only lead to files inside the output folder.
+    // Symlinks may only lead to files inside the output folder, and never to a dotfile there (found
+    // from outside: a link in out/ to .storyfeed/ served the ledger and the manifest, which names
+    // drafts and embargoed files): where a link leads is judged as the request path was.
     const real = await realpath(file);
-    if (!isInside(root, real)) return undefined;
+    if (!isInside(root, real) || path.relative(root, real).split(path.sep).some((s) => s.startsWith('.'))) return undefined;
     handle = await open(real, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
   } catch {
     return undefined;

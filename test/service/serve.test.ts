@@ -54,6 +54,11 @@ beforeAll(async () => {
   out = path.join(folder.dir, 'out');
   await symlink(path.join(folder.dir, 'secret.txt'), path.join(out, 'link-out.xml'));
   await symlink(path.join(out, 'rss.xml'), path.join(out, 'link-in.xml'));
+  // Links inside the folder to its private files (found from outside: they served the ledger).
+  await symlink('.storyfeed/ledger.json', path.join(out, 'ledger.json'));
+  await symlink('.storyfeed', path.join(out, 'bookkeeping'));
+  await symlink('../../.storyfeed/ledger.json', path.join(out, 'tags/x/ledger.json'));
+  await symlink('.storyfeed-tmp-123', path.join(out, 'partial.xml'));
   await mkdir(path.join(out, 'empty-dir'));
   server = await startServer({ outDir: out, port: 0, maxAgeSeconds: 300 });
 });
@@ -206,6 +211,10 @@ describe('nothing outside the output folder, nothing private inside it', () => {
     ['/.storyfeed-tmp-123', 404],
     ['/link-out.xml', 404],
     ['/link-in.xml', 200],
+    ['/ledger.json', 404],
+    ['/bookkeeping/ledger.json', 404],
+    ['/tags/x/ledger.json', 404],
+    ['/partial.xml', 404],
     ['/empty-dir', 404],
     ['/empty-dir/', 404],
     ['/missing.xml', 404],
