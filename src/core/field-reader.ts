@@ -337,6 +337,10 @@ const LETTERS = /^\p{L}+$/u;
 // What follows an `&` up to where a character reference could end (HTML §13.2.5.72–80: a named
 // reference is letters and digits, a numeric one `#` and digits or `#x` and hex digits).
 const REFERENCE_AT = /&#?[a-zA-Z0-9]*;?/y;
+// An end tag as the HTML tokenizer reads one (§13.2.5.7 "end tag open", §13.2.5.8 "tag name"): the
+// name ends at white space, `/` or `>`, and whatever follows up to `>` is still the tag (`</b >`,
+// `</script x>`: found from outside; `</b>` alone was matched before).
+const END_TAG = /<\/(\w+)(?:[\t\n\f\r /][^>]*)?>/g;
 
 /**
  * The first HTML end tag or character reference in plain text, or undefined. A character reference
@@ -348,7 +352,7 @@ const REFERENCE_AT = /&#?[a-zA-Z0-9]*;?/y;
  * does not decode it — the feeds must pass that validator.
  */
 export function looksLikeMarkup(text: string): string | undefined {
-  for (const m of text.matchAll(/<\/(\w+)>/g)) if (HTML_TAGS.has(m[1]!.toLowerCase())) return m[0];
+  for (const m of text.matchAll(END_TAG)) if (HTML_TAGS.has(m[1]!.toLowerCase())) return m[0];
   for (let at = text.indexOf('&'); at >= 0; at = text.indexOf('&', at + 1)) {
     REFERENCE_AT.lastIndex = at;
     const candidate = REFERENCE_AT.exec(text)![0];

@@ -12,7 +12,8 @@ export const RENDER_VERSION = 8;
 // 7: an entry's default link is its own page (the index omits links equal to the default).
 // 8: that default is the parser's, at feed_base under the entry's anchor (7 took it from home_page).
 // 9: a title's line breaks are spaces (field-reader.ts): entries parsed before are parsed again.
-export const CACHE_VERSION = 9;
+// 10: an end tag with white space or more before `>` is E_TEXT_MARKUP too: cached titles are judged again.
+export const CACHE_VERSION = 10;
 // 2: the first build of this version records what it published (.storyfeed/published.json), so
 // the fast path and the patch run do not take an older manifest.
 // 3: a build writes the sitemaps; a manifest of version 2 lists none, so it may not answer "no

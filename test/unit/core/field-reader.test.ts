@@ -45,6 +45,13 @@ describe('looksLikeMarkup: only real HTML end tags and character references', ()
     // End tags of HTML elements
     ['Talks <b>resume</b>', '</b>'],
     ['</SCRIPT>', '</SCRIPT>'],
+    // ... written as the tokenizer still reads them (found from outside)
+    ['Talks </b > resume', '</b >'],
+    ['</script x>', '</script x>'],
+    ['</i/>', '</i/>'],
+    ['a </p\tclass="x"> b', '</p\tclass="x">'],
+    ['</notatag x>', undefined],
+    ['</ b>', undefined],
   ])('%j → %j', (text, found) => {
     expect(looksLikeMarkup(text)).toBe(found);
   });
