@@ -65,6 +65,15 @@ export function coverageEndAhead(story: Pick<Story, 'status' | 'coverageEnd'>, n
   return end !== undefined && end.getTime() > now.getTime();
 }
 
+/**
+ * Whether a story is covered live at `now`: a live one, or an ended one whose planned `coverage_end`
+ * is still ahead (found from outside: it was listed under "Ended" years before its end). The front
+ * page lists it under "Live now" until then; the manifest's window ends at that instant (publishWindow).
+ */
+export function isCoverageOn(story: Pick<Story, 'status' | 'coverageEnd'>, now: Date): boolean {
+  return story.status === 'live' || coverageEndAhead(story, now);
+}
+
 /** When coverage ends: `coverage_end`, once the story says it has ended (a live story's is not shown). */
 export function coverageEndOf(story: Pick<Story, 'status' | 'coverageEnd'>): Date | undefined {
   return story.status === 'ended' ? story.coverageEnd : undefined;

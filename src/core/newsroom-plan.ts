@@ -5,7 +5,7 @@
 import { compareStrings } from './diagnostics.js';
 import { documentKey, fingerprint } from './fingerprint.js';
 import { FORMATS, MEDIA_TYPES, NEWSROOM_FILES, OUTPUT_FILES, PAGE_CSS_FILE, STYLESHEET_FILE } from './formats.js';
-import { compareEntries, coverageEndAhead, isPublished, isRetracted, newestChange } from './model.js';
+import { compareEntries, coverageEndAhead, isCoverageOn, isPublished, isRetracted, newestChange } from './model.js';
 import { renderAtom } from './render/atom.js';
 import { renderFrontPage } from './render/front-page.js';
 import { renderJsonFeed } from './render/json-feed.js';
@@ -24,11 +24,12 @@ export type { StorySummary };
  * The front page's order, also stories.json's and the OPML's: live stories first, newest
  * development first (stories without one after, by slug); then ended stories, latest end first.
  */
-export function orderStories(stories: readonly StorySummary[]): StorySummary[] {
+export function orderStories(stories: readonly StorySummary[], now: Date): StorySummary[] {
   const time = (d: Date | undefined) => d?.getTime() ?? -Infinity;
+  const live = new Map(stories.map((s) => [s, isCoverageOn(s, now)]));
   return [...stories].sort((a, b) => {
-    if (a.status !== b.status) return a.status === 'live' ? -1 : 1;
-    const key = (s: StorySummary) => (s.status === 'live' ? time(s.latest?.published) : time(s.coverageEnd));
+    if (live.get(a) !== live.get(b)) return live.get(a) ? -1 : 1;
+    const key = (s: StorySummary) => (live.get(s) ? time(s.latest?.published) : time(s.coverageEnd));
     return key(b) - key(a) || compareStrings(a.slug, b.slug);
   });
 }
@@ -78,7 +79,7 @@ export function planNewsroom(
   const meta = { story: newsroom, retracted: selected.retracted, updated: newestChange(selected.entries, selected.retracted), complete: selected.complete };
   let withBodies: Feed<Entry> | undefined;
   const feedOf = () => (withBodies ??= { ...meta, entries: selected.entries.map((e) => ({ ...e, contentHtml: bodyHtml(e.path) })) });
-  const ordered = orderStories(stories.map((s) => s.summary));
+  const ordered = orderStories(stories.map((s) => s.summary), now);
   // The key: everything the documents show (entry prints stand for their bodies).
   const base = fingerprint({
     v: RENDER_VERSION,
@@ -103,7 +104,7 @@ export function planNewsroom(
     file(OUTPUT_FILES.atom, MEDIA_TYPES.atom, () => renderAtom(feedOf(), xml)),
     file(OUTPUT_FILES.json, MEDIA_TYPES.json, () => renderJsonFeed(feedOf(), { folder: '' })),
     file(OUTPUT_FILES.page, MEDIA_TYPES.html, () => renderFrontPage(newsroom, ordered, now)),
-    file(NEWSROOM_FILES.opml, MEDIA_TYPES.opml, () => renderOpml(newsroom, ordered, options.opmlDates)),
+    file(NEWSROOM_FILES.opml, MEDIA_TYPES.opml, () => renderOpml(newsroom, ordered, now, options.opmlDates)),
     file(NEWSROOM_FILES.stories, MEDIA_TYPES.stories, () => renderStoriesJson(newsroom, ordered)),
     file(STYLESHEET_FILE, MEDIA_TYPES.xsl, () => FEED_XSL),
     file(PAGE_CSS_FILE, MEDIA_TYPES.css, () => PAGE_CSS),

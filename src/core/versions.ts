@@ -2,11 +2,12 @@
 // renderer changes its output for the same inputs: every cached key and the up-to-date manifest
 // are then invalidated. Kept in a module of its own, so that the start-up fast path can read it
 // without loading the renderers.
-export const RENDER_VERSION = 8;
+export const RENDER_VERSION = 9;
 // 5: a page per development; an entry without `link` links to it (not to `home_page#anchor`).
 // 6: the LiveBlogPosting's updates link each development's page; an ended story says so (coverageEndTime).
 // 7: a newsroom story with no development out is in no file; a title's line breaks are spaces.
 // 8: a tag page shows an entry's summary where it has one, not its body.
+// 9: an ended story whose coverage_end is ahead is live on the front page until then, and does not date the OPML.
 // 5: the index's records name their fields in words (`size`, `summary`, `slots`, `blob`, `base`), not letters.
 // 6: each entry's blob has a fifth fragment, its plain text (the page's JSON-LD articleBody).
 // 7: an entry's default link is its own page (the index omits links equal to the default).

@@ -10,7 +10,7 @@ import { feedUrls, FORMATS, NEWSROOM_FILES } from '../formats.js';
 import type { StorySummary } from '../newsroom.js';
 import type { Story } from '../types.js';
 import { renderJsonLd } from './json-ld.js';
-import { coverageEndAhead, coverageEndOf } from '../model.js';
+import { coverageEndAhead, coverageEndOf, isCoverageOn } from '../model.js';
 
 /** schema.org ItemList of the stories, in the page's order. */
 export function storiesItemList(newsroom: Story, stories: readonly StorySummary[]) {
@@ -48,8 +48,8 @@ function storyItem(s: StorySummary, newsroom: Story, now: Date): string {
 export function renderFrontPage(newsroom: Story, stories: readonly StorySummary[], now: Date): string {
   const title = escapeHtml(newsroom.title);
   const urls = feedUrls(newsroom);
-  const live = stories.filter((s) => s.status === 'live');
-  const ended = stories.filter((s) => s.status === 'ended');
+  const live = stories.filter((s) => isCoverageOn(s, now));
+  const ended = stories.filter((s) => !isCoverageOn(s, now));
   const section = (id: string, heading: string, list: readonly StorySummary[], empty: string) =>
     `<section aria-labelledby="${id}">\n<h2 id="${id}">${heading}</h2>\n${list.length === 0 ? `<p>${empty}</p>` : `<ol class="timeline">\n${list.map((s) => storyItem(s, newsroom, now)).join('\n')}\n</ol>`}\n</section>`;
   const alternates = (['rss', 'atom', 'json'] as const).map((k) => `<link rel="alternate" type="${FORMATS[k].type}" title="${title} (${FORMATS[k].label})" href="${escapeHtml(urls[k])}">`);

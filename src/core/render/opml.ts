@@ -1,10 +1,12 @@
 // stories.opml: OPML 2.0 (http://opml.org/spec2.opml) subscription list of a newsroom's stories.
 // One `type="rss"` outline per story (text, title, htmlUrl, xmlUrl = its Atom feed), holding its RSS
-// and JSON Feed as further outlines. Dates are RFC 822 (spec2 "<head>"), from the data, never the clock.
+// and JSON Feed as further outlines. Dates are RFC 822 (spec2 "<head>"), from the data (the clock
+// only says whether a planned coverage_end has passed).
 
 import { escapeHtml } from '../markdown.js';
 import { feedUrls, FORMATS } from '../formats.js';
 import type { StorySummary } from '../newsroom.js';
+import { coverageEndAhead } from '../model.js';
 import type { Story } from '../types.js';
 
 /** XML attribute text: escapeHtml covers & < > " ', and line ends are kept as character references. */
@@ -13,18 +15,20 @@ const attr = (value: string) => escapeHtml(value).replaceAll('\n', '&#10;').repl
 /** RFC 822 date-time (RFC 1123's four-digit year), in GMT. */
 const rfc822 = (d: Date) => d.toUTCString();
 
-export function opmlDates(stories: readonly StorySummary[]): { created?: Date; modified?: Date } {
+/** `now`: a planned `coverage_end` still ahead has not modified anything yet (found from outside: it was the list's dateModified). */
+export function opmlDates(stories: readonly StorySummary[], now: Date): { created?: Date; modified?: Date } {
   let created: Date | undefined;
   let modified: Date | undefined;
   for (const s of stories) {
     for (const d of [s.coverageStart, s.latest?.published]) if (d && (!created || d < created)) created = d;
-    for (const d of [s.latest?.updated, s.coverageEnd, s.coverageStart]) if (d && (!modified || d > modified)) modified = d;
+    const ended = coverageEndAhead(s, now) ? undefined : s.coverageEnd;
+    for (const d of [s.latest?.updated, ended, s.coverageStart]) if (d && (!modified || d > modified)) modified = d;
   }
   return { ...(created ? { created } : {}), ...(modified ? { modified } : {}) };
 }
 
-export function renderOpml(newsroom: Story, stories: readonly StorySummary[], dates?: { readonly created?: Date; readonly modified?: Date }): string {
-  const fromData = opmlDates(stories);
+export function renderOpml(newsroom: Story, stories: readonly StorySummary[], now: Date, dates?: { readonly created?: Date; readonly modified?: Date }): string {
+  const fromData = opmlDates(stories, now);
   const created = dates?.created ?? fromData.created;
   const modified = dates?.modified ?? fromData.modified;
   const head = [

@@ -107,14 +107,14 @@ describe('stories.opml', () => {
     ['from the data', undefined, 'Mon, 25 May 2026 09:00:00 GMT', 'Sat, 30 May 2026 00:00:00 GMT'],
     ['as passed', { created: new Date('2026-01-01T00:00:00Z'), modified: new Date('2026-06-01T00:00:00Z') }, 'Thu, 01 Jan 2026 00:00:00 GMT', 'Mon, 01 Jun 2026 00:00:00 GMT'],
   ] as const)('dateCreated and dateModified %s', (_name, dates, created, modified) => {
-    const text = renderOpml(r.newsroom!, orderStories(r.stories.map((s) => s.summary)), dates);
+    const text = renderOpml(r.newsroom!, orderStories(r.stories.map((s) => s.summary), NOW), NOW, dates);
     expect(text).toContain(`<dateCreated>${created}</dateCreated>`);
     expect(text).toContain(`<dateModified>${modified}</dateModified>`);
   });
 
   it.each([`Why the "$" fell`, 'Costs $$ more', "It's $' and $& and $`"])('keeps a title with `$` as it is, in every outline: %s', (title) => {
-    const stories = orderStories(r.stories.map((s) => s.summary)).map((s) => ({ ...s, story: { ...s.story, title } }));
-    const text = renderOpml(r.newsroom!, stories);
+    const stories = orderStories(r.stories.map((s) => s.summary), NOW).map((s) => ({ ...s, story: { ...s.story, title } }));
+    const text = renderOpml(r.newsroom!, stories, NOW);
     expect(checkSaxes(text)).toEqual([]);
     const all = [...new DOMParser().parseFromString(text, 'text/xml').getElementsByTagName('outline')];
     expect(all.map((o) => o.getAttribute('text'))).toEqual(stories.flatMap(() => [title, `${title} (RSS)`, `${title} (JSON Feed)`]));
@@ -215,6 +215,21 @@ describe('the front page', () => {
     expect(head).toContain('type="application/ld+json"');
   });
 
+  it('an ended story whose coverage_end is ahead is live until then: listed under "Live now" (coverage ends …), then "Ended"; the OPML is not modified by it before (found from outside)', () => {
+    const files = { ...sampleNewsroom(), 'vote/_story.md': newsroomStoryText('vote', 'status: ended\ncoverage_end: 2031-01-01T00:00:00Z\n', 'The vote') };
+    const before = build(files);
+    const html = before.file('index.html');
+    const ended = html.indexOf('>Ended<');
+    expect(html.indexOf('The vote</a>')).toBeLessThan(ended);
+    expect(html).toContain('Coverage ends <time datetime="2031-01-01T00:00:00Z">');
+    expect(before.file('stories.opml')).toContain('<dateModified>Fri, 29 May 2026 12:00:00 GMT</dateModified>');
+    const after = build(files, new Date('2031-01-02T00:00:00Z'));
+    const later = after.file('index.html');
+    expect(later.indexOf('The vote</a>')).toBeGreaterThan(later.indexOf('>Ended<'));
+    expect(later).toContain('Coverage ended <time datetime="2031-01-01T00:00:00Z">');
+    expect(after.file('stories.opml')).toContain('<dateModified>Wed, 01 Jan 2031 00:00:00 GMT</dateModified>');
+  });
+
   it('a newer development moves its story up', () => {
     const files = { ...sampleNewsroom(), 'talks/c.md': newsroomEntryText('talks', 'c', '2026-05-31T09:00:00Z') };
     expect(readPage(build(files).file('index.html')).stories).toEqual(['U.S.–Iran talks', 'Storm <Alba>', 'The vote']);
@@ -249,8 +264,10 @@ describe('orderStories', () => {
     ['live by newest development', [s('a', 'live', '2026-05-01T00:00:00Z'), s('b', 'live', '2026-05-02T00:00:00Z')], ['b', 'a']],
     ['live without entries last, by slug', [s('z', 'live'), s('y', 'live'), s('a', 'live', '2026-05-01T00:00:00Z')], ['a', 'y', 'z']],
     ['ended by latest end', [s('a', 'ended', undefined, '2026-05-01T00:00:00Z'), s('b', 'ended', undefined, '2026-05-09T00:00:00Z')], ['b', 'a']],
+    // Found from outside: an end still ahead is live coverage until then, ordered as live.
+    ['ended with its end ahead among the live', [s('a', 'live', '2026-05-01T00:00:00Z'), s('e', 'ended', undefined, '2026-05-09T00:00:00Z'), s('f', 'ended', '2026-05-20T00:00:00Z', '2031-01-01T00:00:00Z')], ['f', 'a', 'e']],
   ] as const)('%s', (_name, list, expected) => {
-    expect(orderStories(list).map((x) => x.slug)).toEqual(expected);
+    expect(orderStories(list, NOW).map((x) => x.slug)).toEqual(expected);
   });
 });
 
