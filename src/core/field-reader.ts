@@ -8,7 +8,7 @@ import { diagnostic, FILE_START, type Diagnostic, type DiagnosticCode } from './
 import { canonicalHttpUrl } from './links.js';
 import { LIMITS } from './limits.js';
 import type { Person, Position, RawEntry, RawField } from './types.js';
-import { stripInvalidXmlChars } from './xml-chars.js';
+import { balanceBidi, stripInvalidXmlChars } from './xml-chars.js';
 
 // A pragmatic address check (HTML's "valid e-mail address" production), not RFC 5322 in full:
 // what matters is that RSS <author> and Atom <email> carry something mail software accepts.
@@ -372,9 +372,9 @@ export function normalizeLine(value: string): string {
   return normalizeText(value).replace(/\s*[\n\v\f\u0085\u2028\u2029]\s*/g, ' ');
 }
 
-/** Plain text as every format should carry it: no XML-illegal characters, single-line spacing trimmed. */
+/** Plain text as every format should carry it: no XML-illegal characters, spacing trimmed, each bidi control closed. */
 export function normalizeText(value: string): string {
-  return stripInvalidXmlChars(value).replace(/\r\n?/g, '\n').trim();
+  return balanceBidi(stripInvalidXmlChars(value).replace(/\r\n?/g, '\n').trim());
 }
 
 

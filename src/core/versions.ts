@@ -13,7 +13,8 @@ export const RENDER_VERSION = 9;
 // 7: an entry's default link is its own page (the index omits links equal to the default).
 // 8: that default is the parser's, at feed_base under the entry's anchor (7 took it from home_page).
 // 9: a title's line breaks are spaces (field-reader.ts): entries parsed before are parsed again.
-// 10: an end tag with white space or more before `>` is E_TEXT_MARKUP too: cached titles are judged again.
+// 10: an end tag with white space or more before `>` is E_TEXT_MARKUP too, and each plain-text field
+// closes the bidi controls it opens: cached entries are parsed again.
 export const CACHE_VERSION = 10;
 // 2: the first build of this version records what it published (.storyfeed/published.json), so
 // the fast path and the patch run do not take an older manifest.

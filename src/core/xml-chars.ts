@@ -20,3 +20,35 @@ const LINE_SEPARATORS = /[\u0085\u2028\u2029]/g;
 export function stripInvalidXmlChars(text: string): string {
   return text.replace(INVALID_CHARS, '').replace(LINE_SEPARATORS, '\n');
 }
+
+// Unicode bidirectional controls (UAX #9 §2.1–2.2): embeddings and overrides LRE RLE LRO RLO end
+// at PDF, isolates LRI RLI FSI at PDI. One left open in a field runs on past it, into whatever a
+// page or a reader shows next — a right-to-left override in a title reversed the date after it on
+// the front page (found from outside). Each field's text closes what it opens, and a closer with
+// nothing to close is dropped; the author's own direction inside the field is kept.
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+const PDF = '\u202C';
+const PDI = '\u2069';
+
+export function balanceBidi(text: string): string {
+  if (!/[\u202A-\u202E\u2066-\u2069]/.test(text)) return text;
+  const open: string[] = []; // the closer each open control needs, innermost last
+  const out = text.replace(BIDI_CONTROLS, (c) => {
+    if (c === PDF) {
+      // UAX #9 X7: a PDF closes an embedding or override opened inside the current isolate only.
+      if (open.at(-1) !== PDF) return '';
+      open.pop();
+      return c;
+    }
+    if (c === PDI) {
+      // X6a: a PDI closes its isolate and every embedding opened inside it.
+      const at = open.lastIndexOf(PDI);
+      if (at < 0) return '';
+      open.length = at;
+      return c;
+    }
+    open.push(c >= '\u2066' ? PDI : PDF);
+    return c;
+  });
+  return out + open.reverse().join('');
+}

@@ -8,6 +8,7 @@ import { compile, type CompileResult } from '../../src/core/compile.js';
 import { compileNewsroom } from '../../src/core/newsroom-compile.js';
 import { escapeHtml } from '../../src/core/markdown.js';
 import { formatDiagnostic } from '../../src/core/diagnostics.js';
+import { balanceBidi } from '../../src/core/xml-chars.js';
 import { newsroomEntryText, newsroomStoryText } from '../helpers/newsroom.js';
 import { readSources } from '../helpers/read-sources.js';
 import { entryText, FEED_BASE, HOME, sources, storyText, tempFolder } from '../helpers/story.js';
@@ -37,6 +38,8 @@ function checkAcceptedOutputs(result: CompileResult): void {
   // One file per path: no two tags (or anything else) write the same folder.
   expect(new Set(paths).size).toBe(paths.length);
   for (const f of files) expect(FORBIDDEN_CHARS.exec(f.contents)?.[0], f.path).toBeUndefined();
+  // No bidi embedding, override or isolate left open: one would run on into what follows a field.
+  for (const f of files) expect(balanceBidi(f.contents) === f.contents, f.path).toBe(true);
   // Every distinct tag has its own folder.
   const tags = new Set(result.entries.flatMap((e) => e.tags));
   expect(new Set(paths.filter((p) => p.startsWith('tags/') && p.endsWith('/rss.xml'))).size).toBe(tags.size);

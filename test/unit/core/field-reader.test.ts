@@ -109,6 +109,7 @@ describe('normalizeText', () => {
     ['trims', '  a  ', 'a'],
     ['CRLF and CR become LF', 'a\r\nb\rc', 'a\nb\nc'],
     ['DEL and C1 removed, NEL a line break', 'a\u007fb\u0080c\u0085d\u009f', 'abc\nd'],
+    ['a bidi override left open is closed at the end of the field (xml-chars.ts balanceBidi)', ' \u202eRTL ', '\u202eRTL\u202c'],
   ])('%s', (_name, input, output) => {
     expect(normalizeText(input)).toBe(output);
   });

@@ -3,7 +3,7 @@
 // validators flag. NEL, LS and PS become line feeds.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { stripInvalidXmlChars } from '../../../src/core/xml-chars.js';
+import { balanceBidi, stripInvalidXmlChars } from '../../../src/core/xml-chars.js';
 
 describe('stripInvalidXmlChars (XML 1.0 §2.2, HTML §13.2.3.5)', () => {
   it.each([
@@ -47,6 +47,44 @@ describe('stripInvalidXmlChars (XML 1.0 §2.2, HTML §13.2.3.5)', () => {
         expect(stripInvalidXmlChars(text)).toBe(text);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('balanceBidi (UAX #9 X6a–X7): each field closes the bidi controls it opens', () => {
+  const [LRE, RLE, PDF, LRO, RLO] = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e'];
+  const [LRI, RLI, FSI, PDI] = ['\u2066', '\u2067', '\u2068', '\u2069'];
+  it.each([
+    ['no controls: the same string', 'Talks resume', 'Talks resume'],
+    ['an override left open is closed (found from outside: it reversed the date after a title)', `${RLO}RTL`, `${RLO}RTL${PDF}`],
+    ['closed ones kept as they are', `a ${RLE}b${PDF} ${LRI}c${PDI}`, `a ${RLE}b${PDF} ${LRI}c${PDI}`],
+    ['nested, closed innermost first', `${LRE}${RLI}${LRO}x`, `${LRE}${RLI}${LRO}x${PDF}${PDI}${PDF}`],
+    ['a PDF with nothing open is dropped', `a${PDF}b`, 'ab'],
+    ['a PDI with no isolate open is dropped', `a${PDI}b`, 'ab'],
+    ['a PDF does not close an isolate (X7)', `${FSI}a${PDF}b`, `${FSI}ab${PDI}`],
+    ['a PDI closes the embeddings inside its isolate (X6a)', `${RLI}${RLO}a${PDI}b`, `${RLI}${RLO}a${PDI}b`],
+    ['Persian kept', 'صلح', 'صلح'],
+  ])('%s', (_name, input, output) => {
+    expect(balanceBidi(input)).toBe(output);
+  });
+
+  it('leaves no embedding, override or isolate open, for any text', () => {
+    const unit = fc.constantFrom('a', ' ', 'ص', LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI);
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 30 }), (text) => {
+        const stack: string[] = [];
+        for (const c of balanceBidi(text)) {
+          if (c === PDF) expect(stack.pop()).toBe('e');
+          else if (c === PDI) {
+            expect(stack).toContain('i');
+            stack.length = stack.lastIndexOf('i');
+          } else if ([LRE, RLE, LRO, RLO].includes(c)) stack.push('e');
+          else if ([LRI, RLI, FSI].includes(c)) stack.push('i');
+        }
+        expect(stack).toEqual([]);
+        expect(balanceBidi(balanceBidi(text))).toBe(balanceBidi(text));
+      }),
+      { numRuns: 2000 },
     );
   });
 });
