@@ -139,7 +139,7 @@ describe('storyfeed build fast path', () => {
     expect((await ws.build()).code).toBe(1);
   });
 
-  it('crossing an embargo (forward or back) is a full build; inside the window is not', async () => {
+  it('crossing an embargo is a full build; inside the window is not; back across it is refused (it would take back what went out)', async () => {
     const ws = await workspace({ 'later.md': entryText({ slug: 'later', published: '2026-06-02T09:00:00Z' }) });
     await ws.build('2026-06-02T08:00:00Z');
     expect((await ws.build('2026-06-02T08:59:59Z')).stdout).toMatch(FAST);
@@ -147,9 +147,14 @@ describe('storyfeed build fast path', () => {
     expect(due.stdout).not.toMatch(FAST);
     expect(await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8')).toContain('test-story/later');
     expect((await ws.build('2026-06-03T00:00:00Z')).stdout).toMatch(FAST);
+    // Back across it: the fast path does not answer it, and the CLI refuses it (src/build/state/rehearsal.ts).
+    const entries = path.join(ws.dir, 'entries');
+    const out = path.join(ws.dir, 'out');
+    expect(checkUpToDate(entries, out, new Date('2026-06-02T09:00:00Z')).upToDate).toBe(true);
+    expect(checkUpToDate(entries, out, new Date('2026-06-02T08:59:59Z')).upToDate).toBe(false);
     const back = await ws.build('2026-06-01T00:00:00Z');
-    expect(back.stdout).not.toMatch(FAST);
-    expect(await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8')).not.toContain('test-story/later');
+    expect([back.code, back.stderr]).toEqual([2, expect.stringContaining('is earlier than the last change out published (as of 2026-06-02T09:00:00.000Z)')]);
+    expect(await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8')).toContain('test-story/later');
   });
 
   it('a planned coverage_end passing is a full build: the page then says coverage ended', async () => {
