@@ -15,7 +15,8 @@ export const RENDER_VERSION = 9;
 // 9: a title's line breaks are spaces (field-reader.ts): entries parsed before are parsed again.
 // 10: an end tag with white space or more before `>` is E_TEXT_MARKUP too, and each plain-text field
 // closes the bidi controls it opens: cached entries are parsed again.
-export const CACHE_VERSION = 10;
+// 11: the same, for a cache written between those two changes (found from outside: it kept old tag folders).
+export const CACHE_VERSION = 11;
 // 2: the first build of this version records what it published (.storyfeed/published.json), so
 // the fast path and the patch run do not take an older manifest.
 // 3: a build writes the sitemaps; a manifest of version 2 lists none, so it may not answer "no

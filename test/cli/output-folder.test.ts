@@ -215,6 +215,11 @@ describe('the output folder belongs to storyfeed', () => {
     // From that change on, the same developments are out: fine.
     expect((await runCli(['build', '--entries', 'entries', '--out', 'out', '--now', '2026-05-30T09:00:00Z'], { cwd: ws.dir })).code).toBe(0);
     expect(await ws.read('rss.xml')).toBe(rss);
+    // A story summary longer than the manifest's first 256 KiB (found from outside: the guard was off).
+    await writeFile(path.join(ws.dir, 'entries/_story.md'), storyText('item_limit: 1\n') + '\n' + 'Q & A <on> the "talks". '.repeat(12000) + '\n');
+    expect((await ws.build()).code).toBe(0);
+    const long = await runCli(['build', '--entries', 'entries', '--out', 'out', '--now', '2026-05-27T12:00:00Z'], { cwd: ws.dir });
+    expect([long.code, long.stderr]).toEqual([2, expect.stringContaining('is earlier than the last change out published')]);
     const past = await runCli(['build', '--entries', 'entries', '--out', 'past', '--now', '2026-05-27T12:00:00Z'], { cwd: ws.dir });
     expect([past.code, past.stdout]).toEqual([0, expect.stringMatching(/2 published, 1 scheduled/)]);
   });

@@ -4,7 +4,7 @@
 // publishWindow): later than the clock only in a build that published ahead of time.
 
 import { MANIFEST_PATH } from '../../io/state-folder.js';
-import { readBookkeepingHead } from './read-bookkeeping.js';
+import { readBookkeeping, readBookkeepingHead } from './read-bookkeeping.js';
 
 /** Enough of the manifest to hold its window (it follows the counts and the story's settings). */
 const HEAD_BYTES = 256 * 1024;
@@ -14,10 +14,14 @@ export type Built = { readonly kind: 'none' } | { readonly kind: 'live'; readonl
 
 /** What the last build of `outDir` was, against the clock: none, live, or ahead of the clock. */
 export function readBuiltAs(outDir: string, clock: Date): Built {
-  const head = readBookkeepingHead(outDir, MANIFEST_PATH, HEAD_BYTES);
+  let head = readBookkeepingHead(outDir, MANIFEST_PATH, HEAD_BYTES);
   if (head === undefined) return { kind: 'none' };
   // `"window":[` can only be the manifest's key: inside a JSON string its quotes would be escaped.
-  const start = /"window":\[(null|\d+)[,\]]/.exec(head)?.[1];
+  const WINDOW = /"window":\[(null|\d+)[,\]]/;
+  // A long story summary comes before the window (found from outside: past 256 KiB the folder
+  // looked never built, and every --now guard was off): then the whole manifest is read.
+  if (!WINDOW.test(head) && head.length >= HEAD_BYTES) head = readBookkeeping(outDir, MANIFEST_PATH) ?? head;
+  const start = WINDOW.exec(head)?.[1];
   if (start === undefined) return { kind: 'none' };
   const at = start === 'null' ? null : Number(start);
   if (at === null) return { kind: 'live' };
