@@ -55,7 +55,9 @@ export function normalizeStory(raw: RawEntry, elsewhere: readonly string[] = [],
   let feedBase = r.url('feed_base', true);
   // A folder's URL: a query or fragment would be dropped when the feeds' URLs are resolved against it (RFC 3986 §5.2), so self links would name other files.
   if (feedBase !== undefined && /[?#]/.test(feedBase)) {
-    r.report(r.at('feed_base'), 'E_URL_INVALID', '`feed_base` must be a folder\'s URL, without a `?` query or `#` fragment (the feeds\' URLs are resolved against it)', `write \`${feedBase.replace(/[?#].*$/s, '').replace(/(?<!\/)$/, '/')}\``, 'feed_base'); // a folder's: with its `/` (found from outside: the hint gave one without)
+    // The hint names the folder with its `/` (found from outside: it gave one without, refused in turn).
+    const folder = feedBase.replace(/[?#].*$/s, '');
+    r.report(r.at('feed_base'), 'E_URL_INVALID', '`feed_base` must be a folder\'s URL, without a `?` query or `#` fragment (the feeds\' URLs are resolved against it)', `write \`${folder.endsWith('/') ? folder : `${folder}/`}\``, 'feed_base');
     feedBase = undefined;
   } else if (feedBase !== undefined && !feedBase.endsWith('/')) {
     r.report(r.at('feed_base'), 'E_URL_INVALID', '`feed_base` must end with `/` (it is the folder the feeds are published in)', `write \`${feedBase}/\``, 'feed_base');

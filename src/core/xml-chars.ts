@@ -31,7 +31,7 @@ const PDF = '\u202C';
 const PDI = '\u2069';
 
 export function balanceBidi(text: string): string {
-  if (!/[\u202A-\u202E\u2066-\u2069]/.test(text)) return text;
+  if (text.search(BIDI_CONTROLS) < 0) return text;
   const open: string[] = []; // the closer each open control needs, innermost last
   const out = text.replace(BIDI_CONTROLS, (c) => {
     if (c === PDF) {

@@ -45,6 +45,11 @@ const MAX_URL_LENGTH = 2048;
  * The file a request path maps to, or undefined for 404. Pure: it does not look at the disk
  * (symlinks are checked by the caller with realpath).
  */
+/** Dot segments (.., .) and every dotfile or dot-folder (the lock, temp files, the ledger) are out. */
+function isPrivate(segments: readonly string[]): boolean {
+  return segments.some((s) => s.startsWith('.'));
+}
+
 export function resolveRequestPath(outDir: string, urlPath: string): string | undefined {
   const pathname = urlPath.split(/[?#]/)[0] ?? '';
   if (!pathname.startsWith('/')) return undefined;
@@ -56,8 +61,7 @@ export function resolveRequestPath(outDir: string, urlPath: string): string | un
   }
   if (decoded.includes('\0') || decoded.includes('\\')) return undefined;
   const segments = decoded.split('/').slice(1);
-  // Dot segments (.., .) and every dotfile or dot-folder (the lock, temp files, the ledger) are out.
-  if (segments.some((s, i) => s.startsWith('.') || (s === '' && i !== segments.length - 1))) return undefined;
+  if (isPrivate(segments) || segments.some((s, i) => s === '' && i !== segments.length - 1)) return undefined;
   const relative = segments.join('/');
   const withIndex = relative === '' || relative.endsWith('/') ? `${relative}index.html` : relative;
   const root = path.resolve(outDir);
@@ -336,7 +340,7 @@ async function openServed(root: string, file: string): Promise<{ handle: FileHan
     // from outside: a link in out/ to .storyfeed/ served the ledger and the manifest, which names
     // drafts and embargoed files): where a link leads is judged as the request path was.
     const real = await realpath(file);
-    if (!isInside(root, real) || path.relative(root, real).split(path.sep).some((s) => s.startsWith('.'))) return undefined;
+    if (!isInside(root, real) || isPrivate(path.relative(root, real).split(path.sep))) return undefined;
     handle = await open(real, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
   } catch {
     return undefined;

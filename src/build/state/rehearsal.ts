@@ -8,20 +8,19 @@ import { readBookkeeping, readBookkeepingHead } from './read-bookkeeping.js';
 
 /** Enough of the manifest to hold its window (it follows the counts and the story's settings). */
 const HEAD_BYTES = 256 * 1024;
+// `"window":[` can only be the manifest's key: inside a JSON string its quotes would be escaped.
+const WINDOW = /"window":\[(null|\d+)[,\]]/;
 
 /** `asOf`: the last instant the folder's published set changed (none when nothing is out). */
 export type Built = { readonly kind: 'none' } | { readonly kind: 'live'; readonly asOf?: Date } | { readonly kind: 'ahead'; readonly asOf: Date };
 
 /** What the last build of `outDir` was, against the clock: none, live, or ahead of the clock. */
 export function readBuiltAs(outDir: string, clock: Date): Built {
-  let head = readBookkeepingHead(outDir, MANIFEST_PATH, HEAD_BYTES);
+  const head = readBookkeepingHead(outDir, MANIFEST_PATH, HEAD_BYTES);
   if (head === undefined) return { kind: 'none' };
-  // `"window":[` can only be the manifest's key: inside a JSON string its quotes would be escaped.
-  const WINDOW = /"window":\[(null|\d+)[,\]]/;
   // A long story summary comes before the window (found from outside: past 256 KiB the folder
   // looked never built, and every --now guard was off): then the whole manifest is read.
-  if (!WINDOW.test(head) && head.length >= HEAD_BYTES) head = readBookkeeping(outDir, MANIFEST_PATH) ?? head;
-  const start = WINDOW.exec(head)?.[1];
+  const start = WINDOW.exec(head)?.[1] ?? (head.length >= HEAD_BYTES ? WINDOW.exec(readBookkeeping(outDir, MANIFEST_PATH) ?? '')?.[1] : undefined);
   if (start === undefined) return { kind: 'none' };
   const at = start === 'null' ? null : Number(start);
   if (at === null) return { kind: 'live' };
