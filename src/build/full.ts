@@ -16,7 +16,7 @@ import { compile, parseStory, type CompileInput, type CompileResult } from '../c
 import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { STORY_FILE } from '../core/links.js';
 import { parseLedger } from '../core/ledger.js';
-import { countBuild, manifestChunks, publishWindow, type BuildCounts } from './state/manifest.js';
+import { countBuild, manifestChunks, outdatedAfter, publishWindow, type BuildCounts } from './state/manifest.js';
 import { encodeFragments, slotBytes } from '../core/render/fragments.js';
 import type { EntrySlot, Story } from '../core/types.js';
 import { FragmentStore, memoryBudgetFor } from './state/fragment-pack.js';
@@ -195,7 +195,7 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   // later build would write the same bytes.
   if (!hasErrors(compiled.diagnostics)) {
     const stamps = sourceStamps(run.input.listing.stamps, sources);
-    const manifest = manifestChunks({ window: publishWindow(compiled.entries, now, [run.story]), generation, counts: countsOf(compiled, now), story: run.story }, stamps, written.records);
+    const manifest = manifestChunks({ window: publishWindow(compiled.entries, now, [run.story]), outdated: outdatedAfter(compiled.entries, now), generation, counts: countsOf(compiled, now), story: run.story }, stamps, written.records);
     bookkeeping.push({ path: MANIFEST_PATH, contents: manifest });
   }
   if (bookkeeping.length > 0) await writeBookkeeping(outDir, bookkeeping, { durable: false });

@@ -25,7 +25,7 @@ import { cacheDefaults, cacheKey, EMPTY_CACHE, hashText, parseCache, type BuildC
 import { CacheLines, removeOverlay } from './state/cache-lines.js';
 import { FragmentStore, memoryBudgetFor } from './state/fragment-pack.js';
 import { serializeCache } from './state/cache-text.js';
-import { countBuild, manifestChunks, publishWindow, type BuildCounts } from './state/manifest.js';
+import { countBuild, manifestChunks, outdatedAfter, publishWindow, type BuildCounts } from './state/manifest.js';
 import { readBookkeeping, readBookkeepingBytes } from './state/read-bookkeeping.js';
 import { cacheRecords, parsedSources, readAndParseEntries, sourceStamps, type EntrySources, type ParseScope } from './entry-sources.js';
 import { listSources, readListed, type Listing } from '../io/read-sources.js';
@@ -268,7 +268,8 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   if (!hasErrors(compiled.diagnostics)) {
     const stamps = sourceStamps(run.listing.stamps, sources);
     const maxAges = maxAgeByFolder(compiled);
-    const head = { window: publishWindow(allEntries(compiled), now, compiled.stories.map((s) => s.config.story)), generation, counts: countsOf(compiled, now), ...(compiled.newsroom ? { story: compiled.newsroom } : {}), ...(maxAges ? { maxAgeByFolder: maxAges } : {}) };
+    const entries = allEntries(compiled);
+    const head = { window: publishWindow(entries, now, compiled.stories.map((s) => s.config.story)), outdated: outdatedAfter(entries, now), generation, counts: countsOf(compiled, now), ...(compiled.newsroom ? { story: compiled.newsroom } : {}), ...(maxAges ? { maxAgeByFolder: maxAges } : {}) };
     const manifest = manifestChunks(head, stamps, written.records);
     bookkeeping.push({ path: MANIFEST_PATH, contents: manifest });
   }

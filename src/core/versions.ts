@@ -27,4 +27,6 @@ export const CACHE_VERSION = 11;
 // and its manifest each story's own ttl: the first build of this version writes both.
 // 6: the ledger records the id the root's feeds went out with (ledger.ts ROOT_FEEDS: a single
 // story's, or the newsroom's own), so that the next edit of it is E_ID_CHANGED.
-export const MANIFEST_VERSION = 6;
+// 7: the manifest says when the folder's published set falls behind the entries (`outdated`):
+// `publish` refuses a folder built for an earlier instant once a development came out since.
+export const MANIFEST_VERSION = 7;

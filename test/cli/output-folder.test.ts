@@ -222,6 +222,13 @@ describe('the output folder belongs to storyfeed', () => {
     expect([long.code, long.stderr]).toEqual([2, expect.stringContaining('is earlier than the last change out published')]);
     const past = await runCli(['build', '--entries', 'entries', '--out', 'past', '--now', '2026-05-27T12:00:00Z'], { cwd: ws.dir });
     expect([past.code, past.stdout]).toEqual([0, expect.stringMatching(/2 published, 1 scheduled/)]);
+    // …and never reaches the bucket (found from outside: publish deleted c there); built at the clock, it may.
+    const publishPast = ['publish', '--out', 'past', '--to', 's3://bucket/', '--endpoint', 'http://127.0.0.1:9'];
+    const refused = await runCli(publishPast, { cwd: ws.dir });
+    expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining('past is out of date: it was built for an earlier instant, and a development has come out or been retracted since (at 2026-05-28T09:00:00.000Z)')]);
+    expect(refused.stderr).toContain('hint: build it at the clock first: storyfeed build --out past, then storyfeed publish --out past');
+    expect((await runCli(['build', '--entries', 'entries', '--out', 'past'], { cwd: ws.dir })).code).toBe(0);
+    expect((await runCli(publishPast, { cwd: ws.dir })).stderr).not.toContain('out of date');
   });
 
   it('a rehearsal never goes live (found from outside: `--out out` written out let it): not into a live build, no live build or service into it, no publish of it', async () => {

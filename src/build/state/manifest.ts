@@ -19,6 +19,12 @@ export interface Manifest {
   readonly outputs: Readonly<Record<string, FileStamp>>;
   /** [start, end): instants (ms) between which the published set does not change; null = unbounded. */
   readonly window: readonly [number | null, number | null];
+  /**
+   * The first instant after the build's `now` at which a development comes out or is retracted
+   * (ms; null: none due). From then on the folder holds back or takes back what is out, and
+   * `publish` refuses it (rehearsal.ts): a build of the past must never reach the bucket.
+   */
+  readonly outdated?: number | null;
   /** The build cache index written with it (cache.ts generation): a patch run needs both to agree. */
   readonly generation?: string;
   /** What the build's summary line reports; true of every instant inside the window. */
@@ -86,6 +92,17 @@ export function publishWindow(entries: readonly EntryMeta[], now: Date, stories:
   return [start, end];
 }
 
+/** Manifest.outdated: the next instant after `now` an entry comes out or is retracted, if any. */
+export function outdatedAfter(entries: readonly EntryMeta[], now: Date): number | null {
+  let next: number | null = null;
+  const t = now.getTime();
+  for (const e of entries) {
+    if (e.draft) continue;
+    for (const due of e.retraction ? [e.published.getTime(), e.retraction.at.getTime()] : [e.published.getTime()]) if (due > t && (next === null || due < next)) next = due;
+  }
+  return next;
+}
+
 export function renderManifest(manifest: Omit<Manifest, 'version'>): string {
   const sorted = (r: Readonly<Record<string, FileStamp>>) => {
     const keys = Object.keys(r);
@@ -136,6 +153,7 @@ export function renderManifestHead(head: Omit<Manifest, 'version' | 'entries' | 
     ...(head.story ? { story: head.story } : {}),
     ...(head.maxAgeByFolder ? { maxAgeByFolder: head.maxAgeByFolder } : {}),
     window: head.window,
+    ...(head.outdated !== undefined ? { outdated: head.outdated } : {}),
   }).slice(0, -1);
 }
 

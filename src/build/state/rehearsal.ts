@@ -9,10 +9,14 @@ import { readBookkeeping, readBookkeepingHead } from './read-bookkeeping.js';
 /** Enough of the manifest to hold its window (it follows the counts and the story's settings). */
 const HEAD_BYTES = 256 * 1024;
 // `"window":[` can only be the manifest's key: inside a JSON string its quotes would be escaped.
-const WINDOW = /"window":\[(null|\d+)[,\]]/;
+// `outdated` follows it (manifest.ts renderManifestHead).
+const WINDOW = /"window":\[(null|\d+),(?:null|\d+)\](?:,"outdated":(null|\d+))?/;
 
-/** `asOf`: the last instant the folder's published set changed (none when nothing is out). */
-export type Built = { readonly kind: 'none' } | { readonly kind: 'live'; readonly asOf?: Date } | { readonly kind: 'ahead'; readonly asOf: Date };
+/**
+ * `asOf`: the last instant the folder's published set changed (none when nothing is out);
+ * `outdated`: when a development came out or was retracted after the instant it was built for.
+ */
+export type Built = { readonly kind: 'none' } | { readonly kind: 'live'; readonly asOf?: Date; readonly outdated?: Date } | { readonly kind: 'ahead'; readonly asOf: Date };
 
 /** What the last build of `outDir` was, against the clock: none, live, or ahead of the clock. */
 export function readBuiltAs(outDir: string, clock: Date): Built {
@@ -20,11 +24,13 @@ export function readBuiltAs(outDir: string, clock: Date): Built {
   if (head === undefined) return { kind: 'none' };
   // A long story summary comes before the window (found from outside: past 256 KiB the folder
   // looked never built, and every --now guard was off): then the whole manifest is read.
-  const start = WINDOW.exec(head)?.[1] ?? (head.length >= HEAD_BYTES ? WINDOW.exec(readBookkeeping(outDir, MANIFEST_PATH) ?? '')?.[1] : undefined);
-  if (start === undefined) return { kind: 'none' };
-  const at = start === 'null' ? null : Number(start);
-  if (at === null) return { kind: 'live' };
-  return at > clock.getTime() ? { kind: 'ahead', asOf: new Date(at) } : { kind: 'live', asOf: new Date(at) };
+  const found = WINDOW.exec(head) ?? (head.length >= HEAD_BYTES ? WINDOW.exec(readBookkeeping(outDir, MANIFEST_PATH) ?? '') : null);
+  if (!found) return { kind: 'none' };
+  const [, start, outdatedAt] = found;
+  const outdated = outdatedAt === undefined || outdatedAt === 'null' ? {} : { outdated: new Date(Number(outdatedAt)) };
+  if (start === 'null') return { kind: 'live', ...outdated };
+  const at = Number(start);
+  return at > clock.getTime() ? { kind: 'ahead', asOf: new Date(at) } : { kind: 'live', asOf: new Date(at), ...outdated };
 }
 
 export interface RehearsalRequest {
@@ -56,6 +62,15 @@ export function rehearsalProblem(r: RehearsalRequest): { readonly message: strin
     return {
       message: `--now ${r.nowFlag ?? r.now.toISOString()} is earlier than the last change ${r.outDir} published (as of ${built.asOf.toISOString()}): a build then would take back what went out since`,
       hint: `build the past into a folder of its own, e.g. storyfeed ${r.command} --now ${r.nowFlag ?? r.now.toISOString()} --out /tmp/past`,
+    };
+  }
+  // A folder built for an earlier instant (`build --now PAST --out past`, or a build left standing
+  // while an embargo lifted): publishing it would hold back or take back developments that are out
+  // (found from outside: the bucket lost them). The service publishes only what it just built.
+  if (r.command === 'publish' && built.kind === 'live' && built.outdated && built.outdated.getTime() <= r.clock.getTime()) {
+    return {
+      message: `${r.outDir} is out of date: it was built for an earlier instant, and a development has come out or been retracted since (at ${built.outdated.toISOString()}); publishing it would hold that back or take it back`,
+      hint: `build it at the clock first: storyfeed build --out ${r.outDir}, then storyfeed publish --out ${r.outDir}`,
     };
   }
   if (!ahead && built.kind === 'ahead') {
