@@ -107,7 +107,9 @@ describe('storyfeed start on a newsroom', () => {
 
   it("wakes at a story's planned coverage_end, as at an embargo: its page and the front page then say coverage ended", async () => {
     const end = isoIn(4_000);
-    const { service, get } = await serveTwoStories(`status: ended\ncoverage_end: ${end}\n`, { 'a.md': newsroomEntryText('storm', 'a', '2026-05-27T09:00:00Z') });
+    // A yearly schedule: the run after the first is the wake-up (a CI run crossed a */5 minute, and
+    // the cron's run came first).
+    const { service, get } = await serveTwoStories(`status: ended\ncoverage_end: ${end}\n`, { 'a.md': newsroomEntryText('storm', 'a', '2026-05-27T09:00:00Z') }, 'schedule: "0 0 1 1 *"\n');
     const first = await service.waitFor((l) => l.event === 'build');
     expect(first['next_due']).toBe(end);
     expect(await get('storm/')).toContain('<strong>Coverage ends</strong>');
