@@ -167,6 +167,11 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
   if (typeof parsed === 'number') return parsed;
   const { command, values } = parsed;
   if (command === 'new') return runNew(parsed.positionals, values, clock(), io);
+  // Before anything reads --now (found from outside: a refusal of an earlier --now hinted at one for start).
+  if (command === 'start' && values.now !== undefined) {
+    io.err('storyfeed start: --now is for build and check; the service follows the real clock');
+    return EXIT.usage;
+  }
   const now = readNow(command, values, clock, io);
   if (typeof now === 'number') return now;
   const outDir = values.out ?? 'out';
@@ -275,10 +280,6 @@ function readNow(command: Command, values: Flags, clock: () => Date, io: Io): Da
 }
 
 async function runStart(entriesDir: string, outDir: string, values: Flags, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
-  if (values.now !== undefined) {
-    io.err('storyfeed start: --now is for build and check; the service follows the real clock');
-    return EXIT.usage;
-  }
   if (values.publish !== undefined) {
     const { parsePublishTarget } = await import('./core/publish-target.js');
     const parsed = parsePublishTarget(values.publish);

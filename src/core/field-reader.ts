@@ -83,13 +83,15 @@ export class FieldReader {
     const what = item ?? `\`${name}\``;
     // Numbers and booleans are almost always a value that lost its quotes (`title: 2026`).
     if (typeof value !== 'string') return item ? this.typeError(f, name, 'text', { label: item, value }) : this.typeError({ ...f, value }, name, 'text');
-    const text = plain ? normalizeLine(value) : normalizeText(value);
+    // Measured as written (found from outside: a 300-character title with an override was "301").
+    const written = plain ? normalizeLine(value, false) : normalizeText(value, false);
+    const text = balanceBidi(written);
     if (text === '') {
       this.report(f.valueAt, 'E_FIELD_EMPTY', `${what} is empty`, item ? `remove the empty one from \`${name}:\`, or write it` : `write some text after \`${name}:\``, name);
       return undefined;
     }
-    if (text.length > max) {
-      this.report(f.valueAt, 'E_FIELD_TOO_LONG', `${what} is ${text.length} characters long (at most ${max})`, `shorten ${what}`, name);
+    if (written.length > max) {
+      this.report(f.valueAt, 'E_FIELD_TOO_LONG', `${what} is ${written.length} characters long (at most ${max})`, `shorten ${what}`, name);
       return undefined;
     }
     const markup = plain ? looksLikeMarkup(text) : undefined;
@@ -368,13 +370,14 @@ export function looksLikeMarkup(text: string): string | undefined {
  * the page's <h1>, the JSON-LD headline): a line break from YAML (`"a\nb"`, a `|` block, U+2028,
  * U+0085) is a space, as in a folded scalar.
  */
-export function normalizeLine(value: string): string {
-  return normalizeText(value).replace(/\s*[\n\v\f\u0085\u2028\u2029]\s*/g, ' ');
+export function normalizeLine(value: string, balance = true): string {
+  return normalizeText(value, balance).replace(/\s*[\n\v\f\u0085\u2028\u2029]\s*/g, ' ');
 }
 
-/** Plain text as every format should carry it: no XML-illegal characters, spacing trimmed, each bidi control closed. */
-export function normalizeText(value: string): string {
-  return balanceBidi(stripInvalidXmlChars(value).replace(/\r\n?/g, '\n').trim());
+/** Plain text as every format should carry it: no XML-illegal characters, spacing trimmed, each bidi control closed (unless `balance` is false: to measure). */
+export function normalizeText(value: string, balance = true): string {
+  const text = stripInvalidXmlChars(value).replace(/\r\n?/g, '\n').trim();
+  return balance ? balanceBidi(text) : text;
 }
 
 

@@ -153,7 +153,7 @@ describe('storyfeed build fast path', () => {
     expect(checkUpToDate(entries, out, new Date('2026-06-02T09:00:00Z')).upToDate).toBe(true);
     expect(checkUpToDate(entries, out, new Date('2026-06-02T08:59:59Z')).upToDate).toBe(false);
     const back = await ws.build('2026-06-01T00:00:00Z');
-    expect([back.code, back.stderr]).toEqual([2, expect.stringContaining('is earlier than the last change out published (as of 2026-06-02T09:00:00.000Z)')]);
+    expect([back.code, back.stderr]).toEqual([2, expect.stringContaining('is earlier than the last change published in out/ (as of 2026-06-02T09:00:00.000Z)')]);
     expect(await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8')).toContain('test-story/later');
   });
 

@@ -58,10 +58,11 @@ export function rehearsalProblem(r: RehearsalRequest): { readonly message: strin
   // The other way round (found from outside): --now earlier than the folder's last change would
   // take back what went out since — developments as "scheduled" again, whole stories gone, and
   // `publish` then deleting them from the bucket. A build of the past goes to a folder of its own.
-  if (!ahead && built.kind === 'live' && built.asOf && r.now.getTime() < built.asOf.getTime() && (r.command === 'build' || r.command === 'start')) {
+  // (`start` takes no --now: the CLI refuses it first.)
+  if (!ahead && built.kind === 'live' && built.asOf && r.now.getTime() < built.asOf.getTime() && r.command === 'build') {
     return {
-      message: `--now ${r.nowFlag ?? r.now.toISOString()} is earlier than the last change ${r.outDir} published (as of ${built.asOf.toISOString()}): a build then would take back what went out since`,
-      hint: `build the past into a folder of its own, e.g. storyfeed ${r.command} --now ${r.nowFlag ?? r.now.toISOString()} --out /tmp/past`,
+      message: `--now ${r.nowFlag ?? r.now.toISOString()} is earlier than the last change published in ${r.outDir}/ (as of ${built.asOf.toISOString()}): a build then would take back what went out since`,
+      hint: `build the past into a folder of its own, e.g. storyfeed build --now ${r.nowFlag ?? r.now.toISOString()} --out /tmp/past`,
     };
   }
   // A folder built for an earlier instant (`build --now PAST --out past`, or a build left standing

@@ -142,3 +142,18 @@ describe("a value inside a list of authors is described itself, not as the list 
     expect(r.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(['E_FIELD_TYPE `authors[].name` must be text, not the number `2026`']);
   });
 });
+
+// Found from outside: a title of exactly 300 characters with one override left open was refused as
+// "301 characters long": the closer balanceBidi adds is not the author's, and is not counted.
+describe('a field is measured as its author wrote it, without the bidi closers storyfeed adds', () => {
+  const titled = (title: string) => compile({ sources: sources({ '_story.md': storyText(), 'a.md': entryText({ slug: 'a', title }) }), now: new Date('2026-06-01T00:00:00Z') });
+  it.each([
+    ['300 characters, an override left open: accepted, closed', `\u202e${'x'.repeat(299)}`, [], `\u202e${'x'.repeat(299)}\u202c`],
+    ['300 characters, an isolate and an embedding left open: accepted, both closed', `\u2067\u202b${'x'.repeat(298)}`, [], `\u2067\u202b${'x'.repeat(298)}\u202c\u2069`],
+    ['301 characters as written: refused, and said so', `\u202e${'x'.repeat(300)}`, ['E_FIELD_TOO_LONG `title` is 301 characters long (at most 300)'], undefined],
+  ])('%s', (_name, title, diagnostics, published) => {
+    const r = titled(title);
+    expect(r.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(diagnostics);
+    if (published !== undefined) expect(r.entries[0]!.title).toBe(published);
+  });
+});
