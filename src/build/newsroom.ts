@@ -22,7 +22,7 @@ import { isScheduled, nextScheduledEntry, selectVisible } from '../core/model.js
 import { encodeFragments, slotBytes, type EntryFragments } from '../core/render/fragments.js';
 import type { EntryMeta, EntrySlot, SourceFile, Story } from '../core/types.js';
 import { cacheDefaults, cacheKey, EMPTY_CACHE, hashText, parseCache, type BuildCache, type CacheDefaults, type CachedParse } from './state/cache.js';
-import { CacheLines, removeOverlay } from './state/cache-lines.js';
+import { CacheLines, MANY, removeOverlay } from './state/cache-lines.js';
 import { FragmentStore, memoryBudgetFor } from './state/fragment-pack.js';
 import { serializeCache } from './state/cache-text.js';
 import { countBuild, manifestChunks, outdatedAfter, publishWindow, type BuildCounts } from './state/manifest.js';
@@ -290,6 +290,8 @@ function overlayOf(outDir: string, run: Written, next: BuildCache, generation: s
   if (!index || !next.pack || index.written.key !== next.key || index.header.generation !== cache.generation) return undefined;
   if (index.entryCount !== next.entries.size || index.outputCount !== cache.outputs.size || next.outputs.size !== cache.outputs.size) return undefined;
   if ([...next.outputs.keys()].some((p) => !cache.outputs.has(p))) return undefined;
+  // Each story's `_story.md` record is looked up (it is not in the loaded cache): MANY at once.
+  if (run.settings.stories.size > MANY) index.learnOrdinals();
   for (const [p, r] of next.entries) {
     if (isStoryEntry(p) && cache.entries.get(p) === r) continue;
     const ordinal = index.ordinal(p);

@@ -9,6 +9,8 @@ import { entryLine, fromWire, fromWireOutput, headerLine, isString, outputLine, 
 
 /** Past this many replaced records (or a quarter of the index), a patch run folds its overlay into a new index. */
 export const OVERLAY_LIMIT = 512;
+/** More lookups than this at once: CacheLines.learnOrdinals, one pass, beats a search each. */
+export const MANY = 64;
 
 /**
  * The index as lines, each record decoded only when asked for (src/patch.ts): a run that changes a
@@ -245,8 +247,20 @@ export class CacheLines {
   /** Replace an output's record (as read by output(), which learnt its entries' ordinals). */
   setOutput(path: string, record: OutputRecord): void {
     // A record not read through output() (a newsroom's full build writes new ones) has its entries' ordinals learnt here.
-    for (const p of [...(record.deps ?? []), ...(record.slots?.entries ?? [])]) if (!this.known.has(p)) this.ordinal(p);
+    const unknown = [...(record.deps ?? []), ...(record.slots?.entries ?? [])].filter((p) => !this.known.has(p));
+    if (unknown.length > MANY) this.learnOrdinals();
+    else for (const p of unknown) this.ordinal(p);
     this.replaced.set(`o${path}`, outputLine(path, record, this.known));
+  }
+
+  /**
+   * Every entry's ordinal, in one pass over the entry lines: for a caller about to look up more
+   * than a few dozen (a newsroom's 200 `_story.md` records, its sitemap's thousands of entries),
+   * where a search of the whole index for each took 0.17 s of a title change's 2 s.
+   */
+  learnOrdinals(): void {
+    if (this.known.size >= this.firstOutput - 1) return;
+    for (let o = 0; 1 + o < this.firstOutput; o++) this.pathAt(o);
   }
 
   /** Has the overlay grown enough to be folded into a new index (past the limit, or a quarter of the index)? */

@@ -2,7 +2,7 @@
 // (the text is written in chunks of a thousand) and whichever fields are at their defaults; a
 // record that does not check out is dropped, never trusted.
 import { describe, expect, it } from 'vitest';
-import { CacheLines } from '../../../../src/build/state/cache-lines.js';
+import { CacheLines, MANY } from '../../../../src/build/state/cache-lines.js';
 import { keepLines } from '../../../../src/build/patch-layout.js';
 import { cacheDefaults, entryLine, headerLine, outputLine, parseCache, type BuildCache, type CachedParse } from '../../../../src/build/state/cache.js';
 import { serializeCache } from '../../../../src/build/state/cache-text.js';
@@ -195,6 +195,26 @@ describe('the cache index as lines (patch runs)', () => {
     expect(index.entry(17, defaults)).toEqual(cache.entries.get('e00017.md'));
     expect(index.outputCount).toBe(2);
     expect(index.output(0)).toEqual({ path: 'rss.xml', record: cache.outputs.get('rss.xml') });
+  });
+
+  it('learns every ordinal in one pass (a newsroom looks up MANY at once): the same as found one by one, odd names too', () => {
+    const names = ['a "quoted" name.md', 'café-nouvelles.md', 'e1.md', 'xe1.md', 'tab\tname.md', ...Array.from({ length: MANY + 5 }, (_, i) => `s${i}/_story.md`)];
+    const odd: BuildCache = { ...cacheOf(0), entries: new Map(names.map((n, i) => [n, { ...record(i), entry: { ...entry(i), path: n } }])), outputs: new Map() };
+    const one = CacheLines.parse(Buffer.from(text(odd)))!;
+    const all = CacheLines.parse(Buffer.from(text(odd)))!;
+    all.learnOrdinals();
+    for (const n of names) expect([n, all.ordinal(n)]).toEqual([n, one.ordinal(n)]);
+    expect(all.ordinal('1.md')).toBeUndefined();
+    // An output naming more than MANY entries is written with the ordinals one lookup each would give.
+    const deps = names.slice(0, MANY + 3);
+    const viaMany = CacheLines.parse(Buffer.from(text(odd)))!;
+    const viaOne = CacheLines.parse(Buffer.from(text(odd)))!;
+    for (const n of deps) viaOne.ordinal(n);
+    const rec: OutputRecord = { key: 'k', size: 1, mtimeMs: 1, base: 'b', deps };
+    viaMany.setOutput('sitemap.xml', rec);
+    viaOne.setOutput('sitemap.xml', rec);
+    const pack = cache.pack!;
+    expect([...viaMany.serializeOverlay(pack, 'g2')].join('')).toBe([...viaOne.serializeOverlay(pack, 'g2')].join(''));
   });
 
   it('finds entries whose names need escaping or are not ASCII, and not a name that is only part of another', () => {
