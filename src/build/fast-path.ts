@@ -57,7 +57,8 @@ export function checkUpToDate(entriesDir: string, outDir: string, now: Date, how
   // form is parsed whole and compared the same way.
   let manifest: Manifest | undefined;
   const head = parseManifestHead(text) ?? (manifest = parseManifest(text));
-  if (!head || !insideWindow(head, now)) return no;
+  // A run with errors vouches for nothing (manifest.ts `clean`).
+  if (!head || head.clean === false || !insideWindow(head, now)) return no;
   // A run that did not finish left temps to sweep (and maybe files to put right): a build does that.
   if (unfinishedRun(outDir)) return no;
   // At most once, whichever of the two readings finds the first changed entry.
@@ -68,7 +69,7 @@ export function checkUpToDate(entriesDir: string, outDir: string, now: Date, how
   if (stamps === 'unparsed') {
     manifest ??= parseManifest(text);
     // Parsed whole, the manifest is what JSON.parse reads (of a key written twice, the last): its window too.
-    if (!manifest || !insideWindow(manifest, now)) return no;
+    if (!manifest || manifest.clean === false || !insideWindow(manifest, now)) return no;
     compared = compareStamps(entriesDir, outDir, names, newsroom === true, changeFound);
     stamps = visitStamps(manifest, compared.visit);
   }

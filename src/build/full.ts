@@ -191,14 +191,14 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
     generation = newGeneration();
     bookkeeping.push({ path: CACHE_PATH, contents: serializeCache(next, cacheDefaults(run.story), generation) });
   }
-  // Only a clean run (no entry held back or kept at a last good version) may vouch that a
-  // later build would write the same bytes.
-  if (!hasErrors(compiled.diagnostics)) {
-    const stamps = sourceStamps(run.input.listing.stamps, sources);
-    const manifest = manifestChunks({ window: publishWindow(compiled.entries, now, [run.story]), outdated: outdatedAfter(compiled.entries, now), generation, counts: countsOf(compiled, now), story: run.story }, stamps, written.records);
-    bookkeeping.push({ path: MANIFEST_PATH, contents: manifest });
-  }
-  if (bookkeeping.length > 0) await writeBookkeeping(outDir, bookkeeping, { durable: false });
+  // Only a clean run (no entry held back or kept at a last good version) may vouch that a later
+  // build would write the same bytes; any run says what it wrote, for publish (found from outside:
+  // the last clean run's manifest kept a new development's page out of the bucket).
+  const clean = hasErrors(compiled.diagnostics) ? { clean: false as const } : {};
+  const stamps = sourceStamps(run.input.listing.stamps, sources);
+  const manifest = manifestChunks({ ...clean, window: publishWindow(compiled.entries, now, [run.story]), outdated: outdatedAfter(compiled.entries, now), generation, counts: countsOf(compiled, now), story: run.story }, stamps, written.records);
+  bookkeeping.push({ path: MANIFEST_PATH, contents: manifest });
+  await writeBookkeeping(outDir, bookkeeping, { durable: false });
   // A new index takes in what a patch run's overlay held (which no longer matches it anyway).
   if (generation !== cache.generation) await removeOverlay(outDir);
 }

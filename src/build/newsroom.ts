@@ -264,16 +264,15 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
     folded = overlay === undefined;
     bookkeeping.push(overlay ?? { path: CACHE_PATH, contents: serializeCache(next, run.defaults, generation) });
   }
-  // Only a clean run may vouch that a later build would write the same bytes (the fast path).
-  if (!hasErrors(compiled.diagnostics)) {
-    const stamps = sourceStamps(run.listing.stamps, sources);
-    const maxAges = maxAgeByFolder(compiled);
-    const entries = allEntries(compiled);
-    const head = { window: publishWindow(entries, now, compiled.stories.map((s) => s.config.story)), outdated: outdatedAfter(entries, now), generation, counts: countsOf(compiled, now), ...(compiled.newsroom ? { story: compiled.newsroom } : {}), ...(maxAges ? { maxAgeByFolder: maxAges } : {}) };
-    const manifest = manifestChunks(head, stamps, written.records);
-    bookkeeping.push({ path: MANIFEST_PATH, contents: manifest });
-  }
-  if (bookkeeping.length > 0) await writeBookkeeping(outDir, bookkeeping, { durable: false });
+  // Only a clean run may vouch that a later build would write the same bytes (the fast path); any
+  // run says what it wrote, for publish (as full.ts).
+  const stamps = sourceStamps(run.listing.stamps, sources);
+  const maxAges = maxAgeByFolder(compiled);
+  const entries = allEntries(compiled);
+  const clean = hasErrors(compiled.diagnostics) ? { clean: false as const } : {};
+  const head = { ...clean, window: publishWindow(entries, now, compiled.stories.map((s) => s.config.story)), outdated: outdatedAfter(entries, now), generation, counts: countsOf(compiled, now), ...(compiled.newsroom ? { story: compiled.newsroom } : {}), ...(maxAges ? { maxAgeByFolder: maxAges } : {}) };
+  bookkeeping.push({ path: MANIFEST_PATH, contents: manifestChunks(head, stamps, written.records) });
+  await writeBookkeeping(outDir, bookkeeping, { durable: false });
   if (folded) await removeOverlay(outDir);
 }
 

@@ -138,7 +138,7 @@ async function planPatch(options: PatchOptions, phase: (name: string) => void): 
   const manifest = ManifestText.of(hint ? hint.manifestText : readBookkeeping(outDir, MANIFEST_PATH));
   if (!manifest) return skip('noBuild');
   const { head } = manifest;
-  if (!head.generation || !head.counts || head.counts.diagnostics > 0 || !insideWindow(head, now)) return skip('notClean');
+  if (!head.generation || !head.counts || head.clean === false || head.counts.diagnostics > 0 || !insideWindow(head, now)) return skip('notClean');
   // A newsroom's changed files come from the fast path (it lists no story folder again here).
   const listing = hint ? listNamed(entriesDir, options.newsroom ? hint.changed : [STORY_FILE, ...hint.changed]) : options.newsroom ? undefined : await listSources(entriesDir);
   if (!listing || listing.diagnostics.length > 0) return skip('unlisted');

@@ -185,6 +185,26 @@ describe.skipIf(skipWithout('moto_server'))(`storyfeed publish, storyfeed start 
     else expect(plainSentence(r.stderr)).toMatch(sentence);
   });
 
+  it('start --publish with an entry held back: a new development\'s page and tag feeds go out with the feeds that link to them, and publish of that folder is not called out of date (found from outside: the last clean run\'s manifest kept them out)', async () => {
+    const dir = await builtStory(cleanups);
+    const service = await startServiceProcess(dir, ['--publish', `s3://${BUCKET}/held/`, '--endpoint', moto.endpoint], TEST_CREDENTIALS);
+    cleanups.push(async () => void (await service.stop()));
+    await service.waitFor((l) => l.event === 'publish' && l['ok'] === true);
+    const mark = service.logs.length;
+    // One broken entry (held back) and one new development, with a tag of its own, at once.
+    await writeFile(path.join(dir, 'entries', 'broken.md'), '---\ntitle: [unclosed\n---\nbody\n');
+    await writeFile(path.join(dir, 'entries', 'b.md'), entryText({ slug: 'b', published: '2026-05-26T10:00:00Z', extra: 'tags: [only-b]\n' }));
+    const build = await service.waitFor((l) => l.event === 'build' && Array.isArray(l['changed']) && (l['changed'] as string[]).includes('rss.xml'), { from: mark });
+    expect(JSON.stringify(build['rejected'])).toContain('broken.md');
+    await service.waitFor((l) => l.event === 'publish' && l['ok'] === true, { from: mark });
+    expect((await getObject(client, BUCKET, 'held/rss.xml')).body.toString()).toContain('Development b');
+    for (const key of ['held/b/index.html', 'held/tags/only-b/atom.xml', 'held/tags/only-b/index.html']) expect([key, await exists(client, BUCKET, key)]).toEqual([key, true]);
+    // The CLI may publish the folder the service keeps (to another prefix): it is not out of date.
+    const cli = await runCli(['publish', '--to', `s3://${BUCKET}/held-cli/`, '--endpoint', moto.endpoint], { cwd: dir, env: TEST_CREDENTIALS });
+    expect([cli.code, cli.stderr]).toEqual([0, '']);
+    expect(await exists(client, BUCKET, 'held-cli/b/index.html')).toBe(true);
+  });
+
   it('start --publish: publishes after the first run and after a change; a failure is logged, retried, and never stops the builds', async () => {
     const dir = await builtStory(cleanups);
     const service = await startServiceProcess(dir, ['--publish', `s3://${BUCKET}/service/`, '--endpoint', proxy.endpoint], TEST_CREDENTIALS);

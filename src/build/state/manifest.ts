@@ -25,6 +25,12 @@ export interface Manifest {
    * `publish` refuses it (rehearsal.ts): a build of the past must never reach the bucket.
    */
   readonly outdated?: number | null;
+  /**
+   * false: a run with errors (the service held entries back or kept their last good versions). Its
+   * outputs and window are that run's — what `publish` uploads and checks — but it vouches for no
+   * later run: the fast path and a patch run never take it as up to date.
+   */
+  readonly clean?: false;
   /** The build cache index written with it (cache.ts generation): a patch run needs both to agree. */
   readonly generation?: string;
   /** What the build's summary line reports; true of every instant inside the window. */
@@ -148,6 +154,7 @@ const isArrayIndex = (key: string) => /^(0|[1-9][0-9]*)$/.test(key) && Number(ke
 export function renderManifestHead(head: Omit<Manifest, 'version' | 'entries' | 'outputs'>): string {
   return JSON.stringify({
     version: manifestVersion(),
+    ...(head.clean === false ? { clean: false } : {}),
     ...(head.generation ? { generation: head.generation } : {}),
     ...(head.counts ? { counts: head.counts } : {}),
     ...(head.story ? { story: head.story } : {}),
