@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MANIFEST_PATH } from '../../src/io/state-folder.js';
 import { checkUpToDate } from '../../src/build/fast-path.js';
+import { build } from '../../src/build/index.js';
 import { runCli } from '../helpers/cli.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 
@@ -54,6 +55,25 @@ describe('storyfeed build fast path', () => {
     const atom = await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8');
     if (expectText) expect(atom).toContain(expectText);
     else expect(atom).toBe(before);
+    expect((await ws.build()).stdout).toMatch(FAST);
+  });
+
+  it('a run that held an entry back (the service) vouches for nothing: the strict build that follows reports the entry, never "no change"', async () => {
+    const ws = await workspace({ 'broken.md': '---\ntitle: [unclosed\n---\nbody\n' });
+    const entries = path.join(ws.dir, 'entries');
+    const out = path.join(ws.dir, 'out');
+    const now = new Date('2026-06-01T00:00:00Z');
+    const held = await build({ entriesDir: entries, outDir: out, now, mode: 'service' });
+    expect(held.ok).toBe(true);
+    // Its manifest says what it wrote (publish reads it), marked as a run with errors.
+    expect(await readFile(path.join(out, MANIFEST_PATH), 'utf8')).toMatch(/^\{"version":"[^"]+","clean":false,/);
+    expect(checkUpToDate(entries, out, now).upToDate).toBe(false);
+    const strict = await ws.build();
+    expect([strict.code, strict.stdout]).toEqual([1, expect.not.stringMatching(FAST)]);
+    expect(strict.stderr).toContain('broken.md');
+    // The entry put right: a clean build, and then the fast path again.
+    await writeFile(path.join(entries, 'broken.md'), entryText({ slug: 'broken' }));
+    expect((await ws.build()).code).toBe(0);
     expect((await ws.build()).stdout).toMatch(FAST);
   });
 
