@@ -167,8 +167,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
   if (typeof parsed === 'number') return parsed;
   const { command, values } = parsed;
   if (command === 'new') return runNew(parsed.positionals, values, clock(), io);
-  // Before anything reads --now (found from outside: a refusal of an earlier --now hinted at one for start).
-  if (command === 'start' && values.now !== undefined) {
+  if (command === 'start' && values.now !== undefined) { // first (found from outside: a guard's hint offered start --now)
     io.err('storyfeed start: --now is for build and check; the service follows the real clock');
     return EXIT.usage;
   }

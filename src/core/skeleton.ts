@@ -127,6 +127,8 @@ export function planSkeleton(request: SkeletonRequest, settings: readonly Source
   // A title is one line of text (a line break would not survive the feeds' one-line titles).
   if (request.title.trim() === '') return { ok: false, problem: "the title is empty: write the development's headline" };
   if (/[\u0000-\u001f\u007f\u0085\u2028\u2029]/.test(request.title)) return { ok: false, problem: 'the title must be one line of text' };
+  // What the shell passed was not UTF-8: Node has put U+FFFD in place of each bad byte (found from outside).
+  if (request.title.includes('\uFFFD')) return { ok: false, problem: 'the title holds bytes that are not UTF-8 (read as U+FFFD): check the terminal\'s encoding, or write the title in the file' };
   const inFolder = request.story !== '.';
   if (inFolder && !STORY_SLUG.test(request.story)) return { ok: false, problem: `\`${request.story}\` is not a story folder name (or \`.\` for the single story)` };
   if (inFolder && !newsroom) return { ok: false, problem: `no newsroom (${NEWSROOM_FILE}): write \`.\` for the single story at the entries root` };

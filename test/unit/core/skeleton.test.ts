@@ -121,6 +121,8 @@ describe('planSkeleton', () => {
     [{ kind: 'entry', story: 'missing', title: 't' } as const, { '_newsroom.md': newsroomText() }, /no story at missing\/_story\.md/],
     [{ kind: 'entry', story: 'x', title: 't' } as const, { '_story.md': storyText() }, /no newsroom/],
     [{ kind: 'entry', story: '.', title: 'two\nlines' } as const, { '_story.md': storyText() }, /one line/],
+    // A title passed in another encoding than UTF-8: Node reads each bad byte as U+FFFD (found from outside).
+    [{ kind: 'entry', story: '.', title: 'Caf\uFFFD talks' } as const, { '_story.md': storyText() }, /bytes that are not UTF-8 \(read as U\+FFFD\)/],
     // An ended story: an entry published now would come after its coverage_end (E_COVERAGE).
     [{ kind: 'entry', story: '.', title: 't' } as const, { '_story.md': storyText('status: ended\ncoverage_end: 2026-07-01T00:00:00Z\n') }, /has ended \(status: ended, coverage_end 2026-07-01T00:00:00Z\): set `status: live` or a later `coverage_end` first/],
     [{ kind: 'entry', story: 'old', title: 't' } as const, { '_newsroom.md': newsroomText(), 'old/_story.md': newsroomStoryText('old', 'status: ended\ncoverage_end: 2026-07-01T00:00:00Z\n') }, /old\/_story\.md says the story has ended/],
