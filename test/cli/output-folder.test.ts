@@ -226,7 +226,7 @@ describe('the output folder belongs to storyfeed', () => {
     // …and never reaches the bucket (found from outside: publish deleted c there); built at the clock, it may.
     const publishPast = ['publish', '--out', 'past', '--to', 's3://bucket/', '--endpoint', 'http://127.0.0.1:9'];
     const refused = await runCli(publishPast, { cwd: ws.dir });
-    expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining('past is out of date: it was built for an earlier instant, and a development has come out or been retracted since (at 2026-05-28T09:00:00.000Z)')]);
+    expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining('past/ is out of date: it was built for an earlier instant, and a development has come out or been retracted since (at 2026-05-28T09:00:00.000Z)')]);
     expect(refused.stderr).toContain('hint: build it at the clock first: storyfeed build --out past, then storyfeed publish --out past');
     expect((await runCli(['build', '--entries', 'entries', '--out', 'past'], { cwd: ws.dir })).code).toBe(0);
     expect((await runCli(publishPast, { cwd: ws.dir })).stderr).not.toContain('out of date');

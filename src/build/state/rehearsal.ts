@@ -70,7 +70,7 @@ export function rehearsalProblem(r: RehearsalRequest): { readonly message: strin
   // (found from outside: the bucket lost them). The service publishes only what it just built.
   if (r.command === 'publish' && built.kind === 'live' && built.outdated && built.outdated.getTime() <= r.clock.getTime()) {
     return {
-      message: `${r.outDir} is out of date: it was built for an earlier instant, and a development has come out or been retracted since (at ${built.outdated.toISOString()}); publishing it would hold that back or take it back`,
+      message: `${r.outDir}/ is out of date: it was built for an earlier instant, and a development has come out or been retracted since (at ${built.outdated.toISOString()}); publishing it would hold that back or take it back`,
       hint: `build it at the clock first: storyfeed build --out ${r.outDir}, then storyfeed publish --out ${r.outDir}`,
     };
   }
