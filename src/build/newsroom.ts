@@ -174,7 +174,7 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
     store.rendered();
     if (keep.length > 0) await writeRecord(outDir, [...compiled.planned.map((p) => p.path), ...compiled.sitemaps.map((s) => s.path), ...keep]);
     phase('render and write');
-    if (useCache) await saveCache(options, { listing, settings, cache, store, sources, compiled, written, defaults });
+    if (useCache) await saveCache(options, { listing, settings, cache, store, sources, compiled, written, defaults, keep });
     else await store.discard();
     phase('save cache');
     return result({ written: written.written, rendered: written.rendered, removed: written.removed, newsroom: newsroomResult(compiled, now, written.written) });
@@ -236,6 +236,8 @@ interface Written {
   readonly compiled: NewsroomCompileResult;
   readonly written: Awaited<ReturnType<typeof writePlanned>>;
   readonly defaults: (p: string) => CacheDefaults;
+  /** The files of stories left out of this run, kept as last published (see newsroomBuild). */
+  readonly keep: readonly string[];
 }
 
 /** What the next run may take as it is: the cache index (and each story's `_story.md` hash), the fragment pack, the manifest. */
@@ -271,7 +273,10 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   const entries = allEntries(compiled);
   const clean = hasErrors(compiled.diagnostics) ? { clean: false as const } : {};
   const head = { ...clean, window: publishWindow(entries, now, compiled.stories.map((s) => s.config.story)), outdated: outdatedAfter(entries, now), generation, counts: countsOf(compiled, now), ...(compiled.newsroom ? { story: compiled.newsroom } : {}), ...(maxAges ? { maxAgeByFolder: maxAges } : {}) };
-  bookkeeping.push({ path: MANIFEST_PATH, contents: manifestChunks(head, stamps, written.records) });
+  // A story left out keeps its files: the manifest names them, or publish would take them for
+  // gone and delete them from the bucket (their stamps as last written).
+  const outputs = run.keep.length === 0 ? written.records : new Map([...written.records, ...run.keep.map((p) => [p, cache.outputs.get(p) ?? { size: 0, mtimeMs: 0 }] as const)]);
+  bookkeeping.push({ path: MANIFEST_PATH, contents: manifestChunks(head, stamps, outputs) });
   await writeBookkeeping(outDir, bookkeeping, { durable: false });
   if (folded) await removeOverlay(outDir);
 }

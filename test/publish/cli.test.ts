@@ -205,6 +205,27 @@ describe.skipIf(skipWithout('moto_server'))(`storyfeed publish, storyfeed start 
     expect(await exists(client, BUCKET, 'held-cli/b/index.html')).toBe(true);
   });
 
+  it('start --publish on a newsroom whose story cannot compile at start-up: that story\'s last published files stay in the bucket while the others publish', async () => {
+    const folder = await tempFolder({
+      'entries/_newsroom.md': newsroomText(),
+      'entries/talks/_story.md': newsroomStoryText('talks'),
+      'entries/talks/a.md': newsroomEntryText('talks', 'a', '2026-05-26T09:00:00Z'),
+      'entries/storm/_story.md': newsroomStoryText('storm'),
+      'entries/storm/a.md': newsroomEntryText('storm', 'a', '2026-05-26T10:00:00Z'),
+    });
+    cleanups.push(folder.cleanup);
+    expect((await runCli(['build'], { cwd: folder.dir })).code).toBe(0);
+    // A fault before the service starts: storm's settings break, and the service has no last good version of them.
+    await writeFile(path.join(folder.dir, 'entries/storm/_story.md'), '---\ntitle: [unclosed\n---\n');
+    await writeFile(path.join(folder.dir, 'entries/talks/b.md'), newsroomEntryText('talks', 'b', '2026-05-27T09:00:00Z'));
+    const service = await startServiceProcess(folder.dir, ['--publish', `s3://${BUCKET}/left-out/`, '--endpoint', moto.endpoint], TEST_CREDENTIALS);
+    cleanups.push(async () => void (await service.stop()));
+    const published = await service.waitFor((l) => l.event === 'publish');
+    expect(published['ok']).toBe(true);
+    expect((await getObject(client, BUCKET, 'left-out/talks/atom.xml')).body.toString()).toContain('talks b');
+    for (const key of ['left-out/storm/atom.xml', 'left-out/storm/index.html', 'left-out/storm/a/index.html']) expect([key, await exists(client, BUCKET, key)]).toEqual([key, true]);
+  });
+
   it('start --publish: publishes after the first run and after a change; a failure is logged, retried, and never stops the builds', async () => {
     const dir = await builtStory(cleanups);
     const service = await startServiceProcess(dir, ['--publish', `s3://${BUCKET}/service/`, '--endpoint', proxy.endpoint], TEST_CREDENTIALS);
