@@ -3,7 +3,7 @@
 // The start of its manifest's window is the last instant its published set changed (manifest.ts
 // publishWindow): later than the clock only in a build that published ahead of time.
 
-import { MANIFEST_PATH } from '../../io/state-folder.js';
+import { LEDGER_PATH, MANIFEST_PATH } from '../../io/state-folder.js';
 import { readBookkeeping, readBookkeepingHead } from './read-bookkeeping.js';
 
 /** Enough of the manifest to hold its window (it follows the counts and the story's settings). */
@@ -21,7 +21,9 @@ export type Built = { readonly kind: 'none' } | { readonly kind: 'live'; readonl
 /** What the last build of `outDir` was, against the clock: none, live, or ahead of the clock. */
 export function readBuiltAs(outDir: string, clock: Date): Built {
   const head = readBookkeepingHead(outDir, MANIFEST_PATH, HEAD_BYTES);
-  if (head === undefined) return { kind: 'none' };
+  // No manifest, but a ledger of published ids (found from outside: deleting the manifest turned
+  // every guard off): something went out from here; live, as of an unknown instant.
+  if (head === undefined) return readBookkeepingHead(outDir, LEDGER_PATH, 1) === undefined ? { kind: 'none' } : { kind: 'live' };
   // A long story summary comes before the window (found from outside: past 256 KiB the folder
   // looked never built, and every --now guard was off): then the whole manifest is read.
   const found = WINDOW.exec(head) ?? (head.length >= HEAD_BYTES ? WINDOW.exec(readBookkeeping(outDir, MANIFEST_PATH) ?? '') : null);

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readBuiltAs, rehearsalProblem, type RehearsalRequest } from '../../../../src/build/state/rehearsal.js';
 import { renderManifest } from '../../../../src/build/state/manifest.js';
-import { MANIFEST_PATH } from '../../../../src/io/state-folder.js';
+import { LEDGER_PATH, MANIFEST_PATH } from '../../../../src/io/state-folder.js';
 import { tempFolder } from '../../../helpers/story.js';
 
 const CLOCK = new Date('2026-06-10T00:00:00Z');
@@ -36,10 +36,15 @@ describe('readBuiltAs', () => {
     expect(readBuiltAs(await builtFolder([...window], outdated), CLOCK)).toEqual(expected);
   });
 
-  it('no manifest: none', async () => {
+  it('no manifest: none; no manifest but a ledger of published ids (found from outside: deleting the manifest turned every guard off): live', async () => {
     const folder = await tempFolder();
     cleanups.push(folder.cleanup);
     expect(readBuiltAs(folder.dir, CLOCK)).toEqual({ kind: 'none' });
+    await mkdir(path.join(folder.dir, path.dirname(LEDGER_PATH)), { recursive: true });
+    await writeFile(path.join(folder.dir, LEDGER_PATH), '{"version":3,"ids":{}}\n');
+    expect(readBuiltAs(folder.dir, CLOCK)).toEqual({ kind: 'live' });
+    const ahead = rehearsalProblem({ command: 'build', outDir: folder.dir, now: new Date('2099-01-01T00:00:00Z'), clock: CLOCK, nowFlag: '2099-01-01T00:00:00Z', outFlag: folder.dir });
+    expect(ahead?.message).toContain('holds a live build: embargoed entries would go out there');
   });
 });
 
