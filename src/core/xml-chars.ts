@@ -30,8 +30,12 @@ const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
 const PDF = '\u202C';
 const PDI = '\u2069';
 
+export function hasBidiControls(text: string): boolean {
+  return text.search(BIDI_CONTROLS) >= 0;
+}
+
 export function balanceBidi(text: string): string {
-  if (text.search(BIDI_CONTROLS) < 0) return text;
+  if (!hasBidiControls(text)) return text;
   const open: string[] = []; // the closer each open control needs, innermost last
   const out = text.replace(BIDI_CONTROLS, (c) => {
     if (c === PDF) {

@@ -8,6 +8,7 @@ import type { BlogPosting, LiveBlogPosting, Organization, Person as SchemaPerson
 import { formatRfc3339 } from '../dates.js';
 import { JSON_LD_TYPE } from '../formats.js';
 import { anchorOf, defaultLink } from '../links.js';
+import { balanceBidi, hasBidiControls } from '../xml-chars.js';
 import type { EntryMeta, Feed, Person, Story } from '../types.js';
 
 const SCRIPT_UNSAFE = /[<>&\u2028\u2029]/;
@@ -30,9 +31,17 @@ const TAG = /<(?:[^>"']|"[^"]*"|'[^']*')*>/g;
 // Elements that end a line of text: their tags become a space, so words never run together.
 const BLOCK = /^<\/?(?:p|div|h[1-6]|li|ul|ol|blockquote|pre|table|tr|td|th|br|hr|figure|figcaption)\b/i;
 
-/** Sanitized HTML → plain text: tags dropped, character references decoded, white space collapsed. */
+// Where a block ended: U+0000 cannot be in an entry's text (stripped as XML-illegal on reading).
+const BLOCK_END = '\u0000';
+
+/**
+ * Sanitized HTML → plain text: tags dropped, character references decoded, white space collapsed.
+ * A bidi control a paragraph leaves open is closed where the paragraph ends (UAX #9 ends it at a
+ * block in HTML; found from outside: once the blocks were one line of text, it ran on).
+ */
 export function plainTextOf(html: string): string {
-  return decodeHTML(html.replace(TAG, (tag) => (BLOCK.test(tag) ? ' ' : '')))
+  const text = decodeHTML(html.replace(TAG, (tag) => (BLOCK.test(tag) ? BLOCK_END : '')));
+  return (hasBidiControls(text) ? text.split(BLOCK_END).map(balanceBidi).join(' ') : text.replaceAll(BLOCK_END, ' '))
     // Every run of white space that is not already one space becomes one (the same as /\s+/ → ' ',
     // without rewriting each single space between two words).
     .replace(/\s{2,}|[^\S ]/g, ' ')

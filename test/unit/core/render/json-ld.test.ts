@@ -232,6 +232,10 @@ describe('script-safe JSON and plain text', () => {
     ['<p>One</p>\n<p>Two &amp; <a href="https://x.example/?a=1&amp;b=>">three</a></p>', 'One Two & three'],
     ['<p>a<br />b</p><ul><li>c</li><li>d</li></ul>', 'a b c d'],
     ['<p>&lt;script&gt; &#39;q&#39;</p>', "<script> 'q'"],
+    // An override a paragraph leaves open ends with it, as on the page (found from outside: it ran on).
+    ['<p>\u202Eabc</p>\n<p>def</p>', '\u202Eabc\u202C def'],
+    ['<p>\u2067x<em>\u202By</em></p><ul><li>z</li></ul>', '\u2067x\u202By\u202C\u2069 z'],
+    ['<p>a\u202C b</p>', 'a b'],
   ])('plainTextOf(%j) = %j', (html, text) => {
     expect(plainTextOf(html)).toBe(text);
   });
