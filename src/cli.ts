@@ -180,7 +180,8 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
     return EXIT.usage;
   }
   const { rehearsalProblem } = await import('./build/state/rehearsal.js');
-  const rehearsal = rehearsalProblem({ command, outDir, now, clock: clock(), nowFlag: values.now, outFlag: values.out });
+  const clockAt = clock();
+  const rehearsal = rehearsalProblem({ command, outDir, now, clock: clockAt, nowFlag: values.now, outFlag: values.out });
   if (rehearsal) {
     io.err(`storyfeed ${command}: ${rehearsal.message}\n  hint: ${rehearsal.hint}`);
     return EXIT.usage;
@@ -204,7 +205,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
     return EXIT.usage;
   }
   if (command === 'start') return runStart(entriesDir, outDir, values, env, io);
-  return runBuild(command, { entriesDir, outDir, now, timings: values.timings === true }, io);
+  return runBuild(command, { entriesDir, outDir, now, ahead: now.getTime() > clockAt.getTime(), timings: values.timings === true }, io);
 }
 
 /** The command and its flags, or the exit code when there is nothing more to do (help, a bad flag). */
@@ -297,15 +298,17 @@ interface BuildRequest {
   readonly entriesDir: string;
   readonly outDir: string;
   readonly now: Date;
+  /** `--now` later than the clock: a rehearsal (its manifest says so). */
+  readonly ahead: boolean;
   readonly timings: boolean;
 }
 
 async function runBuild(command: 'build' | 'check', request: BuildRequest, io: Io): Promise<number> {
-  const { entriesDir, outDir, now } = request;
+  const { entriesDir, outDir, now, ahead } = request;
   // Loaded here: build() itself loads the compiler only when the fast path finds work to do.
   const { build } = await import('./build/index.js');
   try {
-    const result = await build({ entriesDir, outDir, now, dryRun: command === 'check', fastPath: command === 'build', onProgress: progressReporter(io) });
+    const result = await build({ entriesDir, outDir, now, ...(ahead ? { rehearsal: true } : {}), dryRun: command === 'check', fastPath: command === 'build', onProgress: progressReporter(io) });
     if (result.upToDate) {
       io.out(`storyfeed build: no change since the last build (${counted(result.entriesRead, 'file')} unchanged); wrote nothing in ${outDir} (${Math.round(result.durationMs)} ms)`);
       return EXIT.ok;

@@ -194,7 +194,7 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   // Only a clean run (no entry held back or kept at a last good version) may vouch that a later
   // build would write the same bytes; any run says what it wrote, for publish (found from outside:
   // the last clean run's manifest kept a new development's page out of the bucket).
-  const clean = hasErrors(compiled.diagnostics) ? { clean: false as const } : {};
+  const clean = { ...(hasErrors(compiled.diagnostics) ? { clean: false as const } : {}), ...(options.rehearsal ? { rehearsal: true as const } : {}) };
   const stamps = sourceStamps(run.input.listing.stamps, sources);
   const manifest = manifestChunks({ ...clean, window: publishWindow(compiled.entries, now, [run.story]), outdated: outdatedAfter(compiled.entries, now), generation, counts: countsOf(compiled, now), story: run.story }, stamps, written.records);
   bookkeeping.push({ path: MANIFEST_PATH, contents: manifest });

@@ -271,7 +271,7 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   const stamps = sourceStamps(run.listing.stamps, sources);
   const maxAges = maxAgeByFolder(compiled);
   const entries = allEntries(compiled);
-  const clean = hasErrors(compiled.diagnostics) ? { clean: false as const } : {};
+  const clean = { ...(hasErrors(compiled.diagnostics) ? { clean: false as const } : {}), ...(options.rehearsal ? { rehearsal: true as const } : {}) };
   const head = { ...clean, window: publishWindow(entries, now, compiled.stories.map((s) => s.config.story)), outdated: outdatedAfter(entries, now), generation, counts: countsOf(compiled, now), ...(compiled.newsroom ? { story: compiled.newsroom } : {}), ...(maxAges ? { maxAgeByFolder: maxAges } : {}) };
   // A story left out keeps its files: the manifest names them, or publish would take them for
   // gone and delete them from the bucket (their stamps as last written).

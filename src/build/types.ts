@@ -14,6 +14,8 @@ export interface BuildOptions {
   readonly entriesDir: string;
   readonly outDir: string;
   readonly now: Date;
+  /** `now` is later than the clock (`build --now` ahead): the manifest marks the folder a rehearsal's. */
+  readonly rehearsal?: boolean;
   /** Validate only: nothing is written, no lock is taken. */
   readonly dryRun?: boolean;
   /** How long to wait for another builder's lock before giving up (ms). */

@@ -4,6 +4,7 @@
 import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MANIFEST_PATH } from '../../src/io/state-folder.js';
 import { runCli } from '../helpers/cli.js';
 import { BOOKKEEPING, listFiles } from '../helpers/files.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
@@ -244,6 +245,9 @@ describe('the output folder belongs to storyfeed', () => {
     expect((await runCli(['build', '--now', '2099-01-02T00:00:00Z', '--out', 'rehearsal'], { cwd: ws.dir })).code).toBe(0);
     expect((await runCli(['build', '--now', '2099-01-03T00:00:00Z', '--out', 'rehearsal'], { cwd: ws.dir })).code).toBe(0);
     const rehearsed = await listFiles(path.join(ws.dir, 'rehearsal'));
+    // The manifest says which folder is a rehearsal's (not only its window: a clock gone back looks the same).
+    expect(await readFile(path.join(ws.dir, 'rehearsal', MANIFEST_PATH), 'utf8')).toMatch(/^\{"version":"[^"]+","rehearsal":true,/);
+    expect(await readFile(path.join(ws.dir, 'out', MANIFEST_PATH), 'utf8')).not.toContain('"rehearsal"');
     for (const args of [['build', '--out', 'rehearsal'], ['start', '--out', 'rehearsal', '--port', '0'], ['publish', '--out', 'rehearsal', '--to', 's3://bucket/', '--endpoint', 'http://127.0.0.1:9']]) {
       const r = await runCli(args, { cwd: ws.dir });
       expect([args[0], r.code, r.stderr]).toEqual([args[0], 2, expect.stringMatching(/rehearsal holds a rehearsal built ahead of the clock \(entries out as of 2098-/)]);

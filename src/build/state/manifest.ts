@@ -31,6 +31,8 @@ export interface Manifest {
    * later run: the fast path and a patch run never take it as up to date.
    */
   readonly clean?: false;
+  /** true: built with `--now` later than the clock (state/rehearsal.ts), never to go live. */
+  readonly rehearsal?: true;
   /** The build cache index written with it (cache.ts generation): a patch run needs both to agree. */
   readonly generation?: string;
   /** What the build's summary line reports; true of every instant inside the window. */
@@ -155,6 +157,7 @@ export function renderManifestHead(head: Omit<Manifest, 'version' | 'entries' | 
   return JSON.stringify({
     version: manifestVersion(),
     ...(head.clean === false ? { clean: false } : {}),
+    ...(head.rehearsal === true ? { rehearsal: true } : {}),
     ...(head.generation ? { generation: head.generation } : {}),
     ...(head.counts ? { counts: head.counts } : {}),
     ...(head.story ? { story: head.story } : {}),
