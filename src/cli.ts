@@ -24,8 +24,6 @@ export const EXIT = { ok: 0, invalid: 1, usage: 2, bug: 70 } as const;
 /** File-system errors that mean "the output folder cannot be written", a configuration problem. */
 const OUTPUT_FAULTS = new Set(['EACCES', 'EROFS', 'ENOSPC', 'EPERM', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EDQUOT']);
 
-
-
 /** A whole number from `min` to `max` written in decimal digits, or undefined. */
 function wholeNumber(text: string, min: number, max: number): number | undefined {
   const n = Number(text);
@@ -160,7 +158,6 @@ async function runPublish(outDir: string, values: PublishFlags, env: NodeJS.Proc
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, abort);
   }
 }
-
 
 export async function main(argv: readonly string[], io: Io, clock: () => Date = () => new Date(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const parsed = parseCommand(argv, io);

@@ -35,8 +35,8 @@ describe('readBuiltAs', () => {
     ['ahead of the clock, marked a rehearsal', [ms('2026-07-01T00:00:00Z'), null], null, { kind: 'rehearsal', ahead: true, asOf: new Date('2026-07-01T00:00:00Z') }, true],
     ['marked a rehearsal, the clock has caught up with it', [ms('2026-06-01T00:00:00Z'), null], null, { kind: 'rehearsal', ahead: false, asOf: new Date('2026-06-01T00:00:00Z') }, true],
     ['ahead of the clock, not a rehearsal: the clock has gone back', [ms('2026-07-01T00:00:00Z'), null], null, { kind: 'skewed', asOf: new Date('2026-07-01T00:00:00Z') }],
-  ] as const)('%s', async (_, window, outdated, expected, rehearsal = false) => {
-    expect(readBuiltAs(await builtFolder([...window], outdated, rehearsal), CLOCK)).toEqual(expected);
+  ] as const)('%s', async (_, window, outdated, expected, rehearsal?: true) => {
+    expect(readBuiltAs(await builtFolder([...window], outdated, rehearsal ?? false), CLOCK)).toEqual(expected);
   });
 
   it('no manifest: none; no manifest but a ledger of published ids (found from outside: deleting the manifest turned every guard off): live', async () => {
