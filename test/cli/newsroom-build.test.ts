@@ -157,6 +157,22 @@ describe('storyfeed build of a newsroom', () => {
     expect(existsSync(w.out('talks/atom.xml'))).toBe(false);
   });
 
+  it('a newsroom rehearsed ahead of the clock is marked a rehearsal, and neither published nor built live; built for the past, it is not published once a development came out since', async () => {
+    const w = await workspace({ 'talks/summit.md': newsroomEntryText('talks', 'summit', '2098-01-01T09:00:00Z') });
+    const rehearsed = await runCli(['build', '--entries', 'entries', '--out', 'rehearsal', '--now', '2099-01-01T00:00:00Z'], { cwd: w.dir });
+    expect(rehearsed.code, rehearsed.stderr).toBe(0);
+    expect(await readFile(path.join(w.dir, 'rehearsal/.storyfeed/manifest.json'), 'utf8')).toMatch(/^\{"version":"[^"]+","rehearsal":true,/);
+    const endpoint = ['--to', 's3://bucket/', '--endpoint', 'http://127.0.0.1:9'];
+    for (const args of [['publish', '--out', 'rehearsal', ...endpoint], ['build', '--entries', 'entries', '--out', 'rehearsal']]) {
+      const r = await runCli(args, { cwd: w.dir });
+      expect([args[0], r.code, r.stderr]).toEqual([args[0], 2, expect.stringContaining('rehearsal holds a rehearsal built ahead of the clock (entries out as of 2098-')]);
+    }
+    // The workspace's --now is before storm's later development (2026-07-01): out of date since then.
+    expect((await w.build()).code).toBe(0);
+    const past = await runCli(['publish', '--out', 'out', ...endpoint], { cwd: w.dir });
+    expect([past.code, past.stderr]).toEqual([2, expect.stringContaining('out/ is out of date: it was built for an earlier instant, and a development has come out or been retracted since (at 2026-07-01T09:00:00.000Z)')]);
+  });
+
   it('a story whose only development is embargoed writes nothing and is listed nowhere until it is due; check says it is not out', async () => {
     const w = await workspace({ 'quiet/_story.md': newsroomStoryText('quiet', '', 'Secret summit'), 'quiet/a.md': newsroomEntryText('quiet', 'a', '2026-07-01T09:00:00Z') });
     expect((await w.build()).code).toBe(0);
