@@ -195,7 +195,7 @@ export async function main(argv: readonly string[], io: Io, clock: () => Date = 
   try {
     // check writes nothing, so files it did not write are no matter; an --out the build refuses is
     // (the default is only where it looks for the ledger: `check --entries .` stays fine).
-    if (command !== 'check' || values.out !== undefined) checkOutputFolder(entriesDir, outDir, { force: command === 'check' || values.force === true });
+    if (command !== 'check' || values.out !== undefined) checkOutputFolder(entriesDir, outDir, { force: command === 'check' || values.force === true, entriesRequired: command === 'start' });
   } catch (error) {
     if (!isUserError(error, 'output-folder')) throw error;
     io.err(`storyfeed ${command}: ${error.message}\n  hint: ${error.hint}`);

@@ -11,6 +11,7 @@ import { OUTPUT_FILES } from '../core/formats.js';
 import { compareStrings } from '../core/diagnostics.js';
 import { UserError } from '../errors.js';
 import { isInside } from './paths.js';
+import { entriesFolderProblem } from './read-sources.js';
 import { FOLDER_README_PATH, LEDGER_PATH, MANIFEST_PATH, PUBLISHED_PATH, STATE_FOLDER } from './state-folder.js';
 
 
@@ -114,7 +115,11 @@ export function isOwnFolder(outDir: string): boolean {
  * folder or the reverse, and a non-empty folder storyfeed did not create unless `force`. Reads only:
  * the folder is marked as storyfeed's by the first run that publishes into it.
  */
-export function checkOutputFolder(entriesDir: string, outDir: string, options: { force?: boolean } = {}): void {
+export function checkOutputFolder(entriesDir: string, outDir: string, options: { force?: boolean; entriesRequired?: boolean } = {}): void {
+  // The service would only retry a folder that is not there (found from outside: a mistyped
+  // --entries logged a failed run every few seconds); build and check say so when they list it.
+  const unreadable = options.entriesRequired ? entriesFolderProblem(entriesDir) : undefined;
+  if (unreadable) throw new UserError('output-folder', `cannot read the entries folder ${entriesDir}: ${unreadable}`, 'give --entries the folder that holds _story.md or _newsroom.md (default: entries)');
   const entries = realish(entriesDir);
   const out = realish(outDir);
   if (within(out, entries)) {

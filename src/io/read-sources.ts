@@ -370,6 +370,11 @@ export function isNewsroomSync(entriesDir: string): boolean {
   try { return lstatSync(path.join(entriesDir, NEWSROOM_FILE), { throwIfNoEntry: false }) !== undefined; } catch { return false; }
 }
 
+/** Why the entries folder cannot be read (`ENOENT`, `ENOTDIR`, …), if it cannot: `storyfeed start` checks it first. */
+export function entriesFolderProblem(entriesDir: string): string | undefined {
+  try { readdirSync(entriesDir); return undefined; } catch (error) { return (error as NodeJS.ErrnoException).code ?? 'unreadable'; }
+}
+
 /** The service's watcher: the folders (and links) in the entries folder, hidden ones aside; none when it cannot be listed. */
 export function folderNamesSync(entriesDir: string): string[] {
   try { return readdirSync(entriesDir, { withFileTypes: true }).flatMap((d) => ((d.isDirectory() || d.isSymbolicLink()) && !d.name.startsWith('.') ? [d.name] : [])); } catch { return []; }
@@ -388,9 +393,7 @@ export function readSettingsFiles(entriesDir: string, names: readonly string[]):
     try {
       const real = realpathSync(path.join(root, name));
       if (isInside(root, real)) files.push({ path: name, text: readFileSync(real, 'utf8') });
-    } catch {
-      // Absent (or unreadable): the skeleton's plan says what is missing.
-    }
+    } catch {} // absent (or unreadable): the skeleton's plan says what is missing
   }
   return files;
 }

@@ -1,5 +1,6 @@
 // Black-box tests of the storyfeed program in temp folders: exit codes, messages, what is written.
 import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkOutputFile } from '../helpers/checkers.js';
@@ -339,6 +340,17 @@ describe('output folder faults', () => {
     expect(r.stderr).toMatch(/storyfeed build: /);
     expect(r.stderr).not.toMatch(/internal error/);
     await chmod(path.join(ws.dir, 'out'), 0o644);
+  });
+
+  it('start with an entries folder that is not there (a mistyped --entries) or is a file: exit 2 at once, naming it (found from outside: the service retried it forever)', async () => {
+    const ws = await workspace(story);
+    await writeFile(path.join(ws.dir, 'notes.txt'), 'not a folder');
+    for (const [entries, code] of [['entires', 'ENOENT'], ['notes.txt', 'ENOTDIR']]) {
+      const r = await runCli(['start', '--entries', entries!, '--out', 'out', '--port', '0'], { cwd: ws.dir, timeoutMs: 10_000 });
+      expect([entries, r.code, r.stderr]).toEqual([entries, 2, `storyfeed start: cannot read the entries folder ${entries}: ${code}\n  hint: give --entries the folder that holds _story.md or _newsroom.md (default: entries)\n`]);
+      expect(r.stdout).toBe('');
+    }
+    expect(existsSync(path.join(ws.dir, 'out'))).toBe(false);
   });
 
   it('an entries path that is a file: exit 2, naming the entries folder, not the output folder (found from outside)', async () => {
