@@ -356,7 +356,9 @@ function summarize(config: StoryConfig, entries: readonly EntryMeta[], now: Date
     status: config.status,
     entryCount: published.length,
     ...(coverageStart ? { coverageStart } : {}),
-    ...(config.coverageEnd ? { coverageEnd: config.coverageEnd } : {}),
+    // A live story's coverage_end is shown nowhere (W_COVERAGE_LIVE says so; found from outside:
+    // stories.json gave it, and it dated the OPML).
+    ...(config.status === 'ended' && config.coverageEnd ? { coverageEnd: config.coverageEnd } : {}),
     ...(latest ? { latest } : {}),
   };
 }

@@ -2,7 +2,8 @@
 // renderer changes its output for the same inputs: every cached key and the up-to-date manifest
 // are then invalidated. Kept in a module of its own, so that the start-up fast path can read it
 // without loading the renderers.
-export const RENDER_VERSION = 9;
+// 10: a live story's coverage_end is in no file (stories.json, the OPML's dates).
+export const RENDER_VERSION = 10;
 // 5: a page per development; an entry without `link` links to it (not to `home_page#anchor`).
 // 6: the LiveBlogPosting's updates link each development's page; an ended story says so (coverageEndTime).
 // 7: a newsroom story with no development out is in no file; a title's line breaks are spaces.

@@ -114,11 +114,17 @@ describe('diagnostics', () => {
   });
 
   it('a live story with a coverage_end builds, with a warning at coverage_end (it is shown nowhere until the story has ended); a single story alike', () => {
-    const r = run({ ...base, 'talks/_story.md': newsroomStoryText('talks', 'coverage_end: 2026-05-30T00:00:00Z\n') });
+    const r = run({ ...base, 'talks/_story.md': newsroomStoryText('talks', 'coverage_end: 2026-05-31T06:00:00Z\n') });
     expect(r.ok).toBe(true);
     expect(r.diagnostics.map((d) => `${d.file}:${d.line} ${d.code} ${d.severity}`)).toEqual(['talks/_story.md:5 W_COVERAGE_LIVE warning']);
-    const ended = run({ ...base, 'talks/_story.md': newsroomStoryText('talks', 'status: ended\ncoverage_end: 2026-05-30T00:00:00Z\n') });
+    // Shown nowhere: not in stories.json, not as the OPML's dateModified (found from outside: both had it).
+    const text = (result: typeof r, name: string) => result.files.find((f) => f.path === name)!.contents;
+    expect(text(r, 'stories.json')).not.toContain('2026-05-31T06');
+    expect(text(r, 'stories.opml')).not.toMatch(/31 May 2026 06:00/);
+    const ended = run({ ...base, 'talks/_story.md': newsroomStoryText('talks', 'status: ended\ncoverage_end: 2026-05-31T06:00:00Z\n') });
     expect(ended.diagnostics).toEqual([]);
+    expect(text(ended, 'stories.json')).toContain('"coverage_end": "2026-05-31T06:00:00Z"');
+    expect(text(ended, 'stories.opml')).toMatch(/<dateModified>Sun, 31 May 2026 06:00:00 (GMT|\+0000)<\/dateModified>/);
     const single = compile({ sources: sources({ '_story.md': storyText('coverage_end: 2026-05-30T00:00:00Z\n') }), now: NOW });
     expect([single.ok, single.diagnostics.map((d) => d.code)]).toEqual([true, ['W_COVERAGE_LIVE']]);
   });
