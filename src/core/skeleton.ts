@@ -136,6 +136,8 @@ export function planSkeleton(request: SkeletonRequest, settings: readonly Source
   const storyPath = inFolder ? `${request.story}/${STORY_FILE}` : STORY_FILE;
   const story = file(storyPath);
   if (!story) return { ok: false, problem: `no story at ${storyPath}` };
+  // Its id would come from the newsroom's authority (found from outside), and the build fails anyway.
+  if (!parseFrontMatter(story).entry) return { ok: false, problem: `${storyPath} is not valid front matter: put it right first (\`storyfeed check\` says where)` };
   // The story's own authority, else the newsroom's (a story's id may be a URL).
   const authority = authorityOf(inFolder ? [story, newsroom] : [story]);
   if (!authority) return { ok: false, problem: `${inFolder ? `${storyPath} and ${NEWSROOM_FILE} have` : `${storyPath} has`} neither a tag: id nor a feed_base with a domain name to take the id's authority from` };

@@ -120,6 +120,9 @@ describe('planSkeleton', () => {
     [{ kind: 'entry', story: '.', title: 't' } as const, { '_newsroom.md': newsroomText() }, /is a newsroom/],
     [{ kind: 'entry', story: 'missing', title: 't' } as const, { '_newsroom.md': newsroomText() }, /no story at missing\/_story\.md/],
     [{ kind: 'entry', story: 'x', title: 't' } as const, { '_story.md': storyText() }, /no newsroom/],
+    // A story whose _story.md does not parse: its id would come from the newsroom's authority (found from outside).
+    [{ kind: 'entry', story: 'talks', title: 't' } as const, { '_newsroom.md': newsroomText(), 'talks/_story.md': '---\nid: [unclosed\n---\n' }, /talks\/_story\.md is not valid front matter: put it right first/],
+    [{ kind: 'entry', story: '.', title: 't' } as const, { '_story.md': '---\ntitle: "open\n---\n' }, /_story\.md is not valid front matter/],
     [{ kind: 'entry', story: '.', title: 'two\nlines' } as const, { '_story.md': storyText() }, /one line/],
     // A title passed in another encoding than UTF-8: Node reads each bad byte as U+FFFD (found from outside).
     [{ kind: 'entry', story: '.', title: 'Caf\uFFFD talks' } as const, { '_story.md': storyText() }, /bytes that are not UTF-8 \(read as U\+FFFD\)/],
