@@ -330,7 +330,9 @@ const HTML_TAGS = new Set(
   ('a abbr acronym address applet area article aside audio b base basefont bdi bdo big blink blockquote body br button canvas caption center cite code col colgroup ' +
     'data datalist dd del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header hr html i iframe img input ins ' +
     'kbd label legend li link main map mark marquee menu meta meter nav noframes noscript object ol optgroup option output p param picture pre progress q rp rt ruby s samp script ' +
-    'section select small source span strike strong style sub summary sup svg table tbody td template textarea tfoot th thead time title tr track tt u ul var video wbr').split(' '),
+    'section select small source span strike strong style sub summary sup svg table tbody td template textarea tfoot th thead time title tr track tt u ul var video wbr ' +
+    // Current elements the list lacked, and the obsolete ones HTML §16 still parses (found from outside: `</nobr>` passed).
+    'hgroup math search slot image isindex keygen listing menuitem multicol nextid nobr plaintext rb rtc spacer xmp').split(' '),
 );
 
 // A reference as the W3C validator finds one: `&(#?\w+);` (Python's Unicode \w: letters, digits, `_`).

@@ -17,7 +17,8 @@ export const RENDER_VERSION = 10;
 // 10: an end tag with white space or more before `>` is E_TEXT_MARKUP too, and each plain-text field
 // closes the bidi controls it opens: cached entries are parsed again.
 // 11: the same, for a cache written between those two changes (found from outside: it kept old tag folders).
-// 12: an entry's plain text (JSON-LD articleBody) closes the bidi controls each paragraph leaves open.
+// 12: an entry's plain text (JSON-LD articleBody) closes the bidi controls each paragraph leaves open;
+// end tags of more HTML elements (`</nobr>`) are E_TEXT_MARKUP.
 export const CACHE_VERSION = 12;
 // 2: the first build of this version records what it published (.storyfeed/published.json), so
 // the fast path and the patch run do not take an older manifest.

@@ -19,6 +19,10 @@ describe('looksLikeMarkup: only real HTML end tags and character references', ()
     ['&Notaname;', undefined],
     ['&İran;', undefined],
     ['</notatag>', undefined],
+    // End tags of current and obsolete HTML elements the list once lacked (found from outside).
+    ['Wait for it</nobr>', '</nobr>'],
+    ['a</xmp>b', '</xmp>'],
+    ['</hgroup>', '</hgroup>'],
     ['a < b > c', undefined],
     // Named character references (HTML §13.5, the full HTML5 list)
     ['Talks &amp; more', '&amp;'],
