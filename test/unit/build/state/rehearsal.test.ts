@@ -1,6 +1,7 @@
 // What a folder's last build was, read from its manifest's head, and which commands it refuses:
-// a rehearsal (built ahead of the clock) is never built live, served or published; a folder built
-// for an earlier instant is never published once a development came out or was retracted since.
+// a rehearsal (built ahead of the clock) is never published, nor built live or served while it is
+// ahead; a live folder ahead of the clock means the clock went back; a folder built for an earlier
+// instant is never published once a development came out or was retracted since.
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
