@@ -273,11 +273,11 @@ export async function acquireOutputLock(outDir: string, options: AcquireOptions)
   let beat: Worker | undefined;
   const starting = setTimeout(() => {
     beat = new Worker(HEARTBEAT_SOURCE, { eval: true, workerData: { lockPath, token: owner.token, everyMs } });
-    beat.unref();
     beat.on('message', () => {
       lostWhy = 'another builder took the lock over';
     });
     beat.on('error', () => undefined);
+    beat.unref(); // after the 'message' listener, which refs the thread's port again (sync-thread.ts)
   }, Math.min(BEAT_THREAD_AFTER_MS, everyMs));
   starting.unref();
   return {

@@ -48,7 +48,6 @@ let thread: FileSyncs | undefined;
 function startSyncThread(onDeath: () => void): FileSyncs {
   // Its descriptors are opened here: it closes them as a plain thread, not as a Worker owning them.
   const worker = new Worker(SOURCE, { eval: true, trackUnmanagedFds: false });
-  worker.unref();
   let started = false;
   worker.once('online', () => (started = true));
   let pending: number[] = [];
@@ -104,6 +103,10 @@ function startSyncThread(onDeath: () => void): FileSyncs {
   });
   worker.on('error', die);
   worker.on('exit', (code) => die(new Error(`the fsync thread stopped (exit code ${code})`)));
+  // Unref'd after its 'message' listener is added, never before: adding one refs the thread's port
+  // again (Node's worker.js setupPortReferencing). Found from outside: a build that started the
+  // thread and then had nothing to sync (every output unchanged, the cache gone) never exited.
+  worker.unref();
   return {
     get backlog() {
       return fallback?.backlog ?? backlog;

@@ -256,6 +256,24 @@ describe('the output folder belongs to storyfeed', () => {
   });
 });
 
+describe('a build exits when it is done', () => {
+  it('a full build with nothing to write (the cache and manifest gone, every output as it was) exits at once (found from outside: the fsync thread, started and never used, held the process open for ever)', async () => {
+    // Over 512 outputs to render: the fsyncs then go to their own thread (io/sync-thread.ts).
+    const files: Record<string, string> = { 'entries/_story.md': storyText() };
+    for (let i = 0; i < 140; i += 1) files[`entries/e${i}.md`] = entryText({ slug: `e${i}`, extra: `tags: [t${i}]\n` });
+    const folder = await tempFolder(files);
+    cleanups.push(folder.cleanup);
+    const build = () => runCli(['build', '--entries', 'entries', '--out', 'out'], { cwd: folder.dir, timeoutMs: 60_000 });
+    expect((await build()).code).toBe(0);
+    for (const f of ['cache.json', 'fragments.pack', 'manifest.json']) await rm(path.join(folder.dir, 'out/.storyfeed', f), { force: true });
+    const started = Date.now();
+    const again = await build();
+    expect([again.code, again.stdout]).toEqual([0, expect.stringMatching(/wrote nothing \(no change\).*\n.*rendered (\d{3,}) of/)]);
+    expect(Number(/rendered (\d+) of/.exec(again.stdout)![1])).toBeGreaterThanOrEqual(512);
+    expect(Date.now() - started).toBeLessThan(50_000); // it exited by itself, long before the 60 s kill
+  }, 120_000);
+});
+
 describe('a run publishes whole', () => {
   it('a directory in the way of index.html: the run fails in one sentence, every file keeps its old bytes, nothing is left behind', async () => {
     const ws = await workspace();
