@@ -108,7 +108,12 @@ export function newestChange(entries: readonly EntryMeta[], retracted: readonly 
  * retracted, its retraction's stub leaves RSS, JSON Feed and the pages.
  */
 export function dueTimes(e: EntryMeta): number[] {
-  return e.retraction ? [e.published.getTime(), e.retraction.at.getTime(), e.retraction.until.getTime()] : [e.published.getTime()];
+  return e.retraction ? [...comesOrGoes(e), e.retraction.until.getTime()] : comesOrGoes(e);
+}
+
+/** The instants at which the entry comes out and, if retracted, goes (what `publish` must never hold back: manifest.ts outdatedAfter). */
+export function comesOrGoes(e: EntryMeta): number[] {
+  return e.retraction ? [e.published.getTime(), e.retraction.at.getTime()] : [e.published.getTime()];
 }
 
 /** Google News: "Only include articles that were published in the last two days" (core/sitemaps.ts). */

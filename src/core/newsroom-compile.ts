@@ -13,7 +13,7 @@ import { parseLedger, renderLedger, rootIdChanged, type Ledger, type LedgerRecor
 import { duplicateIds, idOwners, keptSettings, movedEntry, movedStoryIdChanges, storyIdChanges, storyIds, vanishedStories } from './newsroom-ids.js';
 import { parseFrontMatter } from './front-matter.js';
 import { NEWSROOM_FILE, STORY_FILE } from './links.js';
-import { coverageStartOf, isPublished, isVisible } from './model.js';
+import { coverageEndOf, coverageStartOf, isPublished, isVisible } from './model.js';
 import { detectLayout, feedBaseClashes, parseNewsroomSettings, parseStoryConfig, splitNewsroom, standInNewsroom, validateCoverageEnd, type StoryConfig, type StorySummary } from './newsroom.js';
 import { planNewsroom, selectNewsroomEntries } from './newsroom-plan.js';
 import type { ParsedSource } from './parse-sources.js';
@@ -350,6 +350,7 @@ function summarize(config: StoryConfig, entries: readonly EntryMeta[], now: Date
   const published = entries.filter((e) => isVisible(e, now));
   const latest = [...published].sort((a, b) => b.published.getTime() - a.published.getTime() || compareStrings(a.id, b.id))[0];
   const coverageStart = coverageStartOf(config.coverageStart, entries, now);
+  const coverageEnd = coverageEndOf(config);
   return {
     slug: config.slug,
     story: config.story,
@@ -358,7 +359,7 @@ function summarize(config: StoryConfig, entries: readonly EntryMeta[], now: Date
     ...(coverageStart ? { coverageStart } : {}),
     // A live story's coverage_end is shown nowhere (W_COVERAGE_LIVE says so; found from outside:
     // stories.json gave it, and it dated the OPML).
-    ...(config.status === 'ended' && config.coverageEnd ? { coverageEnd: config.coverageEnd } : {}),
+    ...(coverageEnd ? { coverageEnd } : {}),
     ...(latest ? { latest } : {}),
   };
 }

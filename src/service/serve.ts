@@ -41,15 +41,15 @@ export interface RunningServer {
 
 const MAX_URL_LENGTH = 2048;
 
-/**
- * The file a request path maps to, or undefined for 404. Pure: it does not look at the disk
- * (symlinks are checked by the caller with realpath).
- */
 /** Dot segments (.., .) and every dotfile or dot-folder (the lock, temp files, the ledger) are out. */
 function isPrivate(segments: readonly string[]): boolean {
   return segments.some((s) => s.startsWith('.'));
 }
 
+/**
+ * The file a request path maps to, or undefined for 404. Pure: it does not look at the disk
+ * (symlinks are checked by the caller with realpath).
+ */
 export function resolveRequestPath(outDir: string, urlPath: string): string | undefined {
   const pathname = urlPath.split(/[?#]/)[0] ?? '';
   if (!pathname.startsWith('/')) return undefined;

@@ -3,7 +3,7 @@
 // stays the same. When nothing differs, a cron-driven `storyfeed build` can answer "no change"
 // without loading the compiler at all (see io/fast-path.ts).
 
-import { changeTimes, coverageEndOf, isScheduled, nextScheduledEntry, selectVisible } from '../../core/model.js';
+import { changeTimes, comesOrGoes, coverageEndOf, isScheduled, nextScheduledEntry, selectVisible } from '../../core/model.js';
 import type { EntryMeta, Story } from '../../core/types.js';
 import { CACHE_VERSION, MANIFEST_VERSION, RENDER_VERSION } from '../../core/versions.js';
 import { compareStrings } from '../../core/diagnostics.js';
@@ -106,7 +106,7 @@ export function outdatedAfter(entries: readonly EntryMeta[], now: Date): number 
   const t = now.getTime();
   for (const e of entries) {
     if (e.draft) continue;
-    for (const due of e.retraction ? [e.published.getTime(), e.retraction.at.getTime()] : [e.published.getTime()]) if (due > t && (next === null || due < next)) next = due;
+    for (const due of comesOrGoes(e)) if (due > t && (next === null || due < next)) next = due;
   }
   return next;
 }
