@@ -4,8 +4,9 @@
 // with (and whose defaults its cache record leaves out), and the folder its documents live in.
 
 import { cacheDefaults, cacheKey, hashText, type CacheDefaults } from './state/cache.js';
-import { CacheLines } from './state/cache-lines.js';
-import { readBookkeeping, readBookkeepingBytes, readBookkeepingChunks } from './state/read-bookkeeping.js';
+import { CacheLines, type LineFilter } from './state/cache-lines.js';
+import type { TocRun } from './state/cache-toc.js';
+import { readBookkeeping, readBookkeepingBytes, withBookkeepingFile } from './state/read-bookkeeping.js';
 import { CACHE_PATH, OVERLAY_PATH } from '../io/state-folder.js';
 import { NEWSROOM_FILE, STORY_FILE } from '../core/links.js';
 import type { SourceFile, Story } from '../core/types.js';
@@ -35,12 +36,11 @@ export interface PatchLayout {
   mayHold(output: string): boolean;
 }
 
-/**
- * In a newsroom, the index lines a patch run needs, by kind (`e`, `o`) and path as JSON bytes: the
- * edited stories' entries and outputs and the newsroom's own outputs (a superset of `mayHold`'s).
- * The index is then read in part (CacheLines.readPart); a single story's is read whole.
- */
-export type LineFilter = (kind: number, bytes: Uint8Array, from: number, to: number) => boolean;
+/** The part of the index a newsroom's patch run reads (keepLines): the runs of its table it wants, and of their lines those it keeps. */
+export interface IndexPart {
+  readonly wants: (run: TocRun) => boolean;
+  readonly keep: LineFilter;
+}
 
 /** A single story: the manifest's story, vouched for by the index's key on `_story.md`'s text. */
 export function storyLayout(story: Story, storyText: string): PatchLayout {
@@ -64,7 +64,7 @@ export function storyLayout(story: Story, storyText: string): PatchLayout {
  * hold each of the latter's hash. Another story's entries are never asked for: a patch touches only
  * documents of the edited entries' own stories.
  */
-export async function newsroomLayout(root: string, changed: readonly string[], parseSettings: StorySettingsParser): Promise<{ readonly keepLine: LineFilter; readonly layout: Promise<PatchLayout | undefined> } | undefined> {
+export async function newsroomLayout(root: string, changed: readonly string[], parseSettings: StorySettingsParser): Promise<{ readonly keepLine: IndexPart; readonly layout: Promise<PatchLayout | undefined> } | undefined> {
   const slugs = [...new Set(changed.map((p) => slugOf(p) ?? ''))];
   if (slugs.includes('')) return undefined;
   const listing = listNamed(root, [NEWSROOM_FILE, ...slugs.map((s) => `${s}/${STORY_FILE}`)]);
@@ -117,13 +117,19 @@ const TAB = 9;
 const OUTPUT = 0x6f;
 
 /**
+ * In a newsroom, the index lines a patch run needs: the edited stories' entries and outputs and the
+ * newsroom's own outputs (a superset of `mayHold`'s), as runs of the index's table of contents
+ * (cache-toc.ts) and as lines, by kind (`e`, `o`) and path as JSON bytes. The index is then read in
+ * part (CacheLines.readPart); a single story's is read whole.
+ *
  * Index lines of these story folders (their paths, as JSON, start as `"<slug>/` does: JSON encodes
  * a string a character at a time), and outputs at the root (no `/` in the path, which JSON leaves
  * as it is, before the tab after it: a tab in a path is escaped). `from`: the path; `to`: the line's end.
  */
-export function keepLines(slugs: readonly string[]): LineFilter {
+export function keepLines(slugs: readonly string[]): IndexPart {
   const prefixes = slugs.map((slug) => Buffer.from(JSON.stringify(`${slug}/`).slice(0, -1)));
-  return (kind, bytes, from, to) => {
+  const wants = (run: TocRun) => slugs.includes(run.group) || (run.group === '' && run.kind === 'o');
+  const keep: LineFilter = (kind, bytes, from, to) => {
     for (let k = 0; k < prefixes.length; k++) {
       const p = prefixes[k]!;
       if (to - from < p.length) continue;
@@ -138,12 +144,14 @@ export function keepLines(slugs: readonly string[]): LineFilter {
     }
     return true;
   };
+  return { wants, keep };
 }
 
-/** The cache index and its overlay: whole, or in a newsroom only the lines `keep` takes (CacheLines.readPart). */
-export function loadIndex(outDir: string, keep?: LineFilter): CacheLines | undefined {
+/** The cache index and its overlay: whole, or in a newsroom only the part it asks for (CacheLines.readPart; whole when its table of contents does not add up). */
+export function loadIndex(outDir: string, part?: IndexPart): CacheLines | undefined {
   const [overlay, readWhole] = [readBookkeeping(outDir, OVERLAY_PATH), () => readBookkeepingBytes(outDir, CACHE_PATH)];
-  return keep ? CacheLines.readPart((each) => readBookkeepingChunks(outDir, CACHE_PATH, each), keep, readWhole, overlay) : CacheLines.parse(readWhole(), overlay);
+  const read = part && withBookkeepingFile(outDir, CACHE_PATH, (size, at) => CacheLines.readPart(size, at, part.wants, part.keep, readWhole, overlay));
+  return read ?? CacheLines.parse(readWhole(), overlay);
 }
 
 /**

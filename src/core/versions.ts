@@ -19,7 +19,8 @@ export const RENDER_VERSION = 10;
 // 11: the same, for a cache written between those two changes (found from outside: it kept old tag folders).
 // 12: an entry's plain text (JSON-LD articleBody) closes the bidi controls each paragraph leaves open;
 // end tags of more HTML elements (`</nobr>`) are E_TEXT_MARKUP.
-export const CACHE_VERSION = 12;
+// 13: the index ends with its table of contents (build/state/cache-toc.ts), which a newsroom's patch run reads it by.
+export const CACHE_VERSION = 13;
 // 2: the first build of this version records what it published (.storyfeed/published.json), so
 // the fast path and the patch run do not take an older manifest.
 // 3: a build writes the sitemaps; a manifest of version 2 lists none, so it may not answer "no

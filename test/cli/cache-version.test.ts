@@ -39,6 +39,8 @@ function asVersion4(index: string, story: string): string {
   const key = hashText(JSON.stringify({ cache: 4, render: RENDER_VERSION, story: hashText(story) }));
   const out = [JSON.stringify({ ...h, version: 4, key })];
   for (const line of lines) {
+    // Version 4 had no table of contents (the index's last line since version 13).
+    if (line.startsWith('t\t')) continue;
     if (line === '') {
       out.push(line);
       continue;

@@ -6,6 +6,10 @@ import path from 'node:path';
 import type { OutputRecord } from '../../io/output-record.js';
 import { OVERLAY_PATH } from '../../io/state-folder.js';
 import { entryLine, fromWire, fromWireOutput, headerLine, isString, outputLine, overlayLines, parseHeader, splitLine, type CacheDefaults, type CacheHeader, type CachedParse, type PackInfo } from './cache.js';
+import { groupOf, lineBytes, readToc, TocBuilder, type TocRun } from './cache-toc.js';
+
+/** Of a line: its kind (`e`, `o`), its bytes, where its path starts (as JSON) and where the line ends. */
+export type LineFilter = (kind: number, bytes: Uint8Array, from: number, to: number) => boolean;
 
 /** Past this many replaced records (or a quarter of the index), a patch run folds its overlay into a new index. */
 export const OVERLAY_LIMIT = 512;
@@ -25,9 +29,13 @@ export class CacheLines {
     private readonly main: CacheHeader,
     /** The overlay's header when there is one: its generation and pack are the index's now. */
     readonly header: CacheHeader,
-    /** The index as read (or, read in part, how to read it whole), and where each line starts (the last start is the end). */
+    /** The index as read (or, read in part, how to read it whole), and its size in bytes. */
     bytes: Buffer | (() => Buffer | undefined),
-    private readonly starts: readonly number[],
+    private readonly size: number,
+    /** Where each line starts (the last start is where the lines end: the table of contents, cache-toc.ts, or the file's end); read through the table, found when first asked for. */
+    private knownStarts: readonly number[] | undefined,
+    /** Lines, the header's included and the table's not. */
+    private readonly lineCount: number,
     /** Entry lines are 1 to firstOutput - 1: an entry's ordinal is its line number less one. */
     private readonly firstOutput: number,
     /** Replaced lines by kind and path (the overlay's, then this run's). */
@@ -45,20 +53,26 @@ export class CacheLines {
   private get bytes(): Buffer {
     if (this.loaded === undefined) {
       const whole = this.readWhole?.();
-      if (!whole || whole.length !== this.starts[this.starts.length - 1]) throw new Error('the cache index changed while a patch run read it');
+      if (!whole || whole.length !== this.size) throw new Error('the cache index changed while a patch run read it');
       this.loaded = whole;
     }
     return this.loaded;
   }
 
+  private get starts(): readonly number[] {
+    if (this.knownStarts === undefined) {
+      const starts = lineStarts(this.bytes);
+      if (starts.length - 1 !== this.lineCount) throw new Error('the cache index changed while a patch run read it');
+      this.knownStarts = starts;
+    }
+    return this.knownStarts;
+  }
+
   // The index stays bytes: a patch run decodes the few lines it needs, not tens of megabytes.
   static parse(bytes: Buffer | undefined, overlayText?: string): CacheLines | undefined {
     if (bytes === undefined) return undefined;
-    // A typed array's indexOf: Buffer's is slow until optimized, and this is its one long run.
-    const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const starts = [0];
-    for (let at = view.indexOf(10); at >= 0; at = view.indexOf(10, at + 1)) starts.push(at + 1);
-    if (starts[starts.length - 1] !== bytes.length || starts.length < 2) return undefined;
+    const starts = lineStarts(bytes);
+    if (starts.length < 2) return undefined;
     const header = parseHeader(bytes.toString('utf8', 0, starts[1]! - 1));
     if (!header) return undefined;
     const kind = (i: number) => (bytes[starts[i]! + 1] === 9 ? bytes[starts[i]!] : undefined);
@@ -66,67 +80,51 @@ export class CacheLines {
     let i = 1;
     while (i < lines && kind(i) === 0x65) i++;
     for (let j = i; j < lines; j++) if (kind(j) !== 0x6f) return undefined;
-    return CacheLines.make(header, overlayText, bytes, starts, i);
+    return CacheLines.make(header, overlayText, bytes, bytes.length, starts, lines, i);
   }
 
   /**
-   * The index read a chunk at a time, keeping only the lines whose path `keep` takes (given the
-   * line's kind, `e` or `o`, and its bytes from its path as JSON, which a tab ends): a newsroom's patch run needs the
-   * edited stories' lines, not the other stories' 14 MB (whose fresh pages cost more to read than
-   * the lines do to scan). Any other line asked for later reads the index whole (`readWhole`).
+   * The index read in part, through its table of contents (cache-toc.ts): only the runs `wants`
+   * takes are read, and of their lines those whose path `keep` takes (given the line's kind, `e` or
+   * `o`, and its bytes from its path as JSON, which a tab ends). A newsroom's patch run needs the
+   * edited stories' lines and the root's, not the other stories' 14 MB. Any other line asked for
+   * later reads the index whole (`readWhole`). Undefined when the index has no table that adds up,
+   * or a line read is not where the table says.
    */
-  static readPart(
-    chunks: (each: (chunk: Uint8Array) => void) => boolean,
-    keep: (kind: number, bytes: Uint8Array, from: number, to: number) => boolean,
-    readWhole: () => Buffer | undefined,
-    overlayText?: string,
-  ): CacheLines | undefined {
-    const starts = [0];
+  static readPart(size: number, read: (from: number, to: number) => Buffer, wants: (run: TocRun) => boolean, keep: LineFilter, readWhole: () => Buffer | undefined, overlayText?: string): CacheLines | undefined {
+    const head = read(0, Math.min(size, HEADER_MAX));
+    const headerEnd = head.indexOf(10) + 1;
+    const header = headerEnd > 0 ? parseHeader(head.toString('utf8', 0, headerEnd - 1)) : undefined;
+    const toc = header && readToc(size, headerEnd, read);
+    if (!header || !toc) return undefined;
+    const lineCount = 1 + toc.runs.reduce((n, r) => n + r.lines, 0);
+    const firstOutput = toc.runs.find((r) => r.kind === 'o')?.first ?? lineCount;
     const lines = new Map<number, string>();
     const outputs = new Map<number, string>();
-    let headerText: string | undefined;
-    let firstOutput = 0;
-    let bad = false;
-    let carry: Buffer | undefined;
-    const line = (b: Uint8Array, from: number, to: number) => {
-      const n = starts.length - 1;
-      if (n === 0) {
-        headerText = Buffer.from(b.buffer, b.byteOffset + from, to - from).toString('utf8');
-        return;
-      }
-      const kind = to - from > 1 && b[from + 1] === 9 ? b[from] : undefined;
-      if (firstOutput === 0 && kind !== 0x65) firstOutput = n;
-      if (kind !== (firstOutput === 0 ? 0x65 : 0x6f)) bad = true;
-      if (bad) return;
-      if (!keep(kind!, b, from + 2, to)) return;
-      const text = Buffer.from(b.buffer, b.byteOffset + from, to - from).toString('utf8');
-      lines.set(n, text);
-      if (kind === 0x6f) outputs.set(n - firstOutput, linePath(text) ?? '');
-    };
-    const found = chunks((chunk) => {
-      let pos = 0;
-      for (let nl = chunk.indexOf(10); nl >= 0 && !bad; pos = nl + 1, nl = chunk.indexOf(10, pos)) {
-        const offset = starts[starts.length - 1]!;
-        if (carry) {
-          const whole = Buffer.concat([carry, chunk.subarray(0, nl)]);
-          carry = undefined;
-          line(whole, 0, whole.length);
-          starts.push(offset + whole.length + 1);
-        } else {
-          line(chunk, pos, nl);
-          starts.push(offset + nl - pos + 1);
+    for (const run of toc.runs) {
+      if (!wants(run)) continue;
+      const bytes = read(run.from, run.to);
+      const kind = run.kind.charCodeAt(0);
+      let n = run.first;
+      for (let from = 0; from < bytes.length; n++) {
+        const nl = bytes.indexOf(10, from);
+        if (nl < 0 || bytes[from] !== kind || bytes[from + 1] !== 9) return undefined;
+        // Every line is in the folder the table says (a run of a hundred lines or so).
+        const text = bytes.toString('utf8', from, nl);
+        const path = linePath(text);
+        if (path === undefined || groupOf(path) !== run.group) return undefined;
+        if (keep(kind, bytes, from + 2, nl)) {
+          lines.set(n, text);
+          if (run.kind === 'o') outputs.set(n - firstOutput, path);
         }
+        from = nl + 1;
       }
-      // The rest of the chunk starts a line the next chunk ends (copied: the chunk's buffer is reused).
-      if (pos < chunk.length) carry = Buffer.concat(carry ? [carry, chunk.subarray(pos)] : [chunk.subarray(pos)]);
-    });
-    if (!found || bad || carry || starts.length < 2 || headerText === undefined) return undefined;
-    const header = parseHeader(headerText);
-    if (!header) return undefined;
-    return CacheLines.make(header, overlayText, readWhole, starts, firstOutput === 0 ? starts.length - 1 : firstOutput, { lines, outputs });
+      if (n !== run.first + run.lines) return undefined;
+    }
+    return CacheLines.make(header, overlayText, readWhole, size, undefined, lineCount, firstOutput, { lines, outputs });
   }
 
-  private static make(header: CacheHeader, overlayText: string | undefined, bytes: Buffer | (() => Buffer | undefined), starts: number[], firstOutput: number, kept?: CacheLines['kept']): CacheLines | undefined {
+  private static make(header: CacheHeader, overlayText: string | undefined, bytes: Buffer | (() => Buffer | undefined), size: number, starts: number[] | undefined, lineCount: number, firstOutput: number, kept?: CacheLines['kept']): CacheLines | undefined {
     try {
       const overlay = overlayLines(overlayText, header);
       const replaced = new Map<string, string>();
@@ -135,7 +133,7 @@ export class CacheLines {
         if (path === undefined || (line[0] !== 'e' && line[0] !== 'o')) return undefined;
         replaced.set(`${line[0]}${path}`, line);
       }
-      const index = new CacheLines(header, overlay?.header ?? header, bytes, starts, firstOutput, replaced, kept);
+      const index = new CacheLines(header, overlay?.header ?? header, bytes, size, starts, lineCount, firstOutput, replaced, kept);
       if (kept) for (const [n, text] of kept.lines) if (n < firstOutput) index.known.set(linePath(text)!, n - 1);
       return index;
     } catch {
@@ -208,7 +206,7 @@ export class CacheLines {
   }
 
   get outputCount(): number {
-    return this.starts.length - 1 - this.firstOutput;
+    return this.lineCount - this.firstOutput;
   }
 
   /** The path of the i-th output (every output's path is decoded at the first call). */
@@ -265,7 +263,7 @@ export class CacheLines {
 
   /** Has the overlay grown enough to be folded into a new index (past the limit, or a quarter of the index)? */
   get foldDue(): boolean {
-    return this.replaced.size > Math.min(OVERLAY_LIMIT, (this.starts.length - 2) / 4);
+    return this.replaced.size > Math.min(OVERLAY_LIMIT, (this.lineCount - 1) / 4);
   }
 
   /** The overlay, with every record replaced so far, under a new header. */
@@ -277,21 +275,44 @@ export class CacheLines {
 
   /** A whole new index: every line as replaced, under a new header. */
   *serialize(pack: PackInfo, generation: string): Generator<string> {
-    yield `${headerLine(this.main.key, pack, generation)}\n`;
-    const replacement = (i: number): string | undefined =>
-      i < this.firstOutput ? this.replaced.get(`e${this.pathAt(i - 1)}`) : this.replaced.get(`o${this.outputPath(i - this.firstOutput)}`);
+    const header = headerLine(this.main.key, pack, generation);
+    yield `${header}\n`;
+    const toc = new TocBuilder(lineBytes(header));
     const lines = this.starts.length - 1;
     // Runs of unchanged lines are copied as they were, a chunk at a time.
     let from = 1;
     for (let i = 1; i <= lines; i++) {
-      const r = i < lines ? replacement(i) : undefined;
+      let r: string | undefined;
+      if (i < lines) {
+        const entry = i < this.firstOutput;
+        const path = entry ? this.pathAt(i - 1)! : this.outputPath(i - this.firstOutput);
+        r = this.replaced.get(`${entry ? 'e' : 'o'}${path}`);
+        toc.add(entry ? 'e' : 'o', path, r === undefined ? this.starts[i + 1]! - this.starts[i]! : lineBytes(r));
+      }
       if (r === undefined && i < lines && i - from < 1000) continue;
       if (i > from) yield this.bytes.toString('utf8', this.starts[from]!, this.starts[i]!);
       if (r !== undefined) yield `${r}\n`;
       from = r !== undefined ? i + 1 : i;
     }
+    yield toc.render();
   }
+
 }
+
+/** Where each line of an index starts and, last, where its lines end: before its table of contents when it has one (none: it does not end in a newline). */
+function lineStarts(bytes: Buffer): number[] {
+  // A typed array's indexOf: Buffer's is slow until optimized, and this is its one long run.
+  const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const starts = [0];
+  for (let at = view.indexOf(10); at >= 0; at = view.indexOf(10, at + 1)) starts.push(at + 1);
+  if (starts[starts.length - 1] !== bytes.length) return [];
+  const last = starts[starts.length - 2]!;
+  if (starts.length > 2 && bytes[last] === 0x74 && bytes[last + 1] === 9) starts.pop();
+  return starts;
+}
+
+/** A header longer than this is not one (it holds a key, two generations and the pack's identity). */
+const HEADER_MAX = 4096;
 
 function linePath(line: string): string | undefined {
   const path = JSON.parse(line.slice(2, line.indexOf('\t', 2))) as unknown;

@@ -3,6 +3,7 @@
 
 import { compareStrings } from '../../core/diagnostics.js';
 import { defaultsAt, entryLine, headerLine, outputLine, type BuildCache, type DefaultsOf } from './cache.js';
+import { lineBytes, TocBuilder } from './cache-toc.js';
 
 const sortedKeys = (m: ReadonlyMap<string, unknown>) => [...m.keys()].sort(compareStrings);
 
@@ -20,7 +21,10 @@ export const CHUNK_CHARS = 32 * 1024;
  * nothing per record is held but the sorted paths and their ordinals.
  */
 export function* serializeCache(cache: BuildCache, defaults: DefaultsOf, generation: string, chunkChars = CHUNK_CHARS): Generator<string> {
-  yield `${headerLine(cache.key, cache.pack, generation)}\n`;
+  const header = headerLine(cache.key, cache.pack, generation);
+  yield `${header}\n`;
+  // Its last line: where each story folder's lines are (cache-toc.ts).
+  const toc = new TocBuilder(lineBytes(header));
   const entryPaths = sortedKeys(cache.entries);
   const ordinal = new Map<string, number>();
   for (const path of entryPaths) ordinal.set(path, ordinal.size);
@@ -33,7 +37,16 @@ export function* serializeCache(cache: BuildCache, defaults: DefaultsOf, generat
     chunk = [];
     chars = 0;
   }
-  for (const path of entryPaths) yield* add(entryLine(path, cache.entries.get(path)!, defaultsAt(defaults, path)));
-  for (const path of sortedKeys(cache.outputs)) yield* add(outputLine(path, cache.outputs.get(path)!, ordinal));
+  for (const path of entryPaths) {
+    const line = entryLine(path, cache.entries.get(path)!, defaultsAt(defaults, path));
+    toc.add('e', path, lineBytes(line));
+    yield* add(line);
+  }
+  for (const path of sortedKeys(cache.outputs)) {
+    const line = outputLine(path, cache.outputs.get(path)!, ordinal);
+    toc.add('o', path, lineBytes(line));
+    yield* add(line);
+  }
   if (chunk.length > 0) yield `${chunk.join('\n')}\n`;
+  yield toc.render();
 }

@@ -340,7 +340,9 @@ export function parseCache(text: string | undefined, expectedKey: string, defaul
       }
       return true;
     };
-    if (!read(lines, 1, lines.length - 1, true)) return EMPTY_CACHE;
+    // The last line may be the table of contents (cache-toc.ts): no record.
+    const end = lines.length > 2 && lines[lines.length - 2]!.startsWith('t\t') ? lines.length - 2 : lines.length - 1;
+    if (!read(lines, 1, end, true)) return EMPTY_CACHE;
     if (overlay && !read(overlay.lines, 0, overlay.lines.length, false)) return EMPTY_CACHE;
     return { key: expectedKey, generation: top.generation, ...(pack ? { pack } : {}), entries, outputs };
   } catch {

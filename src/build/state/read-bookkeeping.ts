@@ -57,30 +57,23 @@ export function startsAs(outDir: string, relative: string, text: string, head = 
 }
 
 /**
- * The file a chunk at a time, read into one reused buffer (a 14 MB index read whole costs more in
- * fresh pages than in reading). False when it cannot be opened or read.
+ * The file open for reads at given offsets, `[from, to)` each (the cache index's table of contents
+ * and the lines it points to: build/state/cache-toc.ts); undefined when it cannot be opened or read.
  */
-export function readBookkeepingChunks(outDir: string, relative: string, each: (chunk: Uint8Array) => void, size = 1 << 20): boolean {
-  let fd: number;
+export function withBookkeepingFile<T>(outDir: string, relative: string, use: (size: number, read: (from: number, to: number) => Buffer) => T): T | undefined {
+  let fd: number | undefined;
   try {
     fd = openSync(path.join(outDir, relative), 'r');
+    const file = fd;
+    const read = (from: number, to: number): Buffer => {
+      const buffer = Buffer.allocUnsafe(to - from);
+      if (readSync(file, buffer, 0, buffer.length, from) !== buffer.length) throw new Error('short read');
+      return buffer;
+    };
+    return use(fstatSync(fd).size, read);
   } catch {
-    return false;
-  }
-  try {
-    const buffer = Buffer.allocUnsafe(size);
-    for (let at = 0; ; ) {
-      let n: number;
-      try {
-        n = readSync(fd, buffer, 0, size, at);
-      } catch {
-        return false;
-      }
-      if (n === 0) return true;
-      each(new Uint8Array(buffer.buffer, buffer.byteOffset, n));
-      at += n;
-    }
+    return undefined;
   } finally {
-    closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
 }

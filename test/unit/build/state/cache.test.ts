@@ -79,7 +79,8 @@ const text = (cache: BuildCache, generation = 'g1') => [...serializeCache(cache,
 
 /** The index's lines as [kind, path, record] (the header first), to damage one and write it back. */
 const linesOf = (t: string) => {
-  const [header, ...rest] = t.split('\n').slice(0, -1);
+  // Without the table of contents (an index without one is read whole).
+  const [header, ...rest] = t.split('\n').filter((l) => !l.startsWith('t\t')).slice(0, -1);
   return { header: JSON.parse(header!) as Record<string, unknown>, records: rest.map((l) => l.split('\t')).map(([k, p, r]) => [k!, JSON.parse(p!) as string, JSON.parse(r!) as Record<string, unknown>] as const) };
 };
 const textOf = (l: ReturnType<typeof linesOf>) => `${[JSON.stringify(l.header), ...l.records.map(([k, p, r]) => `${k}\t${JSON.stringify(p)}\t${JSON.stringify(r)}`)].join('\n')}\n`;
@@ -96,6 +97,8 @@ describe('the cache index, written in chunks', () => {
   it.each([1, 7, 4096, 32 * 1024, 10_000_000])('chunks of %i characters make the same bytes, each chunk whole lines', (chars) => {
     const cache = cacheOf(2500);
     const chunks = [...serializeCache(cache, defaults, 'g1', chars)];
+    // Its table of contents last, a chunk of its own (cache-toc.test.ts).
+    expect(chunks.pop()).toMatch(/^t\t\{"runs":\[\["e","",1,2500,\d+,\d+\],\["o","",2501,2,\d+,\d+\]\]\}\n$/);
     expect(chunks.join('')).toBe(oneShot(cache, 'g1'));
     // The header, then chunks of whole lines, each as long as it takes to reach `chars` (the last one may be shorter).
     const records = 2500 + cache.outputs.size;
@@ -269,7 +272,8 @@ describe('the cache index read in part (a newsroom patch run: CacheLines.readPar
   // Entries in three story folders (one named with characters JSON escapes or that are not ASCII),
   // each folder's outputs, and the newsroom's own at the root (and `tags/…`, which is not the root).
   const folders = ['alpha', 'b"é', 'gamma'];
-  const paths = folders.flatMap((f) => [0, 1, 2].map((i) => `${f}/e${i}.md`));
+  // And others that no test edits, so that the index is larger than what is read of it.
+  const paths = [...folders, ...Array.from({ length: 30 }, (_, i) => `other-${i}`)].flatMap((f) => [0, 1, 2].map((i) => `${f}/e${i}.md`));
   const entries = new Map(paths.map((p, i) => [p, { ...record(i), entry: { ...entry(i), path: p } }] as const));
   const made = (deps: string[], slotted = deps.slice(0, 2)): OutputRecord => ({ key: `k-${deps.join()}`, size: 10, mtimeMs: 5, base: 'base', deps, slots: packSlots(slotted.map((e, i) => ({ entry: e, format: 'rss', offset: 100 * (i + 1) }))) });
   const outputs = new Map<string, OutputRecord>([
@@ -279,50 +283,70 @@ describe('the cache index read in part (a newsroom patch run: CacheLines.readPar
   ]);
   const cache: BuildCache = { key: 'k', pack: { id: '0123456789abcdef', size: 1_000_000, live: 900_000 }, entries, outputs };
   const bytes = Buffer.from(text(cache));
-  const inChunks = (size: number) => (each: (chunk: Uint8Array) => void) => {
-    // Each chunk in a buffer of its own that is overwritten afterwards, as the reader's one buffer is.
-    for (let at = 0; at < bytes.length; at += size) {
-      const chunk = new Uint8Array(bytes.subarray(at, at + size));
-      each(chunk);
-      chunk.fill(0);
-    }
-    return true;
+  /** The index read at offsets, as the file would be; counting the bytes read. */
+  const reader = (b: Buffer) => {
+    const read = { bytes: 0, at: (from: number, to: number) => ((read.bytes += to - from), Buffer.from(b.subarray(from, to))) };
+    return read;
   };
   const whole = CacheLines.parse(bytes)!;
   const holds = (slug: string) => (p: string) => !p.includes('/') || p.startsWith(`${slug}/`);
 
-  it.each([1, 7, 64, 100_000])('keeps the edited story\'s lines and the root outputs, and answers as the whole index does (chunks of %i bytes)', (size) => {
+  it.each(folders)('keeps the edited story\'s lines and the root outputs, and answers as the whole index does (%s edited)', (slug) => {
     let wholeReads = 0;
-    const part = CacheLines.readPart(inChunks(size), keepLines(['b"é']), () => ((wholeReads += 1), bytes))!;
+    const { wants, keep } = keepLines([slug]);
+    const read = reader(bytes);
+    const part = CacheLines.readPart(bytes.length, read.at, wants, keep, () => ((wholeReads += 1), bytes))!;
+    // Through its table of contents: the header, the table, its story's runs and the root's, not the rest.
+    expect(read.bytes).toBeLessThan(bytes.length);
     expect(part.header).toEqual(whole.header);
     expect([part.entryCount, part.outputCount]).toEqual([whole.entryCount, whole.outputCount]);
-    for (const p of paths.filter((q) => q.startsWith('b"é/'))) {
+    for (const p of paths.filter((q) => q.startsWith(`${slug}/`))) {
       expect(part.ordinal(p)).toBe(whole.ordinal(p));
       expect(part.entry(part.ordinal(p)!, defaults)).toEqual(whole.entry(whole.ordinal(p)!, defaults));
     }
-    const held = [...part.outputsWhere(holds('b"é'))];
-    expect(held).toEqual([...whole.outputsWhere(holds('b"é'))]);
-    expect(held.map((i) => part.outputPath(i))).toEqual(['b"é/rss.xml', 'rss.xml']);
+    const held = [...part.outputsWhere(holds(slug))];
+    expect(held).toEqual([...whole.outputsWhere(holds(slug))]);
+    expect(held.map((i) => part.outputPath(i))).toEqual([`${slug}/rss.xml`, 'rss.xml']);
     expect(part.output(held[0]!)).toEqual(whole.output(held[0]!));
     // Nothing else was needed: the index was never read whole.
     expect(wholeReads).toBe(0);
-    // A line it did not keep (the root feed's other entries) reads the index whole, once, and answers the same.
+    // A line it did not keep (another story's entry) reads the index whole, once, and answers the same.
+    const other = folders.find((f) => f !== slug)!;
+    expect(part.ordinal(`${other}/e1.md`)).toBe(whole.ordinal(`${other}/e1.md`));
     expect(part.output(held[1]!)).toEqual(whole.output(held[1]!));
-    expect(part.ordinal('alpha/e1.md')).toBe(whole.ordinal('alpha/e1.md'));
     expect(wholeReads).toBe(1);
     expect([...part.serialize(cache.pack!, 'g2')].join('')).toBe([...whole.serialize(cache.pack!, 'g2')].join(''));
   });
 
-  it('is no index when the bytes are not one (cut short, a line of another kind) or cannot be read', () => {
-    const of = (b: Buffer) => CacheLines.readPart((each) => (each(new Uint8Array(b)), true), keepLines(['alpha']), () => b);
+  it('a new index made from one read in part (an overlay folded) has a table that reads it in part again', () => {
+    const { wants, keep } = keepLines(['gamma']);
+    const part = CacheLines.readPart(bytes.length, reader(bytes).at, wants, keep, () => bytes)!;
+    const folded = Buffer.from([...part.serialize(cache.pack!, 'g2')].join(''));
+    const read = reader(folded);
+    const again = CacheLines.readPart(folded.length, read.at, wants, keep, () => folded)!;
+    expect(read.bytes).toBeLessThan(folded.length);
+    expect(again.ordinal('gamma/e2.md')).toBe(whole.ordinal('gamma/e2.md'));
+    expect(parseCache(folded.toString('utf8'), 'k', defaults).entries).toEqual(parseCache(bytes.toString('utf8'), 'k', defaults).entries);
+  });
+
+  it('is not read in part when the bytes are not what its table says (cut short, a line of another kind or folder, a table that does not add up)', () => {
+    const { wants, keep } = keepLines(['alpha']);
+    const of = (b: Buffer) => CacheLines.readPart(b.length, reader(b).at, wants, keep, () => b);
     expect(of(bytes)).toBeDefined();
+    const t = text(cache);
     expect(of(bytes.subarray(0, -3))).toBeUndefined();
-    expect(of(Buffer.from(text(cache).replace('\no\t"alpha/', '\nx\t"alpha/')))).toBeUndefined();
-    expect(CacheLines.readPart(() => false, keepLines(['alpha']), () => bytes)).toBeUndefined();
+    expect(of(Buffer.from(t.replace('\no\t"alpha/', '\nx\t"alpha/')))).toBeUndefined();
+    // The same number of bytes in another folder's name: the table no longer says where alpha's lines are.
+    expect(of(Buffer.from(t.replaceAll('"alpha/', '"alphb/')))).toBeUndefined();
+    expect(of(Buffer.from(t.replace(/\nt\t.*\n$/, '\n')))).toBeUndefined();
+    expect(of(Buffer.from(t.replace(/("runs":\[\["e","alpha",1,)3/, '$14')))).toBeUndefined();
+    // Read whole, each of them is the index its lines make (the table is no record), or none.
+    expect(CacheLines.parse(Buffer.from(t.replace(/\nt\t.*\n$/, '\n')))!.entryCount).toBe(whole.entryCount);
+    expect(CacheLines.parse(bytes.subarray(0, -3))).toBeUndefined();
   });
 
   it('keepLines takes a folder\'s lines by their path as JSON, and outputs at the root only', () => {
-    const keep = keepLines(['b"é']);
+    const { keep } = keepLines(['b"é']);
     const line = (kind: 'e' | 'o', p: string) => {
       const b = Buffer.from(`${kind}\t${JSON.stringify(p)}\t{}`);
       return keep(b[0]!, new Uint8Array(b), 2, b.length);
