@@ -11,7 +11,7 @@ import { renderShellsOnWorkers, viaPool } from '../../src/build/shell-render.js'
 import { LEDGER_PATH } from '../../src/io/state-folder.js';
 import { entryText, sources, storyText } from '../helpers/story.js';
 
-const WORKER = new URL('../../dist/parse-worker.js', import.meta.url);
+const WORKER = new URL('../../dist/parse-worker.cjs', import.meta.url);
 const NOW = new Date('2026-06-01T00:00:00Z');
 
 function planned() {

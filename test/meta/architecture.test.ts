@@ -39,11 +39,11 @@ function rank(layer: Layer): number {
   return layer === 'errors' ? 0.5 : LAYERS.indexOf(layer as (typeof LAYERS)[number]);
 }
 
-/** The bundle's named entry points (esbuild.config.mjs): dist/<name>.js is built from src/<file>. */
+/** The bundles' named entry points (esbuild.config.mjs, every build): dist/<name>.js or .cjs is built from src/<file>. */
 function entryPoints(): Map<string, string> {
   const config = readFileSync(path.join(root, 'esbuild.config.mjs'), 'utf8');
-  const block = /entryPoints:\s*\{([^}]*)\}/.exec(config)?.[1] ?? '';
-  return new Map([...block.matchAll(/'?([\w-]+)'?\s*:\s*'src\/([^']+)'/g)].map((m) => [`${m[1]}.js`, m[2]!]));
+  const blocks = [...config.matchAll(/entryPoints:\s*\{([^}]*)\}/g)].map((m) => m[1]!);
+  return new Map(blocks.flatMap((block) => [...block.matchAll(/'?([\w-]+)'?\s*:\s*'src\/([^']+)'/g)].flatMap((m) => [[`${m[1]}.js`, m[2]!] as const, [`${m[1]}.cjs`, m[2]!] as const])));
 }
 const ENTRY_POINTS = entryPoints();
 
@@ -59,7 +59,7 @@ function edgesOf(rel: string, text: string): Edge[] {
   for (const m of text.matchAll(/(?:^|[\s;])(?:import|export)\s[^'"]*?from\s+'(\.[^']+)'|(?:^|[\s;])import\s+'(\.[^']+)'/g)) edges.push({ from: rel, to: resolve((m[1] ?? m[2])!), how: 'import' });
   for (const m of text.matchAll(/\bimport\(\s*'(\.[^']+)'\s*\)/g)) edges.push({ from: rel, to: resolve(m[1]!), how: 'dynamic import' });
   // A worker file is named as the bundle has it (dist/ is flat): map it back through the entry points.
-  for (const m of text.matchAll(/new URL\(\s*'\.\/([^']+\.js)'\s*,\s*import\.meta\.url\s*\)/g)) edges.push({ from: rel, to: ENTRY_POINTS.get(m[1]!) ?? `(no entry point named ${m[1]})`, how: 'worker' });
+  for (const m of text.matchAll(/new URL\(\s*'\.\/([^']+\.c?js)'\s*,\s*import\.meta\.url\s*\)/g)) edges.push({ from: rel, to: ENTRY_POINTS.get(m[1]!) ?? `(no entry point named ${m[1]})`, how: 'worker' });
   return edges;
 }
 const EDGES = sources.flatMap((rel) => edgesOf(rel, code.get(rel)!));
@@ -76,6 +76,7 @@ const READERS: Record<string, string> = {
   'build/parse/pool.ts': 'whether the parse worker is the bundled file or the source beside it',
   'build/patch.ts': 'the published documents it splices',
   'build/state/read-bookkeeping.ts': 'the build state files',
+  'build/parse/code-cache.ts': 'the parse worker’s bundle and its V8 code cache (dist/: the program’s own files)',
   'build/state/fragment-pack.ts': 'the fragment pack',
   'build/fast-path.ts': 'the manifest and the entries’ stamps (stat only; the listing is read-sources’)',
   'service/serve.ts': 'the published files it serves',
@@ -92,6 +93,7 @@ const WRITERS: Record<string, string> = {
   'io/output-lock.ts': 'the lock file: takes it (link), beats it, hands it over (rename), removes it',
   'build/state/fragment-pack.ts': 'the fragment pack (the build cache’s own file)',
   'build/state/cache-lines.ts': 'removes a stale overlay',
+  'build/parse/code-cache.ts': 'the parse worker’s V8 code cache in dist/, when `npm run build` runs the worker’s entry as a program (never at run time)',
   'io/write-skeleton.ts': '`storyfeed new`: one new file (and its story folder) in the entries folder, never replacing one',
 };
 /** Calls count only in modules that import the file system. */
@@ -214,8 +216,11 @@ describe('architecture: one registry of formats', () => {
 
 describe('architecture: who touches the disk', () => {
   it('only the CLI prints or sets the exit code', () => {
-    const offenders = sources.filter((rel) => rel !== 'cli.ts' && /process\.(stdout|stderr)|console\.|process\.exit/.test(code.get(rel)!));
+    // …and the parse worker's entry run as a program by `npm run build` (--check: whether V8 takes its code cache).
+    const printers = ['cli.ts', 'build/parse/worker-boot.ts'];
+    const offenders = sources.filter((rel) => !printers.includes(rel) && /process\.(stdout|stderr)|console\.|process\.exit/.test(code.get(rel)!));
     expect(offenders).toEqual([]);
+    expect(printers.filter((rel) => !/process\.(stdout|stderr)|process\.exit/.test(code.get(rel)!))).toEqual([]);
   });
 
   it('only io/read-sources reads the entries folder; every other reader is listed with what it reads', () => {

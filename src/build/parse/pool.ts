@@ -28,7 +28,7 @@ export function workerCount(files: number, env: NodeJS.ProcessEnv = process.env)
   return files >= PARALLEL_FROM ? Math.min(availableParallelism(), 8) : 0;
 }
 
-const WORKER_URL = new URL('./parse-worker.js', import.meta.url);
+const WORKER_URL = new URL('./parse-worker.cjs', import.meta.url);
 
 /**
  * Shells a worker may hold at once; beyond that the caller renders its own. The worker's answers

@@ -9,6 +9,9 @@ import { parseStorySettings } from './settings.js';
 import { packBatch } from './wire.js';
 import { shellJobUnpacker, type WireShellJob } from './shell-wire.js';
 
+// For the code cache that `npm run build` makes of this bundle (worker-boot.ts, warm-up.ts).
+export { warmUp } from './warm-up.js';
+
 const unpack = shellJobUnpacker();
 
 // A pool's worker knows the story from the start; a warm one (parse-pool.ts) is told with each batch.

@@ -1,0 +1,55 @@
+// The parse worker runs its bundle with the V8 code cache `npm run build` made for it
+// (src/build/parse/code-cache.ts, worker-boot.ts): V8 takes the cache as built, and a worker whose
+// cache is missing, damaged or from another Node still starts and parses, the code compiled as usual.
+import { spawnSync } from 'node:child_process';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { tempFolders } from '../helpers/story.js';
+
+const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+const newFolder = tempFolders();
+
+const check = (dist: string) => spawnSync(process.execPath, [path.join(dist, 'parse-worker.cjs'), '--check'], { encoding: 'utf8' });
+
+/** A worker started from `dist` answers a request for a newsroom's settings (parse/settings.ts). */
+function settingsFromWorker(dist: string) {
+  const script = `
+    const { Worker } = require('node:worker_threads');
+    const w = new Worker(${JSON.stringify(path.join(dist, 'parse-worker.cjs'))});
+    const newsroom = { path: '_newsroom.md', text: '---\\nid: tag:n.example.org,2026-01-01:d\\ntitle: N\\ndescription: D\\nhome_page: https://n.example.org/\\nfeed_base: https://n.example.org/f/\\nlanguage: en\\nauthors:\\n  - name: Desk\\n---\\n' };
+    const story = { path: 'a/_story.md', text: '---\\nid: tag:n.example.org,2026-01-01:a\\ntitle: A\\ndescription: B\\n---\\n' };
+    w.on('message', (m) => { if (m.id === -1) { console.log(JSON.stringify(m.settings.map(([slug, s]) => [slug, s.title, s.feedBase]))); w.terminate(); } });
+    w.postMessage({ id: -1, settings: { newsroom, stories: [{ slug: 'a', file: story }] } });`;
+  return spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+}
+
+describe('the parse worker\'s code cache', () => {
+  it('is taken by the Node that built it', () => {
+    const r = check(DIST);
+    expect(r.stdout.trim()).toBe('code cache taken');
+    expect(r.status).toBe(0);
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['damaged', Buffer.from('not a code cache at all')],
+    ['another bundle\'s', 'other'],
+  ])('%s: not taken, and the worker still parses', async (_, cache) => {
+    const dir = await newFolder();
+    for (const f of ['parse-worker.cjs', 'parse-worker-code.cjs']) await copyFile(path.join(DIST, f), path.join(dir, f));
+    if (cache === 'other') {
+      // A cache V8 made for other code (the bundle changed since it was made).
+      await writeFile(path.join(dir, 'parse-worker-code.cjs'), `${await readFile(path.join(DIST, 'parse-worker-code.cjs'), 'utf8')}\n// changed\n`);
+      await copyFile(path.join(DIST, 'parse-worker-code.cache'), path.join(dir, 'parse-worker-code.cache'));
+    } else if (cache) await writeFile(path.join(dir, 'parse-worker-code.cache'), cache);
+    const r = check(dir);
+    expect(r.stdout.trim()).toBe('code cache not taken');
+    expect(r.status).toBe(1);
+    const answered = settingsFromWorker(dir);
+    expect(answered.stderr).toBe('');
+    expect(JSON.parse(answered.stdout)).toEqual(JSON.parse(settingsFromWorker(DIST).stdout));
+    expect(JSON.parse(answered.stdout)[0].slice(0, 2)).toEqual(['a', 'A']);
+  });
+});
