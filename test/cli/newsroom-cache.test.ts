@@ -259,4 +259,18 @@ describe('a newsroom build with the cache', () => {
     expect(after.out).toEqual(after.scratch);
     expect(after.cached.stdout).toMatch(FAST);
   });
+
+  it('an index whose table of contents names the edited story\'s outputs wrongly (one letter) is read whole: the patch still writes the bytes of a build from scratch', async () => {
+    const ws = await workspace(moreStories());
+    expect((await ws.build()).code).toBe(0);
+    const index = path.join(ws.dir, 'out', CACHE_PATH);
+    const text = await readFile(index, 'utf8');
+    const damaged = text.replace(/\nt\t.*\n$/, (toc) => toc.replace('["o","fires",', '["o","firez",'));
+    expect(damaged).not.toBe(text);
+    await writeFile(index, damaged);
+    await writeFile(ws.entry('fires/e3.md'), newsroomEntryText('fires', 'e3', '2026-05-05T08:00:00Z').replace('Body of fires e3.', 'Body of fires e3, corrected under a damaged table.'));
+    const r = await ws.both();
+    expect(r.cached.stdout).toMatch(/patched [1-9]\d* of \d+ outputs in place/);
+    expect(r.out).toEqual(r.scratch);
+  });
 });

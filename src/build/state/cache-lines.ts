@@ -102,7 +102,12 @@ export class CacheLines {
     const lines = new Map<number, string>();
     const outputs = new Map<number, string>();
     for (const run of toc.runs) {
-      if (!wants(run)) continue;
+      if (!wants(run)) {
+        // Its first line is in the folder it says: a run of the edited story's lines under another
+        // name (one damaged letter) would go unread, and its documents unpatched.
+        if (firstPathOf(read, run) === undefined) return undefined;
+        continue;
+      }
       const bytes = read(run.from, run.to);
       const kind = run.kind.charCodeAt(0);
       let n = run.first;
@@ -309,6 +314,19 @@ function lineStarts(bytes: Buffer): number[] {
   const last = starts[starts.length - 2]!;
   if (starts.length > 2 && bytes[last] === 0x74 && bytes[last + 1] === 9) starts.pop();
   return starts;
+}
+
+/** The path of a run's first line when it is in the run's folder (read as far as the tab after the path). */
+function firstPathOf(read: (from: number, to: number) => Buffer, run: TocRun): string | undefined {
+  for (let want = 256; ; want *= 4) {
+    const head = read(run.from, Math.min(run.to, run.from + want));
+    const tab = head.indexOf(9, 2);
+    if (tab > 0) {
+      const path = head[0] === run.kind.charCodeAt(0) && head[1] === 9 ? (JSON.parse(head.toString('utf8', 2, tab)) as unknown) : undefined;
+      return isString(path) && groupOf(path) === run.group ? path : undefined;
+    }
+    if (run.from + want >= run.to) return undefined;
+  }
 }
 
 /** A header longer than this is not one (it holds a key, two generations and the pack's identity). */

@@ -338,6 +338,9 @@ describe('the cache index read in part (a newsroom patch run: CacheLines.readPar
     expect(of(Buffer.from(t.replace('\no\t"alpha/', '\nx\t"alpha/')))).toBeUndefined();
     // The same number of bytes in another folder's name: the table no longer says where alpha's lines are.
     expect(of(Buffer.from(t.replaceAll('"alpha/', '"alphb/')))).toBeUndefined();
+    // A run of alpha's lines under another name in the table (one letter): it would go unread.
+    expect(of(Buffer.from(t.replace('["o","alpha",', '["o","alphX",')))).toBeUndefined();
+    expect(of(Buffer.from(t.replace('["e","alpha",', '["e","alphX",')))).toBeUndefined();
     expect(of(Buffer.from(t.replace(/\nt\t.*\n$/, '\n')))).toBeUndefined();
     expect(of(Buffer.from(t.replace(/("runs":\[\["e","alpha",1,)3/, '$14')))).toBeUndefined();
     // Read whole, each of them is the index its lines make (the table is no record), or none.
