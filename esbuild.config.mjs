@@ -6,6 +6,7 @@
 // The parse worker is one CommonJS bundle run with a V8 code cache made here (src/build/parse/code-cache.ts).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { readFileSync, rmSync } from 'node:fs';
 
 // markdown-it 15's bundle initializes every field of its classes through a Babel helper,
@@ -74,4 +75,4 @@ await build({
   sourcemap: true,
 });
 await build({ ...forNode, entryPoints: { 'parse-worker': 'src/build/parse/worker-boot.ts' }, outExtension: { '.js': '.cjs' }, format: 'cjs' });
-execFileSync(process.execPath, [new URL('./dist/parse-worker.cjs', import.meta.url).pathname], { stdio: 'inherit' });
+execFileSync(process.execPath, [fileURLToPath(new URL('./dist/parse-worker.cjs', import.meta.url))], { stdio: 'inherit' });

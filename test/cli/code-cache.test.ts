@@ -2,13 +2,14 @@
 // (src/build/parse/code-cache.ts, worker-boot.ts): V8 takes the cache as built, and a worker whose
 // cache is missing, damaged or from another Node still starts and parses, the code compiled as usual.
 import { spawnSync } from 'node:child_process';
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempFolders } from '../helpers/story.js';
 
-const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DIST = path.join(ROOT, 'dist');
 const newFolder = tempFolders();
 
 const check = (dist: string) => spawnSync(process.execPath, [path.join(dist, 'parse-worker.cjs'), '--check'], { encoding: 'utf8' });
@@ -51,5 +52,15 @@ describe('the parse worker\'s code cache', () => {
     expect(answered.stderr).toBe('');
     expect(JSON.parse(answered.stdout)).toEqual(JSON.parse(settingsFromWorker(DIST).stdout));
     expect(JSON.parse(answered.stdout)[0].slice(0, 2)).toEqual(['a', 'A']);
+  });
+
+  it('is made by the build from a folder whose path has a space (found from outside: the path was taken from a URL, %20 and all)', async () => {
+    const repo = path.join(await newFolder(), 'a checkout');
+    await mkdir(repo);
+    for (const f of ['src', 'esbuild.config.mjs', 'package.json']) await cp(path.join(ROOT, f), path.join(repo, f), { recursive: true });
+    await symlink(path.join(ROOT, 'node_modules'), path.join(repo, 'node_modules'));
+    const built = spawnSync(process.execPath, ['esbuild.config.mjs'], { cwd: repo, encoding: 'utf8' });
+    expect([built.status, built.stderr]).toEqual([0, '']);
+    expect(check(path.join(repo, 'dist')).stdout.trim()).toBe('code cache taken');
   });
 });
