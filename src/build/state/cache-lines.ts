@@ -101,11 +101,14 @@ export class CacheLines {
     const firstOutput = toc.runs.find((r) => r.kind === 'o')?.first ?? lineCount;
     const lines = new Map<number, string>();
     const outputs = new Map<number, string>();
+    const last = toc.runs[toc.runs.length - 1];
     for (const run of toc.runs) {
       if (!wants(run)) {
         // Its first line is in the folder it says: a run of the edited story's lines under another
         // name (one damaged letter) would go unread, and its documents unpatched.
         if (firstPathOf(read, run) === undefined) return undefined;
+        // Each run's count of lines is checked by where the next one starts; the last's, here.
+        if (run === last && countLines(read(run.from, run.to)) !== run.lines) return undefined;
         continue;
       }
       const bytes = read(run.from, run.to);
@@ -327,6 +330,12 @@ function firstPathOf(read: (from: number, to: number) => Buffer, run: TocRun): s
     }
     if (run.from + want >= run.to) return undefined;
   }
+}
+
+function countLines(bytes: Buffer): number {
+  let n = 0;
+  for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) n += 1;
+  return n;
 }
 
 /** A header longer than this is not one (it holds a key, two generations and the pack's identity). */

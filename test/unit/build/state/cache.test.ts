@@ -341,6 +341,10 @@ describe('the cache index read in part (a newsroom patch run: CacheLines.readPar
     // A run of alpha's lines under another name in the table (one letter): it would go unread.
     expect(of(Buffer.from(t.replace('["o","alpha",', '["o","alphX",')))).toBeUndefined();
     expect(of(Buffer.from(t.replace('["e","alpha",', '["e","alphX",')))).toBeUndefined();
+    // The last run's count of lines (no run after it starts where it says it ends): one line more.
+    const lastRun = /(\["o","[^"]*",\d+,)(\d+)(,\d+,\d+\]\]\}\n)$/;
+    expect(t).toMatch(lastRun);
+    expect(of(Buffer.from(t.replace(lastRun, (_, a: string, n: string, b: string) => `${a}${Number(n) + 1}${b}`)))).toBeUndefined();
     expect(of(Buffer.from(t.replace(/\nt\t.*\n$/, '\n')))).toBeUndefined();
     expect(of(Buffer.from(t.replace(/("runs":\[\["e","alpha",1,)3/, '$14')))).toBeUndefined();
     // Read whole, each of them is the index its lines make (the table is no record), or none.
