@@ -265,26 +265,39 @@ async function runBuild(ctx: RunContext, reason: Reason): Promise<RunResult> {
   }
 }
 
+/**
+ * Paths a log list names at most; the rest are counted (`<name>_total`). A cold 10,000-entry
+ * newsroom's `changed` was one 535 KB line, which journald (48 KB) and Docker (16 KB) cut in pieces
+ * that no longer parse as JSON.
+ */
+export const LOG_LIST_MAX = 100;
+
+/** `{ name: list }`, or its first LOG_LIST_MAX and `name_total` when it is longer. */
+function listed<T>(name: string, list: readonly T[]): Record<string, readonly T[] | number> {
+  return list.length <= LOG_LIST_MAX ? { [name]: list } : { [name]: list.slice(0, LOG_LIST_MAX), [`${name}_total`]: list.length };
+}
+
 /** The log record of a run that finished (its entries may still have been held back or rejected). */
 function buildRecord(result: BuildSummary, reason: Reason, started: Date): LogRecord {
   const next = nextChange(result.entries, started, result.coverageEnds);
   const problems = (o: BuildSummary['outcomes'][number]) => ({ path: o.path, problems: o.diagnostics.map(formatShortDiagnostic) });
+  const heldBack = result.entries.filter((e) => e.draft || isScheduled(e, started)).map((e) => ({ path: e.path, until: e.draft ? 'draft' : formatRfc3339(e.published) }));
   return {
     event: 'build',
     reason,
     started: started.toISOString(),
     ok: result.ok,
-    changed: result.written,
-    ...(result.removed.length > 0 ? { removed: result.removed } : {}),
+    ...listed('changed', result.written),
+    ...(result.removed.length > 0 ? listed('removed', result.removed) : {}),
     published: result.published,
-    held_back: result.entries.filter((e) => e.draft || isScheduled(e, started)).map((e) => ({ path: e.path, until: e.draft ? 'draft' : formatRfc3339(e.published) })),
+    ...listed('held_back', heldBack),
     rejected: result.outcomes.filter((o) => o.status === 'rejected').map(problems),
     kept_last_good: result.outcomes.filter((o) => o.status === 'kept-last-good').map(problems),
     // Every diagnostic, warnings too, with its hint, on every run until its cause is gone.
     problems: result.diagnostics.map(formatDiagnostic),
     duration_ms: Math.round(result.durationMs),
     next_due: next ? formatRfc3339(next) : null,
-    ...(result.storiesChanged ? { stories_changed: result.storiesChanged } : {}),
+    ...(result.storiesChanged ? listed('stories_changed', result.storiesChanged) : {}),
   };
 }
 
