@@ -60,11 +60,11 @@ export function storyLayout(story: Story, storyText: string): PatchLayout {
  * A newsroom: `_newsroom.md` and the `_story.md` of each story an entry changed in are read, and
  * parsed as the full build parses them (newsroom.ts readSettings) by `parseSettings` — on the warm
  * parse worker when there is one (parse/settings.ts): the layout comes once they are, and meanwhile
- * the run may read the index lines it needs (`keepLine`). The index must be keyed on the former and
+ * the run may read the part of the index it needs (`indexPart`). The index must be keyed on the former and
  * hold each of the latter's hash. Another story's entries are never asked for: a patch touches only
  * documents of the edited entries' own stories.
  */
-export async function newsroomLayout(root: string, changed: readonly string[], parseSettings: StorySettingsParser): Promise<{ readonly keepLine: IndexPart; readonly layout: Promise<PatchLayout | undefined> } | undefined> {
+export async function newsroomLayout(root: string, changed: readonly string[], parseSettings: StorySettingsParser): Promise<{ readonly indexPart: IndexPart; readonly layout: Promise<PatchLayout | undefined> } | undefined> {
   const slugs = [...new Set(changed.map((p) => slugOf(p) ?? ''))];
   if (slugs.includes('')) return undefined;
   const listing = listNamed(root, [NEWSROOM_FILE, ...slugs.map((s) => `${s}/${STORY_FILE}`)]);
@@ -74,7 +74,7 @@ export async function newsroomLayout(root: string, changed: readonly string[], p
   const byPath = new Map<string, SourceFile>(read.sources.map((s) => [s.path, s]));
   const parsing = parseSettings(byPath.get(NEWSROOM_FILE)!, slugs.map((slug) => ({ slug, file: byPath.get(`${slug}/${STORY_FILE}`)! })));
   const layout = parsing.then((parsed) => parsed && settledLayout(parsed, byPath), () => undefined);
-  return { keepLine: keepLines(slugs), layout };
+  return { indexPart: keepLines(slugs), layout };
 }
 
 function settledLayout(parsed: readonly [string, Story][], byPath: ReadonlyMap<string, SourceFile>): PatchLayout {

@@ -154,7 +154,7 @@ async function planPatch(options: PatchOptions, phase: (name: string) => void): 
   let early: [CacheLines | undefined] | undefined;
   if (options.newsroom) {
     const settings = await newsroomLayout(listing.root, changed.map((s) => s.path), options.warm?.settings ?? settingsHere);
-    early = settings && [loadIndex(outDir, settings.keepLine)]; // its index, read while the settings are parsed (on the warm worker)
+    early = settings && [loadIndex(outDir, settings.indexPart)]; // its index, read while the settings are parsed (on the warm worker)
     layout = await settings?.layout;
     if (!layout) return skip('settings');
   } else {
