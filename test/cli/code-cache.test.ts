@@ -37,6 +37,8 @@ describe('the parse worker\'s code cache', () => {
     ['missing', undefined],
     ['damaged', Buffer.from('not a code cache at all')],
     ['another bundle\'s', 'other'],
+    // V8 itself took a cache with bytes flipped in the middle (it checks no checksum in a release build).
+    ['with two bytes flipped', 'flipped'],
   ])('%s: not taken, and the worker still parses', async (_, cache) => {
     const dir = await newFolder();
     for (const f of ['parse-worker.cjs', 'parse-worker-code.cjs']) await copyFile(path.join(DIST, f), path.join(dir, f));
@@ -44,6 +46,12 @@ describe('the parse worker\'s code cache', () => {
       // A cache V8 made for other code (the bundle changed since it was made).
       await writeFile(path.join(dir, 'parse-worker-code.cjs'), `${await readFile(path.join(DIST, 'parse-worker-code.cjs'), 'utf8')}\n// changed\n`);
       await copyFile(path.join(DIST, 'parse-worker-code.cache'), path.join(dir, 'parse-worker-code.cache'));
+    } else if (cache === 'flipped') {
+      const bytes = Buffer.from(await readFile(path.join(DIST, 'parse-worker-code.cache')));
+      const middle = bytes.length >> 1;
+      bytes[middle] ^= 0xff;
+      bytes[middle + 1000] ^= 0x55;
+      await writeFile(path.join(dir, 'parse-worker-code.cache'), bytes);
     } else if (cache) await writeFile(path.join(dir, 'parse-worker-code.cache'), cache);
     const r = check(dir);
     expect(r.stdout.trim()).toBe('code cache not taken');

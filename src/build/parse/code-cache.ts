@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Script } from 'node:vm';
+import { crc32 } from 'node:zlib';
 
 /** Where a bundle's code cache lies: beside it, `.cache` for `.cjs`. */
 export const codeCacheOf = (file: string): string => file.replace(/\.cjs$/, '') + '.cache';
@@ -22,7 +23,7 @@ type CommonJsBody = (exports: unknown, require: NodeJS.Require, module: { export
  */
 export function runCommonJs(file: string, useCache = true): { readonly script: Script; readonly cached: boolean; readonly exports: unknown } {
   const source = readFileSync(file, 'utf8');
-  const cachedData = useCache ? readIfThere(codeCacheOf(file)) : undefined;
+  const cachedData = useCache ? unsealed(readIfThere(codeCacheOf(file))) : undefined;
   // The wrapper on the file's first line, as Node's own: line numbers stay those of the file.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, { filename: file, ...(cachedData ? { cachedData } : {}) });
   const module = { exports: {} };
@@ -37,7 +38,23 @@ export function runCommonJs(file: string, useCache = true): { readonly script: S
 export function writeCodeCache(file: string, warm?: (exports: unknown) => void): void {
   const { script, exports } = runCommonJs(file, false);
   warm?.(exports);
-  writeFileSync(codeCacheOf(file), script.createCachedData());
+  writeFileSync(codeCacheOf(file), sealed(script.createCachedData()));
+}
+
+// V8 checks a cache's version, flags, source and length, but in a release build not its bytes (its
+// checksum is verified in debug builds only): a cache with two bytes flipped in the middle was
+// taken, and would have run as damaged code. So the file starts with the CRC-32 of the rest,
+// checked before V8 sees it.
+function sealed(data: Buffer): Buffer {
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(crc32(data));
+  return Buffer.concat([head, data]);
+}
+
+function unsealed(file: Buffer | undefined): Buffer | undefined {
+  if (file === undefined || file.length < 4) return undefined;
+  const data = file.subarray(4);
+  return file.readUInt32BE(0) === crc32(data) ? data : undefined;
 }
 
 function readIfThere(file: string): Buffer | undefined {
