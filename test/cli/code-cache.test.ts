@@ -49,8 +49,8 @@ describe('the parse worker\'s code cache', () => {
     } else if (cache === 'flipped') {
       const bytes = Buffer.from(await readFile(path.join(DIST, 'parse-worker-code.cache')));
       const middle = bytes.length >> 1;
-      bytes[middle] ^= 0xff;
-      bytes[middle + 1000] ^= 0x55;
+      bytes.writeUInt8(bytes.readUInt8(middle) ^ 0xff, middle);
+      bytes.writeUInt8(bytes.readUInt8(middle + 1000) ^ 0x55, middle + 1000);
       await writeFile(path.join(dir, 'parse-worker-code.cache'), bytes);
     } else if (cache) await writeFile(path.join(dir, 'parse-worker-code.cache'), cache);
     const r = check(dir);
