@@ -16,7 +16,7 @@ import { compile, parseStory, type CompileInput, type CompileResult } from '../c
 import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { STORY_FILE } from '../core/links.js';
 import { parseLedger } from '../core/ledger.js';
-import { countBuild, manifestChunks, outdatedAfter, publishWindow, type BuildCounts } from './state/manifest.js';
+import { countBuild, manifestChunks, runHead, type BuildCounts } from './state/manifest.js';
 import { encodeFragments, slotBytes } from '../core/render/fragments.js';
 import type { EntrySlot, Story } from '../core/types.js';
 import { FragmentStore, memoryBudgetFor } from './state/fragment-pack.js';
@@ -194,9 +194,9 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   // Only a clean run (no entry held back or kept at a last good version) may vouch that a later
   // build would write the same bytes; any run says what it wrote, for publish (found from outside:
   // the last clean run's manifest kept a new development's page out of the bucket).
-  const clean = { ...(hasErrors(compiled.diagnostics) ? { clean: false as const } : {}), ...(options.rehearsal ? { rehearsal: true as const } : {}) };
   const stamps = sourceStamps(run.input.listing.stamps, sources);
-  const manifest = manifestChunks({ ...clean, window: publishWindow(compiled.entries, now, [run.story]), outdated: outdatedAfter(compiled.entries, now), generation, counts: countsOf(compiled, now), story: run.story }, stamps, written.records);
+  const head = runHead(compiled.entries, now, [run.story], { errors: hasErrors(compiled.diagnostics), rehearsal: options.rehearsal });
+  const manifest = manifestChunks({ ...head, generation, counts: countsOf(compiled, now), story: run.story }, stamps, written.records);
   bookkeeping.push({ path: MANIFEST_PATH, contents: manifest });
   await writeBookkeeping(outDir, bookkeeping, { durable: false });
   // A new index takes in what a patch run's overlay held (which no longer matches it anyway).

@@ -25,7 +25,7 @@ import { cacheDefaults, cacheKey, EMPTY_CACHE, hashText, parseCache, type BuildC
 import { CacheLines, MANY, removeOverlay } from './state/cache-lines.js';
 import { FragmentStore, memoryBudgetFor } from './state/fragment-pack.js';
 import { serializeCache } from './state/cache-text.js';
-import { countBuild, manifestChunks, outdatedAfter, publishWindow, type BuildCounts } from './state/manifest.js';
+import { countBuild, manifestChunks, runHead, type BuildCounts } from './state/manifest.js';
 import { readBookkeeping, readBookkeepingBytes } from './state/read-bookkeeping.js';
 import { cacheRecords, parsedSources, readAndParseEntries, sourceStamps, type EntrySources, type ParseScope } from './entry-sources.js';
 import { listSources, readListed, type Listing } from '../io/read-sources.js';
@@ -271,8 +271,8 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   const stamps = sourceStamps(run.listing.stamps, sources);
   const maxAges = maxAgeByFolder(compiled);
   const entries = allEntries(compiled);
-  const clean = { ...(hasErrors(compiled.diagnostics) ? { clean: false as const } : {}), ...(options.rehearsal ? { rehearsal: true as const } : {}) };
-  const head = { ...clean, window: publishWindow(entries, now, compiled.stories.map((s) => s.config.story)), outdated: outdatedAfter(entries, now), generation, counts: countsOf(compiled, now), ...(compiled.newsroom ? { story: compiled.newsroom } : {}), ...(maxAges ? { maxAgeByFolder: maxAges } : {}) };
+  const outcome = runHead(entries, now, compiled.stories.map((s) => s.config.story), { errors: hasErrors(compiled.diagnostics), rehearsal: options.rehearsal });
+  const head = { ...outcome, generation, counts: countBuild(entries, compiled, now), ...(compiled.newsroom ? { story: compiled.newsroom } : {}), ...(maxAges ? { maxAgeByFolder: maxAges } : {}) };
   // A story left out keeps its files: the manifest names them, or publish would take them for
   // gone and delete them from the bucket (their stamps as last written).
   const outputs = run.keep.length === 0 ? written.records : new Map([...written.records, ...run.keep.map((p) => [p, cache.outputs.get(p) ?? { size: 0, mtimeMs: 0 }] as const)]);

@@ -105,10 +105,11 @@ export class CacheLines {
     for (const run of toc.runs) {
       if (!wants(run)) {
         // Its first line is in the folder it says: a run of the edited story's lines under another
-        // name (one damaged letter) would go unread, and its documents unpatched.
-        if (firstPathOf(read, run) === undefined) return undefined;
-        // Each run's count of lines is checked by where the next one starts; the last's, here.
-        if (run === last && countLines(read(run.from, run.to)) !== run.lines) return undefined;
+        // name (one damaged letter) would go unread, and its documents unpatched. Each run's count
+        // of lines is checked by where the next one starts; the last's, here (read whole).
+        const whole = run === last ? read(run.from, run.to) : undefined;
+        if (firstPathOf(run, whole ? (n) => whole.subarray(0, n) : (n) => read(run.from, run.from + n)) === undefined) return undefined;
+        if (whole && countLines(whole) !== run.lines) return undefined;
         continue;
       }
       const bytes = read(run.from, run.to);
@@ -319,16 +320,17 @@ function lineStarts(bytes: Buffer): number[] {
   return starts;
 }
 
-/** The path of a run's first line when it is in the run's folder (read as far as the tab after the path). */
-function firstPathOf(read: (from: number, to: number) => Buffer, run: TocRun): string | undefined {
+/** The path of a run's first line when it is in the run's folder (`head(n)`: the run's first n bytes, read as far as the tab after the path). */
+function firstPathOf(run: TocRun, head: (bytes: number) => Buffer): string | undefined {
+  const size = run.to - run.from;
   for (let want = 256; ; want *= 4) {
-    const head = read(run.from, Math.min(run.to, run.from + want));
-    const tab = head.indexOf(9, 2);
+    const bytes = head(Math.min(size, want));
+    const tab = bytes.indexOf(9, 2);
     if (tab > 0) {
-      const path = head[0] === run.kind.charCodeAt(0) && head[1] === 9 ? (JSON.parse(head.toString('utf8', 2, tab)) as unknown) : undefined;
+      const path = bytes[0] === run.kind.charCodeAt(0) && bytes[1] === 9 ? (JSON.parse(bytes.toString('utf8', 2, tab)) as unknown) : undefined;
       return isString(path) && groupOf(path) === run.group ? path : undefined;
     }
-    if (run.from + want >= run.to) return undefined;
+    if (want >= size) return undefined;
   }
 }
 

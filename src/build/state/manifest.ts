@@ -100,6 +100,15 @@ export function publishWindow(entries: readonly EntryMeta[], now: Date, stories:
   return [start, end];
 }
 
+/**
+ * What every run's manifest head says of its entries and its outcome: `clean: false` after errors,
+ * `rehearsal` when built ahead of the clock, the window its published set holds for, and when it
+ * goes out of date.
+ */
+export function runHead(entries: readonly EntryMeta[], now: Date, stories: readonly Story[], run: { readonly errors: boolean; readonly rehearsal?: boolean | undefined }): Pick<Manifest, 'clean' | 'rehearsal' | 'window' | 'outdated'> {
+  return { ...(run.errors ? { clean: false as const } : {}), ...(run.rehearsal ? { rehearsal: true as const } : {}), window: publishWindow(entries, now, stories), outdated: outdatedAfter(entries, now) };
+}
+
 /** Manifest.outdated: the next instant after `now` an entry comes out or is retracted, if any. */
 export function outdatedAfter(entries: readonly EntryMeta[], now: Date): number | null {
   let next: number | null = null;
