@@ -8,7 +8,7 @@
 
 import { availableParallelism } from 'node:os';
 import { renderShell } from '../core/render/shells.js';
-import type { PlannedFile, ShellJob, ShellRender } from '../core/types.js';
+import type { PlannedFile, ShellJob, ShellRender, ShellText } from '../core/types.js';
 import type { OutputRecord } from '../io/output-record.js';
 import type { WritableFile } from '../io/write-outputs.js';
 import { startShellWorkers, workerCount, type Parser } from './parse/pool.js';
@@ -64,7 +64,7 @@ function shellWorkers(): number {
  */
 export function viaPool(pool: Parser, shell: ShellRender): { render(): ReturnType<WritableFile['render']>; prepare(): boolean } {
   let job: ShellJob | undefined;
-  let early: Promise<readonly string[]> | undefined;
+  let early: Promise<ShellText> | undefined;
   return {
     prepare: () => {
       early ??= pool.shell((job ??= shell.job()), true);

@@ -19,7 +19,7 @@ import { planNewsroom, selectNewsroomEntries } from './newsroom-plan.js';
 import type { ParsedSource } from './parse-sources.js';
 import { planNewsroomSitemaps, type PlannedSitemap } from './sitemaps.js';
 import { assembleText, type EntryFragments } from './render/fragments.js';
-import type { DocumentPart, EntryMeta, PlannedFile, RenderedFile, SourceFile, Story } from './types.js';
+import type { DocumentPart, EntryMeta, PlannedFile, RenderedFile, ShellText, SourceFile, Story } from './types.js';
 
 /**
  * A newsroom compiles from what a story does (compile.ts's input; `sources` are `_newsroom.md` and
@@ -284,12 +284,12 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
  */
 function underFolder(p: PlannedFile, under: Folder): PlannedFile {
   const path = under.prefix + p.path;
-  const qualified = (parts: readonly DocumentPart[]) => parts.map((part) => (typeof part === 'string' ? part : { ...part, entry: under.entry(part.entry) }));
+  const qualified = (parts: readonly DocumentPart[]) => parts.map((part) => (typeof part === 'string' || part instanceof Uint8Array ? part : { ...part, entry: under.entry(part.entry) }));
   const render = () => qualified(p.render());
   // The shell goes along (its job names no path), so a newsroom's RSS and Atom shells can be
   // rendered on a worker as a story's are (build/shell-render.ts).
   const { shell } = p;
-  const moved = shell ? { shell: { job: () => shell.job(), fill: (text: readonly string[]) => qualified(shell.fill(text)) } } : {};
+  const moved = shell ? { shell: { job: () => shell.job(), fill: (text: ShellText) => qualified(shell.fill(text)) } } : {};
   return { path, mediaType: p.mediaType, key: p.key, base: p.base, deps: p.deps.map(under.entry), render, ...moved };
 }
 

@@ -192,8 +192,14 @@ export interface EntrySlot {
   readonly format: EntryFormat;
 }
 
-/** A document as written: literal text and entry slots, in order. */
-export type DocumentPart = string | EntrySlot;
+/**
+ * A document as written: literal text and entry slots, in order. Text may come as its UTF-8 bytes:
+ * a shell rendered on a worker crosses back encoded (build/parse/shell-bytes.ts).
+ */
+export type DocumentPart = string | Uint8Array | EntrySlot;
+
+/** A shell's pieces (core/render/shells.ts): text, or its UTF-8 bytes when a worker rendered it. */
+export type ShellText = readonly (string | Uint8Array)[];
 
 /** One output file, rendered, not yet written. */
 export interface RenderedFile {
@@ -233,7 +239,7 @@ export interface PlannedFile {
 /** A document's shell as plain data (it crosses threads), and how its rendered text completes the document. */
 export interface ShellRender {
   job(): ShellJob;
-  fill(shell: readonly string[]): readonly DocumentPart[];
+  fill(shell: ShellText): readonly DocumentPart[];
 }
 
 /** What an RSS or Atom document adds around its entries (core/render/xml-format.ts). */

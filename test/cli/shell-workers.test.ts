@@ -5,7 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { compile } from '../../src/core/compile.js';
 import { renderShell } from '../../src/core/render/shells.js';
-import type { ShellJob } from '../../src/core/types.js';
+import type { DocumentPart, ShellJob, ShellText } from '../../src/core/types.js';
+import { textOf } from '../../src/core/render/fragments.js';
 import { SHELLS_BATCH, SHELLS_QUEUED, startShellWorkers, type Parser } from '../../src/build/parse/pool.js';
 import { renderShellsOnWorkers, viaPool } from '../../src/build/shell-render.js';
 import { LEDGER_PATH } from '../../src/io/state-folder.js';
@@ -26,7 +27,7 @@ function planned() {
 }
 
 /** The pool's answer once a worker has loaded (until then `shell` gives undefined). */
-async function whenReady(pool: Parser, job: ShellJob): Promise<Promise<readonly string[]>> {
+async function whenReady(pool: Parser, job: ShellJob): Promise<Promise<ShellText>> {
   for (let i = 0; i < 1000; i += 1) {
     const answer = pool.shell(job);
     if (answer) return answer;
@@ -34,6 +35,9 @@ async function whenReady(pool: Parser, job: ShellJob): Promise<Promise<readonly 
   }
   throw new Error('no worker became ready');
 }
+
+/** A document's parts with its text as text, whether it came as bytes or not. */
+const asText = (parts: readonly DocumentPart[]) => parts.map((p) => (typeof p === 'string' || p instanceof Uint8Array ? textOf(p) : p));
 
 let pool: Parser | undefined;
 afterEach(async () => {
@@ -52,9 +56,11 @@ describe('shells on a worker', () => {
     // One at a time (a worker holding SHELLS_QUEUED shells answers undefined: the next test).
     for (const [i, job] of jobs.entries()) {
       const there = await pool.shell(job)!;
-      expect(there).toEqual(renderShell(job));
+      // Its long pieces come as UTF-8 bytes, moved, not copied (parse/shell-bytes.ts).
+      expect(there.some((p) => p instanceof Uint8Array)).toBe(true);
+      expect(there.map(textOf)).toEqual(renderShell(job));
       // And the document made from it is the one rendered whole here, slots and all.
-      expect(withShells[i]!.shell!.fill(there)).toEqual(withShells[i]!.render());
+      expect(asText(withShells[i]!.shell!.fill(there))).toEqual(asText(withShells[i]!.render()));
     }
     // The worker counts what it has answered where this thread sees it: given time (this thread
     // blocked, its answers unread), it renders SHELLS_QUEUED small shells and takes another.
@@ -63,7 +69,7 @@ describe('shells on a worker', () => {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5000);
     const more = pool.shell(jobs[SHELLS_QUEUED]!);
     expect(more).not.toBeUndefined();
-    expect(await Promise.all([...quick, more])).toEqual(jobs.slice(0, SHELLS_QUEUED + 1).map((job) => renderShell(job)));
+    expect((await Promise.all([...quick, more])).map((shell) => shell!.map(textOf))).toEqual(jobs.slice(0, SHELLS_QUEUED + 1).map((job) => renderShell(job)));
   });
 
   // A stand-in worker (startShellWorkers takes the worker's code): it answers a shell once the job's
@@ -135,7 +141,7 @@ describe('shells on a worker', () => {
     // A job that is not plain data fails its call here (it never crosses), not the program.
     const unclonable = { ...job, feed: { ...job.feed, extra: () => undefined } } as unknown as ShellJob;
     await expect(pool.shell(unclonable)!).rejects.toThrow(/could not be cloned/);
-    expect(await pool.shell(job)!).toEqual(renderShell(job));
+    expect((await pool.shell(job)!).map(textOf)).toEqual(renderShell(job));
   });
 
   it('fail the calls in flight when the worker exits, and take no more', async () => {
@@ -162,7 +168,7 @@ describe('shells on a worker', () => {
     expect(ahead.prepare()).toBe(true); // once only
     const parts = ahead.render();
     expect(parts).toBeInstanceOf(Promise); // the worker's answer, not a second render here
-    expect(await parts).toEqual(files[1]!.render());
+    expect(asText(await parts)).toEqual(asText(files[1]!.render()));
     expect(posted).toBe(1);
     // Prepared, then the worker exits before the writer comes: its rejection is the render's.
     const lost = viaPool(pool, files[2]!.shell!);

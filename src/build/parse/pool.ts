@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ShellJob, SourceFile, Story } from '../../core/types.js';
+import type { ShellJob, ShellText, SourceFile, Story } from '../../core/types.js';
 import { shellJobPacker, type WireShellJob } from './shell-wire.js';
 import { unpackBatch, type PackedBatch, type ParsedFile } from './wire.js';
 
@@ -57,7 +57,7 @@ export interface Parser {
    * meanwhile. Posted with the others asked for in the same turn (at the next microtask); `ahead`
    * (a document the writer has not reached yet): only into a batch begun, or with room for a whole one.
    */
-  shell(job: ShellJob, ahead?: boolean): Promise<readonly string[]> | undefined;
+  shell(job: ShellJob, ahead?: boolean): Promise<ShellText> | undefined;
   close(): Promise<void>;
 }
 
@@ -146,7 +146,7 @@ export function startWarmParser(): WarmParser | undefined {
 }
 
 /** A shell's answer from a worker (worker.ts): its text, or why it failed. */
-type ShellAnswer = { id: number; shell?: string[]; error?: { message: string; stack?: string } };
+type ShellAnswer = { id: number; shell?: ShellText; error?: { message: string; stack?: string } };
 
 function workerError(e: { message: string; stack?: string } | undefined): Error {
   const error = new Error(e?.message ?? 'parse worker failed');
@@ -246,7 +246,7 @@ function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: numb
       const w = leastBusy((i) => ready[i]! && !gone[i] && room(i) > 0 && (!ahead || batches[i]!.length > 0 || room(i) >= SHELLS_BATCH));
       if (w === undefined) return undefined;
       shellsSent[w]! += 1;
-      const { id, answer } = call<readonly string[]>(w);
+      const { id, answer } = call<ShellText>(w);
       if (batches[w]!.length === 0) queueMicrotask(() => sendShells(w));
       batches[w]!.push({ id, job: packers[w]!(job) });
       return answer;

@@ -8,6 +8,7 @@ import { parseBatch } from './batch.js';
 import { parseStorySettings } from './settings.js';
 import { packBatch } from './wire.js';
 import { shellJobUnpacker, type WireShellJob } from './shell-wire.js';
+import { encodeShellPieces } from './shell-bytes.js';
 
 // For the code cache that `npm run build` makes of this bundle (worker-boot.ts, warm-up.ts).
 export { warmUp } from './warm-up.js';
@@ -39,7 +40,8 @@ parentPort?.on('message', (message: { id: number; sources: SourceFile[]; story?:
         if (given.shellsAnswered) Atomics.add(given.shellsAnswered, 0, 1);
         return answer;
       });
-      parentPort?.postMessage({ shells });
+      const encoded = encodeShellPieces(shells);
+      parentPort?.postMessage({ shells: encoded.answers }, encoded.transfer);
       return;
     }
     const story = message.story ?? given.story;

@@ -14,7 +14,7 @@
 // by construction (normalize.ts), and because every other field reaches the XML escaped, so the
 // markup this module looks for can only be the tools' own.
 
-import type { DocumentPart, EntryFormat, EntryMeta, EntrySlot } from '../types.js';
+import type { DocumentPart, EntryFormat, EntryMeta, EntrySlot, ShellText } from '../types.js';
 
 /** What feed and the DOM get as an entry's body. Plain ASCII, no markup. */
 export const BODY_TOKEN = 'storyfeed-body';
@@ -97,8 +97,8 @@ export function splitShell(text: string): readonly string[] {
 }
 
 /** A document's parts: its shell with one slot per entry, `separator` between two entries. */
-export function fillShell(shell: readonly string[], entries: readonly EntryMeta[], format: EntryFormat, separator: string): DocumentPart[] {
-  if (shell.length === 1 || entries.length === 0) return [shell.join('')];
+export function fillShell(shell: ShellText, entries: readonly EntryMeta[], format: EntryFormat, separator: string): DocumentPart[] {
+  if (shell.length === 1 || entries.length === 0) return shell.every((p) => typeof p === 'string') ? [shell.join('')] : [...shell];
   const parts: DocumentPart[] = [shell[0]!];
   entries.forEach((e, i) => {
     if (i > 0) parts.push(separator);
@@ -118,7 +118,14 @@ export function slotText(fragments: EntryFragments, format: EntryFormat): string
 
 /** A whole document as text, its slots filled by `fragmentsOf`. */
 export function assembleText(parts: readonly DocumentPart[], fragmentsOf: (slot: EntrySlot) => EntryFragments): string {
-  return parts.map((p) => (typeof p === 'string' ? p : slotText(fragmentsOf(p), p.format))).join('');
+  return parts.map((p) => (typeof p === 'string' ? p : p instanceof Uint8Array ? textOf(p) : slotText(fragmentsOf(p), p.format))).join('');
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A piece of a shell or document as text. */
+export function textOf(piece: string | Uint8Array): string {
+  return typeof piece === 'string' ? piece : utf8.decode(piece);
 }
 
 /**

@@ -8,7 +8,8 @@
 import { formatHumanDate, formatRfc3339 } from '../dates.js';
 import { escapeHtml } from '../markdown.js';
 import { anchorOf } from '../links.js';
-import type { DocumentPart, EntryFormat, EntryMeta, EntrySlot, Feed, Person } from '../types.js';
+import type { DocumentPart, EntryFormat, EntryMeta, EntrySlot, Feed, Person, ShellText } from '../types.js';
+import { textOf } from './fragments.js';
 import { FORMATS, feedUrls } from '../formats.js';
 import { renderLiveBlog } from './json-ld.js';
 import { renderHead } from './page-head.js';
@@ -81,14 +82,16 @@ export function renderPageShell(feed: Feed, options: PageOptions): string[] {
   return [text, ...slots.list.map((s) => `${s.format}:${s.entry}`)];
 }
 
-/** The parts of a page from its shell (renderPageShell): the same parts renderPage gives. */
-export function pageFromShell(shell: readonly string[]): DocumentPart[] {
+/** The parts of a page from its shell (renderPageShell), as text or as the bytes a worker sent: the same parts renderPage gives. */
+export function pageFromShell(shell: ShellText): DocumentPart[] {
   const slots = new Slots();
-  for (const s of shell.slice(1)) {
+  for (const piece of shell.slice(1)) {
+    const s = textOf(piece);
     const at = s.indexOf(':');
     slots.list.push({ format: s.slice(0, at) as EntryFormat, entry: s.slice(at + 1) });
   }
-  return partsOf(shell[0]!, slots);
+  const text = shell[0]!;
+  return typeof text === 'string' ? partsOf(text, slots) : partsOfBytes(text, slots);
 }
 
 /** A page's text cut at its slot markers. */
@@ -99,6 +102,26 @@ export function partsOf(text: string, slots: Slots): DocumentPart[] {
     if (i % 2 === 0) parts.push(piece);
     else parts.push(slots.list[Number(piece)]!);
   });
+  return checked(parts, slots);
+}
+
+/** partsOf on the text's UTF-8 bytes: NUL is one byte, 0, and no other character has that byte. */
+function partsOfBytes(bytes: Uint8Array, slots: Slots): DocumentPart[] {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parts: DocumentPart[] = [];
+  let from = 0;
+  for (let open = b.indexOf(0, from); open >= 0; open = b.indexOf(0, from)) {
+    const close = b.indexOf(0, open + 1);
+    const slot = close < 0 ? undefined : slots.list[Number(b.toString('latin1', open + 1, close))];
+    if (!slot) throw new Error('the page has a broken entry slot marker');
+    parts.push(b.subarray(from, open), slot);
+    from = close + 1;
+  }
+  parts.push(b.subarray(from));
+  return checked(parts, slots);
+}
+
+function checked(parts: DocumentPart[], slots: Slots): DocumentPart[] {
   if (parts.length !== 2 * slots.list.length + 1) throw new Error('the page lost an entry slot');
   return parts;
 }
