@@ -41,8 +41,27 @@ describe('prepareAhead', () => {
     ahead(1);
     // Everything up to PREPARE_AHEAD places past the writer (files with nothing to prepare passed over), each once.
     expect(calls).toEqual(queue.slice(0, 1 + PREPARE_AHEAD).filter((i) => ready.includes(i)));
-    ahead(2);
+    // Refilled half a window at a time, not a file per step: what one call prepares goes to the
+    // worker in one message (parse/pool.ts batches).
+    const before = calls.length;
+    const half = PREPARE_AHEAD / 2;
+    for (let next = 2; next < 1 + half; next += 1) ahead(next);
+    expect(calls).toHaveLength(before);
+    ahead(1 + half);
+    expect(calls).toEqual(queue.slice(0, Math.min(files.length, 1 + half + PREPARE_AHEAD)).filter((i) => ready.includes(i)));
+    expect(calls.length).toBeGreaterThan(before);
     expect(calls).toHaveLength(new Set(calls).size);
-    expect(calls.at(-1)).toBe(queue.slice(0, 2 + PREPARE_AHEAD).filter((i) => ready.includes(i)).at(-1));
+  });
+
+  it('after a file found no room, tries it again at the next step, however full the window is', () => {
+    let room = 2;
+    const calls: number[] = [];
+    const files = Array.from({ length: 8 }, (_, i) => ({ prepare: () => (room > 0 ? (calls.push(i), (room -= 1), true) : false) }));
+    const ahead = prepareAhead(files, files.map((_, i) => i));
+    ahead(0);
+    expect(calls).toEqual([0, 1]);
+    room = 1;
+    ahead(1);
+    expect(calls).toEqual([0, 1, 2]);
   });
 });
