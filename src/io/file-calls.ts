@@ -19,8 +19,12 @@ export function fsyncFd(fd: number): Promise<void> {
 
 /** Where a durable run's temps are fsynced and closed: here on the pool, or on the sync thread (io/sync-thread.ts). */
 export interface FileSyncs {
-  /** fsync `fd`, then close it (it is no longer the caller's): settles once both are done. */
-  syncAndClose(fd: number): Promise<void>;
+  /**
+   * fsync `fd`, then close it (it is no longer the caller's): settles once both are done, with the
+   * file's mtime when it was read on the way (the sync thread's fstat), so that the writer need not
+   * stat the file by its path again to record it.
+   */
+  syncAndClose(fd: number): Promise<number | undefined>;
   /** Descriptors handed over and not done yet. */
   readonly backlog: number;
 }
@@ -34,10 +38,12 @@ export function poolFileSyncs(): FileSyncs {
     },
     syncAndClose(fd) {
       backlog += 1;
-      return fsyncFd(fd).finally(() => {
-        closeQuietly(fd);
-        backlog -= 1;
-      });
+      return fsyncFd(fd)
+        .finally(() => {
+          closeQuietly(fd);
+          backlog -= 1;
+        })
+        .then(() => undefined);
     },
   };
 }
@@ -55,7 +61,7 @@ export function closeQuietly(fd: number): void {
  * Write the buffers to a new file (`wx`: never an existing one); throws at once if it cannot, and
  * then leaves no file. Durable, its fsync and close are handed to `syncs`: the promise settles with them.
  */
-export function writeNewFile(file: string, contents: readonly Uint8Array[], length: number, syncs: FileSyncs | undefined): Promise<void> {
+export function writeNewFile(file: string, contents: readonly Uint8Array[], length: number, syncs: FileSyncs | undefined): Promise<number | undefined> {
   const fd = openSync(file, 'wx', 0o644);
   try {
     // libuv writes every buffer (in IOV_MAX chunks, retrying short writes); say so if it did not.
@@ -68,7 +74,7 @@ export function writeNewFile(file: string, contents: readonly Uint8Array[], leng
   }
   if (!syncs) {
     closeSync(fd);
-    return Promise.resolve();
+    return Promise.resolve(undefined);
   }
   return syncs.syncAndClose(fd);
 }

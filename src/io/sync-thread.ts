@@ -17,21 +17,23 @@ import { closeQuietly, poolFileSyncs, type FileSyncs } from './file-calls.js';
 /** The thread's code: plain CommonJS, so that it needs no file of its own beside the bundle. */
 const SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { fsync, closeSync } = require('node:fs');
+const { fsync, fstatSync, closeSync } = require('node:fs');
 parentPort.on('message', ({ id, fds }) => {
   const failed = [];
+  const mtimes = new Float64Array(fds.length).fill(-1);
   let left = fds.length;
   fds.forEach((fd, i) => fsync(fd, (e) => {
     if (e) failed.push([i, String(e.code), String(e.message)]);
+    else try { mtimes[i] = fstatSync(fd).mtimeMs; } catch {}
     try { closeSync(fd); } catch {}
-    if ((left -= 1) === 0) parentPort.postMessage({ id, failed });
+    if ((left -= 1) === 0) parentPort.postMessage({ id, failed, mtimes });
   }));
 });`;
 
 /** Descriptors sent at once: few enough that the thread starts early, enough to make a message cheap. */
 const BATCH = 32;
 
-type Waiter = { resolve: () => void; reject: (error: Error) => void };
+type Waiter = { resolve: (mtimeMs: number | undefined) => void; reject: (error: Error) => void };
 
 /** The program's sync thread, started on first use; the pool when no thread can be started. */
 export function fileSyncThread(): FileSyncs {
@@ -88,7 +90,7 @@ function startSyncThread(onDeath: () => void): FileSyncs {
     backlog = 0;
     worker.unref();
   };
-  worker.on('message', ({ id, failed }: { id: number; failed: Array<[number, string, string]> }) => {
+  worker.on('message', ({ id, failed, mtimes }: { id: number; failed: Array<[number, string, string]>; mtimes: Float64Array }) => {
     const batch = sent.get(id)?.waiters;
     if (!batch) return;
     sent.delete(id);
@@ -96,7 +98,7 @@ function startSyncThread(onDeath: () => void): FileSyncs {
     batch.forEach((w, i) => {
       const error = errors.get(i);
       if (error) w.reject(error);
-      else w.resolve();
+      else w.resolve(mtimes[i]! >= 0 ? mtimes[i] : undefined);
     });
     backlog -= batch.length;
     if (backlog === 0) worker.unref();
@@ -113,7 +115,7 @@ function startSyncThread(onDeath: () => void): FileSyncs {
     },
     syncAndClose(fd) {
       if (fallback) return fallback.syncAndClose(fd);
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<number | undefined>((resolve, reject) => {
         if (dead) return reject(dead);
         pending.push(fd);
         waiters.push({ resolve, reject });

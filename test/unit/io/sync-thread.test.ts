@@ -3,7 +3,7 @@
 // fsynced fails alone, with its code; a thread that dies fails what it held and the next call gets a
 // new one; and the thread holds the program open while, and only while, it has work.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
@@ -30,6 +30,19 @@ function fifoDescriptor(dir: string): number {
   execFileSync('mkfifo', [fifo]);
   return openSync(fifo, 'r+');
 }
+
+describe('the sync thread’s stamps', () => {
+  it('give each file’s mtime as stat gives it after the descriptor is closed and the file renamed', async () => {
+    const dir = await folder();
+    const fds = openFiles(dir, 40);
+    const mtimes = await Promise.all(fds.map((fd) => fileSyncThread().syncAndClose(fd)));
+    fds.forEach((_, i) => renameSync(path.join(dir, `f${i}`), path.join(dir, `g${i}`)));
+    expect(mtimes).toEqual(fds.map((_, i) => statSync(path.join(dir, `g${i}`)).mtimeMs));
+    // The pool reads none: the writer stats those files itself.
+    const [fd] = openFiles(dir, 1, 'p');
+    expect(await poolFileSyncs().syncAndClose(fd!)).toBeUndefined();
+  });
+});
 
 describe.each<[string, () => FileSyncs]>([
   ['the sync thread', fileSyncThread],
