@@ -16,8 +16,9 @@ import { copyFileSync, linkSync, lstatSync, renameSync, statSync, type Stats } f
 import path from 'node:path';
 import { buildAborted, UserError } from '../errors.js';
 import { resolveInside, runTempPath } from './paths.js';
-import { packSlots, type OutputRecord, type SlotAt, type SlotList } from './output-record.js';
-import type { DocumentPart, EntrySlot, PlannedFile } from '../core/types.js';
+import { packSlots, type OutputRecord, type SlotList } from './output-record.js';
+import type { DocumentPart, PlannedFile } from '../core/types.js';
+import { toBytes, type Part, type SlotResolver } from './document-bytes.js';
 import { FOLDER_README, publishRank, renderPublished, type PreviousPublished } from './output-folder.js';
 import { plainCause } from './file-errors.js';
 import { retireFiles, syncDirs } from './sweep-outputs.js';
@@ -84,8 +85,7 @@ export interface PlannedWriteResult extends WriteResult {
   readonly removed: readonly string[];
 }
 
-/** The bytes of an entry slot (views into its fragment blob). */
-export type SlotResolver = (slot: EntrySlot) => Promise<readonly Uint8Array[]> | readonly Uint8Array[];
+export type { SlotResolver } from './document-bytes.js';
 
 export interface WriteOptions {
   readonly onProgress?: (done: number, total: number) => void;
@@ -180,41 +180,6 @@ export interface BookkeepingFile {
   readonly contents: string | Iterable<string>;
 }
 
-// Short literal parts (separators) recur thousands of times: encode each once.
-const encoded = new Map<string, Buffer>();
-function encode(text: string): Buffer {
-  if (text.length > 64) return Buffer.from(text, 'utf8');
-  let b = encoded.get(text);
-  if (!b) {
-    b = Buffer.from(text, 'utf8');
-    if (encoded.size < 256) encoded.set(text, b);
-  }
-  return b;
-}
-
-type Part = DocumentPart | Uint8Array;
-
-async function toBytes(parts: Iterable<Part>, resolve: SlotResolver): Promise<{ contents: Uint8Array[]; length: number; slots: SlotList }> {
-  const contents: Uint8Array[] = [];
-  const slots: SlotAt[] = [];
-  let length = 0;
-  for (const part of parts) {
-    let pieces: readonly Uint8Array[];
-    if (typeof part === 'string') pieces = [encode(part)];
-    else if (part instanceof Uint8Array) pieces = [part];
-    else {
-      slots.push({ entry: part.entry, format: part.format, offset: length });
-      const got = resolve(part);
-      pieces = got instanceof Promise ? await got : got; // no turn of the event loop per slot when the bytes are at hand
-    }
-    for (const p of pieces) {
-      if (p.byteLength === 0) continue;
-      contents.push(p);
-      length += p.byteLength;
-    }
-  }
-  return { contents, length, slots: packSlots(slots) };
-}
 
 /** What a file's record takes from its stat. */
 type FileStamp = { readonly size: number; readonly mtimeMs: number };
