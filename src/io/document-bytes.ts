@@ -20,9 +20,7 @@ function encode(text: string): Buffer {
   return b;
 }
 
-export type Part = DocumentPart | Uint8Array;
-
-export async function toBytes(parts: Iterable<Part>, resolve: SlotResolver): Promise<{ contents: Uint8Array[]; length: number; slots: SlotList }> {
+export async function toBytes(parts: Iterable<DocumentPart>, resolve: SlotResolver): Promise<{ contents: Uint8Array[]; length: number; slots: SlotList }> {
   const contents: Uint8Array[] = [];
   const slots: SlotAt[] = [];
   let length = 0;

@@ -18,7 +18,7 @@ import { buildAborted, UserError } from '../errors.js';
 import { resolveInside, runTempPath } from './paths.js';
 import { packSlots, type OutputRecord, type SlotList } from './output-record.js';
 import type { DocumentPart, PlannedFile } from '../core/types.js';
-import { toBytes, type Part, type SlotResolver } from './document-bytes.js';
+import { toBytes, type SlotResolver } from './document-bytes.js';
 import { FOLDER_README, publishRank, renderPublished, type PreviousPublished } from './output-folder.js';
 import { plainCause } from './file-errors.js';
 import { retireFiles, syncDirs } from './sweep-outputs.js';
@@ -184,7 +184,7 @@ export interface BookkeepingFile {
 /** What a file's record takes from its stat. */
 type FileStamp = { readonly size: number; readonly mtimeMs: number };
 
-type LazyFile = { path: string; parts: () => Iterable<Part> | Promise<Iterable<Part>>; stream?: boolean; deps?: readonly string[]; prepare?: () => boolean };
+type LazyFile = { path: string; parts: () => Iterable<DocumentPart> | Promise<Iterable<DocumentPart>>; stream?: boolean; deps?: readonly string[]; prepare?: () => boolean };
 
 /** What the staging lanes of one write share. */
 interface Staging {

@@ -2,8 +2,8 @@
 // of text as UTF-8 bytes in one buffer per batch, moved to the build's thread, not copied. As
 // strings, the build's thread copied each answer out of the message, cut a page's text at its slot
 // markers and encoded every piece again to write it: a newsroom's 1,800 story and tag pages and
-// 3,600 feed shells (~50 MB of text) cost it ~0.3 s of the render and write in which it is the
-// busy thread, while the worker's core had room. Encoding is the worker's now; the bytes are the
+// 3,600 feed shells (~50 MB of text), in the render and write where it is the busy thread while the
+// worker's core has room (settled pairs: that phase 6.4 → 5.8 s). Encoding is the worker's now; the bytes are the
 // same (the writer encodes text as UTF-8, src/io/write-outputs.ts).
 
 /** Pieces shorter than this stay text: separators and slot names (the writer encodes each once). */
