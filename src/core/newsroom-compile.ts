@@ -18,7 +18,7 @@ import { detectLayout, feedBaseClashes, parseNewsroomSettings, parseStoryConfig,
 import { planNewsroom, selectNewsroomEntries } from './newsroom-plan.js';
 import type { ParsedSource } from './parse-sources.js';
 import { planNewsroomSitemaps, type PlannedSitemap } from './sitemaps.js';
-import { assembleText, type EntryFragments } from './render/fragments.js';
+import { assembleText, isSlot, type EntryFragments } from './render/fragments.js';
 import type { DocumentPart, EntryMeta, PlannedFile, RenderedFile, ShellText, SourceFile, Story } from './types.js';
 
 /**
@@ -284,7 +284,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
  */
 function underFolder(p: PlannedFile, under: Folder): PlannedFile {
   const path = under.prefix + p.path;
-  const qualified = (parts: readonly DocumentPart[]) => parts.map((part) => (typeof part === 'string' || part instanceof Uint8Array ? part : { ...part, entry: under.entry(part.entry) }));
+  const qualified = (parts: readonly DocumentPart[]) => parts.map((part) => (isSlot(part) ? { ...part, entry: under.entry(part.entry) } : part));
   const render = () => qualified(p.render());
   // The shell goes along (its job names no path), so a newsroom's RSS and Atom shells can be
   // rendered on a worker as a story's are (build/shell-render.ts).

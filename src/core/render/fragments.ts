@@ -118,7 +118,12 @@ export function slotText(fragments: EntryFragments, format: EntryFormat): string
 
 /** A whole document as text, its slots filled by `fragmentsOf`. */
 export function assembleText(parts: readonly DocumentPart[], fragmentsOf: (slot: EntrySlot) => EntryFragments): string {
-  return parts.map((p) => (typeof p === 'string' ? p : p instanceof Uint8Array ? textOf(p) : slotText(fragmentsOf(p), p.format))).join('');
+  return parts.map((p) => (isSlot(p) ? slotText(fragmentsOf(p), p.format) : textOf(p))).join('');
+}
+
+/** Is this part an entry's slot (not text, nor text's bytes)? */
+export function isSlot(part: DocumentPart): part is EntrySlot {
+  return typeof part === 'object' && !(part instanceof Uint8Array);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
