@@ -1,10 +1,11 @@
 // Parse workers change nothing but the time: the same folder parsed on worker threads and on the
 // build's own thread gives the same published bytes, diagnostics and summary.
-import { readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { cp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CACHE_PATH, MANIFEST_PATH, PACK_PATH } from '../../src/io/state-folder.js';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { listFiles } from '../helpers/files.js';
 import { newsroomEntryText, newsroomStoryText, newsroomText } from '../helpers/newsroom.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
@@ -70,5 +71,26 @@ describe('parse workers', () => {
     const mine = await published(path.join(folder.dir, 'worker'));
     expect(Object.keys(mine)).toContain('storm/tags/t1/atom.xml');
     expect(mine).toEqual(await published(path.join(folder.dir, 'here')));
+  });
+
+  it('an install missing the worker\'s bundle builds on its own thread, the same bytes (found from outside: it stopped with an internal error)', async () => {
+    const files: Record<string, string> = { 'entries/_newsroom.md': newsroomText() };
+    for (const slug of ['talks', 'storm']) {
+      files[`entries/${slug}/_story.md`] = newsroomStoryText(slug);
+      for (let i = 0; i < 6; i += 1) files[`entries/${slug}/e${i}.md`] = newsroomEntryText(slug, `e${i}`, `2026-05-${String(1 + i).padStart(2, '0')}T09:00:00Z`, `tags: [t${i % 2}]\n`);
+    }
+    const folder = await tempFolder(files);
+    cleanups.push(folder.cleanup);
+    // A copy of dist/ (the bundles need nothing beside them) without parse-worker-code.cjs.
+    const dist = path.join(folder.dir, 'install', 'dist');
+    await cp(path.dirname(CLI), dist, { recursive: true });
+    await rm(path.join(dist, 'parse-worker-code.cjs'));
+    const broken = spawnSync(process.execPath, [path.join(dist, 'storyfeed.cjs'), 'build', '--entries', 'entries', '--out', 'broken', '--now', '2026-06-01T00:00:00Z'], { cwd: folder.dir, env: { ...process.env, STORYFEED_WORKERS: '2' }, encoding: 'utf8', timeout: 120_000 });
+    expect([broken.status, broken.stderr]).toEqual([0, '']);
+    const whole = await runCli(['build', '--entries', 'entries', '--out', 'whole', '--now', '2026-06-01T00:00:00Z'], { cwd: folder.dir, env: { STORYFEED_WORKERS: '2' }, timeoutMs: 120_000 });
+    expect(whole.code).toBe(0);
+    const built = await published(path.join(folder.dir, 'broken'));
+    expect(Object.keys(built)).toContain('storm/tags/t1/atom.xml');
+    expect(built).toEqual(await published(path.join(folder.dir, 'whole')));
   });
 });

@@ -22,13 +22,25 @@ export const PARALLEL_FROM = 4000;
  * a compiled file.
  */
 export function workerCount(files: number, env: NodeJS.ProcessEnv = process.env): number {
-  if (!existsSync(fileURLToPath(WORKER_URL))) return 0;
+  if (!workersInstalled()) return 0;
   const set = env['STORYFEED_WORKERS'];
   if (set !== undefined && /^\d+$/.test(set)) return Math.min(Number(set), 16);
   return files >= PARALLEL_FROM ? Math.min(availableParallelism(), 8) : 0;
 }
 
 const WORKER_URL = new URL('./parse-worker.cjs', import.meta.url);
+/** The bundle the worker's launcher runs (parse/worker-boot.ts). */
+const WORKER_CODE_URL = new URL('./parse-worker-code.cjs', import.meta.url);
+
+/**
+ * Whether the worker's two files are beside this bundle. From the TypeScript sources they are not;
+ * in an install missing its bundle (a copy of dist/ made by hand, a partly deleted folder) the
+ * build runs on its own thread, as a small one does — found from outside: each worker failed to
+ * load and the build stopped with an internal error.
+ */
+function workersInstalled(): boolean {
+  return existsSync(fileURLToPath(WORKER_URL)) && existsSync(fileURLToPath(WORKER_CODE_URL));
+}
 
 /**
  * Shells a worker may hold at once; beyond that the caller renders its own. The worker's answers
@@ -107,7 +119,7 @@ export type StorySettingsParser = (newsroom: SourceFile, stories: readonly { rea
 export const settingsHere: StorySettingsParser = async (newsroom, stories) => (await import('./settings.js')).parseStorySettings(newsroom, stories);
 
 export function startWarmParser(): WarmParser | undefined {
-  if (!existsSync(fileURLToPath(WORKER_URL))) return undefined;
+  if (!workersInstalled()) return undefined;
   const worker = new Worker(WORKER_URL);
   // It must not hold the process open if nobody takes it (a run with nothing to do).
   worker.unref();
