@@ -90,7 +90,30 @@ export function createParser(story: Story | undefined, now: Date, workers: numbe
     return { parallelism: 1, parse, shell: () => undefined, close: async () => undefined };
   }
   const pool = Array.from({ length: workers }, () => new Worker(WORKER_URL, { workerData: { ...(story ? { story } : {}), now: now.getTime(), ...(anchors ? { anchors } : {}) } }));
-  return onWorkers(pool, {});
+  return orHere(onWorkers(pool, {}), () => createParser(story, now, 0, anchors));
+}
+
+/**
+ * A worker that dies (it could not load its code: a damaged install; or it crashed) fails the
+ * calls it held with this; an error a worker answers with (a bug in parsing) is not one.
+ */
+class WorkerGone extends Error {
+  constructor(cause: Error) {
+    super(cause.message, { cause });
+  }
+}
+
+/**
+ * The parser, or for a batch its workers could not parse because they died, the build's own
+ * thread: the same function on the same files, so the same result, only slower (found from
+ * outside: a damaged worker bundle stopped every large build with an internal error).
+ */
+function orHere(pool: Parser, here: () => Parser): Parser {
+  let local: Parser | undefined;
+  return {
+    ...pool,
+    parse: (sources, story) => pool.parse(sources, story).catch((error: unknown) => (error instanceof WorkerGone ? (local ??= here()).parse(sources, story) : Promise.reject(error))),
+  };
 }
 
 /** Workers for documents' shells alone (build/shell-render.ts); `url`: the worker's code (tests give dist/'s). */
@@ -123,18 +146,25 @@ export function startWarmParser(): WarmParser | undefined {
   const worker = new Worker(WORKER_URL);
   // It must not hold the process open if nobody takes it (a run with nothing to do).
   worker.unref();
+  // Heard from the start: a worker that dies before anyone asks it anything (a damaged bundle) would
+  // otherwise be an unhandled 'error' that ends the program, its output lock left behind (found
+  // from outside: every run that found a change crashed). Asked after, it is not asked at all.
+  let dead: WorkerGone | undefined;
+  worker.on('error', (error) => void (dead ??= new WorkerGone(error)));
+  worker.on('exit', (code) => void (dead ??= new WorkerGone(new Error(`a parse worker exited (${code})`))));
   const close = async () => {
     await worker.terminate();
   };
   let nextId = 0;
   const settings: StorySettingsParser = (newsroom, stories) =>
     new Promise((resolve, reject) => {
+      if (dead) return reject(dead);
       // Ids below zero: a batch's answers (onWorkers) never take one.
       const id = --nextId;
       const done = () => {
         worker.unref();
         worker.off('message', answer);
-        worker.off('error', reject);
+        worker.off('error', died);
         worker.off('exit', exited);
       };
       const answer = (m: { id: number; settings?: [string, Story][] | null; error?: { message: string } }) => {
@@ -145,16 +175,25 @@ export function startWarmParser(): WarmParser | undefined {
       };
       const exited = (code: number) => {
         done();
-        reject(new Error(`a parse worker exited (${code})`));
+        reject(new WorkerGone(new Error(`a parse worker exited (${code})`)));
+      };
+      const died = (error: Error) => {
+        done();
+        reject(new WorkerGone(error));
       };
       // Held open while it answers (an unreferenced worker's reply would not keep the process waiting).
       worker.ref();
       worker.on('message', answer);
-      worker.once('error', reject);
+      worker.once('error', died);
       worker.once('exit', exited);
       worker.postMessage({ id, settings: { newsroom, stories } });
     });
-  return { parser: (story, now) => onWorkers([worker], { story, now: now.getTime() }), settings, close };
+  return {
+    parser: (story, now) => (dead ? createParser(story, now, 0) : orHere(onWorkers([worker], { story, now: now.getTime() }), () => createParser(story, now, 0))),
+    // A worker that could not start: the settings are parsed here (the warm worker's one other call).
+    settings: (newsroom, stories) => settings(newsroom, stories).catch((error: unknown) => (error instanceof WorkerGone ? settingsHere(newsroom, stories) : Promise.reject(error))),
+    close,
+  };
 }
 
 /** A shell's answer from a worker (worker.ts): its text, or why it failed. */
@@ -190,7 +229,8 @@ function onWorkers(pool: readonly Worker[], context: { story?: Story; now?: numb
       if (m.batch) p.resolve(unpackBatch(m.batch) as never);
       else p.reject(workerError(m.error));
     });
-    const fail = (error: Error) => {
+    const fail = (cause: Error) => {
+      const error = new WorkerGone(cause);
       gone[w] ??= error;
       for (const p of pending.values()) p.reject(error);
       pending.clear();
