@@ -25,6 +25,7 @@ import { formatPingOutcome, pingHub } from './websub.js';
 import { readHubTargets } from './hub-targets.js';
 import { lastBuildOutputs } from '../build/published-outputs.js';
 import { Publisher, Turns, type PublishSettings } from './publisher.js';
+import { runInstant } from './run-instant.js';
 
 export type LogRecord = Record<string, unknown> & { event: string };
 
@@ -172,6 +173,8 @@ interface RunState {
   maxAgeByFolder: MaxAgeByFolder;
   /** The first run publishes even with nothing changed: the remote may be behind the folder. */
   firstPublish: boolean;
+  /** The instant the last run built for: the next never builds for an earlier one (run-instant.ts). */
+  lastInstant?: Date;
 }
 
 interface HubNotifier {
@@ -226,7 +229,8 @@ function planOf(result: BuildSummary, started: Date): RunResult {
 
 async function runBuild(ctx: RunContext, reason: Reason): Promise<RunResult> {
   const { options, runner, state } = ctx;
-  const started = ctx.clock();
+  const { at: started, behindMs } = runInstant(ctx.clock(), state.lastInstant);
+  state.lastInstant = started;
   const request = { entriesDir: options.entriesDir, outDir: options.outDir, now: started.getTime(), mode: 'service' as const, lastGood: state.lastGood };
   try {
     // Builds run on the build thread: the server on this thread keeps answering meanwhile.
@@ -235,7 +239,7 @@ async function runBuild(ctx: RunContext, reason: Reason): Promise<RunResult> {
     const story = result.story;
     if (story) state.maxAgeSeconds = story.ttl * 60;
     if (story) state.maxAgeByFolder = result.maxAgeByFolder ?? {};
-    options.log(buildRecord(result, reason, started));
+    options.log({ ...buildRecord(result, reason, started), ...(behindMs === undefined ? {} : { clock_behind_ms: behindMs }) });
     // A run may only delete (the news sitemap emptied when its last development aged out): still a change to publish.
     const changed = result.written.some((f) => f !== LEDGER_PATH) || result.removed.length > 0;
     const publishing = story !== undefined && ctx.publisher?.targetFor(story) !== undefined;
@@ -254,6 +258,7 @@ async function runBuild(ctx: RunContext, reason: Reason): Promise<RunResult> {
       started: started.toISOString(),
       ok: false,
       error: `The run failed: ${sentence}; it will be retried.`,
+      ...(behindMs === undefined ? {} : { clock_behind_ms: behindMs }),
       ...(bug ? { detail: String((error as Error)?.stack ?? error) } : {}),
     });
     if (isUserError(error, 'aborted')) return {};

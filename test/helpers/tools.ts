@@ -1,5 +1,5 @@
 // The programs some tests need and nobody here wrote: Debian's checkers (xmllint, jing, the
-// Universal Feed Parser, newsboat), Chromium, Hugo, GNU time, and Python moto's S3 server.
+// Universal Feed Parser, newsboat), Chromium, Hugo, GNU time, libfaketime, and Python moto's S3 server.
 //
 // On a developer's machine without one, the tests that need it are skipped, and the run says which
 // program is missing and how to install it. Under CI (CI=true) nothing is skipped: a missing program
@@ -9,7 +9,10 @@ import { existsSync } from 'node:fs';
 
 export const STRICT = /^(1|true)$/i.test(process.env['CI'] ?? '');
 
-export type Tool = 'xmllint' | 'jing' | 'feedparser' | 'newsboat' | 'chromium' | 'hugo' | 'time' | 'moto_server';
+export type Tool = 'xmllint' | 'jing' | 'feedparser' | 'newsboat' | 'chromium' | 'hugo' | 'time' | 'libfaketime' | 'moto_server';
+
+/** libfaketime's library (Debian's path): LD_PRELOAD moves a process's clock (test/service/clock.test.ts). */
+export const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1';
 
 const INSTALL: Record<Tool, string> = {
   xmllint: 'apt-get install -y libxml2-utils',
@@ -19,6 +22,7 @@ const INSTALL: Record<Tool, string> = {
   chromium: 'apt-get install -y chromium',
   hugo: 'apt-get install -y hugo',
   time: 'apt-get install -y time',
+  libfaketime: 'apt-get install -y libfaketime',
   moto_server: 'pip install "moto[server]"',
 };
 
@@ -30,6 +34,7 @@ const PROBES: Record<Tool, () => boolean> = {
   chromium: () => existsSync('/usr/bin/chromium'),
   hugo: () => onPath('hugo'),
   time: () => existsSync('/usr/bin/time'),
+  libfaketime: () => existsSync(LIBFAKETIME),
   moto_server: () => onPath('moto_server'),
 };
 

@@ -1,0 +1,49 @@
+// `storyfeed start` under a clock that goes back while it runs (an NTP step, a virtual machine
+// restored from a snapshot), with the process's clock moved by libfaketime (Debian's libfaketime,
+// installed by .ci/run): the next run builds for the last run's instant (src/service/run-instant.ts)
+// and says so, and what went out stays out.
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startServiceProcess } from '../helpers/service.js';
+import { entryText, storyText, tempFolder } from '../helpers/story.js';
+import { LIBFAKETIME, skipWithout, withoutNote } from '../helpers/tools.js';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+describe.skipIf(skipWithout('libfaketime'))(`storyfeed start, when the clock goes back${withoutNote('libfaketime')}`, () => {
+  it('builds for the last run\'s instant, logs by how much the clock is behind, and takes nothing back', async () => {
+    const folder = await tempFolder({
+      'entries/_story.md': storyText(),
+      'entries/a.md': entryText({ slug: 'a', published: '2026-06-01T09:30:00Z' }),
+    });
+    cleanups.push(folder.cleanup);
+    // The process's clock: the file's instant, running on from it; read again at every call.
+    const clockFile = path.join(folder.dir, 'clock');
+    await writeFile(clockFile, '@2026-06-01 10:00:00\n');
+    const env = { LD_PRELOAD: LIBFAKETIME, FAKETIME_TIMESTAMP_FILE: clockFile, FAKETIME_NO_CACHE: '1', DONT_FAKE_MONOTONIC: '1', TZ: 'UTC' };
+    const service = await startServiceProcess(folder.dir, [], env);
+    cleanups.push(() => (service.child.exitCode === null ? service.stop('SIGKILL') : Promise.resolve()));
+    const first = await service.waitFor((l) => l.event === 'build');
+    expect(first).toMatchObject({ ok: true, published: 1 });
+    expect(String(first['started'])).toMatch(/^2026-06-01T10:00/);
+    expect(first['clock_behind_ms']).toBeUndefined();
+
+    // An hour back; a new development (out at 08:00) sets off a run.
+    await writeFile(clockFile, '@2026-06-01 09:00:00\n');
+    const mark = service.logs.length;
+    await writeFile(path.join(folder.dir, 'entries/b.md'), entryText({ slug: 'b', published: '2026-06-01T08:00:00Z' }));
+    const next = await service.waitFor((l) => l.event === 'build', { from: mark });
+    // Built at the clock (09:00), `a` (09:30) would be scheduled again and leave the feeds.
+    expect(next).toMatchObject({ ok: true, published: 2 });
+    expect(String(next['started'])).toMatch(/^2026-06-01T10:00/);
+    expect(Number(next['clock_behind_ms'])).toBeGreaterThan(3_500_000);
+    const rss = await readFile(path.join(folder.dir, 'out/rss.xml'), 'utf8');
+    expect(rss).toContain('test-story/a</guid>');
+    expect(rss).toContain('test-story/b</guid>');
+    expect((await service.stop('SIGTERM')).code).toBe(0);
+  });
+});
