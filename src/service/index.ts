@@ -26,6 +26,7 @@ import { readHubTargets } from './hub-targets.js';
 import { lastBuildOutputs } from '../build/published-outputs.js';
 import { Publisher, Turns, type PublishSettings } from './publisher.js';
 import { runInstant } from './run-instant.js';
+import { readBuiltAs } from '../build/state/rehearsal.js';
 
 export type LogRecord = Record<string, unknown> & { event: string };
 
@@ -99,7 +100,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         onPublished: (result, story) => hub.notify(story, result.uploaded),
       })
     : undefined;
-  const state: RunState = { lastGood: new Map(), maxAgeSeconds: DEFAULT_MAX_AGE_S, maxAgeByFolder: {}, firstPublish: true };
+  // A folder whose last change is later than the clock (it went back before the service started):
+  // the first run builds for that instant too (run-instant.ts), never taking back what went out.
+  const built = readBuiltAs(options.outDir, clock());
+  const state: RunState = { lastGood: new Map(), maxAgeSeconds: DEFAULT_MAX_AGE_S, maxAgeByFolder: {}, firstPublish: true, ...(built.kind === 'skewed' ? { lastInstant: built.asOf } : {}) };
   const scheduler = new Scheduler({
     run: (reason) => runBuild({ options, clock, runner, turns, hub, publisher, state }, reason),
     clock,

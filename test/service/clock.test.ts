@@ -1,10 +1,12 @@
-// `storyfeed start` under a clock that goes back while it runs (an NTP step, a virtual machine
-// restored from a snapshot), with the process's clock moved by libfaketime (Debian's libfaketime,
-// installed by .ci/run): the next run builds for the last run's instant (src/service/run-instant.ts)
+// `storyfeed start` under a clock that goes back (an NTP step, a virtual machine restored from a
+// snapshot), with the process's clock moved by libfaketime (Debian's libfaketime, installed by
+// .ci/run): a run builds for the last run's instant, or the folder's (src/service/run-instant.ts),
 // and says so, and what went out stays out.
+import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CLI } from '../helpers/cli.js';
 import { startServiceProcess } from '../helpers/service.js';
 import { entryText, storyText, tempFolder } from '../helpers/story.js';
 import { LIBFAKETIME, skipWithout, withoutNote } from '../helpers/tools.js';
@@ -44,6 +46,32 @@ describe.skipIf(skipWithout('libfaketime'))(`storyfeed start, when the clock goe
     const rss = await readFile(path.join(folder.dir, 'out/rss.xml'), 'utf8');
     expect(rss).toContain('test-story/a</guid>');
     expect(rss).toContain('test-story/b</guid>');
+    expect((await service.stop('SIGTERM')).code).toBe(0);
+  });
+
+  it('starts on a folder whose last change is later than the clock, and builds for that instant until the clock catches up', async () => {
+    const folder = await tempFolder({
+      'entries/_story.md': storyText(),
+      'entries/a.md': entryText({ slug: 'a', published: '2026-06-01T09:30:00Z' }),
+    });
+    cleanups.push(folder.cleanup);
+    const clockFile = path.join(folder.dir, 'clock');
+    const env = { LD_PRELOAD: LIBFAKETIME, FAKETIME_TIMESTAMP_FILE: clockFile, FAKETIME_NO_CACHE: '1', DONT_FAKE_MONOTONIC: '1', TZ: 'UTC' };
+    await writeFile(clockFile, '@2026-06-01 10:00:00\n');
+    const built = spawnSync(process.execPath, [CLI, 'build', '--entries', 'entries', '--out', 'out'], { cwd: folder.dir, env: { ...process.env, ...env }, encoding: 'utf8' });
+    expect([built.status, built.stderr]).toEqual([0, '']);
+    // The machine restarts an hour behind: a build by hand is refused, the service starts.
+    await writeFile(clockFile, '@2026-06-01 09:00:00\n');
+    const byHand = spawnSync(process.execPath, [CLI, 'build', '--entries', 'entries', '--out', 'out'], { cwd: folder.dir, env: { ...process.env, ...env }, encoding: 'utf8' });
+    expect([byHand.status, byHand.stderr]).toEqual([2, expect.stringContaining('has the clock gone back?')]);
+    const service = await startServiceProcess(folder.dir, [], env);
+    cleanups.push(() => (service.child.exitCode === null ? service.stop('SIGKILL') : Promise.resolve()));
+    const first = await service.waitFor((l) => l.event === 'build');
+    expect(first).toMatchObject({ ok: true, published: 1 });
+    // The folder's instant is its last change: `a` out at 09:30, half an hour ahead of the clock.
+    expect(String(first['started'])).toMatch(/^2026-06-01T09:30:00/);
+    expect(Number(first['clock_behind_ms'])).toBeGreaterThan(1_700_000);
+    expect(await readFile(path.join(folder.dir, 'out/rss.xml'), 'utf8')).toContain('test-story/a</guid>');
     expect((await service.stop('SIGTERM')).code).toBe(0);
   });
 });

@@ -71,7 +71,9 @@ export function rehearsalProblem(r: RehearsalRequest): { readonly message: strin
   }
   // A live folder whose last change is later than the clock: the clock has gone back (or the folder
   // was built on a machine whose clock ran ahead). Not a rehearsal: never to be deleted as one.
-  if (built.kind === 'skewed' && r.command !== 'publish') {
+  // `start` runs: a service restarted then must go on serving, and it builds for the folder's
+  // instant until the clock catches up (service/run-instant.ts), so nothing is taken back.
+  if (built.kind === 'skewed' && r.command !== 'publish' && r.command !== 'start') {
     return {
       message: `${r.outDir}/ holds a live build whose last change is later than this machine's clock (${built.asOf.toISOString()} > ${r.clock.toISOString()}): has the clock gone back? A build now would take back what went out since`,
       hint: `set the clock right (e.g. timedatectl), or wait until ${built.asOf.toISOString()}; keep ${r.outDir}/ as it is`,
