@@ -180,7 +180,6 @@ export interface BookkeepingFile {
   readonly contents: string | Iterable<string>;
 }
 
-
 /** What a file's record takes from its stat. */
 type FileStamp = { readonly size: number; readonly mtimeMs: number };
 

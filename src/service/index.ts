@@ -235,6 +235,7 @@ async function runBuild(ctx: RunContext, reason: Reason): Promise<RunResult> {
   const { options, runner, state } = ctx;
   const { at: started, behindMs } = runInstant(ctx.clock(), state.lastInstant);
   state.lastInstant = started;
+  const behind = behindMs === undefined ? {} : { clock_behind_ms: behindMs };
   const request = { entriesDir: options.entriesDir, outDir: options.outDir, now: started.getTime(), mode: 'service' as const, lastGood: state.lastGood };
   try {
     // Builds run on the build thread: the server on this thread keeps answering meanwhile.
@@ -243,7 +244,7 @@ async function runBuild(ctx: RunContext, reason: Reason): Promise<RunResult> {
     const story = result.story;
     if (story) state.maxAgeSeconds = story.ttl * 60;
     if (story) state.maxAgeByFolder = result.maxAgeByFolder ?? {};
-    options.log({ ...buildRecord(result, reason, started), ...(behindMs === undefined ? {} : { clock_behind_ms: behindMs }) });
+    options.log({ ...buildRecord(result, reason, started), ...behind });
     // A run may only delete (the news sitemap emptied when its last development aged out): still a change to publish.
     const changed = result.written.some((f) => f !== LEDGER_PATH) || result.removed.length > 0;
     const publishing = story !== undefined && ctx.publisher?.targetFor(story) !== undefined;
@@ -262,7 +263,7 @@ async function runBuild(ctx: RunContext, reason: Reason): Promise<RunResult> {
       started: started.toISOString(),
       ok: false,
       error: `The run failed: ${sentence}; it will be retried.`,
-      ...(behindMs === undefined ? {} : { clock_behind_ms: behindMs }),
+      ...behind,
       ...(bug ? { detail: String((error as Error)?.stack ?? error) } : {}),
     });
     if (isUserError(error, 'aborted')) return {};

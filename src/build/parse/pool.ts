@@ -165,7 +165,7 @@ export function startWarmParser(): WarmParser | undefined {
         worker.unref();
         worker.off('message', answer);
         worker.off('error', died);
-        worker.off('exit', exited);
+        worker.off('exit', died);
       };
       const answer = (m: { id: number; settings?: [string, Story][] | null; error?: { message: string } }) => {
         if (m.id !== id) return;
@@ -173,23 +173,23 @@ export function startWarmParser(): WarmParser | undefined {
         if (m.error) reject(new Error(m.error.message));
         else resolve(m.settings ?? undefined);
       };
-      const exited = (code: number) => {
+      // Its death is `dead` by then: the listeners above were added first, so they run first.
+      const died = () => {
         done();
-        reject(new WorkerGone(new Error(`a parse worker exited (${code})`)));
-      };
-      const died = (error: Error) => {
-        done();
-        reject(new WorkerGone(error));
+        reject(dead);
       };
       // Held open while it answers (an unreferenced worker's reply would not keep the process waiting).
       worker.ref();
       worker.on('message', answer);
       worker.once('error', died);
-      worker.once('exit', exited);
+      worker.once('exit', died);
       worker.postMessage({ id, settings: { newsroom, stories } });
     });
   return {
-    parser: (story, now) => (dead ? createParser(story, now, 0) : orHere(onWorkers([worker], { story, now: now.getTime() }), () => createParser(story, now, 0))),
+    parser: (story, now) => {
+      const here = () => createParser(story, now, 0);
+      return dead ? here() : orHere(onWorkers([worker], { story, now: now.getTime() }), here);
+    },
     // A worker that could not start: the settings are parsed here (the warm worker's one other call).
     settings: (newsroom, stories) => settings(newsroom, stories).catch((error: unknown) => (error instanceof WorkerGone ? settingsHere(newsroom, stories) : Promise.reject(error))),
     close,
