@@ -65,10 +65,7 @@ export function renderFrontPage(newsroom: Story, stories: readonly StorySummary[
   })}
 <header>
 <h1>${title}</h1>
-<div class="summary">
-${newsroom.summaryHtml}
-</div>
-<section class="subscribe" aria-labelledby="subscribe-title">
+${newsroom.summaryHtml === '' ? '' : `<div class="summary">\n${newsroom.summaryHtml}\n</div>\n`}<section class="subscribe" aria-labelledby="subscribe-title">
 <h2 id="subscribe-title">Subscribe</h2>
 <p>Every story: ${feedLinks(newsroom, '')}</p>
 <p>All stories in your reader: <a href="${NEWSROOM_FILES.opml}" type="${FORMATS.opml.type}">OPML list</a> · as data: <a href="${NEWSROOM_FILES.stories}" type="${FORMATS.stories.type}">stories.json</a></p>
@@ -79,7 +76,7 @@ ${section('live-title', 'Live now', live, 'No live stories.')}
 ${section('ended-title', 'Ended', ended, 'No ended stories.')}
 </main>
 <footer>
-<p class="meta">${escapeHtml(newsroom.copyright ?? '')}</p>
+${newsroom.copyright ? `<p class="meta">${escapeHtml(newsroom.copyright)}</p>\n` : ''}<p>Built by storyfeed.</p>
 </footer>
 </body>
 </html>

@@ -11,7 +11,7 @@ import { scriptJson } from '../../../src/core/render/json-ld.js';
 import { renderOpml } from '../../../src/core/render/opml.js';
 import { mediaTypeOfFile } from '../../../src/core/formats.js';
 import { checkAtom, checkJsonFeed, checkRss, checkSaxes, checkXmllint, importWithNewsboat } from '../../helpers/checkers.js';
-import { newsroomEntryText, newsroomStoryText, NEWSROOM_FEEDS, sampleNewsroom } from '../../helpers/newsroom.js';
+import { newsroomEntryText, newsroomStoryText, newsroomText, NEWSROOM_FEEDS, sampleNewsroom } from '../../helpers/newsroom.js';
 import { sources } from '../../helpers/story.js';
 import { skipWithout, withoutNote } from '../../helpers/tools.js';
 
@@ -228,6 +228,16 @@ describe('the front page', () => {
     expect(later.indexOf('The vote</a>')).toBeGreaterThan(later.indexOf('>Ended<'));
     expect(later).toContain('Coverage ended <time datetime="2031-01-01T00:00:00Z">');
     expect(after.file('stories.opml')).toContain('<dateModified>Wed, 01 Jan 2031 00:00:00 GMT</dateModified>');
+  });
+
+  it.each([
+    ['no introduction, no copyright: neither an empty block nor an empty line', '', '', [], ['<div class="summary">', '<p class="meta"></p>']],
+    ['an introduction and a copyright: both shown', 'copyright: © 2026 Example Newsroom\n', 'What we cover.', ['<div class="summary">\n<p>What we cover.</p>', '<p class="meta">© 2026 Example Newsroom</p>\n<p>Built by storyfeed.</p>\n</footer>'], []],
+  ])('the introduction and the footer: %s (found from outside)', (_name, extra, body, present, absent) => {
+    const html = build({ ...sampleNewsroom(), '_newsroom.md': newsroomText(extra, body) }).file('index.html');
+    for (const text of present) expect(html).toContain(text);
+    for (const text of absent) expect(html).not.toContain(text);
+    expect(html).toContain('<footer>\n');
   });
 
   it('a newer development moves its story up', () => {
