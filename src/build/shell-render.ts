@@ -11,7 +11,7 @@ import { renderShell } from '../core/render/shells.js';
 import type { PlannedFile, ShellJob, ShellRender, ShellText } from '../core/types.js';
 import type { OutputRecord } from '../io/output-record.js';
 import type { WritableFile } from '../io/write-outputs.js';
-import { startShellWorkers, workerCount, type Parser } from './parse/pool.js';
+import { startShellWorkers, workerCount, WorkerGone, type Parser } from './parse/pool.js';
 
 /** From this many shells to render, workers take them: one costs ~0.2 s to load on the other core. */
 export const SHELLS_ON_WORKERS_FROM = 1000;
@@ -73,10 +73,17 @@ export function viaPool(pool: Parser, shell: ShellRender): { render(): ReturnTyp
       return early !== undefined;
     },
     render: () => {
-      const remote = early ?? pool.shell((job ??= shell.job()));
-      const text = remote ? undefined : renderShell(job!);
+      const mine = (job ??= shell.job());
+      const remote = early ?? pool.shell(mine);
       job = early = undefined; // rendered once: nothing held for the rest of the build
-      return remote ? remote.then((t) => shell.fill(t)) : shell.fill(text!);
+      if (!remote) return shell.fill(renderShell(mine));
+      // A worker that died after it was ready (a crash, killed for memory) fails its shells with
+      // WorkerGone: each is rendered here instead, the same bytes (found from outside: the build
+      // failed). An error the worker answered with is a bug, and still fails the build.
+      return remote.then(
+        (t) => shell.fill(t),
+        (error: unknown) => (error instanceof WorkerGone ? shell.fill(renderShell(mine)) : Promise.reject(error)),
+      );
     },
   };
 }

@@ -1,6 +1,7 @@
 // Parse workers change nothing but the time: the same folder parsed on worker threads and on the
 // build's own thread gives the same published bytes, diagnostics and summary.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -107,5 +108,37 @@ describe('parse workers', () => {
     // A change: the run that finds it parses with the warm worker (and the newsroom's settings on it).
     await writeFile(path.join(folder.dir, 'entries/storm/e2.md'), `${newsroomEntryText('storm', 'e2', '2026-05-03T09:00:00Z', 'tags: [t0]\n')}A sentence added.\n`);
     expect(await same()).toMatch(/files: read \d+, parsed 1 /);
+  });
+
+  it('a shell worker that dies after it was ready (a crash, killed for memory): its shells are rendered on the build\'s thread, the same bytes (found from outside: the build failed)', async () => {
+    // Large enough that the shell worker is ready while the writer still has shells to give it.
+    const files: Record<string, string> = { 'entries/_newsroom.md': newsroomText() };
+    const body = Array.from({ length: 12 }, (_, p) => `Paragraph ${p} of what officials said, with a [source](https://example.org/${p}) and **emphasis**.`).join('\n\n');
+    for (const slug of ['talks', 'storm', 'vote', 'flood', 'quake', 'court', 'trade', 'race']) {
+      files[`entries/${slug}/_story.md`] = newsroomStoryText(slug, 'item_limit: 10\n');
+      for (let i = 0; i < 40; i += 1) files[`entries/${slug}/e${i}.md`] = `${newsroomEntryText(slug, `e${i}`, `2026-05-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00Z`, `tags: [t${i % 5}, u${i % 3}]\n`)}\n${body}\n`;
+    }
+    const folder = await tempFolder(files);
+    cleanups.push(folder.cleanup);
+    const dist = path.join(folder.dir, 'install', 'dist');
+    await cp(path.dirname(CLI), dist, { recursive: true });
+    // The worker loads, says it is ready, and exits as the first shells reach it, leaving a mark.
+    const died = path.join(folder.dir, 'died');
+    const at = 'if (message.shells) {';
+    const code = await readFile(path.join(dist, 'parse-worker-code.cjs'), 'utf8');
+    expect(code).toContain(at);
+    await writeFile(path.join(dist, 'parse-worker-code.cjs'), code.replace(at, `${at} require("node:fs").writeFileSync(${JSON.stringify(died)}, ""); process.exit(3);`));
+    // Its code cache made again (as `npm run build` does), so that it is ready as soon as a real one would be.
+    expect(spawnSync(process.execPath, [path.join(dist, 'parse-worker.cjs')]).status).toBe(0);
+    const build = (cli: string, out: string) =>
+      spawnSync(process.execPath, [cli, 'build', '--entries', 'entries', '--out', out, '--now', '2026-06-01T00:00:00Z'], { cwd: folder.dir, env: { ...process.env, STORYFEED_WORKERS: '1' }, encoding: 'utf8', timeout: 120_000 });
+    const dying = build(path.join(dist, 'storyfeed.cjs'), 'dying');
+    const whole = build(CLI, 'whole');
+    expect([dying.status, dying.stderr.replace(/^\s*rendering: \d+\/\d+ outputs\n/gm, ''), whole.status]).toEqual([0, '', 0]);
+    expect(existsSync(died)).toBe(true); // the worker did get shells, and died with them
+    const served = async (out: string) => Object.fromEntries(Object.entries(await published(path.join(folder.dir, out))).filter(([p]) => !p.startsWith('.storyfeed/')));
+    const built = await served('dying');
+    expect(Object.keys(built)).toContain('flood/tags/u2/atom.xml');
+    expect(built).toEqual(await served('whole'));
   });
 });

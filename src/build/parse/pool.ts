@@ -97,7 +97,7 @@ export function createParser(story: Story | undefined, now: Date, workers: numbe
  * A worker that dies (it could not load its code: a damaged install; or it crashed) fails the
  * calls it held with this; an error a worker answers with (a bug in parsing) is not one.
  */
-class WorkerGone extends Error {
+export class WorkerGone extends Error {
   constructor(cause: Error) {
     super(cause.message, { cause });
   }
