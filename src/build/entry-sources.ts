@@ -149,9 +149,12 @@ function stampHits(stamps: readonly SourceStamp[], cache: BuildCache, usable: (c
  */
 export function cacheRecords(sources: EntrySources, now: Date): { records: Map<string, CachedParse>; live: Set<string> } {
   const records = new Map<string, CachedParse>();
-  for (const [p, c] of sources.hits) if (!c.entry || isPublished(c.entry, now)) records.set(p, c);
+  // An entry dated ahead of the clock (E_DATE_AHEAD) is parsed again while it is: its problem is
+  // said where the field stands, which a record does not keep (core/normalize.ts validateDatesAhead).
+  const kept = (e: EntryMeta | undefined) => !e || (isPublished(e, now) && e.updated.getTime() <= now.getTime());
+  for (const [p, c] of sources.hits) if (kept(c.entry)) records.set(p, c);
   for (const [p, f] of sources.fresh) {
-    if (f.parsed.entry && !isPublished(f.parsed.entry, now)) continue;
+    if (!kept(f.parsed.entry)) continue;
     records.set(p, {
       size: f.size,
       mtimeMs: f.mtimeMs,

@@ -8,7 +8,7 @@ import { parseFrontMatter } from './front-matter.js';
 import { feedIdsTaken, parseLedger, publishedFirst, recordedFeedIds, renderLedger, recordedStoryId, rootIdChanged, SINGLE_STORY, updateLedger, validateIdentity, type Ledger } from './ledger.js';
 import { coverageStartOf, isPublished } from './model.js';
 import { STORY_FILE } from './links.js';
-import { normalizeStory, validateEntries } from './normalize.js';
+import { normalizeStory, validateDatesAhead, validateEntries } from './normalize.js';
 import { renderRetractionNotice } from './render/notices.js';
 import { entriesAfterCoverageEnd, readLifecycle, splitLifecycle, STORY_LIFECYCLE_FIELDS, validateCoverageEnd, withLifecycle } from './newsroom.js';
 import { planned as plannedFile, planOutputs, type PastEntry } from './plan.js';
@@ -164,7 +164,7 @@ export function compile(input: CompileInput): CompileResult {
   const changed = input.story ? undefined : rootIdChanged(recordedStoryId(ledger, SINGLE_STORY), story.id, STORY_FILE, storyResult.idAt ?? FILE_START);
   if (changed) diagnostics.push(changed);
   const entries = parseEntries(input, story, ledger);
-  const problems = gatherProblems(entries.parsed, readDiagnostics, ledger, input.outside);
+  const problems = gatherProblems(entries.parsed, readDiagnostics, ledger, input.now, input.outside);
   const run: CompileRun = { input, story, ledger, diagnostics, entries, problems };
   // A story read here (not a newsroom's: compileNewsroom checks its own) ends no earlier than its first entry.
   const coverage = (selected: readonly EntryMeta[]) => (input.story ? [] : validateCoverageEnd(STORY_FILE, story.coverageEnd, storyResult.coverageEndAt, coverageStartOf(story.coverageStart, selected, input.now), selected));
@@ -249,7 +249,7 @@ interface Problems {
   readonly candidates: readonly ParsedSource[];
 }
 
-function gatherProblems(parsed: readonly ParsedSource[], readDiagnostics: readonly Diagnostic[], ledger: Ledger, outside: readonly Diagnostic[] = []): Problems {
+function gatherProblems(parsed: readonly ParsedSource[], readDiagnostics: readonly Diagnostic[], ledger: Ledger, now: Date, outside: readonly Diagnostic[] = []): Problems {
   // Problems of files the reader could not read belong to those files.
   const unreadable = new Map<string, Diagnostic[]>();
   for (const d of readDiagnostics) unreadable.set(d.file, [...(unreadable.get(d.file) ?? []), d]);
@@ -259,6 +259,7 @@ function gatherProblems(parsed: readonly ParsedSource[], readDiagnostics: readon
   const crossFile = [
     ...validateEntries(candidates.map((p) => p.entry!), idAt, publishedFirst(ledger)),
     ...tagSlugClashes(candidates.map((p) => p.entry!)),
+    ...validateDatesAhead(candidates, now),
     ...validateIdentity(ledger, parsed.flatMap((p) => (p.entry ? [p.entry] : [])), idAt, new Set([...parsed.filter((p) => !p.entry).map((p) => p.path), ...readDiagnostics.map((d) => d.file)])),
     // Feed ids (a single story's own: E_STORY_ID_CLASH; a newsroom's story is given a ledger without them).
     ...feedIdsTaken(recordedFeedIds(ledger, { story: (slug) => slug !== SINGLE_STORY, newsroom: true }), candidates.map((p) => p.entry!), idAt),

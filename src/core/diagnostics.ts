@@ -45,6 +45,7 @@ export const DIAGNOSTIC_CODES = {
   E_TEXT_MARKUP: 'a plain-text field (title, tag, author name) contains an HTML end tag or entity',
   E_DATE_INVALID: 'a date is not an RFC 3339 date-time with an explicit offset, or does not exist',
   E_DATE_ORDER: 'an updated, correction or retraction time is before the published time',
+  E_DATE_AHEAD: "a published entry's updated or correction time is after the build's clock",
   E_ID_INVALID: 'an id is not an absolute IRI',
   E_ID_NOT_CANONICAL: 'an id would change when parsed as a URL (case, slashes, encoding)',
   E_ID_DUPLICATE: 'two entries share one id',

@@ -18,6 +18,8 @@ export interface ParsedSource {
   readonly diagnostics: readonly Diagnostic[];
   /** Where the id stands, for cross-file diagnostics (duplicates, identity guard). */
   readonly idAt?: Position;
+  /** Where `updated` and `correction` stand, for a change dated ahead of the clock (E_DATE_AHEAD: a time-dependent check, made at compile). */
+  readonly datesAt?: { readonly updated?: Position; readonly correction?: Position };
   readonly entry?: EntryMeta;
   /** The entry's fragments, when it is visible (published, not retracted) at the build's `now`. */
   readonly fragments?: EntryFragments;
@@ -45,12 +47,14 @@ export function parseSources(sources: readonly SourceFile[], story: Story, now: 
     // retracted entries) are parsed for their metadata and checked, and their Markdown left alone.
     const n = normalizeEntry(fm.entry, story, { body: false, ...(anchors ? { anchors } : {}) });
     const idAt = fm.entry.fields.get('id')?.valueAt;
+    const [updatedAt, correctionAt] = [fm.entry.fields.get('updated')?.valueAt, fm.entry.fields.get('correction')?.valueAt];
+    const datesAt = updatedAt || correctionAt ? { ...(updatedAt ? { updated: updatedAt } : {}), ...(correctionAt ? { correction: correctionAt } : {}) } : undefined;
     let entry: Entry | undefined = n.value;
     if (entry && isVisible(entry, now)) {
       const contentHtml = renderEntryBody(fm.entry, entry, story);
       entry = { ...entry, hasContent: contentHtml !== '', contentHtml };
     }
-    return { path: source.path, diagnostics: n.diagnostics, ...(idAt ? { idAt } : {}), ...(entry ? { entry } : {}) };
+    return { path: source.path, diagnostics: n.diagnostics, ...(idAt ? { idAt } : {}), ...(datesAt ? { datesAt } : {}), ...(entry ? { entry } : {}) };
   });
   const visible = results.flatMap((r) => (r.entry && r.diagnostics.length === 0 && isVisible(r.entry, now) ? [r.entry] : []));
   const fragments = new Map(renderEntryFragments(story, visible).map((f, i) => [visible[i]!.path, f]));
@@ -60,6 +64,7 @@ export function parseSources(sources: readonly SourceFile[], story: Story, now: 
       path: r.path,
       diagnostics: r.diagnostics,
       ...(r.idAt ? { idAt: r.idAt } : {}),
+      ...(r.datesAt ? { datesAt: r.datesAt } : {}),
       ...(r.entry ? { entry: toMeta(r.entry) } : {}),
       ...(f ? { fragments: f } : {}),
     };

@@ -117,6 +117,25 @@ describe('storyfeed build', () => {
     for (const name of Object.keys(a)) expect(b[name]!.bytes).toBe(a[name]!.bytes);
   });
 
+  it("a published entry's correction or update dated after the clock: exit 1 naming the field's line, the feeds as they were; built once its time has come (found from outside: the feeds said updated next week)", async () => {
+    const ws = await workspace(story);
+    await ws.build();
+    const before = await ws.snapshot();
+    await writeFile(path.join(ws.dir, 'entries/a.md'), entryText({ slug: 'a', published: '2026-05-26T09:00:00Z', extra: 'correction: {at: 2026-06-03T09:00:00Z, note: Dated ahead.}\n' }));
+    await writeFile(path.join(ws.dir, 'entries/b.md'), entryText({ slug: 'b', published: '2026-05-27T09:00:00Z', extra: 'updated: 2026-06-02T12:00:00+02:00\n' }));
+    const r = await ws.build();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("a.md:5:13 E_DATE_AHEAD `correction.at` (2026-06-03T09:00:00Z) is after the build's clock (2026-06-01T00:00:00Z)");
+    expect(r.stderr).toContain("b.md:5:10 E_DATE_AHEAD `updated` (2026-06-02T10:00:00Z) is after the build's clock");
+    expect(r.stderr).toContain('a development is scheduled by its `published` time');
+    expect(await ws.snapshot()).toEqual(before);
+    // Again: nothing of the refused run was kept that would lose the field's place.
+    expect((await ws.build()).stderr).toContain('a.md:5:13 E_DATE_AHEAD');
+    const later = await runCli(['build', '--entries', 'entries', '--out', 'out', '--now', '2026-06-03T09:00:00Z'], { cwd: ws.dir });
+    expect([later.code, later.stderr]).toEqual([0, '']);
+    expect(await readFile(path.join(ws.dir, 'out/atom.xml'), 'utf8')).toContain('<updated>2026-06-03T09:00:00Z</updated>');
+  });
+
   it('--now decides what is published: drafts never, embargoed entries only once due', async () => {
     const ws = await workspace({
       ...story,

@@ -77,6 +77,20 @@ describe('storyfeed build fast path', () => {
     expect((await ws.build()).stdout).toMatch(FAST);
   });
 
+  it("a service run holds back a correction dated after the clock, and says where it stands run after run (it is not cached while it is ahead); once due, it goes out", async () => {
+    const ws = await workspace({ 'b.md': entryText({ slug: 'b', extra: 'correction: {at: 2026-06-03T09:00:00Z, note: Dated ahead.}\n' }) });
+    const [entries, out] = [path.join(ws.dir, 'entries'), path.join(ws.dir, 'out')];
+    const at = (r: { diagnostics: readonly { file: string; line: number; column: number; code: string }[] }) => r.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code}`);
+    for (const now of ['2026-06-01T00:00:00Z', '2026-06-02T00:00:00Z']) {
+      const held = await build({ entriesDir: entries, outDir: out, now: new Date(now), mode: 'service' });
+      expect([held.ok, at(held)]).toEqual([true, ['b.md:5:13 E_DATE_AHEAD']]);
+      expect(await readFile(path.join(out, 'atom.xml'), 'utf8')).not.toContain('test-story/b');
+    }
+    const due = await build({ entriesDir: entries, outDir: out, now: new Date('2026-06-03T09:00:00Z'), mode: 'service' });
+    expect([due.ok, at(due)]).toEqual([true, []]);
+    expect(await readFile(path.join(out, 'atom.xml'), 'utf8')).toContain('test-story/b');
+  });
+
   it('says which few entries changed, and calls its hook once, at the first of them (never when nothing did)', async () => {
     const ws = await workspace({ 'b.md': entryText({ slug: 'b' }), 'c.md': entryText({ slug: 'c' }) });
     await ws.build();

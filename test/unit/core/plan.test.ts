@@ -204,6 +204,7 @@ describe('service mode never drops a published entry it cannot stand in for (fou
   it.each([
     ['its file deleted', (f: Files) => Object.fromEntries(Object.entries(f).filter(([p]) => p !== 'e01.md')), 'E_ID_VANISHED'],
     ['its file broken', (f: Files) => ({ ...f, 'e01.md': f['e01.md']!.replace(/^published: .*$/m, 'published: soon') }), 'E_DATE_INVALID'],
+    ['a correction dated after the clock', (f: Files) => ({ ...f, 'e01.md': f['e01.md']!.replace(/^(published: .*)$/m, '$1\ncorrection: {at: 2031-01-01T00:00:00Z, note: Dated ahead.}') }), 'E_DATE_AHEAD'],
   ])('%s, no last good version in memory: the story is not built (its published files stay); with one, it stands in', (_name, change, code) => {
     const files = change(elevenEntries());
     const r = compile({ sources: sources(files), now: NOW, mode: 'service', ledgerText: ledgerOf(before), ledgerPath: LEDGER_PATH });
