@@ -64,6 +64,8 @@ export interface EntryOutcome {
   readonly path: string;
   readonly status: 'ok' | 'kept-last-good' | 'rejected';
   readonly diagnostics: readonly Diagnostic[];
+  /** Held back only for a change dated ahead (E_DATE_AHEAD): the instant (ms) that resolves by itself, a wake-up for the service. */
+  readonly dueAt?: number;
 }
 
 export interface CompileResult {
@@ -330,6 +332,7 @@ function selectService(run: CompileRun): Selection {
       continue;
     }
     diagnostics.push(...(byFile.get(path) ?? []));
+    const due = p?.entry && problems.every((d) => d.code === 'E_DATE_AHEAD') ? { dueAt: p.entry.updated.getTime() } : {};
     const previous = input.lastGood?.get(path);
     const fallback = previous ? parseSources([previous], story, input.now, anchorPlan.overrides)[0] : undefined;
     if (fallback?.entry && fallback.diagnostics.length === 0 && !entries.some((e) => e.id === fallback.entry!.id)) {
@@ -337,9 +340,9 @@ function selectService(run: CompileRun): Selection {
       // The documents show the last good version: its fragments, not the file's.
       if (fallback.fragments) fragments.set(path, fallback.fragments);
       else fragments.delete(path);
-      outcomes.push({ path, status: 'kept-last-good', diagnostics: problems });
+      outcomes.push({ path, status: 'kept-last-good', diagnostics: problems, ...due });
     } else {
-      outcomes.push({ path, status: 'rejected', diagnostics: problems });
+      outcomes.push({ path, status: 'rejected', diagnostics: problems, ...due });
       if (published.has(path)) stranded = true;
     }
   }

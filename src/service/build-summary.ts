@@ -21,8 +21,12 @@ export interface BuildSummary {
   readonly diagnostics: readonly Diagnostic[];
   /** Entries in the subscription feeds. */
   readonly published: number;
-  /** The `coverage_end` (ms) of each ended story: a planned one still ahead is a change time (core/model.ts nextChange). */
-  readonly coverageEnds: readonly number[];
+  /**
+   * Other instants (ms) an output may change by itself (core/model.ts nextChange): each ended
+   * story's `coverage_end` (a planned one still ahead), and each entry held back only for a change
+   * dated ahead of the clock (E_DATE_AHEAD: it goes out then).
+   */
+  readonly alsoDue: readonly number[];
   /** A newsroom's run: the stories whose files it changed (`stories_changed` in the log), by slug. */
   readonly storiesChanged?: readonly string[];
   /** A newsroom's stories whose ttl is their own: seconds by folder, for their files' Cache-Control. */
@@ -50,7 +54,7 @@ export function summarize(result: BuildResult): BuildSummary {
       published: newsroom.published,
       storiesChanged: newsroom.stories.filter((s) => s.changed).map((s) => s.slug),
       ...(newsroom.maxAgeByFolder ? { maxAgeByFolder: newsroom.maxAgeByFolder } : {}),
-      coverageEnds: newsroom.stories.flatMap((s) => (s.status === 'ended' && s.coverageEnd !== undefined ? [s.coverageEnd] : [])),
+      alsoDue: [...newsroom.stories.flatMap((s) => (s.status === 'ended' && s.coverageEnd !== undefined ? [s.coverageEnd] : [])), ...dueTimes(newsroom.outcomes)],
     };
   }
   // The service builds in service mode, which always compiles (only strict builds patch).
@@ -67,6 +71,10 @@ export function summarize(result: BuildResult): BuildSummary {
     outcomes: compiled.outcomes,
     diagnostics: compiled.diagnostics,
     published: compiled.feed?.entries.length ?? 0,
-    coverageEnds: end ? [end.getTime()] : [],
+    alsoDue: [...(end ? [end.getTime()] : []), ...dueTimes(compiled.outcomes)],
   };
+}
+
+function dueTimes(outcomes: readonly EntryOutcome[]): number[] {
+  return outcomes.flatMap((o) => (o.dueAt === undefined ? [] : [o.dueAt]));
 }

@@ -223,10 +223,11 @@ interface RunContext {
 /**
  * What the entries ask for, whatever became of the run: the cron, and a wake-up at the next
  * instant an output changes by itself — an embargo ends, a retraction, a development leaves the
- * 48-hour news sitemap (core/model.ts nextChange) — in a newsroom across every story's entries.
+ * 48-hour news sitemap, a change held back as dated ahead comes due (core/model.ts nextChange) —
+ * in a newsroom across every story's entries.
  */
 function planOf(result: BuildSummary, started: Date): RunResult {
-  const next = nextChange(result.entries, started, result.coverageEnds);
+  const next = nextChange(result.entries, started, result.alsoDue);
   const story = result.story;
   return { ...(next ? { nextDue: next } : {}), ...(story ? { cron: { expression: story.schedule, timeZone: story.timeZone } } : {}) };
 }
@@ -289,7 +290,7 @@ function listed<T>(name: string, list: readonly T[]): Record<string, readonly T[
 
 /** The log record of a run that finished (its entries may still have been held back or rejected). */
 function buildRecord(result: BuildSummary, reason: Reason, started: Date): LogRecord {
-  const next = nextChange(result.entries, started, result.coverageEnds);
+  const next = nextChange(result.entries, started, result.alsoDue);
   const problems = (o: BuildSummary['outcomes'][number]) => ({ path: o.path, problems: o.diagnostics.map(formatShortDiagnostic) });
   const heldBack = result.entries.filter((e) => e.draft || isScheduled(e, started)).map((e) => ({ path: e.path, until: e.draft ? 'draft' : formatRfc3339(e.published) }));
   return {

@@ -120,6 +120,19 @@ describe('storyfeed start on a newsroom', () => {
     await service.stop();
   });
 
+  it('holds back a correction dated ahead of the clock (E_DATE_AHEAD) and wakes when it comes due, as at an embargo', async () => {
+    const due = isoIn(4_000);
+    const { service, get } = await serveTwoStories('', { 'a.md': newsroomEntryText('storm', 'a', '2026-05-27T09:00:00Z'), 'b.md': newsroomEntryText('storm', 'b', '2026-05-28T09:00:00Z', `correction: {at: ${due}, note: Dated ahead.}\n`) }, 'schedule: "0 0 1 1 *"\n');
+    const first = await service.waitFor((l) => l.event === 'build');
+    expect([first['ok'], first['next_due'], (first['rejected'] as Array<{ path: string }>).map((r) => r.path)]).toEqual([true, due, ['storm/b.md']]);
+    expect(await get('storm/atom.xml')).not.toContain('storm b');
+    const woke = await service.waitFor((l) => l.event === 'build' && l !== first, { timeoutMs: 15_000 });
+    expect(Date.parse(String(woke['started'])) - Date.parse(due)).toBeLessThan(2_000);
+    expect([woke['ok'], woke['rejected']]).toEqual([true, []]);
+    expect(await get('storm/atom.xml')).toContain('Dated ahead.');
+    await service.stop();
+  });
+
   it('an entries folder that becomes a newsroom while the service runs: files added to its story folders wake it', async () => {
     // A yearly schedule: every run below is woken by a file change, never by the clock.
     const yearly = 'schedule: "0 0 1 1 *"\n';
