@@ -23,6 +23,23 @@ async function published(dir: string): Promise<Record<string, string>> {
   return out;
 }
 
+/** The files a reader is served (the bookkeeping holds each run's own tokens and times). */
+async function served(dir: string): Promise<Record<string, string>> {
+  return Object.fromEntries(Object.entries(await published(dir)).filter(([p]) => !p.startsWith('.storyfeed/')));
+}
+
+/** A copy of dist/ in `dir` (the bundles need nothing beside them), to damage. */
+async function copyOfDist(dir: string): Promise<string> {
+  const dist = path.join(dir, 'install', 'dist');
+  await cp(path.dirname(CLI), dist, { recursive: true });
+  return dist;
+}
+
+/** `storyfeed build` by the bundle `cli`, in `cwd`, with STORYFEED_WORKERS set. */
+function buildWith(cwd: string, cli: string, out: string, workers: string) {
+  return spawnSync(process.execPath, [cli, 'build', '--entries', 'entries', '--out', out, '--now', '2026-06-01T00:00:00Z'], { cwd, env: { ...process.env, STORYFEED_WORKERS: workers }, encoding: 'utf8', timeout: 120_000 });
+}
+
 describe('parse workers', () => {
   it('give the same bytes as parsing on one thread, and the same diagnostics', async () => {
     const files: Record<string, string> = { 'entries/_story.md': storyText('item_limit: 7\n') };
@@ -86,22 +103,18 @@ describe('parse workers', () => {
     }
     const folder = await tempFolder(files);
     cleanups.push(folder.cleanup);
-    // A copy of dist/ (the bundles need nothing beside them) with the worker's bundle gone or damaged.
-    const dist = path.join(folder.dir, 'install', 'dist');
-    await cp(path.dirname(CLI), dist, { recursive: true });
+    // A copy of dist/ with the worker's bundle gone or damaged.
+    const dist = await copyOfDist(folder.dir);
     await rm(path.join(dist, 'parse-worker-code.cjs'));
     if (bundle) await writeFile(path.join(dist, 'parse-worker-code.cjs'), bundle);
-    const build = (cli: string, out: string) =>
-      spawnSync(process.execPath, [cli, 'build', '--entries', 'entries', '--out', out, '--now', '2026-06-01T00:00:00Z'], { cwd: folder.dir, env: { ...process.env, STORYFEED_WORKERS: '2' }, encoding: 'utf8', timeout: 120_000 });
+    const build = (cli: string, out: string) => buildWith(folder.dir, cli, out, '2');
     const same = async () => {
       const broken = build(path.join(dist, 'storyfeed.cjs'), 'broken');
       const whole = build(CLI, 'whole');
       expect([broken.status, broken.stderr, whole.status]).toEqual([0, '', 0]);
-      // The bookkeeping holds each run's own tokens and times: the published files are compared.
-      const served = async (out: string) => Object.fromEntries(Object.entries(await published(path.join(folder.dir, out))).filter(([p]) => !p.startsWith('.storyfeed/')));
-      const built = await served('broken');
+      const built = await served(path.join(folder.dir, 'broken'));
       expect(Object.keys(built)).toContain('storm/tags/t1/atom.xml');
-      expect(built).toEqual(await served('whole'));
+      expect(built).toEqual(await served(path.join(folder.dir, 'whole')));
       return broken.stdout;
     };
     await same();
@@ -120,8 +133,7 @@ describe('parse workers', () => {
     }
     const folder = await tempFolder(files);
     cleanups.push(folder.cleanup);
-    const dist = path.join(folder.dir, 'install', 'dist');
-    await cp(path.dirname(CLI), dist, { recursive: true });
+    const dist = await copyOfDist(folder.dir);
     // The worker loads, says it is ready, and exits as the first shells reach it, leaving a mark.
     const died = path.join(folder.dir, 'died');
     const at = 'if (message.shells) {';
@@ -130,8 +142,7 @@ describe('parse workers', () => {
     await writeFile(path.join(dist, 'parse-worker-code.cjs'), code.replace(at, `${at} require("node:fs").writeFileSync(${JSON.stringify(died)}, ""); process.exit(3);`));
     // Its code cache made again (as `npm run build` does), so that it is ready as soon as a real one would be.
     expect(spawnSync(process.execPath, [path.join(dist, 'parse-worker.cjs')]).status).toBe(0);
-    const build = (cli: string, out: string) =>
-      spawnSync(process.execPath, [cli, 'build', '--entries', 'entries', '--out', out, '--now', '2026-06-01T00:00:00Z'], { cwd: folder.dir, env: { ...process.env, STORYFEED_WORKERS: '1' }, encoding: 'utf8', timeout: 120_000 });
+    const build = (cli: string, out: string) => buildWith(folder.dir, cli, out, '1');
     // A worker not ready before the writer is done (a loaded machine) gets no shell and does not
     // die: the build is tried again from scratch until one worker did, at most five times.
     let dying = build(path.join(dist, 'storyfeed.cjs'), 'dying');
@@ -142,9 +153,8 @@ describe('parse workers', () => {
     const whole = build(CLI, 'whole');
     expect([dying.status, dying.stderr.replace(/^\s*rendering: \d+\/\d+ outputs\n/gm, ''), whole.status]).toEqual([0, '', 0]);
     expect(existsSync(died)).toBe(true); // the worker did get shells, and died with them
-    const served = async (out: string) => Object.fromEntries(Object.entries(await published(path.join(folder.dir, out))).filter(([p]) => !p.startsWith('.storyfeed/')));
-    const built = await served('dying');
+    const built = await served(path.join(folder.dir, 'dying'));
     expect(Object.keys(built)).toContain('flood/tags/u2/atom.xml');
-    expect(built).toEqual(await served('whole'));
+    expect(built).toEqual(await served(path.join(folder.dir, 'whole')));
   });
 });
