@@ -7,7 +7,7 @@
 // thread, io/sync-thread.ts), so that many are in flight while this thread renders the next
 // documents. The build runs on a thread of its own in the service.
 
-import { closeSync, fsync, lstatSync, mkdirSync, openSync, realpathSync, unlinkSync, writevSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, fsync, fsyncSync, lstatSync, mkdirSync, openSync, realpathSync, unlinkSync, writevSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { isInside } from './paths.js';
@@ -22,11 +22,48 @@ export interface FileSyncs {
   /**
    * fsync `fd`, then close it (it is no longer the caller's): settles once both are done, with the
    * file's mtime when it was read on the way (the sync thread's fstat), so that the writer need not
-   * stat the file by its path again to record it.
+   * stat the file by its path again to record it. `file`: the path it was opened by.
    */
-  syncAndClose(fd: number): Promise<number | undefined>;
+  syncAndClose(fd: number, file?: string): Promise<number | undefined>;
   /** Descriptors handed over and not done yet. */
   readonly backlog: number;
+}
+
+/**
+ * For a run made durable by flushing its file systems after staging (io/file-system-flush.ts): no
+ * fsync here; each descriptor is closed at once, its mtime read first (as the sync thread reads it),
+ * and `folders` keeps a folder of each file system a temp is on, where its temps are renamed too.
+ * A temp on a file system whose flush is not trusted (`flushesWhole`: a network mount inside the
+ * output folder, say) is fsynced here before it is closed, and `foldersToo` says the run's folders
+ * need their fsyncs after the renames.
+ */
+export function closingFileSyncs(flushesWhole: (folder: string) => boolean): FileSyncs & { readonly folders: ReadonlyMap<number, string>; readonly foldersToo: boolean } {
+  const folders = new Map<number, string>();
+  const untrusted = new Set<number>();
+  return {
+    folders,
+    get foldersToo() {
+      return untrusted.size > 0;
+    },
+    backlog: 0,
+    syncAndClose(fd, file) {
+      try {
+        if (file === undefined) throw new Error('a descriptor handed over without its file');
+        const info = fstatSync(fd);
+        if (!folders.has(info.dev) && !untrusted.has(info.dev)) {
+          const folder = path.dirname(file);
+          if (flushesWhole(folder)) folders.set(info.dev, folder);
+          else untrusted.add(info.dev);
+        }
+        if (untrusted.has(info.dev)) fsyncSync(fd);
+        return Promise.resolve(info.mtimeMs);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      } finally {
+        closeQuietly(fd);
+      }
+    },
+  };
 }
 
 /** On libuv's pool, a descriptor at a time: for a run of a few files, where a thread would cost more than it saves. */
@@ -76,7 +113,7 @@ export function writeNewFile(file: string, contents: readonly Uint8Array[], leng
     closeSync(fd);
     return Promise.resolve(undefined);
   }
-  return syncs.syncAndClose(fd);
+  return syncs.syncAndClose(fd, file);
 }
 
 /** fsync a folder, so that the renames and removals in it survive a power loss (best effort: not every platform allows it). */

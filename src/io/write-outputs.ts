@@ -23,7 +23,8 @@ import { FOLDER_README, publishRank, renderPublished, type PreviousPublished } f
 import { plainCause } from './file-errors.js';
 import { retireFiles, syncDirs } from './sweep-outputs.js';
 import { prepareAhead, stagingOrder } from './stage-order.js';
-import { folderMaker, poolFileSyncs, writeNewFile, type FileSyncs } from './file-calls.js';
+import { closingFileSyncs, folderMaker, poolFileSyncs, writeNewFile, type FileSyncs } from './file-calls.js';
+import { flushCommand, flushesWhole, flushFileSystems } from './file-system-flush.js';
 import { fileSyncThread } from './sync-thread.js';
 import { FOLDER_README_PATH, PUBLISHED_PATH, STATE_FOLDER } from './state-folder.js';
 
@@ -262,7 +263,10 @@ async function writeLazily(
   await ensureFolder(runFolder);
   let failure: unknown;
   let next = 0, done = 0;
-  const syncs = !durable ? undefined : files.length >= SYNC_THREAD_FROM ? fileSyncThread() : poolFileSyncs();
+  // A large run is flushed by its file systems where that is trusted (io/file-system-flush.ts), else fsynced file by file.
+  const flushWith = durable && files.length >= SYNC_THREAD_FROM ? flushCommand(outDir) : undefined;
+  const flushed = flushWith ? closingFileSyncs(flushesWhole) : undefined;
+  const syncs = !durable ? undefined : (flushed ?? (files.length >= SYNC_THREAD_FROM ? fileSyncThread() : poolFileSyncs()));
   const synced: Promise<void>[] = [];
   const staging: Staging = { outDir, names, durable, resolve, temps, layouts, stamps, ensureFolder, syncs, synced, fail: (error) => void (failure ??= error) };
   const queue = stagingOrder(files), ahead = prepareAhead(files, queue); // entries' documents together; shells posted ahead (io/stage-order.ts)
@@ -282,6 +286,8 @@ async function writeLazily(
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, files.length) }, stage));
   await Promise.all(synced); // every temp closed, whatever happened
+  // Every temp's bytes on the disk before the first rename, as an fsync each would have them.
+  if (failure === undefined && flushed) await flushFileSystems(flushed.folders.values(), flushWith).catch((error: unknown) => void (failure = error));
   if (failure === undefined && signal?.aborted) failure = buildAborted();
   if (failure !== undefined) {
     await Promise.all(temps.map((t) => unlink(t.temp).catch(() => undefined)));
@@ -289,7 +295,13 @@ async function writeLazily(
     throw failure;
   }
   const order = new Map(files.map((f, i) => [f.path, i]));
-  await publish(outDir, temps, order, runFolder, durable, options.displayDir ?? outDir);
+  // The renames on the disk: the file systems flushed (best effort, as a folder's fsync), and each
+  // folder fsynced where that is not enough (a failed flush, a file system whose flush is not trusted).
+  const flushRenames = flushed && (async (dirs: ReadonlySet<string>) => {
+    const whole = await flushFileSystems(flushed.folders.values(), flushWith).then(() => true, () => false);
+    if (!whole || flushed.foldersToo) await syncDirs(dirs);
+  });
+  await publish(outDir, temps, order, runFolder, durable, options.displayDir ?? outDir, flushRenames);
   const written = new Set(temps.map((t) => t.path));
   return {
     // In plan order (the summary line lists them so), whatever order they were renamed in.
@@ -320,7 +332,7 @@ interface Staged {
  * removed, the remaining temps too, and a UserError of kind 'write' says which file failed and why. If the undo
  * itself fails, the run's folder stays, and the next run sweeps what is left and publishes whole.
  */
-async function publish(outDir: string, temps: Staged[], order: ReadonlyMap<string, number>, runFolder: string, durable: boolean, displayDir: string): Promise<void> {
+async function publish(outDir: string, temps: Staged[], order: ReadonlyMap<string, number>, runFolder: string, durable: boolean, displayDir: string, syncRenames: (dirs: ReadonlySet<string>) => Promise<void> = syncDirs): Promise<void> {
   temps.sort((a, b) => publishRank(a.path) - publishRank(b.path) || order.get(a.path)! - order.get(b.path)!);
   const done: Array<{ target: string; backup?: string }> = [];
   const dirs = new Set<string>();
@@ -358,7 +370,7 @@ async function publish(outDir: string, temps: Staged[], order: ReadonlyMap<strin
       throw new UserError('write', `could not publish ${shown}: ${plainCause(error)}; ${undone ? 'the published files are as they were' : 'some files could not be put back, and the next run completes the publish'}`);
     }
   }
-  if (durable) await syncDirs(dirs);
+  if (durable) await syncRenames(dirs);
   await dropRunFolder(runFolder);
 }
 

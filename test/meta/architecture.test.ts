@@ -71,6 +71,7 @@ const READERS: Record<string, string> = {
   'io/output-folder.ts': 'the record of what was published, and whether the folder is ours (its bookkeeping, or its listing when it has none)',
   'io/sweep-outputs.ts': 'folder listings for temps of our exact form; folders to fsync',
   'io/file-calls.ts': 'output folders: resolved (a link in them must not lead outside), opened to fsync them',
+  'io/file-system-flush.ts': 'whether coreutils’ sync is there (existsSync), to flush the output folder’s file system',
   'io/output-lock.ts': 'the lock file: who holds it, and its heartbeat (its own file, beside the published ones)',
   'build/index.ts': 'whether the last build left a manifest (without one, temps are swept first)',
   'build/parse/pool.ts': 'whether the parse worker is the bundled file or the source beside it',

@@ -1,7 +1,7 @@
 // Disk faults while writing (ENOSPC, EROFS), injected into node:fs/promises and node:fs: the published files
 // stay exactly as they were, no temp file is left, and the CLI reports a clear error with exit 2.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync as readFileSyncReal, readlinkSync } from 'node:fs';
 import { readdir, readFile, writeFile as realWriteFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -67,7 +67,31 @@ vi.mock('node:fs', async (importOriginal) => {
     }
     return fs.renameSync(from, to);
   };
-  return { ...fs, openSync, renameSync, writevSync, default: { ...fs, openSync, renameSync, writevSync } };
+  const fsyncSync = ((fd: number) => {
+    flush.fsyncs += 1;
+    return fs.fsyncSync(fd);
+  }) as typeof fs.fsyncSync;
+  return { ...fs, openSync, renameSync, writevSync, fsyncSync, default: { ...fs, openSync, renameSync, writevSync, fsyncSync } };
+});
+
+// A large run is made durable by flushing its file system (io/file-system-flush.ts): `none` as on a
+// machine without it (each file fsynced on the sync thread), `fail` as a write-back error.
+const flush = vi.hoisted(() => ({ mode: 'real' as 'real' | 'none' | 'fail' | 'untrusted', seen: [] as Array<(folders: string[]) => void>, fsyncs: 0 }));
+vi.mock('../../../src/io/file-system-flush.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../../src/io/file-system-flush.js')>();
+  return {
+    ...real,
+    // coreutils' sync, on a kernel that reports its errors or not: the writer's path is what is tested.
+    flushCommand: (folder: string) => (flush.mode === 'none' ? undefined : (real.flushCommand(folder) ?? '/usr/bin/sync')),
+    // `untrusted`: the output folder on a file system whose flush is not trusted (a network mount).
+    flushesWhole: (folder: string) => flush.mode !== 'untrusted' && real.flushesWhole(folder),
+    flushFileSystems: async (folders: Iterable<string>, run?: string) => {
+      const list = [...folders];
+      flush.seen.shift()?.(list);
+      if (flush.mode === 'fail') throw Object.assign(new Error(`flushing the file system of ${list[0]} failed: injected write-back error`), { code: 'EIO' });
+      return real.flushFileSystems(list, run);
+    },
+  };
 });
 
 const { writeBookkeeping } = await import('../../../src/io/write-outputs.js');
@@ -92,6 +116,9 @@ afterEach(() => {
   faults.writeCode = undefined;
   faults.unsyncable = undefined;
   faults.tempOpens = 0;
+  flush.mode = 'real';
+  flush.seen = [];
+  flush.fsyncs = 0;
 });
 
 describe('writeBookkeeping under disk faults', () => {
@@ -123,32 +150,78 @@ describe('writeBookkeeping under disk faults', () => {
     expect(await listFiles(out)).toEqual(['a.xml']);
   });
 
-  // A cold build's fsyncs are on the sync thread from SYNC_THREAD_FROM (512) files, on the pool below.
+  /** Descriptors this process holds on files under `dir`. */
+  const heldUnder = (dir: string) =>
+    readdirSync('/proc/self/fd')
+      .map((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`);
+        } catch {
+          return ''; // the listing's own, gone
+        }
+      })
+      .filter((target) => target.startsWith(dir));
+  const oldFiles = async (count: number) => {
+    const names = Array.from({ length: count }, (_, i) => `d${i % 7}/f${i}.xml`);
+    const folder = await tempFolder(Object.fromEntries(names.map((n) => [`out/${n}`, `old ${n}`])));
+    cleanups.push(folder.cleanup);
+    return { names, dir: folder.dir, out: path.join(folder.dir, 'out'), files: names.map((n) => ({ path: n, contents: `new ${n}`, mediaType: 'application/xml' })) };
+  };
+
+  // A cold build's fsyncs are on the sync thread from SYNC_THREAD_FROM (512) files where no flush of
+  // the file system is trusted (io/file-system-flush.ts), on the pool below.
   it.each([
     ['on the pool', 20],
     ['on the sync thread', 600],
   ])('an fsync failing %s (%i files): nothing published changes, no temp file is left, none is left open', async (_, count) => {
-    const names = Array.from({ length: count }, (_, i) => `d${i % 7}/f${i}.xml`);
-    const folder = await tempFolder(Object.fromEntries(names.map((n) => [`out/${n}`, `old ${n}`])));
-    cleanups.push(folder.cleanup);
-    const out = path.join(folder.dir, 'out');
-    const fifo = path.join(folder.dir, 'fifo');
+    flush.mode = 'none';
+    const { names, dir, out, files } = await oldFiles(count);
+    const fifo = path.join(dir, 'fifo');
     execFileSync('mkfifo', [fifo]);
     faults.unsyncable = { at: count - 10, fifo };
-    await expect(
-      writeBookkeeping(out, names.map((n) => ({ path: n, contents: `new ${n}`, mediaType: 'application/xml' }))),
-    ).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(writeBookkeeping(out, files)).rejects.toMatchObject({ code: 'EINVAL' });
     for (const n of names) expect(await readFile(path.join(out, n), 'utf8')).toBe(`old ${n}`);
     expect((await listFiles(out)).sort()).toEqual([...names].sort());
-    // No descriptor left open on a temp or on the FIFO.
-    const held = readdirSync('/proc/self/fd').map((fd) => {
-      try {
-        return readlinkSync(`/proc/self/fd/${fd}`);
-      } catch {
-        return ''; // the listing's own, gone
-      }
-    });
-    expect(held.filter((target) => target.startsWith(folder.dir))).toEqual([]);
+    expect(heldUnder(dir)).toEqual([]); // none on a temp or on the FIFO
+  });
+
+  it('a run of 600 files (Linux 5.8+) is flushed by its file system twice: with every temp written and nothing renamed, then with every file renamed', async () => {
+    const { names, out, files } = await oldFiles(600);
+    const states: Array<{ folders: string[]; old: number; temps: number }> = [];
+    const look = (folders: string[]) => {
+      const all = names.map((n) => readFileSyncReal(path.join(out, n), 'utf8'));
+      const temps = [...new Set(names.map((n) => path.dirname(n)))].flatMap((d) => readdirSync(path.join(out, d)).filter((f) => f.startsWith('.storyfeed-tmp-')));
+      states.push({ folders, old: all.filter((t) => t.startsWith('old ')).length, temps: temps.length });
+    };
+    flush.seen = [look, look];
+    await writeBookkeeping(out, files);
+    // One folder for the one file system, in the output folder.
+    expect(states).toEqual([
+      { folders: [expect.stringContaining(out)], old: 600, temps: 600 },
+      { folders: [expect.stringContaining(out)], old: 0, temps: 0 },
+    ]);
+    for (const n of names) expect(await readFile(path.join(out, n), 'utf8')).toBe(`new ${n}`);
+    expect(flush.fsyncs).toBe(0);
+  });
+
+  it('a run of 600 files on a file system whose flush is not trusted fsyncs each temp before it is closed, and flushes nothing', async () => {
+    flush.mode = 'untrusted';
+    const { names, out, files } = await oldFiles(600);
+    const flushed: string[][] = [];
+    flush.seen = [(f) => flushed.push(f), (f) => flushed.push(f)];
+    await writeBookkeeping(out, files);
+    expect(flush.fsyncs).toBe(600);
+    expect(flushed).toEqual([[], []]);
+    for (const n of names) expect(await readFile(path.join(out, n), 'utf8')).toBe(`new ${n}`);
+  });
+
+  it('the flush before the renames failing (a write-back error): nothing published changes, no temp file is left, none is left open', async () => {
+    flush.mode = 'fail';
+    const { names, dir, out, files } = await oldFiles(600);
+    await expect(writeBookkeeping(out, files)).rejects.toMatchObject({ code: 'EIO', message: expect.stringContaining('injected write-back error') });
+    for (const n of names) expect(await readFile(path.join(out, n), 'utf8')).toBe(`old ${n}`);
+    expect((await listFiles(out)).sort()).toEqual([...names].sort());
+    expect(heldUnder(dir)).toEqual([]);
   });
 
   it('refuses paths outside the output folder', () => {
