@@ -85,6 +85,29 @@ export function poolFileSyncs(): FileSyncs {
   };
 }
 
+/**
+ * fsync files by path, 64 at a time on the pool: a large run's temps when its file system could
+ * not be flushed (io/file-system-flush.ts: the command did not run). Rejects with the first
+ * failure once every file is done.
+ */
+export async function syncFiles(files: readonly string[]): Promise<void> {
+  const pool = poolFileSyncs();
+  let next = 0;
+  let failed: unknown;
+  const lane = async (): Promise<void> => {
+    while (next < files.length) {
+      const file = files[next++]!;
+      try {
+        await pool.syncAndClose(openSync(file, 'r'));
+      } catch (error) {
+        failed ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(64, files.length) }, lane));
+  if (failed !== undefined) throw failed;
+}
+
 /** Close a descriptor whose fsync is over, failed or not: closed either way. */
 export function closeQuietly(fd: number): void {
   try {

@@ -56,10 +56,19 @@ export function flushCommand(folder: string): string | undefined {
   return command !== null && flushesWhole(folder) ? command : undefined;
 }
 
+/** A flush that ran and failed (a write-back error), as against a command that could not run. */
+export class FlushFailure extends Error {
+  readonly code = 'EIO';
+}
+
+export function isFlushFailure(error: unknown): error is FlushFailure {
+  return error instanceof FlushFailure;
+}
+
 /**
  * Flush the file system each of `files` is on (one per file system: pass a file of each), and wait.
- * Rejects with an error whose code is `EIO` when the command reports a failure (a write-back error),
- * or with the spawn's own error when the command could not run.
+ * Rejects with a FlushFailure (code `EIO`) when the command reports a failure (a write-back error),
+ * or with the spawn's own error when the command could not run (ENOENT, EAGAIN…).
  */
 export async function flushFileSystems(files: Iterable<string>, run: string | undefined): Promise<void> {
   if (!run) throw new Error('no command flushes a file system here');
@@ -71,7 +80,7 @@ export async function flushFileSystems(files: Iterable<string>, run: string | un
           command = undefined; // it did not run (ENOENT, EACCES…): the next run looks for it again
           return reject(error);
         }
-        reject(Object.assign(new Error(`flushing the file system of ${file} failed: ${String(stderr).trim() || `exit code ${error.code}`}`), { code: 'EIO' }));
+        reject(new FlushFailure(`flushing the file system of ${file} failed: ${String(stderr).trim() || `exit code ${error.code}`}`));
       }),
     );
   }

@@ -23,8 +23,8 @@ import { FOLDER_README, publishRank, renderPublished, type PreviousPublished } f
 import { plainCause } from './file-errors.js';
 import { retireFiles, syncDirs } from './sweep-outputs.js';
 import { prepareAhead, stagingOrder } from './stage-order.js';
-import { closingFileSyncs, folderMaker, poolFileSyncs, writeNewFile, type FileSyncs } from './file-calls.js';
-import { flushCommand, flushesWhole, flushFileSystems } from './file-system-flush.js';
+import { closingFileSyncs, folderMaker, poolFileSyncs, syncFiles, writeNewFile, type FileSyncs } from './file-calls.js';
+import { flushCommand, flushesWhole, flushFileSystems, isFlushFailure } from './file-system-flush.js';
 import { fileSyncThread } from './sync-thread.js';
 import { FOLDER_README_PATH, PUBLISHED_PATH, STATE_FOLDER } from './state-folder.js';
 
@@ -286,8 +286,13 @@ async function writeLazily(
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, files.length) }, stage));
   await Promise.all(synced); // every temp closed, whatever happened
-  // Every temp's bytes on the disk before the first rename, as an fsync each would have them.
-  if (failure === undefined && flushed) await flushFileSystems(flushed.folders.values(), flushWith).catch((error: unknown) => void (failure = error));
+  // Every temp's bytes on the disk before the first rename, as an fsync each would have them: a
+  // flush that failed fails the run; one whose command did not run (a process limit) is an fsync each.
+  if (failure === undefined && flushed) {
+    await flushFileSystems(flushed.folders.values(), flushWith).catch((error: unknown) =>
+      isFlushFailure(error) ? void (failure = error) : syncFiles(temps.map((t) => t.temp)).catch((e: unknown) => void (failure = e)),
+    );
+  }
   if (failure === undefined && signal?.aborted) failure = buildAborted();
   if (failure !== undefined) {
     await Promise.all(temps.map((t) => unlink(t.temp).catch(() => undefined)));

@@ -6,7 +6,7 @@ import { platform, release } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closingFileSyncs } from '../../../src/io/file-calls.js';
-import { flushCommand, flushesWhole, flushFileSystems, reportsFlushErrors } from '../../../src/io/file-system-flush.js';
+import { flushCommand, flushesWhole, flushFileSystems, FlushFailure, isFlushFailure, reportsFlushErrors } from '../../../src/io/file-system-flush.js';
 import { isOpenDescriptor } from '../../helpers/files.js';
 import { tempFolders } from '../../helpers/story.js';
 
@@ -54,12 +54,17 @@ describe('flushFileSystems', () => {
   it('a failure of the command rejects with EIO and names the folder', async () => {
     const dir = await folder();
     const gone = path.join(dir, 'gone');
-    await expect(flushFileSystems([gone], '/usr/bin/sync')).rejects.toMatchObject({ code: 'EIO', message: expect.stringContaining(`flushing the file system of ${gone} failed: `) });
+    const failed = flushFileSystems([gone], '/usr/bin/sync');
+    await expect(failed).rejects.toMatchObject({ code: 'EIO', message: expect.stringContaining(`flushing the file system of ${gone} failed: `) });
+    await expect(failed).rejects.toBeInstanceOf(FlushFailure);
   });
 
   it('a command that cannot run rejects with its own error', async () => {
     const dir = await folder();
-    await expect(flushFileSystems([dir], path.join(dir, 'no-such-sync'))).rejects.toMatchObject({ code: 'ENOENT' });
+    const failed = flushFileSystems([dir], path.join(dir, 'no-such-sync'));
+    await expect(failed).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await failed.catch(isFlushFailure)).toBe(false); // the writer fsyncs each temp then
+
   });
 });
 

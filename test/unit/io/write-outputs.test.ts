@@ -71,12 +71,16 @@ vi.mock('node:fs', async (importOriginal) => {
     flush.fsyncs += 1;
     return fs.fsyncSync(fd);
   }) as typeof fs.fsyncSync;
-  return { ...fs, openSync, renameSync, writevSync, fsyncSync, default: { ...fs, openSync, renameSync, writevSync, fsyncSync } };
+  const fsync = ((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+    flush.poolFsyncs += 1;
+    return fs.fsync(fd, callback);
+  }) as typeof fs.fsync;
+  return { ...fs, openSync, renameSync, writevSync, fsyncSync, fsync, default: { ...fs, openSync, renameSync, writevSync, fsyncSync, fsync } };
 });
 
 // A large run is made durable by flushing its file system (io/file-system-flush.ts): `none` as on a
 // machine without it (each file fsynced on the sync thread), `fail` as a write-back error.
-const flush = vi.hoisted(() => ({ mode: 'real' as 'real' | 'none' | 'fail' | 'untrusted', seen: [] as Array<(folders: string[]) => void>, fsyncs: 0 }));
+const flush = vi.hoisted(() => ({ mode: 'real' as 'real' | 'none' | 'fail' | 'cannot-run' | 'untrusted', seen: [] as Array<(folders: string[]) => void>, fsyncs: 0, poolFsyncs: 0 }));
 vi.mock('../../../src/io/file-system-flush.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../../src/io/file-system-flush.js')>();
   return {
@@ -88,7 +92,8 @@ vi.mock('../../../src/io/file-system-flush.js', async (importOriginal) => {
     flushFileSystems: async (folders: Iterable<string>, run?: string) => {
       const list = [...folders];
       flush.seen.shift()?.(list);
-      if (flush.mode === 'fail') throw Object.assign(new Error(`flushing the file system of ${list[0]} failed: injected write-back error`), { code: 'EIO' });
+      if (flush.mode === 'fail') throw new real.FlushFailure(`flushing the file system of ${list[0]} failed: injected write-back error`);
+      if (flush.mode === 'cannot-run') throw Object.assign(new Error('spawn /usr/bin/sync EAGAIN (injected)'), { code: 'EAGAIN' });
       return real.flushFileSystems(list, run);
     },
   };
@@ -119,6 +124,7 @@ afterEach(() => {
   flush.mode = 'real';
   flush.seen = [];
   flush.fsyncs = 0;
+  flush.poolFsyncs = 0;
 });
 
 describe('writeBookkeeping under disk faults', () => {
@@ -202,6 +208,15 @@ describe('writeBookkeeping under disk faults', () => {
     ]);
     for (const n of names) expect(await readFile(path.join(out, n), 'utf8')).toBe(`new ${n}`);
     expect(flush.fsyncs).toBe(0);
+  });
+
+  it('a flush whose command cannot run (a process limit): each temp is fsynced instead, and the run publishes', async () => {
+    flush.mode = 'cannot-run';
+    const { names, out, files } = await oldFiles(600);
+    await writeBookkeeping(out, files);
+    expect(flush.poolFsyncs).toBeGreaterThanOrEqual(600); // each temp, then each folder (the flush after the renames could not run either)
+    for (const n of names) expect(await readFile(path.join(out, n), 'utf8')).toBe(`new ${n}`);
+    expect(await listFiles(out)).toHaveLength(600);
   });
 
   it('a run of 600 files on a file system whose flush is not trusted fsyncs each temp before it is closed, and flushes nothing', async () => {
