@@ -22,7 +22,7 @@ const VERSION = typeof STORYFEED_VERSION === 'string' ? STORYFEED_VERSION : (cre
 export const EXIT = { ok: 0, invalid: 1, usage: 2, bug: 70 } as const;
 
 /** File-system errors that mean "the output folder cannot be written", a configuration problem. */
-const OUTPUT_FAULTS = new Set(['EACCES', 'EROFS', 'ENOSPC', 'EPERM', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EDQUOT']);
+const OUTPUT_FAULTS = new Set(['EACCES', 'EROFS', 'ENOSPC', 'EPERM', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EDQUOT', 'EIO']);
 
 /** A whole number from `min` to `max` written in decimal digits, or undefined. */
 function wholeNumber(text: string, min: number, max: number): number | undefined {

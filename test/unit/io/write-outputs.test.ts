@@ -271,6 +271,29 @@ describe('storyfeed build under a full disk', () => {
   });
 });
 
+describe('storyfeed build whose file system reports a write-back error', () => {
+  it('exits 2 naming the output folder and the failure, and the previous feeds stay byte-identical', async () => {
+    // 600 entries: a cold build of over 512 files, made durable by flushing its file system.
+    const entries: Record<string, string> = { 'entries/_story.md': storyText() };
+    for (let i = 0; i < 600; i += 1) entries[`entries/e${i}.md`] = entryText({ slug: `e${i}`, published: `2026-05-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00Z` });
+    const folder = await tempFolder(entries);
+    cleanups.push(folder.cleanup);
+    const out = path.join(folder.dir, 'out');
+    const args = ['build', '--entries', path.join(folder.dir, 'entries'), '--out', out, '--now', '2026-06-01T00:00:00Z'];
+    const err: string[] = [];
+    const io = { out: () => undefined, err: (l: string) => void err.push(l) };
+    expect(await main(args, io)).toBe(0);
+    const before = await readFile(path.join(out, 'atom.xml'), 'utf8');
+    // A new title: every page and feed changes.
+    await realWriteFile(path.join(folder.dir, 'entries/_story.md'), storyText().replace('title: Test story', 'title: Test story, renamed'));
+    flush.mode = 'fail';
+    expect(await main(args, io)).toBe(2);
+    expect(err.join('\n')).toMatch(/cannot write to the output folder .*out \(EIO: flushing the file system of .* failed: injected write-back error\); the published feeds are unchanged/);
+    expect(await readFile(path.join(out, 'atom.xml'), 'utf8')).toBe(before);
+    expect((await listFiles(out)).filter((n) => n.includes('.storyfeed-tmp-'))).toEqual([]);
+  }, 60_000);
+});
+
 describe('a publish that fails part-way is undone', () => {
   const files = (tag: string) => [
     { path: 'rss.xml', contents: `new rss ${tag}` },
