@@ -22,7 +22,11 @@ import { platform, release } from 'node:os';
 /** The coreutils `sync` that takes -f, by absolute path (never found through PATH). */
 const COMMANDS = ['/usr/bin/sync', '/bin/sync'];
 
-/** Linux from 5.8: syncfs reports write-back errors (commit 735e4ae5ba28, "vfs: track per-sb writeback errors and report them to syncfs"). */
+/**
+ * Linux from 5.8: syncfs reports write-back errors (kernel commit 735e4ae5ba28, "vfs: track per-sb
+ * writeback errors and report them to syncfs"). An error nobody has seen yet is reported to a
+ * descriptor opened after it (errseq, since 4.17), as `sync -f` opens its own.
+ */
 export function reportsFlushErrors(os: string, kernel: string): boolean {
   if (os !== 'linux') return false;
   const m = /^(\d+)\.(\d+)/.exec(kernel);
