@@ -86,25 +86,36 @@ export function poolFileSyncs(): FileSyncs {
 }
 
 /**
- * fsync files by path, 64 at a time on the pool: a large run's temps when its file system could
- * not be flushed (io/file-system-flush.ts: the command did not run). Rejects with the first
- * failure once every file is done.
+ * fsyncs at once: each waits on the disk on a thread of the pool (io/thread-pool.ts), so more in
+ * flight end sooner — a cold 10,000-entry build's 11,006 folders took 1.2 s 8 at a time on 4
+ * threads, 0.35 s 64 at a time on 32.
+ */
+export const SYNCS_IN_FLIGHT = 64;
+
+/** `work` on every item, at most `limit` at a time; resolves once all are done (`work` handles its own failures). */
+export async function inFlight<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/**
+ * fsync files by path, SYNCS_IN_FLIGHT at a time on the pool: a large run's temps when its file
+ * system could not be flushed (io/file-system-flush.ts: the command did not run). Rejects with the
+ * first failure once every file is done.
  */
 export async function syncFiles(files: readonly string[]): Promise<void> {
   const pool = poolFileSyncs();
-  let next = 0;
   let failed: unknown;
-  const lane = async (): Promise<void> => {
-    while (next < files.length) {
-      const file = files[next++]!;
-      try {
-        await pool.syncAndClose(openSync(file, 'r'));
-      } catch (error) {
-        failed ??= error;
-      }
+  await inFlight(files, SYNCS_IN_FLIGHT, async (file) => {
+    try {
+      await pool.syncAndClose(openSync(file, 'r'));
+    } catch (error) {
+      failed ??= error;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(64, files.length) }, lane));
+  });
   if (failed !== undefined) throw failed;
 }
 

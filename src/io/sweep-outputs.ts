@@ -9,26 +9,14 @@ import path from 'node:path';
 import { RUN_FOLDER } from './output-folder.js';
 import { isInside, isOwnTempName, resolveInside, TEMP_PREFIX } from './paths.js';
 import { LOCK_NAME, STATE_FOLDER } from './state-folder.js';
-import { outputFolderGuard, syncFolder } from './file-calls.js';
-
-/**
- * Folders fsynced at once: each waits on the disk on a thread of the pool (io/thread-pool.ts), so
- * more in flight end sooner — a cold 10,000-entry build's 11,006 folders took 1.2 s 8 at a time on
- * 4 threads, 0.35 s 64 at a time on 32.
- */
-export const FOLDER_SYNCS_IN_FLIGHT = 64;
+import { inFlight, outputFolderGuard, syncFolder, SYNCS_IN_FLIGHT } from './file-calls.js';
 
 /**
  * fsync folders several at a time (all of them before it resolves): one by one, a cold build with a
  * page per entry, so a folder per entry, waited on each in turn (issue 17).
  */
 export async function syncDirs(dirs: Iterable<string>): Promise<void> {
-  const queue = [...dirs];
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < queue.length) await syncFolder(queue[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(FOLDER_SYNCS_IN_FLIGHT, queue.length) }, lane));
+  await inFlight([...dirs], SYNCS_IN_FLIGHT, syncFolder);
 }
 
 /**

@@ -2,8 +2,10 @@
 // synchronous calls (file-calls.ts), but its fsyncs go to the pool and wait there on the disk: a
 // cold build ends by fsyncing every folder it renamed files into (a page per development: 11,006
 // folders at 10,000 entries), which with libuv's 4 threads took 1.2 s of a 12 s build with the
-// build's thread idle; with 32 threads and 64 folders in flight (sweep-outputs.ts syncDirs), 0.35 s
-// (2026-12-04; 16 threads: 0.5 s, 64: 0.43 s). A waiting thread costs a stack, not CPU.
+// build's thread idle; with 32 threads and 64 folders in flight (file-calls.ts SYNCS_IN_FLIGHT),
+// 0.35 s (2026-12-04; 16 threads: 0.5 s, 64: 0.43 s). A waiting thread costs a stack, not CPU.
+// (Where its file system can be flushed whole, a cold build now does that instead:
+// file-system-flush.ts; smaller runs and other systems still fsync here.)
 // libuv sizes the pool once, when first used, from UV_THREADPOOL_SIZE (1 to 1024:
 // https://docs.libuv.org/en/v1.x/threadpool.html). Node loads an ES module through the pool, so
 // the variable is set by the command's CommonJS launcher (bin/storyfeed.ts) before it loads the CLI.
