@@ -13,7 +13,7 @@ import { renderMarkdown } from './markdown.js';
 import { cdataSafeHtml } from './render/fragments.js';
 import { formatRfc3339 } from './dates.js';
 import { renderCorrectionNote } from './render/notices.js';
-import type { Correction, Entry, EntryMeta, Image, Position, RawEntry, Retraction, Story } from './types.js';
+import type { Correction, DatesAt, Entry, EntryMeta, Image, Position, RawEntry, Retraction, Story } from './types.js';
 import { stripInvalidXmlChars } from './xml-chars.js';
 import { formatPublishTarget, parsePublishTarget } from './publish-target.js';
 
@@ -285,7 +285,7 @@ export function validateEntries(entries: readonly EntryMeta[], idAt: ReadonlyMap
  * Made at compile, as it depends on the clock: `datesAt` comes from this run's parse of the file
  * (an entry dated ahead is not cached, so it is parsed again while it is).
  */
-export function validateDatesAhead(parsed: ReadonlyArray<{ readonly path: string; readonly entry?: EntryMeta; readonly datesAt?: { readonly updated?: Position; readonly correction?: Position } }>, now: Date): Diagnostic[] {
+export function validateDatesAhead(parsed: ReadonlyArray<{ readonly path: string; readonly entry?: EntryMeta; readonly datesAt?: DatesAt }>, now: Date): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const { path, entry: e, datesAt } of parsed) {
     if (!e || e.draft || e.published.getTime() > now.getTime() || e.updated.getTime() <= now.getTime()) continue;
@@ -293,8 +293,11 @@ export function validateDatesAhead(parsed: ReadonlyArray<{ readonly path: string
       diagnostic(path, datesAt?.[field] ?? { line: 1, column: 1 }, 'E_DATE_AHEAD', `${what} (${formatRfc3339(date)}) is after the build's clock (${formatRfc3339(now)})`, 'date a change when it is made: set it at or before now, or build after it (a development is scheduled by its `published` time)', field);
     const correction = e.correction && e.correction.at.getTime() > now.getTime() ? e.correction.at : undefined;
     if (correction) diagnostics.push(ahead('correction', correction, '`correction.at`'));
-    // The entry's updated is the latest of published, updated and correction.at: otherwise the `updated` field's.
-    if (e.updated.getTime() !== correction?.getTime()) diagnostics.push(ahead('updated', e.updated, '`updated`'));
+    // The entry's updated is the latest of published, updated and correction.at: the `updated`
+    // field's own instant says whether it is ahead too (without it, the entry's updated is the field's
+    // unless it is the correction's).
+    const field = datesAt?.updatedMs;
+    if (field !== undefined ? field > now.getTime() : e.updated.getTime() !== correction?.getTime()) diagnostics.push(ahead('updated', field !== undefined ? new Date(field) : e.updated, '`updated`'));
   }
   return diagnostics;
 }

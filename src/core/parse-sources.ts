@@ -3,6 +3,7 @@
 // threads (src/parse-pool.ts) and get the same result as in one.
 
 import type { Diagnostic } from './diagnostics.js';
+import { parseRfc3339 } from './dates.js';
 import { parseFrontMatter } from './front-matter.js';
 import { isVisible } from './model.js';
 import { normalizeEntry, renderEntryBody } from './normalize.js';
@@ -11,7 +12,7 @@ import type { EntryFragments } from './render/fragments.js';
 import { bodyTextFragment } from './render/json-ld.js';
 import { renderJsonItems } from './render/json-feed.js';
 import { renderRssItems } from './render/rss.js';
-import type { Entry, EntryMeta, Position, SourceFile, Story } from './types.js';
+import type { DatesAt, Entry, EntryMeta, Position, SourceFile, Story } from './types.js';
 
 export interface ParsedSource {
   readonly path: string;
@@ -19,7 +20,7 @@ export interface ParsedSource {
   /** Where the id stands, for cross-file diagnostics (duplicates, identity guard). */
   readonly idAt?: Position;
   /** Where `updated` and `correction` stand, for a change dated ahead of the clock (E_DATE_AHEAD: a time-dependent check, made at compile). */
-  readonly datesAt?: { readonly updated?: Position; readonly correction?: Position };
+  readonly datesAt?: DatesAt;
   readonly entry?: EntryMeta;
   /** The entry's fragments, when it is visible (published, not retracted) at the build's `now`. */
   readonly fragments?: EntryFragments;
@@ -48,7 +49,10 @@ export function parseSources(sources: readonly SourceFile[], story: Story, now: 
     const n = normalizeEntry(fm.entry, story, { body: false, ...(anchors ? { anchors } : {}) });
     const idAt = fm.entry.fields.get('id')?.valueAt;
     const [updatedAt, correctionAt] = [fm.entry.fields.get('updated')?.valueAt, fm.entry.fields.get('correction')?.valueAt];
-    const datesAt = updatedAt || correctionAt ? { ...(updatedAt ? { updated: updatedAt } : {}), ...(correctionAt ? { correction: correctionAt } : {}) } : undefined;
+    const updatedText = fm.entry.fields.get('updated')?.value;
+    const updatedParse = typeof updatedText === 'string' ? parseRfc3339(updatedText) : undefined;
+    const updatedMs = updatedParse?.ok ? { updatedMs: updatedParse.date.getTime() } : {};
+    const datesAt: DatesAt | undefined = updatedAt || correctionAt ? { ...(updatedAt ? { updated: updatedAt, ...updatedMs } : {}), ...(correctionAt ? { correction: correctionAt } : {}) } : undefined;
     let entry: Entry | undefined = n.value;
     if (entry && isVisible(entry, now)) {
       const contentHtml = renderEntryBody(fm.entry, entry, story);

@@ -273,3 +273,14 @@ export interface PageShellJob {
   readonly feed: Feed;
   readonly options: { readonly folder: string; readonly tags: ReadonlyArray<{ tag: string; slug: string }>; readonly coverageStart?: Date; readonly coverageEndAhead?: boolean };
 }
+
+/**
+ * Where `updated` and `correction` stand, and the `updated` field's own instant (ms): the entry's
+ * `updated` is the latest of published, updated and correction.at, so it alone cannot say whether
+ * the field is ahead of the clock when a correction is further ahead.
+ */
+export interface DatesAt {
+  readonly updated?: Position;
+  readonly correction?: Position;
+  readonly updatedMs?: number;
+}
