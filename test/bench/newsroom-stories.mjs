@@ -48,17 +48,24 @@ export function benchNewsroomStories({ work, cli, now, measure, repeat, runs, pr
   // the page cache dropped where allowed, the corpus read back in): a cold build leaves ~1 GB being
   // written back, which ran on into the next build (medians, 2026-12-04 19:35: 1.31x with every
   // single-story run first). The writeback of the build's own files (an fsync per file) is its own.
+  // Which goes first alternates pair by pair, so that neither build always follows the other's
+  // removal and writeback.
   const singles = [];
   const newsrooms = [];
-  for (let i = 0; i < runs; i += 1) {
+  const coldSingleRun = () => {
     rmSync(outSingle, { recursive: true, force: true });
-    rmSync(out, { recursive: true, force: true });
     settle([process.execPath, path.dirname(cli), single]);
     singles.push(build(single, outSingle));
-    rmSync(outSingle, { recursive: true, force: true });
+  };
+  const coldNewsroomRun = () => {
+    rmSync(out, { recursive: true, force: true });
     settle([process.execPath, path.dirname(cli), newsroom]);
     newsrooms.push(build(newsroom, out));
+  };
+  for (let i = 0; i < runs; i += 1) {
+    for (const run of i % 2 === 0 ? [coldSingleRun, coldNewsroomRun] : [coldNewsroomRun, coldSingleRun]) run();
   }
+  rmSync(outSingle, { recursive: true, force: true });
   const coldSingle = repeat(runs, (i) => singles[i]);
   const cold = repeat(runs, (i) => newsrooms[i]);
   print('single story: cold build', coldSingle.seconds);
@@ -69,6 +76,8 @@ export function benchNewsroomStories({ work, cli, now, measure, repeat, runs, pr
   // same code gave 1.22× and 1.37× in two benches minutes apart), so the spread is shown too.
   const pairs = singles.map((s, i) => [s.seconds, newsrooms[i].seconds]);
   print('  each pair, single / newsroom', pairs.map(([a, b]) => `${a.toFixed(2)} / ${b.toFixed(2)} (${(b / a).toFixed(2)}×)`).join(', '), '');
+  const pairRatios = pairs.map(([a, b]) => b / a).sort((x, y) => x - y);
+  print('  median of the pairs\' ratios', pairRatios[Math.floor(pairRatios.length / 2)], '×');
   spawnSync('sync');
   const floors = [];
   /** `runs` of `run`, each right after a floor run; the medians of both. */
