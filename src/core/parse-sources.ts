@@ -48,10 +48,12 @@ export function parseSources(sources: readonly SourceFile[], story: Story, now: 
     // retracted entries) are parsed for their metadata and checked, and their Markdown left alone.
     const n = normalizeEntry(fm.entry, story, { body: false, ...(anchors ? { anchors } : {}) });
     const idAt = fm.entry.fields.get('id')?.valueAt;
-    const [updatedAt, correctionAt] = [fm.entry.fields.get('updated')?.valueAt, fm.entry.fields.get('correction')?.valueAt];
-    const updatedText = fm.entry.fields.get('updated')?.value;
-    const updatedParse = typeof updatedText === 'string' ? parseRfc3339(updatedText) : undefined;
-    const updatedMs = updatedParse?.ok ? { updatedMs: updatedParse.date.getTime() } : {};
+    const updatedField = fm.entry.fields.get('updated');
+    const [updatedAt, correctionAt] = [updatedField?.valueAt, fm.entry.fields.get('correction')?.valueAt];
+    // The field's own instant only where E_DATE_AHEAD may need it (the entry's updated is after the
+    // clock): no second parse of every entry's date.
+    const ahead = n.value !== undefined && n.value.updated.getTime() > now.getTime() && typeof updatedField?.value === 'string' ? parseRfc3339(updatedField.value) : undefined;
+    const updatedMs = ahead?.ok ? { updatedMs: ahead.date.getTime() } : {};
     const datesAt: DatesAt | undefined = updatedAt || correctionAt ? { ...(updatedAt ? { updated: updatedAt, ...updatedMs } : {}), ...(correctionAt ? { correction: correctionAt } : {}) } : undefined;
     let entry: Entry | undefined = n.value;
     if (entry && isVisible(entry, now)) {

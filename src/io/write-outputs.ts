@@ -264,9 +264,10 @@ async function writeLazily(
   let failure: unknown;
   let next = 0, done = 0;
   // A large run is flushed by its file systems where that is trusted (io/file-system-flush.ts), else fsynced file by file.
-  const flushWith = durable && files.length >= SYNC_THREAD_FROM ? flushCommand(outDir) : undefined;
+  const large = files.length >= SYNC_THREAD_FROM;
+  const flushWith = durable && large ? flushCommand(outDir) : undefined;
   const flushed = flushWith ? closingFileSyncs(flushesWhole) : undefined;
-  const syncs = !durable ? undefined : (flushed ?? (files.length >= SYNC_THREAD_FROM ? fileSyncThread() : poolFileSyncs()));
+  const syncs = !durable ? undefined : (flushed ?? (large ? fileSyncThread() : poolFileSyncs()));
   const synced: Promise<void>[] = [];
   const staging: Staging = { outDir, names, durable, resolve, temps, layouts, stamps, ensureFolder, syncs, synced, fail: (error) => void (failure ??= error) };
   const queue = stagingOrder(files), ahead = prepareAhead(files, queue); // entries' documents together; shells posted ahead (io/stage-order.ts)
