@@ -115,7 +115,8 @@ describe('planSkeleton', () => {
   });
 
   it.each([
-    [{ kind: 'story', slug: 'x' } as const, { '_story.md': storyText() }, /needs a newsroom/],
+    [{ kind: 'story', slug: 'x' } as const, { '_story.md': storyText() }, /needs a newsroom: .*it is a single story \(_story\.md\): its entries go beside _story\.md, `storyfeed new entry \. "TITLE"`/],
+    [{ kind: 'story', slug: 'x' } as const, {}, /needs a newsroom: the entries folder has no _newsroom\.md: write _newsroom\.md first, with the fields of a _story\.md \(id, title, description, home_page, feed_base\)/],
     [{ kind: 'story', slug: 'Bad_Slug' } as const, { '_newsroom.md': newsroomText() }, /not a story folder name/],
     [{ kind: 'entry', story: '.', title: 't' } as const, { '_newsroom.md': newsroomText() }, /is a newsroom/],
     [{ kind: 'entry', story: 'missing', title: 't' } as const, { '_newsroom.md': newsroomText() }, /no story at missing\/_story\.md/],
