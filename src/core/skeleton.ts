@@ -109,8 +109,8 @@ export function planSkeleton(request: SkeletonRequest, settings: readonly Source
   if (request.kind === 'story') {
     if (!newsroom) {
       // Found from outside: a newcomer starting a newsroom was told what was missing, not how to begin.
-      const single = file(STORY_FILE) ? `; it is a single story (${STORY_FILE}): its entries go beside ${STORY_FILE}, \`storyfeed new entry . "TITLE"\`` : `: write ${NEWSROOM_FILE} first, with the fields of a ${STORY_FILE} (id, title, description, home_page, feed_base), and its body introducing the front page`;
-      return { ok: false, problem: `a story folder needs a newsroom: the entries folder has no ${NEWSROOM_FILE}${single}` };
+      const howToBegin = file(STORY_FILE) ? `; it is a single story (${STORY_FILE}): its entries go beside ${STORY_FILE}, \`storyfeed new entry . "TITLE"\`` : `: write ${NEWSROOM_FILE} first, with the fields of a ${STORY_FILE} (id, title, description, home_page, feed_base), and its body introducing the front page`;
+      return { ok: false, problem: `a story folder needs a newsroom: the entries folder has no ${NEWSROOM_FILE}${howToBegin}` };
     }
     if (!STORY_SLUG.test(request.slug)) return { ok: false, problem: `\`${request.slug}\` is not a story folder name: lower-case letters and digits, words joined by single hyphens` };
     if (request.slug.length > STORY_SLUG_CHARS) return { ok: false, problem: `the story folder name is ${request.slug.length} characters long: at most ${STORY_SLUG_CHARS} (it is part of every URL of the story)` };
