@@ -309,9 +309,13 @@ function overlayOf(outDir: string, run: Written, next: BuildCache, generation: s
   return { path: OVERLAY_PATH, contents: index.serializeOverlay(next.pack, generation) };
 }
 
-/** Every story's entries, paths qualified by their folder (`<slug>/a.md`). */
-function allEntries(compiled: NewsroomCompileResult): EntryMeta[] {
-  return compiled.stories.flatMap((s) => s.result.entries.map((e) => ({ ...e, path: `${s.slug}/${e.path}` })));
+const entriesOf = new WeakMap<NewsroomCompileResult, readonly EntryMeta[]>();
+
+/** Every story's entries, paths qualified by their folder (`<slug>/a.md`): made once per compile (a run asks three times). */
+function allEntries(compiled: NewsroomCompileResult): readonly EntryMeta[] {
+  let entries = entriesOf.get(compiled);
+  if (!entries) entriesOf.set(compiled, (entries = compiled.stories.flatMap((s) => s.result.entries.map((e) => ({ ...e, path: `${s.slug}/${e.path}` })))));
+  return entries;
 }
 
 /** Stories whose ttl is not the newsroom's (a story may set its own): their files are cached for that long, served or published. */

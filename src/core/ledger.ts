@@ -127,8 +127,13 @@ function isLedger(data: unknown): data is Ledger {
  * "this one" an id of its own, an editor would otherwise change a published id (E_ID_CHANGED).
  */
 export function publishedFirst(ledger: Ledger): (a: { readonly id: string; readonly path: string }, b: { readonly id: string; readonly path: string }) => number {
-  const from = (e: { readonly id: string; readonly path: string }) => Number(ledger.ids[e.id]?.path === e.path);
+  const from = publishedFrom(ledger);
   return (a, b) => from(b) - from(a) || compareStrings(a.path, b.path);
+}
+
+/** 1 for the file the ledger says published its id, else 0: publishedFirst's first key, for a sort that ranks each item once. */
+export function publishedFrom(ledger: Ledger): (e: { readonly id: string; readonly path: string }) => number {
+  return (e) => Number(ledger.ids[e.id]?.path === e.path);
 }
 
 /**

@@ -232,9 +232,9 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
     if (html === undefined) throw new Error(`no body for ${path}: the caller gives the bodies of feedEntries (bodyHtml)`);
     return html;
   };
-  const storyInputs = out.map((s) => ({ summary: s.summary, entries: s.result.entries.map((e) => ({ ...e, path: `${s.slug}/${e.path}` })) }));
-  const feedEntries = selectNewsroomEntries(storyInputs, newsroom.itemLimit, now).entries.map((e) => e.path);
-  planned.push(...planNewsroom(newsroom, storyInputs, now, bodyHtml));
+  const selected = selectNewsroomEntries(out.map((s) => ({ summary: s.summary, entries: s.result.entries })), newsroom.itemLimit, now);
+  const feedEntries = selected.entries.map((e) => e.path);
+  planned.push(...planNewsroom(newsroom, out.map((s) => s.summary), selected, now, bodyHtml));
   // One pair of sitemaps at the root, in place of each story's (core/sitemaps.ts).
   const sitemaps = planNewsroomSitemaps(newsroom, out.map((s) => s.result.sitemaps));
   // Records of stories left out this run (service mode) stay as they were; a story folder renamed to

@@ -2,9 +2,9 @@
 // which file keeps an id that two claim (the one the ledger published it from), the id each story
 // folder's feeds went out with, and published entries whose story folder is gone or moved.
 
-import { diagnostic, FILE_START, hasErrors, type Diagnostic } from './diagnostics.js';
+import { compareStrings, diagnostic, FILE_START, hasErrors, type Diagnostic } from './diagnostics.js';
 import { parseFrontMatter } from './front-matter.js';
-import { feedIdsTaken, publishedFirst, recordedFeedIds, recordedStoryId, SINGLE_STORY, type Ledger } from './ledger.js';
+import { feedIdsTaken, publishedFrom, recordedFeedIds, recordedStoryId, SINGLE_STORY, type Ledger } from './ledger.js';
 import { STORY_FILE } from './links.js';
 import { parseStoryConfig, STORY_SLUG, type StoryConfig } from './newsroom.js';
 import type { ParsedSource } from './parse-sources.js';
@@ -29,13 +29,14 @@ export function duplicateIds(sources: readonly SourceFile[], newsroom: Story | u
   const folder = (p: string) => p.slice(0, p.indexOf('/') + 1);
   // A story that has published keeps its id against a newcomer (its feeds carry it), as a published entry does.
   const storiesOut = new Set(Object.values(ledger.ids).map((r) => folder(r.path)));
-  const entryFirst = publishedFirst(ledger);
+  const from = publishedFrom(ledger);
   const storyOut = (p: string) => Number(p.endsWith(`/${STORY_FILE}`) && storiesOut.has(folder(p)));
   // First the file the ledger says published the id (an entry, or a story's feeds): an edit that
-  // gives a story another's id, or a published entry's, is the one told to change it.
+  // gives a story another's id, or a published entry's, is the one told to change it. Then as
+  // publishedFirst. Each file's rank is taken once, not per comparison (10,000 ids in a newsroom).
   const ownerOf = idOwners(ledger);
-  const owns = (e: { path: string; id: string }) => Number(ownerOf(e.id) === e.path);
-  ids.sort((a, b) => owns(b) - owns(a) || storyOut(b.path) - storyOut(a.path) || entryFirst(a, b));
+  const rank = new Map(ids.map((e) => [e, Number(ownerOf(e.id) === e.path) * 4 + storyOut(e.path) * 2 + from(e)]));
+  ids.sort((a, b) => rank.get(b)! - rank.get(a)! || compareStrings(a.path, b.path));
   const present = new Set([...sources.map((s) => s.path), ...(parsed?.keys() ?? [])]);
   const folders = new Set([...present].map(folder));
   const moved: Diagnostic[] = [];

@@ -36,26 +36,40 @@ export function orderStories(stories: readonly StorySummary[], now: Date): Story
 
 /**
  * The newsroom feed's entries at `now`: the newest `limit` published entries over all stories, each
- * with its story's title as its first category. Retracted entries go to Atom's tombstones.
+ * with its story's title as its first category and its path qualified by its story's folder
+ * (`<slug>/a.md`). Retracted entries go to Atom's tombstones. Only what the feed shows is copied:
+ * a newsroom of 10,000 entries shows 50.
  */
 export function selectNewsroomEntries(
   stories: ReadonlyArray<{ readonly summary: StorySummary; readonly entries: readonly EntryMeta[] }>,
   limit: number,
   now: Date,
-): { entries: EntryMeta[]; retracted: EntryMeta[]; complete: boolean } {
+): NewsroomSelection {
   const all: EntryMeta[] = [];
   const retracted: EntryMeta[] = [];
+  const storyOf = new Map<EntryMeta, StorySummary>();
   for (const { summary, entries } of stories) {
     for (const e of entries) {
       if (!isPublished(e, now)) continue;
-      const tags = [summary.story.title, ...e.tags.filter((t) => t !== summary.story.title)];
-      if (isRetracted(e, now)) retracted.push({ ...e, tags });
-      else all.push({ ...e, tags });
+      storyOf.set(e, summary);
+      (isRetracted(e, now) ? retracted : all).push(e);
     }
   }
   all.sort(compareEntries);
   retracted.sort((a, b) => b.retraction!.at.getTime() - a.retraction!.at.getTime() || compareStrings(a.id, b.id));
-  return { entries: all.slice(0, limit), retracted, complete: all.length <= limit };
+  const shown = (e: EntryMeta): EntryMeta => {
+    const { slug, story } = storyOf.get(e)!;
+    return { ...e, path: `${slug}/${e.path}`, tags: [story.title, ...e.tags.filter((t) => t !== story.title)] };
+  };
+  return { entries: all.slice(0, limit).map(shown), retracted: retracted.map(shown), complete: all.length <= limit };
+}
+
+/** What the newsroom feed shows (selectNewsroomEntries). */
+export interface NewsroomSelection {
+  readonly entries: readonly EntryMeta[];
+  readonly retracted: readonly EntryMeta[];
+  /** Every published entry is in it (RFC 5005 complete feed). */
+  readonly complete: boolean;
 }
 
 export interface NewsroomPlanOptions {
@@ -64,22 +78,22 @@ export interface NewsroomPlanOptions {
 }
 
 /**
- * The newsroom's documents; `bodyHtml` gives an entry's body (sanitized HTML) by its qualified path,
- * asked only when a feed is rendered (a build with the cache has it read from the fragment pack by
- * then: `entries` of the newsroom feed are those of `selectNewsroomEntries`).
+ * The newsroom's documents, its feed showing `selected` (selectNewsroomEntries); `bodyHtml` gives
+ * an entry's body (sanitized HTML) by its qualified path, asked only when a feed is rendered (a
+ * build with the cache has it read from the fragment pack by then).
  */
 export function planNewsroom(
   newsroom: Story,
-  stories: ReadonlyArray<{ readonly summary: StorySummary; readonly entries: readonly EntryMeta[] }>,
+  stories: readonly StorySummary[],
+  selected: NewsroomSelection,
   now: Date,
   bodyHtml: (path: string) => string,
   options: NewsroomPlanOptions = {},
 ): PlannedFile[] {
-  const selected = selectNewsroomEntries(stories, newsroom.itemLimit, now);
   const meta = { story: newsroom, retracted: selected.retracted, updated: newestChange(selected.entries, selected.retracted), complete: selected.complete };
   let withBodies: Feed<Entry> | undefined;
   const feedOf = () => (withBodies ??= { ...meta, entries: selected.entries.map((e) => ({ ...e, contentHtml: bodyHtml(e.path) })) });
-  const ordered = orderStories(stories.map((s) => s.summary), now);
+  const ordered = orderStories(stories, now);
   // The key: everything the documents show (entry prints stand for their bodies).
   const base = fingerprint({
     v: RENDER_VERSION,
@@ -93,7 +107,7 @@ export function planNewsroom(
   // Every entry whose print is in the key, by its qualified path: a patch run (build/patch.ts) that
   // finds an edited entry among them leaves the newsroom's documents to a full build. The key
   // itself has them in `base` already, so none is added to it.
-  const deps = [...new Set([...selected.entries, ...selected.retracted].map((e) => e.path).concat(stories.flatMap((s) => (s.summary.latest ? [`${s.summary.slug}/${s.summary.latest.path}`] : []))))];
+  const deps = [...new Set([...selected.entries, ...selected.retracted].map((e) => e.path).concat(stories.flatMap((s) => (s.latest ? [`${s.slug}/${s.latest.path}`] : []))))];
   const file = (path: string, mediaType: string, render: () => string): PlannedFile => {
     let text: string | undefined;
     return { path, mediaType, key: documentKey(path, base, []), base, deps, render: () => [(text ??= render())] };
