@@ -128,6 +128,22 @@ export function parsedSources(sources: EntrySources): Map<string, ParsedSource> 
   return parsed;
 }
 
+/**
+ * Service mode, for compile's `lastGoodParsed`: the last clean version the cache recorded of each
+ * entry file that gives no entry now and whose last good text the service does not hold (it started
+ * while the file was broken). Its fragments are the pack's: the store must have them if it is out.
+ */
+export function lastGoodFromCache(sources: EntrySources, cache: BuildCache, store: FragmentStore, options: BuildOptions): Map<string, ParsedSource> | undefined {
+  if (options.mode !== 'service') return undefined;
+  const found = new Map<string, ParsedSource>();
+  for (const [p, f] of sources.fresh) {
+    const c = f.parsed.entry || options.lastGood?.has(p) ? undefined : cache.entries.get(p);
+    if (!c?.entry || (isVisible(c.entry, options.now) && !store.has(p))) continue;
+    found.set(p, { path: p, diagnostics: [], ...(c.idAt ? { idAt: c.idAt } : {}), entry: c.entry });
+  }
+  return found.size > 0 ? found : undefined;
+}
+
 /** Files whose stamp (size, mtime) is as the cache recorded are not even read; the rest are. */
 function stampHits(stamps: readonly SourceStamp[], cache: BuildCache, usable: (c: CachedParse | undefined, p: string) => c is CachedParse, mode: 'strict' | 'service') {
   const hits = new Map<string, CachedParse>();
@@ -147,13 +163,21 @@ function stampHits(stamps: readonly SourceStamp[], cache: BuildCache, usable: (c
  * and embargoed entries are never cached: nothing unpublished is stored in the output folder, even
  * in a file that is not served.
  */
-export function cacheRecords(sources: EntrySources, now: Date): { records: Map<string, CachedParse>; live: Set<string> } {
+export function cacheRecords(sources: EntrySources, now: Date, previous: ReadonlyMap<string, CachedParse>): { records: Map<string, CachedParse>; live: Set<string> } {
   const records = new Map<string, CachedParse>();
   // An entry dated ahead of the clock (E_DATE_AHEAD) is parsed again while it is: its problem is
   // said where the field stands, which a record does not keep (core/normalize.ts validateDatesAhead).
   const kept = (e: EntryMeta | undefined) => !e || (isPublished(e, now) && e.updated.getTime() <= now.getTime());
   for (const [p, c] of sources.hits) if (kept(c.entry)) records.set(p, c);
   for (const [p, f] of sources.fresh) {
+    // A file that gives no entry now (service mode: a strict run with one saves nothing) keeps the
+    // record of its last clean version, and that version's fragments stay in the pack: what stands
+    // in for it after a restart (lastGoodFromCache).
+    const last = f.parsed.entry ? undefined : previous.get(p);
+    if (last?.entry) {
+      records.set(p, last);
+      continue;
+    }
     if (!kept(f.parsed.entry)) continue;
     records.set(p, {
       size: f.size,

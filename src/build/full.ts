@@ -25,7 +25,7 @@ import { readBookkeeping } from './state/read-bookkeeping.js';
 import { listSources, readListed } from '../io/read-sources.js';
 import { previousPublished } from '../io/output-folder.js';
 import { writeBookkeeping, writePlanned } from '../io/write-outputs.js';
-import { cacheRecords, parsedSources, readAndParseEntries, sourceStamps, type EntrySources, type ParseScope } from './entry-sources.js';
+import { cacheRecords, lastGoodFromCache, parsedSources, readAndParseEntries, sourceStamps, type EntrySources, type ParseScope } from './entry-sources.js';
 import { phaseTimer } from './timings.js';
 import { withSitemaps } from './sitemaps.js';
 import { withShellWorkers } from './shell-render.js';
@@ -66,7 +66,8 @@ export async function fullBuild(options: BuildOptions, useCache: boolean, starte
     phase('read and parse');
     const parsed = parsedSources(sources);
     const { anchors } = sources;
-    const compiled = compile({ ...input.base, sources: [...input.storyRead.sources, ...sources.texts], readDiagnostics: input.readDiagnostics, parsed, ...(anchors ? { anchors } : {}) });
+    const lastGoodParsed = lastGoodFromCache(sources, cache, store, options);
+    const compiled = compile({ ...input.base, sources: [...input.storyRead.sources, ...sources.texts], readDiagnostics: input.readDiagnostics, parsed, ...(anchors ? { anchors } : {}), ...(lastGoodParsed ? { lastGoodParsed } : {}) });
     phase('plan');
     const counts = { filesRead: sources.filesRead, entriesParsed: sources.parsedCount };
     // Nothing lost: with any error nothing is written, so the published feeds stay as they were.
@@ -170,7 +171,7 @@ interface Written {
 async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   const { now, outDir } = options;
   const { cache, store, sources, compiled, written } = run;
-  const { records, live } = cacheRecords(sources, now);
+  const { records, live } = cacheRecords(sources, now, cache.entries);
   const pack = await store.commit(live);
   for (const p of live) {
     const loc = pack.locations.get(p);

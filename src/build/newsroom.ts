@@ -27,7 +27,7 @@ import { FragmentStore, memoryBudgetFor } from './state/fragment-pack.js';
 import { serializeCache } from './state/cache-text.js';
 import { countBuild, manifestChunks, runHead, type BuildCounts } from './state/manifest.js';
 import { readBookkeeping, readBookkeepingBytes } from './state/read-bookkeeping.js';
-import { cacheRecords, parsedSources, readAndParseEntries, sourceStamps, type EntrySources, type ParseScope } from './entry-sources.js';
+import { cacheRecords, lastGoodFromCache, parsedSources, readAndParseEntries, sourceStamps, type EntrySources, type ParseScope } from './entry-sources.js';
 import { listSources, readListed, type Listing } from '../io/read-sources.js';
 import { previousPublished } from '../io/output-folder.js';
 import { writeBookkeeping, writePlanned, writeRecord } from '../io/write-outputs.js';
@@ -114,6 +114,7 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
     const sources = await readAndParseEntries(options, scope, cache, store);
     phase('read and parse');
     const bodies = new Map<string, string>();
+    const lastGoodParsed = lastGoodFromCache(sources, cache, store, options);
     const compiled = compileNewsroom({
       sources: [...settingsRead.sources, ...outOfScope.sources, ...sources.texts],
       now,
@@ -123,6 +124,7 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
       mode,
       ...(options.lastGood ? { lastGood: options.lastGood } : {}),
       parsed: parsedSources(sources),
+      ...(lastGoodParsed ? { lastGoodParsed } : {}),
       bodyHtml: (p) => bodies.get(p),
     });
     phase('compile');
@@ -244,7 +246,7 @@ interface Written {
 async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   const { now, outDir } = options;
   const { cache, store, sources, compiled, written, settings } = run;
-  const { records, live } = cacheRecords(sources, now);
+  const { records, live } = cacheRecords(sources, now, cache.entries);
   const pack = await store.commit(live);
   for (const p of live) {
     const loc = pack.locations.get(p);

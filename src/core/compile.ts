@@ -49,6 +49,12 @@ export interface CompileInput {
   /** Service mode: the last version of each file that compiled, by path. */
   readonly lastGood?: ReadonlyMap<string, SourceFile>;
   /**
+   * Service mode: for an entry file that gives no entry now and has no `lastGood` text (a service
+   * started while it was broken), its last clean version as the build cache recorded it: its
+   * metadata; its fragments are the build's (the fragment pack), not in the result.
+   */
+  readonly lastGoodParsed?: ReadonlyMap<string, ParsedSource>;
+  /**
    * Entry files parsed already, by path: from the build cache (unchanged files, whose fragments
    * the build holds) or on other threads. They are not parsed again.
    */
@@ -334,7 +340,7 @@ function selectService(run: CompileRun): Selection {
     diagnostics.push(...(byFile.get(path) ?? []));
     const due = p?.entry && problems.every((d) => d.code === 'E_DATE_AHEAD') ? { dueAt: p.entry.updated.getTime() } : {};
     const previous = input.lastGood?.get(path);
-    const fallback = previous ? parseSources([previous], story, input.now, anchorPlan.overrides)[0] : undefined;
+    const fallback = previous ? parseSources([previous], story, input.now, anchorPlan.overrides)[0] : p?.entry ? undefined : input.lastGoodParsed?.get(path);
     if (fallback?.entry && fallback.diagnostics.length === 0 && !entries.some((e) => e.id === fallback.entry!.id)) {
       entries.push(fallback.entry);
       // The documents show the last good version: its fragments, not the file's.

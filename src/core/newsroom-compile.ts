@@ -34,6 +34,8 @@ export type NewsroomCompileInput = Pick<CompileInput, 'sources' | 'now' | 'readD
    * own). Each story's compile takes those under its folder, as `a.md`; they are not parsed again.
    */
   readonly parsed?: ReadonlyMap<string, ParsedSource>;
+  /** Service mode: each story's `lastGoodParsed` (compile.ts), by `<slug>/a.md`. */
+  readonly lastGoodParsed?: ReadonlyMap<string, ParsedSource>;
   /**
    * The body (sanitized HTML) of an entry parsed elsewhere, by `<slug>/a.md`, for the newsroom
    * feed (`feedEntries` of the result says which): asked only when the feed is rendered.
@@ -96,6 +98,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   // Settings files this run builds with their last good version (service mode).
   const keptPaths = new Set(changes.kept);
   const parsedBy = parsedByStory(input.parsed);
+  const lastGoodBy = parsedByStory(input.lastGoodParsed);
   const split = splitNewsroom(sources, input.readDiagnostics, parsedBy.keys());
   diagnostics.push(...split.diagnostics);
   const lastGoodNewsroom = mode === 'service' ? input.lastGood?.get(NEWSROOM_FILE) : undefined;
@@ -201,6 +204,7 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
       outside: shared.filter((d) => !storyIdTaken.includes(d)).map((d) => ({ ...d, file: d.file.slice(prefix.length) })),
       ...(lastGood ? { lastGood } : {}),
       ...(parsedBy.has(folder.slug) ? { parsed: parsedBy.get(folder.slug)! } : {}),
+      ...(lastGoodBy.has(folder.slug) ? { lastGoodParsed: lastGoodBy.get(folder.slug)! } : {}),
     });
     storyProblems.push(...result.diagnostics.map((d) => movedEntry({ ...d, file: prefix + d.file }, ledger, ids.seen)));
     const summary = summarize(config, result.entries, now);

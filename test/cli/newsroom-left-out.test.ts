@@ -2,9 +2,11 @@
 // are out: `storyfeed build` refuses (E_ID_VANISHED, or E_STORY_SLUG), and the service (build() in
 // service mode) keeps the story's last published files served and recorded, as it keeps a deleted
 // entry's; and one whose published entry is broken with no last good version in memory (a
-// service just started) keeps them too. Found from outside: the service deleted them at once. A folder renamed to another slug
-// is a move (its ids are the new folder's): the old URLs go, as in a build. A ledger that records an
-// id under another story than the file's is a move too, named as one.
+// service just started) is built with the cache's record of that entry's last clean version.
+// Found from outside: the service deleted them at once, and later a restart dropped the story from
+// the newsroom's files. A folder renamed to another slug is a move (its ids are the new folder's):
+// the old URLs go, as in a build. A ledger that records an id under another story than the file's
+// is a move too, named as one.
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -57,17 +59,33 @@ describe('a published story folder that goes away, in the service', () => {
     expect(strict.stdout + strict.stderr).toContain(code);
   });
 
-  it('a published entry broken before the service starts (no last good version in memory): its story keeps its files, the others publish', async () => {
+  it('a published entry broken before the service starts (no last good version in memory): the cache\'s record of its last clean version stands in, so its story stays in the newsroom\'s files while the others publish (found from outside: a restart dropped the story from the front page, feeds and sitemaps)', async () => {
     const ws = await published();
     const before = await ws.atom();
+    const root = async () => Promise.all(['stories.json', 'atom.xml', 'sitemap.xml'].map((f) => readFile(path.join(ws.outDir, f), 'utf8')));
     const file = path.join(ws.entriesDir, 'storm/a.md');
-    await writeFile(file, (await readFile(file, 'utf8')).replace(/^published: .*$/m, 'published: 2026-05-27 09:00'));
+    const good = await readFile(file, 'utf8');
+    await writeFile(file, good.replace(/^published: .*$/m, 'published: 2026-05-27 09:00'));
     await writeFile(path.join(ws.entriesDir, 'talks/b.md'), newsroomEntryText('talks', 'b', '2026-05-28T09:00:00Z'));
-    const r = await ws.serviceRun();
-    expect(r.diagnostics.map((d) => `${d.file} ${d.code}`)).toContain('storm/a.md E_DATE_INVALID');
-    expect(await ws.atom()).toBe(before);
-    expect(existsSync(path.join(ws.outDir, 'storm/a/index.html'))).toBe(true);
-    expect(await readFile(path.join(ws.outDir, 'talks/atom.xml'), 'utf8')).toContain('talks b');
+    // Twice, as a service started again would: the record outlives the run that found the file broken.
+    for (let run = 0; run < 2; run += 1) {
+      const r = await ws.serviceRun();
+      expect(r.diagnostics.map((d) => `${d.file} ${d.code}`)).toContain('storm/a.md E_DATE_INVALID');
+      expect(r.newsroom?.outcomes.find((o) => o.path === 'storm/a.md')?.status).toBe('kept-last-good');
+      expect(await ws.atom()).toBe(before);
+      expect(existsSync(path.join(ws.outDir, 'storm/a/index.html'))).toBe(true);
+      expect(await readFile(path.join(ws.outDir, 'talks/atom.xml'), 'utf8')).toContain('talks b');
+      const [stories, atom, sitemap] = await root();
+      expect(JSON.parse(stories!).stories.map((s: { slug: string }) => s.slug).sort()).toEqual(['storm', 'talks']);
+      expect(atom).toContain('tag:newsroom.example.org,2026-05-25:storm/a');
+      expect(atom).toContain('talks b');
+      expect(sitemap).toContain('/storm/a/');
+    }
+    // Fixed: the new version goes out, and the old record is let go.
+    await writeFile(file, good.replace('Body of storm a.', 'Body of storm a, fixed.'));
+    const fixed = await ws.serviceRun();
+    expect(fixed.diagnostics).toEqual([]);
+    expect(await ws.atom()).toContain('Body of storm a, fixed.');
   });
 
   it('renamed to another slug: a move, the old folder removed and the new one written', async () => {
