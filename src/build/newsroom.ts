@@ -10,7 +10,8 @@
 
 import { buildAborted } from '../errors.js';
 import type { BuildOptions, BuildResult, MaxAgeByFolder, StoryResult } from './types.js';
-import { CACHE_PATH, LEDGER_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH } from '../io/state-folder.js';
+import { CACHE_PATH, LEDGER_PATH, MANIFEST_PATH, newGeneration, OVERLAY_PATH, SETTINGS_PATH } from '../io/state-folder.js';
+import { readLastSettings, renderLastSettings, withLastSettings } from './state/last-settings.js';
 import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { ledgerOverrides, planAnchors } from '../core/anchors.js';
 import { compileNewsroom, ledgersByStory, type NewsroomCompileResult } from '../core/newsroom-compile.js';
@@ -51,9 +52,9 @@ interface Settings {
   readonly stories: ReadonlyMap<string, { readonly story: Story; readonly text: string; readonly size: number; readonly mtimeMs: number }>;
 }
 
-function readSettings(sources: readonly SourceFile[], options: BuildOptions): Settings {
+function readSettings(sources: readonly SourceFile[], options: BuildOptions, lastGoodFiles: ReadonlyMap<string, SourceFile> | undefined): Settings {
   // Service mode: a broken or unreadable `_newsroom.md` builds with its last good version, as compileNewsroom does.
-  const lastGood = options.mode === 'service' ? options.lastGood?.get(NEWSROOM_FILE) : undefined;
+  const lastGood = options.mode === 'service' ? lastGoodFiles?.get(NEWSROOM_FILE) : undefined;
   const file = sources.find((s) => s.path === NEWSROOM_FILE) ?? lastGood;
   const parsed: Partial<ReturnType<typeof parseNewsroomSettings>> = file ? parseNewsroomSettings(file, lastGood) : {};
   const stories = new Map<string, { story: Story; text: string; size: number; mtimeMs: number }>();
@@ -93,7 +94,9 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
   // through the cache and the parser.
   const settingsRead = await readListed(listing.root, listing.stamps.filter((s) => !isStoryEntry(s.path)));
   const readDiagnostics: Diagnostic[] = [...listing.diagnostics, ...settingsRead.diagnostics];
-  const settings = readSettings(settingsRead.sources, options);
+  // Service mode: the settings files the last run built with stand in for broken ones the service does not hold (a restart).
+  const lastGood = mode === 'service' ? withLastSettings(readLastSettings(outDir).files, options.lastGood) : options.lastGood;
+  const settings = readSettings(settingsRead.sources, options, lastGood);
   const ledgerText = readBookkeeping(outDir, LEDGER_PATH);
   const ledger = parseLedger(ledgerText).ledger;
   phase('list');
@@ -122,7 +125,7 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
       ledgerPath: LEDGER_PATH,
       ...(ledgerText === undefined ? {} : { ledgerText }),
       mode,
-      ...(options.lastGood ? { lastGood: options.lastGood } : {}),
+      ...(lastGood ? { lastGood } : {}),
       parsed: parsedSources(sources),
       ...(lastGoodParsed ? { lastGoodParsed } : {}),
       bodyHtml: (p) => bodies.get(p),
@@ -279,6 +282,8 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   // gone and delete them from the bucket (their stamps as last written).
   const outputs = run.keep.length === 0 ? written.records : new Map([...written.records, ...run.keep.map((p) => [p, cache.outputs.get(p) ?? { size: 0, mtimeMs: 0 }] as const)]);
   bookkeeping.push({ path: MANIFEST_PATH, contents: manifestChunks(head, stamps, outputs) });
+  const kept = renderLastSettings([...(compiled.settings ? [compiled.settings] : []), ...compiled.stories.filter((s) => !s.held).map((s) => ({ path: `${s.slug}/${STORY_FILE}`, text: s.settings.text }))]);
+  if (kept !== readLastSettings(outDir).text) bookkeeping.push({ path: SETTINGS_PATH, contents: kept });
   await writeBookkeeping(outDir, bookkeeping, { durable: false });
   if (folded) await removeOverlay(outDir);
 }

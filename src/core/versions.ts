@@ -33,4 +33,6 @@ export const CACHE_VERSION = 13;
 // story's, or the newsroom's own), so that the next edit of it is E_ID_CHANGED.
 // 7: the manifest says when the folder's published set falls behind the entries (`outdated`):
 // `publish` refuses a folder built for an earlier instant once a development came out since.
-export const MANIFEST_VERSION = 7;
+// 8: a newsroom's build keeps the settings files it built with (`.storyfeed/settings.json`, for a
+// service started while one is broken): the first build of this version writes it.
+export const MANIFEST_VERSION = 8;

@@ -1,7 +1,8 @@
 // The build's state folder in the output folder: every file in it, named once. Each has exactly
 // one module that reads and writes it: the ledger (core/ledger.ts makes its text), the cache index
 // and its overlay (cache.ts, cache-lines.ts), the fragment pack (fragment-pack.ts) and the manifest
-// (manifest.ts), the record of what a run published (io/output-folder.ts). The server refuses dotfiles, so none of them is ever served.
+// (manifest.ts), a newsroom's last settings (last-settings.ts), the record of what a run published
+// (io/output-folder.ts). The server refuses dotfiles, so none of them is ever served.
 
 import { randomBytes } from 'node:crypto';
 
@@ -18,6 +19,8 @@ export const PACK_PATH = `${STATE_FOLDER}/fragments.pack`;
 export const MANIFEST_PATH = `${STATE_FOLDER}/manifest.json`;
 /** The sorted list of files the last run published (its plan): the only files a run ever deletes (output-folder.ts). */
 export const PUBLISHED_PATH = `${STATE_FOLDER}/published.json`;
+/** A newsroom's settings files as its last run built with them, for a service started while one is broken (build/state/last-settings.ts). */
+export const SETTINGS_PATH = `${STATE_FOLDER}/settings.json`;
 /** Says what the folder is; its presence (or that of the other bookkeeping) marks the folder as storyfeed's. */
 export const FOLDER_README_PATH = `${STATE_FOLDER}/README.md`;
 
