@@ -95,7 +95,8 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
   const settingsRead = await readListed(listing.root, listing.stamps.filter((s) => !isStoryEntry(s.path)));
   const readDiagnostics: Diagnostic[] = [...listing.diagnostics, ...settingsRead.diagnostics];
   // Service mode: the settings files the last run built with stand in for broken ones the service does not hold (a restart).
-  const lastGood = mode === 'service' ? withLastSettings(readLastSettings(outDir).files, options.lastGood) : options.lastGood;
+  const lastSettings = readLastSettings(outDir);
+  const lastGood = mode === 'service' ? withLastSettings(lastSettings.files, options.lastGood) : options.lastGood;
   const settings = readSettings(settingsRead.sources, options, lastGood);
   const ledgerText = readBookkeeping(outDir, LEDGER_PATH);
   const ledger = parseLedger(ledgerText).ledger;
@@ -179,7 +180,7 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
     store.rendered();
     if (keep.length > 0) await writeRecord(outDir, [...compiled.planned.map((p) => p.path), ...compiled.sitemaps.map((s) => s.path), ...keep]);
     phase('render and write');
-    if (useCache) await saveCache(options, { listing, settings, cache, store, sources, compiled, written, defaults, keep });
+    if (useCache) await saveCache(options, { listing, settings, cache, store, sources, compiled, written, defaults, keep, lastSettings: lastSettings.text });
     else await store.discard();
     phase('save cache');
     return result({ written: written.written, rendered: written.rendered, removed: written.removed, newsroom: newsroomResult(compiled, now, written.written) });
@@ -243,6 +244,8 @@ interface Written {
   readonly defaults: (p: string) => CacheDefaults;
   /** The files of stories left out of this run, kept as last published (see newsroomBuild). */
   readonly keep: readonly string[];
+  /** The kept settings file's text as the run began (state/last-settings.ts): rewritten only if it changes. */
+  readonly lastSettings: string | undefined;
 }
 
 /** What the next run may take as it is: the cache index (and each story's `_story.md` hash), the fragment pack, the manifest. */
@@ -283,7 +286,7 @@ async function saveCache(options: BuildOptions, run: Written): Promise<void> {
   const outputs = run.keep.length === 0 ? written.records : new Map([...written.records, ...run.keep.map((p) => [p, cache.outputs.get(p) ?? { size: 0, mtimeMs: 0 }] as const)]);
   bookkeeping.push({ path: MANIFEST_PATH, contents: manifestChunks(head, stamps, outputs) });
   const kept = renderLastSettings([...(compiled.settings ? [compiled.settings] : []), ...compiled.stories.filter((s) => !s.held).map((s) => ({ path: `${s.slug}/${STORY_FILE}`, text: s.settings.text }))]);
-  if (kept !== readLastSettings(outDir).text) bookkeeping.push({ path: SETTINGS_PATH, contents: kept });
+  if (kept !== run.lastSettings) bookkeeping.push({ path: SETTINGS_PATH, contents: kept });
   await writeBookkeeping(outDir, bookkeeping, { durable: false });
   if (folded) await removeOverlay(outDir);
 }
