@@ -339,7 +339,9 @@ interface Staged {
  * itself fails, the run's folder stays, and the next run sweeps what is left and publishes whole.
  */
 async function publish(outDir: string, temps: Staged[], order: ReadonlyMap<string, number>, runFolder: string, durable: boolean, displayDir: string, syncRenames: (dirs: ReadonlySet<string>) => Promise<void> = syncDirs): Promise<void> {
-  temps.sort((a, b) => publishRank(a.path) - publishRank(b.path) || order.get(a.path)! - order.get(b.path)!);
+  // Each file's rank once, not in every comparison (a newsroom's 17,800 files: ~500,000 calls).
+  const rank = new Map(temps.map((t) => [t, publishRank(t.path) * order.size + order.get(t.path)!]));
+  temps.sort((a, b) => rank.get(a)! - rank.get(b)!);
   const done: Array<{ target: string; backup?: string }> = [];
   const dirs = new Set<string>();
   let kept = 0;
