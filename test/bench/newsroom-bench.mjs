@@ -10,7 +10,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } f
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateNewsroomCorpus } from './newsroom-corpus.mjs';
-import { settle } from './settle.mjs';
+import { removeTree, setAside, settle } from './settle.mjs';
 
 const HUGO_SITE = fileURLToPath(new URL('./hugo', import.meta.url));
 const FORMATS = { three: '["RSS", "Atom", "JSONFeed"]', rss: '["RSS"]' };
@@ -49,21 +49,20 @@ export function benchNewsroom({ work, cli, now, measure, repeat, runs, print, hu
     console.log(`\nNewsroom shape, N = ${n} (~600 words, 4 of 8 tags)`);
     generateNewsroomCorpus(entries, n, 17);
     const cold = repeat(runs, () => {
-      rmSync(out, { recursive: true, force: true });
+      setAside(out); // removed after the series (settle.mjs)
       settle([process.execPath, path.dirname(cli), entries]);
       return measure(process.execPath, [cli, 'build', '--entries', entries, '--out', out, '--now', now]);
     });
     print('storyfeed cold build', cold.seconds);
     print('  peak RSS', cold.rssMb, 'MB');
-    rmSync(out, { recursive: true, force: true });
+    removeTree(out);
     const row = { shape: 'newsroom', n, cold: cold.seconds, coldRss: cold.rssMb };
     if (hugoVersion && n <= hugoMax) {
       for (const [key, outputs, label] of [['hugoThree', FORMATS.three, 'RSS + Atom + JSON Feed'], ['hugoRss', FORMATS.rss, 'RSS only']]) {
         const site = path.join(work, `newsroom-hugo-${n}-${key}`);
         layOutHugo(entries, site, outputs);
         const hugo = repeat(runs, () => {
-          rmSync(path.join(site, 'public'), { recursive: true, force: true });
-          rmSync(path.join(site, 'resources'), { recursive: true, force: true });
+          for (const dir of ['public', 'resources']) setAside(path.join(site, dir), `${site}.aside`);
           settle([hugoProgram, site]);
           return measure('hugo', ['--quiet', '--source', site]);
         });
@@ -72,12 +71,12 @@ export function benchNewsroom({ work, cli, now, measure, repeat, runs, print, hu
         print(`Hugo, ${label} (${items} items${extra})`, hugo.seconds);
         print('  peak RSS', hugo.rssMb, 'MB');
         row[key] = hugo.seconds;
-        rmSync(site, { recursive: true, force: true });
+        removeTree(site);
       }
       print('storyfeed cold / Hugo same three formats (issue 17: ≤ 0.5)', row.cold / row.hugoThree, '×');
       print('storyfeed cold / Hugo RSS only', row.cold / row.hugoRss, '×');
     }
-    rmSync(entries, { recursive: true, force: true });
+    removeTree(entries);
     rows.push(row);
   }
   return rows;

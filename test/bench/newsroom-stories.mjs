@@ -7,10 +7,10 @@
 // story in the middle (a patch run: build/patch.ts), with the files that run wrote. The floor is
 // timed in alternation with the no-change and one-change runs, each ratio against its own.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateNewsroomCorpus } from './newsroom-corpus.mjs';
-import { settle } from './settle.mjs';
+import { removeTree, setAside, settle } from './settle.mjs';
 
 /** Node start-up + reading every file of the folder and of its story folders. */
 const READ_TREE = `const fs=require('fs'),p=require('path');const d=process.argv[1];let n=0;for(const f of fs.readdirSync(d)){const q=p.join(d,f);if(fs.statSync(q).isDirectory()){for(const g of fs.readdirSync(q))n+=fs.readFileSync(p.join(q,g)).length}else n+=fs.readFileSync(q).length}`;
@@ -49,23 +49,24 @@ export function benchNewsroomStories({ work, cli, now, measure, repeat, runs, pr
   // written back, which ran on into the next build (medians, 2026-12-04 19:35: 1.31x with every
   // single-story run first). The writeback of the build's own files (an fsync per file) is its own.
   // Which goes first alternates pair by pair, so that neither build always follows the other's
-  // removal and writeback.
+  // writeback. The last build's output is set aside, not removed, until the series is over
+  // (settle.mjs: on this disk a removal slows the next build's every new file).
   const singles = [];
   const newsrooms = [];
   const coldSingleRun = () => {
-    rmSync(outSingle, { recursive: true, force: true });
+    setAside(outSingle);
     settle([process.execPath, path.dirname(cli), single]);
     singles.push(build(single, outSingle));
   };
   const coldNewsroomRun = () => {
-    rmSync(out, { recursive: true, force: true });
+    setAside(out);
     settle([process.execPath, path.dirname(cli), newsroom]);
     newsrooms.push(build(newsroom, out));
   };
   for (let i = 0; i < runs; i += 1) {
     for (const run of i % 2 === 0 ? [coldSingleRun, coldNewsroomRun] : [coldNewsroomRun, coldSingleRun]) run();
   }
-  rmSync(outSingle, { recursive: true, force: true });
+  setAside(outSingle);
   const coldSingle = repeat(runs, (i) => singles[i]);
   const cold = repeat(runs, (i) => newsrooms[i]);
   print('single story: cold build', coldSingle.seconds);
@@ -115,9 +116,7 @@ export function benchNewsroomStories({ work, cli, now, measure, repeat, runs, pr
   const floor = repeat(floors.length, (i) => floors[i]).seconds;
   const storyFiles = readdirSync(path.join(out, middle), { recursive: true }).filter((f) => statSync(path.join(out, middle, f)).isFile()).length;
   print(`  files written (of its story's ${storyFiles} and the newsroom's), files parsed`, `${written}, ${parsed}${patched ? ', patched in place' : ''}`, '');
-  rmSync(single, { recursive: true, force: true });
-  rmSync(newsroom, { recursive: true, force: true });
-  rmSync(out, { recursive: true, force: true });
+  for (const dir of [single, newsroom, out, outSingle]) removeTree(dir);
   return { shape: 'newsroom-stories', stories, perStory, n, floor, floorNoChange: noChangeBeside.floor, floorOneChanged: oneChangedBeside.floor, coldSingle: coldSingle.seconds, cold: cold.seconds, coldPairs: pairs, coldRss: cold.rssMb, noChange: noChange.seconds, oneChanged: oneChanged.seconds, oneChangedWritten: written, oneChangedParsed: parsed, oneChangedPatched: patched };
 }
 
