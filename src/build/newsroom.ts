@@ -15,6 +15,7 @@ import { readLastSettings, renderLastSettings, withLastSettings } from './state/
 import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { ledgerOverrides, planAnchors } from '../core/anchors.js';
 import { compileNewsroom, ledgersByStory, type NewsroomCompileResult } from '../core/newsroom-compile.js';
+import { keptSettings } from '../core/newsroom-ids.js';
 import { parseNewsroomSettings, parseStoryConfig } from '../core/newsroom.js';
 import type { EntryOutcome } from '../core/compile.js';
 import { parseLedger } from '../core/ledger.js';
@@ -52,18 +53,27 @@ interface Settings {
   readonly stories: ReadonlyMap<string, { readonly story: Story; readonly text: string; readonly size: number; readonly mtimeMs: number }>;
 }
 
-function readSettings(sources: readonly SourceFile[], options: BuildOptions, lastGoodFiles: ReadonlyMap<string, SourceFile> | undefined): Settings {
+function readSettings(sources: readonly SourceFile[], options: BuildOptions, lastGoodFiles: ReadonlyMap<string, SourceFile> | undefined, folders: ReadonlySet<string>): Settings {
   // Service mode: a broken or unreadable `_newsroom.md` builds with its last good version, as compileNewsroom does.
-  const lastGood = options.mode === 'service' ? lastGoodFiles?.get(NEWSROOM_FILE) : undefined;
+  const service = options.mode === 'service';
+  const lastGood = service ? lastGoodFiles?.get(NEWSROOM_FILE) : undefined;
   const file = sources.find((s) => s.path === NEWSROOM_FILE) ?? lastGood;
   const parsed: Partial<ReturnType<typeof parseNewsroomSettings>> = file ? parseNewsroomSettings(file, lastGood) : {};
   const stories = new Map<string, { story: Story; text: string; size: number; mtimeMs: number }>();
-  if (parsed.newsroom && parsed.raw) {
-    for (const s of sources) {
-      const slug = slugOf(s.path);
-      if (!slug || s.path !== `${slug}/${STORY_FILE}`) continue;
-      const { config } = parseStoryConfig({ ...s, path: STORY_FILE }, slug, parsed.newsroom, parsed.raw);
+  const { newsroom, raw } = parsed;
+  if (newsroom && raw) {
+    const present = new Map(sources.flatMap((s) => (s.path === `${slugOf(s.path)}/${STORY_FILE}` ? [[slugOf(s.path)!, s] as const] : [])));
+    for (const slug of new Set([...present.keys(), ...folders])) {
+      const s = present.get(slug);
+      const config = s && parseStoryConfig({ ...s, path: STORY_FILE }, slug, newsroom, raw).config;
       if (config) stories.set(slug, { story: config.story, text: s.text, size: s.size ?? -1, mtimeMs: s.mtimeMs ?? -1 });
+      // Service mode: a story whose `_story.md` is broken or gone is built with its last good one
+      // (compileNewsroom: keptSettings), so its entries are parsed with it and their cache records,
+      // made with that text, stay: a published entry broken meanwhile has its last clean record to
+      // stand in for it after a restart (found from outside: both broken at once took the story off
+      // the newsroom's feeds, front page and lists).
+      const kept = !config && service ? keptSettings(lastGoodFiles, slug, newsroom, raw) : undefined;
+      if (kept) stories.set(slug, { story: kept.config.story, text: kept.settings.text, size: -1, mtimeMs: -1 });
     }
   }
   return { newsroomText: parsed.settings?.text ?? file?.text ?? '', ...(parsed.newsroom ? { newsroom: parsed.newsroom } : {}), stories };
@@ -97,7 +107,7 @@ export async function newsroomBuild(options: BuildOptions, useCache: boolean, st
   // Service mode: the settings files the last run built with stand in for broken ones the service does not hold (a restart).
   const lastSettings = readLastSettings(outDir);
   const lastGood = mode === 'service' ? withLastSettings(lastSettings.files, options.lastGood) : options.lastGood;
-  const settings = readSettings(settingsRead.sources, options, lastGood);
+  const settings = readSettings(settingsRead.sources, options, lastGood, new Set(listing.stamps.flatMap((s) => (isStoryEntry(s.path) ? [slugOf(s.path)!] : []))));
   const ledgerText = readBookkeeping(outDir, LEDGER_PATH);
   const ledger = parseLedger(ledgerText).ledger;
   phase('list');

@@ -62,6 +62,22 @@ describe('a newsroom service started while a settings file is broken', () => {
     expect(await ws.read('storm/atom.xml')).toContain('The storm story, retold.');
   });
 
+  it("a story's `_story.md` and a published entry of it both broken: each is built with its last clean version, and the story stays (found from outside)", async () => {
+    const ws = await newsroom();
+    const story = path.join(ws.entriesDir, 'storm/_story.md');
+    const entry = path.join(ws.entriesDir, 'storm/a.md');
+    const before = await Promise.all(['atom.xml', 'stories.json', 'storm/atom.xml', 'sitemap.xml'].map((p) => ws.read(p)));
+    await writeFile(story, (await readFile(story, 'utf8')).replace(/^title: .*$/m, 'title: [unclosed'));
+    await writeFile(entry, (await readFile(entry, 'utf8')).replace(/^published: .*$/m, 'published: not-a-date'));
+    for (let run = 0; run < 2; run += 1) {
+      const r = await ws.serviceRun();
+      expect(r.diagnostics.map((d) => `${d.file} ${d.code}`).sort()).toEqual(['storm/_story.md E_YAML_SYNTAX', 'storm/a.md E_DATE_INVALID']);
+      expect(ws.kept(r)?.sort()).toEqual(['storm/_story.md', 'storm/a.md']);
+      expect(r.written).toEqual([]);
+      expect(await Promise.all(['atom.xml', 'stories.json', 'storm/atom.xml', 'sitemap.xml'].map((p) => ws.read(p)))).toEqual(before);
+    }
+  });
+
   it('`_newsroom.md`: the newsroom is built with the one the last run kept', async () => {
     const ws = await newsroom();
     const file = path.join(ws.entriesDir, '_newsroom.md');
