@@ -5,7 +5,8 @@
 import { compareStrings } from './diagnostics.js';
 import { documentKey, fingerprint } from './fingerprint.js';
 import { FORMATS, MEDIA_TYPES, NEWSROOM_FILES, OUTPUT_FILES, PAGE_CSS_FILE, STYLESHEET_FILE } from './formats.js';
-import { compareEntries, coverageEndAhead, isCoverageOn, isPublished, isRetracted, newestChange } from './model.js';
+import { compareEntries, coverageEndAhead, isCoverageOn, isPublished, isRetracted, isStub, newestChange, retractionStub } from './model.js';
+import { renderRetractionNotice } from './render/notices.js';
 import { renderAtom } from './render/atom.js';
 import { renderFrontPage } from './render/front-page.js';
 import { renderJsonFeed } from './render/json-feed.js';
@@ -37,8 +38,10 @@ export function orderStories(stories: readonly StorySummary[], now: Date): Story
 /**
  * The newsroom feed's entries at `now`: the newest `limit` published entries over all stories, each
  * with its story's title as its first category and its path qualified by its story's folder
- * (`<slug>/a.md`). Retracted entries go to Atom's tombstones. Only what the feed shows is copied:
- * a newsroom of 10,000 entries shows 50.
+ * (`<slug>/a.md`). Retracted entries go to Atom's tombstones, and those within their story's
+ * `retraction_window` to RSS and JSON Feed as stubs, as in a story's feeds (README "Retractions"):
+ * a reader who took the item from the newsroom's feed learns of its retraction there too. Only what
+ * the feed shows is copied: a newsroom of 10,000 entries shows 50.
  */
 export function selectNewsroomEntries(
   stories: ReadonlyArray<{ readonly summary: StorySummary; readonly entries: readonly EntryMeta[] }>,
@@ -61,13 +64,17 @@ export function selectNewsroomEntries(
     const { slug, story } = storyOf.get(e)!;
     return { ...e, path: `${slug}/${e.path}`, tags: [story.title, ...e.tags.filter((t) => t !== story.title)] };
   };
-  return { entries: all.slice(0, limit).map(shown), retracted: retracted.map(shown), complete: all.length <= limit };
+  // The notice in the entry's story's language and zone, as its story's stub says it.
+  const stubs = retracted.filter((e) => isStub(e, now)).map((e) => ({ ...retractionStub(shown(e)), contentHtml: renderRetractionNotice(e.retraction!, storyOf.get(e)!.story) }));
+  return { entries: all.slice(0, limit).map(shown), retracted: retracted.map(shown), stubs: stubs.sort(compareEntries), complete: all.length <= limit };
 }
 
 /** What the newsroom feed shows (selectNewsroomEntries). */
 export interface NewsroomSelection {
   readonly entries: readonly EntryMeta[];
   readonly retracted: readonly EntryMeta[];
+  /** Retracted entries within their window, as RSS and JSON Feed show them (their notice as the body). */
+  readonly stubs: readonly Entry[];
   /** Every published entry is in it (RFC 5005 complete feed). */
   readonly complete: boolean;
 }
@@ -93,6 +100,9 @@ export function planNewsroom(
   const meta = { story: newsroom, retracted: selected.retracted, updated: newestChange(selected.entries, selected.retracted), complete: selected.complete };
   let withBodies: Feed<Entry> | undefined;
   const feedOf = () => (withBodies ??= { ...meta, entries: selected.entries.map((e) => ({ ...e, contentHtml: bodyHtml(e.path) })) });
+  // Atom carries tombstones in place of retracted entries; RSS and JSON Feed, which have none, the stubs.
+  let withStubs: Feed<Entry> | undefined;
+  const stubbedOf = () => (withStubs ??= selected.stubs.length === 0 ? feedOf() : { ...feedOf(), entries: [...feedOf().entries, ...selected.stubs].sort(compareEntries) });
   const ordered = orderStories(stories, now);
   // The key: everything the documents show (entry prints stand for their bodies).
   const base = fingerprint({
@@ -100,6 +110,8 @@ export function planNewsroom(
     newsroom: fingerprint(newsroom),
     entries: selected.entries.map((e) => [e.path, e.print, e.tags[0]]),
     retracted: selected.retracted.map((e) => [e.path, e.print]),
+    // Which are stubs depends on the time, not on the prints.
+    stubs: selected.stubs.map((e) => e.path),
     stories: ordered.map((s) => fingerprint(s)),
     endsAhead: ordered.map((s) => coverageEndAhead(s, now)),
     opml: options.opmlDates ?? null,
@@ -114,9 +126,9 @@ export function planNewsroom(
   };
   const xml = { folder: '', stylesheet: STYLESHEET_FILE, ...(selected.complete ? { history: 'complete' as const } : {}) };
   return [
-    file(OUTPUT_FILES.rss, MEDIA_TYPES.rss, () => renderRss(feedOf(), xml)),
+    file(OUTPUT_FILES.rss, MEDIA_TYPES.rss, () => renderRss(stubbedOf(), xml)),
     file(OUTPUT_FILES.atom, MEDIA_TYPES.atom, () => renderAtom(feedOf(), xml)),
-    file(OUTPUT_FILES.json, MEDIA_TYPES.json, () => renderJsonFeed(feedOf(), { folder: '' })),
+    file(OUTPUT_FILES.json, MEDIA_TYPES.json, () => renderJsonFeed(stubbedOf(), { folder: '' })),
     file(OUTPUT_FILES.page, MEDIA_TYPES.html, () => renderFrontPage(newsroom, ordered, now)),
     file(NEWSROOM_FILES.opml, MEDIA_TYPES.opml, () => renderOpml(newsroom, ordered, now, options.opmlDates)),
     file(NEWSROOM_FILES.stories, MEDIA_TYPES.stories, () => renderStoriesJson(newsroom, ordered)),

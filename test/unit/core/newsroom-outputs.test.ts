@@ -23,12 +23,13 @@ const build = (files: Record<string, string> = sampleNewsroom(), now = NOW) => {
   return { r, file };
 };
 const id = (slug: string, name: string) => `tag:newsroom.example.org,2026-05-25:${slug}/${name}`;
+const RETRACTED = 'retracted: {at: 2026-05-30T00:00:00Z, reason: Wrong.}\n';
 
 describe('the newsroom feed', () => {
   it.each([
     ['the newest item_limit (3) entries over all stories, embargoed left out', sampleNewsroom(), NOW, [id('vote', 'b'), id('storm', 'b'), id('talks', 'b')]],
     ['the embargo lifts at its time', sampleNewsroom(), new Date('2026-07-02T00:00:00Z'), [id('storm', 'later'), id('vote', 'b'), id('storm', 'b')]],
-    ['drafts and retracted entries never', { ...sampleNewsroom(), 'vote/b.md': newsroomEntryText('vote', 'b', '2026-05-29T12:00:00Z', 'draft: true\n'), 'storm/b.md': newsroomEntryText('storm', 'b', '2026-05-29T09:00:00Z', 'retracted: {at: 2026-05-30T00:00:00Z, reason: Wrong.}\n') }, NOW, [id('talks', 'b'), id('storm', 'a'), id('talks', 'a')]],
+    ['drafts never; a retracted entry only as its stub (next test)', { ...sampleNewsroom(), 'vote/b.md': newsroomEntryText('vote', 'b', '2026-05-29T12:00:00Z', 'draft: true\n'), 'storm/b.md': newsroomEntryText('storm', 'b', '2026-05-29T09:00:00Z', RETRACTED) }, NOW, [id('storm', 'b'), id('talks', 'b'), id('storm', 'a'), id('talks', 'a')]],
   ] as const)('%s', (_name, files, now, ids) => {
     const { file } = build(files, now);
     const json = JSON.parse(file('feed.json')) as { items: Array<{ id: string; tags: string[]; url: string }> };
@@ -44,9 +45,22 @@ describe('the newsroom feed', () => {
     expect(file('rss.xml')).toContain('<category>U.S.–Iran talks</category>');
   });
 
-  it('a retraction gives an Atom tombstone in the newsroom feed', () => {
-    const { file } = build({ ...sampleNewsroom(), 'storm/b.md': newsroomEntryText('storm', 'b', '2026-05-29T09:00:00Z', 'retracted: {at: 2026-05-30T00:00:00Z, reason: Wrong.}\n') });
+  // As a story's feeds (README "Retractions"): a reader who took the item from the newsroom's feed
+  // learns of the retraction there. Found from outside: RSS and JSON Feed dropped the item silently.
+  it.each([
+    ['within the window: Atom a tombstone, RSS and JSON Feed a stub with the notice', NOW, true],
+    ['after the window (30 days): the tombstone alone', new Date('2026-07-01T00:00:01Z'), false],
+  ] as const)('a retraction, %s', (_name, now, stub) => {
+    const { file } = build({ ...sampleNewsroom(), 'storm/b.md': newsroomEntryText('storm', 'b', '2026-05-29T09:00:00Z', RETRACTED) }, now);
     expect(file('atom.xml')).toContain(`ref="${id('storm', 'b')}"`);
+    const json = JSON.parse(file('feed.json')) as { items: Array<{ id: string; title: string; content_html: string; tags: string[] }> };
+    const item = json.items.find((i) => i.id === id('storm', 'b'));
+    const rssItem = /<item>(?:(?!<\/item>)[\s\S])*storm\/b<\/guid>[\s\S]*?<\/item>/.exec(file('rss.xml'))?.[0];
+    for (const text of [file('feed.json'), file('rss.xml'), file('atom.xml')]) expect(text).not.toContain('Body of storm b');
+    if (!stub) return expect([item, rssItem]).toEqual([undefined, undefined]);
+    expect(item).toMatchObject({ title: 'Retracted: storm b', content_html: expect.stringMatching(/^<p><strong>Retracted \(.+\):<\/strong> Wrong\.<\/p>$/), tags: ['Storm <Alba>'] });
+    expect(rssItem).toContain('<title>Retracted: storm b</title>');
+    expect(rssItem).toContain('Wrong.');
   });
 
   it.each([
