@@ -50,7 +50,7 @@ describe('the newsroom feed', () => {
   it.each([
     ['within the window: Atom a tombstone, RSS and JSON Feed a stub with the notice', NOW, true],
     ['after the window (30 days): the tombstone alone', new Date('2026-07-01T00:00:01Z'), false],
-  ] as const)('a retraction, %s', (_name, now, stub) => {
+  ] as const)('a retraction, %s', async (_name, now, stub) => {
     const { file } = build({ ...sampleNewsroom(), 'storm/b.md': newsroomEntryText('storm', 'b', '2026-05-29T09:00:00Z', RETRACTED) }, now);
     expect(file('atom.xml')).toContain(`ref="${id('storm', 'b')}"`);
     const json = JSON.parse(file('feed.json')) as { items: Array<{ id: string; title: string; content_html: string; tags: string[] }> };
@@ -61,6 +61,7 @@ describe('the newsroom feed', () => {
     expect(item).toMatchObject({ title: 'Retracted: storm b', content_html: expect.stringMatching(/^<p><strong>Retracted \(.+\):<\/strong> Wrong\.<\/p>$/), tags: ['Storm <Alba>'] });
     expect(rssItem).toContain('<title>Retracted: storm b</title>');
     expect(rssItem).toContain('Wrong.');
+    for (const [name, check] of [['rss.xml', checkRss], ['feed.json', checkJsonFeed]] as const) expect(await check(file(name), { selfUrl: `${NEWSROOM_FEEDS}${name}` })).toEqual([]);
   });
 
   it.each([
