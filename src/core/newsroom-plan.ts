@@ -64,8 +64,12 @@ export function selectNewsroomEntries(
     const { slug, story } = storyOf.get(e)!;
     return { ...e, path: `${slug}/${e.path}`, tags: [story.title, ...e.tags.filter((t) => t !== story.title)] };
   };
-  // The notice in the entry's story's language and zone, as its story's stub says it.
-  const stubs = retracted.filter((e) => isStub(e, now)).map((e) => ({ ...retractionStub(shown(e)), contentHtml: renderRetractionNotice(e.retraction!, storyOf.get(e)!.story) }));
+  // Stubs within the span the feed shows (a story's feed shows a stub in its entry's place among its
+  // newest; an older one is in its archives, which the newsroom has none of), the notice in the
+  // entry's story's language and zone, as its story's stub says it.
+  const oldest = all.length > limit ? all[limit - 1] : undefined;
+  const inSpan = (e: EntryMeta) => !oldest || compareEntries(e, oldest) < 0;
+  const stubs = retracted.filter((e) => isStub(e, now) && inSpan(e)).map((e) => ({ ...retractionStub(shown(e)), contentHtml: renderRetractionNotice(e.retraction!, storyOf.get(e)!.story) }));
   return { entries: all.slice(0, limit).map(shown), retracted: retracted.map(shown), stubs: stubs.sort(compareEntries), complete: all.length <= limit };
 }
 

@@ -50,8 +50,9 @@ describe('the newsroom feed', () => {
   it.each([
     ['within the window: Atom a tombstone, RSS and JSON Feed a stub with the notice', NOW, true],
     ['after the window (30 days): the tombstone alone', new Date('2026-07-01T00:00:01Z'), false],
-  ] as const)('a retraction, %s', async (_name, now, stub) => {
-    const { file } = build({ ...sampleNewsroom(), 'storm/b.md': newsroomEntryText('storm', 'b', '2026-05-29T09:00:00Z', RETRACTED) }, now);
+    ['of an entry older than the newest item_limit (3) the feed shows: the tombstone alone', NOW, false, '2026-05-25T08:00:00Z'],
+  ] as const)('a retraction, %s', async (_name, now, stub, published: string = '2026-05-29T09:00:00Z') => {
+    const { file } = build({ ...sampleNewsroom(), 'storm/b.md': newsroomEntryText('storm', 'b', published, RETRACTED) }, now);
     expect(file('atom.xml')).toContain(`ref="${id('storm', 'b')}"`);
     const json = JSON.parse(file('feed.json')) as { items: Array<{ id: string; title: string; content_html: string; tags: string[] }> };
     const item = json.items.find((i) => i.id === id('storm', 'b'));
