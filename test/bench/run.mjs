@@ -15,13 +15,29 @@ import { fileURLToPath } from 'node:url';
 import { generateCorpus } from './corpus.mjs';
 import { benchNewsroom, printNewsroomTable } from './newsroom-bench.mjs';
 import { benchNewsroomStories, printNewsroomStoriesTable } from './newsroom-stories.mjs';
-import { setAside } from './settle.mjs';
+import { removeTree, setAside } from './settle.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(root, 'dist/storyfeed.cjs');
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number).filter((n) => n > 0);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const work = path.join(os.tmpdir(), `storyfeed-bench-${process.pid}`);
+// A bench stopped part-way (Ctrl-C: its runs are synchronous, so no handler gets a turn) leaves its
+// folder behind, with the outputs its cold series set aside (gigabytes): the next bench removes
+// each such folder whose process is gone.
+for (const name of readdirSync(os.tmpdir())) {
+  const pid = Number(/^storyfeed-bench-(\d+)$/.exec(name)?.[1]);
+  if (pid && pid !== process.pid && !isRunning(pid)) removeTree(path.join(os.tmpdir(), name));
+}
+
+function isRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
 const NOW = '2026-06-01T00:00:00Z';
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
