@@ -15,8 +15,8 @@ import { readLastSettings, renderLastSettings, withLastSettings } from './state/
 import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
 import { ledgerOverrides, planAnchors } from '../core/anchors.js';
 import { compileNewsroom, ledgersByStory, type NewsroomCompileResult } from '../core/newsroom-compile.js';
-import { keptSettings } from '../core/newsroom-ids.js';
-import { parseNewsroomSettings, parseStoryConfig } from '../core/newsroom.js';
+import { storySettings } from '../core/newsroom-ids.js';
+import { parseNewsroomSettings } from '../core/newsroom.js';
 import type { EntryOutcome } from '../core/compile.js';
 import { parseLedger } from '../core/ledger.js';
 import { NEWSROOM_FILE, STORY_FILE } from '../core/links.js';
@@ -65,15 +65,14 @@ function readSettings(sources: readonly SourceFile[], options: BuildOptions, las
     const present = new Map(sources.flatMap((s) => (s.path === `${slugOf(s.path)}/${STORY_FILE}` ? [[slugOf(s.path)!, s] as const] : [])));
     for (const slug of new Set([...present.keys(), ...folders])) {
       const s = present.get(slug);
-      const config = s && parseStoryConfig({ ...s, path: STORY_FILE }, slug, newsroom, raw).config;
-      if (config) stories.set(slug, { story: config.story, text: s.text, size: s.size ?? -1, mtimeMs: s.mtimeMs ?? -1 });
-      // Service mode: a story whose `_story.md` is broken or gone is built with its last good one
-      // (compileNewsroom: keptSettings), so its entries are parsed with it and their cache records,
+      // Service mode: a story whose `_story.md` is broken or gone is built with its last good one,
+      // as compileNewsroom builds it, so its entries are parsed with it and their cache records,
       // made with that text, stay: a published entry broken meanwhile has its last clean record to
       // stand in for it after a restart (found from outside: both broken at once took the story off
-      // the newsroom's feeds, front page and lists).
-      const kept = !config && service ? keptSettings(lastGoodFiles, slug, newsroom, raw) : undefined;
-      if (kept) stories.set(slug, { story: kept.config.story, text: kept.settings.text, size: -1, mtimeMs: -1 });
+      // the newsroom's feeds, front page and lists). A kept file has no stamp of its own.
+      const { config, settings, kept } = storySettings(s && { ...s, path: STORY_FILE }, slug, newsroom, raw, service ? lastGoodFiles : undefined);
+      const own = s && !kept ? s : undefined;
+      if (config && settings) stories.set(slug, { story: config.story, text: settings.text, size: own?.size ?? -1, mtimeMs: own?.mtimeMs ?? -1 });
     }
   }
   return { newsroomText: parsed.settings?.text ?? file?.text ?? '', ...(parsed.newsroom ? { newsroom: parsed.newsroom } : {}), stories };

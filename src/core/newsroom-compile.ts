@@ -10,11 +10,11 @@ import { compile, type CompileInput, type CompileResult, type EntryOutcome } fro
 import { compareStrings, diagnostic, FILE_START, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { documentKey, fingerprint } from './fingerprint.js';
 import { parseLedger, renderLedger, rootIdChanged, type Ledger, type LedgerRecord, LEDGER_VERSION } from './ledger.js';
-import { duplicateIds, idOwners, keptSettings, movedEntry, movedStoryIdChanges, storyIdChanges, storyIds, vanishedStories } from './newsroom-ids.js';
+import { duplicateIds, idOwners, keptSettings, movedEntry, movedStoryIdChanges, storyIdChanges, storyIds, storySettings, vanishedStories } from './newsroom-ids.js';
 import { parseFrontMatter } from './front-matter.js';
 import { NEWSROOM_FILE, STORY_FILE } from './links.js';
 import { coverageEndOf, coverageStartOf, isPublished, isVisible } from './model.js';
-import { detectLayout, feedBaseClashes, parseNewsroomSettings, parseStoryConfig, splitNewsroom, standInNewsroom, validateCoverageEnd, type StoryConfig, type StorySummary } from './newsroom.js';
+import { detectLayout, feedBaseClashes, parseNewsroomSettings, splitNewsroom, standInNewsroom, validateCoverageEnd, type StoryConfig, type StorySummary } from './newsroom.js';
 import { planNewsroom, selectNewsroomEntries } from './newsroom-plan.js';
 import type { ParsedSource } from './parse-sources.js';
 import { planNewsroomSitemaps, type PlannedSitemap } from './sitemaps.js';
@@ -156,16 +156,11 @@ export function compileNewsroom(input: NewsroomCompileInput): NewsroomCompileRes
   let storiesNotBuilt = 0;
   const configs = split.folders.map((folder) => {
     const storySource = folder.sources.find((s) => s.path === STORY_FILE);
-    const parsed: { config?: StoryConfig; diagnostics: Diagnostic[]; settings?: SourceFile } = storySource
-      ? { ...parseStoryConfig(storySource, folder.slug, newsroom, raw), settings: storySource }
-      : { diagnostics: folder.readDiagnostics.filter((d) => d.file === STORY_FILE).map((d) => ({ ...d, file: `${folder.slug}/${d.file}` })) };
-    if (parsed.config || mode !== 'service') return parsed;
     // Service mode: a story whose `_story.md` breaks keeps its last good one, as a broken entry
     // keeps its last good version, so that it stays in the newsroom's feeds, front page and index.
-    const kept = keptSettings(input.lastGood, folder.slug, newsroom, raw);
-    if (!kept) return parsed;
-    keptPaths.add(`${folder.slug}/${STORY_FILE}`);
-    return { config: kept.config, diagnostics: parsed.diagnostics, settings: kept.settings };
+    const parsed: { config?: StoryConfig; diagnostics: Diagnostic[]; settings?: SourceFile; kept?: true } = storySettings(storySource, folder.slug, newsroom, raw, mode === 'service' ? input.lastGood : undefined);
+    if (parsed.kept) keptPaths.add(`${folder.slug}/${STORY_FILE}`);
+    return storySource ? parsed : { ...parsed, diagnostics: folder.readDiagnostics.filter((d) => d.file === STORY_FILE).map((d) => ({ ...d, file: `${folder.slug}/${d.file}` })) };
   });
   // A story whose feed_base is another's (or the newsroom's) would publish its feeds at their URLs: left out.
   const clashes = feedBaseClashes(newsroom, configs.flatMap((c) => ('config' in c && c.config ? [c.config] : [])));

@@ -72,6 +72,19 @@ export function duplicateIds(sources: readonly SourceFile[], newsroom: Story | u
   return { diagnostics: out, moved, renamed: renames, movedFrom: new Set(moves.keys()), moves, seen };
 }
 
+/**
+ * The settings a story is built with: its `_story.md` (`source`, path `_story.md`) when that gives a
+ * config; else, given the last good versions (service mode), the last good one that still parses
+ * (`kept`). The build reads its stories' settings with it and compileNewsroom judges them with it,
+ * so that both take the same file.
+ */
+export function storySettings(source: SourceFile | undefined, slug: string, newsroom: Story, raw: RawEntry, lastGood: ReadonlyMap<string, SourceFile> | undefined): { config?: StoryConfig; diagnostics: Diagnostic[]; settings?: SourceFile; kept?: true } {
+  const parsed: { config?: StoryConfig; diagnostics: Diagnostic[]; settings?: SourceFile } = source ? { ...parseStoryConfig(source, slug, newsroom, raw), settings: source } : { diagnostics: [] };
+  if (parsed.config || !lastGood) return parsed;
+  const kept = keptSettings(lastGood, slug, newsroom, raw);
+  return kept ? { config: kept.config, diagnostics: parsed.diagnostics, settings: kept.settings, kept: true } : parsed;
+}
+
 /** A story's last good `_story.md` (service mode), when it still parses (and, given `seen`, its id is no other file's). */
 export function keptSettings(lastGood: ReadonlyMap<string, SourceFile> | undefined, slug: string, newsroom: Story, raw: RawEntry, seen?: ReadonlyMap<string, string>): { config: StoryConfig; settings: SourceFile } | undefined {
   const previous = lastGood?.get(`${slug}/${STORY_FILE}`);
