@@ -7,10 +7,11 @@
 // thread, io/sync-thread.ts), so that many are in flight while this thread renders the next
 // documents. The build runs on a thread of its own in the service.
 
-import { closeSync, fstatSync, fsync, fsyncSync, lstatSync, mkdirSync, openSync, realpathSync, unlinkSync, writevSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, fsync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, unlinkSync, writevSync, type Stats } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { isInside } from './paths.js';
+import { isInside, isOwnTempName } from './paths.js';
 
 /** fsync a descriptor on the thread pool: the one call here that waits on the disk. */
 export function fsyncFd(fd: number): Promise<void> {
@@ -51,7 +52,7 @@ export function closingFileSyncs(flushesWhole: (folder: string) => boolean): Fil
         if (file === undefined) throw new Error('a descriptor handed over without its file');
         const info = fstatSync(fd);
         if (!folders.has(info.dev) && !untrusted.has(info.dev)) {
-          const folder = path.dirname(file);
+          const folder = lastingFolder(path.dirname(file));
           if (flushesWhole(folder)) folders.set(info.dev, folder);
           else untrusted.add(info.dev);
         }
@@ -64,6 +65,17 @@ export function closingFileSyncs(flushesWhole: (folder: string) => boolean): Fil
       }
     },
   };
+}
+
+/**
+ * For a file in a staged folder (FolderStaging), the folder that folder is made in: the flush after
+ * the renames is given a folder that is still there (a staged one is not: found in review, the
+ * flush then failed and every folder of a cold build was fsynced in its place).
+ */
+function lastingFolder(folder: string): string {
+  const parts = folder.split(path.sep);
+  const staged = parts.findIndex(isOwnTempName);
+  return staged === -1 ? folder : parts.slice(0, staged).join(path.sep) || path.sep;
 }
 
 /** On libuv's pool, a descriptor at a time: for a run of a few files, where a thread would cost more than it saves. */
@@ -232,43 +244,114 @@ function makeOne(dir: string): boolean {
   }
 }
 
+/** A folder as folderMaker left it: `fresh` when this run made it; `into`, where a new file of it is written while its staged folder is not in place. */
+export interface MadeFolder {
+  readonly fresh: boolean;
+  readonly into?: string;
+}
+
+/**
+ * New folders staged whole (issue 14): a folder this run makes in one that was there is made under
+ * a temp name (`name(parent)`) and recorded in `tops`, what it holds is made and written inside it
+ * under their own names, and the writer renames it into place once (io/write-outputs.ts publish):
+ * a new story appears with all its files or not at all, one rename for its ~90 files. Not under
+ * `except` (the state folder: the run's folder holds hard links that must not move).
+ */
+export interface FolderStaging {
+  name(parent: string): string;
+  readonly except: string;
+  /** Each staged folder: its path → where it is staged. */
+  readonly tops: Map<string, string>;
+}
+
+const NOT_MADE: MadeFolder = { fresh: false };
+
 /**
  * One mkdir per folder, not per file (an archive has thousands of files in a few hundred folders),
- * never through a link leading outside. A cold build makes a folder per page: in a folder already
- * checked, the folder is made first (mkdir fails on anything there, a link too), and only what was
- * there already is looked at — one call per new folder, not an lstat and a mkdir (issue 17).
+ * never through a link leading outside. A cold build makes a folder per page: whether one is there
+ * already is read once per folder that was (one readdir, not a call per folder), and only what was
+ * there is looked at (issue 17).
  */
-export function folderMaker(outDir: string): (dir: string) => Promise<boolean> {
-  const folders = new Map<string, Promise<boolean>>();
-  const known = new Map<string, boolean>();
+export function folderMaker(outDir: string, staging?: FolderStaging): (dir: string) => Promise<MadeFolder> {
+  const folders = new Map<string, Promise<MadeFolder>>();
+  const known = new Map<string, MadeFolder>();
+  const listed = new Map<string, ReadonlySet<string>>();
   const guard = outputFolderGuard(outDir);
   const top = path.resolve(outDir);
-  const make = (dir: string): boolean => {
+  const except = staging && path.resolve(top, staging.except);
+  const holds = (parent: string, name: string): boolean => {
+    let names = listed.get(parent);
+    if (!names) listed.set(parent, (names = new Set(readdirSync(parent))));
+    return names.has(name);
+  };
+  const make = (dir: string): MadeFolder => {
     const at = path.resolve(dir);
-    let fresh = known.get(at);
-    if (fresh !== undefined) return fresh;
+    let made = known.get(at);
+    if (made !== undefined) return made;
     const parent = path.dirname(at);
     // The folder above first, once each, so that every folder this run makes is known as made: a
     // newsroom's story folder, made for its first page, then takes its feeds with no file compared
     // (mkdir -p would say only which folder it made first; the others were taken as there before).
-    if (isInside(top, parent)) make(parent);
-    if (isInside(top, at) && guard.inside(parent) && makeOne(at)) {
+    const above = isInside(top, parent) ? make(parent) : NOT_MADE;
+    if (above.into !== undefined) {
+      // Inside a staged folder, under its own name: ours, and real (guard.made), like the one above.
+      const into = path.join(above.into, path.basename(at));
+      mkdirSync(into);
+      guard.made(at, parent);
+      made = { fresh: true, into };
+    } else if (staging && except && isInside(top, at) && at !== except && !isInside(except, at) && guard.inside(parent) && !holds(parent, path.basename(at))) {
+      const into = staging.name(parent);
+      mkdirSync(into);
+      guard.made(at, parent);
+      staging.tops.set(at, into);
+      made = { fresh: true, into };
+    } else if (isInside(top, at) && guard.inside(parent) && !staging && makeOne(at)) {
       if (!guard.made(at, parent)) guard.check(at);
-      fresh = true;
+      made = { fresh: true };
     } else {
       guard.check(dir);
       // mkdir -p gives the first folder it made, undefined when the folder was there already.
-      fresh = mkdirSync(dir, { recursive: true }) !== undefined;
+      made = mkdirSync(dir, { recursive: true }) !== undefined ? { fresh: true } : NOT_MADE;
     }
-    known.set(at, fresh);
-    return fresh;
+    known.set(at, made);
+    return made;
   };
   return (dir) => {
     let made = folders.get(dir);
     if (!made) {
-      made = new Promise<boolean>((resolve) => resolve(make(dir)));
+      made = new Promise<MadeFolder>((resolve) => resolve(make(dir)));
       folders.set(dir, made);
     }
     return made;
   };
+}
+
+/** Is the file on disk exactly these bytes? (Size first: most changed files differ in length.) */
+export async function sameBytes(file: string, contents: readonly Uint8Array[], length: number): Promise<boolean> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info || info.size !== length) return false;
+  try {
+    const existing = await readFile(file);
+    let at = 0;
+    for (const c of contents) {
+      if (Buffer.compare(existing.subarray(at, at + c.byteLength), c) !== 0) return false;
+      at += c.byteLength;
+    }
+    return at === existing.length;
+  } catch {
+    return false;
+  }
+}
+
+/** A temp file written chunk by chunk, each chunk encoded only when its turn comes. */
+export async function writeTempStream(temp: string, chunks: Iterable<string>, durable: boolean): Promise<string> {
+  const handle = await open(temp, 'wx', 0o644);
+  try {
+    // writeFile on a handle writes all of it, at the current position: the chunks follow each other.
+    for (const chunk of chunks) await handle.writeFile(chunk, 'utf8');
+    if (durable) await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return temp;
 }

@@ -1,4 +1,4 @@
-// Removing what is not published: temp files and run folders left by runs that did not finish,
+// Removing what is not published: temp files, staged folders and run folders left by runs that did not finish,
 // and the files an earlier run published that this one no longer plans. It deletes only names it
 // can prove are its own (a temp of our exact form; a file in the record of what was published),
 // never by listing the folder for candidates. io/write-outputs.ts calls it after the renames.
@@ -21,7 +21,7 @@ export async function syncDirs(dirs: Iterable<string>): Promise<void> {
 
 /**
  * Remove what earlier runs that did not finish left (they are never published): temp files of
- * exactly our form, and their run folders. Never a user's file that merely looks alike, never
+ * exactly our form (files, and the folders a run staged), and their run folders. Never a user's file that merely looks alike, never
  * the service's lock (`.storyfeed.lock…`). Runs under the lock, so no live run's temps are there.
  * Synchronous on purpose: it walks every folder of an archive (hundreds) before each build, and
  * a promise per readdir cost eight times the calls themselves (measured: 86 ms against 10 ms for
@@ -39,7 +39,11 @@ export async function removeStaleTemps(outDir: string): Promise<number> {
     for (const d of names) {
       if (d.name.startsWith(LOCK_NAME)) continue;
       const full = path.join(dir, d.name);
-      if (d.isDirectory()) {
+      if (d.isDirectory() && isOwnTempName(d.name)) {
+        // A new folder a run staged and never put in place (file-calls.ts FolderStaging): nothing in it was published.
+        rmSync(full, { recursive: true, force: true });
+        removed += 1;
+      } else if (d.isDirectory()) {
         if (top && d.name === STATE_FOLDER) {
           for (const n of readdirSafe(full)) {
             if (!RUN_FOLDER.test(n)) continue;

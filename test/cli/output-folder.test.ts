@@ -299,16 +299,19 @@ describe('a run publishes whole', () => {
     const ws = await workspace();
     expect((await ws.build()).code).toBe(0);
     const token = '0123456789abcdef';
-    const stale = [`.storyfeed-tmp-${token}-3`, `tags/shared/.storyfeed-tmp-${token}-1`, '.storyfeed-tmp-4242-0123456789ab', `.storyfeed/run-${token}/1`];
-    const users = ['.storyfeed-tmp-notes', 'tags/.storyfeed-tmp-12-mine', `.storyfeed-tmp-${token}`];
-    await mkdir(path.join(ws.out, `.storyfeed/run-${token}`), { recursive: true });
-    for (const f of [...stale, ...users]) await writeFile(path.join(ws.out, f), 'x');
+    // Folders it staged too (a new story or tag, filled under a temp name: io/file-calls.ts FolderStaging).
+    const stale = [`.storyfeed-tmp-${token}-3`, `tags/shared/.storyfeed-tmp-${token}-1`, '.storyfeed-tmp-4242-0123456789ab', `.storyfeed/run-${token}/1`, `.storyfeed-tmp-${token}-5/index.html`, `tags/.storyfeed-tmp-${token}-6/x/rss.xml`];
+    const users = ['.storyfeed-tmp-notes', 'tags/.storyfeed-tmp-12-mine', `.storyfeed-tmp-${token}`, '.storyfeed-tmp-mine/keep.txt'];
+    for (const f of [...stale, ...users]) {
+      await mkdir(path.dirname(path.join(ws.out, f)), { recursive: true });
+      await writeFile(path.join(ws.out, f), 'x');
+    }
     // Nothing changed in the entries: the run folder alone says there is work to do.
     const r = await ws.build();
     expect(r.code).toBe(0);
     const files = await ws.files();
     for (const f of stale) expect([f, files.includes(f)]).toEqual([f, false]);
-    expect(files.filter((f) => f.startsWith('.storyfeed/run-'))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('.storyfeed/run-') || /storyfeed-tmp-[0-9a-f]{16}-\d+\//.test(f))).toEqual([]);
     for (const f of users) expect([f, await ws.read(f)]).toEqual([f, 'x']);
   });
 });

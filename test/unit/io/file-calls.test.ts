@@ -85,7 +85,8 @@ describe('folderMaker', () => {
   it('says which folders it made, looks only at what was there, and never makes one through a link leading outside', async () => {
     const { folderMaker } = await import('../../../src/io/file-calls.js');
     const { out, elsewhere } = await outWithLinks('kept', 'entry-linked', 'kept');
-    const ensure = folderMaker(out);
+    const make = folderMaker(out);
+    const ensure = async (dir: string) => (await make(dir)).fresh;
     expect(await ensure(out)).toBe(false);
     expect(await ensure(path.join(out, 'kept'))).toBe(false);
     expect(await ensure(path.join(out, 'fresh'))).toBe(true);
@@ -98,6 +99,32 @@ describe('folderMaker', () => {
     expect(lstatSync(path.join(out, 'kept/inner')).isDirectory()).toBe(true);
     await expect(ensure(path.join(out, 'entry-linked'))).rejects.toThrow(/refusing to write outside the output folder/);
     await expect(ensure(path.join(out, 'entry-linked/deeper'))).rejects.toThrow(/refusing to write outside the output folder/);
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  // Issue 14: a new folder is made under a temp name and filled there, so that the writer can put
+  // it in place whole (io/write-outputs.ts): a newsroom's new story appears with all its files.
+  it('with staging: a folder made in one that was there is staged under a temp name, what is inside it is made there, and nothing in the state folder moves', async () => {
+    const { folderMaker } = await import('../../../src/io/file-calls.js');
+    const { out, elsewhere } = await outWithLinks('kept', 'entry-linked', 'kept');
+    mkdirSync(path.join(out, '.storyfeed'));
+    let n = 0;
+    const tops = new Map<string, string>();
+    const make = folderMaker(out, { name: (parent) => path.join(parent, `.storyfeed-tmp-0123456789abcdef-${(n += 1)}`), except: '.storyfeed', tops });
+    expect(await make(path.join(out, 'kept'))).toEqual({ fresh: false });
+    expect(await make(path.join(out, 'story/tags/x'))).toEqual({ fresh: true, into: path.join(out, '.storyfeed-tmp-0123456789abcdef-1/tags/x') });
+    expect(await make(path.join(out, 'story'))).toEqual({ fresh: true, into: path.join(out, '.storyfeed-tmp-0123456789abcdef-1') });
+    expect(await make(path.join(out, 'kept/new'))).toEqual({ fresh: true, into: path.join(out, 'kept/.storyfeed-tmp-0123456789abcdef-2') });
+    expect(await make(path.join(out, '.storyfeed/run-x'))).toEqual({ fresh: true });
+    expect([...tops]).toEqual([
+      [path.join(out, 'story'), path.join(out, '.storyfeed-tmp-0123456789abcdef-1')],
+      [path.join(out, 'kept/new'), path.join(out, 'kept/.storyfeed-tmp-0123456789abcdef-2')],
+    ]);
+    // Nothing is in place yet: the staged folders hold it.
+    expect(readdirSync(out).sort()).toEqual(['.storyfeed', '.storyfeed-tmp-0123456789abcdef-1', 'alias', 'entry-linked', 'kept']);
+    expect(lstatSync(path.join(out, '.storyfeed-tmp-0123456789abcdef-1/tags/x')).isDirectory()).toBe(true);
+    expect(lstatSync(path.join(out, '.storyfeed/run-x')).isDirectory()).toBe(true);
+    await expect(make(path.join(out, 'entry-linked/deeper'))).rejects.toThrow(/refusing to write outside the output folder/);
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // Disk faults while writing (ENOSPC, EROFS), injected into node:fs/promises and node:fs: the published files
 // stay exactly as they were, no temp file is left, and the CLI reports a clear error with exit 2.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync as readFileSyncReal, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync as readFileSyncReal, readlinkSync } from 'node:fs';
 import { readdir, readFile, writeFile as realWriteFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -17,6 +17,8 @@ const faults = vi.hoisted(() => ({
   // The temp opened `at`-th (from 1) gets a descriptor fsync refuses (EINVAL: a FIFO's) in place of its own.
   unsyncable: undefined as { at: number; fifo: string } | undefined,
   tempOpens: 0,
+  // Every renameSync made, as [from, to].
+  renamed: [] as Array<[string, string]>,
 }));
 
 vi.mock('node:fs/promises', async (importOriginal) => {
@@ -62,6 +64,7 @@ vi.mock('node:fs', async (importOriginal) => {
     return fs.writevSync(fd, buffers, position);
   }) as typeof fs.writevSync;
   const renameSync: typeof fs.renameSync = (from, to) => {
+    faults.renamed.push([String(from), String(to)]);
     if ((faults.renameInto && faults.renameInto.test(String(to))) || (faults.renameOut && faults.renameOut.test(String(from)))) {
       throw Object.assign(new Error(`EACCES: injected fault, rename '${String(from)}' -> '${String(to)}'`), { code: 'EACCES' });
     }
@@ -121,6 +124,7 @@ afterEach(() => {
   faults.writeCode = undefined;
   faults.unsyncable = undefined;
   faults.tempOpens = 0;
+  faults.renamed = [];
   flush.mode = 'real';
   flush.seen = [];
   flush.fsyncs = 0;
@@ -208,6 +212,23 @@ describe('writeBookkeeping under disk faults', () => {
     ]);
     for (const n of names) expect(await readFile(path.join(out, n), 'utf8')).toBe(`new ${n}`);
     expect(flush.fsyncs).toBe(0);
+  });
+
+  it('a run of 600 files into new folders flushes folders that are still there after the renames: no folder is fsynced in place of the flush', async () => {
+    const folder = await tempFolder({ 'out/keep.txt': 'kept' });
+    cleanups.push(folder.cleanup);
+    const out = path.join(folder.dir, 'out');
+    const files = Array.from({ length: 600 }, (_, i) => ({ path: `story-${i % 3}/${i}/index.html`, contents: `page ${i}` }));
+    const seen: Array<{ folders: string[]; there: boolean[] }> = [];
+    const look = (folders: string[]) => void seen.push({ folders, there: folders.map((f) => existsSync(f)) });
+    flush.seen = [look, look];
+    await writeBookkeeping(out, files);
+    expect(seen).toEqual([
+      { folders: [out], there: [true] },
+      { folders: [out], there: [true] },
+    ]);
+    expect(flush.poolFsyncs).toBe(0);
+    expect(await listFiles(out)).toHaveLength(601);
   });
 
   it('a flush whose command cannot run (a process limit): each temp is fsynced instead, and the run publishes', async () => {
@@ -342,6 +363,63 @@ describe('a publish that fails part-way is undone', () => {
     await writeBookkeeping(out, files('2'));
     expect(await listFiles(out)).toEqual(['.storyfeed/ledger.json', 'archive/1/rss.xml', 'atom.xml', 'index.html', 'rss.xml', 'tags/x/rss.xml', 'tags/y/rss.xml']);
     for (const f of files('2')) expect([f.path, await readFile(path.join(out, f.path), 'utf8')]).toEqual([f.path, f.contents]);
+  });
+});
+
+// Issue 14: a folder the run makes is filled under a temp name and renamed into place whole, so a
+// new story (or tag, or entry page) is never seen half-written: one rename, not one per file.
+describe('a new folder goes into place whole', () => {
+  const files = [
+    { path: 'rss.xml', contents: 'new rss' },
+    { path: 'story/index.html', contents: 'story page' },
+    { path: 'story/rss.xml', contents: 'story rss' },
+    { path: 'story/tags/x/rss.xml', contents: 'story tag' },
+    { path: 'tags/y/rss.xml', contents: 'tag y' },
+  ];
+  const rel = (out: string) => (p: string) => path.relative(out, p).replace(/\.storyfeed-tmp-[0-9a-f]{16}-\d+/, 'TEMP');
+
+  it('each new folder is one rename, before the files renamed into folders that were there; nothing is renamed into it', async () => {
+    const folder = await tempFolder({ 'out/rss.xml': 'old rss', 'out/tags/x/rss.xml': 'old tag' });
+    cleanups.push(folder.cleanup);
+    const out = path.join(folder.dir, 'out');
+    await writeBookkeeping(out, files);
+    expect(faults.renamed.map(([from, to]) => [rel(out)(from), rel(out)(to)])).toEqual([
+      ['TEMP', 'story'],
+      ['tags/TEMP', 'tags/y'],
+      ['TEMP', 'rss.xml'],
+    ]);
+    expect(await listFiles(out)).toEqual(['rss.xml', 'story/index.html', 'story/rss.xml', 'story/tags/x/rss.xml', 'tags/x/rss.xml', 'tags/y/rss.xml']);
+    for (const f of files) expect([f.path, await readFile(path.join(out, f.path), 'utf8')]).toEqual([f.path, f.contents]);
+  });
+
+  it('a write failing in a new folder (ENOSPC): the folder never appears, and no staged folder is left', async () => {
+    const folder = await tempFolder({ 'out/rss.xml': 'old rss' });
+    cleanups.push(folder.cleanup);
+    const out = path.join(folder.dir, 'out');
+    faults.code = 'ENOSPC';
+    faults.afterOpens = 2;
+    await expect(writeBookkeeping(out, files)).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(await readdir(out)).toEqual(['rss.xml']);
+    expect(await readFile(path.join(out, 'rss.xml'), 'utf8')).toBe('old rss');
+  });
+
+  it('a rename failing after the new folders went into place: they are removed, the old files stay, nothing is left over', async () => {
+    const folder = await tempFolder({ 'out/rss.xml': 'old rss' });
+    cleanups.push(folder.cleanup);
+    const out = path.join(folder.dir, 'out');
+    faults.renameInto = /\/out\/rss\.xml$/;
+    await expect(writeBookkeeping(out, files, { displayDir: 'out' })).rejects.toThrow('could not publish out/rss.xml: permission denied; the published files are as they were');
+    expect(faults.renamed.map(([, to]) => path.relative(out, to))).toEqual(['story', 'tags', 'rss.xml']);
+    expect(await listFiles(out)).toEqual(['rss.xml']);
+    expect(await readdir(out)).toEqual(['rss.xml']);
+  });
+
+  it('a folder a killed run staged is swept by the next run; a look-alike folder of the user\'s is not', async () => {
+    const folder = await tempFolder({ 'out/.storyfeed-tmp-0123456789abcdef-7/index.html': 'staged', 'out/tags/.storyfeed-tmp-0123456789abcdef-8/x/rss.xml': 'staged', 'out/.storyfeed-tmp-notes/keep.txt': 'mine', 'out/rss.xml': 'old rss' });
+    cleanups.push(folder.cleanup);
+    const out = path.join(folder.dir, 'out');
+    expect(await removeStaleTemps(out)).toBe(2);
+    expect(await listFiles(out)).toEqual(['.storyfeed-tmp-notes/keep.txt', 'rss.xml']);
   });
 });
 
