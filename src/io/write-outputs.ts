@@ -49,7 +49,6 @@ class RunNames {
   }
 }
 
-
 export interface PlannedWriteResult extends WriteResult {
   /** What each output was written (or found) from, for the next run's cache. */
   readonly records: Map<string, OutputRecord>;
