@@ -248,6 +248,8 @@ function makeOne(dir: string): boolean {
 export interface MadeFolder {
   readonly fresh: boolean;
   readonly into?: string;
+  /** Its mkdir as `defer` numbered it: the folder is there once that is done. */
+  readonly op?: number;
 }
 
 /**
@@ -262,6 +264,8 @@ export interface FolderStaging {
   readonly except: string;
   /** Each staged folder: its path → where it is staged. */
   readonly tops: Map<string, string>;
+  /** Make the staged folders later, in this order (io/folder-thread.ts): the mkdir's number. */
+  readonly defer?: (folder: string) => number;
 }
 
 const NOT_MADE: MadeFolder = { fresh: false };
@@ -284,6 +288,11 @@ export function folderMaker(outDir: string, staging?: FolderStaging): (dir: stri
     if (!names) listed.set(parent, (names = new Set(readdirSync(parent))));
     return names.has(name);
   };
+  const mkdirStaged = (into: string): number | undefined => {
+    if (staging?.defer) return staging.defer(into);
+    mkdirSync(into);
+    return undefined;
+  };
   const make = (dir: string): MadeFolder => {
     const at = path.resolve(dir);
     let made = known.get(at);
@@ -296,15 +305,15 @@ export function folderMaker(outDir: string, staging?: FolderStaging): (dir: stri
     if (above.into !== undefined) {
       // Inside a staged folder, under its own name: ours, and real (guard.made), like the one above.
       const into = path.join(above.into, path.basename(at));
-      mkdirSync(into);
+      const op = mkdirStaged(into);
       guard.made(at, parent);
-      made = { fresh: true, into };
+      made = op === undefined ? { fresh: true, into } : { fresh: true, into, op };
     } else if (staging && except && isInside(top, at) && at !== except && !isInside(except, at) && guard.inside(parent) && !holds(parent, path.basename(at))) {
       const into = staging.name(parent);
-      mkdirSync(into);
+      const op = mkdirStaged(into);
       guard.made(at, parent);
       staging.tops.set(at, into);
-      made = { fresh: true, into };
+      made = op === undefined ? { fresh: true, into } : { fresh: true, into, op };
     } else if (isInside(top, at) && guard.inside(parent) && !staging && makeOne(at)) {
       if (!guard.made(at, parent)) guard.check(at);
       made = { fresh: true };

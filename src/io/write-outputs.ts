@@ -27,6 +27,7 @@ import { prepareAhead, stagingOrder } from './stage-order.js';
 import { closingFileSyncs, folderMaker, poolFileSyncs, sameBytes, syncFiles, writeNewFile, writeTempStream, type FileSyncs, type MadeFolder } from './file-calls.js';
 import { flushCommand, flushesWhole, flushFileSystems, isFlushFailure } from './file-system-flush.js';
 import { fileSyncThread } from './sync-thread.js';
+import { folderThread, type FolderThread } from './folder-thread.js';
 import { FOLDER_README_PATH, PUBLISHED_PATH, STATE_FOLDER } from './state-folder.js';
 
 export interface WriteResult {
@@ -170,6 +171,8 @@ interface Staging {
   readonly stamps: Map<string, FileStamp>;
   /** Makes the folder if need be: fresh when this run made it (or one above it), so nothing of ours is in it yet; `into`, staged (file-calls.ts FolderStaging). */
   readonly ensureFolder: (dir: string) => Promise<MadeFolder>;
+  /** A large run's folders, made on a thread of their own (io/folder-thread.ts). */
+  readonly folders: FolderThread | undefined;
   /** Where a durable run's temps are fsynced and closed; their fsyncs, each settled (a failure recorded by `fail`). */
   readonly syncs: FileSyncs | undefined;
   readonly synced: Promise<void>[];
@@ -181,7 +184,8 @@ async function stageFile(s: Staging, file: LazyFile): Promise<void> {
   const target = resolveInside(s.outDir, file.path);
   const dir = path.dirname(target);
   if (file.stream) {
-    const { into } = await s.ensureFolder(dir);
+    const { into, op } = await s.ensureFolder(dir);
+    if (op !== undefined) s.folders!.ready(op);
     const temp = into === undefined ? s.names.temp(dir) : path.join(into, path.basename(target));
     s.temps.push({ temp: await writeTempStream(temp, (await file.parts()) as Iterable<string>, s.durable), target, path: file.path, ...(into !== undefined && { fresh: true, placed: true }) });
     return;
@@ -190,7 +194,8 @@ async function stageFile(s: Staging, file: LazyFile): Promise<void> {
   s.layouts.set(file.path, slots);
   // In a folder this run made there is no file to compare with (a cold build's every page): no
   // stat that can only fail. The temps staged there are not the target either.
-  const { fresh, into } = await s.ensureFolder(dir);
+  const { fresh, into, op } = await s.ensureFolder(dir);
+  if (op !== undefined) s.folders!.ready(op);
   if (!fresh && (await sameBytes(target, contents, length))) return;
   // In a staged folder a file is written under its own name: the folder goes into place whole.
   const temp = into === undefined ? s.names.temp(dir) : path.join(into, path.basename(target));
@@ -234,18 +239,28 @@ async function writeLazily(
   // next run, finding it, sweeps the temps (removeStaleTemps).
   const runFolder = names.folder(outDir);
   const tops = new Map<string, string>();
-  const ensureFolder = folderMaker(outDir, { name: (parent) => names.temp(parent), except: STATE_FOLDER, tops });
+  // A large run is flushed by its file systems where that is trusted (io/file-system-flush.ts), else fsynced file by file.
+  const large = files.length >= SYNC_THREAD_FROM;
+  const folders = large ? folderThread() : undefined;
+  const ensureFolder = folderMaker(outDir, { name: (parent) => names.temp(parent), except: STATE_FOLDER, tops, ...(folders && { defer: (f: string) => folders.add(f) }) });
   await ensureFolder(runFolder);
   let failure: unknown;
   let next = 0, done = 0;
-  // A large run is flushed by its file systems where that is trusted (io/file-system-flush.ts), else fsynced file by file.
-  const large = files.length >= SYNC_THREAD_FROM;
   const flushWith = durable && large ? flushCommand(outDir) : undefined;
   const flushed = flushWith ? closingFileSyncs(flushesWhole) : undefined;
   const syncs = !durable ? undefined : (flushed ?? (large ? fileSyncThread() : poolFileSyncs()));
   const synced: Promise<void>[] = [];
-  const staging: Staging = { outDir, names, durable, resolve, temps, layouts, stamps, ensureFolder, syncs, synced, fail: (error) => void (failure ??= error) };
+  const staging: Staging = { outDir, names, durable, resolve, temps, layouts, stamps, ensureFolder, folders, syncs, synced, fail: (error) => void (failure ??= error) };
   const queue = stagingOrder(files), ahead = prepareAhead(files, queue); // entries' documents together; shells posted ahead (io/stage-order.ts)
+  if (folders) {
+    // Every folder planned in the order the files come, then made on the thread while they render.
+    try {
+      for (const i of queue) await ensureFolder(path.dirname(resolveInside(outDir, files[i]!.path)));
+    } catch (error) {
+      failure = error;
+    }
+    folders.start();
+  }
   const stage = async (): Promise<void> => {
     while (failure === undefined && next < files.length) {
       ahead(next);
@@ -270,6 +285,7 @@ async function writeLazily(
     );
   }
   if (failure === undefined && signal?.aborted) failure = buildAborted();
+  await folders?.close(); // done making folders: each file waited for its own
   if (failure !== undefined) {
     await Promise.all([...temps.map((t) => unlink(t.temp).catch(() => undefined)), ...[...tops.values()].map((f) => rm(f, { recursive: true, force: true }).catch(() => undefined))]);
     await dropRunFolder(runFolder);

@@ -91,6 +91,7 @@ const WRITERS: Record<string, string> = {
   'io/write-outputs.ts': 'every published file, and the build state through it',
   'io/sweep-outputs.ts': 'removes temps of runs that did not finish, and the files a run no longer plans (named by the record)',
   'io/file-calls.ts': "the writer's own calls for write-outputs and sweep-outputs: a temp file's bytes (removed when they cannot all be written), and fsync",
+  'io/folder-thread.ts': "the folders a large run of write-outputs plans, made on a thread of its own (and by the writer's thread when that one is behind)",
   'io/output-lock.ts': 'the lock file: takes it (link), beats it, hands it over (rename), removes it',
   'build/state/fragment-pack.ts': 'the fragment pack (the build cache’s own file)',
   'build/state/cache-lines.ts': 'removes a stale overlay',

@@ -1,7 +1,8 @@
 // A sync thread that cannot start (io/sync-thread.ts): the Worker constructor throws, or the
 // thread fails before it runs any code (ERR_WORKER_INIT_FAILED, as with a thread limit). The
 // descriptors it was given are untouched then, so the pool fsyncs and closes them, and a build
-// goes on: its files are published whole.
+// goes on: its files are published whole. The folder thread (io/folder-thread.ts) cannot start
+// either: the writer makes every folder itself, and never waits on it.
 import { openSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,6 +23,9 @@ vi.mock('node:worker_threads', async (importOriginal) => {
     postMessage(): void {}
     ref(): void {}
     unref(): void {}
+    terminate(): Promise<number> {
+      return Promise.resolve(1);
+    }
   }
   return { ...real, Worker, default: { ...real, Worker } };
 });
@@ -69,6 +73,6 @@ describe.each(['throws', 'fails-to-start'] as const)('a sync thread that %s', (m
     const files = Array.from({ length: 600 }, (_, i) => ({ path: `d${i % 5}/f${i}.xml`, contents: `file ${i}` }));
     await writeBookkeeping(out, files);
     for (const f of files.filter((_, i) => i % 97 === 0)) expect(await readFile(path.join(out, f.path), 'utf8')).toBe(f.contents);
-    expect(start.made).toBe(1);
+    expect(start.made).toBe(2); // the sync thread and the folder thread, each once
   });
 });
