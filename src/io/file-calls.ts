@@ -282,16 +282,19 @@ export function folderMaker(outDir: string, staging?: FolderStaging): (dir: stri
   const listed = new Map<string, ReadonlySet<string>>();
   const guard = outputFolderGuard(outDir);
   const top = path.resolve(outDir);
-  const except = staging && path.resolve(top, staging.except);
+  const except = staging ? path.resolve(top, staging.except) : undefined;
   const holds = (parent: string, name: string): boolean => {
     let names = listed.get(parent);
     if (!names) listed.set(parent, (names = new Set(readdirSync(parent))));
     return names.has(name);
   };
-  const mkdirStaged = (into: string): number | undefined => {
-    if (staging?.defer) return staging.defer(into);
-    mkdirSync(into);
-    return undefined;
+  /** A folder of a staged one, or the staged one itself: made now, or numbered for the folder thread. */
+  const staged = (into: string): MadeFolder => {
+    if (!staging?.defer) {
+      mkdirSync(into);
+      return { fresh: true, into };
+    }
+    return { fresh: true, into, op: staging.defer(into) };
   };
   const make = (dir: string): MadeFolder => {
     const at = path.resolve(dir);
@@ -304,16 +307,12 @@ export function folderMaker(outDir: string, staging?: FolderStaging): (dir: stri
     const above = isInside(top, parent) ? make(parent) : NOT_MADE;
     if (above.into !== undefined) {
       // Inside a staged folder, under its own name: ours, and real (guard.made), like the one above.
-      const into = path.join(above.into, path.basename(at));
-      const op = mkdirStaged(into);
+      made = staged(path.join(above.into, path.basename(at)));
       guard.made(at, parent);
-      made = op === undefined ? { fresh: true, into } : { fresh: true, into, op };
-    } else if (staging && except && isInside(top, at) && at !== except && !isInside(except, at) && guard.inside(parent) && !holds(parent, path.basename(at))) {
-      const into = staging.name(parent);
-      const op = mkdirStaged(into);
+    } else if (staging && except !== undefined && isInside(top, at) && at !== except && !isInside(except, at) && guard.inside(parent) && !holds(parent, path.basename(at))) {
+      made = staged(staging.name(parent));
       guard.made(at, parent);
-      staging.tops.set(at, into);
-      made = op === undefined ? { fresh: true, into } : { fresh: true, into, op };
+      staging.tops.set(at, made.into!);
     } else if (isInside(top, at) && guard.inside(parent) && !staging && makeOne(at)) {
       if (!guard.made(at, parent)) guard.check(at);
       made = { fresh: true };

@@ -1,7 +1,8 @@
-// Removing what is not published: temp files, staged folders and run folders left by runs that did not finish,
-// and the files an earlier run published that this one no longer plans. It deletes only names it
-// can prove are its own (a temp of our exact form; a file in the record of what was published),
-// never by listing the folder for candidates. io/write-outputs.ts calls it after the renames.
+// Removing what is not published: temp files, staged folders and run folders left by runs that did
+// not finish, and the files an earlier run published that this one no longer plans. It deletes
+// only names it can prove are its own (a temp of our exact form; a file in the record of what was
+// published), never by listing the folder for candidates. io/write-outputs.ts calls it after the
+// renames.
 
 import { readdirSync, rmSync, unlinkSync, type Dirent } from 'node:fs';
 import { lstat, rmdir, unlink } from 'node:fs/promises';
@@ -21,11 +22,11 @@ export async function syncDirs(dirs: Iterable<string>): Promise<void> {
 
 /**
  * Remove what earlier runs that did not finish left (they are never published): temp files of
- * exactly our form (files, and the folders a run staged), and their run folders. Never a user's file that merely looks alike, never
- * the service's lock (`.storyfeed.lock…`). Runs under the lock, so no live run's temps are there.
- * Synchronous on purpose: it walks every folder of an archive (hundreds) before each build, and
- * a promise per readdir cost eight times the calls themselves (measured: 86 ms against 10 ms for
- * 600 folders). The service builds on a thread of its own.
+ * exactly our form (files, and the folders a run staged), and their run folders. Never a user's
+ * file that merely looks alike, never the service's lock (`.storyfeed.lock…`). Runs under the
+ * lock, so no live run's temps are there. Synchronous on purpose: it walks every folder of an
+ * archive (hundreds) before each build, and a promise per readdir cost eight times the calls
+ * themselves (measured: 86 ms against 10 ms for 600 folders). The service builds on a thread of its own.
  */
 export async function removeStaleTemps(outDir: string): Promise<number> {
   let removed = 0;

@@ -184,23 +184,18 @@ async function stageFile(s: Staging, file: LazyFile): Promise<void> {
   const target = resolveInside(s.outDir, file.path);
   const dir = path.dirname(target);
   if (file.stream) {
-    const { into, op } = await s.ensureFolder(dir);
-    if (op !== undefined) s.folders!.ready(op);
-    const temp = into === undefined ? s.names.temp(dir) : path.join(into, path.basename(target));
-    s.temps.push({ temp: await writeTempStream(temp, (await file.parts()) as Iterable<string>, s.durable), target, path: file.path, ...(into !== undefined && { fresh: true, placed: true }) });
+    const { temp, placed } = await stagedPath(s, dir, target);
+    s.temps.push({ temp: await writeTempStream(temp, (await file.parts()) as Iterable<string>, s.durable), target, path: file.path, ...(placed && { fresh: true, placed }) });
     return;
   }
   const { contents, length, slots } = await toBytes(await file.parts(), s.resolve);
   s.layouts.set(file.path, slots);
   // In a folder this run made there is no file to compare with (a cold build's every page): no
   // stat that can only fail. The temps staged there are not the target either.
-  const { fresh, into, op } = await s.ensureFolder(dir);
-  if (op !== undefined) s.folders!.ready(op);
+  const { fresh, temp, placed } = await stagedPath(s, dir, target);
   if (!fresh && (await sameBytes(target, contents, length))) return;
-  // In a staged folder a file is written under its own name: the folder goes into place whole.
-  const temp = into === undefined ? s.names.temp(dir) : path.join(into, path.basename(target));
   const syncing = writeNewFile(temp, contents, length, s.syncs);
-  s.temps.push({ temp, target, path: file.path, fresh, ...(into !== undefined && { placed: true }) });
+  s.temps.push({ temp, target, path: file.path, fresh, ...(placed && { placed }) });
   s.synced.push(
     syncing.then(
       (mtimeMs) => void (mtimeMs !== undefined && s.stamps.set(file.path, { size: length, mtimeMs })),
@@ -209,6 +204,16 @@ async function stageFile(s: Staging, file: LazyFile): Promise<void> {
   );
   // Descriptors wait open for their fsync: a bound on how many.
   if (s.syncs && s.syncs.backlog >= OPEN_FOR_SYNC) await s.synced[s.synced.length - OPEN_FOR_SYNC / 2];
+}
+
+/**
+ * Where a file of `dir` is staged: a temp beside its target, or, in a folder staged by this run,
+ * its own name there (the folder goes into place whole), once that folder is made.
+ */
+async function stagedPath(s: Staging, dir: string, target: string): Promise<{ fresh: boolean; temp: string; placed: boolean }> {
+  const { fresh, into, op } = await s.ensureFolder(dir);
+  if (op !== undefined) s.folders!.ready(op);
+  return into === undefined ? { fresh, temp: s.names.temp(dir), placed: false } : { fresh, temp: path.join(into, path.basename(target)), placed: true };
 }
 
 /** Temps still open for their fsync before staging waits for some; from how many files a run fsyncs on a thread of its own (io/sync-thread.ts). */
